@@ -1,0 +1,72 @@
+// Command ferretdb-embedded runs FerretDB with its SQLite backend as the
+// embedded database for `npm start` and `npm test` when no MONGODB_URI is set.
+//
+// It uses the embeddable package rather than `go install .../cmd/ferretdb`
+// because the command panics at start-up on a missing version.txt.
+//
+// Usage: ferretdb-embedded -dir <absolute data dir> [-listen 127.0.0.1:0]
+// It prints one line `MONGODB_URI=<uri>` once it accepts connections and runs
+// until SIGTERM/SIGINT, or until its standard input closes when -stdin-watch is
+// given (so a crashed parent never leaves it running).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	dir := flag.String("dir", "", "directory for the SQLite files (created if missing)")
+	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on")
+	stdinWatch := flag.Bool("stdin-watch", false, "exit when standard input closes")
+	flag.Parse()
+
+	if *dir == "" {
+		log.Fatal("-dir is required")
+	}
+	abs, err := filepath.Abs(*dir)
+	if err != nil {
+		log.Fatalf("resolve -dir: %v", err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		log.Fatalf("create -dir: %v", err)
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		log.Fatalf("start FerretDB: %v", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if *stdinWatch {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			stop()
+		}()
+	}
+
+	done := make(chan struct{})
+	go func() {
+		f.Run(ctx)
+		close(done)
+	}()
+
+	fmt.Printf("MONGODB_URI=%s\n", f.MongoDBURI())
+	_ = os.Stdout.Sync()
+	<-done
+}

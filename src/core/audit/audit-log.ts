@@ -1,0 +1,69 @@
+import { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { ConflictError } from '../errors/app-error.js';
+import type { AuditEvent } from '../models/audit-event.js';
+import type { Models } from '../models/registry.js';
+import { KeyedMutex } from '../sync/keyed-mutex.js';
+import { canonicalJson } from './canonical-json.js';
+import { GENESIS_HASH, hashAuditEvent } from './event-hash.js';
+
+export interface Actor {
+  type: 'user' | 'contact' | 'system';
+  id?: string;
+  name?: string;
+}
+
+export const systemActor: Actor = { type: 'system', name: 'Ponte' };
+
+const MAX_ATTEMPTS = 200;
+
+/**
+ * Appends hash-chained events. Sequence numbers are claimed by the unique
+ * `(ticketId, seq)` index; a writer that loses the race re-reads the head and
+ * tries the next number. In-process appends to one ticket are queued so they
+ * rarely race at all.
+ */
+export class AuditLog {
+  private readonly queue = new KeyedMutex();
+
+  constructor(
+    private readonly models: Models,
+    private readonly logger: Logger,
+  ) {}
+
+  append(ticketId: Types.ObjectId | string, type: string, actor: Actor, data: Record<string, unknown>, ref?: string): Promise<AuditEvent> {
+    const id = new Types.ObjectId(String(ticketId));
+    return this.queue.run(String(id), () => this.appendNow(id, type, actor, data, ref));
+  }
+
+  /** True when an event with this ref exists (idempotent re-processing after a crash). */
+  async hasRef(ticketId: Types.ObjectId | string, ref: string): Promise<boolean> {
+    return (await this.models.AuditEvent.exists({ ticketId: new Types.ObjectId(String(ticketId)), ref })) !== null;
+  }
+
+  private async appendNow(ticketId: Types.ObjectId, type: string, actor: Actor, data: Record<string, unknown>, ref?: string) {
+    const dataJson = canonicalJson(ref ? { ...data, ref } : data);
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const head = await this.models.AuditEvent.findOne({ ticketId }, { seq: 1, hash: 1 }).sort({ seq: -1 }).lean();
+      const seq = (head?.seq ?? 0) + 1;
+      const prevHash = head?.hash ?? GENESIS_HASH;
+      const at = new Date();
+      const cleanActor = { type: actor.type, ...(actor.id ? { id: actor.id } : {}), ...(actor.name ? { name: actor.name } : {}) };
+      const hash = hashAuditEvent({ ticketId: String(ticketId), seq, type, actor: cleanActor, dataJson, at, prevHash });
+      try {
+        const [created] = await this.models.AuditEvent.insertMany([
+          { ticketId, seq, type, actor: cleanActor, dataJson, ref, at, prevHash, hash },
+        ]);
+        // Head marker kept apart from the chain: lets verification notice a deleted newest event.
+        await this.models.AuditHead.updateOne({ _id: String(ticketId) }, { $max: { seq } }, { upsert: true });
+        return created!.toObject() as AuditEvent;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
+      }
+    }
+    this.logger.error({ ticketId: String(ticketId), type }, 'audit append kept losing the sequence race');
+    throw new ConflictError('AUDIT_CONTENTION', 'Could not append the audit event; try again');
+  }
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import path from 'node:path';
+import { ValidationError } from '../errors/app-error.js';
+
+/**
+ * The only reader of process.env. Every key is listed in .env.example.
+ * Secrets have no defaults here; the composition root decides whether an
+ * embedded install may generate one (see secrets/instance-secret.ts).
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  EMBEDDED_DB: z.enum(['auto', 'memory-server', 'ferretdb']).default('auto'),
+  FERRETDB_BINARY: z.string().optional(),
+
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  ADMIN_EMAIL: z.string().email().default('admin@ponte.local'),
+  ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(12),
+  COOKIE_SECURE: bool.optional(),
+  TRUST_PROXY: bool.default(false),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
+
+  DEV_INBOUND_ENABLED: bool.default(false),
+
+  MAX_ATTACHMENT_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  MAX_MESSAGE_ATTACHMENTS_BYTES: z.coerce.number().int().positive().default(40 * 1024 * 1024),
+  REOPEN_WINDOW_DAYS: z.coerce.number().nonnegative().default(7),
+  ORG_TIMEZONE: z.string().default('UTC'),
+
+  OUTBOUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+  OUTBOUND_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(5000),
+  OUTBOUND_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(15 * 60 * 1000),
+  JOBS_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  INGEST_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  INGEST_SWEEP_MIN_AGE_MS: z.coerce.number().int().min(0).default(10_000),
+
+  TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+  GRAPH_API_BASE_URL: z.string().url().default('https://graph.facebook.com/v21.0'),
+  TWILIO_API_BASE_URL: z.string().url().optional(),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.infer<typeof EnvSchema>) {
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl,
+    logLevel: env.LOG_LEVEL,
+    database: {
+      uri: env.MONGODB_URI,
+      dataDir: path.resolve(env.DATA_DIR),
+      embedded: env.EMBEDDED_DB,
+      ferretdbBinary: env.FERRETDB_BINARY,
+    },
+    secretKey: env.SECRET_KEY,
+    admin: { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD },
+    auth: {
+      sessionTtlMs: env.SESSION_TTL_HOURS * 3600_000,
+      cookieSecure: env.COOKIE_SECURE ?? publicUrl.startsWith('https://'),
+      trustProxy: env.TRUST_PROXY,
+      loginMaxAttempts: env.LOGIN_MAX_ATTEMPTS,
+      loginWindowMs: env.LOGIN_WINDOW_MINUTES * 60_000,
+    },
+    devInboundEnabled: env.DEV_INBOUND_ENABLED,
+    limits: {
+      maxAttachmentBytes: env.MAX_ATTACHMENT_BYTES,
+      maxMessageAttachmentsBytes: env.MAX_MESSAGE_ATTACHMENTS_BYTES,
+    },
+    tickets: { reopenWindowMs: env.REOPEN_WINDOW_DAYS * 86_400_000, timeZone: env.ORG_TIMEZONE },
+    outbound: {
+      maxAttempts: env.OUTBOUND_MAX_ATTEMPTS,
+      backoffBaseMs: env.OUTBOUND_BACKOFF_BASE_MS,
+      backoffMaxMs: env.OUTBOUND_BACKOFF_MAX_MS,
+    },
+    jobs: { pollMs: env.JOBS_POLL_MS },
+    ingest: { sweepIntervalMs: env.INGEST_SWEEP_INTERVAL_MS, sweepMinAgeMs: env.INGEST_SWEEP_MIN_AGE_MS },
+    platforms: {
+      telegramApiRoot: env.TELEGRAM_API_ROOT,
+      graphApiBaseUrl: env.GRAPH_API_BASE_URL,
+      twilioApiBaseUrl: env.TWILIO_API_BASE_URL,
+    },
+  };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings in .env files mean "unset", not "empty value".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new ValidationError(
+      `Invalid configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      issues,
+    );
+  }
+  return toConfig(parsed.data);
+}

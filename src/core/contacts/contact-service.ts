@@ -1,0 +1,65 @@
+import { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import { ConflictError, NotFoundError, ValidationError } from '../errors/app-error.js';
+import type { Contact } from '../models/contact.js';
+import type { Models } from '../models/registry.js';
+import { visibilityFilter } from '../tickets/visibility.js';
+import type { Viewer } from '../users/viewer.js';
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Customers across channels: search, detail with every ticket the viewer may see, and merge. */
+export class ContactService {
+  constructor(
+    private readonly models: Models,
+    private readonly logger: Logger,
+  ) {}
+
+  async search(q: string | undefined, limit: number): Promise<Contact[]> {
+    const filter: Record<string, unknown> = { mergedInto: { $exists: false } };
+    if (q) {
+      const rx = { $regex: escapeRegex(q.trim()), $options: 'i' };
+      filter.$or = [{ name: rx }, { email: rx }, { phone: rx }, { identities: rx }];
+    }
+    return this.models.Contact.find(filter).sort({ updatedAt: -1, _id: -1 }).limit(limit).lean();
+  }
+
+  async detail(viewer: Viewer, id: string) {
+    const contact = Types.ObjectId.isValid(id) ? await this.models.Contact.findById(id).lean() : null;
+    if (!contact) throw new NotFoundError('Contact');
+    const merged = await this.models.Contact.find({ mergedInto: contact._id }, { _id: 1 }).lean();
+    const contactIds = [contact._id, ...merged.map((m) => m._id)];
+    const tickets = await this.models.Ticket.find({ $and: [{ contactId: { $in: contactIds } }, visibilityFilter(viewer)] })
+      .sort({ lastMessageAt: -1 })
+      .limit(200)
+      .lean();
+    return { contact, tickets };
+  }
+
+  /**
+   * Moves every identity and ticket of `sourceId` to `targetId`. Identity keys
+   * are unique, so they are pulled from the source before being added to the
+   * target; the source stays as a tombstone pointing at the target.
+   */
+  async merge(viewer: Viewer, sourceId: string, targetId: string): Promise<Contact> {
+    if (sourceId === targetId) throw new ValidationError('A contact cannot be merged into itself', [{ path: 'targetId', message: 'same as source' }]);
+    const [source, target] = await Promise.all([sourceId, targetId].map((id) => (Types.ObjectId.isValid(id) ? this.models.Contact.findById(id).lean() : null)));
+    if (!source || !target) throw new NotFoundError('Contact');
+    if (source.mergedInto || target.mergedInto) throw new ConflictError('CONTACT_MERGED', 'One of these contacts was already merged');
+    await this.models.Contact.updateOne({ _id: source._id }, { $set: { identities: [], mergedInto: target._id } });
+    await this.models.Contact.updateOne(
+      { _id: target._id },
+      {
+        $set: {
+          identities: [...new Set([...target.identities, ...source.identities])],
+          ...(target.name || !source.name ? {} : { name: source.name }),
+          ...(target.email || !source.email ? {} : { email: source.email }),
+          ...(target.phone || !source.phone ? {} : { phone: source.phone }),
+        },
+      },
+    );
+    await this.models.Ticket.updateMany({ contactId: source._id }, { $set: { contactId: target._id } });
+    this.logger.info({ sourceId, targetId, by: viewer.id }, 'contacts merged');
+    return (await this.models.Contact.findById(target._id).lean())!;
+  }
+}

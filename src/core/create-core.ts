@@ -1,0 +1,119 @@
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import { GridFsBlobStore } from './attachments/blob-store.js';
+import { AuditLog } from './audit/audit-log.js';
+import { SessionService } from './auth/session-service.js';
+import type { Config } from './config/config.js';
+import { ContactResolver } from './contacts/contact-resolver.js';
+import { ContactService } from './contacts/contact-service.js';
+import { SecretBox } from './crypto/secret-box.js';
+import { DepartmentService } from './departments/department-service.js';
+import type { ChannelRegistry } from './domain/channel-adapter.js';
+import { DomainEventBus } from './events/event-bus.js';
+import { createChannelContext } from './inboxes/channel-context.js';
+import { InboxService } from './inboxes/inbox-service.js';
+import { EventIntake } from './ingest/event-intake.js';
+import { IngestService } from './ingest/ingest-service.js';
+import { MessageProcessor } from './ingest/message-processor.js';
+import { StatusProcessor } from './ingest/status-processor.js';
+import { TicketPlacement } from './ingest/ticket-placement.js';
+import { JobScheduler } from './jobs/job-scheduler.js';
+import { ensureIndexes, registerModels } from './models/registry.js';
+import { ComposeService } from './outbound/compose-service.js';
+import { DeliveryWorker } from './outbound/delivery-worker.js';
+import { recoverQueuedDeliveries } from './outbound/recover-queued.js';
+import { TicketLocks } from './tickets/ticket-locks.js';
+import { TicketService } from './tickets/ticket-service.js';
+import { UserService } from './users/user-service.js';
+
+export interface CoreOptions {
+  config: Config;
+  connection: Connection;
+  logger: Logger;
+  /** Instance secret: encrypts inbox credentials, signs our Message-IDs. */
+  secret: string;
+  channels: ChannelRegistry;
+}
+
+/** Wires the core services on one database connection. `start` begins background work; `stop` ends it. */
+export function createCore({ config, connection, logger, secret, channels }: CoreOptions) {
+  const log = (module: string) => logger.child({ module });
+  const models = registerModels(connection);
+  const bus = new DomainEventBus(log('events'));
+  const audit = new AuditLog(models, log('audit'));
+  const locks = new TicketLocks();
+  const blobs = new GridFsBlobStore(connection);
+  const box = new SecretBox(secret);
+
+  const intake = new EventIntake(models, blobs, config, log('ingest'));
+  const placement = new TicketPlacement(models, secret);
+  const messageProcessor = new MessageProcessor(models, new ContactResolver(models, log('contacts')), placement, audit, locks, config, log('ingest'));
+  const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
+  const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'));
+
+  const tickets = new TicketService(models, audit, locks, bus, log('tickets'));
+  const sessions = new SessionService(models, config.auth.sessionTtlMs, { maxAttempts: config.auth.loginMaxAttempts, windowMs: config.auth.loginWindowMs }, log('auth'));
+  const users = new UserService(models, log('users'));
+  const departments = new DepartmentService(models);
+  const inboxes = new InboxService(models, box, bus);
+  const contacts = new ContactService(models, log('contacts'));
+
+  let jobs: JobScheduler | undefined;
+  const queue = () => {
+    if (!jobs) throw new Error('job scheduler not started');
+    return jobs;
+  };
+  const worker = new DeliveryWorker(models, channels, blobs, audit, bus, queue, config, log('outbound'));
+  const compose = new ComposeService(models, tickets, blobs, audit, locks, bus, queue, config, secret, log('outbound'));
+
+  let sweepTimer: NodeJS.Timeout | undefined;
+
+  return {
+    config,
+    models,
+    bus,
+    audit,
+    blobs,
+    ingest,
+    tickets,
+    compose,
+    worker,
+    sessions,
+    users,
+    departments,
+    inboxes,
+    contacts,
+    channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
+
+    async start(): Promise<void> {
+      await ensureIndexes(models);
+      jobs = new JobScheduler(
+        connection,
+        {
+          deliver: (messageId, attempt) => worker.deliver(messageId, attempt),
+          endSnooze: (ticketId, at) => tickets.endSnooze(ticketId, at),
+          purgeSessions: () => sessions.purgeExpired(),
+        },
+        log('jobs'),
+        config.jobs.pollMs,
+      );
+      tickets.useSnoozeScheduler(jobs);
+      await jobs.start();
+      await recoverQueuedDeliveries(models, jobs, log('outbound'));
+      // Everything a crash left unprocessed is finished now; later, periodically.
+      await ingest.sweep(0);
+      sweepTimer = setInterval(() => {
+        ingest.sweep(config.ingest.sweepMinAgeMs).catch((err: unknown) => logger.error({ err }, 'ingest sweep failed'));
+      }, config.ingest.sweepIntervalMs);
+      sweepTimer.unref();
+    },
+
+    async stop(): Promise<void> {
+      if (sweepTimer) clearInterval(sweepTimer);
+      await ingest.drain();
+      await jobs?.stop();
+    },
+  };
+}
+
+export type Core = ReturnType<typeof createCore>;

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * The normalised shape every channel adapter produces. It is the only thing
+ * the core ingest pipeline accepts, so it is validated at the boundary.
+ */
+
+export const InboundAttachmentSchema = z.object({
+  fileName: z.string().min(1).max(255),
+  mimeType: z.string().min(1).max(255),
+  size: z.number().int().nonnegative(),
+  /** Email inline images: the Content-ID without angle brackets. */
+  contentId: z.string().max(998).optional(),
+  inline: z.boolean().optional(),
+  /** Base64 when the event is stored before processing (it must survive a crash). */
+  contentBase64: z.string().optional(),
+  /** Set by the core once the bytes are in the blob store (never by adapters). */
+  blobId: z.string().max(100).optional(),
+  /** A URL the adapter can fetch later (large media); not fetched by the core. */
+  remoteUrl: z.string().url().optional(),
+});
+export type InboundAttachment = z.infer<typeof InboundAttachmentSchema>;
+
+export const SenderSchema = z.object({
+  /** Channel-specific handle, e.g. Telegram user id, E.164 phone, email address, visitor id. */
+  handle: z.string().min(1).max(320),
+  displayName: z.string().max(200).optional(),
+  email: z.string().email().max(320).optional(),
+  phone: z.string().max(40).optional(),
+  /** Identity keys the adapter can vouch for, e.g. `telegram:12345`. Derived from handle when empty. */
+  identityKeys: z.array(z.string().min(3).max(400)).max(10).optional(),
+});
+export type Sender = z.infer<typeof SenderSchema>;
+
+export const ThreadingHintsSchema = z.object({
+  /** Conversation id on the platform (chat id, phone pair, visitor id). Email: root Message-ID. */
+  conversationId: z.string().min(1).max(998),
+  subject: z.string().max(998).optional(),
+  messageId: z.string().max(998).optional(),
+  inReplyTo: z.string().max(998).optional(),
+  references: z.array(z.string().max(998)).max(100).optional(),
+  /** Provider id of the chat message this one quotes/replies to. */
+  quotedProviderMessageId: z.string().max(400).optional(),
+  /** Email participants (To/Cc addresses), used for the `[#N]` subject token rule. */
+  participants: z.array(z.string().max(320)).max(100).optional(),
+});
+export type ThreadingHints = z.infer<typeof ThreadingHintsSchema>;
+
+const base = {
+  /** Deterministic dedupe key, e.g. `tg:<bot>:<chat>:<message_id>`, `sms:<MessageSid>`. */
+  providerKey: z.string().min(3).max(1200),
+  inboxId: z.string().min(1).max(64),
+  occurredAt: z.coerce.date(),
+};
+
+export const MessageReceivedSchema = z.object({
+  ...base,
+  type: z.literal('message.received'),
+  providerMessageId: z.string().max(1000).optional(),
+  sender: SenderSchema,
+  text: z.string().max(1_000_000).default(''),
+  html: z.string().max(5_000_000).optional(),
+  attachments: z.array(InboundAttachmentSchema).max(100).default([]),
+  threading: ThreadingHintsSchema,
+  /** Automatic mail (auto-reply, bounce, list): store it, never auto-answer it. */
+  automated: z.boolean().optional(),
+  /** Id of our raw copy (email source kept in GridFS), if the adapter stored one. */
+  rawRef: z.string().max(200).optional(),
+});
+
+export const MessageStatusSchema = z.object({
+  ...base,
+  type: z.literal('message.status'),
+  providerMessageId: z.string().min(1).max(1000),
+  status: z.enum(['sent', 'delivered', 'read', 'failed']),
+  reason: z.string().max(2000).optional(),
+});
+
+export const MessageEditedSchema = z.object({
+  ...base,
+  type: z.literal('message.edited'),
+  providerMessageId: z.string().min(1).max(1000),
+  text: z.string().max(1_000_000),
+});
+
+export const SessionStateSchema = z.object({
+  ...base,
+  type: z.literal('session.state'),
+  state: z.enum(['qr', 'ready', 'disconnected', 'error']),
+  detail: z.string().max(5000).optional(),
+});
+
+export const InboundEventSchema = z.discriminatedUnion('type', [
+  MessageReceivedSchema,
+  MessageStatusSchema,
+  MessageEditedSchema,
+  SessionStateSchema,
+]);
+export type InboundEvent = z.infer<typeof InboundEventSchema>;
+export type InboundEventInput = z.input<typeof InboundEventSchema>;
+export type MessageReceived = z.infer<typeof MessageReceivedSchema>;
+export type MessageStatusEvent = z.infer<typeof MessageStatusSchema>;
+export type MessageEdited = z.infer<typeof MessageEditedSchema>;
+export type SessionState = z.infer<typeof SessionStateSchema>;

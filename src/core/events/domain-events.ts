@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { ChannelKindSchema } from '../domain/channel-kind.js';
+
+/**
+ * Domain events, named `noun.verb`, published only after the write they
+ * describe. Shared with the console (realtime projector) as zod schemas.
+ * `seq` is the ticket's audit sequence number of the change, so a reconnecting
+ * client can ask for everything after the last seq it saw; transient
+ * notifications (a retry in progress) carry no seq.
+ */
+
+const id = z.string().min(1);
+
+/** Who may see the event: the projector routes it to rooms by these. */
+export const TicketScopeSchema = z.object({
+  ticketId: id,
+  departmentId: id.nullable(),
+  assigneeId: id.nullable(),
+});
+
+export const TicketSummarySchema = z.object({
+  id,
+  number: z.number().int(),
+  subject: z.string(),
+  status: z.string(),
+  priority: z.string(),
+  channel: ChannelKindSchema,
+  inboxId: id,
+  contactId: id,
+  departmentId: id.nullable(),
+  assigneeId: id.nullable(),
+  tags: z.array(z.string()),
+  lastMessageAt: z.string(),
+  slaDueAt: z.string().nullable(),
+});
+export type TicketSummary = z.infer<typeof TicketSummarySchema>;
+
+export const MessageViewSchema = z.object({
+  id,
+  ticketId: id,
+  channel: ChannelKindSchema,
+  direction: z.enum(['inbound', 'outbound', 'internal']),
+  kind: z.enum(['message', 'note', 'system']),
+  authorName: z.string().nullable(),
+  authorType: z.enum(['contact', 'agent', 'system']),
+  text: z.string(),
+  hasHtml: z.boolean(),
+  attachments: z.array(z.object({ blobId: z.string(), fileName: z.string(), mimeType: z.string(), size: z.number() })),
+  deliveryStatus: z.string(),
+  occurredAt: z.string(),
+  threadReason: z.object({ rule: z.string(), detail: z.string().optional() }).nullable(),
+});
+export type MessageView = z.infer<typeof MessageViewSchema>;
+
+const base = { at: z.string(), scope: TicketScopeSchema };
+
+export const DomainEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ticket.created'), seq: z.number().int(), ...base, ticket: TicketSummarySchema }),
+  z.object({
+    type: z.literal('ticket.updated'),
+    seq: z.number().int(),
+    ...base,
+    change: z.string(),
+    ticket: TicketSummarySchema,
+    /** Previous scope, so rooms that lose sight of the ticket (transfer) are told too. */
+    previousScope: TicketScopeSchema.optional(),
+  }),
+  z.object({ type: z.literal('message.created'), seq: z.number().int(), ...base, message: MessageViewSchema }),
+  z.object({
+    type: z.literal('message.status_changed'),
+    seq: z.number().int().optional(),
+    ...base,
+    messageId: id,
+    status: z.string(),
+    reason: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('channel.state_changed'),
+    at: z.string(),
+    inboxId: id,
+    status: z.string(),
+    detail: z.string().optional(),
+  }),
+]);
+export type DomainEvent = z.infer<typeof DomainEventSchema>;
+export type DomainEventType = DomainEvent['type'];

@@ -1,0 +1,46 @@
+import type { Message } from '../models/message.js';
+import type { Ticket } from '../models/ticket.js';
+import { NO_SLA_DUE } from '../sla/policy.js';
+import type { MessageView, TicketSummary } from './domain-events.js';
+
+const idOrNull = (v: unknown): string | null => (v ? String(v) : null);
+
+export function toTicketSummary(t: Ticket): TicketSummary {
+  return {
+    id: String(t._id),
+    number: t.number,
+    subject: t.subject,
+    status: t.status,
+    priority: t.priority,
+    channel: t.channel,
+    inboxId: String(t.inboxId),
+    contactId: String(t.contactId),
+    departmentId: idOrNull(t.departmentId),
+    assigneeId: idOrNull(t.assigneeId),
+    tags: [...t.tags],
+    lastMessageAt: t.lastMessageAt.toISOString(),
+    slaDueAt: t.slaDueAt.getTime() >= NO_SLA_DUE.getTime() ? null : t.slaDueAt.toISOString(),
+  };
+}
+
+export function ticketScope(t: Pick<Ticket, '_id' | 'departmentId' | 'assigneeId'>) {
+  return { ticketId: String(t._id), departmentId: idOrNull(t.departmentId), assigneeId: idOrNull(t.assigneeId) };
+}
+
+export function toMessageView(m: Message): MessageView {
+  return {
+    id: String(m._id),
+    ticketId: String(m.ticketId),
+    channel: m.channel,
+    direction: m.direction,
+    kind: m.kind,
+    authorName: m.author.name ?? null,
+    authorType: m.author.type,
+    text: m.text,
+    hasHtml: Boolean(m.html),
+    attachments: m.attachments.map((a) => ({ blobId: a.blobId, fileName: a.fileName, mimeType: a.mimeType, size: a.size })),
+    deliveryStatus: m.delivery.status,
+    occurredAt: m.occurredAt.toISOString(),
+    threadReason: m.threadReason?.rule ? { rule: m.threadReason.rule, ...(m.threadReason.detail ? { detail: m.threadReason.detail } : {}) } : null,
+  };
+}

@@ -1,0 +1,154 @@
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { ChannelKindSchema } from '../domain/channel-kind.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors/app-error.js';
+import type { DomainEventBus } from '../events/event-bus.js';
+import type { Inbox } from '../models/inbox.js';
+import type { Models } from '../models/registry.js';
+import { requireAdmin } from '../users/user-service.js';
+import type { Viewer } from '../users/viewer.js';
+
+const settingKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'letters, digits and _ only');
+const PublicSettingsSchema = z.record(settingKey, z.union([z.string().max(2000), z.number(), z.boolean()]));
+const SecretsSchema = z.record(settingKey, z.string().max(10_000).nullable());
+
+export const CreateInboxSchema = z.object({
+  kind: ChannelKindSchema,
+  name: z.string().trim().min(1).max(120),
+  departmentId: z.string().regex(/^[0-9a-f]{24}$/i).nullable().optional(),
+  enabled: z.boolean().default(true),
+  reopenWindowDays: z.number().min(0).max(365).optional(),
+  settings: PublicSettingsSchema.default({}),
+  /** Write-only: stored encrypted, never returned; `null` removes a key on update. */
+  secrets: SecretsSchema.default({}),
+});
+export const UpdateInboxSchema = CreateInboxSchema.omit({ kind: true }).partial();
+
+export interface PublicInbox {
+  id: string;
+  kind: Inbox['kind'];
+  name: string;
+  departmentId: string | null;
+  enabled: boolean;
+  reopenWindowDays: number | null;
+  settings: Inbox['publicSettings'];
+  /** Names of the secrets that are set; their values never leave the server. */
+  secretKeys: string[];
+  health: Inbox['health'];
+  createdAt: Date;
+}
+
+/** Channel accounts. Credentials are sealed with AES-256-GCM and only decrypted for the adapter. */
+export class InboxService {
+  constructor(
+    private readonly models: Models,
+    private readonly box: SecretBox,
+    private readonly bus: DomainEventBus,
+  ) {}
+
+  async list(): Promise<PublicInbox[]> {
+    return (await this.models.Inbox.find().sort({ name: 1 }).lean()).map((i) => this.toPublic(i));
+  }
+
+  async get(id: string): Promise<PublicInbox> {
+    return this.toPublic(await this.load(id));
+  }
+
+  async create(viewer: Viewer, input: z.infer<typeof CreateInboxSchema>): Promise<PublicInbox> {
+    requireAdmin(viewer);
+    await this.assertDepartment(input.departmentId);
+    const secrets = Object.fromEntries(Object.entries(input.secrets).filter(([, v]) => v !== null));
+    try {
+      const [created] = await this.models.Inbox.insertMany([
+        {
+          kind: input.kind,
+          name: input.name,
+          ...(input.departmentId ? { departmentId: new Types.ObjectId(input.departmentId) } : {}),
+          enabled: input.enabled,
+          ...(input.reopenWindowDays !== undefined ? { reopenWindowDays: input.reopenWindowDays } : {}),
+          publicSettings: input.settings,
+          ...(Object.keys(secrets).length ? { settingsCipher: this.box.seal(JSON.stringify(secrets)) } : {}),
+          health: { status: 'unknown' },
+        },
+      ]);
+      return this.toPublic(created!.toObject() as Inbox);
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new ConflictError('NAME_TAKEN', 'An inbox with this name exists');
+      throw err;
+    }
+  }
+
+  async update(viewer: Viewer, id: string, input: z.infer<typeof UpdateInboxSchema>): Promise<PublicInbox> {
+    requireAdmin(viewer);
+    const inbox = await this.load(id);
+    if (input.departmentId) await this.assertDepartment(input.departmentId);
+    const set: Record<string, unknown> = {};
+    const unset: Record<string, unknown> = {};
+    if (input.name !== undefined) set.name = input.name;
+    if (input.enabled !== undefined) set.enabled = input.enabled;
+    if (input.reopenWindowDays !== undefined) set.reopenWindowDays = input.reopenWindowDays;
+    if (input.settings !== undefined) set.publicSettings = input.settings;
+    if (input.departmentId === null) unset.departmentId = 1;
+    else if (input.departmentId) set.departmentId = new Types.ObjectId(input.departmentId);
+    if (input.secrets && Object.keys(input.secrets).length) {
+      const merged: Record<string, string> = { ...this.secretsOf(inbox) };
+      for (const [k, v] of Object.entries(input.secrets)) {
+        if (v === null) delete merged[k];
+        else merged[k] = v;
+      }
+      set.settingsCipher = this.box.seal(JSON.stringify(merged));
+    }
+    try {
+      await this.models.Inbox.updateOne({ _id: inbox._id }, { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+    } catch (err) {
+      if (isDuplicateKeyError(err) || (err as { code?: number }).code === 1) throw new ConflictError('NAME_TAKEN', 'An inbox with this name exists');
+      throw err;
+    }
+    return this.get(id);
+  }
+
+  /** Settings for the adapter: public and secret merged. Never send this to a client or a log. */
+  async runtimeSettings(id: string): Promise<Record<string, unknown>> {
+    const inbox = await this.load(id);
+    return { ...inbox.publicSettings, ...this.secretsOf(inbox) };
+  }
+
+  async reportHealth(id: string, health: { status: Inbox['health']['status']; detail?: string }): Promise<void> {
+    const at = new Date();
+    await this.models.Inbox.updateOne({ _id: id }, { $set: { health: { ...health, checkedAt: at } } });
+    this.bus.publish({ type: 'channel.state_changed', at: at.toISOString(), inboxId: id, status: health.status, ...(health.detail ? { detail: health.detail } : {}) });
+  }
+
+  private secretsOf(inbox: Inbox): Record<string, string> {
+    return inbox.settingsCipher ? (JSON.parse(this.box.open(inbox.settingsCipher)) as Record<string, string>) : {};
+  }
+
+  private async load(id: string): Promise<Inbox> {
+    const inbox = Types.ObjectId.isValid(id) ? await this.models.Inbox.findById(id).lean() : null;
+    if (!inbox) throw new NotFoundError('Inbox');
+    return inbox;
+  }
+
+  private async assertDepartment(id: string | null | undefined): Promise<void> {
+    if (id && !(await this.models.Department.exists({ _id: id }))) {
+      throw new ValidationError('Unknown department', [{ path: 'departmentId', message: 'no department with this id' }]);
+    }
+  }
+
+  private toPublic(i: Inbox): PublicInbox {
+    return {
+      id: String(i._id),
+      kind: i.kind,
+      name: i.name,
+      departmentId: i.departmentId ? String(i.departmentId) : null,
+      enabled: i.enabled,
+      reopenWindowDays: i.reopenWindowDays ?? null,
+      settings: i.publicSettings,
+      secretKeys: Object.keys(this.secretsOf(i)).sort(),
+      health: i.health,
+      createdAt: i.createdAt,
+    };
+  }
+}

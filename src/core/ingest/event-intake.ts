@@ -1,0 +1,107 @@
+import { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import type { GridFsBlobStore } from '../attachments/blob-store.js';
+import type { Config } from '../config/config.js';
+import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { InboundEventSchema, type InboundEvent, type InboundEventInput } from '../domain/inbound-event.js';
+import { AppError, NotFoundError, ValidationError } from '../errors/app-error.js';
+import type { Models } from '../models/registry.js';
+
+export interface AcceptOutcome {
+  providerKey: string;
+  status: 'accepted' | 'duplicate';
+}
+
+/** Which events must be processed in order relative to each other. */
+export function orderingKey(e: InboundEvent): string {
+  switch (e.type) {
+    case 'message.received':
+      return `conv:${e.inboxId}:${e.threading.conversationId}`;
+    case 'message.status':
+    case 'message.edited':
+      return `msg:${e.inboxId}:${e.providerMessageId}`;
+    case 'session.state':
+      return `inbox:${e.inboxId}`;
+  }
+}
+
+/**
+ * Step one of ingest: validate and store the event under its deterministic
+ * `_id`. After this resolves the platform may be acknowledged; processing
+ * happens from the stored record. A retry of a stored event is a duplicate,
+ * never a second message.
+ */
+export class EventIntake {
+  constructor(
+    private readonly models: Models,
+    private readonly blobs: GridFsBlobStore,
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
+
+  parse(inputs: InboundEventInput[]): InboundEvent[] {
+    return inputs.map((input, index) => {
+      const parsed = InboundEventSchema.safeParse(input);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => ({ path: [index, ...i.path].join('.'), message: i.message }));
+        throw new ValidationError(`Invalid inbound event: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+      }
+      return parsed.data;
+    });
+  }
+
+  async store(event: InboundEvent): Promise<AcceptOutcome> {
+    const providerKey = event.providerKey;
+    if (!Types.ObjectId.isValid(event.inboxId) || !(await this.models.Inbox.exists({ _id: event.inboxId }))) {
+      throw new NotFoundError('Inbox');
+    }
+    if (await this.models.InboundEvent.exists({ _id: providerKey })) return { providerKey, status: 'duplicate' };
+
+    const stored = event.type === 'message.received' ? await this.moveAttachmentsToBlobs(event) : { event, blobIds: [] };
+    try {
+      await this.models.InboundEvent.insertMany([
+        {
+          _id: providerKey,
+          inboxId: event.inboxId,
+          type: event.type,
+          payloadJson: JSON.stringify(stored.event),
+          conversationKey: orderingKey(event),
+          status: 'pending',
+          attempts: 0,
+          receivedAt: new Date(),
+        },
+      ]);
+      return { providerKey, status: 'accepted' };
+    } catch (err) {
+      await Promise.all(stored.blobIds.map((id) => this.blobs.delete(id)));
+      if (isDuplicateKeyError(err)) return { providerKey, status: 'duplicate' };
+      throw err;
+    }
+  }
+
+  /** Attachment bytes go to GridFS first: an event document must stay far below 16 MB. */
+  private async moveAttachmentsToBlobs(event: Extract<InboundEvent, { type: 'message.received' }>) {
+    const { maxAttachmentBytes, maxMessageAttachmentsBytes } = this.config.limits;
+    const blobIds: string[] = [];
+    let total = 0;
+    const attachments = [];
+    for (const a of event.attachments) {
+      if (!a.contentBase64) {
+        attachments.push(a);
+        continue;
+      }
+      const bytes = Buffer.from(a.contentBase64, 'base64');
+      total += bytes.length;
+      if (bytes.length > maxAttachmentBytes || total > maxMessageAttachmentsBytes) {
+        await Promise.all(blobIds.map((id) => this.blobs.delete(id)));
+        this.logger.warn({ providerKey: event.providerKey, fileName: a.fileName, size: bytes.length }, 'attachment over the size limit');
+        throw new AppError('ATTACHMENT_TOO_LARGE', `Attachment ${a.fileName} exceeds the size limit`, 413);
+      }
+      const blobId = await this.blobs.put(a.fileName, a.mimeType, bytes);
+      blobIds.push(blobId);
+      const { contentBase64: _dropped, ...rest } = a;
+      attachments.push({ ...rest, size: bytes.length, blobId });
+    }
+    return { event: { ...event, attachments }, blobIds };
+  }
+}

@@ -1,0 +1,228 @@
+import { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import { systemActor, type AuditLog } from '../audit/audit-log.js';
+import type { Config } from '../config/config.js';
+import type { ContactResolver } from '../contacts/contact-resolver.js';
+import { identityKeysFor } from '../contacts/identity-key.js';
+import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import type { MessageReceived } from '../domain/inbound-event.js';
+import type { DomainEvent } from '../events/domain-events.js';
+import { ticketScope, toMessageView, toTicketSummary } from '../events/views.js';
+import type { Contact } from '../models/contact.js';
+import type { Inbox } from '../models/inbox.js';
+import type { Message } from '../models/message.js';
+import type { Models } from '../models/registry.js';
+import type { Ticket } from '../models/ticket.js';
+import { nextSlaDue, slaDueTimes } from '../sla/policy.js';
+import { normaliseSubject } from '../threading/subject-token.js';
+import type { TicketLocks } from '../tickets/ticket-locks.js';
+import { insertNumberedTicket } from '../tickets/ticket-number.js';
+import { dayBucket } from '../time/day-bucket.js';
+import type { TicketFactory, TicketPlacement } from './ticket-placement.js';
+
+export interface ProcessResult {
+  outcome: string;
+  ticketId?: string;
+  messageId?: string;
+  events: DomainEvent[];
+}
+
+/**
+ * message.received → contact → ticket (threading) → message → audit → events.
+ * Safe to run again for the same event after a crash: every step is keyed
+ * (contact identities, conversation keys, the message's provider key, the
+ * audit ref), so a re-run completes what is missing and creates nothing twice.
+ */
+export class MessageProcessor {
+  constructor(
+    private readonly models: Models,
+    private readonly contacts: ContactResolver,
+    private readonly placement: TicketPlacement,
+    private readonly audit: AuditLog,
+    private readonly locks: TicketLocks,
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
+
+  async process(event: MessageReceived): Promise<ProcessResult> {
+    const inbox = await this.models.Inbox.findById(event.inboxId).lean();
+    if (!inbox) return { outcome: 'inbox-gone', events: [] };
+    const events: DomainEvent[] = [];
+
+    const keys = identityKeysFor(inbox.kind, event.sender);
+    const contact = await this.contacts.resolve(keys, {
+      ...(event.sender.displayName ? { name: event.sender.displayName } : {}),
+      ...(event.sender.email ? { email: event.sender.email.toLowerCase() } : {}),
+      ...(event.sender.phone ? { phone: event.sender.phone } : {}),
+    });
+
+    const reopenWindowMs = inbox.reopenWindowDays !== undefined ? inbox.reopenWindowDays * 86_400_000 : this.config.tickets.reopenWindowMs;
+    const placement = await this.placement.place(event, inbox, contact, reopenWindowMs, this.ticketFactory(event, inbox, contact, events));
+    let ticket = placement.ticket;
+
+    if (placement.reopened) {
+      const reopenCount = ticket.reopenCount + 1;
+      await this.locks.run(String(ticket._id), () =>
+        this.models.Ticket.updateOne({ _id: ticket._id }, { $set: { status: 'open', reopenCount, slaDueAt: nextSlaDue({ ...ticket, status: 'open' }) }, $unset: { solvedAt: 1 } }),
+      );
+      const a = await this.audit.append(ticket._id, 'ticket.reopened', systemActor, {
+        from: ticket.status,
+        to: 'open',
+        reason: placement.decision.detail,
+      });
+      ticket = (await this.models.Ticket.findById(ticket._id).lean())!;
+      events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), change: 'reopened', ticket: toTicketSummary(ticket) });
+    }
+
+    const message = await this.storeMessage(event, inbox, contact, ticket, placement.decision);
+    const ref = `message:${String(message._id)}`;
+    if (!(await this.audit.hasRef(ticket._id, ref))) {
+      const a = await this.audit.append(
+        ticket._id,
+        'message.received',
+        { type: 'contact', id: String(contact._id), ...(contact.name ? { name: contact.name } : {}) },
+        { messageId: String(message._id), channel: inbox.kind, rule: placement.decision.rule, detail: placement.decision.detail },
+        ref,
+      );
+      ticket = await this.touchTicket(ticket, event, events);
+      events.push({ type: 'message.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(message) });
+    }
+    return { outcome: placement.created ? 'new-ticket' : placement.decision.action, ticketId: String(ticket._id), messageId: String(message._id), events };
+  }
+
+  private ticketFactory(event: MessageReceived, inbox: Inbox, contact: Contact, events: DomainEvent[]): TicketFactory {
+    return async (id, previous) => {
+      const now = new Date();
+      const sla = slaDueTimes('normal', now);
+      const { ticket, created } = await insertNumberedTicket(this.models, {
+        _id: id,
+        subject: subjectFor(event, contact),
+        status: 'new',
+        priority: 'normal',
+        tags: [],
+        ...(inbox.departmentId ? { departmentId: inbox.departmentId } : {}),
+        contactId: contact._id,
+        inboxId: inbox._id,
+        channel: inbox.kind,
+        replyTo: {
+          handle: event.sender.handle,
+          conversationId: event.threading.conversationId,
+          ...(event.sender.displayName ? { displayName: event.sender.displayName } : {}),
+          ...(event.sender.email ? { email: event.sender.email } : {}),
+          ...(event.sender.phone ? { phone: event.sender.phone } : {}),
+        },
+        participants: participantsOf(event),
+        sla,
+        slaDueAt: sla.firstResponseDueAt,
+        lastMessageAt: event.occurredAt,
+        reopenCount: 0,
+        ...(previous ? { previousTicketId: previous._id } : {}),
+        mergedTicketIds: [],
+        createdDay: dayBucket(now, this.config.tickets.timeZone),
+      });
+      if (created) {
+        const a = await this.audit.append(ticket._id, 'ticket.created', systemActor, {
+          number: ticket.number,
+          channel: inbox.kind,
+          inboxId: String(inbox._id),
+          contactId: String(contact._id),
+          ...(previous ? { followUpOf: previous.number } : {}),
+        });
+        events.push({ type: 'ticket.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), ticket: toTicketSummary(ticket) });
+        if (previous) {
+          await this.audit.append(previous._id, 'ticket.follow_up_created', systemActor, { ticketId: String(ticket._id), number: ticket.number });
+        }
+        this.logger.info({ ticketId: String(ticket._id), number: ticket.number, inboxId: String(inbox._id) }, 'ticket created');
+      }
+      return { ticket, created };
+    };
+  }
+
+  private async storeMessage(event: MessageReceived, inbox: Inbox, contact: Contact, ticket: Ticket, decision: { rule: string; detail: string }): Promise<Message> {
+    const now = new Date();
+    const doc = {
+      ticketId: ticket._id,
+      inboxId: inbox._id,
+      channel: inbox.kind,
+      direction: 'inbound' as const,
+      kind: 'message' as const,
+      author: { type: 'contact' as const, contactId: contact._id, name: event.sender.displayName ?? contact.name ?? event.sender.handle },
+      text: event.text,
+      ...(event.html ? { html: event.html } : {}),
+      attachments: event.attachments
+        .filter((a) => a.blobId)
+        .map((a) => ({
+          blobId: a.blobId!,
+          fileName: a.fileName,
+          mimeType: a.mimeType,
+          size: a.size,
+          ...(a.contentId ? { contentId: a.contentId } : {}),
+          ...(a.inline ? { inline: true } : {}),
+        })),
+      providerKey: event.providerKey,
+      ...(event.providerMessageId ? { providerMessageId: event.providerMessageId } : {}),
+      ...(inbox.kind === 'email' && event.threading.messageId ? { emailMessageId: event.threading.messageId } : {}),
+      threading: {
+        ...(event.threading.subject ? { subject: event.threading.subject } : {}),
+        ...(event.threading.inReplyTo ? { inReplyTo: event.threading.inReplyTo } : {}),
+        references: event.threading.references ?? [],
+        ...(event.threading.quotedProviderMessageId ? { quotedProviderMessageId: event.threading.quotedProviderMessageId } : {}),
+      },
+      threadReason: { rule: decision.rule, detail: decision.detail },
+      delivery: { status: 'received' as const, attempts: 0, history: [{ status: 'received' as const, at: now }] },
+      ...(event.automated ? { automated: true } : {}),
+      ...(event.rawRef ? { rawRef: event.rawRef } : {}),
+      occurredAt: event.occurredAt,
+    };
+    try {
+      const [created] = await this.models.Message.insertMany([doc]);
+      return created!.toObject() as Message;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const existing = await this.models.Message.findOne({ providerKey: event.providerKey }).lean();
+      if (!existing) throw err;
+      return existing;
+    }
+  }
+
+  /** Customer activity: timestamps move forward only; a waiting ticket becomes open again. */
+  private async touchTicket(ticket: Ticket, event: MessageReceived, events: DomainEvent[]): Promise<Ticket> {
+    const at = event.occurredAt;
+    const { fresh, wokeFrom } = await this.locks.run(String(ticket._id), async () => {
+      const current = (await this.models.Ticket.findById(ticket._id).lean())!;
+      const set: Record<string, unknown> = {};
+      if (at > current.lastMessageAt) set.lastMessageAt = at;
+      if (!current.lastCustomerMessageAt || at > current.lastCustomerMessageAt) set.lastCustomerMessageAt = at;
+      const newParticipants = participantsOf(event).filter((p) => !current.participants.includes(p));
+      if (newParticipants.length) set.participants = [...current.participants, ...newParticipants];
+      const wakes = current.status === 'pending' || current.status === 'on-hold';
+      if (wakes) set.status = 'open';
+      const update: Record<string, unknown> = {};
+      if (Object.keys(set).length) update.$set = set;
+      if (current.snoozedUntil) update.$unset = { snoozedUntil: 1 };
+      if (Object.keys(update).length === 0) return { fresh: current, wokeFrom: undefined };
+      await this.models.Ticket.updateOne({ _id: ticket._id }, update);
+      return { fresh: (await this.models.Ticket.findById(ticket._id).lean())!, wokeFrom: wakes ? current.status : undefined };
+    });
+    if (wokeFrom) {
+      const a = await this.audit.append(ticket._id, 'ticket.status_changed', systemActor, { from: wokeFrom, to: 'open', reason: 'customer replied' });
+      events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(fresh), change: 'status', ticket: toTicketSummary(fresh) });
+    }
+    return fresh;
+  }
+}
+
+function participantsOf(event: MessageReceived): string[] {
+  const list = [...(event.threading.participants ?? []), ...(event.sender.email ? [event.sender.email] : [])];
+  return [...new Set(list.map((p) => p.trim().toLowerCase()).filter(Boolean))];
+}
+
+function subjectFor(event: MessageReceived, contact: Contact): string {
+  const subject = event.threading.subject?.replace(/\[#\d+\]/g, '').trim();
+  if (subject && normaliseSubject(subject)) return subject.slice(0, 250);
+  const firstLine = event.text.split('\n').map((l) => l.trim()).find(Boolean);
+  if (firstLine) return firstLine.length > 80 ? `${firstLine.slice(0, 79)}…` : firstLine;
+  return `Conversation with ${contact.name ?? event.sender.displayName ?? event.sender.handle}`;
+}
+
+export const asObjectId = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));

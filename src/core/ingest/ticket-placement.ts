@@ -1,0 +1,163 @@
+import { Types } from 'mongoose';
+import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import type { MessageReceived } from '../domain/inbound-event.js';
+import type { Contact } from '../models/contact.js';
+import type { Inbox } from '../models/inbox.js';
+import type { Models } from '../models/registry.js';
+import type { Ticket } from '../models/ticket.js';
+import { decideThread, type CandidateTicket, type ThreadDecision, type ThreadFacts } from '../threading/decide-thread.js';
+import { ticketIdFromOurMessageId } from '../threading/message-id.js';
+import { extractTicketNumber } from '../threading/subject-token.js';
+
+export interface Placement {
+  ticket: Ticket;
+  decision: ThreadDecision;
+  /** Set when this call inserted the ticket (exactly one writer does). */
+  created: boolean;
+  reopened: boolean;
+}
+
+export type TicketFactory = (id: Types.ObjectId, previous?: Ticket) => Promise<{ ticket: Ticket; created: boolean }>;
+
+const MAX_HOPS = 20;
+
+/**
+ * The database side of threading: gathers the facts for `decideThread`, then
+ * carries the decision out with unique conversation keys so that concurrent
+ * writers agree on one ticket.
+ */
+export class TicketPlacement {
+  constructor(
+    private readonly models: Models,
+    private readonly secret: string,
+  ) {}
+
+  async place(
+    event: MessageReceived,
+    inbox: Inbox,
+    contact: Contact,
+    reopenWindowMs: number,
+    createTicket: TicketFactory,
+  ): Promise<Placement> {
+    const threadKey = `conv:${event.inboxId}:${event.threading.conversationId}`;
+    for (let round = 0; round < 5; round++) {
+      const facts = await this.gatherFacts(event, contact, threadKey, reopenWindowMs, createTicket);
+      const decision = decideThread(facts);
+      if (decision.action !== 'new') {
+        const ticket = await this.models.Ticket.findById(decision.ticketId).lean();
+        if (!ticket) continue;
+        await this.pointConversation(threadKey, ticket._id);
+        return { ticket, decision, created: false, reopened: decision.action === 'reopen' };
+      }
+      const keyId = decision.previousTicketId ? `next:${decision.previousTicketId}` : threadKey;
+      const claimedId = await this.claimKey(keyId, new Types.ObjectId());
+      const previous = decision.previousTicketId ? await this.models.Ticket.findById(decision.previousTicketId).lean() : null;
+      const { ticket, created } = await createTicket(claimedId, previous ?? undefined);
+      await this.pointConversation(threadKey, ticket._id);
+      if (created) return { ticket, decision, created, reopened: false };
+      // Another writer made the ticket for this conversation first: decide again against it.
+    }
+    throw new Error(`could not place message ${event.providerKey}`);
+  }
+
+  /** Inserts the key or returns the ticket id of whoever inserted it first. */
+  private async claimKey(keyId: string, ticketId: Types.ObjectId): Promise<Types.ObjectId> {
+    try {
+      await this.models.ConversationKey.insertMany([{ _id: keyId, ticketId, createdAt: new Date() }]);
+      return ticketId;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const winner = await this.models.ConversationKey.findById(keyId).lean();
+      if (!winner) throw err;
+      return winner.ticketId;
+    }
+  }
+
+  /** Pointer from the conversation to its newest ticket; a cache, the `next:` chain is the truth. */
+  private async pointConversation(threadKey: string, ticketId: Types.ObjectId): Promise<void> {
+    try {
+      await this.models.ConversationKey.updateOne(
+        { _id: threadKey },
+        { $set: { ticketId }, $setOnInsert: { createdAt: new Date() } },
+        { upsert: true },
+      );
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
+
+  private async gatherFacts(
+    event: MessageReceived,
+    contact: Contact,
+    threadKey: string,
+    reopenWindowMs: number,
+    createTicket: TicketFactory,
+  ): Promise<ThreadFacts> {
+    const facts: ThreadFacts = { now: new Date(), reopenWindowMs };
+    const t = event.threading;
+
+    const refs = [...(t.inReplyTo ? [t.inReplyTo] : []), ...[...(t.references ?? [])].reverse()];
+    for (const ref of refs) {
+      const signed = ticketIdFromOurMessageId(this.secret, ref);
+      const ticketId = signed ?? (await this.models.Message.findOne({ emailMessageId: ref }, { ticketId: 1 }).lean())?.ticketId;
+      const ticket = ticketId ? await this.currentTicket(new Types.ObjectId(String(ticketId))) : undefined;
+      if (ticket) {
+        facts.reference = { ticket, via: signed ? 'signed-message-id' : ref === t.inReplyTo ? 'in-reply-to' : 'references' };
+        break;
+      }
+    }
+
+    const tokenNumber = extractTicketNumber(t.subject);
+    if (tokenNumber !== undefined) {
+      const doc = await this.models.Ticket.findOne({ number: tokenNumber }).lean();
+      const ticket = doc ? await this.currentTicket(doc._id) : undefined;
+      const emails = contact.identities.filter((k) => k.startsWith('email:')).map((k) => k.slice(6));
+      const senderIsParticipant = Boolean(
+        doc && (String(doc.contactId) === String(contact._id) || emails.some((e) => doc.participants.includes(e))),
+      );
+      facts.subjectToken = { number: tokenNumber, ...(ticket ? { ticket } : {}), senderIsParticipant };
+    }
+
+    if (t.quotedProviderMessageId) {
+      const quoted = await this.models.Message.findOne(
+        { inboxId: event.inboxId, providerMessageId: t.quotedProviderMessageId },
+        { ticketId: 1 },
+      ).lean();
+      const ticket = quoted ? await this.currentTicket(quoted.ticketId) : undefined;
+      if (ticket) facts.quoted = ticket;
+    }
+
+    const conv = await this.models.ConversationKey.findById(threadKey).lean();
+    if (conv) {
+      const ticketId = await this.followSuccessors(conv.ticketId);
+      let ticket = await this.currentTicket(conv.ticketId);
+      if (!ticket) {
+        // The key was claimed but its writer stopped before inserting the ticket: finish the job.
+        await createTicket(ticketId);
+        ticket = await this.currentTicket(ticketId);
+      }
+      if (ticket) facts.conversation = ticket;
+    }
+    return facts;
+  }
+
+  private async followSuccessors(start: Types.ObjectId): Promise<Types.ObjectId> {
+    let id = start;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      const next = await this.models.ConversationKey.findById(`next:${String(id)}`).lean();
+      if (!next) return id;
+      id = next.ticketId;
+    }
+    return id;
+  }
+
+  /** The ticket a message for `id` really belongs to: follow-up tickets and merges are followed. */
+  private async currentTicket(id: Types.ObjectId): Promise<CandidateTicket | undefined> {
+    let doc = await this.models.Ticket.findById(await this.followSuccessors(id)).lean();
+    for (let hop = 0; doc?.mergedInto && hop < MAX_HOPS; hop++) {
+      doc = await this.models.Ticket.findById(await this.followSuccessors(doc.mergedInto)).lean();
+    }
+    if (!doc) return undefined;
+    return { id: String(doc._id), number: doc.number, status: doc.status, ...(doc.solvedAt ? { solvedAt: doc.solvedAt } : {}) };
+  }
+}

@@ -1,0 +1,84 @@
+import { Agenda, type Job } from 'agenda';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { OutboundQueue } from '../outbound/outbound-queue.js';
+import type { SnoozeScheduler } from '../tickets/ticket-service.js';
+
+export interface JobHandlers {
+  deliver(messageId: string, attempt: number): Promise<unknown>;
+  endSnooze(ticketId: string, dueAt: Date): Promise<void>;
+  purgeSessions(): Promise<unknown>;
+}
+
+interface DeliverData {
+  messageId: string;
+  attempt: number;
+}
+interface UnsnoozeData {
+  ticketId: string;
+  at: string;
+}
+
+/**
+ * Durable jobs on agenda, stored in the same database. Jobs are keyed by
+ * `unique` so enqueueing twice (a retry racing a restart recovery) keeps one.
+ */
+export class JobScheduler implements OutboundQueue, SnoozeScheduler {
+  private readonly agenda: Agenda;
+  private started = false;
+
+  constructor(
+    connection: Connection,
+    private readonly handlers: JobHandlers,
+    private readonly logger: Logger,
+    pollMs: number,
+  ) {
+    if (!connection.db) throw new Error('connection is not open');
+    this.agenda = new Agenda({
+      backend: new MongoBackend({ mongo: connection.db, collection: 'jobs' }),
+      processEvery: pollMs,
+      maxConcurrency: 20,
+      defaultConcurrency: 5,
+    });
+    this.agenda.on('error', (err: unknown) => this.logger.error({ err }, 'job scheduler error'));
+    this.agenda.define<DeliverData>('outbound.deliver', async (job: Job<DeliverData>) => {
+      await this.handlers.deliver(job.attrs.data.messageId, job.attrs.data.attempt);
+    });
+    this.agenda.define<UnsnoozeData>('ticket.unsnooze', async (job: Job<UnsnoozeData>) => {
+      await this.handlers.endSnooze(job.attrs.data.ticketId, new Date(job.attrs.data.at));
+    });
+    this.agenda.define('sessions.purge', async () => {
+      await this.handlers.purgeSessions();
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.agenda.start();
+    await this.agenda.every('1 hour', 'sessions.purge');
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.agenda.stop();
+  }
+
+  async enqueue(messageId: string, attempt: number, at: Date = new Date()): Promise<void> {
+    await this.agenda
+      .create<DeliverData>('outbound.deliver', { messageId, attempt })
+      .unique({ 'data.messageId': messageId, 'data.attempt': attempt }, { insertOnly: true })
+      .schedule(at)
+      .save();
+  }
+
+  async scheduleUnsnooze(ticketId: string, at: Date): Promise<void> {
+    await this.agenda
+      .create<UnsnoozeData>('ticket.unsnooze', { ticketId, at: at.toISOString() })
+      .unique({ 'data.ticketId': ticketId, 'data.at': at.toISOString() }, { insertOnly: true })
+      .schedule(at)
+      .save();
+  }
+}

@@ -1,0 +1,33 @@
+import { Schema, Types, type Connection, type Model } from 'mongoose';
+
+/**
+ * A customer, known by one or more identity keys (`email:ana@x.com`,
+ * `phone:+5511…`, `telegram:123`, `visitor:<id>`). The unique multikey index on
+ * `identities` is what makes two simultaneous first messages produce one contact.
+ */
+export interface Contact {
+  _id: Types.ObjectId;
+  name?: string;
+  email?: string;
+  phone?: string;
+  identities: string[];
+  mergedInto?: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const schema = new Schema<Contact>(
+  {
+    name: { type: String, maxlength: 200 },
+    email: { type: String, maxlength: 320 },
+    phone: { type: String, maxlength: 40 },
+    identities: { type: [String], default: [] },
+    mergedInto: { type: Schema.Types.ObjectId },
+  },
+  { timestamps: true, versionKey: false, collection: 'contacts' },
+);
+schema.index({ identities: 1 }, { unique: true });
+schema.index({ name: 1 });
+
+export type ContactModel = Model<Contact>;
+export const registerContactModel = (c: Connection): ContactModel => c.model<Contact>('Contact', schema);

@@ -1,0 +1,113 @@
+import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { channelKinds, type ChannelKind } from '../domain/channel-kind.js';
+
+export const deliveryStatuses = ['none', 'received', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+export interface StoredAttachment {
+  blobId: string;
+  fileName: string;
+  mimeType: string;
+  size: number;
+  contentId?: string;
+  inline?: boolean;
+}
+
+export interface Message {
+  _id: Types.ObjectId;
+  ticketId: Types.ObjectId;
+  inboxId: Types.ObjectId;
+  channel: ChannelKind;
+  direction: 'inbound' | 'outbound' | 'internal';
+  kind: 'message' | 'note' | 'system';
+  author: { type: 'contact' | 'agent' | 'system'; contactId?: Types.ObjectId; userId?: Types.ObjectId; name?: string };
+  text: string;
+  /** Sanitised on the way in; the console still renders it isolated. */
+  html?: string;
+  attachments: StoredAttachment[];
+  /** Unique for every message: inbound = the event's provider key, ours = `out:<_id>` / `note:<_id>`. */
+  providerKey: string;
+  /** Id the platform gave the message (inbound, or outbound after sending). */
+  providerMessageId?: string;
+  /** RFC 5322 Message-ID (ours for outbound email), used for explicit-reference threading. */
+  emailMessageId?: string;
+  threading: { subject?: string; inReplyTo?: string; references: string[]; quotedProviderMessageId?: string };
+  /** Why the message joined this ticket (rule + detail), shown to agents. */
+  threadReason?: { rule: string; detail?: string };
+  delivery: {
+    status: DeliveryStatus;
+    attempts: number;
+    lastError?: string;
+    history: Array<{ status: DeliveryStatus; at: Date; reason?: string }>;
+  };
+  automated?: boolean;
+  rawRef?: string;
+  editedAt?: Date;
+  /** Platform timestamp; thread order is (occurredAt, _id). */
+  occurredAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const attachment = new Schema<StoredAttachment>(
+  {
+    blobId: { type: String, required: true },
+    fileName: { type: String, required: true },
+    mimeType: { type: String, required: true },
+    size: { type: Number, required: true },
+    contentId: String,
+    inline: Boolean,
+  },
+  { _id: false },
+);
+
+const schema = new Schema<Message>(
+  {
+    ticketId: { type: Schema.Types.ObjectId, required: true },
+    inboxId: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, required: true, enum: channelKinds },
+    direction: { type: String, required: true, enum: ['inbound', 'outbound', 'internal'] },
+    kind: { type: String, required: true, enum: ['message', 'note', 'system'] },
+    author: {
+      type: { type: String, required: true, enum: ['contact', 'agent', 'system'] },
+      contactId: Schema.Types.ObjectId,
+      userId: Schema.Types.ObjectId,
+      name: String,
+    },
+    text: { type: String, default: '' },
+    html: String,
+    attachments: { type: [attachment], default: [] },
+    providerKey: { type: String, required: true },
+    providerMessageId: String,
+    emailMessageId: String,
+    threading: {
+      subject: String,
+      inReplyTo: String,
+      references: { type: [String], default: [] },
+      quotedProviderMessageId: String,
+    },
+    threadReason: { rule: String, detail: String },
+    delivery: {
+      status: { type: String, required: true, enum: deliveryStatuses },
+      attempts: { type: Number, default: 0 },
+      lastError: String,
+      history: {
+        type: [new Schema({ status: String, at: Date, reason: String }, { _id: false })],
+        default: [],
+      },
+    },
+    automated: Boolean,
+    rawRef: String,
+    editedAt: Date,
+    occurredAt: { type: Date, required: true },
+  },
+  { timestamps: true, versionKey: false, collection: 'messages' },
+);
+schema.index({ providerKey: 1 }, { unique: true });
+schema.index({ ticketId: 1, occurredAt: 1 });
+schema.index({ providerMessageId: 1 });
+schema.index({ emailMessageId: 1 });
+schema.index({ 'delivery.status': 1 });
+
+export type MessageModel = Model<Message>;
+export const registerMessageModel = (c: Connection): MessageModel => c.model<Message>('Message', schema);

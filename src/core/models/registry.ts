@@ -1,0 +1,39 @@
+import type { Connection } from 'mongoose';
+import { registerAuditEventModel } from './audit-event.js';
+import { registerAuditHeadModel } from './audit-head.js';
+import { registerChannelStateModel } from './channel-state.js';
+import { registerContactModel } from './contact.js';
+import { registerConversationKeyModel } from './conversation-key.js';
+import { registerDeliveryClaimModel } from './delivery-claim.js';
+import { registerDepartmentModel } from './department.js';
+import { registerInboundEventModel } from './inbound-event-record.js';
+import { registerInboxModel } from './inbox.js';
+import { registerMessageModel } from './message.js';
+import { registerSessionModel } from './session.js';
+import { registerTicketModel } from './ticket.js';
+import { registerUserModel } from './user.js';
+
+/** Binds every model to one connection (one database per process, or per test file). */
+export function registerModels(c: Connection) {
+  return {
+    AuditEvent: registerAuditEventModel(c),
+    AuditHead: registerAuditHeadModel(c),
+    ChannelState: registerChannelStateModel(c),
+    Contact: registerContactModel(c),
+    ConversationKey: registerConversationKeyModel(c),
+    DeliveryClaim: registerDeliveryClaimModel(c),
+    Department: registerDepartmentModel(c),
+    InboundEvent: registerInboundEventModel(c),
+    Inbox: registerInboxModel(c),
+    Message: registerMessageModel(c),
+    Session: registerSessionModel(c),
+    Ticket: registerTicketModel(c),
+    User: registerUserModel(c),
+  };
+}
+export type Models = ReturnType<typeof registerModels>;
+
+/** Creates indexes up front: uniqueness must hold before the first concurrent write. */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const m of Object.values(models)) await m.createIndexes();
+}

@@ -1,0 +1,175 @@
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { GridFsBlobStore } from '../attachments/blob-store.js';
+import type { Config } from '../config/config.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors/app-error.js';
+import type { DomainEvent } from '../events/domain-events.js';
+import type { DomainEventBus } from '../events/event-bus.js';
+import { ticketScope, toMessageView, toTicketSummary } from '../events/views.js';
+import type { Message, StoredAttachment } from '../models/message.js';
+import type { Models } from '../models/registry.js';
+import type { Ticket } from '../models/ticket.js';
+import { nextSlaDue } from '../sla/policy.js';
+import { createOutboundMessageId } from '../threading/message-id.js';
+import type { TicketLocks } from '../tickets/ticket-locks.js';
+import type { TicketService } from '../tickets/ticket-service.js';
+import type { Viewer } from '../users/viewer.js';
+import type { OutboundQueue } from './outbound-queue.js';
+
+export const ComposeAttachmentSchema = z.object({
+  fileName: z.string().min(1).max(255).refine((n) => !/[\\/\0]/.test(n), 'must not contain path separators'),
+  mimeType: z.string().min(3).max(255).regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type'),
+  contentBase64: z.string().min(1).regex(/^[A-Za-z0-9+/=\s]+$/, 'must be base64'),
+});
+
+export const ComposeSchema = z.object({
+  text: z.string().trim().min(1, 'must not be empty').max(100_000),
+  attachments: z.array(ComposeAttachmentSchema).max(20).default([]),
+});
+export type ComposeInput = z.infer<typeof ComposeSchema>;
+
+/**
+ * Agent replies and internal notes. A reply is stored `queued` first and then
+ * handed to the job queue; the HTTP request never waits for the platform.
+ * Notes are never handed to any channel.
+ */
+export class ComposeService {
+  constructor(
+    private readonly models: Models,
+    private readonly tickets: TicketService,
+    private readonly blobs: GridFsBlobStore,
+    private readonly audit: AuditLog,
+    private readonly locks: TicketLocks,
+    private readonly bus: DomainEventBus,
+    private readonly queue: () => OutboundQueue,
+    private readonly config: Config,
+    private readonly secret: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async reply(viewer: Viewer, ticketId: string, input: ComposeInput): Promise<Message> {
+    const ticket = await this.tickets.get(viewer, ticketId);
+    if (ticket.mergedInto) throw new ConflictError('TICKET_MERGED', 'This ticket was merged; reply on the ticket it was merged into');
+    const message = await this.store(viewer, ticket, input, 'reply');
+    await this.queue().enqueue(String(message._id), 1);
+    return message;
+  }
+
+  async note(viewer: Viewer, ticketId: string, input: ComposeInput): Promise<Message> {
+    const ticket = await this.tickets.get(viewer, ticketId);
+    return this.store(viewer, ticket, input, 'note');
+  }
+
+  /** Agent-initiated retry of a failed delivery: a new attempt, same message. */
+  async retry(viewer: Viewer, messageId: string): Promise<Message> {
+    const message = Types.ObjectId.isValid(messageId) ? await this.models.Message.findById(messageId).lean() : null;
+    if (!message) throw new NotFoundError('Message');
+    await this.tickets.get(viewer, String(message.ticketId));
+    if (message.direction !== 'outbound' || message.delivery.status !== 'failed') {
+      throw new ConflictError('NOT_RETRYABLE', 'Only failed outbound messages can be retried');
+    }
+    await this.models.Message.updateOne(
+      { _id: message._id },
+      { $set: { 'delivery.status': 'queued' }, $push: { 'delivery.history': { status: 'queued', at: new Date(), reason: `retry by ${viewer.name}` } } },
+    );
+    await this.audit.append(message.ticketId, 'message.retry_requested', { type: 'user', id: viewer.id, name: viewer.name }, { messageId });
+    await this.queue().enqueue(messageId, message.delivery.attempts + 1);
+    return (await this.models.Message.findById(message._id).lean())!;
+  }
+
+  private async store(viewer: Viewer, ticket: Ticket, input: ComposeInput, what: 'reply' | 'note'): Promise<Message> {
+    const attachments = await this.storeAttachments(input);
+    const _id = new Types.ObjectId();
+    const now = new Date();
+    const isReply = what === 'reply';
+    const threading = isReply ? await this.replyThreading(ticket) : { references: [] as string[] };
+    const [created] = await this.models.Message.insertMany([
+      {
+        _id,
+        ticketId: ticket._id,
+        inboxId: ticket.inboxId,
+        channel: ticket.channel,
+        direction: isReply ? 'outbound' : 'internal',
+        kind: isReply ? 'message' : 'note',
+        author: { type: 'agent', userId: new Types.ObjectId(viewer.id), name: viewer.name },
+        text: input.text,
+        attachments,
+        providerKey: `${isReply ? 'out' : 'note'}:${String(_id)}`,
+        ...(isReply && ticket.channel === 'email' ? { emailMessageId: createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) } : {}),
+        threading,
+        delivery: { status: isReply ? 'queued' : 'none', attempts: 0, history: [{ status: isReply ? 'queued' : 'none', at: now }] },
+        occurredAt: now,
+      },
+    ]);
+    const message = created!.toObject() as Message;
+    const events: DomainEvent[] = [];
+    const a = await this.audit.append(
+      ticket._id,
+      isReply ? 'message.reply_queued' : 'message.note_added',
+      { type: 'user', id: viewer.id, name: viewer.name },
+      { messageId: String(_id), attachments: attachments.length },
+      `message:${String(_id)}`,
+    );
+    const fresh = isReply ? await this.markAgentReply(ticket, now, events) : ticket;
+    events.unshift({ type: 'message.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(fresh), message: toMessageView(message) });
+    for (const e of events) this.bus.publish(e);
+    this.logger.info({ ticketId: String(ticket._id), messageId: String(_id), kind: what }, `${what} stored`);
+    return message;
+  }
+
+  /** First response time, SLA target and `new → open` follow from an agent reply. */
+  private async markAgentReply(ticket: Ticket, at: Date, events: DomainEvent[]): Promise<Ticket> {
+    const { before, after } = await this.locks.run(String(ticket._id), async () => {
+      const current = (await this.models.Ticket.findById(ticket._id).lean())!;
+      const set: Record<string, unknown> = { lastMessageAt: at };
+      if (!current.firstResponseAt) set.firstResponseAt = at;
+      if (current.status === 'new') set.status = 'open';
+      set.slaDueAt = nextSlaDue({ ...current, ...set } as Ticket);
+      await this.models.Ticket.updateOne({ _id: current._id }, { $set: set });
+      return { before: current, after: (await this.models.Ticket.findById(current._id).lean())! };
+    });
+    if (before.status !== after.status) {
+      const a = await this.audit.append(ticket._id, 'ticket.status_changed', { type: 'system', name: 'Ponte' }, { from: before.status, to: after.status, reason: 'agent replied' });
+      events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(after), change: 'status', ticket: toTicketSummary(after) });
+    }
+    return after;
+  }
+
+  /** Email replies answer the newest customer mail and carry the thread's references. */
+  private async replyThreading(ticket: Ticket) {
+    const last = await this.models.Message.findOne({ ticketId: ticket._id, direction: 'inbound', emailMessageId: { $exists: true } })
+      .sort({ occurredAt: -1, _id: -1 })
+      .lean();
+    if (!last?.emailMessageId) return { references: [] as string[] };
+    const references = [...last.threading.references, last.emailMessageId].slice(-20);
+    return { inReplyTo: last.emailMessageId, references };
+  }
+
+  private mailDomain(): string {
+    try {
+      return new URL(this.config.publicUrl).hostname || 'ponte.local';
+    } catch {
+      return 'ponte.local';
+    }
+  }
+
+  private async storeAttachments(input: ComposeInput): Promise<StoredAttachment[]> {
+    const { maxAttachmentBytes, maxMessageAttachmentsBytes } = this.config.limits;
+    const decoded = input.attachments.map((a) => ({ ...a, bytes: Buffer.from(a.contentBase64, 'base64') }));
+    const total = decoded.reduce((n, a) => n + a.bytes.length, 0);
+    decoded.forEach((a, i) => {
+      if (a.bytes.length === 0) throw new ValidationError('Empty attachment', [{ path: `attachments.${i}.contentBase64`, message: 'decodes to 0 bytes' }]);
+      if (a.bytes.length > maxAttachmentBytes) {
+        throw new AppError('ATTACHMENT_TOO_LARGE', `${a.fileName} is larger than ${maxAttachmentBytes} bytes`, 413);
+      }
+    });
+    if (total > maxMessageAttachmentsBytes) throw new AppError('ATTACHMENT_TOO_LARGE', `Attachments exceed ${maxMessageAttachmentsBytes} bytes in total`, 413);
+    const stored: StoredAttachment[] = [];
+    for (const a of decoded) {
+      stored.push({ blobId: await this.blobs.put(a.fileName, a.mimeType, a.bytes), fileName: a.fileName, mimeType: a.mimeType, size: a.bytes.length });
+    }
+    return stored;
+  }
+}

@@ -1,0 +1,141 @@
+import type { Logger } from 'pino';
+import { systemActor, type AuditLog } from '../audit/audit-log.js';
+import type { GridFsBlobStore } from '../attachments/blob-store.js';
+import type { Config } from '../config/config.js';
+import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import type { ChannelRegistry, OutboundMessage } from '../domain/channel-adapter.js';
+import { ChannelError } from '../errors/app-error.js';
+import type { DomainEventBus } from '../events/event-bus.js';
+import { ticketScope } from '../events/views.js';
+import type { Message } from '../models/message.js';
+import type { Models } from '../models/registry.js';
+import type { Ticket } from '../models/ticket.js';
+import { backoffDelay, type OutboundQueue } from './outbound-queue.js';
+
+export type DeliveryOutcome = 'sent' | 'retry-scheduled' | 'failed' | 'skipped';
+
+/**
+ * Runs one delivery attempt of one stored outbound message. The message is
+ * re-read first (already sent → nothing to do), and the attempt is claimed by
+ * a unique key, so duplicate or concurrent jobs never send twice. Only
+ * `retryable` ChannelErrors (and unexpected errors) are retried, with backoff;
+ * everything else ends as `failed` with the reason.
+ */
+export class DeliveryWorker {
+  constructor(
+    private readonly models: Models,
+    private readonly registry: ChannelRegistry,
+    private readonly blobs: GridFsBlobStore,
+    private readonly audit: AuditLog,
+    private readonly bus: DomainEventBus,
+    private readonly queue: () => OutboundQueue,
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
+
+  async deliver(messageId: string, attempt: number): Promise<DeliveryOutcome> {
+    const log = this.logger.child({ messageId, attempt });
+    const message = await this.models.Message.findById(messageId).lean();
+    if (!message || message.direction !== 'outbound') return 'skipped';
+    if (message.delivery.status !== 'queued' && message.delivery.status !== 'sending') return 'skipped';
+    if (message.delivery.attempts >= attempt) return 'skipped';
+
+    try {
+      await this.models.DeliveryClaim.insertMany([{ _id: `${messageId}:${attempt}`, messageId, attempt, claimedAt: new Date() }]);
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return 'skipped';
+      throw err;
+    }
+
+    const ticket = await this.models.Ticket.findById(message.ticketId).lean();
+    if (!ticket) return this.fail(message, undefined, attempt, 'TICKET_GONE', 'The ticket no longer exists', log);
+    await this.setDelivery(message, { status: 'sending', attempts: attempt });
+
+    try {
+      const adapter = this.registry.adapterFor(String(message.inboxId));
+      if (!adapter) throw new ChannelError('CHANNEL_UNAVAILABLE', 'The channel of this inbox is not running', true);
+      const result = await adapter.send(await this.toOutbound(message, ticket));
+      await this.setDelivery(message, { status: 'sent', attempts: attempt, providerMessageId: result.providerMessageId });
+      await this.claimOutcome(messageId, attempt, 'sent');
+      const a = await this.audit.append(ticket._id, 'message.delivery_changed', systemActor, { messageId, from: 'queued', to: 'sent', attempt });
+      this.bus.publish({ type: 'message.status_changed', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), messageId, status: 'sent' });
+      log.info({ ticketId: String(ticket._id) }, 'outbound message sent');
+      return 'sent';
+    } catch (err) {
+      const channelError = err instanceof ChannelError ? err : undefined;
+      const retryable = channelError ? channelError.retryable : true;
+      const code = channelError?.code ?? 'UNEXPECTED';
+      const reason = (err as Error).message ?? String(err);
+      if (retryable && attempt < this.config.outbound.maxAttempts) {
+        const delay = backoffDelay(attempt, this.config.outbound.backoffBaseMs, this.config.outbound.backoffMaxMs);
+        await this.setDelivery(message, { status: 'queued', attempts: attempt, lastError: `${code}: ${reason}` });
+        await this.claimOutcome(messageId, attempt, 'retry');
+        await this.queue().enqueue(messageId, attempt + 1, new Date(Date.now() + delay));
+        this.bus.publish({ type: 'message.status_changed', at: new Date().toISOString(), scope: ticketScope(ticket), messageId, status: 'queued', reason: `${code}: ${reason}` });
+        log.warn({ code, delayMs: delay, err: channelError ? undefined : err }, 'outbound attempt failed; retry scheduled');
+        return 'retry-scheduled';
+      }
+      return this.fail(message, ticket, attempt, code, reason, log);
+    }
+  }
+
+  private async fail(message: Message, ticket: Ticket | undefined, attempt: number, code: string, reason: string, log: Logger): Promise<DeliveryOutcome> {
+    const messageId = String(message._id);
+    await this.setDelivery(message, { status: 'failed', attempts: attempt, lastError: `${code}: ${reason}` });
+    await this.claimOutcome(messageId, attempt, 'failed');
+    if (ticket) {
+      const a = await this.audit.append(ticket._id, 'message.delivery_changed', systemActor, { messageId, to: 'failed', attempt, code, reason });
+      this.bus.publish({ type: 'message.status_changed', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), messageId, status: 'failed', reason: `${code}: ${reason}` });
+    }
+    log.warn({ code, reason }, 'outbound message failed permanently');
+    return 'failed';
+  }
+
+  private async setDelivery(message: Message, d: { status: Message['delivery']['status']; attempts: number; lastError?: string; providerMessageId?: string }) {
+    await this.models.Message.updateOne(
+      { _id: message._id },
+      {
+        $set: {
+          'delivery.status': d.status,
+          'delivery.attempts': d.attempts,
+          ...(d.lastError ? { 'delivery.lastError': d.lastError } : {}),
+          ...(d.providerMessageId ? { providerMessageId: d.providerMessageId } : {}),
+        },
+        $push: { 'delivery.history': { status: d.status, at: new Date(), ...(d.lastError ? { reason: d.lastError } : {}) } },
+      },
+    );
+  }
+
+  private async claimOutcome(messageId: string, attempt: number, outcome: 'sent' | 'retry' | 'failed') {
+    await this.models.DeliveryClaim.updateOne({ _id: `${messageId}:${attempt}` }, { $set: { outcome } });
+  }
+
+  private async toOutbound(message: Message, ticket: Ticket): Promise<OutboundMessage> {
+    const attachments = await Promise.all(
+      message.attachments.map(async (a) => ({ fileName: a.fileName, mimeType: a.mimeType, size: a.size, content: await this.blobs.get(a.blobId) })),
+    );
+    return {
+      messageId: String(message._id),
+      ticketId: String(ticket._id),
+      ticketNumber: ticket.number,
+      inboxId: String(message.inboxId),
+      to: {
+        handle: ticket.replyTo.handle,
+        ...(ticket.replyTo.displayName ? { displayName: ticket.replyTo.displayName } : {}),
+        ...(ticket.replyTo.email ? { email: ticket.replyTo.email } : {}),
+        ...(ticket.replyTo.phone ? { phone: ticket.replyTo.phone } : {}),
+      },
+      ...(ticket.replyTo.conversationId ? { conversationId: ticket.replyTo.conversationId } : {}),
+      subject: ticket.subject,
+      text: message.text,
+      ...(message.html ? { html: message.html } : {}),
+      attachments,
+      threading: {
+        ...(message.emailMessageId ? { messageId: message.emailMessageId } : {}),
+        ...(message.threading.inReplyTo ? { inReplyTo: message.threading.inReplyTo } : {}),
+        references: message.threading.references,
+        ...(message.threading.quotedProviderMessageId ? { quotedProviderMessageId: message.threading.quotedProviderMessageId } : {}),
+      },
+    };
+  }
+}

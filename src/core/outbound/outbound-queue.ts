@@ -1,0 +1,10 @@
+/** Port to the job system: deliver attempt `attempt` of a message at `at` (default now). Idempotent per (message, attempt). */
+export interface OutboundQueue {
+  enqueue(messageId: string, attempt: number, at?: Date): Promise<void>;
+}
+
+/** Exponential backoff with jitter, capped. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exp / 2 + (Math.random() * exp) / 2);
+}

@@ -1,0 +1,71 @@
+import { activeStatuses, type TicketStatus } from '../tickets/ticket-enums.js';
+
+/**
+ * Where an inbound message goes. Pure: the ingest service gathers the facts
+ * from the database, this decides. Order (first that applies):
+ *  1. explicit reference (email In-Reply-To/References to a stored or signed Message-ID),
+ *  2. `[#N]` subject token — only when the sender is a participant of ticket N,
+ *  3. the chat message this one quotes,
+ *  4. the conversation's current ticket,
+ *  then: active → append; solved within the reopen window → reopen;
+ *  closed, or solved too long ago → new ticket linked to the old one; nothing → new ticket.
+ */
+
+export interface CandidateTicket {
+  id: string;
+  number: number;
+  status: TicketStatus;
+  solvedAt?: Date;
+}
+
+export interface ThreadFacts {
+  now: Date;
+  reopenWindowMs: number;
+  reference?: { ticket: CandidateTicket; via: 'in-reply-to' | 'references' | 'signed-message-id' };
+  subjectToken?: { number: number; ticket?: CandidateTicket; senderIsParticipant: boolean };
+  quoted?: CandidateTicket;
+  conversation?: CandidateTicket;
+}
+
+export type ThreadRule = 'reference' | 'subject-token' | 'quoted-message' | 'conversation' | 'new-conversation';
+
+export type ThreadDecision =
+  | { action: 'append'; ticketId: string; rule: ThreadRule; detail: string }
+  | { action: 'reopen'; ticketId: string; rule: ThreadRule; detail: string }
+  | { action: 'new'; previousTicketId?: string; rule: ThreadRule; detail: string };
+
+export function decideThread(f: ThreadFacts): ThreadDecision {
+  const notes: string[] = [];
+  let pick: { ticket: CandidateTicket; rule: ThreadRule; detail: string } | undefined;
+
+  if (f.reference) {
+    pick = { ticket: f.reference.ticket, rule: 'reference', detail: `${f.reference.via} matches ticket #${f.reference.ticket.number}` };
+  } else if (f.subjectToken?.ticket && f.subjectToken.senderIsParticipant) {
+    pick = { ticket: f.subjectToken.ticket, rule: 'subject-token', detail: `subject token [#${f.subjectToken.number}] from a participant` };
+  } else {
+    if (f.subjectToken) {
+      notes.push(
+        f.subjectToken.ticket
+          ? `subject token [#${f.subjectToken.number}] ignored: sender is not a participant`
+          : `subject token [#${f.subjectToken.number}] ignored: no such ticket`,
+      );
+    }
+    if (f.quoted) pick = { ticket: f.quoted, rule: 'quoted-message', detail: `quotes a message of ticket #${f.quoted.number}` };
+    else if (f.conversation) pick = { ticket: f.conversation, rule: 'conversation', detail: `same conversation as ticket #${f.conversation.number}` };
+  }
+
+  const suffix = notes.length ? `; ${notes.join('; ')}` : '';
+  if (!pick) return { action: 'new', rule: 'new-conversation', detail: `new conversation${suffix}` };
+
+  const { ticket, rule } = pick;
+  const detail = pick.detail + suffix;
+  if (activeStatuses.includes(ticket.status)) return { action: 'append', ticketId: ticket.id, rule, detail };
+  if (ticket.status === 'solved') {
+    const solvedAgo = ticket.solvedAt ? f.now.getTime() - ticket.solvedAt.getTime() : Infinity;
+    if (solvedAgo <= f.reopenWindowMs) {
+      return { action: 'reopen', ticketId: ticket.id, rule, detail: `${detail}; solved ticket reopened within the reopen window` };
+    }
+    return { action: 'new', previousTicketId: ticket.id, rule, detail: `${detail}; solved outside the reopen window, follow-up ticket` };
+  }
+  return { action: 'new', previousTicketId: ticket.id, rule, detail: `${detail}; ticket is closed, follow-up ticket` };
+}

@@ -1,0 +1,8 @@
+export const ticketStatuses = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed'] as const;
+export type TicketStatus = (typeof ticketStatuses)[number];
+
+export const ticketPriorities = ['low', 'normal', 'high', 'urgent'] as const;
+export type TicketPriority = (typeof ticketPriorities)[number];
+
+/** Statuses in which a new customer message still belongs to the ticket. */
+export const activeStatuses: readonly TicketStatus[] = ['new', 'open', 'pending', 'on-hold'];

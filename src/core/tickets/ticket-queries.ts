@@ -1,0 +1,100 @@
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import { channelKinds } from '../domain/channel-kind.js';
+import { ValidationError } from '../errors/app-error.js';
+import type { Models } from '../models/registry.js';
+import type { Ticket } from '../models/ticket.js';
+import type { Viewer } from '../users/viewer.js';
+import { ticketPriorities, ticketStatuses } from './ticket-enums.js';
+import { visibilityFilter } from './visibility.js';
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
+const csv = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values)).min(1));
+
+export const TicketListQuerySchema = z.object({
+  status: csv(ticketStatuses).optional(),
+  priority: csv(ticketPriorities).optional(),
+  channel: csv(channelKinds).optional(),
+  inboxId: objectId.optional(),
+  departmentId: objectId.optional(),
+  assignee: z.union([z.literal('me'), z.literal('unassigned'), objectId]).optional(),
+  tag: z.string().min(1).max(60).optional(),
+  q: z.string().min(1).max(200).optional(),
+  contactId: objectId.optional(),
+  sort: z.enum(['sla', 'lastMessage', 'created']).default('sla'),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional(),
+});
+export type TicketListQuery = z.infer<typeof TicketListQuerySchema>;
+
+const sortSpec = {
+  sla: { field: 'slaDueAt', dir: 1 },
+  lastMessage: { field: 'lastMessageAt', dir: -1 },
+  created: { field: 'createdAt', dir: -1 },
+} as const;
+
+interface Cursor {
+  v: string;
+  id: string;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Keyset pagination: the cursor is the last row's (sort value, _id), so pages never skip or repeat under inserts. */
+export async function listTickets(models: Models, viewer: Viewer, query: TicketListQuery) {
+  const and: Record<string, unknown>[] = [visibilityFilter(viewer)];
+  if (query.status) and.push({ status: { $in: query.status } });
+  if (query.priority) and.push({ priority: { $in: query.priority } });
+  if (query.channel) and.push({ channel: { $in: query.channel } });
+  if (query.inboxId) and.push({ inboxId: new Types.ObjectId(query.inboxId) });
+  if (query.departmentId) and.push({ departmentId: new Types.ObjectId(query.departmentId) });
+  if (query.contactId) and.push({ contactId: new Types.ObjectId(query.contactId) });
+  if (query.assignee === 'me') and.push({ assigneeId: new Types.ObjectId(viewer.id) });
+  else if (query.assignee === 'unassigned') and.push({ assigneeId: { $exists: false } });
+  else if (query.assignee) and.push({ assigneeId: new Types.ObjectId(query.assignee) });
+  if (query.tag) and.push({ tags: query.tag });
+  if (query.q) {
+    const asNumber = /^#?\d+$/.test(query.q) ? Number(query.q.replace('#', '')) : undefined;
+    const bySubject = { subject: { $regex: escapeRegex(query.q), $options: 'i' } };
+    and.push(asNumber !== undefined ? { $or: [bySubject, { number: asNumber }] } : bySubject);
+  }
+
+  const { field, dir } = sortSpec[query.sort];
+  if (query.cursor) {
+    const c = decodeCursor(query.cursor);
+    const value = new Date(c.v);
+    const id = new Types.ObjectId(c.id);
+    const op = dir === 1 ? '$gt' : '$lt';
+    and.push({ $or: [{ [field]: { [op]: value } }, { [field]: value, _id: { [op]: id } }] });
+  }
+
+  const rows = await models.Ticket.find(and.length === 1 ? and[0]! : { $and: and })
+    .sort({ [field]: dir, _id: dir })
+    .limit(query.limit + 1)
+    .lean();
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > query.limit && last ? encodeCursor({ v: (last[field as keyof Ticket] as Date).toISOString(), id: String(last._id) }) : null;
+  return { items: page, nextCursor };
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<Cursor>;
+    if (typeof c.v === 'string' && !Number.isNaN(Date.parse(c.v)) && typeof c.id === 'string' && Types.ObjectId.isValid(c.id)) {
+      return { v: c.v, id: c.id };
+    }
+  } catch {
+    // fall through
+  }
+  throw new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'not a cursor returned by this API' }]);
+}
