@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../../src/core/audit/verify-chain.js';
+import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
+
+let t: TestCore;
+beforeAll(async () => {
+  t = await startTestCore();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+async function newTicket(sid: string) {
+  const inbox = String((await createInbox(t.core))._id);
+  await t.core.ingest.accept([smsEvent(inbox, { sid, from: `+55119${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}` })]);
+  await t.core.ingest.drain();
+  const m = await t.core.models.Message.findOne({ providerKey: `sms:${sid}` }).lean();
+  return String(m!.ticketId);
+}
+
+describe('append-only, hash-chained audit', () => {
+  it('30 concurrent operations on one ticket → 30 more events, contiguous sequence, intact chain, no lost change', async () => {
+    const ticketId = await newTicket('SM-audit-1');
+    const admin = await createUser(t.core, 'admin');
+    const before = await t.core.models.AuditEvent.countDocuments({ ticketId });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => t.core.tickets.changeTags(admin, ticketId, [`tag-${i}`], [])));
+    const events = await t.core.models.AuditEvent.find({ ticketId }).sort({ seq: 1 }).lean();
+    expect(events).toHaveLength(before + 30);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: before + 30 }, (_, i) => i + 1));
+    const ticket = await t.core.models.Ticket.findById(ticketId).lean();
+    expect(ticket!.tags).toHaveLength(30);
+    expect(await verifyAuditChain(t.core.models, ticketId)).toMatchObject({ intact: true, problems: [] });
+  });
+
+  it('concurrent appends from two writers (no shared queue) still give a contiguous chain', async () => {
+    const ticketId = await newTicket('SM-audit-2');
+    const { AuditLog } = await import('../../../src/core/audit/audit-log.js');
+    const { createLogger } = await import('../../../src/core/logging/logger.js');
+    const other = new AuditLog(t.core.models, createLogger('silent'));
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 2 ? t.core.audit : other).append(ticketId, 'test.event', { type: 'system' }, { i })),
+    );
+    const report = await verifyAuditChain(t.core.models, ticketId);
+    expect(report.intact).toBe(true);
+    expect(report.events).toBe((await t.core.models.AuditEvent.countDocuments({ ticketId })));
+  });
+
+  it('an event altered directly in the database is reported', async () => {
+    const ticketId = await newTicket('SM-audit-3');
+    const admin = await createUser(t.core, 'admin');
+    await t.core.tickets.setPriority(admin, ticketId, 'high');
+    await t.core.tickets.changeTags(admin, ticketId, ['vip'], []);
+    // Bypass the model (whose hooks refuse updates), like an attacker with database access.
+    await t.db.connection.collection('audit_events').updateOne({ ticketId: new (await import('mongoose')).Types.ObjectId(ticketId), type: 'ticket.priority_changed' }, { $set: { dataJson: '{"from":"normal","to":"low"}' } });
+    const report = await verifyAuditChain(t.core.models, ticketId);
+    expect(report.intact).toBe(false);
+    expect(report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ problem: 'altered' })]));
+  });
+
+  it('an event deleted in the middle, or at the end, is reported', async () => {
+    const { Types } = await import('mongoose');
+    const middle = await newTicket('SM-audit-4');
+    const admin = await createUser(t.core, 'admin');
+    for (const tag of ['a', 'b', 'c']) await t.core.tickets.changeTags(admin, middle, [tag], []);
+    await t.db.connection.collection('audit_events').deleteOne({ ticketId: new Types.ObjectId(middle), seq: 3 });
+    expect((await verifyAuditChain(t.core.models, middle)).problems).toEqual(expect.arrayContaining([{ seq: 3, problem: 'missing' }]));
+
+    const tail = await newTicket('SM-audit-5');
+    for (const tag of ['a', 'b']) await t.core.tickets.changeTags(admin, tail, [tag], []);
+    const last = await t.core.models.AuditEvent.findOne({ ticketId: tail }).sort({ seq: -1 }).lean();
+    await t.db.connection.collection('audit_events').deleteOne({ _id: last!._id });
+    expect((await verifyAuditChain(t.core.models, tail)).problems).toEqual([{ seq: last!.seq, problem: 'missing-tail' }]);
+  });
+
+  it('the model refuses updates and deletes of audit events', async () => {
+    const ticketId = await newTicket('SM-audit-6');
+    await expect(t.core.models.AuditEvent.updateOne({ ticketId }, { $set: { type: 'x' } })).rejects.toThrow(/append-only/);
+    await expect(t.core.models.AuditEvent.deleteMany({ ticketId })).rejects.toThrow(/append-only/);
+    await expect(t.core.models.AuditEvent.findOneAndDelete({ ticketId })).rejects.toThrow(/append-only/);
+  });
+
+  it('every ticket operation writes exactly one audit event', async () => {
+    const ticketId = await newTicket('SM-audit-7');
+    const admin = await createUser(t.core, 'admin');
+    const dep = await t.core.departments.create(admin, { name: `Billing ${Date.now()}` });
+    const before = await t.core.models.AuditEvent.countDocuments({ ticketId });
+    await t.core.tickets.assign(admin, ticketId, admin.id);
+    await t.core.tickets.transfer(admin, ticketId, String(dep._id));
+    await t.core.tickets.setPriority(admin, ticketId, 'urgent');
+    await t.core.tickets.setType(admin, ticketId, 'incident');
+    await t.core.tickets.snooze(admin, ticketId, new Date(Date.now() + 3600_000));
+    await t.core.tickets.setStatus(admin, ticketId, 'pending');
+    // No-ops write nothing.
+    await t.core.tickets.assign(admin, ticketId, admin.id);
+    const types = (await t.core.models.AuditEvent.find({ ticketId, seq: { $gt: before } }).sort({ seq: 1 }).lean()).map((e) => e.type);
+    expect(types).toEqual(['ticket.assigned', 'ticket.transferred', 'ticket.priority_changed', 'ticket.type_changed', 'ticket.snoozed', 'ticket.status_changed']);
+    const ticket = await t.core.models.Ticket.findById(ticketId).lean();
+    expect(ticket!.sla.policy).toBe('default:urgent');
+  });
+});

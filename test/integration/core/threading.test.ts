@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInbox, createUser, emailEvent, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
+
+let t: TestCore;
+beforeAll(async () => {
+  t = await startTestCore();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+async function ingest(...events: Parameters<TestCore['core']['ingest']['accept']>[0]) {
+  await t.core.ingest.accept(events);
+  await t.core.ingest.drain();
+}
+const ticketOf = async (providerKey: string) => {
+  const m = await t.core.models.Message.findOne({ providerKey }).lean();
+  return (await t.core.models.Ticket.findById(m!.ticketId).lean())!;
+};
+
+describe('threading against the database', () => {
+  it('a reply with In-Reply-To to a stored customer mail joins the same ticket, and says why', async () => {
+    const inbox = String((await createInbox(t.core, 'email'))._id);
+    await ingest(emailEvent(inbox, { messageId: '<a1@cust.example>', from: 'ana@cust.example', subject: 'Printer broken' }));
+    await ingest(emailEvent(inbox, { messageId: '<a2@cust.example>', from: 'ana@cust.example', subject: 'Re: Printer broken', inReplyTo: '<a1@cust.example>', references: ['<a1@cust.example>'] }));
+    const first = await ticketOf(`mail:${inbox}:<a1@cust.example>`);
+    const second = await ticketOf(`mail:${inbox}:<a2@cust.example>`);
+    expect(String(second._id)).toBe(String(first._id));
+    const m2 = await t.core.models.Message.findOne({ providerKey: `mail:${inbox}:<a2@cust.example>` }).lean();
+    expect(m2!.threadReason).toMatchObject({ rule: 'reference' });
+  });
+
+  it('a reply to our own signed Message-ID joins the ticket even with a new conversation root', async () => {
+    const inbox = String((await createInbox(t.core, 'email'))._id);
+    await ingest(emailEvent(inbox, { messageId: '<b1@cust.example>', from: 'bia@cust.example', subject: 'Invoice' }));
+    const ticket = await ticketOf(`mail:${inbox}:<b1@cust.example>`);
+    const admin = await createUser(t.core, 'admin');
+    const reply = await t.core.compose.reply(admin, String(ticket._id), { text: 'Here it is', attachments: [] });
+    expect(reply.emailMessageId).toMatch(/^<ponte\./);
+    expect(reply.threading.inReplyTo).toBe('<b1@cust.example>');
+    // The customer's client dropped References; only In-Reply-To to our id remains.
+    await ingest(emailEvent(inbox, { messageId: '<b2@cust.example>', from: 'bia@cust.example', subject: 'Re: Invoice', inReplyTo: reply.emailMessageId! }));
+    const m = await t.core.models.Message.findOne({ providerKey: `mail:${inbox}:<b2@cust.example>` }).lean();
+    expect(String(m!.ticketId)).toBe(String(ticket._id));
+  });
+
+  it('[#N] from a participant joins ticket N; from a stranger it opens a new ticket', async () => {
+    const inbox = String((await createInbox(t.core, 'email'))._id);
+    await ingest(emailEvent(inbox, { messageId: '<c1@cust.example>', from: 'carla@cust.example', subject: 'Refund', to: ['support@example.com', 'boss@cust.example'] }));
+    const ticket = await ticketOf(`mail:${inbox}:<c1@cust.example>`);
+    // Cc'd colleague writes a fresh mail (no headers) with the token: participant → same ticket.
+    await ingest(emailEvent(inbox, { messageId: '<c2@cust.example>', from: 'boss@cust.example', subject: `About refund [#${ticket.number}]` }));
+    expect(String((await ticketOf(`mail:${inbox}:<c2@cust.example>`))._id)).toBe(String(ticket._id));
+    // A stranger forwards something carrying the same token → new ticket, reason recorded.
+    await ingest(emailEvent(inbox, { messageId: '<x1@evil.example>', from: 'mallory@evil.example', subject: `Fwd: Refund [#${ticket.number}]` }));
+    const strangers = await ticketOf(`mail:${inbox}:<x1@evil.example>`);
+    expect(String(strangers._id)).not.toBe(String(ticket._id));
+    const m = await t.core.models.Message.findOne({ providerKey: `mail:${inbox}:<x1@evil.example>` }).lean();
+    expect(m!.threadReason!.detail).toContain('not a participant');
+  });
+
+  it('a solved ticket within the reopen window is reopened, and the audit shows it', async () => {
+    const inbox = String((await createInbox(t.core, 'sms'))._id);
+    const admin = await createUser(t.core, 'admin');
+    await ingest(smsEvent(inbox, { sid: 'SM-r1', from: '+5511911110001' }));
+    const ticket = await ticketOf('sms:SM-r1');
+    await t.core.tickets.setStatus(admin, String(ticket._id), 'solved');
+    await ingest(smsEvent(inbox, { sid: 'SM-r2', from: '+5511911110001' }));
+    const after = await ticketOf('sms:SM-r2');
+    expect(String(after._id)).toBe(String(ticket._id));
+    expect(after).toMatchObject({ status: 'open', reopenCount: 1 });
+    const trail = await t.core.tickets.auditTrail(admin, String(ticket._id));
+    expect(trail.map((e) => e.type)).toContain('ticket.reopened');
+  });
+
+  it('a closed ticket → the next message opens a new ticket linked to the old one; later messages follow it', async () => {
+    const inbox = String((await createInbox(t.core, 'sms'))._id);
+    const admin = await createUser(t.core, 'admin');
+    await ingest(smsEvent(inbox, { sid: 'SM-c1', from: '+5511911110002' }));
+    const old = await ticketOf('sms:SM-c1');
+    await t.core.tickets.setStatus(admin, String(old._id), 'closed');
+    await ingest(smsEvent(inbox, { sid: 'SM-c2', from: '+5511911110002' }));
+    const next = await ticketOf('sms:SM-c2');
+    expect(String(next._id)).not.toBe(String(old._id));
+    expect(String(next.previousTicketId)).toBe(String(old._id));
+    await ingest(smsEvent(inbox, { sid: 'SM-c3', from: '+5511911110002' }));
+    expect(String((await ticketOf('sms:SM-c3'))._id)).toBe(String(next._id));
+    const oldTrail = await t.core.tickets.auditTrail(admin, String(old._id));
+    expect(oldTrail.map((e) => e.type)).toContain('ticket.follow_up_created');
+  });
+
+  it('a solved ticket outside the reopen window → follow-up ticket', async () => {
+    const inbox = await createInbox(t.core, 'sms');
+    await t.core.models.Inbox.updateOne({ _id: inbox._id }, { $set: { reopenWindowDays: 0 } });
+    const admin = await createUser(t.core, 'admin');
+    await ingest(smsEvent(String(inbox._id), { sid: 'SM-w1', from: '+5511911110003' }));
+    const old = await ticketOf('sms:SM-w1');
+    await t.core.tickets.setStatus(admin, String(old._id), 'solved');
+    await new Promise((r) => setTimeout(r, 5));
+    await ingest(smsEvent(String(inbox._id), { sid: 'SM-w2', from: '+5511911110003' }));
+    const next = await ticketOf('sms:SM-w2');
+    expect(String(next.previousTicketId)).toBe(String(old._id));
+  });
+
+  it('messages of a merged ticket follow the merge', async () => {
+    const inbox = String((await createInbox(t.core, 'sms'))._id);
+    const admin = await createUser(t.core, 'admin');
+    await ingest(smsEvent(inbox, { sid: 'SM-m1', from: '+5511911110004' }), smsEvent(inbox, { sid: 'SM-m2', from: '+5511911110005' }));
+    const a = await ticketOf('sms:SM-m1');
+    const b = await ticketOf('sms:SM-m2');
+    await t.core.tickets.merge(admin, String(a._id), String(b._id));
+    await ingest(smsEvent(inbox, { sid: 'SM-m3', from: '+5511911110004' }));
+    expect(String((await ticketOf('sms:SM-m3'))._id)).toBe(String(b._id));
+    const source = await t.core.models.Ticket.findById(a._id).lean();
+    expect(source).toMatchObject({ status: 'closed' });
+    // Both histories stay intact.
+    expect((await t.core.tickets.verifyAudit(admin, String(a._id))).intact).toBe(true);
+    expect((await t.core.tickets.verifyAudit(admin, String(b._id))).intact).toBe(true);
+  });
+
+  it('a pending ticket becomes open again when the customer writes', async () => {
+    const inbox = String((await createInbox(t.core, 'sms'))._id);
+    const admin = await createUser(t.core, 'admin');
+    await ingest(smsEvent(inbox, { sid: 'SM-p1', from: '+5511911110006' }));
+    const ticket = await ticketOf('sms:SM-p1');
+    await t.core.tickets.setStatus(admin, String(ticket._id), 'pending');
+    await ingest(smsEvent(inbox, { sid: 'SM-p2', from: '+5511911110006' }));
+    expect((await ticketOf('sms:SM-p2')).status).toBe('open');
+  });
+});

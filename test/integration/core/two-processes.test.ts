@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInbox, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
+import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
+
+/**
+ * Two hub processes on one database share nothing in memory, so the
+ * in-process queues cannot help: only the unique keys keep one contact and one
+ * ticket per conversation.
+ */
+let db: TestDatabase;
+let a: TestCore;
+let b: TestCore;
+beforeAll(async () => {
+  db = await startTestDatabase();
+  a = await startTestCore({}, db);
+  b = await startTestCore({}, db);
+});
+afterAll(async () => {
+  await a.stop();
+  await b.stop();
+  await db.stop();
+});
+
+describe('two hubs on one database', () => {
+  it('first messages of one new customer split across both → 1 contact, 1 ticket, every message once', async () => {
+    const inbox = await createInbox(a.core);
+    const phone = '+5531999990000';
+    const events = Array.from({ length: 30 }, (_, i) => smsEvent(String(inbox._id), { sid: `SM-2p-${i}`, from: phone, at: new Date(Date.parse('2026-11-21T09:00:00Z') + i) }));
+    // Every event is delivered to both hubs, like a platform retrying against a load balancer.
+    await Promise.all(events.flatMap((e) => [a.core.ingest.accept([e]), b.core.ingest.accept([e])]));
+    await Promise.all([a.core.ingest.drain(), b.core.ingest.drain()]);
+
+    expect(await a.core.models.Contact.countDocuments({ identities: `phone:${phone}` })).toBe(1);
+    const tickets = await a.core.models.Ticket.find({ inboxId: inbox._id }).lean();
+    expect(tickets).toHaveLength(1);
+    expect(await a.core.models.Message.countDocuments({ ticketId: tickets[0]!._id })).toBe(30);
+    const created = [...a.events, ...b.events].filter((e) => e.type === 'ticket.created' && e.scope.ticketId === String(tickets[0]!._id));
+    expect(created).toHaveLength(1);
+  });
+});
