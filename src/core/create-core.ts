@@ -56,7 +56,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const users = new UserService(models, log('users'));
   const departments = new DepartmentService(models);
   const inboxes = new InboxService(models, box, bus);
-  const contacts = new ContactService(models, log('contacts'));
+  const contacts = new ContactService(models, locks, log('contacts'));
 
   let jobs: JobScheduler | undefined;
   const queue = () => {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { Contact } from '../models/contact.js';
 import type { Models } from '../models/registry.js';
+import type { TicketLocks } from '../tickets/ticket-locks.js';
 import { visibilityFilter } from '../tickets/visibility.js';
 import type { Viewer } from '../users/viewer.js';
 
@@ -12,6 +13,7 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export class ContactService {
   constructor(
     private readonly models: Models,
+    private readonly locks: TicketLocks,
     private readonly logger: Logger,
   ) {}
 
@@ -58,7 +60,10 @@ export class ContactService {
         },
       },
     );
-    await this.models.Ticket.updateMany({ contactId: source._id }, { $set: { contactId: target._id } });
+    // One ticket at a time under its lock: a bulk update could race other ticket writes on FerretDB.
+    for (const { _id } of await this.models.Ticket.find({ contactId: source._id }, { _id: 1 }).lean()) {
+      await this.locks.run(String(_id), () => this.models.Ticket.updateOne({ _id }, { $set: { contactId: target._id } }));
+    }
     this.logger.info({ sourceId, targetId, by: viewer.id }, 'contacts merged');
     return (await this.models.Contact.findById(target._id).lean())!;
   }

@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import type { ChannelAdapter, ChannelContext, ChannelRegistry } from '../core/domain/channel-adapter.js';
+import type { ChannelKind } from '../core/domain/channel-kind.js';
+
+/** What the runtime needs from the core, and no more. */
+export interface ChannelHost {
+  listInboxes(): Promise<Array<{ id: string; kind: ChannelKind; enabled: boolean; name: string }>>;
+  channelContext(inboxId: string): Promise<ChannelContext>;
+}
+
+export type AdapterFactory = (inboxId: string) => ChannelAdapter;
+
+/**
+ * Starts one adapter per enabled inbox whose kind has a factory, and answers
+ * the core's `adapterFor` lookups for outbound delivery. A channel that fails
+ * to start is logged and reported on its inbox; the others still run.
+ */
+export class ChannelRuntime implements ChannelRegistry {
+  private readonly running = new Map<string, ChannelAdapter>();
+
+  constructor(
+    private readonly factories: Partial<Record<ChannelKind, AdapterFactory>>,
+    private readonly logger: Logger,
+  ) {}
+
+  adapterFor(inboxId: string): ChannelAdapter | undefined {
+    return this.running.get(inboxId);
+  }
+
+  async startAll(host: ChannelHost): Promise<void> {
+    for (const inbox of await host.listInboxes()) {
+      if (inbox.enabled) await this.startOne(host, inbox.id, inbox.kind);
+    }
+  }
+
+  async startOne(host: ChannelHost, inboxId: string, kind: ChannelKind): Promise<boolean> {
+    const factory = this.factories[kind];
+    if (!factory) {
+      this.logger.warn({ inboxId, kind }, 'no adapter for this channel kind in this build; inbox not started');
+      return false;
+    }
+    await this.stopOne(inboxId);
+    const ctx = await host.channelContext(inboxId);
+    const adapter = factory(inboxId);
+    try {
+      await adapter.start(ctx);
+      this.running.set(inboxId, adapter);
+      return true;
+    } catch (err) {
+      this.logger.error({ err, inboxId, kind }, 'channel failed to start');
+      await ctx.reportHealth({ status: 'down', detail: `start failed: ${(err as Error).message}` }).catch(() => undefined);
+      return false;
+    }
+  }
+
+  async stopOne(inboxId: string): Promise<void> {
+    const adapter = this.running.get(inboxId);
+    if (!adapter) return;
+    this.running.delete(inboxId);
+    await adapter.stop().catch((err: unknown) => this.logger.warn({ err, inboxId }, 'channel did not stop cleanly'));
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.stopOne(id)));
+  }
+}

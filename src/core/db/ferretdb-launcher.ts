@@ -1,0 +1,238 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../logging/logger.js';
+
+/**
+ * Builds (when needed) and runs scripts/ferretdb/ferretdb-embedded, a small Go
+ * program embedding FerretDB with its SQLite backend. See scripts/ferretdb/main.go.
+ */
+
+const SOURCES = ['main.go', 'go.mod', 'go.sum'];
+const LOCK_STALE_MS = 15 * 60_000; // a cold build takes minutes on 2 cores; older locks are leftovers
+const STDERR_TAIL_LINES = 30;
+
+export interface RunningFerretDb {
+  uri: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Repo root = nearest ancestor holding scripts/ferretdb/main.go; works from src/ (tsx, vitest) and dist/src/. */
+export function findRepoRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(path.join(dir, 'scripts', 'ferretdb', 'main.go'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`Cannot find scripts/ferretdb/main.go above ${from}`);
+    dir = parent;
+  }
+}
+
+async function mtimeMs(file: string): Promise<number | undefined> {
+  try {
+    return (await fs.stat(file)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+async function isFresh(binary: string, sourceDir: string): Promise<boolean> {
+  const built = await mtimeMs(binary);
+  if (built === undefined) return false;
+  const sources = await Promise.all(SOURCES.map((f) => mtimeMs(path.join(sourceDir, f))));
+  return sources.every((m) => m === undefined || m <= built);
+}
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const collect = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-8000);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', (err) => reject(new Error(`Cannot run ${cmd}: ${err.message}`)));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${output}`)),
+    );
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Exclusive lock via O_EXCL create, so parallel vitest workers or two `npm start`s
+ * don't run `go build` at once. A lock whose owner died, or that is very old, is taken over.
+ */
+async function withLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      const handle = await fs.open(lockFile, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const [owner, age] = await Promise.all([
+        fs.readFile(lockFile, 'utf8').catch(() => ''),
+        mtimeMs(lockFile).then((m) => (m === undefined ? 0 : Date.now() - m)),
+      ]);
+      const pid = Number.parseInt(owner, 10);
+      if ((owner !== '' && Number.isFinite(pid) && !pidAlive(pid)) || age > LOCK_STALE_MS) {
+        await fs.rm(lockFile, { force: true });
+        continue;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(lockFile, { force: true });
+  }
+}
+
+/**
+ * Returns the launcher path: `configured` as is (must exist), else the repo's
+ * scripts/ferretdb/ferretdb-embedded, rebuilt when missing or older than its Go sources.
+ */
+export async function ensureFerretDbBinary(opts: { configured?: string | undefined; logger?: Logger } = {}): Promise<string> {
+  if (opts.configured) {
+    const binary = path.resolve(opts.configured);
+    if (!existsSync(binary)) throw new Error(`FERRETDB_BINARY ${binary} does not exist`);
+    return binary;
+  }
+  const sourceDir = path.join(findRepoRoot(), 'scripts', 'ferretdb');
+  const binary = path.join(sourceDir, 'ferretdb-embedded');
+  if (await isFresh(binary, sourceDir)) return binary;
+
+  return withLock(path.join(sourceDir, '.build.lock'), async () => {
+    // Another process may have finished the build while we waited for the lock.
+    if (await isFresh(binary, sourceDir)) return binary;
+    opts.logger?.info({ sourceDir }, 'building FerretDB launcher with go build (first run takes a few minutes)');
+    const started = Date.now();
+    // Build to a temp name and rename: a process that skips the lock (fresh check
+    // above) must never exec a half-written file.
+    const tmp = `${binary}.${process.pid}.tmp`;
+    const env = {
+      ...process.env,
+      GOTOOLCHAIN: 'local',
+      CGO_ENABLED: '0',
+      // -mod=mod lets go fix up go.sum; -buildvcs=false because the repo may have no commits yet.
+      GOFLAGS: '-mod=mod -buildvcs=false',
+    };
+    try {
+      await run('go', ['build', '-o', tmp, '.'], sourceDir, env);
+      await fs.rename(tmp, binary);
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+    opts.logger?.info({ ms: Date.now() - started }, 'FerretDB launcher built');
+    return binary;
+  });
+}
+
+function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * Starts the launcher on `dir` (SQLite files live there). -stdin-watch makes it
+ * exit when our stdin pipe closes, so a crashed Node process never leaves it behind.
+ */
+export async function launchFerretDb(opts: {
+  binary: string;
+  dir: string;
+  logger: Logger;
+  startTimeoutMs?: number;
+}): Promise<RunningFerretDb> {
+  await fs.mkdir(opts.dir, { recursive: true });
+  const child = spawn(opts.binary, ['-dir', path.resolve(opts.dir), '-listen', '127.0.0.1:0', '-stdin-watch'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const log = opts.logger;
+
+  // Keep draining both pipes for the whole life of the process: a full pipe would block FerretDB.
+  const stderrTail: string[] = [];
+  let stderrPartial = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const lines = (stderrPartial + chunk.toString()).split('\n');
+    stderrPartial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line === '') continue;
+      stderrTail.push(line);
+      if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+      log.debug({ ferretdb: line }, 'ferretdb log');
+    }
+  });
+  const tail = (): string => [...stderrTail, stderrPartial].filter(Boolean).join('\n') || '(empty)';
+
+  const uri = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`FerretDB launcher ${opts.binary} ${why}. stderr tail:\n${tail()}`));
+    };
+    const timeoutMs = opts.startTimeoutMs ?? 30_000;
+    const timer = setTimeout(() => fail(`printed no MONGODB_URI within ${timeoutMs} ms`), timeoutMs);
+    let ready = false;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (ready) return; // keep draining, stop collecting
+      stdout = (stdout + chunk.toString()).slice(-4096);
+      const match = /^MONGODB_URI=(\S+)\s*$/m.exec(stdout);
+      if (match?.[1]) {
+        ready = true;
+        clearTimeout(timer);
+        child.removeListener('exit', onExit);
+        resolve(match[1]);
+      }
+    });
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+      fail(`exited before ready (code ${code}, signal ${signal})`);
+    child.once('exit', onExit);
+    child.once('error', (err) => fail(`could not be started: ${err.message}`));
+  });
+
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+  child.on('exit', (code, signal) => {
+    if (!stopping) log.error({ code, signal, stderr: tail() }, 'FerretDB exited unexpectedly');
+  });
+
+  return {
+    uri,
+    pid: child.pid ?? -1,
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        stopping = true;
+        child.kill('SIGTERM');
+        if (!(await waitForExit(child, 5000))) {
+          log.warn('FerretDB did not exit 5 s after SIGTERM; sending SIGKILL');
+          child.kill('SIGKILL');
+          await waitForExit(child, 5000);
+        }
+        child.stdin?.destroy();
+      })();
+      return stopped;
+    },
+  };
+}
