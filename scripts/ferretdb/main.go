@@ -44,7 +44,10 @@ func main() {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		// BEGIN IMMEDIATE: a write transaction takes SQLite's lock up front, so
+		// concurrent writers wait (busy_timeout) instead of failing with
+		// SQLITE_BUSY when a read transaction cannot be upgraded under WAL.
+		SQLiteURL: "file:" + abs + "/?_txlock=immediate",
 	})
 	if err != nil {
 		log.Fatalf("start FerretDB: %v", err)

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import type { Contact } from '../models/contact.js';
@@ -10,10 +11,12 @@ export interface ContactHints {
 }
 
 /**
- * Finds or creates the contact owning a set of identity keys. Creation relies
- * on the unique index of `identities`: of two concurrent inserts one wins and
- * the other re-reads it. A key already owned by a different contact is never
- * moved silently; merging contacts is an explicit agent action.
+ * Finds or creates the contact owning a set of identity keys. A key is owned
+ * by whoever inserts its `contact_identities` document first, so two
+ * concurrent first messages (even in two processes) end with one contact: the
+ * loser of the race on the first key deletes its fresh contact and uses the
+ * winner's. A key already owned by another contact is never moved silently;
+ * merging contacts is an explicit agent action.
  */
 export class ContactResolver {
   constructor(
@@ -24,50 +27,63 @@ export class ContactResolver {
   async resolve(keys: string[], hints: ContactHints): Promise<Contact> {
     if (keys.length === 0) throw new Error('a contact needs at least one identity key');
     for (let attempt = 0; attempt < 5; attempt++) {
-      const existing = await this.findOwner(keys);
-      if (existing) {
-        await this.addMissingKeys(existing, keys);
-        if (!existing.name && hints.name) {
-          await this.models.Contact.updateOne({ _id: existing._id, name: { $exists: false } }, { $set: { name: hints.name } });
+      const owner = await this.findOwner(keys);
+      if (owner) {
+        await this.claimMissing(owner, keys);
+        if (!owner.name && hints.name) {
+          await this.models.Contact.updateOne({ _id: owner._id }, { $set: { name: hints.name } });
         }
-        return existing;
+        return owner;
       }
-      try {
-        const [created] = await this.models.Contact.insertMany([{ identities: keys, ...hints }]);
-        return created!.toObject() as Contact;
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-        // Someone created a contact with one of these keys in the meantime; loop and read it.
+      // Contact first, then the key: a key never points at a contact that does not exist.
+      const contactId = new Types.ObjectId();
+      const [created] = await this.models.Contact.insertMany([{ _id: contactId, identities: [keys[0]!], ...hints }]);
+      if (!(await this.claim(keys[0]!, contactId))) {
+        await this.models.Contact.deleteOne({ _id: contactId }); // lost the race: use the winner's contact
+        continue;
       }
+      const contact = created!.toObject() as Contact;
+      await this.claimMissing(contact, keys);
+      return (await this.models.Contact.findById(contactId).lean()) ?? contact;
     }
     throw new Error(`could not resolve contact for ${keys[0]}`);
   }
 
   private async findOwner(keys: string[]): Promise<Contact | null> {
-    const matches = await this.models.Contact.find({ identities: { $in: keys } }).sort({ createdAt: 1, _id: 1 }).lean();
-    if (matches.length === 0) return null;
-    // Follow merges so messages land on the surviving contact.
-    let contact = matches.find((c) => !c.mergedInto) ?? matches[0]!;
-    for (let hops = 0; contact.mergedInto && hops < 10; hops++) {
-      const next = await this.models.Contact.findById(contact.mergedInto).lean();
-      if (!next) break;
-      contact = next;
+    const owned = await this.models.ContactIdentity.find({ _id: { $in: keys } }).sort({ createdAt: 1 }).lean();
+    const ids = [...new Set(owned.map((o) => String(o.contactId)))];
+    for (const id of ids) {
+      let contact = await this.models.Contact.findById(id).lean();
+      // Follow merges so messages land on the surviving contact.
+      for (let hops = 0; contact?.mergedInto && hops < 10; hops++) contact = await this.models.Contact.findById(contact.mergedInto).lean();
+      if (contact) {
+        if (ids.length > 1) this.logger.info({ contactIds: ids }, 'identity keys span several contacts; an agent may merge them');
+        return contact;
+      }
     }
-    if (matches.filter((c) => !c.mergedInto).length > 1) {
-      this.logger.info({ contactIds: matches.map((c) => String(c._id)) }, 'identity keys span several contacts; an agent may merge them');
-    }
-    return contact;
+    return null;
   }
 
-  private async addMissingKeys(contact: Contact, keys: string[]): Promise<void> {
+  private async claim(key: string, contactId: Types.ObjectId): Promise<boolean> {
+    try {
+      await this.models.ContactIdentity.insertMany([{ _id: key, contactId, createdAt: new Date() }]);
+      return true;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
+      throw err;
+    }
+  }
+
+  private async claimMissing(contact: Contact, keys: string[]): Promise<void> {
+    const added: string[] = [];
     for (const key of keys) {
       if (contact.identities.includes(key)) continue;
-      try {
-        await this.models.Contact.updateOne({ _id: contact._id }, { $addToSet: { identities: key } });
-      } catch (err) {
-        // Owned by another contact (unique index): keep them apart until an agent merges.
-        if (!isDuplicateKeyError(err) && (err as { code?: number }).code !== 1) throw err;
-      }
+      if (await this.claim(key, contact._id)) added.push(key);
+      // else: owned by another contact; keep them apart until an agent merges.
+    }
+    if (added.length) {
+      const current = await this.models.Contact.findById(contact._id, { identities: 1 }).lean();
+      await this.models.Contact.updateOne({ _id: contact._id }, { $set: { identities: [...new Set([...(current?.identities ?? []), ...added])] } });
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { ConflictError, NotFoundError, ValidationError } from '../errors/app-error.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { Contact } from '../models/contact.js';
 import type { Models } from '../models/registry.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
@@ -39,15 +39,17 @@ export class ContactService {
   }
 
   /**
-   * Moves every identity and ticket of `sourceId` to `targetId`. Identity keys
-   * are unique, so they are pulled from the source before being added to the
-   * target; the source stays as a tombstone pointing at the target.
+   * Moves every identity and ticket of `sourceId` to `targetId`; the source
+   * stays as a tombstone pointing at the target, so old references still resolve.
    */
   async merge(viewer: Viewer, sourceId: string, targetId: string): Promise<Contact> {
     if (sourceId === targetId) throw new ValidationError('A contact cannot be merged into itself', [{ path: 'targetId', message: 'same as source' }]);
     const [source, target] = await Promise.all([sourceId, targetId].map((id) => (Types.ObjectId.isValid(id) ? this.models.Contact.findById(id).lean() : null)));
     if (!source || !target) throw new NotFoundError('Contact');
     if (source.mergedInto || target.mergedInto) throw new ConflictError('CONTACT_MERGED', 'One of these contacts was already merged');
+    if (viewer.role === 'agent') throw new ForbiddenError('Only supervisors and administrators can merge contacts');
+    // Ownership of the keys moves first; the contacts' display copies follow.
+    await this.models.ContactIdentity.updateMany({ contactId: source._id }, { $set: { contactId: target._id } });
     await this.models.Contact.updateOne({ _id: source._id }, { $set: { identities: [], mergedInto: target._id } });
     await this.models.Contact.updateOne(
       { _id: target._id },

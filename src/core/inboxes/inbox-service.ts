@@ -14,17 +14,27 @@ const settingKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'letters, di
 const PublicSettingsSchema = z.record(settingKey, z.union([z.string().max(2000), z.number(), z.boolean()]));
 const SecretsSchema = z.record(settingKey, z.string().max(10_000).nullable());
 
-export const CreateInboxSchema = z.object({
-  kind: ChannelKindSchema,
+// Declared once without defaults (zod keeps `.default()` under `.partial()`,
+// which would reset omitted fields on update).
+const inboxFields = {
   name: z.string().trim().min(1).max(120),
-  departmentId: z.string().regex(/^[0-9a-f]{24}$/i).nullable().optional(),
-  enabled: z.boolean().default(true),
-  reopenWindowDays: z.number().min(0).max(365).optional(),
-  settings: PublicSettingsSchema.default({}),
+  departmentId: z.string().regex(/^[0-9a-f]{24}$/i).nullable(),
+  enabled: z.boolean(),
+  reopenWindowDays: z.number().min(0).max(365),
+  settings: PublicSettingsSchema,
   /** Write-only: stored encrypted, never returned; `null` removes a key on update. */
-  secrets: SecretsSchema.default({}),
+  secrets: SecretsSchema,
+};
+export const CreateInboxSchema = z.object({
+  ...inboxFields,
+  kind: ChannelKindSchema,
+  departmentId: inboxFields.departmentId.optional(),
+  enabled: inboxFields.enabled.default(true),
+  reopenWindowDays: inboxFields.reopenWindowDays.optional(),
+  settings: inboxFields.settings.default({}),
+  secrets: inboxFields.secrets.default({}),
 });
-export const UpdateInboxSchema = CreateInboxSchema.omit({ kind: true }).partial();
+export const UpdateInboxSchema = z.object(inboxFields).partial();
 
 export interface PublicInbox {
   id: string;

@@ -2,8 +2,9 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
 
 /**
  * A customer, known by one or more identity keys (`email:ana@x.com`,
- * `phone:+5511…`, `telegram:123`, `visitor:<id>`). The unique multikey index on
- * `identities` is what makes two simultaneous first messages produce one contact.
+ * `phone:+5511…`, `telegram:123`, `visitor:<id>`). `identities` is a copy for
+ * display and search; ownership of a key is the `contact_identities` document
+ * whose `_id` is the key (see contact-identity.ts).
  */
 export interface Contact {
   _id: Types.ObjectId;
@@ -26,7 +27,7 @@ const schema = new Schema<Contact>(
   },
   { timestamps: true, versionKey: false, collection: 'contacts' },
 );
-schema.index({ identities: 1 }, { unique: true });
+schema.index({ identities: 1 });
 schema.index({ name: 1 });
 
 export type ContactModel = Model<Contact>;

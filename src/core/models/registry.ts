@@ -3,6 +3,7 @@ import { registerAuditEventModel } from './audit-event.js';
 import { registerAuditHeadModel } from './audit-head.js';
 import { registerChannelStateModel } from './channel-state.js';
 import { registerContactModel } from './contact.js';
+import { registerContactIdentityModel } from './contact-identity.js';
 import { registerConversationKeyModel } from './conversation-key.js';
 import { registerDeliveryClaimModel } from './delivery-claim.js';
 import { registerDepartmentModel } from './department.js';
@@ -20,6 +21,7 @@ export function registerModels(c: Connection) {
     AuditHead: registerAuditHeadModel(c),
     ChannelState: registerChannelStateModel(c),
     Contact: registerContactModel(c),
+    ContactIdentity: registerContactIdentityModel(c),
     ConversationKey: registerConversationKeyModel(c),
     DeliveryClaim: registerDeliveryClaimModel(c),
     Department: registerDepartmentModel(c),

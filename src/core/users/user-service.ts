@@ -11,15 +11,24 @@ import type { Viewer } from './viewer.js';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
 
-export const CreateUserSchema = z.object({
+// Fields are declared once without defaults: zod applies `.default()` even
+// under `.partial()`, so an update built from the create schema would reset
+// every omitted field (role → agent, departments → none).
+const userFields = {
   email: z.string().trim().toLowerCase().pipe(z.email()).pipe(z.string().max(320)),
   name: z.string().trim().min(1).max(120),
-  role: z.enum(userRoles).default('agent'),
-  departmentIds: z.array(objectId).max(50).default([]),
+  role: z.enum(userRoles),
+  departmentIds: z.array(objectId).max(50),
   password: z.string().min(10, 'must be at least 10 characters').max(200),
-  locale: z.enum(['en', 'pt', 'es']).default('en'),
+  locale: z.enum(['en', 'pt', 'es']),
+};
+export const CreateUserSchema = z.object({
+  ...userFields,
+  role: userFields.role.default('agent'),
+  departmentIds: userFields.departmentIds.default([]),
+  locale: userFields.locale.default('en'),
 });
-export const UpdateUserSchema = CreateUserSchema.partial().extend({ active: z.boolean().optional() });
+export const UpdateUserSchema = z.object({ ...userFields, active: z.boolean() }).partial();
 
 export type PublicUser = Omit<User, 'passwordHash'>;
 const publicUser = ({ passwordHash: _hidden, ...rest }: User): PublicUser => rest;

@@ -37,4 +37,24 @@ describe('two hubs on one database', () => {
     const created = [...a.events, ...b.events].filter((e) => e.type === 'ticket.created' && e.scope.ticketId === String(tickets[0]!._id));
     expect(created).toHaveLength(1);
   });
+
+  it('one customer arriving with different identity key sets in both hubs at once → 1 contact owning every key', async () => {
+    const inbox = await createInbox(a.core, 'whatsapp');
+    const phone = '+5531999991111';
+    for (let round = 0; round < 5; round++) {
+      const p = phone.slice(0, -1) + String(round);
+      const plain = { ...smsEvent(String(inbox._id), { sid: `r${round}a`, from: p }), providerKey: `wa:r${round}a` };
+      const withEmail = { ...smsEvent(String(inbox._id), { sid: `r${round}b`, from: p }), providerKey: `wa:r${round}b` };
+      withEmail.sender = { ...withEmail.sender, email: `ana${round}@cust.example` };
+      // Different conversation ids, so even one hub would process them in parallel.
+      withEmail.threading = { conversationId: `other-${round}` };
+      await Promise.all([a.core.ingest.accept([plain]), b.core.ingest.accept([withEmail])]);
+      await Promise.all([a.core.ingest.drain(), b.core.ingest.drain()]);
+      const owners = await a.core.models.ContactIdentity.find({ _id: { $in: [`phone:${p}`, `email:ana${round}@cust.example`] } }).lean();
+      expect(owners).toHaveLength(2);
+      expect(new Set(owners.map((o) => String(o.contactId))).size).toBe(1);
+      const contacts = await a.core.models.Contact.find({ identities: `phone:${p}` }).lean();
+      expect(contacts).toHaveLength(1);
+    }
+  });
 });

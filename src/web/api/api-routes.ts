@@ -1,0 +1,52 @@
+import { attachmentRoutes } from '../routes/attachment-routes.js';
+import { auditRoutes } from '../routes/audit-routes.js';
+import { authRoutes } from '../routes/auth-routes.js';
+import { contactRoutes } from '../routes/contact-routes.js';
+import { departmentRoutes } from '../routes/department-routes.js';
+import { devInboundRoutes } from '../routes/dev-inbound-routes.js';
+import { healthRoutes } from '../routes/health-routes.js';
+import { inboxRoutes } from '../routes/inbox-routes.js';
+import { messageRoutes } from '../routes/message-routes.js';
+import { ticketRoutes } from '../routes/ticket-routes.js';
+import { userRoutes } from '../routes/user-routes.js';
+import { buildOpenApiDocument } from './openapi-document.js';
+import { defineRoute, type AnyRoute } from './route.js';
+
+export interface ApiRouteOptions {
+  databaseKind: string;
+  version: string;
+  devInbound: boolean;
+}
+
+/**
+ * The route registry: the router and `/api/openapi.json` are both built from
+ * this list, so the document cannot drift from what is served.
+ */
+export function apiRoutes(opts: ApiRouteOptions): AnyRoute[] {
+  const routes: AnyRoute[] = [
+    ...healthRoutes(opts),
+    ...authRoutes,
+    ...ticketRoutes,
+    ...messageRoutes,
+    ...auditRoutes,
+    ...attachmentRoutes,
+    ...contactRoutes,
+    ...userRoutes,
+    ...departmentRoutes,
+    ...inboxRoutes,
+    ...(opts.devInbound ? devInboundRoutes : []),
+  ];
+  let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+  routes.push(
+    defineRoute({
+      method: 'get',
+      path: '/openapi.json',
+      operationId: 'getOpenApiDocument',
+      tag: 'system',
+      summary: 'This document',
+      access: 'public',
+      handler: () => (document ??= buildOpenApiDocument(routes, { version: opts.version })),
+    }),
+  );
+  return routes;
+}

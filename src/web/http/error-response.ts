@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { AppError, RateLimitedError } from '../../core/errors/app-error.js';
+import { toFieldIssues } from './zod-issues.js';
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+export interface HttpError {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+  /** Unexpected: log it with the stack, tell the client nothing more. */
+  internal: boolean;
+}
+
+/** Errors raised by express' body parser carry a `type`. */
+interface ParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+const http = (status: number, code: string, message: string, details?: unknown, headers: Record<string, string> = {}): HttpError => ({
+  status,
+  body: { code, message, ...(details !== undefined ? { details } : {}) },
+  headers,
+  internal: false,
+});
+
+/** The one place where errors become HTTP statuses and `{ error: { code, message, details? } }` bodies. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof AppError) {
+    const headers: Record<string, string> = err instanceof RateLimitedError ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
+    return http(err.status, err.code, err.message, err.details, headers);
+  }
+  if (err instanceof z.core.$ZodError) {
+    return http(400, 'VALIDATION_FAILED', 'Invalid input', { issues: toFieldIssues(err.issues) });
+  }
+  const parser = (err ?? {}) as ParserError;
+  switch (parser.type) {
+    case 'entity.parse.failed':
+      return http(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
+    case 'entity.too.large':
+      return http(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return http(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding or charset');
+  }
+  if (parser.expose && typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
+    return http(parser.status, 'BAD_REQUEST', 'The request could not be read');
+  }
+  return { ...http(500, 'INTERNAL', 'Internal server error'), internal: true };
+}

@@ -1,0 +1,48 @@
+import { CreateInboxSchema, UpdateInboxSchema } from '../../core/inboxes/inbox-service.js';
+import { defineRoute } from '../api/route.js';
+import { IdParamsSchema } from '../schemas/common-schemas.js';
+
+/** Channel accounts. Secrets are write-only: responses carry `secretKeys` (names), never values. */
+export const inboxRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/inboxes',
+    operationId: 'listInboxes',
+    tag: 'inboxes',
+    summary: 'All inboxes with health; secret values are never returned',
+    access: 'user',
+    handler: async ({ core }) => ({ items: await core.inboxes.list() }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/inboxes/:id',
+    operationId: 'getInbox',
+    tag: 'inboxes',
+    summary: 'One inbox; secret values are never returned',
+    access: 'user',
+    params: IdParamsSchema,
+    handler: ({ core, params }) => core.inboxes.get(params.id),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/inboxes',
+    operationId: 'createInbox',
+    tag: 'inboxes',
+    summary: 'Create an inbox; `secrets` are stored encrypted (AES-256-GCM)',
+    access: ['admin'],
+    body: CreateInboxSchema,
+    status: 201,
+    handler: ({ core, viewer, body }) => core.inboxes.create(viewer, body),
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/inboxes/:id',
+    operationId: 'updateInbox',
+    tag: 'inboxes',
+    summary: 'Change an inbox; a secret set to null is removed, omitted secrets are kept',
+    access: ['admin'],
+    params: IdParamsSchema,
+    body: UpdateInboxSchema,
+    handler: ({ core, viewer, params, body }) => core.inboxes.update(viewer, params.id, body),
+  }),
+];

@@ -1,0 +1,60 @@
+import { ComposeSchema } from '../../core/outbound/compose-service.js';
+import { listThread } from '../../core/tickets/thread-queries.js';
+import { defineRoute } from '../api/route.js';
+import { IdParamsSchema } from '../schemas/common-schemas.js';
+import { ThreadQuerySchema } from '../schemas/ticket-schemas.js';
+import { toMessageDetailView } from '../views/message-detail-view.js';
+
+export const messageRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/tickets/:id/messages',
+    operationId: 'listTicketMessages',
+    tag: 'messages',
+    summary: 'Messages and notes of a ticket (and of tickets merged into it), oldest first, paged forward',
+    access: 'user',
+    params: IdParamsSchema,
+    query: ThreadQuerySchema,
+    handler: async ({ core, viewer, params, query }) => {
+      const page = await listThread(core.models, await core.tickets.get(viewer, params.id), query);
+      return { items: page.items.map(toMessageDetailView), nextCursor: page.nextCursor };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/tickets/:id/reply',
+    operationId: 'replyToTicket',
+    tag: 'messages',
+    summary: 'Reply to the customer: stored as queued (202), delivered by the outbound job',
+    access: 'user',
+    params: IdParamsSchema,
+    body: ComposeSchema,
+    bodyLimit: 'compose',
+    status: 202,
+    handler: async ({ core, viewer, params, body }) => toMessageDetailView(await core.compose.reply(viewer, params.id, body)),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/tickets/:id/note',
+    operationId: 'addTicketNote',
+    tag: 'messages',
+    summary: 'Internal note: visible to agents only, never sent to any channel',
+    access: 'user',
+    params: IdParamsSchema,
+    body: ComposeSchema,
+    bodyLimit: 'compose',
+    status: 202,
+    handler: async ({ core, viewer, params, body }) => toMessageDetailView(await core.compose.note(viewer, params.id, body)),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/messages/:id/retry',
+    operationId: 'retryMessage',
+    tag: 'messages',
+    summary: 'Queue a failed outbound message for another delivery attempt',
+    access: 'user',
+    params: IdParamsSchema,
+    status: 202,
+    handler: async ({ core, viewer, params }) => toMessageDetailView(await core.compose.retry(viewer, params.id)),
+  }),
+];

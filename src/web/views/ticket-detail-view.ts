@@ -1,0 +1,41 @@
+import type { Core } from '../../core/create-core.js';
+import { toTicketSummary } from '../../core/events/views.js';
+import type { Ticket } from '../../core/models/ticket.js';
+import { toContactView } from './contact-view.js';
+import { idOrNull, isoOrNull } from './iso.js';
+
+/**
+ * One ticket with everything the detail pane needs: SLA targets and times,
+ * the contact, and the names of its inbox, department and assignee. The
+ * caller has already checked the viewer may see the ticket.
+ */
+export async function toTicketDetailView(core: Core, t: Ticket) {
+  const { Contact, Inbox, Department, User } = core.models;
+  const [contact, inbox, department, assignee] = await Promise.all([
+    Contact.findById(t.contactId).lean(),
+    Inbox.findById(t.inboxId, { name: 1, kind: 1 }).lean(),
+    t.departmentId ? Department.findById(t.departmentId, { name: 1 }).lean() : null,
+    t.assigneeId ? User.findById(t.assigneeId, { name: 1 }).lean() : null,
+  ]);
+  return {
+    ...toTicketSummary(t),
+    type: t.type ?? null,
+    replyTo: { handle: t.replyTo.handle, displayName: t.replyTo.displayName ?? null },
+    sla: { policy: t.sla.policy, firstResponseDueAt: isoOrNull(t.sla.firstResponseDueAt), resolutionDueAt: isoOrNull(t.sla.resolutionDueAt) },
+    firstResponseAt: isoOrNull(t.firstResponseAt),
+    solvedAt: isoOrNull(t.solvedAt),
+    closedAt: isoOrNull(t.closedAt),
+    snoozedUntil: isoOrNull(t.snoozedUntil),
+    lastCustomerMessageAt: isoOrNull(t.lastCustomerMessageAt),
+    reopenCount: t.reopenCount,
+    previousTicketId: idOrNull(t.previousTicketId),
+    mergedInto: idOrNull(t.mergedInto),
+    mergedTicketIds: t.mergedTicketIds.map(String),
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+    contact: contact ? toContactView(contact) : null,
+    inbox: inbox ? { id: String(inbox._id), name: inbox.name, kind: inbox.kind } : null,
+    department: department ? { id: String(department._id), name: department.name } : null,
+    assignee: assignee ? { id: String(assignee._id), name: assignee.name } : null,
+  };
+}

@@ -1,0 +1,17 @@
+import type { PublicUser } from '../../core/users/user-service.js';
+import { isoOrNull } from './iso.js';
+
+/** Never carries the password hash (PublicUser has none; this picks fields explicitly anyway). */
+export function toUserView(u: PublicUser) {
+  return {
+    id: String(u._id),
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    departmentIds: u.departmentIds.map(String),
+    active: u.active,
+    locale: u.locale,
+    lastLoginAt: isoOrNull(u.lastLoginAt),
+    createdAt: isoOrNull(u.createdAt),
+  };
+}

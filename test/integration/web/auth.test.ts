@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../support/test-core.js';
+import { ApiClient, startWebHarness, type WebHarness } from './web-harness.js';
+
+const MAX_ATTEMPTS = 3;
+let h: WebHarness;
+
+beforeAll(async () => {
+  // TRUST_PROXY: each test speaks from its own X-Forwarded-For address, so the per-address limit stays per test.
+  h = await startWebHarness({ LOGIN_MAX_ATTEMPTS: String(MAX_ATTEMPTS), SESSION_TTL_HOURS: '2', TRUST_PROXY: 'true' });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('session auth', () => {
+  it('login sets an httpOnly SameSite=Lax cookie and returns the viewer; me works; logout ends the session', async () => {
+    const user = await createUser(h.t.core, 'agent');
+    const login = await h.anon.post('/api/auth/login', { email: user.email.toUpperCase(), password: user.password });
+    expect(login.status).toBe(200);
+    expect(login.body).toEqual({ id: user.id, name: user.name, email: user.email, role: 'agent', departmentIds: [] });
+    expect(login.text).not.toContain('passwordHash');
+    const setCookie = login.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/^ponte_session=[\w-]{20,};/);
+    expect(setCookie).toMatch(/; HttpOnly/i);
+    expect(setCookie).toMatch(/; SameSite=Lax/i);
+    expect(setCookie).toMatch(/; Path=\//);
+    expect(setCookie).toMatch(/; Max-Age=7200/);
+    expect(setCookie).not.toMatch(/; Secure/i); // PUBLIC_URL is http:// in tests
+
+    const client = new ApiClient(h.baseUrl, setCookie.split(';')[0]);
+    const me = await client.get('/api/auth/me');
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: user.id, role: 'agent' });
+
+    const logout = await client.post('/api/auth/logout');
+    expect(logout.status).toBe(204);
+    expect(logout.headers.get('set-cookie')).toMatch(/^ponte_session=;.*Expires=Thu, 01 Jan 1970/);
+    const after = await client.get('/api/auth/me');
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('the session token also works as a Bearer token (API clients, no cookie, no CSRF check)', async () => {
+    const user = await createUser(h.t.core, 'supervisor');
+    const login = await h.anon.post('/api/auth/login', { email: user.email, password: user.password });
+    const token = login.headers.get('set-cookie')!.split(';')[0]!.split('=')[1]!;
+    const me = await h.anon.get('/api/auth/me', { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+    expect(me.body.role).toBe('supervisor');
+    const list = await h.anon.get('/api/tickets', { headers: { authorization: `Bearer ${token}` } });
+    expect(list.status).toBe(200);
+  });
+
+  it('every non-public route is 401 UNAUTHENTICATED without a session (or with a forged one)', async () => {
+    const forged = new ApiClient(h.baseUrl, 'ponte_session=forged-token');
+    const id = '0123456789abcdef01234567';
+    for (const client of [h.anon, forged]) {
+      const responses = await Promise.all([
+        client.get('/api/auth/me'),
+        client.get('/api/tickets'),
+        client.get(`/api/tickets/${id}`),
+        client.get(`/api/tickets/${id}/messages`),
+        client.get(`/api/tickets/${id}/audit`),
+        client.post(`/api/tickets/${id}/reply`, { text: 'x' }),
+        client.patch(`/api/tickets/${id}`, { priority: 'high' }),
+        client.get('/api/contacts'),
+        client.get('/api/users'),
+        client.post('/api/users', {}),
+        client.get('/api/departments'),
+        client.get('/api/inboxes'),
+        client.get(`/api/attachments/${id}`),
+      ]);
+      for (const res of responses) {
+        expect(res.status).toBe(401);
+        expect(res.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+      }
+    }
+  });
+
+  it('a wrong password and an unknown user are the same 401', async () => {
+    const user = await createUser(h.t.core, 'agent');
+    const from = { headers: { 'x-forwarded-for': '198.51.100.1' } };
+    const wrong = await h.anon.post('/api/auth/login', { email: user.email, password: 'not the password' }, from);
+    const unknown = await h.anon.post('/api/auth/login', { email: 'nobody@example.com', password: 'whatever' }, from);
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body).toEqual(unknown.body);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+  });
+
+  it(`after ${MAX_ATTEMPTS} failures the login is rate limited per address and per account: 429 RATE_LIMITED with Retry-After`, async () => {
+    const user = await createUser(h.t.core, 'agent');
+    const other = await createUser(h.t.core, 'agent');
+    const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+    const statuses: number[] = [];
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      statuses.push((await h.anon.post('/api/auth/login', { email: user.email, password: `wrong-${i}` }, from('203.0.113.7'))).status);
+    }
+    expect(statuses).toEqual(Array(MAX_ATTEMPTS).fill(401));
+
+    // Even the right password is refused now, from that address and for that account.
+    const limited = await h.anon.post('/api/auth/login', { email: user.email, password: user.password }, from('203.0.113.7'));
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+    expect(limited.headers.get('set-cookie')).toBeNull();
+    expect((await h.anon.post('/api/auth/login', { email: user.email, password: user.password }, from('203.0.113.8'))).status).toBe(429);
+    expect((await h.anon.post('/api/auth/login', { email: other.email, password: other.password }, from('203.0.113.7'))).status).toBe(429);
+    // Another account from another address is unaffected.
+    expect((await h.anon.post('/api/auth/login', { email: other.email, password: other.password }, from('203.0.113.9'))).status).toBe(200);
+  });
+});

@@ -1,0 +1,217 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiRoutes } from '../../../src/web/api/api-routes.js';
+import { createWebApp } from '../../../src/web/create-web-app.js';
+import { createInbox, createUser } from '../../support/test-core.js';
+import { ApiClient, startWebHarness, type WebHarness } from './web-harness.js';
+
+let h: WebHarness;
+let admin: ApiClient;
+let ticketId: string;
+
+beforeAll(async () => {
+  h = await startWebHarness();
+  admin = await h.login(await createUser(h.t.core, 'admin'));
+  const inbox = await createInbox(h.t.core, 'sms');
+  await h.t.core.ingest.accept([
+    { type: 'message.received', providerKey: 'sms:HTTP1', inboxId: String(inbox._id), occurredAt: new Date(), sender: { handle: '+5511955550000' }, threading: { conversationId: '+5511955550000' } },
+  ]);
+  await h.t.core.ingest.drain();
+  ticketId = String((await h.t.core.models.Message.findOne({ providerKey: 'sms:HTTP1' }).lean())!.ticketId);
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('basics', () => {
+  it('GET /api/health needs no session and names the database', async () => {
+    const res = await h.anon.get('/api/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', database: 'ferretdb', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+
+  it('every response carries the security headers and a request id; no x-powered-by', async () => {
+    for (const path of ['/api/health', '/api/nope', '/elsewhere']) {
+      const res = await h.anon.get(path, { headers: { 'x-request-id': 'trace-123' } });
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('same-origin');
+      expect(res.headers.get('content-security-policy')).toMatch(/default-src '(none|self)'/);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      expect(res.headers.get('x-request-id')).toBe('trace-123');
+    }
+    expect((await h.anon.get('/api/health')).headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect((await h.anon.get('/api/health')).headers.get('cache-control')).toBe('no-store');
+    const generated = (await h.anon.get('/api/health', { headers: { 'x-request-id': 'bad id with spaces' } })).headers.get('x-request-id');
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('unknown routes are 404 NOT_FOUND in the error shape', async () => {
+    for (const res of [await admin.get('/api/does-not-exist'), await admin.post('/api/tickets/x/explode', {}), await h.anon.get('/nothing-here')]) {
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
+    }
+  });
+
+  it('OPTIONS on a known path lists its methods', async () => {
+    const res = await admin.request('OPTIONS', `/api/tickets/${ticketId}`);
+    expect(res.status).toBe(204);
+    expect(res.headers.get('allow')).toBe('GET, PATCH, HEAD, OPTIONS');
+  });
+});
+
+describe('request bodies', () => {
+  it('malformed JSON → 400 MALFORMED_JSON', async () => {
+    const res = await admin.request('PATCH', `/api/tickets/${ticketId}`, { raw: '{"priority": "high"' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('MALFORMED_JSON');
+  });
+
+  it('a body over the limit → 413 PAYLOAD_TOO_LARGE (1 MB in general, larger for compose)', async () => {
+    const big = { priority: 'high', type: 'x'.repeat(1_100_000) };
+    const res = await admin.patch(`/api/tickets/${ticketId}`, big);
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    // The same size is fine for a note (base64 attachments), where the service decides.
+    const note = await admin.post(`/api/tickets/${ticketId}/note`, {
+      text: 'big file',
+      attachments: [{ fileName: 'big.bin', mimeType: 'application/octet-stream', contentBase64: Buffer.alloc(900_000, 7).toString('base64') }],
+    });
+    expect(note.status).toBe(202);
+  });
+
+  it('a non-JSON body → 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+    const res = await admin.request('POST', `/api/tickets/${ticketId}/note`, { raw: 'text=hello', contentType: 'application/x-www-form-urlencoded' });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('a missing body on a route that needs one → 400 VALIDATION_FAILED', async () => {
+    const res = await admin.request('POST', `/api/tickets/${ticketId}/note`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('CSRF', () => {
+  it('a state-changing request with a foreign Origin → 403 CSRF_ORIGIN_MISMATCH, nothing changed', async () => {
+    const before = await h.t.core.models.AuditEvent.countDocuments({ ticketId });
+    for (const origin of ['https://evil.example', 'null', 'http://127.0.0.1:1']) {
+      const res = await admin.patch(`/api/tickets/${ticketId}`, { priority: 'urgent' }, { origin });
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('CSRF_ORIGIN_MISMATCH');
+    }
+    // Even without a cookie (login CSRF).
+    const login = await h.anon.post('/api/auth/login', { email: 'a@b.c', password: 'x' }, { origin: 'https://evil.example' });
+    expect(login.status).toBe(403);
+    expect(await h.t.core.models.AuditEvent.countDocuments({ ticketId })).toBe(before);
+  });
+
+  it('with the session cookie, a request must show where it comes from (Origin, else Referer)', async () => {
+    const bare = await admin.patch(`/api/tickets/${ticketId}`, { priority: 'high' }, { origin: false });
+    expect(bare.status).toBe(403);
+    expect(bare.body.error.code).toBe('CSRF_ORIGIN_MISMATCH');
+    const foreignReferer = await admin.patch(`/api/tickets/${ticketId}`, { priority: 'high' }, { origin: false, headers: { referer: 'https://evil.example/page' } });
+    expect(foreignReferer.status).toBe(403);
+    const ownReferer = await admin.patch(`/api/tickets/${ticketId}`, { priority: 'high' }, { origin: false, headers: { referer: `${h.baseUrl}/tickets/1` } });
+    expect(ownReferer.status).toBe(200);
+    const publicUrl = await admin.patch(`/api/tickets/${ticketId}`, { priority: 'low' }, { origin: h.t.config.publicUrl });
+    expect(publicUrl.status).toBe(200);
+  });
+
+  it('clients without cookies and without Origin (scripts, API clients) are unaffected; GET never checks', async () => {
+    const login = await h.anon.post('/api/auth/login', { email: 'nobody@example.com', password: 'x' }, { origin: false });
+    expect(login.status).toBe(401);
+    expect((await admin.get('/api/tickets', { origin: 'https://evil.example' })).status).toBe(200);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('/api/openapi.json is an OpenAPI 3.1 document listing every route of the registry, with zod-derived schemas', async () => {
+    const res = await h.anon.get('/api/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    expect(doc.openapi).toBe('3.1.0');
+    const registry = apiRoutes({ databaseKind: 'x', version: '0', devInbound: h.t.config.devInboundEnabled });
+    const listed = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const expected = registry.map((r) => `${r.method.toUpperCase()} /api${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    expect(listed.sort()).toEqual(expected.sort());
+    expect(listed).toContain('PATCH /api/tickets/{id}');
+    expect(listed.some((l) => l.includes('/dev/inbound'))).toBe(false);
+    const operationIds = listed.map((l) => {
+      const [m, p] = l.split(' ');
+      return doc.paths[p!][m!.toLowerCase()].operationId;
+    });
+    expect(new Set(operationIds).size).toBe(operationIds.length);
+
+    const patch = doc.paths['/api/tickets/{id}'].patch;
+    const body = patch.requestBody.content['application/json'].schema;
+    expect(body.properties.priority.enum).toEqual(['low', 'normal', 'high', 'urgent']);
+    expect(body.additionalProperties).toBe(false);
+    expect(patch.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
+    const list = doc.paths['/api/tickets'].get;
+    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['status', 'assignee', 'sort', 'limit', 'cursor']));
+    expect(doc.paths['/api/tickets/{id}/reply'].post.requestBody.content['application/json'].schema.required).toEqual(['text']);
+    expect(doc.paths['/api/health'].get.security).toEqual([]);
+    expect(doc.paths['/api/users'].post['x-roles']).toEqual(['admin']);
+    // No write path exists under /audit.
+    for (const [p, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      if (p.includes('/audit')) expect(Object.keys(ops)).toEqual(['get']);
+    }
+  });
+});
+
+describe('dev inbound', () => {
+  it('is 404 unless DEV_INBOUND_ENABLED', async () => {
+    expect(h.t.config.devInboundEnabled).toBe(false);
+    const res = await admin.post('/api/dev/inbound', { type: 'message.received' });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('unexpected errors', () => {
+  it('become 500 INTERNAL without details, logged with the request id', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const app = createWebApp({
+      core: h.t.core,
+      logger: pino({ level: 'info' }, sink),
+      databaseKind: 'ferretdb',
+      mounts: [
+        {
+          path: '/boom',
+          handler: () => {
+            throw new Error('secret internals at /srv/ponte/db.ts:42');
+          },
+        },
+      ],
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const client = new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const res = await client.get('/boom', { headers: { 'x-request-id': 'req-500' } });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: { code: 'INTERNAL', message: 'Internal server error' } });
+      expect(res.text).not.toContain('secret internals');
+      const logged = lines.map((l) => JSON.parse(l) as { reqId?: string; err?: { message: string }; msg: string });
+      expect(logged.find((l) => l.msg === 'request failed')).toMatchObject({ reqId: 'req-500', err: { message: expect.stringContaining('secret internals') } });
+      // Access log lines carry no bodies and no query strings.
+      await client.post('/api/auth/login?q=private', { email: 'someone@example.com', password: 'hunter2hunter2' });
+      expect(lines.join('\n')).not.toContain('hunter2');
+      expect(lines.join('\n')).not.toContain('q=private');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

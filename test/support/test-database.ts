@@ -1,0 +1,53 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Connection } from 'mongoose';
+import { connectMongoose, disconnect } from '../../src/core/db/connect.js';
+import { startDatabase } from '../../src/core/db/start-database.js';
+import { loadConfig } from '../../src/core/config/config.js';
+import { createLogger, type Logger } from '../../src/core/logging/logger.js';
+
+/**
+ * One FerretDB per test file, on a fresh temp dir, started through the same
+ * starter as the app. Typical use:
+ *
+ *   let db: TestDatabase;
+ *   beforeAll(async () => { db = await startTestDatabase(); });
+ *   afterAll(async () => { await db.stop(); });
+ */
+
+export interface TestDatabase {
+  uri: string;
+  connection: Connection;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestDatabase(opts: { logger?: Logger } = {}): Promise<TestDatabase> {
+  const logger = opts.logger ?? createLogger('silent');
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ponte-test-'));
+  try {
+    // FERRETDB_BINARY (a prebuilt launcher) is honoured; MONGODB_URI deliberately is not.
+    const { ferretdbBinary } = loadConfig().database;
+    const db = await startDatabase({ dataDir, embedded: 'ferretdb', ferretdbBinary, logger });
+    const connection = await connectMongoose(db.uri, logger).catch(async (err: unknown) => {
+      await db.stop();
+      throw err;
+    });
+    let stopped: Promise<void> | undefined;
+    return {
+      uri: db.uri,
+      connection,
+      dataDir,
+      stop: () =>
+        (stopped ??= (async () => {
+          await disconnect(connection);
+          await db.stop();
+          await fs.rm(dataDir, { recursive: true, force: true });
+        })()),
+    };
+  } catch (err) {
+    await fs.rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
