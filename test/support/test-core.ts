@@ -72,7 +72,9 @@ export async function createUser(core: Core, role: UserRole = 'agent', departmen
   return { ...toViewer(user!), password };
 }
 
-export function smsEvent(inboxId: string, opts: { sid: string; from?: string; text?: string; at?: Date; conversationId?: string }): InboundEventInput {
+export type MessageReceivedInput = Extract<InboundEventInput, { type: 'message.received' }>;
+
+export function smsEvent(inboxId: string, opts: { sid: string; from?: string; text?: string; at?: Date; conversationId?: string }): MessageReceivedInput {
   const from = opts.from ?? '+5511987654321';
   return {
     type: 'message.received',
@@ -90,7 +92,7 @@ export function smsEvent(inboxId: string, opts: { sid: string; from?: string; te
 export function emailEvent(
   inboxId: string,
   opts: { messageId: string; from: string; subject: string; inReplyTo?: string; references?: string[]; to?: string[]; text?: string; at?: Date },
-): InboundEventInput {
+): MessageReceivedInput {
   const root = opts.references?.[0] ?? opts.inReplyTo ?? opts.messageId;
   return {
     type: 'message.received',
