@@ -74,9 +74,10 @@ export class MessageProcessor {
       events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), change: 'reopened', ticket: toTicketSummary(ticket) });
     }
 
-    const message = await this.storeMessage(event, inbox, contact, ticket, placement.decision);
+    const { message, fresh } = await this.storeMessage(event, inbox, contact, ticket, placement.decision);
     const ref = `message:${String(message._id)}`;
-    if (!(await this.audit.hasRef(ticket._id, ref))) {
+    // Only a re-run after a crash can find the message already stored; only then look for its audit event.
+    if (fresh || !(await this.audit.hasRef(ticket._id, ref))) {
       const a = await this.audit.append(
         ticket._id,
         'message.received',
@@ -138,7 +139,13 @@ export class MessageProcessor {
     };
   }
 
-  private async storeMessage(event: MessageReceived, inbox: Inbox, contact: Contact, ticket: Ticket, decision: { rule: string; detail: string }): Promise<Message> {
+  private async storeMessage(
+    event: MessageReceived,
+    inbox: Inbox,
+    contact: Contact,
+    ticket: Ticket,
+    decision: { rule: string; detail: string },
+  ): Promise<{ message: Message; fresh: boolean }> {
     const now = new Date();
     const doc = {
       ticketId: ticket._id,
@@ -176,12 +183,12 @@ export class MessageProcessor {
     };
     try {
       const [created] = await this.models.Message.insertMany([doc]);
-      return created!.toObject() as Message;
+      return { message: created!.toObject() as Message, fresh: true };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       const existing = await this.models.Message.findOne({ providerKey: event.providerKey }).lean();
       if (!existing) throw err;
-      return existing;
+      return { message: existing, fresh: false };
     }
   }
 
@@ -202,7 +209,8 @@ export class MessageProcessor {
       if (current.snoozedUntil) update.$unset = { snoozedUntil: 1 };
       if (Object.keys(update).length === 0) return { fresh: current, wokeFrom: undefined };
       await this.models.Ticket.updateOne({ _id: ticket._id }, update);
-      return { fresh: (await this.models.Ticket.findById(ticket._id).lean())!, wokeFrom: wakes ? current.status : undefined };
+      const fresh: Ticket = { ...current, ...(set as Partial<Ticket>), ...(current.snoozedUntil ? { snoozedUntil: undefined } : {}) } as Ticket;
+      return { fresh, wokeFrom: wakes ? current.status : undefined };
     });
     if (wokeFrom) {
       const a = await this.audit.append(ticket._id, 'ticket.status_changed', systemActor, { from: wokeFrom, to: 'open', reason: 'customer replied' });

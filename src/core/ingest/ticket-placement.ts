@@ -46,7 +46,7 @@ export class TicketPlacement {
       if (decision.action !== 'new') {
         const ticket = await this.models.Ticket.findById(decision.ticketId).lean();
         if (!ticket) continue;
-        await this.pointConversation(threadKey, ticket._id);
+        if (facts.pointer !== decision.ticketId) await this.pointConversation(threadKey, ticket._id);
         return { ticket, decision, created: false, reopened: decision.action === 'reopen' };
       }
       const keyId = decision.previousTicketId ? `next:${decision.previousTicketId}` : threadKey;
@@ -92,8 +92,8 @@ export class TicketPlacement {
     threadKey: string,
     reopenWindowMs: number,
     createTicket: TicketFactory,
-  ): Promise<ThreadFacts> {
-    const facts: ThreadFacts = { now: new Date(), reopenWindowMs };
+  ): Promise<ThreadFacts & { pointer?: string }> {
+    const facts: ThreadFacts & { pointer?: string } = { now: new Date(), reopenWindowMs };
     const t = event.threading;
 
     const refs = [...(t.inReplyTo ? [t.inReplyTo] : []), ...[...(t.references ?? [])].reverse()];
@@ -129,6 +129,7 @@ export class TicketPlacement {
 
     const conv = await this.models.ConversationKey.findById(threadKey).lean();
     if (conv) {
+      facts.pointer = String(conv.ticketId);
       const ticketId = await this.followSuccessors(conv.ticketId);
       let ticket = await this.currentTicket(conv.ticketId);
       if (!ticket) {
