@@ -102,8 +102,13 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       await recoverQueuedDeliveries(models, jobs, log('outbound'));
       // Everything a crash left unprocessed is finished now; later, periodically.
       await ingest.sweep(0);
+      // Longer than any backoff: a queued message idle that long has lost its job.
+      const strandedAfterMs = config.outbound.backoffMaxMs * 2 + 60_000;
       sweepTimer = setInterval(() => {
         ingest.sweep(config.ingest.sweepMinAgeMs).catch((err: unknown) => logger.error({ err }, 'ingest sweep failed'));
+        if (jobs) {
+          recoverQueuedDeliveries(models, jobs, log('outbound'), strandedAfterMs).catch((err: unknown) => logger.error({ err }, 'delivery sweep failed'));
+        }
       }, config.ingest.sweepIntervalMs);
       sweepTimer.unref();
     },
@@ -112,6 +117,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       if (sweepTimer) clearInterval(sweepTimer);
       await ingest.drain();
       await jobs?.stop();
+      jobs = undefined;
     },
   };
 }

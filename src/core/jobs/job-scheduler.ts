@@ -14,6 +14,7 @@ export interface JobHandlers {
 interface DeliverData {
   messageId: string;
   attempt: number;
+  recovery?: string;
 }
 interface UnsnoozeData {
   ticketId: string;
@@ -60,16 +61,23 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     this.started = true;
   }
 
-  async stop(): Promise<void> {
+  /** Waits for running jobs (a delivery half-way must finish, not be abandoned), then stops polling. */
+  async stop(timeoutMs = 15_000): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    await this.agenda.stop();
+    const result = await this.agenda.drain({ timeout: timeoutMs, closeConnection: false });
+    if (result.timedOut) this.logger.warn({ running: result.running }, 'jobs still running at shutdown');
   }
 
-  async enqueue(messageId: string, attempt: number, at: Date = new Date()): Promise<void> {
+  /**
+   * One job per (message, attempt). A recovery enqueue gets its own job even
+   * if one exists (it may be finished or stuck); the attempt claim in the
+   * worker makes the extra job a no-op when the attempt was already made.
+   */
+  async enqueue(messageId: string, attempt: number, at: Date = new Date(), recovery?: string): Promise<void> {
     await this.agenda
-      .create<DeliverData>('outbound.deliver', { messageId, attempt })
-      .unique({ 'data.messageId': messageId, 'data.attempt': attempt }, { insertOnly: true })
+      .create<DeliverData>('outbound.deliver', { messageId, attempt, ...(recovery ? { recovery } : {}) })
+      .unique({ 'data.messageId': messageId, 'data.attempt': attempt, 'data.recovery': recovery ?? null }, { insertOnly: true })
       .schedule(at)
       .save();
   }

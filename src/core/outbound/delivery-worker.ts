@@ -70,7 +70,10 @@ export class DeliveryWorker {
         const delay = backoffDelay(attempt, this.config.outbound.backoffBaseMs, this.config.outbound.backoffMaxMs);
         await this.setDelivery(message, { status: 'queued', attempts: attempt, lastError: `${code}: ${reason}` });
         await this.claimOutcome(messageId, attempt, 'retry');
-        await this.queue().enqueue(messageId, attempt + 1, new Date(Date.now() + delay));
+        // If this enqueue fails (shutdown, database hiccup) the stranded-delivery sweep re-enqueues it.
+        await this.queue()
+          .enqueue(messageId, attempt + 1, new Date(Date.now() + delay))
+          .catch((enqueueErr: unknown) => log.error({ err: enqueueErr }, 'could not schedule the retry; the delivery sweep will'));
         this.bus.publish({ type: 'message.status_changed', at: new Date().toISOString(), scope: ticketScope(ticket), messageId, status: 'queued', reason: `${code}: ${reason}` });
         log.warn({ code, delayMs: delay, err: channelError ? undefined : err }, 'outbound attempt failed; retry scheduled');
         return 'retry-scheduled';

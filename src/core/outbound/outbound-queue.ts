@@ -1,6 +1,10 @@
-/** Port to the job system: deliver attempt `attempt` of a message at `at` (default now). Idempotent per (message, attempt). */
+/**
+ * Port to the job system: deliver attempt `attempt` of a message at `at`
+ * (default now). Idempotent per (message, attempt); a `recovery` tag forces a
+ * new job next to a possibly stuck one.
+ */
 export interface OutboundQueue {
-  enqueue(messageId: string, attempt: number, at?: Date): Promise<void>;
+  enqueue(messageId: string, attempt: number, at?: Date, recovery?: string): Promise<void>;
 }
 
 /** Exponential backoff with jitter, capped. */

@@ -3,16 +3,23 @@ import type { Models } from '../models/registry.js';
 import type { OutboundQueue } from './outbound-queue.js';
 
 /**
- * At start-up, make sure every outbound message still `queued` has a job (a
- * crash between storing the message and enqueueing it leaves none). A message
- * left `sending` by a crash mid-send gets one more attempt: delivery is
- * at-least-once for that narrow window, which is logged.
+ * Gives every outbound message still `queued`/`sending` a delivery job again.
+ * At start-up (`minIdleMs` 0) this covers a crash between storing a message and
+ * enqueueing it, and a crash mid-send (at-least-once in that narrow window —
+ * logged). Periodically (`minIdleMs` > the longest backoff) it covers a retry
+ * whose enqueue itself failed. Extra jobs are harmless: each attempt is claimed.
  */
-export async function recoverQueuedDeliveries(models: Models, queue: OutboundQueue, logger: Logger): Promise<number> {
-  const stuck = await models.Message.find({ direction: 'outbound', 'delivery.status': { $in: ['queued', 'sending'] } }, { delivery: 1 }).lean();
+export async function recoverQueuedDeliveries(models: Models, queue: OutboundQueue, logger: Logger, minIdleMs = 0): Promise<number> {
+  const idleSince = new Date(Date.now() - minIdleMs);
+  const stuck = await models.Message.find(
+    { direction: 'outbound', 'delivery.status': { $in: ['queued', 'sending'] }, updatedAt: { $lte: idleSince } },
+    { delivery: 1 },
+  ).lean();
+  const tag = new Date().toISOString();
   for (const m of stuck) {
-    if (m.delivery.status === 'sending') logger.warn({ messageId: String(m._id) }, 'message was being sent when the hub stopped; trying again');
-    await queue.enqueue(String(m._id), m.delivery.attempts + 1);
+    if (m.delivery.status === 'sending') logger.warn({ messageId: String(m._id) }, 'message was being sent when delivery stopped; trying again');
+    await queue.enqueue(String(m._id), m.delivery.attempts + 1, new Date(), tag);
   }
+  if (stuck.length && minIdleMs > 0) logger.warn({ count: stuck.length }, 're-enqueued stranded outbound messages');
   return stuck.length;
 }

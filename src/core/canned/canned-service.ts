@@ -1,0 +1,105 @@
+import { Types, type Connection } from 'mongoose';
+import { z } from 'zod';
+import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors/app-error.js';
+import { seesAllTickets, type Viewer } from '../users/viewer.js';
+import { cannedResponseModel, type CannedResponse, type CannedResponseModel } from './canned-response.js';
+
+export const CannedInputSchema = z.object({
+  shortcut: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'letters, digits, - and _ only'),
+  title: z.string().trim().min(1).max(120),
+  body: z.string().trim().min(1).max(10_000),
+  departmentId: z.string().regex(/^[0-9a-f]{24}$/i).nullable().optional(),
+});
+export type CannedInput = z.infer<typeof CannedInputSchema>;
+
+export interface PublicCanned {
+  id: string;
+  shortcut: string;
+  title: string;
+  body: string;
+  departmentId: string | null;
+}
+
+const toPublic = (c: CannedResponse): PublicCanned => ({
+  id: String(c._id),
+  shortcut: c.shortcut,
+  title: c.title,
+  body: c.body,
+  departmentId: c.departmentId ? String(c.departmentId) : null,
+});
+
+/** Canned responses: agents read those of their departments and the shared ones; supervisors and admins manage them. */
+export class CannedResponseService {
+  private readonly model: CannedResponseModel;
+  private indexed: Promise<unknown> | undefined;
+
+  constructor(connection: Connection) {
+    this.model = cannedResponseModel(connection);
+  }
+
+  private ready() {
+    return (this.indexed ??= this.model.createIndexes());
+  }
+
+  async list(viewer: Viewer): Promise<PublicCanned[]> {
+    await this.ready();
+    const filter = seesAllTickets(viewer)
+      ? {}
+      : { $or: [{ departmentId: { $exists: false } }, { departmentId: { $in: viewer.departmentIds.map((d) => new Types.ObjectId(d)) } }] };
+    return (await this.model.find(filter).sort({ shortcut: 1 }).limit(1000).lean()).map(toPublic);
+  }
+
+  async create(viewer: Viewer, input: CannedInput): Promise<PublicCanned> {
+    requireManager(viewer);
+    await this.ready();
+    try {
+      const [created] = await this.model.insertMany([
+        {
+          shortcut: input.shortcut,
+          title: input.title,
+          body: input.body,
+          ...(input.departmentId ? { departmentId: new Types.ObjectId(input.departmentId) } : {}),
+          createdBy: new Types.ObjectId(viewer.id),
+        },
+      ]);
+      return toPublic(created!.toObject() as CannedResponse);
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new ConflictError('SHORTCUT_TAKEN', `/${input.shortcut} already exists`);
+      throw err;
+    }
+  }
+
+  /** Creates it unless the shortcut exists (seeding). */
+  async ensure(viewer: Viewer, input: CannedInput): Promise<void> {
+    await this.create(viewer, input).catch((err: unknown) => {
+      if (!(err instanceof ConflictError)) throw err;
+    });
+  }
+
+  async update(viewer: Viewer, id: string, input: Partial<CannedInput>): Promise<PublicCanned> {
+    requireManager(viewer);
+    if (!Types.ObjectId.isValid(id) || !(await this.model.exists({ _id: id }))) throw new NotFoundError('Canned response');
+    const set: Record<string, unknown> = {};
+    const unset: Record<string, unknown> = {};
+    for (const k of ['shortcut', 'title', 'body'] as const) if (input[k] !== undefined) set[k] = input[k];
+    if (input.departmentId === null) unset.departmentId = 1;
+    else if (input.departmentId) set.departmentId = new Types.ObjectId(input.departmentId);
+    try {
+      await this.model.updateOne({ _id: id }, { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+    } catch (err) {
+      if (isDuplicateKeyError(err) || (err as { code?: number }).code === 1) throw new ConflictError('SHORTCUT_TAKEN', 'This shortcut already exists');
+      throw err;
+    }
+    return toPublic((await this.model.findById(id).lean())!);
+  }
+
+  async remove(viewer: Viewer, id: string): Promise<void> {
+    requireManager(viewer);
+    if (!Types.ObjectId.isValid(id) || (await this.model.deleteOne({ _id: id })).deletedCount === 0) throw new NotFoundError('Canned response');
+  }
+}
+
+function requireManager(viewer: Viewer): void {
+  if (!seesAllTickets(viewer)) throw new ForbiddenError('Only supervisors and administrators manage canned responses');
+}
