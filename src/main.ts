@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { adapterFactories, connectionTesters } from './channels/channel-catalogue.js';
 import { ChannelRuntime } from './channels/channel-runtime.js';
 import { loadConfig, type Config } from './core/config/config.js';
 import { createCore } from './core/create-core.js';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   if (source === 'generated') logger.info({ file: `${config.database.dataDir}/secret.key` }, 'generated the instance secret; back it up with the data directory');
   const connection = await connectMongoose(db.uri, logger);
 
-  const channels = new ChannelRuntime({}, logger.child({ module: 'channels' }));
+  const channels = new ChannelRuntime(adapterFactories, logger.child({ module: 'channels' }), connectionTesters);
   const core = createCore({ config, connection, logger, secret, channels });
   await core.start();
 
@@ -35,9 +36,11 @@ async function main(): Promise<void> {
     logger.info({ email: config.admin.email }, 'administrator created from ADMIN_EMAIL/ADMIN_PASSWORD');
   }
 
-  await channels.startAll({
-    listInboxes: () => core.inboxes.list(),
-    channelContext: (id) => core.channelContext(id),
+  const host = { listInboxes: () => core.inboxes.list(), channelContext: (id: string) => core.channelContext(id) };
+  await channels.startAll(host);
+  core.bus.subscribe((event) => {
+    if (event.type !== 'inbox.changed') return;
+    channels.reload(host, event.inboxId).catch((err: unknown) => logger.error({ err, inboxId: event.inboxId }, 'channel reload failed'));
   });
 
   const app = createWebApp({ core, logger, databaseKind: db.kind });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChannelAdapter, ChannelContext, ChannelRegistry } from '../core/domain/channel-adapter.js';
+import type { ChannelAdapter, ChannelContext, ChannelRegistry, ConnectionReport } from '../core/domain/channel-adapter.js';
 import type { ChannelKind } from '../core/domain/channel-kind.js';
 
 /** What the runtime needs from the core, and no more. */
@@ -7,6 +7,8 @@ export interface ChannelHost {
   listInboxes(): Promise<Array<{ id: string; kind: ChannelKind; enabled: boolean; name: string }>>;
   channelContext(inboxId: string): Promise<ChannelContext>;
 }
+
+type Tester = (settings: Record<string, unknown>) => Promise<ConnectionReport>;
 
 export type AdapterFactory = (inboxId: string) => ChannelAdapter;
 
@@ -21,7 +23,19 @@ export class ChannelRuntime implements ChannelRegistry {
   constructor(
     private readonly factories: Partial<Record<ChannelKind, AdapterFactory>>,
     private readonly logger: Logger,
+    private readonly testers: Partial<Record<ChannelKind, Tester>> = {},
   ) {}
+
+  testConnection(kind: ChannelKind, settings: Record<string, unknown>): Promise<ConnectionReport> | undefined {
+    return this.testers[kind]?.(settings);
+  }
+
+  /** After an inbox was created or changed: stop its adapter and start it again if enabled. */
+  async reload(host: ChannelHost, inboxId: string): Promise<void> {
+    const inbox = (await host.listInboxes()).find((i) => i.id === inboxId);
+    await this.stopOne(inboxId);
+    if (inbox?.enabled) await this.startOne(host, inbox.id, inbox.kind);
+  }
 
   adapterFor(inboxId: string): ChannelAdapter | undefined {
     return this.running.get(inboxId);

@@ -55,7 +55,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const sessions = new SessionService(models, config.auth.sessionTtlMs, { maxAttempts: config.auth.loginMaxAttempts, windowMs: config.auth.loginWindowMs }, log('auth'));
   const users = new UserService(models, log('users'));
   const departments = new DepartmentService(models);
-  const inboxes = new InboxService(models, box, bus);
+  const inboxes = new InboxService(models, box, bus, channels);
   const contacts = new ContactService(models, locks, log('contacts'));
 
   let jobs: JobScheduler | undefined;
@@ -65,6 +65,9 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   };
   const worker = new DeliveryWorker(models, channels, blobs, audit, bus, queue, config, log('outbound'));
   const compose = new ComposeService(models, tickets, blobs, audit, locks, bus, queue, config, secret, log('outbound'));
+  messageProcessor.onNewTicket(async (ticket, inbox) => {
+    await compose.acknowledge(ticket, inbox);
+  });
 
   let sweepTimer: NodeJS.Timeout | undefined;
 

@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import { loadConfig, type Config } from '../../src/core/config/config.js';
 import { createCore, type Core } from '../../src/core/create-core.js';
+import type { ChannelRegistry } from '../../src/core/domain/channel-adapter.js';
 import type { ChannelKind } from '../../src/core/domain/channel-kind.js';
 import type { InboundEventInput } from '../../src/core/domain/inbound-event.js';
 import type { DomainEvent } from '../../src/core/events/domain-events.js';
@@ -25,7 +26,7 @@ export interface TestCore {
 }
 
 /** A core on its own FerretDB, with fast job polling and backoff for tests. */
-export async function startTestCore(env: Record<string, string> = {}, existing?: TestDatabase): Promise<TestCore> {
+export async function startTestCore(env: Record<string, string> = {}, existing?: TestDatabase, channels?: ChannelRegistry): Promise<TestCore> {
   const db = existing ?? (await startTestDatabase());
   const config = loadConfig({
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -37,7 +38,7 @@ export async function startTestCore(env: Record<string, string> = {}, existing?:
     ...env,
   });
   const registry = new MapRegistry();
-  const core = createCore({ config, connection: db.connection, logger: createLogger(config.logLevel), secret: TEST_SECRET, channels: registry });
+  const core = createCore({ config, connection: db.connection, logger: createLogger(config.logLevel), secret: TEST_SECRET, channels: channels ?? registry });
   const events: DomainEvent[] = [];
   core.bus.subscribe((e) => {
     events.push(e);

@@ -14,6 +14,8 @@ export interface OutboundMessage {
   subject?: string;
   text: string;
   html?: string;
+  /** Sent by Ponte itself (auto-acknowledgement), not by an agent: email marks it Auto-Submitted. */
+  automatic?: boolean;
   attachments: Array<{ fileName: string; mimeType: string; size: number; content: Buffer }>;
   /** Email: Message-ID we assign, and the thread headers to set. */
   threading: { messageId?: string; inReplyTo?: string; references?: string[]; quotedProviderMessageId?: string };
@@ -64,7 +66,16 @@ export interface ChannelAdapter {
   stop(): Promise<void>;
 }
 
-/** The port the core uses to reach a running adapter; implemented by the composition root. */
+/** One named check of a connection test (e.g. `imap`, `smtp`), with a precise cause on failure. */
+export type ConnectionCheck = { ok: true; durationMs: number } | { ok: false; code: string; message: string; durationMs: number };
+export interface ConnectionReport {
+  ok: boolean;
+  checks: Record<string, ConnectionCheck>;
+}
+
+/** The port the core uses to reach channels; implemented by the channel runtime. */
 export interface ChannelRegistry {
   adapterFor(inboxId: string): ChannelAdapter | undefined;
+  /** "Test connection" with the given (decrypted) settings; undefined when the kind has no test. */
+  testConnection?(kind: ChannelKind, settings: Record<string, unknown>): Promise<ConnectionReport> | undefined;
 }

@@ -58,7 +58,9 @@ export const MessageReceivedSchema = z.object({
   type: z.literal('message.received'),
   providerMessageId: z.string().max(1000).optional(),
   sender: SenderSchema,
+  /** The new part of the message; for email replies the quoted history is folded into `quotedText`. */
   text: z.string().max(1_000_000).default(''),
+  quotedText: z.string().max(1_000_000).optional(),
   html: z.string().max(5_000_000).optional(),
   attachments: z.array(InboundAttachmentSchema).max(100).default([]),
   threading: ThreadingHintsSchema,

@@ -44,11 +44,14 @@ export const MessageViewSchema = z.object({
   authorName: z.string().nullable(),
   authorType: z.enum(['contact', 'agent', 'system']),
   text: z.string(),
+  quotedText: z.string().nullable(),
   hasHtml: z.boolean(),
   attachments: z.array(z.object({ blobId: z.string(), fileName: z.string(), mimeType: z.string(), size: z.number() })),
   deliveryStatus: z.string(),
   occurredAt: z.string(),
   threadReason: z.object({ rule: z.string(), detail: z.string().optional() }).nullable(),
+  automated: z.boolean(),
+  subjectChanged: z.boolean(),
 });
 export type MessageView = z.infer<typeof MessageViewSchema>;
 
@@ -74,6 +77,8 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
     status: z.string(),
     reason: z.string().optional(),
   }),
+  /** An inbox was created or changed: the channel runtime (re)starts its adapter. */
+  z.object({ type: z.literal('inbox.changed'), at: z.string(), inboxId: id }),
   z.object({
     type: z.literal('channel.state_changed'),
     at: z.string(),

@@ -37,10 +37,13 @@ export function toMessageView(m: Message): MessageView {
     authorName: m.author.name ?? null,
     authorType: m.author.type,
     text: m.text,
+    quotedText: m.quotedText ?? null,
     hasHtml: Boolean(m.html),
     attachments: m.attachments.map((a) => ({ blobId: a.blobId, fileName: a.fileName, mimeType: a.mimeType, size: a.size })),
     deliveryStatus: m.delivery.status,
     occurredAt: m.occurredAt.toISOString(),
     threadReason: m.threadReason?.rule ? { rule: m.threadReason.rule, ...(m.threadReason.detail ? { detail: m.threadReason.detail } : {}) } : null,
+    automated: Boolean(m.automated || m.automatic),
+    subjectChanged: Boolean(m.subjectChanged),
   };
 }

@@ -1,9 +1,10 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { SecretBox } from '../crypto/secret-box.js';
+import type { ChannelRegistry, ConnectionReport } from '../domain/channel-adapter.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { ChannelKindSchema } from '../domain/channel-kind.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors/app-error.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Inbox } from '../models/inbox.js';
 import type { Models } from '../models/registry.js';
@@ -11,8 +12,12 @@ import { requireAdmin } from '../users/user-service.js';
 import type { Viewer } from '../users/viewer.js';
 
 const settingKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'letters, digits and _ only');
-const PublicSettingsSchema = z.record(settingKey, z.union([z.string().max(2000), z.number(), z.boolean()]));
-const SecretsSchema = z.record(settingKey, z.string().max(10_000).nullable());
+const settingValue = z.union([z.string().max(2000), z.number(), z.boolean()]);
+/** One level of grouping, e.g. `{ imap: { host, port }, fromAddress }`. */
+const PublicSettingsSchema = z.record(settingKey, z.union([settingValue, z.record(settingKey, settingValue)]));
+/** Secret keys may name a group member: `imap.password`. */
+const secretKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}(\.[A-Za-z][A-Za-z0-9_]{0,63})?$/, 'a name, or group.name');
+const SecretsSchema = z.record(secretKey, z.string().max(10_000).nullable());
 
 // Declared once without defaults (zod keeps `.default()` under `.partial()`,
 // which would reset omitted fields on update).
@@ -56,7 +61,21 @@ export class InboxService {
     private readonly models: Models,
     private readonly box: SecretBox,
     private readonly bus: DomainEventBus,
+    private readonly channels: ChannelRegistry,
   ) {}
+
+  /** Tries the inbox's stored settings against the real servers; answers with one precise cause per check. */
+  async testConnection(viewer: Viewer, id: string): Promise<ConnectionReport> {
+    requireAdmin(viewer);
+    const inbox = await this.load(id);
+    const report = this.channels.testConnection?.(inbox.kind, await this.runtimeSettings(id));
+    if (!report) throw new AppError('NOT_SUPPORTED', `The ${inbox.kind} channel has no connection test`, 409);
+    return report;
+  }
+
+  private changed(id: string): void {
+    this.bus.publish({ type: 'inbox.changed', at: new Date().toISOString(), inboxId: id });
+  }
 
   async list(): Promise<PublicInbox[]> {
     return (await this.models.Inbox.find().sort({ name: 1 }).lean()).map((i) => this.toPublic(i));
@@ -83,6 +102,7 @@ export class InboxService {
           health: { status: 'unknown' },
         },
       ]);
+      this.changed(String(created!._id));
       return this.toPublic(created!.toObject() as Inbox);
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new ConflictError('NAME_TAKEN', 'An inbox with this name exists');
@@ -116,13 +136,26 @@ export class InboxService {
       if (isDuplicateKeyError(err) || (err as { code?: number }).code === 1) throw new ConflictError('NAME_TAKEN', 'An inbox with this name exists');
       throw err;
     }
+    this.changed(id);
     return this.get(id);
   }
 
-  /** Settings for the adapter: public and secret merged. Never send this to a client or a log. */
+  /** Settings for the adapter: public and secret merged (`imap.password` into `imap`). Never send this to a client or a log. */
   async runtimeSettings(id: string): Promise<Record<string, unknown>> {
     const inbox = await this.load(id);
-    return { ...inbox.publicSettings, ...this.secretsOf(inbox) };
+    const merged: Record<string, unknown> = structuredClone(inbox.publicSettings);
+    for (const [key, value] of Object.entries(this.secretsOf(inbox))) {
+      const [group, name] = key.split('.');
+      if (!name) merged[key] = value;
+      else merged[group!] = { ...(typeof merged[group!] === 'object' && merged[group!] !== null ? (merged[group!] as object) : {}), [name]: value };
+    }
+    return merged;
+  }
+
+  /** Kind and enabled flag, for the channel runtime. */
+  async kindOf(id: string): Promise<{ kind: Inbox['kind']; enabled: boolean }> {
+    const inbox = await this.load(id);
+    return { kind: inbox.kind, enabled: inbox.enabled };
   }
 
   async reportHealth(id: string, health: { status: Inbox['health']['status']; detail?: string }): Promise<void> {

@@ -20,6 +20,9 @@ import { insertNumberedTicket } from '../tickets/ticket-number.js';
 import { dayBucket } from '../time/day-bucket.js';
 import type { TicketFactory, TicketPlacement } from './ticket-placement.js';
 
+/** Called once per ticket created by an inbound message (auto-acknowledgement). */
+export type NewTicketHook = (ticket: Ticket, inbox: Inbox, event: MessageReceived) => Promise<void>;
+
 export interface ProcessResult {
   outcome: string;
   ticketId?: string;
@@ -34,6 +37,8 @@ export interface ProcessResult {
  * audit ref), so a re-run completes what is missing and creates nothing twice.
  */
 export class MessageProcessor {
+  private newTicketHook: NewTicketHook | undefined;
+
   constructor(
     private readonly models: Models,
     private readonly contacts: ContactResolver,
@@ -44,10 +49,20 @@ export class MessageProcessor {
     private readonly logger: Logger,
   ) {}
 
+  onNewTicket(hook: NewTicketHook): void {
+    this.newTicketHook = hook;
+  }
+
   async process(event: MessageReceived): Promise<ProcessResult> {
     const inbox = await this.models.Inbox.findById(event.inboxId).lean();
     if (!inbox) return { outcome: 'inbox-gone', events: [] };
     const events: DomainEvent[] = [];
+
+    const echo = await this.ownEcho(event, inbox);
+    if (echo) {
+      this.logger.info({ providerKey: event.providerKey, messageId: String(echo._id) }, 'our own outbound message came back in; dropped');
+      return { outcome: 'own-echo', messageId: String(echo._id), ticketId: String(echo.ticketId), events: [] };
+    }
 
     const keys = identityKeysFor(inbox.kind, event.sender);
     const contact = await this.contacts.resolve(keys, {
@@ -88,7 +103,27 @@ export class MessageProcessor {
       ticket = await this.touchTicket(ticket, event, events);
       events.push({ type: 'message.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(message) });
     }
+    if (placement.created && !event.automated && this.newTicketHook) {
+      await this.newTicketHook(ticket, inbox, event).catch((err: unknown) =>
+        this.logger.error({ err, ticketId: String(ticket._id) }, 'new-ticket hook failed'),
+      );
+    }
     return { outcome: placement.created ? 'new-ticket' : placement.decision.action, ticketId: String(ticket._id), messageId: String(message._id), events };
+  }
+
+  /**
+   * A message we sent ourselves, seen again inbound (WhatsApp `fromMe`,
+   * Messenger `is_echo`, our mail forwarded back by a customer's rule): it
+   * matches a stored outbound message of this inbox and must not be stored twice.
+   */
+  private async ownEcho(event: MessageReceived, inbox: Inbox): Promise<Message | null> {
+    const ids = [event.providerMessageId, event.threading.messageId].filter((v): v is string => Boolean(v));
+    if (ids.length === 0) return null;
+    return this.models.Message.findOne({
+      inboxId: inbox._id,
+      direction: 'outbound',
+      $or: [{ providerMessageId: { $in: ids } }, { emailMessageId: { $in: ids } }],
+    }).lean();
   }
 
   private ticketFactory(event: MessageReceived, inbox: Inbox, contact: Contact, events: DomainEvent[]): TicketFactory {
@@ -155,6 +190,7 @@ export class MessageProcessor {
       kind: 'message' as const,
       author: { type: 'contact' as const, contactId: contact._id, name: event.sender.displayName ?? contact.name ?? event.sender.handle },
       text: event.text,
+      ...(event.quotedText ? { quotedText: event.quotedText } : {}),
       ...(event.html ? { html: event.html } : {}),
       attachments: event.attachments
         .filter((a) => a.blobId)
@@ -178,6 +214,7 @@ export class MessageProcessor {
       threadReason: { rule: decision.rule, detail: decision.detail },
       delivery: { status: 'received' as const, attempts: 0, history: [{ status: 'received' as const, at: now }] },
       ...(event.automated ? { automated: true } : {}),
+      ...(subjectChanged(inbox, ticket, event, decision) ? { subjectChanged: true } : {}),
       ...(event.rawRef ? { rawRef: event.rawRef } : {}),
       occurredAt: event.occurredAt,
     };
@@ -218,6 +255,22 @@ export class MessageProcessor {
     }
     return fresh;
   }
+}
+
+/**
+ * An email that joined an existing ticket (by reference or token) although its
+ * subject has nothing in common with the ticket's: often a new question sent
+ * by replying to an old mail. It stays where the headers put it; agents see a flag.
+ */
+function subjectChanged(inbox: Inbox, ticket: Ticket, event: MessageReceived, decision: { rule: string }): boolean {
+  if (inbox.kind !== 'email' || decision.rule === 'new-conversation') return false;
+  const incoming = normaliseSubject(event.threading.subject);
+  const current = normaliseSubject(ticket.subject);
+  if (!incoming || !current || incoming === current) return false;
+  if (incoming.includes(current) || current.includes(incoming)) return false;
+  const words = (s: string) => new Set(s.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 3));
+  const a = words(incoming);
+  return ![...words(current)].some((w) => a.has(w));
 }
 
 function participantsOf(event: MessageReceived): string[] {

@@ -2,6 +2,8 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
 import type { ChannelKind } from '../domain/channel-kind.js';
 import { channelKinds } from '../domain/channel-kind.js';
 
+export type SettingValue = string | number | boolean;
+
 /** One configured channel account. Secrets live only in `settingsCipher` (AES-256-GCM). */
 export interface Inbox {
   _id: Types.ObjectId;
@@ -9,8 +11,8 @@ export interface Inbox {
   name: string;
   departmentId?: Types.ObjectId;
   enabled: boolean;
-  /** Non-secret settings, returned by the API. */
-  publicSettings: Record<string, string | number | boolean>;
+  /** Non-secret settings, returned by the API; one level of grouping (`imap: { host, port }`). */
+  publicSettings: Record<string, SettingValue | Record<string, SettingValue>>;
   /** Encrypted JSON of the secret settings; never returned or logged. */
   settingsCipher?: string;
   reopenWindowDays?: number;

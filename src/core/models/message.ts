@@ -22,6 +22,8 @@ export interface Message {
   kind: 'message' | 'note' | 'system';
   author: { type: 'contact' | 'agent' | 'system'; contactId?: Types.ObjectId; userId?: Types.ObjectId; name?: string };
   text: string;
+  /** Folded quoted history of an email reply (the new part is `text`). */
+  quotedText?: string;
   /** Sanitised on the way in; the console still renders it isolated. */
   html?: string;
   attachments: StoredAttachment[];
@@ -41,6 +43,10 @@ export interface Message {
     history: Array<{ status: DeliveryStatus; at: Date; reason?: string }>;
   };
   automated?: boolean;
+  /** Outbound sent by Ponte itself (auto-acknowledgement). */
+  automatic?: boolean;
+  /** Joined a ticket by reference although its subject is unrelated: agents should look. */
+  subjectChanged?: boolean;
   rawRef?: string;
   editedAt?: Date;
   /** Platform timestamp; thread order is (occurredAt, _id). */
@@ -75,6 +81,7 @@ const schema = new Schema<Message>(
       name: String,
     },
     text: { type: String, default: '' },
+    quotedText: String,
     html: String,
     attachments: { type: [attachment], default: [] },
     providerKey: { type: String, required: true },
@@ -97,6 +104,8 @@ const schema = new Schema<Message>(
       },
     },
     automated: Boolean,
+    automatic: Boolean,
+    subjectChanged: Boolean,
     rawRef: String,
     editedAt: Date,
     occurredAt: { type: Date, required: true },

@@ -8,6 +8,7 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../erro
 import type { DomainEvent } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import { ticketScope, toMessageView, toTicketSummary } from '../events/views.js';
+import type { Inbox } from '../models/inbox.js';
 import type { Message, StoredAttachment } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
@@ -60,6 +61,47 @@ export class ComposeService {
   async note(viewer: Viewer, ticketId: string, input: ComposeInput): Promise<Message> {
     const ticket = await this.tickets.get(viewer, ticketId);
     return this.store(viewer, ticket, input, 'note');
+  }
+
+  /**
+   * Automatic acknowledgement of a new ticket, when the inbox asks for one
+   * (`autoAcknowledge` setting). Never for automated mail (the caller checks),
+   * marked `automatic` so email carries Auto-Submitted, and it does not count
+   * as the first response.
+   */
+  async acknowledge(ticket: Ticket, inbox: Inbox): Promise<Message | undefined> {
+    if (inbox.publicSettings.autoAcknowledge !== true) return undefined;
+    const template =
+      typeof inbox.publicSettings.autoAcknowledgeText === 'string' && inbox.publicSettings.autoAcknowledgeText.trim()
+        ? inbox.publicSettings.autoAcknowledgeText
+        : 'We received your message and opened ticket #{{ticket.number}}. Reply to this message to add anything.';
+    const text = template.replaceAll('{{ticket.number}}', String(ticket.number)).replaceAll('{{ticket.subject}}', ticket.subject);
+    const _id = new Types.ObjectId();
+    const now = new Date();
+    const [created] = await this.models.Message.insertMany([
+      {
+        _id,
+        ticketId: ticket._id,
+        inboxId: ticket.inboxId,
+        channel: ticket.channel,
+        direction: 'outbound',
+        kind: 'message',
+        author: { type: 'system', name: 'Ponte' },
+        text,
+        attachments: [],
+        providerKey: `out:${String(_id)}`,
+        ...(ticket.channel === 'email' ? { emailMessageId: createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) } : {}),
+        threading: await this.replyThreading(ticket),
+        delivery: { status: 'queued', attempts: 0, history: [{ status: 'queued', at: now }] },
+        automatic: true,
+        occurredAt: now,
+      },
+    ]);
+    const message = created!.toObject() as Message;
+    const a = await this.audit.append(ticket._id, 'message.auto_acknowledgement_queued', { type: 'system', name: 'Ponte' }, { messageId: String(_id) }, `message:${String(_id)}`);
+    this.bus.publish({ type: 'message.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(message) });
+    await this.queue().enqueue(String(_id), 1);
+    return message;
   }
 
   /** Agent-initiated retry of a failed delivery: a new attempt, same message. */
@@ -143,7 +185,9 @@ export class ComposeService {
       .sort({ occurredAt: -1, _id: -1 })
       .lean();
     if (!last?.emailMessageId) return { references: [] as string[] };
-    const references = [...last.threading.references, last.emailMessageId].slice(-20);
+    // Keep the thread root (first) and the newest ids: clients thread by the root.
+    const all = [...last.threading.references, last.emailMessageId];
+    const references = all.length > 20 ? [all[0]!, ...all.slice(-19)] : all;
     return { inReplyTo: last.emailMessageId, references };
   }
 

@@ -132,6 +132,7 @@ export class DeliveryWorker {
       subject: ticket.subject,
       text: message.text,
       ...(message.html ? { html: message.html } : {}),
+      ...(message.automatic ? { automatic: true } : {}),
       attachments,
       threading: {
         ...(message.emailMessageId ? { messageId: message.emailMessageId } : {}),

@@ -45,4 +45,14 @@ export const inboxRoutes = [
     body: UpdateInboxSchema,
     handler: ({ core, viewer, params, body }) => core.inboxes.update(viewer, params.id, body),
   }),
+  defineRoute({
+    method: 'post',
+    path: '/inboxes/:id/test-connection',
+    operationId: 'testInboxConnection',
+    tag: 'inboxes',
+    summary: 'Try the stored settings against the real servers (e.g. IMAP and SMTP): ok, or a precise cause per check',
+    access: ['admin'],
+    params: IdParamsSchema,
+    handler: ({ core, viewer, params }) => core.inboxes.testConnection(viewer, params.id),
+  }),
 ];

@@ -127,4 +127,29 @@ describe('threading against the database', () => {
     await ingest(smsEvent(inbox, { sid: 'SM-p2', from: '+5511911110006' }));
     expect((await ticketOf('sms:SM-p2')).status).toBe('open');
   });
+
+  it('an email joining by reference with an unrelated subject is flagged; a plain reply is not', async () => {
+    const inbox = String((await createInbox(t.core, 'email'))._id);
+    await ingest(emailEvent(inbox, { messageId: '<s1@cust.example>', from: 'sara@cust.example', subject: 'Invoice 2291 missing' }));
+    await ingest(emailEvent(inbox, { messageId: '<s2@cust.example>', from: 'sara@cust.example', subject: 'RE: Invoice 2291 missing', inReplyTo: '<s1@cust.example>' }));
+    await ingest(emailEvent(inbox, { messageId: '<s3@cust.example>', from: 'sara@cust.example', subject: 'New laptop for the Lisbon office', inReplyTo: '<s2@cust.example>' }));
+    const m2 = await t.core.models.Message.findOne({ providerKey: `mail:${inbox}:<s2@cust.example>` }).lean();
+    const m3 = await t.core.models.Message.findOne({ providerKey: `mail:${inbox}:<s3@cust.example>` }).lean();
+    expect(String(m3!.ticketId)).toBe(String(m2!.ticketId));
+    expect(m2!.subjectChanged).toBeFalsy();
+    expect(m3!.subjectChanged).toBe(true);
+  });
+
+  it('our own outbound message coming back in is dropped, not stored twice', async () => {
+    const inbox = String((await createInbox(t.core, 'email'))._id);
+    const admin = await createUser(t.core, 'admin');
+    await ingest(emailEvent(inbox, { messageId: '<e1@cust.example>', from: 'eva@cust.example', subject: 'Echo test' }));
+    const ticket = await ticketOf(`mail:${inbox}:<e1@cust.example>`);
+    const reply = await t.core.compose.reply(admin, String(ticket._id), { text: 'hello', attachments: [] });
+    // A customer's forwarding rule sends our own mail back to the support mailbox.
+    await ingest(emailEvent(inbox, { messageId: reply.emailMessageId!, from: 'eva@cust.example', subject: 'Re: Echo test' }));
+    expect(await t.core.models.Message.countDocuments({ ticketId: ticket._id })).toBe(2);
+    const record = await t.core.models.InboundEvent.findById(`mail:${inbox}:${reply.emailMessageId}`).lean();
+    expect(record!.result?.outcome).toBe('own-echo');
+  });
 });

@@ -1,0 +1,27 @@
+import type { InboundEventInput } from '../../core/domain/inbound-event.js';
+import { deliveryReportToStatusEvent } from './dsn.js';
+import { mapRawEmailDetailed, type MapEmailOptions, type MappedEmail } from './mapper.js';
+
+/**
+ * Everything one raw mail becomes: always a `message.received` (bounces and
+ * auto-replies are kept, flagged `automated`), plus a `message.status` marking our
+ * outbound message failed when the mail is a permanent delivery failure report.
+ */
+export interface InboundEmail extends MappedEmail {
+  events: InboundEventInput[];
+}
+
+export async function rawEmailToEvents(raw: Buffer, options: MapEmailOptions): Promise<InboundEmail> {
+  const mapped = await mapRawEmailDetailed(raw, options);
+  const events: InboundEventInput[] = [mapped.event];
+  if (mapped.report) {
+    const status = deliveryReportToStatusEvent(mapped.report, {
+      inboxId: options.inboxId,
+      ...(mapped.event.threading.messageId ? { reportMessageId: mapped.event.threading.messageId } : {}),
+      raw,
+      occurredAt: mapped.event.occurredAt,
+    });
+    if (status) events.push(status);
+  }
+  return { ...mapped, events };
+}

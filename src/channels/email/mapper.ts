@@ -1,0 +1,212 @@
+import { foldQuotedText } from './quote-folding.js';
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
+import { SenderSchema, type InboundAttachment, type MessageReceived, type Sender } from '../../core/domain/inbound-event.js';
+import { classifyAutomated, type AutomatedVerdict } from './auto-submitted.js';
+import { parseDeliveryReport, type DeliveryReport } from './dsn.js';
+import { headerLookupFromLines, type HeaderLookup } from './headers.js';
+import { sanitizeEmailHtml } from './html-sanitizer.js';
+import { capReferences, parseMessageId, parseMessageIdList, bareMessageId } from './message-id-parsing.js';
+import { attachmentFileName, sanitizeFileName, uniqueFileName } from './attachment-name.js';
+
+/**
+ * Pure mapping of one raw RFC 5322 message to a `message.received` event:
+ * any charset, sanitised HTML, attachments and inline `cid:` images, threading
+ * hints and the RFC 3834 "automated" verdict. No I/O besides parsing.
+ */
+
+export interface MapEmailOptions {
+  inboxId: string;
+  /** Id of our stored copy of the raw source (BlobStore). */
+  rawRef?: string;
+  /** Our own X-Loop values; mail carrying one is flagged automated. */
+  loopValues?: readonly string[];
+  /** Clock for messages without a usable Date header. */
+  now?: () => Date;
+  /**
+   * Attachments are embedded (base64) until their decoded sizes add up to this many
+   * bytes; later ones are listed without content (the raw source, `rawRef`, has them).
+   * Keeps the stored event well under MongoDB's 16 MB document limit.
+   */
+  maxEmbeddedAttachmentBytes?: number;
+}
+
+/** What the mapper found besides the event; the adapter uses it for DSNs and rate limits. */
+export interface MappedEmail {
+  event: MessageReceived;
+  verdict: AutomatedVerdict;
+  report?: DeliveryReport;
+}
+
+const DEFAULT_MAX_EMBEDDED = 25 * 1024 * 1024;
+const MAX_ATTACHMENTS = 100;
+const NO_REPLY_LOCAL = /^(no-?reply|do-?not-?reply|noreply|donotreply|mailer|forms?|wordpress|web(site)?|notifications?)([+._-].*)?$/i;
+
+const emailField = SenderSchema.shape.email;
+
+function addressesOf(field: AddressObject | AddressObject[] | undefined): EmailAddress[] {
+  const list = Array.isArray(field) ? field : field ? [field] : [];
+  const out: EmailAddress[] = [];
+  const walk = (a: EmailAddress): void => {
+    if (a.group) a.group.forEach(walk);
+    else if (a.address) out.push(a);
+  };
+  for (const obj of list) obj.value.forEach(walk);
+  return out;
+}
+
+function clean(value: string | undefined, max: number): string | undefined {
+  const v = value?.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return v ? v.slice(0, max) : undefined;
+}
+
+function sha256(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+/**
+ * The sender: the From address. A web form or notification service that writes
+ * From a no-reply address and Reply-To the person is answered at Reply-To, so then
+ * the Reply-To mailbox is the sender.
+ */
+function pickSender(parsed: ParsedMail, h: HeaderLookup): Sender {
+  const from = addressesOf(parsed.from)[0];
+  const replyTo = addressesOf(parsed.replyTo);
+  let chosen: EmailAddress | undefined = from;
+  if (from?.address && replyTo.length === 1 && replyTo[0]?.address) {
+    const local = from.address.split('@')[0] ?? '';
+    if (NO_REPLY_LOCAL.test(local) && replyTo[0].address.toLowerCase() !== from.address.toLowerCase()) chosen = replyTo[0];
+  }
+  if (!chosen) chosen = addressesOf(parsed.headers.get('sender') as AddressObject | undefined)[0];
+  const address = chosen?.address?.trim();
+  if (!address) {
+    // No usable author at all: keep the mail, attribute it to the raw header text.
+    const rawFrom = clean(h.first('from'), 200);
+    return { handle: rawFrom ?? 'unknown-sender', ...(rawFrom ? { displayName: rawFrom } : {}) };
+  }
+  const lower = address.toLowerCase();
+  const name = clean(chosen?.name, 200);
+  const valid = emailField.safeParse(lower).success;
+  return {
+    handle: lower.slice(0, 320),
+    ...(name && name.toLowerCase() !== lower ? { displayName: name } : {}),
+    ...(valid ? { email: lower } : {}),
+    identityKeys: [`email:${lower}`.slice(0, 400)],
+  };
+}
+
+function mapAttachments(list: Attachment[], maxEmbedded: number): InboundAttachment[] {
+  let budget = maxEmbedded;
+  const kept = list.slice(0, MAX_ATTACHMENTS);
+  // Names the sender gave win over the ones we make up for unnamed parts.
+  const used = new Set<string>();
+  const names: Array<string | undefined> = kept.map((a) => {
+    const given = a.filename ? sanitizeFileName(a.filename) : '';
+    return given ? uniqueFileName(given, used) : undefined;
+  });
+  return kept.map((a, i) => {
+    const cid = a.cid ?? (a.contentId ? a.contentId.replace(/^<|>$/g, '') : undefined);
+    const inline = a.contentDisposition === 'inline' || (a.related === true && !!cid);
+    const size = a.content.length;
+    const embed = size <= budget;
+    if (embed) budget -= size;
+    return {
+      fileName: names[i] ?? uniqueFileName(attachmentFileName(a, i), used),
+      mimeType: (a.contentType || 'application/octet-stream').toLowerCase().slice(0, 255),
+      size,
+      ...(cid ? { contentId: cid.slice(0, 998) } : {}),
+      inline,
+      ...(embed ? { contentBase64: a.content.toString('base64') } : {}),
+    };
+  });
+}
+
+function participantsOf(parsed: ParsedMail): string[] {
+  const seen = new Set<string>();
+  for (const a of [...addressesOf(parsed.to), ...addressesOf(parsed.cc)]) {
+    const v = a.address?.trim().toLowerCase();
+    if (v && v.length <= 320) seen.add(v);
+  }
+  return [...seen].slice(0, 100);
+}
+
+const FUTURE_TOLERANCE_MS = 24 * 3600_000;
+
+/** The Date header, unless it is missing, unreadable or more than a day in the future. */
+function occurredAt(date: Date | undefined, hasHeader: boolean, now: () => Date): Date {
+  const at = now();
+  if (!hasHeader || !(date instanceof Date) || Number.isNaN(date.getTime())) return at;
+  return date.getTime() - at.getTime() > FUTURE_TOLERANCE_MS ? at : date;
+}
+
+export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions): Promise<MappedEmail> {
+  const parsed = await simpleParser(raw, {
+    keepCidLinks: true,
+    skipTextToHtml: true,
+    skipImageLinks: true,
+    skipTextLinks: true,
+    checksumAlgo: false,
+  });
+  const h = headerLookupFromLines(parsed.headerLines);
+  const now = options.now ?? (() => new Date());
+
+  const sender = pickSender(parsed, h);
+  const verdict = classifyAutomated({
+    headers: h,
+    fromAddress: addressesOf(parsed.from)[0]?.address,
+    ...(options.loopValues ? { loopValues: options.loopValues } : {}),
+  });
+  const report = verdict.automated ? parseDeliveryReport(raw, { plainTextBounce: verdict.bounce === true }) : undefined;
+
+  const messageId = parseMessageId(h.first('message-id'));
+  let inReplyTo = parseMessageId(h.all('in-reply-to').join(' '));
+  let references = parseMessageIdList(h.all('references').join(' '));
+  // A bounce belongs to the thread of the message that bounced.
+  if (report?.originalMessageId) {
+    if (!inReplyTo) inReplyTo = report.originalMessageId;
+    if (references.length === 0) references = [...report.originalReferences, report.originalMessageId].filter((v, i, a) => a.indexOf(v) === i);
+  }
+  if (messageId) references = references.filter((r) => r !== messageId);
+  references = capReferences(references, 100);
+
+  const digest = sha256(raw);
+  const providerKey = `mail:${options.inboxId}:${messageId ? bareMessageId(messageId) : `sha256:${digest}`}`.slice(0, 1200);
+  const conversationId = references[0] ?? inReplyTo ?? messageId ?? `<sha256:${digest}>`;
+  const subject = clean(parsed.subject, 998);
+  const participants = participantsOf(parsed);
+  const html = typeof parsed.html === 'string' && parsed.html.trim() ? sanitizeEmailHtml(parsed.html) : undefined;
+  const fullText = (parsed.text ?? '').replace(/\r\n/g, '\n').slice(0, 1_000_000);
+  // Agents read the new part; the quoted history is kept beside it, folded.
+  const folded = foldQuotedText(fullText);
+  const text = folded.quotedText && folded.newText.trim() ? folded.newText : fullText;
+  const quotedText = text === fullText ? undefined : folded.quotedText;
+
+  const event: MessageReceived = {
+    type: 'message.received',
+    providerKey,
+    inboxId: options.inboxId,
+    occurredAt: occurredAt(parsed.date, h.has('date'), now),
+    ...(messageId ? { providerMessageId: messageId } : {}),
+    sender,
+    text,
+    ...(quotedText ? { quotedText } : {}),
+    ...(html ? { html: html.length > 5_000_000 ? sanitizeEmailHtml(html.slice(0, 5_000_000)).slice(0, 5_000_000) : html } : {}),
+    attachments: mapAttachments(parsed.attachments, options.maxEmbeddedAttachmentBytes ?? DEFAULT_MAX_EMBEDDED),
+    threading: {
+      conversationId: conversationId.slice(0, 998),
+      ...(subject ? { subject } : {}),
+      ...(messageId ? { messageId } : {}),
+      ...(inReplyTo ? { inReplyTo } : {}),
+      ...(references.length ? { references } : {}),
+      ...(participants.length ? { participants } : {}),
+    },
+    automated: verdict.automated,
+    ...(options.rawRef ? { rawRef: options.rawRef } : {}),
+  };
+  return { event, verdict, ...(report ? { report } : {}) };
+}
+
+/** Raw message → `message.received` event (see {@link mapRawEmailDetailed}). */
+export async function mapRawEmail(raw: Buffer, options: MapEmailOptions): Promise<MessageReceived> {
+  return (await mapRawEmailDetailed(raw, options)).event;
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { buildOutboundSubject, stripReplyPrefixes } from '../../../src/channels/email/outbound-subject.js';
+
+describe('buildOutboundSubject', () => {
+  it.each([
+    ['Printer broken', 'Re: Printer broken [#1234]'],
+    ['Re: Printer broken', 'Re: Printer broken [#1234]'],
+    ['RE: Re: re:Printer broken', 'Re: Printer broken [#1234]'],
+    ['Res: RES: Impressora quebrada', 'Re: Impressora quebrada [#1234]'],
+    ['AW: SV: Drucker', 'Re: Drucker [#1234]'],
+    ['Re[2]: Printer broken', 'Re: Printer broken [#1234]'],
+    ['Re: Printer broken [#1234]', 'Re: Printer broken [#1234]'],
+    ['Re: [#1234] Printer broken', 'Re: Printer broken [#1234]'],
+    ['Re: Printer broken [#1234] [#1234]', 'Re: Printer broken [#1234]'],
+    ['Fwd: Printer broken', 'Re: Fwd: Printer broken [#1234]'],
+    ['RV: Impresora rota', 'Re: RV: Impresora rota [#1234]'],
+    ['Regarding the invoice', 'Re: Regarding the invoice [#1234]'],
+    ['Re:', 'Re: [#1234]'],
+    ['', 'Re: [#1234]'],
+    ['  Multi\r\n line\tsubject ', 'Re: Multi line subject [#1234]'],
+  ])('reply to %j → %j', (subject, expected) => {
+    expect(buildOutboundSubject(subject, 1234, { reply: true })).toBe(expected);
+  });
+
+  it('a first message (not a reply) gets the token but no Re:', () => {
+    expect(buildOutboundSubject('Your order', 77, { reply: false })).toBe('Your order [#77]');
+    expect(buildOutboundSubject(undefined, 77, { reply: false })).toBe('[#77]');
+  });
+
+  it('replaces a stale token of another ticket with ours', () => {
+    expect(buildOutboundSubject('Re: Printer broken [#99]', 1234, { reply: true })).toBe('Re: Printer broken [#1234]');
+  });
+
+  it('strips only reply prefixes', () => {
+    expect(stripReplyPrefixes('Re: Fwd: Re: x')).toBe('Fwd: Re: x');
+    expect(stripReplyPrefixes('Reunião')).toBe('Reunião');
+    expect(stripReplyPrefixes('Resumo: vendas')).toBe('Resumo: vendas');
+  });
+});
