@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { GridFsBlobStore } from '../attachments/blob-store.js';
 import type { Config } from '../config/config.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { withTransientRetry } from '../db/transient-retry.js';
 import { InboundEventSchema, type InboundEvent, type InboundEventInput } from '../domain/inbound-event.js';
 import { AppError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { Models } from '../models/registry.js';
@@ -59,7 +60,9 @@ export class EventIntake {
 
     const stored = event.type === 'message.received' ? await this.moveAttachmentsToBlobs(event) : { event, blobIds: [] };
     try {
-      await this.models.InboundEvent.insertMany([
+      // Insert-only under a unique _id: retrying a transient failure cannot store twice.
+      await withTransientRetry(() =>
+        this.models.InboundEvent.insertMany([
         {
           _id: providerKey,
           inboxId: event.inboxId,
@@ -70,7 +73,8 @@ export class EventIntake {
           attempts: 0,
           receivedAt: new Date(),
         },
-      ]);
+      ]),
+      );
       return { providerKey, status: 'accepted' };
     } catch (err) {
       await Promise.all(stored.blobIds.map((id) => this.blobs.delete(id)));

@@ -5,6 +5,7 @@ import { NotYetKnownError, type StatusProcessor } from './status-processor.js';
 import type { InboundEvent, InboundEventInput } from '../domain/inbound-event.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Models } from '../models/registry.js';
+import { withTransientRetry } from '../db/transient-retry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 
 const MAX_ATTEMPTS = 8;
@@ -83,7 +84,8 @@ export class IngestService {
     const log = this.logger.child({ providerKey, inboxId: record.inboxId, type: record.type });
     let result: ProcessResult;
     try {
-      result = await this.dispatch(event);
+      // Processing is idempotent (every step is keyed), so a transient database error just runs it again.
+      result = await withTransientRetry(() => this.dispatch(event), 4, 100);
     } catch (err) {
       const attempts = record.attempts + 1;
       const failed = attempts >= MAX_ATTEMPTS;
