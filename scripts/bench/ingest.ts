@@ -4,7 +4,7 @@
  * insertOne rate of the same database in the same run, so the figure says
  * something about our code and not about FerretDB's speed.
  *
- *   npx tsx scripts/bench/ingest.ts [--messages 2000] [--conversations 200] [--concurrency 50]
+ *   npx tsx scripts/bench/ingest.ts [--messages 500] [--conversations 50] [--concurrency 20]
  *   (MONGODB_URI=… to run against a real MongoDB instead of an embedded FerretDB)
  */
 import os from 'node:os';
@@ -19,9 +19,9 @@ import { createLogger } from '../../src/core/logging/logger.js';
 
 const { values } = parseArgs({
   options: {
-    messages: { type: 'string', default: '2000' },
-    conversations: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '50' },
+    messages: { type: 'string', default: '500' },
+    conversations: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '20' },
   },
 });
 const total = Number(values.messages);

@@ -89,30 +89,40 @@ export class IngestService {
     } catch (err) {
       const attempts = record.attempts + 1;
       const failed = attempts >= MAX_ATTEMPTS;
-      await this.models.InboundEvent.updateOne(
-        { _id: providerKey },
-        { $set: { attempts, lastError: String((err as Error).message ?? err), status: failed ? 'failed' : 'pending' } },
+      await withTransientRetry(() =>
+        this.models.InboundEvent.updateOne(
+          { _id: providerKey },
+          { $set: { attempts, lastError: String((err as Error).message ?? err), status: failed ? 'failed' : 'pending' } },
+        ),
       );
       if (err instanceof NotYetKnownError && !failed) log.debug({ attempts }, 'inbound event waits for its message');
       else log[failed ? 'error' : 'warn']({ err, attempts }, failed ? 'inbound event failed permanently' : 'inbound event failed; will retry');
       return;
     }
-    await this.models.InboundEvent.updateOne(
-      { _id: providerKey },
-      {
-        $set: {
-          status: 'processed',
-          processedAt: new Date(),
-          attempts: record.attempts + 1,
-          result: {
-            outcome: result.outcome,
-            ...(result.ticketId ? { ticketId: result.ticketId } : {}),
-            ...(result.messageId ? { messageId: result.messageId } : {}),
-          },
-        },
-      },
-    );
+    // The message, ticket and audit writes are done: tell the consoles even if the bookkeeping below fails.
     for (const e of result.events) this.bus.publish(e);
+    try {
+      await withTransientRetry(() =>
+        this.models.InboundEvent.updateOne(
+          { _id: providerKey },
+          {
+            $set: {
+              status: 'processed',
+              processedAt: new Date(),
+              attempts: record.attempts + 1,
+              result: {
+                outcome: result.outcome,
+                ...(result.ticketId ? { ticketId: result.ticketId } : {}),
+                ...(result.messageId ? { messageId: result.messageId } : {}),
+              },
+            },
+          },
+        ),
+      );
+    } catch (err) {
+      // Still pending: the sweeper re-runs it, which finds everything stored and changes nothing.
+      log.error({ err }, 'could not mark the inbound event processed');
+    }
   }
 
   private dispatch(event: InboundEvent): Promise<ProcessResult> {
