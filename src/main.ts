@@ -1,15 +1,19 @@
 import http from 'node:http';
 import { adapterFactories, connectionTesters } from './channels/channel-catalogue.js';
 import { ChannelRuntime } from './channels/channel-runtime.js';
+import { createWebchat, ensureDefaultWebchatInbox, type Webchat } from './channels/webchat/create-webchat.js';
 import { loadConfig, type Config } from './core/config/config.js';
 import { createCore } from './core/create-core.js';
 import { resolveInstanceSecret } from './core/crypto/instance-secret.js';
 import { connectMongoose, disconnect } from './core/db/connect.js';
 import { startDatabase } from './core/db/start-database.js';
 import { createLogger } from './core/logging/logger.js';
+import { attachRealtime } from './realtime/attach-realtime.js';
 import { createWebApp } from './web/create-web-app.js';
+import { consoleMounts } from './web/mount-console.js';
+import { webchatMount } from './web/mount-webchat.js';
 
-/** Composition root: config → database → core → channels → web → jobs. */
+/** Composition root: config → database → core → channels → web → realtime → jobs. */
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -24,7 +28,13 @@ async function main(): Promise<void> {
   if (source === 'generated') logger.info({ file: `${config.database.dataDir}/secret.key` }, 'generated the instance secret; back it up with the data directory');
   const connection = await connectMongoose(db.uri, logger);
 
-  const channels = new ChannelRuntime(adapterFactories, logger.child({ module: 'channels' }), connectionTesters);
+  // The web chat adapter needs the core and the Socket.IO server, so its factory is bound once they exist.
+  let webchat: Webchat | undefined;
+  const channels = new ChannelRuntime(
+    { ...adapterFactories, webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId) },
+    logger.child({ module: 'channels' }),
+    connectionTesters,
+  );
   const core = createCore({ config, connection, logger, secret, channels });
   await core.start();
 
@@ -36,6 +46,16 @@ async function main(): Promise<void> {
     logger.info({ email: config.admin.email }, 'administrator created from ADMIN_EMAIL/ADMIN_PASSWORD');
   }
 
+  // A fresh install gets a working channel with no outside account: the website chat.
+  webchat = createWebchat({ core, secret, logger });
+  const webchatInbox = await ensureDefaultWebchatInbox(core);
+  if (webchatInbox.created) logger.info({ inboxId: webchatInbox.id }, 'created the website chat inbox');
+
+  const app = createWebApp({ core, logger, databaseKind: db.kind, mounts: [webchatMount(webchat.router), ...consoleMounts()] });
+  const server = http.createServer(app);
+  const realtime = attachRealtime({ httpServer: server, core, logger, onAgentTyping: (ticket, typing) => void webchat!.channel.agentTyping(ticket, typing) });
+  webchat.channel.attachSockets(realtime.io, realtime.visitorTyping);
+
   const host = { listInboxes: () => core.inboxes.list(), channelContext: (id: string) => core.channelContext(id) };
   await channels.startAll(host);
   core.bus.subscribe((event) => {
@@ -43,8 +63,6 @@ async function main(): Promise<void> {
     channels.reload(host, event.inboxId).catch((err: unknown) => logger.error({ err, inboxId: event.inboxId }, 'channel reload failed'));
   });
 
-  const app = createWebApp({ core, logger, databaseKind: db.kind });
-  const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -52,6 +70,8 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ database: db.kind, url: `http://${config.host}:${port}`, publicUrl: config.publicUrl }, 'Ponte is running');
+  const local = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  process.stdout.write(`\n  Agent console: ${local}/console/\n  Website chat:  ${local}/chat\n\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -60,6 +80,8 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    await realtime.close();
+    webchat?.channel.close();
     server.closeAllConnections?.();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await channels.stopAll();

@@ -7,7 +7,7 @@ export type TemplateVars = Record<string, string | number | null | undefined>;
 
 export function renderTemplate(body: string, vars: TemplateVars): string {
   return body.replace(/\{\{\s*([a-zA-Z][\w]*(?:\.[a-zA-Z][\w]*)*)\s*\}\}/g, (whole, key: string) => {
-    const v = vars[key];
+    const v = Object.hasOwn(vars, key) ? vars[key] : undefined;
     return v === undefined || v === null || v === '' ? whole : String(v);
   });
 }

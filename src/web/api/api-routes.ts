@@ -1,3 +1,4 @@
+import { cannedRoutes } from '../canned/canned-routes.js';
 import { attachmentRoutes } from '../routes/attachment-routes.js';
 import { auditRoutes } from '../routes/audit-routes.js';
 import { authRoutes } from '../routes/auth-routes.js';
@@ -34,6 +35,7 @@ export function apiRoutes(opts: ApiRouteOptions): AnyRoute[] {
     ...userRoutes,
     ...departmentRoutes,
     ...inboxRoutes,
+    ...cannedRoutes,
     ...(opts.devInbound ? devInboundRoutes : []),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;

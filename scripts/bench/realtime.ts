@@ -1,0 +1,328 @@
+/**
+ * Realtime benchmark: N agent sockets, M inbound messages/s through the public
+ * ingest path (POST /chat/api/messages → core.ingest.accept → processing →
+ * domain event → projector → Socket.IO), measured from "inbound accepted"
+ * (the 202 of the POST) to "message.created received by an agent socket".
+ *
+ *   npx tsx scripts/bench/realtime.ts [--agents 500] [--rate 200] [--seconds 10] [--departments 25]
+ *                                     [--conversations 400] [--mode ingest|fanout] [--drain 120]
+ *
+ * Agents are spread over departments (each department has its own web chat
+ * inbox): a message reaches the agents of its department — `--departments 1`
+ * is the worst case where every agent receives every message. The server runs
+ * in this process; the agent sockets and the message sender run in a child
+ * process (so client work does not slow the server's event loop).
+ *
+ * Also printed: where the time goes — accepted → published (ingest processing,
+ * database-bound) and published → received (the realtime layer) — the server's
+ * RSS per connected socket, and (as in scripts/bench/ingest.ts) the database's
+ * raw insert rate, because FerretDB's speed says nothing about MongoDB's.
+ * `--mode fanout` skips the database: synthetic domain events at M/s, to
+ * measure the realtime layer alone.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Types } from 'mongoose';
+import { io, type Socket } from 'socket.io-client';
+import type { DomainEvent } from '../../src/core/events/domain-events.js';
+import type { Viewer } from '../../src/core/users/viewer.js';
+import { startApp } from '../../test/e2e/support/start-app.js';
+
+const now = () => performance.timeOrigin + performance.now();
+const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
+const fmt = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `p50 ${pct(s, 50).toFixed(1)} ms  p95 ${pct(s, 95).toFixed(1)} ms  p99 ${pct(s, 99).toFixed(1)} ms  max ${(s.at(-1) ?? NaN).toFixed(1)} ms  (n=${s.length})`;
+};
+
+interface Plan {
+  url: string;
+  mode: 'ingest' | 'fanout';
+  rate: number;
+  seconds: number;
+  drainSeconds: number;
+  conversations: number;
+  /** Per agent: session token and department index. */
+  agents: Array<{ token: string; dep: number }>;
+  /** Web chat inbox per department. */
+  inboxes: string[];
+}
+
+type ToChild = { type: 'plan'; plan: Plan } | { type: 'go' } | { type: 'published'; seq: number; dep: number } | { type: 'finish' };
+type ToParent =
+  | { type: 'connected'; sockets: number; ms: number }
+  | { type: 'sent'; count: number; failed: number }
+  | { type: 'result'; expected: number; received: number; duplicates: number; deliveries: Array<[number, number]>; accepted: Record<number, number>; sendRate: number; perSeq: Record<number, number> };
+
+// ------------------------------------------------------------------------------------------ child
+async function child() {
+  const send = (m: ToParent) => process.send!(m);
+  let plan: Plan | undefined;
+  const sockets: Socket[] = [];
+  const accepted: Record<number, number> = {};
+  const depOf: Record<number, number> = {};
+  const deliveries: Array<[number, number]> = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  let sendRate = 0;
+
+  process.on('message', (msg: ToChild) => void handle(msg).catch((err: unknown) => {
+    console.error('bench child failed:', err);
+    process.exit(1);
+  }));
+  async function handle(msg: ToChild) {
+    if (msg.type === 'plan') {
+      plan = msg.plan;
+      const t0 = now();
+      const connectOne = (a: { token: string }, i: number) =>
+        new Promise<void>((resolve, reject) => {
+          const s = io(plan!.url, { transports: ['websocket'], extraHeaders: { cookie: `ponte_session=${a.token}` }, reconnection: false, forceNew: true, timeout: 60_000 });
+          s.on('message.created', (e: Extract<DomainEvent, { type: 'message.created' }>) => {
+            const t = now();
+            const m = /^bench:(\d+)$/.exec(e.message.text);
+            if (!m) return;
+            const seq = Number(m[1]);
+            const key = `${seq}:${i}`;
+            if (seen.has(key)) duplicates++;
+            else {
+              seen.add(key);
+              deliveries.push([seq, t]);
+            }
+          });
+          s.once('connect', () => resolve());
+          s.once('connect_error', (err) => reject(err));
+          sockets.push(s);
+        });
+      // In batches: 500 simultaneous handshakes would each wait on a session lookup at once.
+      for (let i = 0; i < plan.agents.length; i += 50) {
+        await Promise.all(plan.agents.slice(i, i + 50).map((a, j) => connectOne(a, i + j)));
+      }
+      send({ type: 'connected', sockets: sockets.length, ms: now() - t0 });
+    } else if (msg.type === 'published') {
+      depOf[msg.seq] = msg.dep; // fanout mode: the parent publishes, we only count
+    } else if (msg.type === 'go' && plan) {
+      if (plan.mode === 'fanout') return;
+      // One visitor cookie per conversation (GET /chat/api/session sets it).
+      const visitors: Array<{ cookie: string; inbox: string; dep: number }> = [];
+      for (let c = 0; c < plan.conversations; c++) {
+        const dep = c % plan.inboxes.length;
+        const res = await fetch(`${plan.url}/chat/api/session?inbox=${plan.inboxes[dep]}`);
+        const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+        await res.arrayBuffer();
+        visitors.push({ cookie, inbox: plan.inboxes[dep]!, dep });
+      }
+      const total = Math.round(plan.rate * plan.seconds);
+      let seq = 0;
+      let failed = 0;
+      const inflight = new Set<Promise<void>>();
+      const t0 = now();
+      while (seq < total) {
+        // Paced by the clock: message k leaves at t0 + k/rate.
+        const due = Math.min(total, Math.floor(((now() - t0) / 1000) * plan.rate) + 1);
+        while (seq < due) {
+          const k = seq++;
+          const v = visitors[k % visitors.length]!;
+          depOf[k] = v.dep;
+          const p = fetch(`${plan.url}/chat/api/messages`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', cookie: v.cookie },
+            body: JSON.stringify({ inboxId: v.inbox, clientMessageId: crypto.randomUUID(), text: `bench:${k}` }),
+          })
+            .then(async (res) => {
+              const t = now();
+              await res.arrayBuffer();
+              if (res.status === 202) accepted[k] = t;
+              else failed++;
+            })
+            .catch(() => void failed++)
+            .finally(() => inflight.delete(p));
+          inflight.add(p);
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await Promise.all(inflight);
+      sendRate = total / ((now() - t0) / 1000);
+      send({ type: 'sent', count: total, failed });
+    } else if (msg.type === 'finish') {
+      if (!plan) return;
+      const perDep = new Map<number, number>();
+      for (const a of plan.agents) perDep.set(a.dep, (perDep.get(a.dep) ?? 0) + 1);
+      const perSeq: Record<number, number> = {};
+      for (const [seq, dep] of Object.entries(depOf)) perSeq[Number(seq)] = perDep.get(dep) ?? 0;
+      const expected = Object.values(perSeq).reduce((n, x) => n + x, 0);
+      for (const s of sockets) s.disconnect();
+      // Exit only once the (large) result has been flushed through the IPC channel.
+      process.send!({ type: 'result', expected, received: deliveries.length, duplicates, deliveries, accepted, sendRate, perSeq } satisfies ToParent, undefined, {}, () => process.exit(0));
+    }
+  }
+}
+
+// ----------------------------------------------------------------------------------------- parent
+async function parent() {
+  const { values } = parseArgs({
+    options: {
+      agents: { type: 'string', default: '500' },
+      rate: { type: 'string', default: '200' },
+      seconds: { type: 'string', default: '10' },
+      departments: { type: 'string', default: '25' },
+      conversations: { type: 'string', default: '400' },
+      mode: { type: 'string', default: 'ingest' },
+      drain: { type: 'string', default: '120' },
+    },
+  });
+  const N = Number(values.agents);
+  const M = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const D = Math.max(1, Math.min(Number(values.departments), N));
+  const mode = values.mode === 'fanout' ? 'fanout' : 'ingest';
+  const drainSeconds = Number(values.drain);
+
+  const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+  const app = await startApp({}, { logLevel: "silent" });
+  log(`app at ${app.url}`);
+  const { core } = app;
+  const admin: Viewer = { id: new Types.ObjectId().toHexString(), name: 'bench', email: 'bench@x', role: 'admin', departmentIds: [] };
+
+  // Raw insert rate of this database, for the ratio (see scripts/bench/ingest.ts).
+  const raw = core.models.User.db.collection('bench_raw');
+  let t = now();
+  for (let i = 0; i < 300; i++) await raw.insertOne({ i, text: `hello ${i}`, at: new Date() });
+  const rawRate = 300 / ((now() - t) / 1000);
+
+  const deps = await core.models.Department.insertMany(Array.from({ length: D }, (_, i) => ({ name: `Bench dep ${i}` })));
+  const inboxes: string[] = [];
+  for (const [i, d] of deps.entries()) inboxes.push((await core.inboxes.create(admin, { kind: 'webchat', name: `bench-chat-${i}`, departmentId: String(d._id), enabled: true, settings: {}, secrets: {} })).id);
+  const users = await core.models.User.insertMany(
+    Array.from({ length: N }, (_, i) => ({ email: `agent${i}@bench.local`, name: `Agent ${i}`, role: 'agent', departmentIds: [deps[i % D]!._id], passwordHash: 'x' })),
+  );
+  const agents = users.map((u, i) => ({ token: randomBytes(32).toString('base64url'), dep: i % D, userId: u._id }));
+  const expiresAt = new Date(Date.now() + 3600_000);
+  await core.models.Session.insertMany(agents.map((a) => ({ _id: createHash('sha256').update(a.token).digest('hex'), userId: a.userId, createdAt: new Date(), expiresAt })));
+
+  const published = new Map<number, number>();
+  core.bus.subscribe((e) => {
+    if (e.type !== 'message.created') return;
+    const m = /^bench:(\d+)$/.exec(e.message.text);
+    if (m) published.set(Number(m[1]), now());
+  });
+
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const childProcess: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child'], { execArgv: process.execArgv, stdio: 'inherit' });
+  childProcess.on('exit', (code) => {
+    if (code) {
+      console.error(`bench child exited with ${code}`);
+      process.exit(1);
+    }
+  });
+  const next = <T extends ToParent['type']>(type: T) =>
+    new Promise<Extract<ToParent, { type: T }>>((resolve) => {
+      const on = (m: ToParent) => {
+        if (m.type === type) {
+          childProcess.off('message', on);
+          resolve(m as Extract<ToParent, { type: T }>);
+        }
+      };
+      childProcess.on('message', on);
+    });
+  const plan: Plan = { url: app.url, mode, rate: M, seconds, drainSeconds, conversations: Number(values.conversations), agents: agents.map(({ token, dep }) => ({ token, dep })), inboxes };
+  childProcess.send({ type: 'plan', plan } satisfies ToChild);
+  log("connecting agents");
+  const connected = await next("connected");
+  log("agents connected");
+  gc?.();
+  await new Promise((r) => setTimeout(r, 500));
+  const rssConnected = process.memoryUsage().rss;
+  const serverSockets = app.realtime.io.of('/').sockets.size;
+
+  t = now();
+  let sentCount = 0;
+  let sendFailed = 0;
+  if (mode === 'fanout') {
+    const total = Math.round(M * seconds);
+    const t0 = now();
+    for (let k = 0; k < total; ) {
+      const due = Math.min(total, Math.floor(((now() - t0) / 1000) * M) + 1);
+      for (; k < due; k++) {
+        const dep = k % D;
+        childProcess.send({ type: 'published', seq: k, dep } satisfies ToChild);
+        const at = new Date().toISOString();
+        published.set(k, now());
+        core.bus.publish({
+          type: 'message.created',
+          seq: k + 1,
+          at,
+          scope: { ticketId: new Types.ObjectId().toHexString(), departmentId: String(deps[dep]!._id), assigneeId: null },
+          message: { id: new Types.ObjectId().toHexString(), ticketId: new Types.ObjectId().toHexString(), channel: 'webchat', direction: 'inbound', kind: 'message', authorName: 'Visitor', authorType: 'contact', text: `bench:${k}`, hasHtml: false, quotedText: null, attachments: [], deliveryStatus: 'received', occurredAt: at, threadReason: null, automated: false, subjectChanged: false },
+        });
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    sentCount = total;
+  } else {
+    childProcess.send({ type: 'go' } satisfies ToChild);
+    const sent = await next('sent');
+    sentCount = sent.count;
+    sendFailed = sent.failed;
+  }
+  const sendSeconds = (now() - t) / 1000;
+  log(`sent ${sentCount}`);
+  // Wait for processing to finish (bounded), then a moment for the last emits to land.
+  const drainStart = now();
+  while (published.size < sentCount - sendFailed && now() - drainStart < drainSeconds * 1000) await new Promise((r) => setTimeout(r, 100));
+  const processedAt = now();
+  await new Promise((r) => setTimeout(r, 1500));
+  const rssAfter = process.memoryUsage().rss;
+  log('collecting results');
+  childProcess.send({ type: 'finish' } satisfies ToChild);
+  const result = await next('result');
+
+  const acceptedToReceived: number[] = [];
+  const publishedToReceived: number[] = [];
+  for (const [seq, at] of result.deliveries) {
+    const a = result.accepted[seq];
+    const p = published.get(seq);
+    if (a !== undefined) acceptedToReceived.push(Math.max(0, at - a));
+    if (p !== undefined) publishedToReceived.push(at - p);
+  }
+  const acceptedToPublished = [...published.entries()].flatMap(([seq, p]) => (result.accepted[seq] !== undefined ? [Math.max(0, p - result.accepted[seq]!)] : []));
+  const processedRate = mode === 'ingest' ? published.size / ((processedAt - t) / 1000) : NaN;
+
+  console.log(`\nPonte realtime benchmark (${mode === 'ingest' ? 'public ingest path: POST /chat/api/messages' : 'fan-out only: synthetic domain events'})`);
+  console.log(`database                  ferretdb (raw insertOne ${rawRate.toFixed(0)} docs/s in this run)`);
+  console.log(`agent sockets             ${connected.sockets} connected in ${(connected.ms / 1000).toFixed(1)} s (server sees ${serverSockets}); ${D} departments → ${Math.round(N / D)} agents per message`);
+  console.log(`offered load              ${M} msg/s for ${seconds} s = ${sentCount} messages (sent at ${mode === 'ingest' ? result.sendRate.toFixed(0) : M} msg/s, ${sendFailed} POSTs failed, ${(sendSeconds).toFixed(1)} s)`);
+  if (mode === 'ingest') {
+    console.log(`processed                 ${published.size}/${sentCount - sendFailed} within the ${drainSeconds}s drain limit; ${processedRate.toFixed(1)} msg/s = ${(processedRate / rawRate).toFixed(3)} × raw insert rate`);
+    console.log(`accepted → received       ${fmt(acceptedToReceived)}`);
+    console.log(`  accepted → published    ${fmt(acceptedToPublished)}   (ingest processing, database-bound)`);
+  }
+  console.log(`${mode === 'ingest' ? '  ' : ''}published → received     ${fmt(publishedToReceived)}   (projector + Socket.IO)`);
+  // Lost = a delivery owed for a message whose domain event was published (written) but never received.
+  // Messages still waiting in ingest when the drain limit ran out are not lost: they are stored and will
+  // be processed (and then delivered) — they are reported apart.
+  const receivedPublished = result.deliveries.filter(([seq]) => published.has(seq)).length;
+  const owed = [...published.keys()].reduce((n, seq) => n + (result.perSeq[seq] ?? 0), 0);
+  const lost = owed - receivedPublished;
+  console.log(`deliveries                owed for published messages ${owed}, received ${receivedPublished}, lost ${lost}, duplicates ${result.duplicates}`);
+  if (published.size < sentCount - sendFailed) console.log(`not yet processed         ${sentCount - sendFailed - published.size} accepted messages still in the ingest queue at the drain limit (stored; processed later)`);
+  console.log(`server RSS                ${(rssBefore / 1048576).toFixed(0)} MiB before sockets, ${(rssConnected / 1048576).toFixed(0)} MiB with ${connected.sockets} sockets → ${((rssConnected - rssBefore) / 1024 / connected.sockets).toFixed(1)} KiB per socket; ${(rssAfter / 1048576).toFixed(0)} MiB after the run`);
+
+  childProcess.kill();
+  await app.stop();
+  process.exit(lost === 0 && result.duplicates === 0 ? 0 : 1);
+}
+
+if (process.argv.includes('--child'))
+  child().catch((err: unknown) => {
+    console.error('bench child failed:', err);
+    process.exit(1);
+  });
+else
+  parent().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });

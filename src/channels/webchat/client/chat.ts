@@ -1,0 +1,226 @@
+import { io } from 'socket.io-client';
+
+/** The customer side of the website chat. Plain DOM; texts in EN/PT/ES by the browser's language. */
+
+type Lang = 'en' | 'pt' | 'es';
+const T = {
+  en: { placeholder: 'Type your message…', send: 'Send', intro: 'Introduce yourself (optional)', name: 'Name', email: 'Email', ticket: 'Ticket', typing: 'Support is typing…', sending: 'Sending…', failed: 'Not sent — tap to retry', offline: 'Reconnecting…', online: '', you: 'You', support: 'Support', replyTime: 'We usually reply in a few minutes' },
+  pt: { placeholder: 'Escreva sua mensagem…', send: 'Enviar', intro: 'Apresente-se (opcional)', name: 'Nome', email: 'E-mail', ticket: 'Chamado', typing: 'O suporte está digitando…', sending: 'Enviando…', failed: 'Não enviada — toque para tentar de novo', offline: 'Reconectando…', online: '', you: 'Você', support: 'Suporte', replyTime: 'Costumamos responder em poucos minutos' },
+  es: { placeholder: 'Escribe tu mensaje…', send: 'Enviar', intro: 'Preséntate (opcional)', name: 'Nombre', email: 'Correo', ticket: 'Ticket', typing: 'Soporte está escribiendo…', sending: 'Enviando…', failed: 'No enviado — toca para reintentar', offline: 'Reconectando…', online: '', you: 'Tú', support: 'Soporte', replyTime: 'Solemos responder en pocos minutos' },
+} satisfies Record<Lang, Record<string, string>>;
+const lang: Lang = (['pt', 'es'] as const).find((l) => navigator.language.toLowerCase().startsWith(l)) ?? 'en';
+const t = T[lang];
+
+interface Msg {
+  key: string;
+  id?: string;
+  clientId?: string;
+  direction: 'inbound' | 'outbound';
+  text: string;
+  at: string;
+  state: 'sending' | 'sent' | 'failed' | 'delivered';
+  attachments: Array<{ index: number; fileName: string; mimeType: string; size: number }>;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const params = new URLSearchParams(location.search);
+if (params.get('embed')) document.body.classList.add('embed');
+let inboxId = params.get('inbox') ?? undefined;
+const messages = new Map<string, Msg>();
+const readSent = new Set<string>();
+let greeting = '';
+
+$('text').setAttribute('placeholder', t.placeholder);
+$('send').textContent = t.send;
+$('intro-summary').textContent = t.intro;
+$('name-label').textContent = t.name;
+$('email-label').textContent = t.email;
+$('subtitle').textContent = t.replyTime;
+document.documentElement.lang = lang;
+
+const nameInput = $<HTMLInputElement>('name');
+const emailInput = $<HTMLInputElement>('email');
+nameInput.value = localStorage.getItem('ponte.chat.name') ?? '';
+emailInput.value = localStorage.getItem('ponte.chat.email') ?? '';
+nameInput.addEventListener('change', () => localStorage.setItem('ponte.chat.name', nameInput.value.trim()));
+emailInput.addEventListener('change', () => localStorage.setItem('ponte.chat.email', emailInput.value.trim()));
+
+function uuid(): string {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function setTicket(ticket: { number: number; status: string } | null) {
+  const el = $('ticket');
+  if (!ticket) return void (el.hidden = true);
+  el.hidden = false;
+  el.textContent = `${t.ticket} #${ticket.number}`;
+  el.dataset.testid = 'ticket-number';
+}
+
+const time = (iso: string) => new Date(iso).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+
+function render() {
+  const log = $('log');
+  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  log.replaceChildren();
+  if (greeting) {
+    const g = document.createElement('div');
+    g.className = 'bubble greeting';
+    g.textContent = greeting;
+    log.append(g);
+  }
+  const sorted = [...messages.values()].sort((a, b) => a.at.localeCompare(b.at));
+  for (const m of sorted) {
+    const b = document.createElement('div');
+    b.className = `bubble ${m.direction === 'inbound' ? 'in' : 'out'}`;
+    b.dataset.testid = m.direction === 'inbound' ? 'visitor-message' : 'agent-message';
+    b.textContent = m.text;
+    for (const a of m.attachments) {
+      const link = document.createElement('a');
+      link.href = `/chat/api/attachments/${m.id}/${a.index}${inboxId ? `?inbox=${inboxId}` : ''}`;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      link.textContent = `📎 ${a.fileName}`;
+      b.append(document.createElement('br'), link);
+    }
+    const meta = document.createElement('span');
+    meta.className = 'meta';
+    meta.textContent = m.state === 'sending' ? t.sending : m.state === 'failed' ? t.failed : `${time(m.at)}${m.direction === 'inbound' ? ' ✓' : ''}`;
+    if (m.state === 'failed') {
+      b.style.cursor = 'pointer';
+      b.onclick = () => void post(m);
+    }
+    b.append(meta);
+    log.append(b);
+  }
+  if (atBottom || sorted.at(-1)?.direction === 'inbound') log.scrollTop = log.scrollHeight;
+  markRead();
+}
+
+function upsertServer(m: { id: string; direction: 'inbound' | 'outbound'; text: string; at: string; providerMessageId?: string | null; attachments: Msg['attachments'] }) {
+  const clientId = m.providerMessageId?.startsWith('webchat-in:') ? m.providerMessageId.slice('webchat-in:'.length) : undefined;
+  if (clientId && messages.has(clientId)) messages.delete(clientId);
+  messages.set(m.id, { key: m.id, id: m.id, ...(clientId ? { clientId } : {}), direction: m.direction, text: m.text, at: m.at, state: 'sent', attachments: m.attachments });
+}
+
+async function loadSession() {
+  const res = await fetch(`/chat/api/session${inboxId ? `?inbox=${inboxId}` : ''}`, { credentials: 'same-origin' });
+  if (!res.ok) throw new Error(`session ${res.status}`);
+  const data = (await res.json()) as { inbox: { id: string; title: string; greeting: string }; ticket: { number: number; status: string } | null; messages: Array<Parameters<typeof upsertServer>[0]> };
+  inboxId = data.inbox.id;
+  $('title').textContent = data.inbox.title;
+  document.title = data.inbox.title;
+  greeting = data.inbox.greeting;
+  setTicket(data.ticket);
+  // Server copies replace optimistic ones; unsent local messages stay.
+  for (const [k, m] of messages) if (m.id) messages.delete(k);
+  for (const m of data.messages) upsertServer(m);
+  render();
+  return data.inbox.id;
+}
+
+async function post(m: Msg) {
+  m.state = 'sending';
+  render();
+  const body = JSON.stringify({
+    inboxId,
+    clientMessageId: m.clientId,
+    text: m.text,
+    ...(nameInput.value.trim() ? { name: nameInput.value.trim() } : {}),
+    ...(emailInput.validity.valid && emailInput.value.trim() ? { email: emailInput.value.trim() } : {}),
+  });
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    try {
+      const res = await fetch('/chat/api/messages', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body });
+      if (res.ok) {
+        if (messages.get(m.key) === m) m.state = 'sent';
+        render();
+        return;
+      }
+      if (res.status < 500 && res.status !== 429) break;
+    } catch {
+      // network: retry with the same client id (the server dedupes)
+    }
+    await new Promise((r) => setTimeout(r, attempt * 800));
+  }
+  m.state = 'failed';
+  render();
+}
+
+function markRead() {
+  if (document.visibilityState !== 'visible') return;
+  const ids = [...messages.values()].filter((m) => m.direction === 'outbound' && m.id && !readSent.has(m.id)).map((m) => m.id!);
+  if (!ids.length || !socket?.connected) return;
+  ids.forEach((id) => readSent.add(id));
+  socket.emit('read', { ids });
+}
+
+let socket: ReturnType<typeof io> | undefined;
+let typingTimer: ReturnType<typeof setTimeout> | undefined;
+let lastTypingSent = 0;
+
+async function start() {
+  const id = await loadSession();
+  socket = io('/visitor', { auth: { inboxId: id }, withCredentials: true });
+  socket.on('message', (reply: { id: string; text: string; at: string; ticketNumber: number; attachments: Msg['attachments'] }, ack?: (ok: boolean) => void) => {
+    ack?.(true);
+    messages.set(reply.id, { key: reply.id, id: reply.id, direction: 'outbound', text: reply.text, at: reply.at, state: 'sent', attachments: reply.attachments });
+    $('typing').hidden = true;
+    render();
+  });
+  socket.on('conversation', (c: { ticket: { number: number; status: string } }) => setTicket(c.ticket));
+  socket.on('typing', ({ typing }: { typing: boolean }) => {
+    const el = $('typing');
+    el.textContent = t.typing;
+    el.hidden = !typing;
+    clearTimeout(typingTimer);
+    if (typing) typingTimer = setTimeout(() => (el.hidden = true), 8000);
+  });
+  socket.on('connect', () => {
+    $('status').textContent = t.online;
+    markRead();
+  });
+  socket.io.on('reconnect', () => void loadSession().catch(() => undefined));
+  socket.on('disconnect', () => ($('status').textContent = t.offline));
+}
+
+const textarea = $<HTMLTextAreaElement>('text');
+textarea.addEventListener('input', () => {
+  textarea.style.height = 'auto';
+  textarea.style.height = `${Math.min(textarea.scrollHeight, 140)}px`;
+  const now = Date.now();
+  if (socket?.connected && now - lastTypingSent > 2000) {
+    lastTypingSent = now;
+    socket.emit('typing', { typing: textarea.value.length > 0 });
+  }
+});
+textarea.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey) {
+    e.preventDefault();
+    $<HTMLFormElement>('composer').requestSubmit();
+  }
+});
+$<HTMLFormElement>('composer').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = textarea.value.trim();
+  if (!text) return;
+  const clientId = uuid();
+  const m: Msg = { key: clientId, clientId, direction: 'inbound', text, at: new Date().toISOString(), state: 'sending', attachments: [] };
+  messages.set(clientId, m);
+  textarea.value = '';
+  textarea.style.height = 'auto';
+  socket?.emit('typing', { typing: false });
+  lastTypingSent = 0;
+  void post(m);
+});
+document.addEventListener('visibilitychange', markRead);
+
+start().catch(() => {
+  $('status').textContent = t.offline;
+  setTimeout(() => location.reload(), 5000);
+});

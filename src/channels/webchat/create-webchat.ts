@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { Router } from 'express';
+import { WebchatChannel, type WebchatCore } from './webchat-channel.js';
+import { createWebchatRouter } from './webchat-router.js';
+
+export { ensureDefaultWebchatInbox } from './default-inbox.js';
+export { WebchatChannel } from './webchat-channel.js';
+
+export interface Webchat {
+  channel: WebchatChannel;
+  /** Mount at `/chat`. */
+  router: Router;
+}
+
+/**
+ * Everything the website chat needs, built once in the composition root:
+ *   const webchat = createWebchat({ core, secret, logger });
+ *   channels factory: { webchat: webchat.channel.adapterFactory }
+ *   createWebApp({ …, mounts: [mountWebchat(webchat.router)] })
+ *   after attachRealtime: webchat.channel.attachSockets(realtime.io, realtime.visitorTyping)
+ */
+export function createWebchat(opts: { core: WebchatCore; secret: string; logger: Logger; clientDir?: string }): Webchat {
+  const channel = new WebchatChannel(opts.core, opts.secret, opts.logger.child({ module: 'webchat' }));
+  const router = createWebchatRouter({ core: opts.core, channel, logger: opts.logger, ...(opts.clientDir ? { clientDir: opts.clientDir } : {}) });
+  return { channel, router };
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { InboundEventInput } from '../../core/domain/inbound-event.js';
+
+/** What the chat page posts. `clientMessageId` makes a retried POST a duplicate, never a second message. */
+export const VisitorMessageSchema = z.object({
+  inboxId: z.string().regex(/^[0-9a-f]{24}$/i).optional(),
+  clientMessageId: z.uuid(),
+  text: z.string().trim().min(1).max(5000),
+  name: z.string().trim().min(1).max(120).optional(),
+  email: z.email().max(320).optional(),
+});
+export type VisitorMessage = z.infer<typeof VisitorMessageSchema>;
+
+export const providerKeyOf = (inboxId: string, visitorId: string, clientMessageId: string) => `webchat:${inboxId}:${visitorId}:${clientMessageId.toLowerCase()}`;
+
+/**
+ * Maps a visitor's message to the normalised InboundEvent. The email a visitor
+ * types is unverified, so it is never an identity key (that would attach the
+ * chat to whoever owns the address); it goes into the ticket subject instead.
+ */
+export function toInboundEvent(inboxId: string, visitorId: string, m: VisitorMessage, now: Date): InboundEventInput {
+  const who = (m.name ?? `Visitor ${visitorId.slice(0, 6)}`).replace(/\[#\d+\]/g, "").trim() || `Visitor ${visitorId.slice(0, 6)}`;
+  return {
+    type: 'message.received',
+    providerKey: providerKeyOf(inboxId, visitorId, m.clientMessageId),
+    inboxId,
+    occurredAt: now,
+    providerMessageId: `webchat-in:${m.clientMessageId.toLowerCase()}`,
+    sender: { handle: visitorId, displayName: who, identityKeys: [`visitor:${visitorId}`] },
+    text: m.text,
+    attachments: [],
+    threading: { conversationId: visitorId, subject: `Web chat with ${who}${m.email ? ` <${m.email}>` : ''}` },
+  };
+}

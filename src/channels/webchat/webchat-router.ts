@@ -1,0 +1,170 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { AppError, NotFoundError, RateLimitedError, ValidationError } from '../../core/errors/app-error.js';
+import type { PublicInbox } from '../../core/inboxes/inbox-service.js';
+import { webchatClientDir } from './client-files.js';
+import { readCookie, VISITOR_COOKIE } from './visitor-cookie.js';
+import { toInboundEvent, VisitorMessageSchema } from './visitor-message.js';
+import type { WebchatChannel, WebchatCore } from './webchat-channel.js';
+import { widgetScript } from './widget-script.js';
+
+export interface WebchatRouterOptions {
+  core: WebchatCore;
+  channel: WebchatChannel;
+  logger: Logger;
+  /** Built chat page (default: dist/webchat). */
+  clientDir?: string;
+  /** Per visitor: at most this many messages per 10 s. */
+  maxMessagesPer10s?: number;
+}
+
+const InboxQuerySchema = z.object({ inbox: z.string().regex(/^[0-9a-f]{24}$/i).optional() });
+const AttachmentParamsSchema = z.object({ messageId: z.string().regex(/^[0-9a-f]{24}$/i), index: z.coerce.number().int().min(0).max(99) });
+
+/** Our pages must be embeddable on the customer's site; the rest of the app keeps frame-ancestors 'none'. */
+const CHAT_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; " +
+  "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors *";
+
+/**
+ * Public routes of the website chat, mounted at `/chat`:
+ *   GET  /chat                 the customer page (`?inbox=<id>`, `?embed=1` inside the widget)
+ *   GET  /chat/widget.js       embeddable widget script
+ *   GET  /chat/api/session     sets the visitor cookie; inbox, ticket number and history
+ *   POST /chat/api/messages    a visitor message → core.ingest.accept (idempotent by clientMessageId)
+ *   GET  /chat/api/attachments/:messageId/:index   a file of a message of this visitor's conversation
+ */
+export function createWebchatRouter({ core, channel, logger, clientDir = webchatClientDir(), maxMessagesPer10s = 20 }: WebchatRouterOptions): Router {
+  const log = logger.child({ module: 'webchat' });
+  const router = express.Router();
+  const json = express.json({ limit: '64kb', type: ['application/json'], strict: true });
+  const secure = core.config.auth.cookieSecure;
+  const rate = new Map<string, number[]>();
+
+  let inboxCache: { at: number; list: PublicInbox[] } | undefined;
+  async function inboxFor(id: string | undefined): Promise<PublicInbox> {
+    if (!inboxCache || Date.now() - inboxCache.at > 5000) inboxCache = { at: Date.now(), list: (await core.inboxes.list()).filter((i) => i.kind === 'webchat' && i.enabled) };
+    const inbox = id ? inboxCache.list.find((i) => i.id === id) : inboxCache.list[0];
+    if (!inbox) throw new NotFoundError('Chat');
+    return inbox;
+  }
+
+  function visitorOf(req: Request, res: Response, create: boolean): string | undefined {
+    const existing = channel.visitors.verify(readCookie(req.headers.cookie, VISITOR_COOKIE));
+    if (existing || !create) return existing;
+    const { id, cookie } = channel.visitors.issue();
+    // Third-party iframes (the widget) only get the cookie with SameSite=None, which requires https.
+    res.cookie(VISITOR_COOKIE, cookie, {
+      httpOnly: true,
+      secure,
+      sameSite: secure ? 'none' : 'lax',
+      ...(secure ? { partitioned: true } : {}),
+      path: '/', // the /visitor socket handshake (at /socket.io) must carry it too
+      maxAge: 365 * 86_400_000,
+    });
+    return id;
+  }
+
+  const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
+    fn(req, res).catch(next);
+  };
+
+  const parse = <S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> => {
+    const r = schema.safeParse(value);
+    if (!r.success) throw new ValidationError(`Invalid ${where}`, r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    return r.data;
+  };
+
+  router.use((_req, res, next) => {
+    res.setHeader('Content-Security-Policy', CHAT_CSP);
+    res.removeHeader('X-Frame-Options');
+    next();
+  });
+
+  router.get('/widget.js', (_req, res) => {
+    res.setHeader('Content-Type', 'application/javascript; charset=utf-8');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.send(widgetScript(core.config.publicUrl));
+  });
+
+  router.get(
+    '/api/session',
+    wrap(async (req, res) => {
+      const { inbox: inboxId } = parse(InboxQuerySchema, req.query, 'query');
+      const inbox = await inboxFor(inboxId);
+      const visitorId = visitorOf(req, res, true)!;
+      const history = await channel.conversations.history(inbox.id, visitorId);
+      res.setHeader('Cache-Control', 'no-store');
+      res.json({
+        inbox: { id: inbox.id, name: inbox.name, title: String(inbox.settings.title ?? inbox.name), greeting: String(inbox.settings.greeting ?? '') },
+        ticket: history.ticket,
+        messages: history.messages,
+      });
+    }),
+  );
+
+  router.post(
+    '/api/messages',
+    wrap(async (req, res) => {
+      // JSON only: a cross-site form cannot send it without a CORS preflight, which we never grant.
+      if (!req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON', 415);
+      await new Promise<void>((resolve, reject) => json(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      const body = parse(VisitorMessageSchema, req.body, 'body');
+      const visitorId = visitorOf(req, res, false);
+      if (!visitorId) throw new AppError('UNAUTHENTICATED', 'Open the chat page first', 401);
+      const now = Date.now();
+      const recent = (rate.get(visitorId) ?? []).filter((t) => now - t < 10_000);
+      if (recent.length >= maxMessagesPer10s) throw new RateLimitedError(10);
+      recent.push(now);
+      rate.set(visitorId, recent);
+      if (rate.size > 50_000) rate.clear();
+      const inbox = await inboxFor(body.inboxId);
+      const result = await core.ingest.accept([toInboundEvent(inbox.id, visitorId, body, new Date())]);
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(202).json({ status: result.results[0]!.status, clientMessageId: body.clientMessageId });
+    }),
+  );
+
+  router.get(
+    '/api/attachments/:messageId/:index',
+    wrap(async (req, res) => {
+      const { messageId, index } = parse(AttachmentParamsSchema, req.params, 'path');
+      const { inbox: inboxId } = parse(InboxQuerySchema, req.query, 'query');
+      const visitorId = visitorOf(req, res, false);
+      const inbox = await inboxFor(inboxId);
+      const att = visitorId ? await channel.conversations.attachment(inbox.id, visitorId, messageId, index) : null;
+      if (!att) throw new NotFoundError('Attachment');
+      const image = /^image\/(png|jpeg|gif|webp)$/.test(att.mimeType);
+      res.setHeader('Content-Type', image ? att.mimeType : 'application/octet-stream');
+      res.setHeader('Content-Disposition', `${image ? 'inline' : 'attachment'}; filename="${att.fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_')}"`);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+      res.setHeader('Cache-Control', 'private, no-store');
+      await pipeline(core.blobs.stream(att.blobId), res);
+    }),
+  );
+
+  // The built page: /chat and /chat/assets/*.
+  router.use('/assets', express.static(path.join(clientDir, 'assets'), { fallthrough: false, immutable: true, maxAge: '30d' }));
+  let page: string | undefined;
+  router.get('/', (_req, res) => {
+    const file = path.join(clientDir, 'index.html');
+    if (!page || !existsSync(file)) {
+      if (!existsSync(file)) {
+        log.error({ file }, 'web chat page is not built; run `npm run build`');
+        res.status(503).type('text/plain').send('The chat page is not built. Run `npm run build`.');
+        return;
+      }
+      page = readFileSync(file, 'utf8');
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('html').send(page);
+  });
+
+  return router;
+}

@@ -1,0 +1,49 @@
+import type { PresenceStatus } from './protocol.js';
+
+export interface PresenceEntry {
+  userId: string;
+  name: string;
+  status: PresenceStatus;
+}
+
+/**
+ * Online/away/offline per agent across all of the agent's sockets (tabs):
+ * online if any socket is online, away if every socket is away, offline when
+ * none is connected. In-process: a scaled-out deployment needs a shared store.
+ */
+export class AgentPresence {
+  private readonly users = new Map<string, { name: string; sockets: Map<string, 'online' | 'away'> }>();
+
+  /** Returns the entry when the user's aggregate status changed. */
+  set(userId: string, name: string, socketId: string, status: 'online' | 'away'): PresenceEntry | undefined {
+    const before = this.statusOf(userId);
+    const user = this.users.get(userId) ?? { name, sockets: new Map() };
+    user.name = name;
+    user.sockets.set(socketId, status);
+    this.users.set(userId, user);
+    return this.changed(userId, name, before);
+  }
+
+  remove(userId: string, name: string, socketId: string): PresenceEntry | undefined {
+    const before = this.statusOf(userId);
+    const user = this.users.get(userId);
+    user?.sockets.delete(socketId);
+    if (user && user.sockets.size === 0) this.users.delete(userId);
+    return this.changed(userId, name, before);
+  }
+
+  statusOf(userId: string): PresenceStatus {
+    const user = this.users.get(userId);
+    if (!user || user.sockets.size === 0) return 'offline';
+    return [...user.sockets.values()].some((s) => s === 'online') ? 'online' : 'away';
+  }
+
+  snapshot(): PresenceEntry[] {
+    return [...this.users.entries()].map(([userId, u]) => ({ userId, name: u.name, status: this.statusOf(userId) }));
+  }
+
+  private changed(userId: string, name: string, before: PresenceStatus): PresenceEntry | undefined {
+    const after = this.statusOf(userId);
+    return after === before ? undefined : { userId, name, status: after };
+  }
+}

@@ -1,0 +1,259 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import type { ZodType } from 'zod';
+import type { Core } from '../core/create-core.js';
+import { AppError } from '../core/errors/app-error.js';
+import type { Viewer } from '../core/users/viewer.js';
+import { AgentPresence } from './agent-presence.js';
+import { authenticateHandshake, originAllowed } from './handshake-auth.js';
+import { Projector } from './projector.js';
+import {
+  ClientEvents,
+  PresenceSetSchema,
+  SyncSchema,
+  TicketActivitySchema,
+  TicketJoinSchema,
+  TicketLeaveSchema,
+  TypingSchema,
+} from './protocol.js';
+import { rooms, roomsForScope, roomsForViewer } from './rooms.js';
+import { TicketViewers } from './ticket-viewers.js';
+
+/** What the realtime server needs from the core: session check, ticket visibility, domain events. */
+export type RealtimeCore = Pick<Core, 'bus' | 'sessions' | 'tickets'> & { config: Pick<Core['config'], 'publicUrl'> };
+
+export interface OpenTicket {
+  ticketId: string;
+  inboxId: string;
+  channel: string;
+}
+
+export interface RealtimeOptions {
+  httpServer: HttpServer;
+  core: RealtimeCore;
+  logger: Logger;
+  /** How often each socket's session is checked again (logout, expiry, changed departments). */
+  revalidateMs?: number;
+  /** An agent typing a reply on a ticket (never a note): lets the webchat channel show "typing…" to the visitor. */
+  onAgentTyping?: (ticket: OpenTicket, typing: boolean) => void;
+}
+
+export interface Realtime {
+  io: Server;
+  projector: Projector;
+  /** For the webchat channel: the visitor of this ticket is typing. */
+  visitorTyping(ticketId: string, typing: boolean): void;
+  close(): Promise<void>;
+}
+
+interface SocketData {
+  viewer: Viewer;
+  token: string;
+  open: Map<string, OpenTicket>;
+}
+
+type AgentSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
+
+type AckReply = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string; message: string } };
+
+const fail = (err: unknown): AckReply => {
+  if (err instanceof AppError && err.status < 500) return { ok: false, error: { code: err.code, message: err.message } };
+  return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong' } };
+};
+
+/**
+ * Socket.IO on the app's HTTP server. The handshake is authenticated with the
+ * REST session cookie; rooms are joined by the server from the Viewer; each
+ * `ticket:join` is checked with `core.tickets.get` (the same visibility query
+ * as REST) and refused with an error ack otherwise.
+ */
+export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000, onAgentTyping }: RealtimeOptions): Realtime {
+  const log = logger.child({ module: 'realtime' });
+  const io = new Server(httpServer, {
+    serveClient: false,
+    // Same-origin only: the cookie rides along on cross-site WebSocket handshakes.
+    allowRequest: (req, cb) => cb(null, originAllowed(req, core.config.publicUrl)),
+    maxHttpBufferSize: 64 * 1024,
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+  });
+  const projector = new Projector(io, log);
+  const presence = new AgentPresence();
+  const viewers = new TicketViewers();
+
+  io.use((socket, next) => {
+    authenticateHandshake(socket.request, (t) => core.sessions.authenticate(t))
+      .then(({ viewer, token }) => {
+        Object.assign(socket.data as SocketData, { viewer, token, open: new Map() });
+        next();
+      })
+      .catch((err: unknown) => {
+        const e = new Error(err instanceof AppError ? err.code : 'UNAUTHENTICATED') as Error & { data?: unknown };
+        e.data = { code: err instanceof AppError ? err.code : 'UNAUTHENTICATED' };
+        next(e);
+      });
+  });
+
+  /** Registers a handler that validates its payload and always answers the ack (when one was given). */
+  function on<S extends ZodType>(socket: AgentSocket, event: string, schema: S, handler: (input: S['_output']) => Promise<AckReply>) {
+    (socket as unknown as Socket).on(event, (payload: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => undefined;
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) {
+        reply({ ok: false, error: { code: 'VALIDATION_FAILED', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } });
+        return;
+      }
+      handler(parsed.data).then(reply, (err: unknown) => {
+        if (!(err instanceof AppError) || err.status >= 500) log.error({ err, event }, 'socket handler failed');
+        reply(fail(err));
+      });
+    });
+  }
+
+  const leaveTicket = (socket: AgentSocket, ticketId: string) => {
+    void socket.leave(rooms.ticket(ticketId));
+    socket.data.open.delete(ticketId);
+    if (viewers.leave(ticketId, socket.id)) projector.ticketViewers(ticketId, viewers.list(ticketId));
+  };
+
+  io.on('connection', (raw) => {
+    const socket = raw as unknown as AgentSocket;
+    const { viewer } = socket.data;
+    void socket.join(roomsForViewer(viewer));
+    const changed = presence.set(viewer.id, viewer.name, socket.id, 'online');
+    projector.hello(socket as unknown as Socket, viewer, presence.snapshot());
+    if (changed) projector.presence(changed);
+    log.debug({ userId: viewer.id, socketId: socket.id }, 'agent socket connected');
+
+    on(socket, ClientEvents.join, TicketJoinSchema, async ({ ticketId }) => {
+      const ticket = await core.tickets.get(socket.data.viewer, ticketId);
+      const id = String(ticket._id);
+      await socket.join(rooms.ticket(id));
+      socket.data.open.set(id, { ticketId: id, inboxId: String(ticket.inboxId), channel: ticket.channel });
+      viewers.join(id, socket.id, viewer.id, viewer.name);
+      projector.ticketViewers(id, viewers.list(id));
+      return { ok: true, viewers: viewers.list(id) };
+    });
+
+    on(socket, ClientEvents.leave, TicketLeaveSchema, async ({ ticketId }) => {
+      leaveTicket(socket, ticketId);
+      return { ok: true };
+    });
+
+    on(socket, ClientEvents.activity, TicketActivitySchema, async ({ ticketId, activity }) => {
+      if (!viewers.update(ticketId, socket.id, { activity })) return { ok: false, error: { code: 'NOT_JOINED', message: 'Join the ticket first' } };
+      projector.ticketViewers(ticketId, viewers.list(ticketId));
+      return { ok: true };
+    });
+
+    on(socket, ClientEvents.typing, TypingSchema, async ({ ticketId, mode, typing }) => {
+      const open = socket.data.open.get(ticketId);
+      if (!open) return { ok: false, error: { code: 'NOT_JOINED', message: 'Join the ticket first' } };
+      viewers.update(ticketId, socket.id, { typing, ...(typing ? { activity: mode === 'reply' ? 'replying' : 'noting' } : {}) });
+      projector.ticketViewers(ticketId, viewers.list(ticketId));
+      projector.agentTyping(socket as unknown as Socket, ticketId, { userId: viewer.id, name: viewer.name }, mode, typing);
+      // Notes are internal: only reply typing ever leaves the console.
+      if (mode === 'reply' && onAgentTyping) {
+        try {
+          onAgentTyping(open, typing);
+        } catch (err) {
+          log.warn({ err, ticketId }, 'agent typing relay failed');
+        }
+      }
+      return { ok: true };
+    });
+
+    on(socket, ClientEvents.presence, PresenceSetSchema, async ({ status }) => {
+      const entry = presence.set(viewer.id, viewer.name, socket.id, status);
+      if (entry) projector.presence(entry);
+      return { ok: true };
+    });
+
+    on(socket, ClientEvents.sync, SyncSchema, async ({ tickets }) => {
+      const stale: Record<string, number> = {};
+      const gone: string[] = [];
+      for (const [ticketId, lastSeq] of Object.entries(tickets)) {
+        try {
+          const newer = await core.tickets.auditTrail(socket.data.viewer, ticketId, lastSeq, 200);
+          if (newer.length) stale[ticketId] = newer.at(-1)!.seq;
+        } catch (err) {
+          if (err instanceof AppError && err.status === 404) gone.push(ticketId);
+          else throw err;
+        }
+      }
+      return { ok: true, stale, gone };
+    });
+
+    socket.on('disconnect', () => {
+      for (const ticketId of viewers.leaveAll(socket.id)) projector.ticketViewers(ticketId, viewers.list(ticketId));
+      const entry = presence.remove(viewer.id, viewer.name, socket.id);
+      if (entry) projector.presence(entry);
+    });
+  });
+
+  /** After a transfer/reassignment: sockets that had the ticket open but may no longer see it leave its room. */
+  async function evict(ticketId: string, scope: { ticketId: string; departmentId: string | null; assigneeId: string | null }) {
+    const allowed = roomsForScope(scope);
+    for (const s of await io.in(rooms.ticket(ticketId)).fetchSockets()) {
+      if (allowed.some((r) => s.rooms.has(r))) continue;
+      const local = io.sockets.sockets.get(s.id) as AgentSocket | undefined;
+      if (!local) continue;
+      leaveTicket(local, ticketId);
+      projector.revoked(local as unknown as Socket, ticketId);
+    }
+  }
+
+  const unsubscribe = core.bus.subscribe((event) => {
+    projector.project(event);
+    if (event.type === 'ticket.updated' && event.previousScope) return evict(event.scope.ticketId, event.scope);
+  });
+
+  /** Sessions end (logout, expiry, deactivation) and departments change while a socket stays open. */
+  let revalidating = false;
+  const revalidateTimer = setInterval(() => {
+    if (revalidating) return;
+    revalidating = true;
+    void (async () => {
+      for (const raw of io.sockets.sockets.values()) {
+        const socket = raw as unknown as AgentSocket;
+        try {
+          const fresh = await core.sessions.authenticate(socket.data.token);
+          const before = roomsForViewer(socket.data.viewer);
+          const after = roomsForViewer(fresh);
+          socket.data.viewer = fresh;
+          if (before.join() !== after.join()) {
+            for (const r of before) if (!after.includes(r)) void socket.leave(r);
+            void socket.join(after);
+            for (const ticketId of [...socket.data.open.keys()]) {
+              await core.tickets.get(fresh, ticketId).catch(() => {
+                leaveTicket(socket, ticketId);
+                projector.revoked(socket as unknown as Socket, ticketId);
+              });
+            }
+          }
+        } catch (err) {
+          if (err instanceof AppError && err.status === 401) socket.disconnect(true);
+          else log.warn({ err }, 'socket revalidation failed');
+        }
+      }
+    })().finally(() => {
+      revalidating = false;
+    });
+  }, revalidateMs);
+  revalidateTimer.unref();
+
+  return {
+    io,
+    projector,
+    visitorTyping: (ticketId, typing) => projector.visitorTyping(ticketId, typing),
+    async close() {
+      clearInterval(revalidateTimer);
+      unsubscribe();
+      io.disconnectSockets(true);
+      for (const nsp of [io.of('/')]) nsp.disconnectSockets(true);
+      // Closes the engine (and every namespace's sockets) but leaves the HTTP server to its owner.
+      io.engine.close();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { Logger } from 'pino';
+import type { Server, Socket } from 'socket.io';
+import type { DomainEvent } from '../core/events/domain-events.js';
+import type { Viewer } from '../core/users/viewer.js';
+import type { PresenceEntry } from './agent-presence.js';
+import { ServerEvents, type TicketViewer } from './protocol.js';
+import { rooms, roomsForScope } from './rooms.js';
+
+/**
+ * The only place that emits to agent sockets. Domain events go to the rooms
+ * their `scope` allows (and, on a transfer or reassignment, `ticket.revoked`
+ * to the rooms of `previousScope` that lost sight of the ticket). Everything
+ * else realtime sends (presence, viewers, typing) goes through here too, so
+ * one file answers "who can receive what".
+ */
+export class Projector {
+  constructor(
+    private readonly io: Server,
+    private readonly logger: Logger,
+  ) {}
+
+  project(event: DomainEvent): void {
+    switch (event.type) {
+      case 'channel.state_changed':
+        // Channel health is not ticket data: every signed-in agent sees the inbox status bar.
+        this.io.to(rooms.agents).emit(event.type, event);
+        return;
+      case 'ticket.updated': {
+        const now = roomsForScope(event.scope);
+        this.io.to(now).emit(event.type, event);
+        if (event.previousScope) {
+          const before = roomsForScope(event.previousScope).filter((r) => !now.includes(r));
+          if (before.length) this.io.to(before).except(now).emit(ServerEvents.ticketRevoked, { ticketId: event.scope.ticketId, seq: event.seq });
+        }
+        return;
+      }
+      case 'inbox.changed':
+        // Configuration change for the channel runtime; consoles learn the effect from channel.state_changed.
+        return;
+      default:
+        this.io.to(roomsForScope(event.scope)).emit(event.type, event);
+    }
+  }
+
+  /** Sent once per connection: who the server thinks you are (the console trusts this, not its cache). */
+  hello(socket: Socket, viewer: Viewer, presence: PresenceEntry[]): void {
+    socket.emit(ServerEvents.hello, { viewer: { id: viewer.id, name: viewer.name, role: viewer.role, departmentIds: viewer.departmentIds } });
+    socket.emit(ServerEvents.presenceSnapshot, presence);
+  }
+
+  presence(entry: PresenceEntry): void {
+    this.io.to(rooms.agents).emit(ServerEvents.presence, entry);
+  }
+
+  ticketViewers(ticketId: string, viewers: TicketViewer[]): void {
+    this.io.to(rooms.ticket(ticketId)).emit(ServerEvents.ticketViewers, { ticketId, viewers });
+  }
+
+  /** Typing of one agent, to the other agents who have the ticket open. */
+  agentTyping(from: Socket, ticketId: string, who: { userId: string; name: string }, mode: 'reply' | 'note', typing: boolean): void {
+    from.to(rooms.ticket(ticketId)).emit(ServerEvents.agentTyping, { ticketId, ...who, mode, typing });
+  }
+
+  /** The website visitor is typing: to the agents who have the ticket open. */
+  visitorTyping(ticketId: string, typing: boolean): void {
+    this.io.to(rooms.ticket(ticketId)).emit(ServerEvents.visitorTyping, { ticketId, typing });
+  }
+
+  /** A socket that lost sight of a ticket it had open (transfer, or its own access changed). */
+  revoked(socket: Socket, ticketId: string): void {
+    socket.emit(ServerEvents.ticketRevoked, { ticketId });
+    this.logger.debug({ ticketId, socketId: socket.id }, 'ticket revoked for socket');
+  }
+}

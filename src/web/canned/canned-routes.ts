@@ -1,0 +1,63 @@
+import type { Connection } from 'mongoose';
+import { z } from 'zod';
+import { CannedInputSchema, CannedResponseService } from '../../core/canned/canned-service.js';
+import type { Core } from '../../core/create-core.js';
+import { defineRoute } from '../api/route.js';
+import { IdParamsSchema } from '../schemas/common-schemas.js';
+
+const services = new WeakMap<Core, CannedResponseService>();
+/** One service per core (its connection); canned responses are not part of createCore yet. */
+export function cannedFor(core: Core): CannedResponseService {
+  let s = services.get(core);
+  if (!s) services.set(core, (s = new CannedResponseService(core.models.User.db as Connection)));
+  return s;
+}
+
+/** `/api/canned-responses`: agents read (their departments' and shared ones); supervisors/admins manage. */
+export const cannedRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/canned-responses',
+    operationId: 'listCannedResponses',
+    tag: 'canned',
+    summary: 'Canned responses the viewer may use (`/shortcut` in the composer; `{{contact.name}}`, `{{ticket.number}}`, `{{agent.name}}`)',
+    access: 'user',
+    handler: async ({ core, viewer }) => ({ items: await cannedFor(core).list(viewer) }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/canned-responses',
+    operationId: 'createCannedResponse',
+    tag: 'canned',
+    summary: 'Create a canned response',
+    access: ['supervisor', 'admin'],
+    body: CannedInputSchema,
+    status: 201,
+    handler: ({ core, viewer, body }) => cannedFor(core).create(viewer, body),
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/canned-responses/:id',
+    operationId: 'updateCannedResponse',
+    tag: 'canned',
+    summary: 'Change a canned response',
+    access: ['supervisor', 'admin'],
+    params: IdParamsSchema,
+    body: CannedInputSchema.partial().refine((v) => Object.values(v).some((x) => x !== undefined), 'must change at least one field'),
+    handler: ({ core, viewer, params, body }) => cannedFor(core).update(viewer, params.id, body),
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/canned-responses/:id',
+    operationId: 'deleteCannedResponse',
+    tag: 'canned',
+    summary: 'Delete a canned response',
+    access: ['supervisor', 'admin'],
+    params: IdParamsSchema,
+    status: 204,
+    handler: async ({ core, viewer, params }) => {
+      await cannedFor(core).remove(viewer, params.id);
+    },
+  }),
+];
+export const CannedListSchema = z.object({ items: z.array(z.object({ id: z.string(), shortcut: z.string(), title: z.string(), body: z.string() })) });

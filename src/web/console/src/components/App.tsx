@@ -1,0 +1,163 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import { getLang, setLang, t, type Lang } from '../i18n.ts';
+import { connect, join } from '../socket.ts';
+import { store, useStore } from '../store.ts';
+import type { Viewer } from '../types.ts';
+import { Avatar } from './bits.tsx';
+import { Login } from './Login.tsx';
+import { SidePanel } from './SidePanel.tsx';
+import { Sidebar } from './Sidebar.tsx';
+import { TicketList } from './TicketList.tsx';
+import { TicketView } from './TicketView.tsx';
+
+const routeTicket = () => /^#\/t\/([0-9a-f]{24})/.exec(location.hash)?.[1] ?? null;
+
+function go(delta: number) {
+  const i = store.selected ? store.order.indexOf(store.selected) : -1;
+  const next = store.order[Math.max(0, Math.min(store.order.length - 1, i + delta))];
+  if (next) location.hash = `#/t/${next}`;
+}
+
+/** j/k move, r reply, n note, e solve — not while typing in a field. */
+function onShortcut(e: KeyboardEvent) {
+  const el = e.target as HTMLElement;
+  if (e.ctrlKey || e.metaKey || e.altKey || el.closest('input, textarea, select, [contenteditable]')) return;
+  if (e.key === 'j') go(1);
+  else if (e.key === 'k') go(-1);
+  else if ((e.key === 'r' || e.key === 'n') && store.selected) {
+    e.preventDefault();
+    window.dispatchEvent(new CustomEvent('ponte:compose', { detail: e.key === 'r' ? 'reply' : 'note' }));
+  } else if (e.key === 'e' && store.selected) {
+    const id = store.selected;
+    void api.patch(`/tickets/${id}`, { status: 'solved' }).then(() => {
+      go(1);
+      void store.loadDetail(id);
+    });
+  }
+}
+
+export function App() {
+  const s = useStore();
+  const [booting, setBooting] = useState(true);
+  const [, force] = useState(0);
+
+  const start = async (me: Viewer) => {
+    store.me = me;
+    store.view = me.role === 'agent' ? 'departments' : 'all';
+    store.changed();
+    await store.loadReference();
+    await store.loadList();
+    connect();
+    const id = routeTicket();
+    if (id) void store.openTicket(id).then(() => join(id));
+  };
+
+  useEffect(() => {
+    api
+      .get<Viewer>('/auth/me')
+      .then(start)
+      .catch(() => undefined)
+      .finally(() => setBooting(false));
+    const onHash = () => {
+      const id = routeTicket();
+      if (id === store.selected) return;
+      void join(id);
+      void store.openTicket(id).catch(() => {
+        if (id) store.revoked.add(id);
+        store.changed();
+      });
+    };
+    window.addEventListener('hashchange', onHash);
+    window.addEventListener('keydown', onShortcut);
+    const tick = setInterval(() => store.changed(), 30_000);
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      window.removeEventListener('keydown', onShortcut);
+      clearInterval(tick);
+    };
+  }, []);
+
+  if (booting) return <div class="boot">{t('loading')}</div>;
+  if (!s.me) return <Login onLogin={(v) => void start(v)} />;
+
+  const others = s.users.filter((u) => u.id !== s.me!.id && s.presence.get(u.id) && s.presence.get(u.id) !== 'offline');
+  const toggleNotify = async () => {
+    if (!s.settings.notify && 'Notification' in window && Notification.permission !== 'granted') await Notification.requestPermission();
+    s.settings.notify = !s.settings.notify;
+    localStorage.setItem('ponte.notify', s.settings.notify ? '1' : '0');
+    store.changed();
+  };
+
+  return (
+    <div class="app">
+      <header class="topbar">
+        <div class="brand">
+          <span class="logo">P</span> Ponte
+        </div>
+        <span class={`conn ${s.connection}`} data-testid="connection" data-state={s.connection}>
+          {s.connection === 'online' ? t('online') : t('reconnecting')}
+        </span>
+        <span class="spacer" />
+        <div class="team" title="Team">
+          {others.slice(0, 8).map((u) => (
+            <Avatar name={u.name} presence={s.presence.get(u.id)} size={26} />
+          ))}
+        </div>
+        <label class="toggle" title={t('notifications')}>
+          <input type="checkbox" checked={s.settings.notify} onChange={() => void toggleNotify()} /> 🔔
+        </label>
+        <label class="toggle" title={t('sound')}>
+          <input
+            type="checkbox"
+            checked={s.settings.sound}
+            onChange={() => {
+              s.settings.sound = !s.settings.sound;
+              localStorage.setItem('ponte.sound', s.settings.sound ? '1' : '0');
+              store.changed();
+            }}
+          />{' '}
+          🔊
+        </label>
+        <select
+          class="lang-select"
+          aria-label={t('language')}
+          data-testid="language"
+          value={getLang()}
+          onChange={(e) => {
+            setLang(e.currentTarget.value as Lang);
+            force((n) => n + 1);
+            store.changed();
+          }}
+        >
+          <option value="en">EN</option>
+          <option value="pt">PT</option>
+          <option value="es">ES</option>
+        </select>
+        <div class="me">
+          <Avatar name={s.me.name} presence="online" size={28} />
+          <span>{s.me.name}</span>
+        </div>
+        <button
+          class="btn ghost small"
+          onClick={() =>
+            void api.post('/auth/logout').finally(() => {
+              location.hash = '';
+              location.reload();
+            })
+          }
+        >
+          {t('signOut')}
+        </button>
+      </header>
+      <div class="workspace">
+        <Sidebar />
+        <TicketList />
+        <TicketView />
+        <SidePanel />
+      </div>
+      <footer class="statusbar">{t('shortcuts')}</footer>
+      {s.toast ? <div class="toast">{s.toast}</div> : null}
+    </div>
+  );
+}

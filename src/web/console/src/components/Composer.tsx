@@ -1,0 +1,196 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { renderTemplate } from '../../../../core/canned/render-template.ts';
+import { api, ApiError } from '../api.ts';
+import { t } from '../i18n.ts';
+import { activity, typing } from '../socket.ts';
+import { store, useStore } from '../store.ts';
+import type { Message, TicketDetail } from '../types.ts';
+import { fileSize } from './bits.tsx';
+
+interface Pending {
+  fileName: string;
+  mimeType: string;
+  size: number;
+  contentBase64: string;
+}
+
+const readBase64 = (f: File) =>
+  new Promise<string>((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(f);
+  });
+
+export function Composer({ ticket }: { ticket: TicketDetail }) {
+  const s = useStore();
+  const [mode, setMode] = useState<'reply' | 'note'>('reply');
+  const [text, setText] = useState('');
+  const [files, setFiles] = useState<Pending[]>([]);
+  const [cannedIndex, setCannedIndex] = useState(0);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const onCompose = (e: Event) => {
+      setMode((e as CustomEvent<'reply' | 'note'>).detail);
+      area.current?.focus();
+    };
+    window.addEventListener('ponte:compose', onCompose);
+    return () => window.removeEventListener('ponte:compose', onCompose);
+  }, []);
+
+  useEffect(() => {
+    setText('');
+    setFiles([]);
+  }, [ticket.id]);
+
+  // `/short` at the caret opens the canned responses.
+  const slash = /(^|\s)\/([\w-]*)$/.exec(text.slice(0, area.current?.selectionStart ?? text.length));
+  const matches = useMemo(() => (slash ? s.canned.filter((c) => c.shortcut.startsWith(slash[2]!.toLowerCase())).slice(0, 8) : []), [slash?.[2], s.canned]);
+
+  const vars = () => ({
+    'contact.name': ticket.contact?.name ?? ticket.contact?.email ?? '',
+    'contact.first_name': (ticket.contact?.name ?? '').split(/\s+/)[0] ?? '',
+    'contact.email': ticket.contact?.email ?? '',
+    'ticket.number': ticket.number,
+    'ticket.subject': ticket.subject,
+    'agent.name': s.me?.name ?? '',
+    'agent.first_name': (s.me?.name ?? '').split(/\s+/)[0] ?? '',
+  });
+
+  const insertCanned = (i: number) => {
+    const c = matches[i];
+    if (!c || !slash) return;
+    const caret = area.current?.selectionStart ?? text.length;
+    const start = caret - slash[2]!.length - 1;
+    const next = text.slice(0, start) + renderTemplate(c.body, vars()) + text.slice(caret);
+    setText(next);
+    setCannedIndex(0);
+    requestAnimationFrame(() => area.current?.focus());
+  };
+
+  const send = async () => {
+    const body = text.trim();
+    if (!body) return;
+    const tempId = `temp-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const optimistic: Message = {
+      id: tempId,
+      tempId,
+      ticketId: ticket.id,
+      channel: ticket.channel,
+      direction: mode === 'reply' ? 'outbound' : 'internal',
+      kind: mode === 'reply' ? 'message' : 'note',
+      authorName: s.me?.name ?? '',
+      authorType: 'agent',
+      text: body,
+      hasHtml: false,
+      attachments: files.map((f, i) => ({ blobId: `pending-${i}`, fileName: f.fileName, mimeType: f.mimeType, size: f.size })),
+      deliveryStatus: mode === 'reply' ? 'queued' : 'none',
+      occurredAt: new Date().toISOString(),
+      pending: 'sending',
+    };
+    const thread = store.thread(ticket.id);
+    thread.set(tempId, optimistic);
+    store.changed();
+    setText('');
+    const attachments = files.map(({ fileName, mimeType, contentBase64 }) => ({ fileName, mimeType, contentBase64 }));
+    setFiles([]);
+    typing(ticket.id, mode, false);
+    activity(ticket.id, 'viewing');
+    try {
+      const stored = await api.post<Message>(`/tickets/${ticket.id}/${mode === 'reply' ? 'reply' : 'note'}`, { text: body, attachments });
+      thread.delete(tempId);
+      store.addMessage(stored);
+    } catch (err) {
+      thread.set(tempId, { ...optimistic, pending: 'failed', delivery: { lastError: err instanceof ApiError ? err.message : String(err) } });
+      store.changed();
+    }
+  };
+
+  const onKey = (e: KeyboardEvent) => {
+    if (matches.length) {
+      if (e.key === 'ArrowDown') return (e.preventDefault(), setCannedIndex((cannedIndex + 1) % matches.length));
+      if (e.key === 'ArrowUp') return (e.preventDefault(), setCannedIndex((cannedIndex - 1 + matches.length) % matches.length));
+      if ((e.key === 'Enter' && !e.ctrlKey && !e.metaKey) || e.key === 'Tab') return (e.preventDefault(), insertCanned(cannedIndex));
+    }
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      void send();
+    }
+    if (e.key === 'Escape') area.current?.blur();
+  };
+
+  const addFiles = async (list: FileList | null) => {
+    const picked: Pending[] = [];
+    for (const f of Array.from(list ?? [])) {
+      if (f.size > 25 * 1024 * 1024) {
+        store.flash(`${t('attachmentTooLarge')}: ${f.name}`);
+        continue;
+      }
+      picked.push({ fileName: f.name, mimeType: f.type || 'application/octet-stream', size: f.size, contentBase64: await readBase64(f) });
+    }
+    setFiles([...files, ...picked]);
+  };
+
+  return (
+    <div class={`composer ${mode}`} data-testid="composer">
+      <div class="composer-tabs" role="tablist">
+        <button role="tab" aria-selected={mode === 'reply'} class={mode === 'reply' ? 'active' : ''} data-testid="mode-reply" onClick={() => setMode('reply')}>
+          {t('reply')}
+        </button>
+        <button role="tab" aria-selected={mode === 'note'} class={mode === 'note' ? 'active' : ''} data-testid="mode-note" onClick={() => setMode('note')}>
+          🔒 {t('note')}
+        </button>
+      </div>
+      {matches.length ? (
+        <ul class="canned-menu" role="listbox">
+          {matches.map((c, i) => (
+            <li role="option" aria-selected={i === cannedIndex} class={i === cannedIndex ? 'active' : ''} onMouseDown={(e) => (e.preventDefault(), insertCanned(i))}>
+              <strong>/{c.shortcut}</strong> <span>{c.title}</span>
+              <div class="muted">{c.body.slice(0, 90)}</div>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <textarea
+        ref={area}
+        data-testid="composer-input"
+        value={text}
+        placeholder={mode === 'reply' ? t('replyPlaceholder') : t('notePlaceholder')}
+        onInput={(e) => {
+          const v = e.currentTarget.value;
+          setText(v);
+          setCannedIndex(0);
+          typing(ticket.id, mode, v.length > 0);
+          activity(ticket.id, v ? (mode === 'reply' ? 'replying' : 'noting') : 'viewing');
+        }}
+        onKeyDown={onKey}
+        rows={4}
+      />
+      {files.length ? (
+        <div class="pending-files">
+          {files.map((f, i) => (
+            <span class="chip">
+              📎 {f.fileName} <span class="muted">{fileSize(f.size)}</span>
+              <button class="link" aria-label="remove" onClick={() => setFiles(files.filter((_, j) => j !== i))}>
+                ×
+              </button>
+            </span>
+          ))}
+        </div>
+      ) : null}
+      <div class="composer-bar">
+        <input ref={fileInput} type="file" multiple hidden onChange={(e) => void addFiles(e.currentTarget.files)} />
+        <button class="btn ghost" onClick={() => fileInput.current?.click()}>
+          📎 {t('attach')}
+        </button>
+        <span class="hint">Ctrl+Enter</span>
+        <span class="spacer" />
+        <button class={`btn ${mode === 'reply' ? 'primary' : 'warn'}`} data-testid="send" disabled={!text.trim()} onClick={() => void send()}>
+          {mode === 'reply' ? t('send') : t('addNote')}
+        </button>
+      </div>
+    </div>
+  );
+}

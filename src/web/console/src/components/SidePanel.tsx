@@ -1,0 +1,220 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../api.ts';
+import { clock, relative, t, type Key } from '../i18n.ts';
+import { store, useStore } from '../store.ts';
+import type { Contact, TicketDetail, TicketSummary } from '../types.ts';
+import { Avatar, ChannelBadge, StatusPill } from './bits.tsx';
+
+const statuses = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed'];
+const priorities = ['low', 'normal', 'high', 'urgent'];
+
+async function patch(id: string, body: Record<string, unknown>) {
+  try {
+    const d = await api.patch<TicketDetail>(`/tickets/${id}`, body);
+    store.details.set(id, d);
+    store.upsertTicket(d);
+    void store.loadAudit(id).catch(() => undefined);
+  } catch (err) {
+    store.flash(err instanceof ApiError ? err.message : String(err));
+  }
+}
+
+function identityLabel(key: string) {
+  const [kind, ...rest] = key.split(':');
+  return { kind: kind ?? '', value: rest.join(':') };
+}
+
+export function SidePanel() {
+  const s = useStore();
+  const id = s.selected;
+  const d = id ? s.details.get(id) : undefined;
+  const [contact, setContact] = useState<{ contact: Contact; tickets: TicketSummary[] } | null>(null);
+  const [tag, setTag] = useState('');
+  const [mergeInto, setMergeInto] = useState('');
+
+  useEffect(() => {
+    setContact(null);
+    if (!d?.contactId) return;
+    api
+      .get<{ contact: Contact; tickets: TicketSummary[] }>(`/contacts/${d.contactId}`)
+      .then(setContact)
+      .catch(() => undefined);
+  }, [d?.contactId, d?.lastMessageAt]);
+
+  if (!id || !d || s.revoked.has(id)) return <aside class="side-panel" />;
+
+  const merge = async () => {
+    const number = mergeInto.replace('#', '').trim();
+    if (!number) return;
+    try {
+      const found = await api.get<{ items: TicketSummary[] }>(`/tickets?q=${encodeURIComponent(number)}&status=new,open,pending,on-hold,solved&limit=5`);
+      const target = found.items.find((x) => String(x.number) === number);
+      if (!target) throw new Error(`#${number}?`);
+      await api.post(`/tickets/${id}/merge`, { targetId: target.id });
+      store.flash(t('mergeDone', { number }));
+      setMergeInto('');
+      location.hash = `#/t/${target.id}`;
+    } catch (err) {
+      store.flash(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  const tomorrow9 = () => {
+    const x = new Date();
+    x.setDate(x.getDate() + 1);
+    x.setHours(9, 0, 0, 0);
+    return x.toISOString();
+  };
+
+  const c = contact?.contact ?? d.contact;
+  return (
+    <aside class="side-panel" data-testid="side-panel">
+      <section class="card contact-card">
+        <h3>{t('contact')}</h3>
+        {c ? (
+          <>
+            <div class="contact-head">
+              <Avatar name={c.name ?? c.email ?? '?'} size={40} />
+              <div>
+                <div class="contact-name">{c.name ?? c.email ?? c.phone ?? '—'}</div>
+                {c.email ? <div class="muted">{c.email}</div> : null}
+                {c.phone ? <div class="muted">{c.phone}</div> : null}
+              </div>
+            </div>
+            <h4>{t('identities')}</h4>
+            <ul class="identities">
+              {c.identities.map((k) => {
+                const { kind, value } = identityLabel(k);
+                return (
+                  <li>
+                    <span class="id-kind">{kind}</span> <span class="id-value">{value}</span>
+                  </li>
+                );
+              })}
+            </ul>
+            {contact?.tickets.length ? (
+              <>
+                <h4>{t('pastTickets')}</h4>
+                <ul class="past-tickets">
+                  {contact.tickets.map((x) => (
+                    <li class={x.id === id ? 'current' : ''}>
+                      <a href={`#/t/${x.id}`}>
+                        <ChannelBadge channel={x.channel} compact /> <span class="num">#{x.number}</span> <span class="ellipsis">{x.subject}</span>
+                      </a>
+                      <div class="past-meta">
+                        <StatusPill status={x.status} /> <span class="muted">{relative(x.lastMessageAt)}</span>
+                      </div>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
+          </>
+        ) : (
+          <p class="muted">—</p>
+        )}
+      </section>
+
+      <section class="card actions">
+        <h3>{t('actions')}</h3>
+        <label>
+          {t('assignee')}
+          <div class="row">
+            <select data-testid="assignee" value={d.assigneeId ?? ''} onChange={(e) => void patch(id, { assigneeId: e.currentTarget.value || null })}>
+              <option value="">{t('nobody')}</option>
+              {s.users
+                .filter((u) => u.active)
+                .map((u) => (
+                  <option value={u.id}>
+                    {u.name} {s.presence.get(u.id) === 'online' ? '●' : ''}
+                  </option>
+                ))}
+            </select>
+            {d.assigneeId !== s.me?.id ? (
+              <button class="btn small" onClick={() => void patch(id, { assigneeId: s.me!.id })}>
+                {t('assignToMe')}
+              </button>
+            ) : null}
+          </div>
+        </label>
+        <label>
+          {t('department')}
+          <select data-testid="department" value={d.departmentId ?? ''} onChange={(e) => void patch(id, { departmentId: e.currentTarget.value || null })}>
+            <option value="">{t('triage')}</option>
+            {s.departments.map((x) => (
+              <option value={x.id}>{x.name}</option>
+            ))}
+          </select>
+        </label>
+        <div class="two">
+          <label>
+            {t('status')}
+            <select data-testid="status" value={d.status} onChange={(e) => void patch(id, { status: e.currentTarget.value })}>
+              {statuses.map((x) => (
+                <option value={x}>{t(`st_${x}` as Key)}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('priority')}
+            <select data-testid="priority" value={d.priority} onChange={(e) => void patch(id, { priority: e.currentTarget.value })}>
+              {priorities.map((x) => (
+                <option value={x}>{t(`pr_${x}` as Key)}</option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <div>
+          <span class="label">{t('tags')}</span>
+          <div class="tags">
+            {d.tags.map((g) => (
+              <span class="tag">
+                {g}
+                <button class="link" aria-label={`remove ${g}`} onClick={() => void patch(id, { removeTags: [g] })}>
+                  ×
+                </button>
+              </span>
+            ))}
+            <input
+              class="tag-input"
+              placeholder={t('addTag')}
+              value={tag}
+              onInput={(e) => setTag(e.currentTarget.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && tag.trim()) {
+                  void patch(id, { addTags: [tag.trim()] });
+                  setTag('');
+                }
+              }}
+            />
+          </div>
+        </div>
+        <div>
+          <span class="label">{t('snooze')}</span>
+          <div class="row">
+            <button class="btn small" onClick={() => void patch(id, { snoozedUntil: new Date(Date.now() + 3_600_000).toISOString() })}>
+              {t('snoozeFor1h')}
+            </button>
+            <button class="btn small" onClick={() => void patch(id, { snoozedUntil: tomorrow9() })}>
+              {t('snoozeTomorrow')}
+            </button>
+            {d.snoozedUntil ? (
+              <button class="btn small" onClick={() => void patch(id, { snoozedUntil: null })} title={clock(d.snoozedUntil)}>
+                {t('unsnooze')}
+              </button>
+            ) : null}
+          </div>
+        </div>
+        <div>
+          <span class="label">{t('merge')}</span>
+          <div class="row">
+            <input placeholder={t('mergeHint')} value={mergeInto} onInput={(e) => setMergeInto(e.currentTarget.value)} />
+            <button class="btn small" disabled={!mergeInto.trim()} onClick={() => void merge()}>
+              OK
+            </button>
+          </div>
+        </div>
+      </section>
+    </aside>
+  );
+}

@@ -1,0 +1,134 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { clock, t, type Key } from '../i18n.ts';
+import { useStore } from '../store.ts';
+import type { AuditEvent, Message } from '../types.ts';
+import { ChannelBadge, PriorityMark, SlaChip, StatusPill } from './bits.tsx';
+import { Composer } from './Composer.tsx';
+import { MessageItem } from './MessageItem.tsx';
+
+/** Audit events worth a line in the thread (message events are the messages themselves). */
+function auditLine(e: AuditEvent): string | null {
+  const actor = e.actor.name ?? e.actor.type;
+  const d = e.data as Record<string, any>;
+  const st = (s: unknown) => (s ? t(`st_${s}` as Key) : '—');
+  const pr = (s: unknown) => (s ? t(`pr_${s}` as Key) : '—');
+  switch (e.type) {
+    case 'ticket.created':
+      return t('au_created');
+    case 'ticket.assigned':
+      return d.to ? t('au_assigned', { actor, to: d.toName ?? d.to }) : t('au_unassigned', { actor });
+    case 'ticket.transferred':
+      return t('au_transferred', { actor, to: d.toName ?? t('triage') });
+    case 'ticket.status_changed':
+      return t('au_status', { actor, from: st(d.from), to: st(d.to) });
+    case 'ticket.priority_changed':
+      return t('au_priority', { actor, from: pr(d.from), to: pr(d.to) });
+    case 'ticket.tags_changed':
+      return t('au_tags', { actor, tags: [...(d.added ?? []).map((x: string) => `+${x}`), ...(d.removed ?? []).map((x: string) => `−${x}`)].join(' ') });
+    case 'ticket.snoozed':
+      return t('au_snoozed', { actor, until: d.until ? clock(d.until) : '' });
+    case 'ticket.unsnoozed':
+    case 'ticket.snooze_ended':
+      return t('au_unsnoozed', { actor });
+    case 'ticket.reopened':
+      return t('au_reopened', { reason: d.reason ?? '' });
+    case 'ticket.merged_into':
+      return t('au_merged_into', { actor, number: d.targetNumber });
+    case 'ticket.merged_from':
+      return t('au_merged_from', { actor, number: d.sourceNumber });
+    case 'message.delivery_changed':
+      return d.to === 'failed' ? t('au_failed', { reason: d.reason ?? d.code ?? '' }) : null;
+    default:
+      return e.type.startsWith('message.') ? null : t('au_other', { actor, type: e.type });
+  }
+}
+
+type Item = { kind: 'message'; at: string; m: Message } | { kind: 'audit'; at: string; e: AuditEvent; text: string };
+
+export function TicketView() {
+  const s = useStore();
+  const id = s.selected;
+  const detail = id ? s.details.get(id) : undefined;
+  const scroller = useRef<HTMLDivElement>(null);
+  const thread = id ? s.threads.get(id) : undefined;
+  const count = thread?.size ?? 0;
+
+  useEffect(() => {
+    const el = scroller.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [id, count]);
+
+  if (!id) {
+    return (
+      <section class="ticket-view empty-state">
+        <div>
+          <div class="empty-icon">💬</div>
+          <h2>{t('selectTicket')}</h2>
+          <p class="muted">{t('selectTicketHint')}</p>
+        </div>
+      </section>
+    );
+  }
+  if (s.revoked.has(id)) {
+    return (
+      <section class="ticket-view empty-state">
+        <p>{t('ticketGone')}</p>
+      </section>
+    );
+  }
+  if (!detail) return <section class="ticket-view empty-state">{t('loading')}</section>;
+
+  const items: Item[] = [
+    ...[...(thread?.values() ?? [])].map((m) => ({ kind: 'message' as const, at: m.occurredAt, m })),
+    ...(s.audits.get(id) ?? []).flatMap((e) => {
+      const text = auditLine(e);
+      return text ? [{ kind: 'audit' as const, at: e.at, e, text }] : [];
+    }),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+
+  const viewers = (s.viewers.get(id) ?? []).filter((v) => v.userId !== s.me?.id);
+  const customerTyping = (s.customerTyping.get(id) ?? 0) > Date.now();
+
+  return (
+    <section class="ticket-view" data-testid="ticket-view" data-ticket-id={id}>
+      <header class="ticket-head">
+        <div class="title-line">
+          <h1>
+            <span class="num">#{detail.number}</span> {detail.subject}
+          </h1>
+        </div>
+        <div class="meta-line">
+          <ChannelBadge channel={detail.channel} />
+          <StatusPill status={detail.status} />
+          <PriorityMark priority={detail.priority} />
+          <SlaChip due={detail.slaDueAt} />
+          {detail.inbox ? <span class="muted">· {detail.inbox.name}</span> : null}
+          {detail.snoozedUntil ? <span class="pill snoozed">💤 {t('snoozedUntil', { time: clock(detail.snoozedUntil) })}</span> : null}
+        </div>
+        {viewers.length ? (
+          <div class="collision" data-testid="collision">
+            {viewers.map((v) => (
+              <span class={`viewer ${v.activity}`}>
+                {v.activity === 'replying' ? t('isReplying', { name: v.name }) : v.activity === 'noting' ? t('isNoting', { name: v.name }) : t('isViewing', { name: v.name })}
+              </span>
+            ))}
+          </div>
+        ) : null}
+      </header>
+      <div class="thread" ref={scroller} data-testid="thread">
+        {items.map((it) =>
+          it.kind === 'message' ? (
+            <MessageItem key={it.m.id} m={it.m} />
+          ) : (
+            <div class="audit-line" key={`a${it.e.seq}`} data-testid="audit-line">
+              <span>{it.text}</span>
+              <time>{clock(it.at)}</time>
+            </div>
+          ),
+        )}
+        {customerTyping ? <div class="typing-line" data-testid="customer-typing">{t('customerTyping')}</div> : null}
+      </div>
+      <Composer ticket={detail} />
+    </section>
+  );
+}

@@ -1,0 +1,198 @@
+import { io, type Socket } from 'socket.io-client';
+import { api } from './api.ts';
+import { t } from './i18n.ts';
+import { store } from './store.ts';
+import type { Message, Presence, TicketSummary, TicketViewer } from './types.ts';
+
+/**
+ * The console's realtime link. The server authenticates the handshake from
+ * the session cookie and decides the rooms; the console only asks to join the
+ * ticket it opens (refused unless the REST API would show it too).
+ *
+ * Catch-up: on every reconnect the console reloads the list, sends `sync`
+ * with the last audit seq it saw per ticket, and refetches (REST) the thread
+ * and `GET /api/tickets/:id/audit?afterSeq=<seq>` of the open ticket and of
+ * every stale one it has loaded. Messages are merged by id, so what arrived
+ * live and again by the fetch is shown once.
+ */
+let socket: Socket | undefined;
+let connectedOnce = false;
+let joined: string | null = null;
+
+type Scoped = { scope: { ticketId: string; departmentId: string | null; assigneeId: string | null }; seq?: number };
+
+export function connect() {
+  socket = io({ withCredentials: true, transports: ['websocket', 'polling'] });
+  (window as unknown as { ponteSocket: Socket }).ponteSocket = socket;
+
+  socket.on('connect', () => {
+    store.connection = 'online';
+    store.changed();
+    if (connectedOnce) void catchUp();
+    connectedOnce = true;
+    if (store.selected) void join(store.selected);
+    socket!.emit('presence:set', { status: document.hidden ? 'away' : 'online' });
+  });
+  socket.on('disconnect', () => {
+    store.connection = 'offline';
+    joined = null;
+    store.changed();
+  });
+  socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+    store.connection = 'offline';
+    store.changed();
+    if (err.data?.code === 'UNAUTHENTICATED') location.reload();
+  });
+
+  socket.on('ticket.created', (e: Scoped & { ticket: TicketSummary }) => {
+    store.bumpSeq(e.ticket.id, e.seq);
+    store.upsertTicket(e.ticket);
+  });
+  socket.on('ticket.updated', (e: Scoped & { ticket: TicketSummary }) => {
+    store.bumpSeq(e.ticket.id, e.seq);
+    store.upsertTicket(e.ticket);
+    if (store.selected === e.ticket.id) void store.loadAudit(e.ticket.id).catch(() => undefined);
+  });
+  socket.on('ticket.revoked', (e: { ticketId: string }) => {
+    store.revoked.add(e.ticketId);
+    store.removeTicket(e.ticketId);
+  });
+  socket.on('message.created', (e: Scoped & { message: Message }) => {
+    const m = e.message;
+    store.bumpSeq(m.ticketId, e.seq);
+    if (store.threads.has(m.ticketId)) store.addMessage(m);
+    const known = store.tickets.get(m.ticketId);
+    if (known) store.upsertTicket({ ...known, lastMessageAt: m.occurredAt > known.lastMessageAt ? m.occurredAt : known.lastMessageAt });
+    else void fetchSummary(m.ticketId);
+    if (m.direction === 'inbound') {
+      store.customerTyping.delete(m.ticketId);
+      if (store.selected !== m.ticketId || document.hidden) {
+        store.unread.set(m.ticketId, (store.unread.get(m.ticketId) ?? 0) + 1);
+        if (e.scope.assigneeId === store.me?.id) notify(m, known?.number);
+      }
+    }
+    store.changed();
+  });
+  socket.on('message.status_changed', (e: Scoped & { messageId: string; status: string; reason?: string }) => {
+    store.bumpSeq(e.scope.ticketId, e.seq);
+    const thread = store.threads.get(e.scope.ticketId);
+    const m = thread?.get(e.messageId);
+    if (thread && m) thread.set(m.id, { ...m, deliveryStatus: e.status, ...(e.reason ? { delivery: { lastError: e.reason } } : {}) });
+    store.changed();
+  });
+  socket.on('channel.state_changed', (e: { inboxId: string; status: string; detail?: string }) => {
+    store.inboxes = store.inboxes.map((i) => (i.id === e.inboxId ? { ...i, health: { status: e.status, ...(e.detail ? { detail: e.detail } : {}) } } : i));
+    store.changed();
+  });
+  socket.on('presence:snapshot', (list: Array<{ userId: string; status: Presence }>) => {
+    store.presence = new Map(list.map((p) => [p.userId, p.status]));
+    store.changed();
+  });
+  socket.on('presence', (p: { userId: string; status: Presence }) => {
+    store.presence.set(p.userId, p.status);
+    store.changed();
+  });
+  socket.on('ticket:viewers', (e: { ticketId: string; viewers: TicketViewer[] }) => {
+    store.viewers.set(e.ticketId, e.viewers);
+    store.changed();
+  });
+  socket.on('visitor:typing', (e: { ticketId: string; typing: boolean }) => {
+    if (e.typing) store.customerTyping.set(e.ticketId, Date.now() + 8000);
+    else store.customerTyping.delete(e.ticketId);
+    store.changed();
+  });
+  socket.on('agent:typing', (e: { ticketId: string; name: string; typing: boolean }) => {
+    if (e.typing) store.agentTyping.set(e.ticketId, { name: e.name, until: Date.now() + 6000 });
+    else store.agentTyping.delete(e.ticketId);
+    store.changed();
+  });
+
+  document.addEventListener('visibilitychange', () => socket?.emit('presence:set', { status: document.hidden ? 'away' : 'online' }));
+}
+
+async function fetchSummary(ticketId: string) {
+  try {
+    const d = await api.get<TicketSummary>(`/tickets/${ticketId}`);
+    store.upsertTicket(d);
+  } catch {
+    // not visible (any more): nothing to show
+  }
+}
+
+async function catchUp() {
+  await store.loadList().catch(() => undefined);
+  const tickets: Record<string, number> = {};
+  for (const id of store.threads.keys()) tickets[id] = store.lastSeq.get(id) ?? 0;
+  if (Object.keys(tickets).length === 0) return;
+  const res = (await socket!.timeout(10_000).emitWithAck('sync', { tickets }).catch(() => null)) as { ok: boolean; stale?: Record<string, number>; gone?: string[] } | null;
+  const stale = res?.ok ? Object.keys(res.stale ?? {}) : Object.keys(tickets);
+  for (const id of res?.gone ?? []) {
+    store.revoked.add(id);
+    store.threads.delete(id);
+  }
+  for (const id of new Set([...stale, ...(store.selected ? [store.selected] : [])])) {
+    if (res?.gone?.includes(id)) continue;
+    await Promise.all([store.loadThread(id), store.loadAudit(id)]).catch(() => undefined);
+  }
+}
+
+export async function join(ticketId: string | null) {
+  if (!socket) return;
+  if (joined && joined !== ticketId) socket.emit('ticket:leave', { ticketId: joined });
+  joined = ticketId;
+  if (!ticketId || !socket.connected) return;
+  const res = (await socket.timeout(10_000).emitWithAck('ticket:join', { ticketId }).catch(() => null)) as { ok: boolean; viewers?: TicketViewer[] } | null;
+  if (res?.ok && res.viewers) store.viewers.set(ticketId, res.viewers);
+  if (res && !res.ok) store.revoked.add(ticketId);
+  store.changed();
+}
+
+let lastTyping = 0;
+let typingOff: ReturnType<typeof setTimeout> | undefined;
+/** Throttled: at most one "typing" per 2 s, and "stopped" after 4 s of quiet. */
+export function typing(ticketId: string, mode: 'reply' | 'note', active: boolean) {
+  if (!socket?.connected) return;
+  clearTimeout(typingOff);
+  if (!active) {
+    lastTyping = 0;
+    socket.emit('typing', { ticketId, mode, typing: false });
+    return;
+  }
+  if (Date.now() - lastTyping > 2000) {
+    lastTyping = Date.now();
+    socket.emit('typing', { ticketId, mode, typing: true });
+  }
+  typingOff = setTimeout(() => typing(ticketId, mode, false), 4000);
+}
+
+export function activity(ticketId: string, value: 'viewing' | 'replying' | 'noting') {
+  socket?.emit('ticket:activity', { ticketId, activity: value });
+}
+
+let audio: AudioContext | undefined;
+function beep() {
+  try {
+    audio ??= new AudioContext();
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.frequency.value = 880;
+    gain.gain.setValueAtTime(0.08, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.25);
+    osc.connect(gain).connect(audio.destination);
+    osc.start();
+    osc.stop(audio.currentTime + 0.25);
+  } catch {
+    // no audio device
+  }
+}
+
+function notify(m: Message, number: number | undefined) {
+  if (store.settings.sound) beep();
+  if (store.settings.notify && 'Notification' in window && Notification.permission === 'granted') {
+    const n = new Notification(t('newMessageOn', { number: number ?? '' }), { body: `${m.authorName ?? ''}: ${m.text.slice(0, 140)}`, tag: m.ticketId });
+    n.onclick = () => {
+      window.focus();
+      location.hash = `#/t/${m.ticketId}`;
+    };
+  }
+}

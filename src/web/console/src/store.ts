@@ -1,0 +1,258 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, qs } from './api.ts';
+import type { AuditEvent, Canned, Department, Inbox, Message, Presence, TicketDetail, TicketSummary, TicketViewer, User, Viewer } from './types.ts';
+
+export type View = 'mine' | 'unassigned' | 'departments' | 'all';
+export interface Filters {
+  channel: string;
+  status: string;
+  priority: string;
+  tag: string;
+  departmentId: string;
+  q: string;
+}
+
+export const ACTIVE_STATUSES = ['new', 'open', 'pending', 'on-hold'];
+
+/**
+ * The console's state in one place. Components subscribe with `useStore()`;
+ * every change bumps a version and re-renders subscribers. Messages are kept
+ * per ticket in a Map keyed by message id, so an event delivered twice (live
+ * and again by the catch-up fetch) is shown once.
+ */
+class Store {
+  me: Viewer | null = null;
+  users: User[] = [];
+  departments: Department[] = [];
+  inboxes: Inbox[] = [];
+  canned: Canned[] = [];
+  view: View = 'mine';
+  filters: Filters = { channel: '', status: '', priority: '', tag: '', departmentId: '', q: '' };
+  tickets = new Map<string, TicketSummary>();
+  order: string[] = [];
+  listLoading = false;
+  unread = new Map<string, number>();
+  selected: string | null = null;
+  details = new Map<string, TicketDetail>();
+  threads = new Map<string, Map<string, Message>>();
+  audits = new Map<string, AuditEvent[]>();
+  lastSeq = new Map<string, number>();
+  viewers = new Map<string, TicketViewer[]>();
+  presence = new Map<string, Presence>();
+  customerTyping = new Map<string, number>();
+  agentTyping = new Map<string, { name: string; until: number }>();
+  revoked = new Set<string>();
+  connection: 'connecting' | 'online' | 'offline' = 'connecting';
+  settings = { notify: localStorage.getItem('ponte.notify') === '1', sound: localStorage.getItem('ponte.sound') !== '0' };
+  toast: string | null = null;
+
+  private version = 0;
+  private listeners = new Set<() => void>();
+  private scheduled = false;
+
+  subscribe(fn: () => void) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Batches bursts of events into one render per frame. */
+  changed() {
+    this.version++;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      for (const fn of this.listeners) fn();
+    });
+  }
+
+  get v() {
+    return this.version;
+  }
+
+  // ---- ticket list ----------------------------------------------------------------------
+
+  listQuery(): string {
+    const f = this.filters;
+    const assignee = this.view === 'mine' ? 'me' : this.view === 'unassigned' ? 'unassigned' : undefined;
+    return qs({
+      assignee,
+      status: f.status || ACTIVE_STATUSES.join(','),
+      channel: f.channel,
+      priority: f.priority,
+      tag: f.tag,
+      departmentId: f.departmentId,
+      q: f.q,
+      sort: 'sla',
+      limit: 100,
+    });
+  }
+
+  /** Whether a ticket belongs in the list currently shown (for live insertion and removal). */
+  matches(t: TicketSummary): boolean {
+    const f = this.filters;
+    const me = this.me;
+    if (!me) return false;
+    if (this.view === 'mine' && t.assigneeId !== me.id) return false;
+    if (this.view === 'unassigned' && t.assigneeId) return false;
+    if (this.view === 'departments' && t.departmentId && !me.departmentIds.includes(t.departmentId) && t.assigneeId !== me.id) return false;
+    const statuses = f.status ? f.status.split(',') : ACTIVE_STATUSES;
+    if (!statuses.includes(t.status)) return false;
+    if (f.channel && t.channel !== f.channel) return false;
+    if (f.priority && t.priority !== f.priority) return false;
+    if (f.tag && !t.tags.includes(f.tag.toLowerCase())) return false;
+    if (f.departmentId && t.departmentId !== f.departmentId) return false;
+    if (f.q) {
+      const q = f.q.replace(/^#/, '');
+      if (!(t.subject.toLowerCase().includes(f.q.toLowerCase()) || String(t.number) === q)) return false;
+    }
+    return true;
+  }
+
+  /** SLA urgency first (no deadline last), then the newest activity. */
+  sort() {
+    const far = 8.64e15;
+    this.order = [...this.tickets.values()]
+      .sort((a, b) => {
+        const da = a.slaDueAt ? Date.parse(a.slaDueAt) : far;
+        const db = b.slaDueAt ? Date.parse(b.slaDueAt) : far;
+        return da - db || Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt) || b.number - a.number;
+      })
+      .map((t) => t.id);
+  }
+
+  async loadList() {
+    this.listLoading = true;
+    this.changed();
+    const query = this.listQuery();
+    try {
+      const page = await api.get<{ items: TicketSummary[] }>(`/tickets${query}`);
+      if (query !== this.listQuery()) return; // the filters changed meanwhile
+      this.tickets = new Map(page.items.map((t) => [t.id, t]));
+      this.sort();
+    } finally {
+      this.listLoading = false;
+      this.changed();
+    }
+  }
+
+  upsertTicket(t: TicketSummary) {
+    if (this.matches(t)) this.tickets.set(t.id, t);
+    else this.tickets.delete(t.id);
+    const d = this.details.get(t.id);
+    if (d) this.details.set(t.id, { ...d, ...t });
+    this.sort();
+    this.changed();
+  }
+
+  removeTicket(id: string) {
+    this.tickets.delete(id);
+    this.unread.delete(id);
+    this.sort();
+    this.changed();
+  }
+
+  setView(v: View) {
+    this.view = v;
+    void this.loadList();
+  }
+
+  setFilters(f: Partial<Filters>) {
+    this.filters = { ...this.filters, ...f };
+    void this.loadList();
+  }
+
+  // ---- one ticket --------------------------------------------------------------------------
+
+  thread(id: string) {
+    let m = this.threads.get(id);
+    if (!m) this.threads.set(id, (m = new Map()));
+    return m;
+  }
+
+  bumpSeq(ticketId: string, seq: number | undefined) {
+    if (seq === undefined) return;
+    if (seq > (this.lastSeq.get(ticketId) ?? 0)) this.lastSeq.set(ticketId, seq);
+  }
+
+  addMessage(m: Message) {
+    const thread = this.thread(m.ticketId);
+    const prev = thread.get(m.id);
+    // A later delivery status never goes back (live event and REST response may cross).
+    const rank: Record<string, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
+    if (prev && (rank[prev.deliveryStatus] ?? -1) > (rank[m.deliveryStatus] ?? -1)) m = { ...m, deliveryStatus: prev.deliveryStatus };
+    thread.set(m.id, { ...prev, ...m, pending: undefined });
+    // The optimistic copy (same text, still pending) is replaced by the stored one.
+    for (const [k, v] of thread) if (v.pending === 'sending' && v.tempId && v.text === m.text && v.kind === m.kind && m.authorType === 'agent') thread.delete(k);
+    this.changed();
+  }
+
+  async openTicket(id: string | null) {
+    this.selected = id;
+    if (id) this.unread.delete(id);
+    this.changed();
+    if (!id) return;
+    await Promise.all([this.loadDetail(id), this.loadThread(id), this.loadAudit(id)]);
+  }
+
+  async loadDetail(id: string) {
+    const d = await api.get<TicketDetail>(`/tickets/${id}`);
+    this.details.set(id, d);
+    this.changed();
+  }
+
+  /** All pages of the thread; merging by id keeps every message exactly once. */
+  async loadThread(id: string) {
+    let after: string | null = null;
+    do {
+      const page: { items: Message[]; nextCursor: string | null } = await api.get(`/tickets/${id}/messages${qs({ after, limit: 200 })}`);
+      for (const m of page.items) this.addMessage(m);
+      after = page.nextCursor;
+    } while (after);
+  }
+
+  async loadAudit(id: string) {
+    const known = this.audits.get(id) ?? [];
+    const after = known.at(-1)?.seq ?? 0;
+    const page = await api.get<{ items: AuditEvent[] }>(`/tickets/${id}/audit${qs({ afterSeq: after, limit: 500 })}`);
+    const bySeq = new Map(known.map((e) => [e.seq, e]));
+    for (const e of page.items) bySeq.set(e.seq, e);
+    const all = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    this.audits.set(id, all);
+    this.bumpSeq(id, all.at(-1)?.seq);
+    this.changed();
+  }
+
+  async loadReference() {
+    const [users, departments, inboxes] = await Promise.all([
+      api.get<{ items: User[] }>('/users').catch(() => ({ items: [] })),
+      api.get<{ items: Department[] }>('/departments').catch(() => ({ items: [] })),
+      api.get<{ items: Inbox[] }>('/inboxes').catch(() => ({ items: [] })),
+    ]);
+    this.users = users.items;
+    this.departments = departments.items;
+    this.inboxes = inboxes.items;
+    this.canned = (await api.get<{ items: Canned[] }>('/canned-responses').catch(() => ({ items: [] }))).items;
+    this.changed();
+  }
+
+  flash(text: string) {
+    this.toast = text;
+    this.changed();
+    setTimeout(() => {
+      if (this.toast === text) {
+        this.toast = null;
+        this.changed();
+      }
+    }, 4000);
+  }
+}
+
+export const store = new Store();
+(window as unknown as { ponteStore: Store }).ponteStore = store;
+
+export function useStore(): Store {
+  const [, setV] = useState(store.v);
+  useEffect(() => store.subscribe(() => setV(store.v)), []);
+  return store;
+}

@@ -1,0 +1,115 @@
+/** Shapes of the REST API and the realtime events, as the console uses them. */
+export type Role = 'agent' | 'supervisor' | 'admin';
+export interface Viewer {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  departmentIds: string[];
+}
+
+export interface TicketSummary {
+  id: string;
+  number: number;
+  subject: string;
+  status: string;
+  priority: string;
+  channel: string;
+  inboxId: string;
+  contactId: string;
+  departmentId: string | null;
+  assigneeId: string | null;
+  tags: string[];
+  lastMessageAt: string;
+  slaDueAt: string | null;
+}
+
+export interface Contact {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  identities: string[];
+}
+
+export interface TicketDetail extends TicketSummary {
+  contact: Contact | null;
+  inbox: { id: string; name: string; kind: string } | null;
+  department: { id: string; name: string } | null;
+  assignee: { id: string; name: string } | null;
+  snoozedUntil: string | null;
+  mergedInto: string | null;
+  createdAt: string;
+  sla: { policy: string; firstResponseDueAt: string | null; resolutionDueAt: string | null };
+  firstResponseAt: string | null;
+}
+
+export interface Attachment {
+  blobId: string;
+  fileName: string;
+  mimeType: string;
+  size: number;
+}
+
+export interface Message {
+  id: string;
+  ticketId: string;
+  channel: string;
+  direction: 'inbound' | 'outbound' | 'internal';
+  kind: 'message' | 'note' | 'system';
+  authorName: string | null;
+  authorType: 'contact' | 'agent' | 'system';
+  text: string;
+  hasHtml: boolean;
+  html?: string | null;
+  subject?: string | null;
+  attachments: Attachment[];
+  deliveryStatus: string;
+  occurredAt: string;
+  delivery?: { lastError: string | null };
+  /** Console only: an optimistic copy not yet confirmed by the server. */
+  pending?: 'sending' | 'failed';
+  tempId?: string;
+}
+
+export interface AuditEvent {
+  seq: number;
+  type: string;
+  actor: { type: string; id?: string; name?: string };
+  data: Record<string, unknown>;
+  at: string;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  departmentIds: string[];
+  active: boolean;
+  locale: 'en' | 'pt' | 'es';
+}
+export interface Department {
+  id: string;
+  name: string;
+}
+export interface Inbox {
+  id: string;
+  kind: string;
+  name: string;
+  health: { status: string; detail?: string };
+}
+export interface Canned {
+  id: string;
+  shortcut: string;
+  title: string;
+  body: string;
+}
+
+export type Presence = 'online' | 'away' | 'offline';
+export interface TicketViewer {
+  userId: string;
+  name: string;
+  activity: 'viewing' | 'replying' | 'noting';
+  typing: boolean;
+}

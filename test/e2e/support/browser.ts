@@ -1,0 +1,46 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/**
+ * Debian's chromium (installed by .ci/run), never a downloaded browser; no network beyond loopback.
+ * playwright's launch() always starts Chromium on a fresh temporary --user-data-dir of its own (and
+ * refuses the flag); `profile` is the TMPDIR it creates it in, removed afterwards.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<{ browser: Browser; close(): Promise<void> }> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'ponte-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    env: { ...process.env, TMPDIR: profile },
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export const artifactsDir = path.resolve('test-artifacts');
+
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(artifactsDir, { recursive: true });
+  await page.screenshot({ path: path.join(artifactsDir, name), fullPage: false });
+}

@@ -1,0 +1,79 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ChannelRuntime } from '../../../src/channels/channel-runtime.js';
+import { createWebchat, ensureDefaultWebchatInbox, type Webchat } from '../../../src/channels/webchat/create-webchat.js';
+import { loadConfig } from '../../../src/core/config/config.js';
+import { createCore, type Core } from '../../../src/core/create-core.js';
+import { createLogger } from '../../../src/core/logging/logger.js';
+import { attachRealtime, type Realtime } from '../../../src/realtime/attach-realtime.js';
+import { createWebApp } from '../../../src/web/create-web-app.js';
+import { consoleMounts } from '../../../src/web/mount-console.js';
+import { webchatMount } from '../../../src/web/mount-webchat.js';
+import { TEST_SECRET } from '../../support/test-core.js';
+import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
+
+export interface RunningApp {
+  url: string;
+  core: Core;
+  realtime: Realtime;
+  webchat: Webchat;
+  webchatInboxId: string;
+  channels: ChannelRuntime;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole app as src/main.ts composes it (core → channels → web → realtime),
+ * on its own FerretDB and a random port, for browser tests and benchmarks.
+ */
+export async function startApp(env: Record<string, string> = {}, opts: { logLevel?: string } = {}): Promise<RunningApp> {
+  const db: TestDatabase = await startTestDatabase();
+  const config = loadConfig({
+    LOG_LEVEL: opts.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent',
+    JOBS_POLL_MS: '100',
+    OUTBOUND_BACKOFF_BASE_MS: '50',
+    OUTBOUND_BACKOFF_MAX_MS: '500',
+    INGEST_SWEEP_INTERVAL_MS: '600000',
+    DATA_DIR: db.dataDir,
+    ...env,
+  });
+  const logger = createLogger(config.logLevel);
+
+  let webchat: Webchat | undefined;
+  const channels = new ChannelRuntime({ webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId) }, logger.child({ module: 'channels' }));
+  const core = createCore({ config, connection: db.connection, logger, secret: TEST_SECRET, channels });
+  await core.start();
+  webchat = createWebchat({ core, secret: TEST_SECRET, logger });
+  const { id: webchatInboxId } = await ensureDefaultWebchatInbox(core);
+
+  const app = createWebApp({ core, logger, databaseKind: 'ferretdb', mounts: [webchatMount(webchat.router), ...consoleMounts()] });
+  const server = http.createServer(app);
+  const realtime = attachRealtime({
+    httpServer: server,
+    core,
+    logger,
+    onAgentTyping: (ticket, typing) => void webchat!.channel.agentTyping(ticket, typing),
+  });
+  webchat.channel.attachSockets(realtime.io, realtime.visitorTyping);
+  await channels.startAll({ listInboxes: () => core.inboxes.list(), channelContext: (id) => core.channelContext(id) });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    core,
+    realtime,
+    webchat,
+    webchatInboxId,
+    channels,
+    async stop() {
+      await realtime.close();
+      webchat!.channel.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await channels.stopAll();
+      await core.stop();
+      await db.stop();
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { io as connectClient } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboundMessage } from '../../../src/core/domain/channel-adapter.js';
+import { createUser } from '../../support/test-core.js';
+import { startApp, type RunningApp } from '../../e2e/support/start-app.js';
+
+/** The website chat over HTTP and Socket.IO, against the whole app on FerretDB. */
+let app: RunningApp;
+let admin: Awaited<ReturnType<typeof createUser>>;
+const sent: OutboundMessage[] = [];
+
+async function visitor() {
+  const res = await fetch(`${app.url}/chat/api/session`);
+  expect(res.status).toBe(200);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  expect(cookie).toMatch(/^ponte_visitor=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]+$/);
+  expect(res.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+  return { cookie, id: decodeURIComponent(cookie.split('=')[1]!).split('.')[0]! };
+}
+
+const post = (cookie: string, body: unknown, type = 'application/json') =>
+  fetch(`${app.url}/chat/api/messages`, { method: 'POST', headers: { 'content-type': type, cookie }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+async function until<T>(fn: () => Promise<T | undefined | null> | T | undefined | null, ms = 10_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - start > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  app = await startApp();
+  admin = await createUser(app.core, 'admin');
+});
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe('website chat', () => {
+  it('creates the web chat inbox on first start, and only once', async () => {
+    const { ensureDefaultWebchatInbox } = await import('../../../src/channels/webchat/default-inbox.js');
+    expect(await ensureDefaultWebchatInbox(app.core)).toEqual({ id: app.webchatInboxId, created: false });
+    expect((await app.core.inboxes.list()).filter((i) => i.kind === 'webchat')).toHaveLength(1);
+  });
+
+  it('a retried POST with the same client message id stores one message', async () => {
+    const v = await visitor();
+    const body = { clientMessageId: randomUUID(), text: 'retry me', name: 'Rita' };
+    const [a, b] = await Promise.all([post(v.cookie, body), post(v.cookie, body)]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(((await Promise.all([a.json(), b.json()])) as Array<{ status: string }>).map((r) => r.status).sort()).toEqual(['accepted', 'duplicate']);
+    await app.core.ingest.drain();
+    expect(await app.core.models.Message.countDocuments({ text: 'retry me' })).toBe(1);
+    const ticket = await app.core.models.Ticket.findOne({ 'replyTo.conversationId': v.id }).lean();
+    expect(ticket).toMatchObject({ channel: 'webchat', subject: 'Web chat with Rita' });
+    const contact = await app.core.models.Contact.findById(ticket!.contactId).lean();
+    expect(contact!.identities).toEqual([`visitor:${v.id}`]);
+  });
+
+  it('refuses a forged or missing visitor cookie, non-JSON bodies and bad input', async () => {
+    const v = await visitor();
+    // Another id with the real id's MAC (the first character always changes, so this is never the real id).
+    const otherId = `${v.id[0] === 'B' ? 'C' : 'B'}${v.id.slice(1)}`;
+    const forged = `ponte_visitor=${encodeURIComponent(`${otherId}.${v.cookie.split('.')[1]}`)}`;
+    expect((await post(forged, { clientMessageId: randomUUID(), text: 'x' })).status).toBe(401);
+    expect((await post('', { clientMessageId: randomUUID(), text: 'x' })).status).toBe(401);
+    expect((await post(v.cookie, 'text=x', 'application/x-www-form-urlencoded')).status).toBe(415);
+    expect((await post(v.cookie, { clientMessageId: 'not-a-uuid', text: 'x' })).status).toBe(400);
+    expect((await post(v.cookie, { clientMessageId: randomUUID(), text: '   ' })).status).toBe(400);
+  });
+
+  it('an unverified email is not an identity key (it cannot attach the chat to that customer)', async () => {
+    const v = await visitor();
+    expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'mail claim', email: 'ceo@example.com', name: 'Eve' })).status).toBe(202);
+    await app.core.ingest.drain();
+    const ticket = await app.core.models.Ticket.findOne({ 'replyTo.conversationId': v.id }).lean();
+    expect(ticket!.subject).toBe('Web chat with Eve <ceo@example.com>');
+    const contact = await app.core.models.Contact.findById(ticket!.contactId).lean();
+    expect(contact!.identities).toEqual([`visitor:${v.id}`]);
+  });
+
+  it('replies reach the visitor socket live; notes are never handed to the adapter; history hides notes; other visitors see nothing', async () => {
+    const v = await visitor();
+    const other = await visitor();
+    expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'need help' })).status).toBe(202);
+    await app.core.ingest.drain();
+    const ticket = (await app.core.models.Ticket.findOne({ 'replyTo.conversationId': v.id }).lean())!;
+
+    const sock = connectClient(`${app.url}/visitor`, { transports: ['websocket'], extraHeaders: { cookie: v.cookie }, auth: { inboxId: app.webchatInboxId }, forceNew: true, reconnection: false });
+    const otherSock = connectClient(`${app.url}/visitor`, { transports: ['websocket'], extraHeaders: { cookie: other.cookie }, auth: { inboxId: app.webchatInboxId }, forceNew: true, reconnection: false });
+    const got: any[] = [];
+    const otherGot: any[] = [];
+    sock.on('message', (m: any, ack: (ok: boolean) => void) => {
+      got.push(m);
+      ack(true);
+    });
+    otherSock.on('message', (m: any) => otherGot.push(m));
+    await Promise.all([sock, otherSock].map((s) => new Promise<void>((r) => s.once('connect', () => r()))));
+
+    // Record every OutboundMessage the core hands to the running web chat adapter.
+    const running = app.channels.adapterFor(app.webchatInboxId)!;
+    const send = running.send.bind(running);
+    running.send = (out: OutboundMessage) => (sent.push(out), send(out));
+
+    await app.core.compose.note(admin, String(ticket._id), { text: 'NOTE: VIP, do not tell the customer', attachments: [] });
+    await app.core.compose.reply(admin, String(ticket._id), { text: 'Hello from support', attachments: [] });
+    const reply = await until(() => got.find((m) => m.text === 'Hello from support'));
+    expect(reply.ticketNumber).toBe(ticket.number);
+    await until(async () => (await app.core.models.Message.findOne({ text: 'Hello from support' }).lean())?.delivery.status === 'delivered');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sent.map((o) => o.text)).toEqual(['Hello from support']);
+    expect(got.map((m) => m.text)).toEqual(['Hello from support']);
+    expect(otherGot).toEqual([]);
+
+    const history: any = await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: v.cookie } })).json();
+    expect(history.ticket.number).toBe(ticket.number);
+    expect(history.messages.map((m: any) => m.text)).toEqual(['need help', 'Hello from support']);
+    const otherHistory: any = await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: other.cookie } })).json();
+    expect(otherHistory).toMatchObject({ ticket: null, messages: [] });
+    sock.disconnect();
+    otherSock.disconnect();
+  });
+
+  it('refuses a visitor socket without a valid cookie or for an unknown inbox', async () => {
+    const v = await visitor();
+    for (const [cookie, inboxId] of [
+      ['', app.webchatInboxId],
+      ['ponte_visitor=abc.def', app.webchatInboxId],
+      [v.cookie, '0123456789abcdef01234567'],
+    ] as const) {
+      const s = connectClient(`${app.url}/visitor`, { transports: ['websocket'], extraHeaders: cookie ? { cookie } : {}, auth: { inboxId }, forceNew: true, reconnection: false });
+      const err = await new Promise<any>((resolve) => {
+        s.once('connect', () => resolve(null));
+        s.once('connect_error', resolve);
+      });
+      expect(err?.message).toMatch(/UNAUTHENTICATED|NOT_FOUND/);
+      s.disconnect();
+    }
+  });
+
+  it('canned responses: supervisors manage them over /api/canned-responses, agents list theirs', async () => {
+    const session = async (u: { email: string; password: string }) => {
+      const res = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: app.url }, body: JSON.stringify({ email: u.email, password: u.password }) });
+      expect(res.status).toBe(200);
+      return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    };
+    const agent = await createUser(app.core, 'agent');
+    const [adminCookie, agentCookie] = [await session(admin), await session(agent)];
+    const create = (cookie: string, body: unknown) =>
+      fetch(`${app.url}/api/canned-responses`, { method: 'POST', headers: { 'content-type': 'application/json', origin: app.url, cookie }, body: JSON.stringify(body) });
+    const hello = { shortcut: 'Hello', title: 'Greeting', body: 'Hi {{contact.name}}, ticket #{{ticket.number}}' };
+    expect((await create(adminCookie, hello)).status).toBe(201);
+    expect((await create(adminCookie, hello)).status).toBe(409);
+    expect((await create(agentCookie, { ...hello, shortcut: 'mine' })).status).toBe(403);
+    const list: any = await (await fetch(`${app.url}/api/canned-responses`, { headers: { cookie: agentCookie } })).json();
+    expect(list.items).toEqual([expect.objectContaining({ shortcut: 'hello', title: 'Greeting' })]);
+  });
+});
