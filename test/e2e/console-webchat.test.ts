@@ -144,7 +144,10 @@ describe('website chat ↔ agent console', () => {
     await input.press('Control+Enter');
     const note = anaPage.locator('[data-testid=message][data-kind=note]', { hasText: secret });
     await note.waitFor();
-    await expect(note.evaluate((el) => (globalThis as any).getComputedStyle(el).borderStyle)).resolves.toBe('dashed');
+    // The optimistic copy is replaced by the stored note; the stored note must look like a note.
+    await expect
+      .poll(() => note.evaluate((el) => (globalThis as any).getComputedStyle(el).borderTopStyle), { timeout: 10_000 })
+      .toBe('dashed');
     // Typing a note must not show "typing…" to the visitor either.
     await anaPage.waitForTimeout(1500);
     expect(await chat.locator('body').textContent()).not.toContain(secret);
