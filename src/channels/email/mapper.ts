@@ -5,7 +5,7 @@ import { SenderSchema, type InboundAttachment, type MessageReceived, type Sender
 import { classifyAutomated, type AutomatedVerdict } from './auto-submitted.js';
 import { parseDeliveryReport, type DeliveryReport } from './dsn.js';
 import { headerLookupFromLines, type HeaderLookup } from './headers.js';
-import { sanitizeEmailHtml } from './html-sanitizer.js';
+import { sanitizeEmailHtml } from '../../core/messages/sanitize-html.js';
 import { capReferences, parseMessageId, parseMessageIdList, bareMessageId } from './message-id-parsing.js';
 import { attachmentFileName, sanitizeFileName, uniqueFileName } from './attachment-name.js';
 

@@ -14,6 +14,7 @@ import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import { nextSlaDue, slaDueTimes } from '../sla/policy.js';
+import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
 import { normaliseSubject } from '../threading/subject-token.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import { insertNumberedTicket } from '../tickets/ticket-number.js';
@@ -191,7 +192,8 @@ export class MessageProcessor {
       author: { type: 'contact' as const, contactId: contact._id, name: event.sender.displayName ?? contact.name ?? event.sender.handle },
       text: event.text,
       ...(event.quotedText ? { quotedText: event.quotedText } : {}),
-      ...(event.html ? { html: event.html } : {}),
+      // Sanitised here for every channel, whatever the adapter did: HTML from outside is never trusted.
+      ...(event.html ? { html: sanitizeEmailHtml(event.html) } : {}),
       attachments: event.attachments
         .filter((a) => a.blobId)
         .map((a) => ({

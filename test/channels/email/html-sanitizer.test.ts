@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeEmailHtml } from '../../../src/channels/email/html-sanitizer.js';
+import { sanitizeEmailHtml } from '../../../src/core/messages/sanitize-html.js';
 
 describe('sanitizeEmailHtml', () => {
   it.each([

@@ -152,4 +152,13 @@ describe('threading against the database', () => {
     const record = await t.core.models.InboundEvent.findById(`mail:${inbox}:${reply.emailMessageId}`).lean();
     expect(record!.result?.outcome).toBe('own-echo');
   });
+
+  it('HTML from any channel is sanitised by the core before it is stored', async () => {
+    const inbox = String((await createInbox(t.core, 'messenger'))._id);
+    const event = { ...smsEvent(inbox, { sid: 'x' }), providerKey: 'fb:mid.html-1', html: '<p onclick="steal()">Hi<script>alert(1)</script><img src="x" onerror="steal()"><a href="javascript:steal()">x</a></p>' };
+    await ingest(event);
+    const m = await t.core.models.Message.findOne({ providerKey: 'fb:mid.html-1' }).lean();
+    expect(m!.html).toContain('Hi');
+    expect(m!.html).not.toMatch(/script|onerror|onclick|javascript:/i);
+  });
 });

@@ -1,7 +1,7 @@
 import sanitizeHtml from 'sanitize-html';
 
 /**
- * Email HTML made safe to show in the console: no scripts, styles sheets, event
+ * Message HTML (email, or any channel that sends HTML) made safe to show in the console: no scripts, styles sheets, event
  * handlers, forms, frames or `javascript:` URLs; basic formatting, tables and
  * links kept; images only from `cid:` (inline parts), `data:` or `https:`.
  * Links open in a new tab without a referrer.
