@@ -47,7 +47,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
 
   const intake = new EventIntake(models, blobs, config, log('ingest'));
   const placement = new TicketPlacement(models, secret);
-  const messageProcessor = new MessageProcessor(models, new ContactResolver(models, log('contacts')), placement, audit, locks, config, log('ingest'));
+  const messageProcessor = new MessageProcessor(models, new ContactResolver(models, log('contacts')), placement, audit, locks, config, secret, log('ingest'));
   const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
   const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'));
 

@@ -26,6 +26,13 @@ const MAX_ATTEMPTS = 200;
  */
 export class AuditLog {
   private readonly queue = new KeyedMutex();
+  /**
+   * Last (seq, hash) this process wrote per ticket, so an append need not read
+   * the head back. Appends to one ticket are queued, so it is exact unless
+   * another process appended meanwhile — then the insert hits the unique index
+   * and the head is read from the database.
+   */
+  private readonly heads = new Map<string, { seq: number; hash: string }>();
 
   constructor(
     private readonly models: Models,
@@ -45,7 +52,8 @@ export class AuditLog {
   private async appendNow(ticketId: Types.ObjectId, type: string, actor: Actor, data: Record<string, unknown>, ref?: string) {
     const dataJson = canonicalJson(ref ? { ...data, ref } : data);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const head = await this.models.AuditEvent.findOne({ ticketId }, { seq: 1, hash: 1 }).sort({ seq: -1 }).lean();
+      const key = String(ticketId);
+      const head = this.heads.get(key) ?? (await this.models.AuditEvent.findOne({ ticketId }, { seq: 1, hash: 1 }).sort({ seq: -1 }).lean());
       const seq = (head?.seq ?? 0) + 1;
       const prevHash = head?.hash ?? GENESIS_HASH;
       const at = new Date();
@@ -56,9 +64,12 @@ export class AuditLog {
           { ticketId, seq, type, actor: cleanActor, dataJson, ref, at, prevHash, hash },
         ]);
         // Head marker kept apart from the chain: lets verification notice a deleted newest event.
-        await this.models.AuditHead.updateOne({ _id: String(ticketId) }, { $max: { seq } }, { upsert: true });
+        await this.models.AuditHead.updateOne({ _id: key }, { $max: { seq } }, { upsert: true });
+        if (this.heads.size >= 10_000) this.heads.delete(this.heads.keys().next().value!);
+        this.heads.set(key, { seq, hash });
         return created!.toObject() as AuditEvent;
       } catch (err) {
+        this.heads.delete(key);
         if (!isDuplicateKeyError(err)) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
       }

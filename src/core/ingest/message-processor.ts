@@ -15,6 +15,7 @@ import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import { nextSlaDue, slaDueTimes } from '../sla/policy.js';
 import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
+import { ticketIdFromOurMessageId } from '../threading/message-id.js';
 import { normaliseSubject } from '../threading/subject-token.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import { insertNumberedTicket } from '../tickets/ticket-number.js';
@@ -47,6 +48,7 @@ export class MessageProcessor {
     private readonly audit: AuditLog,
     private readonly locks: TicketLocks,
     private readonly config: Config,
+    private readonly secret: string,
     private readonly logger: Logger,
   ) {}
 
@@ -118,6 +120,12 @@ export class MessageProcessor {
    * matches a stored outbound message of this inbox and must not be stored twice.
    */
   private async ownEcho(event: MessageReceived, inbox: Inbox): Promise<Message | null> {
+    if (inbox.kind === 'email') {
+      // Our Message-IDs are signed: only a mail carrying one of them can be our own.
+      const id = event.threading.messageId;
+      if (!id || !ticketIdFromOurMessageId(this.secret, id)) return null;
+      return this.models.Message.findOne({ inboxId: inbox._id, direction: 'outbound', emailMessageId: id }).lean();
+    }
     const ids = [event.providerMessageId, event.threading.messageId].filter((v): v is string => Boolean(v));
     if (ids.length === 0) return null;
     return this.models.Message.findOne({
