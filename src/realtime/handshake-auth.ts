@@ -1,3 +1,4 @@
+import { parse as parseCookies } from 'cookie';
 import type { IncomingMessage } from 'node:http';
 import type { Viewer } from '../core/users/viewer.js';
 
@@ -5,19 +6,7 @@ import type { Viewer } from '../core/users/viewer.js';
 export const SESSION_COOKIE = 'ponte_session';
 
 export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() !== name) continue;
-    const raw = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
-    try {
-      return decodeURIComponent(raw);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
+  return parseCookies(header ?? '')[name];
 }
 
 /**

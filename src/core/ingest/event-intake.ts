@@ -63,17 +63,17 @@ export class EventIntake {
       // Insert-only under a unique _id: retrying a transient failure cannot store twice.
       await withTransientRetry(() =>
         this.models.InboundEvent.insertMany([
-        {
-          _id: providerKey,
-          inboxId: event.inboxId,
-          type: event.type,
-          payloadJson: JSON.stringify(stored.event),
-          conversationKey: orderingKey(event),
-          status: 'pending',
-          attempts: 0,
-          receivedAt: new Date(),
-        },
-      ]),
+          {
+            _id: providerKey,
+            inboxId: event.inboxId,
+            type: event.type,
+            payloadJson: JSON.stringify(stored.event),
+            conversationKey: orderingKey(event),
+            status: 'pending',
+            attempts: 0,
+            receivedAt: new Date(),
+          },
+        ]),
       );
       return { providerKey, status: 'accepted' };
     } catch (err) {

@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { systemActor, type AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
@@ -296,4 +295,3 @@ function subjectFor(event: MessageReceived, contact: Contact): string {
   return `Conversation with ${contact.name ?? event.sender.displayName ?? event.sender.handle}`;
 }
 
-export const asObjectId = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));

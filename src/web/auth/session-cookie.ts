@@ -1,3 +1,4 @@
+import { parse as parseCookies } from 'cookie';
 import type { Request, Response } from 'express';
 import type { Config } from '../../core/config/config.js';
 
@@ -6,16 +7,7 @@ export const SESSION_COOKIE = 'ponte_session';
 type AuthConfig = Config['auth'];
 
 function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    try {
-      return decodeURIComponent(part.slice(eq + 1).trim());
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
+  return parseCookies(req.headers.cookie ?? '')[name];
 }
 
 export const hasSessionCookie = (req: Request) => readCookie(req, SESSION_COOKIE) !== undefined;
