@@ -22,7 +22,7 @@ export function buildTypeScript() {
 
 /**
  * Reuses the compiled launcher module, so the lock, the atomic rename and the
- * staleness check (older than main.go/go.sum) are the same as at start-up.
+ * staleness check (older than its .go files, go.mod, go.sum) are the same as at start-up.
  */
 export async function buildLauncher() {
   const launcher = pathToFileURL(path.join(root, 'dist', 'src', 'core', 'db', 'ferretdb-launcher.js')).href;

@@ -9,8 +9,10 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { Connection } from 'mongoose';
 import { loadConfig } from '../../src/core/config/config.js';
 import { createCore } from '../../src/core/create-core.js';
 import { connectMongoose, disconnect } from '../../src/core/db/connect.js';
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '500' },
     conversations: { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '20' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const total = Number(values.messages);
@@ -50,7 +53,8 @@ async function main() {
   const logger = createLogger('silent');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ponte-bench-'));
   const db = await startDatabase({ uri: config.database.uri, dataDir, embedded: 'ferretdb', ferretdbBinary: config.database.ferretdbBinary, logger, dbName: `bench_${Date.now()}` });
-  const connection = await connectMongoose(db.uri, logger);
+  const connection = await connectMongoose(db.uri, logger, { monitorCommands: values.profile });
+  const profile = values.profile ? profileCommands(connection) : undefined;
   const core = createCore({ config, connection, logger, secret: 'bench-secret-'.padEnd(40, 'x'), channels: { adapterFor: () => undefined } });
   await core.start();
   const [inbox] = await core.models.Inbox.insertMany([{ kind: 'sms', name: 'bench', publicSettings: {}, health: { status: 'unknown' } }]);
@@ -78,6 +82,7 @@ async function main() {
     };
   });
   const rssBefore = process.memoryUsage().rss;
+  const cpuBefore = { hub: process.cpuUsage(), db: processCpuMs(db.pid) };
   t0 = performance.now();
   // Like a platform: a failed webhook (HTTP 5xx) is delivered again a little later.
   let platformRetries = 0;
@@ -95,7 +100,11 @@ async function main() {
   const acceptLatencies = await pool(events, concurrency, acceptLikeAPlatform);
   const acceptSeconds = (performance.now() - t0) / 1000;
   await core.ingest.drain();
+  profile?.stop();
   const processSeconds = (performance.now() - t0) / 1000;
+  const hubCpu = process.cpuUsage(cpuBefore.hub);
+  const hubCpuMs = (hubCpu.user + hubCpu.system) / 1000;
+  const dbCpuMs = processCpuMs(db.pid) - cpuBefore.db;
   const rate = total / processSeconds;
 
   const stored = await core.models.Message.countDocuments({ inboxId: inbox!._id });
@@ -112,11 +121,13 @@ async function main() {
   console.log(`raw insertOne rate       ${rawRate.toFixed(0)} docs/s`);
   console.log(`accept (store + ack)     ${(total / acceptSeconds).toFixed(0)} events/s   p50 ${pct(acceptLatencies, 50)} ms  p95 ${pct(acceptLatencies, 95)} ms  p99 ${pct(acceptLatencies, 99)} ms`);
   console.log(`fully processed          ${rate.toFixed(0)} messages/s   = ${(rate / rawRate).toFixed(3)} × raw insert rate`);
+  console.log(`cpu per message          hub ${(hubCpuMs / total).toFixed(2)} ms, database ${db.pid ? `${(dbCpuMs / total).toFixed(2)} ms` : 'n/a (external)'}`);
   console.log(`accepts retried          ${platformRetries} (the hub answered 5xx; nothing stored, platform retried)`);
   console.log(`duplicate replay         ${(total / replaySeconds).toFixed(0)} events/s`);
   console.log(`stored messages          ${stored} (expected ${total}), after replay ${afterReplay}; tickets ${tickets} (expected ${conversations})`);
   console.log(`rss growth               ${((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(1)} MiB`);
 
+  if (profile) profile.print(total);
   const unfinished = await core.models.InboundEvent.find({ status: { $ne: 'processed' } }, { lastError: 1, status: 1 }).limit(5).lean();
   for (const u of unfinished) console.log(`unprocessed              ${u._id} ${u.status}: ${u.lastError ?? ''}`);
 
@@ -125,6 +136,54 @@ async function main() {
   await db.stop();
   await rm(dataDir, { recursive: true, force: true });
   if (stored !== total || afterReplay !== total || tickets !== conversations) process.exit(1);
+}
+
+/** CPU time (user + system) a process has used so far, from /proc; 0 when unknown. */
+function processCpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ ticks (100/s on Linux)
+  } catch {
+    return 0;
+  }
+}
+
+/** Database time per command shape (collection, command, filter keys): where the ingest path spends its round trips. */
+function profileCommands(connection: Connection) {
+  const client = connection.getClient();
+  const started = new Map<number, string>();
+  const shapes = new Map<string, { n: number; ms: number }>();
+  let on = true;
+  const shapeOf = (c: Record<string, unknown>) => {
+    const name = Object.keys(c)[0]!;
+    const coll = String(c[name]);
+    const filter = (c.filter ?? (c.updates as Array<{ q: unknown }> | undefined)?.[0]?.q ?? (c.deletes as Array<{ q: unknown }> | undefined)?.[0]?.q ?? c.query) as Record<string, unknown> | undefined;
+    return `${coll}.${name}${filter ? ` {${Object.keys(filter).join(',')}}` : ''}`;
+  };
+  client.on('commandStarted', (e) => {
+    if (on) started.set(e.requestId, shapeOf(e.command as Record<string, unknown>));
+  });
+  client.on('commandSucceeded', (e) => {
+    const shape = started.get(e.requestId);
+    if (!shape) return;
+    started.delete(e.requestId);
+    const s = shapes.get(shape) ?? { n: 0, ms: 0 };
+    s.n++;
+    s.ms += e.duration;
+    shapes.set(shape, s);
+  });
+  return {
+    stop: () => {
+      on = false;
+    },
+    print: (messages: number) => {
+      console.log('database commands during accept + processing (per message: count, ms):');
+      for (const [shape, s] of [...shapes].sort((a, b) => b[1].ms - a[1].ms)) {
+        console.log(`  ${(s.n / messages).toFixed(2).padStart(6)}  ${(s.ms / messages).toFixed(2).padStart(7)} ms  ${shape}`);
+      }
+    },
+  };
 }
 
 main().catch((err: unknown) => {

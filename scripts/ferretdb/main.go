@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -42,12 +43,15 @@ func main() {
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Handler:   "sqlite",
+		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Handler:  "sqlite",
 		// BEGIN IMMEDIATE: a write transaction takes SQLite's lock up front, so
 		// concurrent writers wait (busy_timeout) instead of failing with
 		// SQLITE_BUSY when a read transaction cannot be upgraded under WAL.
-		SQLiteURL: "file:" + abs + "/?_txlock=immediate",
+		// synchronous(normal): under WAL a commit no longer waits for fsync (a
+		// checkpoint does). A crash of the process loses nothing; a power cut
+		// may lose the last commits, like MongoDB's default journal interval.
+		SQLiteURL: "file:" + abs + "/?_txlock=immediate&_pragma=synchronous(normal)",
 	})
 	if err != nil {
 		log.Fatalf("start FerretDB: %v", err)
@@ -62,6 +66,13 @@ func main() {
 			stop()
 		}()
 	}
+
+	// Existing databases get their _id indexes before anyone connects; new collections within a tick.
+	keeper := newIDIndexKeeper(abs)
+	if err := keeper.pass(ctx); err != nil {
+		log.Printf("ferretdb-embedded: _id index keeper: %v", err)
+	}
+	go keeper.run(ctx, 250*time.Millisecond)
 
 	done := make(chan struct{})
 	go func() {

@@ -11,6 +11,9 @@ import { DepartmentService } from './departments/department-service.js';
 import type { ChannelRegistry } from './domain/channel-adapter.js';
 import { DomainEventBus } from './events/event-bus.js';
 import { createChannelContext } from './inboxes/channel-context.js';
+import { ContactCache } from './contacts/contact-cache.js';
+import { TicketNumbers } from './tickets/ticket-number.js';
+import { InboxCache } from './inboxes/inbox-cache.js';
 import { InboxService } from './inboxes/inbox-service.js';
 import { EventIntake } from './ingest/event-intake.js';
 import { IngestService } from './ingest/ingest-service.js';
@@ -45,9 +48,11 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const blobs = new GridFsBlobStore(connection);
   const box = new SecretBox(secret);
 
-  const intake = new EventIntake(models, blobs, config, log('ingest'));
+  const inboxCache = new InboxCache(models, bus);
+  const contactCache = new ContactCache();
+  const intake = new EventIntake(models, inboxCache, blobs, config, log('ingest'));
   const placement = new TicketPlacement(models, secret);
-  const messageProcessor = new MessageProcessor(models, new ContactResolver(models, log('contacts')), placement, audit, locks, config, secret, log('ingest'));
+  const messageProcessor = new MessageProcessor(models, inboxCache, new ContactResolver(models, contactCache, log('contacts')), placement, audit, locks, new TicketNumbers(models), config, secret, log('ingest'));
   const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
   const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'));
 
@@ -56,7 +61,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const users = new UserService(models, log('users'));
   const departments = new DepartmentService(models);
   const inboxes = new InboxService(models, box, bus, channels);
-  const contacts = new ContactService(models, locks, log('contacts'));
+  const contacts = new ContactService(models, locks, contactCache, log('contacts'));
 
   let jobs: JobScheduler | undefined;
   const queue = () => {
@@ -118,7 +123,12 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
 
     async stop(): Promise<void> {
       if (sweepTimer) clearInterval(sweepTimer);
-      await ingest.drain();
+      try {
+        await ingest.drain();
+        await audit.flushHeads();
+      } catch (err) {
+        logger.error({ err }, 'could not write the last bookkeeping marks; the sweeper finishes them at next start');
+      }
       await jobs?.stop();
       jobs = undefined;
     },

@@ -59,7 +59,7 @@ describe('startDatabase with FerretDB', () => {
       expect(db.reason).toContain('EMBEDDED_DB=ferretdb');
       expect(new URL(db.uri).pathname).toBe('/ponte');
       const Note = conn.model('Note', noteSchema);
-      await Note.init();
+      await Note.createIndexes();
       await Note.create({ key: 'persist', body: 'written before restart' });
     });
 
@@ -73,7 +73,7 @@ describe('startDatabase with FerretDB', () => {
   it('reports a unique index violation on insert as code 11000', async () => {
     await withDatabase(dataDir, 'ferretdb', async (_db, conn) => {
       const Note = conn.model('Note', noteSchema);
-      await Note.init();
+      await Note.createIndexes();
       await Note.create({ key: 'dup', body: 'first' });
       expect(await errorCode(Note.create({ key: 'dup', body: 'second' }))).toBe(11000);
       // An upsert that inserts a duplicate is an insert too (the unique-key patterns rely on this).
@@ -85,7 +85,7 @@ describe('startDatabase with FerretDB', () => {
   it('pins a FerretDB 1.24 quirk: a non-upsert update breaking a unique index fails with code 1, not 11000', async () => {
     await withDatabase(dataDir, 'ferretdb', async (_db, conn) => {
       const Note = conn.model('Note', noteSchema);
-      await Note.init();
+      await Note.createIndexes();
       await Note.create([{ key: 'a' }, { key: 'b' }]);
       // MongoDB says 11000 here; code that must run on both treats any failure of such an update as a conflict.
       expect(await errorCode(Note.updateOne({ key: 'b' }, { $set: { key: 'a' } }))).toBe(1);

@@ -189,11 +189,12 @@ export class WebchatChannel {
   private async onDomainEvent(e: Parameters<Parameters<WebchatCore['bus']['subscribe']>[0]>[0]) {
     if (!this.nsp) return;
     if (e.type === 'message.created' && e.message.channel === 'webchat' && e.message.direction === 'inbound') {
-      const ref = await this.conversations.ticketRef(e.message.ticketId);
+      const ref = e.ticket ? { id: e.message.ticketId, ...e.ticket } : await this.conversations.ticketRef(e.message.ticketId);
       if (!ref?.conversationId) return;
       this.ticketRooms.set(ref.id, { inboxId: ref.inboxId, visitorId: ref.conversationId });
       this.nsp.to(room(ref.inboxId, ref.conversationId)).emit('conversation', { ticket: { number: ref.number, status: ref.status }, accepted: e.message.id });
-    } else if ((e.type === 'ticket.updated' || e.type === 'ticket.created') && e.ticket.channel === 'webchat') {
+    } else if (e.type === 'ticket.updated' && e.ticket.channel === 'webchat') {
+      // (ticket.created needs nothing: the message.created right after it carries the number.)
       const r = await this.roomOf(e.ticket.id);
       if (r) this.nsp.to(room(r.inboxId, r.visitorId)).emit('conversation', { ticket: { number: e.ticket.number, status: e.ticket.status } });
     }

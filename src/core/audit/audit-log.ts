@@ -2,7 +2,10 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { ConflictError } from '../errors/app-error.js';
+import type { Collection } from 'mongodb';
+import { BatchedUpdates } from '../db/batched-updates.js';
 import type { AuditEvent } from '../models/audit-event.js';
+import type { AuditHead } from '../models/audit-head.js';
 import type { Models } from '../models/registry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 import { canonicalJson } from './canonical-json.js';
@@ -34,14 +37,36 @@ export class AuditLog {
    */
   private readonly heads = new Map<string, { seq: number; hash: string }>();
 
+  private readonly headMarks: BatchedUpdates<AuditHead>;
+
   constructor(
     private readonly models: Models,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.headMarks = new BatchedUpdates(models.AuditHead.collection as unknown as Collection<AuditHead>, logger, {
+      upsert: true,
+      merge: (a, b) => ({ $max: { seq: Math.max(Number(a.$max?.seq ?? 0), Number(b.$max?.seq ?? 0)) } }),
+    });
+  }
+
+  /** Writes the head markers still queued (shutdown; before verifying a chain that was just appended to). */
+  flushHeads(): Promise<void> {
+    return this.headMarks.flush();
+  }
 
   append(ticketId: Types.ObjectId | string, type: string, actor: Actor, data: Record<string, unknown>, ref?: string): Promise<AuditEvent> {
     const id = new Types.ObjectId(String(ticketId));
     return this.queue.run(String(id), () => this.appendNow(id, type, actor, data, ref));
+  }
+
+  /**
+   * A ticket this process has just inserted has no events yet: its first
+   * append need not look for a head (a scan on the embedded database). Should
+   * another process append first, the unique index still catches it.
+   */
+  startChain(ticketId: Types.ObjectId | string): void {
+    const key = String(ticketId);
+    if (!this.heads.has(key)) this.heads.set(key, { seq: 0, hash: GENESIS_HASH });
   }
 
   /** True when an event with this ref exists (idempotent re-processing after a crash). */
@@ -64,7 +89,8 @@ export class AuditLog {
           { ticketId, seq, type, actor: cleanActor, dataJson, ref, at, prevHash, hash },
         ]);
         // Head marker kept apart from the chain: lets verification notice a deleted newest event.
-        await this.models.AuditHead.updateOne({ _id: key }, { $max: { seq } }, { upsert: true });
+        // Written in the background, batched: a lagging marker only delays that notice.
+        this.headMarks.queue(key, { $max: { seq } });
         if (this.heads.size >= 10_000) this.heads.delete(this.heads.keys().next().value!);
         this.heads.set(key, { seq, hash });
         return created!.toObject() as AuditEvent;

@@ -1,5 +1,6 @@
 import { Types, type Connection } from 'mongoose';
 import { z } from 'zod';
+import { createSchemaIndexes } from '../db/schema-indexes.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors/app-error.js';
 import { seesAllTickets, type Viewer } from '../users/viewer.js';
@@ -39,7 +40,7 @@ export class CannedResponseService {
   }
 
   private ready() {
-    return (this.indexed ??= this.model.createIndexes());
+    return (this.indexed ??= createSchemaIndexes(this.model));
   }
 
   async list(viewer: Viewer): Promise<PublicCanned[]> {

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import type { Contact } from '../models/contact.js';
+import type { ContactCache } from './contact-cache.js';
 import type { Models } from '../models/registry.js';
 
 export interface ContactHints {
@@ -21,17 +22,27 @@ export interface ContactHints {
 export class ContactResolver {
   constructor(
     private readonly models: Models,
+    private readonly cache: ContactCache,
     private readonly logger: Logger,
   ) {}
 
   async resolve(keys: string[], hints: ContactHints): Promise<Contact> {
     if (keys.length === 0) throw new Error('a contact needs at least one identity key');
+    const cached = this.cache.get(keys);
+    if (cached && (cached.name || !hints.name)) return cached;
+    const contact = await this.resolveStored(keys, hints);
+    this.cache.set(keys, contact);
+    return contact;
+  }
+
+  private async resolveStored(keys: string[], hints: ContactHints): Promise<Contact> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const owner = await this.findOwner(keys);
       if (owner) {
         await this.claimMissing(owner, keys);
         if (!owner.name && hints.name) {
           await this.models.Contact.updateOne({ _id: owner._id }, { $set: { name: hints.name } });
+          return { ...owner, name: hints.name };
         }
         return owner;
       }
@@ -43,14 +54,16 @@ export class ContactResolver {
         continue;
       }
       const contact = created!.toObject() as Contact;
-      await this.claimMissing(contact, keys);
+      if (!(await this.claimMissing(contact, keys))) return contact;
       return (await this.models.Contact.findById(contactId).lean()) ?? contact;
     }
     throw new Error(`could not resolve contact for ${keys[0]}`);
   }
 
   private async findOwner(keys: string[]): Promise<Contact | null> {
-    const owned = await this.models.ContactIdentity.find({ _id: { $in: keys } }).sort({ createdAt: 1 }).lean();
+    // One lookup per key by _id (a handful of keys), not `$in`: FerretDB only uses the _id index for a plain equality.
+    const found = await Promise.all(keys.map((key) => this.models.ContactIdentity.findById(key).lean()));
+    const owned = found.filter((o) => o !== null).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     const ids = [...new Set(owned.map((o) => String(o.contactId)))];
     for (const id of ids) {
       let contact = await this.models.Contact.findById(id).lean();
@@ -74,7 +87,8 @@ export class ContactResolver {
     }
   }
 
-  private async claimMissing(contact: Contact, keys: string[]): Promise<void> {
+  /** Claims the keys the contact lacks; true when it added any (the stored contact changed). */
+  private async claimMissing(contact: Contact, keys: string[]): Promise<boolean> {
     const added: string[] = [];
     for (const key of keys) {
       if (contact.identities.includes(key)) continue;
@@ -85,5 +99,6 @@ export class ContactResolver {
       const current = await this.models.Contact.findById(contact._id, { identities: 1 }).lean();
       await this.models.Contact.updateOne({ _id: contact._id }, { $set: { identities: [...new Set([...(current?.identities ?? []), ...added])] } });
     }
+    return added.length > 0;
   }
 }

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { Contact } from '../models/contact.js';
+import type { ContactCache } from './contact-cache.js';
 import type { Models } from '../models/registry.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import { visibilityFilter } from '../tickets/visibility.js';
@@ -14,6 +15,7 @@ export class ContactService {
   constructor(
     private readonly models: Models,
     private readonly locks: TicketLocks,
+    private readonly cache: ContactCache,
     private readonly logger: Logger,
   ) {}
 
@@ -50,6 +52,7 @@ export class ContactService {
     if (viewer.role === 'agent') throw new ForbiddenError('Only supervisors and administrators can merge contacts');
     // Ownership of the keys moves first; the contacts' display copies follow.
     await this.models.ContactIdentity.updateMany({ contactId: source._id }, { $set: { contactId: target._id } });
+    this.cache.clear();
     await this.models.Contact.updateOne({ _id: source._id }, { $set: { identities: [], mergedInto: target._id } });
     await this.models.Contact.updateOne(
       { _id: target._id },
@@ -66,6 +69,7 @@ export class ContactService {
     for (const { _id } of await this.models.Ticket.find({ contactId: source._id }, { _id: 1 }).lean()) {
       await this.locks.run(String(_id), () => this.models.Ticket.updateOne({ _id }, { $set: { contactId: target._id } }));
     }
+    this.cache.clear(); // again: an ingest may have cached the source while the merge was under way
     this.logger.info({ sourceId, targetId, by: viewer.id }, 'contacts merged');
     return (await this.models.Contact.findById(target._id).lean())!;
   }

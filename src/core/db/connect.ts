@@ -8,12 +8,14 @@ const closing = new WeakSet<Connection>();
  * A dedicated connection (not mongoose's global default) so tests, scripts and the
  * app can hold several at once and models are bound explicitly via connection.model().
  */
-export async function connectMongoose(uri: string, logger: Logger): Promise<Connection> {
+export async function connectMongoose(uri: string, logger: Logger, opts: { monitorCommands?: boolean } = {}): Promise<Connection> {
   const log = logger.child({ module: 'mongoose' });
   const connection = mongoose.createConnection(uri, {
-    // Unique indexes are how we get correctness (dedupe, identities); build them on model init.
-    autoIndex: true,
+    // Indexes are created by ensureIndexes at start (unique ones are how dedupe holds), per server kind.
+    autoIndex: false,
     serverSelectionTimeoutMS: 10_000,
+    // Command events for profiling (scripts/bench/ingest.ts --profile); off in the app.
+    ...(opts.monitorCommands ? { monitorCommands: true } : {}),
   });
   connection.on('disconnected', () => {
     if (!closing.has(connection)) log.warn('database disconnected');

@@ -10,7 +10,11 @@ import type { Logger } from '../logging/logger.js';
  * program embedding FerretDB with its SQLite backend. See scripts/ferretdb/main.go.
  */
 
-const SOURCES = ['main.go', 'go.mod', 'go.sum'];
+/** The launcher is stale when any of these is newer than the binary: go.mod, go.sum and every .go file. */
+async function sourceFiles(sourceDir: string): Promise<string[]> {
+  const names = await fs.readdir(sourceDir);
+  return names.filter((n) => n === 'go.mod' || n === 'go.sum' || n.endsWith('.go')).map((n) => path.join(sourceDir, n));
+}
 const LOCK_STALE_MS = 15 * 60_000; // a cold build takes minutes on 2 cores; older locks are leftovers
 const STDERR_TAIL_LINES = 30;
 
@@ -42,7 +46,7 @@ async function mtimeMs(file: string): Promise<number | undefined> {
 async function isFresh(binary: string, sourceDir: string): Promise<boolean> {
   const built = await mtimeMs(binary);
   if (built === undefined) return false;
-  const sources = await Promise.all(SOURCES.map((f) => mtimeMs(path.join(sourceDir, f))));
+  const sources = await Promise.all((await sourceFiles(sourceDir)).map((f) => mtimeMs(f)));
   return sources.every((m) => m === undefined || m <= built);
 }
 

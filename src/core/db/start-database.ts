@@ -18,6 +18,8 @@ export interface StartedDatabase {
   kind: DatabaseKind;
   /** Why this database was chosen and why the others were not; also logged. */
   reason: string;
+  /** The embedded server's process, when we started one (benchmarks read its CPU time). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,22 @@ export interface StartDatabaseOptions {
 function withDbName(uri: string, dbName: string): string {
   const url = new URL(uri);
   if (url.pathname === '' || url.pathname === '/') url.pathname = `/${dbName}`;
+  return url.toString();
+}
+
+/**
+ * At most this many operations in flight to the embedded FerretDB. Its SQLite
+ * backend has 100 connections, and an update holds one for its read while it
+ * waits for a second to write: with ~100 concurrent updates every connection
+ * is held by a reader waiting for a writer's connection, and the server stops
+ * (seen at 200 msg/s in scripts/bench/realtime.ts). SQLite writes one
+ * transaction at a time anyway, so a small pool costs no throughput.
+ */
+const FERRETDB_MAX_POOL = 16;
+
+function withPoolLimit(uri: string): string {
+  const url = new URL(uri);
+  if (!url.searchParams.has('maxPoolSize')) url.searchParams.set('maxPoolSize', String(FERRETDB_MAX_POOL));
   return url.toString();
 }
 
@@ -81,5 +99,5 @@ export async function startDatabase(opts: StartDatabaseOptions): Promise<Started
   const ferret = await launchFerretDb({ binary, dir, logger: log });
   const reason = `${notMemoryServer}; FerretDB (SQLite) data in ${dir}`;
   log.info({ kind: 'ferretdb', reason, ms: Date.now() - started, pid: ferret.pid }, 'embedded FerretDB started');
-  return { uri: withDbName(ferret.uri, dbName), kind: 'ferretdb', reason, stop: ferret.stop };
+  return { uri: withPoolLimit(withDbName(ferret.uri, dbName)), kind: 'ferretdb', reason, pid: ferret.pid, stop: ferret.stop };
 }

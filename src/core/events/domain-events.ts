@@ -68,7 +68,14 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
     /** Previous scope, so rooms that lose sight of the ticket (transfer) are told too. */
     previousScope: TicketScopeSchema.optional(),
   }),
-  z.object({ type: z.literal('message.created'), seq: z.number().int(), ...base, message: MessageViewSchema }),
+  z.object({
+    type: z.literal('message.created'),
+    seq: z.number().int(),
+    ...base,
+    message: MessageViewSchema,
+    /** The ticket as the message left it (set by ingest), so subscribers need not read it back. */
+    ticket: z.object({ number: z.number().int(), status: z.string(), inboxId: id, conversationId: z.string().nullable() }).optional(),
+  }),
   z.object({
     type: z.literal('message.status_changed'),
     seq: z.number().int().optional(),

@@ -1,7 +1,7 @@
-import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { GridFsBlobStore } from '../attachments/blob-store.js';
 import type { Config } from '../config/config.js';
+import type { InboxCache } from '../inboxes/inbox-cache.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { withTransientRetry } from '../db/transient-retry.js';
 import { InboundEventSchema, type InboundEvent, type InboundEventInput } from '../domain/inbound-event.js';
@@ -11,6 +11,11 @@ import type { Models } from '../models/registry.js';
 export interface AcceptOutcome {
   providerKey: string;
   status: 'accepted' | 'duplicate';
+}
+
+/** What `store` wrote: the event as stored (attachment bytes replaced by blob ids), to process without reading it back. */
+export interface StoreOutcome extends AcceptOutcome {
+  stored?: InboundEvent;
 }
 
 /** Which events must be processed in order relative to each other. */
@@ -35,6 +40,7 @@ export function orderingKey(e: InboundEvent): string {
 export class EventIntake {
   constructor(
     private readonly models: Models,
+    private readonly inboxes: InboxCache,
     private readonly blobs: GridFsBlobStore,
     private readonly config: Config,
     private readonly logger: Logger,
@@ -51,12 +57,12 @@ export class EventIntake {
     });
   }
 
-  async store(event: InboundEvent): Promise<AcceptOutcome> {
+  async store(event: InboundEvent): Promise<StoreOutcome> {
     const providerKey = event.providerKey;
-    if (!Types.ObjectId.isValid(event.inboxId) || !(await this.models.Inbox.exists({ _id: event.inboxId }))) {
-      throw new NotFoundError('Inbox');
-    }
-    if (await this.models.InboundEvent.exists({ _id: providerKey })) return { providerKey, status: 'duplicate' };
+    if (!(await this.inboxes.get(event.inboxId))) throw new NotFoundError('Inbox');
+    // Without attachments the unique _id alone detects a retry; with them, look first so a retry uploads nothing.
+    const hasBytes = event.type === 'message.received' && event.attachments.some((a) => a.contentBase64);
+    if (hasBytes && (await this.models.InboundEvent.exists({ _id: providerKey }))) return { providerKey, status: 'duplicate' };
 
     const stored = event.type === 'message.received' ? await this.moveAttachmentsToBlobs(event) : { event, blobIds: [] };
     try {
@@ -75,7 +81,7 @@ export class EventIntake {
           },
         ]),
       );
-      return { providerKey, status: 'accepted' };
+      return { providerKey, status: 'accepted', stored: stored.event };
     } catch (err) {
       await Promise.all(stored.blobIds.map((id) => this.blobs.delete(id)));
       if (isDuplicateKeyError(err)) return { providerKey, status: 'duplicate' };

@@ -5,10 +5,19 @@ import { NotYetKnownError, type StatusProcessor } from './status-processor.js';
 import type { InboundEvent, InboundEventInput } from '../domain/inbound-event.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Models } from '../models/registry.js';
+import type { Collection } from 'mongodb';
+import { BatchedUpdates } from '../db/batched-updates.js';
 import { withTransientRetry } from '../db/transient-retry.js';
+import type { InboundEventRecord } from '../models/inbound-event-record.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 
 const MAX_ATTEMPTS = 8;
+
+/** A stored event still to be processed. */
+interface Pending {
+  event: InboundEvent;
+  attempts: number;
+}
 
 /**
  * The one entry point for everything channels receive. `accept` stores and
@@ -20,6 +29,8 @@ export class IngestService {
   private readonly queue = new KeyedMutex();
   private sweeping: Promise<number> | undefined;
 
+  private readonly processedMarks: BatchedUpdates<InboundEventRecord>;
+
   constructor(
     private readonly models: Models,
     private readonly intake: EventIntake,
@@ -27,24 +38,28 @@ export class IngestService {
     private readonly statuses: StatusProcessor,
     private readonly bus: DomainEventBus,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.processedMarks = new BatchedUpdates(models.InboundEvent.collection as unknown as Collection<InboundEventRecord>, logger);
+  }
 
   /** Validates every event first (all or nothing), then stores each and schedules its processing. */
   async accept(inputs: InboundEventInput[]): Promise<{ accepted: number; duplicates: number; results: AcceptOutcome[] }> {
     const events = this.intake.parse(inputs);
     const results: AcceptOutcome[] = [];
     for (const event of events) {
-      const outcome = await this.intake.store(event);
+      const { stored, ...outcome } = await this.intake.store(event);
       results.push(outcome);
-      if (outcome.status === 'accepted') this.schedule(event.providerKey, event);
+      // Just written as pending with no attempts: processed from memory, not read back.
+      if (stored) this.schedule(event.providerKey, event, { event: stored, attempts: 0 });
     }
     const accepted = results.filter((r) => r.status === 'accepted').length;
     return { accepted, duplicates: results.length - accepted, results };
   }
 
-  /** Resolves when everything scheduled so far has been processed. */
-  drain(): Promise<void> {
-    return this.queue.idle();
+  /** Resolves when everything scheduled so far has been processed and marked so. */
+  async drain(): Promise<void> {
+    await this.queue.idle();
+    await this.processedMarks.flush();
   }
 
   /** Processes stored events still pending (crash recovery). Returns how many it picked up. */
@@ -69,19 +84,19 @@ export class IngestService {
     return pending.length;
   }
 
-  private schedule(providerKey: string, event: InboundEvent): void {
+  private schedule(providerKey: string, event: InboundEvent, fresh?: Pending): void {
     const key = orderingKey(event);
-    void this.queue.run(key, () => this.processStored(providerKey)).catch((err: unknown) => {
+    void this.queue.run(key, () => this.processStored(providerKey, fresh)).catch((err: unknown) => {
       this.logger.error({ err, providerKey }, 'inbound processing crashed');
     });
   }
 
-  private async processStored(providerKey: string): Promise<void> {
-    const record = await this.models.InboundEvent.findById(providerKey).lean();
-    if (!record || record.status !== 'pending') return;
-    // Dates come back as strings from JSON; the schema-validated shape is restored here.
-    const event = this.intake.parse([JSON.parse(record.payloadJson) as InboundEventInput])[0]!;
-    const log = this.logger.child({ providerKey, inboxId: record.inboxId, type: record.type });
+  private async processStored(providerKey: string, fresh?: Pending): Promise<void> {
+    const pending = fresh ?? (await this.loadPending(providerKey));
+    if (!pending) return;
+    const { event } = pending;
+    const record = { attempts: pending.attempts };
+    const log = this.logger.child({ providerKey, inboxId: event.inboxId, type: event.type });
     let result: ProcessResult;
     try {
       // Processing is idempotent (every step is keyed), so a transient database error just runs it again.
@@ -101,28 +116,28 @@ export class IngestService {
     }
     // The message, ticket and audit writes are done: tell the consoles even if the bookkeeping below fails.
     for (const e of result.events) this.bus.publish(e);
-    try {
-      await withTransientRetry(() =>
-        this.models.InboundEvent.updateOne(
-          { _id: providerKey },
-          {
-            $set: {
-              status: 'processed',
-              processedAt: new Date(),
-              attempts: record.attempts + 1,
-              result: {
-                outcome: result.outcome,
-                ...(result.ticketId ? { ticketId: result.ticketId } : {}),
-                ...(result.messageId ? { messageId: result.messageId } : {}),
-              },
-            },
-          },
-        ),
-      );
-    } catch (err) {
-      // Still pending: the sweeper re-runs it, which finds everything stored and changes nothing.
-      log.error({ err }, 'could not mark the inbound event processed');
-    }
+    // Batched in the background: until it lands the event is still pending, and a sweeper re-run
+    // finds everything stored and changes nothing.
+    this.processedMarks.queue(providerKey, {
+      $set: {
+        status: 'processed',
+        processedAt: new Date(),
+        attempts: record.attempts + 1,
+        result: {
+          outcome: result.outcome,
+          ...(result.ticketId ? { ticketId: result.ticketId } : {}),
+          ...(result.messageId ? { messageId: result.messageId } : {}),
+        },
+      },
+    });
+  }
+
+
+  private async loadPending(providerKey: string): Promise<Pending | undefined> {
+    const record = await this.models.InboundEvent.findById(providerKey).lean();
+    if (!record || record.status !== 'pending') return undefined;
+    // Dates come back as strings from JSON; the schema-validated shape is restored here.
+    return { event: this.intake.parse([JSON.parse(record.payloadJson) as InboundEventInput])[0]!, attempts: record.attempts };
   }
 
   private dispatch(event: InboundEvent): Promise<ProcessResult> {

@@ -9,6 +9,8 @@ import type { DomainEvent } from '../events/domain-events.js';
 import { ticketScope, toMessageView, toTicketSummary } from '../events/views.js';
 import type { Contact } from '../models/contact.js';
 import type { Inbox } from '../models/inbox.js';
+import type { InboxCache } from '../inboxes/inbox-cache.js';
+import type { ChannelKind } from '../domain/channel-kind.js';
 import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
@@ -17,9 +19,18 @@ import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
 import { ticketIdFromOurMessageId } from '../threading/message-id.js';
 import { normaliseSubject } from '../threading/subject-token.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
-import { insertNumberedTicket } from '../tickets/ticket-number.js';
+import type { TicketNumbers } from '../tickets/ticket-number.js';
 import { dayBucket } from '../time/day-bucket.js';
 import type { TicketFactory, TicketPlacement } from './ticket-placement.js';
+
+/**
+ * Platforms that report what our own account sent as incoming traffic
+ * (WhatsApp Web `fromMe`, Messenger `is_echo`). Only these need the lookup for
+ * a stored outbound message, which is a scan on the embedded database; a web
+ * chat visitor, an SMS or a Telegram user cannot send our messages. Email has
+ * its own check by our signed Message-ID.
+ */
+const ECHOING_KINDS: ReadonlySet<ChannelKind> = new Set(['whatsapp', 'messenger']);
 
 /** Called once per ticket created by an inbound message (auto-acknowledgement). */
 export type NewTicketHook = (ticket: Ticket, inbox: Inbox, event: MessageReceived) => Promise<void>;
@@ -42,10 +53,12 @@ export class MessageProcessor {
 
   constructor(
     private readonly models: Models,
+    private readonly inboxes: InboxCache,
     private readonly contacts: ContactResolver,
     private readonly placement: TicketPlacement,
     private readonly audit: AuditLog,
     private readonly locks: TicketLocks,
+    private readonly numbers: TicketNumbers,
     private readonly config: Config,
     private readonly secret: string,
     private readonly logger: Logger,
@@ -56,7 +69,7 @@ export class MessageProcessor {
   }
 
   async process(event: MessageReceived): Promise<ProcessResult> {
-    const inbox = await this.models.Inbox.findById(event.inboxId).lean();
+    const inbox = await this.inboxes.get(event.inboxId);
     if (!inbox) return { outcome: 'inbox-gone', events: [] };
     const events: DomainEvent[] = [];
 
@@ -74,6 +87,7 @@ export class MessageProcessor {
     });
 
     const reopenWindowMs = inbox.reopenWindowDays !== undefined ? inbox.reopenWindowDays * 86_400_000 : this.config.tickets.reopenWindowMs;
+    const readStamp = this.locks.stamp();
     const placement = await this.placement.place(event, inbox, contact, reopenWindowMs, this.ticketFactory(event, inbox, contact, events));
     let ticket = placement.ticket;
 
@@ -102,8 +116,15 @@ export class MessageProcessor {
         { messageId: String(message._id), channel: inbox.kind, rule: placement.decision.rule, detail: placement.decision.detail },
         ref,
       );
-      ticket = await this.touchTicket(ticket, event, events);
-      events.push({ type: 'message.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(message) });
+      ticket = await this.touchTicket(ticket, placement.reopened ? undefined : readStamp, event, events);
+      events.push({
+        type: 'message.created',
+        seq: a.seq,
+        at: a.at.toISOString(),
+        scope: ticketScope(ticket),
+        message: toMessageView(message),
+        ticket: { number: ticket.number, status: ticket.status, inboxId: String(ticket.inboxId), conversationId: ticket.replyTo?.conversationId ?? null },
+      });
     }
     if (placement.created && !event.automated && this.newTicketHook) {
       await this.newTicketHook(ticket, inbox, event).catch((err: unknown) =>
@@ -125,6 +146,7 @@ export class MessageProcessor {
       if (!id || !ticketIdFromOurMessageId(this.secret, id)) return null;
       return this.models.Message.findOne({ inboxId: inbox._id, direction: 'outbound', emailMessageId: id }).lean();
     }
+    if (!ECHOING_KINDS.has(inbox.kind)) return null;
     const ids = [event.providerMessageId, event.threading.messageId].filter((v): v is string => Boolean(v));
     if (ids.length === 0) return null;
     return this.models.Message.findOne({
@@ -138,7 +160,7 @@ export class MessageProcessor {
     return async (id, previous) => {
       const now = new Date();
       const sla = slaDueTimes('normal', now);
-      const { ticket, created } = await insertNumberedTicket(this.models, {
+      const { ticket, created } = await this.numbers.insert({
         _id: id,
         subject: subjectFor(event, contact),
         status: 'new',
@@ -159,12 +181,14 @@ export class MessageProcessor {
         sla,
         slaDueAt: sla.firstResponseDueAt,
         lastMessageAt: event.occurredAt,
+        lastCustomerMessageAt: event.occurredAt,
         reopenCount: 0,
         ...(previous ? { previousTicketId: previous._id } : {}),
         mergedTicketIds: [],
         createdDay: dayBucket(now, this.config.tickets.timeZone),
       });
       if (created) {
+        this.audit.startChain(ticket._id);
         const a = await this.audit.append(ticket._id, 'ticket.created', systemActor, {
           number: ticket.number,
           channel: inbox.kind,
@@ -239,10 +263,13 @@ export class MessageProcessor {
   }
 
   /** Customer activity: timestamps move forward only; a waiting ticket becomes open again. */
-  private async touchTicket(ticket: Ticket, event: MessageReceived, events: DomainEvent[]): Promise<Ticket> {
+  private async touchTicket(ticket: Ticket, readStamp: number | undefined, event: MessageReceived, events: DomainEvent[]): Promise<Ticket> {
     const at = event.occurredAt;
-    const { fresh, wokeFrom } = await this.locks.run(String(ticket._id), async () => {
-      const current = (await this.models.Ticket.findById(ticket._id).lean())!;
+    const key = String(ticket._id);
+    const { fresh, wokeFrom } = await this.locks.run(key, async () => {
+      // Placement's copy is as good as a re-read unless a ticket write of this process ran since it was read.
+      const reusable = readStamp !== undefined && this.locks.unchangedSince(key, readStamp);
+      const current = reusable ? ticket : (await this.models.Ticket.findById(ticket._id).lean())!;
       const set: Record<string, unknown> = {};
       if (at > current.lastMessageAt) set.lastMessageAt = at;
       if (!current.lastCustomerMessageAt || at > current.lastCustomerMessageAt) set.lastCustomerMessageAt = at;

@@ -27,10 +27,22 @@ const MAX_HOPS = 20;
  * writers agree on one ticket.
  */
 export class TicketPlacement {
+  /**
+   * Conversation → newest ticket, as last read or written here. Even a stale
+   * entry is safe: the ticket it names is read fresh, and a solved or closed
+   * one has its follow-up chain followed, as for the stored pointer.
+   */
+  private readonly pointers = new Map<string, Types.ObjectId>();
+
   constructor(
     private readonly models: Models,
     private readonly secret: string,
   ) {}
+
+  private remember(threadKey: string, ticketId: Types.ObjectId): void {
+    if (this.pointers.size >= 50_000) this.pointers.clear();
+    this.pointers.set(threadKey, ticketId);
+  }
 
   async place(
     event: MessageReceived,
@@ -41,19 +53,24 @@ export class TicketPlacement {
   ): Promise<Placement> {
     const threadKey = `conv:${event.inboxId}:${event.threading.conversationId}`;
     for (let round = 0; round < 5; round++) {
-      const facts = await this.gatherFacts(event, contact, threadKey, reopenWindowMs, createTicket);
+      // Tickets read while gathering facts, by id: the chosen one is not read a second time.
+      const loaded = new Map<string, Ticket>();
+      const facts = await this.gatherFacts(event, contact, threadKey, reopenWindowMs, createTicket, loaded);
       const decision = decideThread(facts);
       if (decision.action !== 'new') {
-        const ticket = await this.models.Ticket.findById(decision.ticketId).lean();
+        const ticket = loaded.get(decision.ticketId) ?? (await this.models.Ticket.findById(decision.ticketId).lean());
         if (!ticket) continue;
         if (facts.pointer !== decision.ticketId) await this.pointConversation(threadKey, ticket._id);
         return { ticket, decision, created: false, reopened: decision.action === 'reopen' };
       }
       const keyId = decision.previousTicketId ? `next:${decision.previousTicketId}` : threadKey;
       const claimedId = await this.claimKey(keyId, new Types.ObjectId());
-      const previous = decision.previousTicketId ? await this.models.Ticket.findById(decision.previousTicketId).lean() : null;
+      const previous = decision.previousTicketId
+        ? (loaded.get(decision.previousTicketId) ?? (await this.models.Ticket.findById(decision.previousTicketId).lean()))
+        : null;
       const { ticket, created } = await createTicket(claimedId, previous ?? undefined);
-      await this.pointConversation(threadKey, ticket._id);
+      // A conversation's first key already points at its ticket; a follow-up moves the pointer.
+      if (keyId !== threadKey || !claimedId.equals(ticket._id)) await this.pointConversation(threadKey, ticket._id);
       if (created) return { ticket, decision, created, reopened: false };
       // Another writer made the ticket for this conversation first: decide again against it.
     }
@@ -64,6 +81,7 @@ export class TicketPlacement {
   private async claimKey(keyId: string, ticketId: Types.ObjectId): Promise<Types.ObjectId> {
     try {
       await this.models.ConversationKey.insertMany([{ _id: keyId, ticketId, createdAt: new Date() }]);
+      if (keyId.startsWith('conv:')) this.remember(keyId, ticketId);
       return ticketId;
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
@@ -81,8 +99,10 @@ export class TicketPlacement {
         { $set: { ticketId }, $setOnInsert: { createdAt: new Date() } },
         { upsert: true },
       );
+      this.remember(threadKey, ticketId);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
+      this.pointers.delete(threadKey);
     }
   }
 
@@ -92,7 +112,9 @@ export class TicketPlacement {
     threadKey: string,
     reopenWindowMs: number,
     createTicket: TicketFactory,
+    loaded: Map<string, Ticket>,
   ): Promise<ThreadFacts & { pointer?: string }> {
+    const currentTicket = (id: Types.ObjectId) => this.currentTicket(id, loaded);
     const facts: ThreadFacts & { pointer?: string } = { now: new Date(), reopenWindowMs };
     const t = event.threading;
 
@@ -100,7 +122,7 @@ export class TicketPlacement {
     for (const ref of refs) {
       const signed = ticketIdFromOurMessageId(this.secret, ref);
       const ticketId = signed ?? (await this.models.Message.findOne({ emailMessageId: ref }, { ticketId: 1 }).lean())?.ticketId;
-      const ticket = ticketId ? await this.currentTicket(new Types.ObjectId(String(ticketId))) : undefined;
+      const ticket = ticketId ? await currentTicket(new Types.ObjectId(String(ticketId))) : undefined;
       if (ticket) {
         facts.reference = { ticket, via: signed ? 'signed-message-id' : ref === t.inReplyTo ? 'in-reply-to' : 'references' };
         break;
@@ -110,7 +132,7 @@ export class TicketPlacement {
     const tokenNumber = extractTicketNumber(t.subject);
     if (tokenNumber !== undefined) {
       const doc = await this.models.Ticket.findOne({ number: tokenNumber }).lean();
-      const ticket = doc ? await this.currentTicket(doc._id) : undefined;
+      const ticket = doc ? await currentTicket(doc._id) : undefined;
       const emails = contact.identities.filter((k) => k.startsWith('email:')).map((k) => k.slice(6));
       const senderIsParticipant = Boolean(
         doc && (String(doc.contactId) === String(contact._id) || emails.some((e) => doc.participants.includes(e))),
@@ -123,23 +145,35 @@ export class TicketPlacement {
         { inboxId: event.inboxId, providerMessageId: t.quotedProviderMessageId },
         { ticketId: 1 },
       ).lean();
-      const ticket = quoted ? await this.currentTicket(quoted.ticketId) : undefined;
+      const ticket = quoted ? await currentTicket(quoted.ticketId) : undefined;
       if (ticket) facts.quoted = ticket;
     }
 
-    const conv = await this.models.ConversationKey.findById(threadKey).lean();
+    const pointed = this.pointers.get(threadKey);
+    const conv = pointed ? { ticketId: pointed } : await this.models.ConversationKey.findById(threadKey).lean();
     if (conv) {
+      if (!pointed) this.remember(threadKey, conv.ticketId);
       facts.pointer = String(conv.ticketId);
-      const ticketId = await this.followSuccessors(conv.ticketId);
-      let ticket = await this.currentTicket(conv.ticketId);
+      let ticket = await currentTicket(conv.ticketId);
       if (!ticket) {
         // The key was claimed but its writer stopped before inserting the ticket: finish the job.
+        const ticketId = await this.followSuccessors(conv.ticketId);
         await createTicket(ticketId);
-        ticket = await this.currentTicket(ticketId);
+        ticket = await currentTicket(ticketId);
       }
       if (ticket) facts.conversation = ticket;
     }
     return facts;
+  }
+
+  /** The newest ticket in the follow-up chain starting at `id`. */
+  private async successorTicket(id: Types.ObjectId): Promise<Ticket | null> {
+    const doc = await this.models.Ticket.findById(id).lean();
+    // A follow-up is only ever claimed for a solved or closed ticket; a missing
+    // one may be a claim whose ticket was never written (crash): look then too.
+    if (doc && doc.status !== 'solved' && doc.status !== 'closed') return doc;
+    const last = await this.followSuccessors(id);
+    return last.equals(id) ? doc : this.models.Ticket.findById(last).lean();
   }
 
   private async followSuccessors(start: Types.ObjectId): Promise<Types.ObjectId> {
@@ -153,12 +187,11 @@ export class TicketPlacement {
   }
 
   /** The ticket a message for `id` really belongs to: follow-up tickets and merges are followed. */
-  private async currentTicket(id: Types.ObjectId): Promise<CandidateTicket | undefined> {
-    let doc = await this.models.Ticket.findById(await this.followSuccessors(id)).lean();
-    for (let hop = 0; doc?.mergedInto && hop < MAX_HOPS; hop++) {
-      doc = await this.models.Ticket.findById(await this.followSuccessors(doc.mergedInto)).lean();
-    }
+  private async currentTicket(id: Types.ObjectId, loaded: Map<string, Ticket>): Promise<CandidateTicket | undefined> {
+    let doc = await this.successorTicket(id);
+    for (let hop = 0; doc?.mergedInto && hop < MAX_HOPS; hop++) doc = await this.successorTicket(doc.mergedInto);
     if (!doc) return undefined;
+    loaded.set(String(doc._id), doc);
     return { id: String(doc._id), number: doc.number, status: doc.status, ...(doc.solvedAt ? { solvedAt: doc.solvedAt } : {}) };
   }
 }

@@ -1,4 +1,5 @@
-import type { Connection } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import { createSchemaIndexes } from '../db/schema-indexes.js';
 import { registerAuditEventModel } from './audit-event.js';
 import { registerAuditHeadModel } from './audit-head.js';
 import { registerChannelStateModel } from './channel-state.js';
@@ -37,5 +38,5 @@ export type Models = ReturnType<typeof registerModels>;
 
 /** Creates indexes up front: uniqueness must hold before the first concurrent write. */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const m of Object.values(models)) await m.createIndexes();
+  for (const m of Object.values(models)) await createSchemaIndexes(m as Model<any>);
 }

@@ -6,27 +6,46 @@ import type { Ticket } from '../models/ticket.js';
 type NewTicket = Omit<Ticket, 'number' | 'createdAt' | 'updatedAt'>;
 
 /**
- * Inserts a ticket with the next human number. Numbers come from the unique
- * index, not a counter (FerretDB's `$inc` is not atomic): read the highest,
- * try +1, and on a collision try again above it. Gaps are allowed.
- * Inserting with a chosen `_id` that already exists returns that ticket, so a
- * second writer for the same conversation gets the first one's ticket.
+ * Human ticket numbers. The unique index on `number` is the truth, not a
+ * counter document (FerretDB's `$inc` is not atomic across connections). The
+ * highest number is read once (a sort over all tickets: a scan on the embedded
+ * database) and then counted on in memory, so numbers handed out by this
+ * process never collide with each other; a collision with another process
+ * re-reads the highest and tries above it. Gaps are allowed.
  */
-export async function insertNumberedTicket(models: Models, doc: NewTicket): Promise<{ ticket: Ticket; created: boolean }> {
-  let floor = 0;
-  for (let attempt = 1; attempt <= 100; attempt++) {
-    const top = await models.Ticket.findOne({}, { number: 1 }).sort({ number: -1 }).lean();
-    const number = Math.max(top?.number ?? 0, floor) + 1;
-    try {
-      const [created] = await models.Ticket.insertMany([{ ...doc, number }]);
-      return { ticket: created!.toObject() as Ticket, created: true };
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      const existing = await models.Ticket.findById(new Types.ObjectId(String(doc._id))).lean();
-      if (existing) return { ticket: existing, created: false };
-      floor = number;
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, attempt)));
+export class TicketNumbers {
+  private last: number | undefined;
+
+  constructor(private readonly models: Models) {}
+
+  /**
+   * Inserts the ticket with the next number. Inserting with a chosen `_id` that
+   * already exists returns that ticket, so a second writer for the same
+   * conversation gets the first one's ticket.
+   */
+  async insert(doc: NewTicket): Promise<{ ticket: Ticket; created: boolean }> {
+    for (let attempt = 1; attempt <= 100; attempt++) {
+      const number = await this.next();
+      try {
+        const [created] = await this.models.Ticket.insertMany([{ ...doc, number }]);
+        return { ticket: created!.toObject() as Ticket, created: true };
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        const existing = await this.models.Ticket.findById(new Types.ObjectId(String(doc._id))).lean();
+        if (existing) return { ticket: existing, created: false };
+        this.last = undefined; // another process took the number: read the highest again
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, attempt)));
+      }
     }
+    throw new Error('could not allocate a ticket number after 100 attempts');
   }
-  throw new Error('could not allocate a ticket number after 100 attempts');
+
+  private async next(): Promise<number> {
+    if (this.last === undefined) {
+      const top = await this.models.Ticket.findOne({}, { number: 1 }).sort({ number: -1 }).lean();
+      // Another allocation may have counted on while we read: never go back.
+      this.last = Math.max(this.last ?? 0, top?.number ?? 0);
+    }
+    return ++this.last;
+  }
 }

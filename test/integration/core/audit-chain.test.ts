@@ -29,6 +29,7 @@ describe('append-only, hash-chained audit', () => {
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: before + 30 }, (_, i) => i + 1));
     const ticket = await t.core.models.Ticket.findById(ticketId).lean();
     expect(ticket!.tags).toHaveLength(30);
+    await t.core.audit.flushHeads();
     expect(await verifyAuditChain(t.core.models, ticketId)).toMatchObject({ intact: true, problems: [] });
   });
 
@@ -40,6 +41,7 @@ describe('append-only, hash-chained audit', () => {
     await Promise.all(
       Array.from({ length: 30 }, (_, i) => (i % 2 ? t.core.audit : other).append(ticketId, 'test.event', { type: 'system' }, { i })),
     );
+    await t.core.audit.flushHeads();
     const report = await verifyAuditChain(t.core.models, ticketId);
     expect(report.intact).toBe(true);
     expect(report.events).toBe((await t.core.models.AuditEvent.countDocuments({ ticketId })));
@@ -52,6 +54,7 @@ describe('append-only, hash-chained audit', () => {
     await t.core.tickets.changeTags(admin, ticketId, ['vip'], []);
     // Bypass the model (whose hooks refuse updates), like an attacker with database access.
     await t.db.connection.collection('audit_events').updateOne({ ticketId: new (await import('mongoose')).Types.ObjectId(ticketId), type: 'ticket.priority_changed' }, { $set: { dataJson: '{"from":"normal","to":"low"}' } });
+    await t.core.audit.flushHeads();
     const report = await verifyAuditChain(t.core.models, ticketId);
     expect(report.intact).toBe(false);
     expect(report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ problem: 'altered' })]));
@@ -68,6 +71,7 @@ describe('append-only, hash-chained audit', () => {
     const tail = await newTicket('SM-audit-5');
     for (const tag of ['a', 'b']) await t.core.tickets.changeTags(admin, tail, [tag], []);
     const last = await t.core.models.AuditEvent.findOne({ ticketId: tail }).sort({ seq: -1 }).lean();
+    await t.core.audit.flushHeads();
     await t.db.connection.collection('audit_events').deleteOne({ _id: last!._id });
     expect((await verifyAuditChain(t.core.models, tail)).problems).toEqual([{ seq: last!.seq, problem: 'missing-tail' }]);
   });

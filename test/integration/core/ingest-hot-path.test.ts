@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
+
+/**
+ * The ingest hot path keeps a few things in memory (contacts by identity,
+ * conversation pointers, the ticket read by placement). These tests check
+ * that what other writers change still wins: an agent's merge in this
+ * process, and a second process (another core on the same database) that
+ * closes the ticket and starts the follow-up.
+ */
+let a: TestCore;
+let b: TestCore;
+beforeAll(async () => {
+  // Reopen window 0: a message to a solved ticket starts a follow-up ticket.
+  a = await startTestCore({ REOPEN_WINDOW_DAYS: '0' });
+  b = await startTestCore({ REOPEN_WINDOW_DAYS: '0' }, a.db);
+});
+afterAll(async () => {
+  await b.stop();
+  await a.stop();
+});
+
+async function ingest(t: TestCore, ...events: Parameters<TestCore['core']['ingest']['accept']>[0]) {
+  await t.core.ingest.accept(events);
+  await t.core.ingest.drain();
+}
+const messageOf = async (t: TestCore, providerKey: string) => (await t.core.models.Message.findOne({ providerKey }).lean())!;
+
+describe('ingest hot path caches', () => {
+  it('after a contact merge, the next message of the merged contact lands on the surviving one', async () => {
+    const inbox = String((await createInbox(a.core, 'sms'))._id);
+    await ingest(a, smsEvent(inbox, { sid: 'HP-m1', from: '+5511900000101' }));
+    await ingest(a, smsEvent(inbox, { sid: 'HP-m2', from: '+5511900000102' }));
+    const source = (await messageOf(a, 'sms:HP-m1')).author.contactId!;
+    const target = (await messageOf(a, 'sms:HP-m2')).author.contactId!;
+    const admin = await createUser(a.core, 'admin');
+    await a.core.contacts.merge(admin, String(source), String(target));
+
+    await ingest(a, smsEvent(inbox, { sid: 'HP-m3', from: '+5511900000101' }));
+    const m3 = await messageOf(a, 'sms:HP-m3');
+    expect(String(m3.author.contactId)).toBe(String(target));
+  });
+
+  it('a ticket another process solved gets a follow-up, although this process remembers the conversation', async () => {
+    const inbox = String((await createInbox(a.core, 'sms'))._id);
+    const from = '+5511900000201';
+    await ingest(a, smsEvent(inbox, { sid: 'HP-f1', from }));
+    await ingest(a, smsEvent(inbox, { sid: 'HP-f2', from })); // pointer and ticket now cached in a
+    const first = (await messageOf(a, 'sms:HP-f1')).ticketId;
+    expect(String((await messageOf(a, 'sms:HP-f2')).ticketId)).toBe(String(first));
+
+    const admin = await createUser(b.core, 'admin');
+    await b.core.tickets.setStatus(admin, String(first), 'solved');
+    await new Promise((r) => setTimeout(r, 5));
+    // The follow-up is made by process b: a's remembered pointer is now stale.
+    await ingest(b, smsEvent(inbox, { sid: 'HP-f3', from }));
+    const followUp = (await messageOf(b, 'sms:HP-f3')).ticketId;
+    expect(String(followUp)).not.toBe(String(first));
+
+    await ingest(a, smsEvent(inbox, { sid: 'HP-f4', from }));
+    expect(String((await messageOf(a, 'sms:HP-f4')).ticketId)).toBe(String(followUp));
+  });
+
+  it('a status an agent set in this process between placement and the ticket update is not overwritten', async () => {
+    const inbox = String((await createInbox(a.core, 'sms'))._id);
+    const from = '+5511900000301';
+    await ingest(a, smsEvent(inbox, { sid: 'HP-s1', from }));
+    const ticketId = String((await messageOf(a, 'sms:HP-s1')).ticketId);
+    const admin = await createUser(a.core, 'admin');
+    // Agent work and customer messages interleaved on one ticket, in one process.
+    await Promise.all([
+      ingest(a, smsEvent(inbox, { sid: 'HP-s2', from })),
+      a.core.tickets.setPriority(admin, ticketId, 'urgent'),
+      ingest(a, smsEvent(inbox, { sid: 'HP-s3', from })),
+      a.core.tickets.changeTags(admin, ticketId, ['vip'], []),
+    ]);
+    const ticket = (await a.core.models.Ticket.findById(ticketId).lean())!;
+    expect(ticket.priority).toBe('urgent');
+    expect(ticket.tags).toEqual(['vip']);
+    const last = await a.core.models.Message.findOne({ ticketId: ticket._id }).sort({ occurredAt: -1 }).lean();
+    expect(ticket.lastCustomerMessageAt?.getTime()).toBe(last!.occurredAt.getTime());
+  });
+
+  it('on FerretDB only unique indexes exist (it never reads the others, but maintains them on every write)', async () => {
+    const indexes = await a.core.models.Ticket.collection.indexes();
+    expect(indexes.map((i) => i.name).sort()).toEqual(['_id_', 'number_1']);
+    const messageIndexes = await a.core.models.Message.collection.indexes();
+    expect(messageIndexes.every((i) => i.name === '_id_' || i.unique)).toBe(true);
+    expect(messageIndexes.some((i) => i.name === 'providerKey_1')).toBe(true);
+  });
+});
