@@ -85,15 +85,16 @@ export class AuditLog {
       const cleanActor = { type: actor.type, ...(actor.id ? { id: actor.id } : {}), ...(actor.name ? { name: actor.name } : {}) };
       const hash = hashAuditEvent({ ticketId: String(ticketId), seq, type, actor: cleanActor, dataJson, at, prevHash });
       try {
-        const [created] = await this.models.AuditEvent.insertMany([
-          { ticketId, seq, type, actor: cleanActor, dataJson, ref, at, prevHash, hash },
-        ]);
+        // Built whole here from typed values, so inserted as is (lean: no document hydration or
+        // validation per append; the schema's required fields are all set above).
+        const doc: AuditEvent = { _id: new Types.ObjectId(), ticketId, seq, type, actor: cleanActor, dataJson, ...(ref ? { ref } : {}), at, prevHash, hash };
+        await this.models.AuditEvent.insertMany([doc], { lean: true });
         // Head marker kept apart from the chain: lets verification notice a deleted newest event.
         // Written in the background, batched: a lagging marker only delays that notice.
         this.headMarks.queue(key, { $max: { seq } });
         if (this.heads.size >= 10_000) this.heads.delete(this.heads.keys().next().value!);
         this.heads.set(key, { seq, hash });
-        return created!.toObject() as AuditEvent;
+        return doc;
       } catch (err) {
         this.heads.delete(key);
         if (!isDuplicateKeyError(err)) throw err;

@@ -79,7 +79,7 @@ export class EventIntake {
             attempts: 0,
             receivedAt: new Date(),
           },
-        ]),
+        ], { lean: true }), // every field set here; no document hydration on the accept path
       );
       return { providerKey, status: 'accepted', stored: stored.event };
     } catch (err) {
