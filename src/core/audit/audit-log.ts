@@ -1,9 +1,9 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { isDuplicateKeyError } from '../db/duplicate-key.js';
-import { ConflictError } from '../errors/app-error.js';
 import type { Collection } from 'mongodb';
 import { BatchedUpdates } from '../db/batched-updates.js';
+import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { ConflictError } from '../errors/app-error.js';
 import type { AuditEvent } from '../models/audit-event.js';
 import type { AuditHead } from '../models/audit-head.js';
 import type { Models } from '../models/registry.js';

@@ -1,7 +1,7 @@
 import { Types, type Connection } from 'mongoose';
 import { z } from 'zod';
-import { createSchemaIndexes } from '../db/schema-indexes.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { createSchemaIndexes } from '../db/schema-indexes.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors/app-error.js';
 import { seesAllTickets, type Viewer } from '../users/viewer.js';
 import { cannedResponseModel, type CannedResponse, type CannedResponseModel } from './canned-response.js';

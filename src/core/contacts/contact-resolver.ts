@@ -2,8 +2,8 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import type { Contact } from '../models/contact.js';
-import type { ContactCache } from './contact-cache.js';
 import type { Models } from '../models/registry.js';
+import type { ContactCache } from './contact-cache.js';
 
 export interface ContactHints {
   name?: string;

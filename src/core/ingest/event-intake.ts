@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { GridFsBlobStore } from '../attachments/blob-store.js';
 import type { Config } from '../config/config.js';
-import type { InboxCache } from '../inboxes/inbox-cache.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { withTransientRetry } from '../db/transient-retry.js';
 import { InboundEventSchema, type InboundEvent, type InboundEventInput } from '../domain/inbound-event.js';
 import { AppError, NotFoundError, ValidationError } from '../errors/app-error.js';
+import type { InboxCache } from '../inboxes/inbox-cache.js';
 import type { Models } from '../models/registry.js';
 
 export interface AcceptOutcome {

@@ -4,11 +4,11 @@ import type { MessageProcessor, ProcessResult } from './message-processor.js';
 import { NotYetKnownError, type StatusProcessor } from './status-processor.js';
 import type { InboundEvent, InboundEventInput } from '../domain/inbound-event.js';
 import type { DomainEventBus } from '../events/event-bus.js';
-import type { Models } from '../models/registry.js';
 import type { Collection } from 'mongodb';
 import { BatchedUpdates } from '../db/batched-updates.js';
 import { withTransientRetry } from '../db/transient-retry.js';
 import type { InboundEventRecord } from '../models/inbound-event-record.js';
+import type { Models } from '../models/registry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 
 const MAX_ATTEMPTS = 8;
@@ -94,24 +94,23 @@ export class IngestService {
   private async processStored(providerKey: string, fresh?: Pending): Promise<void> {
     const pending = fresh ?? (await this.loadPending(providerKey));
     if (!pending) return;
-    const { event } = pending;
-    const record = { attempts: pending.attempts };
+    const { event, attempts } = pending;
     const log = this.logger.child({ providerKey, inboxId: event.inboxId, type: event.type });
     let result: ProcessResult;
     try {
       // Processing is idempotent (every step is keyed), so a transient database error just runs it again.
       result = await withTransientRetry(() => this.dispatch(event), 4, 100);
     } catch (err) {
-      const attempts = record.attempts + 1;
-      const failed = attempts >= MAX_ATTEMPTS;
+      const tried = attempts + 1;
+      const failed = tried >= MAX_ATTEMPTS;
       await withTransientRetry(() =>
         this.models.InboundEvent.updateOne(
           { _id: providerKey },
-          { $set: { attempts, lastError: String((err as Error).message ?? err), status: failed ? 'failed' : 'pending' } },
+          { $set: { attempts: tried, lastError: String((err as Error).message ?? err), status: failed ? 'failed' : 'pending' } },
         ),
       );
-      if (err instanceof NotYetKnownError && !failed) log.debug({ attempts }, 'inbound event waits for its message');
-      else log[failed ? 'error' : 'warn']({ err, attempts }, failed ? 'inbound event failed permanently' : 'inbound event failed; will retry');
+      if (err instanceof NotYetKnownError && !failed) log.debug({ attempts: tried }, 'inbound event waits for its message');
+      else log[failed ? 'error' : 'warn']({ err, attempts: tried }, failed ? 'inbound event failed permanently' : 'inbound event failed; will retry');
       return;
     }
     // The message, ticket and audit writes are done: tell the consoles even if the bookkeeping below fails.
@@ -122,7 +121,7 @@ export class IngestService {
       $set: {
         status: 'processed',
         processedAt: new Date(),
-        attempts: record.attempts + 1,
+        attempts: attempts + 1,
         result: {
           outcome: result.outcome,
           ...(result.ticketId ? { ticketId: result.ticketId } : {}),
@@ -131,7 +130,6 @@ export class IngestService {
       },
     });
   }
-
 
   private async loadPending(providerKey: string): Promise<Pending | undefined> {
     const record = await this.models.InboundEvent.findById(providerKey).lean();
