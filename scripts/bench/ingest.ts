@@ -9,7 +9,6 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Connection } from 'mongoose';
@@ -17,6 +16,7 @@ import { loadConfig } from '../../src/core/config/config.js';
 import { createCore } from '../../src/core/create-core.js';
 import { connectMongoose, disconnect } from '../../src/core/db/connect.js';
 import { startDatabase } from '../../src/core/db/start-database.js';
+import { processCpuMs } from './process-cpu.js';
 import { createLogger } from '../../src/core/logging/logger.js';
 
 const { values } = parseArgs({
@@ -136,17 +136,6 @@ async function main() {
   await db.stop();
   await rm(dataDir, { recursive: true, force: true });
   if (stored !== total || afterReplay !== total || tickets !== conversations) process.exit(1);
-}
-
-/** CPU time (user + system) a process has used so far, from /proc; 0 when unknown. */
-function processCpuMs(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ ticks (100/s on Linux)
-  } catch {
-    return 0;
-  }
 }
 
 /** Database time per command shape (collection, command, filter keys): where the ingest path spends its round trips. */

@@ -6,6 +6,7 @@
  *
  *   npx tsx scripts/bench/realtime.ts [--agents 500] [--rate 200] [--seconds 10] [--departments 25]
  *                                     [--conversations 400] [--mode ingest|fanout] [--drain 120]
+ *                                     [--cpu-profile hub.cpuprofile]
  *
  * Agents are spread over departments (each department has its own web chat
  * inbox): a message reaches the agents of its department — `--departments 1`
@@ -22,6 +23,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Types } from 'mongoose';
@@ -29,6 +33,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { DomainEvent } from '../../src/core/events/domain-events.js';
 import type { Viewer } from '../../src/core/users/viewer.js';
 import { startApp } from '../../test/e2e/support/start-app.js';
+import { processCpuMs } from './process-cpu.js';
 
 const now = () => performance.timeOrigin + performance.now();
 const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
@@ -57,6 +62,27 @@ type ToParent =
   | { type: 'result'; expected: number; received: number; duplicates: number; deliveries: Array<[number, number]>; accepted: Record<number, number>; sendRate: number; perSeq: Record<number, number> };
 
 // ------------------------------------------------------------------------------------------ child
+// node:http with keep-alive rather than fetch: the load generator shares the machine's two cores with
+// the hub and the database, and fetch costs several times the CPU per request.
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function postJson(base: string, path: string, cookie: string, body: unknown): Promise<{ status: number; at: number }> {
+  const data = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${base}${path}`,
+      { method: 'POST', agent: keepAlive, headers: { 'content-type': 'application/json', 'content-length': data.length, cookie } },
+      (res) => {
+        const at = now(); // the 202 has arrived: "inbound accepted"
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, at }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
 async function child() {
   const send = (m: ToParent) => process.send!(m);
   let plan: Plan | undefined;
@@ -125,15 +151,9 @@ async function child() {
           const k = seq++;
           const v = visitors[k % visitors.length]!;
           depOf[k] = v.dep;
-          const p = fetch(`${plan.url}/chat/api/messages`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', cookie: v.cookie },
-            body: JSON.stringify({ inboxId: v.inbox, clientMessageId: crypto.randomUUID(), text: `bench:${k}` }),
-          })
-            .then(async (res) => {
-              const t = now();
-              await res.arrayBuffer();
-              if (res.status === 202) accepted[k] = t;
+          const p = postJson(plan.url, '/chat/api/messages', v.cookie, { inboxId: v.inbox, clientMessageId: crypto.randomUUID(), text: `bench:${k}` })
+            .then(({ status, at }) => {
+              if (status === 202) accepted[k] = at;
               else failed++;
             })
             .catch(() => void failed++)
@@ -170,6 +190,7 @@ async function parent() {
       conversations: { type: 'string', default: '400' },
       mode: { type: 'string', default: 'ingest' },
       drain: { type: 'string', default: '120' },
+      'cpu-profile': { type: 'string' },
     },
   });
   const N = Number(values.agents);
@@ -238,6 +259,14 @@ async function parent() {
   const rssConnected = process.memoryUsage().rss;
   const serverSockets = app.realtime.io.of('/').sockets.size;
 
+  // Only the steady state is profiled: not start-up, logins or the connection storm.
+  const profiler = values['cpu-profile'] ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+  const cpuBefore = { hub: process.cpuUsage(), db: processCpuMs(app.databasePid), clients: processCpuMs(childProcess.pid) };
   t = now();
   let sentCount = 0;
   let sendFailed = 0;
@@ -274,6 +303,18 @@ async function parent() {
   const drainStart = now();
   while (published.size < sentCount - sendFailed && now() - drainStart < drainSeconds * 1000) await new Promise((r) => setTimeout(r, 100));
   const processedAt = now();
+  const hubCpu = process.cpuUsage(cpuBefore.hub);
+  const cpuMs = {
+    hub: (hubCpu.user + hubCpu.system) / 1000,
+    db: processCpuMs(app.databasePid) - cpuBefore.db,
+    clients: processCpuMs(childProcess.pid) - cpuBefore.clients,
+  };
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(values['cpu-profile']!, JSON.stringify(profile));
+    profiler.disconnect();
+    log(`hub CPU profile written to ${values['cpu-profile']}`);
+  }
   await new Promise((r) => setTimeout(r, 1500));
   const rssAfter = process.memoryUsage().rss;
   log('collecting results');
@@ -300,6 +341,9 @@ async function parent() {
     console.log(`accepted → received       ${fmt(acceptedToReceived)}`);
     console.log(`  accepted → published    ${fmt(acceptedToPublished)}   (ingest processing, database-bound)`);
   }
+  const perMsg = (ms: number) => `${(ms / Math.max(1, published.size)).toFixed(2)} ms`;
+  const wall = (processedAt - t) / 1000;
+  console.log(`cpu per message           hub ${perMsg(cpuMs.hub)} (${((cpuMs.hub / 10) / wall).toFixed(0)}% of a core), database ${app.databasePid ? perMsg(cpuMs.db) : 'n/a'} (${((cpuMs.db / 10) / wall).toFixed(0)}%), bench clients ${perMsg(cpuMs.clients)} (${((cpuMs.clients / 10) / wall).toFixed(0)}%)`);
   console.log(`${mode === 'ingest' ? '  ' : ''}published → received     ${fmt(publishedToReceived)}   (projector + Socket.IO)`);
   // Lost = a delivery owed for a message whose domain event was published (written) but never received.
   // Messages still waiting in ingest when the drain limit ran out are not lost: they are stored and will

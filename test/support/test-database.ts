@@ -20,6 +20,8 @@ export interface TestDatabase {
   uri: string;
   connection: Connection;
   dataDir: string;
+  /** The embedded server's process (for benchmarks' CPU accounting). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startTestDatabase(opts: { logger?: Logger } = {}): Promise
       uri: db.uri,
       connection,
       dataDir,
+      pid: db.pid,
       stop: () =>
         (stopped ??= (async () => {
           await disconnect(connection);

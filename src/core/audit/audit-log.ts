@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Collection } from 'mongodb';
 import { BatchedUpdates } from '../db/batched-updates.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { rawCollection } from '../db/raw-collection.js';
 import { ConflictError } from '../errors/app-error.js';
 import type { AuditEvent } from '../models/audit-event.js';
 import type { AuditHead } from '../models/audit-head.js';
@@ -85,10 +86,10 @@ export class AuditLog {
       const cleanActor = { type: actor.type, ...(actor.id ? { id: actor.id } : {}), ...(actor.name ? { name: actor.name } : {}) };
       const hash = hashAuditEvent({ ticketId: String(ticketId), seq, type, actor: cleanActor, dataJson, at, prevHash });
       try {
-        // Built whole here from typed values, so inserted as is (lean: no document hydration or
-        // validation per append; the schema's required fields are all set above).
+        // Built whole here from typed values, so inserted by the driver as is (no mongoose document
+        // per append; the schema's required fields are all set above).
         const doc: AuditEvent = { _id: new Types.ObjectId(), ticketId, seq, type, actor: cleanActor, dataJson, ...(ref ? { ref } : {}), at, prevHash, hash };
-        await this.models.AuditEvent.insertMany([doc], { lean: true });
+        await rawCollection(this.models.AuditEvent).insertOne(doc);
         // Head marker kept apart from the chain: lets verification notice a deleted newest event.
         // Written in the background, batched: a lagging marker only delays that notice.
         this.headMarks.queue(key, { $max: { seq } });

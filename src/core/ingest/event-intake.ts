@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { GridFsBlobStore } from '../attachments/blob-store.js';
 import type { Config } from '../config/config.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { rawCollection } from '../db/raw-collection.js';
 import { withTransientRetry } from '../db/transient-retry.js';
 import { InboundEventSchema, type InboundEvent, type InboundEventInput } from '../domain/inbound-event.js';
 import { AppError, NotFoundError, ValidationError } from '../errors/app-error.js';
@@ -68,18 +69,17 @@ export class EventIntake {
     try {
       // Insert-only under a unique _id: retrying a transient failure cannot store twice.
       await withTransientRetry(() =>
-        this.models.InboundEvent.insertMany([
-          {
-            _id: providerKey,
-            inboxId: event.inboxId,
-            type: event.type,
-            payloadJson: JSON.stringify(stored.event),
-            conversationKey: orderingKey(event),
-            status: 'pending',
-            attempts: 0,
-            receivedAt: new Date(),
-          },
-        ], { lean: true }), // every field set here; no document hydration on the accept path
+        // Every field set here, typed: inserted by the driver, no mongoose document on the accept path.
+        rawCollection(this.models.InboundEvent).insertOne({
+          _id: providerKey,
+          inboxId: event.inboxId,
+          type: event.type,
+          payloadJson: JSON.stringify(stored.event),
+          conversationKey: orderingKey(event),
+          status: 'pending',
+          attempts: 0,
+          receivedAt: new Date(),
+        }),
       );
       return { providerKey, status: 'accepted', stored: stored.event };
     } catch (err) {

@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import { Types } from 'mongoose';
 import { systemActor, type AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
 import type { ContactResolver } from '../contacts/contact-resolver.js';
 import { identityKeysFor } from '../contacts/identity-key.js';
 import type { ChannelKind } from '../domain/channel-kind.js';
+import { rawCollection } from '../db/raw-collection.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import type { MessageReceived } from '../domain/inbound-event.js';
 import type { DomainEvent } from '../events/domain-events.js';
@@ -214,7 +216,8 @@ export class MessageProcessor {
     decision: { rule: string; detail: string },
   ): Promise<{ message: Message; fresh: boolean }> {
     const now = new Date();
-    const doc = {
+    const doc: Message = {
+      _id: new Types.ObjectId(),
       ticketId: ticket._id,
       inboxId: inbox._id,
       channel: inbox.kind,
@@ -250,10 +253,14 @@ export class MessageProcessor {
       ...(subjectChanged(inbox, ticket, event, decision) ? { subjectChanged: true } : {}),
       ...(event.rawRef ? { rawRef: event.rawRef } : {}),
       occurredAt: event.occurredAt,
+      createdAt: now,
+      updatedAt: now,
     };
     try {
-      const [created] = await this.models.Message.insertMany([doc]);
-      return { message: created!.toObject() as Message, fresh: true };
+      // Built whole and typed here (every required field, the schema's defaults written out): inserted
+      // by the driver, without a mongoose document per message.
+      await rawCollection(this.models.Message).insertOne(doc);
+      return { message: doc, fresh: true };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       const existing = await this.models.Message.findOne({ providerKey: event.providerKey }).lean();
@@ -269,7 +276,7 @@ export class MessageProcessor {
     const { fresh, wokeFrom } = await this.locks.run(key, async () => {
       // Placement's copy is as good as a re-read unless a ticket write of this process ran since it was read.
       const reusable = readStamp !== undefined && this.locks.unchangedSince(key, readStamp);
-      const current = reusable ? ticket : (await this.models.Ticket.findById(ticket._id).lean())!;
+      const current = reusable ? ticket : (await rawCollection(this.models.Ticket).findOne({ _id: ticket._id }))!;
       const set: Record<string, unknown> = {};
       if (at > current.lastMessageAt) set.lastMessageAt = at;
       if (!current.lastCustomerMessageAt || at > current.lastCustomerMessageAt) set.lastCustomerMessageAt = at;
@@ -281,7 +288,8 @@ export class MessageProcessor {
       if (Object.keys(set).length) update.$set = set;
       if (current.snoozedUntil) update.$unset = { snoozedUntil: 1 };
       if (Object.keys(update).length === 0) return { fresh: current, wokeFrom: undefined };
-      await this.models.Ticket.updateOne({ _id: ticket._id }, update);
+      // By the driver, so `updatedAt` (mongoose's timestamps) is set here.
+      await rawCollection(this.models.Ticket).updateOne({ _id: ticket._id }, { ...update, $set: { ...set, updatedAt: new Date() } });
       const fresh: Ticket = { ...current, ...(set as Partial<Ticket>), ...(current.snoozedUntil ? { snoozedUntil: undefined } : {}) } as Ticket;
       return { fresh, wokeFrom: wakes ? current.status : undefined };
     });

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { rawCollection } from '../db/raw-collection.js';
 import type { MessageReceived } from '../domain/inbound-event.js';
 import type { Contact } from '../models/contact.js';
 import type { Inbox } from '../models/inbox.js';
@@ -58,7 +59,7 @@ export class TicketPlacement {
       const facts = await this.gatherFacts(event, contact, threadKey, reopenWindowMs, createTicket, loaded);
       const decision = decideThread(facts);
       if (decision.action !== 'new') {
-        const ticket = loaded.get(decision.ticketId) ?? (await this.models.Ticket.findById(decision.ticketId).lean());
+        const ticket = loaded.get(decision.ticketId) ?? (await this.ticketById(new Types.ObjectId(decision.ticketId)));
         if (!ticket) continue;
         if (facts.pointer !== decision.ticketId) await this.pointConversation(threadKey, ticket._id);
         return { ticket, decision, created: false, reopened: decision.action === 'reopen' };
@@ -66,7 +67,7 @@ export class TicketPlacement {
       const keyId = decision.previousTicketId ? `next:${decision.previousTicketId}` : threadKey;
       const claimedId = await this.claimKey(keyId, new Types.ObjectId());
       const previous = decision.previousTicketId
-        ? (loaded.get(decision.previousTicketId) ?? (await this.models.Ticket.findById(decision.previousTicketId).lean()))
+        ? (loaded.get(decision.previousTicketId) ?? (await this.ticketById(new Types.ObjectId(decision.previousTicketId))))
         : null;
       const { ticket, created } = await createTicket(claimedId, previous ?? undefined);
       // A conversation's first key already points at its ticket; a follow-up moves the pointer.
@@ -166,14 +167,19 @@ export class TicketPlacement {
     return facts;
   }
 
+  /** Read on every inbound message: through the driver (see rawCollection). */
+  private ticketById(id: Types.ObjectId): Promise<Ticket | null> {
+    return rawCollection(this.models.Ticket).findOne({ _id: id });
+  }
+
   /** The newest ticket in the follow-up chain starting at `id`. */
   private async successorTicket(id: Types.ObjectId): Promise<Ticket | null> {
-    const doc = await this.models.Ticket.findById(id).lean();
+    const doc = await this.ticketById(id);
     // A follow-up is only ever claimed for a solved or closed ticket; a missing
     // one may be a claim whose ticket was never written (crash): look then too.
     if (doc && doc.status !== 'solved' && doc.status !== 'closed') return doc;
     const last = await this.followSuccessors(id);
-    return last.equals(id) ? doc : this.models.Ticket.findById(last).lean();
+    return last.equals(id) ? doc : this.ticketById(last);
   }
 
   private async followSuccessors(start: Types.ObjectId): Promise<Types.ObjectId> {

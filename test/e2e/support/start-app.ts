@@ -19,6 +19,8 @@ export interface RunningApp {
   webchat: Webchat;
   webchatInboxId: string;
   channels: ChannelRuntime;
+  /** The embedded database's process id (benchmarks). */
+  databasePid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startApp(env: Record<string, string> = {}, opts: { logLeve
     webchat,
     webchatInboxId,
     channels,
+    databasePid: db.pid,
     async stop() {
       await realtime.close();
       webchat!.channel.close();
