@@ -5,8 +5,14 @@
  * (the 202 of the POST) to "message.created received by an agent socket".
  *
  *   npx tsx scripts/bench/realtime.ts [--agents 500] [--rate 200] [--seconds 10] [--departments 25]
- *                                     [--conversations 400] [--mode ingest|fanout] [--drain 120]
+ *                                     [--conversations 400] [--new-share 0.2] [--mode ingest|fanout] [--drain 120]
  *                                     [--cpu-profile hub.cpuprofile]
+ *
+ * Before measuring, `--conversations` web chat conversations are opened (one
+ * message each, not measured); then `--new-share` of the measured messages
+ * start a new conversation (contact, conversation key and ticket: about twice
+ * the work of a message in an existing one) and the rest go to the open ones.
+ * `--new-share 1` makes every measured message a first contact.
  *
  * Agents are spread over departments (each department has its own web chat
  * inbox): a message reaches the agents of its department — `--departments 1`
@@ -49,17 +55,22 @@ interface Plan {
   seconds: number;
   drainSeconds: number;
   conversations: number;
+  newShare: number;
   /** Per agent: session token and department index. */
   agents: Array<{ token: string; dep: number }>;
   /** Web chat inbox per department. */
   inboxes: string[];
 }
 
-type ToChild = { type: 'plan'; plan: Plan } | { type: 'go' } | { type: 'published'; seq: number; dep: number } | { type: 'finish' };
+type ToChild = { type: 'plan'; plan: Plan } | { type: 'warm' } | { type: 'go' } | { type: 'published'; seq: number; dep: number } | { type: 'finish' };
 type ToParent =
   | { type: 'connected'; sockets: number; ms: number }
+  | { type: 'warmed'; conversations: number; failed: number }
   | { type: 'sent'; count: number; failed: number }
   | { type: 'result'; expected: number; received: number; duplicates: number; deliveries: Array<[number, number]>; accepted: Record<number, number>; sendRate: number; perSeq: Record<number, number> };
+
+/** Whether measured message k starts a new conversation: spread evenly, `share` of all. */
+const startsConversation = (k: number, share: number) => Math.floor((k + 1) * share) > Math.floor(k * share);
 
 // ------------------------------------------------------------------------------------------ child
 // node:http with keep-alive rather than fetch: the load generator shares the machine's two cores with
@@ -91,6 +102,8 @@ async function child() {
   const depOf: Record<number, number> = {};
   const deliveries: Array<[number, number]> = [];
   const seen = new Set<string>();
+  const visitors: Array<{ cookie: string; inbox: string; dep: number }> = [];
+  const newVisitors: Array<{ cookie: string; inbox: string; dep: number }> = [];
   let duplicates = 0;
   let sendRate = 0;
 
@@ -128,17 +141,31 @@ async function child() {
       send({ type: 'connected', sockets: sockets.length, ms: now() - t0 });
     } else if (msg.type === 'published') {
       depOf[msg.seq] = msg.dep; // fanout mode: the parent publishes, we only count
-    } else if (msg.type === 'go' && plan) {
-      if (plan.mode === 'fanout') return;
-      // One visitor cookie per conversation (GET /chat/api/session sets it).
-      const visitors: Array<{ cookie: string; inbox: string; dep: number }> = [];
-      for (let c = 0; c < plan.conversations; c++) {
+    } else if (msg.type === 'warm' && plan) {
+      // One visitor cookie per conversation (GET /chat/api/session sets it), as a browser gets on opening /chat.
+      const total = Math.round(plan.rate * plan.seconds);
+      let newOnes = 0;
+      for (let k = 0; k < total; k++) if (startsConversation(k, plan.newShare)) newOnes++;
+      for (let c = 0; c < plan.conversations + newOnes; c++) {
         const dep = c % plan.inboxes.length;
         const res = await fetch(`${plan.url}/chat/api/session?inbox=${plan.inboxes[dep]}`);
         const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
         await res.arrayBuffer();
-        visitors.push({ cookie, inbox: plan.inboxes[dep]!, dep });
+        (c < plan.conversations ? visitors : newVisitors).push({ cookie, inbox: plan.inboxes[dep]!, dep });
       }
+      // Open the conversations (not measured), 100 at a time.
+      let failed = 0;
+      for (let c = 0; c < visitors.length; c += 100) {
+        const batch = visitors.slice(c, c + 100).map((v, i) =>
+          postJson(plan!.url, '/chat/api/messages', v.cookie, { inboxId: v.inbox, clientMessageId: crypto.randomUUID(), text: `warm-up ${c + i}` })
+            .then(({ status }) => void (status === 202 || failed++))
+            .catch(() => void failed++),
+        );
+        await Promise.all(batch);
+      }
+      send({ type: 'warmed', conversations: visitors.length, failed });
+    } else if (msg.type === 'go' && plan) {
+      if (plan.mode === 'fanout') return;
       const total = Math.round(plan.rate * plan.seconds);
       let seq = 0;
       let failed = 0;
@@ -149,7 +176,7 @@ async function child() {
         const due = Math.min(total, Math.floor(((now() - t0) / 1000) * plan.rate) + 1);
         while (seq < due) {
           const k = seq++;
-          const v = visitors[k % visitors.length]!;
+          const v = startsConversation(k, plan.newShare) ? newVisitors.shift()! : visitors[k % visitors.length]!;
           depOf[k] = v.dep;
           const p = postJson(plan.url, '/chat/api/messages', v.cookie, { inboxId: v.inbox, clientMessageId: crypto.randomUUID(), text: `bench:${k}` })
             .then(({ status, at }) => {
@@ -188,6 +215,7 @@ async function parent() {
       seconds: { type: 'string', default: '10' },
       departments: { type: 'string', default: '25' },
       conversations: { type: 'string', default: '400' },
+      'new-share': { type: 'string', default: '0.2' },
       mode: { type: 'string', default: 'ingest' },
       drain: { type: 'string', default: '120' },
       'cpu-profile': { type: 'string' },
@@ -249,7 +277,7 @@ async function parent() {
       };
       childProcess.on('message', on);
     });
-  const plan: Plan = { url: app.url, mode, rate: M, seconds, drainSeconds, conversations: Number(values.conversations), agents: agents.map(({ token, dep }) => ({ token, dep })), inboxes };
+  const plan: Plan = { url: app.url, mode, rate: M, seconds, drainSeconds, conversations: Number(values.conversations), newShare: Math.min(1, Math.max(0, Number(values['new-share']))), agents: agents.map(({ token, dep }) => ({ token, dep })), inboxes };
   childProcess.send({ type: 'plan', plan } satisfies ToChild);
   log("connecting agents");
   const connected = await next("connected");
@@ -258,6 +286,13 @@ async function parent() {
   await new Promise((r) => setTimeout(r, 500));
   const rssConnected = process.memoryUsage().rss;
   const serverSockets = app.realtime.io.of('/').sockets.size;
+  let warmed = { conversations: 0, failed: 0 };
+  if (mode === 'ingest') {
+    log(`opening ${plan.conversations} conversations (not measured)`);
+    childProcess.send({ type: 'warm' } satisfies ToChild);
+    warmed = await next('warmed');
+    await core.ingest.drain();
+  }
 
   // Only the steady state is profiled: not start-up, logins or the connection storm.
   const profiler = values['cpu-profile'] ? new Session() : undefined;
@@ -322,11 +357,17 @@ async function parent() {
   const result = await next('result');
 
   const acceptedToReceived: number[] = [];
+  // The first message of each conversation creates contact, conversation key and ticket (about twice the work).
+  const firstOfConversation: number[] = [];
+  const laterInConversation: number[] = [];
   const publishedToReceived: number[] = [];
   for (const [seq, at] of result.deliveries) {
     const a = result.accepted[seq];
     const p = published.get(seq);
-    if (a !== undefined) acceptedToReceived.push(Math.max(0, at - a));
+    if (a !== undefined) {
+      acceptedToReceived.push(Math.max(0, at - a));
+      (startsConversation(seq, plan.newShare) ? firstOfConversation : laterInConversation).push(Math.max(0, at - a));
+    }
     if (p !== undefined) publishedToReceived.push(at - p);
   }
   const acceptedToPublished = [...published.entries()].flatMap(([seq, p]) => (result.accepted[seq] !== undefined ? [Math.max(0, p - result.accepted[seq]!)] : []));
@@ -339,6 +380,9 @@ async function parent() {
   if (mode === 'ingest') {
     console.log(`processed                 ${published.size}/${sentCount - sendFailed} within the ${drainSeconds}s drain limit; ${processedRate.toFixed(1)} msg/s = ${(processedRate / rawRate).toFixed(3)} × raw insert rate`);
     console.log(`accepted → received       ${fmt(acceptedToReceived)}`);
+    console.log(`conversations             ${warmed.conversations} opened before measuring (${warmed.failed} failed); ${(plan.newShare * 100).toFixed(0)}% of measured messages start a new one`);
+    console.log(`  new conversation        ${fmt(firstOfConversation)}`);
+    console.log(`  existing conversation   ${fmt(laterInConversation)}`);
     console.log(`  accepted → published    ${fmt(acceptedToPublished)}   (ingest processing, database-bound)`);
   }
   const perMsg = (ms: number) => `${(ms / Math.max(1, published.size)).toFixed(2)} ms`;

@@ -82,15 +82,19 @@ export class MessageProcessor {
     }
 
     const keys = identityKeysFor(inbox.kind, event.sender);
-    const contact = await this.contacts.resolve(keys, {
-      ...(event.sender.displayName ? { name: event.sender.displayName } : {}),
-      ...(event.sender.email ? { email: event.sender.email.toLowerCase() } : {}),
-      ...(event.sender.phone ? { phone: event.sender.phone } : {}),
-    });
+    // Independent reads side by side: each is a round trip, and under load every one waits in line.
+    const [contact, pointer] = await Promise.all([
+      this.contacts.resolve(keys, {
+        ...(event.sender.displayName ? { name: event.sender.displayName } : {}),
+        ...(event.sender.email ? { email: event.sender.email.toLowerCase() } : {}),
+        ...(event.sender.phone ? { phone: event.sender.phone } : {}),
+      }),
+      this.placement.lookupPointer(event),
+    ]);
 
     const reopenWindowMs = inbox.reopenWindowDays !== undefined ? inbox.reopenWindowDays * 86_400_000 : this.config.tickets.reopenWindowMs;
     const readStamp = this.locks.stamp();
-    const placement = await this.placement.place(event, inbox, contact, reopenWindowMs, this.ticketFactory(event, inbox, contact, events));
+    const placement = await this.placement.place(event, inbox, contact, reopenWindowMs, this.ticketFactory(event, inbox, contact, events), pointer);
     let ticket = placement.ticket;
 
     if (placement.reopened) {
@@ -107,7 +111,13 @@ export class MessageProcessor {
       events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), change: 'reopened', ticket: toTicketSummary(ticket) });
     }
 
-    const { message, fresh } = await this.storeMessage(event, inbox, contact, ticket, placement.decision);
+    // The ticket's update does not depend on the message's insert: both at once. Touching is idempotent
+    // (timestamps only move forward), so a re-run after a crash may repeat it harmlessly.
+    const [{ message, fresh }, touched] = await Promise.all([
+      this.storeMessage(event, inbox, contact, ticket, placement.decision),
+      this.touchTicket(ticket, placement.reopened ? undefined : readStamp, event),
+    ]);
+    ticket = touched.ticket;
     const ref = `message:${String(message._id)}`;
     // Only a re-run after a crash can find the message already stored; only then look for its audit event.
     if (fresh || !(await this.audit.hasRef(ticket._id, ref))) {
@@ -118,7 +128,6 @@ export class MessageProcessor {
         { messageId: String(message._id), channel: inbox.kind, rule: placement.decision.rule, detail: placement.decision.detail },
         ref,
       );
-      ticket = await this.touchTicket(ticket, placement.reopened ? undefined : readStamp, event, events);
       events.push({
         type: 'message.created',
         seq: a.seq,
@@ -127,6 +136,11 @@ export class MessageProcessor {
         message: toMessageView(message),
         ticket: { number: ticket.number, status: ticket.status, inboxId: String(ticket.inboxId), conversationId: ticket.replyTo?.conversationId ?? null },
       });
+    }
+    if (touched.wokeFrom) {
+      // After the message's own event, as before: "customer wrote" then "ticket reopened by the reply".
+      const a = await this.audit.append(ticket._id, 'ticket.status_changed', systemActor, { from: touched.wokeFrom, to: 'open', reason: 'customer replied' });
+      events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), change: 'status', ticket: toTicketSummary(ticket) });
     }
     if (placement.created && !event.automated && this.newTicketHook) {
       await this.newTicketHook(ticket, inbox, event).catch((err: unknown) =>
@@ -270,10 +284,10 @@ export class MessageProcessor {
   }
 
   /** Customer activity: timestamps move forward only; a waiting ticket becomes open again. */
-  private async touchTicket(ticket: Ticket, readStamp: number | undefined, event: MessageReceived, events: DomainEvent[]): Promise<Ticket> {
+  private async touchTicket(ticket: Ticket, readStamp: number | undefined, event: MessageReceived): Promise<{ ticket: Ticket; wokeFrom: Ticket['status'] | undefined }> {
     const at = event.occurredAt;
     const key = String(ticket._id);
-    const { fresh, wokeFrom } = await this.locks.run(key, async () => {
+    return this.locks.run(key, async () => {
       // Placement's copy is as good as a re-read unless a ticket write of this process ran since it was read.
       const reusable = readStamp !== undefined && this.locks.unchangedSince(key, readStamp);
       const current = reusable ? ticket : (await rawCollection(this.models.Ticket).findOne({ _id: ticket._id }))!;
@@ -287,17 +301,12 @@ export class MessageProcessor {
       const update: Record<string, unknown> = {};
       if (Object.keys(set).length) update.$set = set;
       if (current.snoozedUntil) update.$unset = { snoozedUntil: 1 };
-      if (Object.keys(update).length === 0) return { fresh: current, wokeFrom: undefined };
+      if (Object.keys(update).length === 0) return { ticket: current, wokeFrom: undefined };
       // By the driver, so `updatedAt` (mongoose's timestamps) is set here.
       await rawCollection(this.models.Ticket).updateOne({ _id: ticket._id }, { ...update, $set: { ...set, updatedAt: new Date() } });
       const fresh: Ticket = { ...current, ...(set as Partial<Ticket>), ...(current.snoozedUntil ? { snoozedUntil: undefined } : {}) } as Ticket;
-      return { fresh, wokeFrom: wakes ? current.status : undefined };
+      return { ticket: fresh, wokeFrom: wakes ? current.status : undefined };
     });
-    if (wokeFrom) {
-      const a = await this.audit.append(ticket._id, 'ticket.status_changed', systemActor, { from: wokeFrom, to: 'open', reason: 'customer replied' });
-      events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(fresh), change: 'status', ticket: toTicketSummary(fresh) });
-    }
-    return fresh;
   }
 }
 

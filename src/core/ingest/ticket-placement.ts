@@ -22,6 +22,8 @@ export type TicketFactory = (id: Types.ObjectId, previous?: Ticket) => Promise<{
 
 const MAX_HOPS = 20;
 
+const threadKeyOf = (event: MessageReceived) => `conv:${event.inboxId}:${event.threading.conversationId}`;
+
 /**
  * The database side of threading: gathers the facts for `decideThread`, then
  * carries the decision out with unique conversation keys so that concurrent
@@ -45,18 +47,36 @@ export class TicketPlacement {
     this.pointers.set(threadKey, ticketId);
   }
 
+  /**
+   * Looks up the conversation's pointer ahead of `place`, so the caller can
+   * overlap it with other reads (the first message of a conversation otherwise
+   * waits for one round trip after another). Pass the result to `place`:
+   * `null` (no conversation yet) spares it the same lookup; a key claimed
+   * meanwhile by another writer is still caught by the claim's unique index.
+   */
+  async lookupPointer(event: MessageReceived): Promise<Types.ObjectId | null> {
+    const threadKey = threadKeyOf(event);
+    const known = this.pointers.get(threadKey);
+    if (known) return known;
+    const conv = await this.models.ConversationKey.findById(threadKey).lean();
+    if (conv) this.remember(threadKey, conv.ticketId);
+    return conv?.ticketId ?? null;
+  }
+
   async place(
     event: MessageReceived,
     inbox: Inbox,
     contact: Contact,
     reopenWindowMs: number,
     createTicket: TicketFactory,
+    pointer?: Types.ObjectId | null,
   ): Promise<Placement> {
-    const threadKey = `conv:${event.inboxId}:${event.threading.conversationId}`;
+    const threadKey = threadKeyOf(event);
     for (let round = 0; round < 5; round++) {
       // Tickets read while gathering facts, by id: the chosen one is not read a second time.
       const loaded = new Map<string, Ticket>();
-      const facts = await this.gatherFacts(event, contact, threadKey, reopenWindowMs, createTicket, loaded);
+      // The caller's lookup is only as fresh as the first round; a retry reads again.
+      const facts = await this.gatherFacts(event, contact, threadKey, reopenWindowMs, createTicket, loaded, round === 0 ? pointer : undefined);
       const decision = decideThread(facts);
       if (decision.action !== 'new') {
         const ticket = loaded.get(decision.ticketId) ?? (await this.ticketById(new Types.ObjectId(decision.ticketId)));
@@ -114,6 +134,7 @@ export class TicketPlacement {
     reopenWindowMs: number,
     createTicket: TicketFactory,
     loaded: Map<string, Ticket>,
+    lookedUp: Types.ObjectId | null | undefined,
   ): Promise<ThreadFacts & { pointer?: string }> {
     const currentTicket = (id: Types.ObjectId) => this.currentTicket(id, loaded);
     const facts: ThreadFacts & { pointer?: string } = { now: new Date(), reopenWindowMs };
@@ -150,8 +171,8 @@ export class TicketPlacement {
       if (ticket) facts.quoted = ticket;
     }
 
-    const pointed = this.pointers.get(threadKey);
-    const conv = pointed ? { ticketId: pointed } : await this.models.ConversationKey.findById(threadKey).lean();
+    const pointed = this.pointers.get(threadKey) ?? lookedUp;
+    const conv = pointed ? { ticketId: pointed } : lookedUp === null ? null : await this.models.ConversationKey.findById(threadKey).lean();
     if (conv) {
       if (!pointed) this.remember(threadKey, conv.ticketId);
       facts.pointer = String(conv.ticketId);
