@@ -81,6 +81,37 @@ describe('ingest hot path caches', () => {
     expect(ticket.lastCustomerMessageAt?.getTime()).toBe(last!.occurredAt.getTime());
   });
 
+  it('a customer reply wakes a snoozed pending ticket: open, no snooze, events and audit in order (message, then status)', async () => {
+    const inbox = String((await createInbox(a.core, 'sms'))._id);
+    const from = '+5511900000401';
+    await ingest(a, smsEvent(inbox, { sid: 'HP-w1', from }));
+    const ticketId = String((await messageOf(a, 'sms:HP-w1')).ticketId);
+    const admin = await createUser(a.core, 'admin');
+    await a.core.tickets.setStatus(admin, ticketId, 'pending');
+    await a.core.tickets.snooze(admin, ticketId, new Date(Date.now() + 3_600_000));
+
+    const seen: string[] = [];
+    const off = a.core.bus.subscribe((e) => {
+      if ('scope' in e && e.scope.ticketId === ticketId) seen.push(`${e.type}#${e.seq}`);
+    });
+    await ingest(a, smsEvent(inbox, { sid: 'HP-w2', from }));
+    off();
+
+    const ticket = (await a.core.models.Ticket.findById(ticketId).lean())!;
+    expect(ticket.status).toBe('open');
+    expect(ticket.snoozedUntil).toBeUndefined();
+    const audit = await a.core.models.AuditEvent.find({ ticketId: ticket._id }).sort({ seq: 1 }).lean();
+    const tail = audit.slice(-2);
+    expect(tail.map((e) => e.type)).toEqual(['message.received', 'ticket.status_changed']);
+    expect(seen).toEqual([`message.created#${tail[0]!.seq}`, `ticket.updated#${tail[1]!.seq}`]);
+
+    // The same event again (a platform retry) changes nothing and tells nobody.
+    const before = audit.length;
+    await ingest(a, smsEvent(inbox, { sid: 'HP-w2', from }));
+    expect(await a.core.models.AuditEvent.countDocuments({ ticketId: ticket._id })).toBe(before);
+    expect(await a.core.models.Message.countDocuments({ ticketId: ticket._id })).toBe(2);
+  });
+
   it('on FerretDB only unique indexes exist (it never reads the others, but maintains them on every write)', async () => {
     const indexes = await a.core.models.Ticket.collection.indexes();
     expect(indexes.map((i) => i.name).sort()).toEqual(['_id_', 'number_1']);
