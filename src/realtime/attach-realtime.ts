@@ -250,6 +250,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     async close() {
       clearInterval(revalidateTimer);
       unsubscribe();
+      projector.close();
       io.disconnectSockets(true);
       for (const nsp of [io.of('/')]) nsp.disconnectSockets(true);
       // Closes the engine (and every namespace's sockets) but leaves the HTTP server to its owner.

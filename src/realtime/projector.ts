@@ -13,7 +13,18 @@ import { rooms, roomsForScope } from './rooms.js';
  * else realtime sends (presence, viewers, typing) goes through here too, so
  * one file answers "who can receive what".
  */
+/**
+ * Presence changes are sent in batches at most this often: every agent
+ * receives every change, so when a restart makes N consoles reconnect at once,
+ * one packet per change would be N² packets (250,000 for 500 agents, seconds
+ * of CPU); batched it is about N per window.
+ */
+export const PRESENCE_BATCH_MS = 200;
+
 export class Projector {
+  private readonly pendingPresence = new Map<string, PresenceEntry>();
+  private presenceTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly io: Server,
     private readonly logger: Logger,
@@ -48,8 +59,24 @@ export class Projector {
     socket.emit(ServerEvents.presenceSnapshot, presence);
   }
 
+  /** Queues a change; every agent gets the changes of a window as one `presence` list (latest per user). */
   presence(entry: PresenceEntry): void {
-    this.io.to(rooms.agents).emit(ServerEvents.presence, entry);
+    this.pendingPresence.set(entry.userId, entry);
+    this.presenceTimer ??= setTimeout(() => this.flushPresence(), PRESENCE_BATCH_MS);
+  }
+
+  /** Stops the batching timer (shutdown); changes not yet sent are dropped with the sockets. */
+  close(): void {
+    clearTimeout(this.presenceTimer);
+    this.presenceTimer = undefined;
+    this.pendingPresence.clear();
+  }
+
+  private flushPresence(): void {
+    this.presenceTimer = undefined;
+    const entries = [...this.pendingPresence.values()];
+    this.pendingPresence.clear();
+    if (entries.length) this.io.to(rooms.agents).emit(ServerEvents.presence, entries);
   }
 
   ticketViewers(ticketId: string, viewers: TicketViewer[]): void {

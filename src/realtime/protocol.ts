@@ -47,6 +47,7 @@ export type Ack<T = Record<string, never>> = ({ ok: true } & T) | { ok: false; e
 /** Server → client event names besides the domain events. */
 export const ServerEvents = {
   hello: 'session:hello',
+  /** A list of `{ userId, name, status }`: the changes of the last batching window. */
   presence: 'presence',
   presenceSnapshot: 'presence:snapshot',
   ticketViewers: 'ticket:viewers',

@@ -172,11 +172,28 @@ describe('rooms and the projector', () => {
     const got = record(watcher, ['presence']);
     const s = h.connect(await h.login(agentA2));
     await connected(s);
-    await until(() => got.find((e) => e.payload.userId === agentA2.id && e.payload.status === 'online'));
+    // Presence arrives as lists (batched per window).
+    const saw = (status: string) => got.find((e) => (e.payload as Array<{ userId: string; status: string }>).some((p) => p.userId === agentA2.id && p.status === status));
+    await until(() => saw('online'));
     await ack(s, 'presence:set', { status: 'away' });
-    await until(() => got.find((e) => e.payload.userId === agentA2.id && e.payload.status === 'away'));
+    await until(() => saw('away'));
     s.disconnect();
-    await until(() => got.find((e) => e.payload.userId === agentA2.id && e.payload.status === 'offline'));
+    await until(() => saw('offline'));
+    watcher.disconnect();
+  });
+
+  it('batches presence: many agents connecting at once reach a watcher in a few packets, each agent online', async () => {
+    const watcher = h.connect(await h.login(supervisor));
+    await connected(watcher);
+    const got = record(watcher, ['presence']);
+    const tokens = await Promise.all([agentA, agentA2, agentB].map((u) => h.login(u)));
+    const sockets = tokens.map((token) => h.connect(token));
+    await Promise.all(sockets.map((s) => connected(s)));
+    const online = () => new Set(got.flatMap((e) => (e.payload as Array<{ userId: string; status: string }>).filter((p) => p.status === 'online').map((p) => p.userId)));
+    await until(() => [agentA, agentA2, agentB].every((u) => online().has(u.id)));
+    // Three agents, connected within one window: fewer packets than changes.
+    expect(got.length).toBeLessThan(3);
+    for (const s of sockets) s.disconnect();
     watcher.disconnect();
   });
 

@@ -88,8 +88,9 @@ export function connect() {
     store.presence = new Map(list.map((p) => [p.userId, p.status]));
     store.changed();
   });
-  socket.on('presence', (p: { userId: string; status: Presence }) => {
-    store.presence.set(p.userId, p.status);
+  // Changes arrive batched (one list per short window).
+  socket.on('presence', (list: Array<{ userId: string; status: Presence }>) => {
+    for (const p of list) store.presence.set(p.userId, p.status);
     store.changed();
   });
   socket.on('ticket:viewers', (e: { ticketId: string; viewers: TicketViewer[] }) => {
