@@ -76,9 +76,9 @@ const startsConversation = (k: number, share: number) => Math.floor((k + 1) * sh
 // node:http with keep-alive rather than fetch: the load generator shares the machine's two cores with
 // the hub and the database, and fetch costs several times the CPU per request.
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 64 });
-function postJson(base: string, path: string, cookie: string, body: unknown): Promise<{ status: number; at: number }> {
+function postJson(base: string, path: string, cookie: string, body: unknown, retried = false): Promise<{ status: number; at: number }> {
   const data = Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
+  return new Promise<{ status: number; at: number }>((resolve, reject) => {
     const req = http.request(
       `${base}${path}`,
       { method: 'POST', agent: keepAlive, headers: { 'content-type': 'application/json', 'content-length': data.length, cookie } },
@@ -89,7 +89,12 @@ function postJson(base: string, path: string, cookie: string, body: unknown): Pr
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive connection the server closed just as we reused it: send again, like a browser
+      // (the web chat deduplicates by clientMessageId, so a repeat cannot store twice).
+      if (req.reusedSocket && err.code === 'ECONNRESET' && !retried) resolve(postJson(base, path, cookie, body, true));
+      else reject(err);
+    });
     req.end(data);
   });
 }
@@ -169,6 +174,9 @@ async function child() {
       const total = Math.round(plan.rate * plan.seconds);
       let seq = 0;
       let failed = 0;
+      const fail = (why: string) => {
+        if (failed++ < 3) console.error(`bench: a POST failed: ${why}`);
+      };
       const inflight = new Set<Promise<void>>();
       const t0 = now();
       while (seq < total) {
@@ -181,9 +189,9 @@ async function child() {
           const p = postJson(plan.url, '/chat/api/messages', v.cookie, { inboxId: v.inbox, clientMessageId: crypto.randomUUID(), text: `bench:${k}` })
             .then(({ status, at }) => {
               if (status === 202) accepted[k] = at;
-              else failed++;
+              else fail(`HTTP ${status}`);
             })
-            .catch(() => void failed++)
+            .catch((err: Error) => fail(err.message))
             .finally(() => inflight.delete(p));
           inflight.add(p);
         }

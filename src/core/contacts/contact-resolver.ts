@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { rawCollection } from '../db/raw-collection.js';
 import type { Contact } from '../models/contact.js';
 import type { Models } from '../models/registry.js';
 import type { ContactCache } from './contact-cache.js';
@@ -48,12 +49,15 @@ export class ContactResolver {
       }
       // Contact first, then the key: a key never points at a contact that does not exist.
       const contactId = new Types.ObjectId();
-      const [created] = await this.models.Contact.insertMany([{ _id: contactId, identities: [keys[0]!], ...hints }]);
+      const now = new Date();
+      const created: Contact = { _id: contactId, identities: [keys[0]!], ...hints, createdAt: now, updatedAt: now };
+      // Typed and complete (the inbound event schema bounds the hints' lengths): inserted by the driver.
+      await rawCollection(this.models.Contact).insertOne(created);
       if (!(await this.claim(keys[0]!, contactId))) {
         await this.models.Contact.deleteOne({ _id: contactId }); // lost the race: use the winner's contact
         continue;
       }
-      const contact = created!.toObject() as Contact;
+      const contact = created;
       if (!(await this.claimMissing(contact, keys))) return contact;
       return (await this.models.Contact.findById(contactId).lean()) ?? contact;
     }
@@ -79,7 +83,7 @@ export class ContactResolver {
 
   private async claim(key: string, contactId: Types.ObjectId): Promise<boolean> {
     try {
-      await this.models.ContactIdentity.insertMany([{ _id: key, contactId, createdAt: new Date() }]);
+      await rawCollection(this.models.ContactIdentity).insertOne({ _id: key, contactId, createdAt: new Date() });
       return true;
     } catch (err) {
       if (isDuplicateKeyError(err)) return false;

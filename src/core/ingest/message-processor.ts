@@ -273,7 +273,7 @@ export class MessageProcessor {
     try {
       // Built whole and typed here (every required field, the schema's defaults written out): inserted
       // by the driver, without a mongoose document per message.
-      await rawCollection(this.models.Message).insertOne(doc);
+      await rawCollection(this.models.Message).insertOne(doc, { ignoreUndefined: true });
       return { message: doc, fresh: true };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;

@@ -101,7 +101,7 @@ export class TicketPlacement {
   /** Inserts the key or returns the ticket id of whoever inserted it first. */
   private async claimKey(keyId: string, ticketId: Types.ObjectId): Promise<Types.ObjectId> {
     try {
-      await this.models.ConversationKey.insertMany([{ _id: keyId, ticketId, createdAt: new Date() }]);
+      await rawCollection(this.models.ConversationKey).insertOne({ _id: keyId, ticketId, createdAt: new Date() });
       if (keyId.startsWith('conv:')) this.remember(keyId, ticketId);
       return ticketId;
     } catch (err) {

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { rawCollection } from '../db/raw-collection.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 
@@ -27,8 +28,12 @@ export class TicketNumbers {
     for (let attempt = 1; attempt <= 100; attempt++) {
       const number = await this.next();
       try {
-        const [created] = await this.models.Ticket.insertMany([{ ...doc, number }]);
-        return { ticket: created!.toObject() as Ticket, created: true };
+        const now = new Date();
+        const ticket: Ticket = { ...doc, number, createdAt: now, updatedAt: now };
+        // NewTicket has every field the schema requires or defaults: inserted by the driver, no mongoose
+        // document per new conversation. `ignoreUndefined`: an optional field given as undefined is left out.
+        await rawCollection(this.models.Ticket).insertOne(ticket, { ignoreUndefined: true });
+        return { ticket, created: true };
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
         const existing = await this.models.Ticket.findById(new Types.ObjectId(String(doc._id))).lean();

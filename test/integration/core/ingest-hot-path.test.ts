@@ -112,6 +112,29 @@ describe('ingest hot path caches', () => {
     expect(await a.core.models.Message.countDocuments({ ticketId: ticket._id })).toBe(2);
   });
 
+  it('documents the hot path inserts through the driver have what their schemas promise (timestamps, defaults, no nulls)', async () => {
+    const inbox = String((await createInbox(a.core, 'sms'))._id);
+    const event = smsEvent(inbox, { sid: 'HP-n1', from: '+5511900000501' });
+    await ingest(a, { ...event, sender: { ...event.sender, displayName: 'Ana Souza' } });
+    const message = await messageOf(a, 'sms:HP-n1');
+    const contact = (await a.core.models.Contact.findById(message.author.contactId).lean())!;
+    const ticket = (await a.core.models.Ticket.findById(message.ticketId).lean())!;
+    const key = (await a.core.models.ConversationKey.findById(`conv:${inbox}:+5511900000501`).lean())!;
+    const identity = (await a.core.models.ContactIdentity.findById('phone:+5511900000501').lean())!;
+    expect(contact).toMatchObject({ name: 'Ana Souza', identities: ['phone:+5511900000501'] });
+    expect(ticket).toMatchObject({ status: 'new', priority: 'normal', tags: [], mergedTicketIds: [], reopenCount: 0, inboxId: message.inboxId });
+    expect(message).toMatchObject({ direction: 'inbound', kind: 'message', attachments: [], delivery: { status: 'received', attempts: 0 } });
+    for (const doc of [contact, ticket, message]) {
+      expect(doc.createdAt).toBeInstanceOf(Date);
+      expect(doc.updatedAt).toBeInstanceOf(Date);
+    }
+    expect(String(key.ticketId)).toBe(String(ticket._id));
+    expect(String(identity.contactId)).toBe(String(contact._id));
+    const nulls = (doc: object) => Object.entries(doc).filter(([, v]) => v === null).map(([k]) => k);
+    expect([...nulls(contact), ...nulls(ticket), ...nulls(message), ...nulls(ticket.replyTo), ...nulls(ticket.sla)]).toEqual([]);
+    expect(await a.core.models.InboundEvent.findById('sms:HP-n1').lean()).toMatchObject({ status: 'processed' });
+  });
+
   it('on FerretDB only unique indexes exist (it never reads the others, but maintains them on every write)', async () => {
     const indexes = await a.core.models.Ticket.collection.indexes();
     expect(indexes.map((i) => i.name).sort()).toEqual(['_id_', 'number_1']);
