@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Collection } from 'mongodb';
 import { BatchedUpdates } from '../db/batched-updates.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { WriteBatcher } from '../db/write-batcher.js';
 import { rawCollection } from '../db/raw-collection.js';
 import { ConflictError } from '../errors/app-error.js';
 import type { AuditEvent } from '../models/audit-event.js';
@@ -39,6 +40,8 @@ export class AuditLog {
   private readonly heads = new Map<string, { seq: number; hash: string }>();
 
   private readonly headMarks: BatchedUpdates<AuditHead>;
+  /** Appends to different tickets share insert commands under load (group commit). */
+  private readonly inserts = new WriteBatcher<AuditEvent>(() => rawCollection(this.models.AuditEvent));
 
   constructor(
     private readonly models: Models,
@@ -87,9 +90,10 @@ export class AuditLog {
       const hash = hashAuditEvent({ ticketId: String(ticketId), seq, type, actor: cleanActor, dataJson, at, prevHash });
       try {
         // Built whole here from typed values, so inserted by the driver as is (no mongoose document
-        // per append; the schema's required fields are all set above).
+        // per append; the schema's required fields are all set above). A lost sequence race comes
+        // back as the duplicate-key error, as from a lone insert.
         const doc: AuditEvent = { _id: new Types.ObjectId(), ticketId, seq, type, actor: cleanActor, dataJson, ...(ref ? { ref } : {}), at, prevHash, hash };
-        await rawCollection(this.models.AuditEvent).insertOne(doc);
+        await this.inserts.insert(doc);
         // Head marker kept apart from the chain: lets verification notice a deleted newest event.
         // Written in the background, batched: a lagging marker only delays that notice.
         this.headMarks.queue(key, { $max: { seq } });

@@ -2,11 +2,13 @@ import type { Logger } from 'pino';
 import type { GridFsBlobStore } from '../attachments/blob-store.js';
 import type { Config } from '../config/config.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { WriteBatcher } from '../db/write-batcher.js';
 import { rawCollection } from '../db/raw-collection.js';
 import { withTransientRetry } from '../db/transient-retry.js';
 import { InboundEventSchema, type InboundEvent, type InboundEventInput } from '../domain/inbound-event.js';
 import { AppError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { InboxCache } from '../inboxes/inbox-cache.js';
+import type { InboundEventRecord } from '../models/inbound-event-record.js';
 import type { Models } from '../models/registry.js';
 
 export interface AcceptOutcome {
@@ -39,6 +41,8 @@ export function orderingKey(e: InboundEvent): string {
  * never a second message.
  */
 export class EventIntake {
+  private readonly inserts = new WriteBatcher<InboundEventRecord>(() => rawCollection(this.models.InboundEvent));
+
   constructor(
     private readonly models: Models,
     private readonly inboxes: InboxCache,
@@ -69,8 +73,9 @@ export class EventIntake {
     try {
       // Insert-only under a unique _id: retrying a transient failure cannot store twice.
       await withTransientRetry(() =>
-        // Every field set here, typed: inserted by the driver, no mongoose document on the accept path.
-        rawCollection(this.models.InboundEvent).insertOne({
+        // Every field set here, typed: inserted by the driver, no mongoose document on the accept path;
+        // concurrent accepts share insert commands under load (group commit).
+        this.inserts.insert({
           _id: providerKey,
           inboxId: event.inboxId,
           type: event.type,

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { ContactResolver } from '../contacts/contact-resolver.js';
 import { identityKeysFor } from '../contacts/identity-key.js';
 import type { ChannelKind } from '../domain/channel-kind.js';
+import { WriteBatcher } from '../db/write-batcher.js';
 import { rawCollection } from '../db/raw-collection.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import type { MessageReceived } from '../domain/inbound-event.js';
@@ -52,6 +53,8 @@ export interface ProcessResult {
  */
 export class MessageProcessor {
   private newTicketHook: NewTicketHook | undefined;
+  private readonly inserts = new WriteBatcher<Message>(() => rawCollection(this.models.Message));
+  private readonly ticketWrites = new WriteBatcher<Ticket>(() => rawCollection(this.models.Ticket));
 
   constructor(
     private readonly models: Models,
@@ -272,8 +275,8 @@ export class MessageProcessor {
     };
     try {
       // Built whole and typed here (every required field, the schema's defaults written out): inserted
-      // by the driver, without a mongoose document per message.
-      await rawCollection(this.models.Message).insertOne(doc, { ignoreUndefined: true });
+      // by the driver, without a mongoose document per message, batched with other conversations' under load.
+      await this.inserts.insert(doc);
       return { message: doc, fresh: true };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
@@ -302,8 +305,8 @@ export class MessageProcessor {
       if (Object.keys(set).length) update.$set = set;
       if (current.snoozedUntil) update.$unset = { snoozedUntil: 1 };
       if (Object.keys(update).length === 0) return { ticket: current, wokeFrom: undefined };
-      // By the driver, so `updatedAt` (mongoose's timestamps) is set here.
-      await rawCollection(this.models.Ticket).updateOne({ _id: ticket._id }, { ...update, $set: { ...set, updatedAt: new Date() } });
+      // By the driver (so `updatedAt`, mongoose's timestamp, is set here), batched with other tickets' under load.
+      await this.ticketWrites.updateById(ticket._id, { ...update, $set: { ...set, updatedAt: new Date() } });
       const fresh: Ticket = { ...current, ...(set as Partial<Ticket>), ...(current.snoozedUntil ? { snoozedUntil: undefined } : {}) } as Ticket;
       return { ticket: fresh, wokeFrom: wakes ? current.status : undefined };
     });

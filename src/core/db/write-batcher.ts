@@ -1,0 +1,98 @@
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Document, type OptionalId, type OptionalUnlessRequiredId, type UpdateFilter } from 'mongodb';
+
+/**
+ * Statements per command. FerretDB 1.x keeps each update statement's read
+ * (one of its 100 SQLite connections) open until the whole command ends, so
+ * commands stay short (see batched-updates.ts).
+ */
+const MAX_BATCH = 20;
+
+interface Waiting<T extends Document> {
+  op: AnyBulkWriteOperation<T>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Writes to one collection the way a database does group commit: while a
+ * write is on its way, new ones wait, then go together as one unordered bulk
+ * write. At low load each write goes alone at once (nothing is delayed on a
+ * timer); under load batches grow by themselves, and a write costs a fraction
+ * of a round trip in the driver and the server — which is where the ingest
+ * path spends its CPU when it is busiest.
+ *
+ * Each caller gets its own outcome: an insert that hit a unique index is
+ * rejected with that error (code 11000, as `insertOne` would), the others in
+ * its batch are written. A failure of the whole command (network) rejects
+ * every write of the batch; as with a lone write, some may nevertheless have
+ * been applied, so callers retry only writes that are safe to repeat (unique
+ * keys, idempotent updates). Writes are sent in the order they were queued.
+ */
+export class WriteBatcher<T extends Document> {
+  private readonly waiting: Array<Waiting<T>> = [];
+  private sending = false;
+
+  constructor(private readonly collection: () => Collection<T>) {}
+
+  insert(document: OptionalUnlessRequiredId<T>): Promise<void> {
+    return this.enqueue({ insertOne: { document: document as OptionalId<T> } });
+  }
+
+  /** Updates by `_id` only: the one filter FerretDB answers from an index. */
+  updateById(id: T['_id'], update: UpdateFilter<T>): Promise<void> {
+    return this.enqueue({ updateOne: { filter: { _id: id } as never, update } });
+  }
+
+  private enqueue(op: AnyBulkWriteOperation<T>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ op, resolve, reject });
+      if (!this.sending) void this.sendAll();
+    });
+  }
+
+  private async sendAll(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.waiting.length) await this.send(this.waiting.splice(0, MAX_BATCH));
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async send(batch: Array<Waiting<T>>): Promise<void> {
+    // Undefined optional fields are left out, as mongoose would (the driver would store null).
+    const options = { ignoreUndefined: true };
+    const collection = this.collection();
+    if (batch.length === 1) {
+      // Alone: the plain command (a bulk write costs more in the driver for one statement).
+      const [{ op, resolve, reject }] = batch as [Waiting<T>];
+      const sent =
+        'insertOne' in op
+          ? collection.insertOne(op.insertOne.document as OptionalUnlessRequiredId<T>, options)
+          : 'updateOne' in op
+            ? collection.updateOne(op.updateOne.filter, op.updateOne.update, options)
+            : collection.bulkWrite([op], options);
+      await sent.then(() => resolve(), reject);
+      return;
+    }
+    try {
+      await collection.bulkWrite(
+        batch.map((w) => w.op),
+        { ...options, ordered: false },
+      );
+      for (const w of batch) w.resolve();
+    } catch (err) {
+      const writeErrors = err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : [];
+      if (writeErrors.length === 0) {
+        for (const w of batch) w.reject(err);
+        return;
+      }
+      const failed = new Map(writeErrors.map((e) => [e.index, e]));
+      batch.forEach((w, i) => {
+        const e = failed.get(i);
+        if (!e) w.resolve();
+        else w.reject(Object.assign(new Error(e.errmsg ?? 'write failed'), { code: e.code }));
+      });
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import type { Collection } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDuplicateKeyError } from '../../../src/core/db/duplicate-key.js';
+import { WriteBatcher } from '../../../src/core/db/write-batcher.js';
+import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
+
+interface Row {
+  _id: string;
+  n: number;
+  note?: string;
+}
+
+let db: TestDatabase;
+let coll: Collection<Row>;
+beforeAll(async () => {
+  db = await startTestDatabase();
+  coll = db.connection.collection<Row>('rows') as unknown as Collection<Row>;
+});
+afterAll(async () => {
+  await db.stop();
+});
+
+/** The collection, counting the write commands sent through it. */
+function counting() {
+  const count = { commands: 0 };
+  const proxy = new Proxy(coll, {
+    get(target, prop, receiver) {
+      if (prop === 'insertOne' || prop === 'insertMany' || prop === 'updateOne' || prop === 'bulkWrite') count.commands++;
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { collection: () => proxy, count };
+}
+
+describe('WriteBatcher (group commit, on FerretDB)', () => {
+  it('stores every document of a burst, in fewer commands than documents', async () => {
+    const { collection, count } = counting();
+    const batcher = new WriteBatcher(collection);
+    await Promise.all(Array.from({ length: 200 }, (_, i) => batcher.insert({ _id: `burst${i}`, n: i })));
+    expect(await coll.countDocuments({ _id: { $regex: /^burst/ } })).toBe(200);
+    // The first goes alone; the rest waited for it and went in batches of up to 20.
+    expect(count.commands).toBeLessThanOrEqual(11);
+  });
+
+  it('a lone document goes at once, alone', async () => {
+    const { collection, count } = counting();
+    const batcher = new WriteBatcher(collection);
+    await batcher.insert({ _id: 'lone', n: 1 });
+    expect(count.commands).toBe(1);
+    expect(await coll.findOne({ _id: 'lone' })).toMatchObject({ n: 1 });
+  });
+
+  it('a duplicate in a batch fails alone, with the duplicate-key error; its neighbours are stored', async () => {
+    await coll.insertOne({ _id: 'taken', n: 0 });
+    const batcher = new WriteBatcher(() => coll);
+    const outcomes = await Promise.allSettled([
+      batcher.insert({ _id: 'first', n: 1 }), // goes alone; the next three wait and go as one batch
+      batcher.insert({ _id: 'before', n: 2 }),
+      batcher.insert({ _id: 'taken', n: 3 }),
+      batcher.insert({ _id: 'after', n: 4 }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(isDuplicateKeyError((outcomes[2] as PromiseRejectedResult).reason)).toBe(true);
+    expect((await coll.find({ _id: { $in: ['before', 'taken', 'after'] } }).sort({ _id: 1 }).toArray()).map((r) => [r._id, r.n])).toEqual([
+      ['after', 4],
+      ['before', 2],
+      ['taken', 0],
+    ]);
+  });
+
+  it('leaves undefined optional fields out instead of storing null', async () => {
+    const batcher = new WriteBatcher(() => coll);
+    await Promise.all([batcher.insert({ _id: 'u1', n: 1, note: undefined }), batcher.insert({ _id: 'u2', n: 2, note: undefined })]);
+    const rows = await coll.find({ _id: { $in: ['u1', 'u2'] } }).toArray();
+    expect(rows.map((r) => 'note' in r)).toEqual([false, false]);
+  });
+
+  it('updates by _id from many callers land, batched, each applied once', async () => {
+    await coll.insertMany(Array.from({ length: 60 }, (_, i) => ({ _id: `up${i}`, n: 0 })));
+    const { collection, count } = counting();
+    const batcher = new WriteBatcher(collection);
+    const before = count.commands;
+    await Promise.all(Array.from({ length: 60 }, (_, i) => batcher.updateById(`up${i}`, { $set: { n: i + 1 } })));
+    const rows = await coll.find({ _id: { $regex: /^up/ } }).toArray();
+    expect(rows.every((r) => r.n === Number(r._id.slice(2)) + 1)).toBe(true);
+    expect(count.commands - before).toBeLessThan(60);
+  });
+
+  it('a failed command rejects every document waiting on it, and the batcher keeps working', async () => {
+    let broken = true;
+    const reset = () => Promise.reject(new Error('connection reset'));
+    const batcher = new WriteBatcher<Row>(() => (broken ? ({ insertOne: reset, bulkWrite: reset } as unknown as Collection<Row>) : coll));
+    const failed = await Promise.allSettled([batcher.insert({ _id: 'x1', n: 1 }), batcher.insert({ _id: 'x2', n: 2 }), batcher.insert({ _id: 'x3', n: 3 })]);
+    expect(failed.every((o) => o.status === 'rejected' && String(o.reason).includes('connection reset'))).toBe(true);
+    broken = false;
+    await batcher.insert({ _id: 'x4', n: 4 });
+    expect(await coll.countDocuments({ _id: { $in: ['x1', 'x2', 'x3', 'x4'] } })).toBe(1);
+  });
+});
