@@ -237,7 +237,8 @@ async function parent() {
   const drainSeconds = Number(values.drain);
 
   const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
-  const app = await startApp({}, { logLevel: "silent" });
+  // The app's production timings (startApp's defaults are tuned for fast tests: jobs polled every 100 ms).
+  const app = await startApp({ JOBS_POLL_MS: '1000', OUTBOUND_BACKOFF_BASE_MS: '5000', OUTBOUND_BACKOFF_MAX_MS: '900000', INGEST_SWEEP_INTERVAL_MS: '30000' }, { logLevel: 'silent' });
   log(`app at ${app.url}`);
   const { core } = app;
   const admin: Viewer = { id: new Types.ObjectId().toHexString(), name: 'bench', email: 'bench@x', role: 'admin', departmentIds: [] };

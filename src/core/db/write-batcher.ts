@@ -7,6 +7,14 @@ import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type 
  */
 const MAX_BATCH = 20;
 
+/**
+ * A batch still unanswered after this long no longer holds the ones queued
+ * behind it: they go on their own, so one stuck command cannot stop every
+ * write to the collection (its own callers still wait for it, as they would
+ * for a lone write).
+ */
+const STALL_MS = 2_000;
+
 interface Waiting<T extends Document> {
   op: AnyBulkWriteOperation<T>;
   resolve: () => void;
@@ -53,7 +61,15 @@ export class WriteBatcher<T extends Document> {
   private async sendAll(): Promise<void> {
     this.sending = true;
     try {
-      while (this.waiting.length) await this.send(this.waiting.splice(0, MAX_BATCH));
+      while (this.waiting.length) {
+        let timer: NodeJS.Timeout | undefined;
+        const stalled = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, STALL_MS);
+          timer.unref();
+        });
+        await Promise.race([this.send(this.waiting.splice(0, MAX_BATCH)), stalled]);
+        clearTimeout(timer);
+      }
     } finally {
       this.sending = false;
     }

@@ -87,6 +87,19 @@ describe('WriteBatcher (group commit, on FerretDB)', () => {
     expect(count.commands - before).toBeLessThan(60);
   });
 
+  it('a command that never answers holds only its own callers; writes queued behind it go on', async () => {
+    let calls = 0;
+    const batcher = new WriteBatcher<Row>(() => {
+      calls++;
+      return calls === 1 ? ({ insertOne: () => new Promise(() => {}) } as unknown as Collection<Row>) : coll;
+    });
+    const stuck = batcher.insert({ _id: 'stuck', n: 0 });
+    const next = batcher.insert({ _id: 'behind', n: 1 });
+    await next; // within the stall allowance, not never
+    expect(await coll.findOne({ _id: 'behind' })).toMatchObject({ n: 1 });
+    expect(await Promise.race([stuck.then(() => 'done'), new Promise((r) => setTimeout(() => r('waiting'), 50))])).toBe('waiting');
+  });
+
   it('a failed command rejects every document waiting on it, and the batcher keeps working', async () => {
     let broken = true;
     const reset = () => Promise.reject(new Error('connection reset'));
