@@ -16,6 +16,7 @@ import { loadConfig } from '../../src/core/config/config.js';
 import { createCore } from '../../src/core/create-core.js';
 import { connectMongoose, disconnect } from '../../src/core/db/connect.js';
 import { startDatabase } from '../../src/core/db/start-database.js';
+import { benchDatabaseUri } from './bench-database.js';
 import { processCpuMs } from './process-cpu.js';
 import { createLogger } from '../../src/core/logging/logger.js';
 
@@ -52,7 +53,7 @@ async function main() {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', INGEST_SWEEP_INTERVAL_MS: '600000' } as Record<string, string>);
   const logger = createLogger('silent');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ponte-bench-'));
-  const db = await startDatabase({ uri: config.database.uri, dataDir, embedded: 'ferretdb', ferretdbBinary: config.database.ferretdbBinary, logger, dbName: `bench_${Date.now()}` });
+  const db = await startDatabase({ uri: benchDatabaseUri(config.database.uri), dataDir, embedded: 'ferretdb', ferretdbBinary: config.database.ferretdbBinary, logger, dbName: `bench_${Date.now()}` });
   const connection = await connectMongoose(db.uri, logger, { monitorCommands: values.profile });
   const profile = values.profile ? profileCommands(connection) : undefined;
   const core = createCore({ config, connection, logger, secret: 'bench-secret-'.padEnd(40, 'x'), channels: { adapterFor: () => undefined } });
@@ -132,6 +133,7 @@ async function main() {
   for (const u of unfinished) console.log(`unprocessed              ${u._id} ${u.status}: ${u.lastError ?? ''}`);
 
   await core.stop();
+  if (db.kind === 'mongodb') await connection.dropDatabase(); // our own ponte_bench_… database
   await disconnect(connection);
   await db.stop();
   await rm(dataDir, { recursive: true, force: true });

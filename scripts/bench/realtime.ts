@@ -4,7 +4,7 @@
  * domain event → projector → Socket.IO), measured from "inbound accepted"
  * (the 202 of the POST) to "message.created received by an agent socket".
  *
- *   npx tsx scripts/bench/realtime.ts [--agents 500] [--rate 200] [--seconds 10] [--departments 25]
+ *   [MONGODB_URI=…] npx tsx scripts/bench/realtime.ts [--agents 500] [--rate 200] [--seconds 10] [--departments 25]
  *                                     [--conversations 400] [--new-share 0.2] [--mode ingest|fanout] [--drain 120]
  *                                     [--cpu-profile hub.cpuprofile]
  *
@@ -39,6 +39,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { DomainEvent } from '../../src/core/events/domain-events.js';
 import type { Viewer } from '../../src/core/users/viewer.js';
 import { startApp } from '../../test/e2e/support/start-app.js';
+import { benchDatabaseUri } from './bench-database.js';
 import { processCpuMs } from './process-cpu.js';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -238,7 +239,10 @@ async function parent() {
 
   const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
   // The app's production timings (startApp's defaults are tuned for fast tests: jobs polled every 100 ms).
-  const app = await startApp({ JOBS_POLL_MS: '1000', OUTBOUND_BACKOFF_BASE_MS: '5000', OUTBOUND_BACKOFF_MAX_MS: '900000', INGEST_SWEEP_INTERVAL_MS: '30000' }, { logLevel: 'silent' });
+  const app = await startApp(
+    { JOBS_POLL_MS: '1000', OUTBOUND_BACKOFF_BASE_MS: '5000', OUTBOUND_BACKOFF_MAX_MS: '900000', INGEST_SWEEP_INTERVAL_MS: '30000' },
+    { logLevel: 'silent', databaseUri: benchDatabaseUri(process.env.MONGODB_URI) },
+  );
   log(`app at ${app.url}`);
   const { core } = app;
   const admin: Viewer = { id: new Types.ObjectId().toHexString(), name: 'bench', email: 'bench@x', role: 'admin', departmentIds: [] };
@@ -383,7 +387,7 @@ async function parent() {
   const processedRate = mode === 'ingest' ? published.size / ((processedAt - t) / 1000) : NaN;
 
   console.log(`\nPonte realtime benchmark (${mode === 'ingest' ? 'public ingest path: POST /chat/api/messages' : 'fan-out only: synthetic domain events'})`);
-  console.log(`database                  ferretdb (raw insertOne ${rawRate.toFixed(0)} docs/s in this run)`);
+  console.log(`database                  ${app.databaseKind} (raw insertOne ${rawRate.toFixed(0)} docs/s in this run)`);
   console.log(`agent sockets             ${connected.sockets} connected in ${(connected.ms / 1000).toFixed(1)} s (server sees ${serverSockets}); ${D} departments → ${Math.round(N / D)} agents per message`);
   console.log(`offered load              ${M} msg/s for ${seconds} s = ${sentCount} messages (sent at ${mode === 'ingest' ? result.sendRate.toFixed(0) : M} msg/s, ${sendFailed} POSTs failed, ${(sendSeconds).toFixed(1)} s)`);
   if (mode === 'ingest') {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'mongoose';
 import { connectMongoose, disconnect } from '../../src/core/db/connect.js';
-import { startDatabase } from '../../src/core/db/start-database.js';
+import { startDatabase, type DatabaseKind } from '../../src/core/db/start-database.js';
 import { loadConfig } from '../../src/core/config/config.js';
 import { createLogger, type Logger } from '../../src/core/logging/logger.js';
 
@@ -22,16 +22,21 @@ export interface TestDatabase {
   dataDir: string;
   /** The embedded server's process (for benchmarks' CPU accounting). */
   pid: number | undefined;
+  kind: DatabaseKind;
   stop(): Promise<void>;
 }
 
-export async function startTestDatabase(opts: { logger?: Logger } = {}): Promise<TestDatabase> {
+/**
+ * `uri` (benchmarks only): use that server instead of an embedded one; the
+ * database it names is dropped on stop, so it must be one made for the run.
+ */
+export async function startTestDatabase(opts: { logger?: Logger; uri?: string | undefined } = {}): Promise<TestDatabase> {
   const logger = opts.logger ?? createLogger('silent');
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ponte-test-'));
   try {
     // FERRETDB_BINARY (a prebuilt launcher) is honoured; MONGODB_URI deliberately is not.
     const { ferretdbBinary } = loadConfig().database;
-    const db = await startDatabase({ dataDir, embedded: 'ferretdb', ferretdbBinary, logger });
+    const db = await startDatabase({ uri: opts.uri, dataDir, embedded: 'ferretdb', ferretdbBinary, logger });
     const connection = await connectMongoose(db.uri, logger).catch(async (err: unknown) => {
       await db.stop();
       throw err;
@@ -42,8 +47,10 @@ export async function startTestDatabase(opts: { logger?: Logger } = {}): Promise
       connection,
       dataDir,
       pid: db.pid,
+      kind: db.kind,
       stop: () =>
         (stopped ??= (async () => {
+          if (opts.uri) await connection.dropDatabase();
           await disconnect(connection);
           await db.stop();
           await fs.rm(dataDir, { recursive: true, force: true });

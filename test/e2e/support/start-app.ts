@@ -21,6 +21,7 @@ export interface RunningApp {
   channels: ChannelRuntime;
   /** The embedded database's process id (benchmarks). */
   databasePid: number | undefined;
+  databaseKind: string;
   stop(): Promise<void>;
 }
 
@@ -28,8 +29,8 @@ export interface RunningApp {
  * The whole app as src/main.ts composes it (core → channels → web → realtime),
  * on its own FerretDB and a random port, for browser tests and benchmarks.
  */
-export async function startApp(env: Record<string, string> = {}, opts: { logLevel?: string } = {}): Promise<RunningApp> {
-  const db: TestDatabase = await startTestDatabase();
+export async function startApp(env: Record<string, string> = {}, opts: { logLevel?: string; databaseUri?: string | undefined } = {}): Promise<RunningApp> {
+  const db: TestDatabase = await startTestDatabase({ uri: opts.databaseUri });
   const config = loadConfig({
     LOG_LEVEL: opts.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent',
     JOBS_POLL_MS: '100',
@@ -69,6 +70,7 @@ export async function startApp(env: Record<string, string> = {}, opts: { logLeve
     webchatInboxId,
     channels,
     databasePid: db.pid,
+    databaseKind: db.kind,
     async stop() {
       await realtime.close();
       webchat!.channel.close();
