@@ -52,7 +52,7 @@ export class ContactResolver {
       const now = new Date();
       const created: Contact = { _id: contactId, identities: [keys[0]!], ...hints, createdAt: now, updatedAt: now };
       // Typed and complete (the inbound event schema bounds the hints' lengths): inserted by the driver.
-      await rawCollection(this.models.Contact).insertOne(created);
+      await rawCollection(this.models.Contact).insertOne(created, { ignoreUndefined: true });
       if (!(await this.claim(keys[0]!, contactId))) {
         await this.models.Contact.deleteOne({ _id: contactId }); // lost the race: use the winner's contact
         continue;
