@@ -1,13 +1,11 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import type { Collection } from 'mongodb';
-import { BatchedUpdates } from '../db/batched-updates.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { WriteBatcher } from '../db/write-batcher.js';
 import { rawCollection } from '../db/raw-collection.js';
 import { ConflictError } from '../errors/app-error.js';
 import type { AuditEvent } from '../models/audit-event.js';
-import type { AuditHead } from '../models/audit-head.js';
+import { auditSealId, type AuditHead } from '../models/audit-head.js';
 import type { Models } from '../models/registry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 import { canonicalJson } from './canonical-json.js';
@@ -39,23 +37,19 @@ export class AuditLog {
    */
   private readonly heads = new Map<string, { seq: number; hash: string }>();
 
-  private readonly headMarks: BatchedUpdates<AuditHead>;
   /** Appends to different tickets share insert commands under load (group commit). */
   private readonly inserts = new WriteBatcher<AuditEvent>(() => rawCollection(this.models.AuditEvent));
+  private readonly seals = new WriteBatcher<AuditHead>(() => rawCollection(this.models.AuditHead));
+  private readonly sealing = new Set<Promise<void>>();
 
   constructor(
     private readonly models: Models,
     private readonly logger: Logger,
-  ) {
-    this.headMarks = new BatchedUpdates(models.AuditHead.collection as unknown as Collection<AuditHead>, logger, {
-      upsert: true,
-      merge: (a, b) => ({ $max: { seq: Math.max(Number(a.$max?.seq ?? 0), Number(b.$max?.seq ?? 0)) } }),
-    });
-  }
+  ) {}
 
-  /** Writes the head markers still queued (shutdown; before verifying a chain that was just appended to). */
-  flushHeads(): Promise<void> {
-    return this.headMarks.flush();
+  /** Waits for the seals still being written (shutdown; before verifying a chain that was just appended to). */
+  async flushHeads(): Promise<void> {
+    await Promise.all([...this.sealing]);
   }
 
   append(ticketId: Types.ObjectId | string, type: string, actor: Actor, data: Record<string, unknown>, ref?: string): Promise<AuditEvent> {
@@ -78,6 +72,21 @@ export class AuditLog {
     return (await this.models.AuditEvent.exists({ ticketId: new Types.ObjectId(String(ticketId)), ref })) !== null;
   }
 
+  /**
+   * The event's seal, kept apart from the chain: lets verification notice a deleted newest event.
+   * Written in the background (batched with others): a seal that lags or is lost in a crash only
+   * weakens that one check for that one event.
+   */
+  private seal(ticketId: Types.ObjectId, seq: number): void {
+    const written: Promise<void> = this.seals
+      .insert({ _id: auditSealId(ticketId, seq), ticketId, seq })
+      .catch((err: unknown) => {
+        if (!isDuplicateKeyError(err)) this.logger.warn({ err, ticketId: String(ticketId), seq }, 'audit seal not written');
+      })
+      .finally(() => this.sealing.delete(written));
+    this.sealing.add(written);
+  }
+
   private async appendNow(ticketId: Types.ObjectId, type: string, actor: Actor, data: Record<string, unknown>, ref?: string) {
     const dataJson = canonicalJson(ref ? { ...data, ref } : data);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -94,9 +103,7 @@ export class AuditLog {
         // back as the duplicate-key error, as from a lone insert.
         const doc: AuditEvent = { _id: new Types.ObjectId(), ticketId, seq, type, actor: cleanActor, dataJson, ...(ref ? { ref } : {}), at, prevHash, hash };
         await this.inserts.insert(doc);
-        // Head marker kept apart from the chain: lets verification notice a deleted newest event.
-        // Written in the background, batched: a lagging marker only delays that notice.
-        this.headMarks.queue(key, { $max: { seq } });
+        this.seal(ticketId, seq);
         if (this.heads.size >= 10_000) this.heads.delete(this.heads.keys().next().value!);
         this.heads.set(key, { seq, hash });
         return doc;

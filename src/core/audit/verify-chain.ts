@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { auditSealId } from '../models/audit-head.js';
 import type { Models } from '../models/registry.js';
 import { GENESIS_HASH, hashAuditEvent } from './event-hash.js';
 
@@ -37,7 +38,9 @@ export async function verifyAuditChain(models: Models, ticketId: Types.ObjectId 
     prevHash = e.hash;
     expectedSeq = e.seq + 1;
   }
-  const head = (await models.AuditHead.findById(String(id)).lean())?.seq ?? 0;
+  // Seals after the last event mean deleted newest events; so does a pre-seal head marker above it.
+  let head = Math.max(expectedSeq - 1, (await models.AuditHead.findById(String(id)).lean())?.seq ?? 0);
+  while (await models.AuditHead.exists({ _id: auditSealId(id, head + 1) })) head++;
   for (let s = expectedSeq; s <= head; s++) problems.push({ seq: s, problem: 'missing-tail' });
   return { ticketId: String(id), events: events.length, intact: problems.length === 0, problems };
 }

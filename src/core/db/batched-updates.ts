@@ -17,8 +17,8 @@ const MAX_STATEMENTS = 20;
  * ingest hot path every round trip costs CPU in the driver and the server.
  * Only for updates whose delay or loss in a crash is harmless — the caller's
  * data is already written and a re-run would repeat the update (the inbound
- * event's "processed" mark, the audit head marker). Two updates queued for one
- * `_id` before a flush are combined by `merge` (default: the later wins).
+ * event's "processed" mark). Of two updates queued for one `_id` before a
+ * flush, the later wins.
  */
 export class BatchedUpdates<T extends Document> {
   private pending = new Map<string, UpdateFilter<T>>();
@@ -29,12 +29,11 @@ export class BatchedUpdates<T extends Document> {
   constructor(
     private readonly collection: Collection<T>,
     private readonly logger: Logger,
-    private readonly options: { delayMs?: number; upsert?: boolean; merge?: (earlier: UpdateFilter<T>, later: UpdateFilter<T>) => UpdateFilter<T> } = {},
+    private readonly options: { delayMs?: number } = {},
   ) {}
 
   queue(id: string, update: UpdateFilter<T>): void {
-    const earlier = this.pending.get(id);
-    this.pending.set(id, earlier && this.options.merge ? this.options.merge(earlier, update) : update);
+    this.pending.set(id, update);
     this.schedule(this.options.delayMs ?? 10);
   }
 
@@ -68,7 +67,7 @@ export class BatchedUpdates<T extends Document> {
     this.pending = new Map();
     const ops = [...batch].map(
       ([id, update]): AnyBulkWriteOperation<T> => ({
-        updateOne: { filter: { _id: id } as never, update, ...(this.options.upsert ? { upsert: true } : {}) },
+        updateOne: { filter: { _id: id } as never, update },
       }),
     );
     try {
@@ -80,8 +79,7 @@ export class BatchedUpdates<T extends Document> {
     } catch (err) {
       // Put the batch back under anything queued meanwhile and try again later.
       for (const [id, update] of batch) {
-        const later = this.pending.get(id);
-        this.pending.set(id, later ? (this.options.merge ? this.options.merge(update, later) : later) : update);
+        if (!this.pending.has(id)) this.pending.set(id, update);
       }
       this.failures++;
       const retryInMs = Math.min(MAX_DELAY_MS, 100 * 2 ** Math.min(this.failures, 6));

@@ -76,6 +76,28 @@ describe('append-only, hash-chained audit', () => {
     expect((await verifyAuditChain(t.core.models, tail)).problems).toEqual([{ seq: last!.seq, problem: 'missing-tail' }]);
   });
 
+  it('the two newest events deleted together are both reported; a head marker from before seals is still honoured', async () => {
+    const { Types } = await import('mongoose');
+    const admin = await createUser(t.core, 'admin');
+    const tail = await newTicket('SM-audit-7');
+    for (const tag of ['a', 'b', 'c']) await t.core.tickets.changeTags(admin, tail, [tag], []);
+    await t.core.audit.flushHeads();
+    const newest = await t.core.models.AuditEvent.find({ ticketId: tail }).sort({ seq: -1 }).limit(2).lean();
+    await t.db.connection.collection('audit_events').deleteMany({ _id: { $in: newest.map((e) => e._id) } });
+    expect((await verifyAuditChain(t.core.models, tail)).problems).toEqual([
+      { seq: newest[1]!.seq, problem: 'missing-tail' },
+      { seq: newest[0]!.seq, problem: 'missing-tail' },
+    ]);
+
+    // A database written before seals existed has one marker per ticket: `_id` = ticket id, highest seq.
+    const legacy = await newTicket('SM-audit-8');
+    await t.core.audit.flushHeads();
+    const last = (await t.core.models.AuditEvent.findOne({ ticketId: legacy }).sort({ seq: -1 }).lean())!;
+    await t.db.connection.collection('audit_heads').deleteMany({ ticketId: new Types.ObjectId(legacy) });
+    await t.db.connection.collection<{ _id: string; seq: number }>('audit_heads').insertOne({ _id: legacy, seq: last.seq + 1 });
+    expect((await verifyAuditChain(t.core.models, legacy)).problems).toEqual([{ seq: last.seq + 1, problem: 'missing-tail' }]);
+  });
+
   it('the model refuses updates and deletes of audit events', async () => {
     const ticketId = await newTicket('SM-audit-6');
     await expect(t.core.models.AuditEvent.updateOne({ ticketId }, { $set: { type: 'x' } })).rejects.toThrow(/append-only/);

@@ -33,16 +33,12 @@ describe('BatchedUpdates (on FerretDB)', () => {
     expect(await coll.countDocuments({ status: 'done' })).toBe(300);
   });
 
-  it('combines updates of one id before a flush, upserts when asked, and writes on its own after the delay', async () => {
-    const heads = new BatchedUpdates(coll, createLogger('silent'), {
-      delayMs: 5,
-      upsert: true,
-      merge: (x, y) => ({ $max: { n: Math.max(Number(x.$max?.n ?? 0), Number(y.$max?.n ?? 0)) } }),
-    });
-    heads.queue('h1', { $max: { n: 3 } });
-    heads.queue('h1', { $max: { n: 7 } });
-    heads.queue('h1', { $max: { n: 5 } });
-    expect(heads.size).toBe(1);
+  it('keeps the later of two updates of one id, and writes on its own after the delay', async () => {
+    await coll.insertOne({ _id: 'h1', n: 0 });
+    const marks = new BatchedUpdates(coll, createLogger('silent'), { delayMs: 5 });
+    marks.queue('h1', { $set: { n: 3 } });
+    marks.queue('h1', { $set: { n: 7 } });
+    expect(marks.size).toBe(1);
     await expect.poll(async () => (await coll.findOne({ _id: 'h1' }))?.n, { timeout: 5_000 }).toBe(7);
   });
 
