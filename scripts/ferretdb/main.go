@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -30,6 +31,13 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on")
 	stdinWatch := flag.Bool("stdin-watch", false, "exit when standard input closes")
 	flag.Parse()
+
+	// The Go collector ran on ~7% of FerretDB's CPU under the ingest benchmark; at 400% the heap
+	// may grow to five times the live data (RSS 50 → 61 MiB at 200 msg/s) and the database spends
+	// ~8% less CPU per message. GOGC in the environment still decides when set.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 
 	if *dir == "" {
 		log.Fatal("-dir is required")
