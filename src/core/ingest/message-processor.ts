@@ -97,7 +97,9 @@ export class MessageProcessor {
 
     const reopenWindowMs = inbox.reopenWindowDays !== undefined ? inbox.reopenWindowDays * 86_400_000 : this.config.tickets.reopenWindowMs;
     const readStamp = this.locks.stamp();
-    const placement = await this.placement.place(event, inbox, contact, reopenWindowMs, this.ticketFactory(event, inbox, contact, events), pointer);
+    // A new ticket's own audit events are written while the message is stored (see ticketFactory).
+    const announcing: Array<Promise<void>> = [];
+    const placement = await this.placement.place(event, inbox, contact, reopenWindowMs, this.ticketFactory(event, inbox, contact, events, announcing), pointer);
     let ticket = placement.ticket;
 
     if (placement.reopened) {
@@ -119,6 +121,7 @@ export class MessageProcessor {
     const [{ message, fresh }, touched] = await Promise.all([
       this.storeMessage(event, inbox, contact, ticket, placement.decision),
       this.touchTicket(ticket, placement.reopened ? undefined : readStamp, event),
+      ...announcing,
     ]);
     ticket = touched.ticket;
     const ref = `message:${String(message._id)}`;
@@ -175,7 +178,7 @@ export class MessageProcessor {
     }).lean();
   }
 
-  private ticketFactory(event: MessageReceived, inbox: Inbox, contact: Contact, events: DomainEvent[]): TicketFactory {
+  private ticketFactory(event: MessageReceived, inbox: Inbox, contact: Contact, events: DomainEvent[], announcing: Array<Promise<void>>): TicketFactory {
     return async (id, previous) => {
       const now = new Date();
       const sla = slaDueTimes('normal', now);
@@ -208,17 +211,26 @@ export class MessageProcessor {
       });
       if (created) {
         this.audit.startChain(ticket._id);
-        const a = await this.audit.append(ticket._id, 'ticket.created', systemActor, {
-          number: ticket.number,
-          channel: inbox.kind,
-          inboxId: String(inbox._id),
-          contactId: String(contact._id),
-          ...(previous ? { followUpOf: previous.number } : {}),
-        });
-        events.push({ type: 'ticket.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), ticket: toTicketSummary(ticket) });
-        if (previous) {
-          await this.audit.append(previous._id, 'ticket.follow_up_created', systemActor, { ticketId: String(ticket._id), number: ticket.number });
-        }
+        // Not awaited here: `process` awaits it beside the message's insert (one round trip fewer for a
+        // first message), and always before appending the message's own event, so `ticket.created`
+        // keeps sequence 1 and comes first in the events.
+        const announced = (async () => {
+          const a = await this.audit.append(ticket._id, 'ticket.created', systemActor, {
+            number: ticket.number,
+            channel: inbox.kind,
+            inboxId: String(inbox._id),
+            contactId: String(contact._id),
+            ...(previous ? { followUpOf: previous.number } : {}),
+          });
+          events.push({ type: 'ticket.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), ticket: toTicketSummary(ticket) });
+          if (previous) {
+            await this.audit.append(previous._id, 'ticket.follow_up_created', systemActor, { ticketId: String(ticket._id), number: ticket.number });
+          }
+        })();
+        // Awaited by `process`; should placement fail first, the attempt is retried and this must not
+        // surface as an unhandled rejection.
+        announced.catch(() => undefined);
+        announcing.push(announced);
         this.logger.info({ ticketId: String(ticket._id), number: ticket.number, inboxId: String(inbox._id) }, 'ticket created');
       }
       return { ticket, created };

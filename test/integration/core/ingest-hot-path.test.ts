@@ -115,7 +115,12 @@ describe('ingest hot path caches', () => {
   it('documents the hot path inserts through the driver have what their schemas promise (timestamps, defaults, no nulls)', async () => {
     const inbox = String((await createInbox(a.core, 'sms'))._id);
     const event = smsEvent(inbox, { sid: 'HP-n1', from: '+5511900000501' });
+    const seen: string[] = [];
+    const off = a.core.bus.subscribe((e) => void ('scope' in e && seen.push(`${e.type}#${e.seq}`)));
     await ingest(a, { ...event, sender: { ...event.sender, displayName: 'Ana Souza' } });
+    off();
+    // The new ticket's own event is written beside the message's insert, yet keeps seq 1 and comes first.
+    expect(seen).toEqual(['ticket.created#1', 'message.created#2']);
     const message = await messageOf(a, 'sms:HP-n1');
     const contact = (await a.core.models.Contact.findById(message.author.contactId).lean())!;
     const ticket = (await a.core.models.Ticket.findById(message.ticketId).lean())!;
