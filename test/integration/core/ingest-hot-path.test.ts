@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../../src/core/audit/verify-chain.js';
+import { rawCollection } from '../../../src/core/db/raw-collection.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 
 /**
@@ -138,6 +140,36 @@ describe('ingest hot path caches', () => {
     const nulls = (doc: object) => Object.entries(doc).filter(([, v]) => v === null).map(([k]) => k);
     expect([...nulls(contact), ...nulls(ticket), ...nulls(message), ...nulls(ticket.replyTo), ...nulls(ticket.sla)]).toEqual([]);
     expect(await a.core.models.InboundEvent.findById('sms:HP-n1').lean()).toMatchObject({ status: 'processed' });
+  });
+
+  it('a first run whose message insert landed but reported a transient error is retried without doubling anything', async () => {
+    const inbox = String((await createInbox(a.core, 'sms'))._id);
+    const messages = rawCollection(a.core.models.Message);
+    const insertOne = messages.insertOne.bind(messages);
+    let calls = 0;
+    // The write reaches the database, then the client hears "locked": the worst case for a retry.
+    messages.insertOne = (async (...args: Parameters<typeof insertOne>) => {
+      const result = await insertOne(...args);
+      if (calls++ === 0) throw new Error('database is locked (SQLITE_BUSY)');
+      return result;
+    }) as typeof messages.insertOne;
+    const seen: string[] = [];
+    const off = a.core.bus.subscribe((e) => void (e.type === 'message.created' && seen.push(e.message.id)));
+    try {
+      await ingest(a, smsEvent(inbox, { sid: 'HP-t1', from: '+5511900000601' }));
+    } finally {
+      messages.insertOne = insertOne;
+      off();
+    }
+    expect(calls).toBeGreaterThanOrEqual(1);
+    const stored = await a.core.models.Message.find({ providerKey: 'sms:HP-t1' }).lean();
+    expect(stored).toHaveLength(1);
+    const received = await a.core.models.AuditEvent.find({ ticketId: stored[0]!.ticketId, type: 'message.received' }).lean();
+    expect(received.map((e) => e.ref)).toEqual([`message:${String(stored[0]!._id)}`]);
+    expect(await verifyAuditChain(a.core.models, String(stored[0]!.ticketId))).toMatchObject({ intact: true });
+    // Never twice. (A re-run that finds message and audit event both written cannot know whether the
+    // consoles heard of it and stays silent; they catch up from the audit sequence.)
+    expect(seen.filter((id) => id === String(stored[0]!._id)).length).toBeLessThanOrEqual(1);
   });
 
   it('on FerretDB only unique indexes exist (it never reads the others, but maintains them on every write)', async () => {
