@@ -46,6 +46,8 @@ const EnvSchema = z.object({
   JOBS_POLL_MS: z.coerce.number().int().min(50).default(1000),
   INGEST_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   INGEST_SWEEP_MIN_AGE_MS: z.coerce.number().int().min(0).default(10_000),
+  // How often the embedded FerretDB is asked for everything pending (a full scan there; MongoDB uses the sweep interval).
+  FULL_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
 
   TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
   GRAPH_API_BASE_URL: z.string().url().default('https://graph.facebook.com/v21.0'),
@@ -88,7 +90,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       backoffMaxMs: env.OUTBOUND_BACKOFF_MAX_MS,
     },
     jobs: { pollMs: env.JOBS_POLL_MS },
-    ingest: { sweepIntervalMs: env.INGEST_SWEEP_INTERVAL_MS, sweepMinAgeMs: env.INGEST_SWEEP_MIN_AGE_MS },
+    ingest: { sweepIntervalMs: env.INGEST_SWEEP_INTERVAL_MS, sweepMinAgeMs: env.INGEST_SWEEP_MIN_AGE_MS, fullSweepIntervalMs: env.FULL_SWEEP_INTERVAL_MS },
     platforms: {
       telegramApiRoot: env.TELEGRAM_API_ROOT,
       graphApiBaseUrl: env.GRAPH_API_BASE_URL,

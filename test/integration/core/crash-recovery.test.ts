@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InboundEventSchema } from '../../../src/core/domain/inbound-event.js';
 import { createInbox, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
@@ -56,5 +56,28 @@ describe('crash recovery', () => {
     await t.core.ingest.drain();
     const pending = await t.core.models.InboundEvent.findById('sms-status:SM-later:delivered').lean();
     expect(pending).toMatchObject({ status: 'pending', attempts: 1 });
+  });
+
+  it('an event that failed here is retried from memory, without asking the database what is pending', async () => {
+    const inbox = String((await createInbox(t.core))._id);
+    const sid = 'SM-retry-1';
+    await t.core.ingest.accept([{ type: 'message.status', providerKey: `sms-status:${sid}:delivered`, inboxId: inbox, occurredAt: new Date(), providerMessageId: sid, status: 'delivered' }]);
+    await t.core.ingest.drain();
+    expect(await t.core.models.InboundEvent.findById(`sms-status:${sid}:delivered`).lean()).toMatchObject({ status: 'pending', attempts: 1 });
+
+    // The message it refers to is sent now (an outbound message with that provider id).
+    const { _id: ticketId } = await t.core.models.Ticket.findOne({}).lean().then((x) => x!);
+    await t.core.models.Message.create({ ticketId, inboxId: inbox, channel: 'sms', direction: 'outbound', kind: 'message', author: { type: 'agent', name: 'Ana' }, text: 'hi', providerKey: `out:${sid}`, providerMessageId: sid, delivery: { status: 'sent', attempts: 1 }, occurredAt: new Date() });
+
+    const find = vi.spyOn(t.core.models.InboundEvent, 'find');
+    try {
+      expect(t.core.ingest.retryDue(0)).toBeGreaterThanOrEqual(1); // also the earlier test's waiting status
+      await t.core.ingest.drain();
+      expect(find).not.toHaveBeenCalled();
+    } finally {
+      find.mockRestore();
+    }
+    expect(await t.core.models.InboundEvent.findById(`sms-status:${sid}:delivered`).lean()).toMatchObject({ status: 'processed' });
+    expect(await t.core.models.Message.findOne({ providerMessageId: sid }).lean()).toMatchObject({ delivery: { status: 'delivered' } });
   });
 });
