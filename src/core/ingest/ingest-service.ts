@@ -128,13 +128,14 @@ export class IngestService {
     } catch (err) {
       const tried = attempts + 1;
       const failed = tried >= MAX_ATTEMPTS;
+      // Remembered first: should recording the failure fail too, the retry still happens.
+      if (!failed && this.retries.size < MAX_REMEMBERED_RETRIES) this.retries.set(providerKey, { event, failedAt: Date.now() });
       await withTransientRetry(() =>
         this.models.InboundEvent.updateOne(
           { _id: providerKey },
           { $set: { attempts: tried, lastError: String((err as Error).message ?? err), status: failed ? 'failed' : 'pending' } },
         ),
       );
-      if (!failed && this.retries.size < MAX_REMEMBERED_RETRIES) this.retries.set(providerKey, { event, failedAt: Date.now() });
       if (err instanceof NotYetKnownError && !failed) log.debug({ attempts: tried }, 'inbound event waits for its message');
       else log[failed ? 'error' : 'warn']({ err, attempts: tried }, failed ? 'inbound event failed permanently' : 'inbound event failed; will retry');
       return;
