@@ -40,7 +40,6 @@ export class AuditLog {
   /** Appends to different tickets share insert commands under load (group commit). */
   private readonly inserts = new WriteBatcher<AuditEvent>(() => rawCollection(this.models.AuditEvent));
   private readonly seals = new WriteBatcher<AuditHead>(() => rawCollection(this.models.AuditHead));
-  private readonly sealing = new Set<Promise<void>>();
 
   constructor(
     private readonly models: Models,
@@ -48,8 +47,8 @@ export class AuditLog {
   ) {}
 
   /** Waits for the seals still being written (shutdown; before verifying a chain that was just appended to). */
-  async flushHeads(): Promise<void> {
-    await Promise.all([...this.sealing]);
+  flushHeads(): Promise<void> {
+    return this.seals.settled();
   }
 
   append(ticketId: Types.ObjectId | string, type: string, actor: Actor, data: Record<string, unknown>, ref?: string): Promise<AuditEvent> {
@@ -78,13 +77,9 @@ export class AuditLog {
    * weakens that one check for that one event.
    */
   private seal(ticketId: Types.ObjectId, seq: number): void {
-    const written: Promise<void> = this.seals
-      .insert({ _id: auditSealId(ticketId, seq), ticketId, seq })
-      .catch((err: unknown) => {
-        if (!isDuplicateKeyError(err)) this.logger.warn({ err, ticketId: String(ticketId), seq }, 'audit seal not written');
-      })
-      .finally(() => this.sealing.delete(written));
-    this.sealing.add(written);
+    this.seals.insert({ _id: auditSealId(ticketId, seq), ticketId, seq }).catch((err: unknown) => {
+      if (!isDuplicateKeyError(err)) this.logger.warn({ err, ticketId: String(ticketId), seq }, 'audit seal not written');
+    });
   }
 
   private async appendNow(ticketId: Types.ObjectId, type: string, actor: Actor, data: Record<string, unknown>, ref?: string) {

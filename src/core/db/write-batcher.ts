@@ -2,8 +2,9 @@ import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type 
 
 /**
  * Statements per command. FerretDB 1.x keeps each update statement's read
- * (one of its 100 SQLite connections) open until the whole command ends, so
- * commands stay short (see batched-updates.ts).
+ * (one of its 100 SQLite connections) open until the whole command ends: one
+ * command of a few hundred updates would take every connection and stall the
+ * server (seen at 200 msg/s), so commands stay short.
  */
 const MAX_BATCH = 20;
 
@@ -35,10 +36,13 @@ interface Waiting<T extends Document> {
  * every write of the batch; as with a lone write, some may nevertheless have
  * been applied, so callers retry only writes that are safe to repeat (unique
  * keys, idempotent updates). Writes are sent in the order they were queued.
+ * Bookkeeping written in the background (not awaited by its caller) is
+ * waited for with `settled` (shutdown, tests).
  */
 export class WriteBatcher<T extends Document> {
   private readonly waiting: Array<Waiting<T>> = [];
   private sending = false;
+  private readonly unanswered = new Set<Promise<void>>();
 
   constructor(private readonly collection: () => Collection<T>) {}
 
@@ -51,11 +55,20 @@ export class WriteBatcher<T extends Document> {
     return this.enqueue({ updateOne: { filter: { _id: id } as never, update } });
   }
 
+  /** Resolves once every write queued so far (and any queued meanwhile) has been answered, well or not. */
+  async settled(): Promise<void> {
+    while (this.unanswered.size) await Promise.allSettled([...this.unanswered]);
+  }
+
   private enqueue(op: AnyBulkWriteOperation<T>): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+    const answered = new Promise<void>((resolve, reject) => {
       this.waiting.push({ op, resolve, reject });
       if (!this.sending) void this.sendAll();
     });
+    this.unanswered.add(answered);
+    const forget = () => void this.unanswered.delete(answered);
+    answered.then(forget, forget);
+    return answered;
   }
 
   private async sendAll(): Promise<void> {

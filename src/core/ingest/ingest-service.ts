@@ -4,8 +4,8 @@ import type { MessageProcessor, ProcessResult } from './message-processor.js';
 import { NotYetKnownError, type StatusProcessor } from './status-processor.js';
 import type { InboundEvent, InboundEventInput } from '../domain/inbound-event.js';
 import type { DomainEventBus } from '../events/event-bus.js';
-import type { Collection } from 'mongodb';
-import { BatchedUpdates } from '../db/batched-updates.js';
+import { rawCollection } from '../db/raw-collection.js';
+import { WriteBatcher } from '../db/write-batcher.js';
 import { withTransientRetry } from '../db/transient-retry.js';
 import type { InboundEventRecord } from '../models/inbound-event-record.js';
 import type { Models } from '../models/registry.js';
@@ -38,7 +38,8 @@ export class IngestService {
    */
   private readonly retries = new Map<string, { event: InboundEvent; failedAt: number }>();
 
-  private readonly processedMarks: BatchedUpdates<InboundEventRecord>;
+  /** "Processed" marks, written in the background and batched with one another under load. */
+  private readonly marks = new WriteBatcher<InboundEventRecord>(() => rawCollection(this.models.InboundEvent));
 
   constructor(
     private readonly models: Models,
@@ -47,9 +48,7 @@ export class IngestService {
     private readonly statuses: StatusProcessor,
     private readonly bus: DomainEventBus,
     private readonly logger: Logger,
-  ) {
-    this.processedMarks = new BatchedUpdates(models.InboundEvent.collection as unknown as Collection<InboundEventRecord>, logger);
-  }
+  ) {}
 
   /** Validates every event first (all or nothing), then stores each and schedules its processing. */
   async accept(inputs: InboundEventInput[]): Promise<{ accepted: number; duplicates: number; results: AcceptOutcome[] }> {
@@ -68,7 +67,7 @@ export class IngestService {
   /** Resolves when everything scheduled so far has been processed and marked so. */
   async drain(): Promise<void> {
     await this.queue.idle();
-    await this.processedMarks.flush();
+    await this.marks.settled();
   }
 
   /** Processes stored events still pending (crash recovery). Returns how many it picked up. */
@@ -143,20 +142,22 @@ export class IngestService {
     this.retries.delete(providerKey); // a full sweep may have run it meanwhile
     // The message, ticket and audit writes are done: tell the consoles even if the bookkeeping below fails.
     for (const e of result.events) this.bus.publish(e);
-    // Batched in the background: until it lands the event is still pending, and a sweeper re-run
-    // finds everything stored and changes nothing.
-    this.processedMarks.queue(providerKey, {
-      $set: {
-        status: 'processed',
-        processedAt: new Date(),
-        attempts: attempts + 1,
-        result: {
-          outcome: result.outcome,
-          ...(result.ticketId ? { ticketId: result.ticketId } : {}),
-          ...(result.messageId ? { messageId: result.messageId } : {}),
+    // In the background: until it lands (or if it is lost) the event is still pending, and a sweeper
+    // re-run finds everything stored and changes nothing.
+    this.marks
+      .updateById(providerKey, {
+        $set: {
+          status: 'processed',
+          processedAt: new Date(),
+          attempts: attempts + 1,
+          result: {
+            outcome: result.outcome,
+            ...(result.ticketId ? { ticketId: result.ticketId } : {}),
+            ...(result.messageId ? { messageId: result.messageId } : {}),
+          },
         },
-      },
-    });
+      })
+      .catch((err: unknown) => log.warn({ err }, 'processed mark not written; the next full sweep re-runs the event harmlessly'));
   }
 
   private async loadPending(providerKey: string): Promise<Pending | undefined> {

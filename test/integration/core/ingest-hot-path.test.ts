@@ -28,6 +28,14 @@ async function ingest(t: TestCore, ...events: Parameters<TestCore['core']['inges
 }
 const messageOf = async (t: TestCore, providerKey: string) => (await t.core.models.Message.findOne({ providerKey }).lean())!;
 
+/** A fresh SMS inbox with one ticket opened by `from`'s first message, and an admin to act on it. */
+async function openTicket(t: TestCore, sid: string, from: string) {
+  const inbox = String((await createInbox(t.core, 'sms'))._id);
+  await ingest(t, smsEvent(inbox, { sid, from }));
+  const ticketId = String((await messageOf(t, `sms:${sid}`)).ticketId);
+  return { inbox, ticketId, admin: await createUser(t.core, 'admin') };
+}
+
 describe('ingest hot path caches', () => {
   it('after a contact merge, the next message of the merged contact lands on the surviving one', async () => {
     const inbox = String((await createInbox(a.core, 'sms'))._id);
@@ -64,11 +72,8 @@ describe('ingest hot path caches', () => {
   });
 
   it('a status an agent set in this process between placement and the ticket update is not overwritten', async () => {
-    const inbox = String((await createInbox(a.core, 'sms'))._id);
     const from = '+5511900000301';
-    await ingest(a, smsEvent(inbox, { sid: 'HP-s1', from }));
-    const ticketId = String((await messageOf(a, 'sms:HP-s1')).ticketId);
-    const admin = await createUser(a.core, 'admin');
+    const { inbox, ticketId, admin } = await openTicket(a, 'HP-s1', from);
     // Agent work and customer messages interleaved on one ticket, in one process.
     await Promise.all([
       ingest(a, smsEvent(inbox, { sid: 'HP-s2', from })),
@@ -84,11 +89,8 @@ describe('ingest hot path caches', () => {
   });
 
   it('a customer reply wakes a snoozed pending ticket: open, no snooze, events and audit in order (message, then status)', async () => {
-    const inbox = String((await createInbox(a.core, 'sms'))._id);
     const from = '+5511900000401';
-    await ingest(a, smsEvent(inbox, { sid: 'HP-w1', from }));
-    const ticketId = String((await messageOf(a, 'sms:HP-w1')).ticketId);
-    const admin = await createUser(a.core, 'admin');
+    const { inbox, ticketId, admin } = await openTicket(a, 'HP-w1', from);
     await a.core.tickets.setStatus(admin, ticketId, 'pending');
     await a.core.tickets.snooze(admin, ticketId, new Date(Date.now() + 3_600_000));
 

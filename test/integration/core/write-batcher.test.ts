@@ -76,15 +76,28 @@ describe('WriteBatcher (group commit, on FerretDB)', () => {
     expect(rows.map((r) => 'note' in r)).toEqual([false, false]);
   });
 
-  it('updates by _id from many callers land, batched, each applied once', async () => {
-    await coll.insertMany(Array.from({ length: 60 }, (_, i) => ({ _id: `up${i}`, n: 0 })));
+  it('hundreds of background updates by _id land, batched, without stalling the server; settled() waits for them', async () => {
+    // A single command of 300 update statements would hold 300 of FerretDB's 100 SQLite connections and never finish.
+    await coll.insertMany(Array.from({ length: 300 }, (_, i) => ({ _id: `up${i}`, n: 0 })));
     const { collection, count } = counting();
     const batcher = new WriteBatcher(collection);
     const before = count.commands;
-    await Promise.all(Array.from({ length: 60 }, (_, i) => batcher.updateById(`up${i}`, { $set: { n: i + 1 } })));
+    for (let i = 0; i < 300; i++) void batcher.updateById(`up${i}`, { $set: { n: i + 1 } });
+    await batcher.settled();
     const rows = await coll.find({ _id: { $regex: /^up/ } }).toArray();
+    expect(rows).toHaveLength(300);
     expect(rows.every((r) => r.n === Number(r._id.slice(2)) + 1)).toBe(true);
-    expect(count.commands - before).toBeLessThan(60);
+    expect(count.commands - before).toBeLessThan(300);
+  });
+
+  it('a refused update is reported to its caller; settled() still resolves', async () => {
+    await coll.insertOne({ _id: 'r1', n: 0 });
+    const batcher = new WriteBatcher(() => coll);
+    const refused = batcher.updateById('r1', { $bogus: { n: 1 } } as never); // the server refuses the unknown operator
+    await expect(refused).rejects.toThrow();
+    await batcher.settled();
+    await batcher.updateById('r1', { $set: { n: 2 } });
+    expect((await coll.findOne({ _id: 'r1' }))?.n).toBe(2);
   });
 
   it('a command that never answers holds only its own callers; writes queued behind it go on', async () => {
