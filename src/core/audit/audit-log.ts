@@ -21,6 +21,9 @@ export const systemActor: Actor = { type: 'system', name: 'Ponte' };
 
 const MAX_ATTEMPTS = 200;
 
+/** Seals wait this long to share a command: written in the background, waited for only by `flushHeads`. */
+const SEAL_LINGER_MS = 100;
+
 /**
  * Appends hash-chained events. Sequence numbers are claimed by the unique
  * `(ticketId, seq)` index; a writer that loses the race re-reads the head and
@@ -39,7 +42,7 @@ export class AuditLog {
 
   /** Appends to different tickets share insert commands under load (group commit). */
   private readonly inserts = new WriteBatcher<AuditEvent>(() => rawCollection(this.models.AuditEvent));
-  private readonly seals = new WriteBatcher<AuditHead>(() => rawCollection(this.models.AuditHead));
+  private readonly seals = new WriteBatcher<AuditHead>(() => rawCollection(this.models.AuditHead), { lingerMs: SEAL_LINGER_MS });
 
   constructor(
     private readonly models: Models,

@@ -44,7 +44,16 @@ export class WriteBatcher<T extends Document> {
   private sending = false;
   private readonly unanswered = new Set<Promise<void>>();
 
-  constructor(private readonly collection: () => Collection<T>) {}
+  /**
+   * `lingerMs`: for bookkeeping nobody waits for (processed marks, audit seals), the first write
+   * waits this long for company before it goes. Every command costs both processes a round trip of
+   * CPU whatever it carries (about 0.3 ms in the hub and 0.45 ms in FerretDB, measured), and at a
+   * few hundred messages a second there are too few writes in flight at once to batch by themselves.
+   */
+  constructor(
+    private readonly collection: () => Collection<T>,
+    private readonly options: { lingerMs?: number } = {},
+  ) {}
 
   insert(document: OptionalUnlessRequiredId<T>): Promise<void> {
     return this.enqueue({ insertOne: { document: document as OptionalId<T> } });
@@ -75,6 +84,8 @@ export class WriteBatcher<T extends Document> {
     this.sending = true;
     try {
       while (this.waiting.length) {
+        const linger = this.options.lingerMs;
+        if (linger && this.waiting.length < MAX_BATCH) await new Promise((resolve) => setTimeout(resolve, linger));
         let timer: NodeJS.Timeout | undefined;
         const stalled = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, STALL_MS);

@@ -12,6 +12,8 @@ import type { Models } from '../models/registry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 
 const MAX_ATTEMPTS = 8;
+/** Processed marks wait this long to share a command (nobody waits for them; see WriteBatcher). */
+const MARK_LINGER_MS = 100;
 /** Failed events remembered for an in-memory retry; beyond this, only the full sweep finds them. */
 const MAX_REMEMBERED_RETRIES = 10_000;
 
@@ -39,7 +41,7 @@ export class IngestService {
   private readonly retries = new Map<string, { event: InboundEvent; failedAt: number }>();
 
   /** "Processed" marks, written in the background and batched with one another under load. */
-  private readonly marks = new WriteBatcher<InboundEventRecord>(() => rawCollection(this.models.InboundEvent));
+  private readonly marks = new WriteBatcher<InboundEventRecord>(() => rawCollection(this.models.InboundEvent), { lingerMs: MARK_LINGER_MS });
 
   constructor(
     private readonly models: Models,

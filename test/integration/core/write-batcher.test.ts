@@ -43,6 +43,20 @@ describe('WriteBatcher (group commit, on FerretDB)', () => {
     expect(count.commands).toBeLessThanOrEqual(11);
   });
 
+  it('with a linger, writes trickling in one at a time still share commands', async () => {
+    const { collection, count } = counting();
+    const batcher = new WriteBatcher(collection, { lingerMs: 60 });
+    const writes: Array<Promise<void>> = [];
+    // Ten writes 5 ms apart: without a linger each would find nothing in flight and go alone.
+    for (let i = 0; i < 10; i++) {
+      writes.push(batcher.updateById(`burst${i}`, { $set: { note: 'lingered' } }));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(writes);
+    expect(await coll.countDocuments({ note: 'lingered' })).toBe(10);
+    expect(count.commands).toBeLessThanOrEqual(2);
+  });
+
   it('a lone document goes at once, alone', async () => {
     const { collection, count } = counting();
     const batcher = new WriteBatcher(collection);
