@@ -69,9 +69,9 @@ export class AuditLog {
     if (!this.heads.has(key)) this.heads.set(key, { seq: 0, hash: GENESIS_HASH });
   }
 
-  /** True when an event with this ref exists (idempotent re-processing after a crash). */
-  async hasRef(ticketId: Types.ObjectId | string, ref: string): Promise<boolean> {
-    return (await this.models.AuditEvent.exists({ ticketId: new Types.ObjectId(String(ticketId)), ref })) !== null;
+  /** The event with this ref, if one exists (idempotent re-processing after a crash). */
+  async findRef(ticketId: Types.ObjectId | string, ref: string): Promise<AuditEvent | null> {
+    return this.models.AuditEvent.findOne({ ticketId: new Types.ObjectId(String(ticketId)), ref }).lean();
   }
 
   /**

@@ -1,14 +1,16 @@
 import type { Contact } from '../models/contact.js';
 
-const TTL_MS = 5_000;
+// Long enough for a conversation's next message to find its contact (at 5 s, every other message of a
+// chat answered every few seconds cost two reads), short enough to bound the staleness described below.
+const TTL_MS = 30_000;
 const MAX_ENTRIES = 20_000;
 
 /**
  * Recently resolved contacts by identity key, for the ingest hot path (two
  * reads per message otherwise). A contact change made in this process (merge)
- * clears it; the short TTL bounds how long another process's merge goes unseen
+ * clears it; the TTL (30 s) bounds how long another process's merge goes unseen
  * — meanwhile a message lands on the merged-away contact, exactly as if it had
- * arrived a few seconds earlier, and its ticket still follows the merge.
+ * arrived before the merge, and its ticket still follows the merge.
  */
 export class ContactCache {
   private readonly entries = new Map<string, { contact: Contact; until: number }>();

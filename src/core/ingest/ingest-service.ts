@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { orderingKey, type EventIntake, type AcceptOutcome } from './event-intake.js';
-import type { MessageProcessor, ProcessResult } from './message-processor.js';
+import type { MessageProcessor, ProcessResult, ProcessRun } from './message-processor.js';
 import { NotYetKnownError, type StatusProcessor } from './status-processor.js';
 import type { InboundEvent, InboundEventInput } from '../domain/inbound-event.js';
 import type { DomainEventBus } from '../events/event-bus.js';
@@ -16,6 +16,13 @@ const MAX_ATTEMPTS = 8;
 const MARK_LINGER_MS = 100;
 /** Failed events remembered for an in-memory retry; beyond this, only the full sweep finds them. */
 const MAX_REMEMBERED_RETRIES = 10_000;
+
+/**
+ * Why an event is being processed: just accepted; failed in this process before (so nothing of it was
+ * announced); or found pending in the database (a crash, or another process, may have done part of it).
+ */
+type RunOrigin = 'accepted' | 'failed-here' | 'found-pending';
+const runOf = (origin: RunOrigin): ProcessRun => (origin === 'accepted' ? 'first' : origin === 'failed-here' ? 'retry' : 'recovery');
 
 /** A stored event still to be processed. */
 interface Pending {
@@ -60,7 +67,7 @@ export class IngestService {
       const { stored, ...outcome } = await this.intake.store(event);
       results.push(outcome);
       // Just written as pending with no attempts: processed from memory, not read back.
-      if (stored) this.schedule(event.providerKey, event, { event: stored, attempts: 0 });
+      if (stored) this.schedule(event.providerKey, event, 'accepted', { event: stored, attempts: 0 });
     }
     const accepted = results.filter((r) => r.status === 'accepted').length;
     return { accepted, duplicates: results.length - accepted, results };
@@ -90,7 +97,7 @@ export class IngestService {
     for (const [providerKey, { event, failedAt }] of this.retries) {
       if (failedAt > before) continue;
       this.retries.delete(providerKey);
-      this.schedule(providerKey, event);
+      this.schedule(providerKey, event, 'failed-here');
       picked++;
     }
     return picked;
@@ -103,21 +110,21 @@ export class IngestService {
       .limit(1000)
       .lean();
     for (const record of pending) {
-      this.schedule(record._id, JSON.parse(record.payloadJson) as InboundEvent);
+      this.schedule(record._id, JSON.parse(record.payloadJson) as InboundEvent, 'found-pending');
     }
     if (pending.length) this.logger.info({ count: pending.length }, 'sweeper re-queued pending inbound events');
     await this.drain();
     return pending.length;
   }
 
-  private schedule(providerKey: string, event: InboundEvent, fresh?: Pending): void {
+  private schedule(providerKey: string, event: InboundEvent, origin: RunOrigin, fresh?: Pending): void {
     const key = orderingKey(event);
-    void this.queue.run(key, () => this.processStored(providerKey, fresh)).catch((err: unknown) => {
+    void this.queue.run(key, () => this.processStored(providerKey, origin, fresh)).catch((err: unknown) => {
       this.logger.error({ err, providerKey }, 'inbound processing crashed');
     });
   }
 
-  private async processStored(providerKey: string, fresh?: Pending): Promise<void> {
+  private async processStored(providerKey: string, origin: RunOrigin, fresh?: Pending): Promise<void> {
     const pending = fresh ?? (await this.loadPending(providerKey));
     if (!pending) return;
     const { event, attempts } = pending;
@@ -125,7 +132,10 @@ export class IngestService {
     let result: ProcessResult;
     try {
       // Processing is idempotent (every step is keyed), so a transient database error just runs it again.
-      result = await withTransientRetry(() => this.dispatch(event), 4, 100);
+      // Only the first attempt at a just-accepted event may assume nothing of it is stored yet; after a
+      // failed attempt here, nothing of it was announced.
+      let tries = 0;
+      result = await withTransientRetry(() => this.dispatch(event, tries++ === 0 ? runOf(origin) : 'retry'), 4, 100);
     } catch (err) {
       const tried = attempts + 1;
       const failed = tried >= MAX_ATTEMPTS;
@@ -169,10 +179,10 @@ export class IngestService {
     return { event: this.intake.parse([JSON.parse(record.payloadJson) as InboundEventInput])[0]!, attempts: record.attempts };
   }
 
-  private dispatch(event: InboundEvent): Promise<ProcessResult> {
+  private dispatch(event: InboundEvent, run: ProcessRun): Promise<ProcessResult> {
     switch (event.type) {
       case 'message.received':
-        return this.messages.process(event);
+        return this.messages.process(event, run);
       case 'message.status':
         return this.statuses.status(event);
       case 'message.edited':

@@ -18,6 +18,7 @@ import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import { nextSlaDue, slaDueTimes } from '../sla/policy.js';
+import { inboundMessageId } from '../messages/inbound-message-id.js';
 import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
 import { ticketIdFromOurMessageId } from '../threading/message-id.js';
 import { normaliseSubject } from '../threading/subject-token.js';
@@ -37,6 +38,13 @@ const ECHOING_KINDS: ReadonlySet<ChannelKind> = new Set(['whatsapp', 'messenger'
 
 /** Called once per ticket created by an inbound message (auto-acknowledgement). */
 export type NewTicketHook = (ticket: Ticket, inbox: Inbox, event: MessageReceived) => Promise<void>;
+
+/**
+ * `first`: the first attempt at a just-accepted event (nothing of it can be stored yet). `retry`: an
+ * earlier attempt in this process failed (parts may be stored, nothing was announced). `recovery`: found
+ * pending in the database after a crash or by another process (parts may be stored and announced).
+ */
+export type ProcessRun = 'first' | 'retry' | 'recovery';
 
 export interface ProcessResult {
   outcome: string;
@@ -73,7 +81,11 @@ export class MessageProcessor {
     this.newTicketHook = hook;
   }
 
-  async process(event: MessageReceived): Promise<ProcessResult> {
+  /**
+   * `run` says what may already be stored (see ProcessRun): on a first run, nothing, and the message's
+   * audit event is written beside the message (one round trip fewer); any other run looks first.
+   */
+  async process(event: MessageReceived, run: ProcessRun = 'recovery'): Promise<ProcessResult> {
     const inbox = await this.inboxes.get(event.inboxId);
     if (!inbox) return { outcome: 'inbox-gone', events: [] };
     const events: DomainEvent[] = [];
@@ -116,24 +128,37 @@ export class MessageProcessor {
       events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), change: 'reopened', ticket: toTicketSummary(ticket) });
     }
 
-    // The ticket's update does not depend on the message's insert: both at once. Touching is idempotent
-    // (timestamps only move forward), so a re-run after a crash may repeat it harmlessly.
-    const [{ message, fresh }, touched] = await Promise.all([
-      this.storeMessage(event, inbox, contact, ticket, placement.decision),
-      this.touchTicket(ticket, placement.reopened ? undefined : readStamp, event),
-      ...announcing,
-    ]);
-    ticket = touched.ticket;
-    const ref = `message:${String(message._id)}`;
-    // Only a re-run after a crash can find the message already stored; only then look for its audit event.
-    if (fresh || !(await this.audit.hasRef(ticket._id, ref))) {
-      const a = await this.audit.append(
+    const messageId = inboundMessageId(event.providerKey, event.occurredAt);
+    const received = (id: Types.ObjectId) =>
+      this.audit.append(
         ticket._id,
         'message.received',
         { type: 'contact', id: String(contact._id), ...(contact.name ? { name: contact.name } : {}) },
-        { messageId: String(message._id), channel: inbox.kind, rule: placement.decision.rule, detail: placement.decision.detail },
-        ref,
+        { messageId: String(id), channel: inbox.kind, rule: placement.decision.rule, detail: placement.decision.detail },
+        `message:${String(id)}`,
       );
+    // Queued after a new ticket's `ticket.created` (appends to one ticket keep their order).
+    const early = run === 'first' ? received(messageId) : undefined;
+    early?.catch(() => undefined); // awaited just below; a failure fails the attempt, and the retry is no first run
+    // The ticket's update and the audit event do not depend on the message's insert: all at once. Touching
+    // is idempotent (timestamps only move forward), so a re-run after a crash may repeat it harmlessly.
+    const [{ message, fresh }, touched, appendedEarly] = await Promise.all([
+      this.storeMessage(event, messageId, inbox, contact, ticket, placement.decision),
+      this.touchTicket(ticket, placement.reopened ? undefined : readStamp, event),
+      early,
+      ...announcing,
+    ]);
+    ticket = touched.ticket;
+    if (appendedEarly && !fresh && !message._id.equals(messageId)) {
+      // Only a message stored before ids were derived from the event, by a concurrent run elsewhere.
+      this.logger.warn({ providerKey: event.providerKey, messageId: String(message._id) }, 'message.received audited under another message id');
+    }
+    // A re-run looks for the audit event an earlier attempt may have written (with or without the message).
+    const found = appendedEarly ? null : await this.audit.findRef(ticket._id, `message:${String(message._id)}`);
+    const a = appendedEarly ?? found ?? (await received(message._id));
+    // Announced when this run wrote the message or its audit event, or after a failed attempt here (which
+    // announced nothing); a recovery that finds both written stays silent (they were likely announced).
+    if (fresh || !found || run === 'retry') {
       events.push({
         type: 'message.created',
         seq: a.seq,
@@ -239,6 +264,7 @@ export class MessageProcessor {
 
   private async storeMessage(
     event: MessageReceived,
+    messageId: Types.ObjectId,
     inbox: Inbox,
     contact: Contact,
     ticket: Ticket,
@@ -246,7 +272,7 @@ export class MessageProcessor {
   ): Promise<{ message: Message; fresh: boolean }> {
     const now = new Date();
     const doc: Message = {
-      _id: new Types.ObjectId(),
+      _id: messageId,
       ticketId: ticket._id,
       inboxId: inbox._id,
       channel: inbox.kind,

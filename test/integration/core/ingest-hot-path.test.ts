@@ -169,9 +169,36 @@ describe('ingest hot path caches', () => {
     const received = await a.core.models.AuditEvent.find({ ticketId: stored[0]!.ticketId, type: 'message.received' }).lean();
     expect(received.map((e) => e.ref)).toEqual([`message:${String(stored[0]!._id)}`]);
     expect(await verifyAuditChain(a.core.models, String(stored[0]!.ticketId))).toMatchObject({ intact: true });
-    // Never twice. (A re-run that finds message and audit event both written cannot know whether the
-    // consoles heard of it and stays silent; they catch up from the audit sequence.)
-    expect(seen.filter((id) => id === String(stored[0]!._id)).length).toBeLessThanOrEqual(1);
+    // Announced once: the failed attempt announced nothing, the retry here knows it.
+    expect(seen.filter((id) => id === String(stored[0]!._id))).toHaveLength(1);
+  });
+
+  it('a first run whose audit event was written beside a message insert that failed stores that very message on retry', async () => {
+    const inbox = String((await createInbox(a.core, 'sms'))._id);
+    const messages = rawCollection(a.core.models.Message);
+    const insertOne = messages.insertOne.bind(messages);
+    let calls = 0;
+    // Refused before reaching the database, while the message's audit event (written beside it) lands.
+    messages.insertOne = (async (...args: Parameters<typeof insertOne>) => {
+      if (calls++ === 0) throw new Error('database is locked (SQLITE_BUSY)');
+      return insertOne(...args);
+    }) as typeof messages.insertOne;
+    const seen: string[] = [];
+    const off = a.core.bus.subscribe((e) => void (e.type === 'message.created' && seen.push(e.message.id)));
+    try {
+      await ingest(a, smsEvent(inbox, { sid: 'HP-t2', from: '+5511900000602' }));
+    } finally {
+      messages.insertOne = insertOne;
+      off();
+    }
+    expect(calls).toBe(2);
+    const stored = await a.core.models.Message.find({ providerKey: 'sms:HP-t2' }).lean();
+    expect(stored).toHaveLength(1);
+    const received = await a.core.models.AuditEvent.find({ ticketId: stored[0]!.ticketId, type: 'message.received' }).lean();
+    // One audit event, naming the message that exists: the retry derived the same id.
+    expect(received.map((e) => e.ref)).toEqual([`message:${String(stored[0]!._id)}`]);
+    expect(await verifyAuditChain(a.core.models, String(stored[0]!.ticketId))).toMatchObject({ intact: true });
+    expect(seen).toEqual([String(stored[0]!._id)]);
   });
 
   it('on FerretDB only unique indexes exist (it never reads the others, but maintains them on every write)', async () => {
