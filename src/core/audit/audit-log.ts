@@ -1,3 +1,4 @@
+import { MongoBulkWriteError } from 'mongodb';
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
@@ -18,6 +19,14 @@ export interface Actor {
 }
 
 export const systemActor: Actor = { type: 'system', name: 'Ponte' };
+
+export interface AuditEntry {
+  type: string;
+  actor: Actor;
+  data: Record<string, unknown>;
+  /** Names what the event is about (e.g. `message:<id>`), so a re-run can find it (`findRef`). */
+  ref?: string;
+}
 
 const MAX_ATTEMPTS = 200;
 
@@ -55,9 +64,20 @@ export class AuditLog {
   }
 
   append(ticketId: Types.ObjectId | string, type: string, actor: Actor, data: Record<string, unknown>, ref?: string): Promise<AuditEvent> {
-    const id = new Types.ObjectId(String(ticketId));
-    return this.queue.run(String(id), () => this.appendNow(id, type, actor, data, ref));
+    return this.appendAll(ticketId, [{ type, actor, data, ...(ref ? { ref } : {}) }]).then(([event]) => event!);
   }
+
+  /**
+   * Several events for one ticket, in this order, contiguous in its chain: sent as one ordered insert
+   * (a new ticket's `ticket.created` and its first message's `message.received` cost one round trip,
+   * not two in a row). Should one of them lose a sequence race, it and those after it are chained
+   * again after the winner; the ones before it stay.
+   */
+  appendAll(ticketId: Types.ObjectId | string, entries: AuditEntry[]): Promise<AuditEvent[]> {
+    const id = new Types.ObjectId(String(ticketId));
+    return this.queue.run(String(id), () => this.appendNow(id, entries));
+  }
+
 
   /**
    * A ticket this process has just inserted has no events yet: its first
@@ -85,33 +105,64 @@ export class AuditLog {
     });
   }
 
-  private async appendNow(ticketId: Types.ObjectId, type: string, actor: Actor, data: Record<string, unknown>, ref?: string) {
-    const dataJson = canonicalJson(ref ? { ...data, ref } : data);
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const key = String(ticketId);
-      const head = this.heads.get(key) ?? (await this.models.AuditEvent.findOne({ ticketId }, { seq: 1, hash: 1 }).sort({ seq: -1 }).lean());
-      const seq = (head?.seq ?? 0) + 1;
-      const prevHash = head?.hash ?? GENESIS_HASH;
-      const at = new Date();
-      const cleanActor = { type: actor.type, ...(actor.id ? { id: actor.id } : {}), ...(actor.name ? { name: actor.name } : {}) };
-      const hash = hashAuditEvent({ ticketId: String(ticketId), seq, type, actor: cleanActor, dataJson, at, prevHash });
-      try {
+  private async appendNow(ticketId: Types.ObjectId, entries: AuditEntry[]): Promise<AuditEvent[]> {
+    const key = String(ticketId);
+    const written: AuditEvent[] = [];
+    let remaining = entries.map((e) => ({ ...e, dataJson: canonicalJson(e.ref ? { ...e.data, ref: e.ref } : e.data) }));
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS && remaining.length; attempt++) {
+      let head = this.heads.get(key) ?? (await this.models.AuditEvent.findOne({ ticketId }, { seq: 1, hash: 1 }).sort({ seq: -1 }).lean());
+      const docs: AuditEvent[] = remaining.map(({ type, actor, dataJson, ref }) => {
+        const seq = (head?.seq ?? 0) + 1;
+        const prevHash = head?.hash ?? GENESIS_HASH;
+        const at = new Date();
+        const cleanActor = { type: actor.type, ...(actor.id ? { id: actor.id } : {}), ...(actor.name ? { name: actor.name } : {}) };
+        const hash = hashAuditEvent({ ticketId: key, seq, type, actor: cleanActor, dataJson, at, prevHash });
+        head = { seq, hash };
         // Built whole here from typed values, so inserted by the driver as is (no mongoose document
-        // per append; the schema's required fields are all set above). A lost sequence race comes
-        // back as the duplicate-key error, as from a lone insert.
-        const doc: AuditEvent = { _id: new Types.ObjectId(), ticketId, seq, type, actor: cleanActor, dataJson, ...(ref ? { ref } : {}), at, prevHash, hash };
-        await this.inserts.insert(doc);
-        this.seal(ticketId, seq);
-        if (this.heads.size >= 10_000) this.heads.delete(this.heads.keys().next().value!);
-        this.heads.set(key, { seq, hash });
-        return doc;
+        // per append; the schema's required fields are all set above).
+        return { _id: new Types.ObjectId(), ticketId, seq, type, actor: cleanActor, dataJson, ...(ref ? { ref } : {}), at, prevHash, hash };
+      });
+      let landed = 0;
+      try {
+        if (docs.length === 1) {
+          // Alone, as most appends are: batched with other tickets' under load (group commit).
+          await this.inserts.insert(docs[0]!);
+          landed = 1;
+        } else {
+          // Ordered: a failed event stops the ones after it, whose prevHash would point at nothing.
+          await rawCollection(this.models.AuditEvent).insertMany(docs, { ordered: true, ignoreUndefined: true });
+          landed = docs.length;
+        }
       } catch (err) {
+        landed = err instanceof MongoBulkWriteError ? err.result.insertedCount : 0;
+        this.keep(key, docs.slice(0, landed), written);
+        remaining = remaining.slice(landed);
         this.heads.delete(key);
+        // A lost sequence race comes back as the duplicate-key error: chain the rest after the winner.
         if (!isDuplicateKeyError(err)) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
+        continue;
       }
+      this.keep(key, docs, written);
+      remaining = [];
     }
-    this.logger.error({ ticketId: String(ticketId), type }, 'audit append kept losing the sequence race');
-    throw new ConflictError('AUDIT_CONTENTION', 'Could not append the audit event; try again');
+    if (remaining.length) {
+      this.logger.error({ ticketId: key, type: remaining[0]!.type }, 'audit append kept losing the sequence race');
+      throw new ConflictError('AUDIT_CONTENTION', 'Could not append the audit event; try again');
+    }
+    return written;
   }
+
+  /** Events that landed: sealed, remembered as the head, returned. */
+  private keep(key: string, docs: AuditEvent[], written: AuditEvent[]): void {
+    for (const doc of docs) {
+      this.seal(doc.ticketId, doc.seq);
+      written.push(doc);
+    }
+    const last = docs.at(-1);
+    if (!last) return;
+    if (this.heads.size >= 10_000 && !this.heads.has(key)) this.heads.delete(this.heads.keys().next().value!);
+    this.heads.set(key, { seq: last.seq, hash: last.hash });
+  }
+
 }

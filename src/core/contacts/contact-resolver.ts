@@ -47,16 +47,28 @@ export class ContactResolver {
         }
         return owner;
       }
-      // Contact first, then the key: a key never points at a contact that does not exist.
+      // The contact and its first key at once (one round trip, not two in a row). A key whose contact is
+      // missing (that insert failed, or a crash came between) is completed by `findOwner` next time.
       const contactId = new Types.ObjectId();
-      const now = new Date();
-      const created: Contact = { _id: contactId, identities: [keys[0]!], ...hints, createdAt: now, updatedAt: now };
+      const created = this.newContact(contactId, keys[0]!, hints);
       // Typed and complete (the inbound event schema bounds the hints' lengths): inserted by the driver.
-      await rawCollection(this.models.Contact).insertOne(created, { ignoreUndefined: true });
-      if (!(await this.claim(keys[0]!, contactId))) {
-        await this.models.Contact.deleteOne({ _id: contactId }); // lost the race: use the winner's contact
+      const [inserted, claimed] = await Promise.allSettled([
+        rawCollection(this.models.Contact).insertOne(created, { ignoreUndefined: true }),
+        this.claim(keys[0]!, contactId),
+      ]);
+      if (claimed.status === 'fulfilled' && !claimed.value) {
+        // Lost the race for the key: use the winner's contact.
+        if (inserted.status === 'fulfilled') await this.models.Contact.deleteOne({ _id: contactId });
         continue;
       }
+      if (claimed.status === 'rejected') {
+        if (inserted.status === 'fulfilled') await this.models.Contact.deleteOne({ _id: contactId }).catch(() => undefined); // else an orphan no key leads to
+        throw claimed.reason;
+      }
+      // The key is ours. Our contact's insert can only meet a duplicate if another run, finding the key
+      // first, completed the contact in between (see completeClaim): then it exists, without our hints.
+      if (inserted.status === 'rejected' && !isDuplicateKeyError(inserted.reason)) throw inserted.reason;
+      if (inserted.status === 'rejected') continue;
       const contact = created;
       if (!(await this.claimMissing(contact, keys))) return contact;
       return (await this.models.Contact.findById(contactId).lean()) ?? contact;
@@ -70,7 +82,8 @@ export class ContactResolver {
     const owned = found.filter((o) => o !== null).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     const ids = [...new Set(owned.map((o) => String(o.contactId)))];
     for (const id of ids) {
-      let contact = await this.models.Contact.findById(id).lean();
+      let contact: Contact | null = await this.models.Contact.findById(id).lean();
+      if (!contact) contact = await this.completeClaim(owned.find((o) => String(o.contactId) === id)!);
       // Follow merges so messages land on the surviving contact.
       for (let hops = 0; contact?.mergedInto && hops < 10; hops++) contact = await this.models.Contact.findById(contact.mergedInto).lean();
       if (contact) {
@@ -79,6 +92,28 @@ export class ContactResolver {
       }
     }
     return null;
+  }
+
+  private newContact(_id: Types.ObjectId, key: string, hints: ContactHints): Contact {
+    const now = new Date();
+    return { _id, identities: [key], ...hints, createdAt: now, updatedAt: now };
+  }
+
+  /**
+   * A key claimed for a contact that was never stored (its insert failed beside the claim, or the
+   * process stopped between them): the contact is stored now, under the id the key names. Nothing
+   * else refers to it yet, so no detail is lost but the name the next message may give.
+   */
+  private async completeClaim(identity: { _id: string; contactId: Types.ObjectId }): Promise<Contact | null> {
+    const contact = this.newContact(identity.contactId, identity._id, {});
+    try {
+      await rawCollection(this.models.Contact).insertOne(contact, { ignoreUndefined: true });
+      this.logger.warn({ key: identity._id, contactId: String(identity.contactId) }, 'identity key without its contact: contact completed');
+      return contact;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      return this.models.Contact.findById(identity.contactId).lean(); // completed meanwhile by another run
+    }
   }
 
   private async claim(key: string, contactId: Types.ObjectId): Promise<boolean> {

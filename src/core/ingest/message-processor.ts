@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Types } from 'mongoose';
-import { systemActor, type AuditLog } from '../audit/audit-log.js';
+import { systemActor, type AuditEntry, type AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
 import type { ContactResolver } from '../contacts/contact-resolver.js';
 import { identityKeysFor } from '../contacts/identity-key.js';
@@ -14,6 +14,7 @@ import type { InboxCache } from '../inboxes/inbox-cache.js';
 import { ticketScope, toMessageView, toTicketSummary } from '../events/views.js';
 import type { Contact } from '../models/contact.js';
 import type { Inbox } from '../models/inbox.js';
+import type { AuditEvent } from '../models/audit-event.js';
 import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
@@ -35,6 +36,12 @@ import type { TicketFactory, TicketPlacement } from './ticket-placement.js';
  * its own check by our signed Message-ID.
  */
 const ECHOING_KINDS: ReadonlySet<ChannelKind> = new Set(['whatsapp', 'messenger']);
+
+/** A ticket a run inserted (it announces it), and the ticket it follows up, if any. */
+interface MadeTicket {
+  ticket: Ticket;
+  previous?: Ticket;
+}
 
 /** Called once per ticket created by an inbound message (auto-acknowledgement). */
 export type NewTicketHook = (ticket: Ticket, inbox: Inbox, event: MessageReceived) => Promise<void>;
@@ -106,12 +113,11 @@ export class MessageProcessor {
       }),
       this.placement.lookupPointer(event),
     ]);
-
     const reopenWindowMs = inbox.reopenWindowDays !== undefined ? inbox.reopenWindowDays * 86_400_000 : this.config.tickets.reopenWindowMs;
     const readStamp = this.locks.stamp();
-    // A new ticket's own audit events are written while the message is stored (see ticketFactory).
-    const announcing: Array<Promise<void>> = [];
-    const placement = await this.placement.place(event, inbox, contact, reopenWindowMs, this.ticketFactory(event, inbox, contact, events, announcing), pointer);
+    // Set by the factory when this run inserts the ticket: its audit events are written below, with the message's.
+    const made: MadeTicket[] = [];
+    const placement = await this.placement.place(event, inbox, contact, reopenWindowMs, this.ticketFactory(event, inbox, contact, made), pointer);
     let ticket = placement.ticket;
 
     if (placement.reopened) {
@@ -129,33 +135,53 @@ export class MessageProcessor {
     }
 
     const messageId = inboundMessageId(event.providerKey, event.occurredAt);
-    const received = (id: Types.ObjectId) =>
-      this.audit.append(
-        ticket._id,
-        'message.received',
-        { type: 'contact', id: String(contact._id), ...(contact.name ? { name: contact.name } : {}) },
-        { messageId: String(id), channel: inbox.kind, rule: placement.decision.rule, detail: placement.decision.detail },
-        `message:${String(id)}`,
-      );
-    // Queued after a new ticket's `ticket.created` (appends to one ticket keep their order).
-    const early = run === 'first' ? received(messageId) : undefined;
-    early?.catch(() => undefined); // awaited just below; a failure fails the attempt, and the retry is no first run
-    // The ticket's update and the audit event do not depend on the message's insert: all at once. Touching
+    const received = (id: Types.ObjectId): AuditEntry => ({
+      type: 'message.received',
+      actor: { type: 'contact', id: String(contact._id), ...(contact.name ? { name: contact.name } : {}) },
+      data: { messageId: String(id), channel: inbox.kind, rule: placement.decision.rule, detail: placement.decision.detail },
+      ref: `message:${String(id)}`,
+    });
+    // Written together, in one insert: a new ticket's `ticket.created` and, on a first run (nothing of
+    // the event stored yet), the message's own audit event.
+    // (A ticket this run inserted is almost always the one the message goes to; should placement have
+    // finished another writer's claim on the way, that one is announced on its own.)
+    const madeHere = made.find((m) => m.ticket._id.equals(ticket._id));
+    const together = [
+      ...(madeHere ? [this.createdEntry(madeHere, inbox, contact)] : []),
+      ...(run === 'first' ? [received(messageId)] : []),
+    ];
+    const elsewhere = made.filter((m) => m !== madeHere);
+    const createdEvent = (c: AuditEvent, t: Ticket): DomainEvent => ({
+      type: 'ticket.created',
+      seq: c.seq,
+      at: c.at.toISOString(),
+      scope: ticketScope(t),
+      ticket: toTicketSummary(t),
+    });
+    // The ticket's update and the audit events do not depend on the message's insert: all at once. Touching
     // is idempotent (timestamps only move forward), so a re-run after a crash may repeat it harmlessly.
-    const [{ message, fresh }, touched, appendedEarly] = await Promise.all([
+    const [{ message, fresh }, touched, appended, elsewhereCreated] = await Promise.all([
       this.storeMessage(event, messageId, inbox, contact, ticket, placement.decision),
       this.touchTicket(ticket, placement.reopened ? undefined : readStamp, event),
-      early,
-      ...announcing,
+      together.length ? this.audit.appendAll(ticket._id, together) : Promise.resolve<AuditEvent[]>([]),
+      Promise.all(elsewhere.map((m) => this.audit.appendAll(m.ticket._id, [this.createdEntry(m, inbox, contact)]))),
+      Promise.all(
+        made.flatMap((m) =>
+          m.previous ? [this.audit.append(m.previous._id, 'ticket.follow_up_created', systemActor, { ticketId: String(m.ticket._id), number: m.ticket.number })] : [],
+        ),
+      ),
     ]);
     ticket = touched.ticket;
+    if (madeHere) events.push(createdEvent(appended[0]!, ticket));
+    elsewhere.forEach((m, i) => events.push(createdEvent(elsewhereCreated[i]![0]!, m.ticket)));
+    const appendedEarly = run === 'first' ? appended.at(-1) : undefined;
     if (appendedEarly && !fresh && !message._id.equals(messageId)) {
       // Only a message stored before ids were derived from the event, by a concurrent run elsewhere.
       this.logger.warn({ providerKey: event.providerKey, messageId: String(message._id) }, 'message.received audited under another message id');
     }
     // A re-run looks for the audit event an earlier attempt may have written (with or without the message).
     const found = appendedEarly ? null : await this.audit.findRef(ticket._id, `message:${String(message._id)}`);
-    const a = appendedEarly ?? found ?? (await received(message._id));
+    const a = appendedEarly ?? found ?? (await this.audit.appendAll(ticket._id, [received(message._id)]))[0]!;
     // Announced when this run wrote the message or its audit event, or after a failed attempt here (which
     // announced nothing); a recovery that finds both written stays silent (they were likely announced).
     if (fresh || !found || run === 'retry') {
@@ -203,7 +229,7 @@ export class MessageProcessor {
     }).lean();
   }
 
-  private ticketFactory(event: MessageReceived, inbox: Inbox, contact: Contact, events: DomainEvent[], announcing: Array<Promise<void>>): TicketFactory {
+  private ticketFactory(event: MessageReceived, inbox: Inbox, contact: Contact, made: MadeTicket[]): TicketFactory {
     return async (id, previous) => {
       const now = new Date();
       const sla = slaDueTimes('normal', now);
@@ -236,29 +262,25 @@ export class MessageProcessor {
       });
       if (created) {
         this.audit.startChain(ticket._id);
-        // Not awaited here: `process` awaits it beside the message's insert (one round trip fewer for a
-        // first message), and always before appending the message's own event, so `ticket.created`
-        // keeps sequence 1 and comes first in the events.
-        const announced = (async () => {
-          const a = await this.audit.append(ticket._id, 'ticket.created', systemActor, {
-            number: ticket.number,
-            channel: inbox.kind,
-            inboxId: String(inbox._id),
-            contactId: String(contact._id),
-            ...(previous ? { followUpOf: previous.number } : {}),
-          });
-          events.push({ type: 'ticket.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), ticket: toTicketSummary(ticket) });
-          if (previous) {
-            await this.audit.append(previous._id, 'ticket.follow_up_created', systemActor, { ticketId: String(ticket._id), number: ticket.number });
-          }
-        })();
-        // Awaited by `process`; should placement fail first, the attempt is retried and this must not
-        // surface as an unhandled rejection.
-        announced.catch(() => undefined);
-        announcing.push(announced);
+        // Its `ticket.created` audit event is written by `process`, in one insert with the message's.
+        made.push({ ticket, ...(previous ? { previous } : {}) });
         this.logger.info({ ticketId: String(ticket._id), number: ticket.number, inboxId: String(inbox._id) }, 'ticket created');
       }
       return { ticket, created };
+    };
+  }
+
+  private createdEntry({ ticket, previous }: MadeTicket, inbox: Inbox, contact: Contact): AuditEntry {
+    return {
+      type: 'ticket.created',
+      actor: systemActor,
+      data: {
+        number: ticket.number,
+        channel: inbox.kind,
+        inboxId: String(inbox._id),
+        contactId: String(contact._id),
+        ...(previous ? { followUpOf: previous.number } : {}),
+      },
     };
   }
 

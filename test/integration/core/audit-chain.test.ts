@@ -47,6 +47,28 @@ describe('append-only, hash-chained audit', () => {
     expect(report.events).toBe((await t.core.models.AuditEvent.countDocuments({ ticketId })));
   });
 
+  it('events appended together stay together and in order; racing another writer they are chained after it, none lost', async () => {
+    const ticketId = await newTicket('SM-audit-2b');
+    const { AuditLog } = await import('../../../src/core/audit/audit-log.js');
+    const { createLogger } = await import('../../../src/core/logging/logger.js');
+    const other = new AuditLog(t.core.models, createLogger('silent'));
+    const trio = (writer: string, i: number) => ['a', 'b', 'c'].map((part) => ({ type: 'test.trio', actor: { type: 'system' as const }, data: { writer, i, part } }));
+    // Two writers that do not share a queue, each appending groups of three: sequence races mid-group.
+    await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? t.core.audit : other).appendAll(ticketId, trio(i % 2 ? 'one' : 'other', i))));
+    await Promise.all([t.core.audit.flushHeads(), other.flushHeads()]);
+    const report = await verifyAuditChain(t.core.models, ticketId);
+    expect(report.intact).toBe(true);
+    const events = await t.core.models.AuditEvent.find({ ticketId, type: 'test.trio' }).sort({ seq: 1 }).lean();
+    expect(events).toHaveLength(36);
+    // Within each group the order holds (a, b, c), whatever came between.
+    const groups = new Map<string, string[]>();
+    for (const e of events) {
+      const d = JSON.parse(e.dataJson) as { writer: string; i: number; part: string };
+      groups.set(`${d.writer}${d.i}`, [...(groups.get(`${d.writer}${d.i}`) ?? []), d.part]);
+    }
+    expect([...groups.values()].every((parts) => parts.join('') === 'abc')).toBe(true);
+  });
+
   it('an event altered directly in the database is reported', async () => {
     const ticketId = await newTicket('SM-audit-3');
     const admin = await createUser(t.core, 'admin');

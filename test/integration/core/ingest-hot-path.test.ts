@@ -201,6 +201,30 @@ describe('ingest hot path caches', () => {
     expect(seen).toEqual([String(stored[0]!._id)]);
   });
 
+  it("a new contact's key claimed beside a contact insert that failed is completed by the retry, name included", async () => {
+    const inbox = String((await createInbox(a.core, 'sms'))._id);
+    const contacts = rawCollection(a.core.models.Contact);
+    const insertOne = contacts.insertOne.bind(contacts);
+    let calls = 0;
+    contacts.insertOne = (async (...args: Parameters<typeof insertOne>) => {
+      if (calls++ === 0) throw new Error('database is locked (SQLITE_BUSY)');
+      return insertOne(...args);
+    }) as typeof contacts.insertOne;
+    try {
+      const event = smsEvent(inbox, { sid: 'HP-c1', from: '+5511900000701' });
+      await ingest(a, { ...event, sender: { ...event.sender, displayName: 'Rita Lobo' } });
+    } finally {
+      contacts.insertOne = insertOne;
+    }
+    expect(calls).toBeGreaterThanOrEqual(2);
+    const message = await messageOf(a, 'sms:HP-c1');
+    const identity = await a.core.models.ContactIdentity.findById('phone:+5511900000701').lean();
+    // The key kept the contact id it was claimed with; that contact exists now, with the sender's name.
+    expect(String(identity!.contactId)).toBe(String(message.author.contactId));
+    expect(await a.core.models.Contact.findById(identity!.contactId).lean()).toMatchObject({ name: 'Rita Lobo', identities: ['phone:+5511900000701'] });
+    expect(await a.core.models.Contact.countDocuments({ identities: 'phone:+5511900000701' })).toBe(1);
+  });
+
   it('on FerretDB only unique indexes exist (it never reads the others, but maintains them on every write)', async () => {
     const indexes = await a.core.models.Ticket.collection.indexes();
     expect(indexes.map((i) => i.name).sort()).toEqual(['_id_', 'number_1']);
