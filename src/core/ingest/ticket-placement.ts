@@ -18,11 +18,23 @@ export interface Placement {
   reopened: boolean;
 }
 
+/** The conversation's ticket as far as known before placing (null: no conversation yet); `claimed`: its key was just inserted by this run, and no ticket exists yet. */
+export interface PointerLookup {
+  ticketId: Types.ObjectId | null;
+  claimed?: boolean;
+}
+
 export type TicketFactory = (id: Types.ObjectId, previous?: Ticket) => Promise<{ ticket: Ticket; created: boolean }>;
 
 const MAX_HOPS = 20;
 
 const threadKeyOf = (event: MessageReceived) => `conv:${event.inboxId}:${event.threading.conversationId}`;
+
+/** Nothing in the message points at a ticket but its conversation. */
+function threadsByConversationOnly(event: MessageReceived): boolean {
+  const t = event.threading;
+  return !t.inReplyTo && !t.references?.length && !t.quotedProviderMessageId && extractTicketNumber(t.subject) === undefined;
+}
 
 /**
  * The database side of threading: gathers the facts for `decideThread`, then
@@ -50,17 +62,27 @@ export class TicketPlacement {
   /**
    * Looks up the conversation's pointer ahead of `place`, so the caller can
    * overlap it with other reads (the first message of a conversation otherwise
-   * waits for one round trip after another). Pass the result to `place`:
-   * `null` (no conversation yet) spares it the same lookup; a key claimed
-   * meanwhile by another writer is still caught by the claim's unique index.
+   * waits for one round trip after another). Pass the result to `place`.
+   *
+   * A message that can only thread by its conversation (no reference, subject
+   * token or quote: every chat message) claims an unknown conversation at once
+   * instead of looking first: the insert either makes the conversation ours —
+   * its new ticket will have the claimed id — or fails on whoever's key was
+   * first, read then. A first message saves a round trip; a claim whose ticket
+   * never gets written (the run fails) is finished by the next run, as after a crash.
    */
-  async lookupPointer(event: MessageReceived): Promise<Types.ObjectId | null> {
+  async lookupPointer(event: MessageReceived): Promise<PointerLookup> {
     const threadKey = threadKeyOf(event);
     const known = this.pointers.get(threadKey);
-    if (known) return known;
+    if (known) return { ticketId: known };
+    if (threadsByConversationOnly(event)) {
+      const id = new Types.ObjectId();
+      const owner = await this.claimKey(threadKey, id);
+      return { ticketId: owner, claimed: owner.equals(id) };
+    }
     const conv = await this.models.ConversationKey.findById(threadKey).lean();
     if (conv) this.remember(threadKey, conv.ticketId);
-    return conv?.ticketId ?? null;
+    return { ticketId: conv?.ticketId ?? null };
   }
 
   async place(
@@ -69,9 +91,16 @@ export class TicketPlacement {
     contact: Contact,
     reopenWindowMs: number,
     createTicket: TicketFactory,
-    pointer?: Types.ObjectId | null,
+    lookup?: PointerLookup,
   ): Promise<Placement> {
     const threadKey = threadKeyOf(event);
+    if (lookup?.claimed) {
+      // The conversation is new and its key ours (see lookupPointer): its ticket gets the claimed id.
+      const { ticket, created } = await createTicket(lookup.ticketId!);
+      if (created) return { ticket, decision: decideThread({ now: new Date(), reopenWindowMs }), created, reopened: false };
+      // Another run wrote the ticket for our claim first (a retry racing a sweep): place as usual.
+    }
+    const pointer = lookup?.claimed ? undefined : lookup?.ticketId;
     for (let round = 0; round < 5; round++) {
       // Tickets read while gathering facts, by id: the chosen one is not read a second time.
       const loaded = new Map<string, Ticket>();

@@ -225,6 +225,34 @@ describe('ingest hot path caches', () => {
     expect(await a.core.models.Contact.countDocuments({ identities: 'phone:+5511900000701' })).toBe(1);
   });
 
+  it("a new conversation's key, claimed before its ticket was written, gets that ticket on the retry: one ticket, announced", async () => {
+    const inbox = String((await createInbox(a.core, 'sms'))._id);
+    const tickets = rawCollection(a.core.models.Ticket);
+    const insertOne = tickets.insertOne.bind(tickets);
+    let calls = 0;
+    tickets.insertOne = (async (...args: Parameters<typeof insertOne>) => {
+      if (calls++ === 0) throw new Error('database is locked (SQLITE_BUSY)');
+      return insertOne(...args);
+    }) as typeof tickets.insertOne;
+    const seen: string[] = [];
+    const off = a.core.bus.subscribe((e) => void seen.push(e.type));
+    try {
+      await ingest(a, smsEvent(inbox, { sid: 'HP-k1', from: '+5511900000801' }));
+    } finally {
+      tickets.insertOne = insertOne;
+      off();
+    }
+    expect(calls).toBe(2);
+    const message = await messageOf(a, 'sms:HP-k1');
+    const key = await a.core.models.ConversationKey.findById(`conv:${inbox}:+5511900000801`).lean();
+    // The claimed id became the ticket's; nothing else was made.
+    expect(String(key!.ticketId)).toBe(String(message.ticketId));
+    expect(await a.core.models.Ticket.countDocuments({ inboxId: inbox })).toBe(1);
+    const audit = await a.core.models.AuditEvent.find({ ticketId: message.ticketId }).sort({ seq: 1 }).lean();
+    expect(audit.map((e) => e.type)).toEqual(['ticket.created', 'message.received']);
+    expect(seen).toEqual(['ticket.created', 'message.created']);
+  });
+
   it('on FerretDB only unique indexes exist (it never reads the others, but maintains them on every write)', async () => {
     const indexes = await a.core.models.Ticket.collection.indexes();
     expect(indexes.map((i) => i.name).sort()).toEqual(['_id_', 'number_1']);
