@@ -78,7 +78,6 @@ export class AuditLog {
     return this.queue.run(String(id), () => this.appendNow(id, entries));
   }
 
-
   /**
    * A ticket this process has just inserted has no events yet: its first
    * append need not look for a head (a scan on the embedded database). Should
@@ -164,5 +163,4 @@ export class AuditLog {
     if (this.heads.size >= 10_000 && !this.heads.has(key)) this.heads.delete(this.heads.keys().next().value!);
     this.heads.set(key, { seq: last.seq, hash: last.hash });
   }
-
 }

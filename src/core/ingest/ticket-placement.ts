@@ -68,8 +68,10 @@ export class TicketPlacement {
    * token or quote: every chat message) claims an unknown conversation at once
    * instead of looking first: the insert either makes the conversation ours —
    * its new ticket will have the claimed id — or fails on whoever's key was
-   * first, read then. A first message saves a round trip; a claim whose ticket
-   * never gets written (the run fails) is finished by the next run, as after a crash.
+   * first, read then. A first message saves a round trip (a conversation this
+   * process has not seen since it started pays a failed insert before the read,
+   * once); a claim whose ticket never gets written (the run fails) is finished
+   * by the next run, as after a crash.
    */
   async lookupPointer(event: MessageReceived): Promise<PointerLookup> {
     const threadKey = threadKeyOf(event);
