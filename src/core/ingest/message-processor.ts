@@ -104,13 +104,20 @@ export class MessageProcessor {
     }
 
     const keys = identityKeysFor(inbox.kind, event.sender);
+    // A chat conversation (one per customer and inbox) nobody here has seen is almost always a new
+    // customer; a new email thread often comes from a known one.
+    const probablyNew = inbox.kind !== 'email' && this.placement.claimsConversation(event);
     // Independent reads side by side: each is a round trip, and under load every one waits in line.
     const [contact, pointer] = await Promise.all([
-      this.contacts.resolve(keys, {
-        ...(event.sender.displayName ? { name: event.sender.displayName } : {}),
-        ...(event.sender.email ? { email: event.sender.email.toLowerCase() } : {}),
-        ...(event.sender.phone ? { phone: event.sender.phone } : {}),
-      }),
+      this.contacts.resolve(
+        keys,
+        {
+          ...(event.sender.displayName ? { name: event.sender.displayName } : {}),
+          ...(event.sender.email ? { email: event.sender.email.toLowerCase() } : {}),
+          ...(event.sender.phone ? { phone: event.sender.phone } : {}),
+        },
+        { probablyNew },
+      ),
       this.placement.lookupPointer(event),
     ]);
     const reopenWindowMs = inbox.reopenWindowDays !== undefined ? inbox.reopenWindowDays * 86_400_000 : this.config.tickets.reopenWindowMs;

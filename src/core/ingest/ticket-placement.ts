@@ -73,6 +73,11 @@ export class TicketPlacement {
    * once); a claim whose ticket never gets written (the run fails) is finished
    * by the next run, as after a crash.
    */
+  /** True when `lookupPointer` will claim the conversation: nothing in memory knows it, and only it can thread the message. */
+  claimsConversation(event: MessageReceived): boolean {
+    return !this.pointers.has(threadKeyOf(event)) && threadsByConversationOnly(event);
+  }
+
   async lookupPointer(event: MessageReceived): Promise<PointerLookup> {
     const threadKey = threadKeyOf(event);
     const known = this.pointers.get(threadKey);

@@ -253,6 +253,20 @@ describe('ingest hot path caches', () => {
     expect(seen).toEqual(['ticket.created', 'message.created']);
   });
 
+  it('a known customer opening a chat in another inbox keeps their contact (the new-customer guess is undone)', async () => {
+    const from = '+5511900000901';
+    const sms = String((await createInbox(a.core, 'sms'))._id);
+    const other = String((await createInbox(a.core, 'sms'))._id);
+    await ingest(a, smsEvent(sms, { sid: 'HP-g1', from }));
+    // Through the other process: as after a restart, nothing in its memory knows this customer.
+    await ingest(b, smsEvent(other, { sid: 'HP-g2', from }));
+    const [first, second] = [await messageOf(a, 'sms:HP-g1'), await messageOf(a, 'sms:HP-g2')];
+    expect(String(second.ticketId)).not.toBe(String(first.ticketId)); // another inbox, another conversation
+    expect(String(second.author.contactId)).toBe(String(first.author.contactId));
+    // The contact created on the guess was removed again: one contact for the number.
+    expect(await a.core.models.Contact.countDocuments({ identities: `phone:${from}` })).toBe(1);
+  });
+
   it('on FerretDB only unique indexes exist (it never reads the others, but maintains them on every write)', async () => {
     const indexes = await a.core.models.Ticket.collection.indexes();
     expect(indexes.map((i) => i.name).sort()).toEqual(['_id_', 'number_1']);
