@@ -43,6 +43,9 @@ interface MadeTicket {
   previous?: Ticket;
 }
 
+/** Channels whose conversation is the customer (per inbox): a chat, a phone number, a visitor. */
+const CUSTOMER_IS_CONVERSATION: ReadonlySet<ChannelKind> = new Set(['webchat', 'sms', 'whatsapp', 'telegram', 'messenger']);
+
 /** Called once per ticket created by an inbound message (auto-acknowledgement). */
 export type NewTicketHook = (ticket: Ticket, inbox: Inbox, event: MessageReceived) => Promise<void>;
 
@@ -105,8 +108,8 @@ export class MessageProcessor {
 
     const keys = identityKeysFor(inbox.kind, event.sender);
     // A chat conversation (one per customer and inbox) nobody here has seen is almost always a new
-    // customer; a new email thread often comes from a known one.
-    const probablyNew = inbox.kind !== 'email' && this.placement.claimsConversation(event);
+    // customer; a new email thread or call often comes from a known one.
+    const probablyNew = CUSTOMER_IS_CONVERSATION.has(inbox.kind) && this.placement.claimsConversation(event);
     // Independent reads side by side: each is a round trip, and under load every one waits in line.
     const [contact, pointer] = await Promise.all([
       this.contacts.resolve(
