@@ -108,8 +108,9 @@ export class MessageProcessor {
 
     const keys = identityKeysFor(inbox.kind, event.sender);
     // A chat conversation (one per customer and inbox) nobody here has seen is almost always a new
-    // customer; a new email thread or call often comes from a known one.
-    const probablyNew = CUSTOMER_IS_CONVERSATION.has(inbox.kind) && this.placement.claimsConversation(event);
+    // customer; a new email thread or call often comes from a known one. Only with a single identity key:
+    // a second one (an email the visitor typed) may name a known customer, whom the message must join.
+    const probablyNew = keys.length === 1 && CUSTOMER_IS_CONVERSATION.has(inbox.kind) && this.placement.claimsConversation(event);
     // Independent reads side by side: each is a round trip, and under load every one waits in line.
     const [contact, pointer] = await Promise.all([
       this.contacts.resolve(

@@ -267,6 +267,19 @@ describe('ingest hot path caches', () => {
     expect(await a.core.models.Contact.countDocuments({ identities: `phone:${from}` })).toBe(1);
   });
 
+  it('a new chat whose sender also gives the email of a known customer joins that customer', async () => {
+    const email = 'known.customer@example.com';
+    const first = String((await createInbox(a.core, 'sms'))._id);
+    const known = smsEvent(first, { sid: 'HP-e1', from: '+5511900000911' });
+    await ingest(a, { ...known, sender: { ...known.sender, email } });
+    const chat = String((await createInbox(a.core, 'sms'))._id);
+    const fresh = smsEvent(chat, { sid: 'HP-e2', from: '+5511900000912' }); // another number, same email
+    await ingest(b, { ...fresh, sender: { ...fresh.sender, email } });
+    const [m1, m2] = [await messageOf(a, 'sms:HP-e1'), await messageOf(a, 'sms:HP-e2')];
+    expect(String(m2.author.contactId)).toBe(String(m1.author.contactId));
+    expect(await a.core.models.Contact.countDocuments({ identities: `email:${email}` })).toBe(1);
+  });
+
   it('on FerretDB only unique indexes exist (it never reads the others, but maintains them on every write)', async () => {
     const indexes = await a.core.models.Ticket.collection.indexes();
     expect(indexes.map((i) => i.name).sort()).toEqual(['_id_', 'number_1']);
