@@ -74,7 +74,11 @@ export class ContactResolver {
       // The key is ours. Our contact's insert can only meet a duplicate if another run, finding the key
       // first, completed the contact in between (see completeClaim): then it exists, without our hints.
       if (inserted.status === 'rejected' && !isDuplicateKeyError(inserted.reason)) throw inserted.reason;
-      if (inserted.status === 'rejected') continue;
+      if (inserted.status === 'rejected') {
+        const given = Object.fromEntries(Object.entries(hints).filter(([, v]) => v !== undefined));
+        if (Object.keys(given).length) await this.models.Contact.updateOne({ _id: contactId }, { $set: given });
+        continue;
+      }
       const contact = created;
       if (!(await this.claimMissing(contact, keys))) return contact;
       return (await this.models.Contact.findById(contactId).lean()) ?? contact;

@@ -267,6 +267,28 @@ describe('ingest hot path caches', () => {
     expect(await a.core.models.Contact.countDocuments({ identities: `phone:${from}` })).toBe(1);
   });
 
+  it("a contact completed by another run between our key claim and our insert still gets the sender's details", async () => {
+    const inbox = String((await createInbox(a.core, 'sms'))._id);
+    const contacts = rawCollection(a.core.models.Contact);
+    const insertOne = contacts.insertOne.bind(contacts);
+    let calls = 0;
+    contacts.insertOne = (async (...args: Parameters<typeof insertOne>) => {
+      const [doc] = args as unknown as [{ _id: unknown; identities: string[] }];
+      // Another run found our claimed key first and completed its contact, bare.
+      if (calls++ === 0) await insertOne({ _id: doc._id, identities: doc.identities, createdAt: new Date(), updatedAt: new Date() } as never);
+      return insertOne(...args);
+    }) as typeof contacts.insertOne;
+    try {
+      const event = smsEvent(inbox, { sid: 'HP-c2', from: '+5511900000702' });
+      await ingest(a, { ...event, sender: { ...event.sender, displayName: 'Rui Prado' } });
+    } finally {
+      contacts.insertOne = insertOne;
+    }
+    const message = await messageOf(a, 'sms:HP-c2');
+    expect(await a.core.models.Contact.findById(message.author.contactId).lean()).toMatchObject({ name: 'Rui Prado', phone: '+5511900000702' });
+    expect(await a.core.models.Contact.countDocuments({ identities: 'phone:+5511900000702' })).toBe(1);
+  });
+
   it('a new chat whose sender also gives the email of a known customer joins that customer', async () => {
     const email = 'known.customer@example.com';
     const first = String((await createInbox(a.core, 'sms'))._id);
