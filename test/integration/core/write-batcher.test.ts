@@ -45,7 +45,7 @@ describe('WriteBatcher (group commit, on FerretDB)', () => {
 
   it('with a linger, writes trickling in one at a time still share commands', async () => {
     const { collection, count } = counting();
-    const batcher = new WriteBatcher(collection, { lingerMs: 60 });
+    const batcher = new WriteBatcher(collection, { lingerMs: 200 }); // long enough for a slow machine's timers
     const writes: Array<Promise<void>> = [];
     // Ten writes 5 ms apart: without a linger each would find nothing in flight and go alone.
     for (let i = 0; i < 10; i++) {
