@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../../src/core/audit/verify-chain.js';
 import { rawCollection } from '../../../src/core/db/raw-collection.js';
+import type { DomainEvent } from '../../../src/core/events/domain-events.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 
 /**
@@ -27,6 +28,35 @@ async function ingest(t: TestCore, ...events: Parameters<TestCore['core']['inges
   await t.core.ingest.drain();
 }
 const messageOf = async (t: TestCore, providerKey: string) => (await t.core.models.Message.findOne({ providerKey }).lean())!;
+
+type InsertOne = (doc: never, ...rest: never[]) => Promise<unknown>;
+const locked = () => new Error('database is locked (SQLITE_BUSY)');
+
+/**
+ * Ingests while the driver's `insertOne` of one collection (a `rawCollection`) is intercepted: its first call goes to
+ * `first` (given the real insert and the document), later calls straight through. Returns how many
+ * calls there were and the domain events published meanwhile.
+ */
+async function ingestIntercepting(
+  t: TestCore,
+  collection: object,
+  first: (insert: InsertOne, doc: never) => Promise<unknown>,
+  ...events: Parameters<TestCore['core']['ingest']['accept']>[0]
+): Promise<{ calls: number; published: DomainEvent[] }> {
+  const target = collection as { insertOne: InsertOne };
+  const insertOne = target.insertOne.bind(target);
+  let calls = 0;
+  target.insertOne = ((doc: never, ...rest: never[]) => (calls++ === 0 ? first(insertOne, doc) : insertOne(doc, ...rest))) as InsertOne;
+  const published: DomainEvent[] = [];
+  const off = t.core.bus.subscribe((e) => void published.push(e));
+  try {
+    await ingest(t, ...events);
+  } finally {
+    target.insertOne = insertOne;
+    off();
+  }
+  return { calls, published };
+}
 
 /** A fresh SMS inbox with one ticket opened by `from`'s first message, and an admin to act on it. */
 async function openTicket(t: TestCore, sid: string, from: string) {
@@ -146,23 +176,17 @@ describe('ingest hot path caches', () => {
 
   it('a first run whose message insert landed but reported a transient error is retried without doubling anything', async () => {
     const inbox = String((await createInbox(a.core, 'sms'))._id);
-    const messages = rawCollection(a.core.models.Message);
-    const insertOne = messages.insertOne.bind(messages);
-    let calls = 0;
     // The write reaches the database, then the client hears "locked": the worst case for a retry.
-    messages.insertOne = (async (...args: Parameters<typeof insertOne>) => {
-      const result = await insertOne(...args);
-      if (calls++ === 0) throw new Error('database is locked (SQLITE_BUSY)');
-      return result;
-    }) as typeof messages.insertOne;
-    const seen: string[] = [];
-    const off = a.core.bus.subscribe((e) => void (e.type === 'message.created' && seen.push(e.message.id)));
-    try {
-      await ingest(a, smsEvent(inbox, { sid: 'HP-t1', from: '+5511900000601' }));
-    } finally {
-      messages.insertOne = insertOne;
-      off();
-    }
+    const { calls, published } = await ingestIntercepting(
+      a,
+      rawCollection(a.core.models.Message),
+      async (insert, doc) => {
+        await insert(doc);
+        throw locked();
+      },
+      smsEvent(inbox, { sid: 'HP-t1', from: '+5511900000601' }),
+    );
+    const seen = published.flatMap((e) => (e.type === 'message.created' ? [e.message.id] : []));
     expect(calls).toBeGreaterThanOrEqual(1);
     const stored = await a.core.models.Message.find({ providerKey: 'sms:HP-t1' }).lean();
     expect(stored).toHaveLength(1);
@@ -175,22 +199,14 @@ describe('ingest hot path caches', () => {
 
   it('a first run whose audit event was written beside a message insert that failed stores that very message on retry', async () => {
     const inbox = String((await createInbox(a.core, 'sms'))._id);
-    const messages = rawCollection(a.core.models.Message);
-    const insertOne = messages.insertOne.bind(messages);
-    let calls = 0;
     // Refused before reaching the database, while the message's audit event (written beside it) lands.
-    messages.insertOne = (async (...args: Parameters<typeof insertOne>) => {
-      if (calls++ === 0) throw new Error('database is locked (SQLITE_BUSY)');
-      return insertOne(...args);
-    }) as typeof messages.insertOne;
-    const seen: string[] = [];
-    const off = a.core.bus.subscribe((e) => void (e.type === 'message.created' && seen.push(e.message.id)));
-    try {
-      await ingest(a, smsEvent(inbox, { sid: 'HP-t2', from: '+5511900000602' }));
-    } finally {
-      messages.insertOne = insertOne;
-      off();
-    }
+    const { calls, published } = await ingestIntercepting(
+      a,
+      rawCollection(a.core.models.Message),
+      () => Promise.reject(locked()),
+      smsEvent(inbox, { sid: 'HP-t2', from: '+5511900000602' }),
+    );
+    const seen = published.flatMap((e) => (e.type === 'message.created' ? [e.message.id] : []));
     expect(calls).toBe(2);
     const stored = await a.core.models.Message.find({ providerKey: 'sms:HP-t2' }).lean();
     expect(stored).toHaveLength(1);
@@ -203,19 +219,11 @@ describe('ingest hot path caches', () => {
 
   it("a new contact's key claimed beside a contact insert that failed is completed by the retry, name included", async () => {
     const inbox = String((await createInbox(a.core, 'sms'))._id);
-    const contacts = rawCollection(a.core.models.Contact);
-    const insertOne = contacts.insertOne.bind(contacts);
-    let calls = 0;
-    contacts.insertOne = (async (...args: Parameters<typeof insertOne>) => {
-      if (calls++ === 0) throw new Error('database is locked (SQLITE_BUSY)');
-      return insertOne(...args);
-    }) as typeof contacts.insertOne;
-    try {
-      const event = smsEvent(inbox, { sid: 'HP-c1', from: '+5511900000701' });
-      await ingest(a, { ...event, sender: { ...event.sender, displayName: 'Rita Lobo' } });
-    } finally {
-      contacts.insertOne = insertOne;
-    }
+    const event = smsEvent(inbox, { sid: 'HP-c1', from: '+5511900000701' });
+    const { calls } = await ingestIntercepting(a, rawCollection(a.core.models.Contact), () => Promise.reject(locked()), {
+      ...event,
+      sender: { ...event.sender, displayName: 'Rita Lobo' },
+    });
     expect(calls).toBeGreaterThanOrEqual(2);
     const message = await messageOf(a, 'sms:HP-c1');
     const identity = await a.core.models.ContactIdentity.findById('phone:+5511900000701').lean();
@@ -227,21 +235,13 @@ describe('ingest hot path caches', () => {
 
   it("a new conversation's key, claimed before its ticket was written, gets that ticket on the retry: one ticket, announced", async () => {
     const inbox = String((await createInbox(a.core, 'sms'))._id);
-    const tickets = rawCollection(a.core.models.Ticket);
-    const insertOne = tickets.insertOne.bind(tickets);
-    let calls = 0;
-    tickets.insertOne = (async (...args: Parameters<typeof insertOne>) => {
-      if (calls++ === 0) throw new Error('database is locked (SQLITE_BUSY)');
-      return insertOne(...args);
-    }) as typeof tickets.insertOne;
-    const seen: string[] = [];
-    const off = a.core.bus.subscribe((e) => void seen.push(e.type));
-    try {
-      await ingest(a, smsEvent(inbox, { sid: 'HP-k1', from: '+5511900000801' }));
-    } finally {
-      tickets.insertOne = insertOne;
-      off();
-    }
+    const { calls, published } = await ingestIntercepting(
+      a,
+      rawCollection(a.core.models.Ticket),
+      () => Promise.reject(locked()),
+      smsEvent(inbox, { sid: 'HP-k1', from: '+5511900000801' }),
+    );
+    const seen = published.map((e) => e.type);
     expect(calls).toBe(2);
     const message = await messageOf(a, 'sms:HP-k1');
     const key = await a.core.models.ConversationKey.findById(`conv:${inbox}:+5511900000801`).lean();
@@ -269,21 +269,17 @@ describe('ingest hot path caches', () => {
 
   it("a contact completed by another run between our key claim and our insert still gets the sender's details", async () => {
     const inbox = String((await createInbox(a.core, 'sms'))._id);
-    const contacts = rawCollection(a.core.models.Contact);
-    const insertOne = contacts.insertOne.bind(contacts);
-    let calls = 0;
-    contacts.insertOne = (async (...args: Parameters<typeof insertOne>) => {
-      const [doc] = args as unknown as [{ _id: unknown; identities: string[] }];
-      // Another run found our claimed key first and completed its contact, bare.
-      if (calls++ === 0) await insertOne({ _id: doc._id, identities: doc.identities, createdAt: new Date(), updatedAt: new Date() } as never);
-      return insertOne(...args);
-    }) as typeof contacts.insertOne;
-    try {
-      const event = smsEvent(inbox, { sid: 'HP-c2', from: '+5511900000702' });
-      await ingest(a, { ...event, sender: { ...event.sender, displayName: 'Rui Prado' } });
-    } finally {
-      contacts.insertOne = insertOne;
-    }
+    const event = smsEvent(inbox, { sid: 'HP-c2', from: '+5511900000702' });
+    await ingestIntercepting(
+      a,
+      rawCollection(a.core.models.Contact),
+      async (insert, doc: { _id: unknown; identities: string[] }) => {
+        // Another run found our claimed key first and completed its contact, bare.
+        await insert({ _id: doc._id, identities: doc.identities, createdAt: new Date(), updatedAt: new Date() } as never);
+        return insert(doc as never);
+      },
+      { ...event, sender: { ...event.sender, displayName: 'Rui Prado' } },
+    );
     const message = await messageOf(a, 'sms:HP-c2');
     expect(await a.core.models.Contact.findById(message.author.contactId).lean()).toMatchObject({ name: 'Rui Prado', phone: '+5511900000702' });
     expect(await a.core.models.Contact.countDocuments({ identities: 'phone:+5511900000702' })).toBe(1);
