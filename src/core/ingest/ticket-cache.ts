@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import type { Ticket } from '../models/ticket.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 
-const MAX_ENTRIES = 5_000;
+const MAX_ENTRIES = 20_000;
 
 /**
  * Tickets that take customer messages, as the ingest path last read or wrote
