@@ -18,7 +18,6 @@ import { EventIntake } from './ingest/event-intake.js';
 import { IngestService } from './ingest/ingest-service.js';
 import { MessageProcessor } from './ingest/message-processor.js';
 import { StatusProcessor } from './ingest/status-processor.js';
-import { TicketCache } from './ingest/ticket-cache.js';
 import { TicketPlacement } from './ingest/ticket-placement.js';
 import { JobScheduler } from './jobs/job-scheduler.js';
 import { isFerretDb } from './db/schema-indexes.js';
@@ -53,9 +52,8 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const inboxCache = new InboxCache(models, bus);
   const contactCache = new ContactCache();
   const intake = new EventIntake(models, inboxCache, blobs, config, log('ingest'));
-  const ticketCache = new TicketCache(locks);
-  const placement = new TicketPlacement(models, secret, ticketCache, locks);
-  const messageProcessor = new MessageProcessor(models, inboxCache, new ContactResolver(models, contactCache, log('contacts')), placement, audit, locks, ticketCache, new TicketNumbers(models), config, secret, log('ingest'));
+  const placement = new TicketPlacement(models, secret);
+  const messageProcessor = new MessageProcessor(models, inboxCache, new ContactResolver(models, contactCache, log('contacts')), placement, audit, locks, new TicketNumbers(models), config, secret, log('ingest'));
   const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
   const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'));
 

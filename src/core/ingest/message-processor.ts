@@ -1,4 +1,3 @@
-import type { UpdateFilter } from 'mongodb';
 import type { Logger } from 'pino';
 import { Types } from 'mongoose';
 import { systemActor, type AuditEntry, type AuditLog } from '../audit/audit-log.js';
@@ -27,7 +26,6 @@ import { normaliseSubject } from '../threading/subject-token.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { TicketNumbers } from '../tickets/ticket-number.js';
 import { dayBucket } from '../time/day-bucket.js';
-import type { TicketCache } from './ticket-cache.js';
 import type { TicketFactory, TicketPlacement } from './ticket-placement.js';
 
 /**
@@ -47,9 +45,6 @@ interface MadeTicket {
 
 /** Channels whose conversation is the customer (per inbox): a chat, a phone number, a visitor. */
 const CUSTOMER_IS_CONVERSATION: ReadonlySet<ChannelKind> = new Set(['webchat', 'sms', 'whatsapp', 'telegram', 'messenger']);
-
-/** Placing a message again because its remembered ticket changed elsewhere: a few times, then the run fails (and is retried later). */
-const MAX_STALE_RETRIES = 3;
 
 /** Called once per ticket created by an inbound message (auto-acknowledgement). */
 export type NewTicketHook = (ticket: Ticket, inbox: Inbox, event: MessageReceived) => Promise<void>;
@@ -86,7 +81,6 @@ export class MessageProcessor {
     private readonly placement: TicketPlacement,
     private readonly audit: AuditLog,
     private readonly locks: TicketLocks,
-    private readonly tickets: TicketCache,
     private readonly numbers: TicketNumbers,
     private readonly config: Config,
     private readonly secret: string,
@@ -102,20 +96,6 @@ export class MessageProcessor {
    * audit event is written beside the message (one round trip fewer); any other run looks first.
    */
   async process(event: MessageReceived, run: ProcessRun = 'recovery'): Promise<ProcessResult> {
-    for (let attempt = 1; ; attempt++) {
-      const result = await this.processOnce(event, run);
-      if (!('staleTicket' in result)) return result;
-      // The ticket this process remembered had been changed by another one (solved, transferred,
-      // merged…): nothing was announced; again with what the database says now. The message and its
-      // audit event may already be stored on that ticket: the retry completes or moves them.
-      this.tickets.forget(result.staleTicket);
-      this.logger.info({ providerKey: event.providerKey, ticketId: String(result.staleTicket), attempt }, 'ticket changed elsewhere while placing a message; placing it again');
-      if (attempt >= MAX_STALE_RETRIES) throw new Error(`ticket ${String(result.staleTicket)} kept changing while placing ${event.providerKey}`);
-      run = 'retry';
-    }
-  }
-
-  private async processOnce(event: MessageReceived, run: ProcessRun): Promise<ProcessResult | { staleTicket: Types.ObjectId }> {
     const inbox = await this.inboxes.get(event.inboxId);
     if (!inbox) return { outcome: 'inbox-gone', events: [] };
     const events: DomainEvent[] = [];
@@ -182,9 +162,6 @@ export class MessageProcessor {
       ...(run === 'first' ? [received(messageId)] : []),
     ];
     const elsewhere = made.filter((m) => m !== madeHere);
-    // A ticket from memory (no read before the writes) is checked beside them: its revision, read now,
-    // must be the remembered one, plus one if the read saw our own touch. A run that made a ticket reads as before.
-    const remembered = placement.remembered && made.length === 0;
     const createdEvent = (c: AuditEvent, t: Ticket): DomainEvent => ({
       type: 'ticket.created',
       seq: c.seq,
@@ -194,7 +171,7 @@ export class MessageProcessor {
     });
     // The ticket's update and the audit events do not depend on the message's insert: all at once. Touching
     // is idempotent (timestamps only move forward), so a re-run after a crash may repeat it harmlessly.
-    const [{ message, fresh }, touched, appended, elsewhereCreated, , revision] = await Promise.all([
+    const [{ message, fresh }, touched, appended, elsewhereCreated] = await Promise.all([
       this.storeMessage(event, messageId, inbox, contact, ticket, placement.decision),
       this.touchTicket(ticket, placement.reopened ? undefined : readStamp, event),
       together.length ? this.audit.appendAll(ticket._id, together) : Promise.resolve<AuditEvent[]>([]),
@@ -204,12 +181,7 @@ export class MessageProcessor {
           m.previous ? [this.audit.append(m.previous._id, 'ticket.follow_up_created', systemActor, { ticketId: String(m.ticket._id), number: m.ticket.number })] : [],
         ),
       ),
-      remembered ? rawCollection(this.models.Ticket).findOne({ _id: ticket._id }, { projection: { rev: 1, touchId: 1 } }) : undefined,
     ]);
-    if (remembered && touched.fromCopy) {
-      const sawOurTouch = Boolean(touched.touchId && revision?.touchId?.equals(touched.touchId));
-      if (!revision || (revision.rev ?? 0) !== (ticket.rev ?? 0) + (sawOurTouch ? 1 : 0)) return { staleTicket: ticket._id };
-    }
     ticket = touched.ticket;
     if (madeHere) events.push(createdEvent(appended[0]!, ticket));
     elsewhere.forEach((m, i) => events.push(createdEvent(elsewhereCreated[i]![0]!, m.ticket)));
@@ -298,7 +270,6 @@ export class MessageProcessor {
         ...(previous ? { previousTicketId: previous._id } : {}),
         mergedTicketIds: [],
         createdDay: dayBucket(now, this.config.tickets.timeZone),
-        rev: 0,
       });
       if (created) {
         this.audit.startChain(ticket._id);
@@ -382,69 +353,34 @@ export class MessageProcessor {
       if (!isDuplicateKeyError(err)) throw err;
       const existing = await this.models.Message.findOne({ providerKey: event.providerKey }).lean();
       if (!existing) throw err;
-      if (!existing.ticketId.equals(ticket._id)) return { message: await this.moveMessage(existing, ticket, decision), fresh: false };
       return { message: existing, fresh: false };
     }
   }
 
-  /**
-   * An earlier attempt stored the message on a ticket it no longer belongs to: another process
-   * solved, closed or merged that ticket meanwhile (or the attempt stopped before it could find
-   * out). It joins the ticket placement chose now; the old ticket's history says where it went.
-   */
-  private async moveMessage(message: Message, to: Ticket, decision: { rule: string; detail: string }): Promise<Message> {
-    const threadReason = { rule: decision.rule, detail: decision.detail };
-    await this.models.Message.updateOne({ _id: message._id }, { $set: { ticketId: to._id, threadReason } });
-    await this.audit.append(message.ticketId, 'message.moved', systemActor, { messageId: String(message._id), toTicketId: String(to._id), toNumber: to.number });
-    this.logger.info({ messageId: String(message._id), from: String(message.ticketId), to: String(to._id) }, 'message moved to the ticket it belongs to now');
-    return { ...message, ticketId: to._id, threadReason };
-  }
-
-  /**
-   * Customer activity: timestamps move forward only, participants are added; a waiting ticket becomes
-   * open again. Written with `$max`/`$addToSet`, so a copy that another process has since changed
-   * cannot move a timestamp back or drop a participant (the run then starts over, see `process`);
-   * the status is only ever changed from a copy read in this run (`TicketCache` keeps no waiting ticket).
-   */
-  private async touchTicket(
-    ticket: Ticket,
-    readStamp: number | undefined,
-    event: MessageReceived,
-  ): Promise<{ ticket: Ticket; wokeFrom: Ticket['status'] | undefined; fromCopy: boolean; touchId?: Types.ObjectId }> {
+  /** Customer activity: timestamps move forward only; a waiting ticket becomes open again. */
+  private async touchTicket(ticket: Ticket, readStamp: number | undefined, event: MessageReceived): Promise<{ ticket: Ticket; wokeFrom: Ticket['status'] | undefined }> {
     const at = event.occurredAt;
     const key = String(ticket._id);
-    const { value, stamp } = await this.locks.runStamped(key, async () => {
+    return this.locks.run(key, async () => {
       // Placement's copy is as good as a re-read unless a ticket write of this process ran since it was read.
-      const fromCopy = readStamp !== undefined && this.locks.unchangedSince(key, readStamp);
-      const current = fromCopy ? ticket : (await rawCollection(this.models.Ticket).findOne({ _id: ticket._id }))!;
-      const later = at > current.lastMessageAt;
-      const laterCustomer = !current.lastCustomerMessageAt || at > current.lastCustomerMessageAt;
+      const reusable = readStamp !== undefined && this.locks.unchangedSince(key, readStamp);
+      const current = reusable ? ticket : (await rawCollection(this.models.Ticket).findOne({ _id: ticket._id }))!;
+      const set: Record<string, unknown> = {};
+      if (at > current.lastMessageAt) set.lastMessageAt = at;
+      if (!current.lastCustomerMessageAt || at > current.lastCustomerMessageAt) set.lastCustomerMessageAt = at;
       const newParticipants = participantsOf(event).filter((p) => !current.participants.includes(p));
+      if (newParticipants.length) set.participants = [...current.participants, ...newParticipants];
       const wakes = current.status === 'pending' || current.status === 'on-hold';
-      const update: UpdateFilter<Ticket> = {};
-      if (later || laterCustomer) update.$max = { ...(later ? { lastMessageAt: at } : {}), ...(laterCustomer ? { lastCustomerMessageAt: at } : {}) };
-      if (newParticipants.length) update.$addToSet = { participants: { $each: newParticipants } };
+      if (wakes) set.status = 'open';
+      const update: Record<string, unknown> = {};
+      if (Object.keys(set).length) update.$set = set;
       if (current.snoozedUntil) update.$unset = { snoozedUntil: 1 };
-      if (Object.keys(update).length === 0 && !wakes) return { ticket: current, wokeFrom: undefined, fromCopy };
-      const updatedAt = new Date();
-      const touchId = new Types.ObjectId();
-      // By the driver (so `updatedAt`, mongoose's timestamp, and the revision are written here), batched with other tickets' under load.
-      await this.ticketWrites.updateById(ticket._id, { ...update, $set: { ...(wakes ? { status: 'open' as const } : {}), updatedAt, touchId }, $inc: { rev: 1 } });
-      const fresh: Ticket = {
-        ...current,
-        ...(later ? { lastMessageAt: at } : {}),
-        ...(laterCustomer ? { lastCustomerMessageAt: at } : {}),
-        participants: [...current.participants, ...newParticipants],
-        ...(wakes ? { status: 'open' as const } : {}),
-        snoozedUntil: undefined,
-        rev: (current.rev ?? 0) + 1,
-        touchId,
-        updatedAt,
-      };
-      return { ticket: fresh, wokeFrom: wakes ? current.status : undefined, fromCopy, touchId };
+      if (Object.keys(update).length === 0) return { ticket: current, wokeFrom: undefined };
+      // By the driver (so `updatedAt`, mongoose's timestamp, is set here), batched with other tickets' under load.
+      await this.ticketWrites.updateById(ticket._id, { ...update, $set: { ...set, updatedAt: new Date() } });
+      const fresh: Ticket = { ...current, ...(set as Partial<Ticket>), ...(current.snoozedUntil ? { snoozedUntil: undefined } : {}) } as Ticket;
+      return { ticket: fresh, wokeFrom: wakes ? current.status : undefined };
     });
-    this.tickets.remember(value.ticket, stamp);
-    return value;
   }
 }
 

@@ -6,11 +6,9 @@ import type { Contact } from '../models/contact.js';
 import type { Inbox } from '../models/inbox.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
-import type { TicketLocks } from '../tickets/ticket-locks.js';
 import { decideThread, type CandidateTicket, type ThreadDecision, type ThreadFacts } from '../threading/decide-thread.js';
 import { ticketIdFromOurMessageId } from '../threading/message-id.js';
 import { extractTicketNumber } from '../threading/subject-token.js';
-import type { TicketCache } from './ticket-cache.js';
 
 export interface Placement {
   ticket: Ticket;
@@ -18,14 +16,6 @@ export interface Placement {
   /** Set when this call inserted the ticket (exactly one writer does). */
   created: boolean;
   reopened: boolean;
-  /** The ticket is this process's copy from memory (`TicketCache`), not read from the database now. */
-  remembered: boolean;
-}
-
-/** A ticket gathered for the decision, and whether it came from memory. */
-interface Loaded {
-  ticket: Ticket;
-  remembered: boolean;
 }
 
 /** The conversation's ticket as far as known before placing (null: no conversation yet); `claimed`: its key was just inserted by this run, and no ticket exists yet. */
@@ -62,8 +52,6 @@ export class TicketPlacement {
   constructor(
     private readonly models: Models,
     private readonly secret: string,
-    private readonly tickets: TicketCache,
-    private readonly locks: TicketLocks,
   ) {}
 
   private remember(threadKey: string, ticketId: Types.ObjectId): void {
@@ -116,32 +104,31 @@ export class TicketPlacement {
     if (lookup?.claimed) {
       // The conversation is new and its key ours (see lookupPointer): its ticket gets the claimed id.
       const { ticket, created } = await createTicket(lookup.ticketId!);
-      if (created) return { ticket, decision: decideThread({ now: new Date(), reopenWindowMs }), created, reopened: false, remembered: false };
+      if (created) return { ticket, decision: decideThread({ now: new Date(), reopenWindowMs }), created, reopened: false };
       // Another run wrote the ticket for our claim first (a retry racing a sweep): place as usual.
     }
     const pointer = lookup?.claimed ? undefined : lookup?.ticketId;
     for (let round = 0; round < 5; round++) {
       // Tickets read while gathering facts, by id: the chosen one is not read a second time.
-      const loaded = new Map<string, Loaded>();
+      const loaded = new Map<string, Ticket>();
       // The caller's lookup is only as fresh as the first round; a retry reads again.
       const facts = await this.gatherFacts(event, contact, threadKey, reopenWindowMs, createTicket, loaded, round === 0 ? pointer : undefined);
       const decision = decideThread(facts);
       if (decision.action !== 'new') {
-        const chosen = loaded.get(decision.ticketId);
-        const ticket = chosen?.ticket ?? (await this.ticketById(new Types.ObjectId(decision.ticketId)));
+        const ticket = loaded.get(decision.ticketId) ?? (await this.ticketById(new Types.ObjectId(decision.ticketId)));
         if (!ticket) continue;
         if (facts.pointer !== decision.ticketId) await this.pointConversation(threadKey, ticket._id);
-        return { ticket, decision, created: false, reopened: decision.action === 'reopen', remembered: chosen?.remembered ?? false };
+        return { ticket, decision, created: false, reopened: decision.action === 'reopen' };
       }
       const keyId = decision.previousTicketId ? `next:${decision.previousTicketId}` : threadKey;
       const claimedId = await this.claimKey(keyId, new Types.ObjectId());
       const previous = decision.previousTicketId
-        ? (loaded.get(decision.previousTicketId)?.ticket ?? (await this.ticketById(new Types.ObjectId(decision.previousTicketId))))
+        ? (loaded.get(decision.previousTicketId) ?? (await this.ticketById(new Types.ObjectId(decision.previousTicketId))))
         : null;
       const { ticket, created } = await createTicket(claimedId, previous ?? undefined);
       // A conversation's first key already points at its ticket; a follow-up moves the pointer.
       if (keyId !== threadKey || !claimedId.equals(ticket._id)) await this.pointConversation(threadKey, ticket._id);
-      if (created) return { ticket, decision, created, reopened: false, remembered: false };
+      if (created) return { ticket, decision, created, reopened: false };
       // Another writer made the ticket for this conversation first: decide again against it.
     }
     throw new Error(`could not place message ${event.providerKey}`);
@@ -182,7 +169,7 @@ export class TicketPlacement {
     threadKey: string,
     reopenWindowMs: number,
     createTicket: TicketFactory,
-    loaded: Map<string, Loaded>,
+    loaded: Map<string, Ticket>,
     lookedUp: Types.ObjectId | null | undefined,
   ): Promise<ThreadFacts & { pointer?: string }> {
     const currentTicket = (id: Types.ObjectId) => this.currentTicket(id, loaded);
@@ -237,26 +224,19 @@ export class TicketPlacement {
     return facts;
   }
 
-  /** Read on almost every inbound message: through the driver (see rawCollection); kept for the next one. */
-  private async ticketById(id: Types.ObjectId): Promise<Ticket | null> {
-    const stamp = this.locks.stamp();
-    const doc = await rawCollection(this.models.Ticket).findOne({ _id: id });
-    if (doc) this.tickets.remember(doc, stamp);
-    return doc;
+  /** Read on every inbound message: through the driver (see rawCollection). */
+  private ticketById(id: Types.ObjectId): Promise<Ticket | null> {
+    return rawCollection(this.models.Ticket).findOne({ _id: id });
   }
 
   /** The newest ticket in the follow-up chain starting at `id`. */
-  private async successorTicket(id: Types.ObjectId): Promise<Loaded | null> {
-    // Only a new or open ticket is kept: it has no follow-up.
-    const kept = this.tickets.get(id);
-    if (kept) return { ticket: kept, remembered: true };
+  private async successorTicket(id: Types.ObjectId): Promise<Ticket | null> {
     const doc = await this.ticketById(id);
     // A follow-up is only ever claimed for a solved or closed ticket; a missing
     // one may be a claim whose ticket was never written (crash): look then too.
-    if (doc && doc.status !== 'solved' && doc.status !== 'closed') return { ticket: doc, remembered: false };
+    if (doc && doc.status !== 'solved' && doc.status !== 'closed') return doc;
     const last = await this.followSuccessors(id);
-    const ticket = last.equals(id) ? doc : await this.ticketById(last);
-    return ticket ? { ticket, remembered: false } : null;
+    return last.equals(id) ? doc : this.ticketById(last);
   }
 
   private async followSuccessors(start: Types.ObjectId): Promise<Types.ObjectId> {
@@ -270,12 +250,11 @@ export class TicketPlacement {
   }
 
   /** The ticket a message for `id` really belongs to: follow-up tickets and merges are followed. */
-  private async currentTicket(id: Types.ObjectId, loaded: Map<string, Loaded>): Promise<CandidateTicket | undefined> {
-    let found = await this.successorTicket(id);
-    for (let hop = 0; found?.ticket.mergedInto && hop < MAX_HOPS; hop++) found = await this.successorTicket(found.ticket.mergedInto);
-    if (!found) return undefined;
-    const doc = found.ticket;
-    loaded.set(String(doc._id), found);
+  private async currentTicket(id: Types.ObjectId, loaded: Map<string, Ticket>): Promise<CandidateTicket | undefined> {
+    let doc = await this.successorTicket(id);
+    for (let hop = 0; doc?.mergedInto && hop < MAX_HOPS; hop++) doc = await this.successorTicket(doc.mergedInto);
+    if (!doc) return undefined;
+    loaded.set(String(doc._id), doc);
     return { id: String(doc._id), number: doc.number, status: doc.status, ...(doc.solvedAt ? { solvedAt: doc.solvedAt } : {}) };
   }
 }

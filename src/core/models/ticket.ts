@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model, type UpdateQuery } from 'mongoose';
+import { Schema, Types, type Connection, type Model } from 'mongoose';
 import { channelKinds, type ChannelKind } from '../domain/channel-kind.js';
 import { ticketStatuses, ticketPriorities, type TicketStatus, type TicketPriority } from '../tickets/ticket-enums.js';
 
@@ -35,17 +35,6 @@ export interface Ticket {
   mergedTicketIds: Types.ObjectId[];
   /** Day bucket of creation in the org time zone, for reports without date operators. */
   createdDay: string;
-  /**
-   * Revision: every write adds one (the hooks below for mongoose updates, by hand for the driver's). A
-   * copy of the ticket kept in memory is known to be current when the revision it expects is the one
-   * stored. Tickets written before it existed have none: read as 0.
-   */
-  rev?: number;
-  /**
-   * Random per ingest touch: the run that wrote it reads the ticket beside its write and learns from
-   * this whether the read saw its write (so what the revision must be).
-   */
-  touchId?: Types.ObjectId;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -84,18 +73,9 @@ const schema = new Schema<Ticket>(
     mergedInto: { type: Schema.Types.ObjectId },
     mergedTicketIds: { type: [Schema.Types.ObjectId], default: [] },
     createdDay: { type: String, required: true },
-    rev: { type: Number, default: 0 },
-    touchId: { type: Schema.Types.ObjectId },
   },
   { timestamps: true, versionKey: false, collection: 'tickets' },
 );
-for (const op of ['updateOne', 'updateMany', 'findOneAndUpdate'] as const) {
-  schema.pre(op, function () {
-    const update = this.getUpdate() as UpdateQuery<Ticket> | null;
-    if (!update || Array.isArray(update)) return;
-    update.$inc = { ...update.$inc, rev: 1 };
-  });
-}
 schema.index({ number: 1 }, { unique: true });
 schema.index({ slaDueAt: 1, _id: 1 });
 schema.index({ status: 1 });

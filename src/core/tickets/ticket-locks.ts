@@ -32,33 +32,22 @@ export class TicketLocks extends KeyedMutex {
   }
 
   override run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    return this.runStamped(key, task).then((r) => r.value);
-  }
-
-  /**
-   * `run`, also returning the section's own stamp: what the section wrote stays current for
-   * `unchangedSince(key, stamp)` until the next section for the key ends.
-   */
-  async runStamped<T>(key: string, task: () => Promise<T>): Promise<{ value: T; stamp: number }> {
-    let stamp = 0;
     // Marked when a section ends: one still running when the stamp was taken ends after it, and
     // none can run while the caller holds the lock, so the end alone tells.
-    const value = await super.run(key, async () => {
+    return super.run(key, async () => {
       try {
         return await task();
       } finally {
-        stamp = this.mark(key);
+        this.mark(key);
       }
     });
-    return { value, stamp };
   }
 
-  private mark(key: string): number {
+  private mark(key: string): void {
     if (this.lastSection.size >= MAX_TRACKED && !this.lastSection.has(key)) {
       this.lastSection.clear();
       this.floor = this.clock + 1;
     }
     this.lastSection.set(key, ++this.clock);
-    return this.clock;
   }
 }

@@ -116,7 +116,6 @@ const en = {
   au_merged_into: '{actor} merged this ticket into #{number}',
   au_merged_from: '{actor} merged #{number} into this ticket',
   au_failed: 'Delivery failed: {reason}',
-  au_message_moved: 'A customer message moved to #{number} (this ticket had been closed or merged meanwhile)',
   au_other: '{actor}: {type}',
 };
 export type Key = keyof typeof en;
@@ -236,7 +235,6 @@ const pt: Record<Key, string> = {
   au_merged_into: '{actor} mesclou este chamado em #{number}',
   au_merged_from: '{actor} mesclou #{number} neste chamado',
   au_failed: 'Falha na entrega: {reason}',
-  au_message_moved: 'Uma mensagem do cliente foi movida para #{number} (este chamado tinha sido fechado ou mesclado)',
   au_other: '{actor}: {type}',
 };
 
@@ -355,7 +353,6 @@ const es: Record<Key, string> = {
   au_merged_into: '{actor} fusionó este ticket en #{number}',
   au_merged_from: '{actor} fusionó #{number} en este ticket',
   au_failed: 'Falló la entrega: {reason}',
-  au_message_moved: 'Un mensaje del cliente se movió a #{number} (este ticket se había cerrado o fusionado)',
   au_other: '{actor}: {type}',
 };
 
