@@ -4,7 +4,7 @@
  * domain event → projector → Socket.IO), measured from "inbound accepted"
  * (the 202 of the POST) to "message.created received by an agent socket".
  *
- *   [MONGODB_URI=…] npx tsx scripts/bench/realtime.ts [--agents 500] [--rate 200] [--seconds 10] [--departments 25]
+ *   [MONGODB_URI=…] [BENCH_LOG_LEVEL=warn] npx tsx scripts/bench/realtime.ts [--agents 500] [--rate 200] [--seconds 10] [--departments 25]
  *                                     [--conversations 400] [--new-share 0.2] [--mode ingest|fanout] [--drain 120]
  *                                     [--cpu-profile hub.cpuprofile]
  *
@@ -241,7 +241,7 @@ async function parent() {
   // The app's production timings (startApp's defaults are tuned for fast tests: jobs polled every 100 ms).
   const app = await startApp(
     { JOBS_POLL_MS: '1000', OUTBOUND_BACKOFF_BASE_MS: '5000', OUTBOUND_BACKOFF_MAX_MS: '900000', INGEST_SWEEP_INTERVAL_MS: '30000' },
-    { logLevel: 'silent', databaseUri: benchDatabaseUri(process.env.MONGODB_URI) },
+    { logLevel: process.env.BENCH_LOG_LEVEL ?? 'silent', databaseUri: benchDatabaseUri(process.env.MONGODB_URI) },
   );
   log(`app at ${app.url}`);
   const { core } = app;
