@@ -24,6 +24,11 @@ const AuthSchema = z.object({ inboxId: z.string().regex(/^[0-9a-f]{24}$/i) });
 
 const room = (inboxId: string, visitorId: string) => `v:${inboxId}:${visitorId}`;
 
+/** A visitor typing before their first message has no ticket yet: how often we look again. */
+const TYPING_LOOKUP_MS = 5_000;
+/** The chat page repeats "typing" every 2 s while the visitor types (the console lets it lapse after 8 s). */
+const TYPING_REPEAT_MS = 1_500;
+
 /**
  * The website chat channel: adapters per webchat inbox, the `/visitor`
  * Socket.IO namespace (authenticated by the signed visitor cookie) that
@@ -152,11 +157,25 @@ export class WebchatChannel {
     const target = room(inboxId, visitorId);
     void socket.join(target);
     let typingTicket: string | undefined;
+    // An anonymous socket: a page (or a script) may send `typing` as fast as it likes. A change is relayed
+    // at once, the same state again (the page repeats "typing" while the visitor types, and consoles let
+    // it lapse after a few seconds) at most every TYPING_REPEAT_MS; a visitor without a ticket yet is
+    // looked up at most once per TYPING_LOOKUP_MS.
+    let lastTyping: boolean | undefined;
+    let relayedAt = -Infinity;
+    let lookedUpAt = -Infinity;
+    const wanted = (typing: boolean) => typing !== lastTyping || Date.now() - relayedAt >= TYPING_REPEAT_MS;
     socket.on('typing', async (payload: unknown) => {
       const parsed = TypingSchema.safeParse(payload);
-      if (!parsed.success || !this.onVisitorTyping) return;
-      typingTicket ??= (await this.conversations.currentTicket(inboxId, visitorId).catch(() => null))?.id;
-      if (typingTicket) this.onVisitorTyping(typingTicket, parsed.data.typing);
+      if (!parsed.success || !this.onVisitorTyping || !wanted(parsed.data.typing)) return;
+      if (!typingTicket && Date.now() - lookedUpAt >= TYPING_LOOKUP_MS) {
+        lookedUpAt = Date.now();
+        typingTicket = (await this.conversations.currentTicket(inboxId, visitorId).catch(() => null))?.id;
+      }
+      if (!typingTicket || !wanted(parsed.data.typing)) return;
+      lastTyping = parsed.data.typing;
+      relayedAt = Date.now();
+      this.onVisitorTyping(typingTicket, lastTyping);
     });
     socket.on('read', (payload: unknown) => {
       const parsed = ReadSchema.safeParse(payload);
@@ -165,7 +184,7 @@ export class WebchatChannel {
       for (const id of parsed.data.ids) if (mine?.has(id)) void this.status(inboxId, id, 'read');
     });
     socket.on('disconnect', () => {
-      if (typingTicket && this.onVisitorTyping) this.onVisitorTyping(typingTicket, false);
+      if (typingTicket && lastTyping && this.onVisitorTyping) this.onVisitorTyping(typingTicket, false);
     });
   }
 

@@ -126,6 +126,47 @@ describe('website chat', () => {
     otherSock.disconnect();
   });
 
+  it('a visitor flooding `typing` reaches the agents as changes plus a refresh at most every 1.5 s; the ticket is looked up once', async () => {
+    const v = await visitor();
+    expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'typing test' })).status).toBe(202);
+    await app.core.ingest.drain();
+    const ticket = (await app.core.models.Ticket.findOne({ 'replyTo.conversationId': v.id }).lean())!;
+    const { token } = await app.core.sessions.login(admin.email, admin.password, '127.0.0.1');
+    const agent = connectClient(app.url, { transports: ['websocket'], extraHeaders: { cookie: `ponte_session=${encodeURIComponent(token)}` }, forceNew: true, reconnection: false });
+    const seen: boolean[] = [];
+    agent.on('visitor:typing', (e: { ticketId: string; typing: boolean }) => void (e.ticketId === String(ticket._id) && seen.push(e.typing)));
+    await new Promise<void>((r) => agent.once('connect', () => r()));
+    expect(await agent.timeout(5000).emitWithAck('ticket:join', { ticketId: String(ticket._id) })).toMatchObject({ ok: true });
+
+    const conversations = app.webchat.channel.conversations;
+    const currentTicket = conversations.currentTicket.bind(conversations);
+    let lookups = 0;
+    conversations.currentTicket = (...args) => (lookups++, currentTicket(...args));
+    const sock = connectClient(`${app.url}/visitor`, { transports: ['websocket'], extraHeaders: { cookie: v.cookie }, auth: { inboxId: app.webchatInboxId }, forceNew: true, reconnection: false });
+    try {
+      await new Promise<void>((r) => sock.once('connect', () => r()));
+      for (let i = 0; i < 300; i++) sock.emit('typing', { typing: true });
+      await until(() => seen.length >= 1);
+      sock.emit('typing', { typing: false });
+      await until(() => seen.length >= 2);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual([true, false]);
+      expect(lookups).toBe(1);
+      // Still typing after a pause: relayed again, so the console's indicator does not lapse.
+      await new Promise((r) => setTimeout(r, 1600));
+      sock.emit('typing', { typing: false });
+      sock.emit('typing', { typing: true });
+      sock.emit('typing', { typing: true });
+      await until(() => seen.length >= 4);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual([true, false, false, true]);
+    } finally {
+      conversations.currentTicket = currentTicket;
+      sock.disconnect();
+      agent.disconnect();
+    }
+  });
+
   it('refuses a visitor socket without a valid cookie or for an unknown inbox', async () => {
     const v = await visitor();
     for (const [cookie, inboxId] of [
