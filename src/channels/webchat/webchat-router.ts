@@ -4,10 +4,11 @@ import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { AppError, NotFoundError, RateLimitedError, ValidationError } from '../../core/errors/app-error.js';
+import { AppError, NotFoundError, ValidationError } from '../../core/errors/app-error.js';
 import type { PublicInbox } from '../../core/inboxes/inbox-service.js';
 import { webchatClientDir } from './client-files.js';
 import { readCookie, VISITOR_COOKIE } from './visitor-cookie.js';
+import { VisitorLimit } from './visitor-limit.js';
 import { toInboundEvent, VisitorMessageSchema } from './visitor-message.js';
 import type { WebchatChannel, WebchatCore } from './webchat-channel.js';
 import { widgetScript } from './widget-script.js';
@@ -20,6 +21,8 @@ export interface WebchatRouterOptions {
   clientDir?: string;
   /** Per visitor: at most this many messages per 10 s. */
   maxMessagesPer10s?: number;
+  /** Per returning visitor: at most this many page loads (history reads) per minute. */
+  maxSessionsPerMinute?: number;
 }
 
 const InboxQuerySchema = z.object({ inbox: z.string().regex(/^[0-9a-f]{24}$/i).optional() });
@@ -38,12 +41,15 @@ const CHAT_CSP =
  *   POST /chat/api/messages    a visitor message → core.ingest.accept (idempotent by clientMessageId)
  *   GET  /chat/api/attachments/:messageId/:index   a file of a message of this visitor's conversation
  */
-export function createWebchatRouter({ core, channel, logger, clientDir = webchatClientDir(), maxMessagesPer10s = 20 }: WebchatRouterOptions): Router {
+export function createWebchatRouter({ core, channel, logger, clientDir = webchatClientDir(), maxMessagesPer10s = 20, maxSessionsPerMinute = 30 }: WebchatRouterOptions): Router {
   const log = logger.child({ module: 'webchat' });
   const router = express.Router();
   const json = express.json({ limit: '64kb', type: ['application/json'], strict: true });
   const secure = core.config.auth.cookieSecure;
-  const rate = new Map<string, number[]>();
+  const messageLimit = new VisitorLimit(maxMessagesPer10s, 10_000);
+  // A returning visitor's page load reads the conversation's messages, which the embedded database
+  // answers by reading every message: a script reloading in a loop must not be able to keep it busy.
+  const sessionLimit = new VisitorLimit(maxSessionsPerMinute, 60_000);
 
   let inboxCache: { at: number; list: PublicInbox[] } | undefined;
   async function inboxFor(id: string | undefined): Promise<PublicInbox> {
@@ -97,7 +103,9 @@ export function createWebchatRouter({ core, channel, logger, clientDir = webchat
     wrap(async (req, res) => {
       const { inbox: inboxId } = parse(InboxQuerySchema, req.query, 'query');
       const inbox = await inboxFor(inboxId);
-      const visitorId = visitorOf(req, res, true)!;
+      const returning = visitorOf(req, res, false);
+      if (returning) sessionLimit.take(returning);
+      const visitorId = returning ?? visitorOf(req, res, true)!;
       const history = await channel.conversations.history(inbox.id, visitorId);
       res.setHeader('Cache-Control', 'no-store');
       res.json({
@@ -117,12 +125,7 @@ export function createWebchatRouter({ core, channel, logger, clientDir = webchat
       const body = parse(VisitorMessageSchema, req.body, 'body');
       const visitorId = visitorOf(req, res, false);
       if (!visitorId) throw new AppError('UNAUTHENTICATED', 'Open the chat page first', 401);
-      const now = Date.now();
-      const recent = (rate.get(visitorId) ?? []).filter((t) => now - t < 10_000);
-      if (recent.length >= maxMessagesPer10s) throw new RateLimitedError(10);
-      recent.push(now);
-      rate.set(visitorId, recent);
-      if (rate.size > 50_000) rate.clear();
+      messageLimit.take(visitorId);
       const inbox = await inboxFor(body.inboxId);
       const result = await core.ingest.accept([toInboundEvent(inbox.id, visitorId, body, new Date())]);
       res.setHeader('Cache-Control', 'no-store');

@@ -1,6 +1,8 @@
 import { Types } from 'mongoose';
+import { conversationKeyId, successorKeyId } from '../models/conversation-key.js';
 import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
+import type { Ticket } from '../models/ticket.js';
 
 /**
  * The customer's side of a conversation, for channels where the customer reads
@@ -28,14 +30,44 @@ export interface CustomerTicketRef {
   conversationId: string | null;
 }
 
-export class CustomerConversationService {
-  constructor(private readonly models: Pick<Models, 'Ticket' | 'Message'>) {}
+type TicketLink = Pick<Ticket, '_id' | 'number' | 'status' | 'createdAt' | 'previousTicketId' | 'inboxId' | 'replyTo'>;
 
-  private ticketsOf(inboxId: string, conversationId: string) {
-    if (!Types.ObjectId.isValid(inboxId)) return Promise.resolve([]);
-    return this.models.Ticket.find({ inboxId: new Types.ObjectId(inboxId), 'replyTo.conversationId': conversationId }, { _id: 1, number: 1, status: 1, createdAt: 1 })
-      .sort({ createdAt: 1 })
-      .lean();
+/** Tickets of one conversation read for its history: follow-ups beyond this are left out. */
+const MAX_TICKETS = 50;
+
+export class CustomerConversationService {
+  constructor(private readonly models: Pick<Models, 'Ticket' | 'Message' | 'ConversationKey'>) {}
+
+  /**
+   * The conversation's tickets, oldest first: from its key to the newest follow-up, then back along
+   * `previousTicketId`. Reads by `_id` only: the chat page is public, and a query on the conversation
+   * id reads every ticket on the embedded database (a page load of a visitor who never wrote costs
+   * one key lookup).
+   */
+  private async ticketsOf(inboxId: string, conversationId: string) {
+    if (!Types.ObjectId.isValid(inboxId)) return [];
+    const key = await this.models.ConversationKey.findById(conversationKeyId(inboxId, conversationId)).lean();
+    if (!key) return [];
+    let newest = key.ticketId;
+    for (let hop = 0; hop < MAX_TICKETS; hop++) {
+      const next = await this.models.ConversationKey.findById(successorKeyId(String(newest))).lean();
+      if (!next) break;
+      newest = next.ticketId;
+    }
+    const ours = (t: TicketLink) => String(t.inboxId) === inboxId && t.replyTo?.conversationId === conversationId;
+    const tickets: TicketLink[] = [];
+    // A follow-up whose ticket is not written yet (its run is under way or failed): start from the key's.
+    for (const start of newest.equals(key.ticketId) ? [newest] : [newest, key.ticketId]) {
+      let id: Types.ObjectId | undefined = start;
+      while (id && tickets.length < MAX_TICKETS) {
+        const t: TicketLink | null = await this.models.Ticket.findById(id, { number: 1, status: 1, createdAt: 1, previousTicketId: 1, inboxId: 1, replyTo: 1 }).lean();
+        if (!t || !ours(t)) break;
+        tickets.push(t);
+        id = t.previousTicketId;
+      }
+      if (tickets.length) break;
+    }
+    return tickets.reverse();
   }
 
   /** Latest ticket of the conversation and its last `limit` customer-visible messages (oldest first). */

@@ -3,6 +3,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { rawCollection } from '../db/raw-collection.js';
 import type { MessageReceived } from '../domain/inbound-event.js';
 import type { Contact } from '../models/contact.js';
+import { conversationKeyId, successorKeyId } from '../models/conversation-key.js';
 import type { Inbox } from '../models/inbox.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
@@ -28,7 +29,7 @@ export type TicketFactory = (id: Types.ObjectId, previous?: Ticket) => Promise<{
 
 const MAX_HOPS = 20;
 
-const threadKeyOf = (event: MessageReceived) => `conv:${event.inboxId}:${event.threading.conversationId}`;
+const threadKeyOf = (event: MessageReceived) => conversationKeyId(event.inboxId, event.threading.conversationId);
 
 /** Nothing in the message points at a ticket but its conversation. */
 function threadsByConversationOnly(event: MessageReceived): boolean {
@@ -120,7 +121,7 @@ export class TicketPlacement {
         if (facts.pointer !== decision.ticketId) await this.pointConversation(threadKey, ticket._id);
         return { ticket, decision, created: false, reopened: decision.action === 'reopen' };
       }
-      const keyId = decision.previousTicketId ? `next:${decision.previousTicketId}` : threadKey;
+      const keyId = decision.previousTicketId ? successorKeyId(decision.previousTicketId) : threadKey;
       const claimedId = await this.claimKey(keyId, new Types.ObjectId());
       const previous = decision.previousTicketId
         ? (loaded.get(decision.previousTicketId) ?? (await this.ticketById(new Types.ObjectId(decision.previousTicketId))))
@@ -242,7 +243,7 @@ export class TicketPlacement {
   private async followSuccessors(start: Types.ObjectId): Promise<Types.ObjectId> {
     let id = start;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const next = await this.models.ConversationKey.findById(`next:${String(id)}`).lean();
+      const next = await this.models.ConversationKey.findById(successorKeyId(String(id))).lean();
       if (!next) return id;
       id = next.ticketId;
     }

@@ -22,6 +22,12 @@ const schema = new Schema<ConversationKey>(
   { versionKey: false, collection: 'conversation_keys' },
 );
 
+/** `_id` of a conversation's key: the inbox and the channel's conversation id (a chat, a phone number, a visitor). */
+export const conversationKeyId = (inboxId: string, conversationId: string) => `conv:${inboxId}:${conversationId}`;
+
+/** `_id` of the key naming the ticket that follows `ticketId` in its conversation. */
+export const successorKeyId = (ticketId: string) => `next:${ticketId}`;
+
 export type ConversationKeyModel = Model<ConversationKey>;
 export const registerConversationKeyModel = (c: Connection): ConversationKeyModel =>
   c.model<ConversationKey>('ConversationKey', schema);

@@ -167,6 +167,47 @@ describe('website chat', () => {
     }
   });
 
+  it("the chat page shows the whole conversation across a closed ticket and its follow-up, with the follow-up's number", async () => {
+    const v = await visitor();
+    const session = async () => (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: v.cookie } })).json() as Promise<any>;
+    expect(await session()).toMatchObject({ ticket: null, messages: [] });
+    expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'first question' })).status).toBe(202);
+    await app.core.ingest.drain();
+    const first = (await app.core.models.Ticket.findOne({ 'replyTo.conversationId': v.id }).lean())!;
+    await app.core.compose.reply(admin, String(first._id), { text: 'answered', attachments: [] });
+    await app.core.tickets.setStatus(admin, String(first._id), 'closed');
+    expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'second question' })).status).toBe(202);
+    await app.core.ingest.drain();
+    const tickets = await app.core.models.Ticket.find({ 'replyTo.conversationId': v.id }).sort({ createdAt: 1 }).lean();
+    expect(tickets).toHaveLength(2);
+    const page = await session();
+    expect(page.ticket.number).toBe(tickets[1]!.number);
+    expect(page.messages.map((m: any) => m.text)).toEqual(['first question', 'answered', 'second question']);
+  });
+
+  it('limits each visitor: 20 messages per 10 s, 30 page loads per minute (429 with Retry-After); others are not affected', async () => {
+    const v = await visitor(); // the first visit (no cookie yet) is not a returning visitor's load
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) statuses.push((await post(v.cookie, { clientMessageId: randomUUID(), text: `flood ${i}` })).status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(20);
+    const refused = await post(v.cookie, { clientMessageId: randomUUID(), text: 'one more' });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    await app.core.ingest.drain();
+    expect(await app.core.models.Message.countDocuments({ text: /^flood / })).toBe(20);
+
+    const load = (cookie?: string) => fetch(`${app.url}/chat/api/session`, { headers: cookie ? { cookie } : {} });
+    const loads: number[] = [];
+    for (let i = 0; i < 30; i++) loads.push((await load(v.cookie)).status);
+    expect(loads.filter((s) => s === 200)).toHaveLength(30);
+    const tooMany = await load(v.cookie);
+    expect(tooMany.status).toBe(429);
+    expect(await tooMany.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    // Another visitor, and a first visit, are served.
+    expect((await load((await visitor()).cookie)).status).toBe(200);
+    expect((await load()).status).toBe(200);
+  });
+
   it('refuses a visitor socket without a valid cookie or for an unknown inbox', async () => {
     const v = await visitor();
     for (const [cookie, inboxId] of [
