@@ -83,8 +83,6 @@ schema.index({ departmentId: 1, status: 1 });
 schema.index({ assigneeId: 1, status: 1 });
 schema.index({ contactId: 1 });
 schema.index({ lastMessageAt: -1 });
-// The website chat's page load and the customer-facing conversation history (CustomerConversationService).
-schema.index({ inboxId: 1, 'replyTo.conversationId': 1, createdAt: 1 });
 
 export type TicketModel = Model<Ticket>;
 export const registerTicketModel = (c: Connection): TicketModel => c.model<Ticket>('Ticket', schema);
