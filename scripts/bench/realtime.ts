@@ -6,7 +6,7 @@
  *
  *   [MONGODB_URI=…] [BENCH_LOG_LEVEL=warn] npx tsx scripts/bench/realtime.ts [--agents 500] [--rate 200] [--seconds 10] [--departments 25]
  *                                     [--conversations 400] [--new-share 0.2] [--mode ingest|fanout] [--drain 120]
- *                                     [--cpu-profile hub.cpuprofile]
+ *                                     [--cpu-profile hub.cpuprofile] [--client lean|socket.io]
  *
  * Before measuring, `--conversations` web chat conversations are opened (one
  * message each, not measured); then `--new-share` of the measured messages
@@ -26,6 +26,10 @@
  * raw insert rate, because FerretDB's speed says nothing about MongoDB's.
  * `--mode fanout` skips the database: synthetic domain events at M/s, to
  * measure the realtime layer alone.
+ *
+ * The agent sockets are `LeanAgentSocket`s by default (the Socket.IO protocol
+ * over a plain WebSocket; see there why): `--client socket.io` uses
+ * socket.io-client, which costs the shared machine about twice the CPU.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -40,6 +44,7 @@ import type { DomainEvent } from '../../src/core/events/domain-events.js';
 import type { Viewer } from '../../src/core/users/viewer.js';
 import { startApp } from '../../test/e2e/support/start-app.js';
 import { benchDatabaseUri } from './bench-database.js';
+import { LeanAgentSocket } from './lean-agent-socket.js';
 import { processCpuMs } from './process-cpu.js';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -52,6 +57,7 @@ const fmt = (xs: number[]) => {
 interface Plan {
   url: string;
   mode: 'ingest' | 'fanout';
+  client: 'lean' | 'socket.io';
   rate: number;
   seconds: number;
   drainSeconds: number;
@@ -103,7 +109,7 @@ function postJson(base: string, path: string, cookie: string, body: unknown, ret
 async function child() {
   const send = (m: ToParent) => process.send!(m);
   let plan: Plan | undefined;
-  const sockets: Socket[] = [];
+  const sockets: Array<Socket | LeanAgentSocket> = [];
   const accepted: Record<number, number> = {};
   const depOf: Record<number, number> = {};
   const deliveries: Array<[number, number]> = [];
@@ -121,25 +127,38 @@ async function child() {
     if (msg.type === 'plan') {
       plan = msg.plan;
       const t0 = now();
-      const connectOne = (a: { token: string }, i: number) =>
-        new Promise<void>((resolve, reject) => {
-          const s = io(plan!.url, { transports: ['websocket'], extraHeaders: { cookie: `ponte_session=${a.token}` }, reconnection: false, forceNew: true, timeout: 60_000 });
+      const received = (i: number, seq: number, t: number) => {
+        const key = `${seq}:${i}`;
+        if (seen.has(key)) duplicates++;
+        else {
+          seen.add(key);
+          deliveries.push([seq, t]);
+        }
+      };
+      const connectOne = async (a: { token: string }, i: number) => {
+        const cookie = `ponte_session=${a.token}`;
+        if (plan!.client === 'lean') {
+          const s = await LeanAgentSocket.connect(plan!.url, cookie);
+          s.on('message.created', (raw) => {
+            const t = now();
+            const m = /"text":"bench:(\d+)"/.exec(raw);
+            if (m) received(i, Number(m[1]), t);
+          });
+          sockets.push(s);
+          return;
+        }
+        await new Promise<void>((resolve, reject) => {
+          const s = io(plan!.url, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false, forceNew: true, timeout: 60_000 });
           s.on('message.created', (e: Extract<DomainEvent, { type: 'message.created' }>) => {
             const t = now();
             const m = /^bench:(\d+)$/.exec(e.message.text);
-            if (!m) return;
-            const seq = Number(m[1]);
-            const key = `${seq}:${i}`;
-            if (seen.has(key)) duplicates++;
-            else {
-              seen.add(key);
-              deliveries.push([seq, t]);
-            }
+            if (m) received(i, Number(m[1]), t);
           });
           s.once('connect', () => resolve());
           s.once('connect_error', (err) => reject(err));
           sockets.push(s);
         });
+      };
       // In batches: 500 simultaneous handshakes would each wait on a session lookup at once.
       for (let i = 0; i < plan.agents.length; i += 50) {
         await Promise.all(plan.agents.slice(i, i + 50).map((a, j) => connectOne(a, i + j)));
@@ -208,7 +227,7 @@ async function child() {
       const perSeq: Record<number, number> = {};
       for (const [seq, dep] of Object.entries(depOf)) perSeq[Number(seq)] = perDep.get(dep) ?? 0;
       const expected = Object.values(perSeq).reduce((n, x) => n + x, 0);
-      for (const s of sockets) s.disconnect();
+      for (const s of sockets) 'disconnect' in s ? s.disconnect() : s.close();
       // Exit only once the (large) result has been flushed through the IPC channel.
       process.send!({ type: 'result', expected, received: deliveries.length, duplicates, deliveries, accepted, sendRate, perSeq } satisfies ToParent, undefined, {}, () => process.exit(0));
     }
@@ -228,6 +247,7 @@ async function parent() {
       mode: { type: 'string', default: 'ingest' },
       drain: { type: 'string', default: '120' },
       'cpu-profile': { type: 'string' },
+      client: { type: 'string', default: 'lean' },
     },
   });
   const N = Number(values.agents);
@@ -290,7 +310,8 @@ async function parent() {
       };
       childProcess.on('message', on);
     });
-  const plan: Plan = { url: app.url, mode, rate: M, seconds, drainSeconds, conversations: Number(values.conversations), newShare: Math.min(1, Math.max(0, Number(values['new-share']))), agents: agents.map(({ token, dep }) => ({ token, dep })), inboxes };
+  if (values.client !== 'lean' && values.client !== 'socket.io') throw new Error(`--client must be lean or socket.io, not ${values.client}`);
+  const plan: Plan = { url: app.url, mode, client: values.client, rate: M, seconds, drainSeconds, conversations: Number(values.conversations), newShare: Math.min(1, Math.max(0, Number(values['new-share']))), agents: agents.map(({ token, dep }) => ({ token, dep })), inboxes };
   childProcess.send({ type: 'plan', plan } satisfies ToChild);
   log("connecting agents");
   const connected = await next("connected");
@@ -388,7 +409,7 @@ async function parent() {
 
   console.log(`\nPonte realtime benchmark (${mode === 'ingest' ? 'public ingest path: POST /chat/api/messages' : 'fan-out only: synthetic domain events'})`);
   console.log(`database                  ${app.databaseKind} (raw insertOne ${rawRate.toFixed(0)} docs/s in this run)`);
-  console.log(`agent sockets             ${connected.sockets} connected in ${(connected.ms / 1000).toFixed(1)} s (server sees ${serverSockets}); ${D} departments → ${Math.round(N / D)} agents per message`);
+  console.log(`agent sockets             ${connected.sockets} connected in ${(connected.ms / 1000).toFixed(1)} s (server sees ${serverSockets}; client ${plan.client}); ${D} departments → ${Math.round(N / D)} agents per message`);
   console.log(`offered load              ${M} msg/s for ${seconds} s = ${sentCount} messages (sent at ${mode === 'ingest' ? result.sendRate.toFixed(0) : M} msg/s, ${sendFailed} POSTs failed, ${(sendSeconds).toFixed(1)} s)`);
   if (mode === 'ingest') {
     console.log(`processed                 ${published.size}/${sentCount - sendFailed} within the ${drainSeconds}s drain limit; ${processedRate.toFixed(1)} msg/s = ${(processedRate / rawRate).toFixed(3)} × raw insert rate`);
