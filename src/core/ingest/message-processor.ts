@@ -353,8 +353,22 @@ export class MessageProcessor {
       if (!isDuplicateKeyError(err)) throw err;
       const existing = await this.models.Message.findOne({ providerKey: event.providerKey }).lean();
       if (!existing) throw err;
+      if (!existing.ticketId.equals(ticket._id)) return { message: await this.moveMessage(existing, ticket, decision), fresh: false };
       return { message: existing, fresh: false };
     }
+  }
+
+  /**
+   * An earlier attempt stored the message on a ticket it no longer belongs to: that ticket was closed,
+   * solved or merged before this attempt placed the message again. It joins the ticket placement chose
+   * now (where it is announced and audited); the old ticket's history says where it went.
+   */
+  private async moveMessage(message: Message, to: Ticket, decision: { rule: string; detail: string }): Promise<Message> {
+    const threadReason = { rule: decision.rule, detail: decision.detail };
+    await this.models.Message.updateOne({ _id: message._id }, { $set: { ticketId: to._id, threadReason } });
+    await this.audit.append(message.ticketId, 'message.moved', systemActor, { messageId: String(message._id), toTicketId: String(to._id), toNumber: to.number });
+    this.logger.info({ messageId: String(message._id), from: String(message.ticketId), to: String(to._id) }, 'message moved to the ticket it belongs to now');
+    return { ...message, ticketId: to._id, threadReason };
   }
 
   /** Customer activity: timestamps move forward only; a waiting ticket becomes open again. */

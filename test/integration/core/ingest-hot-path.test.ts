@@ -197,6 +197,34 @@ describe('ingest hot path caches', () => {
     expect(seen.filter((id) => id === String(stored[0]!._id))).toHaveLength(1);
   });
 
+  it('a message stored by a failed attempt on a ticket closed before the retry moves to the follow-up, where it is announced', async () => {
+    const from = '+5511900000651';
+    const { inbox, ticketId, admin } = await openTicket(a, 'HP-mv1', from);
+    // The insert lands, an agent closes the ticket, then the attempt fails: the retry starts a follow-up.
+    const { published } = await ingestIntercepting(
+      a,
+      rawCollection(a.core.models.Message),
+      async (insert, doc) => {
+        await insert(doc);
+        await a.core.tickets.setStatus(admin, ticketId, 'closed');
+        throw locked();
+      },
+      smsEvent(inbox, { sid: 'HP-mv2', from }),
+    );
+    const moved = await messageOf(a, 'sms:HP-mv2');
+    expect(String(moved.ticketId)).not.toBe(ticketId);
+    const followUp = (await a.core.models.Ticket.findById(moved.ticketId).lean())!;
+    expect(String(followUp.previousTicketId)).toBe(ticketId);
+    expect(await a.core.models.Message.countDocuments({ ticketId })).toBe(1);
+    const created = published.flatMap((e) => (e.type === 'message.created' ? [e.scope.ticketId] : []));
+    expect(created).toEqual([String(followUp._id)]);
+    const oldTrail = await a.core.models.AuditEvent.find({ ticketId, type: 'message.moved' }).lean();
+    expect(oldTrail.map((e) => JSON.parse(e.dataJson))).toEqual([{ messageId: String(moved._id), toTicketId: String(followUp._id), toNumber: followUp.number }]);
+    const received = await a.core.models.AuditEvent.find({ ticketId: followUp._id, ref: `message:${String(moved._id)}` }).lean();
+    expect(received.map((e) => e.type)).toEqual(['message.received']);
+    for (const id of [ticketId, String(followUp._id)]) expect(await verifyAuditChain(a.core.models, id)).toMatchObject({ intact: true });
+  });
+
   it('a first run whose audit event was written beside a message insert that failed stores that very message on retry', async () => {
     const inbox = String((await createInbox(a.core, 'sms'))._id);
     // Refused before reaching the database, while the message's audit event (written beside it) lands.

@@ -116,6 +116,7 @@ const en = {
   au_merged_into: '{actor} merged this ticket into #{number}',
   au_merged_from: '{actor} merged #{number} into this ticket',
   au_failed: 'Delivery failed: {reason}',
+  au_message_moved: 'A customer message moved to #{number} (this ticket was closed meanwhile)',
   au_other: '{actor}: {type}',
 };
 export type Key = keyof typeof en;
@@ -235,6 +236,7 @@ const pt: Record<Key, string> = {
   au_merged_into: '{actor} mesclou este chamado em #{number}',
   au_merged_from: '{actor} mesclou #{number} neste chamado',
   au_failed: 'Falha na entrega: {reason}',
+  au_message_moved: 'Uma mensagem do cliente foi movida para #{number} (este chamado foi fechado nesse meio-tempo)',
   au_other: '{actor}: {type}',
 };
 
@@ -353,6 +355,7 @@ const es: Record<Key, string> = {
   au_merged_into: '{actor} fusionó este ticket en #{number}',
   au_merged_from: '{actor} fusionó #{number} en este ticket',
   au_failed: 'Falló la entrega: {reason}',
+  au_message_moved: 'Un mensaje del cliente se movió a #{number} (este ticket se cerró mientras tanto)',
   au_other: '{actor}: {type}',
 };
 

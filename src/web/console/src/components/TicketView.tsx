@@ -36,6 +36,8 @@ function auditLine(e: AuditEvent): string | null {
       return t('au_merged_into', { actor, number: d.targetNumber });
     case 'ticket.merged_from':
       return t('au_merged_from', { actor, number: d.sourceNumber });
+    case 'message.moved':
+      return t('au_message_moved', { number: d.toNumber });
     case 'message.delivery_changed':
       return d.to === 'failed' ? t('au_failed', { reason: d.reason ?? d.code ?? '' }) : null;
     default:
