@@ -58,6 +58,19 @@ async function ingestIntercepting(
   return { calls, published };
 }
 
+/**
+ * The event's message is stored once, and its ticket's chain is intact with exactly one
+ * `message.received`, naming that message. Returns the message.
+ */
+async function storedOnceAndAudited(t: TestCore, providerKey: string) {
+  const stored = await t.core.models.Message.find({ providerKey }).lean();
+  expect(stored).toHaveLength(1);
+  const received = await t.core.models.AuditEvent.find({ ticketId: stored[0]!.ticketId, type: 'message.received' }).lean();
+  expect(received.map((e) => e.ref)).toEqual([`message:${String(stored[0]!._id)}`]);
+  expect(await verifyAuditChain(t.core.models, String(stored[0]!.ticketId))).toMatchObject({ intact: true });
+  return stored[0]!;
+}
+
 /** A fresh SMS inbox with one ticket opened by `from`'s first message, and an admin to act on it. */
 async function openTicket(t: TestCore, sid: string, from: string) {
   const inbox = String((await createInbox(t.core, 'sms'))._id);
@@ -188,13 +201,9 @@ describe('ingest hot path caches', () => {
     );
     const seen = published.flatMap((e) => (e.type === 'message.created' ? [e.message.id] : []));
     expect(calls).toBeGreaterThanOrEqual(1);
-    const stored = await a.core.models.Message.find({ providerKey: 'sms:HP-t1' }).lean();
-    expect(stored).toHaveLength(1);
-    const received = await a.core.models.AuditEvent.find({ ticketId: stored[0]!.ticketId, type: 'message.received' }).lean();
-    expect(received.map((e) => e.ref)).toEqual([`message:${String(stored[0]!._id)}`]);
-    expect(await verifyAuditChain(a.core.models, String(stored[0]!.ticketId))).toMatchObject({ intact: true });
+    const stored = await storedOnceAndAudited(a, 'sms:HP-t1');
     // Announced once: the failed attempt announced nothing, the retry here knows it.
-    expect(seen.filter((id) => id === String(stored[0]!._id))).toHaveLength(1);
+    expect(seen.filter((id) => id === String(stored._id))).toHaveLength(1);
   });
 
   it('a message stored by a failed attempt on a ticket closed before the retry moves to the follow-up, where it is announced', async () => {
@@ -236,13 +245,9 @@ describe('ingest hot path caches', () => {
     );
     const seen = published.flatMap((e) => (e.type === 'message.created' ? [e.message.id] : []));
     expect(calls).toBe(2);
-    const stored = await a.core.models.Message.find({ providerKey: 'sms:HP-t2' }).lean();
-    expect(stored).toHaveLength(1);
-    const received = await a.core.models.AuditEvent.find({ ticketId: stored[0]!.ticketId, type: 'message.received' }).lean();
     // One audit event, naming the message that exists: the retry derived the same id.
-    expect(received.map((e) => e.ref)).toEqual([`message:${String(stored[0]!._id)}`]);
-    expect(await verifyAuditChain(a.core.models, String(stored[0]!.ticketId))).toMatchObject({ intact: true });
-    expect(seen).toEqual([String(stored[0]!._id)]);
+    const stored = await storedOnceAndAudited(a, 'sms:HP-t2');
+    expect(seen).toEqual([String(stored._id)]);
   });
 
   it("a new contact's key claimed beside a contact insert that failed is completed by the retry, name included", async () => {
