@@ -39,12 +39,12 @@ export class CustomerConversationService {
   constructor(private readonly models: Pick<Models, 'Ticket' | 'Message' | 'ConversationKey'>) {}
 
   /**
-   * The conversation's tickets, oldest first: from its key to the newest follow-up, then back along
+   * The conversation's newest `max` tickets, oldest first: from its key to the newest follow-up, then back along
    * `previousTicketId`. Reads by `_id` only: the chat page is public, and a query on the conversation
    * id reads every ticket on the embedded database (a page load of a visitor who never wrote costs
    * one key lookup).
    */
-  private async ticketsOf(inboxId: string, conversationId: string) {
+  private async ticketsOf(inboxId: string, conversationId: string, max = MAX_TICKETS) {
     if (!Types.ObjectId.isValid(inboxId)) return [];
     const key = await this.models.ConversationKey.findById(conversationKeyId(inboxId, conversationId)).lean();
     if (!key) return [];
@@ -59,7 +59,7 @@ export class CustomerConversationService {
     // A follow-up whose ticket is not written yet (its run is under way or failed): start from the key's.
     for (const start of newest.equals(key.ticketId) ? [newest] : [newest, key.ticketId]) {
       let id: Types.ObjectId | undefined = start;
-      while (id && tickets.length < MAX_TICKETS) {
+      while (id && tickets.length < max) {
         const t: TicketLink | null = await this.models.Ticket.findById(id, { number: 1, status: 1, createdAt: 1, previousTicketId: 1, inboxId: 1, replyTo: 1 }).lean();
         if (!t || !ours(t)) break;
         tickets.push(t);
@@ -96,7 +96,7 @@ export class CustomerConversationService {
 
   /** Latest ticket of the conversation (for typing indicators and the ticket number). */
   async currentTicket(inboxId: string, conversationId: string): Promise<{ id: string; number: number; status: string } | null> {
-    const t = (await this.ticketsOf(inboxId, conversationId)).at(-1);
+    const t = (await this.ticketsOf(inboxId, conversationId, 1)).at(-1);
     return t ? { id: String(t._id), number: t.number, status: t.status } : null;
   }
 
