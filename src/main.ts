@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { adapterFactories, connectionTesters } from './channels/channel-catalogue.js';
+import { adapterFactories, channelDescriptions, channelWebhooks, connectionTesters } from './channels/channel-catalogue.js';
 import { ChannelRuntime } from './channels/channel-runtime.js';
 import { createWebchat, ensureDefaultWebchatInbox, type Webchat } from './channels/webchat/create-webchat.js';
 import { loadConfig, type Config } from './core/config/config.js';
@@ -51,12 +51,19 @@ async function main(): Promise<void> {
   const webchatInbox = await ensureDefaultWebchatInbox(core);
   if (webchatInbox.created) logger.info({ inboxId: webchatInbox.id }, 'created the website chat inbox');
 
-  const app = createWebApp({ core, logger, databaseKind: db.kind, mounts: [webchatMount(webchat.router), ...consoleMounts()] });
+  const app = createWebApp({
+    core,
+    logger,
+    databaseKind: db.kind,
+    mounts: [webchatMount(webchat.router), ...consoleMounts()],
+    webhooks: channelWebhooks,
+    channelKinds: channelDescriptions,
+  });
   const server = http.createServer(app);
   const realtime = attachRealtime({ httpServer: server, core, logger, onAgentTyping: (ticket, typing) => void webchat!.channel.agentTyping(ticket, typing) });
   webchat.channel.attachSockets(realtime.io, realtime.visitorTyping);
 
-  const host = { listInboxes: () => core.inboxes.list(), channelContext: (id: string) => core.channelContext(id) };
+  const host = { listInboxes: () => core.inboxes.list(), channelContext: (id: string) => core.channelContext(id), leases: core.leases };
   await channels.startAll(host);
   core.bus.subscribe((event) => {
     if (event.type !== 'inbox.changed') return;

@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { ChannelAdapter, ChannelContext, ChannelRegistry, ConnectionReport } from '../core/domain/channel-adapter.js';
 import type { ChannelKind } from '../core/domain/channel-kind.js';
+import { SessionKeeper, type LeasePort } from './session-keeper.js';
 
 /** What the runtime needs from the core, and no more. */
 export interface ChannelHost {
   listInboxes(): Promise<Array<{ id: string; kind: ChannelKind; enabled: boolean; name: string }>>;
   channelContext(inboxId: string): Promise<ChannelContext>;
+  /** Session leases; without them (single-process tests) a session starts at once. */
+  leases?: LeasePort;
 }
 
 type Tester = (settings: Record<string, unknown>) => Promise<ConnectionReport>;
@@ -19,6 +22,7 @@ export type AdapterFactory = (inboxId: string) => ChannelAdapter;
  */
 export class ChannelRuntime implements ChannelRegistry {
   private readonly running = new Map<string, ChannelAdapter>();
+  private readonly keepers = new Map<string, SessionKeeper>();
 
   constructor(
     private readonly factories: Partial<Record<ChannelKind, AdapterFactory>>,
@@ -41,6 +45,15 @@ export class ChannelRuntime implements ChannelRegistry {
     return this.running.get(inboxId);
   }
 
+  availableKinds(): ChannelKind[] {
+    return Object.keys(this.factories) as ChannelKind[];
+  }
+
+  /** Whether this process runs the inbox's stateful session now (tests, health). */
+  holdsSession(inboxId: string): boolean {
+    return this.keepers.get(inboxId)?.holding ?? false;
+  }
+
   async startAll(host: ChannelHost): Promise<void> {
     for (const inbox of await host.listInboxes()) {
       if (inbox.enabled) await this.startOne(host, inbox.id, inbox.kind);
@@ -59,6 +72,15 @@ export class ChannelRuntime implements ChannelRegistry {
     try {
       await adapter.start(ctx);
       this.running.set(inboxId, adapter);
+      if (adapter.startSession) {
+        if (host.leases) {
+          const keeper = new SessionKeeper(inboxId, adapter, ctx, host.leases, this.logger);
+          this.keepers.set(inboxId, keeper);
+          await keeper.start();
+        } else {
+          await adapter.startSession(ctx);
+        }
+      }
       return true;
     } catch (err) {
       this.logger.error({ err, inboxId, kind }, 'channel failed to start');
@@ -71,6 +93,10 @@ export class ChannelRuntime implements ChannelRegistry {
     const adapter = this.running.get(inboxId);
     if (!adapter) return;
     this.running.delete(inboxId);
+    const keeper = this.keepers.get(inboxId);
+    this.keepers.delete(inboxId);
+    if (keeper) await keeper.stop();
+    else await adapter.stopSession?.().catch((err: unknown) => this.logger.warn({ err, inboxId }, 'session did not stop cleanly'));
     await adapter.stop().catch((err: unknown) => this.logger.warn({ err, inboxId }, 'channel did not stop cleanly'));
   }
 

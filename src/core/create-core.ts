@@ -14,9 +14,11 @@ import { DomainEventBus } from './events/event-bus.js';
 import { createChannelContext } from './inboxes/channel-context.js';
 import { InboxCache } from './inboxes/inbox-cache.js';
 import { InboxService } from './inboxes/inbox-service.js';
+import { newHolderId, SessionLeases } from './inboxes/session-lease.js';
 import { EventIntake } from './ingest/event-intake.js';
 import { IngestService } from './ingest/ingest-service.js';
 import { MessageProcessor } from './ingest/message-processor.js';
+import { RemoteMediaFetcher } from './ingest/remote-media.js';
 import { StatusProcessor } from './ingest/status-processor.js';
 import { TicketPlacement } from './ingest/ticket-placement.js';
 import { JobScheduler } from './jobs/job-scheduler.js';
@@ -55,13 +57,15 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const placement = new TicketPlacement(models, secret);
   const messageProcessor = new MessageProcessor(models, inboxCache, new ContactResolver(models, contactCache, log('contacts')), placement, audit, locks, new TicketNumbers(models), config, secret, log('ingest'));
   const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
-  const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'));
+  const media = new RemoteMediaFetcher(models, channels, blobs, config.limits, log('ingest'));
+  const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'), media);
 
   const tickets = new TicketService(models, audit, locks, bus, log('tickets'));
   const sessions = new SessionService(models, config.auth.sessionTtlMs, { maxAttempts: config.auth.loginMaxAttempts, windowMs: config.auth.loginWindowMs }, log('auth'));
   const users = new UserService(models, log('users'));
   const departments = new DepartmentService(models);
-  const inboxes = new InboxService(models, box, bus, channels);
+  const leases = new SessionLeases(models, newHolderId(), config.sessions.leaseTtlMs, log('sessions'));
+  const inboxes = new InboxService(models, box, bus, channels, { publicUrl: config.publicUrl, leases });
   const contacts = new ContactService(models, locks, contactCache, log('contacts'));
 
   let jobs: JobScheduler | undefined;
@@ -92,6 +96,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     departments,
     inboxes,
     contacts,
+    leases,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     async start(): Promise<void> {

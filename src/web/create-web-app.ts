@@ -9,6 +9,10 @@ import { notFound } from './http/not-found.js';
 import { originCheck } from './http/origin-check.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
+import { webhookRouter } from './webhooks/webhook-router.js';
+import type { ChannelKind } from '../core/domain/channel-kind.js';
+import type { ChannelWebhook } from '../core/domain/channel-webhook.js';
+import type { ChannelDescription } from '../core/domain/channel-settings-form.js';
 
 export interface WebAppOptions {
   core: Core;
@@ -23,10 +27,22 @@ export interface WebAppOptions {
    * its own raw bodies) or the console's static files.
    */
   mounts?: ReadonlyArray<{ path: string; handler: Router | RequestHandler }>;
+  /** The webhook half of each channel kind (from the channel catalogue), served at `/webhooks/<kind>/<inboxId>`. */
+  webhooks?: Partial<Record<ChannelKind, ChannelWebhook>>;
+  /** Channel kinds this build runs, for `GET /api/channel-kinds`. */
+  channelKinds?: ReadonlyArray<ChannelDescription>;
 }
 
 /** The HTTP app: security headers, request ids, CSRF origin check, the REST API, one error mapper. */
-export function createWebApp({ core, logger, databaseKind, version = readAppVersion(), mounts = [] }: WebAppOptions): Express {
+export function createWebApp({
+  core,
+  logger,
+  databaseKind,
+  version = readAppVersion(),
+  mounts = [],
+  webhooks = {},
+  channelKinds = [],
+}: WebAppOptions): Express {
   const log = logger.child({ module: 'web' });
   const { config } = core;
   const app = express();
@@ -37,8 +53,19 @@ export function createWebApp({ core, logger, databaseKind, version = readAppVers
   app.use(requestContext(log));
   app.use(securityHeaders({ hsts: config.auth.cookieSecure }));
   app.use('/api', originCheck(config.publicUrl));
-  app.use('/api', buildApiRouter(core, apiRoutes({ databaseKind, version, devInbound: config.devInboundEnabled })));
+  app.use('/api', buildApiRouter(core, apiRoutes({ databaseKind, version, devInbound: config.devInboundEnabled, channelKinds })));
   app.use('/api', notFound);
+  // Platforms sign what they send, not our origin: no CSRF origin check here; `verify` authenticates instead.
+  app.use(
+    '/webhooks',
+    webhookRouter({
+      inboxes: core.inboxes,
+      accept: (events) => core.ingest.accept(events),
+      webhooks,
+      maxBodyBytes: config.webhooks.maxBodyBytes,
+      logger: log,
+    }),
+  );
   for (const m of mounts) app.use(m.path, m.handler);
   app.use(notFound);
   app.use(errorHandler(log));

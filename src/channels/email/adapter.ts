@@ -18,8 +18,8 @@ import { SmtpSender, type EmailOutboundMessage } from './smtp-sender.js';
 import { testEmailConnection, type ConnectionTestResult } from './test-connection.js';
 
 /**
- * The email channel for one inbox: IMAP in (ImapPoller), SMTP out (SmtpSender).
- * One instance per inbox; `start` is idempotent.
+ * The email channel for one inbox: SMTP out (SmtpSender) in every process (`start`), IMAP in (ImapPoller) in
+ * the one process holding the inbox's session lease (`startSession`). One instance per inbox; both idempotent.
  */
 
 export interface EmailAdapterDeps {
@@ -58,8 +58,9 @@ export class EmailAdapter implements ChannelAdapter {
 
   constructor(private readonly deps: EmailAdapterDeps = {}) {}
 
+  /** SMTP out: runs in every hub process. */
   async start(ctx: ChannelContext): Promise<void> {
-    if (this.poller) return;
+    if (this.sender) return;
     const settings = parseEmailSettings(ctx.settings);
     this.ctx = ctx;
     this.settings = settings;
@@ -82,7 +83,14 @@ export class EmailAdapter implements ChannelAdapter {
       ...(this.deps.timeoutMs ? { timeoutMs: this.deps.timeoutMs } : {}),
       ...(this.deps.now ? { now: this.deps.now } : {}),
     });
+  }
 
+  /** IMAP in: one poller per inbox across processes (the runtime calls this while holding the session lease). */
+  async startSession(ctx: ChannelContext): Promise<void> {
+    if (this.poller) return;
+    await this.start(ctx);
+    const settings = this.settings as EmailInboxSettings;
+    const logger = ctx.logger.child({ channel: 'email' });
     this.poller = new ImapPoller({
       imap: settings.imap,
       ctx: { ...ctx, logger },
@@ -95,6 +103,12 @@ export class EmailAdapter implements ChannelAdapter {
       ...(this.deps.createImapClient ? { createClient: this.deps.createImapClient } : {}),
     });
     await this.poller.start();
+  }
+
+  async stopSession(): Promise<void> {
+    const poller = this.poller;
+    this.poller = undefined;
+    await poller?.stop();
   }
 
   private replyToFor(out: OutboundMessage): string | undefined {
@@ -127,7 +141,13 @@ export class EmailAdapter implements ChannelAdapter {
   }
 
   async checkHealth(): Promise<ChannelHealth> {
-    return this.poller?.currentHealth() ?? { status: 'unknown', detail: 'not started', checkedAt: new Date() };
+    return (
+      this.poller?.currentHealth() ?? {
+        status: 'unknown',
+        detail: this.sender ? 'IMAP runs in another hub process' : 'not started',
+        checkedAt: new Date(),
+      }
+    );
   }
 
   /** Settings screen "test connection" for the running inbox's settings. */
@@ -137,9 +157,7 @@ export class EmailAdapter implements ChannelAdapter {
   }
 
   async stop(): Promise<void> {
-    const poller = this.poller;
-    this.poller = undefined;
-    await poller?.stop();
+    await this.stopSession();
     this.sender?.close();
     this.sender = undefined;
   }

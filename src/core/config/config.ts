@@ -49,6 +49,9 @@ const EnvSchema = z.object({
   // How often the embedded FerretDB is asked for everything pending (a full scan there; MongoDB uses the sweep interval).
   FULL_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
 
+  WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  SESSION_LEASE_TTL_MS: z.coerce.number().int().min(300).default(30_000),
+
   TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
   GRAPH_API_BASE_URL: z.string().url().default('https://graph.facebook.com/v21.0'),
   TWILIO_API_BASE_URL: z.string().url().optional(),
@@ -91,6 +94,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     },
     jobs: { pollMs: env.JOBS_POLL_MS },
     ingest: { sweepIntervalMs: env.INGEST_SWEEP_INTERVAL_MS, sweepMinAgeMs: env.INGEST_SWEEP_MIN_AGE_MS, fullSweepIntervalMs: env.FULL_SWEEP_INTERVAL_MS },
+    webhooks: { maxBodyBytes: env.WEBHOOK_MAX_BYTES },
+    sessions: { leaseTtlMs: env.SESSION_LEASE_TTL_MS },
     platforms: {
       telegramApiRoot: env.TELEGRAM_API_ROOT,
       graphApiBaseUrl: env.GRAPH_API_BASE_URL,

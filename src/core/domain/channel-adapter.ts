@@ -56,12 +56,39 @@ export interface ChannelContext {
   logger: Logger;
 }
 
+/** A platform file the adapter can download (Telegram `file_id`, a Twilio media URL, a Graph attachment URL). */
+export interface RemoteMedia {
+  remoteRef: string;
+  fileName: string;
+  mimeType: string;
+}
+export interface FetchedMedia {
+  content: Buffer;
+  mimeType?: string;
+  fileName?: string;
+}
+
 export interface ChannelAdapter {
   kind: ChannelKind;
-  /** Idempotent: register webhook / open IMAP IDLE / boot session. */
+  /**
+   * Runs in every hub process (several may serve one database): what sending and webhooks need (a client,
+   * `setWebhook`). Idempotent.
+   */
   start(ctx: ChannelContext): Promise<void>;
+  /**
+   * The stateful part that must run in exactly one process per inbox (IMAP poller, WhatsApp session,
+   * Telegram long polling). The runtime calls it only while this process holds the inbox's session lease
+   * (`core/inboxes/session-lease.ts`), and `stopSession` when the lease is lost or released.
+   */
+  startSession?(ctx: ChannelContext): Promise<void>;
+  stopSession?(): Promise<void>;
   /** Throws ChannelError{code, retryable} on failure. */
   send(out: OutboundMessage): Promise<SendResult>;
+  /**
+   * Downloads an attachment a webhook announced by reference (`InboundAttachment.remoteRef`); called by the
+   * core while processing the stored event, never while answering the webhook. Throws ChannelError.
+   */
+  fetchMedia?(media: RemoteMedia, maxBytes: number): Promise<FetchedMedia>;
   checkHealth(): Promise<ChannelHealth>;
   stop(): Promise<void>;
 }
@@ -76,6 +103,8 @@ export interface ConnectionReport {
 /** The port the core uses to reach channels; implemented by the channel runtime. */
 export interface ChannelRegistry {
   adapterFor(inboxId: string): ChannelAdapter | undefined;
+  /** The kinds this build can run; an inbox of another kind is refused at creation. Undefined: no check. */
+  availableKinds?(): ReadonlyArray<ChannelKind>;
   /** "Test connection" with the given (decrypted) settings; undefined when the kind has no test. */
   testConnection?(kind: ChannelKind, settings: Record<string, unknown>): Promise<ConnectionReport> | undefined;
 }

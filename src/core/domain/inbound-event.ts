@@ -18,6 +18,12 @@ export const InboundAttachmentSchema = z.object({
   blobId: z.string().max(100).optional(),
   /** A URL the adapter can fetch later (large media); not fetched by the core. */
   remoteUrl: z.string().url().optional(),
+  /**
+   * A platform file reference (Telegram `file_id`, Twilio media URL, Graph attachment URL) that the core
+   * has the inbox's adapter download (`fetchMedia`) while processing the stored event — never while the
+   * webhook waits for its answer.
+   */
+  remoteRef: z.string().min(1).max(4000).optional(),
 });
 export type InboundAttachment = z.infer<typeof InboundAttachmentSchema>;
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -10,6 +11,11 @@ import type { Inbox } from '../models/inbox.js';
 import type { Models } from '../models/registry.js';
 import { requireAdmin } from '../users/user-service.js';
 import type { Viewer } from '../users/viewer.js';
+import type { SessionLeases } from './session-lease.js';
+import { publicBaseUrlOf, webhookUrlOf, type WebhookInboxes, type WebhookTarget } from './webhook-target.js';
+
+/** Generated for every inbox: the shared secret of webhook channels that use one (Telegram's secret token). */
+export const WEBHOOK_SECRET_KEY = 'webhookSecret';
 
 const settingKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'letters, digits and _ only');
 const settingValue = z.union([z.string().max(2000), z.number(), z.boolean()]);
@@ -52,17 +58,42 @@ export interface PublicInbox {
   /** Names of the secrets that are set; their values never leave the server. */
   secretKeys: string[];
   health: Inbox['health'];
+  /** Where the platform must send this inbox's webhooks (every kind has the route; webhook channels use it). */
+  webhookUrl: string;
+  /** The hub process running the inbox's stateful session (IMAP, WhatsApp, Telegram polling), if any. */
+  session: { holder: string; expiresAt: Date } | null;
   createdAt: Date;
 }
 
+export interface InboxServiceOptions {
+  publicUrl: string;
+  leases?: SessionLeases;
+}
+
 /** Channel accounts. Credentials are sealed with AES-256-GCM and only decrypted for the adapter. */
-export class InboxService {
+export class InboxService implements WebhookInboxes {
   constructor(
     private readonly models: Models,
     private readonly box: SecretBox,
     private readonly bus: DomainEventBus,
     private readonly channels: ChannelRegistry,
+    private readonly options: InboxServiceOptions = { publicUrl: 'http://localhost:3000' },
   ) {}
+
+  /** Unknown or disabled inboxes are NotFound: a webhook for them is answered 404 and stores nothing. */
+  async webhookTarget(id: string): Promise<WebhookTarget> {
+    const inbox = await this.load(id);
+    if (!inbox.enabled) throw new NotFoundError('Inbox');
+    const secrets = this.secretsOf(inbox);
+    if (!secrets[WEBHOOK_SECRET_KEY]) {
+      // Inboxes created before webhook secrets existed get theirs on first use.
+      secrets[WEBHOOK_SECRET_KEY] = newWebhookSecret();
+      await this.models.Inbox.updateOne({ _id: inbox._id }, { $set: { settingsCipher: this.box.seal(JSON.stringify(secrets)) } });
+      this.changed(id);
+    }
+    const settings = await this.runtimeSettings(id);
+    return { id: String(inbox._id), kind: inbox.kind, settings, publicBaseUrl: publicBaseUrlOf(settings, this.options.publicUrl) };
+  }
 
   /** Tries the inbox's stored settings against the real servers; answers with one precise cause per check. */
   async testConnection(viewer: Viewer, id: string): Promise<ConnectionReport> {
@@ -78,7 +109,8 @@ export class InboxService {
   }
 
   async list(): Promise<PublicInbox[]> {
-    return (await this.models.Inbox.find().sort({ name: 1 }).lean()).map((i) => this.toPublic(i));
+    const inboxes = await this.models.Inbox.find().sort({ name: 1 }).lean();
+    return Promise.all(inboxes.map((i) => this.toPublic(i)));
   }
 
   async get(id: string): Promise<PublicInbox> {
@@ -87,8 +119,15 @@ export class InboxService {
 
   async create(viewer: Viewer, input: z.infer<typeof CreateInboxSchema>): Promise<PublicInbox> {
     requireAdmin(viewer);
+    const available = this.channels.availableKinds?.();
+    if (available && !available.includes(input.kind)) {
+      throw new ValidationError(`This build cannot run ${input.kind} inboxes; available: ${available.join(', ')}`, [
+        { path: 'kind', message: `available kinds: ${available.join(', ')}` },
+      ]);
+    }
     await this.assertDepartment(input.departmentId);
     const secrets = Object.fromEntries(Object.entries(input.secrets).filter(([, v]) => v !== null));
+    secrets[WEBHOOK_SECRET_KEY] ??= newWebhookSecret();
     try {
       const [created] = await this.models.Inbox.insertMany([
         {
@@ -103,7 +142,7 @@ export class InboxService {
         },
       ]);
       this.changed(String(created!._id));
-      return this.toPublic(created!.toObject() as Inbox);
+      return await this.toPublic(created!.toObject() as Inbox);
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new ConflictError('NAME_TAKEN', 'An inbox with this name exists');
       throw err;
@@ -180,7 +219,9 @@ export class InboxService {
     }
   }
 
-  private toPublic(i: Inbox): PublicInbox {
+  private async toPublic(i: Inbox): Promise<PublicInbox> {
+    const lease = await this.options.leases?.current(String(i._id)).catch(() => undefined);
+    const publicSettings = i.publicSettings as Record<string, unknown>;
     return {
       id: String(i._id),
       kind: i.kind,
@@ -191,7 +232,11 @@ export class InboxService {
       settings: i.publicSettings,
       secretKeys: Object.keys(this.secretsOf(i)).sort(),
       health: i.health,
+      webhookUrl: webhookUrlOf(publicBaseUrlOf(publicSettings, this.options.publicUrl), i.kind, String(i._id)),
+      session: lease ? { holder: lease.holder, expiresAt: lease.expiresAt } : null,
       createdAt: i.createdAt,
     };
   }
 }
+
+const newWebhookSecret = () => randomBytes(24).toString('base64url');

@@ -10,6 +10,7 @@ import { withTransientRetry } from '../db/transient-retry.js';
 import type { InboundEventRecord } from '../models/inbound-event-record.js';
 import type { Models } from '../models/registry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
+import type { RemoteMediaFetcher } from './remote-media.js';
 
 const MAX_ATTEMPTS = 8;
 /** Processed marks wait this long to share a command (nobody waits for them; see WriteBatcher). */
@@ -57,6 +58,7 @@ export class IngestService {
     private readonly statuses: StatusProcessor,
     private readonly bus: DomainEventBus,
     private readonly logger: Logger,
+    private readonly media?: RemoteMediaFetcher,
   ) {}
 
   /** Validates every event first (all or nothing), then stores each and schedules its processing. */
@@ -182,7 +184,9 @@ export class IngestService {
   private dispatch(event: InboundEvent, run: ProcessRun): Promise<ProcessResult> {
     switch (event.type) {
       case 'message.received':
-        return this.messages.process(event, run);
+        return this.media
+          ? this.media.resolve(event).then((resolved) => this.messages.process(resolved, run))
+          : this.messages.process(event, run);
       case 'message.status':
         return this.statuses.status(event);
       case 'message.edited':

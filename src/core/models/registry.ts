@@ -12,6 +12,7 @@ import { registerInboundEventModel } from './inbound-event-record.js';
 import { registerInboxModel } from './inbox.js';
 import { registerMessageModel } from './message.js';
 import { registerSessionModel } from './session.js';
+import { registerSessionLeaseModel } from './session-lease.js';
 import { registerTicketModel } from './ticket.js';
 import { registerUserModel } from './user.js';
 
@@ -30,6 +31,7 @@ export function registerModels(c: Connection) {
     Inbox: registerInboxModel(c),
     Message: registerMessageModel(c),
     Session: registerSessionModel(c),
+    SessionLease: registerSessionLeaseModel(c),
     Ticket: registerTicketModel(c),
     User: registerUserModel(c),
   };

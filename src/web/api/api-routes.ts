@@ -2,6 +2,8 @@ import { cannedRoutes } from '../canned/canned-routes.js';
 import { attachmentRoutes } from '../routes/attachment-routes.js';
 import { auditRoutes } from '../routes/audit-routes.js';
 import { authRoutes } from '../routes/auth-routes.js';
+import { channelKindRoutes } from '../routes/channel-kind-routes.js';
+import type { ChannelDescription } from '../../core/domain/channel-settings-form.js';
 import { contactRoutes } from '../routes/contact-routes.js';
 import { departmentRoutes } from '../routes/department-routes.js';
 import { devInboundRoutes } from '../routes/dev-inbound-routes.js';
@@ -17,6 +19,8 @@ export interface ApiRouteOptions {
   databaseKind: string;
   version: string;
   devInbound: boolean;
+  /** Channel kinds this build runs (from the channel catalogue). */
+  channelKinds?: ReadonlyArray<ChannelDescription>;
 }
 
 /**
@@ -35,6 +39,7 @@ export function apiRoutes(opts: ApiRouteOptions): AnyRoute[] {
     ...userRoutes,
     ...departmentRoutes,
     ...inboxRoutes,
+    ...channelKindRoutes(opts.channelKinds ?? []),
     ...cannedRoutes,
     ...(opts.devInbound ? devInboundRoutes : []),
   ];

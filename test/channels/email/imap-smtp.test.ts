@@ -64,7 +64,7 @@ function settingsFor(mailbox: string, overrides: Record<string, unknown> = {}, i
 async function startAdapter(store: FakeStore, options: FakeContextOptions, deps: EmailAdapterDeps = FAST): Promise<EmailAdapter> {
   const adapter = new EmailAdapter(deps);
   adapters.push(adapter);
-  await adapter.start(fakeContext(store, options));
+  await adapter.startSession(fakeContext(store, options));
   return adapter;
 }
 

@@ -59,7 +59,7 @@ describe('inboxes', () => {
   it('secrets are write-only: responses list their names, never values; the database holds ciphertext only', async () => {
     const created = await admin.post('/api/inboxes', { kind: 'sms', name: 'Twilio BR', settings: { fromNumber: '+5511999990000' }, secrets });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ kind: 'sms', name: 'Twilio BR', secretKeys: ['apiKey', 'authToken'], settings: { fromNumber: '+5511999990000' } });
+    expect(created.body).toMatchObject({ kind: 'sms', name: 'Twilio BR', secretKeys: ['apiKey', 'authToken', 'webhookSecret'], settings: { fromNumber: '+5511999990000' } });
     const id = created.body.id as string;
     const responses = [created, await admin.get('/api/inboxes'), await admin.get(`/api/inboxes/${id}`), await agent.get(`/api/inboxes/${id}`)];
     const updated = await admin.patch(`/api/inboxes/${id}`, { name: 'Twilio Brasil', secrets: { apiKey: null, webhookSecret: 'wh-HIDDEN-9' } });

@@ -1,0 +1,14 @@
+import type { ChannelDescription } from '../../core/domain/channel-settings-form.js';
+
+/** The website chat inbox form of the console's settings screen. */
+export const webchatDescription: ChannelDescription = {
+  kind: 'webchat',
+  label: 'Website chat',
+  webhook: false,
+  testable: false,
+  canStartConversation: false,
+  fields: [
+    { key: 'title', label: 'Title', type: 'text', default: 'Chat with us' },
+    { key: 'greeting', label: 'Greeting', type: 'textarea', default: 'Hi! How can we help you today?' },
+  ],
+};
