@@ -32,10 +32,16 @@ export class Projector {
 
   project(event: DomainEvent): void {
     switch (event.type) {
-      case 'channel.state_changed':
-        // Channel health is not ticket data: every signed-in agent sees the inbox status bar.
-        this.io.to(rooms.agents).emit(event.type, event);
+      case 'channel.state_changed': {
+        // Channel health is not ticket data: every signed-in agent sees the inbox status bar. A QR code pairs
+        // a phone with the hub: only admins get it.
+        const { qr, ...withoutQr } = event;
+        if (qr) {
+          this.io.to(rooms.agents).except(rooms.admins).emit(event.type, withoutQr);
+          this.io.to(rooms.admins).emit(event.type, event);
+        } else this.io.to(rooms.agents).emit(event.type, event);
         return;
+      }
       case 'ticket.updated': {
         const now = roomsForScope(event.scope);
         this.io.to(now).emit(event.type, event);

@@ -11,6 +11,8 @@ import { seesAllTickets } from '../core/users/viewer.js';
 export const rooms = {
   agents: 'agents',
   supervisors: 'supervisors',
+  /** Admins only: pairing material (a WhatsApp QR code) goes nowhere else. */
+  admins: 'admins',
   triage: 'triage',
   user: (id: string) => `user:${id}`,
   department: (id: string) => `department:${id}`,
@@ -20,6 +22,7 @@ export const rooms = {
 export function roomsForViewer(v: Viewer): string[] {
   const out = [rooms.agents, rooms.user(v.id), rooms.triage, ...v.departmentIds.map(rooms.department)];
   if (seesAllTickets(v)) out.push(rooms.supervisors);
+  if (v.role === 'admin') out.push(rooms.admins);
   return out;
 }
 

@@ -29,6 +29,8 @@ export interface SendResult {
 export interface ChannelHealth {
   status: 'ok' | 'degraded' | 'down' | 'unknown';
   detail?: string;
+  /** A session waiting to be paired (WhatsApp): the QR code's text, drawn by the console. */
+  qr?: string;
   checkedAt: Date;
 }
 

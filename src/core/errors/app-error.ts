@@ -61,9 +61,12 @@ export class RateLimitedError extends AppError {
 /** Adapters turn SDK errors into this; `retryable` drives the outbound retry policy. */
 export class ChannelError extends AppError {
   readonly retryable: boolean;
-  constructor(code: string, message: string, retryable: boolean) {
+  /** How long the platform asked us to wait before the next attempt (e.g. Telegram's `retry_after`). */
+  readonly retryAfterMs?: number;
+  constructor(code: string, message: string, retryable: boolean, retryAfterMs?: number) {
     super(code, message, 502);
     this.name = 'ChannelError';
     this.retryable = retryable;
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 }

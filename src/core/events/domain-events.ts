@@ -92,6 +92,8 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
     inboxId: id,
     status: z.string(),
     detail: z.string().optional(),
+    /** A session waiting to be paired: the QR code's text (admins' settings screen draws it). */
+    qr: z.string().optional(),
   }),
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;

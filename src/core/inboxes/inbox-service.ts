@@ -108,13 +108,14 @@ export class InboxService implements WebhookInboxes {
     this.bus.publish({ type: 'inbox.changed', at: new Date().toISOString(), inboxId: id });
   }
 
-  async list(): Promise<PublicInbox[]> {
+  /** With a viewer: what that person may see (a pairing QR code only for admins). */
+  async list(viewer?: Viewer): Promise<PublicInbox[]> {
     const inboxes = await this.models.Inbox.find().sort({ name: 1 }).lean();
-    return Promise.all(inboxes.map((i) => this.toPublic(i)));
+    return Promise.all(inboxes.map((i) => this.toPublic(i, viewer)));
   }
 
-  async get(id: string): Promise<PublicInbox> {
-    return this.toPublic(await this.load(id));
+  async get(id: string, viewer?: Viewer): Promise<PublicInbox> {
+    return this.toPublic(await this.load(id), viewer);
   }
 
   async create(viewer: Viewer, input: z.infer<typeof CreateInboxSchema>): Promise<PublicInbox> {
@@ -176,7 +177,7 @@ export class InboxService implements WebhookInboxes {
       throw err;
     }
     this.changed(id);
-    return this.get(id);
+    return this.get(id, viewer);
   }
 
   /** Settings for the adapter: public and secret merged (`imap.password` into `imap`). Never send this to a client or a log. */
@@ -197,10 +198,17 @@ export class InboxService implements WebhookInboxes {
     return { kind: inbox.kind, enabled: inbox.enabled };
   }
 
-  async reportHealth(id: string, health: { status: Inbox['health']['status']; detail?: string }): Promise<void> {
+  async reportHealth(id: string, health: { status: Inbox['health']['status']; detail?: string; qr?: string }): Promise<void> {
     const at = new Date();
     await this.models.Inbox.updateOne({ _id: id }, { $set: { health: { ...health, checkedAt: at } } });
-    this.bus.publish({ type: 'channel.state_changed', at: at.toISOString(), inboxId: id, status: health.status, ...(health.detail ? { detail: health.detail } : {}) });
+    this.bus.publish({
+      type: 'channel.state_changed',
+      at: at.toISOString(),
+      inboxId: id,
+      status: health.status,
+      ...(health.detail ? { detail: health.detail } : {}),
+      ...(health.qr ? { qr: health.qr } : {}),
+    });
   }
 
   private secretsOf(inbox: Inbox): Record<string, string> {
@@ -219,8 +227,9 @@ export class InboxService implements WebhookInboxes {
     }
   }
 
-  private async toPublic(i: Inbox): Promise<PublicInbox> {
+  private async toPublic(i: Inbox, viewer?: Viewer): Promise<PublicInbox> {
     const lease = await this.options.leases?.current(String(i._id)).catch(() => undefined);
+    const { qr, ...healthWithoutQr } = i.health;
     const publicSettings = i.publicSettings as Record<string, unknown>;
     return {
       id: String(i._id),
@@ -231,7 +240,7 @@ export class InboxService implements WebhookInboxes {
       reopenWindowDays: i.reopenWindowDays ?? null,
       settings: i.publicSettings,
       secretKeys: Object.keys(this.secretsOf(i)).sort(),
-      health: i.health,
+      health: viewer && viewer.role !== 'admin' ? healthWithoutQr : { ...healthWithoutQr, ...(qr ? { qr } : {}) },
       webhookUrl: webhookUrlOf(publicBaseUrlOf(publicSettings, this.options.publicUrl), i.kind, String(i._id)),
       session: lease ? { holder: lease.holder, expiresAt: lease.expiresAt } : null,
       createdAt: i.createdAt,

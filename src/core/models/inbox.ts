@@ -16,7 +16,7 @@ export interface Inbox {
   /** Encrypted JSON of the secret settings; never returned or logged. */
   settingsCipher?: string;
   reopenWindowDays?: number;
-  health: { status: 'ok' | 'degraded' | 'down' | 'unknown'; detail?: string; checkedAt?: Date };
+  health: { status: 'ok' | 'degraded' | 'down' | 'unknown'; detail?: string; qr?: string; checkedAt?: Date };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -33,6 +33,7 @@ const schema = new Schema<Inbox>(
     health: {
       status: { type: String, enum: ['ok', 'degraded', 'down', 'unknown'], default: 'unknown' },
       detail: String,
+      qr: String,
       checkedAt: Date,
     },
   },

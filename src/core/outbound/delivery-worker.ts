@@ -67,7 +67,8 @@ export class DeliveryWorker {
       const code = channelError?.code ?? 'UNEXPECTED';
       const reason = (err as Error).message ?? String(err);
       if (retryable && attempt < this.config.outbound.maxAttempts) {
-        const delay = backoffDelay(attempt, this.config.outbound.backoffBaseMs, this.config.outbound.backoffMaxMs);
+        // The platform's own "retry after" (Telegram 429, Graph rate limits) wins over our backoff.
+        const delay = channelError?.retryAfterMs ?? backoffDelay(attempt, this.config.outbound.backoffBaseMs, this.config.outbound.backoffMaxMs);
         await this.setDelivery(message, { status: 'queued', attempts: attempt, lastError: `${code}: ${reason}` });
         await this.claimOutcome(messageId, attempt, 'retry');
         // If this enqueue fails (shutdown, database hiccup) the stranded-delivery sweep re-enqueues it.

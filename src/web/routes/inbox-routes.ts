@@ -11,7 +11,7 @@ export const inboxRoutes = [
     tag: 'inboxes',
     summary: 'All inboxes with health; secret values are never returned',
     access: 'user',
-    handler: async ({ core }) => ({ items: await core.inboxes.list() }),
+    handler: async ({ core, viewer }) => ({ items: await core.inboxes.list(viewer) }),
   }),
   defineRoute({
     method: 'get',
@@ -21,7 +21,7 @@ export const inboxRoutes = [
     summary: 'One inbox; secret values are never returned',
     access: 'user',
     params: IdParamsSchema,
-    handler: ({ core, params }) => core.inboxes.get(params.id),
+    handler: ({ core, params, viewer }) => core.inboxes.get(params.id, viewer),
   }),
   defineRoute({
     method: 'post',
