@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createLogger } from '../../../src/core/logging/logger.js';
-import { createWebApp } from '../../../src/web/create-web-app.js';
+import type { ChannelRegistry } from '../../../src/core/domain/channel-adapter.js';
+import { createWebApp, type WebAppOptions } from '../../../src/web/create-web-app.js';
 import { startTestCore, type TestCore } from '../../support/test-core.js';
 
 export interface ApiResponse<T = any> {
@@ -71,10 +72,24 @@ export interface WebHarness {
   stop(): Promise<void>;
 }
 
+export interface WebHarnessOptions {
+  /** Channel webhooks to serve at `/webhooks/<kind>/<inboxId>`. */
+  webhooks?: WebAppOptions['webhooks'];
+  channelKinds?: WebAppOptions['channelKinds'];
+  /** The registry the core delivers through (default: the test core's MapRegistry). */
+  channels?: ChannelRegistry;
+}
+
 /** A test core on its own FerretDB plus the web app listening on 127.0.0.1:<random>. */
-export async function startWebHarness(env: Record<string, string> = {}): Promise<WebHarness> {
-  const t = await startTestCore(env);
-  const app = createWebApp({ core: t.core, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), databaseKind: 'ferretdb' });
+export async function startWebHarness(env: Record<string, string> = {}, opts: WebHarnessOptions = {}): Promise<WebHarness> {
+  const t = await startTestCore(env, undefined, opts.channels);
+  const app = createWebApp({
+    core: t.core,
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    databaseKind: 'ferretdb',
+    ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+    ...(opts.channelKinds ? { channelKinds: opts.channelKinds } : {}),
+  });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
