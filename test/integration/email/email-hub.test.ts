@@ -83,6 +83,13 @@ async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolea
 const stored = (messageId: string) =>
   until(`message ${messageId}`, () => t.core.models.Message.findOne({ providerKey: `mail:${inboxId}:${messageId.slice(1, -1)}` }).lean(), (m) => m !== null);
 
+const processed = (messageId: string) =>
+  until(
+    `processing of ${messageId}`,
+    () => t.core.models.InboundEvent.findById(`mail:${inboxId}:${messageId.slice(1, -1)}`).lean(),
+    (e) => e?.status === 'processed',
+  );
+
 const header = async (m: CapturedMail, name: string) => (await m.parse()).headers.get(name);
 
 beforeAll(async () => {
@@ -212,7 +219,12 @@ describe('email through the whole hub (Dovecot + SMTP capture)', () => {
     expect(String(a!.ticketId)).toBe(ticketId);
     expect(a!.automated).toBe(true);
     expect(b!.automated).toBe(true);
-    await new Promise((r) => setTimeout(r, 2000));
+    // Processing is over once the events are marked processed, and an acknowledgement would have been stored
+    // as an outbound message during it: none was.
+    await processed(ooo.messageId);
+    await processed(strangerOoo.messageId);
+    expect(await t.core.models.Message.countDocuments({ ticketId: b!.ticketId, direction: 'outbound' })).toBe(0);
+    expect(await t.core.models.Message.countDocuments({ ticketId: a!.ticketId, direction: 'outbound', createdAt: { $gt: a!.createdAt } })).toBe(0);
     expect(smtp.messages.length).toBe(sentBefore);
   });
 
@@ -276,7 +288,10 @@ describe('email through the whole hub (Dovecot + SMTP capture)', () => {
     // A second restart re-reads nothing new.
     await stopHub();
     await startHub();
-    await new Promise((r) => setTimeout(r, 1500));
+    // A mail appended after the restart is stored once the poller has passed every older UID.
+    const fence = mail({ from: 'Fence <fence@burst.example>', subject: 'After the second restart' });
+    await dovecot.append([fence.raw]);
+    await stored(fence.messageId);
     expect(await t.core.models.Message.countDocuments({ providerKey: { $in: keys } })).toBe(20);
   });
 });

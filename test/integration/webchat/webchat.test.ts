@@ -112,14 +112,16 @@ describe('website chat', () => {
     const reply = await until(() => got.find((m) => m.text === 'Hello from support'));
     expect(reply.ticketNumber).toBe(ticket.number);
     await until(async () => (await app.core.models.Message.findOne({ text: 'Hello from support' }).lean())?.delivery.status === 'delivered');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(sent.map((o) => o.text)).toEqual(['Hello from support']);
-    expect(got.map((m) => m.text)).toEqual(['Hello from support']);
+    // A later reply reaching the visitor is the signal that anything sent before it has arrived too.
+    await app.core.compose.reply(admin, String(ticket._id), { text: 'Fence reply', attachments: [] });
+    await until(() => got.find((m) => m.text === 'Fence reply'));
+    expect(sent.map((o) => o.text)).toEqual(['Hello from support', 'Fence reply']);
+    expect(got.map((m) => m.text)).toEqual(['Hello from support', 'Fence reply']);
     expect(otherGot).toEqual([]);
 
     const history: any = await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: v.cookie } })).json();
     expect(history.ticket.number).toBe(ticket.number);
-    expect(history.messages.map((m: any) => m.text)).toEqual(['need help', 'Hello from support']);
+    expect(history.messages.map((m: any) => m.text)).toEqual(['need help', 'Hello from support', 'Fence reply']);
     const otherHistory: any = await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: other.cookie } })).json();
     expect(otherHistory).toMatchObject({ ticket: null, messages: [] });
     sock.disconnect();
