@@ -3,6 +3,7 @@ import { MapRegistry } from '../../support/fake-channel.js';
 import { createInbox } from '../../support/test-core.js';
 import { signTestBody, TestChannelAdapter, testChannelWebhook } from '../../support/signed-test-channel.js';
 import { eventually, startWebHarness, type WebHarness } from '../web/web-harness.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 let h: WebHarness;
 let inboxId: string;
@@ -40,8 +41,8 @@ const payload = (text = 'hello', extra: Record<string, unknown> = {}) => ({
 const post = (body: string, headers: Record<string, string> = {}, id = inboxId) =>
   fetch(url(id), { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 const signed = (body: string, id = inboxId) => post(body, { 'x-test-signature': signTestBody(secret, body) }, id);
-const storedCount = (providerKey: string) => h.t.core.models.InboundEvent.countDocuments({ _id: providerKey });
-const messagesWith = (providerKey: string) => h.t.core.models.Message.countDocuments({ providerKey });
+const storedCount = (providerKey: string) => modelsOf(h.t.core).InboundEvent.countDocuments({ _id: providerKey });
+const messagesWith = (providerKey: string) => modelsOf(h.t.core).Message.countDocuments({ providerKey });
 
 describe('the shared webhook router', () => {
   it('stores a signed delivery, answers with the channel response after storing, and processes it into a ticket', async () => {
@@ -105,7 +106,7 @@ describe('the shared webhook router', () => {
     const other = await createInbox(h.t.core, 'sms');
     const otherId = String(other._id);
     const otherSecret = (await h.t.core.inboxes.webhookTarget(otherId)).settings.webhookSecret as string;
-    await h.t.core.models.Inbox.updateOne({ _id: other._id }, { $set: { enabled: false } });
+    await modelsOf(h.t.core).Inbox.updateOne({ _id: other._id }, { $set: { enabled: false } });
     h.t.core.bus.publish({ type: 'inbox.changed', at: new Date().toISOString(), inboxId: otherId });
     const res = await post(body, { 'x-test-signature': signTestBody(otherSecret, body) }, otherId);
     expect(res.status).toBe(404);
@@ -143,13 +144,13 @@ describe('the shared webhook router', () => {
     );
     const key = `test:${inboxId}:${JSON.parse(body).messages[0].id}`;
     expect((await signed(body)).status).toBe(200);
-    const message = await eventually(async () => (await h.t.core.models.Message.findOne({ providerKey: key }).lean()) ?? undefined);
+    const message = await eventually(async () => (await modelsOf(h.t.core).Message.findOne({ providerKey: key }).lean()) ?? undefined);
     expect(message.attachments).toHaveLength(1);
     expect(message.attachments[0]).toMatchObject({ fileName: 'invoice.pdf', mimeType: 'application/pdf', size: 13 });
     expect((await h.t.core.blobs.get(message.attachments[0]!.blobId)).toString()).toBe('%PDF-1.4 test');
     expect(message.text).toContain('old.jpg: not retrieved');
     // The stored event remembers the blob: a re-run would not download again.
-    const record = await h.t.core.models.InboundEvent.findById(key).lean();
+    const record = await modelsOf(h.t.core).InboundEvent.findById(key).lean();
     expect(JSON.parse(record!.payloadJson).attachments[0].blobId).toBe(message.attachments[0]!.blobId);
   });
 

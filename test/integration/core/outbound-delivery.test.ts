@@ -4,6 +4,7 @@ import { deliveryJobCount, deliveryJobsSettled } from '../../support/delivery-jo
 import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 let db: TestDatabase;
 let t: TestCore;
@@ -30,11 +31,11 @@ async function ticketWithAdapter(core: TestCore, adapter: ScriptedAdapter, sid: 
   core.registry.adapters.set(String(inbox._id), adapter);
   await core.core.ingest.accept([smsEvent(String(inbox._id), { sid, from: `+55119${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}` })]);
   await core.core.ingest.drain();
-  const m = await core.core.models.Message.findOne({ providerKey: `sms:${sid}` }).lean();
+  const m = await modelsOf(core.core).Message.findOne({ providerKey: `sms:${sid}` }).lean();
   return { inbox, ticketId: String(m!.ticketId) };
 }
 
-const messageOf = (id: unknown) => t.core.models.Message.findById(id).lean();
+const messageOf = (id: unknown) => modelsOf(t.core).Message.findById(id).lean();
 
 describe('durable outbound delivery', () => {
   it('two retryable failures then success → sent exactly once', async () => {
@@ -114,7 +115,7 @@ describe('durable outbound delivery', () => {
     const inbox = await createInbox(t.core);
     await t.core.ingest.accept([smsEvent(String(inbox._id), { sid: 'SM-out-5', from: '+5511955550005' })]);
     await t.core.ingest.drain();
-    const ticketId = String((await t.core.models.Message.findOne({ providerKey: 'sms:SM-out-5' }).lean())!.ticketId);
+    const ticketId = String((await modelsOf(t.core).Message.findOne({ providerKey: 'sms:SM-out-5' }).lean())!.ticketId);
     const agent = await createUser(t.core, 'admin');
     // No adapter is running for this inbox yet: the hub stops with the reply still queued.
     const reply = await t.core.compose.reply(agent, ticketId, { text: 'after restart', attachments: [] });
@@ -122,7 +123,7 @@ describe('durable outbound delivery', () => {
 
     t = await startTestCore({}, db);
     t.registry.adapters.set(String(inbox._id), adapter);
-    const sent = await until(() => t.core.models.Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent', 30_000);
+    const sent = await until(() => modelsOf(t.core).Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent', 30_000);
     expect(sent!.delivery.status).toBe('sent');
     expect(adapter.sent.map((o) => o.text)).toEqual(['after restart']);
   });

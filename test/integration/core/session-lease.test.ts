@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionLeases } from '../../../src/core/inboxes/session-lease.js';
 import { createLogger } from '../../../src/core/logging/logger.js';
 import { createInbox, startTestCore, type TestCore } from '../../support/test-core.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 let t: TestCore;
 const log = createLogger('silent');
@@ -12,7 +13,7 @@ afterAll(() => t?.stop());
 
 /** A clock each "process" reads; tests move it instead of sleeping through a TTL. */
 const clock = { now: Date.now() };
-const leases = (holder: string, ttlMs = 30_000) => new SessionLeases(t.core.models, holder, ttlMs, log, () => clock.now);
+const leases = (holder: string, ttlMs = 30_000) => new SessionLeases(modelsOf(t.core), holder, ttlMs, log, () => clock.now);
 const newInbox = async () => String((await createInbox(t.core, 'email'))._id);
 
 describe('session leases (one owner per stateful channel session)', () => {
@@ -77,6 +78,6 @@ describe('session leases (one owner per stateful channel session)', () => {
     const held = await fresh.tryClaim(inboxId);
     expect(held!.generation).toBe(generation + 1);
     // Old generations are pruned; the newest few are kept for the record.
-    expect(await t.core.models.SessionLease.countDocuments({ inboxId, generation: { $gt: 0 } })).toBeLessThanOrEqual(5);
+    expect(await modelsOf(t.core).SessionLease.countDocuments({ inboxId, generation: { $gt: 0 } })).toBeLessThanOrEqual(5);
   });
 });

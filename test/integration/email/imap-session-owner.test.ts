@@ -5,6 +5,7 @@ import { startDovecot, type DovecotStandin } from '../../standins/dovecot.js';
 import { startSmtpCapture, type SmtpCapture } from '../../standins/smtp-capture.js';
 import { startHubProcess, type HubProcess } from '../../support/hub-process.js';
 import { createUser, startTestCore, TEST_SECRET, type TestCore } from '../../support/test-core.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 /**
  * Two real hub processes on one database and one email inbox: exactly one IMAP session at any time, counted
@@ -84,8 +85,8 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_
   }
 }
 
-const storedCount = (id: string) => t.core.models.Message.countDocuments({ providerKey: `mail:${inboxId}:${id.slice(1, -1)}` });
-const leases = () => new SessionLeases(t.core.models, 'observer', LEASE_TTL_MS, createLogger('silent'));
+const storedCount = (id: string) => modelsOf(t.core).Message.countDocuments({ providerKey: `mail:${inboxId}:${id.slice(1, -1)}` });
+const leases = () => new SessionLeases(modelsOf(t.core), 'observer', LEASE_TTL_MS, createLogger('silent'));
 
 describe('one IMAP session per inbox across hub processes', () => {
   it('two hubs: one session at Dovecot; kill -9 the holder → the other takes over; every mail stored once', async () => {

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { ack, connected, record, refused, startHarness, until, type Harness } from './harness.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 /**
  * Socket auth, server-side rooms and the projector, against a real core on FerretDB.
@@ -22,7 +23,7 @@ let sid = 0;
 async function inbound(inboxId: string, from: string, text = 'hello') {
   await t.core.ingest.accept([smsEvent(inboxId, { sid: `rt-${++sid}`, from, text })]);
   await t.core.ingest.drain();
-  const ticket = await t.core.models.Ticket.findOne({ 'replyTo.handle': from, inboxId }).lean();
+  const ticket = await modelsOf(t.core).Ticket.findOne({ 'replyTo.handle': from, inboxId }).lean();
   return ticket!;
 }
 
@@ -40,7 +41,7 @@ async function fence(...gots: Array<Array<{ name: string; payload: any }>>): Pro
 
 beforeAll(async () => {
   t = await startTestCore();
-  const deps = await t.core.models.Department.insertMany([{ name: 'Sales' }, { name: 'Billing' }]);
+  const deps = await modelsOf(t.core).Department.insertMany([{ name: 'Sales' }, { name: 'Billing' }]);
   depA = deps[0]!._id;
   depB = deps[1]!._id;
   inboxA = String((await createInbox(t.core, 'sms', { departmentId: depA, name: 'sales-sms' }))._id);

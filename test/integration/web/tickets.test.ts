@@ -5,6 +5,7 @@ import { ChannelError } from '../../../src/core/errors/app-error.js';
 import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { createInbox, createUser, smsEvent } from '../../support/test-core.js';
 import { eventually, startWebHarness, type ApiClient, type WebHarness } from './web-harness.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 let h: WebHarness;
 let depA: Types.ObjectId;
@@ -24,17 +25,17 @@ async function newTicket(inboxId: string): Promise<string> {
   const sid = `SM-${++phoneSeq}-${Date.now()}`;
   await h.t.core.ingest.accept([smsEvent(inboxId, { sid, from: `+55119${String(phoneSeq).padStart(8, '0')}` })]);
   await h.t.core.ingest.drain();
-  const m = await h.t.core.models.Message.findOne({ providerKey: `sms:${sid}` }).lean();
+  const m = await modelsOf(h.t.core).Message.findOne({ providerKey: `sms:${sid}` }).lean();
   return String(m!.ticketId);
 }
 
-const auditCount = (ticketId: string) => h.t.core.models.AuditEvent.countDocuments({ ticketId });
-const messageCount = (ticketId: string) => h.t.core.models.Message.countDocuments({ ticketId });
+const auditCount = (ticketId: string) => modelsOf(h.t.core).AuditEvent.countDocuments({ ticketId });
+const messageCount = (ticketId: string) => modelsOf(h.t.core).Message.countDocuments({ ticketId });
 
 beforeAll(async () => {
   h = await startWebHarness();
   const { core } = h.t;
-  const deps = await core.models.Department.insertMany([{ name: 'Sales' }, { name: 'Billing' }]);
+  const deps = await modelsOf(core).Department.insertMany([{ name: 'Sales' }, { name: 'Billing' }]);
   [depA, depB] = [deps[0]!._id, deps[1]!._id];
   inboxA = String((await createInbox(core, 'sms', { departmentId: depA }))._id);
   inboxB = String((await createInbox(core, 'sms', { departmentId: depB }))._id);
