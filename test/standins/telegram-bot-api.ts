@@ -49,6 +49,8 @@ export interface TelegramBotApiStandin {
   maxConcurrentGetUpdates: number;
   /** Queues an update for `getUpdates` (update_id assigned when missing); returns it. */
   pushUpdate(update: Record<string, unknown>): Record<string, unknown>;
+  /** How many times `getUpdates` handed out each update_id. */
+  deliveries: Map<number, number>;
   /** Updates not yet confirmed by a `getUpdates` offset. */
   pendingUpdates(): Array<Record<string, unknown>>;
   /** A file `getFile` and the file server know; returns its file_id. */
@@ -106,6 +108,7 @@ export async function startTelegramBotApi(opts: { token?: string; username?: str
   const failures = new Map<string, Array<ScriptedError>>();
   const waiters = new Set<() => void>();
   const nextMessageId = new Map<string, number>();
+  const deliveries = new Map<number, number>();
   let nextUpdateId = 500_000_001;
   let openGetUpdates = 0;
   let fileSeq = 0;
@@ -175,7 +178,9 @@ export async function startTelegramBotApi(opts: { token?: string; username?: str
       openGetUpdates--;
     }
     if (res.destroyed) return;
-    ok(res, available());
+    const batch = available();
+    for (const u of batch) deliveries.set(Number(u.update_id), (deliveries.get(Number(u.update_id)) ?? 0) + 1);
+    ok(res, batch);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -286,6 +291,7 @@ export async function startTelegramBotApi(opts: { token?: string; username?: str
       wake();
       return full;
     },
+    deliveries,
     pendingUpdates: () => [...queue],
     addFile(content, o = {}) {
       fileSeq++;

@@ -63,8 +63,10 @@ export class TelegramPoller {
         if (!this.running) break; // stopped while waiting: the batch is left for the next owner
         if (raw.length) {
           await this.store(raw);
-          offset = Math.max(...raw.map((u) => Number((u as { update_id?: unknown }).update_id))) + 1;
-          await ctx.state.set(OFFSET_KEY, offset);
+          const next = Math.max(...raw.map((u) => Number((u as { update_id?: unknown }).update_id))) + 1;
+          // Moved in memory only once saved: a failed save fetches the batch again (stored once), as a crash would.
+          await ctx.state.set(OFFSET_KEY, next);
+          offset = next;
         }
         if (this.failures) await ctx.reportHealth({ status: 'ok', detail: 'polling Telegram' }).catch(() => undefined);
         this.failures = 0;
