@@ -154,6 +154,7 @@ function messageEdited(m: TelegramMessage, opts: TelegramMapOptions): InboundEve
   const body = m.text ?? m.caption;
   if (body === undefined) return undefined; // a moved live location, a replaced media without caption
   const at = m.edit_date ?? m.date;
+  const html = entitiesToHtml(body, m.text !== undefined ? m.entities : m.caption_entities);
   return {
     type: 'message.edited',
     providerKey: `${providerKeyOf(opts.botId, m.chat.id, m.message_id)}:edit:${at}`,
@@ -161,6 +162,7 @@ function messageEdited(m: TelegramMessage, opts: TelegramMapOptions): InboundEve
     inboxId: opts.inboxId,
     occurredAt: new Date(at * 1000),
     text: body,
+    ...(html ? { html } : {}),
   };
 }
 

@@ -95,6 +95,7 @@ describe('telegram mapper', () => {
       inboxId: 'inbox-tg',
       occurredAt: new Date(1764770470 * 1000),
       text: 'Olá! Meu pedido não chegou (corrigido)',
+      html: 'Olá! <b>Meu pedido</b> não chegou (corrigido)',
     });
   });
 

@@ -39,7 +39,7 @@ function post(update: unknown, secretToken: string | null = secret) {
 }
 
 let nextUpdate = 910_000_000;
-function textUpdate(opts: { messageId: number; text: string; chat?: number; date?: number; replyTo?: number }) {
+function textUpdate(opts: { messageId: number; text: string; chat?: number; date?: number; replyTo?: number; entities?: unknown[] }) {
   const from = { id: opts.chat ?? CHAT, is_bot: false, first_name: 'Ana', last_name: 'Souza', username: 'anasouza', language_code: 'pt-br' };
   return {
     update_id: nextUpdate++,
@@ -49,6 +49,7 @@ function textUpdate(opts: { messageId: number; text: string; chat?: number; date
       chat: { id: opts.chat ?? CHAT, first_name: 'Ana', last_name: 'Souza', username: 'anasouza', type: 'private' },
       date: opts.date ?? Math.floor(Date.now() / 1000),
       text: opts.text,
+      ...(opts.entities ? { entities: opts.entities } : {}),
       ...(opts.replyTo ? { reply_to_message: { message_id: opts.replyTo, chat: { id: opts.chat ?? CHAT, type: 'private' }, date: 1, text: 'x' } } : {}),
     },
   };
@@ -274,8 +275,9 @@ describe('telegram webhook mode through the whole hub', () => {
   });
 
   it('an edited message shows the new text; the old one stays in the history', async () => {
-    await post(textUpdate({ messageId: 40, text: 'Pedido 12' }));
+    await post(textUpdate({ messageId: 40, text: 'Pedido 12', entities: [{ type: 'bold', offset: 7, length: 2 }] }));
     const original = await messageByKey(40);
+    expect(original.html).toBe('Pedido <b>12</b>');
     const edit = fixture('14-edited');
     edit.edited_message.message_id = 40;
     edit.edited_message.text = 'Pedido 123';
@@ -286,6 +288,7 @@ describe('telegram webhook mode through the whole hub', () => {
       return m?.editedAt ? m : undefined;
     });
     expect(edited.text).toBe('Pedido 123');
+    expect(edited.html).toBeUndefined(); // the old formatting went with the old text
     const history = await h.t.core.models.AuditEvent.find({ ticketId: original.ticketId, type: 'message.edited' }).lean();
     expect(history.map((e) => (JSON.parse(e.dataJson) as { previousText?: string }).previousText)).toContain('Pedido 12');
   });
