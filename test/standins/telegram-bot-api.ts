@@ -98,7 +98,7 @@ async function parseParams(req: IncomingMessage, url: URL): Promise<{ params: Re
   return { params, files };
 }
 
-export async function startTelegramBotApi(opts: { token?: string; username?: string } = {}): Promise<TelegramBotApiStandin> {
+export async function startTelegramBotApi(opts: { token?: string; username?: string; port?: number } = {}): Promise<TelegramBotApiStandin> {
   const token = opts.token ?? '7012345678:AAHk3mZ0b1Xq-8sJ0dQe4r2Lm9TtYvWuV1o';
   const bot: BotIdentity = { id: Number(token.split(':')[0]), username: opts.username ?? 'ponte_support_bot', first_name: 'Ponte Support' };
   const calls: TelegramBotApiStandin['calls'] = [];
@@ -267,7 +267,7 @@ export async function startTelegramBotApi(opts: { token?: string; username?: str
       if (!res.headersSent) reply(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: ${(err as Error).message}` });
     });
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(opts.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const apiRoot = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
