@@ -41,6 +41,7 @@ export class TelegramAdapter implements ChannelAdapter {
   private settings?: TelegramInboxSettings;
   private ctx?: ChannelContext;
   private poller?: TelegramPoller;
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(private readonly deps: TelegramAdapterDeps) {}
 
@@ -53,9 +54,34 @@ export class TelegramAdapter implements ChannelAdapter {
     if (settings.mode !== 'webhook') return;
     if (!settings.webhookSecret) throw new ChannelError('TELEGRAM_NO_SECRET', 'the inbox has no webhook secret', false);
     const url = webhookUrlOf(publicBaseUrlOf(ctx.settings, this.deps.publicUrl), 'telegram', ctx.inboxId);
-    const outcome = await ensureWebhook(this.api, ctx.state, { url, secret: settings.webhookSecret });
-    ctx.logger.info({ channel: 'telegram', outcome, url }, 'telegram webhook registered');
-    await ctx.reportHealth({ status: 'ok', detail: `webhook: ${url}` });
+    await this.register(ctx, this.api, { url, secret: settings.webhookSecret }, 0);
+  }
+
+  /**
+   * A refused registration (bad token, a URL Telegram rejects) fails the start: the inbox shows why. Telegram
+   * unreachable does not: the adapter still sends (the delivery worker retries), and registration is tried
+   * again in the background with backoff.
+   */
+  private async register(ctx: ChannelContext, api: TelegramApi, target: { url: string; secret: string }, attempt: number): Promise<void> {
+    try {
+      const outcome = await ensureWebhook(api, ctx.state, target);
+      ctx.logger.info({ channel: 'telegram', outcome, url: target.url }, 'telegram webhook registered');
+      await ctx.reportHealth({ status: 'ok', detail: `webhook: ${target.url}` });
+    } catch (err) {
+      const e = toChannelError(err);
+      if (!e.retryable) throw e;
+      const waitMs = e.retryAfterMs ?? Math.min(this.deps.backoff?.maxMs ?? 60_000, (this.deps.backoff?.initialMs ?? 2_000) * 2 ** attempt);
+      ctx.logger.warn({ channel: 'telegram', code: e.code, waitMs }, 'telegram webhook not registered yet; trying again');
+      await ctx.reportHealth({ status: 'degraded', detail: `webhook not registered yet: ${e.message}` }).catch(() => undefined);
+      this.retryTimer = setTimeout(() => {
+        if (this.api !== api) return; // stopped or restarted meanwhile
+        void this.register(ctx, api, target, attempt + 1).catch(async (failure: unknown) => {
+          ctx.logger.error({ channel: 'telegram', err: failure }, 'telegram webhook registration refused');
+          await ctx.reportHealth({ status: 'down', detail: (failure as Error).message }).catch(() => undefined);
+        });
+      }, waitMs);
+      this.retryTimer.unref();
+    }
   }
 
   async startSession(ctx: ChannelContext): Promise<void> {
@@ -111,6 +137,7 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   async stop(): Promise<void> {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.stopSession();
     this.api = undefined;
   }

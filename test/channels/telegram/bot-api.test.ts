@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TelegramAdapter } from '../../../src/channels/telegram/adapter.js';
 import { toChannelError } from '../../../src/channels/telegram/api-errors.js';
 import { createTelegramApi } from '../../../src/channels/telegram/client.js';
 import { fetchTelegramFile } from '../../../src/channels/telegram/media.js';
@@ -7,7 +8,8 @@ import { botIdOf, parseTelegramSettings } from '../../../src/channels/telegram/s
 import { testTelegramConnection } from '../../../src/channels/telegram/test-connection.js';
 import { ensureWebhook } from '../../../src/channels/telegram/webhook-registration.js';
 import { secretMatches, telegramWebhook } from '../../../src/channels/telegram/webhook.js';
-import type { ChannelStateStore, OutboundMessage } from '../../../src/core/domain/channel-adapter.js';
+import type { ChannelContext, ChannelHealth, ChannelStateStore, OutboundMessage } from '../../../src/core/domain/channel-adapter.js';
+import { createLogger } from '../../../src/core/logging/logger.js';
 import { ChannelError } from '../../../src/core/errors/app-error.js';
 import { startTelegramBotApi, type TelegramBotApiStandin } from '../../standins/telegram-bot-api.js';
 import { fixture } from './fixtures.js';
@@ -182,5 +184,36 @@ describe('test connection', () => {
     expect(await testTelegramConnection({ botToken: api.token }, api.apiRoot)).toMatchObject({ ok: true });
     const bad = await testTelegramConnection({ botToken: '123:wrongwrongwrongwrongwrong' }, api.apiRoot);
     expect(bad).toMatchObject({ ok: false, checks: { bot: { ok: false, code: 'TELEGRAM_UNAUTHORIZED' } } });
+  });
+});
+
+describe('adapter start in webhook mode', () => {
+  it('Telegram unreachable at start: the inbox still starts (it can send), reports degraded, registers later', async () => {
+    const health: Array<Omit<ChannelHealth, 'checkedAt'>> = [];
+    const ctx: ChannelContext = {
+      inboxId: 'inbox-retry',
+      state: memoryState(),
+      blobs: { put: async () => '', get: async () => Buffer.alloc(0) },
+      settings: { botToken: api.token, mode: 'webhook', webhookSecret: 'later-secret' },
+      emit: async () => ({ accepted: 0, duplicates: 0 }),
+      reportHealth: async (h) => void health.push(h),
+      logger: createLogger('silent'),
+    };
+    api.failNext('getWebhookInfo', { error_code: 502, description: 'Bad Gateway' }, 2);
+    const adapter = new TelegramAdapter({ apiRoot: api.apiRoot, publicUrl: 'https://hub.example', backoff: { initialMs: 20, maxMs: 50 } });
+    await adapter.start(ctx);
+    expect(health[0]).toMatchObject({ status: 'degraded' });
+    const until = Date.now() + 5_000;
+    while (!health.some((h) => h.status === 'ok') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(health.at(-1)).toMatchObject({ status: 'ok', detail: 'webhook: https://hub.example/webhooks/telegram/inbox-retry' });
+    expect(api.webhook).toMatchObject({ url: 'https://hub.example/webhooks/telegram/inbox-retry', secret_token: 'later-secret' });
+    await adapter.stop();
+  });
+
+  it('a refused token fails the start with the reason', async () => {
+    const adapter = new TelegramAdapter({ apiRoot: api.apiRoot, publicUrl: 'https://hub.example' });
+    const ctx = { inboxId: 'x', state: memoryState(), settings: { botToken: '123:wrongwrongwrongwrongwrong', webhookSecret: 's' }, reportHealth: async () => undefined, logger: createLogger('silent') };
+    const err = await rejection(adapter.start(ctx as unknown as ChannelContext));
+    expect(err.code).toBe('TELEGRAM_UNAUTHORIZED');
   });
 });
