@@ -293,10 +293,26 @@ describe('telegram webhook mode through the whole hub', () => {
     expect(history.map((e) => (JSON.parse(e.dataJson) as { previousText?: string }).previousText)).toContain('Pedido 12');
   });
 
-  it('group messages are ignored unless the inbox takes groups', async () => {
+  it('group messages are ignored unless the inbox takes groups; then the group is the conversation', async () => {
     const update = fixture('15-group');
+    const key = `tg:${api.bot.id}:-1001987654321:88`;
     expect((await post(update)).status).toBe(200);
     await h.t.core.ingest.drain();
-    expect(await h.t.core.models.InboundEvent.countDocuments({ _id: `tg:${api.bot.id}:-1001987654321:88` })).toBe(0);
+    expect(await h.t.core.models.InboundEvent.countDocuments({ _id: key })).toBe(0);
+
+    const changed = await agent.patch(`/api/inboxes/${inboxId}`, { settings: { mode: 'webhook', allowGroups: true, publicUrl: h.baseUrl } });
+    expect(changed.status).toBe(200);
+    await runtime.reload(host(), inboxId); // main.ts does this on inbox.changed
+    expect((await post(update)).status).toBe(200);
+    const stored = await eventually(async () => (await h.t.core.models.Message.findOne({ providerKey: key }).lean()) ?? undefined);
+    const ticket = (await h.t.core.models.Ticket.findById(stored.ticketId).lean())!;
+    expect(ticket.replyTo).toMatchObject({ handle: '502233445', conversationId: '-1001987654321' });
+    expect(stored.author.name).toBe('Carlos');
+
+    const sentBefore = api.sent.length;
+    const reply = await agent.post(`/api/tickets/${String(stored.ticketId)}/reply`, { text: 'Abrimos às 9h.' });
+    const [sent] = (await api.waitForSent(sentBefore + 1)).slice(sentBefore);
+    expect(sent).toMatchObject({ method: 'sendMessage', chatId: '-1001987654321', text: 'Abrimos às 9h.' });
+    await replyStatus(String(stored.ticketId), reply.body.id, 'sent');
   });
 });
