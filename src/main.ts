@@ -38,7 +38,11 @@ async function main(): Promise<void> {
   // The web chat adapter needs the core and the Socket.IO server, so its factory is bound once they exist.
   let webchat: Webchat | undefined;
   const channels = new ChannelRuntime(
-    { ...adapterFactories, ...endpointAdapterFactories(config), webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId) },
+    {
+      ...adapterFactories,
+      ...endpointAdapterFactories(config),
+      webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId),
+    },
     logger.child({ module: 'channels' }),
     { ...connectionTesters, ...endpointConnectionTesters(config) },
   );

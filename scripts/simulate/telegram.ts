@@ -37,7 +37,14 @@ let updateId = Math.floor(Date.now() / 1000) * 10;
 let messageId = Math.floor(Math.random() * 1000) + 100;
 
 function user(o: Options) {
-  return { id: o.chat, is_bot: false, first_name: o.first, ...(o.last ? { last_name: o.last } : {}), username: `${o.first.toLowerCase()}_sim`, language_code: 'pt-br' };
+  return {
+    id: o.chat,
+    is_bot: false,
+    first_name: o.first,
+    ...(o.last ? { last_name: o.last } : {}),
+    username: `${o.first.toLowerCase()}_sim`,
+    language_code: 'pt-br',
+  };
 }
 function message(o: Options, fields: Record<string, unknown>, id = ++messageId, date = Math.floor(Date.now() / 1000)) {
   const chat = { id: o.chat, first_name: o.first, ...(o.last ? { last_name: o.last } : {}), type: 'private' };
@@ -67,36 +74,74 @@ async function conversation(o: Options): Promise<void> {
   const text = 'Olá! Meu pedido 4512 não chegou. Rastreio: https://correios.example/4512';
   const first = message(o, {
     text,
-    entities: [entity(text, 'Meu pedido 4512', 'bold'), entity(text, 'não', 'italic'), entity(text, 'https://correios.example/4512', 'url')],
+    entities: [
+      entity(text, 'Meu pedido 4512', 'bold'),
+      entity(text, 'não', 'italic'),
+      entity(text, 'https://correios.example/4512', 'url'),
+    ],
   });
   await say(o, 'text with bold, italic and a link', first);
   if (o.api) {
     // A tiny real JPEG header and padding: enough for the hub to fetch and store it.
-    const jpeg = Buffer.concat([Buffer.from('ffd8ffe000104a46494600010100000100010000', 'hex'), randomBytes(2048), Buffer.from('ffd9', 'hex')]);
+    const jpeg = Buffer.concat([
+      Buffer.from('ffd8ffe000104a46494600010100000100010000', 'hex'),
+      randomBytes(2048),
+      Buffer.from('ffd9', 'hex'),
+    ]);
     const fileId = o.api.addFile(jpeg, { filePath: `photos/file_${messageId}.jpg` });
-    await say(o, 'photo with a caption (fetched by the hub through getFile)', message(o, {
-      photo: [
-        { file_id: `${fileId}-small`, file_unique_id: 'AQADs', width: 90, height: 67, file_size: 1200 },
-        { file_id: fileId, file_unique_id: 'AQADx', width: 1280, height: 960, file_size: jpeg.length },
-      ],
-      caption: 'A caixa do último pedido chegou amassada',
-    }));
+    await say(
+      o,
+      'photo with a caption (fetched by the hub through getFile)',
+      message(o, {
+        photo: [
+          { file_id: `${fileId}-small`, file_unique_id: 'AQADs', width: 90, height: 67, file_size: 1200 },
+          { file_id: fileId, file_unique_id: 'AQADx', width: 1280, height: 960, file_size: jpeg.length },
+        ],
+        caption: 'A caixa do último pedido chegou amassada',
+      }),
+    );
   } else {
-    await say(o, 'document (the hub cannot download it without --bot-api: noted on the message)', message(o, {
-      document: { file_id: 'BQACAgEAAxkBAAIBd2dDoc', file_unique_id: 'AgADdoc', file_name: 'nota-fiscal.pdf', mime_type: 'application/pdf', file_size: 48213 },
-    }));
+    await say(
+      o,
+      'document (the hub cannot download it without --bot-api: noted on the message)',
+      message(o, {
+        document: {
+          file_id: 'BQACAgEAAxkBAAIBd2dDoc',
+          file_unique_id: 'AgADdoc',
+          file_name: 'nota-fiscal.pdf',
+          mime_type: 'application/pdf',
+          file_size: 48213,
+        },
+      }),
+    );
   }
   await say(o, 'location', message(o, { location: { latitude: -23.561414, longitude: -46.655881 } }));
-  await say(o, 'own contact card (links the phone to this customer)', message(o, {
-    contact: { phone_number: `55119${String(o.chat).slice(-8).padStart(8, '0')}`, first_name: o.first, ...(o.last ? { last_name: o.last } : {}), user_id: o.chat },
-  }));
-  const edited = { ...first.message, edit_date: Math.floor(Date.now() / 1000), text: `${text} (editado: é o pedido 4513)`, entities: [] };
+  await say(
+    o,
+    'own contact card (links the phone to this customer)',
+    message(o, {
+      contact: {
+        phone_number: `55119${String(o.chat).slice(-8).padStart(8, '0')}`,
+        first_name: o.first,
+        ...(o.last ? { last_name: o.last } : {}),
+        user_id: o.chat,
+      },
+    }),
+  );
+  const edited = {
+    ...first.message,
+    edit_date: Math.floor(Date.now() / 1000),
+    text: `${text} (editado: é o pedido 4513)`,
+    entities: [],
+  };
   await say(o, 'edit of the first message', { update_id: ++updateId, edited_message: edited });
 }
 
 async function burst(o: Options): Promise<void> {
   const base = Math.floor(Date.now() / 1000) - 10;
-  const updates = Array.from({ length: 50 }, (_, i) => message(o, { text: `mensagem ${i + 1} de 50` }, ++messageId, base + Math.floor(i / 10)));
+  const updates = Array.from({ length: 50 }, (_, i) =>
+    message(o, { text: `mensagem ${i + 1} de 50` }, ++messageId, base + Math.floor(i / 10)),
+  );
   const shuffled = [...updates].sort(() => Math.random() - 0.5);
   const statuses = await Promise.all(shuffled.map((u) => post(o, u)));
   console.log(`50 updates sent at once in shuffled order: ${statuses.filter((s) => s === 200).length} × 200`);
@@ -146,10 +191,18 @@ async function converse(o: Options, api: TelegramBotApiStandin): Promise<void> {
     await api.waitForSent(seen + 1, 24 * 3600_000);
     for (const sent of api.sent.slice(seen)) {
       console.log(`← bot ${sent.method}: ${sent.text ?? sent.caption ?? sent.file?.fileName ?? ''}`);
-      await say(o, 'customer replies quoting it', message(o, {
-        text: 'Obrigada pela resposta!',
-        reply_to_message: { message_id: sent.message_id, chat: { id: o.chat, type: 'private' }, date: Math.floor(sent.at.getTime() / 1000) },
-      }));
+      await say(
+        o,
+        'customer replies quoting it',
+        message(o, {
+          text: 'Obrigada pela resposta!',
+          reply_to_message: {
+            message_id: sent.message_id,
+            chat: { id: o.chat, type: 'private' },
+            date: Math.floor(sent.at.getTime() / 1000),
+          },
+        }),
+      );
     }
     seen = api.sent.length;
   }
@@ -176,7 +229,9 @@ export async function run(argv: string[]): Promise<void> {
   let api: TelegramBotApiStandin | undefined;
   if (values['bot-api']) {
     api = await startTelegramBotApi({ port: Number(values['bot-api']) });
-    console.log(`Bot API on ${api.apiRoot} — start the hub with TELEGRAM_API_ROOT=${api.apiRoot}; bot token: ${api.token}`);
+    console.log(
+      `Bot API on ${api.apiRoot} — start the hub with TELEGRAM_API_ROOT=${api.apiRoot}; bot token: ${api.token}`,
+    );
   }
   const secret = values.secret ?? (await freshSecret(values.url, values.admin!));
   const [first, ...last] = values.name!.split(' ');

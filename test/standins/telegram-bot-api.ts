@@ -76,7 +76,10 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** JSON, urlencoded or multipart (telegraf uploads files as multipart/form-data) → params + files. */
-async function parseParams(req: IncomingMessage, url: URL): Promise<{ params: Record<string, unknown>; files: Record<string, { fileName: string; content: Buffer }> }> {
+async function parseParams(
+  req: IncomingMessage,
+  url: URL,
+): Promise<{ params: Record<string, unknown>; files: Record<string, { fileName: string; content: Buffer }> }> {
   const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
   const files: Record<string, { fileName: string; content: Buffer }> = {};
   const body = await readBody(req);
@@ -98,9 +101,15 @@ async function parseParams(req: IncomingMessage, url: URL): Promise<{ params: Re
   return { params, files };
 }
 
-export async function startTelegramBotApi(opts: { token?: string; username?: string; port?: number } = {}): Promise<TelegramBotApiStandin> {
+export async function startTelegramBotApi(
+  opts: { token?: string; username?: string; port?: number } = {},
+): Promise<TelegramBotApiStandin> {
   const token = opts.token ?? '7012345678:AAHk3mZ0b1Xq-8sJ0dQe4r2Lm9TtYvWuV1o';
-  const bot: BotIdentity = { id: Number(token.split(':')[0]), username: opts.username ?? 'ponte_support_bot', first_name: 'Ponte Support' };
+  const bot: BotIdentity = {
+    id: Number(token.split(':')[0]),
+    username: opts.username ?? 'ponte_support_bot',
+    first_name: 'Ponte Support',
+  };
   const calls: TelegramBotApiStandin['calls'] = [];
   const sent: SentMessage[] = [];
   const queue: Array<Record<string, unknown>> = [];
@@ -133,7 +142,12 @@ export async function startTelegramBotApi(opts: { token?: string; username?: str
       res.end(`<html><body>${e.error_code}</body></html>`);
       return;
     }
-    reply(res, e.error_code, { ok: false, error_code: e.error_code, description: e.description, ...(e.parameters ? { parameters: e.parameters } : {}) });
+    reply(res, e.error_code, {
+      ok: false,
+      error_code: e.error_code,
+      description: e.description,
+      ...(e.parameters ? { parameters: e.parameters } : {}),
+    });
   };
 
   const messageFor = (chatId: string, extra: Record<string, unknown>) => {
@@ -150,7 +164,12 @@ export async function startTelegramBotApi(opts: { token?: string; username?: str
 
   async function getUpdates(params: Record<string, unknown>, res: ServerResponse): Promise<void> {
     if (state.webhook) {
-      return fail(res, { error_code: 409, description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first" });
+      return fail(res, {
+        error_code: 409,
+        description:
+          "Conflict: can't use getUpdates method while webhook is active; " +
+            'use deleteWebhook to delete the webhook first',
+      });
     }
     const offset = params.offset !== undefined ? Number(params.offset) : undefined;
     const timeoutS = Number(params.timeout ?? 0);
@@ -187,7 +206,10 @@ export async function startTelegramBotApi(opts: { token?: string; username?: str
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
     if (fileMatch) {
-      const file = fileMatch[1] === token ? [...files.values()].find((f) => f.filePath === decodeURIComponent(fileMatch[2]!)) : undefined;
+      const file =
+        fileMatch[1] === token
+          ? [...files.values()].find((f) => f.filePath === decodeURIComponent(fileMatch[2]!))
+          : undefined;
       if (!file) return fail(res, { error_code: 404, description: 'Not Found' });
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.content.length) });
       res.end(file.content);
@@ -203,14 +225,32 @@ export async function startTelegramBotApi(opts: { token?: string; username?: str
     if (scripted) return fail(res, scripted);
 
     const chatId = params.chat_id !== undefined ? String(params.chat_id) : '';
-    const replyTo = (params.reply_parameters as { message_id?: number } | undefined)?.message_id ?? (params.reply_to_message_id !== undefined ? Number(params.reply_to_message_id) : undefined);
+    const replyTo =
+      (params.reply_parameters as { message_id?: number } | undefined)?.message_id ??
+      (params.reply_to_message_id !== undefined ? Number(params.reply_to_message_id) : undefined);
     switch (method) {
       case 'getMe':
-        return ok(res, { id: bot.id, is_bot: true, first_name: bot.first_name, username: bot.username, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
+        return ok(res, {
+          id: bot.id,
+          is_bot: true,
+          first_name: bot.first_name,
+          username: bot.username,
+          can_join_groups: true,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+        });
       case 'setWebhook': {
-        if (typeof params.url !== 'string' || !params.url) return fail(res, { error_code: 400, description: 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook' });
+        if (typeof params.url !== 'string' || !params.url)
+          return fail(res, {
+            error_code: 400,
+            description: 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook',
+          });
         const allowed = Array.isArray(params.allowed_updates) ? (params.allowed_updates as string[]) : undefined;
-        state.webhook = { url: params.url, ...(typeof params.secret_token === 'string' ? { secret_token: params.secret_token } : {}), ...(allowed ? { allowed_updates: allowed } : {}) };
+        state.webhook = {
+          url: params.url,
+          ...(typeof params.secret_token === 'string' ? { secret_token: params.secret_token } : {}),
+          ...(allowed ? { allowed_updates: allowed } : {}),
+        };
         wake();
         return ok(res, true);
       }
@@ -228,9 +268,17 @@ export async function startTelegramBotApi(opts: { token?: string; username?: str
       case 'getUpdates':
         return getUpdates(params, res);
       case 'sendMessage': {
-        if (typeof params.text !== 'string' || !params.text) return fail(res, { error_code: 400, description: 'Bad Request: message text is empty' });
+        if (typeof params.text !== 'string' || !params.text)
+          return fail(res, { error_code: 400, description: 'Bad Request: message text is empty' });
         const msg = messageFor(chatId, { text: params.text });
-        sent.push({ method, chatId, message_id: msg.message_id, text: params.text, ...(replyTo ? { replyToMessageId: replyTo } : {}), at: new Date() });
+        sent.push({
+          method,
+          chatId,
+          message_id: msg.message_id,
+          text: params.text,
+          ...(replyTo ? { replyToMessageId: replyTo } : {}),
+          at: new Date(),
+        });
         wake();
         return ok(res, msg);
       }
@@ -239,23 +287,55 @@ export async function startTelegramBotApi(opts: { token?: string; username?: str
       case 'sendVoice': {
         const field = method === 'sendPhoto' ? 'photo' : method === 'sendDocument' ? 'document' : 'voice';
         const upload = uploads[field];
-        if (!upload) return fail(res, { error_code: 400, description: `Bad Request: there is no ${field} in the request` });
+        if (!upload)
+          return fail(res, { error_code: 400, description: `Bad Request: there is no ${field} in the request` });
         const caption = typeof params.caption === 'string' ? params.caption : undefined;
         const fileId = `AgAC${field}${++fileSeq}`;
         const media =
           field === 'photo'
-            ? { photo: [{ file_id: fileId, file_unique_id: `u${fileSeq}`, width: 800, height: 600, file_size: upload.content.length }] }
-            : { [field]: { file_id: fileId, file_unique_id: `u${fileSeq}`, file_size: upload.content.length, ...(field === 'document' ? { file_name: upload.fileName } : {}) } };
+            ? {
+                photo: [
+                  {
+                    file_id: fileId,
+                    file_unique_id: `u${fileSeq}`,
+                    width: 800,
+                    height: 600,
+                    file_size: upload.content.length,
+                  },
+                ],
+              }
+            : {
+                [field]: {
+                  file_id: fileId,
+                  file_unique_id: `u${fileSeq}`,
+                  file_size: upload.content.length,
+                  ...(field === 'document' ? { file_name: upload.fileName } : {}),
+                },
+              };
         const msg = messageFor(chatId, { ...media, ...(caption ? { caption } : {}) });
-        sent.push({ method, chatId, message_id: msg.message_id, ...(caption ? { caption } : {}), file: upload, ...(replyTo ? { replyToMessageId: replyTo } : {}), at: new Date() });
+        sent.push({
+          method,
+          chatId,
+          message_id: msg.message_id,
+          ...(caption ? { caption } : {}),
+          file: upload,
+          ...(replyTo ? { replyToMessageId: replyTo } : {}),
+          at: new Date(),
+        });
         wake();
         return ok(res, msg);
       }
       case 'getFile': {
         const file = files.get(String(params.file_id));
         if (!file) return fail(res, { error_code: 400, description: 'Bad Request: invalid file_id' });
-        if (file.declaredSize > 20 * 1024 * 1024) return fail(res, { error_code: 400, description: 'Bad Request: file is too big' });
-        return ok(res, { file_id: file.fileId, file_unique_id: `u-${file.fileId}`, file_size: file.declaredSize, file_path: file.filePath });
+        if (file.declaredSize > 20 * 1024 * 1024)
+          return fail(res, { error_code: 400, description: 'Bad Request: file is too big' });
+        return ok(res, {
+          file_id: file.fileId,
+          file_unique_id: `u-${file.fileId}`,
+          file_size: file.declaredSize,
+          file_path: file.filePath,
+        });
       }
       default:
         return fail(res, { error_code: 404, description: 'Not Found: method not found' });
@@ -264,7 +344,12 @@ export async function startTelegramBotApi(opts: { token?: string; username?: str
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) reply(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: ${(err as Error).message}` });
+      if (!res.headersSent)
+        reply(res, 500, {
+          ok: false,
+          error_code: 500,
+          description: `Internal Server Error: ${(err as Error).message}`,
+        });
     });
   });
   server.listen(opts.port ?? 0, '127.0.0.1');
@@ -296,7 +381,12 @@ export async function startTelegramBotApi(opts: { token?: string; username?: str
     addFile(content, o = {}) {
       fileSeq++;
       const fileId = o.fileId ?? `AgACAgEAAxkBAAI${fileSeq}x${content.length}`;
-      files.set(fileId, { fileId, filePath: o.filePath ?? `photos/file_${fileSeq}.jpg`, content, declaredSize: o.declaredSize ?? content.length });
+      files.set(fileId, {
+        fileId,
+        filePath: o.filePath ?? `photos/file_${fileSeq}.jpg`,
+        content,
+        declaredSize: o.declaredSize ?? content.length,
+      });
       return fileId;
     },
     failNext(method, error, times = 1) {

@@ -62,7 +62,12 @@ export class TelegramAdapter implements ChannelAdapter {
    * unreachable does not: the adapter still sends (the delivery worker retries), and registration is tried
    * again in the background with backoff.
    */
-  private async register(ctx: ChannelContext, api: TelegramApi, target: { url: string; secret: string }, attempt: number): Promise<void> {
+  private async register(
+    ctx: ChannelContext,
+    api: TelegramApi,
+    target: { url: string; secret: string },
+    attempt: number,
+  ): Promise<void> {
     try {
       const outcome = await ensureWebhook(api, ctx.state, target);
       ctx.logger.info({ channel: 'telegram', outcome, url: target.url }, 'telegram webhook registered');
@@ -70,9 +75,16 @@ export class TelegramAdapter implements ChannelAdapter {
     } catch (err) {
       const e = toChannelError(err);
       if (!e.retryable) throw e;
-      const waitMs = e.retryAfterMs ?? Math.min(this.deps.backoff?.maxMs ?? 60_000, (this.deps.backoff?.initialMs ?? 2_000) * 2 ** attempt);
-      ctx.logger.warn({ channel: 'telegram', code: e.code, waitMs }, 'telegram webhook not registered yet; trying again');
-      await ctx.reportHealth({ status: 'degraded', detail: `webhook not registered yet: ${e.message}` }).catch(() => undefined);
+      const waitMs =
+        e.retryAfterMs ??
+        Math.min(this.deps.backoff?.maxMs ?? 60_000, (this.deps.backoff?.initialMs ?? 2_000) * 2 ** attempt);
+      ctx.logger.warn(
+        { channel: 'telegram', code: e.code, waitMs },
+        'telegram webhook not registered yet; trying again',
+      );
+      await ctx
+        .reportHealth({ status: 'degraded', detail: `webhook not registered yet: ${e.message}` })
+        .catch(() => undefined);
       this.retryTimer = setTimeout(() => {
         if (this.api !== api) return; // stopped or restarted meanwhile
         void this.register(ctx, api, target, attempt + 1).catch(async (failure: unknown) => {
@@ -111,7 +123,11 @@ export class TelegramAdapter implements ChannelAdapter {
 
   private toEvents(update: TelegramUpdate): InboundEventInput[] {
     const s = this.settings as TelegramInboxSettings;
-    return mapUpdate(update, { inboxId: (this.ctx as ChannelContext).inboxId, botId: botIdOf(s.botToken), allowGroups: s.allowGroups });
+    return mapUpdate(update, {
+      inboxId: (this.ctx as ChannelContext).inboxId,
+      botId: botIdOf(s.botToken),
+      allowGroups: s.allowGroups,
+    });
   }
 
   async send(out: OutboundMessage): Promise<SendResult> {
@@ -120,7 +136,8 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   async fetchMedia(media: RemoteMedia, maxBytes: number): Promise<FetchedMedia> {
-    if (!this.api || !this.settings) throw new ChannelError('CHANNEL_NOT_STARTED', 'telegram inbox is not running', true);
+    if (!this.api || !this.settings)
+      throw new ChannelError('CHANNEL_NOT_STARTED', 'telegram inbox is not running', true);
     return fetchTelegramFile(this.api, { apiRoot: this.deps.apiRoot, token: this.settings.botToken }, media, maxBytes);
   }
 
@@ -128,7 +145,12 @@ export class TelegramAdapter implements ChannelAdapter {
     if (!this.api || !this.settings) return { status: 'unknown', detail: 'not started', checkedAt: new Date() };
     try {
       const me = await this.api.getMe();
-      const mode = this.settings.mode === 'polling' ? (this.poller ? 'polling here' : 'polling in another hub process') : 'webhook';
+      const mode =
+        this.settings.mode === 'polling'
+          ? this.poller
+            ? 'polling here'
+            : 'polling in another hub process'
+          : 'webhook';
       return { status: 'ok', detail: `@${me.username ?? me.id} · ${mode}`, checkedAt: new Date() };
     } catch (err) {
       const e = toChannelError(err);

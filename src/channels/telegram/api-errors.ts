@@ -14,11 +14,20 @@ export function toChannelError(err: unknown): ChannelError {
     if (code === 429) {
       const seconds = err.parameters?.retry_after;
       const retryAfterMs = typeof seconds === 'number' && seconds >= 0 ? seconds * 1000 : undefined;
-      return new ChannelError('TELEGRAM_RATE_LIMITED', `Telegram asked to slow down (${description})`, true, retryAfterMs);
+      return new ChannelError(
+        'TELEGRAM_RATE_LIMITED',
+        `Telegram asked to slow down (${description})`,
+        true,
+        retryAfterMs,
+      );
     }
     if (code === 403) {
       if (/blocked by the user/i.test(description)) {
-        return new ChannelError('TELEGRAM_BOT_BLOCKED', 'The customer blocked the bot on Telegram; they cannot receive messages from it', false);
+        return new ChannelError(
+          'TELEGRAM_BOT_BLOCKED',
+          'The customer blocked the bot on Telegram; they cannot receive messages from it',
+          false,
+        );
       }
       if (/user is deactivated/i.test(description)) {
         return new ChannelError('TELEGRAM_USER_DEACTIVATED', 'The customer deleted their Telegram account', false);
@@ -30,7 +39,11 @@ export function toChannelError(err: unknown): ChannelError {
     }
     if (code === 400) {
       if (/chat not found/i.test(description)) {
-        return new ChannelError('TELEGRAM_CHAT_NOT_FOUND', 'Telegram does not know this chat (the customer never started the bot, or it was deleted)', false);
+        return new ChannelError(
+          'TELEGRAM_CHAT_NOT_FOUND',
+          'Telegram does not know this chat (the customer never started the bot, or it was deleted)',
+          false,
+        );
       }
       if (/file is too big/i.test(description)) {
         return new ChannelError('MEDIA_TOO_LARGE', 'over the 20 MB a bot may download from Telegram', false);
@@ -38,13 +51,18 @@ export function toChannelError(err: unknown): ChannelError {
       return new ChannelError('TELEGRAM_BAD_REQUEST', `Telegram refused the request: ${description}`, false);
     }
     if (code === 401 || code === 404) {
-      return new ChannelError('TELEGRAM_UNAUTHORIZED', 'Telegram does not accept the bot token (revoked or mistyped)', false);
+      return new ChannelError(
+        'TELEGRAM_UNAUTHORIZED',
+        'Telegram does not accept the bot token (revoked or mistyped)',
+        false,
+      );
     }
     if (code === 409) {
       // Another getUpdates or an active webhook: temporary while modes change over.
       return new ChannelError('TELEGRAM_CONFLICT', `Telegram reports a conflict: ${description}`, true);
     }
-    if (code >= 500) return new ChannelError('TELEGRAM_UNAVAILABLE', `Telegram is unavailable (${code} ${description})`, true);
+    if (code >= 500)
+      return new ChannelError('TELEGRAM_UNAVAILABLE', `Telegram is unavailable (${code} ${description})`, true);
     return new ChannelError('TELEGRAM_ERROR', `Telegram error ${code}: ${description}`, false);
   }
   const e = err as { name?: string; code?: string; type?: string; message?: string };

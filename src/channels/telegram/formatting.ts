@@ -9,9 +9,22 @@ import type { MessageEntity } from './update-schema.js';
  */
 
 /** Entity types that change how the text looks; mentions, hashtags and commands stay plain text. */
-const FORMATTING = new Set(['bold', 'italic', 'underline', 'strikethrough', 'code', 'pre', 'text_link', 'url', 'blockquote', 'expandable_blockquote', 'spoiler']);
+const FORMATTING = new Set([
+  'bold',
+  'italic',
+  'underline',
+  'strikethrough',
+  'code',
+  'pre',
+  'text_link',
+  'url',
+  'blockquote',
+  'expandable_blockquote',
+  'spoiler',
+]);
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escape = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const plain = (s: string) => escape(s).replace(/\r?\n/g, '<br>');
 /** Plain text as HTML (escaped, line breaks kept). */
 export const textToHtml = plain;
@@ -63,7 +76,8 @@ function render(text: string, entities: MessageEntity[], start: number, end: num
     if (e.offset < pos || eEnd > end) continue; // partial overlap: ignored
     const inner = entities.slice(i + 1).filter((c) => c.offset >= e.offset && c.offset + c.length <= eEnd);
     const [open, close] = tags(e, text.slice(e.offset, eEnd));
-    const body = e.type === 'pre' || e.type === 'code' ? escape(text.slice(e.offset, eEnd)) : render(text, inner, e.offset, eEnd);
+    const body =
+      e.type === 'pre' || e.type === 'code' ? escape(text.slice(e.offset, eEnd)) : render(text, inner, e.offset, eEnd);
     out += plain(text.slice(pos, e.offset)) + open + body + close;
     pos = eEnd;
   }
@@ -71,7 +85,9 @@ function render(text: string, entities: MessageEntity[], start: number, end: num
 }
 
 export function entitiesToHtml(text: string, entities: readonly MessageEntity[] | undefined): string | undefined {
-  const formatting = (entities ?? []).filter((e) => FORMATTING.has(e.type) && e.length > 0 && e.offset + e.length <= text.length);
+  const formatting = (entities ?? []).filter(
+    (e) => FORMATTING.has(e.type) && e.length > 0 && e.offset + e.length <= text.length,
+  );
   if (!formatting.length) return undefined;
   // Outer entities first: by start, then the longer one.
   const sorted = [...formatting].sort((a, b) => a.offset - b.offset || b.length - a.length);

@@ -42,7 +42,8 @@ export function parseProviderMessageId(id: string): { chatId: string; messageId:
   return m ? { chatId: m[1]!, messageId: Number(m[2]) } : undefined;
 }
 
-const nameOf = (u: { first_name?: string; last_name?: string }) => [u.first_name, u.last_name].filter(Boolean).join(' ').trim();
+const nameOf = (u: { first_name?: string; last_name?: string }) =>
+  [u.first_name, u.last_name].filter(Boolean).join(' ').trim();
 
 /** Telegram gives phone numbers in international form, usually without the `+`. */
 export function e164Of(raw: string): string | undefined {
@@ -74,13 +75,25 @@ function mediaOf(m: TelegramMessage): AttachmentInput[] {
     add(largest.file_id, `photo-${id}.jpg`, 'image/jpeg', largest.file_size);
   }
   if (m.document) {
-    add(m.document.file_id, m.document.file_name ?? `document-${id}`, m.document.mime_type ?? 'application/octet-stream', m.document.file_size);
+    add(
+      m.document.file_id,
+      m.document.file_name ?? `document-${id}`,
+      m.document.mime_type ?? 'application/octet-stream',
+      m.document.file_size,
+    );
   } else if (m.animation) {
-    add(m.animation.file_id, m.animation.file_name ?? `animation-${id}.mp4`, m.animation.mime_type ?? 'video/mp4', m.animation.file_size);
+    add(
+      m.animation.file_id,
+      m.animation.file_name ?? `animation-${id}.mp4`,
+      m.animation.mime_type ?? 'video/mp4',
+      m.animation.file_size,
+    );
   }
   if (m.voice) add(m.voice.file_id, `voice-${id}.ogg`, m.voice.mime_type ?? 'audio/ogg', m.voice.file_size);
-  if (m.audio) add(m.audio.file_id, m.audio.file_name ?? `audio-${id}.mp3`, m.audio.mime_type ?? 'audio/mpeg', m.audio.file_size);
-  if (m.video) add(m.video.file_id, m.video.file_name ?? `video-${id}.mp4`, m.video.mime_type ?? 'video/mp4', m.video.file_size);
+  if (m.audio)
+    add(m.audio.file_id, m.audio.file_name ?? `audio-${id}.mp3`, m.audio.mime_type ?? 'audio/mpeg', m.audio.file_size);
+  if (m.video)
+    add(m.video.file_id, m.video.file_name ?? `video-${id}.mp4`, m.video.mime_type ?? 'video/mp4', m.video.file_size);
   if (m.video_note) add(m.video_note.file_id, `video-note-${id}.mp4`, 'video/mp4', m.video_note.file_size);
   if (m.sticker) {
     // Shown as an image: a static sticker is a WebP; an animated (TGS) or video (WebM) one by its thumbnail.

@@ -30,12 +30,16 @@ export async function fetchTelegramFile(
   if (!file.file_path) throw new ChannelError('MEDIA_GONE', 'Telegram gave no path for this file', false);
   let res: Response;
   try {
-    res = await fetch(fileUrlOf(deps.apiRoot, deps.token, file.file_path), { signal: AbortSignal.timeout(deps.timeoutMs ?? 60_000) });
+    res = await fetch(fileUrlOf(deps.apiRoot, deps.token, file.file_path), {
+      signal: AbortSignal.timeout(deps.timeoutMs ?? 60_000),
+    });
   } catch (err) {
     throw toChannelError(err);
   }
-  if (res.status === 404 || res.status === 400) throw new ChannelError('MEDIA_GONE', `file download answered ${res.status}`, false);
-  if (!res.ok || !res.body) throw new ChannelError('TELEGRAM_UNAVAILABLE', `file download answered ${res.status}`, true);
+  if (res.status === 404 || res.status === 400)
+    throw new ChannelError('MEDIA_GONE', `file download answered ${res.status}`, false);
+  if (!res.ok || !res.body)
+    throw new ChannelError('TELEGRAM_UNAVAILABLE', `file download answered ${res.status}`, true);
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (declared > limit) {
     await res.body.cancel().catch(() => undefined);

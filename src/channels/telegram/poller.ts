@@ -74,7 +74,12 @@ export class TelegramPoller {
         if (!this.running) break;
         const e = toChannelError(err);
         this.failures++;
-        const wait = e.retryAfterMs ?? Math.min(this.opts.backoff?.maxMs ?? 30_000, (this.opts.backoff?.initialMs ?? 1_000) * 2 ** (this.failures - 1));
+        const wait =
+          e.retryAfterMs ??
+          Math.min(
+            this.opts.backoff?.maxMs ?? 30_000,
+            (this.opts.backoff?.initialMs ?? 1_000) * 2 ** (this.failures - 1),
+          );
         logger.warn({ code: e.code, reason: e.message, waitMs: wait }, 'telegram polling failed; trying again');
         await ctx.reportHealth({ status: e.retryable ? 'degraded' : 'down', detail: e.message }).catch(() => undefined);
         await this.sleep(wait);
@@ -99,7 +104,10 @@ export class TelegramPoller {
         if (!one.length) continue;
         await this.opts.ctx.emit(one).catch((e: unknown) => {
           if (!(e instanceof ValidationError)) throw e;
-          this.opts.logger.error({ updateId: (u as { update_id?: unknown }).update_id, reason: e.message }, 'telegram update refused; skipped');
+          this.opts.logger.error(
+            { updateId: (u as { update_id?: unknown }).update_id, reason: e.message },
+            'telegram update refused; skipped',
+          );
         });
       }
     }
@@ -109,7 +117,10 @@ export class TelegramPoller {
     const parsed = TelegramUpdateSchema.safeParse(raw);
     if (!parsed.success) {
       const updateId = (raw as { update_id?: unknown })?.update_id;
-      this.opts.logger.error({ updateId, issues: parsed.error.issues.slice(0, 5) }, 'unreadable telegram update; skipped');
+      this.opts.logger.error(
+        { updateId, issues: parsed.error.issues.slice(0, 5) },
+        'unreadable telegram update; skipped',
+      );
       return [];
     }
     return this.opts.toEvents(parsed.data);

@@ -41,17 +41,23 @@ function kindOf(a: Attachment): 'photo' | 'voice' | 'document' {
  */
 export async function sendOutbound(api: TelegramApi, out: OutboundMessage): Promise<SendResult> {
   const chatId = out.conversationId ?? out.to.handle;
-  if (!/^-?\d+$/.test(chatId)) throw new ChannelError('TELEGRAM_BAD_RECIPIENT', `not a Telegram chat id: ${chatId}`, false);
-  const quoted = out.threading.quotedProviderMessageId ? parseProviderMessageId(out.threading.quotedProviderMessageId) : undefined;
+  if (!/^-?\d+$/.test(chatId))
+    throw new ChannelError('TELEGRAM_BAD_RECIPIENT', `not a Telegram chat id: ${chatId}`, false);
+  const quoted = out.threading.quotedProviderMessageId
+    ? parseProviderMessageId(out.threading.quotedProviderMessageId)
+    : undefined;
   // Bot API 7 `reply_parameters` (the old `reply_to_message_id`); sent even if the quoted message is gone.
   const reply =
-    quoted && quoted.chatId === chatId ? { reply_parameters: { message_id: quoted.messageId, allow_sending_without_reply: true } } : {};
+    quoted && quoted.chatId === chatId
+      ? { reply_parameters: { message_id: quoted.messageId, allow_sending_without_reply: true } }
+      : {};
   const text = out.text.trim();
   const captionFits = out.attachments.length > 0 && text.length <= CAPTION_LIMIT;
   const ids: number[] = [];
   try {
     if (text && !captionFits) {
-      for (const part of splitText(text)) ids.push((await api.sendMessage(chatId, part, ids.length ? {} : reply)).message_id);
+      for (const part of splitText(text))
+        ids.push((await api.sendMessage(chatId, part, ids.length ? {} : reply)).message_id);
     }
     for (const [i, a] of out.attachments.entries()) {
       const caption = i === 0 && captionFits && text ? { caption: text } : {};

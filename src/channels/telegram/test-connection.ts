@@ -4,7 +4,10 @@ import { createTelegramApi } from './client.js';
 import { parseTelegramSettings } from './settings.js';
 
 /** "Test connection" of the settings screen: `getMe` with the token as typed, one check named `bot`. */
-export async function testTelegramConnection(settings: Record<string, unknown>, apiRoot: string): Promise<ConnectionReport> {
+export async function testTelegramConnection(
+  settings: Record<string, unknown>,
+  apiRoot: string,
+): Promise<ConnectionReport> {
   const t0 = Date.now();
   try {
     const s = parseTelegramSettings(settings);

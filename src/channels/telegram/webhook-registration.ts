@@ -25,13 +25,15 @@ export async function ensureWebhook(
   state: ChannelStateStore,
   target: { url: string; secret: string },
 ): Promise<'unchanged' | 'set'> {
-  if (!/^https?:\/\//.test(target.url)) throw new ChannelError('TELEGRAM_WEBHOOK_URL', `not a web address: ${target.url}`, false);
+  if (!/^https?:\/\//.test(target.url))
+    throw new ChannelError('TELEGRAM_WEBHOOK_URL', `not a web address: ${target.url}`, false);
   try {
     const [info, last] = await Promise.all([api.getWebhookInfo(), state.get<Registered>(STATE_KEY)]);
     const wantedSecret = sha256(target.secret);
     const sameUpdates =
       !info.allowed_updates || [...info.allowed_updates].sort().join(',') === [...ALLOWED_UPDATES].sort().join(',');
-    if (info.url === target.url && last?.url === target.url && last.secretSha256 === wantedSecret && sameUpdates) return 'unchanged';
+    if (info.url === target.url && last?.url === target.url && last.secretSha256 === wantedSecret && sameUpdates)
+      return 'unchanged';
     await api.setWebhook(target.url, { secret_token: target.secret, allowed_updates: [...ALLOWED_UPDATES] });
     await state.set(STATE_KEY, { url: target.url, secretSha256: wantedSecret } satisfies Registered);
     return 'set';

@@ -35,7 +35,10 @@ export const telegramWebhook: ChannelWebhook = {
     }
     const update = TelegramUpdateSchema.safeParse(body);
     if (!update.success) {
-      const where = update.error.issues.slice(0, 3).map((i) => i.path.join('.') || '(root)').join(', ');
+      const where = update.error.issues
+        .slice(0, 3)
+        .map((i) => i.path.join('.') || '(root)')
+        .join(', ');
       throw new WebhookPayloadError(`not a Telegram update (${where})`);
     }
     const events = mapUpdate(update.data, {

@@ -60,7 +60,10 @@ export class StatusProcessor {
     // HTML of the old text must not outlive it: replaced by the edit's, or removed.
     await this.models.Message.updateOne(
       { _id: message._id },
-      { $set: { text: e.text, editedAt: e.occurredAt, ...(html ? { html } : {}) }, ...(!html && message.html ? { $unset: { html: 1 } } : {}) },
+      {
+        $set: { text: e.text, editedAt: e.occurredAt, ...(html ? { html } : {}) },
+        ...(!html && message.html ? { $unset: { html: 1 } } : {}),
+      },
     );
     // The previous text stays in the append-only history.
     await this.audit.append(message.ticketId, 'message.edited', systemActor, { messageId: String(message._id), previousText: message.text });

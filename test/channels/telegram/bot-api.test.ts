@@ -8,7 +8,12 @@ import { botIdOf, parseTelegramSettings } from '../../../src/channels/telegram/s
 import { testTelegramConnection } from '../../../src/channels/telegram/test-connection.js';
 import { ensureWebhook } from '../../../src/channels/telegram/webhook-registration.js';
 import { secretMatches, telegramWebhook } from '../../../src/channels/telegram/webhook.js';
-import type { ChannelContext, ChannelHealth, ChannelStateStore, OutboundMessage } from '../../../src/core/domain/channel-adapter.js';
+import type {
+  ChannelContext,
+  ChannelHealth,
+  ChannelStateStore,
+  OutboundMessage,
+} from '../../../src/core/domain/channel-adapter.js';
 import { createLogger } from '../../../src/core/logging/logger.js';
 import { ChannelError } from '../../../src/core/errors/app-error.js';
 import { startTelegramBotApi, type TelegramBotApiStandin } from '../../standins/telegram-bot-api.js';
@@ -27,7 +32,11 @@ afterAll(async () => {
 const client = () => createTelegramApi(api.token, api.apiRoot);
 const memoryState = (): ChannelStateStore & { values: Map<string, unknown> } => {
   const values = new Map<string, unknown>();
-  return { values, get: async <T>(k: string) => values.get(k) as T | undefined, set: async (k, v) => void values.set(k, v) };
+  return {
+    values,
+    get: async <T>(k: string) => values.get(k) as T | undefined,
+    set: async (k, v) => void values.set(k, v),
+  };
 };
 const out = (o: Partial<OutboundMessage> = {}): OutboundMessage => ({
   messageId: 'm1',
@@ -81,7 +90,10 @@ describe('webhook verification', () => {
   });
   it('parses one update into events keyed by the bot id', () => {
     const parsed = telegramWebhook.parse(req({}));
-    expect(parsed).toMatchObject({ kind: 'events', events: [{ providerKey: `tg:${api.bot.id}:381234567:1201`, inboxId: 'inbox-1' }] });
+    expect(parsed).toMatchObject({
+      kind: 'events',
+      events: [{ providerKey: `tg:${api.bot.id}:381234567:1201`, inboxId: 'inbox-1' }],
+    });
   });
   it('a body that is not an update is a payload error (400)', () => {
     expect(() => telegramWebhook.parse(req({}, '[1,2]'))).toThrow(/not a Telegram update/);
@@ -101,7 +113,11 @@ describe('Bot API errors → ChannelError', () => {
   ])('%i %s', async (status, description, parameters, code, retryable, retryAfterMs) => {
     api.failNext('sendMessage', { error_code: status, description, ...(parameters ? { parameters } : {}) });
     const err = await rejection(sendOutbound(client(), out()));
-    expect({ code: err.code, retryable: err.retryable, retryAfterMs: err.retryAfterMs }).toEqual({ code, retryable, retryAfterMs });
+    expect({ code: err.code, retryable: err.retryable, retryAfterMs: err.retryAfterMs }).toEqual({
+      code,
+      retryable,
+      retryAfterMs,
+    });
   });
   it('a proxy answering a bare 502 is retryable', async () => {
     api.failNext('sendMessage', { error_code: 502, description: '', bareStatus: true });
@@ -114,7 +130,11 @@ describe('Bot API errors → ChannelError', () => {
     expect(err.message).not.toContain(api.token.split(':')[1]);
   });
   it('a wrong token is permanent', async () => {
-    const err = toChannelError(await createTelegramApi('123:wrongwrongwrongwrongwrong', api.apiRoot).getMe().catch((e: unknown) => e));
+    const err = toChannelError(
+      await createTelegramApi('123:wrongwrongwrongwrongwrong', api.apiRoot)
+        .getMe()
+        .catch((e: unknown) => e),
+    );
     expect(err).toMatchObject({ code: 'TELEGRAM_UNAUTHORIZED', retryable: false });
   });
 });
@@ -122,7 +142,10 @@ describe('Bot API errors → ChannelError', () => {
 describe('outbound', () => {
   it('quotes by reply_parameters when the agent replies to a message of this chat', async () => {
     const before = api.sent.length;
-    const r = await sendOutbound(client(), out({ text: 'Respondendo', threading: { quotedProviderMessageId: '381234567:1201' } }));
+    const r = await sendOutbound(
+      client(),
+      out({ text: 'Respondendo', threading: { quotedProviderMessageId: '381234567:1201' } }),
+    );
     const [sent] = api.sent.slice(before);
     expect(sent).toMatchObject({ method: 'sendMessage', chatId: '381234567', replyToMessageId: 1201 });
     expect(r.providerMessageId).toBe(`381234567:${sent!.message_id}`);
@@ -140,13 +163,16 @@ describe('outbound', () => {
   });
   it('a voice note and a document go out by their own methods', async () => {
     const before = api.sent.length;
-    await sendOutbound(client(), out({
-      text: '',
-      attachments: [
-        { fileName: 'audio.ogg', mimeType: 'audio/ogg', size: 3, content: Buffer.from('Ogg') },
-        { fileName: 'manual.pdf', mimeType: 'application/pdf', size: 4, content: Buffer.from('%PDF') },
-      ],
-    }));
+    await sendOutbound(
+      client(),
+      out({
+        text: '',
+        attachments: [
+          { fileName: 'audio.ogg', mimeType: 'audio/ogg', size: 3, content: Buffer.from('Ogg') },
+          { fileName: 'manual.pdf', mimeType: 'application/pdf', size: 4, content: Buffer.from('%PDF') },
+        ],
+      }),
+    );
     expect(api.sent.slice(before).map((s) => [s.method, s.file!.fileName, s.file!.content.toString()])).toEqual([
       ['sendVoice', 'audio.ogg', 'Ogg'],
       ['sendDocument', 'manual.pdf', '%PDF'],
@@ -161,7 +187,10 @@ describe('media', () => {
     const deps = { apiRoot: api.apiRoot, token: api.token };
     const media = { remoteRef: fileId, fileName: 'x.pdf', mimeType: 'application/pdf' };
     expect((await fetchTelegramFile(client(), deps, media, 10_000)).content.equals(bytes)).toBe(true);
-    expect(await rejection(fetchTelegramFile(client(), deps, media, 2_000))).toMatchObject({ code: 'MEDIA_TOO_LARGE', retryable: false });
+    expect(await rejection(fetchTelegramFile(client(), deps, media, 2_000))).toMatchObject({
+      code: 'MEDIA_TOO_LARGE',
+      retryable: false,
+    });
     const big = api.addFile(Buffer.from('x'), { declaredSize: 21 * 1024 * 1024 });
     const err = await rejection(fetchTelegramFile(client(), deps, { ...media, remoteRef: big }, 50 * 1024 * 1024));
     expect(err).toMatchObject({ code: 'MEDIA_TOO_LARGE', retryable: false });
@@ -188,7 +217,7 @@ describe('test connection', () => {
 });
 
 describe('adapter start in webhook mode', () => {
-  it('Telegram unreachable at start: the inbox still starts (it can send), reports degraded, registers later', async () => {
+  it('Telegram unreachable at start: the inbox starts (it can send), is degraded, registers later', async () => {
     const health: Array<Omit<ChannelHealth, 'checkedAt'>> = [];
     const ctx: ChannelContext = {
       inboxId: 'inbox-retry',
@@ -200,19 +229,35 @@ describe('adapter start in webhook mode', () => {
       logger: createLogger('silent'),
     };
     api.failNext('getWebhookInfo', { error_code: 502, description: 'Bad Gateway' }, 2);
-    const adapter = new TelegramAdapter({ apiRoot: api.apiRoot, publicUrl: 'https://hub.example', backoff: { initialMs: 20, maxMs: 50 } });
+    const adapter = new TelegramAdapter({
+      apiRoot: api.apiRoot,
+      publicUrl: 'https://hub.example',
+      backoff: { initialMs: 20, maxMs: 50 },
+    });
     await adapter.start(ctx);
     expect(health[0]).toMatchObject({ status: 'degraded' });
     const until = Date.now() + 5_000;
     while (!health.some((h) => h.status === 'ok') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    expect(health.at(-1)).toMatchObject({ status: 'ok', detail: 'webhook: https://hub.example/webhooks/telegram/inbox-retry' });
-    expect(api.webhook).toMatchObject({ url: 'https://hub.example/webhooks/telegram/inbox-retry', secret_token: 'later-secret' });
+    expect(health.at(-1)).toMatchObject({
+      status: 'ok',
+      detail: 'webhook: https://hub.example/webhooks/telegram/inbox-retry',
+    });
+    expect(api.webhook).toMatchObject({
+      url: 'https://hub.example/webhooks/telegram/inbox-retry',
+      secret_token: 'later-secret',
+    });
     await adapter.stop();
   });
 
   it('a refused token fails the start with the reason', async () => {
     const adapter = new TelegramAdapter({ apiRoot: api.apiRoot, publicUrl: 'https://hub.example' });
-    const ctx = { inboxId: 'x', state: memoryState(), settings: { botToken: '123:wrongwrongwrongwrongwrong', webhookSecret: 's' }, reportHealth: async () => undefined, logger: createLogger('silent') };
+    const ctx = {
+      inboxId: 'x',
+      state: memoryState(),
+      settings: { botToken: '123:wrongwrongwrongwrongwrong', webhookSecret: 's' },
+      reportHealth: async () => undefined,
+      logger: createLogger('silent'),
+    };
     const err = await rejection(adapter.start(ctx as unknown as ChannelContext));
     expect(err.code).toBe('TELEGRAM_UNAUTHORIZED');
   });

@@ -47,19 +47,59 @@ describe('telegram mapper', () => {
 
   it('photo: the largest size by file_id, caption with its entities', () => {
     const e = one('02-photo-caption');
-    expect(e.attachments).toEqual([{ fileName: 'photo-1202.jpg', mimeType: 'image/jpeg', size: 146200, remoteRef: 'AgACAgEAAxkBAAIBdmdPhoto-x' }]);
+    expect(e.attachments).toEqual([
+      { fileName: 'photo-1202.jpg', mimeType: 'image/jpeg', size: 146200, remoteRef: 'AgACAgEAAxkBAAIBdmdPhoto-x' },
+    ]);
     expect(e.text).toBe('A caixa chegou *amassada*');
     expect(e.html).toContain('<b>*amassada*</b>');
   });
 
   it.each([
-    ['03-document', { fileName: 'nota-fiscal-123.pdf', mimeType: 'application/pdf', size: 48213, remoteRef: 'BQACAgEAAxkBAAIBd2dDoc' }, ''],
-    ['04-voice', { fileName: 'voice-1204.ogg', mimeType: 'audio/ogg', size: 18944, remoteRef: 'AwACAgEAAxkBAAIBeGdVoice' }, ''],
-    ['05-audio', { fileName: 'gravacao-ligacao.mp3', mimeType: 'audio/mpeg', size: 2934112, remoteRef: 'CQACAgEAAxkBAAIBeWdAudio' }, ''],
-    ['06-video', { fileName: 'VID_20261203.mp4', mimeType: 'video/mp4', size: 3811020, remoteRef: 'BAACAgEAAxkBAAIBemdVideo' }, 'Olha o barulho'],
-    ['07-video-note', { fileName: 'video-note-1207.mp4', mimeType: 'video/mp4', size: 402113, remoteRef: 'DQACAgEAAxkBAAIBe2dNote' }, ''],
-    ['08-sticker-static', { fileName: 'sticker-1208.webp', mimeType: 'image/webp', size: 28790, remoteRef: 'CAACAgIAAxkBAAIBfGdSticker' }, '[sticker 👍]'],
-    ['09-sticker-animated', { fileName: 'sticker-1209.webp', mimeType: 'image/webp', size: 5402, remoteRef: 'AAMCAgADuckThumb' }, '[sticker 😭]'],
+    [
+      '03-document',
+      {
+        fileName: 'nota-fiscal-123.pdf',
+        mimeType: 'application/pdf',
+        size: 48213,
+        remoteRef: 'BQACAgEAAxkBAAIBd2dDoc',
+      },
+      '',
+    ],
+    [
+      '04-voice',
+      { fileName: 'voice-1204.ogg', mimeType: 'audio/ogg', size: 18944, remoteRef: 'AwACAgEAAxkBAAIBeGdVoice' },
+      '',
+    ],
+    [
+      '05-audio',
+      {
+        fileName: 'gravacao-ligacao.mp3',
+        mimeType: 'audio/mpeg',
+        size: 2934112,
+        remoteRef: 'CQACAgEAAxkBAAIBeWdAudio',
+      },
+      '',
+    ],
+    [
+      '06-video',
+      { fileName: 'VID_20261203.mp4', mimeType: 'video/mp4', size: 3811020, remoteRef: 'BAACAgEAAxkBAAIBemdVideo' },
+      'Olha o barulho',
+    ],
+    [
+      '07-video-note',
+      { fileName: 'video-note-1207.mp4', mimeType: 'video/mp4', size: 402113, remoteRef: 'DQACAgEAAxkBAAIBe2dNote' },
+      '',
+    ],
+    [
+      '08-sticker-static',
+      { fileName: 'sticker-1208.webp', mimeType: 'image/webp', size: 28790, remoteRef: 'CAACAgIAAxkBAAIBfGdSticker' },
+      '[sticker 👍]',
+    ],
+    [
+      '09-sticker-animated',
+      { fileName: 'sticker-1209.webp', mimeType: 'image/webp', size: 5402, remoteRef: 'AAMCAgADuckThumb' },
+      '[sticker 😭]',
+    ],
   ])('%s: one attachment by reference, fetched later', (name, attachment, text) => {
     const e = one(name);
     expect(e.attachments).toEqual([attachment]);
@@ -68,12 +108,19 @@ describe('telegram mapper', () => {
 
   it('location: coordinates and a map link', () => {
     const e = one('10-location');
-    expect(e.text).toBe('📍 Location: -23.561414, -46.655881\nhttps://www.openstreetmap.org/?mlat=-23.561414&mlon=-46.655881#map=17/-23.561414/-46.655881');
+    expect(e.text).toBe(
+      '📍 Location: -23.561414, -46.655881\n' +
+        'https://www.openstreetmap.org/?mlat=-23.561414&mlon=-46.655881#map=17/-23.561414/-46.655881',
+    );
   });
 
   it("contact: the sender's own number becomes their phone (identity phone:+E164)", () => {
     const e = one('11-contact-own');
-    expect(e.sender).toMatchObject({ handle: '381234567', phone: '+5511987654321', identityKeys: ['telegram:381234567'] });
+    expect(e.sender).toMatchObject({
+      handle: '381234567',
+      phone: '+5511987654321',
+      identityKeys: ['telegram:381234567'],
+    });
     expect(e.text).toBe('👤 Contact: Ana Souza — 5511987654321');
   });
 
@@ -84,7 +131,10 @@ describe('telegram mapper', () => {
   });
 
   it('reply: the quoted message is named as <chat>:<message_id>', () => {
-    expect(one('13-reply').threading).toEqual({ conversationId: '381234567', quotedProviderMessageId: '381234567:104' });
+    expect(one('13-reply').threading).toEqual({
+      conversationId: '381234567',
+      quotedProviderMessageId: '381234567:104',
+    });
   });
 
   it('edited message → message.edited keyed by its edit date', () => {

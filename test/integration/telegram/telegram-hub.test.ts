@@ -27,20 +27,40 @@ let secret: string;
 let webhookPath: string;
 
 const CHAT = 381234567;
-const host = (): ChannelHost => ({ listInboxes: () => h.t.core.inboxes.list(), channelContext: (id) => h.t.core.channelContext(id) });
+const host = (): ChannelHost => ({
+  listInboxes: () => h.t.core.inboxes.list(),
+  channelContext: (id) => h.t.core.channelContext(id),
+});
 
 /** One Update POSTed as Telegram does. */
 function post(update: unknown, secretToken: string | null = secret) {
   return fetch(h.baseUrl + webhookPath, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(secretToken !== null ? { 'x-telegram-bot-api-secret-token': secretToken } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(secretToken !== null ? { 'x-telegram-bot-api-secret-token': secretToken } : {}),
+    },
     body: JSON.stringify(update),
   });
 }
 
 let nextUpdate = 910_000_000;
-function textUpdate(opts: { messageId: number; text: string; chat?: number; date?: number; replyTo?: number; entities?: unknown[] }) {
-  const from = { id: opts.chat ?? CHAT, is_bot: false, first_name: 'Ana', last_name: 'Souza', username: 'anasouza', language_code: 'pt-br' };
+function textUpdate(opts: {
+  messageId: number;
+  text: string;
+  chat?: number;
+  date?: number;
+  replyTo?: number;
+  entities?: unknown[];
+}) {
+  const from = {
+    id: opts.chat ?? CHAT,
+    is_bot: false,
+    first_name: 'Ana',
+    last_name: 'Souza',
+    username: 'anasouza',
+    language_code: 'pt-br',
+  };
   return {
     update_id: nextUpdate++,
     message: {
@@ -50,13 +70,26 @@ function textUpdate(opts: { messageId: number; text: string; chat?: number; date
       date: opts.date ?? Math.floor(Date.now() / 1000),
       text: opts.text,
       ...(opts.entities ? { entities: opts.entities } : {}),
-      ...(opts.replyTo ? { reply_to_message: { message_id: opts.replyTo, chat: { id: opts.chat ?? CHAT, type: 'private' }, date: 1, text: 'x' } } : {}),
+      ...(opts.replyTo
+        ? {
+            reply_to_message: {
+              message_id: opts.replyTo,
+              chat: { id: opts.chat ?? CHAT, type: 'private' },
+              date: 1,
+              text: 'x',
+            },
+          }
+        : {}),
     },
   };
 }
 
 const messageByKey = (messageId: number, chat = CHAT) =>
-  eventually(async () => (await h.t.core.models.Message.findOne({ providerKey: `tg:${api.bot.id}:${chat}:${messageId}` }).lean()) ?? undefined);
+  eventually(
+    async () =>
+      (await h.t.core.models.Message.findOne({ providerKey: `tg:${api.bot.id}:${chat}:${messageId}` }).lean()) ??
+      undefined,
+  );
 
 async function threadOf(ticketId: string): Promise<Array<Record<string, any>>> {
   const page = await agent.get(`/api/tickets/${ticketId}/messages?limit=200`);
@@ -65,17 +98,26 @@ async function threadOf(ticketId: string): Promise<Array<Record<string, any>>> {
 }
 
 const replyStatus = (ticketId: string, messageId: string, status: string) =>
-  eventually(async () => (await threadOf(ticketId)).find((m) => m.id === messageId && m.deliveryStatus === status), 20_000);
+  eventually(
+    async () => (await threadOf(ticketId)).find((m) => m.id === messageId && m.deliveryStatus === status),
+    20_000,
+  );
 
 beforeAll(async () => {
   api = await startTelegramBotApi();
-  const endpoints = { publicUrl: 'http://hub.invalid', platforms: { telegramApiRoot: api.apiRoot, graphApiBaseUrl: '', twilioApiBaseUrl: undefined } };
+  const endpoints = {
+    publicUrl: 'http://hub.invalid',
+    platforms: { telegramApiRoot: api.apiRoot, graphApiBaseUrl: '', twilioApiBaseUrl: undefined },
+  };
   runtime = new ChannelRuntime(
     { telegram: () => new TelegramAdapter({ apiRoot: api.apiRoot, publicUrl: endpoints.publicUrl }) },
     createLogger('silent'),
     endpointConnectionTesters(endpoints),
   );
-  h = await startWebHarness({}, { webhooks: { telegram: telegramWebhook }, channelKinds: [telegramDescription], channels: runtime });
+  h = await startWebHarness(
+    {},
+    { webhooks: { telegram: telegramWebhook }, channelKinds: [telegramDescription], channels: runtime },
+  );
   admin = await createUser(h.t.core, 'admin');
   agent = await h.login(admin);
   // Created through the API like the settings screen does; the token is a write-only secret.
@@ -102,7 +144,11 @@ afterAll(async () => {
 
 describe('telegram webhook mode through the whole hub', () => {
   it('start registers the webhook with our secret token, once: a restart finds it in place', async () => {
-    expect(api.webhook).toEqual({ url: `${h.baseUrl}${webhookPath}`, secret_token: secret, allowed_updates: ['message', 'edited_message'] });
+    expect(api.webhook).toEqual({
+      url: `${h.baseUrl}${webhookPath}`,
+      secret_token: secret,
+      allowed_updates: ['message', 'edited_message'],
+    });
     expect(api.callsOf('setWebhook')).toHaveLength(1);
     await runtime.reload(host(), inboxId);
     expect(api.callsOf('getWebhookInfo').length).toBeGreaterThanOrEqual(2);
@@ -116,7 +162,10 @@ describe('telegram webhook mode through the whole hub', () => {
     expect(report.body).toMatchObject({ ok: true, checks: { bot: { ok: true } } });
     const kinds = await agent.get('/api/channel-kinds');
     const tg = (kinds.body.items ?? kinds.body).find((k: { kind: string }) => k.kind === 'telegram');
-    expect(tg.fields.find((f: { key: string }) => f.key === 'botToken')).toMatchObject({ secret: true, required: true });
+    expect(tg.fields.find((f: { key: string }) => f.key === 'botToken')).toMatchObject({
+      secret: true,
+      required: true,
+    });
   });
 
   it('a wrong or missing secret token → 403 and nothing stored', async () => {
@@ -131,7 +180,11 @@ describe('telegram webhook mode through the whole hub', () => {
 
   it('a malformed body → 400, nothing stored', async () => {
     const before = await h.t.core.models.InboundEvent.countDocuments();
-    const res = await fetch(h.baseUrl + webhookPath, { method: 'POST', headers: { 'x-telegram-bot-api-secret-token': secret }, body: '{"message":' });
+    const res = await fetch(h.baseUrl + webhookPath, {
+      method: 'POST',
+      headers: { 'x-telegram-bot-api-secret-token': secret },
+      body: '{"message":',
+    });
     expect(res.status).toBe(400);
     expect(await h.t.core.models.InboundEvent.countDocuments()).toBe(before);
   });
@@ -150,17 +203,23 @@ describe('telegram webhook mode through the whole hub', () => {
     const chat = 555000111;
     const base = Math.floor(Date.now() / 1000) - 60;
     // Ten messages per second: Telegram's one-second dates tie, message ids do not.
-    const updates = Array.from({ length: 50 }, (_, i) => textUpdate({ chat, messageId: 3001 + i, date: base + Math.floor(i / 10), text: `m${i + 1}` }));
+    const updates = Array.from({ length: 50 }, (_, i) =>
+      textUpdate({ chat, messageId: 3001 + i, date: base + Math.floor(i / 10), text: `m${i + 1}` }),
+    );
     const shuffled = [...updates].sort(() => Math.random() - 0.5);
     const answers = await Promise.all(shuffled.map((u) => post(u)));
     expect(answers.every((r) => r.status === 200)).toBe(true);
     const first = await messageByKey(3001, chat);
-    await eventually(async () => ((await h.t.core.models.Message.countDocuments({ ticketId: first.ticketId })) === 50 ? true : undefined), 30_000);
+    await eventually(
+      async () =>
+        (await h.t.core.models.Message.countDocuments({ ticketId: first.ticketId })) === 50 ? true : undefined,
+      30_000,
+    );
     const thread = await threadOf(String(first.ticketId));
     expect(thread.map((m) => m.text)).toEqual(updates.map((u) => u.message.text));
   });
 
-  it('full loop: inbound → ticket → agent reply via REST → sendMessage at Telegram → sent; a reply to it joins the ticket', async () => {
+  it('full loop: inbound → ticket → REST reply → sendMessage at Telegram → sent; a quote of it joins the ticket', async () => {
     const res = await post(textUpdate({ messageId: 10, text: 'Meu pedido não chegou' }));
     expect(res.status).toBe(200);
     const inbound = await messageByKey(10);
@@ -169,7 +228,11 @@ describe('telegram webhook mode through the whole hub', () => {
     const reply = await agent.post(`/api/tickets/${ticketId}/reply`, { text: 'Olá Ana! Vamos verificar <agora>.' });
     expect(reply.status).toBe(202);
     const [sent] = (await api.waitForSent(sentBefore + 1)).slice(sentBefore);
-    expect(sent).toMatchObject({ method: 'sendMessage', chatId: String(CHAT), text: 'Olá Ana! Vamos verificar <agora>.' });
+    expect(sent).toMatchObject({
+      method: 'sendMessage',
+      chatId: String(CHAT),
+      text: 'Olá Ana! Vamos verificar <agora>.',
+    });
     const delivered = await replyStatus(ticketId, reply.body.id, 'sent');
     expect(delivered.providerMessageId).toBe(`${CHAT}:${sent!.message_id}`);
 
@@ -216,7 +279,11 @@ describe('telegram webhook mode through the whole hub', () => {
 
   it('429 → sent again only after the retry_after Telegram gave', async () => {
     const inbound = await messageByKey(10);
-    api.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 2', parameters: { retry_after: 2 } });
+    api.failNext('sendMessage', {
+      error_code: 429,
+      description: 'Too Many Requests: retry after 2',
+      parameters: { retry_after: 2 },
+    });
     const callsBefore = api.callsOf('sendMessage').length;
     const reply = await agent.post(`/api/tickets/${inbound.ticketId}/reply`, { text: 'Mensagem após limite' });
     await replyStatus(String(inbound.ticketId), reply.body.id, 'sent');
@@ -237,8 +304,14 @@ describe('telegram webhook mode through the whole hub', () => {
       const m = await h.t.core.models.Message.findOne({ providerKey: `tg:${api.bot.id}:${CHAT}:20` }).lean();
       return m?.attachments.length ? m : undefined;
     });
-    expect(stored.attachments[0]).toMatchObject({ fileName: 'photo-20.jpg', mimeType: 'image/jpeg', size: bytes.length });
-    const download = await fetch(`${h.baseUrl}/api/attachments/${stored.attachments[0]!.blobId}`, { headers: { cookie: agent.cookie! } });
+    expect(stored.attachments[0]).toMatchObject({
+      fileName: 'photo-20.jpg',
+      mimeType: 'image/jpeg',
+      size: bytes.length,
+    });
+    const download = await fetch(`${h.baseUrl}/api/attachments/${stored.attachments[0]!.blobId}`, {
+      headers: { cookie: agent.cookie! },
+    });
     expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
     expect(stored.text).toBe('A caixa chegou *amassada*');
     expect(stored.html).toContain('<b>*amassada*</b>');
@@ -246,7 +319,11 @@ describe('telegram webhook mode through the whole hub', () => {
 
   it('a file over the 20 MB a bot may download → message kept, the missing file noted', async () => {
     const update = fixture('03-document');
-    api.addFile(Buffer.from('%PDF-1.4 small stand-in bytes'), { fileId: 'BQACAgEAAxkBAAIBd2dDoc', filePath: 'documents/file_43.pdf', declaredSize: 25 * 1024 * 1024 });
+    api.addFile(Buffer.from('%PDF-1.4 small stand-in bytes'), {
+      fileId: 'BQACAgEAAxkBAAIBd2dDoc',
+      filePath: 'documents/file_43.pdf',
+      declaredSize: 25 * 1024 * 1024,
+    });
     update.message.message_id = 21;
     expect((await post(update)).status).toBe(200);
     const stored = await messageByKey(21);
@@ -269,8 +346,12 @@ describe('telegram webhook mode through the whole hub', () => {
     expect(contact!.identities).toEqual(expect.arrayContaining([`telegram:${chat}`, 'phone:+5521987650001']));
 
     const sms = await createInbox(h.t.core, 'sms');
-    await h.t.core.ingest.accept([smsEvent(String(sms._id), { sid: 'SMtelegramlink1', from: '+5521987650001', text: 'é a Ana pelo SMS' })]);
-    const fromSms = await eventually(async () => (await h.t.core.models.Message.findOne({ providerKey: 'sms:SMtelegramlink1' }).lean()) ?? undefined);
+    await h.t.core.ingest.accept([
+      smsEvent(String(sms._id), { sid: 'SMtelegramlink1', from: '+5521987650001', text: 'é a Ana pelo SMS' }),
+    ]);
+    const fromSms = await eventually(
+      async () => (await h.t.core.models.Message.findOne({ providerKey: 'sms:SMtelegramlink1' }).lean()) ?? undefined,
+    );
     expect(String(fromSms.author.contactId)).toBe(contactId);
   });
 
@@ -289,8 +370,13 @@ describe('telegram webhook mode through the whole hub', () => {
     });
     expect(edited.text).toBe('Pedido 123');
     expect(edited.html).toBeUndefined(); // the old formatting went with the old text
-    const history = await h.t.core.models.AuditEvent.find({ ticketId: original.ticketId, type: 'message.edited' }).lean();
-    expect(history.map((e) => (JSON.parse(e.dataJson) as { previousText?: string }).previousText)).toContain('Pedido 12');
+    const history = await h.t.core.models.AuditEvent.find({
+      ticketId: original.ticketId,
+      type: 'message.edited',
+    }).lean();
+    expect(history.map((e) => (JSON.parse(e.dataJson) as { previousText?: string }).previousText)).toContain(
+      'Pedido 12',
+    );
   });
 
   it('group messages are ignored unless the inbox takes groups; then the group is the conversation', async () => {
@@ -300,11 +386,15 @@ describe('telegram webhook mode through the whole hub', () => {
     await h.t.core.ingest.drain();
     expect(await h.t.core.models.InboundEvent.countDocuments({ _id: key })).toBe(0);
 
-    const changed = await agent.patch(`/api/inboxes/${inboxId}`, { settings: { mode: 'webhook', allowGroups: true, publicUrl: h.baseUrl } });
+    const changed = await agent.patch(`/api/inboxes/${inboxId}`, {
+      settings: { mode: 'webhook', allowGroups: true, publicUrl: h.baseUrl },
+    });
     expect(changed.status).toBe(200);
     await runtime.reload(host(), inboxId); // main.ts does this on inbox.changed
     expect((await post(update)).status).toBe(200);
-    const stored = await eventually(async () => (await h.t.core.models.Message.findOne({ providerKey: key }).lean()) ?? undefined);
+    const stored = await eventually(
+      async () => (await h.t.core.models.Message.findOne({ providerKey: key }).lean()) ?? undefined,
+    );
     const ticket = (await h.t.core.models.Ticket.findById(stored.ticketId).lean())!;
     expect(ticket.replyTo).toMatchObject({ handle: '502233445', conversationId: '-1001987654321' });
     expect(stored.author.name).toBe('Carlos');

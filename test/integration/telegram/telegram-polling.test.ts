@@ -30,7 +30,15 @@ let failNextOffsetSave = false;
 
 async function startHub(): Promise<Hub> {
   const runtime = new ChannelRuntime(
-    { telegram: () => new TelegramAdapter({ apiRoot: api.apiRoot, publicUrl: 'http://hub.invalid', pollTimeoutSeconds: 1, backoff: { initialMs: 50, maxMs: 200 } }) },
+    {
+      telegram: () =>
+        new TelegramAdapter({
+          apiRoot: api.apiRoot,
+          publicUrl: 'http://hub.invalid',
+          pollTimeoutSeconds: 1,
+          backoff: { initialMs: 50, maxMs: 200 },
+        }),
+    },
     createLogger('silent'),
   );
   const t = await startTestCore({ SESSION_LEASE_TTL_MS: '900' }, db, runtime);
@@ -64,7 +72,13 @@ function pushText(text: string) {
   const id = nextMessageId++;
   const from = { id: CHAT, is_bot: false, first_name: 'João', last_name: 'Pereira', language_code: 'pt-br' };
   const update = api.pushUpdate({
-    message: { message_id: id, from, chat: { id: CHAT, first_name: 'João', last_name: 'Pereira', type: 'private' }, date: Math.floor(Date.now() / 1000), text },
+    message: {
+      message_id: id,
+      from,
+      chat: { id: CHAT, first_name: 'João', last_name: 'Pereira', type: 'private' },
+      date: Math.floor(Date.now() / 1000),
+      text,
+    },
   });
   return { updateId: Number(update.update_id), messageId: id, text };
 }
@@ -89,7 +103,11 @@ beforeAll(async () => {
   hub = await startHub();
   const admin = await createUser(hub.t.core, 'admin');
   // A webhook left over from webhook mode: polling must remove it first (Telegram answers 409 otherwise).
-  await fetch(`${api.apiRoot}/bot${api.token}/setWebhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: 'https://old.example/webhook' }) });
+  await fetch(`${api.apiRoot}/bot${api.token}/setWebhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url: 'https://old.example/webhook' }),
+  });
   const inbox = await hub.t.core.inboxes.create(admin, {
     kind: 'telegram',
     name: 'Telegram polling',
@@ -118,7 +136,11 @@ describe('telegram long polling', () => {
     expect(await storedTexts(hub.t)).toEqual(pushed.map((p) => p.text));
     await eventually(async () => ((await savedOffset(hub.t)) === pushed.at(-1)!.updateId + 1 ? true : undefined));
     const ticket = await hub.t.core.models.Ticket.findOne({ inboxId }).lean();
-    expect(ticket!.replyTo).toMatchObject({ handle: String(CHAT), conversationId: String(CHAT), displayName: 'João Pereira' });
+    expect(ticket!.replyTo).toMatchObject({
+      handle: String(CHAT),
+      conversationId: String(CHAT),
+      displayName: 'João Pereira',
+    });
   });
 
   it('a hub restart loses nothing and repeats nothing: updates sent while it was down arrive once', async () => {
