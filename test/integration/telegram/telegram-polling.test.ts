@@ -41,7 +41,7 @@ async function startHub(): Promise<Hub> {
     },
     createLogger('silent'),
   );
-  const t = await startTestCore({ SESSION_LEASE_TTL_MS: '900' }, db, runtime);
+  const t = await startTestCore({ SESSION_LEASE_TTL_MS: '3000' }, db, runtime);
   const host: ChannelHost = {
     listInboxes: () => t.core.inboxes.list(),
     channelContext: async (id) => {
