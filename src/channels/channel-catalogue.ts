@@ -1,3 +1,4 @@
+import type { Config } from '../core/config/config.js';
 import type { ConnectionReport } from '../core/domain/channel-adapter.js';
 import type { ChannelKind } from '../core/domain/channel-kind.js';
 import type { ChannelDescription } from '../core/domain/channel-settings-form.js';
@@ -6,6 +7,10 @@ import type { AdapterFactory } from './channel-runtime.js';
 import { EmailAdapter, parseEmailSettings } from './email/adapter.js';
 import { emailDescription } from './email/settings-form.js';
 import { testEmailConnection } from './email/test-connection.js';
+import { TelegramAdapter } from './telegram/adapter.js';
+import { telegramDescription } from './telegram/settings-form.js';
+import { testTelegramConnection } from './telegram/test-connection.js';
+import { telegramWebhook } from './telegram/webhook.js';
 import { webchatDescription } from './webchat/settings-form.js';
 
 export type ConnectionTester = (settings: Record<string, unknown>) => Promise<ConnectionReport>;
@@ -19,7 +24,9 @@ export const adapterFactories: Partial<Record<ChannelKind, AdapterFactory>> = {
 };
 
 /** The webhook half of each webhook channel, mounted at `/webhooks/<kind>/<inboxId>`. */
-export const channelWebhooks: Partial<Record<ChannelKind, ChannelWebhook>> = {};
+export const channelWebhooks: Partial<Record<ChannelKind, ChannelWebhook>> = {
+  telegram: telegramWebhook,
+};
 
 export const connectionTesters: Partial<Record<ChannelKind, ConnectionTester>> = {
   email: async (settings) => {
@@ -29,4 +36,21 @@ export const connectionTesters: Partial<Record<ChannelKind, ConnectionTester>> =
 };
 
 /** The console's inbox forms, one per kind this build runs. */
-export const channelDescriptions: ChannelDescription[] = [emailDescription, webchatDescription];
+export const channelDescriptions: ChannelDescription[] = [emailDescription, webchatDescription, telegramDescription];
+
+/** What channels need from config (they never read it themselves): platform API roots and our public address. */
+export type ChannelEndpoints = Pick<Config, 'publicUrl' | 'platforms'>;
+
+/** Adapter factories that need configured endpoints (a platform's API root); merged over `adapterFactories`. */
+export function endpointAdapterFactories(cfg: ChannelEndpoints): Partial<Record<ChannelKind, AdapterFactory>> {
+  return {
+    telegram: () => new TelegramAdapter({ apiRoot: cfg.platforms.telegramApiRoot, publicUrl: cfg.publicUrl }),
+  };
+}
+
+/** Connection testers that need configured endpoints; merged over `connectionTesters`. */
+export function endpointConnectionTesters(cfg: ChannelEndpoints): Partial<Record<ChannelKind, ConnectionTester>> {
+  return {
+    telegram: (settings) => testTelegramConnection(settings, cfg.platforms.telegramApiRoot),
+  };
+}

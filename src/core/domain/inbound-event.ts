@@ -89,6 +89,8 @@ export const MessageEditedSchema = z.object({
   type: z.literal('message.edited'),
   providerMessageId: z.string().min(1).max(1000),
   text: z.string().max(1_000_000),
+  /** The edited message's formatting (Telegram entities); without it, earlier HTML is dropped with the old text. */
+  html: z.string().max(5_000_000).optional(),
 });
 
 export const SessionStateSchema = z.object({

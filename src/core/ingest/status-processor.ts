@@ -3,6 +3,7 @@ import { systemActor, type AuditLog } from '../audit/audit-log.js';
 import type { MessageEdited, MessageStatusEvent, SessionState } from '../domain/inbound-event.js';
 import type { DomainEvent } from '../events/domain-events.js';
 import { ticketScope } from '../events/views.js';
+import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
 import type { DeliveryStatus } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { ProcessResult } from './message-processor.js';
@@ -54,8 +55,16 @@ export class StatusProcessor {
   async edited(e: MessageEdited): Promise<ProcessResult> {
     const message = await this.models.Message.findOne({ inboxId: e.inboxId, providerMessageId: e.providerMessageId }).lean();
     if (!message) throw new NotYetKnownError(`no message with provider id ${e.providerMessageId} yet`);
-    if (message.text === e.text) return { outcome: 'unchanged', events: [] };
-    await this.models.Message.updateOne({ _id: message._id }, { $set: { text: e.text, editedAt: e.occurredAt } });
+    const html = e.html ? sanitizeEmailHtml(e.html) : undefined;
+    if (message.text === e.text && message.html === html) return { outcome: 'unchanged', events: [] };
+    // HTML of the old text must not outlive it: replaced by the edit's, or removed.
+    await this.models.Message.updateOne(
+      { _id: message._id },
+      {
+        $set: { text: e.text, editedAt: e.occurredAt, ...(html ? { html } : {}) },
+        ...(!html && message.html ? { $unset: { html: 1 } } : {}),
+      },
+    );
     // The previous text stays in the append-only history.
     await this.audit.append(message.ticketId, 'message.edited', systemActor, { messageId: String(message._id), previousText: message.text });
     return { outcome: 'edited', messageId: String(message._id), ticketId: String(message.ticketId), events: [] };
