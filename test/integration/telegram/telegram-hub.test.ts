@@ -10,6 +10,7 @@ import { fixture } from '../../channels/telegram/fixtures.js';
 import { startTelegramBotApi, type TelegramBotApiStandin } from '../../standins/telegram-bot-api.js';
 import { createInbox, createUser, smsEvent } from '../../support/test-core.js';
 import { eventually, startWebHarness, type ApiClient, type WebHarness } from '../web/web-harness.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 /**
  * The whole hub with a Telegram inbox in webhook mode: telegraf against the loopback Bot API stand-in, updates
@@ -87,7 +88,7 @@ function textUpdate(opts: {
 const messageByKey = (messageId: number, chat = CHAT) =>
   eventually(
     async () =>
-      (await h.t.core.models.Message.findOne({ providerKey: `tg:${api.bot.id}:${chat}:${messageId}` }).lean()) ??
+      (await modelsOf(h.t.core).Message.findOne({ providerKey: `tg:${api.bot.id}:${chat}:${messageId}` }).lean()) ??
       undefined,
   );
 
@@ -169,24 +170,24 @@ describe('telegram webhook mode through the whole hub', () => {
   });
 
   it('a wrong or missing secret token → 403 and nothing stored', async () => {
-    const before = await h.t.core.models.InboundEvent.countDocuments();
+    const before = await modelsOf(h.t.core).InboundEvent.countDocuments();
     const update = textUpdate({ messageId: 1, text: 'forged' });
     expect((await post(update, 'not-the-secret')).status).toBe(403);
     expect((await post(update, null)).status).toBe(403);
     expect((await post(update, `${secret}x`)).status).toBe(403);
-    expect(await h.t.core.models.InboundEvent.countDocuments()).toBe(before);
-    expect(await h.t.core.models.Message.countDocuments({ providerKey: `tg:${api.bot.id}:${CHAT}:1` })).toBe(0);
+    expect(await modelsOf(h.t.core).InboundEvent.countDocuments()).toBe(before);
+    expect(await modelsOf(h.t.core).Message.countDocuments({ providerKey: `tg:${api.bot.id}:${CHAT}:1` })).toBe(0);
   });
 
   it('a malformed body → 400, nothing stored', async () => {
-    const before = await h.t.core.models.InboundEvent.countDocuments();
+    const before = await modelsOf(h.t.core).InboundEvent.countDocuments();
     const res = await fetch(h.baseUrl + webhookPath, {
       method: 'POST',
       headers: { 'x-telegram-bot-api-secret-token': secret },
       body: '{"message":',
     });
     expect(res.status).toBe(400);
-    expect(await h.t.core.models.InboundEvent.countDocuments()).toBe(before);
+    expect(await modelsOf(h.t.core).InboundEvent.countDocuments()).toBe(before);
   });
 
   it('the same update three times at once → one message', async () => {
@@ -195,8 +196,8 @@ describe('telegram webhook mode through the whole hub', () => {
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
     await messageByKey(2);
     await h.t.core.ingest.drain();
-    expect(await h.t.core.models.Message.countDocuments({ providerKey: `tg:${api.bot.id}:${CHAT}:2` })).toBe(1);
-    expect(await h.t.core.models.InboundEvent.countDocuments({ _id: `tg:${api.bot.id}:${CHAT}:2` })).toBe(1);
+    expect(await modelsOf(h.t.core).Message.countDocuments({ providerKey: `tg:${api.bot.id}:${CHAT}:2` })).toBe(1);
+    expect(await modelsOf(h.t.core).InboundEvent.countDocuments({ _id: `tg:${api.bot.id}:${CHAT}:2` })).toBe(1);
   });
 
   it("50 updates of one chat, delivered out of order at once → the thread shows Telegram's order", async () => {
@@ -212,7 +213,7 @@ describe('telegram webhook mode through the whole hub', () => {
     const first = await messageByKey(3001, chat);
     await eventually(
       async () =>
-        (await h.t.core.models.Message.countDocuments({ ticketId: first.ticketId })) === 50 ? true : undefined,
+        (await modelsOf(h.t.core).Message.countDocuments({ ticketId: first.ticketId })) === 50 ? true : undefined,
       30_000,
     );
     const thread = await threadOf(String(first.ticketId));
@@ -301,7 +302,7 @@ describe('telegram webhook mode through the whole hub', () => {
     update.message.message_id = 20;
     expect((await post(update)).status).toBe(200);
     const stored = await eventually(async () => {
-      const m = await h.t.core.models.Message.findOne({ providerKey: `tg:${api.bot.id}:${CHAT}:20` }).lean();
+      const m = await modelsOf(h.t.core).Message.findOne({ providerKey: `tg:${api.bot.id}:${CHAT}:20` }).lean();
       return m?.attachments.length ? m : undefined;
     });
     expect(stored.attachments[0]).toMatchObject({
@@ -342,7 +343,7 @@ describe('telegram webhook mode through the whole hub', () => {
     expect((await post(update)).status).toBe(200);
     const fromTelegram = await messageByKey(30, chat);
     const contactId = String(fromTelegram.author.contactId);
-    const contact = await h.t.core.models.Contact.findById(contactId).lean();
+    const contact = await modelsOf(h.t.core).Contact.findById(contactId).lean();
     expect(contact!.identities).toEqual(expect.arrayContaining([`telegram:${chat}`, 'phone:+5521987650001']));
 
     const sms = await createInbox(h.t.core, 'sms');
@@ -350,7 +351,7 @@ describe('telegram webhook mode through the whole hub', () => {
       smsEvent(String(sms._id), { sid: 'SMtelegramlink1', from: '+5521987650001', text: 'é a Ana pelo SMS' }),
     ]);
     const fromSms = await eventually(
-      async () => (await h.t.core.models.Message.findOne({ providerKey: 'sms:SMtelegramlink1' }).lean()) ?? undefined,
+      async () => (await modelsOf(h.t.core).Message.findOne({ providerKey: 'sms:SMtelegramlink1' }).lean()) ?? undefined,
     );
     expect(String(fromSms.author.contactId)).toBe(contactId);
   });
@@ -365,12 +366,12 @@ describe('telegram webhook mode through the whole hub', () => {
     edit.edited_message.entities = [];
     expect((await post(edit)).status).toBe(200);
     const edited = await eventually(async () => {
-      const m = await h.t.core.models.Message.findById(original._id).lean();
+      const m = await modelsOf(h.t.core).Message.findById(original._id).lean();
       return m?.editedAt ? m : undefined;
     });
     expect(edited.text).toBe('Pedido 123');
     expect(edited.html).toBeUndefined(); // the old formatting went with the old text
-    const history = await h.t.core.models.AuditEvent.find({
+    const history = await modelsOf(h.t.core).AuditEvent.find({
       ticketId: original.ticketId,
       type: 'message.edited',
     }).lean();
@@ -384,7 +385,7 @@ describe('telegram webhook mode through the whole hub', () => {
     const key = `tg:${api.bot.id}:-1001987654321:88`;
     expect((await post(update)).status).toBe(200);
     await h.t.core.ingest.drain();
-    expect(await h.t.core.models.InboundEvent.countDocuments({ _id: key })).toBe(0);
+    expect(await modelsOf(h.t.core).InboundEvent.countDocuments({ _id: key })).toBe(0);
 
     const changed = await agent.patch(`/api/inboxes/${inboxId}`, {
       settings: { mode: 'webhook', allowGroups: true, publicUrl: h.baseUrl },
@@ -393,9 +394,9 @@ describe('telegram webhook mode through the whole hub', () => {
     await runtime.reload(host(), inboxId); // main.ts does this on inbox.changed
     expect((await post(update)).status).toBe(200);
     const stored = await eventually(
-      async () => (await h.t.core.models.Message.findOne({ providerKey: key }).lean()) ?? undefined,
+      async () => (await modelsOf(h.t.core).Message.findOne({ providerKey: key }).lean()) ?? undefined,
     );
-    const ticket = (await h.t.core.models.Ticket.findById(stored.ticketId).lean())!;
+    const ticket = (await modelsOf(h.t.core).Ticket.findById(stored.ticketId).lean())!;
     expect(ticket.replyTo).toMatchObject({ handle: '502233445', conversationId: '-1001987654321' });
     expect(stored.author.name).toBe('Carlos');
 

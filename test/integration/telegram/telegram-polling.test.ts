@@ -8,6 +8,7 @@ import { startTelegramBotApi, type TelegramBotApiStandin } from '../../standins/
 import { createUser, startTestCore, type TestCore } from '../../support/test-core.js';
 import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { eventually } from '../web/web-harness.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 /**
  * Long-polling mode: hub "processes" (a core and a channel runtime each) on one database, against the Bot API
@@ -86,12 +87,12 @@ function pushText(text: string) {
 const keyOf = (messageId: number) => `tg:${api.bot.id}:${CHAT}:${messageId}`;
 
 async function storedTexts(t: TestCore): Promise<string[]> {
-  const rows = await t.core.models.Message.find({ inboxId }).sort({ occurredAt: 1, _id: 1 }).lean();
+  const rows = await modelsOf(t.core).Message.find({ inboxId }).sort({ occurredAt: 1, _id: 1 }).lean();
   return rows.map((m) => m.text);
 }
 
 const savedOffset = async (t: TestCore) => {
-  const doc = await t.core.models.ChannelState.findById(`${inboxId}:${OFFSET_KEY}`).lean();
+  const doc = await modelsOf(t.core).ChannelState.findById(`${inboxId}:${OFFSET_KEY}`).lean();
   return doc ? (JSON.parse(doc.valueJson) as number) : undefined;
 };
 
@@ -135,7 +136,7 @@ describe('telegram long polling', () => {
     expect(api.webhook).toBeUndefined();
     expect(await storedTexts(hub.t)).toEqual(pushed.map((p) => p.text));
     await eventually(async () => ((await savedOffset(hub.t)) === pushed.at(-1)!.updateId + 1 ? true : undefined));
-    const ticket = await hub.t.core.models.Ticket.findOne({ inboxId }).lean();
+    const ticket = await modelsOf(hub.t.core).Ticket.findOne({ inboxId }).lean();
     expect(ticket!.replyTo).toMatchObject({
       handle: String(CHAT),
       conversationId: String(CHAT),
@@ -166,8 +167,8 @@ describe('telegram long polling', () => {
     await eventually(async () => ((api.deliveries.get(p.updateId) ?? 0) >= 2 ? true : undefined), 20_000);
     await eventually(async () => ((await savedOffset(hub.t)) === p.updateId + 1 ? true : undefined));
     await hub.t.core.ingest.drain();
-    expect(await hub.t.core.models.Message.countDocuments({ providerKey: keyOf(p.messageId) })).toBe(1);
-    expect(await hub.t.core.models.InboundEvent.countDocuments({ _id: keyOf(p.messageId) })).toBe(1);
+    expect(await modelsOf(hub.t.core).Message.countDocuments({ providerKey: keyOf(p.messageId) })).toBe(1);
+    expect(await modelsOf(hub.t.core).InboundEvent.countDocuments({ _id: keyOf(p.messageId) })).toBe(1);
   });
 
   it('two hub processes on one database → one poller (Telegram never sees two getUpdates at once)', async () => {
