@@ -7,6 +7,10 @@ import { EmailAdapter, parseEmailSettings } from './email/adapter.js';
 import { emailDescription } from './email/settings-form.js';
 import { testEmailConnection } from './email/test-connection.js';
 import { webchatDescription } from './webchat/settings-form.js';
+import { MessengerAdapter } from './messenger/adapter.js';
+import { messengerDescription } from './messenger/settings-form.js';
+import { testMessengerConnection } from './messenger/test-connection.js';
+import { messengerWebhook } from './messenger/webhook.js';
 
 export type ConnectionTester = (settings: Record<string, unknown>) => Promise<ConnectionReport>;
 
@@ -19,7 +23,26 @@ export const adapterFactories: Partial<Record<ChannelKind, AdapterFactory>> = {
 };
 
 /** The webhook half of each webhook channel, mounted at `/webhooks/<kind>/<inboxId>`. */
-export const channelWebhooks: Partial<Record<ChannelKind, ChannelWebhook>> = {};
+export const channelWebhooks: Partial<Record<ChannelKind, ChannelWebhook>> = {
+  messenger: messengerWebhook,
+};
+
+/** Platform base URLs from config (`config.platforms`): the adapters of API channels are built with them. */
+export interface PlatformUrls {
+  graphApiBaseUrl: string;
+}
+
+/** Factories and connection testers of the channels that need `PlatformUrls` (bound in `main.ts`). */
+export function platformAdapterFactories(urls: PlatformUrls): Partial<Record<ChannelKind, AdapterFactory>> {
+  return {
+    messenger: () => new MessengerAdapter({ graphApiBaseUrl: urls.graphApiBaseUrl }),
+  };
+}
+export function platformConnectionTesters(urls: PlatformUrls): Partial<Record<ChannelKind, ConnectionTester>> {
+  return {
+    messenger: (settings) => testMessengerConnection(settings, { graphApiBaseUrl: urls.graphApiBaseUrl }),
+  };
+}
 
 export const connectionTesters: Partial<Record<ChannelKind, ConnectionTester>> = {
   email: async (settings) => {
@@ -29,4 +52,4 @@ export const connectionTesters: Partial<Record<ChannelKind, ConnectionTester>> =
 };
 
 /** The console's inbox forms, one per kind this build runs. */
-export const channelDescriptions: ChannelDescription[] = [emailDescription, webchatDescription];
+export const channelDescriptions: ChannelDescription[] = [emailDescription, webchatDescription, messengerDescription];

@@ -35,6 +35,8 @@ export const SenderSchema = z.object({
   phone: z.string().max(40).optional(),
   /** Identity keys the adapter can vouch for, e.g. `telegram:12345`. Derived from handle when empty. */
   identityKeys: z.array(z.string().min(3).max(400)).max(10).optional(),
+  /** A picture of the sender the platform gave (Messenger profile_pic), kept on a new or unnamed contact. */
+  avatarUrl: z.string().url().max(4000).optional(),
 });
 export type Sender = z.infer<typeof SenderSchema>;
 
@@ -98,11 +100,24 @@ export const SessionStateSchema = z.object({
   detail: z.string().max(5000).optional(),
 });
 
+/**
+ * A receipt that names no message but a moment (Messenger's delivery/read `watermark`): every outbound message of
+ * the conversation sent at or before `upTo` has reached `status`.
+ */
+export const ConversationStatusSchema = z.object({
+  ...base,
+  type: z.literal('conversation.status'),
+  conversationId: z.string().min(1).max(998),
+  status: z.enum(['delivered', 'read']),
+  upTo: z.coerce.date(),
+});
+
 export const InboundEventSchema = z.discriminatedUnion('type', [
   MessageReceivedSchema,
   MessageStatusSchema,
   MessageEditedSchema,
   SessionStateSchema,
+  ConversationStatusSchema,
 ]);
 export type InboundEvent = z.infer<typeof InboundEventSchema>;
 export type InboundEventInput = z.input<typeof InboundEventSchema>;
@@ -110,3 +125,4 @@ export type MessageReceived = z.infer<typeof MessageReceivedSchema>;
 export type MessageStatusEvent = z.infer<typeof MessageStatusSchema>;
 export type MessageEdited = z.infer<typeof MessageEditedSchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
+export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { systemActor, type AuditLog } from '../audit/audit-log.js';
-import type { MessageEdited, MessageStatusEvent, SessionState } from '../domain/inbound-event.js';
+import type { ConversationStatus, MessageEdited, MessageStatusEvent, SessionState } from '../domain/inbound-event.js';
 import type { DomainEvent } from '../events/domain-events.js';
 import { ticketScope } from '../events/views.js';
-import type { DeliveryStatus } from '../models/message.js';
+import type { DeliveryStatus, Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { ProcessResult } from './message-processor.js';
 
@@ -26,6 +26,39 @@ export class StatusProcessor {
       $or: [{ providerMessageId: e.providerMessageId }, { emailMessageId: e.providerMessageId }],
     }).lean();
     if (!message) throw new NotYetKnownError(`no message with provider id ${e.providerMessageId} yet`);
+    return this.apply(message, e.status, e.reason);
+  }
+
+  /**
+   * A watermark receipt (Messenger delivery/read): every outbound message of the conversation's tickets in
+   * this inbox that was sent at or before `upTo` moves forward to `status`. Messages not sent yet, or sent
+   * later, are left alone; the ticks only move forward, so a late or repeated watermark changes nothing.
+   */
+  async conversation(e: ConversationStatus): Promise<ProcessResult> {
+    const tickets = await this.models.Ticket.find({ inboxId: e.inboxId, 'replyTo.conversationId': e.conversationId }, { _id: 1 }).lean();
+    if (tickets.length === 0) return { outcome: 'no-conversation', events: [] };
+    const candidates = await this.models.Message.find({
+      ticketId: { $in: tickets.map((t) => t._id) },
+      direction: 'outbound',
+      'delivery.status': { $in: e.status === 'read' ? ['sent', 'delivered'] : ['sent'] },
+    }).lean();
+    const upTo = e.upTo.getTime();
+    const events: DomainEvent[] = [];
+    let moved = 0;
+    for (const message of candidates) {
+      // When the attempt that succeeded began: the platform stamped the message after it (our `sent` entry is
+      // written after its answer, so a delivery watermark can come before it).
+      const sentAt = [...message.delivery.history].reverse().find((h) => h.status === 'sending')?.at ?? message.occurredAt;
+      if (new Date(sentAt).getTime() > upTo) continue;
+      const r = await this.apply(message, e.status);
+      events.push(...r.events);
+      if (r.outcome === 'status') moved++;
+    }
+    return { outcome: moved ? 'status' : 'stale-status', events };
+  }
+
+  private async apply(message: Message, status: MessageStatusEvent['status'], reason?: string): Promise<ProcessResult> {
+    const e = { status, ...(reason ? { reason } : {}) };
     const current = message.delivery.status;
     const forward = e.status === 'failed' ? current !== 'read' && current !== 'failed' : (rank[e.status] ?? -1) > (rank[current] ?? -1);
     if (!forward) return { outcome: 'stale-status', messageId: String(message._id), ticketId: String(message.ticketId), events: [] };
