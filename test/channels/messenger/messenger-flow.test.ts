@@ -305,3 +305,26 @@ describe('Messenger: Graph errors', () => {
     expect(h.t.events).toContainEqual(expect.objectContaining({ type: 'channel.state_changed', inboxId, status: 'down' }));
   });
 });
+
+describe('Messenger: scripts/simulate', () => {
+  it("pushes signed webhooks the hub accepts (handshake, batch, retry, echo, receipts; a forged one refused)", async () => {
+    const { run } = await import('../../../scripts/simulate/messenger.js');
+    const simulated = () => models().InboundEvent.countDocuments({ _id: /^fb:m_sim/ });
+    const before = await simulated();
+    const logged: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void logged.push(args.join(' '));
+    try {
+      await run(['--hub', h.baseUrl, '--inbox', inboxId, '--app-secret', APP_SECRET, '--page-id', PAGE_ID, '--verify-token', VERIFY_TOKEN, '--customers', '2', '--delay-ms', '0']);
+    } finally {
+      console.log = log;
+    }
+    expect(logged[0]).toBe('GET handshake: 200 (challenge echoed)');
+    expect(logged.filter((l) => /: 200 EVENT_RECEIVED$/.test(l))).toHaveLength(logged.length - 2);
+    expect(logged.at(-1)).toBe('a forged signature: 403 (expected 403)');
+    // Customer messages: the postback, one per customer, two in the batch, one message (its retry a duplicate).
+    await h.t.core.ingest.drain();
+    expect((await simulated()) - before).toBe(6);
+    expect(await models().Message.countDocuments({ providerKey: /^fb:m_sim/ })).toBe(6);
+  });
+});
