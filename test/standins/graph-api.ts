@@ -39,7 +39,7 @@ export class GraphApiStandIn {
   readonly downloads: string[] = [];
   private readonly profiles = new Map<string, { first_name: string; last_name: string; profile_pic?: string }>();
   private readonly files = new Map<string, { content: Buffer; mimeType: string }>();
-  private readonly failures: GraphErrorScript[] = [];
+  private readonly failures: Array<{ after: number; error: GraphErrorScript }> = [];
   private server?: Server;
   private counter = 0;
   baseUrl = '';
@@ -78,9 +78,9 @@ export class GraphApiStandIn {
     return `${this.origin()}/cdn/${encodeURIComponent(name)}?_nc_cat=1&oh=abc`;
   }
 
-  /** The next Send API call answers this error (one per call). */
-  failNext(error: GraphErrorScript): void {
-    this.failures.push(error);
+  /** A coming Send API call answers this error: the next one, or the one after `after` successful calls. */
+  failNext(error: GraphErrorScript, after = 0): void {
+    this.failures.push({ after, error });
   }
 
   waitForSent(count: number, timeoutMs = 10_000): Promise<SentRecord[]> {
@@ -128,8 +128,9 @@ export class GraphApiStandIn {
   }
 
   private async sendApi(req: IncomingMessage, res: ServerResponse, pageId: string, body: Buffer): Promise<void> {
-    const failure = this.failures.shift();
-    if (failure) return graphError(res, failure);
+    const due = this.failures.findIndex((f) => f.after === 0);
+    this.failures.forEach((f) => f.after--);
+    if (due >= 0) return graphError(res, this.failures.splice(due, 1)[0]!.error);
     if (pageId !== this.pageId && pageId !== 'me') {
       return graphError(res, { status: 400, code: 100, type: 'OAuthException', message: '(#100) Invalid page id' });
     }
