@@ -3,7 +3,8 @@
  * the app secret (`X-Hub-Signature-256`), after Meta's GET verification handshake. Customers with random
  * page-scoped ids write in PT/ES/EN: single messages, a batch of entries in one POST (as Meta batches), quick
  * replies, a "Get started" postback, an image (only with `--image-url`: the hub downloads it), the same
- * webhook twice (Meta retries), and read receipts. An echo of a Page reply is sent too (the hub drops it).
+ * webhook twice (Meta retries), read receipts, and the echo of a reply typed in Meta's Page inbox (the hub keeps it
+ * as an outbound message sent outside Ponte).
  *
  *   npm run simulate -- messenger --inbox <id> --app-secret <secret> [--page-id <id>] [--verify-token <token>]
  *       [--hub http://localhost:3000] [--customers 3] [--delay-ms 300] [--image-url <url>]
@@ -100,7 +101,7 @@ export async function run(argv: string[]): Promise<void> {
     await post('an image', [[event(customers[0]!, { message: { mid: mid(), attachments: [{ type: 'image', payload: { url: values['image-url'] } }] } })]]);
     await pause();
   }
-  await post('an echo of a Page reply (dropped)', [
+  await post("a reply typed in Meta's Page inbox (echo)", [
     [{ sender: { id: pageId }, recipient: { id: customers[0]! }, timestamp: Date.now(), message: { mid: mid(), is_echo: true, app_id: 263902037430900, text: 'Estamos verificando.' } }],
   ]);
   for (const psid of customers) await post(`read receipt of ${psid}`, [[event(psid, { read: { watermark: Date.now() } })]]);

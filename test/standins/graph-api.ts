@@ -18,6 +18,8 @@ export interface SentRecord {
   recipientId: string;
   messagingType: string;
   tag?: string;
+  /** `message.metadata`: Meta returns it in the echo. */
+  metadata?: string;
   text?: string;
   attachment?: { type: string; fileName: string; mimeType: string; content: Buffer };
   messageId: string;
@@ -138,7 +140,7 @@ export class GraphApiStandIn {
     let record: Omit<SentRecord, 'messageId' | 'at'>;
     if (contentType.startsWith('multipart/form-data')) {
       const form = await new Request('http://x/', { method: 'POST', headers: { 'content-type': contentType }, body }).formData();
-      const message = JSON.parse(String(form.get('message'))) as { attachment: { type: string } };
+      const message = JSON.parse(String(form.get('message'))) as { attachment: { type: string }; metadata?: string };
       const file = form.get('filedata');
       if (!(file instanceof File)) return graphError(res, { status: 400, code: 100, type: 'OAuthException', message: '(#100) No filedata' });
       record = {
@@ -146,6 +148,7 @@ export class GraphApiStandIn {
         recipientId: (JSON.parse(String(form.get('recipient'))) as { id: string }).id,
         messagingType: String(form.get('messaging_type')),
         ...(form.get('tag') ? { tag: String(form.get('tag')) } : {}),
+        ...(message.metadata ? { metadata: message.metadata } : {}),
         attachment: { type: message.attachment.type, fileName: file.name, mimeType: file.type, content: Buffer.from(await file.arrayBuffer()) },
       };
     } else {
@@ -153,7 +156,7 @@ export class GraphApiStandIn {
         recipient: { id: string };
         messaging_type: string;
         tag?: string;
-        message: { text?: string };
+        message: { text?: string; metadata?: string };
       };
       if (!parsed.message?.text) return graphError(res, { status: 400, code: 100, type: 'OAuthException', message: '(#100) Message cannot be empty' });
       if (parsed.message.text.length > 2000) {
@@ -164,6 +167,7 @@ export class GraphApiStandIn {
         recipientId: parsed.recipient.id,
         messagingType: parsed.messaging_type,
         ...(parsed.tag ? { tag: parsed.tag } : {}),
+        ...(parsed.message.metadata ? { metadata: parsed.message.metadata } : {}),
         text: parsed.message.text,
       };
     }

@@ -53,6 +53,13 @@ export type MessagingType = { messaging_type: 'RESPONSE' } | { messaging_type: '
 
 export type AttachmentKind = 'image' | 'video' | 'audio' | 'file';
 
+/**
+ * Set as `message.metadata` on everything we send; Meta returns it in the echo, which is how the webhook tells
+ * our own sends (dropped) from replies typed in Meta's Page inbox (kept as sent outside Ponte) — even when the
+ * echo arrives before the delivery job recorded the message's id.
+ */
+export const OUR_ECHO_METADATA = 'ponte';
+
 export interface GraphClientOptions {
   baseUrl: string;
   accessToken: string;
@@ -76,7 +83,7 @@ export class GraphClient {
     return this.call(`/${enc(pageId)}/messages`, SendResponseSchema, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ recipient: { id: psid }, ...type, message: { text } }),
+      body: JSON.stringify({ recipient: { id: psid }, ...type, message: { text, metadata: OUR_ECHO_METADATA } }),
     });
   }
 
@@ -91,7 +98,7 @@ export class GraphClient {
     form.set('recipient', JSON.stringify({ id: psid }));
     form.set('messaging_type', type.messaging_type);
     if (type.messaging_type === 'MESSAGE_TAG') form.set('tag', type.tag);
-    form.set('message', JSON.stringify({ attachment: { type: file.kind, payload: { is_reusable: false } } }));
+    form.set('message', JSON.stringify({ attachment: { type: file.kind, payload: { is_reusable: false } }, metadata: OUR_ECHO_METADATA }));
     form.set('filedata', new Blob([new Uint8Array(file.content)], { type: file.mimeType }), file.fileName);
     return this.call(`/${enc(pageId)}/messages`, SendResponseSchema, { method: 'POST', body: form });
   }

@@ -2,6 +2,7 @@ import type { InboundEventInput } from '../../core/domain/inbound-event.js';
 import type { MessengerAttachment, MessagingEvent, WebhookBody } from './payload.js';
 import { MessagingEventSchema } from './payload.js';
 import { WebhookPayloadError } from '../../core/domain/channel-webhook.js';
+import { OUR_ECHO_METADATA } from './client.js';
 
 /**
  * Pure: a verified Messenger webhook body → normalised events. One body may hold several `entry`s (Meta batches
@@ -11,8 +12,8 @@ import { WebhookPayloadError } from '../../core/domain/channel-webhook.js';
  * - a delivery of one message: `fb:delivered:<mid>`; a delivery or read watermark:
  *   `fb:delivered|read:<psid>:<watermark>`; an edit: `fb:edit:<mid>:<num_edit>`.
  * The conversation is the customer's page-scoped id (PSID); the contact's identity key `messenger:<PSID>`.
- * Echoes (`is_echo`: what the Page sent — through us or a person in Meta's Page inbox) are dropped here: they
- * are never a customer's message. (Ours are already stored; a Page-inbox reply is not kept — see README.)
+ * Echoes (`is_echo`: what the Page sent) are never a customer's message: ours (our `metadata`) are dropped, others
+ * (typed in Meta's Page inbox, or sent by another app) become `message.sent_outside` (key `fb:<mid>`).
  */
 
 export interface MapContext {
@@ -28,6 +29,8 @@ const DEFAULT_MIME: Record<string, string> = {
   file: 'application/octet-stream',
 };
 const EXTENSION: Record<string, string> = { image: 'jpg', video: 'mp4', audio: 'mp3', file: 'bin' };
+/** The app id Meta's own Page inbox (Meta Business Suite) sends with. */
+const PAGE_INBOX_APP_ID = '263902037430900';
 
 export function mapWebhookBody(body: WebhookBody, ctx: MapContext): InboundEventInput[] {
   // Instagram and other objects share the app's webhook URL only when misconfigured; not ours.
@@ -51,9 +54,9 @@ export function mapMessagingEvent(e: MessagingEvent, inboxId: string): InboundEv
   const psid = e.sender.id;
   const occurredAt = new Date(e.timestamp);
   if (e.message) {
-    if (e.message.is_echo) return [];
     const m = e.message;
     const { attachments, notes } = mapAttachments(m.attachments ?? [], m.mid);
+    if (m.is_echo) return echoEvents(e, inboxId, notes);
     const text = [m.text ?? '', ...notes].filter(Boolean).join('\n');
     return [
       {
@@ -118,6 +121,29 @@ export function mapMessagingEvent(e: MessagingEvent, inboxId: string): InboundEv
   }
   // Reactions, opt-ins, referrals, handovers…: not part of a ticket (yet).
   return [];
+}
+
+/**
+ * What the Page sent, echoed: ours (our metadata) is already stored — dropped. Anything else was sent outside
+ * Ponte (typed in Meta's Page inbox, or by another app): kept as an outbound message of the conversation, where
+ * the customer is the *recipient*. Its files are named, not downloaded.
+ */
+function echoEvents(e: MessagingEvent, inboxId: string, notes: string[]): InboundEventInput[] {
+  const m = e.message!;
+  if (m.metadata === OUR_ECHO_METADATA) return [];
+  const files = (m.attachments ?? []).filter((a) => DEFAULT_MIME[a.type] && a.payload?.url).map((a) => `[${a.type}: ${a.payload!.url}]`);
+  return [
+    {
+      type: 'message.sent_outside',
+      providerKey: `fb:${m.mid}`,
+      providerMessageId: m.mid,
+      inboxId,
+      occurredAt: new Date(e.timestamp),
+      conversationId: e.recipient.id,
+      text: [m.text ?? '', ...notes, ...files].filter(Boolean).join('\n'),
+      via: m.app_id === PAGE_INBOX_APP_ID ? 'Page inbox' : m.app_id ? `app ${m.app_id}` : 'Messenger',
+    },
+  ];
 }
 
 function watermarkEvent(

@@ -32,6 +32,7 @@ const MessageSchema = z
     text: z.string().optional(),
     is_echo: z.boolean().optional(),
     app_id: z.coerce.string().optional(),
+    metadata: z.string().optional(),
     reply_to: z.object({ mid: z.string().max(900) }).partial().optional(),
     quick_reply: z.object({ payload: z.string() }).partial().optional(),
     attachments: z.array(AttachmentSchema).max(100).optional(),

@@ -112,12 +112,28 @@ export const ConversationStatusSchema = z.object({
   upTo: z.coerce.date(),
 });
 
+/**
+ * A message the business sent the customer outside Ponte, reported by the platform (Messenger: an echo of a reply
+ * typed in Meta's Page inbox, or sent by another app of the Page). Stored as an outbound message of the
+ * conversation's current ticket, already sent; never a customer message.
+ */
+export const MessageSentOutsideSchema = z.object({
+  ...base,
+  type: z.literal('message.sent_outside'),
+  providerMessageId: z.string().min(1).max(1000),
+  conversationId: z.string().min(1).max(998),
+  text: z.string().max(1_000_000).default(''),
+  /** Who sent it, as far as the platform says (e.g. "Page inbox", an app id). */
+  via: z.string().max(200).optional(),
+});
+
 export const InboundEventSchema = z.discriminatedUnion('type', [
   MessageReceivedSchema,
   MessageStatusSchema,
   MessageEditedSchema,
   SessionStateSchema,
   ConversationStatusSchema,
+  MessageSentOutsideSchema,
 ]);
 export type InboundEvent = z.infer<typeof InboundEventSchema>;
 export type InboundEventInput = z.input<typeof InboundEventSchema>;
@@ -126,3 +142,4 @@ export type MessageStatusEvent = z.infer<typeof MessageStatusSchema>;
 export type MessageEdited = z.infer<typeof MessageEditedSchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
 export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
+export type MessageSentOutside = z.infer<typeof MessageSentOutsideSchema>;

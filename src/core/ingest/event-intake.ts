@@ -27,6 +27,7 @@ export function orderingKey(e: InboundEvent): string {
     case 'message.received':
       return `conv:${e.inboxId}:${e.threading.conversationId}`;
     case 'conversation.status':
+    case 'message.sent_outside':
       return `conv:${e.inboxId}:${e.conversationId}`;
     case 'message.status':
     case 'message.edited':

@@ -201,6 +201,8 @@ export class IngestService {
         return this.statuses.session(event);
       case 'conversation.status':
         return this.statuses.conversation(event);
+      case 'message.sent_outside':
+        return this.statuses.sentOutside(event);
     }
   }
 }

@@ -1,8 +1,12 @@
 import type { Logger } from 'pino';
 import { systemActor, type AuditLog } from '../audit/audit-log.js';
-import type { ConversationStatus, MessageEdited, MessageStatusEvent, SessionState } from '../domain/inbound-event.js';
+import type { ConversationStatus, MessageEdited, MessageSentOutside, MessageStatusEvent, SessionState } from '../domain/inbound-event.js';
+import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { inboundMessageId } from '../messages/inbound-message-id.js';
+import { conversationKeyId, successorKeyId } from '../models/conversation-key.js';
+import type { Ticket } from '../models/ticket.js';
 import type { DomainEvent } from '../events/domain-events.js';
-import { ticketScope } from '../events/views.js';
+import { ticketScope, toMessageView } from '../events/views.js';
 import type { DeliveryStatus, Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { ProcessResult } from './message-processor.js';
@@ -55,6 +59,73 @@ export class StatusProcessor {
       if (r.outcome === 'status') moved++;
     }
     return { outcome: moved ? 'status' : 'stale-status', events };
+  }
+
+  /**
+   * A message the business sent from outside Ponte (Messenger: typed in Meta's Page inbox): stored as an
+   * outbound message of the conversation's current ticket, already `sent`, so agents see the whole exchange.
+   * Keyed by the event's provider key (a re-run stores nothing twice); our own sends are recognised by their
+   * provider id; a conversation we have no ticket for (the Page wrote first elsewhere) is left out.
+   */
+  async sentOutside(e: MessageSentOutside): Promise<ProcessResult> {
+    const ours = await this.models.Message.findOne({ inboxId: e.inboxId, direction: 'outbound', providerMessageId: e.providerMessageId }).lean();
+    if (ours) return { outcome: 'own-echo', messageId: String(ours._id), ticketId: String(ours.ticketId), events: [] };
+    const ticket = await this.conversationTicket(e.inboxId, e.conversationId);
+    if (!ticket) return { outcome: 'no-conversation', events: [] };
+    const _id = inboundMessageId(e.providerKey, e.occurredAt);
+    const author = `Sent outside Ponte${e.via ? ` (${e.via})` : ''}`;
+    let message: Message = {
+      _id,
+      ticketId: ticket._id,
+      inboxId: ticket.inboxId,
+      channel: ticket.channel,
+      direction: 'outbound',
+      kind: 'message',
+      author: { type: 'system', name: author },
+      text: e.text,
+      attachments: [],
+      providerKey: e.providerKey,
+      providerMessageId: e.providerMessageId,
+      threading: { references: [] },
+      delivery: { status: 'sent', attempts: 0, history: [{ status: 'sent', at: e.occurredAt }] },
+      occurredAt: e.occurredAt,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
+    try {
+      await this.models.Message.insertMany([message]);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      message = (await this.models.Message.findOne({ providerKey: e.providerKey }).lean()) ?? message;
+    }
+    const ref = `message:${String(message._id)}`;
+    const found = await this.audit.findRef(message.ticketId, ref);
+    if (found) return { outcome: 'sent-outside', messageId: String(message._id), ticketId: String(message.ticketId), events: [] };
+    const a = await this.audit.append(message.ticketId, 'message.sent_outside', { type: 'system', name: author }, { messageId: String(message._id) }, ref);
+    return {
+      outcome: 'sent-outside',
+      messageId: String(message._id),
+      ticketId: String(message.ticketId),
+      events: [{ type: 'message.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(message) }],
+    };
+  }
+
+  /** The conversation's current ticket: its key, the follow-up chain, merges — by `_id` reads only. */
+  private async conversationTicket(inboxId: string, conversationId: string): Promise<Ticket | null> {
+    const key = await this.models.ConversationKey.findById(conversationKeyId(inboxId, conversationId)).lean();
+    if (!key) return null;
+    let id = key.ticketId;
+    for (let hop = 0; hop < 50; hop++) {
+      const next = await this.models.ConversationKey.findById(successorKeyId(String(id))).lean();
+      if (next) {
+        id = next.ticketId;
+        continue;
+      }
+      const ticket = await this.models.Ticket.findById(id).lean();
+      if (!ticket?.mergedInto) return ticket;
+      id = ticket.mergedInto;
+    }
+    return null;
   }
 
   private async apply(message: Message, status: MessageStatusEvent['status'], reason?: string): Promise<ProcessResult> {

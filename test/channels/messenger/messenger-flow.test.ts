@@ -148,7 +148,7 @@ describe('Messenger: the full loop', () => {
     expect(graph.profileCalls.filter((id) => id === PSID)).toHaveLength(1);
   });
 
-  it('stores a batch of 3 entries: each customer message once, in its own conversation, without the echo', async () => {
+  it('stores a batch of 3 entries: each customer message once, in its own conversation; the Page-inbox echo as sent outside Ponte', async () => {
     const body = fixture('batch-3-entries');
     const now = Date.now();
     body.entry.forEach((entry: any, i: number) => entry.messaging.forEach((m: any, j: number) => (m.timestamp = now + i * 10 + j)));
@@ -166,7 +166,10 @@ describe('Messenger: the full loop', () => {
     expect(c!.attachments[0]).toMatchObject({ fileName: 'receipt-4521.pdf', mimeType: 'application/pdf', size: receipt.length });
     // No profile for these people at the stand-in: the messages went on without a name.
     expect((await models().Ticket.findById(a!.ticketId).lean())!.replyTo.handle).toBe('7000000000000001');
-    expect(await models().InboundEvent.findById('fb:m_EDXo0mR7j6eSGi9sQ4Af5xrx7D0uC8en2z5f1uW9tKxr4vZ8lYm').lean()).toBeNull();
+    const outside = await storedMessage('fb:m_EDXo0mR7j6eSGi9sQ4Af5xrx7D0uC8en2z5f1uW9tKxr4vZ8lYm');
+    expect(outside).toMatchObject({ direction: 'outbound', text: 'Sí, enviamos.', author: { type: 'system', name: 'Sent outside Ponte (Page inbox)' } });
+    expect(outside.delivery.status).toBe('sent');
+    expect(String(outside.ticketId)).toBe(String(a!.ticketId));
   });
 });
 
@@ -190,22 +193,36 @@ describe('Messenger: what must not be stored, or stored twice', () => {
     expect(await models().Ticket.countDocuments({ 'replyTo.handle': '7100000000000001' })).toBe(1);
   });
 
-  it('drops echoes: of our own send, and of a reply typed in Meta\'s Page inbox', async () => {
+  it('drops echoes of our own sends; a reply typed in Meta\'s Page inbox is kept as outbound, never as the customer\'s', async () => {
     const { mid: customerMid, body } = textBody('7200000000000001', 'hello');
     await postWebhook(body);
     const inbound = await storedMessage(`fb:${customerMid}`);
     const { mid } = await replyAndSend(String(inbound.ticketId), 'hi there');
+    expect(graph.sent.at(-1)!.metadata).toBe('ponte');
     const before = await models().Message.countDocuments({ ticketId: inbound.ticketId });
-    for (const echoMid of [mid, 'm_typed_in_page_inbox_1']) {
+    const echoOf = (echoMid: string, metadata?: string) => {
       const echo = fixture('echo');
-      echo.entry[0].messaging[0].recipient.id = '7200000000000001';
-      echo.entry[0].messaging[0].message.mid = echoMid;
-      echo.entry[0].messaging[0].timestamp = Date.now();
-      expect((await postWebhook(echo)).status).toBe(200);
-      expect(await models().InboundEvent.findById(`fb:${echoMid}`).lean()).toBeNull();
-    }
+      const m = echo.entry[0].messaging[0];
+      m.recipient.id = '7200000000000001';
+      m.message.mid = echoMid;
+      m.timestamp = Date.now();
+      if (metadata) m.message.metadata = metadata;
+      else delete m.message.metadata;
+      return echo;
+    };
+    // Our echo (with our metadata) is not even stored; one without it but with our mid is recognised.
+    expect((await postWebhook(echoOf(mid, 'ponte'))).status).toBe(200);
+    expect(await models().InboundEvent.findById(`fb:${mid}`).lean()).toBeNull();
+    expect((await postWebhook(echoOf(mid))).status).toBe(200);
+    await eventually(async () => ((await models().InboundEvent.findById(`fb:${mid}`).lean())?.status === 'processed' ? true : undefined));
     expect(await models().Message.countDocuments({ ticketId: inbound.ticketId })).toBe(before);
+    // Typed by a person in Meta's Page inbox: an outbound message of the ticket, sent.
+    expect((await postWebhook(echoOf('m_typed_in_page_inbox_1'))).status).toBe(200);
+    const outside = await storedMessage('fb:m_typed_in_page_inbox_1');
+    expect(outside).toMatchObject({ ticketId: inbound.ticketId, direction: 'outbound', text: 'Estamos verificando com a transportadora.' });
+    expect(await models().Message.countDocuments({ ticketId: inbound.ticketId, direction: 'inbound' })).toBe(1);
     expect(await models().Contact.countDocuments({ identities: `messenger:${PAGE_ID}` })).toBe(0);
+    expect(h.t.events).toContainEqual(expect.objectContaining({ type: 'message.created', message: expect.objectContaining({ id: String(outside._id) }) }));
   });
 
   it('lets the final state win when receipts come out of order or twice', async () => {
@@ -322,9 +339,10 @@ describe('Messenger: scripts/simulate', () => {
     expect(logged[0]).toBe('GET handshake: 200 (challenge echoed)');
     expect(logged.filter((l) => /: 200 EVENT_RECEIVED$/.test(l))).toHaveLength(logged.length - 2);
     expect(logged.at(-1)).toBe('a forged signature: 403 (expected 403)');
-    // Customer messages: the postback, one per customer, two in the batch, one message (its retry a duplicate).
+    // The postback, one per customer, two in the batch, one message (its retry a duplicate), the Page-inbox echo.
     await h.t.core.ingest.drain();
-    expect((await simulated()) - before).toBe(6);
-    expect(await models().Message.countDocuments({ providerKey: /^fb:m_sim/ })).toBe(6);
+    expect((await simulated()) - before).toBe(7);
+    expect(await models().Message.countDocuments({ providerKey: /^fb:m_sim/, direction: 'inbound' })).toBe(6);
+    expect(await models().Message.countDocuments({ providerKey: /^fb:m_sim/, direction: 'outbound' })).toBe(1);
   });
 });

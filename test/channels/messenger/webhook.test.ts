@@ -102,8 +102,28 @@ describe('Messenger webhook: mapping', () => {
     ]);
   });
 
-  it('drops echoes of what the Page sent', () => {
+  it('drops echoes of our own sends and keeps what was sent outside Ponte as such', () => {
     expect(eventsOf('echo')).toEqual([]);
+    const typedAtMeta = fixture('echo');
+    delete typedAtMeta.entry[0].messaging[0].message.metadata;
+    typedAtMeta.entry[0].messaging[0].message.app_id = 263902037430900;
+    const raw = JSON.stringify(typedAtMeta);
+    const r = messengerWebhook.parse(post(raw));
+    expect(r).toEqual({
+      kind: 'events',
+      events: [
+        {
+          type: 'message.sent_outside',
+          providerKey: 'fb:m_CYSj5hM2e1zNBd4nL9Va0sms2Y5pX3zi7u0a6pR4oFsm9qU3gTh',
+          providerMessageId: 'm_CYSj5hM2e1zNBd4nL9Va0sms2Y5pX3zi7u0a6pR4oFsm9qU3gTh',
+          inboxId: 'inbox1',
+          occurredAt: new Date(1764770120000),
+          conversationId: PSID,
+          text: 'Estamos verificando com a transportadora.',
+          via: 'Page inbox',
+        },
+      ],
+    });
   });
 
   it('turns a delivery into a status per mid and a read into a watermark for the conversation', () => {
@@ -137,13 +157,14 @@ describe('Messenger webhook: mapping', () => {
     ]);
   });
 
-  it('handles a batch of 3 entries with several events each, in order, without the echo', () => {
+  it('handles a batch of 3 entries with several events each, in order', () => {
     const events = eventsOf('batch-3-entries');
     expect(events.map((e) => [e.type, e.providerKey])).toEqual([
       ['message.received', 'fb:m_EAUl7jO4g3bPDf6pN1Xc2uou4A7rZ5bk9w2c8rT6qHuo1sW5iVj'],
       ['message.received', 'fb:m_EBVm8kP5h4cQEg7qO2Yd3vpv5B8sA6cl0x3d9sU7rIvp2tX6jWk'],
       ['message.received', 'fb:m_ECWn9lQ6i5dRFh8rP3Ze4wqw6C9tB7dm1y4e0tV8sJwq3uY7kXl'],
       ['conversation.status', `fb:read:${PSID}:1764770401900`],
+      ['message.sent_outside', 'fb:m_EDXo0mR7j6eSGi9sQ4Af5xrx7D0uC8en2z5f1uW9tKxr4vZ8lYm'],
     ]);
     const file = events[2];
     if (file?.type !== 'message.received') throw new Error('expected a message');
