@@ -12,7 +12,9 @@ const simulators: Record<string, () => Promise<{ run(argv: string[]): Promise<vo
 const [channel, ...rest] = process.argv.slice(2);
 const load = channel ? simulators[channel] : undefined;
 if (!load) {
-  console.error(`usage: npm run simulate -- <${Object.keys(simulators).join('|')}> [options]   (--help for a channel's options)`);
+  console.error(
+    `usage: npm run simulate -- <${Object.keys(simulators).join('|')}> [options]   (--help for a channel's options)`,
+  );
   process.exit(2);
 }
-await (await load()).run(rest);
+await(await load()).run(rest);

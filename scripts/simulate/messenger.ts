@@ -40,7 +40,9 @@ export async function run(argv: string[]): Promise<void> {
     },
   });
   if (values.help || !values.inbox || !values['app-secret']) {
-    console.log('usage: npm run simulate -- messenger --inbox <id> --app-secret <secret> [--page-id <id>] [--verify-token <t>]');
+    console.log(
+      'usage: npm run simulate -- messenger --inbox <id> --app-secret <secret> [--page-id <id>] [--verify-token <t>]',
+    );
     console.log('       [--hub http://localhost:3000] [--customers 3] [--delay-ms 300] [--image-url <url>]');
     process.exit(values.help ? 0 : 2);
   }
@@ -52,9 +54,15 @@ export async function run(argv: string[]): Promise<void> {
 
   if (values['verify-token']) {
     const challenge = String(randomInt(1e9));
-    const res = await fetch(`${url}?hub.mode=subscribe&hub.verify_token=${encodeURIComponent(values['verify-token'])}&hub.challenge=${challenge}`);
+    const res = await fetch(
+      `${url}?hub.mode=subscribe&hub.verify_token=${encodeURIComponent(values['verify-token'])}` +
+        `&hub.challenge=${challenge}`,
+    );
     const body = await res.text();
-    console.log(`GET handshake: ${res.status} ${body === challenge ? '(challenge echoed)' : `(unexpected: ${body.slice(0, 80)})`}`);
+    console.log(
+      `GET handshake: ${res.status} ` +
+        (body === challenge ? '(challenge echoed)' : `(unexpected: ${body.slice(0, 80)})`),
+    );
   }
 
   let midSeq = 0;
@@ -71,13 +79,22 @@ export async function run(argv: string[]): Promise<void> {
       entry: entries.map((messaging) => ({ id: pageId, time: Date.now(), messaging })),
     });
     const signature = `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body: raw });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      body: raw,
+    });
     console.log(`${label}: ${res.status} ${await res.text()}`);
     return raw;
   };
 
-  const customers = Array.from({ length: Math.max(1, Number(values.customers)) }, () => `7${String(randomInt(2 ** 47)).padStart(15, '0')}`);
-  await post('postback "Get started"', [[event(customers[0]!, { postback: { title: 'Get Started', payload: 'GET_STARTED', mid: mid() } })]]);
+  const customers = Array.from(
+    { length: Math.max(1, Number(values.customers)) },
+    () => `7${String(randomInt(2 ** 47)).padStart(15, '0')}`,
+  );
+  await post('postback "Get started"', [
+    [event(customers[0]!, { postback: { title: 'Get Started', payload: 'GET_STARTED', mid: mid() } })],
+  ]);
   await pause();
   for (const [i, psid] of customers.entries()) {
     await post(`customer ${psid} writes`, [[event(psid, { message: { mid: mid(), text: lines[i % lines.length] } })]]);
@@ -86,10 +103,12 @@ export async function run(argv: string[]): Promise<void> {
   // One POST, three entries, several events: how Meta delivers under load.
   await post(
     'batch of 3 entries',
-    customers.slice(0, 3).map((psid, i) => [
-      event(psid, { message: { mid: mid(), text: 'Obrigado!', quick_reply: { payload: 'THANKS' } } }),
-      ...(i === 0 ? [event(psid, { read: { watermark: Date.now() } })] : []),
-    ]),
+    customers
+      .slice(0, 3)
+      .map((psid, i) => [
+        event(psid, { message: { mid: mid(), text: 'Obrigado!', quick_reply: { payload: 'THANKS' } } }),
+        ...(i === 0 ? [event(psid, { read: { watermark: Date.now() } })] : []),
+      ]),
   );
   await pause();
   // Meta retries what it thinks failed: the same body again is stored once.
@@ -98,13 +117,31 @@ export async function run(argv: string[]): Promise<void> {
   await post('the same webhook again (a retry)', retried);
   await pause();
   if (values['image-url']) {
-    await post('an image', [[event(customers[0]!, { message: { mid: mid(), attachments: [{ type: 'image', payload: { url: values['image-url'] } }] } })]]);
+    await post('an image', [
+      [
+        event(customers[0]!, {
+          message: { mid: mid(), attachments: [{ type: 'image', payload: { url: values['image-url'] } }] },
+        }),
+      ],
+    ]);
     await pause();
   }
   await post("a reply typed in Meta's Page inbox (echo)", [
-    [{ sender: { id: pageId }, recipient: { id: customers[0]! }, timestamp: Date.now(), message: { mid: mid(), is_echo: true, app_id: 263902037430900, text: 'Estamos verificando.' } }],
+    [
+      {
+        sender: { id: pageId },
+        recipient: { id: customers[0]! },
+        timestamp: Date.now(),
+        message: { mid: mid(), is_echo: true, app_id: 263902037430900, text: 'Estamos verificando.' },
+      },
+    ],
   ]);
-  for (const psid of customers) await post(`read receipt of ${psid}`, [[event(psid, { read: { watermark: Date.now() } })]]);
-  const bad = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }, body: '{"object":"page","entry":[]}' });
+  for (const psid of customers)
+    await post(`read receipt of ${psid}`, [[event(psid, { read: { watermark: Date.now() } })]]);
+  const bad = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+    body: '{"object":"page","entry":[]}',
+  });
   console.log(`a forged signature: ${bad.status} (expected 403)`);
 }

@@ -60,7 +60,16 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
   const media = new RemoteMediaFetcher(models, channels, blobs, config.limits, log('ingest'));
   const profiles = new SenderProfiles(models, channels, contactCache, log('ingest'));
-  const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'), media, profiles);
+  const ingest = new IngestService(
+    models,
+    intake,
+    messageProcessor,
+    statusProcessor,
+    bus,
+    log('ingest'),
+    media,
+    profiles,
+  );
 
   const tickets = new TicketService(models, audit, locks, bus, log('tickets'));
   const sessions = new SessionService(models, config.auth.sessionTtlMs, { maxAttempts: config.auth.loginMaxAttempts, windowMs: config.auth.loginWindowMs }, log('auth'));
@@ -76,7 +85,19 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     return jobs;
   };
   const worker = new DeliveryWorker(models, channels, blobs, audit, bus, queue, config, log('outbound'));
-  const compose = new ComposeService(models, tickets, blobs, audit, locks, bus, queue, config, secret, log('outbound'), channels);
+  const compose = new ComposeService(
+    models,
+    tickets,
+    blobs,
+    audit,
+    locks,
+    bus,
+    queue,
+    config,
+    secret,
+    log('outbound'),
+    channels,
+  );
   messageProcessor.onNewTicket(async (ticket, inbox) => {
     await compose.acknowledge(ticket, inbox);
   });

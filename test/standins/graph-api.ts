@@ -113,7 +113,12 @@ export class GraphApiStandIn {
     }
     const path = url.pathname.replace(/^\/v[\d.]+/, '');
     if (url.searchParams.get('access_token') !== this.token) {
-      return graphError(res, { status: 400, code: 190, type: 'OAuthException', message: 'Invalid OAuth access token - Cannot parse access token' });
+      return graphError(res, {
+        status: 400,
+        code: 190,
+        type: 'OAuthException',
+        message: 'Invalid OAuth access token - Cannot parse access token',
+      });
     }
     const sendMatch = /^\/([^/]+)\/messages$/.exec(path);
     if (req.method === 'POST' && sendMatch) return this.sendApi(req, res, decodeURIComponent(sendMatch[1]!), body);
@@ -124,9 +129,20 @@ export class GraphApiStandIn {
       this.profileCalls.push(id);
       const profile = this.profiles.get(id);
       if (profile) return json(res, 200, { ...profile, id });
-      return graphError(res, { status: 400, code: 100, subcode: 33, type: 'GraphMethodException', message: `Unsupported get request. Object with ID '${id}' does not exist` });
+      return graphError(res, {
+        status: 400,
+        code: 100,
+        subcode: 33,
+        type: 'GraphMethodException',
+        message: `Unsupported get request. Object with ID '${id}' does not exist`,
+      });
     }
-    return graphError(res, { status: 400, code: 2500, type: 'OAuthException', message: `Unknown path components: ${path}` });
+    return graphError(res, {
+      status: 400,
+      code: 2500,
+      type: 'OAuthException',
+      message: `Unknown path components: ${path}`,
+    });
   }
 
   private async sendApi(req: IncomingMessage, res: ServerResponse, pageId: string, body: Buffer): Promise<void> {
@@ -139,17 +155,27 @@ export class GraphApiStandIn {
     const contentType = req.headers['content-type'] ?? '';
     let record: Omit<SentRecord, 'messageId' | 'at'>;
     if (contentType.startsWith('multipart/form-data')) {
-      const form = await new Request('http://x/', { method: 'POST', headers: { 'content-type': contentType }, body }).formData();
+      const form = await new Request('http://x/', {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      }).formData();
       const message = JSON.parse(String(form.get('message'))) as { attachment: { type: string }; metadata?: string };
       const file = form.get('filedata');
-      if (!(file instanceof File)) return graphError(res, { status: 400, code: 100, type: 'OAuthException', message: '(#100) No filedata' });
+      if (!(file instanceof File))
+        return graphError(res, { status: 400, code: 100, type: 'OAuthException', message: '(#100) No filedata' });
       record = {
         pageId,
         recipientId: (JSON.parse(String(form.get('recipient'))) as { id: string }).id,
         messagingType: String(form.get('messaging_type')),
         ...(form.get('tag') ? { tag: String(form.get('tag')) } : {}),
         ...(message.metadata ? { metadata: message.metadata } : {}),
-        attachment: { type: message.attachment.type, fileName: file.name, mimeType: file.type, content: Buffer.from(await file.arrayBuffer()) },
+        attachment: {
+          type: message.attachment.type,
+          fileName: file.name,
+          mimeType: file.type,
+          content: Buffer.from(await file.arrayBuffer()),
+        },
       };
     } else {
       const parsed = JSON.parse(body.toString('utf8')) as {
@@ -158,9 +184,20 @@ export class GraphApiStandIn {
         tag?: string;
         message: { text?: string; metadata?: string };
       };
-      if (!parsed.message?.text) return graphError(res, { status: 400, code: 100, type: 'OAuthException', message: '(#100) Message cannot be empty' });
+      if (!parsed.message?.text)
+        return graphError(res, {
+          status: 400,
+          code: 100,
+          type: 'OAuthException',
+          message: '(#100) Message cannot be empty',
+        });
       if (parsed.message.text.length > 2000) {
-        return graphError(res, { status: 400, code: 100, type: 'OAuthException', message: '(#100) Length of param message[text] must be less than or equal to 2000' });
+        return graphError(res, {
+          status: 400,
+          code: 100,
+          type: 'OAuthException',
+          message: '(#100) Length of param message[text] must be less than or equal to 2000',
+        });
       }
       record = {
         pageId,

@@ -95,7 +95,9 @@ export class MessengerAdapter implements ChannelAdapter {
     const decision = decideSend(out.lastCustomerMessageAt, this.now(), settings.allowHumanAgentTag);
     if (decision.send === false) throw new ChannelError('OUTSIDE_MESSAGING_WINDOW', decision.reason, false);
     const type: MessagingType =
-      decision.send === 'RESPONSE' ? { messaging_type: 'RESPONSE' } : { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' };
+      decision.send === 'RESPONSE'
+        ? { messaging_type: 'RESPONSE' }
+        : { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' };
     const psid = out.to.handle;
     const parts: Array<() => Promise<{ message_id: string }>> = [
       ...splitText(out.text).map((text) => () => client.sendText(settings.pageId, psid, text, type)),
@@ -132,7 +134,8 @@ export class MessengerAdapter implements ChannelAdapter {
       const useful = mimeType && mimeType !== 'application/octet-stream' ? mimeType : undefined;
       return { content, ...(useful ? { mimeType: useful } : {}) };
     } catch (err) {
-      if (err instanceof GraphApiError && err.code === -1) throw new ChannelError('MEDIA_TOO_LARGE', err.message, false);
+      if (err instanceof GraphApiError && err.code === -1)
+        throw new ChannelError('MEDIA_TOO_LARGE', err.message, false);
       if (err instanceof GraphApiError && [403, 404, 410].includes(err.httpStatus)) {
         // Attachment URLs expire: an old event's file is gone for good.
         throw new ChannelError('MEDIA_GONE', `the attachment is no longer available (${err.httpStatus})`, false);
@@ -177,7 +180,8 @@ export class MessengerAdapter implements ChannelAdapter {
   }
 
   private running(): { client: GraphClient; settings: MessengerSettings } {
-    if (!this.client || !this.settings) throw new ChannelError('CHANNEL_NOT_STARTED', 'Messenger inbox is not running', true);
+    if (!this.client || !this.settings)
+      throw new ChannelError('CHANNEL_NOT_STARTED', 'Messenger inbox is not running', true);
     return { client: this.client, settings: this.settings };
   }
 

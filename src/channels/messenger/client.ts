@@ -98,7 +98,10 @@ export class GraphClient {
     form.set('recipient', JSON.stringify({ id: psid }));
     form.set('messaging_type', type.messaging_type);
     if (type.messaging_type === 'MESSAGE_TAG') form.set('tag', type.tag);
-    form.set('message', JSON.stringify({ attachment: { type: file.kind, payload: { is_reusable: false } }, metadata: OUR_ECHO_METADATA }));
+    form.set(
+      'message',
+      JSON.stringify({ attachment: { type: file.kind, payload: { is_reusable: false } }, metadata: OUR_ECHO_METADATA }),
+    );
     form.set('filedata', new Blob([new Uint8Array(file.content)], { type: file.mimeType }), file.fileName);
     return this.call(`/${enc(pageId)}/messages`, SendResponseSchema, { method: 'POST', body: form });
   }
@@ -133,7 +136,8 @@ export class GraphClient {
     if (res.body) {
       for await (const chunk of res.body) {
         size += chunk.length;
-        if (size > maxBytes) throw new GraphApiError(`attachment is over the limit of ${maxBytes} bytes`, res.status, -1);
+        if (size > maxBytes)
+          throw new GraphApiError(`attachment is over the limit of ${maxBytes} bytes`, res.status, -1);
         chunks.push(Buffer.from(chunk));
       }
     }
@@ -165,7 +169,8 @@ export class GraphClient {
       );
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new GraphApiError(`unexpected Graph API answer: ${parsed.error.issues[0]?.message}`, res.status);
+    if (!parsed.success)
+      throw new GraphApiError(`unexpected Graph API answer: ${parsed.error.issues[0]?.message}`, res.status);
     return parsed.data;
   }
 

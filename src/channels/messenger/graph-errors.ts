@@ -29,23 +29,44 @@ export function mapGraphError(err: unknown): MappedGraphError {
   const { code, subcode, httpStatus } = err;
   const reason = `${err.message}${code !== undefined ? ` (Graph code ${code}${subcode ? `/${subcode}` : ''})` : ''}`;
   if (code === 190) {
-    return { error: new ChannelError('MESSENGER_TOKEN_INVALID', `Page access token rejected: ${reason}`, false), inboxDown: true };
+    return {
+      error: new ChannelError('MESSENGER_TOKEN_INVALID', `Page access token rejected: ${reason}`, false),
+      inboxDown: true,
+    };
   }
   if (code === 10 && subcode === 2018278) {
-    return { error: new ChannelError('OUTSIDE_MESSAGING_WINDOW', `Meta refused a reply outside the window: ${reason}`, false), inboxDown: false };
+    return {
+      error: new ChannelError('OUTSIDE_MESSAGING_WINDOW', `Meta refused a reply outside the window: ${reason}`, false),
+      inboxDown: false,
+    };
   }
   if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
-    return { error: new ChannelError('MESSENGER_PERMISSION_DENIED', `Permission missing: ${reason}`, false), inboxDown: true };
+    return {
+      error: new ChannelError('MESSENGER_PERMISSION_DENIED', `Permission missing: ${reason}`, false),
+      inboxDown: true,
+    };
   }
   if (code !== undefined && RATE_LIMIT_CODES.has(code)) {
     const waitMs = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : DEFAULT_RATE_LIMIT_WAIT_MS;
-    return { error: new ChannelError('MESSENGER_RATE_LIMITED', `Rate limited: ${reason}`, true, waitMs), inboxDown: false };
+    return {
+      error: new ChannelError('MESSENGER_RATE_LIMITED', `Rate limited: ${reason}`, true, waitMs),
+      inboxDown: false,
+    };
   }
   if (code === 551 || subcode === 2018001) {
-    return { error: new ChannelError('MESSENGER_USER_UNAVAILABLE', `This person is not available: ${reason}`, false), inboxDown: false };
+    return {
+      error: new ChannelError('MESSENGER_USER_UNAVAILABLE', `This person is not available: ${reason}`, false),
+      inboxDown: false,
+    };
   }
   if ((code !== undefined && TEMPORARY_CODES.has(code)) || httpStatus === 0 || httpStatus >= 500) {
-    return { error: new ChannelError('MESSENGER_UNAVAILABLE', `Messenger temporarily unavailable: ${reason}`, true), inboxDown: false };
+    return {
+      error: new ChannelError('MESSENGER_UNAVAILABLE', `Messenger temporarily unavailable: ${reason}`, true),
+      inboxDown: false,
+    };
   }
-  return { error: new ChannelError('MESSENGER_REJECTED', `Messenger refused the message: ${reason}`, false), inboxDown: false };
+  return {
+    error: new ChannelError('MESSENGER_REJECTED', `Messenger refused the message: ${reason}`, false),
+    inboxDown: false,
+  };
 }

@@ -131,7 +131,9 @@ export function mapMessagingEvent(e: MessagingEvent, inboxId: string): InboundEv
 function echoEvents(e: MessagingEvent, inboxId: string, notes: string[]): InboundEventInput[] {
   const m = e.message!;
   if (m.metadata === OUR_ECHO_METADATA) return [];
-  const files = (m.attachments ?? []).filter((a) => DEFAULT_MIME[a.type] && a.payload?.url).map((a) => `[${a.type}: ${a.payload!.url}]`);
+  const files = (m.attachments ?? [])
+    .filter((a) => DEFAULT_MIME[a.type] && a.payload?.url)
+    .map((a) => `[${a.type}: ${a.payload!.url}]`);
   return [
     {
       type: 'message.sent_outside',
@@ -174,7 +176,12 @@ function mapAttachments(list: MessengerAttachment[], mid: string) {
   list.forEach((a, i) => {
     const url = a.payload?.url;
     if (DEFAULT_MIME[a.type] && url) {
-      attachments.push({ fileName: fileNameFor(a.type, url, mid, i), mimeType: DEFAULT_MIME[a.type]!, size: 0, remoteRef: url });
+      attachments.push({
+        fileName: fileNameFor(a.type, url, mid, i),
+        mimeType: DEFAULT_MIME[a.type]!,
+        size: 0,
+        remoteRef: url,
+      });
       return;
     }
     if (a.type === 'location' && a.payload?.coordinates) {

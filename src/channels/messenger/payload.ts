@@ -33,7 +33,10 @@ const MessageSchema = z
     is_echo: z.boolean().optional(),
     app_id: z.coerce.string().optional(),
     metadata: z.string().optional(),
-    reply_to: z.object({ mid: z.string().max(900) }).partial().optional(),
+    reply_to: z
+      .object({ mid: z.string().max(900) })
+      .partial()
+      .optional(),
     quick_reply: z.object({ payload: z.string() }).partial().optional(),
     attachments: z.array(AttachmentSchema).max(100).optional(),
   })
@@ -45,10 +48,19 @@ export const MessagingEventSchema = z
     recipient: z.object({ id }),
     timestamp: z.coerce.number().int().nonnegative(),
     message: MessageSchema.optional(),
-    delivery: z.object({ mids: z.array(z.string()).optional(), watermark: z.coerce.number() }).passthrough().optional(),
+    delivery: z
+      .object({ mids: z.array(z.string()).optional(), watermark: z.coerce.number() })
+      .passthrough()
+      .optional(),
     read: z.object({ watermark: z.coerce.number() }).passthrough().optional(),
-    postback: z.object({ title: z.string().optional(), payload: z.string().optional(), mid: z.string().optional() }).passthrough().optional(),
-    message_edit: z.object({ mid: z.string(), text: z.string(), num_edit: z.coerce.number().optional() }).passthrough().optional(),
+    postback: z
+      .object({ title: z.string().optional(), payload: z.string().optional(), mid: z.string().optional() })
+      .passthrough()
+      .optional(),
+    message_edit: z
+      .object({ mid: z.string(), text: z.string(), num_edit: z.coerce.number().optional() })
+      .passthrough()
+      .optional(),
   })
   .passthrough();
 export type MessagingEvent = z.infer<typeof MessagingEventSchema>;

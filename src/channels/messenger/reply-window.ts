@@ -8,14 +8,20 @@ import type { ReplyWindow } from '../../core/domain/channel-adapter.js';
 export const STANDARD_WINDOW_MS = 24 * 3_600_000;
 export const HUMAN_AGENT_WINDOW_MS = 7 * 24 * 3_600_000;
 
-export type WindowDecision =
-  | { send: 'RESPONSE' }
-  | { send: 'HUMAN_AGENT' }
-  | { send: false; reason: string };
+export type WindowDecision = { send: 'RESPONSE' } | { send: 'HUMAN_AGENT' } | { send: false; reason: string };
 
-export function replyWindowFor(lastCustomerMessageAt: Date | undefined, now: Date, allowHumanAgentTag: boolean): ReplyWindow {
+export function replyWindowFor(
+  lastCustomerMessageAt: Date | undefined,
+  now: Date,
+  allowHumanAgentTag: boolean,
+): ReplyWindow {
   if (!lastCustomerMessageAt) {
-    return { open: false, closesAt: null, canReply: false, detail: 'Messenger allows a Page to write only to people who wrote to it first.' };
+    return {
+      open: false,
+      closesAt: null,
+      canReply: false,
+      detail: 'Messenger allows a Page to write only to people who wrote to it first.',
+    };
   }
   const closesAt = new Date(lastCustomerMessageAt.getTime() + STANDARD_WINDOW_MS);
   if (now < closesAt) return { open: true, closesAt, canReply: true };
@@ -25,7 +31,9 @@ export function replyWindowFor(lastCustomerMessageAt: Date | undefined, now: Dat
       open: false,
       closesAt,
       canReply: true,
-      detail: `The 24-hour window closed at ${closesAt.toISOString()}; the reply goes with the HUMAN_AGENT tag (allowed until ${tagUntil.toISOString()}).`,
+      detail:
+        `The 24-hour window closed at ${closesAt.toISOString()}; the reply goes with the HUMAN_AGENT tag ` +
+        `(allowed until ${tagUntil.toISOString()}).`,
     };
   }
   return {
@@ -39,7 +47,11 @@ export function replyWindowFor(lastCustomerMessageAt: Date | undefined, now: Dat
   };
 }
 
-export function decideSend(lastCustomerMessageAt: Date | undefined, now: Date, allowHumanAgentTag: boolean): WindowDecision {
+export function decideSend(
+  lastCustomerMessageAt: Date | undefined,
+  now: Date,
+  allowHumanAgentTag: boolean,
+): WindowDecision {
   const w = replyWindowFor(lastCustomerMessageAt, now, allowHumanAgentTag);
   if (w.open) return { send: 'RESPONSE' };
   if (w.canReply) return { send: 'HUMAN_AGENT' };

@@ -33,14 +33,17 @@ export const messengerDescription: ChannelDescription = {
       secret: true,
       help:
         'Any string; paste the same into Meta\'s webhook "Verify token" field. Left empty, the inbox\'s generated ' +
-        'webhook secret (settings.webhookSecret) is the token; it is write-only, so set your own to be able to paste it.',
+        'webhook secret (settings.webhookSecret) is the token; it is write-only, so set your own to be able ' +
+        'to paste it.',
     },
     {
       key: 'allowHumanAgentTag',
       label: 'Allow replies after 24 hours (HUMAN_AGENT tag)',
       type: 'boolean',
       default: false,
-      help: 'Only if Meta approved your app for the Human Agent feature: replies up to 7 days after the customer wrote.',
+      help:
+        'Only if Meta approved your app for the Human Agent feature: replies up to 7 days after the customer ' +
+        'wrote.',
     },
   ],
 };

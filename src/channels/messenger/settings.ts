@@ -6,7 +6,10 @@ import { z } from 'zod';
  */
 export const MessengerSettingsSchema = z.object({
   /** The Page's numeric id (the `recipient.id` of what customers send). */
-  pageId: z.coerce.string().trim().regex(/^\d{1,30}$/, 'the numeric id of the Facebook Page'),
+  pageId: z.coerce
+    .string()
+    .trim()
+    .regex(/^\d{1,30}$/, 'the numeric id of the Facebook Page'),
   /** Secret: Page access token with `pages_messaging`. */
   pageAccessToken: z.string().min(10).max(1000),
   /** Secret: the Meta app's secret; signs every webhook POST (`X-Hub-Signature-256`). */
@@ -19,9 +22,7 @@ export const MessengerSettingsSchema = z.object({
    * Replies after the 24-hour window go with `tag: HUMAN_AGENT` (allowed up to 7 days after the customer's
    * last message, only for apps Meta approved for the Human Agent feature). Off: such replies are refused.
    */
-  allowHumanAgentTag: z
-    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
-    .default(false),
+  allowHumanAgentTag: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
 });
 export type MessengerSettings = z.infer<typeof MessengerSettingsSchema>;
 

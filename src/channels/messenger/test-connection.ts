@@ -16,7 +16,10 @@ export async function testMessengerConnection(
   try {
     settings = parseMessengerSettings(rawSettings);
   } catch (err) {
-    return { ok: false, checks: { graph: { ok: false, code: 'SETTINGS_INVALID', message: (err as Error).message, durationMs: 0 } } };
+    return {
+      ok: false,
+      checks: { graph: { ok: false, code: 'SETTINGS_INVALID', message: (err as Error).message, durationMs: 0 } },
+    };
   }
   const client = new GraphClient({
     baseUrl: opts.graphApiBaseUrl,
@@ -29,6 +32,9 @@ export async function testMessengerConnection(
     return { ok: true, checks: { graph: { ok: true, durationMs: Date.now() - t0 } } };
   } catch (err) {
     const { error } = mapGraphError(err);
-    return { ok: false, checks: { graph: { ok: false, code: error.code, message: error.message, durationMs: Date.now() - t0 } } };
+    return {
+      ok: false,
+      checks: { graph: { ok: false, code: error.code, message: error.message, durationMs: Date.now() - t0 } },
+    };
   }
 }

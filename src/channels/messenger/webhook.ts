@@ -62,7 +62,8 @@ export const messengerWebhook: ChannelWebhook = {
       throw new WebhookPayloadError('body is not JSON');
     }
     const body = WebhookBodySchema.safeParse(json);
-    if (!body.success) throw new WebhookPayloadError(`not a Messenger webhook body: ${body.error.issues[0]?.path.join('.')}`);
+    if (!body.success)
+      throw new WebhookPayloadError(`not a Messenger webhook body: ${body.error.issues[0]?.path.join('.')}`);
     const pageId = req.settings.pageId;
     return {
       kind: 'events',

@@ -44,12 +44,18 @@ export class SenderProfiles {
           ...(profile.avatarUrl && profile.avatarUrl.length <= 4000 ? { avatarUrl: profile.avatarUrl } : {}),
         },
       };
-      await this.models.InboundEvent.updateOne({ _id: event.providerKey }, { $set: { payloadJson: JSON.stringify(enriched) } });
+      await this.models.InboundEvent.updateOne(
+        { _id: event.providerKey },
+        { $set: { payloadJson: JSON.stringify(enriched) } },
+      );
       return enriched;
     } catch (err) {
       if (this.failedAt.size > 10_000) this.failedAt.clear();
       this.failedAt.set(`${event.inboxId}:${handle}`, Date.now());
-      this.logger.warn({ err, providerKey: event.providerKey }, 'sender profile not retrieved; the message goes on without it');
+      this.logger.warn(
+        { err, providerKey: event.providerKey },
+        'sender profile not retrieved; the message goes on without it',
+      );
       return event;
     }
   }

@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import { systemActor, type AuditLog } from '../audit/audit-log.js';
-import type { ConversationStatus, MessageEdited, MessageSentOutside, MessageStatusEvent, SessionState } from '../domain/inbound-event.js';
+import type {
+  ConversationStatus,
+  MessageEdited,
+  MessageSentOutside,
+  MessageStatusEvent,
+  SessionState,
+} from '../domain/inbound-event.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { inboundMessageId } from '../messages/inbound-message-id.js';
 import { conversationKeyId, successorKeyId } from '../models/conversation-key.js';
@@ -39,7 +45,10 @@ export class StatusProcessor {
    * later, are left alone; the ticks only move forward, so a late or repeated watermark changes nothing.
    */
   async conversation(e: ConversationStatus): Promise<ProcessResult> {
-    const tickets = await this.models.Ticket.find({ inboxId: e.inboxId, 'replyTo.conversationId': e.conversationId }, { _id: 1 }).lean();
+    const tickets = await this.models.Ticket.find(
+      { inboxId: e.inboxId, 'replyTo.conversationId': e.conversationId },
+      { _id: 1 },
+    ).lean();
     if (tickets.length === 0) return { outcome: 'no-conversation', events: [] };
     const candidates = await this.models.Message.find({
       ticketId: { $in: tickets.map((t) => t._id) },
@@ -52,7 +61,8 @@ export class StatusProcessor {
     for (const message of candidates) {
       // When the attempt that succeeded began: the platform stamped the message after it (our `sent` entry is
       // written after its answer, so a delivery watermark can come before it).
-      const sentAt = [...message.delivery.history].reverse().find((h) => h.status === 'sending')?.at ?? message.occurredAt;
+      const sending = [...message.delivery.history].reverse().find((h) => h.status === 'sending');
+      const sentAt = sending?.at ?? message.occurredAt;
       if (new Date(sentAt).getTime() > upTo) continue;
       const r = await this.apply(message, e.status);
       events.push(...r.events);
@@ -68,7 +78,11 @@ export class StatusProcessor {
    * provider id; a conversation we have no ticket for (the Page wrote first elsewhere) is left out.
    */
   async sentOutside(e: MessageSentOutside): Promise<ProcessResult> {
-    const ours = await this.models.Message.findOne({ inboxId: e.inboxId, direction: 'outbound', providerMessageId: e.providerMessageId }).lean();
+    const ours = await this.models.Message.findOne({
+      inboxId: e.inboxId,
+      direction: 'outbound',
+      providerMessageId: e.providerMessageId,
+    }).lean();
     if (ours) return { outcome: 'own-echo', messageId: String(ours._id), ticketId: String(ours.ticketId), events: [] };
     const ticket = await this.conversationTicket(e.inboxId, e.conversationId);
     if (!ticket) return { outcome: 'no-conversation', events: [] };
@@ -100,13 +114,17 @@ export class StatusProcessor {
     }
     const ref = `message:${String(message._id)}`;
     const found = await this.audit.findRef(message.ticketId, ref);
-    if (found) return { outcome: 'sent-outside', messageId: String(message._id), ticketId: String(message.ticketId), events: [] };
-    const a = await this.audit.append(message.ticketId, 'message.sent_outside', { type: 'system', name: author }, { messageId: String(message._id) }, ref);
+    const ids = { messageId: String(message._id), ticketId: String(message.ticketId) };
+    if (found) return { outcome: 'sent-outside', ...ids, events: [] };
+    const actor = { type: 'system' as const, name: author };
+    const a = await this.audit.append(message.ticketId, 'message.sent_outside', actor, { messageId: ids.messageId }, ref);
     return {
       outcome: 'sent-outside',
       messageId: String(message._id),
       ticketId: String(message.ticketId),
-      events: [{ type: 'message.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(message) }],
+      events: [
+        { type: 'message.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(message) },
+      ],
     };
   }
 

@@ -70,9 +70,8 @@ export class ComposeService {
     if (ticket.mergedInto) throw new ConflictError('TICKET_MERGED', 'This ticket was merged; reply on the ticket it was merged into');
     const window = this.windowOf(ticket);
     if (window && !window.canReply) {
-      throw new AppError('OUTSIDE_MESSAGING_WINDOW', window.detail ?? 'The platform no longer accepts replies to this conversation', 409, {
-        channelWindow: window,
-      });
+      const reason = window.detail ?? 'The platform no longer accepts replies to this conversation';
+      throw new AppError('OUTSIDE_MESSAGING_WINDOW', reason, 409, { channelWindow: window });
     }
     const message = await this.store(viewer, ticket, input, 'reply');
     await this.queue().enqueue(String(message._id), 1);

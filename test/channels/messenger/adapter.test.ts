@@ -68,8 +68,18 @@ describe('MessengerAdapter.send', () => {
       }),
     );
     const sent = graph.sent.slice(before);
-    expect(sent.map((s) => (s.text !== undefined ? 'text' : s.attachment!.type))).toEqual(['text', 'text', 'image', 'file']);
-    expect(sent.filter((s) => s.text).map((s) => s.text).join(' ')).toBe(text);
+    expect(sent.map((s) => (s.text !== undefined ? 'text' : s.attachment!.type))).toEqual([
+      'text',
+      'text',
+      'image',
+      'file',
+    ]);
+    expect(
+      sent
+        .filter((s) => s.text)
+        .map((s) => s.text)
+        .join(' '),
+    ).toBe(text);
     expect(sent[2]!.attachment).toMatchObject({ fileName: 'print.png', mimeType: 'image/png' });
     expect(sent[2]!.attachment!.content.equals(png)).toBe(true);
     expect(sent[3]!.attachment!.content.equals(pdf)).toBe(true);
@@ -79,10 +89,16 @@ describe('MessengerAdapter.send', () => {
 
   it('does not send again the parts that went before a retryable failure', async () => {
     const adapter = await started();
-    const message = out({ text: 'first part', attachments: [{ fileName: 'a.png', mimeType: 'image/png', size: 3, content: Buffer.from('png') }] });
+    const message = out({
+      text: 'first part',
+      attachments: [{ fileName: 'a.png', mimeType: 'image/png', size: 3, content: Buffer.from('png') }],
+    });
     const before = graph.sent.length;
     // The text goes, the file meets a temporary error.
-    graph.failNext({ status: 500, code: 2, message: 'An unexpected error has occurred. Please retry your request later.' }, 1);
+    graph.failNext(
+      { status: 500, code: 2, message: 'An unexpected error has occurred. Please retry your request later.' },
+      1,
+    );
     await expect(adapter.send(message)).rejects.toMatchObject({ code: 'MESSENGER_UNAVAILABLE', retryable: true });
     expect(graph.sent.slice(before).map((s) => s.text)).toEqual(['first part']);
     const result = await adapter.send(message);
@@ -94,7 +110,10 @@ describe('MessengerAdapter.send', () => {
     const before = graph.sent.length;
     const old = new Date(Date.now() - 30 * 3_600_000);
     const strict = await started();
-    await expect(strict.send(out({ lastCustomerMessageAt: old }))).rejects.toMatchObject({ code: 'OUTSIDE_MESSAGING_WINDOW', retryable: false });
+    await expect(strict.send(out({ lastCustomerMessageAt: old }))).rejects.toMatchObject({
+      code: 'OUTSIDE_MESSAGING_WINDOW',
+      retryable: false,
+    });
     expect(graph.sent.length).toBe(before);
     const tagging = await started({ ...settings, allowHumanAgentTag: true });
     await tagging.send(out({ lastCustomerMessageAt: old }));
@@ -120,19 +139,35 @@ describe('MessengerAdapter: media, profile, health', () => {
     const media = await adapter.fetchMedia({ remoteRef: url, fileName: 'clip.mp4', mimeType: 'video/mp4' }, 20_000);
     expect(media.content.equals(bytes)).toBe(true);
     expect(media.mimeType).toBe('video/mp4');
-    await expect(adapter.fetchMedia({ remoteRef: url, fileName: 'clip.mp4', mimeType: 'video/mp4' }, 5_000)).rejects.toMatchObject({
+    await expect(
+      adapter.fetchMedia({ remoteRef: url, fileName: 'clip.mp4', mimeType: 'video/mp4' }, 5_000),
+    ).rejects.toMatchObject({
       code: 'MEDIA_TOO_LARGE',
       retryable: false,
     });
     await expect(
-      adapter.fetchMedia({ remoteRef: `${graph.baseUrl.replace('/v21.0', '')}/cdn/expired.jpg`, fileName: 'x.jpg', mimeType: 'image/jpeg' }, 5_000),
+      adapter.fetchMedia(
+        {
+          remoteRef: `${graph.baseUrl.replace('/v21.0', '')}/cdn/expired.jpg`,
+          fileName: 'x.jpg',
+          mimeType: 'image/jpeg',
+        },
+        5_000,
+      ),
     ).rejects.toMatchObject({ code: 'MEDIA_GONE', retryable: false });
   });
 
   it('reads the profile: first and last name, picture', async () => {
-    graph.addProfile('555', { first_name: 'Lucía', last_name: 'Pérez', profile_pic: 'https://platform-lookaside.fbsbx.com/p/555.jpg' });
+    graph.addProfile('555', {
+      first_name: 'Lucía',
+      last_name: 'Pérez',
+      profile_pic: 'https://platform-lookaside.fbsbx.com/p/555.jpg',
+    });
     const adapter = await started();
-    expect(await adapter.profileFor('555')).toEqual({ displayName: 'Lucía Pérez', avatarUrl: 'https://platform-lookaside.fbsbx.com/p/555.jpg' });
+    expect(await adapter.profileFor('555')).toEqual({
+      displayName: 'Lucía Pérez',
+      avatarUrl: 'https://platform-lookaside.fbsbx.com/p/555.jpg',
+    });
     await expect(adapter.profileFor('unknown')).rejects.toBeDefined();
   });
 
@@ -141,7 +176,10 @@ describe('MessengerAdapter: media, profile, health', () => {
     expect(await adapter.checkHealth()).toMatchObject({ status: 'ok', detail: 'Page "Ponte Demo Page"' });
     const ok = await testMessengerConnection(settings, { graphApiBaseUrl: graph.baseUrl });
     expect(ok).toMatchObject({ ok: true, checks: { graph: { ok: true } } });
-    const bad = await testMessengerConnection({ ...settings, pageAccessToken: 'EAAexpired-token-xyz' }, { graphApiBaseUrl: graph.baseUrl });
+    const bad = await testMessengerConnection(
+      { ...settings, pageAccessToken: 'EAAexpired-token-xyz' },
+      { graphApiBaseUrl: graph.baseUrl },
+    );
     expect(bad).toMatchObject({ ok: false, checks: { graph: { ok: false, code: 'MESSENGER_TOKEN_INVALID' } } });
     const invalid = await testMessengerConnection({ pageId: 'not-a-number' }, { graphApiBaseUrl: graph.baseUrl });
     expect(invalid).toMatchObject({ ok: false, checks: { graph: { ok: false, code: 'SETTINGS_INVALID' } } });

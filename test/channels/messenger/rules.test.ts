@@ -8,16 +8,76 @@ const H = 3_600_000;
 
 describe('Graph error → ChannelError', () => {
   const table: Array<[string, GraphApiError, string, boolean, boolean]> = [
-    ['token expired', new GraphApiError('Error validating access token', 400, 190, 463), 'MESSENGER_TOKEN_INVALID', false, true],
-    ['permission (#10)', new GraphApiError('(#10) requires pages_messaging', 400, 10), 'MESSENGER_PERMISSION_DENIED', false, true],
-    ['permission (#230)', new GraphApiError('(#230) requires pages_messaging permission', 403, 230), 'MESSENGER_PERMISSION_DENIED', false, true],
-    ['outside window', new GraphApiError('(#10) sent outside of allowed window', 400, 10, 2018278), 'OUTSIDE_MESSAGING_WINDOW', false, false],
-    ['app rate limit', new GraphApiError('(#4) Application request limit reached', 400, 4), 'MESSENGER_RATE_LIMITED', true, false],
-    ['user rate limit', new GraphApiError('(#17) User request limit reached', 400, 17), 'MESSENGER_RATE_LIMITED', true, false],
-    ['page rate limit', new GraphApiError('(#32) Page request limit reached', 400, 32), 'MESSENGER_RATE_LIMITED', true, false],
-    ['calls limit', new GraphApiError('(#613) Calls to this api have exceeded the rate limit', 400, 613), 'MESSENGER_RATE_LIMITED', true, false],
-    ['user unavailable', new GraphApiError('(#551) This person isn\'t available right now', 400, 551, 1545041), 'MESSENGER_USER_UNAVAILABLE', false, false],
-    ['no matching user', new GraphApiError('(#100) No matching user found', 400, 100, 2018001), 'MESSENGER_USER_UNAVAILABLE', false, false],
+    [
+      'token expired',
+      new GraphApiError('Error validating access token', 400, 190, 463),
+      'MESSENGER_TOKEN_INVALID',
+      false,
+      true,
+    ],
+    [
+      'permission (#10)',
+      new GraphApiError('(#10) requires pages_messaging', 400, 10),
+      'MESSENGER_PERMISSION_DENIED',
+      false,
+      true,
+    ],
+    [
+      'permission (#230)',
+      new GraphApiError('(#230) requires pages_messaging permission', 403, 230),
+      'MESSENGER_PERMISSION_DENIED',
+      false,
+      true,
+    ],
+    [
+      'outside window',
+      new GraphApiError('(#10) sent outside of allowed window', 400, 10, 2018278),
+      'OUTSIDE_MESSAGING_WINDOW',
+      false,
+      false,
+    ],
+    [
+      'app rate limit',
+      new GraphApiError('(#4) Application request limit reached', 400, 4),
+      'MESSENGER_RATE_LIMITED',
+      true,
+      false,
+    ],
+    [
+      'user rate limit',
+      new GraphApiError('(#17) User request limit reached', 400, 17),
+      'MESSENGER_RATE_LIMITED',
+      true,
+      false,
+    ],
+    [
+      'page rate limit',
+      new GraphApiError('(#32) Page request limit reached', 400, 32),
+      'MESSENGER_RATE_LIMITED',
+      true,
+      false,
+    ],
+    [
+      'calls limit',
+      new GraphApiError('(#613) Calls to this api have exceeded the rate limit', 400, 613),
+      'MESSENGER_RATE_LIMITED',
+      true,
+      false,
+    ],
+    [
+      'user unavailable',
+      new GraphApiError("(#551) This person isn't available right now", 400, 551, 1545041),
+      'MESSENGER_USER_UNAVAILABLE',
+      false,
+      false,
+    ],
+    [
+      'no matching user',
+      new GraphApiError('(#100) No matching user found', 400, 100, 2018001),
+      'MESSENGER_USER_UNAVAILABLE',
+      false,
+      false,
+    ],
     ['temporary', new GraphApiError('An unexpected error has occurred', 500, 2), 'MESSENGER_UNAVAILABLE', true, false],
     ['network', new GraphApiError('Graph API not reachable (ECONNREFUSED)', 0), 'MESSENGER_UNAVAILABLE', true, false],
     ['bad request', new GraphApiError('(#100) Invalid parameter', 400, 100), 'MESSENGER_REJECTED', false, false],
@@ -51,7 +111,11 @@ describe('the 24-hour window', () => {
   });
 
   it('tells when the window closes', () => {
-    expect(replyWindowFor(ago(1), now, false)).toEqual({ open: true, closesAt: new Date(now.getTime() + 23 * H), canReply: true });
+    expect(replyWindowFor(ago(1), now, false)).toEqual({
+      open: true,
+      closesAt: new Date(now.getTime() + 23 * H),
+      canReply: true,
+    });
     const closed = replyWindowFor(ago(30), now, false);
     expect(closed).toMatchObject({ open: false, closesAt: ago(6), canReply: false });
     expect(closed.detail).toContain('24-hour');

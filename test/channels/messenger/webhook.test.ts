@@ -5,9 +5,18 @@ import { InboundEventSchema } from '../../../src/core/domain/inbound-event.js';
 import { messengerWebhook, signatureOf } from '../../../src/channels/messenger/webhook.js';
 import { APP_SECRET, PAGE_ID, PSID, fixture, fixtureText, type Fixture } from './fixtures.js';
 
-const settings = { pageId: PAGE_ID, pageAccessToken: 'x'.repeat(20), appSecret: APP_SECRET, webhookSecret: 'generated-secret' };
+const settings = {
+  pageId: PAGE_ID,
+  pageAccessToken: 'x'.repeat(20),
+  appSecret: APP_SECRET,
+  webhookSecret: 'generated-secret',
+};
 
-function post(raw: string, headers: Record<string, string | undefined> = {}, s: Record<string, unknown> = settings): WebhookRequest {
+function post(
+  raw: string,
+  headers: Record<string, string | undefined> = {},
+  s: Record<string, unknown> = settings,
+): WebhookRequest {
   return {
     method: 'POST',
     inboxId: 'inbox1',
@@ -39,36 +48,57 @@ describe('Messenger webhook: verification', () => {
     const raw = fixtureText('text');
     const good = signatureOf(Buffer.from(raw), APP_SECRET);
     expect(messengerWebhook.verify(post(raw, { 'x-hub-signature-256': good }))).toBe(true);
-    expect(messengerWebhook.verify(post(raw, { 'x-hub-signature-256': good.toUpperCase().replace('SHA256=', 'sha256=') }))).toBe(true);
+    expect(
+      messengerWebhook.verify(post(raw, { 'x-hub-signature-256': good.toUpperCase().replace('SHA256=', 'sha256=') })),
+    ).toBe(true);
     // One byte changed (re-serialised JSON has other bytes), another secret, no header, a SHA-1 header, junk.
     expect(messengerWebhook.verify(post(raw.replace('Olá', 'Ola'), { 'x-hub-signature-256': good }))).toBe(false);
     expect(messengerWebhook.verify(post(JSON.stringify(JSON.parse(raw)), { 'x-hub-signature-256': good }))).toBe(false);
-    expect(messengerWebhook.verify(post(raw, { 'x-hub-signature-256': signatureOf(Buffer.from(raw), 'other-secret') }))).toBe(false);
+    expect(
+      messengerWebhook.verify(post(raw, { 'x-hub-signature-256': signatureOf(Buffer.from(raw), 'other-secret') })),
+    ).toBe(false);
     expect(messengerWebhook.verify(post(raw))).toBe(false);
     expect(messengerWebhook.verify(post(raw, { 'x-hub-signature-256': `sha1=${'0'.repeat(40)}` }))).toBe(false);
     expect(messengerWebhook.verify(post(raw, { 'x-hub-signature-256': 'sha256=zz' }))).toBe(false);
     // An inbox without its app secret verifies nothing.
-    expect(messengerWebhook.verify(post(raw, { 'x-hub-signature-256': good }, { ...settings, appSecret: undefined }))).toBe(false);
+    expect(
+      messengerWebhook.verify(post(raw, { 'x-hub-signature-256': good }, { ...settings, appSecret: undefined })),
+    ).toBe(false);
   });
 
   it('answers the GET handshake with the challenge only for the right verify token', () => {
     const ok = get('hub.mode=subscribe&hub.verify_token=generated-secret&hub.challenge=1158201444');
     expect(messengerWebhook.verify(ok)).toBe(true);
-    expect(messengerWebhook.parse(ok)).toEqual({ kind: 'reply', response: { status: 200, contentType: 'text/plain', body: '1158201444' } });
+    expect(messengerWebhook.parse(ok)).toEqual({
+      kind: 'reply',
+      response: { status: 200, contentType: 'text/plain', body: '1158201444' },
+    });
     expect(messengerWebhook.verify(get('hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1'))).toBe(false);
-    expect(messengerWebhook.verify(get('hub.mode=unsubscribe&hub.verify_token=generated-secret&hub.challenge=1'))).toBe(false);
+    expect(messengerWebhook.verify(get('hub.mode=unsubscribe&hub.verify_token=generated-secret&hub.challenge=1'))).toBe(
+      false,
+    );
     expect(messengerWebhook.verify(get('hub.mode=subscribe&hub.challenge=1'))).toBe(false);
     // A configured verify token replaces the generated secret.
     const own = { ...settings, verifyToken: 'my-token' };
-    expect(messengerWebhook.verify(get('hub.mode=subscribe&hub.verify_token=my-token&hub.challenge=1', own))).toBe(true);
-    expect(messengerWebhook.verify(get('hub.mode=subscribe&hub.verify_token=generated-secret&hub.challenge=1', own))).toBe(false);
+    expect(messengerWebhook.verify(get('hub.mode=subscribe&hub.verify_token=my-token&hub.challenge=1', own))).toBe(
+      true,
+    );
+    expect(
+      messengerWebhook.verify(get('hub.mode=subscribe&hub.verify_token=generated-secret&hub.challenge=1', own)),
+    ).toBe(false);
   });
 
   it('refuses a body that is not a Messenger webhook with a payload error (400)', () => {
     expect(() => messengerWebhook.parse(post('not json'))).toThrow(WebhookPayloadError);
     expect(() => messengerWebhook.parse(post('{"object":"page"}'))).toThrow(WebhookPayloadError);
-    expect(() => messengerWebhook.parse(post(`{"object":"page","entry":[{"id":"${PAGE_ID}","messaging":[{"message":{}}]}]}`))).toThrow(WebhookPayloadError);
-    expect(messengerWebhook.respond({ accepted: 1, duplicates: 0 }, post(''))).toEqual({ status: 200, contentType: 'text/plain', body: 'EVENT_RECEIVED' });
+    expect(() =>
+      messengerWebhook.parse(post(`{"object":"page","entry":[{"id":"${PAGE_ID}","messaging":[{"message":{}}]}]}`)),
+    ).toThrow(WebhookPayloadError);
+    expect(messengerWebhook.respond({ accepted: 1, duplicates: 0 }, post(''))).toEqual({
+      status: 200,
+      contentType: 'text/plain',
+      body: 'EVENT_RECEIVED',
+    });
   });
 });
 
@@ -177,6 +207,9 @@ describe('Messenger webhook: mapping', () => {
     const raw = JSON.stringify(other);
     const r = messengerWebhook.parse(post(raw));
     expect(r).toEqual({ kind: 'events', events: [] });
-    expect(messengerWebhook.parse(post(JSON.stringify({ ...fixture('text'), object: 'instagram' })))).toEqual({ kind: 'events', events: [] });
+    expect(messengerWebhook.parse(post(JSON.stringify({ ...fixture('text'), object: 'instagram' })))).toEqual({
+      kind: 'events',
+      events: [],
+    });
   });
 });

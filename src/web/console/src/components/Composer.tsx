@@ -170,7 +170,11 @@ export function Composer({ ticket }: { ticket: TicketDetail }) {
         </ul>
       ) : null}
       {mode === 'reply' && replyWindow && !replyWindow.open ? (
-        <div class={`reply-window ${replyWindow.canReply ? 'tagged' : 'closed'}`} role="status" data-testid="reply-window">
+        <div
+          class={`reply-window ${replyWindow.canReply ? 'tagged' : 'closed'}`}
+          role="status"
+          data-testid="reply-window"
+        >
           {t(replyWindow.canReply ? 'windowTagged' : 'windowClosed', { detail: replyWindow.detail ?? '' })}
         </div>
       ) : null}
