@@ -1,19 +1,18 @@
 /**
- * Pushes realistic platform traffic into a running hub, so a person can watch a channel work without a bot,
- * a phone or a platform account:
- *
- *   npx tsx scripts/simulate.ts <channel> [options]      (`--help` after the channel lists its options)
- *
- * One file per channel under `scripts/simulate/`, each exporting `run(argv)`; this file only dispatches.
+ * `npm run simulate -- <channel> [options]`: pushes realistic platform traffic (correctly signed webhooks)
+ * of one channel into a running hub, as the platform would, so a person can watch a channel work without a
+ * bot, a phone or a platform account. One file per channel under `scripts/simulate/`, each exporting
+ * `run(argv)`; this file only dispatches. `--help` after the channel name lists its options.
  */
-const channels: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
+const simulators: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   telegram: () => import('./simulate/telegram.js'),
+  messenger: () => import('./simulate/messenger.js'),
 };
 
-const [name, ...rest] = process.argv.slice(2);
-const load = name ? channels[name] : undefined;
+const [channel, ...rest] = process.argv.slice(2);
+const load = channel ? simulators[channel] : undefined;
 if (!load) {
-  console.error(`usage: npx tsx scripts/simulate.ts <${Object.keys(channels).join('|')}> [options]`);
+  console.error(`usage: npm run simulate -- <${Object.keys(simulators).join('|')}> [options]   (--help for a channel's options)`);
   process.exit(2);
 }
 load()

@@ -12,6 +12,10 @@ import { telegramDescription } from './telegram/settings-form.js';
 import { testTelegramConnection } from './telegram/test-connection.js';
 import { telegramWebhook } from './telegram/webhook.js';
 import { webchatDescription } from './webchat/settings-form.js';
+import { MessengerAdapter } from './messenger/adapter.js';
+import { messengerDescription } from './messenger/settings-form.js';
+import { testMessengerConnection } from './messenger/test-connection.js';
+import { messengerWebhook } from './messenger/webhook.js';
 
 export type ConnectionTester = (settings: Record<string, unknown>) => Promise<ConnectionReport>;
 
@@ -26,6 +30,7 @@ export const adapterFactories: Partial<Record<ChannelKind, AdapterFactory>> = {
 /** The webhook half of each webhook channel, mounted at `/webhooks/<kind>/<inboxId>`. */
 export const channelWebhooks: Partial<Record<ChannelKind, ChannelWebhook>> = {
   telegram: telegramWebhook,
+  messenger: messengerWebhook,
 };
 
 export const connectionTesters: Partial<Record<ChannelKind, ConnectionTester>> = {
@@ -36,7 +41,7 @@ export const connectionTesters: Partial<Record<ChannelKind, ConnectionTester>> =
 };
 
 /** The console's inbox forms, one per kind this build runs. */
-export const channelDescriptions: ChannelDescription[] = [emailDescription, webchatDescription, telegramDescription];
+export const channelDescriptions: ChannelDescription[] = [emailDescription, webchatDescription, telegramDescription, messengerDescription];
 
 /** What channels need from config (they never read it themselves): platform API roots and our public address. */
 export type ChannelEndpoints = Pick<Config, 'publicUrl' | 'platforms'>;
@@ -45,6 +50,7 @@ export type ChannelEndpoints = Pick<Config, 'publicUrl' | 'platforms'>;
 export function endpointAdapterFactories(cfg: ChannelEndpoints): Partial<Record<ChannelKind, AdapterFactory>> {
   return {
     telegram: () => new TelegramAdapter({ apiRoot: cfg.platforms.telegramApiRoot, publicUrl: cfg.publicUrl }),
+    messenger: () => new MessengerAdapter({ graphApiBaseUrl: cfg.platforms.graphApiBaseUrl }),
   };
 }
 
@@ -52,5 +58,6 @@ export function endpointAdapterFactories(cfg: ChannelEndpoints): Partial<Record<
 export function endpointConnectionTesters(cfg: ChannelEndpoints): Partial<Record<ChannelKind, ConnectionTester>> {
   return {
     telegram: (settings) => testTelegramConnection(settings, cfg.platforms.telegramApiRoot),
+    messenger: (settings) => testMessengerConnection(settings, { graphApiBaseUrl: cfg.platforms.graphApiBaseUrl }),
   };
 }

@@ -19,6 +19,7 @@ import { EventIntake } from './ingest/event-intake.js';
 import { IngestService } from './ingest/ingest-service.js';
 import { MessageProcessor } from './ingest/message-processor.js';
 import { RemoteMediaFetcher } from './ingest/remote-media.js';
+import { SenderProfiles } from './ingest/sender-profiles.js';
 import { StatusProcessor } from './ingest/status-processor.js';
 import { TicketPlacement } from './ingest/ticket-placement.js';
 import { JobScheduler } from './jobs/job-scheduler.js';
@@ -65,7 +66,17 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const messageProcessor = new MessageProcessor(models, inboxCache, new ContactResolver(models, contactCache, log('contacts')), placement, audit, locks, new TicketNumbers(models), config, secret, log('ingest'));
   const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
   const media = new RemoteMediaFetcher(models, channels, blobs, config.limits, log('ingest'));
-  const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'), media);
+  const profiles = new SenderProfiles(models, channels, contactCache, log('ingest'));
+  const ingest = new IngestService(
+    models,
+    intake,
+    messageProcessor,
+    statusProcessor,
+    bus,
+    log('ingest'),
+    media,
+    profiles,
+  );
 
   const tickets = new TicketService(models, audit, locks, bus, log('tickets'));
   const sessions = new SessionService(models, config.auth.sessionTtlMs, { maxAttempts: config.auth.loginMaxAttempts, windowMs: config.auth.loginWindowMs }, log('auth'));
@@ -81,7 +92,19 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     return jobs;
   };
   const worker = new DeliveryWorker(models, channels, blobs, audit, bus, queue, config, log('outbound'));
-  const compose = new ComposeService(models, tickets, blobs, audit, locks, bus, queue, config, secret, log('outbound'));
+  const compose = new ComposeService(
+    models,
+    tickets,
+    blobs,
+    audit,
+    locks,
+    bus,
+    queue,
+    config,
+    secret,
+    log('outbound'),
+    channels,
+  );
   messageProcessor.onNewTicket(async (ticket, inbox) => {
     await compose.acknowledge(ticket, inbox);
   });
