@@ -180,6 +180,25 @@ export class InboxService implements WebhookInboxes {
     return this.get(id, viewer);
   }
 
+  /**
+   * Deletes an inbox that no ticket references; one with tickets is refused (409 INBOX_HAS_TICKETS: disable it
+   * instead, the history stays readable). No transactions on the embedded database, so a ticket created between
+   * the check and the delete is caught by a second check after it, which puts the inbox back (same `_id`).
+   */
+  async remove(viewer: Viewer, id: string): Promise<void> {
+    requireAdmin(viewer);
+    const inbox = await this.load(id);
+    const refused = () => new ConflictError('INBOX_HAS_TICKETS', 'Tickets belong to this inbox: disable it instead');
+    if (await this.models.Ticket.exists({ inboxId: inbox._id })) throw refused();
+    await this.models.Inbox.deleteOne({ _id: inbox._id });
+    if (await this.models.Ticket.exists({ inboxId: inbox._id })) {
+      await this.models.Inbox.insertMany([inbox]).catch(() => undefined);
+      throw refused();
+    }
+    // The channel runtime stops the inbox's adapter and session when it no longer finds it.
+    this.changed(id);
+  }
+
   /** Settings for the adapter: public and secret merged (`imap.password` into `imap`). Never send this to a client or a log. */
   async runtimeSettings(id: string): Promise<Record<string, unknown>> {
     const inbox = await this.load(id);
