@@ -7,6 +7,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { ChannelKindSchema } from '../domain/channel-kind.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { DomainEventBus } from '../events/event-bus.js';
+import type { PublicInbox } from '../domain/public-inbox.js';
 import type { Inbox } from '../models/inbox.js';
 import type { Models } from '../models/registry.js';
 import { requireAdmin } from '../users/user-service.js';
@@ -47,23 +48,7 @@ export const CreateInboxSchema = z.object({
 });
 export const UpdateInboxSchema = z.object(inboxFields).partial();
 
-export interface PublicInbox {
-  id: string;
-  kind: Inbox['kind'];
-  name: string;
-  departmentId: string | null;
-  enabled: boolean;
-  reopenWindowDays: number | null;
-  settings: Inbox['publicSettings'];
-  /** Names of the secrets that are set; their values never leave the server. */
-  secretKeys: string[];
-  health: Inbox['health'];
-  /** Where the platform must send this inbox's webhooks (every kind has the route; webhook channels use it). */
-  webhookUrl: string;
-  /** The hub process running the inbox's stateful session (IMAP, WhatsApp, Telegram polling), if any. */
-  session: { holder: string; expiresAt: Date } | null;
-  createdAt: Date;
-}
+export type { PublicInbox } from '../domain/public-inbox.js';
 
 export interface InboxServiceOptions {
   publicUrl: string;

@@ -16,13 +16,14 @@ const running = new Set<string>();
 
 /** A stand-in adapter that only records whether it runs. */
 function fakeAdapter(inboxId: string): ChannelAdapter {
-  return {
+  const adapter: ChannelAdapter = {
     kind: 'sms',
     start: async () => void running.add(inboxId),
     stop: async () => void running.delete(inboxId),
     send: async () => ({ providerMessageId: 'x', sentAt: new Date() }),
-    checkHealth: async () => ({ status: 'ok' }),
-  } as ChannelAdapter;
+    checkHealth: async () => ({ status: 'ok', checkedAt: new Date() }),
+  };
+  return adapter;
 }
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import { store, useStore } from '../store.ts';
 import type { Viewer } from '../types.ts';
 import { Avatar } from './bits.tsx';
 import { Login } from './Login.tsx';
+import { isSettingsRoute, SettingsPage } from './settings/SettingsPage.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { TicketList } from './TicketList.tsx';
@@ -22,7 +23,7 @@ function go(delta: number) {
 /** j/k move, r reply, n note, e solve — not while typing in a field. */
 function onShortcut(e: KeyboardEvent) {
   const el = e.target as HTMLElement;
-  if (e.ctrlKey || e.metaKey || e.altKey || el.closest('input, textarea, select, [contenteditable]')) return;
+  if (e.ctrlKey || e.metaKey || e.altKey || el.closest('input, textarea, select, [contenteditable]') || isSettingsRoute()) return;
   if (e.key === 'j') go(1);
   else if (e.key === 'k') go(-1);
   else if ((e.key === 'r' || e.key === 'n') && store.selected) {
@@ -60,6 +61,7 @@ export function App() {
       .catch(() => undefined)
       .finally(() => setBooting(false));
     const onHash = () => {
+      force((n) => n + 1); // the settings area and the inbox share the hash
       const id = routeTicket();
       if (id === store.selected) return;
       void join(id);
@@ -81,6 +83,8 @@ export function App() {
   if (booting) return <div class="boot">{t('loading')}</div>;
   if (!s.me) return <Login onLogin={(v) => void start(v)} />;
 
+  // Agents have no settings entry; the server would refuse their changes anyway.
+  const settings = isSettingsRoute() && s.me.role !== 'agent';
   const others = s.users.filter((u) => u.id !== s.me!.id && s.presence.get(u.id) && s.presence.get(u.id) !== 'offline');
   const toggleNotify = async () => {
     if (!s.settings.notify && 'Notification' in window && Notification.permission !== 'granted') await Notification.requestPermission();
@@ -99,6 +103,15 @@ export function App() {
           {s.connection === 'online' ? t('online') : t('reconnecting')}
         </span>
         <span class="spacer" />
+        {s.me.role === 'agent' ? null : settings ? (
+          <a class="btn ghost small" href="#/" data-testid="close-settings">
+            {t('backToConversations')}
+          </a>
+        ) : (
+          <a class="btn ghost small" href="#/settings/inboxes" data-testid="open-settings">
+            ⚙ {t('settings')}
+          </a>
+        )}
         <div class="team" title="Team">
           {others.slice(0, 8).map((u) => (
             <Avatar name={u.name} presence={s.presence.get(u.id)} size={26} />
@@ -150,12 +163,16 @@ export function App() {
           {t('signOut')}
         </button>
       </header>
-      <div class="workspace">
-        <Sidebar />
-        <TicketList />
-        <TicketView />
-        <SidePanel />
-      </div>
+      {settings ? (
+        <SettingsPage />
+      ) : (
+        <div class="workspace">
+          <Sidebar />
+          <TicketList />
+          <TicketView />
+          <SidePanel />
+        </div>
+      )}
       <footer class="statusbar">{t('shortcuts')}</footer>
       {s.toast ? <div class="toast">{s.toast}</div> : null}
     </div>
