@@ -117,6 +117,15 @@ describe('settings → inboxes', () => {
     await page.locator('[data-testid="field-imap.password"] [data-testid=secret-set]').waitFor();
     expect(await page.content()).not.toContain(dovecot.password);
     await screenshot(page, 'settings-inbox-test-failed.png');
+
+    // The running adapter hits the same wall: the list shows the inbox's health and its last error, live.
+    await page.click('a.link.back');
+    const r = row(page, 'Support mail');
+    await r.locator('[data-testid=health-detail]').waitFor();
+    expect(await r.locator('[data-testid=health]').getAttribute('data-status')).toMatch(/down|degraded/);
+    await screenshot(page, 'settings-inboxes-list-error.png');
+    await r.locator('a').click();
+    await page.waitForSelector('[data-testid=inbox-editor] fieldset[data-group=imap]');
   });
 
   it('fixed against Dovecot and the SMTP capture the test passes, and the list shows the inbox healthy, live', async () => {

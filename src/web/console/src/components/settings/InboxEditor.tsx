@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api.ts';
 import { t, type Key } from '../../i18n.ts';
 import { groupFields, initialValues, secretIsSet, toPayload, validate, widgetSnippet, type FieldProblem, type FormValues } from '../../inbox-form.ts';
@@ -39,6 +39,7 @@ export function InboxEditor({ inbox, kind, canEdit }: Props) {
 
   const set = (key: string, v: string | boolean) => {
     setValues((old) => ({ ...old, [key]: v }));
+    setProblems((old) => old.filter((p) => p.key !== key));
     setDirty(true);
   };
 
@@ -116,7 +117,7 @@ export function InboxEditor({ inbox, kind, canEdit }: Props) {
         </p>
       ) : null}
       {canEdit ? null : <p class="muted">{t('readOnlySettings')}</p>}
-      {!desc && s.kinds.length ? <p class="muted">{t('kindNotAvailable', { kind })}</p> : null}
+      {!desc && s.kinds.length ? <p class="muted">{t('kindNotAvailable', { kind: t(`ch_${kind}` as Key) })}</p> : null}
 
       <form
         class="inbox-form"
@@ -136,6 +137,7 @@ export function InboxEditor({ inbox, kind, canEdit }: Props) {
               value={name}
               onInput={(e) => {
                 setName(e.currentTarget.value);
+                setProblems((old) => old.filter((p) => p.key !== 'name'));
                 setDirty(true);
               }}
             />
@@ -300,8 +302,11 @@ function Field({ field: f, values, set, inbox, editingSecrets, setEditingSecrets
 }
 
 function TestReport({ report }: { report: ConnectionReport }) {
+  const ref = useRef<HTMLDivElement>(null);
+  // The form is long: bring the result into view when it arrives.
+  useEffect(() => ref.current?.scrollIntoView({ block: 'nearest' }), [report]);
   return (
-    <div class={`test-report ${report.ok ? 'ok' : 'failed'}`} data-testid="test-report" data-ok={String(report.ok)}>
+    <div ref={ref} class={`test-report ${report.ok ? 'ok' : 'failed'}`} data-testid="test-report" data-ok={String(report.ok)}>
       <strong>{report.ok ? `✓ ${t('testPassed')}` : `✗ ${t('testFailed')}`}</strong>
       <ul>
         {Object.entries(report.checks).map(([name, c]) => (
