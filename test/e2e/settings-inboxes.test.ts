@@ -185,13 +185,18 @@ describe('settings → inboxes', () => {
     expect(await snippet.inputValue()).toBe(
       `<script src="${base}/chat/widget.js" data-inbox="${app.webchatInboxId}" data-color="#2563eb" async></script>`,
     );
+    // In Portuguese: the console's own strings and the field labels the description translates.
+    await page.selectOption('[data-testid=language]', 'pt');
+    await page.waitForSelector('[data-testid="field-title"] .field-label:has-text("Título")');
+    await page.waitForSelector('.settings-card h2:has-text("Código para o site")');
     await page.fill('.snippet-options input:not([type=color])', 'Fale conosco');
     expect(await snippet.inputValue()).toContain('data-label="Fale conosco"');
     await page.fill('[name=title]', 'Ajuda Ponte');
     await page.fill('[name=greeting]', 'Olá! Como podemos ajudar?');
     await page.click('[data-testid=save-inbox]');
     await expect.poll(async () => (await app.core.inboxes.get(app.webchatInboxId)).settings).toMatchObject({ title: 'Ajuda Ponte', greeting: 'Olá! Como podemos ajudar?' });
-    await screenshot(page, 'settings-inbox-webchat.png');
+    await screenshot(page, 'settings-inbox-webchat-pt.png');
+    await page.selectOption('[data-testid=language]', 'en');
   });
 
   it('a WhatsApp inbox shows its pairing QR live to admins, then the state; supervisors look without QR or changes', async () => {

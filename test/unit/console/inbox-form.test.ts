@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelDescription } from '../../../src/core/domain/channel-settings-form.js';
 import { emailDescription } from '../../../src/channels/email/settings-form.js';
-import { groupFields, initialValues, publicBaseOf, toPayload, validate, widgetSnippet } from '../../../src/web/console/src/inbox-form.js';
+import { fieldTexts, groupFields, initialValues, publicBaseOf, toPayload, validate, widgetSnippet } from '../../../src/web/console/src/inbox-form.js';
 
 /**
  * The console's inbox form is generated from a kind's description alone: a kind the console has never heard
@@ -62,6 +62,14 @@ describe('inbox form from a channel description', () => {
     const again = toPayload(pager, { ...values, 'api.token': '', 'api.region': '' }, stored);
     expect(again.secrets).toEqual({});
     expect(again.settings.api).toEqual({ legacy: 'x', timeoutSeconds: 12 });
+  });
+
+  it('labels follow the console language where the description translates them, English otherwise', () => {
+    const replyTo = emailDescription.fields.find((f) => f.key === 'replyToStyle')!;
+    expect(fieldTexts(replyTo, 'pt').label).toBe('Responder para (Reply-To)');
+    expect(fieldTexts(replyTo, 'es').option('address', 'A fixed address')).toBe('Una dirección fija');
+    expect(fieldTexts(replyTo, 'en').option('address', 'A fixed address')).toBe('A fixed address');
+    expect(fieldTexts(pager.fields[0]!, 'pt').label).toBe('Account');
   });
 
   it('draws the website chat snippet from the public URL the server reports', () => {

@@ -126,3 +126,14 @@ export function widgetSnippet(inbox: Pick<Inbox, 'id' | 'webhookUrl'>, opts: { c
   if (opts.label) parts.push(`data-label="${attr(opts.label)}"`);
   return `<script ${parts.join(' ')} async></script>`;
 }
+
+/** A field's texts in the console's language (the description's `i18n`), English where not translated. */
+export function fieldTexts(f: ChannelSettingsField, lang: string): { label: string; help?: string; placeholder?: string; option(value: string, label: string): string } {
+  const tr = lang === 'pt' || lang === 'es' ? f.i18n?.[lang] : undefined;
+  return {
+    label: tr?.label ?? f.label,
+    help: tr?.help ?? f.help,
+    placeholder: tr?.placeholder ?? f.placeholder,
+    option: (value, label) => tr?.options?.[value] ?? label,
+  };
+}

@@ -1,3 +1,4 @@
+import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { getLang, setLang, t, type Lang } from '../i18n.ts';
@@ -6,11 +7,27 @@ import { store, useStore } from '../store.ts';
 import type { Viewer } from '../types.ts';
 import { Avatar } from './bits.tsx';
 import { Login } from './Login.tsx';
-import { isSettingsRoute, SettingsPage } from './settings/SettingsPage.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { TicketList } from './TicketList.tsx';
 import { TicketView } from './TicketView.tsx';
+
+/** The settings area (`#/settings/...`) is its own chunk: agents never load it, the others on first visit. */
+const isSettingsRoute = () => location.hash.startsWith('#/settings');
+let settingsPage: ComponentType | undefined;
+
+function Settings() {
+  const [, loaded] = useState(0);
+  useEffect(() => {
+    if (settingsPage) return;
+    void import('./settings/SettingsPage.tsx').then((m) => {
+      settingsPage = m.SettingsPage;
+      loaded((n) => n + 1);
+    });
+  }, []);
+  const Page = settingsPage;
+  return Page ? <Page /> : <div class="boot">{t('loading')}</div>;
+}
 
 const routeTicket = () => /^#\/t\/([0-9a-f]{24})/.exec(location.hash)?.[1] ?? null;
 
@@ -164,7 +181,7 @@ export function App() {
         </button>
       </header>
       {settings ? (
-        <SettingsPage />
+        <Settings />
       ) : (
         <div class="workspace">
           <Sidebar />

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api.ts';
-import { t, type Key } from '../../i18n.ts';
-import { groupFields, initialValues, secretIsSet, toPayload, validate, widgetSnippet, type FieldProblem, type FormValues } from '../../inbox-form.ts';
+import { getLang, t, type Key } from '../../i18n.ts';
+import { fieldTexts, groupFields, initialValues, secretIsSet, toPayload, validate, widgetSnippet, type FieldProblem, type FormValues } from '../../inbox-form.ts';
 import { store, useStore } from '../../store.ts';
 import type { ChannelDescription, ChannelSettingsField, ConnectionReport, Inbox } from '../../types.ts';
 import { ChannelBadge } from '../bits.tsx';
@@ -228,12 +228,13 @@ interface FieldProps {
 /** One generated input; `secret` fields are write-only ("••• set", "change"). */
 function Field({ field: f, values, set, inbox, editingSecrets, setEditingSecrets, problem }: FieldProps) {
   const v = values[f.key];
+  const text = fieldTexts(f, getLang());
   const label = (
     <span class="field-label">
-      {f.label} {f.required ? <b class="req">*</b> : null}
+      {text.label} {f.required ? <b class="req">*</b> : null}
     </span>
   );
-  const help = f.help ? <span class="field-help">{f.help}</span> : null;
+  const help = text.help ? <span class="field-help">{text.help}</span> : null;
   if (f.type === 'boolean') {
     return (
       <label class="field check" data-testid={`field-${f.key}`}>
@@ -258,7 +259,7 @@ function Field({ field: f, values, set, inbox, editingSecrets, setEditingSecrets
         {label}
         {editing ? (
           <span class="secret-edit">
-            <input type="password" name={f.key} autocomplete="new-password" value={String(v ?? '')} placeholder={f.placeholder} onInput={(e) => set(f.key, e.currentTarget.value)} />
+            <input type="password" name={f.key} autocomplete="new-password" value={String(v ?? '')} placeholder={text.placeholder} onInput={(e) => set(f.key, e.currentTarget.value)} />
             {stored ? (
               <button type="button" class="link" onClick={() => toggle(false)}>
                 {t('keep')}
@@ -278,7 +279,7 @@ function Field({ field: f, values, set, inbox, editingSecrets, setEditingSecrets
       </label>
     );
   }
-  const common = { name: f.key, value: String(v ?? ''), placeholder: f.placeholder, onInput: (e: { currentTarget: { value: string } }) => set(f.key, e.currentTarget.value) };
+  const common = { name: f.key, value: String(v ?? ''), placeholder: text.placeholder, onInput: (e: { currentTarget: { value: string } }) => set(f.key, e.currentTarget.value) };
   let input;
   if (f.type === 'textarea') input = <textarea rows={3} {...common} />;
   else if (f.type === 'select') {
@@ -286,7 +287,7 @@ function Field({ field: f, values, set, inbox, editingSecrets, setEditingSecrets
       <select name={f.key} value={String(v ?? '')} onChange={(e) => set(f.key, e.currentTarget.value)}>
         {f.required ? null : <option value="">—</option>}
         {(f.options ?? []).map((o) => (
-          <option value={o.value}>{o.label}</option>
+          <option value={o.value}>{text.option(o.value, o.label)}</option>
         ))}
       </select>
     );

@@ -52,7 +52,8 @@ export function InboxTable({ canEdit }: { canEdit: boolean }) {
                   {i.health.checkedAt ? <div class="health-when">{t('checkedAt', { time: relative(i.health.checkedAt) })}</div> : null}
                 </td>
                 <td class="holder" data-testid="session-holder">
-                  {i.session?.holder ?? '—'}
+                  {/* A disabled inbox's session is stopping: its lease may outlive the change by a moment. */}
+                  {(i.enabled && i.session?.holder) || '—'}
                 </td>
                 <td>
                   <span class={`pill ${i.enabled ? 'st-solved' : 'st-closed'}`} data-testid="inbox-enabled" data-enabled={String(i.enabled)}>

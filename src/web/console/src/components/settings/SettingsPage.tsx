@@ -5,9 +5,7 @@ import { ChannelBadge } from '../bits.tsx';
 import { InboxEditor } from './InboxEditor.tsx';
 import { InboxTable } from './InboxTable.tsx';
 
-/** `#/settings/inboxes`, `#/settings/inboxes/new[/<kind>]`, `#/settings/inboxes/<id>`. */
-export const isSettingsRoute = () => location.hash.startsWith('#/settings');
-const inboxRoute = () => /^#\/settings\/inboxes\/(new(?:\/([a-z]+))?|[0-9a-f]{24})/.exec(location.hash);
+/** `#/settings/inboxes`, `#/settings/inboxes/new[/<kind>]`, `#/settings/inboxes/<id>`. */const inboxRoute = () => /^#\/settings\/inboxes\/(new(?:\/([a-z]+))?|[0-9a-f]{24})/.exec(location.hash);
 
 /**
  * The settings area: admins change, supervisors look (the server enforces both); agents get no entry.
