@@ -2,6 +2,8 @@ import net from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { encode } from 'uqr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChannelAdapter } from '../../src/core/domain/channel-adapter.js';
+import type { ChannelDescription } from '../../src/core/domain/channel-settings-form.js';
 import type { Viewer } from '../../src/core/users/viewer.js';
 import { isDovecotInstalled, startDovecot, type DovecotStandin } from '../standins/dovecot.js';
 import { startSmtpCapture, type SmtpCapture } from '../standins/smtp-capture.js';
@@ -39,7 +41,7 @@ async function freeClosedPort(): Promise<number> {
 }
 
 async function login(user: { email: string; password: string }): Promise<Page> {
-  const ctx = await b.browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+  const ctx = await b.browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US', permissions: ['clipboard-read', 'clipboard-write'] });
   contexts.push(ctx);
   const page = await ctx.newPage();
   page.setDefaultTimeout(15_000);
@@ -53,9 +55,33 @@ async function login(user: { email: string; password: string }): Promise<Page> {
 
 const row = (page: Page, name: string) => page.locator('[data-testid=inbox-row]', { hasText: name });
 
+/**
+ * A channel this branch does not have (Telegram is built on another branch), described the way a channel
+ * describes itself: the screen must draw and save its form from the description alone.
+ */
+const botDescription: ChannelDescription = {
+  kind: 'telegram',
+  label: 'Telegram bot (stand-in description)',
+  webhook: true,
+  testable: false,
+  canStartConversation: true,
+  fields: [
+    { key: 'botToken', label: 'Bot token', type: 'text', secret: true, required: true, help: 'From @BotFather' },
+    { key: 'mode', label: 'Updates', type: 'select', default: 'webhook', options: [{ value: 'webhook', label: 'Webhook' }, { value: 'polling', label: 'Long polling' }] },
+    { key: 'allowGroups', label: 'Answer in groups', type: 'boolean', default: false },
+  ],
+};
+const botAdapter = (): ChannelAdapter => ({
+  kind: 'telegram',
+  start: async () => undefined,
+  stop: async () => undefined,
+  send: async () => ({ providerMessageId: 'x', sentAt: new Date() }),
+  checkHealth: async () => ({ status: 'unknown', checkedAt: new Date() }),
+});
+
 beforeAll(async () => {
   [dovecot, smtp, closedPort] = await Promise.all([startDovecot(), startSmtpCapture(), freeClosedPort()]);
-  app = await startApp({}, { catalogue: true });
+  app = await startApp({}, { catalogue: true, extraChannels: { descriptions: [botDescription], factories: { telegram: botAdapter } } });
   admin = await createUser(app.core, 'admin');
   supervisor = await createUser(app.core, 'supervisor');
   agent = await createUser(app.core, 'agent');
@@ -150,6 +176,7 @@ describe('settings → inboxes', () => {
   it('an inbox with tickets cannot be deleted (disable is offered); disabled and then deleted when empty', async () => {
     // A ticket on a spare inbox: deleting it is refused.
     const spare = await app.core.inboxes.create(admin, { kind: 'email', name: 'Old mail', enabled: false, settings: {}, secrets: {}, departmentId: null });
+    await row(page, 'Old mail').waitFor(); // created elsewhere: the open list learns it from `inbox.changed`
     await app.core.ingest.accept([{ ...smsEvent(spare.id, { sid: 'E2E-DEL', from: '+5511900002222', text: 'old' }), providerKey: 'e2e:del:1' }]);
     await app.core.ingest.drain();
     await page.goto(`${app.url}/console/#/settings/inboxes/${spare.id}`);
@@ -197,6 +224,31 @@ describe('settings → inboxes', () => {
     await expect.poll(async () => (await app.core.inboxes.get(app.webchatInboxId)).settings).toMatchObject({ title: 'Ajuda Ponte', greeting: 'Olá! Como podemos ajudar?' });
     await screenshot(page, 'settings-inbox-webchat-pt.png');
     await page.selectOption('[data-testid=language]', 'en');
+  });
+
+  it('a webhook kind known only from its description: form, write-only token, and the webhook URL to copy', async () => {
+    await page.click('a.link.back');
+    await page.click('[data-testid=new-inbox]');
+    await page.click('[data-testid=kind-telegram]');
+    await page.fill('[name=name]', 'Bot de vendas');
+    await page.fill('[name=botToken]', '123456:AAE-secret-token');
+    await page.selectOption('[name=mode]', 'polling');
+    await page.check('[name=allowGroups]');
+    await page.click('[data-testid=save-inbox]');
+    const url = page.locator('[data-testid=webhook-url]');
+    await url.waitFor();
+    const id = /#\/settings\/inboxes\/([0-9a-f]{24})/.exec(page.url())![1]!;
+    const base = app.core.config.publicUrl.replace(/\/$/, '');
+    expect(await url.inputValue()).toBe(`${base}/webhooks/telegram/${id}`);
+    const stored = await app.core.inboxes.get(id);
+    expect(stored).toMatchObject({ kind: 'telegram', settings: { mode: 'polling', allowGroups: true }, secretKeys: expect.arrayContaining(['botToken']) });
+    expect((await app.core.inboxes.runtimeSettings(id)).botToken).toBe('123456:AAE-secret-token');
+    await page.locator('[data-testid=field-botToken] [data-testid=secret-set]').waitFor();
+    expect(await page.content()).not.toContain('AAE-secret-token');
+    await page.click('[data-testid=webhook-url-copy]');
+    await page.waitForSelector('[data-testid=webhook-url-copy]:has-text("Copied")');
+    expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(`${base}/webhooks/telegram/${id}`);
+    await screenshot(page, 'settings-inbox-webhook-kind.png');
   });
 
   it('a WhatsApp inbox shows its pairing QR live to admins, then the state; supervisors look without QR or changes', async () => {

@@ -1,9 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adapterFactories, channelDescriptions, channelWebhooks, connectionTesters } from '../../../src/channels/channel-catalogue.js';
-import { ChannelRuntime } from '../../../src/channels/channel-runtime.js';
+import { ChannelRuntime, type AdapterFactory } from '../../../src/channels/channel-runtime.js';
 import { createWebchat, ensureDefaultWebchatInbox, type Webchat } from '../../../src/channels/webchat/create-webchat.js';
 import { loadConfig } from '../../../src/core/config/config.js';
+import type { ChannelKind } from '../../../src/core/domain/channel-kind.js';
+import type { ChannelDescription } from '../../../src/core/domain/channel-settings-form.js';
 import { createCore, type Core } from '../../../src/core/create-core.js';
 import { createLogger } from '../../../src/core/logging/logger.js';
 import { attachRealtime, type Realtime } from '../../../src/realtime/attach-realtime.js';
@@ -38,6 +40,8 @@ export interface StartAppOptions {
    * settings form, and restart an inbox's adapter on `inbox.changed` (the settings screen tests need it).
    */
   catalogue?: boolean;
+  /** Kinds a test adds to the catalogue's (a stand-in description and adapter), e.g. for another branch's channel. */
+  extraChannels?: { descriptions: ChannelDescription[]; factories: Partial<Record<ChannelKind, AdapterFactory>> };
 }
 
 export async function startApp(env: Record<string, string> = {}, opts: StartAppOptions = {}): Promise<RunningApp> {
@@ -55,7 +59,11 @@ export async function startApp(env: Record<string, string> = {}, opts: StartAppO
 
   let webchat: Webchat | undefined;
   const channels = new ChannelRuntime(
-    { ...(opts.catalogue ? adapterFactories : {}), webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId) },
+    {
+      ...(opts.catalogue ? adapterFactories : {}),
+      ...opts.extraChannels?.factories,
+      webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId),
+    },
     logger.child({ module: 'channels' }),
     opts.catalogue ? connectionTesters : {},
   );
@@ -69,7 +77,7 @@ export async function startApp(env: Record<string, string> = {}, opts: StartAppO
     logger,
     databaseKind: 'ferretdb',
     mounts: [webchatMount(webchat.router), ...consoleMounts()],
-    ...(opts.catalogue ? { webhooks: channelWebhooks, channelKinds: channelDescriptions } : {}),
+    ...(opts.catalogue ? { webhooks: channelWebhooks, channelKinds: [...channelDescriptions, ...(opts.extraChannels?.descriptions ?? [])] } : {}),
   });
   const server = http.createServer(app);
   const realtime = attachRealtime({
