@@ -234,6 +234,7 @@ describe('settings → inboxes', () => {
     await page.fill('[name=botToken]', '123456:AAE-secret-token');
     await page.selectOption('[name=mode]', 'polling');
     await page.check('[name=allowGroups]');
+    await page.fill('[name=reopenWindowDays]', '3');
     await page.click('[data-testid=save-inbox]');
     const url = page.locator('[data-testid=webhook-url]');
     await url.waitFor();
@@ -241,7 +242,7 @@ describe('settings → inboxes', () => {
     const base = app.core.config.publicUrl.replace(/\/$/, '');
     expect(await url.inputValue()).toBe(`${base}/webhooks/telegram/${id}`);
     const stored = await app.core.inboxes.get(id);
-    expect(stored).toMatchObject({ kind: 'telegram', settings: { mode: 'polling', allowGroups: true }, secretKeys: expect.arrayContaining(['botToken']) });
+    expect(stored).toMatchObject({ kind: 'telegram', reopenWindowDays: 3, settings: { mode: 'polling', allowGroups: true }, secretKeys: expect.arrayContaining(['botToken']) });
     expect((await app.core.inboxes.runtimeSettings(id)).botToken).toBe('123456:AAE-secret-token');
     await page.locator('[data-testid=field-botToken] [data-testid=secret-set]').waitFor();
     expect(await page.content()).not.toContain('AAE-secret-token');

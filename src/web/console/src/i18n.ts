@@ -182,6 +182,8 @@ const en = {
   wa_waiting: 'Waiting for the session to start…',
   kindNotAvailable: 'This hub cannot run {kind} inboxes (its channel is not installed): only the name and state can be changed.',
   noTest: 'This channel has no connection test.',
+  reopenWindow: 'Reopen window (days)',
+  reopenWindowHelp: 'A customer writing again within this many days after a ticket was solved reopens it; empty = the hub default.',
 };
 export type Key = keyof typeof en;
 
@@ -366,6 +368,8 @@ const pt: Record<Key, string> = {
   wa_waiting: 'Aguardando a sessão iniciar…',
   kindNotAvailable: 'Este hub não executa caixas {kind} (o canal não está instalado): só o nome e a situação podem ser alterados.',
   noTest: 'Este canal não tem teste de conexão.',
+  reopenWindow: 'Janela de reabertura (dias)',
+  reopenWindowHelp: 'Se o cliente escrever de novo até este número de dias após a resolução, o ticket é reaberto; vazio = padrão do hub.',
 };
 
 const es: Record<Key, string> = {
@@ -549,6 +553,8 @@ const es: Record<Key, string> = {
   wa_waiting: 'Esperando a que inicie la sesión…',
   kindNotAvailable: 'Este hub no puede ejecutar bandejas {kind} (el canal no está instalado): solo se pueden cambiar el nombre y el estado.',
   noTest: 'Este canal no tiene prueba de conexión.',
+  reopenWindow: 'Ventana de reapertura (días)',
+  reopenWindowHelp: 'Si el cliente vuelve a escribir dentro de estos días tras resolverse el ticket, se reabre; vacío = valor por defecto.',
 };
 
 const dictionaries: Record<Lang, Record<Key, string>> = { en, pt, es };

@@ -23,6 +23,7 @@ export function InboxEditor({ inbox, kind, canEdit }: Props) {
   const desc = s.kinds.find((k) => k.kind === kind);
   const [name, setName] = useState(inbox?.name ?? '');
   const [departmentId, setDepartmentId] = useState(inbox?.departmentId ?? '');
+  const [reopenDays, setReopenDays] = useState(inbox?.reopenWindowDays == null ? '' : String(inbox.reopenWindowDays));
   const [values, setValues] = useState<FormValues>(() => (desc ? initialValues(desc, inbox) : {}));
   const [editingSecrets, setEditingSecrets] = useState<Set<string>>(new Set());
   const [problems, setProblems] = useState<FieldProblem[]>([]);
@@ -48,10 +49,12 @@ export function InboxEditor({ inbox, kind, canEdit }: Props) {
     setError('');
     const found = desc ? validate(desc, values, inbox, editingSecrets) : [];
     if (!name.trim()) found.push({ key: 'name', problem: 'required' });
+    const days = reopenDays.trim() === '' ? undefined : Number(reopenDays);
+    if (days !== undefined && !Number.isFinite(days)) found.push({ key: 'reopenWindowDays', problem: 'number' });
     setProblems(found);
     if (found.length) return null;
     const payload = desc ? toPayload(desc, values, inbox) : {};
-    const body = { name: name.trim(), departmentId: departmentId || null, ...payload };
+    const body = { name: name.trim(), departmentId: departmentId || null, ...(days !== undefined ? { reopenWindowDays: days } : {}), ...payload };
     try {
       const saved = inbox
         ? await api.patch<Inbox>(`/inboxes/${inbox.id}`, body)
@@ -165,6 +168,21 @@ export function InboxEditor({ inbox, kind, canEdit }: Props) {
                 .flatMap((g) => g.fields)
                 .map((f) => <Field field={f} {...{ values, set, inbox, editingSecrets, setEditingSecrets, problem: problemOf(f.key) }} />)
             : null}
+          <label class="field">
+            <span class="field-label">{t('reopenWindow')}</span>
+            <input
+              name="reopenWindowDays"
+              inputMode="numeric"
+              value={reopenDays}
+              onInput={(e) => {
+                setReopenDays(e.currentTarget.value);
+                setProblems((old) => old.filter((p) => p.key !== 'reopenWindowDays'));
+                setDirty(true);
+              }}
+            />
+            <span class="field-help">{t('reopenWindowHelp')}</span>
+            <Problem problem={problemOf('reopenWindowDays')} />
+          </label>
         </fieldset>
         {desc
           ? groupFields(desc.fields)
