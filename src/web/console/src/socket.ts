@@ -89,7 +89,7 @@ export function connect() {
     if (location.hash.startsWith('#/settings')) void store.loadInboxes().catch(() => undefined);
   });
   // Created, changed or deleted (by another admin, or the runtime): re-read the list (names, session holders).
-  socket.on('inbox.changed', () => void store.loadInboxes());
+  socket.on('inbox.changed', () => void store.loadInboxes().catch(() => undefined));
   socket.on('presence:snapshot', (list: Array<{ userId: string; status: Presence }>) => {
     store.presence = new Map(list.map((p) => [p.userId, p.status]));
     store.changed();
