@@ -80,4 +80,27 @@ describe('deleting an inbox', () => {
     expect(disabled.body.enabled).toBe(false);
     await eventually(async () => (running.has(id) ? undefined : true));
   });
+
+  it('a ticket created between the check and the delete puts the inbox back and refuses (no orphaned tickets)', async () => {
+    const created = await admin.post('/api/inboxes', { kind: 'sms', name: 'Racing number', settings: { fromNumber: '+15550003' } });
+    const id = created.body.id as string;
+    const model = h.t.core.models.Inbox;
+    const original = model.deleteOne.bind(model);
+    // The first message of a new customer lands exactly while the inbox is being deleted.
+    model.deleteOne = (async (...args: Parameters<typeof original>) => {
+      await h.t.core.ingest.accept([smsEvent(id, { sid: 'RACE1', from: '+5511912348888', text: 'just now' })]);
+      await h.t.core.ingest.drain();
+      return original(...args);
+    }) as typeof model.deleteOne;
+    try {
+      const refused = await admin.delete(`/api/inboxes/${id}`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('INBOX_HAS_TICKETS');
+    } finally {
+      model.deleteOne = original;
+    }
+    const ticket = await h.t.core.models.Ticket.findOne({ inboxId: id }).lean();
+    expect(ticket).not.toBeNull();
+    expect((await admin.get(`/api/inboxes/${id}`)).body).toMatchObject({ id, name: 'Racing number', secretKeys: ['webhookSecret'] });
+  });
 });
