@@ -105,6 +105,8 @@ describe('settings → inboxes', () => {
     await page.click('[data-testid=open-settings]');
     await row(page, 'Website chat').waitFor();
     await page.click('[data-testid=new-inbox]');
+    await page.waitForSelector('[data-testid=kind-telegram]');
+    await screenshot(page, 'settings-inbox-kinds.png');
     await page.click('[data-testid=kind-email]');
     await page.waitForSelector('[data-testid=inbox-editor] fieldset[data-group=imap]');
     // Defaults from the description: IMAP port 993 over TLS, SMTP 587.
