@@ -15,6 +15,7 @@ import { createChannelContext } from './inboxes/channel-context.js';
 import { InboxCache } from './inboxes/inbox-cache.js';
 import { InboxService } from './inboxes/inbox-service.js';
 import { newHolderId, SessionLeases } from './inboxes/session-lease.js';
+import { AnnotationProcessor } from './ingest/annotation-processor.js';
 import { EventIntake } from './ingest/event-intake.js';
 import { IngestService } from './ingest/ingest-service.js';
 import { MessageProcessor } from './ingest/message-processor.js';
@@ -58,7 +59,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const messageProcessor = new MessageProcessor(models, inboxCache, new ContactResolver(models, contactCache, log('contacts')), placement, audit, locks, new TicketNumbers(models), config, secret, log('ingest'));
   const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
   const media = new RemoteMediaFetcher(models, channels, blobs, config.limits, log('ingest'));
-  const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'), media);
+  const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'), media, new AnnotationProcessor(models, audit, log('ingest')));
 
   const tickets = new TicketService(models, audit, locks, bus, log('tickets'));
   const sessions = new SessionService(models, config.auth.sessionTtlMs, { maxAttempts: config.auth.loginMaxAttempts, windowMs: config.auth.loginWindowMs }, log('auth'));

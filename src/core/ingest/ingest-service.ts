@@ -11,6 +11,7 @@ import type { InboundEventRecord } from '../models/inbound-event-record.js';
 import type { Models } from '../models/registry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 import type { RemoteMediaFetcher } from './remote-media.js';
+import type { AnnotationProcessor } from './annotation-processor.js';
 
 const MAX_ATTEMPTS = 8;
 /** Processed marks wait this long to share a command (nobody waits for them; see WriteBatcher). */
@@ -58,7 +59,8 @@ export class IngestService {
     private readonly statuses: StatusProcessor,
     private readonly bus: DomainEventBus,
     private readonly logger: Logger,
-    private readonly media?: RemoteMediaFetcher,
+    private readonly media: RemoteMediaFetcher | undefined,
+    private readonly annotations: AnnotationProcessor,
   ) {}
 
   /** Validates every event first (all or nothing), then stores each and schedules its processing. */
@@ -193,6 +195,10 @@ export class IngestService {
         return this.statuses.edited(event);
       case 'session.state':
         return this.statuses.session(event);
+      case 'message.revoked':
+        return this.annotations.revoked(event);
+      case 'message.reaction':
+        return this.annotations.reaction(event);
     }
   }
 }
