@@ -1,5 +1,6 @@
 import http from 'node:http';
-import { adapterFactories, channelDescriptions, channelWebhooks, connectionTesters } from './channels/channel-catalogue.js';
+import path from 'node:path';
+import { adapterFactories, channelDescriptions, channelWebhooks, connectionTesters, whatsappFactory } from './channels/channel-catalogue.js';
 import { ChannelRuntime } from './channels/channel-runtime.js';
 import { createWebchat, ensureDefaultWebchatInbox, type Webchat } from './channels/webchat/create-webchat.js';
 import { loadConfig, type Config } from './core/config/config.js';
@@ -31,7 +32,11 @@ async function main(): Promise<void> {
   // The web chat adapter needs the core and the Socket.IO server, so its factory is bound once they exist.
   let webchat: Webchat | undefined;
   const channels = new ChannelRuntime(
-    { ...adapterFactories, webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId) },
+    {
+      ...adapterFactories,
+      whatsapp: whatsappFactory({ chromiumPath: config.platforms.whatsappChromiumPath, dataDir: path.join(config.database.dataDir, 'whatsapp') }),
+      webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId),
+    },
     logger.child({ module: 'channels' }),
     connectionTesters,
   );

@@ -7,6 +7,8 @@ import { EmailAdapter, parseEmailSettings } from './email/adapter.js';
 import { emailDescription } from './email/settings-form.js';
 import { testEmailConnection } from './email/test-connection.js';
 import { webchatDescription } from './webchat/settings-form.js';
+import { WhatsAppAdapter } from './whatsapp/adapter.js';
+import { whatsappDescription } from './whatsapp/settings-form.js';
 
 export type ConnectionTester = (settings: Record<string, unknown>) => Promise<ConnectionReport>;
 
@@ -16,7 +18,15 @@ export type ConnectionTester = (settings: Record<string, unknown>) => Promise<Co
  */
 export const adapterFactories: Partial<Record<ChannelKind, AdapterFactory>> = {
   email: () => new EmailAdapter(),
+  // main.ts binds it again with the hub's WHATSAPP_CHROMIUM_PATH and DATA_DIR (see `whatsappFactory`).
+  whatsapp: () => new WhatsAppAdapter(),
 };
+
+/** WhatsApp needs two hub settings: the browser to run and the per-process folder for its profile. */
+export const whatsappFactory =
+  (options: { chromiumPath: string; dataDir: string }): AdapterFactory =>
+  () =>
+    new WhatsAppAdapter(options);
 
 /** The webhook half of each webhook channel, mounted at `/webhooks/<kind>/<inboxId>`. */
 export const channelWebhooks: Partial<Record<ChannelKind, ChannelWebhook>> = {};
@@ -29,4 +39,4 @@ export const connectionTesters: Partial<Record<ChannelKind, ConnectionTester>> =
 };
 
 /** The console's inbox forms, one per kind this build runs. */
-export const channelDescriptions: ChannelDescription[] = [emailDescription, webchatDescription];
+export const channelDescriptions: ChannelDescription[] = [emailDescription, webchatDescription, whatsappDescription];

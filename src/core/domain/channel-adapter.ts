@@ -44,6 +44,8 @@ export interface ChannelStateStore {
 export interface BlobStore {
   put(fileName: string, mimeType: string, content: Buffer): Promise<string>;
   get(id: string): Promise<Buffer>;
+  /** Removes a blob a channel replaced (an older WhatsApp session archive); a missing id is no error. */
+  delete(id: string): Promise<void>;
 }
 
 export interface ChannelContext {
