@@ -87,8 +87,10 @@ function content(msg: WaMessage, media: MappedMedia | undefined): { text: string
     }
   }
   if (MEDIA_TYPES.has(msg.type) || msg.hasMedia) {
-    // For media the body is the caption (the base64 thumbnail in older versions: never taken as text).
-    const caption = msg._data?.caption ?? (msg.body && !looksLikeBase64(msg.body) ? msg.body : '');
+    // For media the body is the caption; a document without one has its file name there, and older versions
+    // put the base64 thumbnail there: neither is taken as text.
+    const body = msg.body && msg.body !== msg._data?.filename && !looksLikeBase64(msg.body) ? msg.body : '';
+    const caption = msg._data?.caption ?? body;
     if (!media || media.kind === 'unavailable') {
       const why = media?.reason ?? 'not downloaded';
       return { text: joinLines(caption, `[${label(msg.type)} not available: ${why}]`), attachments: [] };
