@@ -16,6 +16,8 @@ export interface WhatsAppAdapterOptions {
   controlPollMs?: number;
   holdMs?: number;
   ackGraceMs?: number;
+  /** When a reply that found no ready session here is tried again (default 2 s, NOT_READY 5 s). */
+  retryAfterMs?: number;
   archive?: ArchiveStoreOptions;
 }
 
@@ -47,6 +49,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
       controlPollMs: this.options.controlPollMs ?? 3_000,
       holdMs: this.options.holdMs ?? 30 * 60_000,
       ackGraceMs: this.options.ackGraceMs ?? 1_500,
+      retryAfterMs: this.options.retryAfterMs ?? 5_000,
       ...(this.options.archive ? { archive: this.options.archive } : {}),
     };
     const session = new WhatsAppSession(ctx, settings, this.factoryFor(settings, ctx), this.paths(), tuning);
@@ -63,7 +66,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
   }
 
   async send(out: OutboundMessage): Promise<SendResult> {
-    if (!this.session) throw sessionElsewhere();
+    if (!this.session) throw sessionElsewhere(this.options.retryAfterMs);
     return this.session.send(out);
   }
 

@@ -1,5 +1,5 @@
 import type { SendResult } from '../../core/domain/channel-adapter.js';
-import { ChannelError } from '../../core/errors/app-error.js';
+import { ChannelWaitError, type ChannelError } from '../../core/errors/app-error.js';
 
 /**
  * Replies waiting for the WhatsApp session, sent one at a time in the order they first arrived.
@@ -15,6 +15,8 @@ export interface OutboxOptions {
   holdMs: number;
   /** How long a result is remembered for a retry that comes after the send. */
   resultTtlMs?: number;
+  /** When the delivery worker should come back after a NOT_READY. */
+  retryAfterMs?: number;
 }
 
 type Deliver = () => Promise<SendResult>;
@@ -59,7 +61,7 @@ export class Outbox {
         if (target.inFlight) return;
         target.waiters = target.waiters.filter((w) => w !== waiter);
         if (target.waiters.length === 0) target.parkedAt = Date.now();
-        reject(new ChannelError('NOT_READY', 'WhatsApp session is not connected; the reply waits in order', true));
+        reject(new ChannelWaitError('NOT_READY', 'WhatsApp session is not connected; the reply waits in order', this.options.retryAfterMs ?? 5_000));
       }, this.options.waitMs);
       timer.unref();
       const clear = () => clearTimeout(timer);

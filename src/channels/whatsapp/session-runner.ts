@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ChannelContext, ChannelHealth, OutboundMessage, SendResult } from '../../core/domain/channel-adapter.js';
 import type { InboundEventInput } from '../../core/domain/inbound-event.js';
-import { ChannelError } from '../../core/errors/app-error.js';
+import { ChannelError, ChannelWaitError } from '../../core/errors/app-error.js';
 import { SessionArchiveStore, type ArchiveStoreOptions } from './archive-store.js';
 import { mapAck, mapEdit, mapMessage, mapReaction, mapRevoke, mediaFileName, type MappedMedia } from './mapper.js';
 import { Outbox } from './outbox.js';
@@ -24,6 +24,8 @@ export interface SessionTuning {
    * after `send` returns, and a status for an id it has not recorded yet would wait for the ingest retry.
    */
   ackGraceMs: number;
+  /** When the delivery worker should come back after NOT_READY / SESSION_ELSEWHERE. */
+  retryAfterMs: number;
   archive?: ArchiveStoreOptions;
 }
 
@@ -60,7 +62,7 @@ export class WhatsAppSession {
     private readonly paths: { dataDir: string; chromiumPath: string },
     private readonly tuning: SessionTuning,
   ) {
-    this.outbox = new Outbox({ waitMs: settings.sendWaitSeconds * 1000, holdMs: tuning.holdMs });
+    this.outbox = new Outbox({ waitMs: settings.sendWaitSeconds * 1000, holdMs: tuning.holdMs, retryAfterMs: tuning.retryAfterMs });
     this.archive = new SessionArchiveStore(ctx, this.dataPath, (note) => this.noteArchive(note), tuning.archive);
   }
 
@@ -84,7 +86,7 @@ export class WhatsAppSession {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.controlTimer);
-    this.outbox.abandon(sessionElsewhere());
+    this.outbox.abandon(sessionElsewhere(this.tuning.retryAfterMs));
     await this.teardown();
   }
 
@@ -94,7 +96,7 @@ export class WhatsAppSession {
     if (done) return { providerMessageId: done.providerMessageId, sentAt: new Date(done.sentAt) };
     return this.outbox.submit(out.messageId, async () => {
       const client = this.client;
-      if (!client) throw new ChannelError('NOT_READY', 'WhatsApp session is not connected', true);
+      if (!client) throw new ChannelWaitError('NOT_READY', 'WhatsApp session is not connected', this.tuning.retryAfterMs);
       const sending = sendOutbound(client, out, (id) => this.ownIds.set(id, Date.now()));
       this.inFlight = Promise.allSettled([this.inFlight, sending]);
       let result: SendResult;
@@ -338,6 +340,6 @@ export class WhatsAppSession {
   }
 }
 
-export function sessionElsewhere(): ChannelError {
-  return new ChannelError('SESSION_ELSEWHERE', 'This hub process does not run the WhatsApp session; another one does', true, 2000);
+export function sessionElsewhere(retryAfterMs = 2_000): ChannelError {
+  return new ChannelWaitError('SESSION_ELSEWHERE', 'This hub process does not run the WhatsApp session; another one does', retryAfterMs);
 }
