@@ -47,7 +47,7 @@ export class SessionArchiveStore implements RemoteSessionStore {
   constructor(
     private readonly ctx: Pick<ChannelContext, 'blobs' | 'state' | 'logger'>,
     private readonly dataPath: string,
-    private readonly notice: (detail: string) => void,
+    private readonly notice: (detail: string | undefined) => void,
     options: ArchiveStoreOptions = {},
   ) {
     this.minBytes = options.minBytes ?? 4096;
@@ -94,6 +94,7 @@ export class SessionArchiveStore implements RemoteSessionStore {
     await this.ctx.state.set(ARCHIVE_STATE_KEY, { current: record, ...(before.current ? { previous: before.current } : {}) });
     if (before.previous) await this.ctx.blobs.delete(before.previous.blobId).catch(() => undefined);
     this.ctx.logger.info({ size: record.size, entries: record.entries }, 'WhatsApp session archive stored');
+    this.notice(undefined); // a good backup again: earlier trouble is history
   }
 
   /** Logged out: the session is worthless, every archive goes. */

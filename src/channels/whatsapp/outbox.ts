@@ -2,7 +2,7 @@ import type { SendResult } from '../../core/domain/channel-adapter.js';
 import { ChannelWaitError, type ChannelError } from '../../core/errors/app-error.js';
 
 /**
- * Replies waiting for the WhatsApp session, sent one at a time in the order they first arrived.
+ * Replies waiting for the WhatsApp session, sent one at a time in the order they were written (by key).
  *
  * The delivery worker calls `send` once per attempt. While the session is not ready a reply waits here up
  * to `waitMs`; then the caller gets a retryable `NOT_READY` — but the entry stays in its place ("parked"), so
@@ -49,7 +49,13 @@ export class Outbox {
     let entry = this.entries.find((e) => e.key === key);
     if (!entry) {
       entry = { key, deliver, waiters: [], inFlight: false };
-      this.entries.push(entry);
+      // Keys are the core's message ids (ObjectIds: creation order). Delivery jobs reach this process in any
+      // order (concurrent jobs, retries bounced off other hub processes), so a reply takes its place by key
+      // — never ahead of a send already under way.
+      const from = this.entries.findIndex((e) => !e.inFlight);
+      const at = from < 0 ? -1 : this.entries.findIndex((e, i) => i >= from && e.key > key);
+      if (at < 0) this.entries.push(entry);
+      else this.entries.splice(at, 0, entry);
     }
     const target = entry;
     target.parkedAt = undefined;

@@ -54,6 +54,7 @@ export class WhatsAppSession {
   private archiveNote: string | undefined;
   private lastHealth: Health = { status: 'unknown', detail: 'Starting' };
   private lastLogoutHandled: string | undefined;
+  private reporting: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ctx: ChannelContext,
@@ -323,9 +324,11 @@ export class WhatsAppSession {
     }
   }
 
-  private noteArchive(note: string): void {
+  /** What happened to the session backup, shown with every health report until a good backup is stored. */
+  private noteArchive(note: string | undefined): void {
+    if (note === this.archiveNote) return;
     this.archiveNote = note;
-    this.ctx.logger.warn({ note }, 'WhatsApp session archive');
+    if (note) this.ctx.logger.warn({ note }, 'WhatsApp session archive');
     void this.report(this.lastHealth);
   }
 
@@ -334,9 +337,13 @@ export class WhatsAppSession {
     const base = detail?.replace(/ — Session backup: .*$/, '');
     this.lastHealth = { ...rest, ...(base ? { detail: base } : {}) };
     const shown = this.archiveNote ? `${base ?? ''} — Session backup: ${this.archiveNote}` : base;
-    await this.ctx
-      .reportHealth({ ...rest, ...(shown ? { detail: shown } : {}) })
-      .catch((err: unknown) => this.ctx.logger.warn({ err }, 'WhatsApp health not stored'));
+    // One write at a time, in the order things happened: concurrent updates may land in any order.
+    this.reporting = this.reporting.then(() =>
+      this.ctx
+        .reportHealth({ ...rest, ...(shown ? { detail: shown } : {}) })
+        .catch((err: unknown) => this.ctx.logger.warn({ err }, 'WhatsApp health not stored')),
+    );
+    await this.reporting;
   }
 }
 

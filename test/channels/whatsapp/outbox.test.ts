@@ -6,15 +6,16 @@ import { ChannelError } from '../../../src/core/errors/app-error.js';
 const result = (id: string): SendResult => ({ providerMessageId: id, sentAt: new Date() });
 
 describe('WhatsApp outbox', () => {
-  it('holds replies while not ready and sends them in arrival order once ready', async () => {
+  it('holds replies while not ready and sends them in order (keys are message ids: creation order) once ready', async () => {
     const box = new Outbox({ waitMs: 5_000, holdMs: 60_000 });
     const sent: string[] = [];
     const deliver = (id: string) => async () => (sent.push(id), result(`wa-${id}`));
-    const all = Promise.all(['a', 'b', 'c'].map((id) => box.submit(id, deliver(id))));
+    // Arriving out of order (concurrent delivery jobs), sent in message order.
+    const all = Promise.all(['b', 'a', 'c'].map((id) => box.submit(id, deliver(id))));
     expect(box.pending).toBe(3);
     expect(sent).toEqual([]);
     box.open();
-    expect((await all).map((r) => r.providerMessageId)).toEqual(['wa-a', 'wa-b', 'wa-c']);
+    expect((await all).map((r) => r.providerMessageId)).toEqual(['wa-b', 'wa-a', 'wa-c']);
     expect(sent).toEqual(['a', 'b', 'c']);
   });
 
@@ -43,8 +44,8 @@ describe('WhatsApp outbox', () => {
     let finish!: () => void;
     const gate = new Promise<void>((r) => (finish = r));
     box.open();
-    const p = box.submit('slow', async () => (await gate, result('wa-slow')));
-    const other = box.submit('next', async () => result('wa-next')).catch((e: unknown) => e);
+    const p = box.submit('a-slow', async () => (await gate, result('wa-slow')));
+    const other = box.submit('b-next', async () => result('wa-next')).catch((e: unknown) => e);
     expect(((await other) as ChannelError).code).toBe('NOT_READY'); // the next one waits behind it
     finish();
     expect((await p).providerMessageId).toBe('wa-slow');
