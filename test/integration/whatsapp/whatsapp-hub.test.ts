@@ -264,7 +264,7 @@ describe('WhatsApp through two hub processes (fake whatsapp-web.js client, Ferre
     await eventually(async () => {
       const ms = await models().Message.find({ _id: { $in: ids } }).lean();
       return ms.length === 3 && ms.every((m) => m.delivery.lastError?.startsWith('NOT_READY')) ? true : undefined;
-    });
+    }, 40_000);
     open();
     gate = undefined;
     const after = await eventually(async () => [...clients.A, ...clients.B].find((c) => !c.destroyed && c.ready));
