@@ -95,6 +95,11 @@ export interface ChannelAdapter {
   fetchMedia?(media: RemoteMedia, maxBytes: number): Promise<FetchedMedia>;
   checkHealth(): Promise<ChannelHealth>;
   stop(): Promise<void>;
+  /**
+   * "Log out / new QR" (paired-session channels, e.g. WhatsApp): unpair, forget the stored session and start
+   * pairing again. Callable in any hub process (the session holder acts on it).
+   */
+  resetSession?(): Promise<void>;
 }
 
 /** One named check of a connection test (e.g. `imap`, `smtp`), with a precise cause on failure. */

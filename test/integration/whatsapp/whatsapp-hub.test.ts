@@ -282,9 +282,23 @@ describe('WhatsApp through two hub processes (fake whatsapp-web.js client, Ferre
     expect((await health()).status).toBe('ok');
   });
 
+  it('"log out / new QR" by REST on the holding hub: a new QR at once, the archive gone', async () => {
+    const before = live();
+    const res = await agent.post(`/api/inboxes/${inboxId}/session/reset`);
+    expect(res.status).toBe(202);
+    const fresh = await eventually(async () => {
+      const c = [...clients.A, ...clients.B].find((x) => !x.destroyed && x.qr);
+      return c && c !== before ? c : undefined;
+    });
+    await eventually(async () => ((await health()).qr === fresh.qr ? true : undefined));
+    expect(await pointer()).toEqual({});
+    await fresh.scan();
+    await eventually(async () => ((await health()).status === 'ok' ? true : undefined));
+  });
+
   it('"log out / new QR" asked on the other hub: the holder logs out, drops the archive and shows a new QR', async () => {
     const before = live();
-    await (runtimeB.adapterFor(inboxId) as WhatsAppAdapter).resetSession();
+    await runtimeB.adapterFor(inboxId)!.resetSession!();
     const fresh = await eventually(async () => {
       const c = [...clients.A, ...clients.B].find((x) => !x.destroyed && x.qr);
       return c && c !== before ? c : undefined;
