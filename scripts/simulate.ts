@@ -1,15 +1,22 @@
 /**
- * Development traffic for a running hub, one channel per module: `npm run simulate -- <channel> [args]`
- * runs `scripts/simulate/<channel>.ts` (each exports `run(args)` and documents its arguments).
+ * `npm run simulate -- <channel> [options]`: pushes realistic platform traffic (correctly signed webhooks)
+ * of one channel into a running hub, as the platform would, so a person can watch a channel work without a
+ * bot, a phone or a platform account. One file per channel under `scripts/simulate/`, each exporting
+ * `run(argv)`; this file only dispatches. `--help` after the channel name lists its options.
  */
-const [channel, ...args] = process.argv.slice(2);
-if (!channel || !/^[a-z]+$/.test(channel)) {
-  console.error('usage: npm run simulate -- <channel> [args]   (e.g. whatsapp help)');
+const simulators: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
+  whatsapp: () => import('./simulate/whatsapp.js'),
+};
+
+const [channel, ...rest] = process.argv.slice(2);
+const load = channel ? simulators[channel] : undefined;
+if (!load) {
+  console.error(`usage: npm run simulate -- <${Object.keys(simulators).join('|')}> [options]   (--help for a channel's options)`);
   process.exit(2);
 }
-const module = (await import(`./simulate/${channel}.ts`).catch(() => undefined)) as { run(args: string[]): Promise<void> } | undefined;
-if (!module) {
-  console.error(`no simulator for "${channel}" (scripts/simulate/${channel}.ts)`);
-  process.exit(2);
-}
-await module.run(args);
+load()
+  .then((m) => m.run(rest))
+  .catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });

@@ -34,7 +34,11 @@ async function main(): Promise<void> {
   const channels = new ChannelRuntime(
     {
       ...adapterFactories,
-      whatsapp: whatsappFactory({ chromiumPath: config.platforms.whatsappChromiumPath, dataDir: path.join(config.database.dataDir, 'whatsapp') }),
+      whatsapp: whatsappFactory({
+        chromiumPath: config.platforms.whatsappChromiumPath,
+        dataDir: path.join(config.database.dataDir, 'whatsapp'),
+        maxAttachmentBytes: config.limits.maxAttachmentBytes,
+      }),
       webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId),
     },
     logger.child({ module: 'channels' }),

@@ -32,6 +32,7 @@ export async function run(argv: string[]): Promise<void> {
       text: { type: 'string', default: '' },
       image: { type: 'string' },
       'typed-on-phone': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
   const base = `http://127.0.0.1:${values.port}`;
@@ -53,7 +54,7 @@ export async function run(argv: string[]): Promise<void> {
     console.log(`sent ${json.id._serialized}`);
   };
 
-  const [command = 'help', ...rest] = positionals;
+  const [command = 'help', ...rest] = values.help ? ['help'] : positionals;
   switch (command) {
     case 'scan':
       console.log(await call('POST', '/scan'));

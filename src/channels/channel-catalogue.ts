@@ -22,9 +22,9 @@ export const adapterFactories: Partial<Record<ChannelKind, AdapterFactory>> = {
   whatsapp: () => new WhatsAppAdapter(),
 };
 
-/** WhatsApp needs two hub settings: the browser to run and the per-process folder for its profile. */
+/** WhatsApp needs hub settings: the browser to run, the per-process folder for its profile, the attachment limit. */
 export const whatsappFactory =
-  (options: { chromiumPath: string; dataDir: string }): AdapterFactory =>
+  (options: { chromiumPath: string; dataDir: string; maxAttachmentBytes: number }): AdapterFactory =>
   () =>
     new WhatsAppAdapter(options);
 

@@ -10,6 +10,8 @@ export interface WhatsAppAdapterOptions {
   chromiumPath?: string;
   /** Per-process folder for browser profiles (under the hub's DATA_DIR). */
   dataDir?: string;
+  /** The hub's attachment limit (MAX_ATTACHMENT_BYTES): media above it is never downloaded, whatever the inbox says. */
+  maxAttachmentBytes?: number;
   /** Tests inject a fake client here; otherwise the inbox's `driver` setting decides. */
   clientFactory?: ClientFactory;
   reconnect?: { initialMs: number; maxMs: number };
@@ -50,6 +52,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
       holdMs: this.options.holdMs ?? 30 * 60_000,
       ackGraceMs: this.options.ackGraceMs ?? 1_500,
       retryAfterMs: this.options.retryAfterMs ?? 5_000,
+      maxMediaBytes: Math.min(settings.maxMediaMb * 1_048_576, this.options.maxAttachmentBytes ?? Infinity),
       ...(this.options.archive ? { archive: this.options.archive } : {}),
     };
     const session = new WhatsAppSession(ctx, settings, this.factoryFor(settings, ctx), this.paths(), tuning);

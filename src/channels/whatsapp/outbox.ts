@@ -92,7 +92,10 @@ export class Outbox {
   /** This process no longer runs the session: every waiting reply is told to try again (elsewhere). */
   abandon(error: ChannelError): void {
     this.ready = false;
-    for (const entry of this.entries.splice(0)) for (const w of entry.waiters) w.reject(error);
+    // A send under way finishes and answers its caller itself: told "elsewhere" now, it could go out twice.
+    const waiting = this.entries.filter((e) => !e.inFlight);
+    this.entries.splice(0, this.entries.length, ...this.entries.filter((e) => e.inFlight));
+    for (const entry of waiting) for (const w of entry.waiters) w.reject(error);
   }
 
   private pump(): void {

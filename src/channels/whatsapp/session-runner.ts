@@ -26,6 +26,8 @@ export interface SessionTuning {
   ackGraceMs: number;
   /** When the delivery worker should come back after NOT_READY / SESSION_ELSEWHERE. */
   retryAfterMs: number;
+  /** Media above this is not downloaded (the inbox setting, capped by the hub's attachment limit). */
+  maxMediaBytes: number;
   archive?: ArchiveStoreOptions;
 }
 
@@ -88,6 +90,8 @@ export class WhatsAppSession {
     clearTimeout(this.reconnectTimer);
     clearInterval(this.controlTimer);
     this.outbox.abandon(sessionElsewhere(this.tuning.retryAfterMs));
+    // A send under way may finish (and record its id) before the browser goes, for a while.
+    await Promise.race([this.inFlight, new Promise((r) => setTimeout(r, 5_000).unref())]);
     await this.teardown();
   }
 
@@ -211,7 +215,7 @@ export class WhatsAppSession {
     // The restored session was refused by WhatsApp: it cannot work again, so it goes; pairing starts over.
     await this.archive.delete();
     this.noteArchive(`The stored session was refused (${message}); scan the QR code to pair again.`);
-    await this.scheduleReconnect(`Authentication failed: ${message}`);
+    await this.scheduleReconnect(`Login refused by WhatsApp: ${message}`);
   }
 
   private async stateChanged(state: string): Promise<void> {
@@ -284,7 +288,7 @@ export class WhatsAppSession {
 
   /** Media is fetched here, in the session (there is no URL to fetch later), within the inbox's size limit. */
   private async download(m: WaMessage): Promise<MappedMedia> {
-    const limit = this.settings.maxMediaMb * 1_048_576;
+    const limit = this.tuning.maxMediaBytes;
     const announced = m._data?.size;
     const name = (mime: string, given?: string | null) => mediaFileName(m, mime, given ?? m._data?.filename);
     if (announced && announced > limit) return { kind: 'too-large', fileName: name(m._data?.mimetype ?? 'application/octet-stream'), size: announced, limit };

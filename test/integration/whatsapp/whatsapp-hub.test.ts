@@ -23,7 +23,7 @@ import { asMessage, reactionFixture, waFixture } from '../../channels/whatsapp/f
  * through our RemoteAuth store into GridFS exactly as with the real client.
  */
 type Hub = 'A' | 'B';
-const ENV = { SESSION_LEASE_TTL_MS: '900', INGEST_SWEEP_INTERVAL_MS: '200', INGEST_SWEEP_MIN_AGE_MS: '0' };
+const ENV = { SESSION_LEASE_TTL_MS: '3000', INGEST_SWEEP_INTERVAL_MS: '200', INGEST_SWEEP_MIN_AGE_MS: '0' };
 const CUSTOMER = '5511987654321@c.us';
 
 const clients: Record<Hub, FakeWhatsAppClient[]> = { A: [], B: [] };
@@ -227,7 +227,7 @@ describe('WhatsApp through two hub processes (fake whatsapp-web.js client, Ferre
     await eventually(async () => ((await models().Message.findById(reply._id).lean())?.text === 'Sim, é o pedido 4471.' ? true : undefined));
   });
 
-  it('media is downloaded in the session and stored as an attachment', async () => {
+  it('media is downloaded in the session and stored as an attachment, within the size limit', async () => {
     const image = waFixture('image');
     live().receive(image);
     const m = await byKey(`wa:${image.id._serialized}`);
@@ -235,6 +235,13 @@ describe('WhatsApp through two hub processes (fake whatsapp-web.js client, Ferre
     expect(m.attachments).toHaveLength(1);
     expect(m.attachments[0]).toMatchObject({ mimeType: 'image/png', fileName: 'image-3A0B9F2C5D8E1A7B6C22.png' });
     expect((await h.t.core.blobs.get(m.attachments[0]!.blobId)).equals(Buffer.from(image._media!.data, 'base64'))).toBe(true);
+
+    // Over the inbox's limit (16 MB by default): not downloaded; the message is kept with a note.
+    const big = waFixture('document-too-large');
+    live().receive(big);
+    const kept = await byKey(`wa:${big.id._serialized}`);
+    expect(kept.attachments).toEqual([]);
+    expect(kept.text).toBe('[document "backup.zip" not downloaded: 143.1 MB, limit 16.0 MB]');
   });
 
   it('one customer on WhatsApp (old 8-digit number) and SMS (with and without the ninth digit) is one contact', async () => {
