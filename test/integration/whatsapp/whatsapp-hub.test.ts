@@ -219,8 +219,9 @@ describe('WhatsApp through two hub processes (fake whatsapp-web.js client, Ferre
       return m?.revokedAt ? m : undefined;
     });
     expect(marked.text).toBe('Olá! Meu pedido #4471 ainda não chegou.');
-    const annotated = h.t.events.filter((e) => e.type === 'message.annotated');
-    expect(annotated.at(-1)).toMatchObject({ revoked: true, reactions: [{ by: '+5511987654321', emoji: '👍' }] });
+    // Announced after the write: the consoles redraw the message struck through, with its reaction.
+    const annotated = await eventually(async () => h.t.events.find((e) => e.type === 'message.annotated' && e.revoked));
+    expect(annotated).toMatchObject({ revoked: true, reactions: [{ by: '+5511987654321', emoji: '👍' }], messageId: String(marked._id) });
 
     const replyMsg = asMessage(waFixture('reply'));
     live().emit('message_edit', { ...replyMsg, latestEditSenderTimestampMs: Date.now() }, 'Sim, é o pedido 4471.', replyMsg.body);
