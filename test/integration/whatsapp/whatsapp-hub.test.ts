@@ -182,8 +182,9 @@ describe('WhatsApp through two hub processes (fake whatsapp-web.js client, Ferre
     await eventually(async () => ((await models().Message.findById(reply.body.id).lean())?.delivery.status === 'delivered' ? true : undefined));
     live().ack(waId, 3);
     await eventually(async () => ((await models().Message.findById(reply.body.id).lean())?.delivery.status === 'read' ? true : undefined));
-    const ticks = h.t.events.filter((e) => e.type === 'message.status_changed' && e.messageId === reply.body.id).map((e) => (e as { status: string }).status);
-    expect(ticks).toEqual(expect.arrayContaining(['sent', 'delivered', 'read']));
+    const ticks = () => h.t.events.filter((e) => e.type === 'message.status_changed' && e.messageId === reply.body.id).map((e) => (e as { status: string }).status);
+    await eventually(async () => (ticks().includes('read') ? true : undefined));
+    expect(ticks()).toEqual(expect.arrayContaining(['sent', 'delivered', 'read']));
 
     // Typed on the phone after our reply: handled after the echo (one queue), so once it is stored the
     // echo has been decided on.
