@@ -7,6 +7,7 @@
 const simulators: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   telegram: () => import('./simulate/telegram.js'),
   messenger: () => import('./simulate/messenger.js'),
+  whatsapp: () => import('./simulate/whatsapp.js'),
 };
 
 const [channel, ...rest] = process.argv.slice(2);

@@ -1,9 +1,11 @@
 import http from 'node:http';
+import path from 'node:path';
 import {
   adapterFactories,
   channelDescriptions,
   channelWebhooks,
   connectionTesters,
+  whatsappFactory,
   endpointAdapterFactories,
   endpointConnectionTesters,
 } from './channels/channel-catalogue.js';
@@ -41,6 +43,11 @@ async function main(): Promise<void> {
     {
       ...adapterFactories,
       ...endpointAdapterFactories(config),
+      whatsapp: whatsappFactory({
+        chromiumPath: config.platforms.whatsappChromiumPath,
+        dataDir: path.join(config.database.dataDir, 'whatsapp'),
+        maxAttachmentBytes: config.limits.maxAttachmentBytes,
+      }),
       webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId),
     },
     logger.child({ module: 'channels' }),

@@ -16,6 +16,8 @@ import { MessengerAdapter } from './messenger/adapter.js';
 import { messengerDescription } from './messenger/settings-form.js';
 import { testMessengerConnection } from './messenger/test-connection.js';
 import { messengerWebhook } from './messenger/webhook.js';
+import { WhatsAppAdapter } from './whatsapp/adapter.js';
+import { whatsappDescription } from './whatsapp/settings-form.js';
 
 export type ConnectionTester = (settings: Record<string, unknown>) => Promise<ConnectionReport>;
 
@@ -25,7 +27,15 @@ export type ConnectionTester = (settings: Record<string, unknown>) => Promise<Co
  */
 export const adapterFactories: Partial<Record<ChannelKind, AdapterFactory>> = {
   email: () => new EmailAdapter(),
+  // main.ts binds it again with the hub's WHATSAPP_CHROMIUM_PATH and DATA_DIR (see `whatsappFactory`).
+  whatsapp: () => new WhatsAppAdapter(),
 };
+
+/** WhatsApp needs hub settings: the browser to run, the per-process folder for its profile, the attachment limit. */
+export const whatsappFactory =
+  (options: { chromiumPath: string; dataDir: string; maxAttachmentBytes: number }): AdapterFactory =>
+  () =>
+    new WhatsAppAdapter(options);
 
 /** The webhook half of each webhook channel, mounted at `/webhooks/<kind>/<inboxId>`. */
 export const channelWebhooks: Partial<Record<ChannelKind, ChannelWebhook>> = {
@@ -41,10 +51,13 @@ export const connectionTesters: Partial<Record<ChannelKind, ConnectionTester>> =
 };
 
 /** The console's inbox forms, one per kind this build runs. */
-export const channelDescriptions: ChannelDescription[] = [emailDescription, webchatDescription, telegramDescription, messengerDescription];
+export const channelDescriptions: ChannelDescription[] = [emailDescription, webchatDescription, telegramDescription, messengerDescription, whatsappDescription];
 
 /** What channels need from config (they never read it themselves): platform API roots and our public address. */
-export type ChannelEndpoints = Pick<Config, 'publicUrl' | 'platforms'>;
+export interface ChannelEndpoints {
+  publicUrl: Config['publicUrl'];
+  platforms: Pick<Config['platforms'], 'telegramApiRoot' | 'graphApiBaseUrl'>;
+}
 
 /** Adapter factories that need configured endpoints (a platform's API root); merged over `adapterFactories`. */
 export function endpointAdapterFactories(cfg: ChannelEndpoints): Partial<Record<ChannelKind, AdapterFactory>> {

@@ -15,6 +15,7 @@ import { createChannelContext } from './inboxes/channel-context.js';
 import { InboxCache } from './inboxes/inbox-cache.js';
 import { InboxService } from './inboxes/inbox-service.js';
 import { newHolderId, SessionLeases } from './inboxes/session-lease.js';
+import { AnnotationProcessor } from './ingest/annotation-processor.js';
 import { EventIntake } from './ingest/event-intake.js';
 import { IngestService } from './ingest/ingest-service.js';
 import { MessageProcessor } from './ingest/message-processor.js';
@@ -76,6 +77,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     log('ingest'),
     media,
     profiles,
+    new AnnotationProcessor(models, audit, log('ingest')),
   );
 
   const tickets = new TicketService(models, audit, locks, bus, log('tickets'));

@@ -55,6 +55,8 @@ const EnvSchema = z.object({
   TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
   GRAPH_API_BASE_URL: z.string().url().default('https://graph.facebook.com/v21.0'),
   TWILIO_API_BASE_URL: z.string().url().optional(),
+  /** The browser WhatsApp Web runs in (Debian's chromium; on other systems, your Chrome/Chromium binary). */
+  WHATSAPP_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -100,6 +102,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       telegramApiRoot: env.TELEGRAM_API_ROOT,
       graphApiBaseUrl: env.GRAPH_API_BASE_URL,
       twilioApiBaseUrl: env.TWILIO_API_BASE_URL,
+      whatsappChromiumPath: env.WHATSAPP_CHROMIUM_PATH,
     },
   };
 }

@@ -1,12 +1,10 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { ChannelKind } from '../domain/channel-kind.js';
 import type { Sender } from '../domain/inbound-event.js';
+import { phoneIdentityKey } from './phone-identity.js';
 
-/** `phone:+E164`, or undefined when the text is not a plausible phone number. */
+/** `phone:+E164`, or undefined when the text is not a plausible phone number (see `phone-identity.ts`). */
 export function phoneKey(raw: string, defaultCountry?: string): string | undefined {
-  const cleaned = raw.replace(/^(whatsapp:|tel:|sms:)/i, '').trim();
-  const parsed = parsePhoneNumberFromString(cleaned, defaultCountry as never);
-  return parsed?.isPossible() ? `phone:${parsed.number}` : undefined;
+  return phoneIdentityKey(raw, defaultCountry);
 }
 
 export function emailKey(raw: string): string | undefined {

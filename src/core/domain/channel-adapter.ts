@@ -46,6 +46,8 @@ export interface ChannelStateStore {
 export interface BlobStore {
   put(fileName: string, mimeType: string, content: Buffer): Promise<string>;
   get(id: string): Promise<Buffer>;
+  /** Removes a blob a channel replaced (an older WhatsApp session archive); a missing id is no error. */
+  delete(id: string): Promise<void>;
 }
 
 export interface ChannelContext {
@@ -123,6 +125,11 @@ export interface ChannelAdapter {
   replyWindow?(lastCustomerMessageAt: Date | undefined, now: Date): ReplyWindow;
   checkHealth(): Promise<ChannelHealth>;
   stop(): Promise<void>;
+  /**
+   * "Log out / new QR" (paired-session channels, e.g. WhatsApp): unpair, forget the stored session and start
+   * pairing again. Callable in any hub process (the session holder acts on it).
+   */
+  resetSession?(): Promise<void>;
 }
 
 /** One named check of a connection test (e.g. `imap`, `smtp`), with a precise cause on failure. */

@@ -76,6 +76,11 @@ export const MessageReceivedSchema = z.object({
   automated: z.boolean().optional(),
   /** Id of our raw copy (email source kept in GridFS), if the adapter stored one. */
   rawRef: z.string().max(200).optional(),
+  /**
+   * Sent from our own account outside Ponte (a colleague typing on the WhatsApp phone): stored as an
+   * outbound message of the conversation; `sender` is still the customer the conversation is with.
+   */
+  fromUs: z.boolean().optional(),
 });
 
 export const MessageStatusSchema = z.object({
@@ -93,6 +98,23 @@ export const MessageEditedSchema = z.object({
   text: z.string().max(1_000_000),
   /** The edited message's formatting (Telegram entities); without it, earlier HTML is dropped with the old text. */
   html: z.string().max(5_000_000).optional(),
+});
+
+/** The sender deleted a message for everyone (WhatsApp "revoke"): it is marked, never deleted here. */
+export const MessageRevokedSchema = z.object({
+  ...base,
+  type: z.literal('message.revoked'),
+  providerMessageId: z.string().min(1).max(1000),
+});
+
+/** A reaction on a stored message (shown on it, never a new ticket). An empty emoji removes it. */
+export const MessageReactionSchema = z.object({
+  ...base,
+  type: z.literal('message.reaction'),
+  providerMessageId: z.string().min(1).max(1000),
+  /** Who reacted (platform handle); one reaction per person and message. */
+  by: z.string().min(1).max(320),
+  emoji: z.string().max(64),
 });
 
 export const SessionStateSchema = z.object({
@@ -136,6 +158,8 @@ export const InboundEventSchema = z.discriminatedUnion('type', [
   SessionStateSchema,
   ConversationStatusSchema,
   MessageSentOutsideSchema,
+  MessageRevokedSchema,
+  MessageReactionSchema,
 ]);
 export type InboundEvent = z.infer<typeof InboundEventSchema>;
 export type InboundEventInput = z.input<typeof InboundEventSchema>;
@@ -145,3 +169,5 @@ export type MessageEdited = z.infer<typeof MessageEditedSchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
 export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 export type MessageSentOutside = z.infer<typeof MessageSentOutsideSchema>;
+export type MessageRevoked = z.infer<typeof MessageRevokedSchema>;
+export type MessageReaction = z.infer<typeof MessageReactionSchema>;

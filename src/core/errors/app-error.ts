@@ -70,3 +70,16 @@ export class ChannelError extends AppError {
     if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 }
+
+/**
+ * The channel cannot send *yet* — its session runs in another hub process (`SESSION_ELSEWHERE`) or is
+ * reconnecting (`NOT_READY`) — so the reply waits in line rather than failing: the delivery worker retries
+ * it after `retryAfterMs` without counting the attempt against `OUTBOUND_MAX_ATTEMPTS` (up to a far larger
+ * bound, `MAX_WAIT_ATTEMPTS` in delivery-worker.ts).
+ */
+export class ChannelWaitError extends ChannelError {
+  constructor(code: string, message: string, retryAfterMs: number) {
+    super(code, message, true, retryAfterMs);
+    this.name = 'ChannelWaitError';
+  }
+}

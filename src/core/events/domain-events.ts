@@ -52,6 +52,9 @@ export const MessageViewSchema = z.object({
   threadReason: z.object({ rule: z.string(), detail: z.string().optional() }).nullable(),
   automated: z.boolean(),
   subjectChanged: z.boolean(),
+  /** Deleted for everyone by its sender (kept, shown struck through). */
+  revoked: z.boolean().optional(),
+  reactions: z.array(z.object({ by: z.string(), emoji: z.string() })).optional(),
 });
 export type MessageView = z.infer<typeof MessageViewSchema>;
 
@@ -83,6 +86,15 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
     messageId: id,
     status: z.string(),
     reason: z.string().optional(),
+  }),
+  /** A message was revoked by its sender or got/lost a reaction: the console redraws it in place. */
+  z.object({
+    type: z.literal('message.annotated'),
+    seq: z.number().int(),
+    ...base,
+    messageId: id,
+    revoked: z.boolean(),
+    reactions: z.array(z.object({ by: z.string(), emoji: z.string() })),
   }),
   /** An inbox was created or changed: the channel runtime (re)starts its adapter. */
   z.object({ type: z.literal('inbox.changed'), at: z.string(), inboxId: id }),

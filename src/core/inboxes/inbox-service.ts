@@ -89,6 +89,15 @@ export class InboxService implements WebhookInboxes {
     return report;
   }
 
+  /** "Log out / new QR": the inbox's channel unpairs and shows a new pairing QR in its health. */
+  async resetSession(viewer: Viewer, id: string): Promise<void> {
+    requireAdmin(viewer);
+    const inbox = await this.load(id);
+    const adapter = this.channels.adapterFor(id);
+    if (!adapter?.resetSession) throw new AppError('NOT_SUPPORTED', `The ${inbox.kind} channel has no session to reset here`, 409);
+    await adapter.resetSession();
+  }
+
   private changed(id: string): void {
     this.bus.publish({ type: 'inbox.changed', at: new Date().toISOString(), inboxId: id });
   }

@@ -31,6 +31,8 @@ export function orderingKey(e: InboundEvent): string {
       return `conv:${e.inboxId}:${e.conversationId}`;
     case 'message.status':
     case 'message.edited':
+    case 'message.revoked':
+    case 'message.reaction':
       return `msg:${e.inboxId}:${e.providerMessageId}`;
     case 'session.state':
       return `inbox:${e.inboxId}`;

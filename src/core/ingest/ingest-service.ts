@@ -12,6 +12,7 @@ import type { Models } from '../models/registry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 import type { RemoteMediaFetcher } from './remote-media.js';
 import type { SenderProfiles } from './sender-profiles.js';
+import type { AnnotationProcessor } from './annotation-processor.js';
 
 const MAX_ATTEMPTS = 8;
 /** Processed marks wait this long to share a command (nobody waits for them; see WriteBatcher). */
@@ -59,8 +60,9 @@ export class IngestService {
     private readonly statuses: StatusProcessor,
     private readonly bus: DomainEventBus,
     private readonly logger: Logger,
-    private readonly media?: RemoteMediaFetcher,
-    private readonly profiles?: SenderProfiles,
+    private readonly media: RemoteMediaFetcher | undefined,
+    private readonly profiles: SenderProfiles | undefined,
+    private readonly annotations: AnnotationProcessor,
   ) {}
 
   /** Steps that need the channel's I/O before placing a message: the sender's profile, remote media. */
@@ -203,6 +205,10 @@ export class IngestService {
         return this.statuses.conversation(event);
       case 'message.sent_outside':
         return this.statuses.sentOutside(event);
+      case 'message.revoked':
+        return this.annotations.revoked(event);
+      case 'message.reaction':
+        return this.annotations.reaction(event);
     }
   }
 }

@@ -148,8 +148,11 @@ export class MessageProcessor {
 
     const messageId = inboundMessageId(event.providerKey, event.occurredAt);
     const received = (id: Types.ObjectId): AuditEntry => ({
-      type: 'message.received',
-      actor: { type: 'contact', id: String(contact._id), ...(contact.name ? { name: contact.name } : {}) },
+      // Typed on our own account outside Ponte (the WhatsApp phone): an outbound message nobody here sent.
+      type: event.fromUs ? 'message.sent_from_phone' : 'message.received',
+      actor: event.fromUs
+        ? { type: 'system', name: 'Phone' }
+        : { type: 'contact', id: String(contact._id), ...(contact.name ? { name: contact.name } : {}) },
       data: { messageId: String(id), channel: inbox.kind, rule: placement.decision.rule, detail: placement.decision.detail },
       ref: `message:${String(id)}`,
     });
@@ -211,7 +214,7 @@ export class MessageProcessor {
       const a = await this.audit.append(ticket._id, 'ticket.status_changed', systemActor, { from: touched.wokeFrom, to: 'open', reason: 'customer replied' });
       events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), change: 'status', ticket: toTicketSummary(ticket) });
     }
-    if (placement.created && !event.automated && this.newTicketHook) {
+    if (placement.created && !event.automated && !event.fromUs && this.newTicketHook) {
       await this.newTicketHook(ticket, inbox, event).catch((err: unknown) =>
         this.logger.error({ err, ticketId: String(ticket._id) }, 'new-ticket hook failed'),
       );
@@ -310,9 +313,12 @@ export class MessageProcessor {
       ticketId: ticket._id,
       inboxId: inbox._id,
       channel: inbox.kind,
-      direction: 'inbound' as const,
+      direction: event.fromUs ? ('outbound' as const) : ('inbound' as const),
       kind: 'message' as const,
-      author: { type: 'contact' as const, contactId: contact._id, name: event.sender.displayName ?? contact.name ?? event.sender.handle },
+      author: event.fromUs
+        ? { type: 'agent' as const, name: 'Phone' }
+        : { type: 'contact' as const, contactId: contact._id, name: event.sender.displayName ?? contact.name ?? event.sender.handle },
+      ...(event.fromUs ? { fromPhone: true } : {}),
       text: event.text,
       ...(event.quotedText ? { quotedText: event.quotedText } : {}),
       // Sanitised here for every channel, whatever the adapter did: HTML from outside is never trusted.
@@ -337,7 +343,10 @@ export class MessageProcessor {
         ...(event.threading.quotedProviderMessageId ? { quotedProviderMessageId: event.threading.quotedProviderMessageId } : {}),
       },
       threadReason: { rule: decision.rule, detail: decision.detail },
-      delivery: { status: 'received' as const, attempts: 0, history: [{ status: 'received' as const, at: now }] },
+      // A phone-typed message is already on its way: its acks move it on from `sent`.
+      delivery: event.fromUs
+        ? { status: 'sent' as const, attempts: 0, history: [{ status: 'sent' as const, at: now }] }
+        : { status: 'received' as const, attempts: 0, history: [{ status: 'received' as const, at: now }] },
       ...(event.automated ? { automated: true } : {}),
       ...(subjectChanged(inbox, ticket, event, decision) ? { subjectChanged: true } : {}),
       ...(event.rawRef ? { rawRef: event.rawRef } : {}),
@@ -382,10 +391,11 @@ export class MessageProcessor {
       const current = reusable ? ticket : (await rawCollection(this.models.Ticket).findOne({ _id: ticket._id }))!;
       const set: Record<string, unknown> = {};
       if (at > current.lastMessageAt) set.lastMessageAt = at;
-      if (!current.lastCustomerMessageAt || at > current.lastCustomerMessageAt) set.lastCustomerMessageAt = at;
+      // Our own message typed on the phone is not customer activity: it neither counts as such nor wakes.
+      if (!event.fromUs && (!current.lastCustomerMessageAt || at > current.lastCustomerMessageAt)) set.lastCustomerMessageAt = at;
       const newParticipants = participantsOf(event).filter((p) => !current.participants.includes(p));
       if (newParticipants.length) set.participants = [...current.participants, ...newParticipants];
-      const wakes = current.status === 'pending' || current.status === 'on-hold';
+      const wakes = !event.fromUs && (current.status === 'pending' || current.status === 'on-hold');
       if (wakes) set.status = 'open';
       const update: Record<string, unknown> = {};
       if (Object.keys(set).length) update.$set = set;

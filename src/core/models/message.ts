@@ -49,6 +49,12 @@ export interface Message {
   subjectChanged?: boolean;
   rawRef?: string;
   editedAt?: Date;
+  /** The sender deleted it for everyone (WhatsApp): kept and shown as revoked, never deleted. */
+  revokedAt?: Date;
+  /** Reactions on it, one per person (`by` = platform handle). */
+  reactions?: Array<{ by: string; emoji: string; at: Date }>;
+  /** An outbound message typed on our account outside Ponte (the WhatsApp phone). */
+  fromPhone?: boolean;
   /** Platform timestamp; thread order is (occurredAt, _id). */
   occurredAt: Date;
   createdAt: Date;
@@ -108,6 +114,9 @@ const schema = new Schema<Message>(
     subjectChanged: Boolean,
     rawRef: String,
     editedAt: Date,
+    revokedAt: Date,
+    reactions: { type: [new Schema({ by: String, emoji: String, at: Date }, { _id: false })], default: undefined },
+    fromPhone: Boolean,
     occurredAt: { type: Date, required: true },
   },
   { timestamps: true, versionKey: false, collection: 'messages' },

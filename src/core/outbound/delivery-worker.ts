@@ -4,7 +4,7 @@ import type { GridFsBlobStore } from '../attachments/blob-store.js';
 import type { Config } from '../config/config.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import type { ChannelRegistry, OutboundMessage } from '../domain/channel-adapter.js';
-import { ChannelError } from '../errors/app-error.js';
+import { ChannelError, ChannelWaitError } from '../errors/app-error.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import { ticketScope } from '../events/views.js';
 import type { Message } from '../models/message.js';
@@ -13,6 +13,9 @@ import type { Ticket } from '../models/ticket.js';
 import { backoffDelay, type OutboundQueue } from './outbound-queue.js';
 
 export type DeliveryOutcome = 'sent' | 'retry-scheduled' | 'failed' | 'skipped';
+
+/** Attempts a reply may spend waiting for a channel session (ChannelWaitError) before it counts as failed. */
+const MAX_WAIT_ATTEMPTS = 1000;
 
 /**
  * Runs one delivery attempt of one stored outbound message. The message is
@@ -66,7 +69,9 @@ export class DeliveryWorker {
       const retryable = channelError ? channelError.retryable : true;
       const code = channelError?.code ?? 'UNEXPECTED';
       const reason = (err as Error).message ?? String(err);
-      if (retryable && attempt < this.config.outbound.maxAttempts) {
+      // Waiting for a channel's session (elsewhere, reconnecting) is not a failed attempt.
+      const limit = err instanceof ChannelWaitError ? this.config.outbound.maxAttempts + MAX_WAIT_ATTEMPTS : this.config.outbound.maxAttempts;
+      if (retryable && attempt < limit) {
         // The platform's own "retry after" (Telegram 429, Graph rate limits) wins over our backoff.
         const delay = channelError?.retryAfterMs ?? backoffDelay(attempt, this.config.outbound.backoffBaseMs, this.config.outbound.backoffMaxMs);
         await this.setDelivery(message, { status: 'queued', attempts: attempt, lastError: `${code}: ${reason}` });

@@ -66,4 +66,18 @@ export const inboxRoutes = [
     params: IdParamsSchema,
     handler: ({ core, viewer, params }) => core.inboxes.testConnection(viewer, params.id),
   }),
+  defineRoute({
+    method: 'post',
+    path: '/inboxes/:id/session/reset',
+    operationId: 'resetInboxSession',
+    tag: 'inboxes',
+    summary: '"Log out / new QR" (WhatsApp): unpair and forget the stored session; the new QR arrives in the inbox health',
+    access: ['admin'],
+    params: IdParamsSchema,
+    status: 202,
+    handler: async ({ core, viewer, params }) => {
+      await core.inboxes.resetSession(viewer, params.id);
+      return { accepted: true };
+    },
+  }),
 ];

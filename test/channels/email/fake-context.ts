@@ -86,6 +86,9 @@ export function fakeContext(store: FakeStore, options: FakeContextOptions): Chan
         if (!b) throw new Error(`no blob ${id}`);
         return b.content;
       },
+      async delete(id) {
+        store.blobs.delete(id);
+      },
     },
     async emit(inputs) {
       await options.beforeEmit?.(inputs);

@@ -18,7 +18,7 @@ function context(s: Record<string, unknown> = settings): ChannelContext {
     inboxId: 'inbox1',
     settings: s,
     state: { get: async () => undefined, set: async () => undefined },
-    blobs: { put: async () => 'blob', get: async () => Buffer.alloc(0) },
+    blobs: { put: async () => 'blob', get: async () => Buffer.alloc(0), delete: async () => undefined },
     emit: async () => ({ accepted: 0, duplicates: 0 }),
     reportHealth: async (h) => void health.push(h),
     logger: pino({ level: 'silent' }),

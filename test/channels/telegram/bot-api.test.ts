@@ -222,7 +222,7 @@ describe('adapter start in webhook mode', () => {
     const ctx: ChannelContext = {
       inboxId: 'inbox-retry',
       state: memoryState(),
-      blobs: { put: async () => '', get: async () => Buffer.alloc(0) },
+      blobs: { put: async () => '', get: async () => Buffer.alloc(0), delete: async () => undefined },
       settings: { botToken: api.token, mode: 'webhook', webhookSecret: 'later-secret' },
       emit: async () => ({ accepted: 0, duplicates: 0 }),
       reportHealth: async (h) => void health.push(h),

@@ -80,6 +80,13 @@ export function connect() {
     if (thread && m) thread.set(m.id, { ...m, deliveryStatus: e.status, ...(e.reason ? { delivery: { lastError: e.reason } } : {}) });
     store.changed();
   });
+  socket.on('message.annotated', (e: Scoped & { messageId: string; revoked: boolean; reactions: Array<{ by: string; emoji: string }> }) => {
+    store.bumpSeq(e.scope.ticketId, e.seq);
+    const thread = store.threads.get(e.scope.ticketId);
+    const m = thread?.get(e.messageId);
+    if (thread && m) thread.set(m.id, { ...m, revoked: e.revoked, reactions: e.reactions });
+    store.changed();
+  });
   // The health of an inbox (a pairing QR code only reaches admins); replaces the stored health as a whole.
   socket.on('channel.state_changed', (e: { inboxId: string; at: string; status: InboxHealth['status']; detail?: string; qr?: string }) => {
     const health: InboxHealth = { status: e.status, checkedAt: e.at, ...(e.detail ? { detail: e.detail } : {}), ...(e.qr ? { qr: e.qr } : {}) };

@@ -71,6 +71,9 @@ export interface Message {
   deliveryStatus: string;
   occurredAt: string;
   delivery?: { lastError: string | null };
+  /** Deleted for everyone by its sender (WhatsApp): kept, shown struck through. */
+  revoked?: boolean;
+  reactions?: Array<{ by: string; emoji: string }>;
   /** Console only: an optimistic copy not yet confirmed by the server. */
   pending?: 'sending' | 'failed';
   tempId?: string;

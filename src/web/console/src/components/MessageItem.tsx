@@ -45,7 +45,25 @@ export function MessageItem({ m }: { m: Message }) {
         {m.direction === 'outbound' ? <Ticks status={m.deliveryStatus} pending={m.pending} /> : null}
       </header>
       {m.subject && m.channel === 'email' ? <div class="msg-subject">{m.subject}</div> : null}
-      {m.hasHtml && m.html && showHtml ? <EmailBody html={m.html} /> : <div class="msg-text" data-testid="message-text">{m.text}</div>}
+      {m.revoked ? (
+        <div class="msg-revoked" data-testid="message-revoked">
+          🚫 {t('revokedBySender')}
+        </div>
+      ) : null}
+      {m.hasHtml && m.html && showHtml ? (
+        <EmailBody html={m.html} />
+      ) : (
+        <div class="msg-text" data-testid="message-text" style={m.revoked ? { textDecoration: 'line-through', opacity: 0.6 } : undefined}>
+          {m.text}
+        </div>
+      )}
+      {m.reactions?.length ? (
+        <div class="msg-reactions" data-testid="message-reactions">
+          {m.reactions.map((r) => (
+            <span title={r.by}>{r.emoji}</span>
+          ))}
+        </div>
+      ) : null}
       {m.hasHtml && m.html ? (
         <button class="link" onClick={() => setShowHtml(!showHtml)}>
           {showHtml ? t('showText') : t('showHtml')}
