@@ -27,6 +27,7 @@ import { ensureIndexes, registerModels } from './models/registry.js';
 import { ComposeService } from './outbound/compose-service.js';
 import { DeliveryWorker } from './outbound/delivery-worker.js';
 import { recoverQueuedDeliveries } from './outbound/recover-queued.js';
+import { ReportsService } from './reports/reports-service.js';
 import { TicketLocks } from './tickets/ticket-locks.js';
 import { TicketNumbers } from './tickets/ticket-number.js';
 import { TicketService } from './tickets/ticket-service.js';
@@ -67,6 +68,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const leases = new SessionLeases(models, newHolderId(), config.sessions.leaseTtlMs, log('sessions'));
   const inboxes = new InboxService(models, box, bus, channels, { publicUrl: config.publicUrl, leases });
   const contacts = new ContactService(models, locks, contactCache, log('contacts'));
+  const reports = new ReportsService(connection, models, bus, config.tickets.timeZone, log('reports'));
 
   let jobs: JobScheduler | undefined;
   const queue = () => {
@@ -97,10 +99,12 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     inboxes,
     contacts,
     leases,
+    reports,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     async start(): Promise<void> {
       await ensureIndexes(models);
+      reports.start();
       jobs = new JobScheduler(
         connection,
         {
@@ -147,6 +151,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       }
       await jobs?.stop();
       jobs = undefined;
+      await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));
     },
   };
 }

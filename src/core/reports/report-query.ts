@@ -1,0 +1,144 @@
+import type { RollupStore, RollupRow } from './rollup-store.js';
+import { addDays, daysBetween, monthFirstDay, monthLastDay, monthOf, periodOf, previousRange, type Granularity } from './report-calendar.js';
+import { figuresOf, type Figures } from './report-figures.js';
+import { NONE } from './report-facts.js';
+import { rowVisible, type ReportFilters, type ReportScope } from './report-scope.js';
+import { addMetrics, emptyMetrics, type Metrics } from './rollup-metrics.js';
+
+export interface ReportRange {
+  from: string;
+  to: string;
+  granularity: Granularity;
+}
+
+/** Rows of one period (a day, or a whole month read from its month document). */
+interface PeriodRows {
+  period: string;
+  rows: RollupRow[];
+}
+
+/**
+ * Reads the rollup documents covering `from..to` by `_id` only: a month wholly inside the range (and a
+ * report by month) from its month document, every other day from its day document. A year by month is
+ * 12 reads; a month by day about 30.
+ */
+export async function readRange(store: RollupStore, from: string, to: string, useMonths: boolean): Promise<PeriodRows[]> {
+  if (store.hasDirtyMonths()) await store.flush();
+  const wanted: Array<{ id: string; kind: 'day' | 'month' }> = [];
+  let d = from;
+  while (d <= to) {
+    const m = monthOf(d);
+    if (useMonths && d === monthFirstDay(m) && monthLastDay(m) <= to) {
+      wanted.push({ id: m, kind: 'month' });
+      d = addDays(monthLastDay(m), 1);
+    } else {
+      wanted.push({ id: d, kind: 'day' });
+      d = addDays(d, 1);
+    }
+  }
+  const docs = await Promise.all(wanted.map((w) => (w.kind === 'month' ? store.months : store.days).findOne({ _id: w.id })));
+  return wanted.map((w, i) => ({ period: w.id, rows: Object.values(docs[i]?.rows ?? {}) }));
+}
+
+const sum = (rows: Iterable<RollupRow>) => {
+  const m = emptyMetrics();
+  for (const r of rows) addMetrics(m, r);
+  return m;
+};
+
+function groupBy<K>(rows: RollupRow[], key: (r: RollupRow) => K): Map<K, Metrics> {
+  const out = new Map<K, Metrics>();
+  for (const r of rows) {
+    const k = key(r);
+    out.set(k, addMetrics(out.get(k) ?? emptyMetrics(), r));
+  }
+  return out;
+}
+
+export interface ChannelReport {
+  from: string;
+  to: string;
+  granularity: Granularity;
+  /** One entry per period: new tickets and figures per channel, and the period total. */
+  series: Array<{ period: string; total: Figures; byChannel: Record<string, Figures> }>;
+  byChannel: Array<{ channel: string; figures: Figures }>;
+  byInbox: Array<{ inboxId: string; channel: string; figures: Figures }>;
+  total: Figures;
+  previous: { from: string; to: string; total: Figures };
+  /** Net change of the open backlog per period: created − resolved + reopened (see docs). */
+  flows: Array<{ period: string; net: number }>;
+  /** Net change from the end of the range to today, for anchoring the backlog trend on "now". */
+  flowAfter: number;
+}
+
+export interface AgentReport {
+  from: string;
+  to: string;
+  agents: Array<{ agentId: string; handled: number; replies: number; figures: Figures }>;
+  total: Figures;
+  previous: { from: string; to: string; total: Figures };
+}
+
+const net = (m: Metrics) => m.created - m.resolved + m.reopened;
+
+export async function channelReport(
+  store: RollupStore,
+  range: ReportRange,
+  scope: ReportScope,
+  filters: ReportFilters,
+  today: string,
+): Promise<ChannelReport> {
+  const prev = previousRange(range.from, range.to);
+  const [periods, previous, after] = await Promise.all([
+    readRange(store, range.from, range.to, range.granularity === 'month'),
+    readRange(store, prev.from, prev.to, true),
+    range.to < today ? readRange(store, addDays(range.to, 1), today, true) : Promise.resolve([]),
+  ]);
+  const visible = (rows: RollupRow[]) => rows.filter((r) => rowVisible(scope, filters, r));
+  const all: RollupRow[] = [];
+  const perPeriod = new Map<string, RollupRow[]>();
+  for (const p of periods) {
+    const rows = visible(p.rows);
+    all.push(...rows);
+    // A month document's period is its month; a day's is its day, week or month.
+    const key = p.period.length === 7 ? p.period : periodOf(p.period, range.granularity);
+    perPeriod.set(key, [...(perPeriod.get(key) ?? []), ...rows]);
+  }
+  const periodKeys = [...new Set(daysBetween(range.from, range.to).map((d) => periodOf(d, range.granularity)))];
+  const series = periodKeys.map((period) => {
+    const rows = perPeriod.get(period) ?? [];
+    const byChannel: Record<string, Figures> = {};
+    for (const [ch, m] of groupBy(rows, (r) => r.channel)) byChannel[ch] = figuresOf(m);
+    return { period, total: figuresOf(sum(rows)), byChannel };
+  });
+  const flows = periodKeys.map((period) => ({ period, net: net(sum(perPeriod.get(period) ?? [])) }));
+  const byInbox = [...groupBy(all, (r) => `${r.inbox}|${r.channel}`)].map(([k, m]) => {
+    const [inboxId, channel] = k.split('|') as [string, string];
+    return { inboxId, channel, figures: figuresOf(m) };
+  });
+  return {
+    from: range.from,
+    to: range.to,
+    granularity: range.granularity,
+    series,
+    byChannel: [...groupBy(all, (r) => r.channel)].map(([channel, m]) => ({ channel, figures: figuresOf(m) })).sort((a, b) => a.channel.localeCompare(b.channel)),
+    byInbox: byInbox.sort((a, b) => a.channel.localeCompare(b.channel) || a.inboxId.localeCompare(b.inboxId)),
+    total: figuresOf(sum(all)),
+    previous: { ...prev, total: figuresOf(sum(previous.flatMap((p) => visible(p.rows)))) },
+    flows,
+    flowAfter: net(sum(after.flatMap((p) => visible(p.rows)))),
+  };
+}
+
+export async function agentReport(store: RollupStore, range: { from: string; to: string }, scope: ReportScope, filters: ReportFilters): Promise<AgentReport> {
+  const prev = previousRange(range.from, range.to);
+  const [periods, previous] = await Promise.all([readRange(store, range.from, range.to, true), readRange(store, prev.from, prev.to, true)]);
+  const rows = periods.flatMap((p) => p.rows.filter((r) => r.agent !== NONE && rowVisible(scope, filters, r)));
+  const agents = [...groupBy(rows, (r) => r.agent)].map(([agentId, m]) => ({ agentId, handled: m.resolved, replies: m.outbound, figures: figuresOf(m) }));
+  return {
+    ...range,
+    agents: agents.sort((a, b) => b.replies - a.replies || a.agentId.localeCompare(b.agentId)),
+    total: figuresOf(sum(rows)),
+    previous: { ...prev, total: figuresOf(sum(previous.flatMap((p) => p.rows.filter((r) => r.agent !== NONE && rowVisible(scope, filters, r))))) },
+  };
+}

@@ -1,0 +1,231 @@
+import type { Collection, Db } from 'mongodb';
+import type { Logger } from 'pino';
+import { KeyedMutex } from '../sync/keyed-mutex.js';
+import { bucketId, daysBetween, monthFirstDay, monthLastDay, monthOf, rowKey } from './report-calendar.js';
+import { sameStoredFact, storedFact, type Fact, type StoredFact } from './report-facts.js';
+import { addMetrics, emptyMetrics, metricsOf, type Metrics } from './rollup-metrics.js';
+
+/** One row of a day or month document: a (inbox, department, agent) combination and its metrics. */
+export interface RollupRow extends Metrics {
+  inbox: string;
+  channel: string;
+  dept: string;
+  agent: string;
+}
+
+export interface BucketDoc {
+  _id: string;
+  day: string;
+  inbox: string;
+  channel: string;
+  dept: string;
+  agent: string;
+  /** Every fact of the bucket by fact id: a fact seen again overwrites itself (idempotent). */
+  facts: Record<string, StoredFact>;
+}
+
+export interface PeriodDoc {
+  _id: string;
+  rows: Record<string, RollupRow>;
+}
+
+export const REPORT_COLLECTIONS = { buckets: 'report_buckets', days: 'report_days', months: 'report_months' } as const;
+
+export interface RollupStoreOptions {
+  /** Facts wait this long for company before their buckets are written (one write per bucket). */
+  flushDelayMs?: number;
+  /** Month documents are recomputed from their days at most this often. */
+  monthDelayMs?: number;
+}
+
+/**
+ * The rollup documents and the only code that writes them.
+ *
+ * - `report_buckets` `_id` = `<day>|<inbox>|<dept>|<agent>` holds the bucket's facts by fact id; its
+ *   metrics are recomputed from the whole set on every write, so a duplicate or a late fact cannot
+ *   count twice or be counted in the wrong order.
+ * - `report_days` `_id` = `<day>` holds one row per bucket of the day (the bucket's metrics, replaced
+ *   whole); `report_months` `_id` = `<YYYY-MM>` one row per (inbox, dept, agent), summed from the days.
+ *   Reports read only these two, by `_id`.
+ *
+ * FerretDB applies updates as read-modify-write, so `$inc` is never used: every write of a day's buckets
+ * and day document runs under that day's mutex in this process (one writer per day), and a month is
+ * recomputed from its days under its own mutex. Facts wait in memory up to `flushDelayMs`; what a crash
+ * loses there is restored by `npm run reports:rebuild`.
+ */
+export class RollupStore {
+  readonly buckets: Collection<BucketDoc>;
+  readonly days: Collection<PeriodDoc>;
+  readonly months: Collection<PeriodDoc>;
+  private readonly dayLocks = new KeyedMutex();
+  private readonly monthLocks = new KeyedMutex();
+  private pending = new Map<string, Map<string, Fact>>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private monthTimer: NodeJS.Timeout | undefined;
+  private readonly dirtyMonths = new Set<string>();
+  private running: Promise<void> = Promise.resolve();
+  private readonly flushDelayMs: number;
+  private readonly monthDelayMs: number;
+  /** Called with the days whose documents changed (the live board's trend, tests). */
+  onDaysWritten: ((days: string[]) => void) | undefined;
+
+  constructor(
+    db: Db,
+    private readonly logger: Logger,
+    opts: RollupStoreOptions = {},
+  ) {
+    this.buckets = db.collection<BucketDoc>(REPORT_COLLECTIONS.buckets);
+    this.days = db.collection<PeriodDoc>(REPORT_COLLECTIONS.days);
+    this.months = db.collection<PeriodDoc>(REPORT_COLLECTIONS.months);
+    this.flushDelayMs = opts.flushDelayMs ?? 500;
+    this.monthDelayMs = opts.monthDelayMs ?? 2_000;
+  }
+
+  /** Queues facts; they are written within `flushDelayMs`. */
+  add(facts: Fact[]): void {
+    for (const f of facts) {
+      const day = this.pending.get(f.day) ?? new Map<string, Fact>();
+      day.set(f.id, f);
+      this.pending.set(f.day, day);
+    }
+    if (facts.length) this.flushTimer ??= setTimeout(() => void this.flush().catch((err: unknown) => this.logger.error({ err }, 'report flush failed')), this.flushDelayMs);
+  }
+
+  /** Writes every queued fact, then every month touched; resolves when all of it is stored. */
+  flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = this.pending;
+    this.pending = new Map();
+    const run = this.running.then(async () => {
+      await Promise.all([...batch].map(([day, facts]) => this.dayLocks.run(day, () => this.writeDay(day, [...facts.values()]))));
+      await this.flushMonths();
+    });
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Months touched since their last recomputation (a report reading one of them flushes first). */
+  hasDirtyMonths(): boolean {
+    return this.dirtyMonths.size > 0 || this.pending.size > 0;
+  }
+
+  async flushMonths(): Promise<void> {
+    clearTimeout(this.monthTimer);
+    this.monthTimer = undefined;
+    const months = [...this.dirtyMonths];
+    this.dirtyMonths.clear();
+    await Promise.all(months.map((m) => this.monthLocks.run(m, () => this.recomputeMonth(m))));
+  }
+
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
+  stop(): Promise<void> {
+    return this.flush();
+  }
+
+  private async writeDay(day: string, facts: Fact[]): Promise<void> {
+    const byBucket = new Map<string, Fact[]>();
+    for (const f of facts) {
+      const id = bucketId(f.day, f.inbox, f.dept, f.agent);
+      byBucket.set(id, [...(byBucket.get(id) ?? []), f]);
+    }
+    const changed: BucketDoc[] = [];
+    await Promise.all(
+      [...byBucket].map(async ([id, list]) => {
+        const first = list[0]!;
+        const doc: BucketDoc = (await this.buckets.findOne({ _id: id })) ?? {
+          _id: id,
+          day,
+          inbox: first.inbox,
+          channel: first.channel,
+          dept: first.dept,
+          agent: first.agent,
+          facts: {},
+        };
+        let dirty = false;
+        for (const f of list) {
+          const s = storedFact(f);
+          if (sameStoredFact(doc.facts[f.id], s)) continue;
+          doc.facts[f.id] = s;
+          dirty = true;
+        }
+        if (!dirty) return;
+        await this.buckets.replaceOne({ _id: id }, doc, { upsert: true });
+        changed.push(doc);
+      }),
+    );
+    if (!changed.length) return;
+    const dayDoc: PeriodDoc = (await this.days.findOne({ _id: day })) ?? { _id: day, rows: {} };
+    for (const b of changed) dayDoc.rows[rowKey(b.inbox, b.dept, b.agent)] = rowOf(b);
+    await this.days.replaceOne({ _id: day }, dayDoc, { upsert: true });
+    this.dirtyMonths.add(monthOf(day));
+    this.monthTimer ??= setTimeout(() => void this.flushMonths().catch((err: unknown) => this.logger.error({ err }, 'report month flush failed')), this.monthDelayMs);
+    this.onDaysWritten?.([day]);
+  }
+
+  private async recomputeMonth(month: string): Promise<void> {
+    const days = daysBetween(monthFirstDay(month), monthLastDay(month));
+    const docs = await Promise.all(days.map((d) => this.days.findOne({ _id: d })));
+    const rows = sumRows(docs.filter((d): d is PeriodDoc => !!d));
+    await this.months.replaceOne({ _id: month }, { rows }, { upsert: true });
+  }
+
+  /**
+   * Replaces every rollup with ones computed from `facts` (rebuild, seeding): buckets, days and months
+   * written in bulk. Live writes are held (day and month mutexes are not involved: run it on a stopped
+   * hub, or accept that facts arriving meanwhile wait for the next rebuild).
+   */
+  async replaceAll(facts: Iterable<Fact>, onProgress?: (what: string, n: number) => void): Promise<{ buckets: number; days: number; months: number }> {
+    const buckets = new Map<string, BucketDoc>();
+    for (const f of facts) {
+      const id = bucketId(f.day, f.inbox, f.dept, f.agent);
+      let b = buckets.get(id);
+      if (!b) {
+        b = { _id: id, day: f.day, inbox: f.inbox, channel: f.channel, dept: f.dept, agent: f.agent, facts: {} };
+        buckets.set(id, b);
+      }
+      b.facts[f.id] = storedFact(f);
+    }
+    const dayDocs = new Map<string, PeriodDoc>();
+    for (const b of buckets.values()) {
+      const d = dayDocs.get(b.day) ?? { _id: b.day, rows: {} };
+      d.rows[rowKey(b.inbox, b.dept, b.agent)] = rowOf(b);
+      dayDocs.set(b.day, d);
+    }
+    const byMonth = new Map<string, PeriodDoc[]>();
+    for (const d of dayDocs.values()) byMonth.set(monthOf(d._id), [...(byMonth.get(monthOf(d._id)) ?? []), d]);
+    const monthDocs = [...byMonth].map(([m, ds]) => ({ _id: m, rows: sumRows(ds) }));
+    await Promise.all([this.buckets.deleteMany({}), this.days.deleteMany({}), this.months.deleteMany({})]);
+    await insertInChunks(this.buckets, [...buckets.values()], (n) => onProgress?.('buckets', n));
+    await insertInChunks(this.days, [...dayDocs.values()], (n) => onProgress?.('days', n));
+    await insertInChunks(this.months, monthDocs, (n) => onProgress?.('months', n));
+    return { buckets: buckets.size, days: dayDocs.size, months: monthDocs.length };
+  }
+}
+
+function rowOf(b: BucketDoc): RollupRow {
+  return { inbox: b.inbox, channel: b.channel, dept: b.dept, agent: b.agent, ...metricsOf(Object.values(b.facts)) };
+}
+
+/** Rows of several period documents summed per (inbox, dept, agent). */
+export function sumRows(docs: PeriodDoc[]): Record<string, RollupRow> {
+  const out: Record<string, RollupRow> = {};
+  for (const d of docs) {
+    for (const [k, r] of Object.entries(d.rows)) {
+      const into = (out[k] ??= { inbox: r.inbox, channel: r.channel, dept: r.dept, agent: r.agent, ...emptyMetrics() });
+      addMetrics(into, r);
+    }
+  }
+  return out;
+}
+
+async function insertInChunks<T extends { _id: string }>(c: Collection<T>, docs: T[], progress: (n: number) => void): Promise<void> {
+  for (let i = 0; i < docs.length; i += 500) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    await c.insertMany(docs.slice(i, i + 500) as any[], { ordered: false });
+    progress(Math.min(docs.length, i + 500));
+  }
+}
