@@ -112,6 +112,17 @@ export class ReportsService {
     return agentReport(this.store, this.range(q), scope, q);
   }
 
+  /** Names for the ids in reports (inboxes, departments, agents): small collections, read whole. */
+  async labels(): Promise<{ inboxes: Record<string, string>; departments: Record<string, string>; agents: Record<string, string> }> {
+    const [inboxes, departments, users] = await Promise.all([
+      this.models.Inbox.find({}, { name: 1 }).lean(),
+      this.models.Department.find({}, { name: 1 }).lean(),
+      this.models.User.find({}, { name: 1 }).lean(),
+    ]);
+    const map = (xs: Array<{ _id: unknown; name: string }>) => Object.fromEntries(xs.map((x) => [String(x._id), x.name]));
+    return { inboxes: map(inboxes), departments: map(departments), agents: map(users) };
+  }
+
   live(viewer: Viewer, filters: ReportFilters = {}): LiveSnapshot {
     const scope = scopeFor(viewer);
     checkFilters(scope, filters);
