@@ -84,6 +84,7 @@ export function connect() {
     store.inboxes = store.inboxes.map((i) => (i.id === e.inboxId ? { ...i, health: { status: e.status, ...(e.detail ? { detail: e.detail } : {}) } } : i));
     store.changed();
   });
+  socket.on('report.live', (snapshot: unknown) => window.dispatchEvent(new CustomEvent('ponte:report-live', { detail: snapshot })));
   socket.on('presence:snapshot', (list: Array<{ userId: string; status: Presence }>) => {
     store.presence = new Map(list.map((p) => [p.userId, p.status]));
     store.changed();

@@ -1,0 +1,42 @@
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface ChartSeries {
+  label: string;
+  values: Array<number | null>;
+  color: string;
+}
+
+/**
+ * A line chart drawn by uPlot (canvas, ~50 KB minified, no dependencies): x is the list of period labels,
+ * one line per series. Redrawn when the data changes; sized to its container.
+ */
+export function ReportChart({ title, x, series, testId }: { title: string; x: string[]; series: ChartSeries[]; testId: string }) {
+  const box = useRef<HTMLDivElement>(null);
+  const key = JSON.stringify([x, series]);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const opts: uPlot.Options = {
+      width: Math.max(320, el.clientWidth - 8),
+      height: 220,
+      scales: { x: { time: false } },
+      legend: { show: true },
+      cursor: { points: { size: 6 } },
+      axes: [
+        { values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? (x[i] ?? '') : '')), grid: { show: false }, size: 34 },
+        { grid: { stroke: '#eef0f3' }, size: 44 },
+      ],
+      series: [{ label: '' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: x.length <= 40 } }))],
+    };
+    const plot = new uPlot(opts, [x.map((_, i) => i), ...series.map((s) => s.values)] as uPlot.AlignedData, el);
+    return () => plot.destroy();
+  }, [key]);
+  return (
+    <figure class="report-chart" data-testid={testId}>
+      <figcaption>{title}</figcaption>
+      <div ref={box} />
+    </figure>
+  );
+}
