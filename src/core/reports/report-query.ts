@@ -1,4 +1,5 @@
 import type { RollupStore, RollupRow } from './rollup-store.js';
+import { decodeDaysText, decodeRowsText } from './row-codec.js';
 import { addDays, daysBetween, monthFirstDay, monthLastDay, monthOf, periodOf, previousRange, type Granularity } from './report-calendar.js';
 import { figuresOf, type Figures } from './report-figures.js';
 import { NONE } from './report-facts.js';
@@ -18,26 +19,28 @@ interface PeriodRows {
 }
 
 /**
- * Reads the rollup documents covering `from..to` by `_id` only: a month wholly inside the range (and a
- * report by month) from its month document, every other day from its day document. A year by month is
- * 12 reads; a month by day about 30.
+ * Reads the rollups covering `from..to` from month documents by `_id` only (one read per month touched):
+ * a month wholly inside the range, when reporting by month, as its summed rows; any other month as its
+ * per-day rows, of which the days in the range are kept. A year is 13 reads, a month 1 or 2.
  */
 export async function readRange(store: RollupStore, from: string, to: string, useMonths: boolean): Promise<PeriodRows[]> {
   if (store.hasDirtyMonths()) await store.flush();
-  const wanted: Array<{ id: string; kind: 'day' | 'month' }> = [];
-  let d = from;
-  while (d <= to) {
-    const m = monthOf(d);
-    if (useMonths && d === monthFirstDay(m) && monthLastDay(m) <= to) {
-      wanted.push({ id: m, kind: 'month' });
-      d = addDays(monthLastDay(m), 1);
-    } else {
-      wanted.push({ id: d, kind: 'day' });
-      d = addDays(d, 1);
-    }
-  }
-  const docs = await Promise.all(wanted.map((w) => (w.kind === 'month' ? store.months : store.days).findOne({ _id: w.id })));
-  return wanted.map((w, i) => ({ period: w.id, rows: Object.values(docs[i]?.rows ?? {}) }));
+  const months: string[] = [];
+  for (let m = monthOf(from); m <= monthOf(to); m = monthOf(addDays(monthLastDay(m), 1))) months.push(m);
+  const parts = await Promise.all(
+    months.map(async (m): Promise<PeriodRows[]> => {
+      if (useMonths && monthFirstDay(m) >= from && monthLastDay(m) <= to) {
+        const doc = await store.months.findOne({ _id: m }, { projection: { rows: 1 } });
+        return [{ period: m, rows: Object.values(doc ? decodeRowsText(doc.rows) : {}) }];
+      }
+      const doc = await store.months.findOne({ _id: m }, { projection: { days: 1 } });
+      const byDay = doc ? decodeDaysText(doc.days) : {};
+      return Object.entries(byDay)
+        .filter(([d]) => d >= from && d <= to)
+        .map(([d, rows]) => ({ period: d, rows: Object.values(rows) }));
+    }),
+  );
+  return parts.flat();
 }
 
 const sum = (rows: Iterable<RollupRow>) => {

@@ -93,3 +93,11 @@ export function addMetrics(into: Metrics, from: Metrics): Metrics {
   into.reopened += from.reopened;
   return into;
 }
+
+/** One row of a day or month document: a (inbox, department, agent) combination and its metrics. */
+export interface RollupRow extends Metrics {
+  inbox: string;
+  channel: string;
+  dept: string;
+  agent: string;
+}

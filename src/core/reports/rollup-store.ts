@@ -3,15 +3,10 @@ import type { Logger } from 'pino';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 import { bucketId, daysBetween, monthFirstDay, monthLastDay, monthOf, rowKey } from './report-calendar.js';
 import { sameStoredFact, storedFact, type Fact, type StoredFact } from './report-facts.js';
-import { addMetrics, emptyMetrics, metricsOf, type Metrics } from './rollup-metrics.js';
+import { decodeRowsText, encodeDays, encodeRows } from './row-codec.js';
+import { addMetrics, emptyMetrics, metricsOf, type RollupRow } from './rollup-metrics.js';
 
-/** One row of a day or month document: a (inbox, department, agent) combination and its metrics. */
-export interface RollupRow extends Metrics {
-  inbox: string;
-  channel: string;
-  dept: string;
-  agent: string;
-}
+export type { RollupRow };
 
 export interface BucketDoc {
   _id: string;
@@ -20,14 +15,28 @@ export interface BucketDoc {
   channel: string;
   dept: string;
   agent: string;
-  /** Every fact of the bucket by fact id: a fact seen again overwrites itself (idempotent). */
-  facts: Record<string, StoredFact>;
+  /**
+   * Every fact of the bucket by fact id (a fact seen again overwrites itself: idempotent), as the JSON
+   * text of a `Record<factId, StoredFact>`. Text, not a sub-document: FerretDB 1.24 decodes a document
+   * at ~30 µs per field, so a bucket of 40 facts as fields cost milliseconds to read; one string is cheap.
+   */
+  facts: string;
 }
 
+/** A day or month document; `rows` is the JSON text of `Record<rowKey, RollupRow>` (see `facts` above). */
 export interface PeriodDoc {
   _id: string;
-  rows: Record<string, RollupRow>;
+  rows: string;
 }
+
+/** A month document: its rows summed (`rows`) and each day's rows (`days`: JSON of Record<day, rows>). */
+export interface MonthDoc {
+  _id: string;
+  rows: string;
+  days: string;
+}
+
+export const decodeRows = (doc: PeriodDoc | null | undefined): Record<string, RollupRow> => (doc ? decodeRowsText(doc.rows) : {});
 
 export const REPORT_COLLECTIONS = { buckets: 'report_buckets', days: 'report_days', months: 'report_months' } as const;
 
@@ -56,7 +65,7 @@ export interface RollupStoreOptions {
 export class RollupStore {
   readonly buckets: Collection<BucketDoc>;
   readonly days: Collection<PeriodDoc>;
-  readonly months: Collection<PeriodDoc>;
+  readonly months: Collection<MonthDoc>;
   private readonly dayLocks = new KeyedMutex();
   private readonly monthLocks = new KeyedMutex();
   private pending = new Map<string, Map<string, Fact>>();
@@ -76,7 +85,7 @@ export class RollupStore {
   ) {
     this.buckets = db.collection<BucketDoc>(REPORT_COLLECTIONS.buckets);
     this.days = db.collection<PeriodDoc>(REPORT_COLLECTIONS.days);
-    this.months = db.collection<PeriodDoc>(REPORT_COLLECTIONS.months);
+    this.months = db.collection<MonthDoc>(REPORT_COLLECTIONS.months);
     this.flushDelayMs = opts.flushDelayMs ?? 500;
     this.monthDelayMs = opts.monthDelayMs ?? 2_000;
   }
@@ -132,35 +141,29 @@ export class RollupStore {
       const id = bucketId(f.day, f.inbox, f.dept, f.agent);
       byBucket.set(id, [...(byBucket.get(id) ?? []), f]);
     }
-    const changed: BucketDoc[] = [];
+    const changed: OpenBucket[] = [];
     await Promise.all(
       [...byBucket].map(async ([id, list]) => {
         const first = list[0]!;
-        const doc: BucketDoc = (await this.buckets.findOne({ _id: id })) ?? {
-          _id: id,
-          day,
-          inbox: first.inbox,
-          channel: first.channel,
-          dept: first.dept,
-          agent: first.agent,
-          facts: {},
-        };
+        const stored = await this.buckets.findOne({ _id: id });
+        const facts = stored ? (JSON.parse(stored.facts) as Record<string, StoredFact>) : {};
         let dirty = false;
         for (const f of list) {
           const s = storedFact(f);
-          if (sameStoredFact(doc.facts[f.id], s)) continue;
-          doc.facts[f.id] = s;
+          if (sameStoredFact(facts[f.id], s)) continue;
+          facts[f.id] = s;
           dirty = true;
         }
         if (!dirty) return;
+        const doc = { _id: id, day, inbox: first.inbox, channel: first.channel, dept: first.dept, agent: first.agent, facts: JSON.stringify(facts) };
         await this.buckets.replaceOne({ _id: id }, doc, { upsert: true });
-        changed.push(doc);
+        changed.push({ ...doc, facts });
       }),
     );
     if (!changed.length) return;
-    const dayDoc: PeriodDoc = (await this.days.findOne({ _id: day })) ?? { _id: day, rows: {} };
-    for (const b of changed) dayDoc.rows[rowKey(b.inbox, b.dept, b.agent)] = rowOf(b);
-    await this.days.replaceOne({ _id: day }, dayDoc, { upsert: true });
+    const rows = decodeRows(await this.days.findOne({ _id: day }));
+    for (const b of changed) rows[rowKey(b.inbox, b.dept, b.agent)] = rowOf(b);
+    await this.days.replaceOne({ _id: day }, { rows: encodeRows(rows) }, { upsert: true });
     this.dirtyMonths.add(monthOf(day));
     this.monthTimer ??= setTimeout(() => void this.flushMonths().catch((err: unknown) => this.logger.error({ err }, 'report month flush failed')), this.monthDelayMs);
     this.onDaysWritten?.([day]);
@@ -169,8 +172,8 @@ export class RollupStore {
   private async recomputeMonth(month: string): Promise<void> {
     const days = daysBetween(monthFirstDay(month), monthLastDay(month));
     const docs = await Promise.all(days.map((d) => this.days.findOne({ _id: d })));
-    const rows = sumRows(docs.filter((d): d is PeriodDoc => !!d));
-    await this.months.replaceOne({ _id: month }, { rows }, { upsert: true });
+    const byDay = Object.fromEntries(docs.flatMap((d) => (d ? [[d._id, decodeRows(d)]] : [])));
+    await this.months.replaceOne({ _id: month }, monthDoc(month, byDay), { upsert: true });
   }
 
   /**
@@ -179,7 +182,7 @@ export class RollupStore {
    * hub, or accept that facts arriving meanwhile wait for the next rebuild).
    */
   async replaceAll(facts: Iterable<Fact>, onProgress?: (what: string, n: number) => void): Promise<{ buckets: number; days: number; months: number }> {
-    const buckets = new Map<string, BucketDoc>();
+    const buckets = new Map<string, OpenBucket>();
     for (const f of facts) {
       const id = bucketId(f.day, f.inbox, f.dept, f.agent);
       let b = buckets.get(id);
@@ -189,32 +192,40 @@ export class RollupStore {
       }
       b.facts[f.id] = storedFact(f);
     }
-    const dayDocs = new Map<string, PeriodDoc>();
+    const dayRows = new Map<string, Record<string, RollupRow>>();
     for (const b of buckets.values()) {
-      const d = dayDocs.get(b.day) ?? { _id: b.day, rows: {} };
-      d.rows[rowKey(b.inbox, b.dept, b.agent)] = rowOf(b);
-      dayDocs.set(b.day, d);
+      const rows = dayRows.get(b.day) ?? {};
+      rows[rowKey(b.inbox, b.dept, b.agent)] = rowOf(b);
+      dayRows.set(b.day, rows);
     }
-    const byMonth = new Map<string, PeriodDoc[]>();
-    for (const d of dayDocs.values()) byMonth.set(monthOf(d._id), [...(byMonth.get(monthOf(d._id)) ?? []), d]);
-    const monthDocs = [...byMonth].map(([m, ds]) => ({ _id: m, rows: sumRows(ds) }));
+    const byMonth = new Map<string, Record<string, Record<string, RollupRow>>>();
+    for (const [day, rows] of dayRows) byMonth.set(monthOf(day), { ...(byMonth.get(monthOf(day)) ?? {}), [day]: rows });
+    const monthDocs = [...byMonth].map(([m, byDay]) => ({ _id: m, ...monthDoc(m, byDay) }));
+    const dayDocs = [...dayRows].map(([d, rows]) => ({ _id: d, rows: encodeRows(rows) }));
     await Promise.all([this.buckets.deleteMany({}), this.days.deleteMany({}), this.months.deleteMany({})]);
-    await insertInChunks(this.buckets, [...buckets.values()], (n) => onProgress?.('buckets', n));
-    await insertInChunks(this.days, [...dayDocs.values()], (n) => onProgress?.('days', n));
+    await insertInChunks(this.buckets, [...buckets.values()].map((b) => ({ ...b, facts: JSON.stringify(b.facts) })), (n) => onProgress?.('buckets', n));
+    await insertInChunks(this.days, dayDocs, (n) => onProgress?.('days', n));
     await insertInChunks(this.months, monthDocs, (n) => onProgress?.('months', n));
-    return { buckets: buckets.size, days: dayDocs.size, months: monthDocs.length };
+    return { buckets: buckets.size, days: dayDocs.length, months: monthDocs.length };
   }
 }
 
-function rowOf(b: BucketDoc): RollupRow {
+function monthDoc(month: string, byDay: Record<string, Record<string, RollupRow>>): Omit<MonthDoc, '_id'> {
+  return { rows: encodeRows(sumRows(Object.values(byDay))), days: encodeDays(byDay) };
+}
+
+/** A bucket with its facts decoded. */
+type OpenBucket = Omit<BucketDoc, 'facts'> & { facts: Record<string, StoredFact> };
+
+function rowOf(b: OpenBucket): RollupRow {
   return { inbox: b.inbox, channel: b.channel, dept: b.dept, agent: b.agent, ...metricsOf(Object.values(b.facts)) };
 }
 
 /** Rows of several period documents summed per (inbox, dept, agent). */
-export function sumRows(docs: PeriodDoc[]): Record<string, RollupRow> {
+export function sumRows(docs: Array<Record<string, RollupRow>>): Record<string, RollupRow> {
   const out: Record<string, RollupRow> = {};
   for (const d of docs) {
-    for (const [k, r] of Object.entries(d.rows)) {
+    for (const [k, r] of Object.entries(d)) {
       const into = (out[k] ??= { inbox: r.inbox, channel: r.channel, dept: r.dept, agent: r.agent, ...emptyMetrics() });
       addMetrics(into, r);
     }
