@@ -22,7 +22,7 @@ export function ReportChart({ title, x, series, testId }: { title: string; x: st
       width: Math.max(320, el.clientWidth - 8),
       height: 220,
       scales: { x: { time: false } },
-      legend: { show: true },
+      legend: { show: true, live: false },
       cursor: { points: { size: 6 } },
       axes: [
         { values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? (x[i] ?? '') : '')), grid: { show: false }, size: 34 },

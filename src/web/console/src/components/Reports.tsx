@@ -363,19 +363,30 @@ function AgentReportView({ f }: { f: Filters }) {
   );
 }
 
+/** The latest `report.live` push (whole scope): kept from the start so the live tab has agents online at once. */
+let lastPush: LiveSnapshot | null = null;
+window.addEventListener('ponte:report-live', (e) => {
+  lastPush = (e as CustomEvent<LiveSnapshot>).detail;
+});
+
 function LiveView({ f }: { f: Filters }) {
   const [snap, setSnap] = useState<LiveSnapshot | null>(null);
+  const [push, setPush] = useState<LiveSnapshot | null>(lastPush);
   const query = qs({ channel: f.channel, inboxId: f.inboxId, departmentId: f.departmentId, agentId: f.agentId });
   useEffect(() => {
     void api.get<LiveSnapshot>(`/reports/live${query}`).then(setSnap);
-    // Pushed over the socket (whole scope, no filters): used when no filter is set.
+    // Pushed over the socket for the whole scope: replaces the numbers when no filter is set; agents online always.
     const on = (e: Event) => {
-      if (!query) setSnap((e as CustomEvent<LiveSnapshot>).detail);
+      const pushed = (e as CustomEvent<LiveSnapshot>).detail;
+      setPush(pushed);
+      if (!query) setSnap(pushed);
+      else void api.get<LiveSnapshot>(`/reports/live${query}`).then(setSnap);
     };
     window.addEventListener('ponte:report-live', on);
     return () => window.removeEventListener('ponte:report-live', on);
   }, [query]);
   if (!snap) return <p class="muted">{rt('loading')}</p>;
+  const people = push ?? snap;
   const statuses = ['new', 'open', 'pending', 'on-hold'];
   const wait = snap.longestWaitSeconds === null ? '—' : snap.longestWaitSeconds < 3600 ? `${Math.round(snap.longestWaitSeconds / 60)} min` : `${(snap.longestWaitSeconds / 3600).toFixed(1)} h`;
   return (
@@ -384,7 +395,7 @@ function LiveView({ f }: { f: Filters }) {
         <Kpi testId="live-open" label={rt('openTickets')} value={num(snap.openTotal)} />
         <Kpi testId="live-waiting" label={rt('waiting')} value={num(snap.waiting)} />
         <Kpi testId="live-longest" label={rt('longestWait')} value={wait} />
-        <Kpi testId="live-agents" label={rt('agentsOnline')} value={snap.agentsOnline === undefined ? '—' : `${snap.agentsOnline} · ${snap.agentsAway ?? 0} ${rt('agentsAway')}`} />
+        <Kpi testId="live-agents" label={rt('agentsOnline')} value={people.agentsOnline === undefined ? '—' : `${people.agentsOnline} · ${people.agentsAway ?? 0} ${rt('agentsAway')}`} />
       </div>
       <section class="report-card" data-testid="table-live">
         <header>
