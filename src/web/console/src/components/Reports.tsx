@@ -310,6 +310,7 @@ function AgentReportView({ f }: { f: Filters }) {
       <div class="charts">
         <ReportChart
           testId="chart-agents"
+          bars
           title={`${rt('replies')} / ${rt('handled')}`}
           x={r.agents.map((a) => r.labels.agents[a.agentId] ?? a.agentId)}
           series={[
