@@ -30,10 +30,10 @@ export async function readRange(store: RollupStore, from: string, to: string, us
   const parts = await Promise.all(
     months.map(async (m): Promise<PeriodRows[]> => {
       if (useMonths && monthFirstDay(m) >= from && monthLastDay(m) <= to) {
-        const doc = await store.months.findOne({ _id: m }, { projection: { rows: 1 } });
+        const doc = await store.months.findOne({ _id: m });
         return [{ period: m, rows: Object.values(doc ? decodeRowsText(doc.rows) : {}) }];
       }
-      const doc = await store.months.findOne({ _id: m }, { projection: { days: 1 } });
+      const doc = await store.monthDays.findOne({ _id: m });
       const byDay = doc ? decodeDaysText(doc.days) : {};
       return Object.entries(byDay)
         .filter(([d]) => d >= from && d <= to)

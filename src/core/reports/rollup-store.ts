@@ -29,16 +29,24 @@ export interface PeriodDoc {
   rows: string;
 }
 
-/** A month document: its rows summed (`rows`) and each day's rows (`days`: JSON of Record<day, rows>). */
+/**
+ * A month's rows summed (`report_months`), and apart from it (`report_month_days`) each day's rows of
+ * the month (`days`: JSON of Record<day, rows>): FerretDB reads a whole document even for a projection,
+ * so the small summed rows (full months of a range) and the large per-day rows (its partial months, or a
+ * report by day or week) are separate documents.
+ */
 export interface MonthDoc {
   _id: string;
   rows: string;
+}
+export interface MonthDaysDoc {
+  _id: string;
   days: string;
 }
 
 export const decodeRows = (doc: PeriodDoc | null | undefined): Record<string, RollupRow> => (doc ? decodeRowsText(doc.rows) : {});
 
-export const REPORT_COLLECTIONS = { buckets: 'report_buckets', days: 'report_days', months: 'report_months' } as const;
+export const REPORT_COLLECTIONS = { buckets: 'report_buckets', days: 'report_days', months: 'report_months', monthDays: 'report_month_days' } as const;
 
 export interface RollupStoreOptions {
   /** Facts wait this long for company before their buckets are written (one write per bucket). */
@@ -66,6 +74,7 @@ export class RollupStore {
   readonly buckets: Collection<BucketDoc>;
   readonly days: Collection<PeriodDoc>;
   readonly months: Collection<MonthDoc>;
+  readonly monthDays: Collection<MonthDaysDoc>;
   private readonly dayLocks = new KeyedMutex();
   private readonly monthLocks = new KeyedMutex();
   private pending = new Map<string, Map<string, Fact>>();
@@ -86,6 +95,7 @@ export class RollupStore {
     this.buckets = db.collection<BucketDoc>(REPORT_COLLECTIONS.buckets);
     this.days = db.collection<PeriodDoc>(REPORT_COLLECTIONS.days);
     this.months = db.collection<MonthDoc>(REPORT_COLLECTIONS.months);
+    this.monthDays = db.collection<MonthDaysDoc>(REPORT_COLLECTIONS.monthDays);
     this.flushDelayMs = opts.flushDelayMs ?? 500;
     this.monthDelayMs = opts.monthDelayMs ?? 2_000;
   }
@@ -173,7 +183,11 @@ export class RollupStore {
     const days = daysBetween(monthFirstDay(month), monthLastDay(month));
     const docs = await Promise.all(days.map((d) => this.days.findOne({ _id: d })));
     const byDay = Object.fromEntries(docs.flatMap((d) => (d ? [[d._id, decodeRows(d)]] : [])));
-    await this.months.replaceOne({ _id: month }, monthDoc(month, byDay), { upsert: true });
+    const doc = monthDoc(byDay);
+    await Promise.all([
+      this.months.replaceOne({ _id: month }, { rows: doc.rows }, { upsert: true }),
+      this.monthDays.replaceOne({ _id: month }, { days: doc.days }, { upsert: true }),
+    ]);
   }
 
   /**
@@ -200,17 +214,18 @@ export class RollupStore {
     }
     const byMonth = new Map<string, Record<string, Record<string, RollupRow>>>();
     for (const [day, rows] of dayRows) byMonth.set(monthOf(day), { ...(byMonth.get(monthOf(day)) ?? {}), [day]: rows });
-    const monthDocs = [...byMonth].map(([m, byDay]) => ({ _id: m, ...monthDoc(m, byDay) }));
+    const monthDocs = [...byMonth].map(([m, byDay]) => ({ _id: m, ...monthDoc(byDay) }));
     const dayDocs = [...dayRows].map(([d, rows]) => ({ _id: d, rows: encodeRows(rows) }));
-    await Promise.all([this.buckets.deleteMany({}), this.days.deleteMany({}), this.months.deleteMany({})]);
+    await Promise.all([this.buckets.deleteMany({}), this.days.deleteMany({}), this.months.deleteMany({}), this.monthDays.deleteMany({})]);
     await insertInChunks(this.buckets, [...buckets.values()].map((b) => ({ ...b, facts: JSON.stringify(b.facts) })), (n) => onProgress?.('buckets', n));
     await insertInChunks(this.days, dayDocs, (n) => onProgress?.('days', n));
-    await insertInChunks(this.months, monthDocs, (n) => onProgress?.('months', n));
+    await insertInChunks(this.months, monthDocs.map((m) => ({ _id: m._id, rows: m.rows })), (n) => onProgress?.('months', n));
+    await insertInChunks(this.monthDays, monthDocs.map((m) => ({ _id: m._id, days: m.days })), (n) => onProgress?.('month days', n));
     return { buckets: buckets.size, days: dayDocs.length, months: monthDocs.length };
   }
 }
 
-function monthDoc(month: string, byDay: Record<string, Record<string, RollupRow>>): Omit<MonthDoc, '_id'> {
+function monthDoc(byDay: Record<string, Record<string, RollupRow>>): { rows: string; days: string } {
   return { rows: encodeRows(sumRows(Object.values(byDay))), days: encodeDays(byDay) };
 }
 
