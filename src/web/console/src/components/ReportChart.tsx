@@ -22,7 +22,11 @@ export function ReportChart({ title, x, series, testId, bars }: { title: string;
       width: Math.max(320, el.clientWidth - 8),
       height: 220,
       // Categories (bars) get half a slot of room at each end so the first and last labels fit.
-      scales: { x: { time: false, ...(bars ? { range: (_u, min, max) => [min - 0.5, max + 0.5] as uPlot.Range.MinMax } : {}) } },
+      scales: {
+        x: { time: false, ...(bars ? { range: (_u, min, max) => [min - 0.5, max + 0.5] as uPlot.Range.MinMax } : {}) },
+        // Counts: the axis starts at zero so bars and lines are not exaggerated.
+        y: { range: (_u, _min, max) => [0, max > 0 ? Math.ceil(max * 1.1) : 1] as uPlot.Range.MinMax },
+      },
       legend: { show: true, live: false },
       cursor: { points: { size: 6 } },
       axes: [
