@@ -23,17 +23,22 @@ interface PeriodRows {
  * a month wholly inside the range, when reporting by month, as its summed rows; any other month as its
  * per-day rows, of which the days in the range are kept. A year is 13 reads, a month 1 or 2.
  */
-export async function readRange(store: RollupStore, from: string, to: string, useMonths: boolean): Promise<PeriodRows[]> {
+export async function readRange(store: RollupStore, from: string, to: string, useMonths: boolean, reads = new Map<string, Promise<unknown>>()): Promise<PeriodRows[]> {
   if (store.hasDirtyMonths()) await store.flush();
+  // The range and its comparison period often share an edge month: each document is read once per report.
+  const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    if (!reads.has(key)) reads.set(key, read());
+    return reads.get(key) as Promise<T>;
+  };
   const months: string[] = [];
   for (let m = monthOf(from); m <= monthOf(to); m = monthOf(addDays(monthLastDay(m), 1))) months.push(m);
   const parts = await Promise.all(
     months.map(async (m): Promise<PeriodRows[]> => {
       if (useMonths && monthFirstDay(m) >= from && monthLastDay(m) <= to) {
-        const doc = await store.months.findOne({ _id: m });
+        const doc = await once(`m:${m}`, () => store.months.findOne({ _id: m }));
         return [{ period: m, rows: Object.values(doc ? decodeRowsText(doc.rows) : {}) }];
       }
-      const doc = await store.monthDays.findOne({ _id: m });
+      const doc = await once(`d:${m}`, () => store.monthDays.findOne({ _id: m }));
       const byDay = doc ? decodeDaysText(doc.days) : {};
       return Object.entries(byDay)
         .filter(([d]) => d >= from && d <= to)
@@ -92,10 +97,11 @@ export async function channelReport(
   today: string,
 ): Promise<ChannelReport> {
   const prev = previousRange(range.from, range.to);
+  const reads = new Map<string, Promise<unknown>>();
   const [periods, previous, after] = await Promise.all([
-    readRange(store, range.from, range.to, range.granularity === 'month'),
-    readRange(store, prev.from, prev.to, true),
-    range.to < today ? readRange(store, addDays(range.to, 1), today, true) : Promise.resolve([]),
+    readRange(store, range.from, range.to, range.granularity === 'month', reads),
+    readRange(store, prev.from, prev.to, true, reads),
+    range.to < today ? readRange(store, addDays(range.to, 1), today, true, reads) : Promise.resolve([]),
   ]);
   const visible = (rows: RollupRow[]) => rows.filter((r) => rowVisible(scope, filters, r));
   const all: RollupRow[] = [];
@@ -135,7 +141,8 @@ export async function channelReport(
 
 export async function agentReport(store: RollupStore, range: { from: string; to: string }, scope: ReportScope, filters: ReportFilters): Promise<AgentReport> {
   const prev = previousRange(range.from, range.to);
-  const [periods, previous] = await Promise.all([readRange(store, range.from, range.to, true), readRange(store, prev.from, prev.to, true)]);
+  const reads = new Map<string, Promise<unknown>>();
+  const [periods, previous] = await Promise.all([readRange(store, range.from, range.to, true, reads), readRange(store, prev.from, prev.to, true, reads)]);
   const rows = periods.flatMap((p) => p.rows.filter((r) => r.agent !== NONE && rowVisible(scope, filters, r)));
   const agents = [...groupBy(rows, (r) => r.agent)].map(([agentId, m]) => ({ agentId, handled: m.resolved, replies: m.outbound, figures: figuresOf(m) }));
   return {
