@@ -37,10 +37,48 @@ export function unpackRows(packed: Packed[]): Record<string, RollupRow> {
   return out;
 }
 
-export const encodeRows = (rows: Record<string, RollupRow>) => JSON.stringify(packRows(rows));
-export const decodeRowsText = (text: string) => unpackRows(JSON.parse(text) as Packed[]);
+/**
+ * The dimension strings (24-character ids, repeated on every row) are listed once per document and rows
+ * name them by index: about half the text. `{ "ids": [...], "rows": [...] }` or `{ "ids", "days" }`.
+ */
+function intern(packedSets: Packed[][]): string[] {
+  const ids = new Map<string, number>();
+  for (const set of packedSets) {
+    for (const p of set) {
+      for (let i = 0; i < 4; i++) {
+        const v = p[i] as string;
+        let n = ids.get(v);
+        if (n === undefined) ids.set(v, (n = ids.size));
+        p[i] = n as unknown as string;
+      }
+    }
+  }
+  return [...ids.keys()];
+}
 
-export const encodeDays = (byDay: Record<string, Record<string, RollupRow>>) =>
-  JSON.stringify(Object.fromEntries(Object.entries(byDay).map(([d, rows]) => [d, packRows(rows)])));
-export const decodeDaysText = (text: string): Record<string, Record<string, RollupRow>> =>
-  Object.fromEntries(Object.entries(JSON.parse(text) as Record<string, Packed[]>).map(([d, p]) => [d, unpackRows(p)]));
+function restore(ids: string[], set: Packed[]): Packed[] {
+  for (const p of set) for (let i = 0; i < 4; i++) p[i] = ids[p[i] as unknown as number]!;
+  return set;
+}
+
+export function encodeRows(rows: Record<string, RollupRow>): string {
+  const packed = packRows(rows);
+  const ids = intern([packed]);
+  return JSON.stringify({ ids, rows: packed });
+}
+
+export function decodeRowsText(text: string): Record<string, RollupRow> {
+  const doc = JSON.parse(text) as { ids: string[]; rows: Packed[] };
+  return unpackRows(restore(doc.ids, doc.rows));
+}
+
+export function encodeDays(byDay: Record<string, Record<string, RollupRow>>): string {
+  const days = Object.fromEntries(Object.entries(byDay).map(([d, rows]) => [d, packRows(rows)]));
+  const ids = intern(Object.values(days));
+  return JSON.stringify({ ids, days });
+}
+
+export function decodeDaysText(text: string): Record<string, Record<string, RollupRow>> {
+  const doc = JSON.parse(text) as { ids: string[]; days: Record<string, Packed[]> };
+  return Object.fromEntries(Object.entries(doc.days).map(([d, p]) => [d, unpackRows(restore(doc.ids, p))]));
+}
