@@ -29,6 +29,7 @@ import { ensureIndexes, registerModels } from './models/registry.js';
 import { ComposeService } from './outbound/compose-service.js';
 import { DeliveryWorker } from './outbound/delivery-worker.js';
 import { recoverQueuedDeliveries } from './outbound/recover-queued.js';
+import { ReportsService } from './reports/reports-service.js';
 import { TicketLocks } from './tickets/ticket-locks.js';
 import { TicketNumbers } from './tickets/ticket-number.js';
 import { TicketService } from './tickets/ticket-service.js';
@@ -87,6 +88,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const leases = new SessionLeases(models, newHolderId(), config.sessions.leaseTtlMs, log('sessions'));
   const inboxes = new InboxService(models, box, bus, channels, { publicUrl: config.publicUrl, leases });
   const contacts = new ContactService(models, locks, contactCache, log('contacts'));
+  const reports = new ReportsService(connection, models, bus, config.tickets.timeZone, log('reports'));
 
   let jobs: JobScheduler | undefined;
   const queue = () => {
@@ -135,10 +137,12 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     threads: { list: (ticket: Ticket, opts: { after?: string; limit: number }) => listThread(models, ticket, opts) },
     /** Whether the driver holds a live connection (the health route's first look). */
     databaseConnected: () => connection.readyState === 1,
+    reports,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     async start(): Promise<void> {
       await ensureIndexes(models);
+      reports.start();
       jobs = new JobScheduler(
         connection,
         {
@@ -185,6 +189,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       }
       await jobs?.stop();
       jobs = undefined;
+      await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));
     },
   };
   rememberModels(core, models);

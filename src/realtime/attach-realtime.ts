@@ -18,10 +18,11 @@ import {
   TypingSchema,
 } from './protocol.js';
 import { rooms, roomsForScope, roomsForViewer } from './rooms.js';
+import { pushLiveReports } from './live-reports.js';
 import { TicketViewers } from './ticket-viewers.js';
 
 /** What the realtime server needs from the core: session check, ticket visibility, domain events. */
-export type RealtimeCore = Pick<Core, 'bus' | 'sessions' | 'tickets'> & { config: Pick<Core['config'], 'publicUrl'> };
+export type RealtimeCore = Pick<Core, 'bus' | 'sessions' | 'tickets'> & Partial<Pick<Core, 'reports'>> & { config: Pick<Core['config'], 'publicUrl'> };
 
 export interface OpenTicket {
   ticketId: string;
@@ -209,6 +210,8 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     if (event.type === 'ticket.updated' && event.previousScope) return evict(event.scope.ticketId, event.scope);
   });
 
+  const stopLive = pushLiveReports(io, core, projector, presence, log);
+
   /** Sessions end (logout, expiry, deactivation) and departments change while a socket stays open. */
   let revalidating = false;
   const revalidateTimer = setInterval(() => {
@@ -249,6 +252,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     visitorTyping: (ticketId, typing) => projector.visitorTyping(ticketId, typing),
     async close() {
       clearInterval(revalidateTimer);
+      stopLive();
       unsubscribe();
       projector.close();
       io.disconnectSockets(true);

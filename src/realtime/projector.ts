@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import type { DomainEvent } from '../core/events/domain-events.js';
 import type { Viewer } from '../core/users/viewer.js';
+import type { LiveSnapshot } from '../core/reports/live-board.js';
 import type { PresenceEntry } from './agent-presence.js';
 import { ServerEvents, type TicketViewer } from './protocol.js';
 import { rooms, roomsForScope } from './rooms.js';
@@ -84,6 +85,11 @@ export class Projector {
     const entries = [...this.pendingPresence.values()];
     this.pendingPresence.clear();
     if (entries.length) this.io.to(rooms.agents).emit(ServerEvents.presence, entries);
+  }
+
+  /** The live report (open work, waiting customers, agents online) for one supervisor's or admin's socket. */
+  reportLive(socket: Socket, snapshot: LiveSnapshot): void {
+    socket.emit(ServerEvents.reportLive, snapshot);
   }
 
   ticketViewers(ticketId: string, viewers: TicketViewer[]): void {

@@ -54,6 +54,8 @@ export const ServerEvents = {
   ticketRevoked: 'ticket.revoked',
   visitorTyping: 'visitor:typing',
   agentTyping: 'agent:typing',
+  /** Supervisors and admins: open tickets, waiting customers, agents online (their scope). */
+  reportLive: 'report.live',
 } as const;
 
 export const ClientEvents = {

@@ -10,6 +10,7 @@ import { devInboundRoutes } from '../routes/dev-inbound-routes.js';
 import { healthRoutes } from '../routes/health-routes.js';
 import { inboxRoutes } from '../routes/inbox-routes.js';
 import { messageRoutes } from '../routes/message-routes.js';
+import { reportRoutes } from '../routes/report-routes.js';
 import { ticketRoutes } from '../routes/ticket-routes.js';
 import { userRoutes } from '../routes/user-routes.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -41,6 +42,7 @@ export function apiRoutes(opts: ApiRouteOptions): AnyRoute[] {
     ...inboxRoutes,
     ...channelKindRoutes(opts.channelKinds ?? []),
     ...cannedRoutes,
+    ...reportRoutes,
     ...(opts.devInbound ? devInboundRoutes : []),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;

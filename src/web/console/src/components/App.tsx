@@ -7,6 +7,8 @@ import { store, useStore } from '../store.ts';
 import type { Viewer } from '../types.ts';
 import { Avatar } from './bits.tsx';
 import { Login } from './Login.tsx';
+import { Reports, useReportsRoute } from './Reports.tsx';
+import { rt } from '../reports-i18n.ts';
 import { SidePanel } from './SidePanel.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { TicketList } from './TicketList.tsx';
@@ -59,6 +61,7 @@ export function App() {
   const s = useStore();
   const [booting, setBooting] = useState(true);
   const [, force] = useState(0);
+  const reportsTab = useReportsRoute();
 
   const start = async (me: Viewer) => {
     store.me = me;
@@ -134,6 +137,7 @@ export function App() {
             <Avatar name={u.name} presence={s.presence.get(u.id)} size={26} />
           ))}
         </div>
+        <a class="btn ghost small" href="#/reports" data-testid="reports-link">{rt('reports')}</a>
         <label class="toggle" title={t('notifications')}>
           <input type="checkbox" checked={s.settings.notify} onChange={() => void toggleNotify()} /> 🔔
         </label>
@@ -182,6 +186,8 @@ export function App() {
       </header>
       {settings ? (
         <Settings />
+      ) : reportsTab ? (
+        <Reports tab={reportsTab} />
       ) : (
         <div class="workspace">
           <Sidebar />

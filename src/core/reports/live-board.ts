@@ -1,0 +1,136 @@
+import type { DomainEvent } from '../events/domain-events.js';
+import type { Models } from '../models/registry.js';
+import { activeStatuses } from '../tickets/ticket-enums.js';
+import { NONE } from './report-facts.js';
+import { rowVisible, type ReportFilters } from './report-scope.js';
+
+export interface LiveTicket {
+  status: string;
+  channel: string;
+  inbox: string;
+  dept: string;
+  agent: string;
+  /** The customer wrote last and nobody answered since (ms), else null. */
+  waitingSince: number | null;
+}
+
+export interface LiveScope {
+  /** Departments the viewer may see; null = all. */
+  depts: string[] | null;
+  /** Only this agent's tickets. */
+  agent: string | null;
+}
+
+export interface LiveSnapshot {
+  at: string;
+  /** Open tickets by channel and status: `{ email: { new: 3, open: 1 } }`. */
+  open: Record<string, Record<string, number>>;
+  openTotal: number;
+  waiting: number;
+  /** Seconds the longest-waiting customer has waited. */
+  longestWaitSeconds: number | null;
+  /** Filled by the realtime layer, which knows who is connected. */
+  agentsOnline?: number;
+  agentsAway?: number;
+}
+
+const active = new Set<string>(activeStatuses);
+const str = (v: unknown) => (v === undefined || v === null || v === '' ? NONE : String(v));
+
+/**
+ * Open work right now, in memory: loaded once from the tickets in an active status (one scan at start),
+ * then kept by the domain events. In one process; a scaled-out hub shows what this process has seen
+ * since it started plus the start-up load.
+ */
+export class LiveBoard {
+  private readonly tickets = new Map<string, LiveTicket>();
+  /** Newest audit seq applied per ticket (also for tickets no longer open): older events are stale. */
+  private readonly seqs = new Map<string, number>();
+  private readonly messageSeqs = new Map<string, number>();
+  private loaded = false;
+
+  async load(models: Models): Promise<void> {
+    const open = await models.Ticket.find(
+      { status: { $in: [...activeStatuses] } },
+      { status: 1, channel: 1, inboxId: 1, departmentId: 1, assigneeId: 1, lastCustomerMessageAt: 1, lastMessageAt: 1 },
+    ).lean();
+    for (const t of open) {
+      if (this.tickets.has(String(t._id))) continue;
+      const waiting = t.lastCustomerMessageAt && t.lastCustomerMessageAt.getTime() >= t.lastMessageAt.getTime();
+      this.tickets.set(String(t._id), {
+        status: t.status,
+        channel: t.channel,
+        inbox: String(t.inboxId),
+        dept: str(t.departmentId),
+        agent: str(t.assigneeId),
+        waitingSince: waiting ? t.lastCustomerMessageAt!.getTime() : null,
+      });
+    }
+    this.loaded = true;
+  }
+
+  get ready(): boolean {
+    return this.loaded;
+  }
+
+  apply(event: DomainEvent): boolean {
+    switch (event.type) {
+      case 'ticket.created':
+      case 'ticket.updated': {
+        const t = event.ticket;
+        // Events may come twice or late: only a newer change of the ticket counts.
+        if ((this.seqs.get(t.id) ?? -1) >= event.seq) return false;
+        this.seqs.set(t.id, event.seq);
+        if (!active.has(t.status)) return this.tickets.delete(t.id);
+        const prev = this.tickets.get(t.id);
+        this.tickets.set(t.id, {
+          status: t.status,
+          channel: t.channel,
+          inbox: t.inboxId,
+          dept: str(t.departmentId),
+          agent: str(t.assigneeId),
+          waitingSince: prev ? prev.waitingSince : event.type === 'ticket.created' ? Date.parse(event.at) : null,
+        });
+        return true;
+      }
+      case 'message.created': {
+        const m = event.message;
+        const t = this.tickets.get(m.ticketId);
+        if (!t || m.kind !== 'message') return false;
+        if ((this.messageSeqs.get(m.ticketId) ?? -1) >= event.seq) return false;
+        this.messageSeqs.set(m.ticketId, event.seq);
+        if (m.direction === 'inbound') t.waitingSince = t.waitingSince ?? Date.parse(m.occurredAt);
+        else if (m.direction === 'outbound' && m.authorType === 'agent') t.waitingSince = null;
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  snapshot(scope: LiveScope, filters?: ReportFilters, now = Date.now()): LiveSnapshot {
+    const open: Record<string, Record<string, number>> = {};
+    let openTotal = 0;
+    let waiting = 0;
+    let oldest: number | null = null;
+    for (const t of this.tickets.values()) {
+      if (scope.depts && !scope.depts.includes(t.dept)) continue;
+      if (scope.agent && t.agent !== scope.agent) continue;
+      if (filters && !rowVisible({ depts: null, agent: null }, filters, { inbox: t.inbox, channel: t.channel, dept: t.dept, agent: t.agent })) continue;
+      const byStatus = (open[t.channel] ??= {});
+      byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
+      openTotal++;
+      if (t.waitingSince !== null) {
+        waiting++;
+        oldest = oldest === null ? t.waitingSince : Math.min(oldest, t.waitingSince);
+      }
+    }
+    return {
+      at: new Date(now).toISOString(),
+      open,
+      openTotal,
+      waiting,
+      longestWaitSeconds: oldest === null ? null : Math.max(0, Math.round((now - oldest) / 1000)),
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import type { DomainEvent } from '../events/domain-events.js';
+import type { Models } from '../models/registry.js';
+import type { Ticket } from '../models/ticket.js';
+import { dayBucket } from '../time/day-bucket.js';
+import { NONE, secondsBetween, slaMet, type Fact } from './report-facts.js';
+
+const str = (v: unknown) => (v === undefined || v === null || v === '' ? NONE : String(v));
+
+type TicketFields = Pick<Ticket, '_id' | 'inboxId' | 'channel' | 'sla' | 'firstResponseAt' | 'createdAt'>;
+
+/**
+ * Turns domain events into facts (see `report-facts.ts`), reading the ticket or the message by `_id`
+ * only when the event does not carry what the fact needs. Produces exactly the facts
+ * `factsFromHistory` derives from the stored history, so live processing and a rebuild agree.
+ */
+export class ReportFeed {
+  constructor(
+    private readonly models: Models,
+    private readonly timeZone: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async factsOf(event: DomainEvent): Promise<Fact[]> {
+    const tz = this.timeZone;
+    switch (event.type) {
+      case 'ticket.created': {
+        const t = event.ticket;
+        return [{ id: `created:${t.id}`, kind: 'created', day: dayBucket(new Date(event.at), tz), inbox: t.inboxId, channel: t.channel, dept: str(t.departmentId), agent: str(t.assigneeId) }];
+      }
+      case 'ticket.updated': {
+        const t = event.ticket;
+        const at = new Date(event.at);
+        const base = { day: dayBucket(at, tz), inbox: t.inboxId, channel: t.channel, dept: str(t.departmentId), agent: str(t.assigneeId) };
+        if (event.change === 'reopened') return [{ id: `reopened:${t.id}:${event.seq}`, kind: 'reopened', ...base }];
+        if (event.change === 'status' && t.status === 'solved') {
+          const ticket = await this.ticket(t.id);
+          if (!ticket) return [];
+          const sla = slaMet(at, ticket.sla?.resolutionDueAt);
+          return [{ id: `resolved:${t.id}:${event.seq}`, kind: 'resolved', ...base, seconds: secondsBetween(ticket.createdAt, at), ...(sla !== undefined ? { slaMet: sla } : {}) }];
+        }
+        return [];
+      }
+      case 'message.created': {
+        const m = event.message;
+        if (m.kind !== 'message') return [];
+        const occurred = new Date(m.occurredAt);
+        const dept = str(event.scope.departmentId);
+        if (m.direction === 'inbound') {
+          const inbox = event.ticket?.inboxId ?? (await this.ticket(m.ticketId))?.inboxId;
+          if (!inbox) return [];
+          return [{ id: `in:${m.id}`, kind: 'in', day: dayBucket(occurred, tz), inbox: String(inbox), channel: m.channel, dept, agent: str(event.scope.assigneeId) }];
+        }
+        if (m.direction !== 'outbound' || m.authorType !== 'agent') return [];
+        const [message, ticket] = await Promise.all([
+          this.models.Message.findById(m.id, { author: 1 }).lean(),
+          this.ticket(m.ticketId),
+        ]);
+        if (!message || !ticket) return [];
+        const agent = str(message.author.userId);
+        const base = { inbox: String(ticket.inboxId), channel: ticket.channel, dept, agent };
+        const facts: Fact[] = [{ id: `out:${m.id}`, kind: 'out', day: dayBucket(occurred, tz), ...base }];
+        if (ticket.firstResponseAt && ticket.firstResponseAt.getTime() === occurred.getTime()) {
+          const sla = slaMet(ticket.firstResponseAt, ticket.sla?.firstResponseDueAt);
+          facts.push({
+            id: `frt:${m.ticketId}`,
+            kind: 'frt',
+            day: dayBucket(ticket.firstResponseAt, tz),
+            ...base,
+            seconds: secondsBetween(ticket.createdAt, ticket.firstResponseAt),
+            ...(sla !== undefined ? { slaMet: sla } : {}),
+          });
+        }
+        return facts;
+      }
+      default:
+        return [];
+    }
+  }
+
+  private async ticket(id: string): Promise<TicketFields | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    const t = await this.models.Ticket.findById(id, { inboxId: 1, channel: 1, sla: 1, firstResponseAt: 1, createdAt: 1 }).lean();
+    if (!t) this.logger.warn({ ticketId: id }, 'report feed: ticket not found');
+    return t;
+  }
+}

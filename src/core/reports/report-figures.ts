@@ -1,0 +1,44 @@
+import { quantile } from './histogram.js';
+import type { Metrics } from './rollup-metrics.js';
+
+/** What a report shows for a set of rows; times in seconds, rates in percent (null when undefined). */
+export interface Figures {
+  newTickets: number;
+  inbound: number;
+  outbound: number;
+  resolved: number;
+  reopened: number;
+  firstResponses: number;
+  frtMedian: number | null;
+  frtP90: number | null;
+  resMedian: number | null;
+  resP90: number | null;
+  frtSlaPct: number | null;
+  resSlaPct: number | null;
+  reopenRatePct: number | null;
+  /** CSAT does not exist in the ticket model yet: always null ("—" on screen). */
+  csatAvg: null;
+  csatResponsePct: null;
+}
+
+const pct = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 1000) / 10 : null);
+
+export function figuresOf(m: Metrics): Figures {
+  return {
+    newTickets: m.created,
+    inbound: m.inbound,
+    outbound: m.outbound,
+    resolved: m.resolved,
+    reopened: m.reopened,
+    firstResponses: m.frtN,
+    frtMedian: quantile(m.frtHist, 0.5),
+    frtP90: quantile(m.frtHist, 0.9),
+    resMedian: quantile(m.resHist, 0.5),
+    resP90: quantile(m.resHist, 0.9),
+    frtSlaPct: pct(m.frtSlaMet, m.frtSlaN),
+    resSlaPct: pct(m.resSlaMet, m.resSlaN),
+    reopenRatePct: pct(m.reopened, m.resolved),
+    csatAvg: null,
+    csatResponsePct: null,
+  };
+}

@@ -1,0 +1,154 @@
+import type { RollupStore, RollupRow } from './rollup-store.js';
+import { decodeDaysText, decodeRowsText } from './row-codec.js';
+import { addDays, daysBetween, monthFirstDay, monthLastDay, monthOf, periodOf, previousRange, type Granularity } from './report-calendar.js';
+import { figuresOf, type Figures } from './report-figures.js';
+import { NONE } from './report-facts.js';
+import { rowVisible, type ReportFilters, type ReportScope } from './report-scope.js';
+import { addMetrics, emptyMetrics, type Metrics } from './rollup-metrics.js';
+
+export interface ReportRange {
+  from: string;
+  to: string;
+  granularity: Granularity;
+}
+
+/** Rows of one period (a day, or a whole month read from its month document). */
+interface PeriodRows {
+  period: string;
+  rows: RollupRow[];
+}
+
+/**
+ * Reads the rollups covering `from..to` from month documents by `_id` only (one read per month touched):
+ * a month wholly inside the range, when reporting by month, as its summed rows; any other month as its
+ * per-day rows, of which the days in the range are kept. A year is 13 reads, a month 1 or 2.
+ */
+export async function readRange(store: RollupStore, from: string, to: string, useMonths: boolean, reads = new Map<string, Promise<unknown>>()): Promise<PeriodRows[]> {
+  if (store.hasDirtyMonths()) await store.flush();
+  // The range and its comparison period often share an edge month: each document is read once per report.
+  const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    if (!reads.has(key)) reads.set(key, read());
+    return reads.get(key) as Promise<T>;
+  };
+  const months: string[] = [];
+  for (let m = monthOf(from); m <= monthOf(to); m = monthOf(addDays(monthLastDay(m), 1))) months.push(m);
+  const parts = await Promise.all(
+    months.map(async (m): Promise<PeriodRows[]> => {
+      if (useMonths && monthFirstDay(m) >= from && monthLastDay(m) <= to) {
+        const doc = await once(`m:${m}`, () => store.months.findOne({ _id: m }));
+        return [{ period: m, rows: Object.values(doc ? decodeRowsText(doc.rows) : {}) }];
+      }
+      const doc = await once(`d:${m}`, () => store.monthDays.findOne({ _id: m }));
+      const byDay = doc ? decodeDaysText(doc.days) : {};
+      return Object.entries(byDay)
+        .filter(([d]) => d >= from && d <= to)
+        .map(([d, rows]) => ({ period: d, rows: Object.values(rows) }));
+    }),
+  );
+  return parts.flat();
+}
+
+const sum = (rows: Iterable<RollupRow>) => {
+  const m = emptyMetrics();
+  for (const r of rows) addMetrics(m, r);
+  return m;
+};
+
+function groupBy<K>(rows: RollupRow[], key: (r: RollupRow) => K): Map<K, Metrics> {
+  const out = new Map<K, Metrics>();
+  for (const r of rows) {
+    const k = key(r);
+    out.set(k, addMetrics(out.get(k) ?? emptyMetrics(), r));
+  }
+  return out;
+}
+
+export interface ChannelReport {
+  from: string;
+  to: string;
+  granularity: Granularity;
+  /** One entry per period: new tickets and figures per channel, and the period total. */
+  series: Array<{ period: string; total: Figures; byChannel: Record<string, Figures> }>;
+  byChannel: Array<{ channel: string; figures: Figures }>;
+  byInbox: Array<{ inboxId: string; channel: string; figures: Figures }>;
+  total: Figures;
+  previous: { from: string; to: string; total: Figures };
+  /** Net change of the open backlog per period: created − resolved + reopened (see docs). */
+  flows: Array<{ period: string; net: number }>;
+  /** Net change from the end of the range to today, for anchoring the backlog trend on "now". */
+  flowAfter: number;
+}
+
+export interface AgentReport {
+  from: string;
+  to: string;
+  agents: Array<{ agentId: string; handled: number; replies: number; figures: Figures }>;
+  total: Figures;
+  previous: { from: string; to: string; total: Figures };
+}
+
+const net = (m: Metrics) => m.created - m.resolved + m.reopened;
+
+export async function channelReport(
+  store: RollupStore,
+  range: ReportRange,
+  scope: ReportScope,
+  filters: ReportFilters,
+  today: string,
+): Promise<ChannelReport> {
+  const prev = previousRange(range.from, range.to);
+  const reads = new Map<string, Promise<unknown>>();
+  const [periods, previous, after] = await Promise.all([
+    readRange(store, range.from, range.to, range.granularity === 'month', reads),
+    readRange(store, prev.from, prev.to, true, reads),
+    range.to < today ? readRange(store, addDays(range.to, 1), today, true, reads) : Promise.resolve([]),
+  ]);
+  const visible = (rows: RollupRow[]) => rows.filter((r) => rowVisible(scope, filters, r));
+  const all: RollupRow[] = [];
+  const perPeriod = new Map<string, RollupRow[]>();
+  for (const p of periods) {
+    const rows = visible(p.rows);
+    all.push(...rows);
+    // A month document's period is its month; a day's is its day, week or month.
+    const key = p.period.length === 7 ? p.period : periodOf(p.period, range.granularity);
+    perPeriod.set(key, [...(perPeriod.get(key) ?? []), ...rows]);
+  }
+  const periodKeys = [...new Set(daysBetween(range.from, range.to).map((d) => periodOf(d, range.granularity)))];
+  const series = periodKeys.map((period) => {
+    const rows = perPeriod.get(period) ?? [];
+    const byChannel: Record<string, Figures> = {};
+    for (const [ch, m] of groupBy(rows, (r) => r.channel)) byChannel[ch] = figuresOf(m);
+    return { period, total: figuresOf(sum(rows)), byChannel };
+  });
+  const flows = periodKeys.map((period) => ({ period, net: net(sum(perPeriod.get(period) ?? [])) }));
+  const byInbox = [...groupBy(all, (r) => `${r.inbox}|${r.channel}`)].map(([k, m]) => {
+    const [inboxId, channel] = k.split('|') as [string, string];
+    return { inboxId, channel, figures: figuresOf(m) };
+  });
+  return {
+    from: range.from,
+    to: range.to,
+    granularity: range.granularity,
+    series,
+    byChannel: [...groupBy(all, (r) => r.channel)].map(([channel, m]) => ({ channel, figures: figuresOf(m) })).sort((a, b) => a.channel.localeCompare(b.channel)),
+    byInbox: byInbox.sort((a, b) => a.channel.localeCompare(b.channel) || a.inboxId.localeCompare(b.inboxId)),
+    total: figuresOf(sum(all)),
+    previous: { ...prev, total: figuresOf(sum(previous.flatMap((p) => visible(p.rows)))) },
+    flows,
+    flowAfter: net(sum(after.flatMap((p) => visible(p.rows)))),
+  };
+}
+
+export async function agentReport(store: RollupStore, range: { from: string; to: string }, scope: ReportScope, filters: ReportFilters): Promise<AgentReport> {
+  const prev = previousRange(range.from, range.to);
+  const reads = new Map<string, Promise<unknown>>();
+  const [periods, previous] = await Promise.all([readRange(store, range.from, range.to, true, reads), readRange(store, prev.from, prev.to, true, reads)]);
+  const rows = periods.flatMap((p) => p.rows.filter((r) => r.agent !== NONE && rowVisible(scope, filters, r)));
+  const agents = [...groupBy(rows, (r) => r.agent)].map(([agentId, m]) => ({ agentId, handled: m.resolved, replies: m.outbound, figures: figuresOf(m) }));
+  return {
+    ...range,
+    agents: agents.sort((a, b) => b.replies - a.replies || a.agentId.localeCompare(b.agentId)),
+    total: figuresOf(sum(rows)),
+    previous: { ...prev, total: figuresOf(sum(previous.flatMap((p) => p.rows.filter((r) => r.agent !== NONE && rowVisible(scope, filters, r))))) },
+  };
+}
