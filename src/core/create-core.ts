@@ -58,8 +58,13 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'));
 
   const tickets = new TicketService(models, audit, locks, bus, log('tickets'));
-  const sessions = new SessionService(models, config.auth.sessionTtlMs, { maxAttempts: config.auth.loginMaxAttempts, windowMs: config.auth.loginWindowMs }, log('auth'));
-  const users = new UserService(models, log('users'));
+  const loginLimits = {
+    maxAttempts: config.auth.loginMaxAttempts,
+    maxAttemptsPerAddress: config.auth.loginMaxAttemptsPerAddress,
+    windowMs: config.auth.loginWindowMs,
+  };
+  const sessions = new SessionService(models, config.auth.sessionTtlMs, loginLimits, bus, log('auth'));
+  const users = new UserService(models, sessions, log('users'));
   const departments = new DepartmentService(models);
   const inboxes = new InboxService(models, box, bus, channels);
   const contacts = new ContactService(models, locks, contactCache, log('contacts'));

@@ -204,8 +204,40 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     }
   }
 
+  /** Checks one socket's session again: disconnects it when the session ended, moves its rooms when its access changed. */
+  async function revalidate(socket: AgentSocket): Promise<void> {
+    try {
+      const fresh = await core.sessions.authenticate(socket.data.token);
+      const before = roomsForViewer(socket.data.viewer);
+      const after = roomsForViewer(fresh);
+      socket.data.viewer = fresh;
+      if (before.join() !== after.join()) {
+        for (const r of before) if (!after.includes(r)) void socket.leave(r);
+        void socket.join(after);
+        for (const ticketId of [...socket.data.open.keys()]) {
+          await core.tickets.get(fresh, ticketId).catch(() => {
+            leaveTicket(socket, ticketId);
+            projector.revoked(socket as unknown as Socket, ticketId);
+          });
+        }
+      }
+    } catch (err) {
+      if (err instanceof AppError && err.status === 401) socket.disconnect(true);
+      else log.warn({ err }, 'socket revalidation failed');
+    }
+  }
+
+  /** The core ended a user's sessions (password, role, deactivation): their sockets are checked now, not within a minute. */
+  async function revalidateUser(userId: string): Promise<void> {
+    for (const raw of io.sockets.sockets.values()) {
+      const socket = raw as unknown as AgentSocket;
+      if (socket.data.viewer?.id === userId) await revalidate(socket);
+    }
+  }
+
   const unsubscribe = core.bus.subscribe((event) => {
     projector.project(event);
+    if (event.type === 'user.sessions_ended') return revalidateUser(event.userId);
     if (event.type === 'ticket.updated' && event.previousScope) return evict(event.scope.ticketId, event.scope);
   });
 
@@ -215,28 +247,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     if (revalidating) return;
     revalidating = true;
     void (async () => {
-      for (const raw of io.sockets.sockets.values()) {
-        const socket = raw as unknown as AgentSocket;
-        try {
-          const fresh = await core.sessions.authenticate(socket.data.token);
-          const before = roomsForViewer(socket.data.viewer);
-          const after = roomsForViewer(fresh);
-          socket.data.viewer = fresh;
-          if (before.join() !== after.join()) {
-            for (const r of before) if (!after.includes(r)) void socket.leave(r);
-            void socket.join(after);
-            for (const ticketId of [...socket.data.open.keys()]) {
-              await core.tickets.get(fresh, ticketId).catch(() => {
-                leaveTicket(socket, ticketId);
-                projector.revoked(socket as unknown as Socket, ticketId);
-              });
-            }
-          }
-        } catch (err) {
-          if (err instanceof AppError && err.status === 401) socket.disconnect(true);
-          else log.warn({ err }, 'socket revalidation failed');
-        }
-      }
+      for (const raw of io.sockets.sockets.values()) await revalidate(raw as unknown as AgentSocket);
     })().finally(() => {
       revalidating = false;
     });

@@ -45,6 +45,9 @@ export class Projector {
         }
         return;
       }
+      case 'user.sessions_ended':
+        // Handled by attach-realtime (it disconnects the user's sockets); nothing to tell the consoles.
+        return;
       case 'inbox.changed':
         // Configuration change for the channel runtime; consoles learn the effect from channel.state_changed.
         return;

@@ -84,6 +84,8 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
     status: z.string(),
     reason: z.string().optional(),
   }),
+  /** A user's sessions were ended (password, role, deactivation): their sockets must authenticate again. */
+  z.object({ type: z.literal('user.sessions_ended'), at: z.string(), userId: id }),
   /** An inbox was created or changed: the channel runtime (re)starts its adapter. */
   z.object({ type: z.literal('inbox.changed'), at: z.string(), inboxId: id }),
   z.object({
