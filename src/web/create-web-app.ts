@@ -5,6 +5,7 @@ import { apiRoutes } from './api/api-routes.js';
 import { buildApiRouter } from './api/mount-routes.js';
 import { readAppVersion } from './http/app-version.js';
 import { errorHandler } from './http/error-handler.js';
+import { rejectMalformedUrl } from './http/malformed-url.js';
 import { notFound } from './http/not-found.js';
 import { originCheck } from './http/origin-check.js';
 import { requestContext } from './http/request-context.js';
@@ -36,6 +37,7 @@ export function createWebApp({ core, logger, databaseKind, version = readAppVers
 
   app.use(requestContext(log));
   app.use(securityHeaders({ hsts: config.auth.cookieSecure }));
+  app.use(rejectMalformedUrl);
   app.use('/api', originCheck(config.publicUrl));
   app.use('/api', buildApiRouter(core, apiRoutes({ databaseKind, version, devInbound: config.devInboundEnabled })));
   app.use('/api', notFound);

@@ -1,10 +1,14 @@
 import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../../src/web/api/api-routes.js';
 import { createWebApp } from '../../../src/web/create-web-app.js';
+import { consoleMounts } from '../../../src/web/mount-console.js';
 import { createInbox, createUser } from '../../support/test-core.js';
 import { ApiClient, startWebHarness, type WebHarness } from './web-harness.js';
 
@@ -212,6 +216,71 @@ describe('unexpected errors', () => {
     } finally {
       server.closeAllConnections();
       server.close();
+    }
+  });
+});
+
+describe('client errors are 4xx with a stable code, never 500 with a stack', () => {
+  /** An app with the console's static mount over a temporary folder, logging into `lines`. */
+  async function appWithConsole() {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ponte-console-'));
+    mkdirSync(path.join(dir, 'assets'));
+    writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>console</title>');
+    writeFileSync(path.join(dir, 'assets', 'app-1234.js'), 'console.log(1)');
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const app = createWebApp({ core: h.t.core, logger: pino({ level: 'info' }, sink), databaseKind: 'ferretdb', mounts: consoleMounts(dir) });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return {
+      client,
+      errorsLogged: () => lines.map((l) => JSON.parse(l) as { level: number }).filter((l) => l.level >= 50),
+      close: () => {
+        server.closeAllConnections();
+        server.close();
+      },
+    };
+  }
+
+  it('a malformed percent-encoding in a path → 400 MALFORMED_URL, nothing logged as an error', async () => {
+    const app = await appWithConsole();
+    try {
+      for (const url of ['/api/tickets/%E0%A4%A', `/api/tickets/${ticketId}/messages/%ZZ`, '/console/assets/%E0%A4%A', '/chat/%']) {
+        const res = await admin.get(url);
+        const res2 = await app.client.get(url, { headers: admin.cookie ? { cookie: admin.cookie } : {} });
+        for (const r of [res, res2]) {
+          expect(r.status, url).toBe(400);
+          expect(r.body.error.code, url).toBe('MALFORMED_URL');
+          expect(r.text).not.toContain('URIError');
+        }
+      }
+      expect(app.errorsLogged()).toEqual([]);
+    } finally {
+      app.close();
+    }
+  });
+
+  it('a missing static asset → 404 NOT_FOUND in the error shape; a present one is served', async () => {
+    const app = await appWithConsole();
+    try {
+      expect((await app.client.get('/console/assets/app-1234.js')).status).toBe(200);
+      for (const url of ['/console/assets/missing-0000.js', '/console/assets/']) {
+        const res = await app.client.get(url);
+        expect(res.status, url).toBe(404);
+        expect(res.body.error.code, url).toBe('NOT_FOUND');
+      }
+      const climbing = await app.client.get('/console/assets/..%2f..%2fpackage.json');
+      expect(climbing.status).toBe(403);
+      expect(climbing.body.error.code).toBe('FORBIDDEN');
+      expect(app.errorsLogged()).toEqual([]);
+    } finally {
+      app.close();
     }
   });
 });
