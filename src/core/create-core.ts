@@ -11,6 +11,7 @@ import { SecretBox } from './crypto/secret-box.js';
 import { DepartmentService } from './departments/department-service.js';
 import type { ChannelRegistry } from './domain/channel-adapter.js';
 import { DomainEventBus } from './events/event-bus.js';
+import { HealthCheck } from './health/health-check.js';
 import { createChannelContext } from './inboxes/channel-context.js';
 import { InboxCache } from './inboxes/inbox-cache.js';
 import { InboxService } from './inboxes/inbox-service.js';
@@ -81,6 +82,13 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   });
 
   let sweepTimer: NodeJS.Timeout | undefined;
+  const health = new HealthCheck({
+    connection,
+    models,
+    jobsRunning: () => jobs?.isRunning() ?? false,
+    backlog: () => ingest.backlogProgress(),
+    timeoutMs: config.health.databaseTimeoutMs,
+  });
 
   return {
     config,
@@ -97,6 +105,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     departments,
     inboxes,
     contacts,
+    health,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     async start(): Promise<void> {
@@ -114,8 +123,8 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       tickets.useSnoozeScheduler(jobs);
       await jobs.start();
       await recoverQueuedDeliveries(models, jobs, log('outbound'));
-      // Everything a crash left unprocessed is finished now; later, periodically.
-      await ingest.sweep(0);
+      // What a crash left unprocessed is finished in the background (the hub serves meanwhile); later, periodically.
+      ingest.catchUpInBackground();
       // Longer than any backoff: a queued message idle that long has lost its job.
       const strandedAfterMs = config.outbound.backoffMaxMs * 2 + 60_000;
       // Asking the database what is pending or stranded is a full scan on the embedded FerretDB (0.6 s and
@@ -140,6 +149,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     async stop(): Promise<void> {
       if (sweepTimer) clearInterval(sweepTimer);
       try {
+        await ingest.stopCatchUp();
         await ingest.drain();
         await audit.flushHeads();
       } catch (err) {

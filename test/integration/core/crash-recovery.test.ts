@@ -28,7 +28,8 @@ describe('crash recovery', () => {
     await storeOnly(t.core, smsEvent(inbox, { sid: 'SM-crash-1', from: '+5511966660001' }));
     await storeOnly(t.core, smsEvent(inbox, { sid: 'SM-crash-2', from: '+5511966660001' }));
     await t.core.stop();
-    t = await startTestCore({}, db); // start() sweeps everything pending
+    t = await startTestCore({}, db); // start() catches up with everything pending, in the background
+    await t.core.ingest.drain();
     expect(await t.core.models.Message.countDocuments({ providerKey: { $in: ['sms:SM-crash-1', 'sms:SM-crash-2'] } })).toBe(2);
     expect(await t.core.models.InboundEvent.countDocuments({ _id: { $in: ['sms:SM-crash-1', 'sms:SM-crash-2'] }, status: 'processed' })).toBe(2);
     expect(await t.core.models.Ticket.countDocuments({ inboxId: inbox })).toBe(1);

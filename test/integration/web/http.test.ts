@@ -34,7 +34,13 @@ describe('basics', () => {
   it('GET /api/health needs no session and names the database', async () => {
     const res = await h.anon.get('/api/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', database: 'ferretdb', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(res.body).toMatchObject({ status: 'ok', database: 'ferretdb', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(res.body.parts).toMatchObject({
+      database: { status: 'ok', latencyMs: expect.any(Number) },
+      jobs: { status: 'ok' },
+      ingest: { status: 'ok', backlog: { catchingUp: false, pending: 0 } },
+    });
+    expect(res.body.parts.inboxes).toContainEqual(expect.objectContaining({ kind: 'sms', status: 'unknown' }));
   });
 
   it('every response carries the security headers and a request id; no x-powered-by', async () => {
