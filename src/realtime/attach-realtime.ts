@@ -18,6 +18,7 @@ import {
   TypingSchema,
 } from './protocol.js';
 import { rooms, roomsForScope, roomsForViewer } from './rooms.js';
+import { SyncBudget } from './sync-budget.js';
 import { TicketViewers } from './ticket-viewers.js';
 
 /** What the realtime server needs from the core: session check, ticket visibility, domain events. */
@@ -54,6 +55,9 @@ interface SocketData {
 }
 
 type AgentSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
+
+/** Ticket ids one socket may sync per minute: a few reconnects' worth of a full console (100 per sync). */
+const SYNC_IDS_PER_MINUTE = 300;
 
 type AckReply = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string; message: string } };
 
@@ -170,18 +174,14 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
       return { ok: true };
     });
 
+    const syncBudget = new SyncBudget(SYNC_IDS_PER_MINUTE, 60_000);
     on(socket, ClientEvents.sync, SyncSchema, async ({ tickets }) => {
-      const stale: Record<string, number> = {};
-      const gone: string[] = [];
-      for (const [ticketId, lastSeq] of Object.entries(tickets)) {
-        try {
-          const newer = await core.tickets.auditTrail(socket.data.viewer, ticketId, lastSeq, 200);
-          if (newer.length) stale[ticketId] = newer.at(-1)!.seq;
-        } catch (err) {
-          if (err instanceof AppError && err.status === 404) gone.push(ticketId);
-          else throw err;
-        }
+      const count = Object.keys(tickets).length;
+      if (!syncBudget.take(count)) {
+        const retry = syncBudget.secondsUntilReset();
+        return { ok: false, error: { code: 'RATE_LIMITED', message: `Too many sync requests; retry in ${retry}s` }, retryAfterSeconds: retry } as AckReply;
       }
+      const { stale, gone } = await core.tickets.syncCheck(socket.data.viewer, tickets);
       return { ok: true, stale, gone };
     });
 
