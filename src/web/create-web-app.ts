@@ -8,6 +8,7 @@ import { errorHandler } from './http/error-handler.js';
 import { rejectMalformedUrl } from './http/malformed-url.js';
 import { notFound } from './http/not-found.js';
 import { originCheck } from './http/origin-check.js';
+import { warnOnUntrustedProxyHeaders } from './http/proxy-header-warning.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 
@@ -36,6 +37,7 @@ export function createWebApp({ core, logger, databaseKind, version = readAppVers
   if (config.auth.trustProxy) app.set('trust proxy', 1);
 
   app.use(requestContext(log));
+  app.use(warnOnUntrustedProxyHeaders(config.auth.trustProxy, log));
   app.use(securityHeaders({ hsts: config.auth.cookieSecure }));
   app.use(rejectMalformedUrl);
   app.use('/api', originCheck(config.publicUrl));

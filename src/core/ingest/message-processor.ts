@@ -327,6 +327,7 @@ export class MessageProcessor {
           ...(a.inline ? { inline: true } : {}),
         })),
       providerKey: event.providerKey,
+      conversationId: event.threading.conversationId,
       ...(event.providerMessageId ? { providerMessageId: event.providerMessageId } : {}),
       ...(inbox.kind === 'email' && event.threading.messageId ? { emailMessageId: event.threading.messageId } : {}),
       threading: {

@@ -290,3 +290,29 @@ describe('client errors are 4xx with a stable code, never 500 with a stack', () 
     }
   });
 });
+
+describe('proxy headers', () => {
+  it('warns once in the log when requests carry X-Forwarded-For but TRUST_PROXY is false', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    expect(h.t.core.config.auth.trustProxy).toBe(false);
+    const app = createWebApp({ core: h.t.core, logger: pino({ level: 'info' }, sink), databaseKind: 'ferretdb' });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const client = new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      await client.get('/api/health');
+      for (let i = 0; i < 3; i++) await client.get('/api/health', { headers: { 'x-forwarded-for': `203.0.113.${i}` } });
+      const warnings = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40 && l.msg.includes('TRUST_PROXY'));
+      expect(warnings).toHaveLength(1);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
