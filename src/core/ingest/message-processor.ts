@@ -258,7 +258,8 @@ export class MessageProcessor {
           handle: event.sender.handle,
           conversationId: event.threading.conversationId,
           ...(event.sender.displayName ? { displayName: event.sender.displayName } : {}),
-          ...(event.sender.email ? { email: event.sender.email } : {}),
+          // Answers go where the customer asked (email Reply-To); the contact stays the author.
+          ...(event.sender.replyTo || event.sender.email ? { email: event.sender.replyTo ?? event.sender.email } : {}),
           ...(event.sender.phone ? { phone: event.sender.phone } : {}),
         },
         participants: participantsOf(event),
