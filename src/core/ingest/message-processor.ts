@@ -22,7 +22,7 @@ import { nextSlaDue, slaDueTimes } from '../sla/policy.js';
 import { inboundMessageId } from '../messages/inbound-message-id.js';
 import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
 import { ticketIdFromOurMessageId } from '../threading/message-id.js';
-import { normaliseSubject } from '../threading/subject-token.js';
+import { cleanTicketSubject, normaliseSubject } from '../threading/subject-token.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { TicketNumbers } from '../tickets/ticket-number.js';
 import { dayBucket } from '../time/day-bucket.js';
@@ -422,8 +422,8 @@ function participantsOf(event: MessageReceived): string[] {
 }
 
 function subjectFor(event: MessageReceived, contact: Contact): string {
-  const subject = event.threading.subject?.replace(/\[#\d+\]/g, '').trim();
-  if (subject && normaliseSubject(subject)) return subject.slice(0, 250);
+  const subject = cleanTicketSubject(event.threading.subject);
+  if (subject) return subject.slice(0, 250);
   const firstLine = event.text.split('\n').map((l) => l.trim()).find(Boolean);
   if (firstLine) return firstLine.length > 80 ? `${firstLine.slice(0, 79)}…` : firstLine;
   return `Conversation with ${contact.name ?? event.sender.displayName ?? event.sender.handle}`;
