@@ -46,7 +46,17 @@ export const MessageViewSchema = z.object({
   text: z.string(),
   quotedText: z.string().nullable(),
   hasHtml: z.boolean(),
-  attachments: z.array(z.object({ blobId: z.string(), fileName: z.string(), mimeType: z.string(), size: z.number() })),
+  attachments: z.array(
+    z.object({
+      blobId: z.string(),
+      fileName: z.string(),
+      mimeType: z.string(),
+      size: z.number(),
+      /** Content-ID of an inline part: the message HTML refers to it as `cid:<contentId>`. */
+      contentId: z.string().optional(),
+      inline: z.boolean().optional(),
+    }),
+  ),
   deliveryStatus: z.string(),
   occurredAt: z.string(),
   threadReason: z.object({ rule: z.string(), detail: z.string().optional() }).nullable(),
