@@ -9,6 +9,7 @@ import { sanitizeEmailHtml } from '../../core/messages/sanitize-html.js';
 import { capReferences, parseMessageId, parseMessageIdList, bareMessageId } from './message-id-parsing.js';
 import { attachmentFileName, sanitizeFileName, uniqueFileName } from './attachment-name.js';
 import { htmlToReadableText, removeCidPlaceholders } from './html-text.js';
+import { isTnef, readTnefAttachments } from './tnef.js';
 
 /**
  * Pure mapping of one raw RFC 5322 message to a `message.received` event:
@@ -106,6 +107,53 @@ function pickSender(parsed: ParsedMail, h: HeaderLookup, own: ReadonlySet<string
     ...(answerAt && answerAt.length <= 320 ? { replyTo: answerAt } : {}),
     identityKeys: [`email:${lower}`.slice(0, 400)],
   };
+}
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+  pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  zip: 'application/zip',
+};
+
+/**
+ * Outlook's rich-text mail hides the real attachments in `winmail.dat` (application/ms-tnef): the files inside
+ * are listed right after it, and the original is kept.
+ */
+function withTnefContents(list: Attachment[]): Attachment[] {
+  const out: Attachment[] = [];
+  for (const a of list) {
+    out.push(a);
+    const type = (a.contentType || '').toLowerCase();
+    const named = (a.filename ?? '').toLowerCase() === 'winmail.dat';
+    if ((type !== 'application/ms-tnef' && type !== 'application/vnd.ms-tnef' && !named) || !isTnef(a.content)) continue;
+    for (const f of readTnefAttachments(a.content)) {
+      const ext = f.fileName.split('.').pop()?.toLowerCase() ?? '';
+      out.push({
+        type: 'attachment',
+        filename: f.fileName,
+        contentType: f.mimeType ?? MIME_BY_EXTENSION[ext] ?? 'application/octet-stream',
+        contentDisposition: 'attachment',
+        content: f.content,
+        size: f.content.length,
+        related: false,
+        headers: new Map(),
+        headerLines: [],
+        checksum: '',
+        partId: `${a.partId ?? ''}.tnef`,
+        release: () => undefined,
+      } as unknown as Attachment);
+    }
+  }
+  return out;
 }
 
 /**
@@ -227,7 +275,7 @@ export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions)
     text,
     ...(quotedText ? { quotedText } : {}),
     ...(html ? { html: html.length > 5_000_000 ? sanitizeEmailHtml(html.slice(0, 5_000_000)).slice(0, 5_000_000) : html } : {}),
-    attachments: mapAttachments(withoutDuplicateCalendars(parsed.attachments), options.maxEmbeddedAttachmentBytes ?? DEFAULT_MAX_EMBEDDED),
+    attachments: mapAttachments(withTnefContents(withoutDuplicateCalendars(parsed.attachments)), options.maxEmbeddedAttachmentBytes ?? DEFAULT_MAX_EMBEDDED),
     threading: {
       conversationId: conversationId.slice(0, 998),
       ...(subject ? { subject } : {}),

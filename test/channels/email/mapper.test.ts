@@ -221,6 +221,16 @@ const intents: Record<string, Intent> = {
     text: ['Treinamento do painel'],
     attachments: [{ name: 'invite.ics', mime: 'text/calendar' }],
   },
+  // Outlook rich text: the real files come out of winmail.dat (built with test/channels/email/tnef-builder.ts).
+  '46-outlook-winmail-dat': {
+    sender: 'rodrigo.campos@industria.example.com.br',
+    text: ['Segue o orçamento revisado'],
+    attachments: [
+      { name: 'winmail.dat', mime: 'application/ms-tnef', inline: false },
+      { name: 'Orçamento revisado 2025.pdf', mime: 'application/pdf', inline: false },
+      { name: 'foto do defeito.png', mime: 'image/png', inline: false },
+    ],
+  },
 };
 
 const names = fixtureNames();
