@@ -108,7 +108,11 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     health,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
-    async start(): Promise<void> {
+    /**
+     * `deferCatchUp`: the caller starts the catch-up of what a crash left pending itself (`catchUp()`), once it
+     * serves HTTP (main.ts), so the backlog's database work does not delay the start.
+     */
+    async start(opts: { deferCatchUp?: boolean } = {}): Promise<void> {
       await ensureIndexes(models);
       jobs = new JobScheduler(
         connection,
@@ -124,7 +128,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       await jobs.start();
       await recoverQueuedDeliveries(models, jobs, log('outbound'));
       // What a crash left unprocessed is finished in the background (the hub serves meanwhile); later, periodically.
-      ingest.catchUpInBackground();
+      if (!opts.deferCatchUp) ingest.catchUpInBackground();
       // Longer than any backoff: a queued message idle that long has lost its job.
       const strandedAfterMs = config.outbound.backoffMaxMs * 2 + 60_000;
       // Asking the database what is pending or stranded is a full scan on the embedded FerretDB (0.6 s and
@@ -144,6 +148,11 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
         }
       }, config.ingest.sweepIntervalMs);
       sweepTimer.unref();
+    },
+
+    /** Starts the background catch-up deferred by `start({ deferCatchUp: true })` (idempotent). */
+    catchUp(): void {
+      ingest.catchUpInBackground();
     },
 
     async stop(): Promise<void> {
