@@ -43,7 +43,8 @@ export class NewConversationLimit {
     }
     const busy = (err: unknown): never => {
       const seconds = err instanceof RateLimitedError ? err.retryAfterSeconds : 60;
-      throw new RateLimitedError(seconds, 'CHAT_BUSY', 'We cannot start a new chat right now; please try again shortly');
+      const message = 'We cannot start a new chat right now; please try again shortly';
+      throw new RateLimitedError(seconds, 'CHAT_BUSY', message);
     };
     // The total is checked before the address takes one, so a refusal by either uses up neither.
     try {

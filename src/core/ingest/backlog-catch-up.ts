@@ -20,7 +20,7 @@ export interface BacklogProgress {
   pending: number;
 }
 
-/** How many conversations catch up at once: enough to keep the database busy, few enough to leave room for live traffic. */
+/** Conversations catching up at once: enough to keep the database busy, few enough to leave room for live traffic. */
 const CONVERSATIONS_AT_ONCE = 4;
 const PROGRESS_EVERY_MS = 5_000;
 
@@ -77,7 +77,8 @@ export class BacklogCatchUp {
 
   progress(): BacklogProgress {
     const catchingUp = this.running !== undefined && !this.finished;
-    return { catchingUp, listing: catchingUp && this.held !== undefined, total: this.total, done: this.done, pending: this.total - this.done };
+    const listing = catchingUp && this.held !== undefined;
+    return { catchingUp, listing, total: this.total, done: this.done, pending: this.total - this.done };
   }
 
   /** Resolves when the catch-up has finished (or stopped). */
@@ -102,20 +103,28 @@ export class BacklogCatchUp {
     }
     this.total = entries.length;
     this.releaseHeld();
-    if (entries.length) this.logger.info({ pending: entries.length, conversations: this.behind.size }, 'catching up with inbound events left pending');
+    if (entries.length) {
+      const counts = { pending: entries.length, conversations: this.behind.size };
+      this.logger.info(counts, 'catching up with inbound events left pending');
+    }
     const ticker = setInterval(() => this.logger.info(this.progress(), 'catch-up progress'), PROGRESS_EVERY_MS);
     ticker.unref();
     try {
       const keys = [...this.behind.keys()];
       const worker = async () => {
-        for (let key = keys.shift(); key !== undefined && !this.stopping; key = keys.shift()) await this.conversation(key);
+        for (let key = keys.shift(); key !== undefined && !this.stopping; key = keys.shift()) {
+          await this.conversation(key);
+        }
       };
       await Promise.all(Array.from({ length: CONVERSATIONS_AT_ONCE }, worker));
     } finally {
       clearInterval(ticker);
       this.finished = true;
     }
-    if (this.total) this.logger.info({ processed: this.done, seconds: (Date.now() - started) / 1000, stopped: this.stopping }, 'caught up');
+    if (this.total) {
+      const seconds = (Date.now() - started) / 1000;
+      this.logger.info({ processed: this.done, seconds, stopped: this.stopping }, 'caught up');
+    }
   }
 
   /** One conversation's backlog, in order, including live events that joined it meanwhile. */

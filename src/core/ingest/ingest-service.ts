@@ -156,7 +156,8 @@ export class IngestService {
 
   /** Every pending event, oldest first: ids and ordering keys only (the payloads are read one by one). */
   private async listPending(): Promise<BacklogEntry[]> {
-    const records = await this.models.InboundEvent.find({ status: 'pending' }, { _id: 1, conversationKey: 1, receivedAt: 1 })
+    const fields = { _id: 1, conversationKey: 1, receivedAt: 1 };
+    const records = await this.models.InboundEvent.find({ status: 'pending' }, fields)
       .sort({ receivedAt: 1 })
       .lean();
     const entries: BacklogEntry[] = [];

@@ -20,13 +20,17 @@ export interface SyncResult {
  */
 export async function checkSync(models: Models, viewer: Viewer, lastSeen: Record<string, number>): Promise<SyncResult> {
   const ids = Object.keys(lastSeen).filter((id) => Types.ObjectId.isValid(id));
-  const visible = await models.Ticket.find({ $and: [{ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }, visibilityFilter(viewer)] }, { _id: 1 }).lean();
+  const asked = { _id: { $in: ids.map((id) => new Types.ObjectId(id)) } };
+  const visible = await models.Ticket.find({ $and: [asked, visibilityFilter(viewer)] }, { _id: 1 }).lean();
   const seen = new Set(visible.map((t) => String(t._id)));
   const gone = Object.keys(lastSeen).filter((id) => !seen.has(id));
   const stale: Record<string, number> = {};
   if (seen.size) {
     const oldest = Math.min(...[...seen].map((id) => lastSeen[id] ?? 0));
-    const newer = await models.AuditEvent.find({ ticketId: { $in: visible.map((t) => t._id) }, seq: { $gt: oldest } }, { ticketId: 1, seq: 1, _id: 0 }).lean();
+    const newer = await models.AuditEvent.find(
+      { ticketId: { $in: visible.map((t) => t._id) }, seq: { $gt: oldest } },
+      { ticketId: 1, seq: 1, _id: 0 },
+    ).lean();
     for (const { ticketId, seq } of newer) {
       const id = String(ticketId);
       if (seq > (lastSeen[id] ?? 0) && seq > (stale[id] ?? 0)) stale[id] = seq;

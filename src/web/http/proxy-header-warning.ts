@@ -13,8 +13,8 @@ export function warnOnUntrustedProxyHeaders(trustProxy: boolean, logger: Logger)
       warned = true;
       logger.warn(
         { remoteAddress: req.socket.remoteAddress },
-        'requests carry X-Forwarded-For but TRUST_PROXY is false: every client behind the proxy counts as one address ' +
-          'for the login and web chat limits; set TRUST_PROXY=true if a proxy you run sets this header',
+        'requests carry X-Forwarded-For but TRUST_PROXY is false: every client behind the proxy counts as one ' +
+          'address for the login and web chat limits; set TRUST_PROXY=true if a proxy you run sets this header',
       );
     }
     next();
