@@ -54,7 +54,8 @@ async function main(): Promise<void> {
     { ...connectionTesters, ...endpointConnectionTesters(config) },
   );
   const core = createCore({ config, connection, logger, secret, channels });
-  await core.start();
+  // What a crash left pending is caught up once the hub listens (below): health and agents are served first.
+  await core.start({ deferCatchUp: true });
 
   const admin = await core.users.ensureAdmin(config.admin.email, config.admin.password);
   if (admin.generatedPassword) {
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ database: db.kind, url: `http://${config.host}:${port}`, publicUrl: config.publicUrl }, 'Ponte is running');
+  core.catchUp();
   const local = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   process.stdout.write(`\n  Agent console: ${local}/console/\n  Website chat:  ${local}/chat\n\n`);
 

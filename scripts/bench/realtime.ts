@@ -261,7 +261,15 @@ async function parent() {
   const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
   // The app's production timings (startApp's defaults are tuned for fast tests: jobs polled every 100 ms).
   const app = await startApp(
-    { JOBS_POLL_MS: '1000', OUTBOUND_BACKOFF_BASE_MS: '5000', OUTBOUND_BACKOFF_MAX_MS: '900000', INGEST_SWEEP_INTERVAL_MS: '30000' },
+    {
+      JOBS_POLL_MS: '1000',
+      OUTBOUND_BACKOFF_BASE_MS: '5000',
+      OUTBOUND_BACKOFF_MAX_MS: '900000',
+      INGEST_SWEEP_INTERVAL_MS: '30000',
+      // The benchmark starts thousands of conversations a minute from one address on purpose.
+      WEBCHAT_NEW_PER_ADDRESS: '1000000',
+      WEBCHAT_NEW_PER_MINUTE: '1000000',
+    },
     { logLevel: process.env.BENCH_LOG_LEVEL ?? 'silent', databaseUri: benchDatabaseUri(process.env.MONGODB_URI) },
   );
   log(`app at ${app.url}`);

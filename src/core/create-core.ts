@@ -11,6 +11,7 @@ import { SecretBox } from './crypto/secret-box.js';
 import { DepartmentService } from './departments/department-service.js';
 import type { ChannelRegistry } from './domain/channel-adapter.js';
 import { DomainEventBus } from './events/event-bus.js';
+import { HealthCheck } from './health/health-check.js';
 import { createChannelContext } from './inboxes/channel-context.js';
 import { InboxCache } from './inboxes/inbox-cache.js';
 import { InboxService } from './inboxes/inbox-service.js';
@@ -82,8 +83,13 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   );
 
   const tickets = new TicketService(models, audit, locks, bus, log('tickets'));
-  const sessions = new SessionService(models, config.auth.sessionTtlMs, { maxAttempts: config.auth.loginMaxAttempts, windowMs: config.auth.loginWindowMs }, log('auth'));
-  const users = new UserService(models, log('users'));
+  const loginLimits = {
+    maxAttempts: config.auth.loginMaxAttempts,
+    maxAttemptsPerAddress: config.auth.loginMaxAttemptsPerAddress,
+    windowMs: config.auth.loginWindowMs,
+  };
+  const sessions = new SessionService(models, config.auth.sessionTtlMs, loginLimits, bus, log('auth'));
+  const users = new UserService(models, sessions, log('users'));
   const departments = new DepartmentService(models);
   const leases = new SessionLeases(models, newHolderId(), config.sessions.leaseTtlMs, log('sessions'));
   const inboxes = new InboxService(models, box, bus, channels, { publicUrl: config.publicUrl, leases });
@@ -114,6 +120,13 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   });
 
   let sweepTimer: NodeJS.Timeout | undefined;
+  const health = new HealthCheck({
+    connection,
+    models,
+    jobsRunning: () => jobs?.isRunning() ?? false,
+    backlog: () => ingest.backlogProgress(),
+    timeoutMs: config.health.databaseTimeoutMs,
+  });
 
   const core = {
     config,
@@ -138,9 +151,14 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     /** Whether the driver holds a live connection (the health route's first look). */
     databaseConnected: () => connection.readyState === 1,
     reports,
+    health,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
-    async start(): Promise<void> {
+    /**
+     * `deferCatchUp`: the caller starts the catch-up of what a crash left pending itself (`catchUp()`), once it
+     * serves HTTP (main.ts), so the backlog's database work does not delay the start.
+     */
+    async start(opts: { deferCatchUp?: boolean } = {}): Promise<void> {
       await ensureIndexes(models);
       reports.start();
       jobs = new JobScheduler(
@@ -156,8 +174,8 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       tickets.useSnoozeScheduler(jobs);
       await jobs.start();
       await recoverQueuedDeliveries(models, jobs, log('outbound'));
-      // Everything a crash left unprocessed is finished now; later, periodically.
-      await ingest.sweep(0);
+      // What a crash left unprocessed is finished in the background (the hub serves meanwhile); later, periodically.
+      if (!opts.deferCatchUp) ingest.catchUpInBackground();
       // Longer than any backoff: a queued message idle that long has lost its job.
       const strandedAfterMs = config.outbound.backoffMaxMs * 2 + 60_000;
       // Asking the database what is pending or stranded is a full scan on the embedded FerretDB (0.6 s and
@@ -179,9 +197,15 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       sweepTimer.unref();
     },
 
+    /** Starts the background catch-up deferred by `start({ deferCatchUp: true })` (idempotent). */
+    catchUp(): void {
+      ingest.catchUpInBackground();
+    },
+
     async stop(): Promise<void> {
       if (sweepTimer) clearInterval(sweepTimer);
       try {
+        await ingest.stopCatchUp();
         await ingest.drain();
         await audit.flushHeads();
       } catch (err) {

@@ -19,6 +19,7 @@ import {
 } from './protocol.js';
 import { rooms, roomsForScope, roomsForViewer } from './rooms.js';
 import { pushLiveReports } from './live-reports.js';
+import { SyncBudget } from './sync-budget.js';
 import { TicketViewers } from './ticket-viewers.js';
 
 /** What the realtime server needs from the core: session check, ticket visibility, domain events. */
@@ -55,6 +56,9 @@ interface SocketData {
 }
 
 type AgentSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
+
+/** Ticket ids one socket may sync per minute: a few reconnects' worth of a full console (100 per sync). */
+const SYNC_IDS_PER_MINUTE = 300;
 
 type AckReply = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string; message: string } };
 
@@ -171,18 +175,14 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
       return { ok: true };
     });
 
+    const syncBudget = new SyncBudget(SYNC_IDS_PER_MINUTE, 60_000);
     on(socket, ClientEvents.sync, SyncSchema, async ({ tickets }) => {
-      const stale: Record<string, number> = {};
-      const gone: string[] = [];
-      for (const [ticketId, lastSeq] of Object.entries(tickets)) {
-        try {
-          const newer = await core.tickets.auditTrail(socket.data.viewer, ticketId, lastSeq, 200);
-          if (newer.length) stale[ticketId] = newer.at(-1)!.seq;
-        } catch (err) {
-          if (err instanceof AppError && err.status === 404) gone.push(ticketId);
-          else throw err;
-        }
+      const count = Object.keys(tickets).length;
+      if (!syncBudget.take(count)) {
+        const retry = syncBudget.secondsUntilReset();
+        return { ok: false, error: { code: 'RATE_LIMITED', message: `Too many sync requests; retry in ${retry}s` }, retryAfterSeconds: retry } as AckReply;
       }
+      const { stale, gone } = await core.tickets.syncCheck(socket.data.viewer, tickets);
       return { ok: true, stale, gone };
     });
 
@@ -205,8 +205,40 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     }
   }
 
+  /** Checks one socket's session again: disconnects it when the session ended, moves its rooms when its access changed. */
+  async function revalidate(socket: AgentSocket): Promise<void> {
+    try {
+      const fresh = await core.sessions.authenticate(socket.data.token);
+      const before = roomsForViewer(socket.data.viewer);
+      const after = roomsForViewer(fresh);
+      socket.data.viewer = fresh;
+      if (before.join() !== after.join()) {
+        for (const r of before) if (!after.includes(r)) void socket.leave(r);
+        void socket.join(after);
+        for (const ticketId of [...socket.data.open.keys()]) {
+          await core.tickets.get(fresh, ticketId).catch(() => {
+            leaveTicket(socket, ticketId);
+            projector.revoked(socket as unknown as Socket, ticketId);
+          });
+        }
+      }
+    } catch (err) {
+      if (err instanceof AppError && err.status === 401) socket.disconnect(true);
+      else log.warn({ err }, 'socket revalidation failed');
+    }
+  }
+
+  /** The core ended a user's sessions (password, role, deactivation): their sockets are checked now, not within a minute. */
+  async function revalidateUser(userId: string): Promise<void> {
+    for (const raw of io.sockets.sockets.values()) {
+      const socket = raw as unknown as AgentSocket;
+      if (socket.data.viewer?.id === userId) await revalidate(socket);
+    }
+  }
+
   const unsubscribe = core.bus.subscribe((event) => {
     projector.project(event);
+    if (event.type === 'user.sessions_ended') return revalidateUser(event.userId);
     if (event.type === 'ticket.updated' && event.previousScope) return evict(event.scope.ticketId, event.scope);
   });
 
@@ -218,28 +250,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     if (revalidating) return;
     revalidating = true;
     void (async () => {
-      for (const raw of io.sockets.sockets.values()) {
-        const socket = raw as unknown as AgentSocket;
-        try {
-          const fresh = await core.sessions.authenticate(socket.data.token);
-          const before = roomsForViewer(socket.data.viewer);
-          const after = roomsForViewer(fresh);
-          socket.data.viewer = fresh;
-          if (before.join() !== after.join()) {
-            for (const r of before) if (!after.includes(r)) void socket.leave(r);
-            void socket.join(after);
-            for (const ticketId of [...socket.data.open.keys()]) {
-              await core.tickets.get(fresh, ticketId).catch(() => {
-                leaveTicket(socket, ticketId);
-                projector.revoked(socket as unknown as Socket, ticketId);
-              });
-            }
-          }
-        } catch (err) {
-          if (err instanceof AppError && err.status === 401) socket.disconnect(true);
-          else log.warn({ err }, 'socket revalidation failed');
-        }
-      }
+      for (const raw of io.sockets.sockets.values()) await revalidate(raw as unknown as AgentSocket);
     })().finally(() => {
       revalidating = false;
     });

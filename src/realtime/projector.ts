@@ -52,6 +52,9 @@ export class Projector {
         }
         return;
       }
+      case 'user.sessions_ended':
+        // Handled by attach-realtime (it disconnects the user's sockets); nothing to tell the consoles.
+        return;
       case 'inbox.changed':
         // For the channel runtime; consoles get only the id (the settings screen re-reads the inbox list).
         this.io.to(rooms.agents).emit(event.type, { inboxId: event.inboxId, at: event.at });

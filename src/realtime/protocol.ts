@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SYNC_TICKETS } from '../core/tickets/sync-check.js';
 
 /**
  * The wire protocol of the agent socket (namespace `/`). Client → server
@@ -27,9 +28,11 @@ export const TypingSchema = z.object({
 
 export const PresenceSetSchema = z.object({ status: z.enum(['online', 'away']) });
 
-/** Catch-up after a reconnect: last audit seq seen per ticket. At most 500 tickets per call. */
+/** Catch-up after a reconnect: last audit seq seen per ticket, at most MAX_SYNC_TICKETS per call. */
 export const SyncSchema = z.object({
-  tickets: z.record(ticketId, z.number().int().min(0)).refine((r) => Object.keys(r).length <= 500, 'at most 500 tickets'),
+  tickets: z
+    .record(ticketId, z.number().int().min(0))
+    .refine((r) => Object.keys(r).length <= MAX_SYNC_TICKETS, `at most ${MAX_SYNC_TICKETS} tickets`),
 });
 
 export type TicketActivity = z.infer<typeof TicketActivitySchema>['activity'];

@@ -5,8 +5,10 @@ import { apiRoutes } from './api/api-routes.js';
 import { buildApiRouter } from './api/mount-routes.js';
 import { readAppVersion } from './http/app-version.js';
 import { errorHandler } from './http/error-handler.js';
+import { rejectMalformedUrl } from './http/malformed-url.js';
 import { notFound } from './http/not-found.js';
 import { originCheck } from './http/origin-check.js';
+import { warnOnUntrustedProxyHeaders } from './http/proxy-header-warning.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 import { webhookRouter } from './webhooks/webhook-router.js';
@@ -51,7 +53,9 @@ export function createWebApp({
   if (config.auth.trustProxy) app.set('trust proxy', 1);
 
   app.use(requestContext(log));
+  app.use(warnOnUntrustedProxyHeaders(config.auth.trustProxy, log));
   app.use(securityHeaders({ hsts: config.auth.cookieSecure }));
+  app.use(rejectMalformedUrl);
   app.use('/api', originCheck(config.publicUrl));
   app.use('/api', buildApiRouter(core, apiRoutes({ databaseKind, version, devInbound: config.devInboundEnabled, channelKinds })));
   app.use('/api', notFound);

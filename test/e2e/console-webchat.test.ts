@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Types } from 'mongoose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawEmailToEvents } from '../../src/channels/email/inbound-events.js';
 import type { Viewer } from '../../src/core/users/viewer.js';
 import { createInbox, createUser } from '../support/test-core.js';
 import { launchBrowser, screenshot } from './support/browser.js';
@@ -254,5 +257,42 @@ describe('website chat ↔ agent console', () => {
     const inner = anaPage.frames().find((f) => f !== anaPage.mainFrame());
     if (inner) expect(await inner.evaluate(() => (globalThis as any).__frameRan).catch(() => undefined)).toBeUndefined();
     expect(dialogs).toEqual([]);
+  });
+
+  it('remote images stay blocked until "Show images"; inline cid: images are shown from their attachment', async () => {
+    const inbox = await createInbox(app.core, 'email', { departmentId: sales, name: 'images-mail' });
+    const fixture = (name: string) => readFileSync(path.resolve(import.meta.dirname, '../fixtures/email', `${name}.eml`));
+    const ticketFor = async (name: string) => {
+      const { events } = await rawEmailToEvents(fixture(name), { inboxId: String(inbox._id), ownAddresses: ['support@ponte.test'] });
+      await app.core.ingest.accept(events);
+      await app.core.ingest.drain();
+      const m = (await modelsOf(app.core).Message.findOne({ providerKey: events[0]!.providerKey }).lean())!;
+      return String(m.ticketId);
+    };
+    // Nothing may leave 127.0.0.1, even after "Show images": remote requests are recorded and refused.
+    const remote: string[] = [];
+    await anaPage.context().route(/^https:\/\//, (route) => {
+      remote.push(route.request().url());
+      return route.abort();
+    });
+    const srcdoc = () => anaPage.locator('[data-testid=email-frame]').getAttribute('srcdoc');
+
+    await anaPage.goto(`${app.url}/console/#/t/${await ticketFor('43-html-only-table-remote-images')}`);
+    await anaPage.locator('[data-testid=images-blocked]').waitFor();
+    expect(await srcdoc()).not.toContain(' src="https://');
+    expect(await srcdoc()).toContain("img-src data:;");
+    await anaPage.click('[data-testid=show-images]');
+    await anaPage.locator('[data-testid=images-blocked]').waitFor({ state: 'detached' });
+    expect(await srcdoc()).toContain('src="https://track.loja.example.com/open/9031.gif"');
+    expect(await srcdoc()).toContain('img-src data: https:;');
+
+    await anaPage.goto(`${app.url}/console/#/t/${await ticketFor('44-outlook-inline-image-placeholder')}`);
+    await anaPage.waitForFunction(() => {
+      const doc: string = (globalThis as any).document.querySelector('[data-testid=email-frame]')?.getAttribute('srcdoc') ?? '';
+      return (doc.match(/src="data:image\/png;base64,/g) ?? []).length === 2;
+    });
+    expect(await srcdoc()).not.toContain('src="cid:');
+    expect(await anaPage.locator('[data-testid=images-blocked]').count()).toBe(0);
+    expect(remote.every((u) => u.startsWith('https://cdn.loja.example.com/') || u.startsWith('https://track.loja.example.com/'))).toBe(true);
   });
 });

@@ -125,9 +125,14 @@ export class EmailAdapter implements ChannelAdapter {
       inboxId: (this.ctx as ChannelContext).inboxId,
       rawRef,
       loopValues: [loopValueOf(s), s.fromAddress.toLowerCase()],
+      ownAddresses: [s.fromAddress, ...(s.replyToAddress ? [s.replyToAddress] : [])],
       ...(this.deps.now ? { now: this.deps.now } : {}),
     });
     const received = inbound.event;
+    if (inbound.ownMail) {
+      (this.ctx as ChannelContext).logger.info({ providerKey: received.providerKey, why: inbound.ownMail }, 'our own mail came back: dropped');
+      return [];
+    }
     if (!received.automated && received.sender.email && this.inboundLimit?.hit(received.sender.email, received.providerKey)) {
       received.automated = true;
       (this.ctx as ChannelContext).logger.info({ providerKey: received.providerKey }, 'sender over the hourly rate: mail flagged automated');

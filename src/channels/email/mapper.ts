@@ -8,6 +8,8 @@ import { headerLookupFromLines, type HeaderLookup } from './headers.js';
 import { sanitizeEmailHtml } from '../../core/messages/sanitize-html.js';
 import { capReferences, parseMessageId, parseMessageIdList, bareMessageId } from './message-id-parsing.js';
 import { attachmentFileName, sanitizeFileName, uniqueFileName } from './attachment-name.js';
+import { htmlToReadableText, removeCidPlaceholders } from './html-text.js';
+import { isTnef, readTnefAttachments } from './tnef.js';
 
 /**
  * Pure mapping of one raw RFC 5322 message to a `message.received` event:
@@ -21,6 +23,8 @@ export interface MapEmailOptions {
   rawRef?: string;
   /** Our own X-Loop values; mail carrying one is flagged automated. */
   loopValues?: readonly string[];
+  /** The helpdesk's own addresses (From, Reply-To): never a customer, and mail from them is our own coming back. */
+  ownAddresses?: readonly string[];
   /** Clock for messages without a usable Date header. */
   now?: () => Date;
   /**
@@ -36,6 +40,8 @@ export interface MappedEmail {
   event: MessageReceived;
   verdict: AutomatedVerdict;
   report?: DeliveryReport;
+  /** Our own mail come back (From one of our addresses, or carrying our X-Loop): to be dropped, not stored. */
+  ownMail?: 'from-own-address' | 'x-loop';
 }
 
 const DEFAULT_MAX_EMBEDDED = 25 * 1024 * 1024;
@@ -69,13 +75,20 @@ function sha256(buf: Buffer): string {
  * From a no-reply address and Reply-To the person is answered at Reply-To, so then
  * the Reply-To mailbox is the sender.
  */
-function pickSender(parsed: ParsedMail, h: HeaderLookup): Sender {
+function pickSender(parsed: ParsedMail, h: HeaderLookup, own: ReadonlySet<string>): Sender {
   const from = addressesOf(parsed.from)[0];
-  const replyTo = addressesOf(parsed.replyTo);
+  // Our own address is never the customer's, not even as a Reply-To.
+  const replyTo = addressesOf(parsed.replyTo).filter((a) => !own.has(a.address!.trim().toLowerCase()));
   let chosen: EmailAddress | undefined = from;
+  let answerAt: string | undefined;
   if (from?.address && replyTo.length === 1 && replyTo[0]?.address) {
     const local = from.address.split('@')[0] ?? '';
-    if (NO_REPLY_LOCAL.test(local) && replyTo[0].address.toLowerCase() !== from.address.toLowerCase()) chosen = replyTo[0];
+    const differs = replyTo[0].address.toLowerCase() !== from.address.toLowerCase();
+    if (NO_REPLY_LOCAL.test(local) && differs) chosen = replyTo[0];
+    // A person asking for answers at another (shared) mailbox: From stays the author, replies go to Reply-To.
+    else if (differs && emailField.safeParse(replyTo[0].address.trim().toLowerCase()).success) {
+      answerAt = replyTo[0].address.trim().toLowerCase();
+    }
   }
   if (!chosen) chosen = addressesOf(parsed.headers.get('sender') as AddressObject | undefined)[0];
   const address = chosen?.address?.trim();
@@ -91,8 +104,72 @@ function pickSender(parsed: ParsedMail, h: HeaderLookup): Sender {
     handle: lower.slice(0, 320),
     ...(name && name.toLowerCase() !== lower ? { displayName: name } : {}),
     ...(valid ? { email: lower } : {}),
+    ...(answerAt && answerAt.length <= 320 ? { replyTo: answerAt } : {}),
     identityKeys: [`email:${lower}`.slice(0, 400)],
   };
+}
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+  pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  zip: 'application/zip',
+};
+
+/**
+ * Outlook's rich-text mail hides the real attachments in `winmail.dat` (application/ms-tnef): the files inside
+ * are listed right after it, and the original is kept.
+ */
+function withTnefContents(list: Attachment[]): Attachment[] {
+  const out: Attachment[] = [];
+  for (const a of list) {
+    out.push(a);
+    const type = (a.contentType || '').toLowerCase();
+    const named = (a.filename ?? '').toLowerCase() === 'winmail.dat';
+    if ((type !== 'application/ms-tnef' && type !== 'application/vnd.ms-tnef' && !named) || !isTnef(a.content)) continue;
+    for (const f of readTnefAttachments(a.content)) {
+      const ext = f.fileName.split('.').pop()?.toLowerCase() ?? '';
+      out.push({
+        type: 'attachment',
+        filename: f.fileName,
+        contentType: f.mimeType ?? MIME_BY_EXTENSION[ext] ?? 'application/octet-stream',
+        contentDisposition: 'attachment',
+        content: f.content,
+        size: f.content.length,
+        related: false,
+        headers: new Map(),
+        headerLines: [],
+        checksum: '',
+        partId: `${a.partId ?? ''}.tnef`,
+        release: () => undefined,
+      } as unknown as Attachment);
+    }
+  }
+  return out;
+}
+
+/**
+ * A calendar invitation carries its `text/calendar` part twice (the alternative part and the same bytes as an
+ * `.ics` attachment): one stored copy is enough.
+ */
+function withoutDuplicateCalendars(list: Attachment[]): Attachment[] {
+  const seen = new Set<string>();
+  return list.filter((a) => {
+    const type = (a.contentType || '').toLowerCase();
+    if (type !== 'text/calendar' && type !== 'application/ics') return true;
+    const key = createHash('sha256').update(a.content).digest('hex');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function mapAttachments(list: Attachment[], maxEmbedded: number): InboundAttachment[] {
@@ -150,12 +227,16 @@ export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions)
   const h = headerLookupFromLines(parsed.headerLines);
   const now = options.now ?? (() => new Date());
 
-  const sender = pickSender(parsed, h);
+  const own = new Set((options.ownAddresses ?? []).map((a) => a.trim().toLowerCase()));
+  const sender = pickSender(parsed, h, own);
+  const fromAddress = addressesOf(parsed.from)[0]?.address?.trim().toLowerCase();
   const verdict = classifyAutomated({
     headers: h,
-    fromAddress: addressesOf(parsed.from)[0]?.address,
+    fromAddress,
     ...(options.loopValues ? { loopValues: options.loopValues } : {}),
+    ...(parsed.subject ? { subject: parsed.subject } : {}),
   });
+  const ownMail = fromAddress && own.has(fromAddress) ? 'from-own-address' : verdict.reason === 'x-loop' ? 'x-loop' : undefined;
   const report = verdict.automated ? parseDeliveryReport(raw, { plainTextBounce: verdict.bounce === true }) : undefined;
 
   const messageId = parseMessageId(h.first('message-id'));
@@ -175,7 +256,10 @@ export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions)
   const subject = clean(parsed.subject, 998);
   const participants = participantsOf(parsed);
   const html = typeof parsed.html === 'string' && parsed.html.trim() ? sanitizeEmailHtml(parsed.html) : undefined;
-  const fullText = (parsed.text ?? '').replace(/\r\n/g, '\n').slice(0, 1_000_000);
+  // HTML-only mail: our own reading of the HTML keeps table cells and line breaks apart.
+  const htmlOnly = html !== undefined && !/^content-type:\s*text\/plain/im.test(raw.toString('latin1'));
+  const rawText = htmlOnly ? htmlToReadableText(html) : (parsed.text ?? '');
+  const fullText = removeCidPlaceholders(rawText.replace(/\r\n/g, '\n')).slice(0, 1_000_000);
   // Agents read the new part; the quoted history is kept beside it, folded.
   const folded = foldQuotedText(fullText);
   const text = folded.quotedText && folded.newText.trim() ? folded.newText : fullText;
@@ -191,7 +275,7 @@ export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions)
     text,
     ...(quotedText ? { quotedText } : {}),
     ...(html ? { html: html.length > 5_000_000 ? sanitizeEmailHtml(html.slice(0, 5_000_000)).slice(0, 5_000_000) : html } : {}),
-    attachments: mapAttachments(parsed.attachments, options.maxEmbeddedAttachmentBytes ?? DEFAULT_MAX_EMBEDDED),
+    attachments: mapAttachments(withTnefContents(withoutDuplicateCalendars(parsed.attachments)), options.maxEmbeddedAttachmentBytes ?? DEFAULT_MAX_EMBEDDED),
     threading: {
       conversationId: conversationId.slice(0, 998),
       ...(subject ? { subject } : {}),
@@ -203,7 +287,7 @@ export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions)
     automated: verdict.automated,
     ...(options.rawRef ? { rawRef: options.rawRef } : {}),
   };
-  return { event, verdict, ...(report ? { report } : {}) };
+  return { event, verdict, ...(report ? { report } : {}), ...(ownMail ? { ownMail } : {}) };
 }
 
 /** Raw message → `message.received` event (see {@link mapRawEmailDetailed}). */

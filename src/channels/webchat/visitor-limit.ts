@@ -19,10 +19,16 @@ export class VisitorLimit {
   /** Counts one action of this visitor, or throws RateLimitedError (HTTP 429 with Retry-After). */
   take(visitorId: string): void {
     const now = Date.now();
-    const times = (this.recent.get(visitorId) ?? []).filter((t) => now - t < this.windowMs);
-    if (times.length >= this.max) throw new RateLimitedError(Math.max(1, Math.ceil((this.windowMs - (now - times[0]!)) / 1000)));
+    const times = this.check(visitorId, now);
     times.push(now);
     if (this.recent.size >= MAX_TRACKED && !this.recent.has(visitorId)) this.recent.clear();
     this.recent.set(visitorId, times);
+  }
+
+  /** Throws RateLimitedError when this visitor has no action left in the window; counts nothing. */
+  check(visitorId: string, now = Date.now()): number[] {
+    const times = (this.recent.get(visitorId) ?? []).filter((t) => now - t < this.windowMs);
+    if (times.length >= this.max) throw new RateLimitedError(Math.max(1, Math.ceil((this.windowMs - (now - times[0]!)) / 1000)));
+    return times;
   }
 }

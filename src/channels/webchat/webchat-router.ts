@@ -8,6 +8,7 @@ import { AppError, NotFoundError, ValidationError } from '../../core/errors/app-
 import type { PublicInbox } from '../../core/inboxes/inbox-service.js';
 import { webchatClientDir } from './client-files.js';
 import { readCookie, VISITOR_COOKIE } from './visitor-cookie.js';
+import { NewConversationLimit, type NewConversationLimits } from './new-conversation-limit.js';
 import { VisitorLimit } from './visitor-limit.js';
 import { toInboundEvent, VisitorMessageSchema } from './visitor-message.js';
 import type { WebchatChannel, WebchatCore } from './webchat-channel.js';
@@ -23,6 +24,8 @@ export interface WebchatRouterOptions {
   maxMessagesPer10s?: number;
   /** Per returning visitor: at most this many page loads (history reads) per minute. */
   maxSessionsPerMinute?: number;
+  /** New conversations per client address and in total (default: the WEBCHAT_NEW_* configuration). */
+  newConversations?: NewConversationLimits;
 }
 
 const InboxQuerySchema = z.object({ inbox: z.string().regex(/^[0-9a-f]{24}$/i).optional() });
@@ -41,7 +44,19 @@ const CHAT_CSP =
  *   POST /chat/api/messages    a visitor message → core.ingest.accept (idempotent by clientMessageId)
  *   GET  /chat/api/attachments/:messageId/:index   a file of a message of this visitor's conversation
  */
-export function createWebchatRouter({ core, channel, logger, clientDir = webchatClientDir(), maxMessagesPer10s = 20, maxSessionsPerMinute = 30 }: WebchatRouterOptions): Router {
+export function createWebchatRouter({
+  core,
+  channel,
+  logger,
+  clientDir = webchatClientDir(),
+  maxMessagesPer10s = 20,
+  maxSessionsPerMinute = 30,
+  newConversations = {
+    perAddress: core.config.webchat.newPerAddress,
+    perAddressWindowMs: core.config.webchat.newPerAddressWindowMs,
+    perMinute: core.config.webchat.newPerMinute,
+  },
+}: WebchatRouterOptions): Router {
   const log = logger.child({ module: 'webchat' });
   const router = express.Router();
   const json = express.json({ limit: '64kb', type: ['application/json'], strict: true });
@@ -50,6 +65,7 @@ export function createWebchatRouter({ core, channel, logger, clientDir = webchat
   // A returning visitor's page load reads the conversation's messages, which the embedded database
   // answers by reading every message: a script reloading in a loop must not be able to keep it busy.
   const sessionLimit = new VisitorLimit(maxSessionsPerMinute, 60_000);
+  const newConversationLimit = new NewConversationLimit(newConversations, (inboxId, visitorId) => channel.conversations.exists(inboxId, visitorId));
 
   let inboxCache: { at: number; list: PublicInbox[] } | undefined;
   async function inboxFor(id: string | undefined): Promise<PublicInbox> {
@@ -127,6 +143,8 @@ export function createWebchatRouter({ core, channel, logger, clientDir = webchat
       if (!visitorId) throw new AppError('UNAUTHENTICATED', 'Open the chat page first', 401);
       messageLimit.take(visitorId);
       const inbox = await inboxFor(body.inboxId);
+      // A visitor's first message creates the contact and the ticket: bounded per address and in total.
+      await newConversationLimit.admit(inbox.id, visitorId, req.ip ?? req.socket.remoteAddress ?? 'unknown');
       const result = await core.ingest.accept([toInboundEvent(inbox.id, visitorId, body, new Date())]);
       res.setHeader('Cache-Control', 'no-store');
       res.status(202).json({ status: result.results[0]!.status, clientMessageId: body.clientMessageId });

@@ -1,43 +1,57 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { UnauthenticatedError } from '../errors/app-error.js';
+import type { DomainEventBus } from '../events/event-bus.js';
 import type { Models } from '../models/registry.js';
 import type { User } from '../models/user.js';
 import type { Viewer } from '../users/viewer.js';
 import { LoginThrottle } from './login-throttle.js';
 import { DUMMY_HASH, verifyPassword } from './passwords.js';
 
-const tokenId = (token: string) => createHash('sha256').update(token).digest('hex');
+export const tokenId = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function toViewer(u: Pick<User, '_id' | 'name' | 'email' | 'role' | 'departmentIds'>): Viewer {
   return { id: String(u._id), name: u.name, email: u.email, role: u.role, departmentIds: u.departmentIds.map(String) };
 }
 
 /** Password login and opaque session tokens (only their hash is stored). */
+export interface LoginLimits {
+  /** Attempts per account per window. */
+  maxAttempts: number;
+  /** Attempts per client address per window (higher: an office behind one NAT shares it). */
+  maxAttemptsPerAddress: number;
+  windowMs: number;
+}
+
 export class SessionService {
   private readonly throttle: LoginThrottle;
 
   constructor(
     private readonly models: Models,
     private readonly ttlMs: number,
-    limits: { maxAttempts: number; windowMs: number },
+    private readonly limits: LoginLimits,
+    private readonly bus: DomainEventBus,
     private readonly logger: Logger,
   ) {
-    this.throttle = new LoginThrottle(limits.maxAttempts, limits.windowMs);
+    this.throttle = new LoginThrottle(limits.windowMs);
   }
 
   async login(email: string, password: string, clientAddress: string): Promise<{ token: string; viewer: Viewer; expiresAt: Date }> {
     const normalised = email.trim().toLowerCase();
-    const keys = [`ip:${clientAddress}`, `email:${normalised}`];
-    this.throttle.check(keys);
+    const account = `email:${normalised}`;
+    const address = `ip:${clientAddress}`;
+    // Counted before the hash: parallel attempts cannot all pass the check while bcrypt runs.
+    this.throttle.reserve([
+      { key: address, max: this.limits.maxAttemptsPerAddress },
+      { key: account, max: this.limits.maxAttempts },
+    ]);
     const user = await this.models.User.findOne({ email: normalised }).lean();
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok || !user.active) {
-      this.throttle.fail(keys);
       this.logger.info({ email: normalised, clientAddress }, 'login failed');
       throw new UnauthenticatedError('Wrong email or password');
     }
-    this.throttle.succeed([`email:${normalised}`]);
+    this.throttle.succeed(account, address);
     const token = randomBytes(32).toString('base64url');
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.ttlMs);
@@ -59,8 +73,18 @@ export class SessionService {
     if (token) await this.models.Session.deleteOne({ _id: tokenId(token) });
   }
 
-  async revokeAllFor(userId: string): Promise<void> {
-    await this.models.Session.deleteMany({ userId });
+  /**
+   * Ends every session of the user but `keepToken`'s (the one making the change, when it is theirs), cookie
+   * and bearer alike (both are the same session documents), and tells the realtime layer to drop the
+   * user's sockets that no longer authenticate. Used on password change or reset, role change and
+   * deactivation.
+   */
+  async endSessionsOf(userId: string, keepToken?: string): Promise<number> {
+    const filter = keepToken ? { userId, _id: { $ne: tokenId(keepToken) } } : { userId };
+    const { deletedCount } = await this.models.Session.deleteMany(filter);
+    this.logger.info({ userId, ended: deletedCount, keptCurrent: Boolean(keepToken) }, 'sessions ended');
+    this.bus.publish({ type: 'user.sessions_ended', at: new Date().toISOString(), userId });
+    return deletedCount;
   }
 
   purgeExpired() {

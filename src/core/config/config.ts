@@ -30,10 +30,20 @@ const EnvSchema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(12),
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: bool.default(false),
+  // Per account (a guessed password) and per client address (an office behind one NAT shares it).
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
+  LOGIN_MAX_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().positive().default(100),
   LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
 
   DEV_INBOUND_ENABLED: bool.default(false),
+
+  // New web chat conversations (a visitor's first message): per client address and window, and in total per minute.
+  WEBCHAT_NEW_PER_ADDRESS: z.coerce.number().int().positive().default(10),
+  WEBCHAT_NEW_PER_ADDRESS_WINDOW_MINUTES: z.coerce.number().positive().default(60),
+  WEBCHAT_NEW_PER_MINUTE: z.coerce.number().int().positive().default(60),
+
+  // How long /api/health waits for the database's ping before it reports it down.
+  HEALTH_DB_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2000),
 
   MAX_ATTACHMENT_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   MAX_MESSAGE_ATTACHMENTS_BYTES: z.coerce.number().int().positive().default(40 * 1024 * 1024),
@@ -81,9 +91,16 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       cookieSecure: env.COOKIE_SECURE ?? publicUrl.startsWith('https://'),
       trustProxy: env.TRUST_PROXY,
       loginMaxAttempts: env.LOGIN_MAX_ATTEMPTS,
+      loginMaxAttemptsPerAddress: env.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
       loginWindowMs: env.LOGIN_WINDOW_MINUTES * 60_000,
     },
     devInboundEnabled: env.DEV_INBOUND_ENABLED,
+    webchat: {
+      newPerAddress: env.WEBCHAT_NEW_PER_ADDRESS,
+      newPerAddressWindowMs: env.WEBCHAT_NEW_PER_ADDRESS_WINDOW_MINUTES * 60_000,
+      newPerMinute: env.WEBCHAT_NEW_PER_MINUTE,
+    },
+    health: { databaseTimeoutMs: env.HEALTH_DB_TIMEOUT_MS },
     limits: {
       maxAttachmentBytes: env.MAX_ATTACHMENT_BYTES,
       maxMessageAttachmentsBytes: env.MAX_MESSAGE_ATTACHMENTS_BYTES,

@@ -6,7 +6,7 @@ import type { ContactCache } from './contact-cache.js';
 import type { Models } from '../models/registry.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import { visibilityFilter } from '../tickets/visibility.js';
-import type { Viewer } from '../users/viewer.js';
+import { seesAllTickets, type Viewer } from '../users/viewer.js';
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -19,13 +19,19 @@ export class ContactService {
     private readonly logger: Logger,
   ) {}
 
-  async search(q: string | undefined, limit: number): Promise<Contact[]> {
-    const filter: Record<string, unknown> = { mergedInto: { $exists: false } };
+  /**
+   * Visibility rule (docs/architecture.md, Visibility): a contact is visible to an agent when one of their
+   * tickets is; supervisors and admins see every contact. Every contact query applies it; a hidden contact
+   * is a 404 like a hidden ticket.
+   */
+  async search(viewer: Viewer, q: string | undefined, limit: number): Promise<Contact[]> {
+    const conditions: Array<Record<string, unknown>> = [{ mergedInto: { $exists: false } }];
     if (q) {
       const rx = { $regex: escapeRegex(q.trim()), $options: 'i' };
-      filter.$or = [{ name: rx }, { email: rx }, { phone: rx }, { identities: rx }];
+      conditions.push({ $or: [{ name: rx }, { email: rx }, { phone: rx }, { identities: rx }] });
     }
-    return this.models.Contact.find(filter).sort({ updatedAt: -1, _id: -1 }).limit(limit).lean();
+    if (!seesAllTickets(viewer)) conditions.push({ _id: { $in: await this.visibleContactIds(viewer) } });
+    return this.models.Contact.find({ $and: conditions }).sort({ updatedAt: -1, _id: -1 }).limit(limit).lean();
   }
 
   async detail(viewer: Viewer, id: string) {
@@ -37,7 +43,17 @@ export class ContactService {
       .sort({ lastMessageAt: -1 })
       .limit(200)
       .lean();
+    // None of their tickets visible: the contact is not either (404, its existence is not disclosed).
+    if (!seesAllTickets(viewer) && tickets.length === 0) throw new NotFoundError('Contact');
     return { contact, tickets };
+  }
+
+  /** Contacts with at least one ticket the agent may see (one query over the tickets, ids only). */
+  private async visibleContactIds(viewer: Viewer): Promise<Types.ObjectId[]> {
+    const tickets = await this.models.Ticket.find(visibilityFilter(viewer), { contactId: 1, _id: 0 }).lean();
+    const ids = new Map<string, Types.ObjectId>();
+    for (const t of tickets) if (t.contactId) ids.set(String(t.contactId), t.contactId);
+    return [...ids.values()];
   }
 
   /**

@@ -30,7 +30,11 @@ export interface CustomerTicketRef {
   conversationId: string | null;
 }
 
-type TicketLink = Pick<Ticket, '_id' | 'number' | 'status' | 'createdAt' | 'previousTicketId' | 'inboxId' | 'replyTo'>;
+type TicketLink = Pick<
+  Ticket,
+  '_id' | 'number' | 'status' | 'createdAt' | 'previousTicketId' | 'inboxId' | 'replyTo' | 'mergedInto' | 'mergedTicketIds'
+>;
+const LINK_FIELDS = { number: 1, status: 1, createdAt: 1, previousTicketId: 1, inboxId: 1, replyTo: 1, mergedInto: 1, mergedTicketIds: 1 } as const;
 
 /** Tickets of one conversation read for its history: follow-ups beyond this are left out. */
 const MAX_TICKETS = 50;
@@ -57,11 +61,18 @@ export class CustomerConversationService {
     const ours = (t: TicketLink) => String(t.inboxId) === inboxId && t.replyTo?.conversationId === conversationId;
     const tickets: TicketLink[] = [];
     // A follow-up whose ticket is not written yet (its run is under way or failed): start from the key's.
-    for (const start of newest.equals(key.ticketId) ? [newest] : [newest, key.ticketId]) {
-      let id: Types.ObjectId | undefined = start;
+    const starts = newest.equals(key.ticketId) ? [newest] : [newest, key.ticketId];
+    for (let i = 0; i < starts.length && i < MAX_TICKETS; i++) {
+      let id: Types.ObjectId | undefined = starts[i];
       while (id && tickets.length < max) {
-        const t: TicketLink | null = await this.models.Ticket.findById(id, { number: 1, status: 1, createdAt: 1, previousTicketId: 1, inboxId: 1, replyTo: 1 }).lean();
-        if (!t || !ours(t)) break;
+        const t: TicketLink | null = await this.models.Ticket.findById(id, LINK_FIELDS).lean();
+        if (!t) break;
+        if (!ours(t)) {
+          // The conversation's pointer follows merges: this is another conversation's ticket that ours was
+          // merged into, and ours is among the tickets merged into it (newest last).
+          if (!tickets.length) starts.push(...[...(t.mergedTicketIds ?? [])].reverse());
+          break;
+        }
         tickets.push(t);
         id = t.previousTicketId;
       }
@@ -70,16 +81,40 @@ export class CustomerConversationService {
     return tickets.reverse();
   }
 
-  /** Latest ticket of the conversation and its last `limit` customer-visible messages (oldest first). */
+  /**
+   * The tickets the conversation's newest ticket was merged into (its later messages go there), by `_id`.
+   */
+  private async mergeTargets(newest: TicketLink): Promise<TicketLink[]> {
+    const targets: TicketLink[] = [];
+    for (let id = newest.mergedInto; id && targets.length < MAX_TICKETS; ) {
+      const t: TicketLink | null = await this.models.Ticket.findById(id, LINK_FIELDS).lean();
+      if (!t) break;
+      targets.push(t);
+      id = t.mergedInto;
+    }
+    return targets;
+  }
+
+  /**
+   * Latest ticket of the conversation and its last `limit` customer-visible messages (oldest first).
+   *
+   * Isolation: only this conversation's messages — inbound from it, replies addressed to it (each message
+   * records its `conversationId`) — whatever merges put on a ticket. After an agent merges visitor X's ticket
+   * into visitor Y's, X still sees their messages (also those that now go to Y's ticket) and Y never sees X's.
+   * Messages stored before `conversationId` existed count as their own ticket's conversation.
+   */
   async history(inboxId: string, conversationId: string, limit = 200) {
-    const tickets = await this.ticketsOf(inboxId, conversationId);
-    const current = tickets.at(-1);
-    if (!current) return { ticket: null, messages: [] as CustomerMessage[] };
+    const own = await this.ticketsOf(inboxId, conversationId);
+    const newest = own.at(-1);
+    if (!newest) return { ticket: null, messages: [] as CustomerMessage[] };
+    const targets = await this.mergeTargets(newest);
+    const current = targets.at(-1) ?? newest;
     const rows = await this.models.Message.find({
-      ticketId: { $in: tickets.map((t) => t._id) },
+      ticketId: { $in: [...own, ...targets].map((t) => t._id) },
       inboxId: new Types.ObjectId(inboxId),
       kind: 'message',
       direction: { $in: ['inbound', 'outbound'] },
+      $or: [{ conversationId }, { conversationId: { $exists: false }, ticketId: { $in: own.map((t) => t._id) } }],
     })
       .sort({ occurredAt: -1, _id: -1 })
       .limit(limit)
@@ -94,6 +129,11 @@ export class CustomerConversationService {
     return { id: String(t._id), number: t.number, status: t.status, inboxId: String(t.inboxId), channel: t.channel, conversationId: t.replyTo?.conversationId ?? null };
   }
 
+  /** Has the conversation started (its key claimed by a first message)? One `_id` lookup. */
+  async exists(inboxId: string, conversationId: string): Promise<boolean> {
+    return (await this.models.ConversationKey.findById(conversationKeyId(inboxId, conversationId), { _id: 1 }).lean()) !== null;
+  }
+
   /** Latest ticket of the conversation (for typing indicators and the ticket number). */
   async currentTicket(inboxId: string, conversationId: string): Promise<{ id: string; number: number; status: string } | null> {
     const t = (await this.ticketsOf(inboxId, conversationId, 1)).at(-1);
@@ -105,6 +145,7 @@ export class CustomerConversationService {
     if (!Types.ObjectId.isValid(messageId)) return null;
     const m = await this.models.Message.findById(messageId).lean();
     if (!m || m.kind !== 'message' || m.direction === 'internal' || String(m.inboxId) !== inboxId) return null;
+    if (m.conversationId !== undefined) return m.conversationId === conversationId ? (m.attachments[index] ?? null) : null;
     const t = await this.models.Ticket.findById(m.ticketId, { replyTo: 1 }).lean();
     if (t?.replyTo?.conversationId !== conversationId) return null;
     return m.attachments[index] ?? null;

@@ -33,6 +33,8 @@ export const SenderSchema = z.object({
   displayName: z.string().max(200).optional(),
   email: z.string().email().max(320).optional(),
   phone: z.string().max(40).optional(),
+  /** Where answers go when it is not `email` (email Reply-To: a shared mailbox); the author stays `email`. */
+  replyTo: z.string().email().max(320).optional(),
   /** Identity keys the adapter can vouch for, e.g. `telegram:12345`. Derived from handle when empty. */
   identityKeys: z.array(z.string().min(3).max(400)).max(10).optional(),
   /** A picture of the sender the platform gave (Messenger profile_pic), kept on a new or unnamed contact. */

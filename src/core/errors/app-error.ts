@@ -53,8 +53,12 @@ export class ConflictError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('RATE_LIMITED', `Too many attempts; retry in ${retryAfterSeconds}s`, 429);
+  constructor(
+    readonly retryAfterSeconds: number,
+    code = 'RATE_LIMITED',
+    message = `Too many attempts; retry in ${retryAfterSeconds}s`,
+  ) {
+    super(code, message, 429);
   }
 }
 

@@ -46,7 +46,17 @@ export const MessageViewSchema = z.object({
   text: z.string(),
   quotedText: z.string().nullable(),
   hasHtml: z.boolean(),
-  attachments: z.array(z.object({ blobId: z.string(), fileName: z.string(), mimeType: z.string(), size: z.number() })),
+  attachments: z.array(
+    z.object({
+      blobId: z.string(),
+      fileName: z.string(),
+      mimeType: z.string(),
+      size: z.number(),
+      /** Content-ID of an inline part: the message HTML refers to it as `cid:<contentId>`. */
+      contentId: z.string().optional(),
+      inline: z.boolean().optional(),
+    }),
+  ),
   deliveryStatus: z.string(),
   occurredAt: z.string(),
   threadReason: z.object({ rule: z.string(), detail: z.string().optional() }).nullable(),
@@ -96,6 +106,8 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
     revoked: z.boolean(),
     reactions: z.array(z.object({ by: z.string(), emoji: z.string() })),
   }),
+  /** A user's sessions were ended (password, role, deactivation): their sockets must authenticate again. */
+  z.object({ type: z.literal('user.sessions_ended'), at: z.string(), userId: id }),
   /** An inbox was created or changed: the channel runtime (re)starts its adapter. */
   z.object({ type: z.literal('inbox.changed'), at: z.string(), inboxId: id }),
   z.object({

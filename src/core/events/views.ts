@@ -39,7 +39,15 @@ export function toMessageView(m: Message): MessageView {
     text: m.text,
     quotedText: m.quotedText ?? null,
     hasHtml: Boolean(m.html),
-    attachments: m.attachments.map((a) => ({ blobId: a.blobId, fileName: a.fileName, mimeType: a.mimeType, size: a.size })),
+    // An inline image's Content-ID ties the HTML's `cid:` reference to the stored file (GET /api/attachments/:blobId).
+    attachments: m.attachments.map((a) => ({
+      blobId: a.blobId,
+      fileName: a.fileName,
+      mimeType: a.mimeType,
+      size: a.size,
+      ...(a.contentId ? { contentId: a.contentId } : {}),
+      ...(a.inline ? { inline: true } : {}),
+    })),
     deliveryStatus: m.delivery.status,
     occurredAt: m.occurredAt.toISOString(),
     threadReason: m.threadReason?.rule ? { rule: m.threadReason.rule, ...(m.threadReason.detail ? { detail: m.threadReason.detail } : {}) } : null,

@@ -13,6 +13,7 @@ import { KeyedMutex } from '../sync/keyed-mutex.js';
 import type { RemoteMediaFetcher } from './remote-media.js';
 import type { SenderProfiles } from './sender-profiles.js';
 import type { AnnotationProcessor } from './annotation-processor.js';
+import { BacklogCatchUp, type BacklogEntry, type BacklogProgress } from './backlog-catch-up.js';
 
 const MAX_ATTEMPTS = 8;
 /** Processed marks wait this long to share a command (nobody waits for them; see WriteBatcher). */
@@ -53,6 +54,9 @@ export class IngestService {
   /** "Processed" marks, written in the background and batched with one another under load. */
   private readonly marks = new WriteBatcher<InboundEventRecord>(() => rawCollection(this.models.InboundEvent), { lingerMs: MARK_LINGER_MS });
 
+  /** What a crash left pending, processed in the background after start (`catchUpInBackground`). */
+  private readonly backlog: BacklogCatchUp;
+
   constructor(
     private readonly models: Models,
     private readonly intake: EventIntake,
@@ -63,7 +67,16 @@ export class IngestService {
     private readonly media: RemoteMediaFetcher | undefined,
     private readonly profiles: SenderProfiles | undefined,
     private readonly annotations: AnnotationProcessor,
-  ) {}
+  ) {
+    this.backlog = new BacklogCatchUp(
+      () => this.listPending(),
+      ({ providerKey, key }) =>
+        this.queue.run(key, () => this.processStored(providerKey, 'found-pending')).catch((err: unknown) => {
+          this.logger.error({ err, providerKey }, 'inbound processing crashed');
+        }),
+      this.logger.child({ part: 'catch-up' }),
+    );
+  }
 
   /** Steps that need the channel's I/O before placing a message: the sender's profile, remote media. */
   private async enrich(event: MessageReceived): Promise<MessageReceived> {
@@ -78,21 +91,45 @@ export class IngestService {
     for (const event of events) {
       const { stored, ...outcome } = await this.intake.store(event);
       results.push(outcome);
-      // Just written as pending with no attempts: processed from memory, not read back.
-      if (stored) this.schedule(event.providerKey, event, 'accepted', { event: stored, attempts: 0 });
+      // Just written as pending with no attempts: processed from memory, not read back — unless its
+      // conversation is still catching up after a crash, where it joins the end of that backlog.
+      if (stored) {
+        const schedule = () => this.schedule(event.providerKey, event, 'accepted', { event: stored, attempts: 0 });
+        if (!this.backlog.offer({ providerKey: event.providerKey, key: orderingKey(event) }, schedule)) schedule();
+      }
     }
     const accepted = results.filter((r) => r.status === 'accepted').length;
     return { accepted, duplicates: results.length - accepted, results };
   }
 
-  /** Resolves when everything scheduled so far has been processed and marked so. */
+  /** Resolves when everything scheduled so far (the start-up backlog included) has been processed and marked so. */
   async drain(): Promise<void> {
+    await this.backlog.settled();
     await this.queue.idle();
     await this.marks.settled();
   }
 
+  /**
+   * Start-up: processes everything a crash left pending in the background, in order per conversation, so the
+   * hub can serve meanwhile. Progress: `backlogProgress()` (shown by /api/health) and the log.
+   */
+  catchUpInBackground(): void {
+    this.backlog.start();
+  }
+
+  backlogProgress(): BacklogProgress {
+    return this.backlog.progress();
+  }
+
+  /** Shutdown: the catch-up finishes the events it is on and stops; the rest waits for the next start. */
+  async stopCatchUp(): Promise<void> {
+    await this.backlog.stop();
+  }
+
   /** Processes stored events still pending (crash recovery). Returns how many it picked up. */
   sweep(minAgeMs: number): Promise<number> {
+    // The start-up catch-up is on it; a second pass would only run the same events twice (harmless, but work).
+    if (this.backlog.progress().catchingUp) return Promise.resolve(0);
     this.sweeping ??= this.sweepNow(minAgeMs).finally(() => {
       this.sweeping = undefined;
     });
@@ -127,6 +164,26 @@ export class IngestService {
     if (pending.length) this.logger.info({ count: pending.length }, 'sweeper re-queued pending inbound events');
     await this.drain();
     return pending.length;
+  }
+
+  /** Every pending event, oldest first: ids and ordering keys only (the payloads are read one by one). */
+  private async listPending(): Promise<BacklogEntry[]> {
+    const fields = { _id: 1, conversationKey: 1, receivedAt: 1 };
+    const records = await this.models.InboundEvent.find({ status: 'pending' }, fields)
+      .sort({ receivedAt: 1 })
+      .lean();
+    const entries: BacklogEntry[] = [];
+    for (const r of records) {
+      let key = r.conversationKey;
+      if (!key) {
+        // Stored before ordering keys were: read its payload for it.
+        const full = await this.models.InboundEvent.findById(r._id).lean();
+        if (!full) continue;
+        key = orderingKey(this.intake.parse([JSON.parse(full.payloadJson) as InboundEventInput])[0]!);
+      }
+      entries.push({ providerKey: r._id, key });
+    }
+    return entries;
   }
 
   private schedule(providerKey: string, event: InboundEvent, origin: RunOrigin, fresh?: Pending): void {

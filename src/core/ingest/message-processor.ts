@@ -22,7 +22,7 @@ import { nextSlaDue, slaDueTimes } from '../sla/policy.js';
 import { inboundMessageId } from '../messages/inbound-message-id.js';
 import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
 import { ticketIdFromOurMessageId } from '../threading/message-id.js';
-import { normaliseSubject } from '../threading/subject-token.js';
+import { cleanTicketSubject, normaliseSubject } from '../threading/subject-token.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { TicketNumbers } from '../tickets/ticket-number.js';
 import { dayBucket } from '../time/day-bucket.js';
@@ -262,7 +262,8 @@ export class MessageProcessor {
           handle: event.sender.handle,
           conversationId: event.threading.conversationId,
           ...(event.sender.displayName ? { displayName: event.sender.displayName } : {}),
-          ...(event.sender.email ? { email: event.sender.email } : {}),
+          // Answers go where the customer asked (email Reply-To); the contact stays the author.
+          ...(event.sender.replyTo || event.sender.email ? { email: event.sender.replyTo ?? event.sender.email } : {}),
           ...(event.sender.phone ? { phone: event.sender.phone } : {}),
         },
         participants: participantsOf(event),
@@ -334,6 +335,7 @@ export class MessageProcessor {
           ...(a.inline ? { inline: true } : {}),
         })),
       providerKey: event.providerKey,
+      conversationId: event.threading.conversationId,
       ...(event.providerMessageId ? { providerMessageId: event.providerMessageId } : {}),
       ...(inbox.kind === 'email' && event.threading.messageId ? { emailMessageId: event.threading.messageId } : {}),
       threading: {
@@ -431,8 +433,8 @@ function participantsOf(event: MessageReceived): string[] {
 }
 
 function subjectFor(event: MessageReceived, contact: Contact): string {
-  const subject = event.threading.subject?.replace(/\[#\d+\]/g, '').trim();
-  if (subject && normaliseSubject(subject)) return subject.slice(0, 250);
+  const subject = cleanTicketSubject(event.threading.subject);
+  if (subject) return subject.slice(0, 250);
   const firstLine = event.text.split('\n').map((l) => l.trim()).find(Boolean);
   if (firstLine) return firstLine.length > 80 ? `${firstLine.slice(0, 79)}…` : firstLine;
   return `Conversation with ${contact.name ?? event.sender.displayName ?? event.sender.handle}`;

@@ -61,6 +61,11 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     this.started = true;
   }
 
+  /** Polling for due jobs (started and not stopped). */
+  isRunning(): boolean {
+    return this.started;
+  }
+
   /** Waits for running jobs (a delivery half-way must finish, not be abandoned), then stops polling. */
   async stop(timeoutMs = 15_000): Promise<void> {
     if (!this.started) return;

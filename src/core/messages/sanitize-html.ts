@@ -15,7 +15,7 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center', 'del', 'ins'],
   allowedAttributes: {
     a: ['href', 'name', 'title', 'target', 'rel'],
-    img: ['src', 'alt', 'title', 'width', 'height'],
+    img: ['src', 'data-remote-src', 'alt', 'title', 'width', 'height'],
     font: ['color', 'size', 'face'],
     table: ['width', 'border', 'cellpadding', 'cellspacing', 'align'],
     td: ['colspan', 'rowspan', 'align', 'valign', 'width'],
@@ -63,9 +63,24 @@ const OPTIONS: sanitizeHtml.IOptions = {
       tagName,
       attribs: { ...attribs, target: '_blank', rel: 'noopener noreferrer nofollow' },
     }),
+    img: (tagName, attribs) => blockRemoteImage(tagName, attribs),
   },
-  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+  // An image with nothing to show (no inline src, no blocked remote address) goes.
+  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src && !frame.attribs['data-remote-src'],
 };
+
+/**
+ * Remote images are blocked (as mail clients do): opening a ticket must not tell the sender when and from where
+ * an agent read it (tracking pixels, remote logos). The https address is kept in `data-remote-src`, so the
+ * console's per-message "show images" can put it back; `cid:` (inline parts) and `data:` images stay.
+ * Runs again on HTML that already went through it (the core sanitises what channels sanitised): idempotent.
+ */
+function blockRemoteImage(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  const { src, 'data-remote-src': remote, ...rest } = attribs;
+  const url = (src ?? remote ?? '').trim();
+  if (/^https:\/\//i.test(url)) return { tagName, attribs: { ...rest, 'data-remote-src': url } };
+  return { tagName, attribs: { ...rest, ...(src ? { src } : {}) } };
+}
 
 export function sanitizeEmailHtml(html: string): string {
   return sanitizeHtml(html, OPTIONS).trim();

@@ -34,6 +34,11 @@ export interface Message {
   /** RFC 5322 Message-ID (ours for outbound email), used for explicit-reference threading. */
   emailMessageId?: string;
   threading: { subject?: string; inReplyTo?: string; references: string[]; quotedProviderMessageId?: string };
+  /**
+   * The customer conversation the message belongs to: inbound, the sender's; outbound, the recipient's. A
+   * customer's history (web chat) shows only its own conversation's messages, whatever merges put on a ticket.
+   */
+  conversationId?: string;
   /** Why the message joined this ticket (rule + detail), shown to agents. */
   threadReason?: { rule: string; detail?: string };
   delivery: {
@@ -80,6 +85,7 @@ const schema = new Schema<Message>(
     channel: { type: String, required: true, enum: channelKinds },
     direction: { type: String, required: true, enum: ['inbound', 'outbound', 'internal'] },
     kind: { type: String, required: true, enum: ['message', 'note', 'system'] },
+    conversationId: String,
     author: {
       type: { type: String, required: true, enum: ['contact', 'agent', 'system'] },
       contactId: Schema.Types.ObjectId,

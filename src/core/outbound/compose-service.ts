@@ -110,6 +110,7 @@ export class ComposeService {
         text,
         attachments: [],
         providerKey: `out:${String(_id)}`,
+        ...(ticket.replyTo?.conversationId ? { conversationId: ticket.replyTo.conversationId } : {}),
         ...(ticket.channel === 'email' ? { emailMessageId: createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) } : {}),
         threading: await this.replyThreading(ticket),
         delivery: { status: 'queued', attempts: 0, history: [{ status: 'queued', at: now }] },
@@ -159,6 +160,8 @@ export class ComposeService {
         text: input.text,
         attachments,
         providerKey: `${isReply ? 'out' : 'note'}:${String(_id)}`,
+        // The recipient's conversation (what the customer's own history shows).
+        ...(isReply && ticket.replyTo?.conversationId ? { conversationId: ticket.replyTo.conversationId } : {}),
         ...(isReply && ticket.channel === 'email' ? { emailMessageId: createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) } : {}),
         threading,
         delivery: { status: isReply ? 'queued' : 'none', attempts: 0, history: [{ status: isReply ? 'queued' : 'none', at: now }] },

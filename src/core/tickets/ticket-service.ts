@@ -12,6 +12,7 @@ import type { Viewer } from '../users/viewer.js';
 import type { TicketPriority, TicketStatus } from './ticket-enums.js';
 import type { TicketLocks } from './ticket-locks.js';
 import { listTickets, type TicketListQuery } from './ticket-queries.js';
+import { checkSync, type SyncResult } from './sync-check.js';
 import { canSee, visibilityFilter } from './visibility.js';
 
 /** Hook for time-based work (un-snooze); provided by the jobs module. */
@@ -46,6 +47,11 @@ export class TicketService {
 
   list(viewer: Viewer, query: TicketListQuery) {
     return listTickets(this.models, viewer, query);
+  }
+
+  /** A reconnecting console's catch-up: which tickets changed since the seq it saw, which it lost. */
+  syncCheck(viewer: Viewer, lastSeen: Record<string, number>): Promise<SyncResult> {
+    return checkSync(this.models, viewer, lastSeen);
   }
 
   /** A ticket the viewer may see, or 404 (never 403: existence is not disclosed). */

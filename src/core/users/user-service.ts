@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { hashPassword } from '../auth/passwords.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import type { SessionService } from '../auth/session-service.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { Models } from '../models/registry.js';
@@ -29,6 +30,7 @@ export const CreateUserSchema = z.object({
   locale: userFields.locale.default('en'),
 });
 export const UpdateUserSchema = z.object({ ...userFields, active: z.boolean() }).partial();
+export const ChangeOwnPasswordSchema = z.object({ currentPassword: z.string().min(1).max(200), newPassword: userFields.password });
 
 export type PublicUser = Omit<User, 'passwordHash'>;
 const publicUser = ({ passwordHash: _hidden, ...rest }: User): PublicUser => rest;
@@ -40,6 +42,7 @@ export function requireAdmin(viewer: Viewer): void {
 export class UserService {
   constructor(
     private readonly models: Models,
+    private readonly sessions: SessionService,
     private readonly logger: Logger,
   ) {}
 
@@ -68,9 +71,13 @@ export class UserService {
     }
   }
 
-  async update(viewer: Viewer, id: string, input: z.infer<typeof UpdateUserSchema>): Promise<PublicUser> {
+  /**
+   * `currentToken`: the session making the change; when the admin changes their own account it stays
+   * signed in, every other session of the changed user ends (see `endSessionsOf`).
+   */
+  async update(viewer: Viewer, id: string, input: z.infer<typeof UpdateUserSchema>, currentToken?: string): Promise<PublicUser> {
     requireAdmin(viewer);
-    await this.get(id);
+    const before = await this.get(id);
     if (input.departmentIds) await this.assertDepartments(input.departmentIds);
     if (id === viewer.id && (input.active === false || (input.role && input.role !== 'admin'))) {
       throw new ConflictError('SELF_LOCKOUT', 'You cannot deactivate or demote yourself');
@@ -85,7 +92,23 @@ export class UserService {
       if (isDuplicateKeyError(err) || (err as { code?: number }).code === 1) throw new ConflictError('EMAIL_TAKEN', 'A user with this email already exists');
       throw err;
     }
+    // A reset password, another role or a deactivation must not leave old sessions (or sockets) working.
+    const roleChanged = input.role !== undefined && input.role !== before.role;
+    if (password || roleChanged || (input.active === false && before.active !== false)) {
+      await this.sessions.endSessionsOf(id, id === viewer.id ? currentToken : undefined);
+    }
     return this.get(id);
+  }
+
+  /** The signed-in user changes their own password; their other sessions end, this one stays. */
+  async changeOwnPassword(viewer: Viewer, input: z.infer<typeof ChangeOwnPasswordSchema>, currentToken?: string): Promise<void> {
+    const user = await this.models.User.findById(viewer.id).lean();
+    if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+      throw new ForbiddenError('The current password is wrong');
+    }
+    await this.models.User.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(input.newPassword) } });
+    this.logger.info({ userId: viewer.id }, 'password changed by its owner');
+    await this.sessions.endSessionsOf(viewer.id, currentToken);
   }
 
   /**

@@ -25,7 +25,7 @@ async function serve(core: Core, route: AnyRoute, req: Request, res: Response): 
     res,
   } as Parameters<AnyRoute['handler']>[0]);
   if (route.produces === 'stream') return;
-  const status = route.status ?? 200;
+  const status = route.statusOf ? route.statusOf(result as never) : (route.status ?? 200);
   if (status === 204) res.status(204).end();
   else res.status(status).json(result);
 }

@@ -43,6 +43,8 @@ export interface RouteSpec<P extends MaybeSchema, Q extends MaybeSchema, B exten
   bodyLimit?: BodyLimit;
   /** Success status; 204 sends no body. */
   status?: 200 | 201 | 202 | 204;
+  /** A status decided by the result (health: 503 when the database is down); overrides `status`. */
+  statusOf?: (result: never) => number;
   /** `json` (default): the handler's result is sent as JSON. `stream`: the handler writes the response itself. */
   produces?: 'json' | 'stream';
   /** Documentation only: the success payload. */

@@ -30,6 +30,13 @@ const http = (status: number, code: string, message: string, details?: unknown, 
   internal: false,
 });
 
+const HTTP_ERROR_CODES: Record<number, { code: string; message: string }> = {
+  403: { code: 'FORBIDDEN', message: 'Not allowed' },
+  404: { code: 'NOT_FOUND', message: 'Not found' },
+  405: { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed' },
+  416: { code: 'RANGE_NOT_SATISFIABLE', message: 'Range not satisfiable' },
+};
+
 /** The one place where errors become HTTP statuses and `{ error: { code, message, details? } }` bodies. */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof AppError) {
@@ -49,8 +56,12 @@ export function toHttpError(err: unknown): HttpError {
     case 'charset.unsupported':
       return http(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding or charset');
   }
-  if (parser.expose && typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
-    return http(parser.status, 'BAD_REQUEST', 'The request could not be read');
+  if (err instanceof URIError) return http(400, 'MALFORMED_URL', 'The request path is not valid percent-encoding');
+  // http-errors raised by express' own layers (static files: `send` answers 404 for a missing asset, 403 for
+  // a path that climbs out of its folder, 416 for a bad range): the client's request, never our bug.
+  if (typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
+    const known = HTTP_ERROR_CODES[parser.status];
+    return http(parser.status, known?.code ?? 'BAD_REQUEST', known?.message ?? 'The request could not be read');
   }
   return { ...http(500, 'INTERNAL', 'Internal server error'), internal: true };
 }

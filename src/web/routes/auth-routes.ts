@@ -2,6 +2,7 @@ import { clientAddress } from '../auth/authenticate.js';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/session-cookie.js';
 import { defineRoute } from '../api/route.js';
 import { LoginSchema } from '../schemas/auth-schemas.js';
+import { ChangeOwnPasswordSchema } from '../../core/users/user-service.js';
 
 export const authRoutes = [
   defineRoute({
@@ -29,6 +30,19 @@ export const authRoutes = [
     handler: async ({ core, req, res }) => {
       await core.sessions.logout(readSessionToken(req));
       clearSessionCookie(res, core.config.auth);
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/auth/password',
+    operationId: 'changeOwnPassword',
+    tag: 'auth',
+    summary: 'Change your own password; every other session of yours ends (this one stays)',
+    access: 'user',
+    body: ChangeOwnPasswordSchema,
+    status: 204,
+    handler: async ({ core, viewer, body, req }) => {
+      await core.users.changeOwnPassword(viewer, body, readSessionToken(req));
     },
   }),
   defineRoute({

@@ -10,10 +10,10 @@ export const contactRoutes = [
     path: '/contacts',
     operationId: 'searchContacts',
     tag: 'contacts',
-    summary: 'Search contacts by name, email, phone or identity',
+    summary: 'Search contacts by name, email, phone or identity (agents: contacts with a ticket they may see)',
     access: 'user',
     query: ContactSearchQuerySchema,
-    handler: async ({ core, query }) => ({ items: (await core.contacts.search(query.q, query.limit)).map(toContactView) }),
+    handler: async ({ core, viewer, query }) => ({ items: (await core.contacts.search(viewer, query.q, query.limit)).map(toContactView) }),
   }),
   defineRoute({
     method: 'get',

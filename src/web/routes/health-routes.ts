@@ -1,3 +1,4 @@
+import type { HealthReport } from '../../core/health/health-check.js';
 import { defineRoute } from '../api/route.js';
 
 export interface HealthInfo {
@@ -5,19 +6,22 @@ export interface HealthInfo {
   version: string;
 }
 
-/** Liveness for `npm start` checks and load balancers; says which database is serving. */
+/**
+ * For `npm start` checks and load balancers: each part (database ping with a deadline, job scheduler, the
+ * start-up catch-up's backlog, each inbox's channel) and 503 when the database does not answer.
+ */
 export const healthRoutes = (info: HealthInfo) => [
   defineRoute({
     method: 'get',
     path: '/health',
     operationId: 'getHealth',
     tag: 'system',
-    summary: 'Service health and the database kind in use',
+    summary: 'Service health by part (database, jobs, inbound backlog, channels); 503 when the database is down',
     access: 'public',
-    handler: ({ core }) => ({
-      status: core.databaseConnected() ? 'ok' : 'degraded',
-      database: info.databaseKind,
-      version: info.version,
-    }),
+    statusOf: (report: Pick<HealthReport, 'status'>) => (report.status === 'down' ? 503 : 200),
+    handler: async ({ core }) => {
+      const report = await core.health.report();
+      return { status: report.status, database: info.databaseKind, version: info.version, parts: report.parts };
+    },
   }),
 ];

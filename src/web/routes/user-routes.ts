@@ -1,3 +1,4 @@
+import { readSessionToken } from '../auth/session-cookie.js';
 import { CreateUserSchema, UpdateUserSchema } from '../../core/users/user-service.js';
 import { defineRoute } from '../api/route.js';
 import { IdParamsSchema } from '../schemas/common-schemas.js';
@@ -43,6 +44,7 @@ export const userRoutes = [
     access: ['admin'],
     params: IdParamsSchema,
     body: UpdateUserSchema,
-    handler: async ({ core, viewer, params, body }) => toUserView(await core.users.update(viewer, params.id, body)),
+    handler: async ({ core, viewer, params, body, req }) =>
+      toUserView(await core.users.update(viewer, params.id, body, readSessionToken(req))),
   }),
 ];

@@ -14,7 +14,7 @@ export async function toTicketDetailView(core: Core, t: Ticket) {
   return {
     ...toTicketSummary(t),
     type: t.type ?? null,
-    replyTo: { handle: t.replyTo.handle, displayName: t.replyTo.displayName ?? null },
+    replyTo: { handle: t.replyTo.handle, displayName: t.replyTo.displayName ?? null, email: t.replyTo.email ?? null },
     sla: { policy: t.sla.policy, firstResponseDueAt: isoOrNull(t.sla.firstResponseDueAt), resolutionDueAt: isoOrNull(t.sla.resolutionDueAt) },
     firstResponseAt: isoOrNull(t.firstResponseAt),
     solvedAt: isoOrNull(t.solvedAt),

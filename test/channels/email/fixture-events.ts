@@ -48,6 +48,7 @@ export async function fixtureEvents(name: string): Promise<{ events: InboundEven
   const { events } = await rawEmailToEvents(readFixture(name), {
     inboxId: FIXTURE_INBOX,
     loopValues: [FIXTURE_LOOP],
+    ownAddresses: [FIXTURE_LOOP],
     now: () => FIXTURE_NOW,
   });
   return { events, normalised: normaliseEvents(events) };

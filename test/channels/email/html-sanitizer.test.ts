@@ -12,7 +12,10 @@ describe('sanitizeEmailHtml', () => {
     ['<a href="mailto:a@b.example">m</a>', '<a href="mailto:a@b.example" target="_blank" rel="noopener noreferrer nofollow">m</a>'],
     ['<img src="cid:logo@x">', '<img src="cid:logo@x" />'],
     ['<img src="data:image/png;base64,AAAA">', '<img src="data:image/png;base64,AAAA" />'],
-    ['<img src="https://cdn.example/a.png" onerror="x()">', '<img src="https://cdn.example/a.png" />'],
+    // Remote images are blocked: the address waits in data-remote-src for the console's "show images".
+    ['<img src="https://cdn.example/a.png" onerror="x()">', '<img data-remote-src="https://cdn.example/a.png" />'],
+    ['<img data-remote-src="javascript:alert(1)">', ''],
+    ['<img data-remote-src="https://cdn.example/a.png">', '<img data-remote-src="https://cdn.example/a.png" />'],
     ['<img src="http://cdn.example/a.png">', ''],
     ['<img src="//cdn.example/a.png">', ''],
     ['<img src="javascript:alert(1)">', ''],

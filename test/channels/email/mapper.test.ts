@@ -31,6 +31,11 @@ interface Intent {
   fold?: { style: QuoteStyle; newText?: string };
   participants?: string[];
   noMessageId?: boolean;
+  /** Our own mail come back: no event at all. */
+  dropped?: 'from-own-address' | 'x-loop';
+  textLacks?: string[];
+  /** Where answers go (email Reply-To), the sender staying the author. */
+  replyTo?: string;
 }
 
 const intents: Record<string, Intent> = {
@@ -45,7 +50,8 @@ const intents: Record<string, Intent> = {
   },
   '03-html-only-hostile': {
     sender: 'offers@example.net',
-    text: ['VERIFY YOUR ACCOUNT'],
+    text: ['Verify your account', 'here [https://example.net/verify]', 'Plan\tPremium'],
+    textLacks: ['[cid:', 'javascript:'],
     htmlHas: ['<h1 style="color:#cc0000">', 'src="https://example.net/logo.png"', 'src="cid:banner@example.net"', '<td style="background-color:#eeeeee">'],
     htmlLacks: ['<script', 'document.cookie', '<style', 'onload', 'onclick', 'onerror', 'onmouseover', 'javascript:', 'http://tracker', '<form', '<input', '<iframe', '<svg', 'position', '<title'],
   },
@@ -165,7 +171,7 @@ const intents: Record<string, Intent> = {
   '30-forwarded-as-attachment': { sender: 'helena.prado@example.com.br', attachments: [{ name: 'Cobranca indevida.eml', mime: 'message/rfc822' }] },
   '31-read-receipt-mdn': { sender: 'gustavo.nunes@example.com.br', automated: 'report:disposition-notification' },
   '32-webform-reply-to': { sender: 'carla.dias@example.com.br', text: ['A entrega está atrasada'] },
-  '33-x-loop-own': { sender: 'lina@example.org', automated: 'x-loop' },
+  '33-x-loop-own': { sender: 'lina@example.org', automated: 'x-loop', dropped: 'x-loop' },
   '34-iso2022jp': { sender: 'taro.tanaka@example.jp', subject: '請求書の再発行について', text: ['請求書の再発行をお願いします。'] },
   '35-long-references': {
     sender: 'nina.berg@example.se',
@@ -179,6 +185,52 @@ const intents: Record<string, Intent> = {
   },
   '37-iphone-reply-pt': { sender: 'vitor.hugo@example.com.br', fold: { style: 'attribution', newText: 'Pode ser na quarta às 14h.\n\nEnviado do meu iPhone' } },
   '38-old-vacation-autorespond': { sender: 'h.schulz@example.de', automated: 'x-autorespond' },
+  // Exchange out-of-office without Auto-Submitted, no In-Reply-To: must never get an auto-acknowledgement.
+  '39-exchange-ooo-precedence-pt': {
+    sender: 'fernanda.lima@cliente.example.com.br',
+    automated: 'precedence:auto_reply',
+    subject: 'Resposta automática: Pedido 4471 - nota fiscal',
+    text: ['Estou fora do escritório até 10/02'],
+  },
+  '40-ooo-subject-only-es': { sender: 'pablo.ruiz@tienda.example.es', automated: 'subject:auto-reply', text: ['estoy de vacaciones'] },
+  '41-own-mail-forwarded-back': { sender: 'support@ponte.test', dropped: 'from-own-address' },
+  '42-reply-to-shared-mailbox': {
+    sender: 'marcos.teixeira@construtora.example.com.br',
+    replyTo: 'compras@construtora.example.com.br',
+    text: ['40 licenças anuais'],
+  },
+  '43-html-only-table-remote-images': {
+    sender: 'pedidos@loja.example.com',
+    text: ['Produto\tQtd\tPreço', 'Plano\t1\tR$ 99,00', 'Premium\t2\tR$ 149,00', 'Olá Ana,\nsegue o resumo'],
+    textLacks: ['PlanoPremium', '[https://', '  '],
+    htmlHas: ['data-remote-src="https://cdn.loja.example.com/logo.png"', 'data-remote-src="https://track.loja.example.com/open/9031.gif"'],
+    htmlLacks: [' src="https://'],
+  },
+  '44-outlook-inline-image-placeholder': {
+    sender: 'paulo.reis@example.com.br',
+    text: ['Ao pagar aparece este erro:\n\nObrigado,\nPaulo'],
+    textLacks: ['[cid:', '  '],
+    htmlHas: ['src="cid:image001.png@01DB7D1E.5A6B7C80"'],
+    attachments: [
+      { name: 'image001.png', mime: 'image/png', inline: true, cid: 'image001.png@01DB7D1E.5A6B7C80' },
+      { name: 'image002.png', mime: 'image/png', inline: true, cid: 'image002.png@01DB7D1E.5A6B7C80' },
+    ],
+  },
+  '45-calendar-invite-duplicate-part': {
+    sender: 'lucia.freitas@example.com.br',
+    text: ['Treinamento do painel'],
+    attachments: [{ name: 'invite.ics', mime: 'text/calendar' }],
+  },
+  // Outlook rich text: the real files come out of winmail.dat (built with test/channels/email/tnef-builder.ts).
+  '46-outlook-winmail-dat': {
+    sender: 'rodrigo.campos@industria.example.com.br',
+    text: ['Segue o orçamento revisado'],
+    attachments: [
+      { name: 'winmail.dat', mime: 'application/ms-tnef', inline: false },
+      { name: 'Orçamento revisado 2025.pdf', mime: 'application/pdf', inline: false },
+      { name: 'foto do defeito.png', mime: 'image/png', inline: false },
+    ],
+  },
 };
 
 const names = fixtureNames();
@@ -200,13 +252,22 @@ describe('email fixtures', () => {
 
     it('matches what a person expects of it', async () => {
       const intent = intents[name] as Intent;
-      const { events, verdict } = await rawEmailToEvents(readFixture(name), {
+      const { events, verdict, ownMail, event } = await rawEmailToEvents(readFixture(name), {
         inboxId: FIXTURE_INBOX,
         loopValues: [FIXTURE_LOOP],
+        ownAddresses: [FIXTURE_LOOP],
         now: () => FIXTURE_NOW,
       });
+      expect(ownMail).toBe(intent.dropped);
+      if (intent.dropped) {
+        expect(events).toEqual([]);
+        expect(event.sender.handle).toBe(intent.sender);
+        return;
+      }
       for (const e of events) expect(InboundEventSchema.safeParse(e).success).toBe(true);
       const received = events[0] as MessageReceived;
+      for (const t of intent.textLacks ?? []) expect(received.text).not.toContain(t);
+      expect(received.sender.replyTo).toBe(intent.replyTo);
       expect(received.type).toBe('message.received');
       expect(received.sender.handle).toBe(intent.sender);
       expect(received.sender.identityKeys).toEqual([`email:${intent.sender}`]);

@@ -29,7 +29,8 @@ describe('crash recovery', () => {
     await storeOnly(t.core, smsEvent(inbox, { sid: 'SM-crash-1', from: '+5511966660001' }));
     await storeOnly(t.core, smsEvent(inbox, { sid: 'SM-crash-2', from: '+5511966660001' }));
     await t.core.stop();
-    t = await startTestCore({}, db); // start() sweeps everything pending
+    t = await startTestCore({}, db); // start() catches up with everything pending, in the background
+    await t.core.ingest.drain();
     expect(await modelsOf(t.core).Message.countDocuments({ providerKey: { $in: ['sms:SM-crash-1', 'sms:SM-crash-2'] } })).toBe(2);
     expect(await modelsOf(t.core).InboundEvent.countDocuments({ _id: { $in: ['sms:SM-crash-1', 'sms:SM-crash-2'] }, status: 'processed' })).toBe(2);
     expect(await modelsOf(t.core).Ticket.countDocuments({ inboxId: inbox })).toBe(1);

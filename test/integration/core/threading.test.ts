@@ -60,6 +60,24 @@ describe('threading against the database', () => {
     expect(m!.threadReason!.detail).toContain('not a participant');
   });
 
+  it('a new ticket is titled from the subject without [#N] and reply/forward prefixes, single-spaced', async () => {
+    const inbox = String((await createInbox(t.core, 'email'))._id);
+    await ingest(emailEvent(inbox, { messageId: '<title1@cust.example>', from: 'sara@cust.example', subject: 'RE: Res:  [#99999] Pedido  55 atrasado' }));
+    expect((await ticketOf(`mail:${inbox}:<title1@cust.example>`)).subject).toBe('Pedido 55 atrasado');
+    await ingest(emailEvent(inbox, { messageId: '<title2@cust.example>', from: 'sara@cust.example', subject: 'RV: Fwd: Factura de marzo' }));
+    expect((await ticketOf(`mail:${inbox}:<title2@cust.example>`)).subject).toBe('Factura de marzo');
+  });
+
+  it('Reply-To of a person: answers go to the shared mailbox, the author and identity stay From', async () => {
+    const inbox = String((await createInbox(t.core, 'email'))._id);
+    const event = emailEvent(inbox, { messageId: '<rt1@cust.example>', from: 'marcos@cust.example', subject: 'Cotação' });
+    await ingest({ ...event, sender: { ...event.sender, replyTo: 'compras@cust.example' } });
+    const ticket = await ticketOf(`mail:${inbox}:<rt1@cust.example>`);
+    expect(ticket.replyTo).toMatchObject({ handle: 'marcos@cust.example', email: 'compras@cust.example' });
+    const contact = (await modelsOf(t.core).Contact.findById(ticket.contactId).lean())!;
+    expect(contact.identities).toEqual(['email:marcos@cust.example']);
+  });
+
   it('a solved ticket within the reopen window is reopened, and the audit shows it', async () => {
     const inbox = String((await createInbox(t.core, 'sms'))._id);
     const admin = await createUser(t.core, 'admin');

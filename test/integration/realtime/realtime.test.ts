@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { ack, connected, record, refused, startHarness, until, type Harness } from './harness.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
@@ -177,6 +177,47 @@ describe('rooms and the projector', () => {
     expect(res.stale[id]).toBeGreaterThan(seq!);
     expect(res.gone).toEqual([String(hidden._id)]);
     a.disconnect();
+  });
+
+  it('sync is bounded: at most 100 ids, two queries for all of them, and a per-socket budget', async () => {
+    const ticket = await inbound(inboxA, '+5511900000008');
+    const id = String(ticket._id);
+    // An agent of its own: its sockets' presence changes stay out of the presence tests.
+    const syncer = await createUser(t.core, 'agent', [depA]);
+    const a = h.connect(await h.login(syncer));
+    await connected(a);
+    const ids = (n: number) => Object.fromEntries([id, ...Array.from({ length: n - 1 }, () => String(new Types.ObjectId()))].map((x) => [x, 0]));
+
+    const tooMany = await ack(a, 'sync', { tickets: ids(101) });
+    expect(tooMany).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+
+    const ticketFind = vi.spyOn(modelsOf(t.core).Ticket, 'find');
+    const ticketFindOne = vi.spyOn(modelsOf(t.core).Ticket, 'findOne');
+    const auditFind = vi.spyOn(modelsOf(t.core).AuditEvent, 'find');
+    try {
+      const res = await ack(a, 'sync', { tickets: ids(100) });
+      expect(res.ok).toBe(true);
+      expect(res.stale[id]).toBeGreaterThan(0);
+      expect(res.gone).toHaveLength(99);
+      expect(ticketFind.mock.calls.length + ticketFindOne.mock.calls.length).toBe(1);
+      expect(auditFind).toHaveBeenCalledTimes(1);
+    } finally {
+      ticketFind.mockRestore();
+      ticketFindOne.mockRestore();
+      auditFind.mockRestore();
+    }
+
+    // 300 ids a minute per socket: a second and third full sync fit, then even one id is refused.
+    expect((await ack(a, 'sync', { tickets: ids(100) })).ok).toBe(true);
+    expect((await ack(a, 'sync', { tickets: ids(100) })).ok).toBe(true);
+    const refusedSync = await ack(a, 'sync', { tickets: ids(1) });
+    expect(refusedSync).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    // Another socket has its own budget.
+    const b = h.connect(await h.login(syncer));
+    await connected(b);
+    expect((await ack(b, 'sync', { tickets: ids(100) })).ok).toBe(true);
+    a.disconnect();
+    b.disconnect();
   });
 
   it('tracks presence online → away → offline across sockets', async () => {

@@ -3,11 +3,17 @@ import { createUser } from '../../support/test-core.js';
 import { ApiClient, startWebHarness, type WebHarness } from './web-harness.js';
 
 const MAX_ATTEMPTS = 3;
+const MAX_PER_ADDRESS = 7;
 let h: WebHarness;
 
 beforeAll(async () => {
   // TRUST_PROXY: each test speaks from its own X-Forwarded-For address, so the per-address limit stays per test.
-  h = await startWebHarness({ LOGIN_MAX_ATTEMPTS: String(MAX_ATTEMPTS), SESSION_TTL_HOURS: '2', TRUST_PROXY: 'true' });
+  h = await startWebHarness({
+    LOGIN_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+    LOGIN_MAX_ATTEMPTS_PER_ADDRESS: String(MAX_PER_ADDRESS),
+    SESSION_TTL_HOURS: '2',
+    TRUST_PROXY: 'true',
+  });
 });
 afterAll(async () => {
   await h?.stop();
@@ -89,7 +95,7 @@ describe('session auth', () => {
     expect(wrong.headers.get('set-cookie')).toBeNull();
   });
 
-  it(`after ${MAX_ATTEMPTS} failures the login is rate limited per address and per account: 429 RATE_LIMITED with Retry-After`, async () => {
+  it(`after ${MAX_ATTEMPTS} failures the account is rate limited from any address: 429 RATE_LIMITED with Retry-After`, async () => {
     const user = await createUser(h.t.core, 'agent');
     const other = await createUser(h.t.core, 'agent');
     const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
@@ -99,7 +105,7 @@ describe('session auth', () => {
     }
     expect(statuses).toEqual(Array(MAX_ATTEMPTS).fill(401));
 
-    // Even the right password is refused now, from that address and for that account.
+    // Even the right password is refused now, for that account from any address.
     const limited = await h.anon.post('/api/auth/login', { email: user.email, password: user.password }, from('203.0.113.7'));
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('RATE_LIMITED');
@@ -108,8 +114,35 @@ describe('session auth', () => {
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
     expect(limited.headers.get('set-cookie')).toBeNull();
     expect((await h.anon.post('/api/auth/login', { email: user.email, password: user.password }, from('203.0.113.8'))).status).toBe(429);
-    expect((await h.anon.post('/api/auth/login', { email: other.email, password: other.password }, from('203.0.113.7'))).status).toBe(429);
-    // Another account from another address is unaffected.
-    expect((await h.anon.post('/api/auth/login', { email: other.email, password: other.password }, from('203.0.113.9'))).status).toBe(200);
+    // The address is below its own (higher) limit: a colleague behind the same NAT still signs in.
+    expect((await h.anon.post('/api/auth/login', { email: other.email, password: other.password }, from('203.0.113.7'))).status).toBe(200);
+  });
+
+  it(`an address is limited after ${MAX_PER_ADDRESS} failed attempts whatever the accounts; other addresses are not`, async () => {
+    const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+    const user = await createUser(h.t.core, 'agent');
+    // A different account each time, so no account reaches its own limit.
+    for (let i = 0; i < MAX_PER_ADDRESS; i++) {
+      const res = await h.anon.post('/api/auth/login', { email: `guess${i}@example.com`, password: 'x' }, from('203.0.113.20'));
+      expect(res.status).toBe(401);
+    }
+    const limited = await h.anon.post('/api/auth/login', { email: user.email, password: user.password }, from('203.0.113.20'));
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect((await h.anon.post('/api/auth/login', { email: user.email, password: user.password }, from('203.0.113.21'))).status).toBe(200);
+  });
+
+  it('60 parallel wrong passwords: only the allowed number reach the password check; the right one is then refused', async () => {
+    const user = await createUser(h.t.core, 'agent');
+    const from = { headers: { 'x-forwarded-for': '203.0.113.30' } };
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => h.anon.post('/api/auth/login', { email: user.email, password: `wrong-${i}` }, from)),
+    );
+    const statuses = results.map((r) => r.status);
+    // 401 means the attempt reached bcrypt; the others were refused before any work.
+    expect(statuses.filter((s) => s === 401)).toHaveLength(MAX_ATTEMPTS);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(60 - MAX_ATTEMPTS);
+    const right = await h.anon.post('/api/auth/login', { email: user.email, password: user.password }, from);
+    expect(right.status).toBe(429);
   });
 });

@@ -1,10 +1,14 @@
 import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../../src/web/api/api-routes.js';
 import { createWebApp } from '../../../src/web/create-web-app.js';
+import { consoleMounts } from '../../../src/web/mount-console.js';
 import { createInbox, createUser } from '../../support/test-core.js';
 import { ApiClient, startWebHarness, type WebHarness } from './web-harness.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
@@ -31,7 +35,13 @@ describe('basics', () => {
   it('GET /api/health needs no session and names the database', async () => {
     const res = await h.anon.get('/api/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', database: 'ferretdb', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(res.body).toMatchObject({ status: 'ok', database: 'ferretdb', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(res.body.parts).toMatchObject({
+      database: { status: 'ok', latencyMs: expect.any(Number) },
+      jobs: { status: 'ok' },
+      ingest: { status: 'ok', backlog: { catchingUp: false, pending: 0 } },
+    });
+    expect(res.body.parts.inboxes).toContainEqual(expect.objectContaining({ kind: 'sms', status: 'unknown' }));
   });
 
   it('every response carries the security headers and a request id; no x-powered-by', async () => {
@@ -210,6 +220,97 @@ describe('unexpected errors', () => {
       await client.post('/api/auth/login?q=private', { email: 'someone@example.com', password: 'hunter2hunter2' });
       expect(lines.join('\n')).not.toContain('hunter2');
       expect(lines.join('\n')).not.toContain('q=private');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
+
+describe('client errors are 4xx with a stable code, never 500 with a stack', () => {
+  /** An app with the console's static mount over a temporary folder, logging into `lines`. */
+  async function appWithConsole() {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ponte-console-'));
+    mkdirSync(path.join(dir, 'assets'));
+    writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>console</title>');
+    writeFileSync(path.join(dir, 'assets', 'app-1234.js'), 'console.log(1)');
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const app = createWebApp({ core: h.t.core, logger: pino({ level: 'info' }, sink), databaseKind: 'ferretdb', mounts: consoleMounts(dir) });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return {
+      client,
+      errorsLogged: () => lines.map((l) => JSON.parse(l) as { level: number }).filter((l) => l.level >= 50),
+      close: () => {
+        server.closeAllConnections();
+        server.close();
+      },
+    };
+  }
+
+  it('a malformed percent-encoding in a path → 400 MALFORMED_URL, nothing logged as an error', async () => {
+    const app = await appWithConsole();
+    try {
+      for (const url of ['/api/tickets/%E0%A4%A', `/api/tickets/${ticketId}/messages/%ZZ`, '/console/assets/%E0%A4%A', '/chat/%']) {
+        const res = await admin.get(url);
+        const res2 = await app.client.get(url, { headers: admin.cookie ? { cookie: admin.cookie } : {} });
+        for (const r of [res, res2]) {
+          expect(r.status, url).toBe(400);
+          expect(r.body.error.code, url).toBe('MALFORMED_URL');
+          expect(r.text).not.toContain('URIError');
+        }
+      }
+      expect(app.errorsLogged()).toEqual([]);
+    } finally {
+      app.close();
+    }
+  });
+
+  it('a missing static asset → 404 NOT_FOUND in the error shape; a present one is served', async () => {
+    const app = await appWithConsole();
+    try {
+      expect((await app.client.get('/console/assets/app-1234.js')).status).toBe(200);
+      for (const url of ['/console/assets/missing-0000.js', '/console/assets/']) {
+        const res = await app.client.get(url);
+        expect(res.status, url).toBe(404);
+        expect(res.body.error.code, url).toBe('NOT_FOUND');
+      }
+      const climbing = await app.client.get('/console/assets/..%2f..%2fpackage.json');
+      expect(climbing.status).toBe(403);
+      expect(climbing.body.error.code).toBe('FORBIDDEN');
+      expect(app.errorsLogged()).toEqual([]);
+    } finally {
+      app.close();
+    }
+  });
+});
+
+describe('proxy headers', () => {
+  it('warns once in the log when requests carry X-Forwarded-For but TRUST_PROXY is false', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    expect(h.t.core.config.auth.trustProxy).toBe(false);
+    const app = createWebApp({ core: h.t.core, logger: pino({ level: 'info' }, sink), databaseKind: 'ferretdb' });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const client = new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      await client.get('/api/health');
+      for (let i = 0; i < 3; i++) await client.get('/api/health', { headers: { 'x-forwarded-for': `203.0.113.${i}` } });
+      const warnings = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40 && l.msg.includes('TRUST_PROXY'));
+      expect(warnings).toHaveLength(1);
     } finally {
       server.closeAllConnections();
       server.close();

@@ -34,7 +34,8 @@ async function until<T>(fn: () => Promise<T | undefined | null> | T | undefined 
 }
 
 beforeAll(async () => {
-  app = await startApp();
+  // Many visitors from one address: the new-conversation limits are tested in webchat-limits.test.ts.
+  app = await startApp({ WEBCHAT_NEW_PER_ADDRESS: '1000', WEBCHAT_NEW_PER_MINUTE: '1000' });
   admin = await createUser(app.core, 'admin');
 });
 
@@ -186,6 +187,31 @@ describe('website chat', () => {
     const page = await session();
     expect(page.ticket.number).toBe(tickets[1]!.number);
     expect(page.messages.map((m: any) => m.text)).toEqual(['first question', 'answered', 'second question']);
+  });
+
+  it("merge isolation: after X's ticket is merged into Y's, each visitor's chat shows only their own messages and replies", async () => {
+    const x = await visitor();
+    const y = await visitor();
+    const history = async (cookie: string) =>
+      ((await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie } })).json()) as { messages: Array<{ text: string }> }).messages.map((m) => m.text);
+    const ticketOf = async (id: string) => (await modelsOf(app.core).Ticket.findOne({ 'replyTo.conversationId': id }).lean())!;
+    expect((await post(x.cookie, { clientMessageId: randomUUID(), text: 'x: my order is late' })).status).toBe(202);
+    expect((await post(y.cookie, { clientMessageId: randomUUID(), text: 'y: same order problem' })).status).toBe(202);
+    await app.core.ingest.drain();
+    const [xTicket, yTicket] = [await ticketOf(x.id), await ticketOf(y.id)];
+    await app.core.compose.reply(admin, String(xTicket._id), { text: 'to x: checking', attachments: [] });
+    await app.core.compose.reply(admin, String(yTicket._id), { text: 'to y: checking', attachments: [] });
+    await app.core.tickets.merge(admin, String(xTicket._id), String(yTicket._id));
+
+    // X writes again: the message joins Y's ticket (the merge target), where the agent answers Y.
+    expect((await post(x.cookie, { clientMessageId: randomUUID(), text: 'x: any news?' })).status).toBe(202);
+    await app.core.ingest.drain();
+    const moved = (await modelsOf(app.core).Message.findOne({ text: 'x: any news?' }).lean())!;
+    expect(String(moved.ticketId)).toBe(String(yTicket._id));
+    await app.core.compose.reply(admin, String(yTicket._id), { text: 'to y: shipped', attachments: [] });
+
+    expect(await history(x.cookie)).toEqual(['x: my order is late', 'to x: checking', 'x: any news?']);
+    expect(await history(y.cookie)).toEqual(['y: same order problem', 'to y: checking', 'to y: shipped']);
   });
 
   it('limits each visitor: 20 messages per 10 s, 30 page loads per minute (429 with Retry-After); others are not affected', async () => {

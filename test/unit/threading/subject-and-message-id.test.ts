@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOutboundMessageId, ticketIdFromOurMessageId } from '../../../src/core/threading/message-id.js';
-import { extractTicketNumber, normaliseSubject, withTicketToken } from '../../../src/core/threading/subject-token.js';
+import { cleanTicketSubject, extractTicketNumber, normaliseSubject, withTicketToken } from '../../../src/core/threading/subject-token.js';
 
 describe('subject tokens', () => {
   it.each([
@@ -42,5 +42,26 @@ describe('our Message-IDs', () => {
     expect(ticketIdFromOurMessageId(secret, otherTicket)).toBeUndefined();
     expect(ticketIdFromOurMessageId('y'.repeat(40), id)).toBeUndefined();
     expect(ticketIdFromOurMessageId(secret, '<CAF=abc@mail.gmail.com>')).toBeUndefined();
+  });
+});
+
+describe('cleanTicketSubject: a new ticket titled from a mail subject', () => {
+  it.each([
+    ['Re: Printer jam [#12]', 'Printer jam'],
+    ['Re:  [#12]  Printer  jam', 'Printer jam'],
+    ['RE: RES: Pedido 55 [#9]', 'Pedido 55'],
+    ['Res: Orçamento', 'Orçamento'],
+    ['RV: Factura de marzo', 'Factura de marzo'],
+    ['Fwd: Fw: FW: Invoice', 'Invoice'],
+    ['Enc: Nota fiscal', 'Nota fiscal'],
+    ['TR: Devis', 'Devis'],
+    ['AW: WG: Rechnung', 'Rechnung'],
+    ['Re[2]: Status', 'Status'],
+    ['[#1244] Re: Renovação do contrato', 'Renovação do contrato'],
+    ['Treinamento: agenda', 'Treinamento: agenda'],
+    ['Resumo do pedido', 'Resumo do pedido'],
+    ['Re: [#5]', ''],
+  ])('%s → %s', (subject, title) => {
+    expect(cleanTicketSubject(subject)).toBe(title);
   });
 });

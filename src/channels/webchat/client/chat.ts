@@ -4,9 +4,9 @@ import { io } from 'socket.io-client';
 
 type Lang = 'en' | 'pt' | 'es';
 const T = {
-  en: { placeholder: 'Type your message…', send: 'Send', intro: 'Introduce yourself (optional)', name: 'Name', email: 'Email', ticket: 'Ticket', typing: 'Support is typing…', sending: 'Sending…', failed: 'Not sent — tap to retry', offline: 'Reconnecting…', online: '', you: 'You', support: 'Support', replyTime: 'We usually reply in a few minutes' },
-  pt: { placeholder: 'Escreva sua mensagem…', send: 'Enviar', intro: 'Apresente-se (opcional)', name: 'Nome', email: 'E-mail', ticket: 'Chamado', typing: 'O suporte está digitando…', sending: 'Enviando…', failed: 'Não enviada — toque para tentar de novo', offline: 'Reconectando…', online: '', you: 'Você', support: 'Suporte', replyTime: 'Costumamos responder em poucos minutos' },
-  es: { placeholder: 'Escribe tu mensaje…', send: 'Enviar', intro: 'Preséntate (opcional)', name: 'Nombre', email: 'Correo', ticket: 'Ticket', typing: 'Soporte está escribiendo…', sending: 'Enviando…', failed: 'No enviado — toca para reintentar', offline: 'Reconectando…', online: '', you: 'Tú', support: 'Soporte', replyTime: 'Solemos responder en pocos minutos' },
+  en: { placeholder: 'Type your message…', send: 'Send', intro: 'Introduce yourself (optional)', name: 'Name', email: 'Email', ticket: 'Ticket', typing: 'Support is typing…', sending: 'Sending…', failed: 'Not sent — tap to retry', busy: 'Too many chats are starting right now — please try again shortly (tap to retry)', offline: 'Reconnecting…', online: '', you: 'You', support: 'Support', replyTime: 'We usually reply in a few minutes' },
+  pt: { placeholder: 'Escreva sua mensagem…', send: 'Enviar', intro: 'Apresente-se (opcional)', name: 'Nome', email: 'E-mail', ticket: 'Chamado', typing: 'O suporte está digitando…', sending: 'Enviando…', failed: 'Não enviada — toque para tentar de novo', busy: 'Muitas conversas começando agora — tente de novo em instantes (toque para reenviar)', offline: 'Reconectando…', online: '', you: 'Você', support: 'Suporte', replyTime: 'Costumamos responder em poucos minutos' },
+  es: { placeholder: 'Escribe tu mensaje…', send: 'Enviar', intro: 'Preséntate (opcional)', name: 'Nombre', email: 'Correo', ticket: 'Ticket', typing: 'Soporte está escribiendo…', sending: 'Enviando…', failed: 'No enviado — toca para reintentar', busy: 'Muchas conversaciones empiezan ahora — inténtalo de nuevo en un momento (toca para reintentar)', offline: 'Reconectando…', online: '', you: 'Tú', support: 'Soporte', replyTime: 'Solemos responder en pocos minutos' },
 } satisfies Record<Lang, Record<string, string>>;
 const lang: Lang = (['pt', 'es'] as const).find((l) => navigator.language.toLowerCase().startsWith(l)) ?? 'en';
 const t = T[lang];
@@ -19,6 +19,8 @@ interface Msg {
   text: string;
   at: string;
   state: 'sending' | 'sent' | 'failed' | 'delivered';
+  /** Refused because too many new chats are starting (429 CHAT_BUSY): the visitor is told to try again shortly. */
+  busy?: boolean;
   attachments: Array<{ index: number; fileName: string; mimeType: string; size: number }>;
 }
 
@@ -90,7 +92,7 @@ function render() {
     }
     const meta = document.createElement('span');
     meta.className = 'meta';
-    meta.textContent = m.state === 'sending' ? t.sending : m.state === 'failed' ? t.failed : `${time(m.at)}${m.direction === 'inbound' ? ' ✓' : ''}`;
+    meta.textContent = m.state === 'sending' ? t.sending : m.state === 'failed' ? (m.busy ? t.busy : t.failed) : `${time(m.at)}${m.direction === 'inbound' ? ' ✓' : ''}`;
     if (m.state === 'failed') {
       b.style.cursor = 'pointer';
       b.onclick = () => void post(m);
@@ -126,6 +128,7 @@ async function loadSession() {
 
 async function post(m: Msg) {
   m.state = 'sending';
+  m.busy = false;
   render();
   const body = JSON.stringify({
     inboxId,
@@ -141,6 +144,10 @@ async function post(m: Msg) {
         if (messages.get(m.key) === m) m.state = 'sent';
         render();
         return;
+      }
+      if (res.status === 429 && ((await res.json().catch(() => null)) as { error?: { code?: string } } | null)?.error?.code === 'CHAT_BUSY') {
+        m.busy = true;
+        break;
       }
       if (res.status < 500 && res.status !== 429) break;
     } catch {

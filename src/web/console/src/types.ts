@@ -53,6 +53,9 @@ export interface Attachment {
   fileName: string;
   mimeType: string;
   size: number;
+  /** An inline image: the HTML shows it as `cid:<contentId>`. */
+  contentId?: string;
+  inline?: boolean;
 }
 
 export interface Message {

@@ -1,8 +1,8 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { clock, t } from '../i18n.ts';
 import { store } from '../store.ts';
-import type { Message } from '../types.ts';
+import type { Attachment, Message } from '../types.ts';
 import { Avatar, ChannelBadge, fileSize, Ticks } from './bits.tsx';
 
 /**
@@ -10,13 +10,57 @@ import { Avatar, ChannelBadge, fileSize, Ticks } from './bits.tsx';
  * iframe with `sandbox` and no `allow-scripts` (and no `allow-same-origin`):
  * even a `<script>` or `onerror=` that slipped through cannot run or reach the
  * console. A CSP inside the frame also blocks remote loads (tracking pixels).
+ *
+ * Remote images arrive blocked (`data-remote-src`, set by the server's sanitiser); "Show images" puts them back
+ * for this message and lets the frame load https images. Inline `cid:` images are fetched here (same origin, with
+ * the session) from the attachment their Content-ID names and shown as data: URLs, which the frame may load.
  */
-export function EmailBody({ html }: { html: string }) {
+export function EmailBody({ html, attachments = [] }: { html: string; attachments?: Attachment[] }) {
+  const [remote, setRemote] = useState(false);
+  const [inline, setInline] = useState<Record<string, string>>({});
+  useEffect(() => {
+    let alive = true;
+    const wanted = attachments.filter((a) => a.contentId && html.includes(`cid:${a.contentId}`));
+    void Promise.all(
+      wanted.map(async (a) => {
+        const res = await fetch(`/api/attachments/${a.blobId}`, { credentials: 'same-origin' });
+        if (!res.ok) return null;
+        const blob = await res.blob();
+        const url = await new Promise<string>((resolve) => {
+          const reader = new FileReader();
+          reader.onload = () => resolve(String(reader.result));
+          reader.readAsDataURL(blob);
+        });
+        return [a.contentId!, url] as const;
+      }),
+    ).then((pairs) => {
+      if (alive) setInline(Object.fromEntries(pairs.filter((p) => p !== null)));
+    });
+    return () => {
+      alive = false;
+    };
+  }, [html, attachments]);
+  const hasRemote = html.includes('data-remote-src=');
+  let body = html.replace(/src="cid:([^"]+)"/g, (whole, cid: string) => (inline[cid] ? `src="${inline[cid]}"` : whole));
+  if (remote) body = body.replace(/data-remote-src="(https:[^"]+)"/g, 'src="$1"');
+  const imgSrc = remote ? 'data: https:' : 'data:';
   const doc =
     `<!doctype html><html><head><meta charset="utf-8">` +
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; font-src data:">` +
-    `<base target="_blank"><style>body{font:14px/1.5 system-ui,sans-serif;color:#1f2937;margin:8px;word-wrap:break-word}img{max-width:100%}</style></head><body>${html}</body></html>`;
-  return <iframe class="email-frame" sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc={doc} title={t('htmlBody')} referrerpolicy="no-referrer" data-testid="email-frame" />;
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${imgSrc}; style-src 'unsafe-inline'; font-src data:">` +
+    `<base target="_blank"><style>body{font:14px/1.5 system-ui,sans-serif;color:#1f2937;margin:8px;word-wrap:break-word}img{max-width:100%}</style></head><body>${body}</body></html>`;
+  return (
+    <>
+      {hasRemote && !remote ? (
+        <div class="images-blocked muted" data-testid="images-blocked">
+          {t('imagesBlocked')}{' '}
+          <button class="link" onClick={() => setRemote(true)} data-testid="show-images">
+            {t('showImages')}
+          </button>
+        </div>
+      ) : null}
+      <iframe class="email-frame" sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc={doc} title={t('htmlBody')} referrerpolicy="no-referrer" data-testid="email-frame" />
+    </>
+  );
 }
 
 export function MessageItem({ m }: { m: Message }) {
@@ -51,7 +95,7 @@ export function MessageItem({ m }: { m: Message }) {
         </div>
       ) : null}
       {m.hasHtml && m.html && showHtml ? (
-        <EmailBody html={m.html} />
+        <EmailBody html={m.html} attachments={m.attachments} />
       ) : (
         <div class="msg-text" data-testid="message-text" style={m.revoked ? { textDecoration: 'line-through', opacity: 0.6 } : undefined}>
           {m.text}
