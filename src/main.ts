@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     { ...adapterFactories, webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId) },
     logger.child({ module: 'channels' }),
     connectionTesters,
+    { publicUrl: config.publicUrl, ...config.platforms },
   );
   const core = createCore({ config, connection, logger, secret, channels });
   await core.start();

@@ -20,6 +20,7 @@ import { IngestService } from './ingest/ingest-service.js';
 import { MessageProcessor } from './ingest/message-processor.js';
 import { RemoteMediaFetcher } from './ingest/remote-media.js';
 import { StatusProcessor } from './ingest/status-processor.js';
+import { CallProcessor } from './ingest/call-processor.js';
 import { TicketPlacement } from './ingest/ticket-placement.js';
 import { JobScheduler } from './jobs/job-scheduler.js';
 import { isFerretDb } from './db/schema-indexes.js';
@@ -58,7 +59,8 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const messageProcessor = new MessageProcessor(models, inboxCache, new ContactResolver(models, contactCache, log('contacts')), placement, audit, locks, new TicketNumbers(models), config, secret, log('ingest'));
   const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
   const media = new RemoteMediaFetcher(models, channels, blobs, config.limits, log('ingest'));
-  const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'), media);
+  const calls = new CallProcessor(models, audit, log('ingest'));
+  const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'), media, calls);
 
   const tickets = new TicketService(models, audit, locks, bus, log('tickets'));
   const sessions = new SessionService(models, config.auth.sessionTtlMs, { maxAttempts: config.auth.loginMaxAttempts, windowMs: config.auth.loginWindowMs }, log('auth'));

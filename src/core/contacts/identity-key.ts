@@ -1,12 +1,12 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { ChannelKind } from '../domain/channel-kind.js';
 import type { Sender } from '../domain/inbound-event.js';
+import { normalisePhone } from './phone-identity.js';
 
 /** `phone:+E164`, or undefined when the text is not a plausible phone number. */
 export function phoneKey(raw: string, defaultCountry?: string): string | undefined {
-  const cleaned = raw.replace(/^(whatsapp:|tel:|sms:)/i, '').trim();
-  const parsed = parsePhoneNumberFromString(cleaned, defaultCountry as never);
-  return parsed?.isPossible() ? `phone:${parsed.number}` : undefined;
+  // The shared normaliser (Brazil's ninth digit included): SMS, voice and WhatsApp meet on one key.
+  const e164 = normalisePhone(raw, defaultCountry);
+  return e164 ? `phone:${e164}` : undefined;
 }
 
 export function emailKey(raw: string): string | undefined {

@@ -52,6 +52,23 @@ export const ThreadingHintsSchema = z.object({
 });
 export type ThreadingHints = z.infer<typeof ThreadingHintsSchema>;
 
+/** Call states, in the order a call can move through them (see `callStatusRank`). */
+export const callStatuses = ['ringing', 'in-progress', 'failed', 'missed', 'answered', 'voicemail'] as const;
+export const CallStatusSchema = z.enum(callStatuses);
+export type CallStatus = z.infer<typeof CallStatusSchema>;
+/** A later callback never moves a call back: a voicemail stays a voicemail when a late "no-answer" arrives. */
+export const callStatusRank: Record<CallStatus, number> = { ringing: 0, 'in-progress': 1, failed: 2, missed: 2, answered: 3, voicemail: 4 };
+
+/** A phone call shown in a ticket as one entry (voice channels). */
+export const CallInfoSchema = z.object({
+  direction: z.enum(['inbound', 'outbound']),
+  status: CallStatusSchema,
+  durationSeconds: z.number().int().nonnegative().optional(),
+  from: z.string().max(40),
+  to: z.string().max(40),
+});
+export type CallInfo = z.infer<typeof CallInfoSchema>;
+
 const base = {
   /** Deterministic dedupe key, e.g. `tg:<bot>:<chat>:<message_id>`, `sms:<MessageSid>`. */
   providerKey: z.string().min(3).max(1200),
@@ -74,6 +91,8 @@ export const MessageReceivedSchema = z.object({
   automated: z.boolean().optional(),
   /** Id of our raw copy (email source kept in GridFS), if the adapter stored one. */
   rawRef: z.string().max(200).optional(),
+  /** A phone call (voice): the message is a call entry; later `call.updated` events complete it. */
+  call: CallInfoSchema.optional(),
 });
 
 export const MessageStatusSchema = z.object({
@@ -91,6 +110,40 @@ export const MessageEditedSchema = z.object({
   text: z.string().max(1_000_000),
 });
 
+/**
+ * A later fact about a call entry (`providerMessageId` = the call's id): its outcome and duration, the
+ * voicemail recording (fetched like any announced attachment), the transcription. Applied in any order;
+ * a status only moves forward (`callStatusRank`).
+ */
+export const CallUpdatedSchema = z.object({
+  ...base,
+  type: z.literal('call.updated'),
+  providerMessageId: z.string().min(1).max(1000),
+  /** The call entry's conversation (the caller's number): the event is processed after the call's message. */
+  conversationId: z.string().min(1).max(998),
+  status: CallStatusSchema.optional(),
+  durationSeconds: z.number().int().nonnegative().optional(),
+  transcription: z.string().max(100_000).optional(),
+  attachments: z.array(InboundAttachmentSchema).max(10).default([]),
+  /** A line added to the call entry's text (set by the core when a recording could not be fetched). */
+  text: z.string().max(5000).optional(),
+});
+
+/**
+ * A customer asked not to be contacted on a channel (SMS STOP, the platform's opt-out error) or asked
+ * again to be (START). Recorded on the contact that owns `identityKey`; agents see it before sending.
+ */
+export const ContactConsentSchema = z.object({
+  ...base,
+  type: z.literal('contact.consent'),
+  identityKey: z.string().min(3).max(400),
+  /** The conversation it came from, so it is processed after that conversation's messages. */
+  conversationId: z.string().min(1).max(998),
+  channel: z.enum(['sms']),
+  optedOut: z.boolean(),
+  reason: z.string().max(500).optional(),
+});
+
 export const SessionStateSchema = z.object({
   ...base,
   type: z.literal('session.state'),
@@ -103,6 +156,8 @@ export const InboundEventSchema = z.discriminatedUnion('type', [
   MessageStatusSchema,
   MessageEditedSchema,
   SessionStateSchema,
+  CallUpdatedSchema,
+  ContactConsentSchema,
 ]);
 export type InboundEvent = z.infer<typeof InboundEventSchema>;
 export type InboundEventInput = z.input<typeof InboundEventSchema>;
@@ -110,3 +165,5 @@ export type MessageReceived = z.infer<typeof MessageReceivedSchema>;
 export type MessageStatusEvent = z.infer<typeof MessageStatusSchema>;
 export type MessageEdited = z.infer<typeof MessageEditedSchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
+export type CallUpdated = z.infer<typeof CallUpdatedSchema>;
+export type ContactConsent = z.infer<typeof ContactConsentSchema>;

@@ -40,7 +40,7 @@ export const MessageViewSchema = z.object({
   ticketId: id,
   channel: ChannelKindSchema,
   direction: z.enum(['inbound', 'outbound', 'internal']),
-  kind: z.enum(['message', 'note', 'system']),
+  kind: z.enum(['message', 'note', 'system', 'call']),
   authorName: z.string().nullable(),
   authorType: z.enum(['contact', 'agent', 'system']),
   text: z.string(),
@@ -52,6 +52,17 @@ export const MessageViewSchema = z.object({
   threadReason: z.object({ rule: z.string(), detail: z.string().optional() }).nullable(),
   automated: z.boolean(),
   subjectChanged: z.boolean(),
+  /** Call entries only: direction, outcome, duration, numbers, transcription (the recording is an attachment). */
+  call: z
+    .object({
+      direction: z.enum(['inbound', 'outbound']),
+      status: z.string(),
+      durationSeconds: z.number().nullable(),
+      from: z.string(),
+      to: z.string(),
+      transcription: z.string().nullable(),
+    })
+    .optional(),
 });
 export type MessageView = z.infer<typeof MessageViewSchema>;
 
@@ -84,6 +95,8 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
     status: z.string(),
     reason: z.string().optional(),
   }),
+  /** A message changed after it was announced (a call entry's outcome, recording or transcription). */
+  z.object({ type: z.literal('message.updated'), seq: z.number().int(), ...base, message: MessageViewSchema }),
   /** An inbox was created or changed: the channel runtime (re)starts its adapter. */
   z.object({ type: z.literal('inbox.changed'), at: z.string(), inboxId: id }),
   z.object({

@@ -45,5 +45,17 @@ export function toMessageView(m: Message): MessageView {
     threadReason: m.threadReason?.rule ? { rule: m.threadReason.rule, ...(m.threadReason.detail ? { detail: m.threadReason.detail } : {}) } : null,
     automated: Boolean(m.automated || m.automatic),
     subjectChanged: Boolean(m.subjectChanged),
+    ...(m.call
+      ? {
+          call: {
+            direction: m.call.direction,
+            status: m.call.status,
+            durationSeconds: m.call.durationSeconds ?? null,
+            from: m.call.from,
+            to: m.call.to,
+            transcription: m.call.transcription ?? null,
+          },
+        }
+      : {}),
   };
 }

@@ -11,6 +11,7 @@ import type { InboundEventRecord } from '../models/inbound-event-record.js';
 import type { Models } from '../models/registry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 import type { RemoteMediaFetcher } from './remote-media.js';
+import type { CallProcessor } from './call-processor.js';
 
 const MAX_ATTEMPTS = 8;
 /** Processed marks wait this long to share a command (nobody waits for them; see WriteBatcher). */
@@ -59,6 +60,7 @@ export class IngestService {
     private readonly bus: DomainEventBus,
     private readonly logger: Logger,
     private readonly media?: RemoteMediaFetcher,
+    private readonly calls?: CallProcessor,
   ) {}
 
   /** Validates every event first (all or nothing), then stores each and schedules its processing. */
@@ -193,6 +195,14 @@ export class IngestService {
         return this.statuses.edited(event);
       case 'session.state':
         return this.statuses.session(event);
+      case 'call.updated': {
+        const calls = this.calls;
+        if (!calls) return Promise.reject(new Error('call events need a CallProcessor'));
+        return this.media ? this.media.resolve(event).then((resolved) => calls.callUpdated(resolved)) : calls.callUpdated(event);
+      }
+      case 'contact.consent':
+        if (!this.calls) return Promise.reject(new Error('consent events need a CallProcessor'));
+        return this.calls.consent(event);
     }
   }
 }

@@ -13,6 +13,8 @@ export interface Contact {
   phone?: string;
   identities: string[];
   mergedInto?: Types.ObjectId;
+  /** Channels the customer asked not to be contacted on (SMS STOP), with when; agents are warned. */
+  optedOut?: { sms?: Date };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -24,6 +26,7 @@ const schema = new Schema<Contact>(
     phone: { type: String, maxlength: 40 },
     identities: { type: [String], default: [] },
     mergedInto: { type: Schema.Types.ObjectId },
+    optedOut: { sms: Date },
   },
   { timestamps: true, versionKey: false, collection: 'contacts' },
 );
