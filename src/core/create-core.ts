@@ -21,6 +21,7 @@ import { MessageProcessor } from './ingest/message-processor.js';
 import { RemoteMediaFetcher } from './ingest/remote-media.js';
 import { StatusProcessor } from './ingest/status-processor.js';
 import { CallProcessor } from './ingest/call-processor.js';
+import { CallBackService } from './calls/call-back.js';
 import { TicketPlacement } from './ingest/ticket-placement.js';
 import { JobScheduler } from './jobs/job-scheduler.js';
 import { isFerretDb } from './db/schema-indexes.js';
@@ -77,6 +78,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   };
   const worker = new DeliveryWorker(models, channels, blobs, audit, bus, queue, config, log('outbound'));
   const compose = new ComposeService(models, tickets, blobs, audit, locks, bus, queue, config, secret, log('outbound'));
+  const callBack = new CallBackService(tickets, channels, audit, log('calls'));
   messageProcessor.onNewTicket(async (ticket, inbox) => {
     await compose.acknowledge(ticket, inbox);
   });
@@ -97,6 +99,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     users,
     departments,
     inboxes,
+    callBack,
     contacts,
     leases,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),

@@ -91,6 +91,11 @@ export interface ChannelAdapter {
    * core while processing the stored event, never while answering the webhook. Throws ChannelError.
    */
   fetchMedia?(media: RemoteMedia, maxBytes: number): Promise<FetchedMedia>;
+  /**
+   * Phone channels: a call-back to `customer` (the agent's phone rings first). The adapter reports the
+   * call through ingest (a call entry); the promise resolves once the platform accepted it. Throws ChannelError.
+   */
+  startCall?(customer: string): Promise<{ providerCallId: string }>;
   checkHealth(): Promise<ChannelHealth>;
   stop(): Promise<void>;
 }
