@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../integration/web/web-harness.js';
 import { sid } from '../../standins/twilio.js';
+import { createInbox, smsEvent } from '../../support/test-core.js';
 import { ACCOUNT_SID, AUTH_TOKEN, CUSTOMER, fixture, PUBLIC_URL, SMS_NUMBER, startTwilioHub, type TwilioHub } from './twilio-hub.js';
 
 /**
@@ -198,5 +199,20 @@ describe('SMS (Twilio)', () => {
     const ticketB = await ticketWith(`sms:${b.MessageSid}`);
     expect(ticketB).toBe(ticketA);
     expect(ACCOUNT_SID).toMatch(/^AC/);
+  });
+
+  it('an SMS and a WhatsApp identity with the same E.164 number resolve to one contact', async () => {
+    const sms = fixture('sms-inbound', { MessageSid: sid('SM'), From: '+5531988776655' });
+    await hub.post('sms', inboxId, sms);
+    const smsTicket = await ticketWith(`sms:${sms.MessageSid}`);
+    // WhatsApp reports the old 8-digit form for many Brazilian accounts.
+    const wa = await createInbox(hub.h.t.core, 'whatsapp');
+    await hub.h.t.core.ingest.accept([
+      { ...smsEvent(String(wa._id), { sid: 'wa-1', from: 'whatsapp:+553188776655' }), providerKey: 'wa:false_553188776655@c.us_3EB0', providerMessageId: undefined },
+    ]);
+    const waTicket = await ticketWith('wa:false_553188776655@c.us_3EB0');
+    expect(waTicket).not.toBe(smsTicket); // another inbox, another conversation…
+    const [a, b] = await Promise.all([smsTicket, waTicket].map((id) => models().Ticket.findById(id).lean()));
+    expect(String(a!.contactId)).toBe(String(b!.contactId)); // …the same customer
   });
 });
