@@ -30,6 +30,8 @@ export interface Contact {
   email: string | null;
   phone: string | null;
   identities: string[];
+  /** When the customer opted out of a channel (SMS STOP); the composer warns. */
+  optedOut?: { sms: string | null };
 }
 
 export interface TicketDetail extends TicketSummary {
@@ -56,7 +58,7 @@ export interface Message {
   ticketId: string;
   channel: string;
   direction: 'inbound' | 'outbound' | 'internal';
-  kind: 'message' | 'note' | 'system';
+  kind: 'message' | 'note' | 'system' | 'call';
   authorName: string | null;
   authorType: 'contact' | 'agent' | 'system';
   text: string;
@@ -67,6 +69,8 @@ export interface Message {
   deliveryStatus: string;
   occurredAt: string;
   delivery?: { lastError: string | null };
+  /** Call entries: outcome, duration and the voicemail's transcription (the recording is an attachment). */
+  call?: { direction: 'inbound' | 'outbound'; status: string; durationSeconds: number | null; from: string; to: string; transcription: string | null };
   /** Console only: an optimistic copy not yet confirmed by the server. */
   pending?: 'sending' | 'failed';
   tempId?: string;
