@@ -24,6 +24,7 @@ import { startDatabase } from '../src/core/db/start-database.js';
 import { ConflictError } from '../src/core/errors/app-error.js';
 import { createLogger } from '../src/core/logging/logger.js';
 import type { Viewer } from '../src/core/users/viewer.js';
+import { modelsOf } from '../src/core/models/models-of.js';
 
 export const DEMO_PASSWORD = 'ponte-demo-2026';
 
@@ -79,14 +80,14 @@ export async function seedDemo(core: Core, opts: { conversations?: boolean } = {
       core.users.create(admin, { email: a.email, name: a.name, role: a.role, locale: a.locale, password: DEMO_PASSWORD, departmentIds: a.departments.map((n) => depIds.get(n)!) }),
     );
   }
-  const cannedService = new CannedResponseService(core.models.User.db);
+  const cannedService = new CannedResponseService(modelsOf(core).User.db);
   for (const c of canned) await cannedService.ensure(admin, c);
 
   const { id: inboxId } = await ensureDefaultWebchatInbox(core);
   const inbox = await core.inboxes.get(inboxId);
   if (!inbox.departmentId) await core.inboxes.update(admin, inboxId, { departmentId: depIds.get('Support')! });
 
-  if (opts.conversations !== false && (await core.models.Ticket.countDocuments({ inboxId: new Types.ObjectId(inboxId) })) === 0) {
+  if (opts.conversations !== false && (await modelsOf(core).Ticket.countDocuments({ inboxId: new Types.ObjectId(inboxId) })) === 0) {
     for (const c of conversations) {
       const visitor = randomUUID().replace(/-/g, '').slice(0, 22);
       for (const text of c.texts) {

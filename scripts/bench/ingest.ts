@@ -19,6 +19,7 @@ import { startDatabase } from '../../src/core/db/start-database.js';
 import { benchDatabaseUri } from './bench-database.js';
 import { processCpuMs } from './process-cpu.js';
 import { createLogger } from '../../src/core/logging/logger.js';
+import { modelsOf } from '../../src/core/models/models-of.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,7 +59,7 @@ async function main() {
   const profile = values.profile ? profileCommands(connection) : undefined;
   const core = createCore({ config, connection, logger, secret: 'bench-secret-'.padEnd(40, 'x'), channels: { adapterFor: () => undefined } });
   await core.start();
-  const [inbox] = await core.models.Inbox.insertMany([{ kind: 'sms', name: 'bench', publicSettings: {}, health: { status: 'unknown' } }]);
+  const [inbox] = await modelsOf(core).Inbox.insertMany([{ kind: 'sms', name: 'bench', publicSettings: {}, health: { status: 'unknown' } }]);
   const inboxId = String(inbox!._id);
 
   // Raw rate of the same database: one small document per insertOne.
@@ -108,14 +109,14 @@ async function main() {
   const dbCpuMs = processCpuMs(db.pid) - cpuBefore.db;
   const rate = total / processSeconds;
 
-  const stored = await core.models.Message.countDocuments({ inboxId: inbox!._id });
-  const tickets = await core.models.Ticket.countDocuments({ inboxId: inbox!._id });
+  const stored = await modelsOf(core).Message.countDocuments({ inboxId: inbox!._id });
+  const tickets = await modelsOf(core).Ticket.countDocuments({ inboxId: inbox!._id });
   // Replaying every event (a platform retrying all of them) must store nothing new.
   t0 = performance.now();
   await pool(events, concurrency, acceptLikeAPlatform);
   const replaySeconds = (performance.now() - t0) / 1000;
   await core.ingest.drain();
-  const afterReplay = await core.models.Message.countDocuments({ inboxId: inbox!._id });
+  const afterReplay = await modelsOf(core).Message.countDocuments({ inboxId: inbox!._id });
 
   console.log(`database                 ${db.kind}`);
   console.log(`messages / conversations ${total} / ${conversations} (concurrency ${concurrency})`);
@@ -129,7 +130,7 @@ async function main() {
   console.log(`rss growth               ${((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(1)} MiB`);
 
   if (profile) profile.print(total);
-  const unfinished = await core.models.InboundEvent.find({ status: { $ne: 'processed' } }, { lastError: 1, status: 1 }).limit(5).lean();
+  const unfinished = await modelsOf(core).InboundEvent.find({ status: { $ne: 'processed' } }, { lastError: 1, status: 1 }).limit(5).lean();
   for (const u of unfinished) console.log(`unprocessed              ${u._id} ${u.status}: ${u.lastError ?? ''}`);
 
   await core.stop();

@@ -46,6 +46,7 @@ import { startApp } from '../../test/e2e/support/start-app.js';
 import { benchDatabaseUri } from './bench-database.js';
 import { LeanAgentSocket } from './lean-agent-socket.js';
 import { processCpuMs } from './process-cpu.js';
+import { modelsOf } from '../../src/core/models/models-of.js';
 
 const now = () => performance.timeOrigin + performance.now();
 const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
@@ -268,20 +269,20 @@ async function parent() {
   const admin: Viewer = { id: new Types.ObjectId().toHexString(), name: 'bench', email: 'bench@x', role: 'admin', departmentIds: [] };
 
   // Raw insert rate of this database, for the ratio (see scripts/bench/ingest.ts).
-  const raw = core.models.User.db.collection('bench_raw');
+  const raw = modelsOf(core).User.db.collection('bench_raw');
   let t = now();
   for (let i = 0; i < 300; i++) await raw.insertOne({ i, text: `hello ${i}`, at: new Date() });
   const rawRate = 300 / ((now() - t) / 1000);
 
-  const deps = await core.models.Department.insertMany(Array.from({ length: D }, (_, i) => ({ name: `Bench dep ${i}` })));
+  const deps = await modelsOf(core).Department.insertMany(Array.from({ length: D }, (_, i) => ({ name: `Bench dep ${i}` })));
   const inboxes: string[] = [];
   for (const [i, d] of deps.entries()) inboxes.push((await core.inboxes.create(admin, { kind: 'webchat', name: `bench-chat-${i}`, departmentId: String(d._id), enabled: true, settings: {}, secrets: {} })).id);
-  const users = await core.models.User.insertMany(
+  const users = await modelsOf(core).User.insertMany(
     Array.from({ length: N }, (_, i) => ({ email: `agent${i}@bench.local`, name: `Agent ${i}`, role: 'agent', departmentIds: [deps[i % D]!._id], passwordHash: 'x' })),
   );
   const agents = users.map((u, i) => ({ token: randomBytes(32).toString('base64url'), dep: i % D, userId: u._id }));
   const expiresAt = new Date(Date.now() + 3600_000);
-  await core.models.Session.insertMany(agents.map((a) => ({ _id: createHash('sha256').update(a.token).digest('hex'), userId: a.userId, createdAt: new Date(), expiresAt })));
+  await modelsOf(core).Session.insertMany(agents.map((a) => ({ _id: createHash('sha256').update(a.token).digest('hex'), userId: a.userId, createdAt: new Date(), expiresAt })));
 
   const published = new Map<number, number>();
   core.bus.subscribe((e) => {

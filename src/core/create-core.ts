@@ -33,6 +33,13 @@ import { TicketLocks } from './tickets/ticket-locks.js';
 import { TicketNumbers } from './tickets/ticket-number.js';
 import { TicketService } from './tickets/ticket-service.js';
 import { UserService } from './users/user-service.js';
+import { VisibleAttachments } from './attachments/visible-attachment.js';
+import { CannedResponseService } from './canned/canned-service.js';
+import { CustomerConversationService } from './conversations/customer-conversation.js';
+import { rememberModels } from './models/models-of.js';
+import { listThread } from './tickets/thread-queries.js';
+import { TicketContext } from './tickets/ticket-context.js';
+import type { Ticket } from './models/ticket.js';
 
 export interface CoreOptions {
   config: Config;
@@ -85,9 +92,8 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
 
   let sweepTimer: NodeJS.Timeout | undefined;
 
-  return {
+  const core = {
     config,
-    models,
     bus,
     audit,
     blobs,
@@ -102,6 +108,13 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     callBack,
     contacts,
     leases,
+    attachments: new VisibleAttachments(models, tickets),
+    ticketContext: new TicketContext(models),
+    canned: new CannedResponseService(connection),
+    conversations: new CustomerConversationService(models),
+    threads: { list: (ticket: Ticket, opts: { after?: string; limit: number }) => listThread(models, ticket, opts) },
+    /** Whether the driver holds a live connection (the health route's first look). */
+    databaseConnected: () => connection.readyState === 1,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     async start(): Promise<void> {
@@ -154,6 +167,8 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       jobs = undefined;
     },
   };
+  rememberModels(core, models);
+  return core;
 }
 
 export type Core = ReturnType<typeof createCore>;

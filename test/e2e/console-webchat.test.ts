@@ -5,6 +5,7 @@ import type { Viewer } from '../../src/core/users/viewer.js';
 import { createInbox, createUser } from '../support/test-core.js';
 import { launchBrowser, screenshot } from './support/browser.js';
 import { startApp, type RunningApp } from './support/start-app.js';
+import { modelsOf } from '../../src/core/models/models-of.js';
 
 /**
  * Issue 3, "What must be shown", in real Chromium against the whole app:
@@ -56,8 +57,8 @@ const rowFor = (page: Page, ticketId: string) => page.locator(`[data-testid=tick
 
 async function ticketOfVisitorText(text: string) {
   for (let i = 0; i < 100; i++) {
-    const m = await app.core.models.Message.findOne({ text, direction: 'inbound' }).lean();
-    if (m) return (await app.core.models.Ticket.findById(m.ticketId).lean())!;
+    const m = await modelsOf(app.core).Message.findOne({ text, direction: 'inbound' }).lean();
+    if (m) return (await modelsOf(app.core).Ticket.findById(m.ticketId).lean())!;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`no ticket for "${text}"`);
@@ -65,15 +66,15 @@ async function ticketOfVisitorText(text: string) {
 
 beforeAll(async () => {
   app = await startApp();
-  const deps = await app.core.models.Department.insertMany([{ name: 'Sales' }, { name: 'Billing' }]);
+  const deps = await modelsOf(app.core).Department.insertMany([{ name: 'Sales' }, { name: 'Billing' }]);
   sales = deps[0]!._id;
   billing = deps[1]!._id;
   admin = await createUser(app.core, 'admin');
   await app.core.inboxes.update(admin, app.webchatInboxId, { departmentId: String(sales) });
   ana = await createUser(app.core, 'agent', [sales]);
   bruno = await createUser(app.core, 'agent', [billing]);
-  await app.core.models.User.updateOne({ _id: ana.id }, { $set: { name: 'Ana Souza' } });
-  await app.core.models.User.updateOne({ _id: bruno.id }, { $set: { name: 'Bruno Lima' } });
+  await modelsOf(app.core).User.updateOne({ _id: ana.id }, { $set: { name: 'Ana Souza' } });
+  await modelsOf(app.core).User.updateOne({ _id: bruno.id }, { $set: { name: 'Bruno Lima' } });
   ana.name = 'Ana Souza';
   b = await launchBrowser();
 });
@@ -156,9 +157,9 @@ describe('website chat ↔ agent console', () => {
     await chat.waitForSelector('[data-testid=agent-message]');
     expect(await chat.locator('body').textContent()).not.toContain(secret);
     // The core never handed it to the adapter: no delivery state, not in the visitor's history.
-    const stored = await app.core.models.Message.findOne({ text: secret }).lean();
+    const stored = await modelsOf(app.core).Message.findOne({ text: secret }).lean();
     expect(stored).toMatchObject({ kind: 'note', direction: 'internal', delivery: { status: 'none', attempts: 0 } });
-    const history = await app.webchat.channel.conversations.history(app.webchatInboxId, (await app.core.models.Ticket.findById(ticketId).lean())!.replyTo.conversationId!);
+    const history = await app.webchat.channel.conversations.history(app.webchatInboxId, (await modelsOf(app.core).Ticket.findById(ticketId).lean())!.replyTo.conversationId!);
     expect(history.messages.map((m) => m.text)).not.toContain(secret);
     await anaPage.click('[data-testid=mode-reply]');
   });

@@ -44,6 +44,8 @@ export interface DovecotStandin {
   mailboxStatus(mailbox?: string): Promise<{ uidValidity: bigint; messages: number; uidNext: number }>;
   /** The Dovecot log (useful when a test fails). */
   log(): Promise<string>;
+  /** IMAP sessions logged in right now, as Dovecot counts them (`doveadm who`): one entry per connection. */
+  imapSessions(): Promise<Array<{ pid: number }>>;
   stop(): Promise<void>;
 }
 
@@ -254,6 +256,20 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
     },
     log() {
       return readFile(path.join(dir, 'dovecot.log'), 'utf8').catch(() => '');
+    },
+    async imapSessions() {
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(path.join(path.dirname(binary), '..', 'bin', 'doveadm'), ['-c', conf, 'who', '-1'], (err, stdout) =>
+          err ? reject(err) : resolve(stdout),
+        ),
+      );
+      // "username  proto  pid  ip" after a header line.
+      return out
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/))
+        .filter((f) => f.length >= 3 && f[1] === 'imap')
+        .map((f) => ({ pid: Number(f[2]) }));
     },
     async stop() {
       const pidFile = path.join(dir, 'run', 'master.pid');

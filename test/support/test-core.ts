@@ -12,6 +12,7 @@ import type { UserRole } from '../../src/core/models/user.js';
 import type { Viewer } from '../../src/core/users/viewer.js';
 import { MapRegistry } from './fake-channel.js';
 import { startTestDatabase, type TestDatabase } from './test-database.js';
+import { modelsOf } from '../../src/core/models/models-of.js';
 
 export const TEST_SECRET = 'test-secret-'.padEnd(48, 'x');
 
@@ -58,7 +59,7 @@ export async function startTestCore(env: Record<string, string> = {}, existing?:
 }
 
 export async function createInbox(core: Core, kind: ChannelKind = 'sms', extra: { departmentId?: Types.ObjectId; name?: string } = {}) {
-  const [inbox] = await core.models.Inbox.insertMany([
+  const [inbox] = await modelsOf(core).Inbox.insertMany([
     { kind, name: extra.name ?? `${kind}-${Math.random().toString(36).slice(2, 8)}`, publicSettings: {}, health: { status: 'unknown' }, ...(extra.departmentId ? { departmentId: extra.departmentId } : {}) },
   ]);
   return inbox!;
@@ -67,7 +68,7 @@ export async function createInbox(core: Core, kind: ChannelKind = 'sms', extra: 
 let userSeq = 0;
 export async function createUser(core: Core, role: UserRole = 'agent', departmentIds: Types.ObjectId[] = [], password = 'correct horse battery'): Promise<Viewer & { password: string }> {
   userSeq++;
-  const [user] = await core.models.User.insertMany([
+  const [user] = await modelsOf(core).User.insertMany([
     { email: `user${userSeq}-${Date.now()}@example.com`, name: `User ${userSeq}`, role, departmentIds, passwordHash: await hashPassword(password) },
   ]);
   return { ...toViewer(user!), password };

@@ -8,7 +8,7 @@ import { ChannelError } from '../../core/errors/app-error.js';
 import { readCookie, VISITOR_COOKIE, VisitorIds } from './visitor-cookie.js';
 
 /** What the web chat needs from the core: ingest, inbox lookup, the event bus and blob reads. */
-export type WebchatCore = Pick<Core, 'ingest' | 'inboxes' | 'bus' | 'blobs' | 'models' | 'config'>;
+export type WebchatCore = Pick<Core, 'ingest' | 'inboxes' | 'bus' | 'blobs' | 'conversations' | 'config'>;
 
 export interface VisitorReply {
   id: string;
@@ -54,7 +54,7 @@ export class WebchatChannel {
     private readonly logger: Logger,
   ) {
     this.visitors = new VisitorIds(secret);
-    this.conversations = new CustomerConversationService(core.models);
+    this.conversations = core.conversations;
   }
 
   /** A ChannelRuntime factory for kind `webchat`. */

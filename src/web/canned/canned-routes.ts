@@ -1,17 +1,11 @@
-import type { Connection } from 'mongoose';
 import { z } from 'zod';
-import { CannedInputSchema, CannedResponseService } from '../../core/canned/canned-service.js';
+import { CannedInputSchema, type CannedResponseService } from '../../core/canned/canned-service.js';
 import type { Core } from '../../core/create-core.js';
 import { defineRoute } from '../api/route.js';
 import { IdParamsSchema } from '../schemas/common-schemas.js';
 
-const services = new WeakMap<Core, CannedResponseService>();
-/** One service per core (its connection); canned responses are not part of createCore yet. */
-export function cannedFor(core: Core): CannedResponseService {
-  let s = services.get(core);
-  if (!s) services.set(core, (s = new CannedResponseService(core.models.User.db as Connection)));
-  return s;
-}
+/** Kept for callers written before canned responses were part of createCore. */
+export const cannedFor = (core: Core): CannedResponseService => core.canned;
 
 /** `/api/canned-responses`: agents read (their departments' and shared ones); supervisors/admins manage. */
 export const cannedRoutes = [

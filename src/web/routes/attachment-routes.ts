@@ -1,5 +1,4 @@
 import { defineRoute } from '../api/route.js';
-import { findVisibleAttachment } from '../attachments/find-visible-attachment.js';
 import { sendAttachment } from '../attachments/send-attachment.js';
 import { BlobParamsSchema } from '../schemas/blob-params-schema.js';
 
@@ -13,6 +12,6 @@ export const attachmentRoutes = [
     access: 'user',
     params: BlobParamsSchema,
     produces: 'stream',
-    handler: async ({ core, viewer, params, res }) => sendAttachment(res, core, await findVisibleAttachment(core, viewer, params.blobId)),
+    handler: async ({ core, viewer, params, res }) => sendAttachment(res, core, await core.attachments.find(viewer, params.blobId)),
   }),
 ];

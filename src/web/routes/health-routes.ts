@@ -15,7 +15,7 @@ export const healthRoutes = (info: HealthInfo) => [
     summary: 'Service health and the database kind in use',
     access: 'public',
     handler: ({ core }) => ({
-      status: core.models.Ticket.db.readyState === 1 ? 'ok' : 'degraded',
+      status: core.databaseConnected() ? 'ok' : 'degraded',
       database: info.databaseKind,
       version: info.version,
     }),

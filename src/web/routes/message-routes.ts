@@ -1,5 +1,4 @@
 import { ComposeSchema } from '../../core/outbound/compose-service.js';
-import { listThread } from '../../core/tickets/thread-queries.js';
 import { defineRoute } from '../api/route.js';
 import { IdParamsSchema } from '../schemas/common-schemas.js';
 import { ThreadQuerySchema } from '../schemas/ticket-schemas.js';
@@ -16,7 +15,7 @@ export const messageRoutes = [
     params: IdParamsSchema,
     query: ThreadQuerySchema,
     handler: async ({ core, viewer, params, query }) => {
-      const page = await listThread(core.models, await core.tickets.get(viewer, params.id), query);
+      const page = await core.threads.list(await core.tickets.get(viewer, params.id), query);
       return { items: page.items.map(toMessageDetailView), nextCursor: page.nextCursor };
     },
   }),

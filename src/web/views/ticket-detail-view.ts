@@ -10,13 +10,7 @@ import { idOrNull, isoOrNull } from './iso.js';
  * caller has already checked the viewer may see the ticket.
  */
 export async function toTicketDetailView(core: Core, t: Ticket) {
-  const { Contact, Inbox, Department, User } = core.models;
-  const [contact, inbox, department, assignee] = await Promise.all([
-    Contact.findById(t.contactId).lean(),
-    Inbox.findById(t.inboxId, { name: 1, kind: 1 }).lean(),
-    t.departmentId ? Department.findById(t.departmentId, { name: 1 }).lean() : null,
-    t.assigneeId ? User.findById(t.assigneeId, { name: 1 }).lean() : null,
-  ]);
+  const { contact, inbox, department, assignee } = await core.ticketContext.of(t);
   return {
     ...toTicketSummary(t),
     type: t.type ?? null,

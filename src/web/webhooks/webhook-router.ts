@@ -106,10 +106,10 @@ export function webhookRouter(opts: WebhookRouterOptions): Router {
         return plain(res, 400, 'malformed payload');
       }
       if (parsed.kind === 'reply') return send(res, parsed.response);
+      let stored: { accepted: number; duplicates: number };
       try {
-        const stored = parsed.events.length ? await opts.accept(parsed.events) : { accepted: 0, duplicates: 0 };
-        if (stored.duplicates) log.info({ duplicates: stored.duplicates }, 'webhook retry: already stored');
-        return send(res, webhook.respond(stored, request));
+        const result = parsed.events.length ? await opts.accept(parsed.events) : { accepted: 0, duplicates: 0 };
+        stored = { accepted: result.accepted, duplicates: result.duplicates };
       } catch (storeErr) {
         if (storeErr instanceof ValidationError) {
           log.warn({ reason: storeErr.message }, 'webhook produced invalid events; nothing stored');
@@ -118,6 +118,14 @@ export function webhookRouter(opts: WebhookRouterOptions): Router {
         // Not stored: a 5xx makes the platform retry later, which is what we want.
         log.error({ err: storeErr }, 'webhook events not stored; the platform will retry');
         return plain(res, 503, 'try again');
+      }
+      if (stored.duplicates) log.info({ duplicates: stored.duplicates }, 'webhook retry: already stored');
+      try {
+        return send(res, webhook.respond(stored, request));
+      } catch (respondErr) {
+        // Stored already: the platform's retry is acknowledged as a duplicate.
+        log.error({ err: respondErr }, 'webhook response failed after storing');
+        return plain(res, 500, 'stored; response failed');
       }
     });
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInbox, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 let t: TestCore;
 beforeAll(async () => {
@@ -19,10 +20,10 @@ describe('ingest: at-least-once in, exactly-once stored', () => {
 
     expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(1);
     expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(4);
-    expect(await t.core.models.Message.countDocuments({ providerKey: 'sms:SM-dup-1' })).toBe(1);
+    expect(await modelsOf(t.core).Message.countDocuments({ providerKey: 'sms:SM-dup-1' })).toBe(1);
     const created = t.events.slice(before).filter((e) => e.type === 'message.created');
     expect(created).toHaveLength(1);
-    expect(await t.core.models.InboundEvent.findById('sms:SM-dup-1').lean()).toMatchObject({ status: 'processed' });
+    expect(await modelsOf(t.core).InboundEvent.findById('sms:SM-dup-1').lean()).toMatchObject({ status: 'processed' });
   });
 
   it('a retry after processing is still a duplicate and changes nothing', async () => {
@@ -33,7 +34,7 @@ describe('ingest: at-least-once in, exactly-once stored', () => {
     const again = await t.core.ingest.accept([event]);
     await t.core.ingest.drain();
     expect(again).toMatchObject({ accepted: 0, duplicates: 1 });
-    expect(await t.core.models.Message.countDocuments({ providerKey: 'sms:SM-dup-2' })).toBe(1);
+    expect(await modelsOf(t.core).Message.countDocuments({ providerKey: 'sms:SM-dup-2' })).toBe(1);
   });
 
   it('50 concurrent first messages from one new contact → 1 contact, 1 ticket, 50 messages in platform order', async () => {
@@ -47,11 +48,11 @@ describe('ingest: at-least-once in, exactly-once stored', () => {
     );
     await t.core.ingest.drain();
 
-    const contacts = await t.core.models.Contact.find({ identities: `phone:${phone}` }).lean();
+    const contacts = await modelsOf(t.core).Contact.find({ identities: `phone:${phone}` }).lean();
     expect(contacts).toHaveLength(1);
-    const tickets = await t.core.models.Ticket.find({ inboxId: inbox._id }).lean();
+    const tickets = await modelsOf(t.core).Ticket.find({ inboxId: inbox._id }).lean();
     expect(tickets).toHaveLength(1);
-    const messages = await t.core.models.Message.find({ ticketId: tickets[0]!._id }).sort({ occurredAt: 1, _id: 1 }).lean();
+    const messages = await modelsOf(t.core).Message.find({ ticketId: tickets[0]!._id }).sort({ occurredAt: 1, _id: 1 }).lean();
     expect(messages.map((m) => m.text)).toEqual(Array.from({ length: 50 }, (_, i) => `msg ${i}`));
     expect(tickets[0]!.lastMessageAt.getTime()).toBe(start + 49 * 1000);
   });
@@ -63,8 +64,8 @@ describe('ingest: at-least-once in, exactly-once stored', () => {
     await t.core.ingest.accept([smsEvent(String(sms._id), { sid: 'SM-x1', from: phone })]);
     await t.core.ingest.accept([{ ...smsEvent(String(wa._id), { sid: 'x', from: phone }), providerKey: 'wa:x1@c.us' }]);
     await t.core.ingest.drain();
-    expect(await t.core.models.Contact.countDocuments({ identities: `phone:${phone}` })).toBe(1);
-    expect(await t.core.models.Ticket.countDocuments({ inboxId: { $in: [sms._id, wa._id] } })).toBe(2);
+    expect(await modelsOf(t.core).Contact.countDocuments({ identities: `phone:${phone}` })).toBe(1);
+    expect(await modelsOf(t.core).Ticket.countDocuments({ inboxId: { $in: [sms._id, wa._id] } })).toBe(2);
   });
 
   it('20 concurrent new tickets get unique numbers', async () => {
@@ -73,10 +74,10 @@ describe('ingest: at-least-once in, exactly-once stored', () => {
       Array.from({ length: 20 }, (_, i) => t.core.ingest.accept([smsEvent(String(inbox._id), { sid: `SM-new-${i}`, from: `+55119770000${String(i).padStart(2, '0')}` })])),
     );
     await t.core.ingest.drain();
-    const tickets = await t.core.models.Ticket.find({ inboxId: inbox._id }).lean();
+    const tickets = await modelsOf(t.core).Ticket.find({ inboxId: inbox._id }).lean();
     expect(tickets).toHaveLength(20);
     expect(new Set(tickets.map((x) => x.number)).size).toBe(20);
-    const all = await t.core.models.Ticket.find({}, { number: 1 }).lean();
+    const all = await modelsOf(t.core).Ticket.find({}, { number: 1 }).lean();
     expect(new Set(all.map((x) => x.number)).size).toBe(all.length);
   });
 
@@ -85,7 +86,7 @@ describe('ingest: at-least-once in, exactly-once stored', () => {
     const good = smsEvent(String(inbox._id), { sid: 'SM-valid' });
     const bad = { ...smsEvent(String(inbox._id), { sid: 'SM-invalid' }), sender: { handle: '' } };
     await expect(t.core.ingest.accept([good, bad])).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
-    expect(await t.core.models.InboundEvent.exists({ _id: 'sms:SM-valid' })).toBeNull();
+    expect(await modelsOf(t.core).InboundEvent.exists({ _id: 'sms:SM-valid' })).toBeNull();
   });
 
   it('an event for an unknown inbox is refused', async () => {

@@ -3,6 +3,7 @@ import { verifyAuditChain } from '../../../src/core/audit/verify-chain.js';
 import { rawCollection } from '../../../src/core/db/raw-collection.js';
 import type { DomainEvent } from '../../../src/core/events/domain-events.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 /**
  * The ingest hot path keeps a few things in memory (contacts by identity,
@@ -27,7 +28,7 @@ async function ingest(t: TestCore, ...events: Parameters<TestCore['core']['inges
   await t.core.ingest.accept(events);
   await t.core.ingest.drain();
 }
-const messageOf = async (t: TestCore, providerKey: string) => (await t.core.models.Message.findOne({ providerKey }).lean())!;
+const messageOf = async (t: TestCore, providerKey: string) => (await modelsOf(t.core).Message.findOne({ providerKey }).lean())!;
 
 type InsertOne = (doc: never, ...rest: never[]) => Promise<unknown>;
 const locked = () => new Error('database is locked (SQLITE_BUSY)');
@@ -63,11 +64,11 @@ async function ingestIntercepting(
  * `message.received`, naming that message. Returns the message.
  */
 async function storedOnceAndAudited(t: TestCore, providerKey: string) {
-  const stored = await t.core.models.Message.find({ providerKey }).lean();
+  const stored = await modelsOf(t.core).Message.find({ providerKey }).lean();
   expect(stored).toHaveLength(1);
-  const received = await t.core.models.AuditEvent.find({ ticketId: stored[0]!.ticketId, type: 'message.received' }).lean();
+  const received = await modelsOf(t.core).AuditEvent.find({ ticketId: stored[0]!.ticketId, type: 'message.received' }).lean();
   expect(received.map((e) => e.ref)).toEqual([`message:${String(stored[0]!._id)}`]);
-  expect(await verifyAuditChain(t.core.models, String(stored[0]!.ticketId))).toMatchObject({ intact: true });
+  expect(await verifyAuditChain(modelsOf(t.core), String(stored[0]!.ticketId))).toMatchObject({ intact: true });
   return stored[0]!;
 }
 
@@ -124,10 +125,10 @@ describe('ingest hot path caches', () => {
       ingest(a, smsEvent(inbox, { sid: 'HP-s3', from })),
       a.core.tickets.changeTags(admin, ticketId, ['vip'], []),
     ]);
-    const ticket = (await a.core.models.Ticket.findById(ticketId).lean())!;
+    const ticket = (await modelsOf(a.core).Ticket.findById(ticketId).lean())!;
     expect(ticket.priority).toBe('urgent');
     expect(ticket.tags).toEqual(['vip']);
-    const last = await a.core.models.Message.findOne({ ticketId: ticket._id }).sort({ occurredAt: -1 }).lean();
+    const last = await modelsOf(a.core).Message.findOne({ ticketId: ticket._id }).sort({ occurredAt: -1 }).lean();
     expect(ticket.lastCustomerMessageAt?.getTime()).toBe(last!.occurredAt.getTime());
   });
 
@@ -144,10 +145,10 @@ describe('ingest hot path caches', () => {
     await ingest(a, smsEvent(inbox, { sid: 'HP-w2', from }));
     off();
 
-    const ticket = (await a.core.models.Ticket.findById(ticketId).lean())!;
+    const ticket = (await modelsOf(a.core).Ticket.findById(ticketId).lean())!;
     expect(ticket.status).toBe('open');
     expect(ticket.snoozedUntil).toBeUndefined();
-    const audit = await a.core.models.AuditEvent.find({ ticketId: ticket._id }).sort({ seq: 1 }).lean();
+    const audit = await modelsOf(a.core).AuditEvent.find({ ticketId: ticket._id }).sort({ seq: 1 }).lean();
     const tail = audit.slice(-2);
     expect(tail.map((e) => e.type)).toEqual(['message.received', 'ticket.status_changed']);
     expect(seen).toEqual([`message.created#${tail[0]!.seq}`, `ticket.updated#${tail[1]!.seq}`]);
@@ -155,8 +156,8 @@ describe('ingest hot path caches', () => {
     // The same event again (a platform retry) changes nothing and tells nobody.
     const before = audit.length;
     await ingest(a, smsEvent(inbox, { sid: 'HP-w2', from }));
-    expect(await a.core.models.AuditEvent.countDocuments({ ticketId: ticket._id })).toBe(before);
-    expect(await a.core.models.Message.countDocuments({ ticketId: ticket._id })).toBe(2);
+    expect(await modelsOf(a.core).AuditEvent.countDocuments({ ticketId: ticket._id })).toBe(before);
+    expect(await modelsOf(a.core).Message.countDocuments({ ticketId: ticket._id })).toBe(2);
   });
 
   it('documents the hot path inserts through the driver have what their schemas promise (timestamps, defaults, no nulls)', async () => {
@@ -169,10 +170,10 @@ describe('ingest hot path caches', () => {
     // The new ticket's own event is written beside the message's insert, yet keeps seq 1 and comes first.
     expect(seen).toEqual(['ticket.created#1', 'message.created#2']);
     const message = await messageOf(a, 'sms:HP-n1');
-    const contact = (await a.core.models.Contact.findById(message.author.contactId).lean())!;
-    const ticket = (await a.core.models.Ticket.findById(message.ticketId).lean())!;
-    const key = (await a.core.models.ConversationKey.findById(`conv:${inbox}:+5511900000501`).lean())!;
-    const identity = (await a.core.models.ContactIdentity.findById('phone:+5511900000501').lean())!;
+    const contact = (await modelsOf(a.core).Contact.findById(message.author.contactId).lean())!;
+    const ticket = (await modelsOf(a.core).Ticket.findById(message.ticketId).lean())!;
+    const key = (await modelsOf(a.core).ConversationKey.findById(`conv:${inbox}:+5511900000501`).lean())!;
+    const identity = (await modelsOf(a.core).ContactIdentity.findById('phone:+5511900000501').lean())!;
     expect(contact).toMatchObject({ name: 'Ana Souza', identities: ['phone:+5511900000501'] });
     expect(ticket).toMatchObject({ status: 'new', priority: 'normal', tags: [], mergedTicketIds: [], reopenCount: 0, inboxId: message.inboxId });
     expect(message).toMatchObject({ direction: 'inbound', kind: 'message', attachments: [], delivery: { status: 'received', attempts: 0 } });
@@ -184,7 +185,7 @@ describe('ingest hot path caches', () => {
     expect(String(identity.contactId)).toBe(String(contact._id));
     const nulls = (doc: object) => Object.entries(doc).filter(([, v]) => v === null).map(([k]) => k);
     expect([...nulls(contact), ...nulls(ticket), ...nulls(message), ...nulls(ticket.replyTo), ...nulls(ticket.sla)]).toEqual([]);
-    expect(await a.core.models.InboundEvent.findById('sms:HP-n1').lean()).toMatchObject({ status: 'processed' });
+    expect(await modelsOf(a.core).InboundEvent.findById('sms:HP-n1').lean()).toMatchObject({ status: 'processed' });
   });
 
   it('a first run whose message insert landed but reported a transient error is retried without doubling anything', async () => {
@@ -192,7 +193,7 @@ describe('ingest hot path caches', () => {
     // The write reaches the database, then the client hears "locked": the worst case for a retry.
     const { calls, published } = await ingestIntercepting(
       a,
-      rawCollection(a.core.models.Message),
+      rawCollection(modelsOf(a.core).Message),
       async (insert, doc) => {
         await insert(doc);
         throw locked();
@@ -212,7 +213,7 @@ describe('ingest hot path caches', () => {
     // The insert lands, an agent closes the ticket, then the attempt fails: the retry starts a follow-up.
     const { published } = await ingestIntercepting(
       a,
-      rawCollection(a.core.models.Message),
+      rawCollection(modelsOf(a.core).Message),
       async (insert, doc) => {
         await insert(doc);
         await a.core.tickets.setStatus(admin, ticketId, 'closed');
@@ -222,16 +223,16 @@ describe('ingest hot path caches', () => {
     );
     const moved = await messageOf(a, 'sms:HP-mv2');
     expect(String(moved.ticketId)).not.toBe(ticketId);
-    const followUp = (await a.core.models.Ticket.findById(moved.ticketId).lean())!;
+    const followUp = (await modelsOf(a.core).Ticket.findById(moved.ticketId).lean())!;
     expect(String(followUp.previousTicketId)).toBe(ticketId);
-    expect(await a.core.models.Message.countDocuments({ ticketId })).toBe(1);
+    expect(await modelsOf(a.core).Message.countDocuments({ ticketId })).toBe(1);
     const created = published.flatMap((e) => (e.type === 'message.created' ? [e.scope.ticketId] : []));
     expect(created).toEqual([String(followUp._id)]);
-    const oldTrail = await a.core.models.AuditEvent.find({ ticketId, type: 'message.moved' }).lean();
+    const oldTrail = await modelsOf(a.core).AuditEvent.find({ ticketId, type: 'message.moved' }).lean();
     expect(oldTrail.map((e) => JSON.parse(e.dataJson))).toEqual([{ messageId: String(moved._id), toTicketId: String(followUp._id), toNumber: followUp.number }]);
-    const received = await a.core.models.AuditEvent.find({ ticketId: followUp._id, ref: `message:${String(moved._id)}` }).lean();
+    const received = await modelsOf(a.core).AuditEvent.find({ ticketId: followUp._id, ref: `message:${String(moved._id)}` }).lean();
     expect(received.map((e) => e.type)).toEqual(['message.received']);
-    for (const id of [ticketId, String(followUp._id)]) expect(await verifyAuditChain(a.core.models, id)).toMatchObject({ intact: true });
+    for (const id of [ticketId, String(followUp._id)]) expect(await verifyAuditChain(modelsOf(a.core), id)).toMatchObject({ intact: true });
   });
 
   it('a first run whose audit event was written beside a message insert that failed stores that very message on retry', async () => {
@@ -239,7 +240,7 @@ describe('ingest hot path caches', () => {
     // Refused before reaching the database, while the message's audit event (written beside it) lands.
     const { calls, published } = await ingestIntercepting(
       a,
-      rawCollection(a.core.models.Message),
+      rawCollection(modelsOf(a.core).Message),
       () => Promise.reject(locked()),
       smsEvent(inbox, { sid: 'HP-t2', from: '+5511900000602' }),
     );
@@ -253,35 +254,35 @@ describe('ingest hot path caches', () => {
   it("a new contact's key claimed beside a contact insert that failed is completed by the retry, name included", async () => {
     const inbox = String((await createInbox(a.core, 'sms'))._id);
     const event = smsEvent(inbox, { sid: 'HP-c1', from: '+5511900000701' });
-    const { calls } = await ingestIntercepting(a, rawCollection(a.core.models.Contact), () => Promise.reject(locked()), {
+    const { calls } = await ingestIntercepting(a, rawCollection(modelsOf(a.core).Contact), () => Promise.reject(locked()), {
       ...event,
       sender: { ...event.sender, displayName: 'Rita Lobo' },
     });
     expect(calls).toBeGreaterThanOrEqual(2);
     const message = await messageOf(a, 'sms:HP-c1');
-    const identity = await a.core.models.ContactIdentity.findById('phone:+5511900000701').lean();
+    const identity = await modelsOf(a.core).ContactIdentity.findById('phone:+5511900000701').lean();
     // The key kept the contact id it was claimed with; that contact exists now, with the sender's name.
     expect(String(identity!.contactId)).toBe(String(message.author.contactId));
-    expect(await a.core.models.Contact.findById(identity!.contactId).lean()).toMatchObject({ name: 'Rita Lobo', identities: ['phone:+5511900000701'] });
-    expect(await a.core.models.Contact.countDocuments({ identities: 'phone:+5511900000701' })).toBe(1);
+    expect(await modelsOf(a.core).Contact.findById(identity!.contactId).lean()).toMatchObject({ name: 'Rita Lobo', identities: ['phone:+5511900000701'] });
+    expect(await modelsOf(a.core).Contact.countDocuments({ identities: 'phone:+5511900000701' })).toBe(1);
   });
 
   it("a new conversation's key, claimed before its ticket was written, gets that ticket on the retry: one ticket, announced", async () => {
     const inbox = String((await createInbox(a.core, 'sms'))._id);
     const { calls, published } = await ingestIntercepting(
       a,
-      rawCollection(a.core.models.Ticket),
+      rawCollection(modelsOf(a.core).Ticket),
       () => Promise.reject(locked()),
       smsEvent(inbox, { sid: 'HP-k1', from: '+5511900000801' }),
     );
     const seen = published.map((e) => e.type);
     expect(calls).toBe(2);
     const message = await messageOf(a, 'sms:HP-k1');
-    const key = await a.core.models.ConversationKey.findById(`conv:${inbox}:+5511900000801`).lean();
+    const key = await modelsOf(a.core).ConversationKey.findById(`conv:${inbox}:+5511900000801`).lean();
     // The claimed id became the ticket's; nothing else was made.
     expect(String(key!.ticketId)).toBe(String(message.ticketId));
-    expect(await a.core.models.Ticket.countDocuments({ inboxId: inbox })).toBe(1);
-    const audit = await a.core.models.AuditEvent.find({ ticketId: message.ticketId }).sort({ seq: 1 }).lean();
+    expect(await modelsOf(a.core).Ticket.countDocuments({ inboxId: inbox })).toBe(1);
+    const audit = await modelsOf(a.core).AuditEvent.find({ ticketId: message.ticketId }).sort({ seq: 1 }).lean();
     expect(audit.map((e) => e.type)).toEqual(['ticket.created', 'message.received']);
     expect(seen).toEqual(['ticket.created', 'message.created']);
   });
@@ -297,7 +298,7 @@ describe('ingest hot path caches', () => {
     expect(String(second.ticketId)).not.toBe(String(first.ticketId)); // another inbox, another conversation
     expect(String(second.author.contactId)).toBe(String(first.author.contactId));
     // The contact created on the guess was removed again: one contact for the number.
-    expect(await a.core.models.Contact.countDocuments({ identities: `phone:${from}` })).toBe(1);
+    expect(await modelsOf(a.core).Contact.countDocuments({ identities: `phone:${from}` })).toBe(1);
   });
 
   it("a contact completed by another run between our key claim and our insert still gets the sender's details", async () => {
@@ -305,7 +306,7 @@ describe('ingest hot path caches', () => {
     const event = smsEvent(inbox, { sid: 'HP-c2', from: '+5511900000702' });
     await ingestIntercepting(
       a,
-      rawCollection(a.core.models.Contact),
+      rawCollection(modelsOf(a.core).Contact),
       async (insert, doc: { _id: unknown; identities: string[] }) => {
         // Another run found our claimed key first and completed its contact, bare.
         await insert({ _id: doc._id, identities: doc.identities, createdAt: new Date(), updatedAt: new Date() } as never);
@@ -314,8 +315,8 @@ describe('ingest hot path caches', () => {
       { ...event, sender: { ...event.sender, displayName: 'Rui Prado' } },
     );
     const message = await messageOf(a, 'sms:HP-c2');
-    expect(await a.core.models.Contact.findById(message.author.contactId).lean()).toMatchObject({ name: 'Rui Prado', phone: '+5511900000702' });
-    expect(await a.core.models.Contact.countDocuments({ identities: 'phone:+5511900000702' })).toBe(1);
+    expect(await modelsOf(a.core).Contact.findById(message.author.contactId).lean()).toMatchObject({ name: 'Rui Prado', phone: '+5511900000702' });
+    expect(await modelsOf(a.core).Contact.countDocuments({ identities: 'phone:+5511900000702' })).toBe(1);
   });
 
   it('a new chat whose sender also gives the email of a known customer joins that customer', async () => {
@@ -328,13 +329,13 @@ describe('ingest hot path caches', () => {
     await ingest(b, { ...fresh, sender: { ...fresh.sender, email } });
     const [m1, m2] = [await messageOf(a, 'sms:HP-e1'), await messageOf(a, 'sms:HP-e2')];
     expect(String(m2.author.contactId)).toBe(String(m1.author.contactId));
-    expect(await a.core.models.Contact.countDocuments({ identities: `email:${email}` })).toBe(1);
+    expect(await modelsOf(a.core).Contact.countDocuments({ identities: `email:${email}` })).toBe(1);
   });
 
   it('on FerretDB only unique indexes exist (it never reads the others, but maintains them on every write)', async () => {
-    const indexes = await a.core.models.Ticket.collection.indexes();
+    const indexes = await modelsOf(a.core).Ticket.collection.indexes();
     expect(indexes.map((i) => i.name).sort()).toEqual(['_id_', 'number_1']);
-    const messageIndexes = await a.core.models.Message.collection.indexes();
+    const messageIndexes = await modelsOf(a.core).Message.collection.indexes();
     expect(messageIndexes.every((i) => i.name === '_id_' || i.unique)).toBe(true);
     expect(messageIndexes.some((i) => i.name === 'providerKey_1')).toBe(true);
   });

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelError } from '../../../src/core/errors/app-error.js';
+import { deliveryJobCount, deliveryJobsSettled } from '../../support/delivery-jobs.js';
 import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 let db: TestDatabase;
 let t: TestCore;
@@ -29,11 +31,11 @@ async function ticketWithAdapter(core: TestCore, adapter: ScriptedAdapter, sid: 
   core.registry.adapters.set(String(inbox._id), adapter);
   await core.core.ingest.accept([smsEvent(String(inbox._id), { sid, from: `+55119${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}` })]);
   await core.core.ingest.drain();
-  const m = await core.core.models.Message.findOne({ providerKey: `sms:${sid}` }).lean();
+  const m = await modelsOf(core.core).Message.findOne({ providerKey: `sms:${sid}` }).lean();
   return { inbox, ticketId: String(m!.ticketId) };
 }
 
-const messageOf = (id: unknown) => t.core.models.Message.findById(id).lean();
+const messageOf = (id: unknown) => modelsOf(t.core).Message.findById(id).lean();
 
 describe('durable outbound delivery', () => {
   it('two retryable failures then success → sent exactly once', async () => {
@@ -53,7 +55,9 @@ describe('durable outbound delivery', () => {
     expect(done!.providerMessageId).toBeTruthy();
     expect(adapter.calls).toHaveLength(3);
     expect(adapter.sent).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 500));
+    // Every attempt's job finished and none is left: no fourth call can still come.
+    const jobs = await deliveryJobsSettled(t.db.connection, String(reply._id));
+    expect(jobs.map((j) => j.data.attempt).sort()).toEqual([1, 2, 3]);
     expect(adapter.calls).toHaveLength(3);
     const statuses = t.events.filter((e) => e.type === 'message.status_changed' && e.messageId === String(reply._id)).map((e) => (e as { status: string }).status);
     expect(statuses.at(-1)).toBe('sent');
@@ -97,9 +101,13 @@ describe('durable outbound delivery', () => {
     const { ticketId } = await ticketWithAdapter(t, adapter, 'SM-out-4');
     const agent = await createUser(t.core, 'admin');
     const note = await t.core.compose.note(agent, ticketId, { text: 'customer sounds angry', attachments: [] });
-    await new Promise((r) => setTimeout(r, 600));
     expect(note).toMatchObject({ kind: 'note', direction: 'internal' });
-    expect(adapter.calls).toHaveLength(0);
+    // A reply made after the note is delivered: anything queued for the note would have gone first.
+    const reply = await t.core.compose.reply(agent, ticketId, { text: 'after the note', attachments: [] });
+    await until(() => messageOf(reply._id), (m) => m?.delivery.status === 'sent');
+    await deliveryJobsSettled(t.db.connection, String(reply._id));
+    expect(adapter.calls.map((o) => o.text)).toEqual(['after the note']);
+    expect(await deliveryJobCount(t.db.connection, String(note._id))).toBe(0);
   });
 
   it('a queued message survives a restart of the hub and is delivered afterwards', async () => {
@@ -107,7 +115,7 @@ describe('durable outbound delivery', () => {
     const inbox = await createInbox(t.core);
     await t.core.ingest.accept([smsEvent(String(inbox._id), { sid: 'SM-out-5', from: '+5511955550005' })]);
     await t.core.ingest.drain();
-    const ticketId = String((await t.core.models.Message.findOne({ providerKey: 'sms:SM-out-5' }).lean())!.ticketId);
+    const ticketId = String((await modelsOf(t.core).Message.findOne({ providerKey: 'sms:SM-out-5' }).lean())!.ticketId);
     const agent = await createUser(t.core, 'admin');
     // No adapter is running for this inbox yet: the hub stops with the reply still queued.
     const reply = await t.core.compose.reply(agent, ticketId, { text: 'after restart', attachments: [] });
@@ -115,7 +123,7 @@ describe('durable outbound delivery', () => {
 
     t = await startTestCore({}, db);
     t.registry.adapters.set(String(inbox._id), adapter);
-    const sent = await until(() => t.core.models.Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent', 30_000);
+    const sent = await until(() => modelsOf(t.core).Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent', 30_000);
     expect(sent!.delivery.status).toBe('sent');
     expect(adapter.sent.map((o) => o.text)).toEqual(['after restart']);
   });
@@ -130,7 +138,8 @@ describe('durable outbound delivery', () => {
     const reply = await t.core.compose.reply(agent, ticketId, { text: 'once', attachments: [] });
     await Promise.all([t.core.worker.deliver(String(reply._id), 1), t.core.worker.deliver(String(reply._id), 1)]);
     await until(() => messageOf(reply._id), (m) => m?.delivery.status === 'sent');
-    await new Promise((r) => setTimeout(r, 500));
+    // The queued job ran too (and found the attempt claimed): nothing else is left to call the adapter.
+    await deliveryJobsSettled(t.db.connection, String(reply._id));
     expect(adapter.calls).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInbox, createUser, emailEvent, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 let t: TestCore;
 beforeAll(async () => {
@@ -14,8 +15,8 @@ async function ingest(...events: Parameters<TestCore['core']['ingest']['accept']
   await t.core.ingest.drain();
 }
 const ticketOf = async (providerKey: string) => {
-  const m = await t.core.models.Message.findOne({ providerKey }).lean();
-  return (await t.core.models.Ticket.findById(m!.ticketId).lean())!;
+  const m = await modelsOf(t.core).Message.findOne({ providerKey }).lean();
+  return (await modelsOf(t.core).Ticket.findById(m!.ticketId).lean())!;
 };
 
 describe('threading against the database', () => {
@@ -26,7 +27,7 @@ describe('threading against the database', () => {
     const first = await ticketOf(`mail:${inbox}:<a1@cust.example>`);
     const second = await ticketOf(`mail:${inbox}:<a2@cust.example>`);
     expect(String(second._id)).toBe(String(first._id));
-    const m2 = await t.core.models.Message.findOne({ providerKey: `mail:${inbox}:<a2@cust.example>` }).lean();
+    const m2 = await modelsOf(t.core).Message.findOne({ providerKey: `mail:${inbox}:<a2@cust.example>` }).lean();
     expect(m2!.threadReason).toMatchObject({ rule: 'reference' });
   });
 
@@ -40,7 +41,7 @@ describe('threading against the database', () => {
     expect(reply.threading.inReplyTo).toBe('<b1@cust.example>');
     // The customer's client dropped References; only In-Reply-To to our id remains.
     await ingest(emailEvent(inbox, { messageId: '<b2@cust.example>', from: 'bia@cust.example', subject: 'Re: Invoice', inReplyTo: reply.emailMessageId! }));
-    const m = await t.core.models.Message.findOne({ providerKey: `mail:${inbox}:<b2@cust.example>` }).lean();
+    const m = await modelsOf(t.core).Message.findOne({ providerKey: `mail:${inbox}:<b2@cust.example>` }).lean();
     expect(String(m!.ticketId)).toBe(String(ticket._id));
   });
 
@@ -55,7 +56,7 @@ describe('threading against the database', () => {
     await ingest(emailEvent(inbox, { messageId: '<x1@evil.example>', from: 'mallory@evil.example', subject: `Fwd: Refund [#${ticket.number}]` }));
     const strangers = await ticketOf(`mail:${inbox}:<x1@evil.example>`);
     expect(String(strangers._id)).not.toBe(String(ticket._id));
-    const m = await t.core.models.Message.findOne({ providerKey: `mail:${inbox}:<x1@evil.example>` }).lean();
+    const m = await modelsOf(t.core).Message.findOne({ providerKey: `mail:${inbox}:<x1@evil.example>` }).lean();
     expect(m!.threadReason!.detail).toContain('not a participant');
   });
 
@@ -91,7 +92,7 @@ describe('threading against the database', () => {
 
   it('a solved ticket outside the reopen window → follow-up ticket', async () => {
     const inbox = await createInbox(t.core, 'sms');
-    await t.core.models.Inbox.updateOne({ _id: inbox._id }, { $set: { reopenWindowDays: 0 } });
+    await modelsOf(t.core).Inbox.updateOne({ _id: inbox._id }, { $set: { reopenWindowDays: 0 } });
     const admin = await createUser(t.core, 'admin');
     await ingest(smsEvent(String(inbox._id), { sid: 'SM-w1', from: '+5511911110003' }));
     const old = await ticketOf('sms:SM-w1');
@@ -111,7 +112,7 @@ describe('threading against the database', () => {
     await t.core.tickets.merge(admin, String(a._id), String(b._id));
     await ingest(smsEvent(inbox, { sid: 'SM-m3', from: '+5511911110004' }));
     expect(String((await ticketOf('sms:SM-m3'))._id)).toBe(String(b._id));
-    const source = await t.core.models.Ticket.findById(a._id).lean();
+    const source = await modelsOf(t.core).Ticket.findById(a._id).lean();
     expect(source).toMatchObject({ status: 'closed' });
     // Both histories stay intact.
     expect((await t.core.tickets.verifyAudit(admin, String(a._id))).intact).toBe(true);
@@ -133,8 +134,8 @@ describe('threading against the database', () => {
     await ingest(emailEvent(inbox, { messageId: '<s1@cust.example>', from: 'sara@cust.example', subject: 'Invoice 2291 missing' }));
     await ingest(emailEvent(inbox, { messageId: '<s2@cust.example>', from: 'sara@cust.example', subject: 'RE: Invoice 2291 missing', inReplyTo: '<s1@cust.example>' }));
     await ingest(emailEvent(inbox, { messageId: '<s3@cust.example>', from: 'sara@cust.example', subject: 'New laptop for the Lisbon office', inReplyTo: '<s2@cust.example>' }));
-    const m2 = await t.core.models.Message.findOne({ providerKey: `mail:${inbox}:<s2@cust.example>` }).lean();
-    const m3 = await t.core.models.Message.findOne({ providerKey: `mail:${inbox}:<s3@cust.example>` }).lean();
+    const m2 = await modelsOf(t.core).Message.findOne({ providerKey: `mail:${inbox}:<s2@cust.example>` }).lean();
+    const m3 = await modelsOf(t.core).Message.findOne({ providerKey: `mail:${inbox}:<s3@cust.example>` }).lean();
     expect(String(m3!.ticketId)).toBe(String(m2!.ticketId));
     expect(m2!.subjectChanged).toBeFalsy();
     expect(m3!.subjectChanged).toBe(true);
@@ -148,8 +149,8 @@ describe('threading against the database', () => {
     const reply = await t.core.compose.reply(admin, String(ticket._id), { text: 'hello', attachments: [] });
     // A customer's forwarding rule sends our own mail back to the support mailbox.
     await ingest(emailEvent(inbox, { messageId: reply.emailMessageId!, from: 'eva@cust.example', subject: 'Re: Echo test' }));
-    expect(await t.core.models.Message.countDocuments({ ticketId: ticket._id })).toBe(2);
-    const record = await t.core.models.InboundEvent.findById(`mail:${inbox}:${reply.emailMessageId}`).lean();
+    expect(await modelsOf(t.core).Message.countDocuments({ ticketId: ticket._id })).toBe(2);
+    const record = await modelsOf(t.core).InboundEvent.findById(`mail:${inbox}:${reply.emailMessageId}`).lean();
     expect(record!.result?.outcome).toBe('own-echo');
   });
 
@@ -157,7 +158,7 @@ describe('threading against the database', () => {
     const inbox = String((await createInbox(t.core, 'messenger'))._id);
     const event = { ...smsEvent(inbox, { sid: 'x' }), providerKey: 'fb:mid.html-1', html: '<p onclick="steal()">Hi<script>alert(1)</script><img src="x" onerror="steal()"><a href="javascript:steal()">x</a></p>' };
     await ingest(event);
-    const m = await t.core.models.Message.findOne({ providerKey: 'fb:mid.html-1' }).lean();
+    const m = await modelsOf(t.core).Message.findOne({ providerKey: 'fb:mid.html-1' }).lean();
     expect(m!.html).toContain('Hi');
     expect(m!.html).not.toMatch(/script|onerror|onclick|javascript:/i);
   });

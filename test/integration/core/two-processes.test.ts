@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInbox, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 /**
  * Two hub processes on one database share nothing in memory, so the
@@ -30,10 +31,10 @@ describe('two hubs on one database', () => {
     await Promise.all(events.flatMap((e) => [a.core.ingest.accept([e]), b.core.ingest.accept([e])]));
     await Promise.all([a.core.ingest.drain(), b.core.ingest.drain()]);
 
-    expect(await a.core.models.Contact.countDocuments({ identities: `phone:${phone}` })).toBe(1);
-    const tickets = await a.core.models.Ticket.find({ inboxId: inbox._id }).lean();
+    expect(await modelsOf(a.core).Contact.countDocuments({ identities: `phone:${phone}` })).toBe(1);
+    const tickets = await modelsOf(a.core).Ticket.find({ inboxId: inbox._id }).lean();
     expect(tickets).toHaveLength(1);
-    expect(await a.core.models.Message.countDocuments({ ticketId: tickets[0]!._id })).toBe(30);
+    expect(await modelsOf(a.core).Message.countDocuments({ ticketId: tickets[0]!._id })).toBe(30);
     const created = [...a.events, ...b.events].filter((e) => e.type === 'ticket.created' && e.scope.ticketId === String(tickets[0]!._id));
     expect(created).toHaveLength(1);
   });
@@ -50,10 +51,10 @@ describe('two hubs on one database', () => {
       withEmail.threading = { conversationId: `other-${round}` };
       await Promise.all([a.core.ingest.accept([plain]), b.core.ingest.accept([withEmail])]);
       await Promise.all([a.core.ingest.drain(), b.core.ingest.drain()]);
-      const owners = await a.core.models.ContactIdentity.find({ _id: { $in: [`phone:${p}`, `email:ana${round}@cust.example`] } }).lean();
+      const owners = await modelsOf(a.core).ContactIdentity.find({ _id: { $in: [`phone:${p}`, `email:ana${round}@cust.example`] } }).lean();
       expect(owners).toHaveLength(2);
       expect(new Set(owners.map((o) => String(o.contactId))).size).toBe(1);
-      const contacts = await a.core.models.Contact.find({ identities: `phone:${p}` }).lean();
+      const contacts = await modelsOf(a.core).Contact.find({ identities: `phone:${p}` }).lean();
       expect(contacts).toHaveLength(1);
     }
   });

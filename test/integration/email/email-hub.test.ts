@@ -8,6 +8,7 @@ import { isDovecotInstalled, startDovecot, type DovecotStandin } from '../../sta
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../standins/smtp-capture.js';
 import { createUser, startTestCore, type TestCore } from '../../support/test-core.js';
 import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 /**
  * The whole hub with the email channel against real peers on loopback: Debian's
@@ -81,7 +82,14 @@ async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolea
   }
 }
 const stored = (messageId: string) =>
-  until(`message ${messageId}`, () => t.core.models.Message.findOne({ providerKey: `mail:${inboxId}:${messageId.slice(1, -1)}` }).lean(), (m) => m !== null);
+  until(`message ${messageId}`, () => modelsOf(t.core).Message.findOne({ providerKey: `mail:${inboxId}:${messageId.slice(1, -1)}` }).lean(), (m) => m !== null);
+
+const processed = (messageId: string) =>
+  until(
+    `processing of ${messageId}`,
+    () => modelsOf(t.core).InboundEvent.findById(`mail:${inboxId}:${messageId.slice(1, -1)}`).lean(),
+    (e) => e?.status === 'processed',
+  );
 
 const header = async (m: CapturedMail, name: string) => (await m.parse()).headers.get(name);
 
@@ -137,7 +145,7 @@ describe('email through the whole hub (Dovecot + SMTP capture)', () => {
     customerFirst = m.messageId;
     await dovecot.append([m.raw]);
     const message = await stored(m.messageId);
-    const ticket = (await t.core.models.Ticket.findById(message!.ticketId).lean())!;
+    const ticket = (await modelsOf(t.core).Ticket.findById(message!.ticketId).lean())!;
     ticketId = String(ticket._id);
     ticketNumber = ticket.number;
     expect(ticket.subject).toBe('Printer on fire');
@@ -161,7 +169,7 @@ describe('email through the whole hub (Dovecot + SMTP capture)', () => {
     expect(parsed.messageId).toMatch(/^<ponte\./);
     expect(parsed.text).toContain('Please unplug it.');
     expect(await header(agentReply, 'auto-submitted')).toBeUndefined();
-    const out = await until('sent status', () => t.core.models.Message.findOne({ ticketId, direction: 'outbound', automatic: { $ne: true } }).lean(), (m) => m?.delivery.status === 'sent');
+    const out = await until('sent status', () => modelsOf(t.core).Message.findOne({ ticketId, direction: 'outbound', automatic: { $ne: true } }).lean(), (m) => m?.delivery.status === 'sent');
     expect(out!.providerMessageId).toBe(parsed.messageId);
   });
 
@@ -212,7 +220,12 @@ describe('email through the whole hub (Dovecot + SMTP capture)', () => {
     expect(String(a!.ticketId)).toBe(ticketId);
     expect(a!.automated).toBe(true);
     expect(b!.automated).toBe(true);
-    await new Promise((r) => setTimeout(r, 2000));
+    // Processing is over once the events are marked processed, and an acknowledgement would have been stored
+    // as an outbound message during it: none was.
+    await processed(ooo.messageId);
+    await processed(strangerOoo.messageId);
+    expect(await modelsOf(t.core).Message.countDocuments({ ticketId: b!.ticketId, direction: 'outbound' })).toBe(0);
+    expect(await modelsOf(t.core).Message.countDocuments({ ticketId: a!.ticketId, direction: 'outbound', createdAt: { $gt: a!.createdAt } })).toBe(0);
     expect(smtp.messages.length).toBe(sentBefore);
   });
 
@@ -261,7 +274,7 @@ describe('email through the whole hub (Dovecot + SMTP capture)', () => {
     const bounce = await stored(dsnId);
     expect(String(bounce!.ticketId)).toBe(ticketId);
     expect(bounce!.automated).toBe(true);
-    const out = await until('failed status', () => t.core.models.Message.findOne({ providerMessageId: parsed.messageId }).lean(), (m) => m?.delivery.status === 'failed');
+    const out = await until('failed status', () => modelsOf(t.core).Message.findOne({ providerMessageId: parsed.messageId }).lean(), (m) => m?.delivery.status === 'failed');
     expect(out!.delivery.lastError ?? JSON.stringify(out!.delivery.history)).toMatch(/5\.2\.2|[Mm]ailbox full/);
   });
 
@@ -272,11 +285,14 @@ describe('email through the whole hub (Dovecot + SMTP capture)', () => {
     await startHub();
     for (const b of burst) await stored(b.messageId);
     const keys = burst.map((b) => `mail:${inboxId}:${b.messageId.slice(1, -1)}`);
-    expect(await t.core.models.Message.countDocuments({ providerKey: { $in: keys } })).toBe(20);
+    expect(await modelsOf(t.core).Message.countDocuments({ providerKey: { $in: keys } })).toBe(20);
     // A second restart re-reads nothing new.
     await stopHub();
     await startHub();
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await t.core.models.Message.countDocuments({ providerKey: { $in: keys } })).toBe(20);
+    // A mail appended after the restart is stored once the poller has passed every older UID.
+    const fence = mail({ from: 'Fence <fence@burst.example>', subject: 'After the second restart' });
+    await dovecot.append([fence.raw]);
+    await stored(fence.messageId);
+    expect(await modelsOf(t.core).Message.countDocuments({ providerKey: { $in: keys } })).toBe(20);
   });
 });

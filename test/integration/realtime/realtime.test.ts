@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { ack, connected, record, refused, startHarness, until, type Harness } from './harness.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 /**
  * Socket auth, server-side rooms and the projector, against a real core on FerretDB.
@@ -22,13 +23,25 @@ let sid = 0;
 async function inbound(inboxId: string, from: string, text = 'hello') {
   await t.core.ingest.accept([smsEvent(inboxId, { sid: `rt-${++sid}`, from, text })]);
   await t.core.ingest.drain();
-  const ticket = await t.core.models.Ticket.findOne({ 'replyTo.handle': from, inboxId }).lean();
+  const ticket = await modelsOf(t.core).Ticket.findOne({ 'replyTo.handle': from, inboxId }).lean();
   return ticket!;
+}
+
+/**
+ * The positive signal that an event did NOT reach a socket: a later event every agent gets (a message in the
+ * triage queue) has arrived. The projector emits in publish order and a socket receives in emit order, so an
+ * event published before the fence would have arrived before it.
+ */
+async function fence(...gots: Array<Array<{ name: string; payload: any }>>): Promise<string> {
+  const ticket = await inbound(inboxTriage, `+55119${String(++sid).padStart(8, '0')}`, 'fence');
+  const id = String(ticket._id);
+  for (const got of gots) await until(() => got.some((e) => e.name === 'message.created' && e.payload.scope.ticketId === id));
+  return id;
 }
 
 beforeAll(async () => {
   t = await startTestCore();
-  const deps = await t.core.models.Department.insertMany([{ name: 'Sales' }, { name: 'Billing' }]);
+  const deps = await modelsOf(t.core).Department.insertMany([{ name: 'Sales' }, { name: 'Billing' }]);
   depA = deps[0]!._id;
   depB = deps[1]!._id;
   inboxA = String((await createInbox(t.core, 'sms', { departmentId: depA, name: 'sales-sms' }))._id);
@@ -82,9 +95,9 @@ describe('rooms and the projector', () => {
     const triageTicket = await inbound(inboxTriage, '+5511900000002', 'who handles this?');
     await until(() => gotSup!.filter((e) => e.name === 'message.created').length >= 2);
     await until(() => gotB!.some((e) => e.payload.scope.ticketId === String(triageTicket._id) && e.name === 'message.created'));
-    await new Promise((r) => setTimeout(r, 200));
+    const fenceId = await fence(gotA!, gotB!, gotSup!);
 
-    const ticketsOf = (got: typeof gotA) => new Set(got!.map((e) => e.payload.scope.ticketId));
+    const ticketsOf = (got: typeof gotA) => new Set(got!.map((e) => e.payload.scope.ticketId).filter((id) => id !== fenceId));
     expect(ticketsOf(gotA)).toEqual(new Set([String(salesTicket._id), String(triageTicket._id)]));
     expect(ticketsOf(gotSup)).toEqual(new Set([String(salesTicket._id), String(triageTicket._id)]));
     // Billing never hears of the sales ticket; triage (no department) is everyone's.
@@ -104,8 +117,8 @@ describe('rooms and the projector', () => {
     expect(res).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'Ticket not found' } });
     // Not in the room: nothing about that ticket arrives, not even presence on it.
     await t.core.compose.note(supervisor, String(ticket._id), { text: 'internal only', attachments: [] });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(got).toEqual([]);
+    const fenceId = await fence(got);
+    expect(got.filter((e) => e.payload?.scope?.ticketId !== fenceId)).toEqual([]);
     expect(await ack(b, 'ticket:join', { ticketId: 'nope' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     b.disconnect();
   });
@@ -144,8 +157,8 @@ describe('rooms and the projector', () => {
     expect(gotB.some((e) => e.name === 'ticket.revoked')).toBe(false);
     // A is out of the ticket room: the next note does not reach A.
     await t.core.compose.note(supervisor, id, { text: 'after transfer', attachments: [] });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(gotA.some((e) => e.name === 'message.created')).toBe(false);
+    await fence(gotA);
+    expect(gotA.some((e) => e.name === 'message.created' && e.payload.scope.ticketId === id)).toBe(false);
     a!.disconnect();
     b!.disconnect();
   });

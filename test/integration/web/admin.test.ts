@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInbox, createUser, smsEvent } from '../../support/test-core.js';
 import { eventually, startWebHarness, type ApiClient, type WebHarness } from './web-harness.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 let h: WebHarness;
 let admin: ApiClient;
@@ -136,7 +137,7 @@ describe('dev inbound (enabled in this file)', () => {
     expect(res.body).toEqual({ accepted: 1, duplicates: 0, results: [{ providerKey: 'sms:DEV1', status: 'accepted' }] });
     const again = await admin.post('/api/dev/inbound', [event, { ...event, providerKey: 'sms:DEV2', providerMessageId: 'DEV2' }]);
     expect(again.body).toMatchObject({ accepted: 1, duplicates: 1 });
-    await eventually(async () => ((await h.t.core.models.Message.countDocuments({ providerKey: { $in: ['sms:DEV1', 'sms:DEV2'] } })) === 2 ? true : undefined));
+    await eventually(async () => ((await modelsOf(h.t.core).Message.countDocuments({ providerKey: { $in: ['sms:DEV1', 'sms:DEV2'] } })) === 2 ? true : undefined));
 
     expect((await agent.post('/api/dev/inbound', event)).status).toBe(403);
     const invalid = await admin.post('/api/dev/inbound', { ...event, sender: {} });

@@ -7,6 +7,7 @@ import { apiRoutes } from '../../../src/web/api/api-routes.js';
 import { createWebApp } from '../../../src/web/create-web-app.js';
 import { createInbox, createUser } from '../../support/test-core.js';
 import { ApiClient, startWebHarness, type WebHarness } from './web-harness.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 let h: WebHarness;
 let admin: ApiClient;
@@ -20,7 +21,7 @@ beforeAll(async () => {
     { type: 'message.received', providerKey: 'sms:HTTP1', inboxId: String(inbox._id), occurredAt: new Date(), sender: { handle: '+5511955550000' }, threading: { conversationId: '+5511955550000' } },
   ]);
   await h.t.core.ingest.drain();
-  ticketId = String((await h.t.core.models.Message.findOne({ providerKey: 'sms:HTTP1' }).lean())!.ticketId);
+  ticketId = String((await modelsOf(h.t.core).Message.findOne({ providerKey: 'sms:HTTP1' }).lean())!.ticketId);
 });
 afterAll(async () => {
   await h?.stop();
@@ -98,7 +99,7 @@ describe('request bodies', () => {
 
 describe('CSRF', () => {
   it('a state-changing request with a foreign Origin → 403 CSRF_ORIGIN_MISMATCH, nothing changed', async () => {
-    const before = await h.t.core.models.AuditEvent.countDocuments({ ticketId });
+    const before = await modelsOf(h.t.core).AuditEvent.countDocuments({ ticketId });
     for (const origin of ['https://evil.example', 'null', 'http://127.0.0.1:1']) {
       const res = await admin.patch(`/api/tickets/${ticketId}`, { priority: 'urgent' }, { origin });
       expect(res.status).toBe(403);
@@ -107,7 +108,7 @@ describe('CSRF', () => {
     // Even without a cookie (login CSRF).
     const login = await h.anon.post('/api/auth/login', { email: 'a@b.c', password: 'x' }, { origin: 'https://evil.example' });
     expect(login.status).toBe(403);
-    expect(await h.t.core.models.AuditEvent.countDocuments({ ticketId })).toBe(before);
+    expect(await modelsOf(h.t.core).AuditEvent.countDocuments({ ticketId })).toBe(before);
   });
 
   it('with the session cookie, a request must show where it comes from (Origin, else Referer)', async () => {

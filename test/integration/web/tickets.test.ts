@@ -1,9 +1,11 @@
+import { deliveryJobCount, deliveryJobsSettled } from '../../support/delivery-jobs.js';
 import type { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelError } from '../../../src/core/errors/app-error.js';
 import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { createInbox, createUser, smsEvent } from '../../support/test-core.js';
 import { eventually, startWebHarness, type ApiClient, type WebHarness } from './web-harness.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 let h: WebHarness;
 let depA: Types.ObjectId;
@@ -23,17 +25,17 @@ async function newTicket(inboxId: string): Promise<string> {
   const sid = `SM-${++phoneSeq}-${Date.now()}`;
   await h.t.core.ingest.accept([smsEvent(inboxId, { sid, from: `+55119${String(phoneSeq).padStart(8, '0')}` })]);
   await h.t.core.ingest.drain();
-  const m = await h.t.core.models.Message.findOne({ providerKey: `sms:${sid}` }).lean();
+  const m = await modelsOf(h.t.core).Message.findOne({ providerKey: `sms:${sid}` }).lean();
   return String(m!.ticketId);
 }
 
-const auditCount = (ticketId: string) => h.t.core.models.AuditEvent.countDocuments({ ticketId });
-const messageCount = (ticketId: string) => h.t.core.models.Message.countDocuments({ ticketId });
+const auditCount = (ticketId: string) => modelsOf(h.t.core).AuditEvent.countDocuments({ ticketId });
+const messageCount = (ticketId: string) => modelsOf(h.t.core).Message.countDocuments({ ticketId });
 
 beforeAll(async () => {
   h = await startWebHarness();
   const { core } = h.t;
-  const deps = await core.models.Department.insertMany([{ name: 'Sales' }, { name: 'Billing' }]);
+  const deps = await modelsOf(core).Department.insertMany([{ name: 'Sales' }, { name: 'Billing' }]);
   [depA, depB] = [deps[0]!._id, deps[1]!._id];
   inboxA = String((await createInbox(core, 'sms', { departmentId: depA }))._id);
   inboxB = String((await createInbox(core, 'sms', { departmentId: depB }))._id);
@@ -270,8 +272,9 @@ describe('replies and notes', () => {
     expect(sent.providerMessageId).toMatch(/^prov-/);
     expect(adapterB.sent.map((o) => o.messageId)).toEqual([reply.body.id]);
 
-    // Give the job loop a few more polls: the note is still never handed to any adapter.
-    await new Promise((r) => setTimeout(r, 500));
+    // The reply's jobs are done and the note never had one: it is never handed to any adapter.
+    await deliveryJobsSettled(h.t.db.connection, reply.body.id);
+    expect(await deliveryJobCount(h.t.db.connection, note.body.id)).toBe(0);
     expect([...adapterA.calls, ...adapterB.calls].map((o) => o.messageId)).not.toContain(note.body.id);
     const thread = await agentB.get(`/api/tickets/${ticketB}/messages`);
     expect(thread.body.items.find((m: { id: string }) => m.id === note.body.id)).toMatchObject({ kind: 'note', text: 'customer is VIP', html: null });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../../src/core/domain/channel-adapter.js';
 import { createUser } from '../../support/test-core.js';
 import { startApp, type RunningApp } from '../../e2e/support/start-app.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 
 /** The website chat over HTTP and Socket.IO, against the whole app on FerretDB. */
 let app: RunningApp;
@@ -55,10 +56,10 @@ describe('website chat', () => {
     expect([a.status, b.status]).toEqual([202, 202]);
     expect(((await Promise.all([a.json(), b.json()])) as Array<{ status: string }>).map((r) => r.status).sort()).toEqual(['accepted', 'duplicate']);
     await app.core.ingest.drain();
-    expect(await app.core.models.Message.countDocuments({ text: 'retry me' })).toBe(1);
-    const ticket = await app.core.models.Ticket.findOne({ 'replyTo.conversationId': v.id }).lean();
+    expect(await modelsOf(app.core).Message.countDocuments({ text: 'retry me' })).toBe(1);
+    const ticket = await modelsOf(app.core).Ticket.findOne({ 'replyTo.conversationId': v.id }).lean();
     expect(ticket).toMatchObject({ channel: 'webchat', subject: 'Web chat with Rita' });
-    const contact = await app.core.models.Contact.findById(ticket!.contactId).lean();
+    const contact = await modelsOf(app.core).Contact.findById(ticket!.contactId).lean();
     expect(contact!.identities).toEqual([`visitor:${v.id}`]);
   });
 
@@ -78,9 +79,9 @@ describe('website chat', () => {
     const v = await visitor();
     expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'mail claim', email: 'ceo@example.com', name: 'Eve' })).status).toBe(202);
     await app.core.ingest.drain();
-    const ticket = await app.core.models.Ticket.findOne({ 'replyTo.conversationId': v.id }).lean();
+    const ticket = await modelsOf(app.core).Ticket.findOne({ 'replyTo.conversationId': v.id }).lean();
     expect(ticket!.subject).toBe('Web chat with Eve <ceo@example.com>');
-    const contact = await app.core.models.Contact.findById(ticket!.contactId).lean();
+    const contact = await modelsOf(app.core).Contact.findById(ticket!.contactId).lean();
     expect(contact!.identities).toEqual([`visitor:${v.id}`]);
   });
 
@@ -89,7 +90,7 @@ describe('website chat', () => {
     const other = await visitor();
     expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'need help' })).status).toBe(202);
     await app.core.ingest.drain();
-    const ticket = (await app.core.models.Ticket.findOne({ 'replyTo.conversationId': v.id }).lean())!;
+    const ticket = (await modelsOf(app.core).Ticket.findOne({ 'replyTo.conversationId': v.id }).lean())!;
 
     const sock = connectClient(`${app.url}/visitor`, { transports: ['websocket'], extraHeaders: { cookie: v.cookie }, auth: { inboxId: app.webchatInboxId }, forceNew: true, reconnection: false });
     const otherSock = connectClient(`${app.url}/visitor`, { transports: ['websocket'], extraHeaders: { cookie: other.cookie }, auth: { inboxId: app.webchatInboxId }, forceNew: true, reconnection: false });
@@ -111,15 +112,17 @@ describe('website chat', () => {
     await app.core.compose.reply(admin, String(ticket._id), { text: 'Hello from support', attachments: [] });
     const reply = await until(() => got.find((m) => m.text === 'Hello from support'));
     expect(reply.ticketNumber).toBe(ticket.number);
-    await until(async () => (await app.core.models.Message.findOne({ text: 'Hello from support' }).lean())?.delivery.status === 'delivered');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(sent.map((o) => o.text)).toEqual(['Hello from support']);
-    expect(got.map((m) => m.text)).toEqual(['Hello from support']);
+    await until(async () => (await modelsOf(app.core).Message.findOne({ text: 'Hello from support' }).lean())?.delivery.status === 'delivered');
+    // A later reply reaching the visitor is the signal that anything sent before it has arrived too.
+    await app.core.compose.reply(admin, String(ticket._id), { text: 'Fence reply', attachments: [] });
+    await until(() => got.find((m) => m.text === 'Fence reply'));
+    expect(sent.map((o) => o.text)).toEqual(['Hello from support', 'Fence reply']);
+    expect(got.map((m) => m.text)).toEqual(['Hello from support', 'Fence reply']);
     expect(otherGot).toEqual([]);
 
     const history: any = await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: v.cookie } })).json();
     expect(history.ticket.number).toBe(ticket.number);
-    expect(history.messages.map((m: any) => m.text)).toEqual(['need help', 'Hello from support']);
+    expect(history.messages.map((m: any) => m.text)).toEqual(['need help', 'Hello from support', 'Fence reply']);
     const otherHistory: any = await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: other.cookie } })).json();
     expect(otherHistory).toMatchObject({ ticket: null, messages: [] });
     sock.disconnect();
@@ -130,7 +133,7 @@ describe('website chat', () => {
     const v = await visitor();
     expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'typing test' })).status).toBe(202);
     await app.core.ingest.drain();
-    const ticket = (await app.core.models.Ticket.findOne({ 'replyTo.conversationId': v.id }).lean())!;
+    const ticket = (await modelsOf(app.core).Ticket.findOne({ 'replyTo.conversationId': v.id }).lean())!;
     const { token } = await app.core.sessions.login(admin.email, admin.password, '127.0.0.1');
     const agent = connectClient(app.url, { transports: ['websocket'], extraHeaders: { cookie: `ponte_session=${encodeURIComponent(token)}` }, forceNew: true, reconnection: false });
     const seen: boolean[] = [];
@@ -173,12 +176,12 @@ describe('website chat', () => {
     expect(await session()).toMatchObject({ ticket: null, messages: [] });
     expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'first question' })).status).toBe(202);
     await app.core.ingest.drain();
-    const first = (await app.core.models.Ticket.findOne({ 'replyTo.conversationId': v.id }).lean())!;
+    const first = (await modelsOf(app.core).Ticket.findOne({ 'replyTo.conversationId': v.id }).lean())!;
     await app.core.compose.reply(admin, String(first._id), { text: 'answered', attachments: [] });
     await app.core.tickets.setStatus(admin, String(first._id), 'closed');
     expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'second question' })).status).toBe(202);
     await app.core.ingest.drain();
-    const tickets = await app.core.models.Ticket.find({ 'replyTo.conversationId': v.id }).sort({ createdAt: 1 }).lean();
+    const tickets = await modelsOf(app.core).Ticket.find({ 'replyTo.conversationId': v.id }).sort({ createdAt: 1 }).lean();
     expect(tickets).toHaveLength(2);
     const page = await session();
     expect(page.ticket.number).toBe(tickets[1]!.number);
@@ -194,7 +197,7 @@ describe('website chat', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     await app.core.ingest.drain();
-    expect(await app.core.models.Message.countDocuments({ text: /^flood / })).toBe(20);
+    expect(await modelsOf(app.core).Message.countDocuments({ text: /^flood / })).toBe(20);
 
     const load = (cookie?: string) => fetch(`${app.url}/chat/api/session`, { headers: cookie ? { cookie } : {} });
     const loads: number[] = [];

@@ -1,7 +1,7 @@
 import { t, type Key } from '../i18n.ts';
 import { store, useStore, type View } from '../store.ts';
 
-const channels = ['email', 'whatsapp', 'telegram', 'sms', 'voice', 'messenger', 'webchat'];
+const channelOrder = ['email', 'whatsapp', 'telegram', 'sms', 'voice', 'messenger', 'webchat'];
 const statuses = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed'];
 const priorities = ['urgent', 'high', 'normal', 'low'];
 
@@ -15,6 +15,9 @@ export function Sidebar() {
     ...(supervisor ? ([['all', 'all']] as Array<[View, Key]>) : []),
   ];
   const unreadTotal = [...s.unread.values()].reduce((a, b) => a + b, 0);
+  // Only channels this install has inboxes for: a filter on a kind nobody can receive is noise.
+  const present = new Set(s.inboxes.map((i) => i.kind));
+  const channels = channelOrder.filter((c) => present.has(c));
   return (
     <nav class="sidebar">
       <h2>{t('views')}</h2>
