@@ -1,4 +1,5 @@
 import twilio from 'twilio';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../integration/web/web-harness.js';
 import { sid } from '../../standins/twilio.js';
@@ -19,7 +20,7 @@ describe('SMS (Twilio)', () => {
   }, 60_000);
   afterAll(async () => hub?.stop());
 
-  const models = () => hub.h.t.core.models;
+  const models = () => modelsOf(hub.h.t.core);
   const messagesOf = async (ticketId: string) => (await hub.agent.get(`/api/tickets/${ticketId}/messages`)).body.items as any[];
   const ticketWith = (providerKey: string) =>
     eventually(async () => {

@@ -1,3 +1,4 @@
+import { modelsOf } from '../../../src/core/models/models-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../integration/web/web-harness.js';
 import { sid } from '../../standins/twilio.js';
@@ -26,7 +27,7 @@ describe('Phone calls (Twilio voice)', () => {
   }, 60_000);
   afterAll(async () => hub?.stop());
 
-  const models = () => hub.h.t.core.models;
+  const models = () => modelsOf(hub.h.t.core);
   const messagesOf = async (ticketId: string) => (await hub.agent.get(`/api/tickets/${ticketId}/messages`)).body.items as any[];
   const eventDone = (providerKey: string) =>
     eventually(async () => {
