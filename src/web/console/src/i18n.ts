@@ -2,6 +2,8 @@
 export type Lang = 'en' | 'pt' | 'es';
 
 const en = {
+  callBack: 'Call back',
+  callBackStarted: 'Calling your phone; the customer is connected when you answer.',
   optedOutSms: 'This customer opted out of SMS (texted STOP) on {at}: messages will not be delivered until they text START.',
   callIn: 'Incoming call',
   callOut: 'Outgoing call',
@@ -132,6 +134,8 @@ const en = {
 export type Key = keyof typeof en;
 
 const pt: Record<Key, string> = {
+  callBack: 'Ligar de volta',
+  callBackStarted: 'Ligando para o seu telefone; o cliente é conectado quando você atender.',
   optedOutSms: 'Este cliente pediu para não receber SMS (enviou PARAR/STOP) em {at}: as mensagens não serão entregues até ele enviar START.',
   callIn: 'Chamada recebida',
   callOut: 'Chamada feita',
@@ -261,6 +265,8 @@ const pt: Record<Key, string> = {
 };
 
 const es: Record<Key, string> = {
+  callBack: 'Devolver la llamada',
+  callBackStarted: 'Llamando a su teléfono; el cliente se conecta cuando conteste.',
   optedOutSms: 'Este cliente pidió no recibir SMS (envió BAJA/STOP) el {at}: los mensajes no se entregarán hasta que envíe START.',
   callIn: 'Llamada recibida',
   callOut: 'Llamada realizada',
