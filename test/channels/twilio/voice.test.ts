@@ -176,4 +176,24 @@ describe('Phone calls (Twilio voice)', () => {
     const thread = await messagesOf(ticketId);
     expect(thread.find((m) => m.providerMessageId === placed.sid).call).toMatchObject({ direction: 'outbound', status: 'answered', durationSeconds: 95 });
   });
+
+  it('call-back is refused clearly where it cannot work: no agent phone on the inbox, or a ticket of another channel', async () => {
+    const noAgent = await hub.inbox('voice', { language: 'en-US' });
+    const call = fixture('voice-incoming-call', { CallSid: sid('CA'), From: '+5511912345555' });
+    await hub.post('voice', noAgent, call);
+    const ticketId = String((await callEntry(call.CallSid!)).ticketId);
+    const before = hub.standin.calls.length;
+    const missing = await hub.agent.post(`/api/tickets/${ticketId}/call`);
+    expect([missing.status, missing.body.error.code]).toEqual([409, 'AGENT_PHONE_MISSING']);
+    const sms = await hub.inbox('sms');
+    const text = fixture('sms-inbound', { MessageSid: sid('SM'), From: '+5511912345556' });
+    await hub.post('sms', sms, text);
+    const smsTicket = await eventually(async () => {
+      const m = await models().Message.findOne({ providerKey: `sms:${text.MessageSid}` }).lean();
+      return m ? String(m.ticketId) : undefined;
+    });
+    const refused = await hub.agent.post(`/api/tickets/${smsTicket}/call`);
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'CALL_NOT_SUPPORTED']);
+    expect(hub.standin.calls.length).toBe(before);
+  });
 });
