@@ -1,5 +1,12 @@
 import http from 'node:http';
-import { adapterFactories, channelDescriptions, channelWebhooks, connectionTesters } from './channels/channel-catalogue.js';
+import {
+  adapterFactories,
+  channelDescriptions,
+  channelWebhooks,
+  connectionTesters,
+  endpointAdapterFactories,
+  endpointConnectionTesters,
+} from './channels/channel-catalogue.js';
 import { ChannelRuntime } from './channels/channel-runtime.js';
 import { createWebchat, ensureDefaultWebchatInbox, type Webchat } from './channels/webchat/create-webchat.js';
 import { loadConfig, type Config } from './core/config/config.js';
@@ -31,10 +38,13 @@ async function main(): Promise<void> {
   // The web chat adapter needs the core and the Socket.IO server, so its factory is bound once they exist.
   let webchat: Webchat | undefined;
   const channels = new ChannelRuntime(
-    { ...adapterFactories, webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId) },
+    {
+      ...adapterFactories,
+      ...endpointAdapterFactories(config),
+      webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId),
+    },
     logger.child({ module: 'channels' }),
-    connectionTesters,
-    { publicUrl: config.publicUrl, ...config.platforms },
+    { ...connectionTesters, ...endpointConnectionTesters(config) },
   );
   const core = createCore({ config, connection, logger, secret, channels });
   await core.start();

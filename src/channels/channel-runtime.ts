@@ -11,20 +11,9 @@ export interface ChannelHost {
   leases?: LeasePort;
 }
 
-type Tester = (settings: Record<string, unknown>, platform: ChannelPlatform) => Promise<ConnectionReport>;
+type Tester = (settings: Record<string, unknown>) => Promise<ConnectionReport>;
 
-/**
- * Hub-wide facts an adapter is built with (from the config, passed in by `main.ts`): the public URL the
- * platforms call back (Twilio status callbacks) and each platform's API base (loopback stand-ins in tests).
- */
-export interface ChannelPlatform {
-  publicUrl: string;
-  twilioApiBaseUrl?: string | undefined;
-  telegramApiRoot?: string | undefined;
-  graphApiBaseUrl?: string | undefined;
-}
-
-export type AdapterFactory = (inboxId: string, platform: ChannelPlatform) => ChannelAdapter;
+export type AdapterFactory = (inboxId: string) => ChannelAdapter;
 
 /**
  * Starts one adapter per enabled inbox whose kind has a factory, and answers
@@ -39,11 +28,10 @@ export class ChannelRuntime implements ChannelRegistry {
     private readonly factories: Partial<Record<ChannelKind, AdapterFactory>>,
     private readonly logger: Logger,
     private readonly testers: Partial<Record<ChannelKind, Tester>> = {},
-    private readonly platform: ChannelPlatform = { publicUrl: 'http://localhost:3000' },
   ) {}
 
   testConnection(kind: ChannelKind, settings: Record<string, unknown>): Promise<ConnectionReport> | undefined {
-    return this.testers[kind]?.(settings, this.platform);
+    return this.testers[kind]?.(settings);
   }
 
   /** After an inbox was created or changed: stop its adapter and start it again if enabled. */
@@ -80,7 +68,7 @@ export class ChannelRuntime implements ChannelRegistry {
     }
     await this.stopOne(inboxId);
     const ctx = await host.channelContext(inboxId);
-    const adapter = factory(inboxId, this.platform);
+    const adapter = factory(inboxId);
     try {
       await adapter.start(ctx);
       this.running.set(inboxId, adapter);

@@ -19,6 +19,7 @@ import { EventIntake } from './ingest/event-intake.js';
 import { IngestService } from './ingest/ingest-service.js';
 import { MessageProcessor } from './ingest/message-processor.js';
 import { RemoteMediaFetcher } from './ingest/remote-media.js';
+import { SenderProfiles } from './ingest/sender-profiles.js';
 import { StatusProcessor } from './ingest/status-processor.js';
 import { CallProcessor } from './ingest/call-processor.js';
 import { CallBackService } from './calls/call-back.js';
@@ -68,7 +69,18 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
   const media = new RemoteMediaFetcher(models, channels, blobs, config.limits, log('ingest'));
   const calls = new CallProcessor(models, audit, log('ingest'));
-  const ingest = new IngestService(models, intake, messageProcessor, statusProcessor, bus, log('ingest'), media, calls);
+  const profiles = new SenderProfiles(models, channels, contactCache, log('ingest'));
+  const ingest = new IngestService(
+    models,
+    intake,
+    messageProcessor,
+    statusProcessor,
+    bus,
+    log('ingest'),
+    media,
+    profiles,
+    calls,
+  );
 
   const tickets = new TicketService(models, audit, locks, bus, log('tickets'));
   const sessions = new SessionService(models, config.auth.sessionTtlMs, { maxAttempts: config.auth.loginMaxAttempts, windowMs: config.auth.loginWindowMs }, log('auth'));
@@ -84,7 +96,19 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     return jobs;
   };
   const worker = new DeliveryWorker(models, channels, blobs, audit, bus, queue, config, log('outbound'));
-  const compose = new ComposeService(models, tickets, blobs, audit, locks, bus, queue, config, secret, log('outbound'));
+  const compose = new ComposeService(
+    models,
+    tickets,
+    blobs,
+    audit,
+    locks,
+    bus,
+    queue,
+    config,
+    secret,
+    log('outbound'),
+    channels,
+  );
   const callBack = new CallBackService(tickets, channels, audit, log('calls'));
   messageProcessor.onNewTicket(async (ticket, inbox) => {
     await compose.acknowledge(ticket, inbox);

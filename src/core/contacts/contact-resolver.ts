@@ -10,6 +10,7 @@ export interface ContactHints {
   name?: string;
   email?: string;
   phone?: string;
+  avatarUrl?: string;
 }
 
 /**
@@ -48,8 +49,9 @@ export class ContactResolver {
       if (owner) {
         await this.claimMissing(owner, keys);
         if (!owner.name && hints.name) {
-          await this.models.Contact.updateOne({ _id: owner._id }, { $set: { name: hints.name } });
-          return { ...owner, name: hints.name };
+          const avatar = !owner.avatarUrl && hints.avatarUrl ? { avatarUrl: hints.avatarUrl } : {};
+          await this.models.Contact.updateOne({ _id: owner._id }, { $set: { name: hints.name, ...avatar } });
+          return { ...owner, name: hints.name, ...avatar };
         }
         return owner;
       }

@@ -17,6 +17,8 @@ export interface OutboundMessage {
   /** Sent by Ponte itself (auto-acknowledgement), not by an agent: email marks it Auto-Submitted. */
   automatic?: boolean;
   attachments: Array<{ fileName: string; mimeType: string; size: number; content: Buffer }>;
+  /** When the customer last wrote in this ticket: chat platforms with a reply window (Messenger) need it. */
+  lastCustomerMessageAt?: Date;
   /** Email: Message-ID we assign, and the thread headers to set. */
   threading: { messageId?: string; inReplyTo?: string; references?: string[]; quotedProviderMessageId?: string };
 }
@@ -70,6 +72,27 @@ export interface FetchedMedia {
   fileName?: string;
 }
 
+/**
+ * Whether a reply can go now on a platform that limits replies to a time after the customer's last message
+ * (Messenger: 24 hours; beyond it only with the HUMAN_AGENT tag, up to 7 days, where the inbox enables it).
+ */
+export interface ReplyWindow {
+  /** Inside the platform's standard window. */
+  open: boolean;
+  /** When the standard window closes (closed: when it closed); null when the customer never wrote. */
+  closesAt: Date | null;
+  /** A reply can still be sent (open, or an allowed exception such as a message tag). */
+  canReply: boolean;
+  /** For the agent: why not, or how it will go (e.g. "sent with the HUMAN_AGENT tag"). */
+  detail?: string;
+}
+
+/** What a platform tells about a customer (Messenger's profile API), kept on a contact that has no name. */
+export interface SenderProfile {
+  displayName?: string;
+  avatarUrl?: string;
+}
+
 export interface ChannelAdapter {
   kind: ChannelKind;
   /**
@@ -96,6 +119,13 @@ export interface ChannelAdapter {
    * call through ingest (a call entry); the promise resolves once the platform accepted it. Throws ChannelError.
    */
   startCall?(customer: string): Promise<{ providerCallId: string }>;
+  /**
+   * The sender's name and picture, for a message from a contact the core knows by no name yet (the platform's
+   * webhook carries only an id); called while processing the stored event, once per unnamed contact.
+   */
+  profileFor?(handle: string): Promise<SenderProfile | undefined>;
+  /** Reply-window rule of the platform, asked before an agent's reply is queued (refused when `!canReply`). */
+  replyWindow?(lastCustomerMessageAt: Date | undefined, now: Date): ReplyWindow;
   checkHealth(): Promise<ChannelHealth>;
   stop(): Promise<void>;
 }

@@ -35,6 +35,8 @@ export const SenderSchema = z.object({
   phone: z.string().max(40).optional(),
   /** Identity keys the adapter can vouch for, e.g. `telegram:12345`. Derived from handle when empty. */
   identityKeys: z.array(z.string().min(3).max(400)).max(10).optional(),
+  /** A picture of the sender the platform gave (Messenger profile_pic), kept on a new or unnamed contact. */
+  avatarUrl: z.string().url().max(4000).optional(),
 });
 export type Sender = z.infer<typeof SenderSchema>;
 
@@ -108,6 +110,8 @@ export const MessageEditedSchema = z.object({
   type: z.literal('message.edited'),
   providerMessageId: z.string().min(1).max(1000),
   text: z.string().max(1_000_000),
+  /** The edited message's formatting (Telegram entities); without it, earlier HTML is dropped with the old text. */
+  html: z.string().max(5_000_000).optional(),
 });
 
 /**
@@ -151,6 +155,33 @@ export const SessionStateSchema = z.object({
   detail: z.string().max(5000).optional(),
 });
 
+/**
+ * A receipt that names no message but a moment (Messenger's delivery/read `watermark`): every outbound message of
+ * the conversation sent at or before `upTo` has reached `status`.
+ */
+export const ConversationStatusSchema = z.object({
+  ...base,
+  type: z.literal('conversation.status'),
+  conversationId: z.string().min(1).max(998),
+  status: z.enum(['delivered', 'read']),
+  upTo: z.coerce.date(),
+});
+
+/**
+ * A message the business sent the customer outside Ponte, reported by the platform (Messenger: an echo of a reply
+ * typed in Meta's Page inbox, or sent by another app of the Page). Stored as an outbound message of the
+ * conversation's current ticket, already sent; never a customer message.
+ */
+export const MessageSentOutsideSchema = z.object({
+  ...base,
+  type: z.literal('message.sent_outside'),
+  providerMessageId: z.string().min(1).max(1000),
+  conversationId: z.string().min(1).max(998),
+  text: z.string().max(1_000_000).default(''),
+  /** Who sent it, as far as the platform says (e.g. "Page inbox", an app id). */
+  via: z.string().max(200).optional(),
+});
+
 export const InboundEventSchema = z.discriminatedUnion('type', [
   MessageReceivedSchema,
   MessageStatusSchema,
@@ -158,6 +189,8 @@ export const InboundEventSchema = z.discriminatedUnion('type', [
   SessionStateSchema,
   CallUpdatedSchema,
   ContactConsentSchema,
+  ConversationStatusSchema,
+  MessageSentOutsideSchema,
 ]);
 export type InboundEvent = z.infer<typeof InboundEventSchema>;
 export type InboundEventInput = z.input<typeof InboundEventSchema>;
@@ -167,3 +200,5 @@ export type MessageEdited = z.infer<typeof MessageEditedSchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
 export type CallUpdated = z.infer<typeof CallUpdatedSchema>;
 export type ContactConsent = z.infer<typeof ContactConsentSchema>;
+export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
+export type MessageSentOutside = z.infer<typeof MessageSentOutsideSchema>;

@@ -26,6 +26,9 @@ export function orderingKey(e: InboundEvent): string {
   switch (e.type) {
     case 'message.received':
       return `conv:${e.inboxId}:${e.threading.conversationId}`;
+    case 'conversation.status':
+    case 'message.sent_outside':
+      return `conv:${e.inboxId}:${e.conversationId}`;
     case 'message.status':
     case 'message.edited':
       return `msg:${e.inboxId}:${e.providerMessageId}`;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { orderingKey, type EventIntake, type AcceptOutcome } from './event-intake.js';
 import type { MessageProcessor, ProcessResult, ProcessRun } from './message-processor.js';
 import { NotYetKnownError, type StatusProcessor } from './status-processor.js';
-import type { InboundEvent, InboundEventInput } from '../domain/inbound-event.js';
+import type { InboundEvent, InboundEventInput, MessageReceived } from '../domain/inbound-event.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import { rawCollection } from '../db/raw-collection.js';
 import { WriteBatcher } from '../db/write-batcher.js';
@@ -11,6 +11,7 @@ import type { InboundEventRecord } from '../models/inbound-event-record.js';
 import type { Models } from '../models/registry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 import type { RemoteMediaFetcher } from './remote-media.js';
+import type { SenderProfiles } from './sender-profiles.js';
 import type { CallProcessor } from './call-processor.js';
 
 const MAX_ATTEMPTS = 8;
@@ -60,8 +61,15 @@ export class IngestService {
     private readonly bus: DomainEventBus,
     private readonly logger: Logger,
     private readonly media?: RemoteMediaFetcher,
+    private readonly profiles?: SenderProfiles,
     private readonly calls?: CallProcessor,
   ) {}
+
+  /** Steps that need the channel's I/O before placing a message: the sender's profile, remote media. */
+  private async enrich(event: MessageReceived): Promise<MessageReceived> {
+    const profiled = this.profiles ? await this.profiles.resolve(event) : event;
+    return this.media ? this.media.resolve(profiled) : profiled;
+  }
 
   /** Validates every event first (all or nothing), then stores each and schedules its processing. */
   async accept(inputs: InboundEventInput[]): Promise<{ accepted: number; duplicates: number; results: AcceptOutcome[] }> {
@@ -186,15 +194,17 @@ export class IngestService {
   private dispatch(event: InboundEvent, run: ProcessRun): Promise<ProcessResult> {
     switch (event.type) {
       case 'message.received':
-        return this.media
-          ? this.media.resolve(event).then((resolved) => this.messages.process(resolved, run))
-          : this.messages.process(event, run);
+        return this.enrich(event).then((resolved) => this.messages.process(resolved, run));
       case 'message.status':
         return this.statuses.status(event);
       case 'message.edited':
         return this.statuses.edited(event);
       case 'session.state':
         return this.statuses.session(event);
+      case 'conversation.status':
+        return this.statuses.conversation(event);
+      case 'message.sent_outside':
+        return this.statuses.sentOutside(event);
       case 'call.updated': {
         const calls = this.calls;
         if (!calls) return Promise.reject(new Error('call events need a CallProcessor'));

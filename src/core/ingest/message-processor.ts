@@ -119,6 +119,7 @@ export class MessageProcessor {
           ...(event.sender.displayName ? { name: event.sender.displayName } : {}),
           ...(event.sender.email ? { email: event.sender.email.toLowerCase() } : {}),
           ...(event.sender.phone ? { phone: event.sender.phone } : {}),
+          ...(event.sender.avatarUrl ? { avatarUrl: event.sender.avatarUrl } : {}),
         },
         { probablyNew },
       ),

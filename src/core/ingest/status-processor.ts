@@ -1,9 +1,20 @@
 import type { Logger } from 'pino';
 import { systemActor, type AuditLog } from '../audit/audit-log.js';
-import type { MessageEdited, MessageStatusEvent, SessionState } from '../domain/inbound-event.js';
+import type {
+  ConversationStatus,
+  MessageEdited,
+  MessageSentOutside,
+  MessageStatusEvent,
+  SessionState,
+} from '../domain/inbound-event.js';
+import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { inboundMessageId } from '../messages/inbound-message-id.js';
+import { conversationKeyId, successorKeyId } from '../models/conversation-key.js';
+import type { Ticket } from '../models/ticket.js';
 import type { DomainEvent } from '../events/domain-events.js';
-import { ticketScope } from '../events/views.js';
-import type { DeliveryStatus } from '../models/message.js';
+import { ticketScope, toMessageView } from '../events/views.js';
+import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
+import type { DeliveryStatus, Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { ProcessResult } from './message-processor.js';
 
@@ -37,6 +48,118 @@ export class StatusProcessor {
       $or: [{ providerMessageId: e.providerMessageId }, { emailMessageId: e.providerMessageId }],
     }).lean();
     if (!message) throw new NotYetKnownError(`no message with provider id ${e.providerMessageId} yet`);
+    return this.apply(message, e.status, e.reason);
+  }
+
+  /**
+   * A watermark receipt (Messenger delivery/read): every outbound message of the conversation's tickets in
+   * this inbox that was sent at or before `upTo` moves forward to `status`. Messages not sent yet, or sent
+   * later, are left alone; the ticks only move forward, so a late or repeated watermark changes nothing.
+   */
+  async conversation(e: ConversationStatus): Promise<ProcessResult> {
+    const tickets = await this.models.Ticket.find(
+      { inboxId: e.inboxId, 'replyTo.conversationId': e.conversationId },
+      { _id: 1 },
+    ).lean();
+    if (tickets.length === 0) return { outcome: 'no-conversation', events: [] };
+    const candidates = await this.models.Message.find({
+      ticketId: { $in: tickets.map((t) => t._id) },
+      direction: 'outbound',
+      'delivery.status': { $in: e.status === 'read' ? ['sent', 'delivered'] : ['sent'] },
+    }).lean();
+    const upTo = e.upTo.getTime();
+    const events: DomainEvent[] = [];
+    let moved = 0;
+    for (const message of candidates) {
+      // When the attempt that succeeded began: the platform stamped the message after it (our `sent` entry is
+      // written after its answer, so a delivery watermark can come before it).
+      const sending = [...message.delivery.history].reverse().find((h) => h.status === 'sending');
+      const sentAt = sending?.at ?? message.occurredAt;
+      if (new Date(sentAt).getTime() > upTo) continue;
+      const r = await this.apply(message, e.status);
+      events.push(...r.events);
+      if (r.outcome === 'status') moved++;
+    }
+    return { outcome: moved ? 'status' : 'stale-status', events };
+  }
+
+  /**
+   * A message the business sent from outside Ponte (Messenger: typed in Meta's Page inbox): stored as an
+   * outbound message of the conversation's current ticket, already `sent`, so agents see the whole exchange.
+   * Keyed by the event's provider key (a re-run stores nothing twice); our own sends are recognised by their
+   * provider id; a conversation we have no ticket for (the Page wrote first elsewhere) is left out.
+   */
+  async sentOutside(e: MessageSentOutside): Promise<ProcessResult> {
+    const ours = await this.models.Message.findOne({
+      inboxId: e.inboxId,
+      direction: 'outbound',
+      providerMessageId: e.providerMessageId,
+    }).lean();
+    if (ours) return { outcome: 'own-echo', messageId: String(ours._id), ticketId: String(ours.ticketId), events: [] };
+    const ticket = await this.conversationTicket(e.inboxId, e.conversationId);
+    if (!ticket) return { outcome: 'no-conversation', events: [] };
+    const _id = inboundMessageId(e.providerKey, e.occurredAt);
+    const author = `Sent outside Ponte${e.via ? ` (${e.via})` : ''}`;
+    let message: Message = {
+      _id,
+      ticketId: ticket._id,
+      inboxId: ticket.inboxId,
+      channel: ticket.channel,
+      direction: 'outbound',
+      kind: 'message',
+      author: { type: 'system', name: author },
+      text: e.text,
+      attachments: [],
+      providerKey: e.providerKey,
+      providerMessageId: e.providerMessageId,
+      threading: { references: [] },
+      delivery: { status: 'sent', attempts: 0, history: [{ status: 'sent', at: e.occurredAt }] },
+      occurredAt: e.occurredAt,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
+    try {
+      await this.models.Message.insertMany([message]);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      message = (await this.models.Message.findOne({ providerKey: e.providerKey }).lean()) ?? message;
+    }
+    const ref = `message:${String(message._id)}`;
+    const found = await this.audit.findRef(message.ticketId, ref);
+    const ids = { messageId: String(message._id), ticketId: String(message.ticketId) };
+    if (found) return { outcome: 'sent-outside', ...ids, events: [] };
+    const actor = { type: 'system' as const, name: author };
+    const a = await this.audit.append(message.ticketId, 'message.sent_outside', actor, { messageId: ids.messageId }, ref);
+    return {
+      outcome: 'sent-outside',
+      messageId: String(message._id),
+      ticketId: String(message.ticketId),
+      events: [
+        { type: 'message.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(message) },
+      ],
+    };
+  }
+
+  /** The conversation's current ticket: its key, the follow-up chain, merges — by `_id` reads only. */
+  private async conversationTicket(inboxId: string, conversationId: string): Promise<Ticket | null> {
+    const key = await this.models.ConversationKey.findById(conversationKeyId(inboxId, conversationId)).lean();
+    if (!key) return null;
+    let id = key.ticketId;
+    for (let hop = 0; hop < 50; hop++) {
+      const next = await this.models.ConversationKey.findById(successorKeyId(String(id))).lean();
+      if (next) {
+        id = next.ticketId;
+        continue;
+      }
+      const ticket = await this.models.Ticket.findById(id).lean();
+      if (!ticket?.mergedInto) return ticket;
+      id = ticket.mergedInto;
+    }
+    return null;
+  }
+
+  private async apply(message: Message, status: MessageStatusEvent['status'], reason?: string): Promise<ProcessResult> {
+    const e = { status, ...(reason ? { reason } : {}) };
     const current = message.delivery.status;
     const forward = isForward(current, e.status);
     if (!forward) return { outcome: 'stale-status', messageId: String(message._id), ticketId: String(message.ticketId), events: [] };
@@ -65,8 +188,16 @@ export class StatusProcessor {
   async edited(e: MessageEdited): Promise<ProcessResult> {
     const message = await this.models.Message.findOne({ inboxId: e.inboxId, providerMessageId: e.providerMessageId }).lean();
     if (!message) throw new NotYetKnownError(`no message with provider id ${e.providerMessageId} yet`);
-    if (message.text === e.text) return { outcome: 'unchanged', events: [] };
-    await this.models.Message.updateOne({ _id: message._id }, { $set: { text: e.text, editedAt: e.occurredAt } });
+    const html = e.html ? sanitizeEmailHtml(e.html) : undefined;
+    if (message.text === e.text && message.html === html) return { outcome: 'unchanged', events: [] };
+    // HTML of the old text must not outlive it: replaced by the edit's, or removed.
+    await this.models.Message.updateOne(
+      { _id: message._id },
+      {
+        $set: { text: e.text, editedAt: e.occurredAt, ...(html ? { html } : {}) },
+        ...(!html && message.html ? { $unset: { html: 1 } } : {}),
+      },
+    );
     // The previous text stays in the append-only history.
     await this.audit.append(message.ticketId, 'message.edited', systemActor, { messageId: String(message._id), previousText: message.text });
     return { outcome: 'edited', messageId: String(message._id), ticketId: String(message.ticketId), events: [] };

@@ -11,6 +11,8 @@ export interface Contact {
   name?: string;
   email?: string;
   phone?: string;
+  /** A picture the channel gave (Messenger profile_pic). */
+  avatarUrl?: string;
   identities: string[];
   mergedInto?: Types.ObjectId;
   /** Channels the customer asked not to be contacted on (SMS STOP), with when; agents are warned. */
@@ -24,6 +26,7 @@ const schema = new Schema<Contact>(
     name: { type: String, maxlength: 200 },
     email: { type: String, maxlength: 320 },
     phone: { type: String, maxlength: 40 },
+    avatarUrl: { type: String, maxlength: 4000 },
     identities: { type: [String], default: [] },
     mergedInto: { type: Schema.Types.ObjectId },
     optedOut: { sms: Date },

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { GridFsBlobStore } from '../attachments/blob-store.js';
 import type { Config } from '../config/config.js';
+import type { ChannelRegistry, ReplyWindow } from '../domain/channel-adapter.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { DomainEvent } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
@@ -48,11 +49,30 @@ export class ComposeService {
     private readonly config: Config,
     private readonly secret: string,
     private readonly logger: Logger,
+    private readonly channels?: ChannelRegistry,
   ) {}
+
+  /**
+   * The platform's reply window for this ticket (Messenger: 24 hours after the customer's last message),
+   * or null when its channel has none. Asked before a reply is queued, and by the console before sending.
+   */
+  async replyWindow(viewer: Viewer, ticketId: string): Promise<ReplyWindow | null> {
+    return this.windowOf(await this.tickets.get(viewer, ticketId));
+  }
+
+  private windowOf(ticket: Ticket): ReplyWindow | null {
+    const adapter = this.channels?.adapterFor(String(ticket.inboxId));
+    return adapter?.replyWindow?.(ticket.lastCustomerMessageAt ?? undefined, new Date()) ?? null;
+  }
 
   async reply(viewer: Viewer, ticketId: string, input: ComposeInput): Promise<Message> {
     const ticket = await this.tickets.get(viewer, ticketId);
     if (ticket.mergedInto) throw new ConflictError('TICKET_MERGED', 'This ticket was merged; reply on the ticket it was merged into');
+    const window = this.windowOf(ticket);
+    if (window && !window.canReply) {
+      const reason = window.detail ?? 'The platform no longer accepts replies to this conversation';
+      throw new AppError('OUTSIDE_MESSAGING_WINDOW', reason, 409, { channelWindow: window });
+    }
     const message = await this.store(viewer, ticket, input, 'reply');
     await this.queue().enqueue(String(message._id), 1);
     return message;

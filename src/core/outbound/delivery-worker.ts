@@ -130,6 +130,7 @@ export class DeliveryWorker {
         ...(ticket.replyTo.phone ? { phone: ticket.replyTo.phone } : {}),
       },
       ...(ticket.replyTo.conversationId ? { conversationId: ticket.replyTo.conversationId } : {}),
+      ...(ticket.lastCustomerMessageAt ? { lastCustomerMessageAt: ticket.lastCustomerMessageAt } : {}),
       subject: ticket.subject,
       text: message.text,
       ...(message.html ? { html: message.html } : {}),

@@ -33,6 +33,18 @@ export const messageRoutes = [
     handler: async ({ core, viewer, params, body }) => toMessageDetailView(await core.compose.reply(viewer, params.id, body)),
   }),
   defineRoute({
+    method: 'get',
+    path: '/tickets/:id/reply-window',
+    operationId: 'getTicketReplyWindow',
+    tag: 'messages',
+    summary:
+      "Whether a reply can go now on the ticket's channel (Messenger: 24 hours after the customer's last message, " +
+      'then the HUMAN_AGENT tag where the inbox allows it); `channelWindow` is null when the channel has no window',
+    access: 'user',
+    params: IdParamsSchema,
+    handler: async ({ core, viewer, params }) => ({ channelWindow: await core.compose.replyWindow(viewer, params.id) }),
+  }),
+  defineRoute({
     method: 'post',
     path: '/tickets/:id/note',
     operationId: 'addTicketNote',

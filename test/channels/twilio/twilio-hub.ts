@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import twilio from 'twilio';
-import { adapterFactories, channelWebhooks } from '../../../src/channels/channel-catalogue.js';
+import { adapterFactories, channelWebhooks, endpointAdapterFactories } from '../../../src/channels/channel-catalogue.js';
+import { loadConfig } from '../../../src/core/config/config.js';
 import { ChannelRuntime } from '../../../src/channels/channel-runtime.js';
 import type { TwilioAdapter } from '../../../src/channels/twilio/adapter.js';
 import { createLogger } from '../../../src/core/logging/logger.js';
@@ -46,7 +47,9 @@ export interface TwilioHub {
 
 export async function startTwilioHub(env: Record<string, string> = {}): Promise<TwilioHub> {
   const standin = await startTwilioStandin({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, numbers: [SMS_NUMBER, VOICE_NUMBER] });
-  const runtime = new ChannelRuntime(adapterFactories, createLogger('silent'), {}, { publicUrl: PUBLIC_URL, twilioApiBaseUrl: standin.url });
+  // The catalogue's factories, built from a config whose Twilio API base is the stand-in (as main.ts does).
+  const endpoints = loadConfig({ PUBLIC_URL, TWILIO_API_BASE_URL: standin.url });
+  const runtime = new ChannelRuntime({ ...adapterFactories, ...endpointAdapterFactories(endpoints) }, createLogger('silent'));
   const h = await startWebHarness({ PUBLIC_URL, ...env }, { webhooks: channelWebhooks, channels: runtime });
   const admin = await h.login(await createUser(h.t.core, 'admin'));
   const agent = await h.login(await createUser(h.t.core, 'agent'));

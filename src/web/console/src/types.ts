@@ -117,3 +117,11 @@ export interface TicketViewer {
   activity: 'viewing' | 'replying' | 'noting';
   typing: boolean;
 }
+
+/** `GET /api/tickets/:id/reply-window`: whether the platform takes a reply now (Messenger's 24-hour rule). */
+export interface ReplyWindow {
+  open: boolean;
+  closesAt: string | null;
+  canReply: boolean;
+  detail?: string;
+}

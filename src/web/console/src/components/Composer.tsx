@@ -4,7 +4,7 @@ import { api, ApiError } from '../api.ts';
 import { t } from '../i18n.ts';
 import { activity, typing } from '../socket.ts';
 import { store, useStore } from '../store.ts';
-import type { Message, TicketDetail } from '../types.ts';
+import type { Message, ReplyWindow, TicketDetail } from '../types.ts';
 import { fileSize } from './bits.tsx';
 
 interface Pending {
@@ -44,6 +44,22 @@ export function Composer({ ticket }: { ticket: TicketDetail }) {
     setText('');
     setFiles([]);
   }, [ticket.id]);
+
+  // Platforms that take replies only for a while after the customer wrote (Messenger): told before sending.
+  const [replyWindow, setReplyWindow] = useState<ReplyWindow | null>(null);
+  useEffect(() => {
+    setReplyWindow(null);
+    if (ticket.channel !== 'messenger') return;
+    let live = true;
+    api
+      .get<{ channelWindow: ReplyWindow | null }>(`/tickets/${ticket.id}/reply-window`)
+      .then((r) => live && setReplyWindow(r.channelWindow))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [ticket.id, ticket.lastMessageAt]);
+  const replyBlocked = mode === 'reply' && replyWindow !== null && !replyWindow.canReply;
 
   // `/short` at the caret opens the canned responses.
   const slash = /(^|\s)\/([\w-]*)$/.exec(text.slice(0, area.current?.selectionStart ?? text.length));
@@ -158,6 +174,15 @@ export function Composer({ ticket }: { ticket: TicketDetail }) {
           ))}
         </ul>
       ) : null}
+      {mode === 'reply' && replyWindow && !replyWindow.open ? (
+        <div
+          class={`reply-window ${replyWindow.canReply ? 'tagged' : 'closed'}`}
+          role="status"
+          data-testid="reply-window"
+        >
+          {t(replyWindow.canReply ? 'windowTagged' : 'windowClosed', { detail: replyWindow.detail ?? '' })}
+        </div>
+      ) : null}
       <textarea
         ref={area}
         data-testid="composer-input"
@@ -192,7 +217,12 @@ export function Composer({ ticket }: { ticket: TicketDetail }) {
         </button>
         <span class="hint">Ctrl+Enter</span>
         <span class="spacer" />
-        <button class={`btn ${mode === 'reply' ? 'primary' : 'warn'}`} data-testid="send" disabled={!text.trim()} onClick={() => void send()}>
+        <button
+          class={`btn ${mode === 'reply' ? 'primary' : 'warn'}`}
+          data-testid="send"
+          disabled={!text.trim() || replyBlocked}
+          onClick={() => void send()}
+        >
           {mode === 'reply' ? t('send') : t('addNote')}
         </button>
       </div>
