@@ -52,7 +52,8 @@ export class Projector {
         return;
       }
       case 'inbox.changed':
-        // Configuration change for the channel runtime; consoles learn the effect from channel.state_changed.
+        // For the channel runtime; consoles get only the id (the settings screen re-reads the inbox list).
+        this.io.to(rooms.agents).emit(event.type, { inboxId: event.inboxId, at: event.at });
         return;
       default:
         this.io.to(roomsForScope(event.scope)).emit(event.type, event);

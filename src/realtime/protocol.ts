@@ -65,4 +65,5 @@ export const ClientEvents = {
   sync: 'sync',
 } as const;
 
-export const domainEventNames = ['ticket.created', 'ticket.updated', 'message.created', 'message.status_changed', 'channel.state_changed'] as const;
+export const domainEventNames = ['ticket.created', 'ticket.updated', 'message.created', 'message.status_changed', 'channel.state_changed',
+  'inbox.changed'] as const;

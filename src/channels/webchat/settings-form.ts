@@ -8,7 +8,13 @@ export const webchatDescription: ChannelDescription = {
   testable: false,
   canStartConversation: false,
   fields: [
-    { key: 'title', label: 'Title', type: 'text', default: 'Chat with us' },
-    { key: 'greeting', label: 'Greeting', type: 'textarea', default: 'Hi! How can we help you today?' },
+    { key: 'title', label: 'Title', type: 'text', default: 'Chat with us', i18n: { pt: { label: 'Título' }, es: { label: 'Título' } } },
+    {
+      key: 'greeting',
+      label: 'Greeting',
+      type: 'textarea',
+      default: 'Hi! How can we help you today?',
+      i18n: { pt: { label: 'Saudação' }, es: { label: 'Saludo' } },
+    },
   ],
 };

@@ -14,6 +14,16 @@ export interface ChannelSettingsField {
   help?: string;
   placeholder?: string;
   default?: string | number | boolean;
+  /** The console's Portuguese and Spanish texts; English (`label`, `help`, option labels) is the fallback. */
+  i18n?: Partial<Record<'pt' | 'es', ChannelFieldTexts>>;
+}
+
+export interface ChannelFieldTexts {
+  label?: string;
+  help?: string;
+  placeholder?: string;
+  /** Option labels by option value. */
+  options?: Record<string, string>;
 }
 
 export interface ChannelDescription {

@@ -7,6 +7,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { ChannelKindSchema } from '../domain/channel-kind.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { DomainEventBus } from '../events/event-bus.js';
+import type { PublicInbox } from '../domain/public-inbox.js';
 import type { Inbox } from '../models/inbox.js';
 import type { Models } from '../models/registry.js';
 import { requireAdmin } from '../users/user-service.js';
@@ -47,23 +48,7 @@ export const CreateInboxSchema = z.object({
 });
 export const UpdateInboxSchema = z.object(inboxFields).partial();
 
-export interface PublicInbox {
-  id: string;
-  kind: Inbox['kind'];
-  name: string;
-  departmentId: string | null;
-  enabled: boolean;
-  reopenWindowDays: number | null;
-  settings: Inbox['publicSettings'];
-  /** Names of the secrets that are set; their values never leave the server. */
-  secretKeys: string[];
-  health: Inbox['health'];
-  /** Where the platform must send this inbox's webhooks (every kind has the route; webhook channels use it). */
-  webhookUrl: string;
-  /** The hub process running the inbox's stateful session (IMAP, WhatsApp, Telegram polling), if any. */
-  session: { holder: string; expiresAt: Date } | null;
-  createdAt: Date;
-}
+export type { PublicInbox } from '../domain/public-inbox.js';
 
 export interface InboxServiceOptions {
   publicUrl: string;
@@ -178,6 +163,25 @@ export class InboxService implements WebhookInboxes {
     }
     this.changed(id);
     return this.get(id, viewer);
+  }
+
+  /**
+   * Deletes an inbox that no ticket references; one with tickets is refused (409 INBOX_HAS_TICKETS: disable it
+   * instead, the history stays readable). No transactions on the embedded database, so a ticket created between
+   * the check and the delete is caught by a second check after it, which puts the inbox back (same `_id`).
+   */
+  async remove(viewer: Viewer, id: string): Promise<void> {
+    requireAdmin(viewer);
+    const inbox = await this.load(id);
+    const refused = () => new ConflictError('INBOX_HAS_TICKETS', 'Tickets belong to this inbox: disable it instead');
+    if (await this.models.Ticket.exists({ inboxId: inbox._id })) throw refused();
+    await this.models.Inbox.deleteOne({ _id: inbox._id });
+    if (await this.models.Ticket.exists({ inboxId: inbox._id })) {
+      await this.models.Inbox.insertMany([inbox]).catch(() => undefined);
+      throw refused();
+    }
+    // The channel runtime stops the inbox's adapter and session when it no longer finds it.
+    this.changed(id);
   }
 
   /** Settings for the adapter: public and secret merged (`imap.password` into `imap`). Never send this to a client or a log. */

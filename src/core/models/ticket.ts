@@ -82,6 +82,8 @@ schema.index({ status: 1 });
 schema.index({ departmentId: 1, status: 1 });
 schema.index({ assigneeId: 1, status: 1 });
 schema.index({ contactId: 1 });
+// Deleting an inbox checks that no ticket references it.
+schema.index({ inboxId: 1 });
 schema.index({ lastMessageAt: -1 });
 
 export type TicketModel = Model<Ticket>;

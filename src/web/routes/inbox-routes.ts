@@ -46,6 +46,17 @@ export const inboxRoutes = [
     handler: ({ core, viewer, params, body }) => core.inboxes.update(viewer, params.id, body),
   }),
   defineRoute({
+    method: 'delete',
+    path: '/inboxes/:id',
+    operationId: 'deleteInbox',
+    tag: 'inboxes',
+    summary: 'Delete an inbox no ticket belongs to; with tickets 409 INBOX_HAS_TICKETS (disable it instead)',
+    access: ['admin'],
+    params: IdParamsSchema,
+    status: 204,
+    handler: ({ core, viewer, params }) => core.inboxes.remove(viewer, params.id),
+  }),
+  defineRoute({
     method: 'post',
     path: '/inboxes/:id/test-connection',
     operationId: 'testInboxConnection',

@@ -1,8 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ChannelRuntime } from '../../../src/channels/channel-runtime.js';
+import { adapterFactories, channelDescriptions, channelWebhooks, connectionTesters } from '../../../src/channels/channel-catalogue.js';
+import { ChannelRuntime, type AdapterFactory } from '../../../src/channels/channel-runtime.js';
 import { createWebchat, ensureDefaultWebchatInbox, type Webchat } from '../../../src/channels/webchat/create-webchat.js';
 import { loadConfig } from '../../../src/core/config/config.js';
+import type { ChannelKind } from '../../../src/core/domain/channel-kind.js';
+import type { ChannelDescription } from '../../../src/core/domain/channel-settings-form.js';
 import { createCore, type Core } from '../../../src/core/create-core.js';
 import { createLogger } from '../../../src/core/logging/logger.js';
 import { attachRealtime, type Realtime } from '../../../src/realtime/attach-realtime.js';
@@ -29,7 +32,19 @@ export interface RunningApp {
  * The whole app as src/main.ts composes it (core → channels → web → realtime),
  * on its own FerretDB and a random port, for browser tests and benchmarks.
  */
-export async function startApp(env: Record<string, string> = {}, opts: { logLevel?: string; databaseUri?: string | undefined } = {}): Promise<RunningApp> {
+export interface StartAppOptions {
+  logLevel?: string;
+  databaseUri?: string | undefined;
+  /**
+   * Also run the channel catalogue as main.ts does: every kind's adapter, connection tester, webhook and
+   * settings form, and restart an inbox's adapter on `inbox.changed` (the settings screen tests need it).
+   */
+  catalogue?: boolean;
+  /** Kinds a test adds to the catalogue's (a stand-in description and adapter), e.g. for another branch's channel. */
+  extraChannels?: { descriptions: ChannelDescription[]; factories: Partial<Record<ChannelKind, AdapterFactory>> };
+}
+
+export async function startApp(env: Record<string, string> = {}, opts: StartAppOptions = {}): Promise<RunningApp> {
   const db: TestDatabase = await startTestDatabase({ uri: opts.databaseUri });
   const config = loadConfig({
     LOG_LEVEL: opts.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -43,13 +58,27 @@ export async function startApp(env: Record<string, string> = {}, opts: { logLeve
   const logger = createLogger(config.logLevel);
 
   let webchat: Webchat | undefined;
-  const channels = new ChannelRuntime({ webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId) }, logger.child({ module: 'channels' }));
+  const channels = new ChannelRuntime(
+    {
+      ...(opts.catalogue ? adapterFactories : {}),
+      ...opts.extraChannels?.factories,
+      webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId),
+    },
+    logger.child({ module: 'channels' }),
+    opts.catalogue ? connectionTesters : {},
+  );
   const core = createCore({ config, connection: db.connection, logger, secret: TEST_SECRET, channels });
   await core.start();
   webchat = createWebchat({ core, secret: TEST_SECRET, logger });
   const { id: webchatInboxId } = await ensureDefaultWebchatInbox(core);
 
-  const app = createWebApp({ core, logger, databaseKind: 'ferretdb', mounts: [webchatMount(webchat.router), ...consoleMounts()] });
+  const app = createWebApp({
+    core,
+    logger,
+    databaseKind: 'ferretdb',
+    mounts: [webchatMount(webchat.router), ...consoleMounts()],
+    ...(opts.catalogue ? { webhooks: channelWebhooks, channelKinds: [...channelDescriptions, ...(opts.extraChannels?.descriptions ?? [])] } : {}),
+  });
   const server = http.createServer(app);
   const realtime = attachRealtime({
     httpServer: server,
@@ -58,7 +87,18 @@ export async function startApp(env: Record<string, string> = {}, opts: { logLeve
     onAgentTyping: (ticket, typing) => void webchat!.channel.agentTyping(ticket, typing),
   });
   webchat.channel.attachSockets(realtime.io, realtime.visitorTyping);
-  await channels.startAll({ listInboxes: () => core.inboxes.list(), channelContext: (id) => core.channelContext(id) });
+  const host = {
+    listInboxes: () => core.inboxes.list(),
+    channelContext: (id: string) => core.channelContext(id),
+    ...(opts.catalogue ? { leases: core.leases } : {}),
+  };
+  await channels.startAll(host);
+  if (opts.catalogue) {
+    core.bus.subscribe((event) => {
+      if (event.type !== 'inbox.changed') return;
+      channels.reload(host, event.inboxId).catch((err: unknown) => logger.error({ err, inboxId: event.inboxId }, 'channel reload failed'));
+    });
+  }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

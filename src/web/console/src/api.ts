@@ -4,6 +4,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Field-level problems of a 400 (`{ path, message }`, path like `settings.imap.port`). */
+    readonly issues: Array<{ path: string; message: string }> = [],
   ) {
     super(message);
   }
@@ -17,8 +19,10 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (res.status === 204) return undefined as T;
-  const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-  if (!res.ok) throw new ApiError(res.status, data.error?.code ?? 'HTTP_' + res.status, data.error?.message ?? res.statusText);
+  type Body = { error?: { code: string; message: string; details?: { issues?: Array<{ path: string; message: string }> } } };
+  const data = (await res.json().catch(() => ({}))) as Body;
+  const err = data.error;
+  if (!res.ok) throw new ApiError(res.status, err?.code ?? 'HTTP_' + res.status, err?.message ?? res.statusText, err?.details?.issues ?? []);
   return data as T;
 }
 
@@ -26,6 +30,7 @@ export const api = {
   get: <T>(path: string) => call<T>('GET', path),
   post: <T>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
   patch: <T>(path: string, body: unknown) => call<T>('PATCH', path, body),
+  delete: <T = void>(path: string) => call<T>('DELETE', path),
 };
 
 export const qs = (params: Record<string, string | number | undefined | null>) => {

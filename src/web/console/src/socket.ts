@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import { api } from './api.ts';
 import { t } from './i18n.ts';
 import { store } from './store.ts';
-import type { Message, Presence, TicketSummary, TicketViewer } from './types.ts';
+import type { InboxHealth, Message, Presence, TicketSummary, TicketViewer } from './types.ts';
 
 /**
  * The console's realtime link. The server authenticates the handshake from
@@ -86,10 +86,16 @@ export function connect() {
     if (thread && m) thread.set(m.id, { ...m, deliveryStatus: e.status, ...(e.reason ? { delivery: { lastError: e.reason } } : {}) });
     store.changed();
   });
-  socket.on('channel.state_changed', (e: { inboxId: string; status: string; detail?: string }) => {
-    store.inboxes = store.inboxes.map((i) => (i.id === e.inboxId ? { ...i, health: { status: e.status, ...(e.detail ? { detail: e.detail } : {}) } } : i));
+  // The health of an inbox (a pairing QR code only reaches admins); replaces the stored health as a whole.
+  socket.on('channel.state_changed', (e: { inboxId: string; at: string; status: InboxHealth['status']; detail?: string; qr?: string }) => {
+    const health: InboxHealth = { status: e.status, checkedAt: e.at, ...(e.detail ? { detail: e.detail } : {}), ...(e.qr ? { qr: e.qr } : {}) };
+    store.inboxes = store.inboxes.map((i) => (i.id === e.inboxId ? { ...i, health } : i));
     store.changed();
+    // The settings screen also shows who holds the session, which the event does not carry.
+    if (location.hash.startsWith('#/settings')) void store.loadInboxes().catch(() => undefined);
   });
+  // Created, changed or deleted (by another admin, or the runtime): re-read the list (names, session holders).
+  socket.on('inbox.changed', () => void store.loadInboxes().catch(() => undefined));
   socket.on('presence:snapshot', (list: Array<{ userId: string; status: Presence }>) => {
     store.presence = new Map(list.map((p) => [p.userId, p.status]));
     store.changed();

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs } from './api.ts';
-import type { AuditEvent, Canned, Department, Inbox, Message, Presence, TicketDetail, TicketSummary, TicketViewer, User, Viewer } from './types.ts';
+import type { AuditEvent, Canned, ChannelDescription, ConnectionReport, Department, Inbox, Message, Presence, TicketDetail, TicketSummary, TicketViewer, User, Viewer } from './types.ts';
 
 export type View = 'mine' | 'unassigned' | 'departments' | 'all';
 export interface Filters {
@@ -25,6 +25,10 @@ class Store {
   users: User[] = [];
   departments: Department[] = [];
   inboxes: Inbox[] = [];
+  /** Channel kinds this hub runs, with their settings forms (`GET /api/channel-kinds`); loaded by the settings screen. */
+  kinds: ChannelDescription[] = [];
+  /** The last "test connection" of each inbox this session, or 'testing' while it runs. */
+  inboxTests = new Map<string, ConnectionReport | 'testing'>();
   canned: Canned[] = [];
   view: View = 'mine';
   filters: Filters = { channel: '', status: '', priority: '', tag: '', departmentId: '', q: '' };
@@ -233,6 +237,16 @@ class Store {
     this.departments = departments.items;
     this.inboxes = inboxes.items;
     this.canned = (await api.get<{ items: Canned[] }>('/canned-responses').catch(() => ({ items: [] }))).items;
+    this.changed();
+  }
+
+  async loadInboxes() {
+    this.inboxes = (await api.get<{ items: Inbox[] }>('/inboxes')).items;
+    this.changed();
+  }
+
+  async loadKinds() {
+    this.kinds = (await api.get<{ items: ChannelDescription[] }>('/channel-kinds')).items;
     this.changed();
   }
 

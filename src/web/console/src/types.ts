@@ -1,3 +1,7 @@
+import type { ConnectionCheck, ConnectionReport } from '../../../core/domain/channel-adapter.ts';
+import type { ChannelDescription, ChannelSettingsField } from '../../../core/domain/channel-settings-form.ts';
+import type { InboxHealth as InboxHealthOnServer, PublicInbox } from '../../../core/domain/public-inbox.ts';
+
 /** Shapes of the REST API and the realtime events, as the console uses them. */
 export type Role = 'agent' | 'supervisor' | 'admin';
 export interface Viewer {
@@ -97,12 +101,18 @@ export interface Department {
   id: string;
   name: string;
 }
-export interface Inbox {
-  id: string;
-  kind: string;
-  name: string;
-  health: { status: string; detail?: string };
-}
+/** Dates arrive as ISO strings over JSON. */
+export type Wire<T> = T extends Date
+  ? string
+  : T extends ReadonlyArray<infer U>
+    ? Array<Wire<U>>
+    : T extends object
+      ? { [K in keyof T]: Wire<T[K]> }
+      : T;
+/** The server's own types (src/core/domain holds them free of Node and database types for this reason). */
+export type Inbox = Wire<PublicInbox>;
+export type InboxHealth = Wire<InboxHealthOnServer>;
+export type { ChannelDescription, ChannelSettingsField, ConnectionCheck, ConnectionReport };
 export interface Canned {
   id: string;
   shortcut: string;

@@ -1,3 +1,4 @@
+import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { getLang, setLang, t, type Lang } from '../i18n.ts';
@@ -11,6 +12,23 @@ import { Sidebar } from './Sidebar.tsx';
 import { TicketList } from './TicketList.tsx';
 import { TicketView } from './TicketView.tsx';
 
+/** The settings area (`#/settings/...`) is its own chunk: agents never load it, the others on first visit. */
+const isSettingsRoute = () => location.hash.startsWith('#/settings');
+let settingsPage: ComponentType | undefined;
+
+function Settings() {
+  const [, loaded] = useState(0);
+  useEffect(() => {
+    if (settingsPage) return;
+    void import('./settings/SettingsPage.tsx').then((m) => {
+      settingsPage = m.SettingsPage;
+      loaded((n) => n + 1);
+    });
+  }, []);
+  const Page = settingsPage;
+  return Page ? <Page /> : <div class="boot">{t('loading')}</div>;
+}
+
 const routeTicket = () => /^#\/t\/([0-9a-f]{24})/.exec(location.hash)?.[1] ?? null;
 
 function go(delta: number) {
@@ -22,7 +40,7 @@ function go(delta: number) {
 /** j/k move, r reply, n note, e solve — not while typing in a field. */
 function onShortcut(e: KeyboardEvent) {
   const el = e.target as HTMLElement;
-  if (e.ctrlKey || e.metaKey || e.altKey || el.closest('input, textarea, select, [contenteditable]')) return;
+  if (e.ctrlKey || e.metaKey || e.altKey || el.closest('input, textarea, select, [contenteditable]') || isSettingsRoute()) return;
   if (e.key === 'j') go(1);
   else if (e.key === 'k') go(-1);
   else if ((e.key === 'r' || e.key === 'n') && store.selected) {
@@ -60,6 +78,7 @@ export function App() {
       .catch(() => undefined)
       .finally(() => setBooting(false));
     const onHash = () => {
+      force((n) => n + 1); // the settings area and the inbox share the hash
       const id = routeTicket();
       if (id === store.selected) return;
       void join(id);
@@ -81,6 +100,8 @@ export function App() {
   if (booting) return <div class="boot">{t('loading')}</div>;
   if (!s.me) return <Login onLogin={(v) => void start(v)} />;
 
+  // Agents have no settings entry; the server would refuse their changes anyway.
+  const settings = isSettingsRoute() && s.me.role !== 'agent';
   const others = s.users.filter((u) => u.id !== s.me!.id && s.presence.get(u.id) && s.presence.get(u.id) !== 'offline');
   const toggleNotify = async () => {
     if (!s.settings.notify && 'Notification' in window && Notification.permission !== 'granted') await Notification.requestPermission();
@@ -99,6 +120,15 @@ export function App() {
           {s.connection === 'online' ? t('online') : t('reconnecting')}
         </span>
         <span class="spacer" />
+        {s.me.role === 'agent' ? null : settings ? (
+          <a class="btn ghost small" href="#/" data-testid="close-settings">
+            {t('backToConversations')}
+          </a>
+        ) : (
+          <a class="btn ghost small" href="#/settings/inboxes" data-testid="open-settings">
+            ⚙ {t('settings')}
+          </a>
+        )}
         <div class="team" title="Team">
           {others.slice(0, 8).map((u) => (
             <Avatar name={u.name} presence={s.presence.get(u.id)} size={26} />
@@ -150,12 +180,16 @@ export function App() {
           {t('signOut')}
         </button>
       </header>
-      <div class="workspace">
-        <Sidebar />
-        <TicketList />
-        <TicketView />
-        <SidePanel />
-      </div>
+      {settings ? (
+        <Settings />
+      ) : (
+        <div class="workspace">
+          <Sidebar />
+          <TicketList />
+          <TicketView />
+          <SidePanel />
+        </div>
+      )}
       <footer class="statusbar">{t('shortcuts')}</footer>
       {s.toast ? <div class="toast">{s.toast}</div> : null}
     </div>

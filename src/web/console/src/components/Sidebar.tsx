@@ -16,7 +16,7 @@ export function Sidebar() {
   ];
   const unreadTotal = [...s.unread.values()].reduce((a, b) => a + b, 0);
   // Only channels this install has inboxes for: a filter on a kind nobody can receive is noise.
-  const present = new Set(s.inboxes.map((i) => i.kind));
+  const present = new Set<string>(s.inboxes.map((i) => i.kind));
   const channels = channelOrder.filter((c) => present.has(c));
   return (
     <nav class="sidebar">

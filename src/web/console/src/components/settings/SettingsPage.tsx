@@ -1,0 +1,83 @@
+import { useEffect, useState } from 'preact/hooks';
+import { t, type Key } from '../../i18n.ts';
+import { store, useStore } from '../../store.ts';
+import { ChannelBadge } from '../bits.tsx';
+import { InboxEditor } from './InboxEditor.tsx';
+import { InboxTable } from './InboxTable.tsx';
+
+/** `#/settings/inboxes`, `#/settings/inboxes/new[/<kind>]`, `#/settings/inboxes/<id>`. */const inboxRoute = () => /^#\/settings\/inboxes\/(new(?:\/([a-z]+))?|[0-9a-f]{24})/.exec(location.hash);
+
+/**
+ * The settings area: admins change, supervisors look (the server enforces both); agents get no entry.
+ * Only inboxes so far; users, departments and canned responses will sit in the same navigation.
+ */
+export function SettingsPage() {
+  const s = useStore();
+  const [, setHash] = useState(location.hash);
+  const canEdit = s.me?.role === 'admin';
+
+  useEffect(() => {
+    const onHash = () => setHash(location.hash);
+    window.addEventListener('hashchange', onHash);
+    void store.loadInboxes().catch(() => undefined);
+    void store.loadKinds().catch(() => undefined);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const m = inboxRoute();
+  const missing = m && !m[1]!.startsWith('new') && !s.inboxes.some((i) => i.id === m[1]) ? m[1] : null;
+  // A link to an inbox this console has not listed yet (created elsewhere meanwhile): read the list again.
+  useEffect(() => {
+    if (missing) void store.loadInboxes().catch(() => undefined);
+  }, [missing]);
+  let content;
+  if (!m) content = <InboxTable canEdit={canEdit} />;
+  else if (m[1]!.startsWith('new')) content = m[2] ? <InboxEditor key={`new-${m[2]}`} kind={m[2]} canEdit={canEdit} /> : <KindPicker />;
+  else {
+    const inbox = s.inboxes.find((i) => i.id === m[1]);
+    content = inbox ? <InboxEditor key={inbox.id} inbox={inbox} kind={inbox.kind} canEdit={canEdit} /> : <p class="muted">{t('loading')}</p>;
+  }
+
+  return (
+    <div class="settings" data-testid="settings">
+      <nav class="sidebar settings-nav">
+        <h2>{t('settings')}</h2>
+        <ul class="views">
+          <li>
+            <a class="view-btn active" href="#/settings/inboxes">
+              {t('inboxes')}
+            </a>
+          </li>
+        </ul>
+      </nav>
+      <main class="settings-main">{content}</main>
+    </div>
+  );
+}
+
+/** Step one of a new inbox: the kinds this hub runs. */
+function KindPicker() {
+  const s = useStore();
+  return (
+    <section class="settings-section">
+      <div class="settings-head">
+        <a href="#/settings/inboxes" class="link back">
+          ← {t('inboxes')}
+        </a>
+      </div>
+      <h1>{t('newInbox')}</h1>
+      <p class="muted">{t('chooseKind')}</p>
+      <div class="kind-grid">
+        {s.kinds.map((k) => (
+          <a class="kind-card" href={`#/settings/inboxes/new/${k.kind}`} data-testid={`kind-${k.kind}`}>
+            <ChannelBadge channel={k.kind} compact />
+            <span>
+              <strong>{t(`ch_${k.kind}` as Key)}</strong>
+              <span class="muted">{k.label}</span>
+            </span>
+          </a>
+        ))}
+      </div>
+    </section>
+  );
+}
