@@ -3,10 +3,12 @@
  * (`--public-url`, default `--hub`: it must be what the hub believes, i.e. its PUBLIC_URL or the inbox's
  * `publicUrl`).
  *
- *   npx tsx scripts/simulate.ts twilio sms    --inbox <smsInboxId>   --account-sid AC… --auth-token … [--from +55…] [--text "…"]
- *   npx tsx scripts/simulate.ts twilio status --inbox <smsInboxId>   --account-sid AC… --auth-token … --sid SM… [--status delivered|sent|undelivered|failed] [--error 30003]
- *   npx tsx scripts/simulate.ts twilio call   --inbox <voiceInboxId> --account-sid AC… --auth-token … [--from +55…] [--voicemail] [--text "transcription"]
- *   npx tsx scripts/simulate.ts twilio stop   --inbox <smsInboxId>   --account-sid AC… --auth-token … [--from +55…]
+ *   npm run simulate -- twilio <scenario> --inbox <inboxId> --account-sid AC… --auth-token … [options]
+ *
+ *   sms     [--from +55…] [--text "…"] [--count N]         an SMS inbox
+ *   stop    [--from +55…]                                  an SMS inbox: PARAR (opt-out)
+ *   status  --sid SM… [--status delivered|sent|undelivered|failed] [--error 30003]
+ *   call    [--from +55…] [--voicemail] [--text "transcription"] [--recording]   a voice inbox
  *
  * Options: `--hub http://localhost:3000`, `--to <our number>`, `--count N` (sms: N messages from N customers).
  * `call --voicemail` follows the TwiML the hub answers with: dial outcome no-answer, the recorded voicemail and
@@ -46,7 +48,10 @@ export async function run(args: string[]): Promise<void> {
     },
   });
   if (o.help || !scenario || !o.inbox || !o['account-sid'] || !o['auth-token']) {
-    throw new Error('usage: npx tsx scripts/simulate.ts twilio <sms|status|call|stop> --inbox <id> --account-sid AC… --auth-token … (see scripts/simulate/twilio.ts)');
+    throw new Error(
+      'usage: npm run simulate -- twilio <sms|status|call|stop> --inbox <id> --account-sid AC… --auth-token … ' +
+        '(see scripts/simulate/twilio.ts)',
+    );
   }
   const hub = o.hub.replace(/\/+$/, '');
   const publicUrl = (o['public-url'] ?? hub).replace(/\/+$/, '');
@@ -76,15 +81,35 @@ export async function run(args: string[]): Promise<void> {
   const sms = (from: string, body: string): Params => {
     const messageSid = sid('SM');
     return {
-      ToCountry: 'BR', ToState: 'SP', SmsMessageSid: messageSid, NumMedia: '0', ToCity: 'SAO PAULO', FromZip: '', SmsSid: messageSid,
-      FromState: 'SP', SmsStatus: 'received', FromCity: 'SAO PAULO', Body: body, FromCountry: 'BR', To: o.to, ToZip: '',
-      NumSegments: '1', MessageSid: messageSid, AccountSid: accountSid, From: from, ApiVersion: '2010-04-01',
+      ToCountry: 'BR',
+      ToState: 'SP',
+      SmsMessageSid: messageSid,
+      NumMedia: '0',
+      ToCity: 'SAO PAULO',
+      FromZip: '',
+      SmsSid: messageSid,
+      FromState: 'SP',
+      SmsStatus: 'received',
+      FromCity: 'SAO PAULO',
+      Body: body,
+      FromCountry: 'BR',
+      To: o.to,
+      ToZip: '',
+      NumSegments: '1',
+      MessageSid: messageSid,
+      AccountSid: accountSid,
+      From: from,
+      ApiVersion: '2010-04-01',
     };
   };
 
   switch (scenario) {
     case 'sms': {
-      const texts = ['Olá! Meu pedido ainda não chegou.', 'Hola, ¿pueden ayudarme con mi factura?', 'Hi, I need to change my delivery address.'];
+      const texts = [
+        'Olá! Meu pedido ainda não chegou.',
+        'Hola, ¿pueden ayudarme con mi factura?',
+        'Hi, I need to change my delivery address.',
+      ];
       for (let i = 0; i < Number(o.count); i++) {
         await post('sms', sms(o.from ?? randomBrMobile(), o.text ?? texts[i % texts.length]!));
       }
@@ -95,7 +120,16 @@ export async function run(args: string[]): Promise<void> {
       return;
     case 'status': {
       if (!o.sid) throw new Error('--sid SM… (the providerMessageId of the agent reply)');
-      const params: Params = { SmsSid: o.sid, SmsStatus: o.status, MessageStatus: o.status, To: o.from ?? randomBrMobile(), MessageSid: o.sid, AccountSid: accountSid, From: o.to, ApiVersion: '2010-04-01' };
+      const params: Params = {
+        SmsSid: o.sid,
+        SmsStatus: o.status,
+        MessageStatus: o.status,
+        To: o.from ?? randomBrMobile(),
+        MessageSid: o.sid,
+        AccountSid: accountSid,
+        From: o.to,
+        ApiVersion: '2010-04-01',
+      };
       if (o.error) params.ErrorCode = o.error;
       await post('sms', params, '?cb=status');
       return;
@@ -104,29 +138,77 @@ export async function run(args: string[]): Promise<void> {
       const from = o.from ?? randomBrMobile();
       const callSid = sid('CA');
       const call: Params = {
-        AccountSid: accountSid, ApiVersion: '2010-04-01', CallSid: callSid, CallStatus: 'ringing', Called: o.to, Caller: from,
-        Direction: 'inbound', From: from, FromCountry: 'BR', FromState: 'SP', To: o.to, ToCountry: 'BR', ToState: 'SP',
+        AccountSid: accountSid,
+        ApiVersion: '2010-04-01',
+        CallSid: callSid,
+        CallStatus: 'ringing',
+        Called: o.to,
+        Caller: from,
+        Direction: 'inbound',
+        From: from,
+        FromCountry: 'BR',
+        FromState: 'SP',
+        To: o.to,
+        ToCountry: 'BR',
+        ToState: 'SP',
       };
       let twiml = await post('voice', call);
       console.log(twiml);
       if (!o.voicemail) return;
       if (twiml.includes('<Dial')) {
-        twiml = await post('voice', { ...call, CallStatus: 'in-progress', DialCallStatus: 'no-answer', DialCallDuration: '0' }, queryOf(twiml, 'action'));
+        twiml = await post(
+          'voice',
+          { ...call, CallStatus: 'in-progress', DialCallStatus: 'no-answer', DialCallDuration: '0' },
+          queryOf(twiml, 'action'),
+        );
         console.log(twiml);
       }
       const recordingSid = sid('RE');
       const recordingUrl = `https://api.twilio.com/2010-04-01/Accounts/${accountSid}/Recordings/${recordingSid}`;
-      const record = { ...call, CallStatus: 'completed', RecordingUrl: recordingUrl, RecordingSid: recordingSid, RecordingDuration: '12', Digits: 'hangup' };
+      const record = {
+        ...call,
+        CallStatus: 'completed',
+        RecordingUrl: recordingUrl,
+        RecordingSid: recordingSid,
+        RecordingDuration: '12',
+        Digits: 'hangup',
+      };
       const recordQuery = queryOf(twiml, 'action');
       const recordingQuery = queryOf(twiml, 'recordingStatusCallback');
-      const transcriptionQuery = twiml.includes('transcribeCallback') ? queryOf(twiml, 'transcribeCallback') : undefined;
+      const transcriptionQuery = twiml.includes('transcribeCallback')
+        ? queryOf(twiml, 'transcribeCallback')
+        : undefined;
       await post('voice', record, recordQuery);
       if (o.recording) {
-        await post('voice', { AccountSid: accountSid, CallSid: callSid, RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingStatus: 'completed', RecordingDuration: '12', RecordingChannels: '1', RecordingSource: 'RecordVerb', ErrorCode: '0' }, recordingQuery);
+        await post(
+          'voice',
+          {
+            AccountSid: accountSid,
+            CallSid: callSid,
+            RecordingSid: recordingSid,
+            RecordingUrl: recordingUrl,
+            RecordingStatus: 'completed',
+            RecordingDuration: '12',
+            RecordingChannels: '1',
+            RecordingSource: 'RecordVerb',
+            ErrorCode: '0',
+          },
+          recordingQuery,
+        );
       }
       if (transcriptionQuery) {
         const text = o.text ?? 'Hi, this is a test voicemail: please call me back about my order.';
-        await post('voice', { ...record, TranscriptionSid: sid('TR'), TranscriptionStatus: 'completed', TranscriptionText: text, TranscriptionType: 'fast' }, transcriptionQuery);
+        await post(
+          'voice',
+          {
+            ...record,
+            TranscriptionSid: sid('TR'),
+            TranscriptionStatus: 'completed',
+            TranscriptionText: text,
+            TranscriptionType: 'fast',
+          },
+          transcriptionQuery,
+        );
       }
       return;
     }

@@ -79,4 +79,7 @@ export function endpointConnectionTesters(cfg: ChannelEndpoints): Partial<Record
   };
 }
 
-const twilioEndpoints = (cfg: ChannelEndpoints) => ({ publicUrl: cfg.publicUrl, apiBaseUrl: cfg.platforms.twilioApiBaseUrl });
+const twilioEndpoints = (cfg: ChannelEndpoints) => ({
+  publicUrl: cfg.publicUrl,
+  apiBaseUrl: cfg.platforms.twilioApiBaseUrl,
+});

@@ -55,7 +55,11 @@ export const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 
 const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
 
-export async function startTwilioStandin(account: { accountSid: string; authToken: string; numbers?: string[] }): Promise<TwilioStandin> {
+export async function startTwilioStandin(account: {
+  accountSid: string;
+  authToken: string;
+  numbers?: string[];
+}): Promise<TwilioStandin> {
   const messages: SentSms[] = [];
   const calls: PlacedCall[] = [];
   const mediaRequests: string[] = [];
@@ -90,11 +94,19 @@ export async function startTwilioStandin(account: { accountSid: string; authToke
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 
       if (req.method === 'GET' && path === `${base}.json`) {
-        return json(res, 200, { sid: account.accountSid, friendly_name: 'Ponte test', status: 'active', type: 'Full', date_created: rfc2822(new Date()) });
+        return json(res, 200, {
+          sid: account.accountSid,
+          friendly_name: 'Ponte test',
+          status: 'active',
+          type: 'Full',
+          date_created: rfc2822(new Date()),
+        });
       }
       if (req.method === 'GET' && path === `${base}/IncomingPhoneNumbers.json`) {
         const wanted = url.searchParams.get('PhoneNumber');
-        const list = (account.numbers ?? []).filter((n) => !wanted || n === wanted).map((n) => ({ sid: sid('PN'), phone_number: n, account_sid: account.accountSid }));
+        const list = (account.numbers ?? [])
+          .filter((n) => !wanted || n === wanted)
+          .map((n) => ({ sid: sid('PN'), phone_number: n, account_sid: account.accountSid }));
         return json(res, 200, {
           incoming_phone_numbers: list,
           uri: `${path}?PageSize=50&Page=0`,
@@ -115,7 +127,8 @@ export async function startTwilioStandin(account: { accountSid: string; authToke
           return error(res, failure.status, failure.code, failure.message);
         }
         if (!to) return error(res, 400, 21604, "A 'To' phone number is required.");
-        if (!form.get('Body') && !form.getAll('MediaUrl').length) return error(res, 400, 21602, 'Message body is required.');
+        if (!form.get('Body') && !form.getAll('MediaUrl').length)
+          return error(res, 400, 21602, 'Message body is required.');
         const from = form.get('From') ?? undefined;
         const messagingServiceSid = form.get('MessagingServiceSid') ?? undefined;
         if (!from && !messagingServiceSid) return error(res, 400, 21603, "A 'From' phone number is required.");
@@ -169,7 +182,15 @@ export async function startTwilioStandin(account: { accountSid: string; authToke
         };
         calls.push(call);
         notify();
-        return json(res, 201, { sid: call.sid, account_sid: account.accountSid, to, from: call.from, status: 'queued', direction: 'outbound-api', date_created: rfc2822(new Date()) });
+        return json(res, 201, {
+          sid: call.sid,
+          account_sid: account.accountSid,
+          to,
+          from: call.from,
+          status: 'queued',
+          direction: 'outbound-api',
+          date_created: rfc2822(new Date()),
+        });
       }
       if (req.method === 'GET' && path.startsWith(`${base}/`)) {
         mediaRequests.push(path);

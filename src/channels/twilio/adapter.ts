@@ -56,7 +56,11 @@ export class TwilioAdapter implements ChannelAdapter {
     const { client, settings } = this.ready();
     if (out.attachments.length) {
       // Twilio fetches MMS media from a public URL; the hub has none for agents' files yet.
-      throw new ChannelError('SMS_MEDIA_UNSUPPORTED', 'sending files by SMS/MMS is not supported yet; send the text alone', false);
+      throw new ChannelError(
+        'SMS_MEDIA_UNSUPPORTED',
+        'sending files by SMS/MMS is not supported yet; send the text alone',
+        false,
+      );
     }
     const to = normalisePhone(out.to.phone ?? out.to.handle) ?? out.to.handle;
     try {
@@ -87,7 +91,8 @@ export class TwilioAdapter implements ChannelAdapter {
    */
   async startCall(customer: string, agentPhone?: string): Promise<{ providerCallId: string }> {
     const { client, settings } = this.ready();
-    if (this.kind !== 'voice') throw new ChannelError('CALL_NOT_SUPPORTED', 'only phone-call inboxes place calls', false);
+    if (this.kind !== 'voice')
+      throw new ChannelError('CALL_NOT_SUPPORTED', 'only phone-call inboxes place calls', false);
     const voice = settings as VoiceSettings;
     const agent = agentPhone ?? voice.agentPhone;
     if (!agent) throw new ChannelError('AGENT_PHONE_MISSING', 'set the agent phone for call-backs on the inbox', false);
@@ -128,7 +133,11 @@ export class TwilioAdapter implements ChannelAdapter {
     try {
       const account = await client.api.v2010.accounts(settings.accountSid).fetch();
       const ok = account.status === 'active';
-      return { status: ok ? 'ok' : 'down', ...(ok ? {} : { detail: `Twilio account is ${account.status}` }), checkedAt: new Date() };
+      return {
+        status: ok ? 'ok' : 'down',
+        ...(ok ? {} : { detail: `Twilio account is ${account.status}` }),
+        checkedAt: new Date(),
+      };
     } catch (err) {
       return { status: 'down', detail: toChannelError(err).message, checkedAt: new Date() };
     }
@@ -156,7 +165,8 @@ export class TwilioAdapter implements ChannelAdapter {
   }
 
   private ready(): { client: TwilioClient; settings: TwilioSettings } {
-    if (!this.client || !this.settings) throw new ChannelError('CHANNEL_NOT_STARTED', 'Twilio channel not started', true);
+    if (!this.client || !this.settings)
+      throw new ChannelError('CHANNEL_NOT_STARTED', 'Twilio channel not started', true);
     return { client: this.client, settings: this.settings };
   }
 }

@@ -37,7 +37,11 @@ export class RewritingRequestClient extends twilio.RequestClient {
 
 export type TwilioClient = ReturnType<typeof twilio>;
 
-export function createTwilioClient(accountSid: string, authToken: string, apiBaseUrl: string | undefined): TwilioClient {
+export function createTwilioClient(
+  accountSid: string,
+  authToken: string,
+  apiBaseUrl: string | undefined,
+): TwilioClient {
   return twilio(accountSid, authToken, { httpClient: new RewritingRequestClient(apiBaseUrl) });
 }
 
@@ -60,13 +64,20 @@ export async function downloadTwilioMedia(
   const auth = Buffer.from(`${creds.accountSid}:${creds.authToken}`).toString('base64');
   let res: Response;
   try {
-    res = await fetch(target, { headers: { authorization: `Basic ${auth}` }, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(target, {
+      headers: { authorization: `Basic ${auth}` },
+      redirect: 'follow',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (err) {
     throw new ChannelError('MEDIA_UNREACHABLE', `media download failed: ${(err as Error).message}`, true);
   }
-  if (res.status === 404) throw new ChannelError('MEDIA_GONE', 'the media is no longer at Twilio (deleted or expired)', false);
-  if (res.status === 401 || res.status === 403) throw new ChannelError('MEDIA_FORBIDDEN', `Twilio refused the media download (${res.status})`, false);
-  if (res.status === 429 || res.status >= 500) throw new ChannelError('MEDIA_UNREACHABLE', `Twilio answered ${res.status}`, true);
+  if (res.status === 404)
+    throw new ChannelError('MEDIA_GONE', 'the media is no longer at Twilio (deleted or expired)', false);
+  if (res.status === 401 || res.status === 403)
+    throw new ChannelError('MEDIA_FORBIDDEN', `Twilio refused the media download (${res.status})`, false);
+  if (res.status === 429 || res.status >= 500)
+    throw new ChannelError('MEDIA_UNREACHABLE', `Twilio answered ${res.status}`, true);
   if (!res.ok || !res.body) throw new ChannelError('MEDIA_FAILED', `Twilio answered ${res.status}`, false);
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {

@@ -14,7 +14,7 @@ export const twilioErrorReasons: Readonly<Record<string, string>> = {
   '21610': 'the customer opted out (replied STOP); they must text START before we can send again',
   '21612': 'Twilio cannot route a message to this number',
   '21614': 'the number is not a mobile number',
-  '30001': 'Twilio\'s queue for this sender overflowed',
+  '30001': "Twilio's queue for this sender overflowed",
   '30002': 'the Twilio account is suspended',
   '30003': 'the phone is unreachable (off, or out of coverage)',
   '30004': 'the message was blocked (the customer or their carrier blocks it)',
@@ -44,7 +44,8 @@ export function toChannelError(err: unknown): ChannelError {
     if (e.status >= 500) return new ChannelError('TWILIO_UNAVAILABLE', reason, true);
     if (e.status === 401 || String(e.code) === '20003') return new ChannelError('AUTH_FAILED', reason, false);
     if (String(e.code) === OPTED_OUT_CODE) return new ChannelError('RECIPIENT_OPTED_OUT', reason, false);
-    if (String(e.code) === '21211' || String(e.code) === '21614') return new ChannelError('INVALID_RECIPIENT', reason, false);
+    if (String(e.code) === '21211' || String(e.code) === '21614')
+      return new ChannelError('INVALID_RECIPIENT', reason, false);
     return new ChannelError('TWILIO_REJECTED', reason, false);
   }
   // No HTTP answer: refused, reset, timed out — worth another try.

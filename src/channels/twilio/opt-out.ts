@@ -2,8 +2,23 @@
  * Keywords carriers and Twilio treat as opt-out / opt-in when they are the whole message
  * (Twilio's defaults plus Portuguese and Spanish). Accents and case are ignored.
  */
-const OPT_OUT = new Set(['STOP', 'STOPALL', 'STOP ALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE',
-  'PARAR', 'PARE', 'SAIR', 'CANCELAR', 'BAJA', 'DETENER']);
+const OPT_OUT = new Set([
+  'STOP',
+  'STOPALL',
+  'STOP ALL',
+  'UNSUBSCRIBE',
+  'CANCEL',
+  'END',
+  'QUIT',
+  'OPTOUT',
+  'REVOKE',
+  'PARAR',
+  'PARE',
+  'SAIR',
+  'CANCELAR',
+  'BAJA',
+  'DETENER',
+]);
 const OPT_IN = new Set(['START', 'UNSTOP', 'YES', 'SUBSCRIBE', 'INICIAR', 'ALTA']);
 
 /** `out`, `in`, or undefined for an ordinary message. Twilio's own verdict (`OptOutType`) wins when present. */

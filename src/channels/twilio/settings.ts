@@ -7,11 +7,18 @@ import { ChannelError } from '../../core/errors/app-error.js';
  */
 
 /** Empty form fields mean "not set". */
-const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === '' || v === null ? undefined : v), schema.optional());
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (v === '' || v === null ? undefined : v), schema.optional());
 
-const accountSid = z.string().trim().regex(/^AC[0-9a-fA-F]{32}$/, 'an Account SID (AC followed by 32 hex digits)');
+const accountSid = z
+  .string()
+  .trim()
+  .regex(/^AC[0-9a-fA-F]{32}$/, 'an Account SID (AC followed by 32 hex digits)');
 const authToken = z.string().trim().min(16).max(200);
-const e164 = z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'a phone number in E.164 form, e.g. +5511999990000');
+const e164 = z
+  .string()
+  .trim()
+  .regex(/^\+[1-9]\d{6,14}$/, 'a phone number in E.164 form, e.g. +5511999990000');
 /** Twilio signs the URL it called: behind a proxy that is not the hub's own address. */
 const publicUrl = optional(z.string().trim().url());
 
@@ -21,7 +28,12 @@ export const SmsSettingsSchema = z
     authToken,
     /** The number we send from; or a Messaging Service, which picks a number of its pool. */
     phoneNumber: optional(e164),
-    messagingServiceSid: optional(z.string().trim().regex(/^MG[0-9a-fA-F]{32}$/, 'a Messaging Service SID (MG…)')),
+    messagingServiceSid: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^MG[0-9a-fA-F]{32}$/, 'a Messaging Service SID (MG…)'),
+    ),
     publicUrl,
   })
   .refine((s) => Boolean(s.phoneNumber || s.messagingServiceSid), {
@@ -75,6 +87,7 @@ export function parseTwilioSettings(kind: TwilioKind, raw: unknown): TwilioSetti
 
 /** The number a send goes from (SMS replies of a voice inbox come from its number). */
 export function senderOf(settings: TwilioSettings): { from: string } | { messagingServiceSid: string } {
-  if ('messagingServiceSid' in settings && settings.messagingServiceSid) return { messagingServiceSid: settings.messagingServiceSid };
+  if ('messagingServiceSid' in settings && settings.messagingServiceSid)
+    return { messagingServiceSid: settings.messagingServiceSid };
   return { from: settings.phoneNumber! };
 }

@@ -45,7 +45,12 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
   'application/pdf': 'pdf',
 };
 
-export function mapSmsWebhook(inboxId: string, params: TwilioParams, query: URLSearchParams, now = new Date()): InboundEventInput[] {
+export function mapSmsWebhook(
+  inboxId: string,
+  params: TwilioParams,
+  query: URLSearchParams,
+  now = new Date(),
+): InboundEventInput[] {
   const sid = field(params, 'MessageSid') || field(params, 'SmsMessageSid') || field(params, 'SmsSid');
   if (!/^(SM|MM)[0-9a-fA-F]{32}$/.test(sid)) throw new WebhookPayloadError('no MessageSid');
   return isStatusCallback(params, query) ? mapStatus(inboxId, sid, params, now) : mapInbound(inboxId, sid, params, now);
@@ -64,7 +69,9 @@ function mapStatus(inboxId: string, sid: string, params: TwilioParams, now: Date
       occurredAt: now,
       providerMessageId: sid,
       status,
-      ...(status === 'failed' ? { reason: describeTwilioError(code || undefined, field(params, 'ErrorMessage') || twilioStatus) } : {}),
+      ...(status === 'failed'
+        ? { reason: describeTwilioError(code || undefined, field(params, 'ErrorMessage') || twilioStatus) }
+        : {}),
     },
   ];
   const to = field(params, 'To');
@@ -104,12 +111,28 @@ function mapInbound(inboxId: string, sid: string, params: TwilioParams, now: Dat
   ];
   const keyword = consentKeyword(body, field(params, 'OptOutType') || undefined);
   if (keyword && handle.startsWith('+')) {
-    events.push(consent(inboxId, `sms:${sid}:consent`, handle, keyword === 'out', now, `customer texted "${body.trim().slice(0, 20)}"`));
+    events.push(
+      consent(
+        inboxId,
+        `sms:${sid}:consent`,
+        handle,
+        keyword === 'out',
+        now,
+        `customer texted "${body.trim().slice(0, 20)}"`,
+      ),
+    );
   }
   return events;
 }
 
-function consent(inboxId: string, providerKey: string, phone: string, optedOut: boolean, at: Date, reason: string): InboundEventInput {
+function consent(
+  inboxId: string,
+  providerKey: string,
+  phone: string,
+  optedOut: boolean,
+  at: Date,
+  reason: string,
+): InboundEventInput {
   return {
     type: 'contact.consent',
     providerKey,

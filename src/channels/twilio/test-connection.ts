@@ -4,7 +4,11 @@ import { toChannelError } from './error-codes.js';
 import { parseTwilioSettings, type TwilioKind } from './settings.js';
 
 /** "Test connection": the account answers with these credentials, and owns the configured number. */
-export async function testTwilioConnection(kind: TwilioKind, raw: Record<string, unknown>, apiBaseUrl?: string): Promise<ConnectionReport> {
+export async function testTwilioConnection(
+  kind: TwilioKind,
+  raw: Record<string, unknown>,
+  apiBaseUrl?: string,
+): Promise<ConnectionReport> {
   const settings = parseTwilioSettings(kind, raw);
   const client = createTwilioClient(settings.accountSid, settings.authToken, apiBaseUrl);
   const timed = async (check: () => Promise<void>): Promise<ConnectionCheck> => {
@@ -19,13 +23,18 @@ export async function testTwilioConnection(kind: TwilioKind, raw: Record<string,
   };
   const account = await timed(async () => {
     const a = await client.api.v2010.accounts(settings.accountSid).fetch();
-    if (a.status !== 'active') throw Object.assign(new Error(`account is ${a.status}`), { status: 403, code: 'ACCOUNT_INACTIVE' });
+    if (a.status !== 'active')
+      throw Object.assign(new Error(`account is ${a.status}`), { status: 403, code: 'ACCOUNT_INACTIVE' });
   });
   const checks: Record<string, ConnectionCheck> = { account };
   if (account.ok && settings.phoneNumber) {
     checks.number = await timed(async () => {
       const numbers = await client.incomingPhoneNumbers.list({ phoneNumber: settings.phoneNumber, limit: 1 });
-      if (!numbers.length) throw Object.assign(new Error(`${settings.phoneNumber} is not a number of this account`), { status: 404, code: 'NUMBER_NOT_FOUND' });
+      if (!numbers.length)
+        throw Object.assign(new Error(`${settings.phoneNumber} is not a number of this account`), {
+          status: 404,
+          code: 'NUMBER_NOT_FOUND',
+        });
     });
   }
   return { ok: Object.values(checks).every((c) => c.ok), checks };

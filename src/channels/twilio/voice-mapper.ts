@@ -14,7 +14,9 @@ import type { CallbackStep } from './voice-twiml.js';
 /** Which step of a call a request is (`cb` query we put on every callback URL; none = a new call). */
 export function voiceStep(query: URLSearchParams): CallbackStep | 'call' {
   const cb = query.get('cb');
-  return cb === 'dial' || cb === 'record' || cb === 'recording' || cb === 'transcription' || cb === 'status' ? cb : 'call';
+  return cb === 'dial' || cb === 'record' || cb === 'recording' || cb === 'transcription' || cb === 'status'
+    ? cb
+    : 'call';
 }
 
 /** Twilio's call statuses (status callbacks of call-backs) → a call entry's status; others say nothing new. */
@@ -32,15 +34,29 @@ const seconds = (v: string): number | undefined => {
   return v !== '' && Number.isInteger(n) && n >= 0 ? n : undefined;
 };
 
-export function mapVoiceWebhook(inboxId: string, params: TwilioParams, query: URLSearchParams, now = new Date()): InboundEventInput[] {
+export function mapVoiceWebhook(
+  inboxId: string,
+  params: TwilioParams,
+  query: URLSearchParams,
+  now = new Date(),
+): InboundEventInput[] {
   const step = voiceStep(query);
-  if (step === 'status' && field(params, 'MessageSid') && isStatusCallback(params, query)) return mapSmsWebhook(inboxId, params, query, now);
+  if (step === 'status' && field(params, 'MessageSid') && isStatusCallback(params, query))
+    return mapSmsWebhook(inboxId, params, query, now);
   const callSid = field(params, 'CallSid');
   if (!/^CA[0-9a-fA-F]{32}$/.test(callSid)) throw new WebhookPayloadError('no CallSid');
   const caller = customerHandle(query.get('caller') || field(params, 'From'));
   if (!caller) throw new WebhookPayloadError('no caller');
   const update = (key: string, fields: Record<string, unknown>): InboundEventInput[] => [
-    { type: 'call.updated', providerKey: `call:${callSid}:${key}`, inboxId, occurredAt: now, providerMessageId: callSid, conversationId: caller, ...fields } as InboundEventInput,
+    {
+      type: 'call.updated',
+      providerKey: `call:${callSid}:${key}`,
+      inboxId,
+      occurredAt: now,
+      providerMessageId: callSid,
+      conversationId: caller,
+      ...fields,
+    } as InboundEventInput,
   ];
 
   switch (step) {
@@ -65,7 +81,10 @@ export function mapVoiceWebhook(inboxId: string, params: TwilioParams, query: UR
       const dialStatus = field(params, 'DialCallStatus');
       const answered = dialStatus === 'completed' || dialStatus === 'answered';
       const duration = seconds(field(params, 'DialCallDuration'));
-      return update('dial', { status: answered ? 'answered' : 'missed', ...(answered && duration !== undefined ? { durationSeconds: duration } : {}) });
+      return update('dial', {
+        status: answered ? 'answered' : 'missed',
+        ...(answered && duration !== undefined ? { durationSeconds: duration } : {}),
+      });
     }
     case 'record': {
       // The caller hung up before saying anything: a missed call, not a voicemail.
@@ -75,13 +94,16 @@ export function mapVoiceWebhook(inboxId: string, params: TwilioParams, query: UR
     case 'recording': {
       const recordingSid = field(params, 'RecordingSid');
       const url = field(params, 'RecordingUrl');
-      if (field(params, 'RecordingStatus') !== 'completed' || !url || !/^RE[0-9a-fA-F]{32}$/.test(recordingSid)) return [];
+      if (field(params, 'RecordingStatus') !== 'completed' || !url || !/^RE[0-9a-fA-F]{32}$/.test(recordingSid))
+        return [];
       const length = seconds(field(params, 'RecordingDuration'));
       return update(`recording:${recordingSid}`, {
         status: 'voicemail',
         ...(length !== undefined ? { durationSeconds: length } : {}),
         // Twilio serves a recording as WAV, or as MP3 with the extension: smaller, and plays everywhere.
-        attachments: [{ fileName: `voicemail-${recordingSid}.mp3`, mimeType: 'audio/mpeg', size: 0, remoteRef: `${url}.mp3` }],
+        attachments: [
+          { fileName: `voicemail-${recordingSid}.mp3`, mimeType: 'audio/mpeg', size: 0, remoteRef: `${url}.mp3` },
+        ],
       });
     }
     case 'transcription': {
@@ -95,7 +117,10 @@ export function mapVoiceWebhook(inboxId: string, params: TwilioParams, query: UR
       const status = CALL_STATUS[callStatus];
       if (!status) return [];
       const duration = seconds(field(params, 'CallDuration'));
-      return update(`status:${callStatus}`, { status, ...(status === 'answered' && duration !== undefined ? { durationSeconds: duration } : {}) });
+      return update(`status:${callStatus}`, {
+        status,
+        ...(status === 'answered' && duration !== undefined ? { durationSeconds: duration } : {}),
+      });
     }
   }
 }

@@ -12,9 +12,18 @@ type Say = Exclude<Parameters<VoiceResponse['say']>[0], string>;
 type SayVoice = NonNullable<Say['voice']>;
 
 /** Amazon Polly voices Twilio offers per language. */
-const VOICES: Readonly<Record<VoiceLanguage, SayVoice>> = { 'pt-BR': 'Polly.Camila', 'es-ES': 'Polly.Lucia', 'en-US': 'Polly.Joanna' };
+const VOICES: Readonly<Record<VoiceLanguage, SayVoice>> = {
+  'pt-BR': 'Polly.Camila',
+  'es-ES': 'Polly.Lucia',
+  'en-US': 'Polly.Joanna',
+};
 
-const TEXTS: Readonly<Record<VoiceLanguage, { greeting: string; voicemail: string; thanks: string; noVoicemail: string; connecting: string }>> = {
+const TEXTS: Readonly<
+  Record<
+    VoiceLanguage,
+    { greeting: string; voicemail: string; thanks: string; noVoicemail: string; connecting: string }
+  >
+> = {
   'pt-BR': {
     greeting: 'Olá! Obrigado por ligar.',
     voicemail: 'No momento não podemos atender. Deixe sua mensagem após o sinal.',
@@ -56,7 +65,12 @@ export function answerCall(s: VoiceSettings, webhookUrl: string, caller: string)
   const r = new twilio.twiml.VoiceResponse();
   r.say(sayOf(s), s.greeting ?? TEXTS[s.language].greeting);
   if (s.forwardTo) {
-    const dial = r.dial({ timeout: s.dialTimeoutSeconds, answerOnBridge: true, action: callbackUrl(webhookUrl, 'dial', caller), method: 'POST' });
+    const dial = r.dial({
+      timeout: s.dialTimeoutSeconds,
+      answerOnBridge: true,
+      action: callbackUrl(webhookUrl, 'dial', caller),
+      method: 'POST',
+    });
     dial.number(s.forwardTo);
     return r.toString();
   }

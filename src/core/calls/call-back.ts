@@ -31,7 +31,12 @@ export class CallBackService {
       if (err instanceof ChannelError && !err.retryable) throw new ConflictError(err.code, err.message);
       throw err;
     }
-    await this.audit.append(ticket._id, 'call.started', { type: 'user', id: viewer.id, name: viewer.name }, { providerCallId: started.providerCallId });
+    await this.audit.append(
+      ticket._id,
+      'call.started',
+      { type: 'user', id: viewer.id, name: viewer.name },
+      { providerCallId: started.providerCallId },
+    );
     this.logger.info({ ticketId, providerCallId: started.providerCallId, by: viewer.id }, 'call-back started');
     return started;
   }

@@ -59,7 +59,14 @@ export const callStatuses = ['ringing', 'in-progress', 'failed', 'missed', 'answ
 export const CallStatusSchema = z.enum(callStatuses);
 export type CallStatus = z.infer<typeof CallStatusSchema>;
 /** A later callback never moves a call back: a voicemail stays a voicemail when a late "no-answer" arrives. */
-export const callStatusRank: Record<CallStatus, number> = { ringing: 0, 'in-progress': 1, failed: 2, missed: 2, answered: 3, voicemail: 4 };
+export const callStatusRank: Record<CallStatus, number> = {
+  ringing: 0,
+  'in-progress': 1,
+  failed: 2,
+  missed: 2,
+  answered: 3,
+  voicemail: 4,
+};
 
 /** A phone call shown in a ticket as one entry (voice channels). */
 export const CallInfoSchema = z.object({

@@ -22,12 +22,17 @@ export class CallProcessor {
   ) {}
 
   async callUpdated(e: CallUpdated): Promise<ProcessResult> {
-    const message = await this.models.Message.findOne({ inboxId: e.inboxId, providerMessageId: e.providerMessageId, kind: 'call' }).lean();
+    const message = await this.models.Message.findOne({
+      inboxId: e.inboxId,
+      providerMessageId: e.providerMessageId,
+      kind: 'call',
+    }).lean();
     if (!message?.call) throw new NotYetKnownError(`no call entry with provider id ${e.providerMessageId} yet`);
     const before = message.call;
     const call: MessageCall = { ...before };
     if (e.status && callStatusRank[e.status] > callStatusRank[before.status]) call.status = e.status;
-    if (e.durationSeconds !== undefined && e.durationSeconds > (before.durationSeconds ?? -1)) call.durationSeconds = e.durationSeconds;
+    if (e.durationSeconds !== undefined && e.durationSeconds > (before.durationSeconds ?? -1))
+      call.durationSeconds = e.durationSeconds;
     if (e.transcription !== undefined && e.transcription !== before.transcription) call.transcription = e.transcription;
     const known = new Set(message.attachments.map((a) => a.fileName));
     const added = e.attachments
@@ -35,7 +40,8 @@ export class CallProcessor {
       .map((a) => ({ blobId: a.blobId!, fileName: a.fileName, mimeType: a.mimeType, size: a.size }));
     const note = e.text && !message.text.includes(e.text) ? e.text : undefined;
     const callChanged = JSON.stringify(call) !== JSON.stringify(before);
-    if (!callChanged && added.length === 0 && !note) return { outcome: 'unchanged', messageId: String(message._id), ticketId: String(message.ticketId), events: [] };
+    if (!callChanged && added.length === 0 && !note)
+      return { outcome: 'unchanged', messageId: String(message._id), ticketId: String(message.ticketId), events: [] };
 
     const updated: Message = {
       ...message,
@@ -56,7 +62,15 @@ export class CallProcessor {
     });
     const ticket = await this.models.Ticket.findById(message.ticketId).lean();
     const events: DomainEvent[] = ticket
-      ? [{ type: 'message.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(updated) }]
+      ? [
+          {
+            type: 'message.updated',
+            seq: a.seq,
+            at: a.at.toISOString(),
+            scope: ticketScope(ticket),
+            message: toMessageView(updated),
+          },
+        ]
       : [];
     return { outcome: 'call-updated', messageId: String(message._id), ticketId: String(message.ticketId), events };
   }
@@ -76,7 +90,10 @@ export class CallProcessor {
       { _id: contact._id },
       e.optedOut ? { $set: { [`optedOut.${e.channel}`]: e.occurredAt } } : { $unset: { [`optedOut.${e.channel}`]: 1 } },
     );
-    this.logger.info({ contactId: String(contact._id), channel: e.channel, optedOut: e.optedOut, reason: e.reason }, 'contact consent changed');
+    this.logger.info(
+      { contactId: String(contact._id), channel: e.channel, optedOut: e.optedOut, reason: e.reason },
+      'contact consent changed',
+    );
     return { outcome: e.optedOut ? 'opted-out' : 'opted-in', events: [] };
   }
 }

@@ -208,7 +208,8 @@ export class IngestService {
       case 'call.updated': {
         const calls = this.calls;
         if (!calls) return Promise.reject(new Error('call events need a CallProcessor'));
-        return this.media ? this.media.resolve(event).then((resolved) => calls.callUpdated(resolved)) : calls.callUpdated(event);
+        if (!this.media) return calls.callUpdated(event);
+        return this.media.resolve(event).then((resolved) => calls.callUpdated(resolved));
       }
       case 'contact.consent':
         if (!this.calls) return Promise.reject(new Error('consent events need a CallProcessor'));

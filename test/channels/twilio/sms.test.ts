@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../integration/web/web-harness.js';
 import { sid } from '../../standins/twilio.js';
 import { createInbox, smsEvent } from '../../support/test-core.js';
-import { ACCOUNT_SID, AUTH_TOKEN, CUSTOMER, fixture, PUBLIC_URL, SMS_NUMBER, startTwilioHub, type TwilioHub } from './twilio-hub.js';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  CUSTOMER,
+  fixture,
+  PUBLIC_URL,
+  SMS_NUMBER,
+  startTwilioHub,
+  type TwilioHub,
+} from './twilio-hub.js';
 
 /**
  * The SMS channel through the real hub pieces: signed webhook → shared router → ingest → ticket → agent
@@ -21,7 +30,8 @@ describe('SMS (Twilio)', () => {
   afterAll(async () => hub?.stop());
 
   const models = () => modelsOf(hub.h.t.core);
-  const messagesOf = async (ticketId: string) => (await hub.agent.get(`/api/tickets/${ticketId}/messages`)).body.items as any[];
+  const messagesOf = async (ticketId: string) =>
+    (await hub.agent.get(`/api/tickets/${ticketId}/messages`)).body.items as any[];
   const ticketWith = (providerKey: string) =>
     eventually(async () => {
       const m = await models().Message.findOne({ providerKey }).lean();
@@ -42,11 +52,22 @@ describe('SMS (Twilio)', () => {
 
     const ticketId = await ticketWith(`sms:${inbound.MessageSid}`);
     const [first] = await messagesOf(ticketId);
-    expect(first).toMatchObject({ direction: 'inbound', text: inbound.Body, providerMessageId: inbound.MessageSid, channel: 'sms' });
+    expect(first).toMatchObject({
+      direction: 'inbound',
+      text: inbound.Body,
+      providerMessageId: inbound.MessageSid,
+      channel: 'sms',
+    });
     const detail = (await hub.agent.get(`/api/tickets/${ticketId}`)).body;
-    expect(detail.contact).toMatchObject({ phone: CUSTOMER, identities: [`phone:${CUSTOMER}`], optedOut: { sms: null } });
+    expect(detail.contact).toMatchObject({
+      phone: CUSTOMER,
+      identities: [`phone:${CUSTOMER}`],
+      optedOut: { sms: null },
+    });
 
-    const reply = await hub.agent.post(`/api/tickets/${ticketId}/reply`, { text: 'Olá Ana! Vamos verificar o pedido #4411 agora mesmo.' });
+    const reply = await hub.agent.post(`/api/tickets/${ticketId}/reply`, {
+      text: 'Olá Ana! Vamos verificar o pedido #4411 agora mesmo.',
+    });
     expect(reply.status).toBe(202);
     const before = hub.standin.messages.length;
     const [sent] = (await hub.standin.waitForMessages(before + 1)).slice(before);
@@ -64,7 +85,9 @@ describe('SMS (Twilio)', () => {
     // Twilio's callbacks, late and out of order: delivered, then sent, queued, and delivered again.
     const statuses = ['delivered', 'sent', 'queued', 'delivered'];
     for (const status of statuses) {
-      const r = await hub.post('sms', inboxId, fixture(`sms-status-${status}`, { MessageSid: sent!.sid }), { query: '?cb=status' });
+      const r = await hub.post('sms', inboxId, fixture(`sms-status-${status}`, { MessageSid: sent!.sid }), {
+        query: '?cb=status',
+      });
       expect(r.status).toBe(200);
     }
     const late = await eventDone(`sms:${sent!.sid}:status:sent`);
@@ -72,13 +95,19 @@ describe('SMS (Twilio)', () => {
     await eventDone(`sms:${sent!.sid}:status:delivered`);
     const message = (await messagesOf(ticketId)).find((m) => m.id === reply.body.id);
     expect(message.deliveryStatus).toBe('delivered');
-    expect(message.delivery.history.map((h: { status: string }) => h.status)).toEqual(['queued', 'sending', 'sent', 'delivered']);
-    // A queued callback stores nothing (no news), a repeated one is a duplicate.
-    expect(await models().InboundEvent.countDocuments({ _id: { $regex: `^sms:${sent!.sid}:status:` } })).toBe(2);
-    expect(hub.h.t.events.filter((e) => e.type === 'message.status_changed' && e.messageId === reply.body.id).map((e: any) => e.status)).toEqual([
+    expect(message.delivery.history.map((h: { status: string }) => h.status)).toEqual([
+      'queued',
+      'sending',
       'sent',
       'delivered',
     ]);
+    // A queued callback stores nothing (no news), a repeated one is a duplicate.
+    expect(await models().InboundEvent.countDocuments({ _id: { $regex: `^sms:${sent!.sid}:status:` } })).toBe(2);
+    expect(
+      hub.h.t.events
+        .filter((e) => e.type === 'message.status_changed' && e.messageId === reply.body.id)
+        .map((e: any) => e.status),
+    ).toEqual(['sent', 'delivered']);
   });
 
   it('undelivered with Twilio 30003 → failed with a human reason; a late "sent" does not undo it', async () => {
@@ -91,8 +120,15 @@ describe('SMS (Twilio)', () => {
       return m?.providerMessageId ? m : undefined;
     });
     const smsSid = sentMessage.providerMessageId!;
-    await hub.post('sms', inboxId, fixture('sms-status-undelivered-30003', { MessageSid: smsSid, To: '+5511912340001' }), { query: '?cb=status' });
-    await hub.post('sms', inboxId, fixture('sms-status-sent', { MessageSid: smsSid, To: '+5511912340001' }), { query: '?cb=status' });
+    await hub.post(
+      'sms',
+      inboxId,
+      fixture('sms-status-undelivered-30003', { MessageSid: smsSid, To: '+5511912340001' }),
+      { query: '?cb=status' },
+    );
+    await hub.post('sms', inboxId, fixture('sms-status-sent', { MessageSid: smsSid, To: '+5511912340001' }), {
+      query: '?cb=status',
+    });
     await eventDone(`sms:${smsSid}:status:undelivered`);
     expect((await eventDone(`sms:${smsSid}:status:sent`)).result?.outcome).toBe('stale-status');
     const m = (await messagesOf(ticketId)).find((x) => x.id === reply.body.id);
@@ -108,11 +144,19 @@ describe('SMS (Twilio)', () => {
     // Signed by Twilio, then changed on the way (another Body).
     const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_URL}/webhooks/sms/${inboxId}`, inbound);
     expect((await hub.post('sms', inboxId, inbound, { signature, query: '' })).status).toBe(200);
-    const tampered = await hub.post('sms', inboxId, { ...inbound, MessageSid: sid('SM'), Body: 'changed' }, { signature });
+    const tampered = await hub.post(
+      'sms',
+      inboxId,
+      { ...inbound, MessageSid: sid('SM'), Body: 'changed' },
+      { signature },
+    );
     expect(tampered.status).toBe(403);
     const other = await hub.post('sms', inboxId, { ...inbound, AccountSid: 'AC' + '0'.repeat(32) });
     expect(other.status).toBe(403);
-    const unsigned = await fetch(`${hub.h.baseUrl}/webhooks/sms/${inboxId}`, { method: 'POST', body: new URLSearchParams(inbound) });
+    const unsigned = await fetch(`${hub.h.baseUrl}/webhooks/sms/${inboxId}`, {
+      method: 'POST',
+      body: new URLSearchParams(inbound),
+    });
     expect(unsigned.status).toBe(403);
     // Only the genuine request was stored.
     expect(await models().InboundEvent.countDocuments({})).toBe(count + 1);
@@ -128,7 +172,10 @@ describe('SMS (Twilio)', () => {
   });
 
   it('MMS with two media through a Messaging Service (another number of the pool): both files downloaded with the account credentials', async () => {
-    const mmsInbox = await hub.inbox('sms', { phoneNumber: '', messagingServiceSid: 'MG5e8a1c4f7b0d3e6a9c2f5b8e1d4a7c0f' });
+    const mmsInbox = await hub.inbox('sms', {
+      phoneNumber: '',
+      messagingServiceSid: 'MG5e8a1c4f7b0d3e6a9c2f5b8e1d4a7c0f',
+    });
     const mms = fixture('mms-inbound-2-media', { MessageSid: sid('MM'), To: '+5511999995555', From: '+5511912340003' });
     const photo = Buffer.from('\xff\xd8\xff\xe0 a JPEG photo of a box', 'latin1');
     const invoice = Buffer.from('%PDF-1.4 nota fiscal');
@@ -142,7 +189,9 @@ describe('SMS (Twilio)', () => {
       ['media-1.jpg', 'image/jpeg', photo.length],
       ['media-2.pdf', 'application/pdf', invoice.length],
     ]);
-    const download = await fetch(`${hub.h.baseUrl}/api/attachments/${m.attachments[0].blobId}`, { headers: { cookie: hub.agent.cookie! } });
+    const download = await fetch(`${hub.h.baseUrl}/api/attachments/${m.attachments[0].blobId}`, {
+      headers: { cookie: hub.agent.cookie! },
+    });
     expect(Buffer.from(await download.arrayBuffer())).toEqual(photo);
 
     // The reply goes through the Messaging Service.
@@ -167,7 +216,11 @@ describe('SMS (Twilio)', () => {
     expect((await hub.agent.get(`/api/tickets/${ticketId}`)).body.contact.optedOut.sms).toBeNull();
 
     // Twilio remembers the STOP sent to another of our numbers: the send is refused with 21610.
-    hub.standin.failSendsTo(CUSTOMER, { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
+    hub.standin.failSendsTo(CUSTOMER, {
+      status: 400,
+      code: 21610,
+      message: 'Attempt to send to unsubscribed recipient',
+    });
     const reply = await hub.agent.post(`/api/tickets/${ticketId}/reply`, { text: 'ainda está aí?' });
     const failed = await eventually(async () => {
       const m = (await messagesOf(ticketId)).find((x) => x.id === reply.body.id);
@@ -209,7 +262,11 @@ describe('SMS (Twilio)', () => {
     // WhatsApp reports the old 8-digit form for many Brazilian accounts.
     const wa = await createInbox(hub.h.t.core, 'whatsapp');
     await hub.h.t.core.ingest.accept([
-      { ...smsEvent(String(wa._id), { sid: 'wa-1', from: 'whatsapp:+553188776655' }), providerKey: 'wa:false_553188776655@c.us_3EB0', providerMessageId: undefined },
+      {
+        ...smsEvent(String(wa._id), { sid: 'wa-1', from: 'whatsapp:+553188776655' }),
+        providerKey: 'wa:false_553188776655@c.us_3EB0',
+        providerMessageId: undefined,
+      },
     ]);
     const waTicket = await ticketWith('wa:false_553188776655@c.us_3EB0');
     expect(waTicket).not.toBe(smsTicket); // another inbox, another conversation…

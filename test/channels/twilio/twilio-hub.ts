@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import twilio from 'twilio';
-import { adapterFactories, channelWebhooks, endpointAdapterFactories } from '../../../src/channels/channel-catalogue.js';
+import {
+  adapterFactories,
+  channelWebhooks,
+  endpointAdapterFactories,
+} from '../../../src/channels/channel-catalogue.js';
 import { loadConfig } from '../../../src/core/config/config.js';
 import { ChannelRuntime } from '../../../src/channels/channel-runtime.js';
 import type { TwilioAdapter } from '../../../src/channels/twilio/adapter.js';
@@ -41,19 +45,34 @@ export interface TwilioHub {
    * Posts a webhook as Twilio would: form body signed with the auth token over `signedUrl` (default: the
    * URL under PUBLIC_URL), sent to the hub's local address.
    */
-  post(kind: 'sms' | 'voice', inboxId: string, params: Params, opts?: { query?: string; signedBase?: string; signature?: string }): Promise<Response>;
+  post(
+    kind: 'sms' | 'voice',
+    inboxId: string,
+    params: Params,
+    opts?: { query?: string; signedBase?: string; signature?: string },
+  ): Promise<Response>;
   stop(): Promise<void>;
 }
 
 export async function startTwilioHub(env: Record<string, string> = {}): Promise<TwilioHub> {
-  const standin = await startTwilioStandin({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, numbers: [SMS_NUMBER, VOICE_NUMBER] });
+  const standin = await startTwilioStandin({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    numbers: [SMS_NUMBER, VOICE_NUMBER],
+  });
   // The catalogue's factories, built from a config whose Twilio API base is the stand-in (as main.ts does).
   const endpoints = loadConfig({ PUBLIC_URL, TWILIO_API_BASE_URL: standin.url });
-  const runtime = new ChannelRuntime({ ...adapterFactories, ...endpointAdapterFactories(endpoints) }, createLogger('silent'));
+  const runtime = new ChannelRuntime(
+    { ...adapterFactories, ...endpointAdapterFactories(endpoints) },
+    createLogger('silent'),
+  );
   const h = await startWebHarness({ PUBLIC_URL, ...env }, { webhooks: channelWebhooks, channels: runtime });
   const admin = await h.login(await createUser(h.t.core, 'admin'));
   const agent = await h.login(await createUser(h.t.core, 'agent'));
-  const host = { listInboxes: () => h.t.core.inboxes.list(), channelContext: (id: string) => h.t.core.channelContext(id) };
+  const host = {
+    listInboxes: () => h.t.core.inboxes.list(),
+    channelContext: (id: string) => h.t.core.channelContext(id),
+  };
   return {
     h,
     standin,
@@ -65,7 +84,12 @@ export async function startTwilioHub(env: Record<string, string> = {}): Promise<
       const res = await admin.post('/api/inboxes', {
         kind,
         name: `${kind}-${Math.random().toString(36).slice(2, 8)}`,
-        settings: { accountSid: ACCOUNT_SID, phoneNumber: kind === 'sms' ? SMS_NUMBER : VOICE_NUMBER, ...rest, ...(publicUrl ? { publicUrl } : {}) },
+        settings: {
+          accountSid: ACCOUNT_SID,
+          phoneNumber: kind === 'sms' ? SMS_NUMBER : VOICE_NUMBER,
+          ...rest,
+          ...(publicUrl ? { publicUrl } : {}),
+        },
         secrets: { authToken: AUTH_TOKEN },
       });
       if (res.status !== 201) throw new Error(`inbox not created: ${res.status} ${res.text}`);
@@ -76,10 +100,16 @@ export async function startTwilioHub(env: Record<string, string> = {}): Promise<
     adapter: (inboxId) => runtime.adapterFor(inboxId) as TwilioAdapter,
     async post(kind, inboxId, params, opts = {}) {
       const path = `/webhooks/${kind}/${inboxId}${opts.query ?? ''}`;
-      const signature = opts.signature ?? twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${opts.signedBase ?? PUBLIC_URL}${path}`, params);
+      const signature =
+        opts.signature ??
+        twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${opts.signedBase ?? PUBLIC_URL}${path}`, params);
       return fetch(h.baseUrl + path, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'i-twilio-idempotency-token': 'x' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signature,
+          'i-twilio-idempotency-token': 'x',
+        },
         body: new URLSearchParams(params).toString(),
       });
     },

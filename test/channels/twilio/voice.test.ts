@@ -2,13 +2,26 @@ import { modelsOf } from '../../../src/core/models/models-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../integration/web/web-harness.js';
 import { sid } from '../../standins/twilio.js';
-import { ACCOUNT_SID, CUSTOMER, fixture, PUBLIC_URL, startTwilioHub, VOICE_NUMBER, type Params, type TwilioHub } from './twilio-hub.js';
+import {
+  ACCOUNT_SID,
+  CUSTOMER,
+  fixture,
+  PUBLIC_URL,
+  startTwilioHub,
+  VOICE_NUMBER,
+  type Params,
+  type TwilioHub,
+} from './twilio-hub.js';
 
 /** An attribute of the first element of a TwiML answer (XML-unescaped). */
 const attr = (twiml: string, element: string, name: string): string | undefined => {
   const tag = new RegExp(`<${element}\\b[^>]*>`).exec(twiml)?.[0];
   const value = tag && new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
-  return value?.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return value
+    ?.replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 };
 
 /**
@@ -23,12 +36,18 @@ describe('Phone calls (Twilio voice)', () => {
 
   beforeAll(async () => {
     hub = await startTwilioHub();
-    inboxId = await hub.inbox('voice', { language: 'pt-BR', forwardTo: FORWARD, dialTimeoutSeconds: 15, agentPhone: AGENT_PHONE });
+    inboxId = await hub.inbox('voice', {
+      language: 'pt-BR',
+      forwardTo: FORWARD,
+      dialTimeoutSeconds: 15,
+      agentPhone: AGENT_PHONE,
+    });
   }, 60_000);
   afterAll(async () => hub?.stop());
 
   const models = () => modelsOf(hub.h.t.core);
-  const messagesOf = async (ticketId: string) => (await hub.agent.get(`/api/tickets/${ticketId}/messages`)).body.items as any[];
+  const messagesOf = async (ticketId: string) =>
+    (await hub.agent.get(`/api/tickets/${ticketId}/messages`)).body.items as any[];
   const eventDone = (providerKey: string) =>
     eventually(async () => {
       const e = await models().InboundEvent.findById(providerKey).lean();
@@ -36,7 +55,9 @@ describe('Phone calls (Twilio voice)', () => {
     });
   const callEntry = (callSid: string) =>
     eventually(async () => {
-      const m = await models().Message.findOne({ providerKey: `call:${callSid}` }).lean();
+      const m = await models()
+        .Message.findOne({ providerKey: `call:${callSid}` })
+        .lean();
       return m ?? undefined;
     });
   /** Posts to a callback URL our TwiML gave Twilio (signed over exactly that URL). */
@@ -46,7 +67,7 @@ describe('Phone calls (Twilio voice)', () => {
     return hub.post('voice', inboxId, params, { query: u.search });
   };
 
-  it('a call rings the forward number; unanswered, it goes to voicemail; recording and later transcription land on the call entry in the caller\'s open ticket', async () => {
+  it("a call rings the forward number; unanswered, it goes to voicemail; recording and later transcription land on the call entry in the caller's open ticket", async () => {
     // An earlier call from the same customer opened a ticket (answered at the desk).
     const earlier = fixture('voice-incoming-call', { CallSid: sid('CA') });
     const first = await hub.post('voice', inboxId, earlier);
@@ -58,7 +79,14 @@ describe('Phone calls (Twilio voice)', () => {
     expect(firstTwiml).toContain('Olá! Obrigado por ligar.');
     expect(attr(firstTwiml, 'Dial', 'timeout')).toBe('15');
     expect(firstTwiml).toContain(`<Number>${FORWARD}</Number>`);
-    const answeredAfterDial = await postTo(attr(firstTwiml, 'Dial', 'action')!, fixture('voice-dial-no-answer', { CallSid: earlier.CallSid!, DialCallStatus: 'completed', DialCallDuration: '42' }));
+    const answeredAfterDial = await postTo(
+      attr(firstTwiml, 'Dial', 'action')!,
+      fixture('voice-dial-no-answer', {
+        CallSid: earlier.CallSid!,
+        DialCallStatus: 'completed',
+        DialCallDuration: '42',
+      }),
+    );
     expect(await answeredAfterDial.text()).toContain('<Hangup/>');
     await eventDone(`call:${earlier.CallSid}:dial`);
     const ticketId = String((await callEntry(earlier.CallSid!)).ticketId);
@@ -68,7 +96,11 @@ describe('Phone calls (Twilio voice)', () => {
     const twiml = await (await hub.post('voice', inboxId, call)).text();
     const entry = await callEntry(call.CallSid!);
     expect(String(entry.ticketId)).toBe(ticketId);
-    expect(entry).toMatchObject({ kind: 'call', direction: 'inbound', call: { direction: 'inbound', status: 'ringing', from: CUSTOMER, to: VOICE_NUMBER } });
+    expect(entry).toMatchObject({
+      kind: 'call',
+      direction: 'inbound',
+      call: { direction: 'inbound', status: 'ringing', from: CUSTOMER, to: VOICE_NUMBER },
+    });
 
     const afterDial = await (await postTo(attr(twiml, 'Dial', 'action')!, fixture('voice-dial-no-answer'))).text();
     expect(afterDial).toContain('Deixe sua mensagem após o sinal.');
@@ -100,10 +132,22 @@ describe('Phone calls (Twilio voice)', () => {
       to: VOICE_NUMBER,
       transcription: 'Hi, this is Ana, my order 4411 has not arrived yet. Please call me back.',
     });
-    expect(voicemail.attachments).toEqual([expect.objectContaining({ fileName: `voicemail-${recording.RecordingSid}.mp3`, mimeType: 'audio/mpeg', size: audio.length })]);
-    const played = await fetch(`${hub.h.baseUrl}/api/attachments/${voicemail.attachments[0].blobId}`, { headers: { cookie: hub.agent.cookie! } });
+    expect(voicemail.attachments).toEqual([
+      expect.objectContaining({
+        fileName: `voicemail-${recording.RecordingSid}.mp3`,
+        mimeType: 'audio/mpeg',
+        size: audio.length,
+      }),
+    ]);
+    const played = await fetch(`${hub.h.baseUrl}/api/attachments/${voicemail.attachments[0].blobId}`, {
+      headers: { cookie: hub.agent.cookie! },
+    });
     expect(Buffer.from(await played.arrayBuffer())).toEqual(audio);
-    expect(hub.h.t.events.some((e) => e.type === 'message.updated' && e.message.id === voicemail.id && e.message.call?.transcription)).toBe(true);
+    expect(
+      hub.h.t.events.some(
+        (e) => e.type === 'message.updated' && e.message.id === voicemail.id && e.message.call?.transcription,
+      ),
+    ).toBe(true);
   });
 
   it('callbacks out of order or twice: the final state wins and the recording is attached once', async () => {
@@ -113,10 +157,16 @@ describe('Phone calls (Twilio voice)', () => {
     const twiml = await (await hub.post('voice', inboxId, call)).text();
     const dialUrl = attr(twiml, 'Dial', 'action')!;
     const base = new URL(dialUrl);
-    const url = (cb: string) => `${base.origin}${base.pathname}?cb=${cb}&caller=${encodeURIComponent('+5511912349999')}`;
+    const url = (cb: string) =>
+      `${base.origin}${base.pathname}?cb=${cb}&caller=${encodeURIComponent('+5511912349999')}`;
     const recordingUrl = `https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/${recordingSid}`;
     hub.standin.addMedia(`${new URL(recordingUrl).pathname}.mp3`, Buffer.from('mp3'), 'audio/mpeg');
-    const recording = fixture('voice-recording-status', { CallSid: callSid, RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingDuration: '9' });
+    const recording = fixture('voice-recording-status', {
+      CallSid: callSid,
+      RecordingSid: recordingSid,
+      RecordingUrl: recordingUrl,
+      RecordingDuration: '9',
+    });
     // The recording is reported before the dial outcome, and twice.
     await Promise.all([postTo(url('recording'), recording), postTo(url('recording'), recording)]);
     await postTo(dialUrl, fixture('voice-dial-no-answer', { CallSid: callSid, From: '+5511912349999' }));
@@ -147,11 +197,24 @@ describe('Phone calls (Twilio voice)', () => {
     const call = fixture('voice-incoming-call', { CallSid: sid('CA'), From: '+5511912347777' });
     await hub.post('voice', inboxId, call);
     const ticketId = String((await callEntry(call.CallSid!)).ticketId);
-    const reply = await hub.agent.post(`/api/tickets/${ticketId}/reply`, { text: 'Vimos sua ligação; retornamos em breve.' });
+    const reply = await hub.agent.post(`/api/tickets/${ticketId}/reply`, {
+      text: 'Vimos sua ligação; retornamos em breve.',
+    });
     const sent = await eventually(async () => hub.standin.messages.find((m) => m.to === '+5511912347777'));
-    expect(sent).toMatchObject({ from: VOICE_NUMBER, body: 'Vimos sua ligação; retornamos em breve.', statusCallback: `${PUBLIC_URL}/webhooks/voice/${inboxId}?cb=status` });
-    await eventually(async () => ((await models().Message.findById(reply.body.id).lean())?.providerMessageId ? true : undefined));
-    await hub.post('voice', inboxId, fixture('sms-status-delivered', { MessageSid: sent.sid, To: '+5511912347777', From: VOICE_NUMBER }), { query: '?cb=status' });
+    expect(sent).toMatchObject({
+      from: VOICE_NUMBER,
+      body: 'Vimos sua ligação; retornamos em breve.',
+      statusCallback: `${PUBLIC_URL}/webhooks/voice/${inboxId}?cb=status`,
+    });
+    await eventually(async () =>
+      (await models().Message.findById(reply.body.id).lean())?.providerMessageId ? true : undefined,
+    );
+    await hub.post(
+      'voice',
+      inboxId,
+      fixture('sms-status-delivered', { MessageSid: sent.sid, To: '+5511912347777', From: VOICE_NUMBER }),
+      { query: '?cb=status' },
+    );
     const m = await eventually(async () => {
       const x = (await messagesOf(ticketId)).find((y) => y.id === reply.body.id);
       return x?.deliveryStatus === 'delivered' ? x : undefined;
@@ -159,7 +222,7 @@ describe('Phone calls (Twilio voice)', () => {
     expect(m.direction).toBe('outbound');
   });
 
-  it('call-back: Twilio rings the agent\'s phone and connects the customer; the call is recorded in the ticket', async () => {
+  it("call-back: Twilio rings the agent's phone and connects the customer; the call is recorded in the ticket", async () => {
     const inbound = fixture('voice-incoming-call', { CallSid: sid('CA'), From: '+5511912346666' });
     await hub.post('voice', inboxId, inbound);
     const ticketId = String((await callEntry(inbound.CallSid!)).ticketId);
@@ -167,14 +230,28 @@ describe('Phone calls (Twilio voice)', () => {
     expect(res.status).toBe(202);
     const placed = await eventually(async () => hub.standin.calls.find((c) => c.to === AGENT_PHONE));
     expect(placed.from).toBe(VOICE_NUMBER);
-    expect(placed.twiml).toContain(`<Dial callerId="${VOICE_NUMBER}" timeout="15"><Number>+5511912346666</Number></Dial>`);
+    expect(placed.twiml).toContain(
+      `<Dial callerId="${VOICE_NUMBER}" timeout="15"><Number>+5511912346666</Number></Dial>`,
+    );
     const entry = await callEntry(placed.sid);
     expect(String(entry.ticketId)).toBe(ticketId);
-    expect(entry.call).toMatchObject({ direction: 'outbound', status: 'ringing', from: VOICE_NUMBER, to: '+5511912346666' });
-    await postTo(placed.statusCallback!, fixture('voice-call-status-completed', { CallSid: placed.sid, To: AGENT_PHONE, From: VOICE_NUMBER }));
+    expect(entry.call).toMatchObject({
+      direction: 'outbound',
+      status: 'ringing',
+      from: VOICE_NUMBER,
+      to: '+5511912346666',
+    });
+    await postTo(
+      placed.statusCallback!,
+      fixture('voice-call-status-completed', { CallSid: placed.sid, To: AGENT_PHONE, From: VOICE_NUMBER }),
+    );
     await eventDone(`call:${placed.sid}:status:completed`);
     const thread = await messagesOf(ticketId);
-    expect(thread.find((m) => m.providerMessageId === placed.sid).call).toMatchObject({ direction: 'outbound', status: 'answered', durationSeconds: 95 });
+    expect(thread.find((m) => m.providerMessageId === placed.sid).call).toMatchObject({
+      direction: 'outbound',
+      status: 'answered',
+      durationSeconds: 95,
+    });
   });
 
   it('call-back is refused clearly where it cannot work: no agent phone on the inbox, or a ticket of another channel', async () => {
@@ -189,7 +266,9 @@ describe('Phone calls (Twilio voice)', () => {
     const text = fixture('sms-inbound', { MessageSid: sid('SM'), From: '+5511912345556' });
     await hub.post('sms', sms, text);
     const smsTicket = await eventually(async () => {
-      const m = await models().Message.findOne({ providerKey: `sms:${text.MessageSid}` }).lean();
+      const m = await models()
+        .Message.findOne({ providerKey: `sms:${text.MessageSid}` })
+        .lean();
       return m ? String(m.ticketId) : undefined;
     });
     const refused = await hub.agent.post(`/api/tickets/${smsTicket}/call`);

@@ -4,7 +4,8 @@ export type Lang = 'en' | 'pt' | 'es';
 const en = {
   callBack: 'Call back',
   callBackStarted: 'Calling your phone; the customer is connected when you answer.',
-  optedOutSms: 'This customer opted out of SMS (texted STOP) on {at}: messages will not be delivered until they text START.',
+  optedOutSms:
+    'This customer opted out of SMS (texted STOP) on {at}: messages will not be delivered until they text START.',
   callIn: 'Incoming call',
   callOut: 'Outgoing call',
   call_ringing: 'ringing',
@@ -204,7 +205,9 @@ export type Key = keyof typeof en;
 const pt: Record<Key, string> = {
   callBack: 'Ligar de volta',
   callBackStarted: 'Ligando para o seu telefone; o cliente é conectado quando você atender.',
-  optedOutSms: 'Este cliente pediu para não receber SMS (enviou PARAR/STOP) em {at}: as mensagens não serão entregues até ele enviar START.',
+  optedOutSms:
+    'Este cliente pediu para não receber SMS (enviou PARAR/STOP) em {at}: ' +
+    'as mensagens não serão entregues até ele enviar START.',
   callIn: 'Chamada recebida',
   callOut: 'Chamada feita',
   call_ringing: 'tocando',
@@ -403,7 +406,9 @@ const pt: Record<Key, string> = {
 const es: Record<Key, string> = {
   callBack: 'Devolver la llamada',
   callBackStarted: 'Llamando a su teléfono; el cliente se conecta cuando conteste.',
-  optedOutSms: 'Este cliente pidió no recibir SMS (envió BAJA/STOP) el {at}: los mensajes no se entregarán hasta que envíe START.',
+  optedOutSms:
+    'Este cliente pidió no recibir SMS (envió BAJA/STOP) el {at}: ' +
+    'los mensajes no se entregarán hasta que envíe START.',
   callIn: 'Llamada recibida',
   callOut: 'Llamada realizada',
   call_ringing: 'sonando',

@@ -74,7 +74,14 @@ export interface Message {
   occurredAt: string;
   delivery?: { lastError: string | null };
   /** Call entries: outcome, duration and the voicemail's transcription (the recording is an attachment). */
-  call?: { direction: 'inbound' | 'outbound'; status: string; durationSeconds: number | null; from: string; to: string; transcription: string | null };
+  call?: {
+    direction: 'inbound' | 'outbound';
+    status: string;
+    durationSeconds: number | null;
+    from: string;
+    to: string;
+    transcription: string | null;
+  };
   /** Console only: an optimistic copy not yet confirmed by the server. */
   pending?: 'sending' | 'failed';
   tempId?: string;

@@ -74,7 +74,13 @@ export function MessageItem({ m }: { m: Message }) {
         <div class="attachments">
           {m.attachments.map((a) =>
             /^audio\//.test(a.mimeType) ? (
-              <audio controls preload="none" src={`/api/attachments/${a.blobId}`} data-testid="audio" title={a.fileName} />
+              <audio
+                controls
+                preload="none"
+                src={`/api/attachments/${a.blobId}`}
+                data-testid="audio"
+                title={a.fileName}
+              />
             ) : /^image\/(png|jpeg|gif|webp)$/.test(a.mimeType) ? (
               <a href={`/api/attachments/${a.blobId}`} target="_blank" rel="noopener" class="att-image">
                 <img src={`/api/attachments/${a.blobId}`} alt={a.fileName} loading="lazy" />
