@@ -8,6 +8,7 @@ const simulators: Record<string, () => Promise<{ run(argv: string[]): Promise<vo
   telegram: () => import('./simulate/telegram.js'),
   messenger: () => import('./simulate/messenger.js'),
   whatsapp: () => import('./simulate/whatsapp.js'),
+  twilio: () => import('./simulate/twilio.js'),
 };
 
 const [channel, ...rest] = process.argv.slice(2);

@@ -18,6 +18,10 @@ import { testMessengerConnection } from './messenger/test-connection.js';
 import { messengerWebhook } from './messenger/webhook.js';
 import { WhatsAppAdapter } from './whatsapp/adapter.js';
 import { whatsappDescription } from './whatsapp/settings-form.js';
+import { TwilioAdapter } from './twilio/adapter.js';
+import { smsDescription, voiceDescription } from './twilio/settings-form.js';
+import { testTwilioConnection } from './twilio/test-connection.js';
+import { smsWebhook, voiceWebhook } from './twilio/webhook.js';
 
 export type ConnectionTester = (settings: Record<string, unknown>) => Promise<ConnectionReport>;
 
@@ -41,6 +45,8 @@ export const whatsappFactory =
 export const channelWebhooks: Partial<Record<ChannelKind, ChannelWebhook>> = {
   telegram: telegramWebhook,
   messenger: messengerWebhook,
+  sms: smsWebhook,
+  voice: voiceWebhook,
 };
 
 export const connectionTesters: Partial<Record<ChannelKind, ConnectionTester>> = {
@@ -51,12 +57,20 @@ export const connectionTesters: Partial<Record<ChannelKind, ConnectionTester>> =
 };
 
 /** The console's inbox forms, one per kind this build runs. */
-export const channelDescriptions: ChannelDescription[] = [emailDescription, webchatDescription, telegramDescription, messengerDescription, whatsappDescription];
+export const channelDescriptions: ChannelDescription[] = [
+  emailDescription,
+  webchatDescription,
+  telegramDescription,
+  messengerDescription,
+  whatsappDescription,
+  smsDescription,
+  voiceDescription,
+];
 
 /** What channels need from config (they never read it themselves): platform API roots and our public address. */
 export interface ChannelEndpoints {
   publicUrl: Config['publicUrl'];
-  platforms: Pick<Config['platforms'], 'telegramApiRoot' | 'graphApiBaseUrl'>;
+  platforms: Pick<Config['platforms'], 'telegramApiRoot' | 'graphApiBaseUrl'> & Partial<Pick<Config['platforms'], 'twilioApiBaseUrl'>>;
 }
 
 /** Adapter factories that need configured endpoints (a platform's API root); merged over `adapterFactories`. */
@@ -64,6 +78,8 @@ export function endpointAdapterFactories(cfg: ChannelEndpoints): Partial<Record<
   return {
     telegram: () => new TelegramAdapter({ apiRoot: cfg.platforms.telegramApiRoot, publicUrl: cfg.publicUrl }),
     messenger: () => new MessengerAdapter({ graphApiBaseUrl: cfg.platforms.graphApiBaseUrl }),
+    sms: (inboxId) => new TwilioAdapter('sms', inboxId, twilioEndpoints(cfg)),
+    voice: (inboxId) => new TwilioAdapter('voice', inboxId, twilioEndpoints(cfg)),
   };
 }
 
@@ -72,5 +88,12 @@ export function endpointConnectionTesters(cfg: ChannelEndpoints): Partial<Record
   return {
     telegram: (settings) => testTelegramConnection(settings, cfg.platforms.telegramApiRoot),
     messenger: (settings) => testMessengerConnection(settings, { graphApiBaseUrl: cfg.platforms.graphApiBaseUrl }),
+    sms: (settings) => testTwilioConnection('sms', settings, cfg.platforms.twilioApiBaseUrl),
+    voice: (settings) => testTwilioConnection('voice', settings, cfg.platforms.twilioApiBaseUrl),
   };
 }
+
+const twilioEndpoints = (cfg: ChannelEndpoints) => ({
+  publicUrl: cfg.publicUrl,
+  apiBaseUrl: cfg.platforms.twilioApiBaseUrl,
+});

@@ -23,6 +23,8 @@ import { MessageProcessor } from './ingest/message-processor.js';
 import { RemoteMediaFetcher } from './ingest/remote-media.js';
 import { SenderProfiles } from './ingest/sender-profiles.js';
 import { StatusProcessor } from './ingest/status-processor.js';
+import { CallProcessor } from './ingest/call-processor.js';
+import { CallBackService } from './calls/call-back.js';
 import { TicketPlacement } from './ingest/ticket-placement.js';
 import { JobScheduler } from './jobs/job-scheduler.js';
 import { isFerretDb } from './db/schema-indexes.js';
@@ -69,6 +71,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const messageProcessor = new MessageProcessor(models, inboxCache, new ContactResolver(models, contactCache, log('contacts')), placement, audit, locks, new TicketNumbers(models), config, secret, log('ingest'));
   const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
   const media = new RemoteMediaFetcher(models, channels, blobs, config.limits, log('ingest'));
+  const calls = new CallProcessor(models, audit, log('ingest'));
   const profiles = new SenderProfiles(models, channels, contactCache, log('ingest'));
   const ingest = new IngestService(
     models,
@@ -80,6 +83,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     media,
     profiles,
     new AnnotationProcessor(models, audit, log('ingest')),
+    calls,
   );
 
   const tickets = new TicketService(models, audit, locks, bus, log('tickets'));
@@ -115,6 +119,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     log('outbound'),
     channels,
   );
+  const callBack = new CallBackService(tickets, channels, audit, log('calls'));
   messageProcessor.onNewTicket(async (ticket, inbox) => {
     await compose.acknowledge(ticket, inbox);
   });
@@ -141,6 +146,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     users,
     departments,
     inboxes,
+    callBack,
     contacts,
     leases,
     attachments: new VisibleAttachments(models, tickets),

@@ -35,3 +35,12 @@ export function phoneFromWhatsAppId(wid: string): string | undefined {
   const m = /^(\d{6,15})(?::\d+)?@(c\.us|s\.whatsapp\.net)$/.exec(wid);
   return m ? canonicalPhone(`+${m[1]}`) : undefined;
 }
+
+/** The same canonical form, under the name the phone channels (SMS, voice) use. */
+export const normalisePhone = canonicalPhone;
+
+/** The identity keys of a phone number: one, `phone:<canonical E.164>` (none for a non-number). */
+export function phoneIdentityKeys(e164: string): string[] {
+  const key = phoneIdentityKey(e164);
+  return key ? [key] : [];
+}

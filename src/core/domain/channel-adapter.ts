@@ -117,6 +117,11 @@ export interface ChannelAdapter {
    */
   fetchMedia?(media: RemoteMedia, maxBytes: number): Promise<FetchedMedia>;
   /**
+   * Phone channels: a call-back to `customer` (the agent's phone rings first). The adapter reports the
+   * call through ingest (a call entry); the promise resolves once the platform accepted it. Throws ChannelError.
+   */
+  startCall?(customer: string): Promise<{ providerCallId: string }>;
+  /**
    * The sender's name and picture, for a message from a contact the core knows by no name yet (the platform's
    * webhook carries only an id); called while processing the stored event, once per unnamed contact.
    */

@@ -56,6 +56,30 @@ export const ThreadingHintsSchema = z.object({
 });
 export type ThreadingHints = z.infer<typeof ThreadingHintsSchema>;
 
+/** Call states, in the order a call can move through them (see `callStatusRank`). */
+export const callStatuses = ['ringing', 'in-progress', 'failed', 'missed', 'answered', 'voicemail'] as const;
+export const CallStatusSchema = z.enum(callStatuses);
+export type CallStatus = z.infer<typeof CallStatusSchema>;
+/** A later callback never moves a call back: a voicemail stays a voicemail when a late "no-answer" arrives. */
+export const callStatusRank: Record<CallStatus, number> = {
+  ringing: 0,
+  'in-progress': 1,
+  failed: 2,
+  missed: 2,
+  answered: 3,
+  voicemail: 4,
+};
+
+/** A phone call shown in a ticket as one entry (voice channels). */
+export const CallInfoSchema = z.object({
+  direction: z.enum(['inbound', 'outbound']),
+  status: CallStatusSchema,
+  durationSeconds: z.number().int().nonnegative().optional(),
+  from: z.string().max(40),
+  to: z.string().max(40),
+});
+export type CallInfo = z.infer<typeof CallInfoSchema>;
+
 const base = {
   /** Deterministic dedupe key, e.g. `tg:<bot>:<chat>:<message_id>`, `sms:<MessageSid>`. */
   providerKey: z.string().min(3).max(1200),
@@ -83,6 +107,8 @@ export const MessageReceivedSchema = z.object({
    * outbound message of the conversation; `sender` is still the customer the conversation is with.
    */
   fromUs: z.boolean().optional(),
+  /** A phone call (voice): the message is a call entry; later `call.updated` events complete it. */
+  call: CallInfoSchema.optional(),
 });
 
 export const MessageStatusSchema = z.object({
@@ -117,6 +143,40 @@ export const MessageReactionSchema = z.object({
   /** Who reacted (platform handle); one reaction per person and message. */
   by: z.string().min(1).max(320),
   emoji: z.string().max(64),
+});
+
+/**
+ * A later fact about a call entry (`providerMessageId` = the call's id): its outcome and duration, the
+ * voicemail recording (fetched like any announced attachment), the transcription. Applied in any order;
+ * a status only moves forward (`callStatusRank`).
+ */
+export const CallUpdatedSchema = z.object({
+  ...base,
+  type: z.literal('call.updated'),
+  providerMessageId: z.string().min(1).max(1000),
+  /** The call entry's conversation (the caller's number): the event is processed after the call's message. */
+  conversationId: z.string().min(1).max(998),
+  status: CallStatusSchema.optional(),
+  durationSeconds: z.number().int().nonnegative().optional(),
+  transcription: z.string().max(100_000).optional(),
+  attachments: z.array(InboundAttachmentSchema).max(10).default([]),
+  /** A line added to the call entry's text (set by the core when a recording could not be fetched). */
+  text: z.string().max(5000).optional(),
+});
+
+/**
+ * A customer asked not to be contacted on a channel (SMS STOP, the platform's opt-out error) or asked
+ * again to be (START). Recorded on the contact that owns `identityKey`; agents see it before sending.
+ */
+export const ContactConsentSchema = z.object({
+  ...base,
+  type: z.literal('contact.consent'),
+  identityKey: z.string().min(3).max(400),
+  /** The conversation it came from, so it is processed after that conversation's messages. */
+  conversationId: z.string().min(1).max(998),
+  channel: z.enum(['sms']),
+  optedOut: z.boolean(),
+  reason: z.string().max(500).optional(),
 });
 
 export const SessionStateSchema = z.object({
@@ -158,6 +218,8 @@ export const InboundEventSchema = z.discriminatedUnion('type', [
   MessageStatusSchema,
   MessageEditedSchema,
   SessionStateSchema,
+  CallUpdatedSchema,
+  ContactConsentSchema,
   ConversationStatusSchema,
   MessageSentOutsideSchema,
   MessageRevokedSchema,
@@ -169,6 +231,8 @@ export type MessageReceived = z.infer<typeof MessageReceivedSchema>;
 export type MessageStatusEvent = z.infer<typeof MessageStatusSchema>;
 export type MessageEdited = z.infer<typeof MessageEditedSchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
+export type CallUpdated = z.infer<typeof CallUpdatedSchema>;
+export type ContactConsent = z.infer<typeof ContactConsentSchema>;
 export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 export type MessageSentOutside = z.infer<typeof MessageSentOutsideSchema>;
 export type MessageRevoked = z.infer<typeof MessageRevokedSchema>;

@@ -40,7 +40,7 @@ export const MessageViewSchema = z.object({
   ticketId: id,
   channel: ChannelKindSchema,
   direction: z.enum(['inbound', 'outbound', 'internal']),
-  kind: z.enum(['message', 'note', 'system']),
+  kind: z.enum(['message', 'note', 'system', 'call']),
   authorName: z.string().nullable(),
   authorType: z.enum(['contact', 'agent', 'system']),
   text: z.string(),
@@ -65,6 +65,17 @@ export const MessageViewSchema = z.object({
   /** Deleted for everyone by its sender (kept, shown struck through). */
   revoked: z.boolean().optional(),
   reactions: z.array(z.object({ by: z.string(), emoji: z.string() })).optional(),
+  /** Call entries only: direction, outcome, duration, numbers, transcription (the recording is an attachment). */
+  call: z
+    .object({
+      direction: z.enum(['inbound', 'outbound']),
+      status: z.string(),
+      durationSeconds: z.number().nullable(),
+      from: z.string(),
+      to: z.string(),
+      transcription: z.string().nullable(),
+    })
+    .optional(),
 });
 export type MessageView = z.infer<typeof MessageViewSchema>;
 
@@ -108,6 +119,8 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   }),
   /** A user's sessions were ended (password, role, deactivation): their sockets must authenticate again. */
   z.object({ type: z.literal('user.sessions_ended'), at: z.string(), userId: id }),
+  /** A message changed after it was announced (a call entry's outcome, recording or transcription). */
+  z.object({ type: z.literal('message.updated'), seq: z.number().int(), ...base, message: MessageViewSchema }),
   /** An inbox was created or changed: the channel runtime (re)starts its adapter. */
   z.object({ type: z.literal('inbox.changed'), at: z.string(), inboxId: id }),
   z.object({

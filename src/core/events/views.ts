@@ -55,5 +55,17 @@ export function toMessageView(m: Message): MessageView {
     subjectChanged: Boolean(m.subjectChanged),
     ...(m.revokedAt ? { revoked: true } : {}),
     ...(m.reactions?.length ? { reactions: m.reactions.map((r) => ({ by: r.by, emoji: r.emoji })) } : {}),
+    ...(m.call
+      ? {
+          call: {
+            direction: m.call.direction,
+            status: m.call.status,
+            durationSeconds: m.call.durationSeconds ?? null,
+            from: m.call.from,
+            to: m.call.to,
+            transcription: m.call.transcription ?? null,
+          },
+        }
+      : {}),
   };
 }

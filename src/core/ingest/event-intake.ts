@@ -36,6 +36,10 @@ export function orderingKey(e: InboundEvent): string {
       return `msg:${e.inboxId}:${e.providerMessageId}`;
     case 'session.state':
       return `inbox:${e.inboxId}`;
+    case 'call.updated':
+    case 'contact.consent':
+      // After the conversation's messages: the call entry (or the contact) exists by then.
+      return `conv:${e.inboxId}:${e.conversationId}`;
   }
 }
 

@@ -14,6 +14,7 @@ import type { RemoteMediaFetcher } from './remote-media.js';
 import type { SenderProfiles } from './sender-profiles.js';
 import type { AnnotationProcessor } from './annotation-processor.js';
 import { BacklogCatchUp, type BacklogEntry, type BacklogProgress } from './backlog-catch-up.js';
+import type { CallProcessor } from './call-processor.js';
 
 const MAX_ATTEMPTS = 8;
 /** Processed marks wait this long to share a command (nobody waits for them; see WriteBatcher). */
@@ -67,6 +68,7 @@ export class IngestService {
     private readonly media: RemoteMediaFetcher | undefined,
     private readonly profiles: SenderProfiles | undefined,
     private readonly annotations: AnnotationProcessor,
+    private readonly calls?: CallProcessor,
   ) {
     this.backlog = new BacklogCatchUp(
       () => this.listPending(),
@@ -266,6 +268,15 @@ export class IngestService {
         return this.annotations.revoked(event);
       case 'message.reaction':
         return this.annotations.reaction(event);
+      case 'call.updated': {
+        const calls = this.calls;
+        if (!calls) return Promise.reject(new Error('call events need a CallProcessor'));
+        if (!this.media) return calls.callUpdated(event);
+        return this.media.resolve(event).then((resolved) => calls.callUpdated(resolved));
+      }
+      case 'contact.consent':
+        if (!this.calls) return Promise.reject(new Error('consent events need a CallProcessor'));
+        return this.calls.consent(event);
     }
   }
 }

@@ -314,8 +314,9 @@ export class MessageProcessor {
       ticketId: ticket._id,
       inboxId: inbox._id,
       channel: inbox.kind,
-      direction: event.fromUs ? ('outbound' as const) : ('inbound' as const),
-      kind: 'message' as const,
+      direction: event.fromUs ? ('outbound' as const) : (event.call?.direction ?? ('inbound' as const)),
+      kind: event.call ? ('call' as const) : ('message' as const),
+      ...(event.call ? { call: event.call } : {}),
       author: event.fromUs
         ? { type: 'agent' as const, name: 'Phone' }
         : { type: 'contact' as const, contactId: contact._id, name: event.sender.displayName ?? contact.name ?? event.sender.handle },

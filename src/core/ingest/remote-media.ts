@@ -6,6 +6,8 @@ import { ChannelError } from '../errors/app-error.js';
 import type { Models } from '../models/registry.js';
 
 type Attachment = MessageReceived['attachments'][number];
+/** An event that announces attachments: a message, or a later fact about one (a call's recording). */
+type MediaCarrier = { inboxId: string; providerKey: string; text?: string; attachments: Attachment[] };
 
 /** The inbox's adapter is not running in this process (starting, or the inbox is being changed): try later. */
 export class MediaNotReachableError extends Error {}
@@ -25,7 +27,7 @@ export class RemoteMediaFetcher {
     private readonly logger: Logger,
   ) {}
 
-  async resolve(event: MessageReceived): Promise<MessageReceived> {
+  async resolve<E extends MediaCarrier>(event: E): Promise<E> {
     if (!event.attachments.some((a) => a.remoteRef && !a.blobId)) return event;
     const adapter = this.channels.adapterFor(event.inboxId);
     if (!adapter?.fetchMedia) throw new MediaNotReachableError(`inbox ${event.inboxId} has no running adapter to fetch media`);
@@ -58,7 +60,7 @@ export class RemoteMediaFetcher {
       }
     }
     const text = missing.length ? [event.text, ...missing].filter(Boolean).join('\n') : event.text;
-    const resolved: MessageReceived = { ...event, text, attachments };
+    const resolved: E = { ...event, text, attachments };
     // Remembered on the stored event: a later run uses the blobs instead of downloading again.
     await this.models.InboundEvent.updateOne({ _id: event.providerKey }, { $set: { payloadJson: JSON.stringify(resolved) } });
     return resolved;

@@ -20,6 +20,17 @@ import type { ProcessResult } from './message-processor.js';
 
 const rank: Partial<Record<DeliveryStatus, number>> = { queued: 0, sending: 1, sent: 2, delivered: 3, read: 4 };
 
+/**
+ * Whether a platform's status report moves the message on. Reports arrive late and out of order (Twilio:
+ * `sent` after `undelivered`), so only news counts: a higher rank, a failure of a message not yet read,
+ * and after a failure only proof of delivery (`delivered`, `read`) — a late `sent` does not undo it.
+ */
+export function isForward(current: DeliveryStatus, next: MessageStatusEvent['status']): boolean {
+  if (next === 'failed') return current !== 'read' && current !== 'failed';
+  if (current === 'failed') return next === 'delivered' || next === 'read';
+  return (rank[next] ?? -1) > (rank[current] ?? -1);
+}
+
 /** Thrown when a status arrives before we recorded the provider id of our send; the sweeper retries it. */
 export class NotYetKnownError extends Error {}
 
@@ -150,7 +161,7 @@ export class StatusProcessor {
   private async apply(message: Message, status: MessageStatusEvent['status'], reason?: string): Promise<ProcessResult> {
     const e = { status, ...(reason ? { reason } : {}) };
     const current = message.delivery.status;
-    const forward = e.status === 'failed' ? current !== 'read' && current !== 'failed' : (rank[e.status] ?? -1) > (rank[current] ?? -1);
+    const forward = isForward(current, e.status);
     if (!forward) return { outcome: 'stale-status', messageId: String(message._id), ticketId: String(message.ticketId), events: [] };
 
     const at = new Date();

@@ -15,6 +15,8 @@ export interface Contact {
   avatarUrl?: string;
   identities: string[];
   mergedInto?: Types.ObjectId;
+  /** Channels the customer asked not to be contacted on (SMS STOP), with when; agents are warned. */
+  optedOut?: { sms?: Date };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -27,6 +29,7 @@ const schema = new Schema<Contact>(
     avatarUrl: { type: String, maxlength: 4000 },
     identities: { type: [String], default: [] },
     mergedInto: { type: Schema.Types.ObjectId },
+    optedOut: { sms: Date },
   },
   { timestamps: true, versionKey: false, collection: 'contacts' },
 );

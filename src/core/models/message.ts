@@ -1,5 +1,17 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 import { channelKinds, type ChannelKind } from '../domain/channel-kind.js';
+import { callStatuses, type CallStatus } from '../domain/inbound-event.js';
+
+/** A phone call entry (`kind: 'call'`): completed by `call.updated` events as the platform reports more. */
+export interface MessageCall {
+  direction: 'inbound' | 'outbound';
+  status: CallStatus;
+  durationSeconds?: number;
+  from: string;
+  to: string;
+  /** The voicemail's transcription, when the platform delivers one. */
+  transcription?: string;
+}
 
 export const deliveryStatuses = ['none', 'received', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
@@ -19,7 +31,7 @@ export interface Message {
   inboxId: Types.ObjectId;
   channel: ChannelKind;
   direction: 'inbound' | 'outbound' | 'internal';
-  kind: 'message' | 'note' | 'system';
+  kind: 'message' | 'note' | 'system' | 'call';
   author: { type: 'contact' | 'agent' | 'system'; contactId?: Types.ObjectId; userId?: Types.ObjectId; name?: string };
   text: string;
   /** Folded quoted history of an email reply (the new part is `text`). */
@@ -60,6 +72,7 @@ export interface Message {
   reactions?: Array<{ by: string; emoji: string; at: Date }>;
   /** An outbound message typed on our account outside Ponte (the WhatsApp phone). */
   fromPhone?: boolean;
+  call?: MessageCall;
   /** Platform timestamp; thread order is (occurredAt, _id). */
   occurredAt: Date;
   createdAt: Date;
@@ -84,7 +97,7 @@ const schema = new Schema<Message>(
     inboxId: { type: Schema.Types.ObjectId, required: true },
     channel: { type: String, required: true, enum: channelKinds },
     direction: { type: String, required: true, enum: ['inbound', 'outbound', 'internal'] },
-    kind: { type: String, required: true, enum: ['message', 'note', 'system'] },
+    kind: { type: String, required: true, enum: ['message', 'note', 'system', 'call'] },
     conversationId: String,
     author: {
       type: { type: String, required: true, enum: ['contact', 'agent', 'system'] },
@@ -123,6 +136,20 @@ const schema = new Schema<Message>(
     revokedAt: Date,
     reactions: { type: [new Schema({ by: String, emoji: String, at: Date }, { _id: false })], default: undefined },
     fromPhone: Boolean,
+    call: {
+      type: new Schema<MessageCall>(
+        {
+          direction: { type: String, enum: ['inbound', 'outbound'] },
+          status: { type: String, enum: callStatuses },
+          durationSeconds: Number,
+          from: String,
+          to: String,
+          transcription: String,
+        },
+        { _id: false },
+      ),
+      required: false,
+    },
     occurredAt: { type: Date, required: true },
   },
   { timestamps: true, versionKey: false, collection: 'messages' },

@@ -49,6 +49,17 @@ export const ticketRoutes = [
   }),
   defineRoute({
     method: 'post',
+    path: '/tickets/:id/call',
+    operationId: 'callBack',
+    tag: 'tickets',
+    summary: "Call the customer back: the inbox's agent phone rings, then the customer (phone-call tickets only)",
+    access: 'user',
+    params: IdParamsSchema,
+    status: 202,
+    handler: async ({ core, viewer, params }) => core.callBack.callBack(viewer, params.id),
+  }),
+  defineRoute({
+    method: 'post',
     path: '/tickets/:id/merge',
     operationId: 'mergeTicket',
     tag: 'tickets',

@@ -9,6 +9,8 @@ export function toContactView(c: Contact) {
     phone: c.phone ?? null,
     identities: [...c.identities],
     mergedInto: idOrNull(c.mergedInto),
+    /** Set when the customer opted out (SMS STOP): the console warns before an SMS reply. */
+    optedOut: { sms: c.optedOut?.sms ? c.optedOut.sms.toISOString() : null },
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };

@@ -2,6 +2,19 @@
 export type Lang = 'en' | 'pt' | 'es';
 
 const en = {
+  callBack: 'Call back',
+  callBackStarted: 'Calling your phone; the customer is connected when you answer.',
+  optedOutSms:
+    'This customer opted out of SMS (texted STOP) on {at}: messages will not be delivered until they text START.',
+  callIn: 'Incoming call',
+  callOut: 'Outgoing call',
+  call_ringing: 'ringing',
+  call_inprogress: 'in progress',
+  call_answered: 'answered',
+  call_missed: 'missed',
+  call_voicemail: 'voicemail',
+  call_failed: 'failed',
+  transcription: 'Transcription',
   appName: 'Ponte',
   signIn: 'Sign in',
   signInTitle: 'Sign in to your helpdesk',
@@ -193,6 +206,20 @@ const en = {
 export type Key = keyof typeof en;
 
 const pt: Record<Key, string> = {
+  callBack: 'Ligar de volta',
+  callBackStarted: 'Ligando para o seu telefone; o cliente é conectado quando você atender.',
+  optedOutSms:
+    'Este cliente pediu para não receber SMS (enviou PARAR/STOP) em {at}: ' +
+    'as mensagens não serão entregues até ele enviar START.',
+  callIn: 'Chamada recebida',
+  callOut: 'Chamada feita',
+  call_ringing: 'tocando',
+  call_inprogress: 'em andamento',
+  call_answered: 'atendida',
+  call_missed: 'perdida',
+  call_voicemail: 'correio de voz',
+  call_failed: 'falhou',
+  transcription: 'Transcrição',
   appName: 'Ponte',
   signIn: 'Entrar',
   signInTitle: 'Entre no seu helpdesk',
@@ -383,6 +410,20 @@ const pt: Record<Key, string> = {
 };
 
 const es: Record<Key, string> = {
+  callBack: 'Devolver la llamada',
+  callBackStarted: 'Llamando a su teléfono; el cliente se conecta cuando conteste.',
+  optedOutSms:
+    'Este cliente pidió no recibir SMS (envió BAJA/STOP) el {at}: ' +
+    'los mensajes no se entregarán hasta que envíe START.',
+  callIn: 'Llamada recibida',
+  callOut: 'Llamada realizada',
+  call_ringing: 'sonando',
+  call_inprogress: 'en curso',
+  call_answered: 'atendida',
+  call_missed: 'perdida',
+  call_voicemail: 'buzón de voz',
+  call_failed: 'fallida',
+  transcription: 'Transcripción',
   appName: 'Ponte',
   signIn: 'Iniciar sesión',
   signInTitle: 'Inicia sesión en tu helpdesk',

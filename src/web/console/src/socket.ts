@@ -73,6 +73,12 @@ export function connect() {
     }
     store.changed();
   });
+  // A call entry completed later (outcome, recording, transcription): the whole message again.
+  socket.on('message.updated', (e: Scoped & { message: Message }) => {
+    store.bumpSeq(e.scope.ticketId, e.seq);
+    if (store.threads.has(e.message.ticketId)) store.addMessage(e.message);
+    store.changed();
+  });
   socket.on('message.status_changed', (e: Scoped & { messageId: string; status: string; reason?: string }) => {
     store.bumpSeq(e.scope.ticketId, e.seq);
     const thread = store.threads.get(e.scope.ticketId);

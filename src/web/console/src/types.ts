@@ -34,6 +34,8 @@ export interface Contact {
   email: string | null;
   phone: string | null;
   identities: string[];
+  /** When the customer opted out of a channel (SMS STOP); the composer warns. */
+  optedOut?: { sms: string | null };
 }
 
 export interface TicketDetail extends TicketSummary {
@@ -63,7 +65,7 @@ export interface Message {
   ticketId: string;
   channel: string;
   direction: 'inbound' | 'outbound' | 'internal';
-  kind: 'message' | 'note' | 'system';
+  kind: 'message' | 'note' | 'system' | 'call';
   authorName: string | null;
   authorType: 'contact' | 'agent' | 'system';
   text: string;
@@ -77,6 +79,15 @@ export interface Message {
   /** Deleted for everyone by its sender (WhatsApp): kept, shown struck through. */
   revoked?: boolean;
   reactions?: Array<{ by: string; emoji: string }>;
+  /** Call entries: outcome, duration and the voicemail's transcription (the recording is an attachment). */
+  call?: {
+    direction: 'inbound' | 'outbound';
+    status: string;
+    durationSeconds: number | null;
+    from: string;
+    to: string;
+    transcription: string | null;
+  };
   /** Console only: an optimistic copy not yet confirmed by the server. */
   pending?: 'sending' | 'failed';
   tempId?: string;

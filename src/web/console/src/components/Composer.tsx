@@ -159,6 +159,11 @@ export function Composer({ ticket }: { ticket: TicketDetail }) {
           🔒 {t('note')}
         </button>
       </div>
+      {mode === 'reply' && (ticket.channel === 'sms' || ticket.channel === 'voice') && ticket.contact?.optedOut?.sms ? (
+        <div class="composer-warning" role="alert" data-testid="opted-out-warning">
+          ⚠ {t('optedOutSms', { at: new Date(ticket.contact.optedOut.sms).toLocaleString() })}
+        </div>
+      ) : null}
       {matches.length ? (
         <ul class="canned-menu" role="listbox">
           {matches.map((c, i) => (

@@ -63,6 +63,24 @@ export function EmailBody({ html, attachments = [] }: { html: string; attachment
   );
 }
 
+const duration = (s: number) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+
+/** A phone call: direction, outcome, duration, and the voicemail's transcription when it came. */
+function CallSummary({ call }: { call: NonNullable<Message['call']> }) {
+  const status = `call_${call.status.replace('-', '')}` as Parameters<typeof t>[0];
+  return (
+    <div class="msg-call" data-testid="call" data-status={call.status}>
+      📞 {t(call.direction === 'inbound' ? 'callIn' : 'callOut')} · {t(status)}
+      {call.durationSeconds ? ` · ${duration(call.durationSeconds)}` : ''}
+      {call.transcription ? (
+        <blockquote class="msg-transcription">
+          <span class="muted">{t('transcription')}:</span> {call.transcription}
+        </blockquote>
+      ) : null}
+    </div>
+  );
+}
+
 export function MessageItem({ m }: { m: Message }) {
   const [showHtml, setShowHtml] = useState(true);
   const note = m.kind === 'note';
@@ -89,6 +107,7 @@ export function MessageItem({ m }: { m: Message }) {
         {m.direction === 'outbound' ? <Ticks status={m.deliveryStatus} pending={m.pending} /> : null}
       </header>
       {m.subject && m.channel === 'email' ? <div class="msg-subject">{m.subject}</div> : null}
+      {m.call ? <CallSummary call={m.call} /> : null}
       {m.revoked ? (
         <div class="msg-revoked" data-testid="message-revoked">
           🚫 {t('revokedBySender')}
@@ -116,7 +135,15 @@ export function MessageItem({ m }: { m: Message }) {
       {m.attachments.length ? (
         <div class="attachments">
           {m.attachments.map((a) =>
-            /^image\/(png|jpeg|gif|webp)$/.test(a.mimeType) ? (
+            /^audio\//.test(a.mimeType) ? (
+              <audio
+                controls
+                preload="none"
+                src={`/api/attachments/${a.blobId}`}
+                data-testid="audio"
+                title={a.fileName}
+              />
+            ) : /^image\/(png|jpeg|gif|webp)$/.test(a.mimeType) ? (
               <a href={`/api/attachments/${a.blobId}`} target="_blank" rel="noopener" class="att-image">
                 <img src={`/api/attachments/${a.blobId}`} alt={a.fileName} loading="lazy" />
               </a>

@@ -59,6 +59,16 @@ export function SidePanel() {
     }
   };
 
+  // Phone-call tickets: the inbox's agent phone rings, then the customer (POST /tickets/:id/call).
+  const callBack = async () => {
+    try {
+      await api.post(`/tickets/${id}/call`);
+      store.flash(t('callBackStarted'));
+    } catch (err) {
+      store.flash(err instanceof Error ? err.message : String(err));
+    }
+  };
+
   const tomorrow9 = () => {
     const x = new Date();
     x.setDate(x.getDate() + 1);
@@ -205,6 +215,13 @@ export function SidePanel() {
             ) : null}
           </div>
         </div>
+        {d.channel === 'voice' ? (
+          <div>
+            <button class="btn small" data-testid="call-back" onClick={() => void callBack()}>
+              📞 {t('callBack')}
+            </button>
+          </div>
+        ) : null}
         <div>
           <span class="label">{t('merge')}</span>
           <div class="row">
