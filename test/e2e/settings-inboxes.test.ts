@@ -2,11 +2,10 @@ import net from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { encode } from 'uqr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChannelAdapter } from '../../src/core/domain/channel-adapter.js';
-import type { ChannelDescription } from '../../src/core/domain/channel-settings-form.js';
 import type { Viewer } from '../../src/core/users/viewer.js';
 import { isDovecotInstalled, startDovecot, type DovecotStandin } from '../standins/dovecot.js';
 import { startSmtpCapture, type SmtpCapture } from '../standins/smtp-capture.js';
+import { startTelegramBotApi, type TelegramBotApiStandin } from '../standins/telegram-bot-api.js';
 import { createUser, smsEvent } from '../support/test-core.js';
 import { launchBrowser, screenshot } from './support/browser.js';
 import { startApp, type RunningApp } from './support/start-app.js';
@@ -27,6 +26,8 @@ let b: { browser: Browser; close(): Promise<void> };
 let dovecot: DovecotStandin;
 let smtp: SmtpCapture;
 let closedPort: number;
+let bot: TelegramBotApiStandin;
+let waPort: number;
 let admin: Viewer & { password: string };
 let supervisor: Viewer & { password: string };
 let agent: Viewer & { password: string };
@@ -54,35 +55,27 @@ async function login(user: { email: string; password: string }): Promise<Page> {
   return page;
 }
 
+async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const row = (page: Page, name: string) => page.locator('[data-testid=inbox-row]', { hasText: name });
 
-/**
- * A channel this branch does not have (Telegram is built on another branch), described the way a channel
- * describes itself: the screen must draw and save its form from the description alone.
- */
-const botDescription: ChannelDescription = {
-  kind: 'telegram',
-  label: 'Telegram bot (stand-in description)',
-  webhook: true,
-  testable: false,
-  canStartConversation: true,
-  fields: [
-    { key: 'botToken', label: 'Bot token', type: 'text', secret: true, required: true, help: 'From @BotFather' },
-    { key: 'mode', label: 'Updates', type: 'select', default: 'webhook', options: [{ value: 'webhook', label: 'Webhook' }, { value: 'polling', label: 'Long polling' }] },
-    { key: 'allowGroups', label: 'Answer in groups', type: 'boolean', default: false },
-  ],
-};
-const botAdapter = (): ChannelAdapter => ({
-  kind: 'telegram',
-  start: async () => undefined,
-  stop: async () => undefined,
-  send: async () => ({ providerMessageId: 'x', sentAt: new Date() }),
-  checkHealth: async () => ({ status: 'unknown', checkedAt: new Date() }),
-});
-
 beforeAll(async () => {
-  [dovecot, smtp, closedPort] = await Promise.all([startDovecot(), startSmtpCapture(), freeClosedPort()]);
-  app = await startApp({}, { catalogue: true, extraChannels: { descriptions: [botDescription], factories: { telegram: botAdapter } } });
+  [dovecot, smtp, closedPort, bot, waPort] = await Promise.all([
+    startDovecot(),
+    startSmtpCapture(),
+    freeClosedPort(),
+    startTelegramBotApi(),
+    freeClosedPort(),
+  ]);
+  app = await startApp({ TELEGRAM_API_ROOT: bot.apiRoot }, { catalogue: true });
   admin = await createUser(app.core, 'admin');
   supervisor = await createUser(app.core, 'supervisor');
   agent = await createUser(app.core, 'agent');
@@ -95,6 +88,7 @@ afterAll(async () => {
   await app?.stop();
   await smtp?.stop();
   await dovecot?.stop();
+  await bot?.stop();
 });
 
 describe('settings → inboxes', () => {
@@ -229,45 +223,52 @@ describe('settings → inboxes', () => {
     await page.selectOption('[data-testid=language]', 'en');
   });
 
-  it('a webhook kind known only from its description: form, write-only token, and the webhook URL to copy', async () => {
+  it('a Telegram inbox made here registers its webhook with the secret token, turns healthy, keeps its token write-only', async () => {
     await page.click('a.link.back');
     await page.click('[data-testid=new-inbox]');
     await page.click('[data-testid=kind-telegram]');
     await page.fill('[name=name]', 'Bot de vendas');
-    await page.fill('[name=botToken]', '123456:AAE-secret-token');
-    await page.selectOption('[name=mode]', 'polling');
-    await page.check('[name=allowGroups]');
+    await page.fill('[name=botToken]', bot.token);
+    // Telegram only calls HTTPS webhooks: the address the platform sees, in front of this test hub.
+    await page.fill('[name=publicUrl]', 'https://help.example.com');
     await page.fill('[name=reopenWindowDays]', '3');
     await page.click('[data-testid=save-inbox]');
     const url = page.locator('[data-testid=webhook-url]');
     await url.waitFor();
     const id = /#\/settings\/inboxes\/([0-9a-f]{24})/.exec(page.url())![1]!;
-    const base = app.core.config.publicUrl.replace(/\/$/, '');
+    const base = 'https://help.example.com';
     expect(await url.inputValue()).toBe(`${base}/webhooks/telegram/${id}`);
+    // The runtime started the inbox: setWebhook reached the Bot API with our URL and the inbox's secret token.
+    const registered = await until(async () => bot.webhook);
+    expect(registered.url).toBe(`${base}/webhooks/telegram/${id}`);
+    expect(registered.secret_token).toBe((await app.core.inboxes.runtimeSettings(id)).webhookSecret);
     const stored = await app.core.inboxes.get(id);
-    expect(stored).toMatchObject({ kind: 'telegram', reopenWindowDays: 3, settings: { mode: 'polling', allowGroups: true }, secretKeys: expect.arrayContaining(['botToken']) });
-    expect((await app.core.inboxes.runtimeSettings(id)).botToken).toBe('123456:AAE-secret-token');
+    expect(stored).toMatchObject({ kind: 'telegram', reopenWindowDays: 3, settings: { mode: 'webhook' }, secretKeys: expect.arrayContaining(['botToken']) });
     await page.locator('[data-testid=field-botToken] [data-testid=secret-set]').waitFor();
-    expect(await page.content()).not.toContain('AAE-secret-token');
+    expect(await page.content()).not.toContain(bot.token.split(':')[1]!);
     await page.click('[data-testid=webhook-url-copy]');
     await page.waitForSelector('[data-testid=webhook-url-copy]:has-text("Copied")');
     expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(`${base}/webhooks/telegram/${id}`);
     await screenshot(page, 'settings-inbox-webhook-kind.png');
+    // Its health shows in the list, live.
+    await page.click('a.link.back');
+    await row(page, 'Bot de vendas').locator('[data-testid=health][data-status=ok]').waitFor();
+    await screenshot(page, 'settings-inboxes-telegram-ok.png');
   });
 
-  it('a WhatsApp inbox shows its pairing QR live to admins, then the state; supervisors look without QR or changes', async () => {
-    // This build has no WhatsApp channel (another branch adds it): the inbox and its health are written as its
-    // session would report them.
-    const [wa] = await modelsOf(app.core).Inbox.insertMany([{ kind: 'whatsapp', name: 'WhatsApp Vendas', enabled: true, publicSettings: {}, health: { status: 'unknown' } }]);
-    const waId = String(wa!._id);
-    const sup = await login(supervisor);
-    await page.goto(`${app.url}/console/#/settings/inboxes/${waId}`);
-    await sup.goto(`${app.url}/console/#/settings/inboxes/${waId}`);
-    await page.waitForSelector('[data-testid=pairing][data-state=wa_waiting]');
-
-    const qrText = '2@pOnTe-E2E,qrPairingText,Zm9vYmFy,1';
-    await app.core.inboxes.reportHealth(waId, { status: 'degraded', detail: 'waiting for QR scan', qr: qrText });
-    await page.waitForSelector('[data-testid=pairing][data-state=wa_qr] [data-testid=qr]');
+  it('a WhatsApp inbox made here shows its pairing QR live to admins, then the state; log out brings a new QR; supervisors look without QR or changes', async () => {
+    // The real WhatsApp channel with its simulator driver (never reaches WhatsApp): the session, the QR and the
+    // pairing are the channel's own; only the phone is played over the driver's loopback port.
+    await page.click('[data-testid=new-inbox]');
+    await page.click('[data-testid=kind-whatsapp]');
+    await page.fill('[name=name]', 'WhatsApp Vendas');
+    await page.selectOption('[name=driver]', 'fake');
+    await page.fill('[name=fakePort]', String(waPort));
+    await page.click('[data-testid=save-inbox]');
+    await page.waitForSelector('[data-testid=pairing][data-state=wa_qr] [data-testid=qr]', { timeout: 30_000 });
+    const waId = /#\/settings\/inboxes\/([0-9a-f]{24})/.exec(page.url())![1]!;
+    const phone = `http://127.0.0.1:${waPort}`;
+    const qrText = ((await (await fetch(`${phone}/state`)).json()) as { qr: string }).qr;
     // The drawn modules are the encoding of the session's QR text.
     const qr = encode(qrText, { ecc: 'L', border: 2 });
     let d = '';
@@ -276,15 +277,25 @@ describe('settings → inboxes', () => {
     await screenshot(page, 'settings-inbox-whatsapp-qr.png');
 
     // Supervisors get the state, never the pairing code itself.
-    await sup.waitForSelector('[data-testid=pairing]:has-text("waiting for QR scan")');
+    const sup = await login(supervisor);
+    await sup.goto(`${app.url}/console/#/settings/inboxes/${waId}`);
+    await sup.waitForSelector('[data-testid=pairing]:has-text("Scan the QR code")');
     expect(await sup.locator('[data-testid=qr]').count()).toBe(0);
-    expect(await sup.locator('[data-testid=save-inbox], [data-testid=delete-inbox]').count()).toBe(0);
-    expect(await sup.content()).not.toContain('qrPairingText');
+    expect(await sup.locator('[data-testid=save-inbox], [data-testid=delete-inbox], [data-testid=wa-reset]').count()).toBe(0);
+    expect(await sup.content()).not.toContain(qrText);
     await screenshot(sup, 'settings-inbox-supervisor.png');
 
-    await app.core.inboxes.reportHealth(waId, { status: 'ok', detail: 'ready' });
-    await page.waitForSelector('[data-testid=pairing][data-state=wa_ready]');
+    // The phone scans: the session is ready, the QR goes away.
+    expect((await fetch(`${phone}/scan`, { method: 'POST' })).status).toBeLessThan(300);
+    await page.waitForSelector('[data-testid=pairing][data-state=wa_ready]', { timeout: 30_000 });
     expect(await page.locator('[data-testid=qr]').count()).toBe(0);
+    await screenshot(page, 'settings-inbox-whatsapp-ready.png');
+
+    // Log out / new QR: the phone is unlinked and a new code is offered.
+    await page.click('[data-testid=wa-reset]');
+    await page.click('[data-testid=wa-reset-confirm]');
+    await page.waitForSelector('[data-testid=pairing][data-state=wa_qr] [data-testid=qr]', { timeout: 30_000 });
+    await screenshot(page, 'settings-inbox-whatsapp-new-qr.png');
 
     const agentPage = await login(agent);
     expect(await agentPage.locator('[data-testid=open-settings]').count()).toBe(0);

@@ -1,6 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { adapterFactories, channelDescriptions, channelWebhooks, connectionTesters } from '../../../src/channels/channel-catalogue.js';
+import path from 'node:path';
+import {
+  adapterFactories,
+  channelDescriptions,
+  channelWebhooks,
+  connectionTesters,
+  endpointAdapterFactories,
+  endpointConnectionTesters,
+  whatsappFactory,
+} from '../../../src/channels/channel-catalogue.js';
 import { ChannelRuntime, type AdapterFactory } from '../../../src/channels/channel-runtime.js';
 import { createWebchat, ensureDefaultWebchatInbox, type Webchat } from '../../../src/channels/webchat/create-webchat.js';
 import { loadConfig } from '../../../src/core/config/config.js';
@@ -36,7 +45,8 @@ export interface StartAppOptions {
   logLevel?: string;
   databaseUri?: string | undefined;
   /**
-   * Also run the channel catalogue as main.ts does: every kind's adapter, connection tester, webhook and
+   * Also run the channel catalogue as main.ts does: every kind's adapter (platform API roots from `env`, e.g.
+   * `TELEGRAM_API_ROOT` pointing at a loopback stand-in), connection tester, webhook and
    * settings form, and restart an inbox's adapter on `inbox.changed` (the settings screen tests need it).
    */
   catalogue?: boolean;
@@ -60,12 +70,22 @@ export async function startApp(env: Record<string, string> = {}, opts: StartAppO
   let webchat: Webchat | undefined;
   const channels = new ChannelRuntime(
     {
-      ...(opts.catalogue ? adapterFactories : {}),
+      ...(opts.catalogue
+        ? {
+            ...adapterFactories,
+            ...endpointAdapterFactories(config),
+            whatsapp: whatsappFactory({
+              chromiumPath: config.platforms.whatsappChromiumPath,
+              dataDir: path.join(config.database.dataDir, 'whatsapp'),
+              maxAttachmentBytes: config.limits.maxAttachmentBytes,
+            }),
+          }
+        : {}),
       ...opts.extraChannels?.factories,
       webchat: (inboxId) => webchat!.channel.adapterFactory(inboxId),
     },
     logger.child({ module: 'channels' }),
-    opts.catalogue ? connectionTesters : {},
+    opts.catalogue ? { ...connectionTesters, ...endpointConnectionTesters(config) } : {},
   );
   const core = createCore({ config, connection: db.connection, logger, secret: TEST_SECRET, channels });
   await core.start();

@@ -396,11 +396,44 @@ export function pairingState(health: Inbox['health']): Key | null {
 
 function Pairing({ inbox, canEdit }: { inbox: Inbox; canEdit: boolean }) {
   const state = pairingState(inbox.health);
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState('');
+  // Unpairs the phone and forgets the stored session: the new QR arrives live in the inbox health.
+  const reset = async () => {
+    setError('');
+    try {
+      await api.post(`/inboxes/${inbox.id}/session/reset`);
+      setConfirming(false);
+      store.flash(t('wa_resetAsked'));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
   return (
     <div class="settings-card pairing" data-testid="pairing" data-state={state ?? ''}>
       <h2>{t('wa_title')}</h2>
       <p class="pairing-state">{state ? t(state) : inbox.health.detail}</p>
       {inbox.health.qr && canEdit ? <QrCode text={inbox.health.qr} /> : null}
+      {canEdit && inbox.kind === 'whatsapp' ? (
+        <div class="form-bar">
+          {confirming ? (
+            <>
+              <span>{t('wa_resetConfirm')}</span>
+              <button class="btn danger" data-testid="wa-reset-confirm" onClick={() => void reset()}>
+                {t('wa_reset')}
+              </button>
+              <button class="btn" onClick={() => setConfirming(false)}>
+                {t('cancel')}
+              </button>
+            </>
+          ) : (
+            <button class="btn danger-outline" data-testid="wa-reset" onClick={() => setConfirming(true)}>
+              {t('wa_reset')}
+            </button>
+          )}
+        </div>
+      ) : null}
+      {error ? <p class="form-error">{error}</p> : null}
     </div>
   );
 }

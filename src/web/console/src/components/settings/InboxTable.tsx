@@ -45,7 +45,7 @@ export function InboxTable({ canEdit }: { canEdit: boolean }) {
                 <td>
                   <HealthDot health={i.health} />
                   {i.health.detail ? (
-                    <div class="health-detail" data-testid="health-detail">
+                    <div class={`health-detail ${i.health.status}`} data-testid="health-detail">
                       {i.health.detail}
                     </div>
                   ) : null}
