@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawEmailToEvents } from '../../src/channels/email/inbound-events.js';
 import type { Viewer } from '../../src/core/users/viewer.js';
 import { createInbox, createUser } from '../support/test-core.js';
-import { launchBrowser, screenshot } from './support/browser.js';
+import { launchBrowser, screenshot, signInToConsole } from './support/browser.js';
 import { startApp, type RunningApp } from './support/start-app.js';
 import { modelsOf } from '../../src/core/models/models-of.js';
 
@@ -36,12 +36,7 @@ async function newPage(): Promise<Page> {
 
 async function login(user: { email: string; password: string }): Promise<Page> {
   const page = await newPage();
-  await page.goto(`${app.url}/console/`);
-  await page.fill('input[name=email]', user.email);
-  await page.fill('input[name=password]', user.password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=connection][data-state=online]');
-  return page;
+  return signInToConsole(page, app.url, user);
 }
 
 async function openChat(): Promise<Page> {

@@ -6,7 +6,7 @@ import type { Fact } from '../../src/core/reports/report-facts.js';
 import type { Viewer } from '../../src/core/users/viewer.js';
 import { ScriptedAdapter } from '../support/fake-channel.js';
 import { createInbox, createUser, smsEvent } from '../support/test-core.js';
-import { launchBrowser, screenshot } from './support/browser.js';
+import { launchBrowser, screenshot, signInToConsole } from './support/browser.js';
 import { startApp, type RunningApp } from './support/start-app.js';
 import { modelsOf } from '../../src/core/models/models-of.js';
 
@@ -85,12 +85,7 @@ async function login(user: { email: string; password: string }): Promise<Page> {
   contexts.push(ctx);
   const page = await ctx.newPage();
   page.setDefaultTimeout(20_000);
-  await page.goto(`${app.url}/console/`);
-  await page.fill('input[name=email]', user.email);
-  await page.fill('input[name=password]', user.password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=connection][data-state=online]');
-  return page;
+  return signInToConsole(page, app.url, user);
 }
 
 const cellsOf = async (page: Page, selector: string) => (await page.locator(selector).allInnerTexts()).map((s) => s.trim());

@@ -7,7 +7,7 @@ import { isDovecotInstalled, startDovecot, type DovecotStandin } from '../standi
 import { startSmtpCapture, type SmtpCapture } from '../standins/smtp-capture.js';
 import { startTelegramBotApi, type TelegramBotApiStandin } from '../standins/telegram-bot-api.js';
 import { createUser, smsEvent } from '../support/test-core.js';
-import { launchBrowser, screenshot } from './support/browser.js';
+import { launchBrowser, screenshot, signInToConsole } from './support/browser.js';
 import { startApp, type RunningApp } from './support/start-app.js';
 import { modelsOf } from '../../src/core/models/models-of.js';
 
@@ -47,12 +47,7 @@ async function login(user: { email: string; password: string }): Promise<Page> {
   contexts.push(ctx);
   const page = await ctx.newPage();
   page.setDefaultTimeout(15_000);
-  await page.goto(`${app.url}/console/`);
-  await page.fill('input[name=email]', user.email);
-  await page.fill('input[name=password]', user.password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=connection][data-state=online]');
-  return page;
+  return signInToConsole(page, app.url, user);
 }
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntilRunning } from '../support/hub-process.js';
 
 /**
  * `npm start` as a new user runs it: no configuration at all except where the
@@ -20,22 +21,8 @@ async function start(dataDir: string): Promise<Running> {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, GOPATH: process.env.GOPATH, GOMODCACHE: process.env.GOMODCACHE, GOCACHE: process.env.GOCACHE, DATA_DIR: dataDir, PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "Ponte is running" line within 150 s:\n${out}`)), 150_000);
-    const check = () => {
-      const line = out.split('\n').find((l) => l.includes('Ponte is running'));
-      if (line) {
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { url: string }).url);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${out}`)));
-  });
-  return { child, url, output: () => out };
+  const { url, output } = await waitUntilRunning(child, 150_000);
+  return { child, url, output };
 }
 
 async function stop(r: Running): Promise<number | null> {

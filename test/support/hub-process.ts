@@ -30,26 +30,12 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start within 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      const line = out.split('\n').find((l) => l.includes('Ponte is running'));
-      if (line) {
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { url: string }).url);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`hub exited with ${code}:\n${out}`)));
-  });
+  const { url, output } = await waitUntilRunning(child, 60_000);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
     url,
-    output: () => out,
+    output,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
@@ -61,4 +47,27 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
       await exited;
     },
   };
+}
+
+/**
+ * Collects a hub process's output and resolves with its URL once it logs "Ponte is running"; rejects when it
+ * exits first or the time runs out (with everything it printed).
+ */
+export async function waitUntilRunning(child: ChildProcess, timeoutMs: number): Promise<{ url: string; output: () => string }> {
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "Ponte is running" line within ${timeoutMs / 1000} s:\n${out}`)), timeoutMs);
+    const check = () => {
+      const line = out.split('\n').find((l) => l.includes('Ponte is running'));
+      if (line) {
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { url: string }).url);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${out}`)));
+  });
+  return { url, output: () => out };
 }

@@ -63,6 +63,8 @@ export const MessageViewSchema = z.object({
   automated: z.boolean(),
   subjectChanged: z.boolean(),
   /** Deleted for everyone by its sender (kept, shown struck through). */
+  /** Changed by its sender after it arrived (Telegram, WhatsApp, Messenger edits); the old text is in the audit. */
+  editedAt: z.string().optional(),
   revoked: z.boolean().optional(),
   reactions: z.array(z.object({ by: z.string(), emoji: z.string() })).optional(),
   /** Call entries only: direction, outcome, duration, numbers, transcription (the recording is an attachment). */

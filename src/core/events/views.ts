@@ -53,6 +53,7 @@ export function toMessageView(m: Message): MessageView {
     threadReason: m.threadReason?.rule ? { rule: m.threadReason.rule, ...(m.threadReason.detail ? { detail: m.threadReason.detail } : {}) } : null,
     automated: Boolean(m.automated || m.automatic),
     subjectChanged: Boolean(m.subjectChanged),
+    ...(m.editedAt ? { editedAt: m.editedAt.toISOString() } : {}),
     ...(m.revokedAt ? { revoked: true } : {}),
     ...(m.reactions?.length ? { reactions: m.reactions.map((r) => ({ by: r.by, emoji: r.emoji })) } : {}),
     ...(m.call

@@ -199,8 +199,20 @@ export class StatusProcessor {
       },
     );
     // The previous text stays in the append-only history.
-    await this.audit.append(message.ticketId, 'message.edited', systemActor, { messageId: String(message._id), previousText: message.text });
-    return { outcome: 'edited', messageId: String(message._id), ticketId: String(message.ticketId), events: [] };
+    const a = await this.audit.append(message.ticketId, 'message.edited', systemActor, {
+      messageId: String(message._id),
+      previousText: message.text,
+    });
+    // Consoles showing the thread redraw the message in place, marked edited.
+    const [updated, ticket] = await Promise.all([
+      this.models.Message.findById(message._id).lean(),
+      this.models.Ticket.findById(message.ticketId).lean(),
+    ]);
+    const events: DomainEvent[] =
+      updated && ticket
+        ? [{ type: 'message.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(updated) }]
+        : [];
+    return { outcome: 'edited', messageId: String(message._id), ticketId: String(message.ticketId), events };
   }
 
   async session(e: SessionState): Promise<ProcessResult> {

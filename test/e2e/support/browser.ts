@@ -44,3 +44,13 @@ export async function screenshot(page: Page, name: string) {
   mkdirSync(artifactsDir, { recursive: true });
   await page.screenshot({ path: path.join(artifactsDir, name), fullPage: false });
 }
+
+/** Signs a user in on the console in `page` and waits until its live connection is up. */
+export async function signInToConsole(page: Page, appUrl: string, user: { email: string; password: string }): Promise<Page> {
+  await page.goto(`${appUrl}/console/`);
+  await page.fill('input[name=email]', user.email);
+  await page.fill('input[name=password]', user.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=connection][data-state=online]');
+  return page;
+}

@@ -378,6 +378,11 @@ describe('telegram webhook mode through the whole hub', () => {
     expect(history.map((e) => (JSON.parse(e.dataJson) as { previousText?: string }).previousText)).toContain(
       'Pedido 12',
     );
+    // Consoles with the thread open are told at once (redrawn in place, marked edited).
+    const announced = await eventually(async () =>
+      h.t.events.find((e) => e.type === 'message.updated' && e.message.id === String(original._id)),
+    );
+    expect(announced).toMatchObject({ message: { text: 'Pedido 123', editedAt: expect.any(String) } });
   });
 
   it('group messages are ignored unless the inbox takes groups; then the group is the conversation', async () => {

@@ -77,6 +77,8 @@ export interface Message {
   occurredAt: string;
   delivery?: { lastError: string | null };
   /** Deleted for everyone by its sender (WhatsApp): kept, shown struck through. */
+  /** Changed by its sender after it arrived; the previous text is in the ticket's history. */
+  editedAt?: string;
   revoked?: boolean;
   reactions?: Array<{ by: string; emoji: string }>;
   /** Call entries: outcome, duration and the voicemail's transcription (the recording is an attachment). */

@@ -103,6 +103,11 @@ export function MessageItem({ m }: { m: Message }) {
           <ChannelBadge channel={m.channel} />
         )}
         <span class="spacer" />
+        {m.editedAt ? (
+          <span class="msg-edited" data-testid="message-edited" title={clock(m.editedAt)}>
+            {t('edited')}
+          </span>
+        ) : null}
         <time dateTime={m.occurredAt}>{clock(m.occurredAt)}</time>
         {m.direction === 'outbound' ? <Ticks status={m.deliveryStatus} pending={m.pending} /> : null}
       </header>
