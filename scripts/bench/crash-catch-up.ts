@@ -4,7 +4,8 @@
  * platforms would), start it again and measure how soon `/api/health` answers and reports the backlog, how long
  * the catch-up takes, and that every event was processed exactly once.
  *
- *   FERRETDB_BINARY=… npx tsx scripts/bench/crash-catch-up.ts [--events 600] [--conversations 60]
+ *   FERRETDB_BINARY=… npx tsx scripts/bench/crash-catch-up.ts [--events 600] [--conversations 60] [--built]
+ *   (--built: the hub as `npm start` runs it, from dist/, built once before the first start)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +18,14 @@ import { startDatabase } from '../../src/core/db/start-database.js';
 import { orderingKey } from '../../src/core/ingest/event-intake.js';
 import { createLogger } from '../../src/core/logging/logger.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '600' }, conversations: { type: 'string', default: '60' } } });
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '600' },
+    conversations: { type: 'string', default: '60' },
+    // `npm start` runs the built hub (scripts/start.mjs → dist/): no TypeScript transpiling at each start.
+    built: { type: 'boolean', default: false },
+  },
+});
 const N = Number(values.events);
 const CONVERSATIONS = Number(values.conversations);
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ponte-crash-'));
@@ -26,7 +34,8 @@ const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.
 const health = `http://127.0.0.1:${port}/api/health`;
 
 function startHub(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = values.built ? ['scripts/start.mjs'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (b: Buffer) => {
     for (const line of b.toString().split('\n')) if (/catch|caught/.test(line)) process.stderr.write(`[hub] ${line.slice(0, 200)}\n`);
   });
