@@ -204,12 +204,12 @@ export class StatusProcessor {
       previousText: message.text,
     });
     // Consoles showing the thread redraw the message in place, marked edited.
-    const [updated, ticket] = await Promise.all([
-      this.models.Message.findById(message._id).lean(),
-      this.models.Ticket.findById(message.ticketId).lean(),
-    ]);
+    // The message as just written: no need to read it back.
+    const { html: _oldHtml, ...rest } = message;
+    const updated: Message = { ...rest, text: e.text, editedAt: e.occurredAt, ...(html ? { html } : {}) };
+    const ticket = await this.models.Ticket.findById(message.ticketId).lean();
     const events: DomainEvent[] =
-      updated && ticket
+      ticket
         ? [{ type: 'message.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(updated) }]
         : [];
     return { outcome: 'edited', messageId: String(message._id), ticketId: String(message.ticketId), events };
