@@ -25,7 +25,7 @@ import { SenderProfiles } from './ingest/sender-profiles.js';
 import { StatusProcessor } from './ingest/status-processor.js';
 import { CallProcessor } from './ingest/call-processor.js';
 import { CallBackService } from './calls/call-back.js';
-import { TicketPlacement } from './ingest/ticket-placement.js';
+import { TicketPlacement } from './threading/ticket-placement.js';
 import { JobScheduler } from './jobs/job-scheduler.js';
 import { isFerretDb } from './db/schema-indexes.js';
 import { ensureIndexes, registerModels } from './models/registry.js';

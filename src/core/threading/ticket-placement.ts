@@ -7,17 +7,10 @@ import { conversationKeyId, successorKeyId } from '../models/conversation-key.js
 import type { Inbox } from '../models/inbox.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
-import { decideThread, type CandidateTicket, type ThreadDecision, type ThreadFacts } from '../threading/decide-thread.js';
-import { ticketIdFromOurMessageId } from '../threading/message-id.js';
-import { extractTicketNumber } from '../threading/subject-token.js';
-
-export interface Placement {
-  ticket: Ticket;
-  decision: ThreadDecision;
-  /** Set when this call inserted the ticket (exactly one writer does). */
-  created: boolean;
-  reopened: boolean;
-}
+import { decideThread, type CandidateTicket, type ThreadFacts } from './decide-thread.js';
+import { ticketIdFromOurMessageId } from './message-id.js';
+import type { CreateTicket, PlacementDecision, PlacementInput } from './placement-decision.js';
+import { extractTicketNumber } from './subject-token.js';
 
 /** The conversation's ticket as far as known before placing (null: no conversation yet); `claimed`: its key was just inserted by this run, and no ticket exists yet. */
 export interface PointerLookup {
@@ -25,9 +18,9 @@ export interface PointerLookup {
   claimed?: boolean;
 }
 
-export type TicketFactory = (id: Types.ObjectId, previous?: Ticket) => Promise<{ ticket: Ticket; created: boolean }>;
-
 const MAX_HOPS = 20;
+/** Placing rounds (another writer's ticket appeared meanwhile) and unfinished claims finished, at most. */
+const MAX_ROUNDS = 5;
 
 const threadKeyOf = (event: MessageReceived) => conversationKeyId(event.inboxId, event.threading.conversationId);
 
@@ -38,9 +31,11 @@ function threadsByConversationOnly(event: MessageReceived): boolean {
 }
 
 /**
- * The database side of threading: gathers the facts for `decideThread`, then
- * carries the decision out with unique conversation keys so that concurrent
- * writers agree on one ticket.
+ * The database side of threading: gathers the facts for `decideThread` and
+ * claims unique conversation keys so that concurrent writers agree on one
+ * ticket. It never writes a ticket: when one is needed it answers with a
+ * `create` decision, which the ingest step carries out and hands back to
+ * `afterCreate` (see placement-decision.ts).
  */
 export class TicketPlacement {
   /**
@@ -93,44 +88,71 @@ export class TicketPlacement {
     return { ticketId: conv?.ticketId ?? null };
   }
 
-  async place(
-    event: MessageReceived,
-    inbox: Inbox,
-    contact: Contact,
-    reopenWindowMs: number,
-    createTicket: TicketFactory,
-    lookup?: PointerLookup,
-  ): Promise<Placement> {
-    const threadKey = threadKeyOf(event);
+  /** Where the message goes, or which ticket must be written first. `lookup`: from `lookupPointer`. */
+  async place(input: PlacementInput, lookup?: PointerLookup): Promise<PlacementDecision> {
     if (lookup?.claimed) {
       // The conversation is new and its key ours (see lookupPointer): its ticket gets the claimed id.
-      const { ticket, created } = await createTicket(lookup.ticketId!);
-      if (created) return { ticket, decision: decideThread({ now: new Date(), reopenWindowMs }), created, reopened: false };
-      // Another run wrote the ticket for our claim first (a retry racing a sweep): place as usual.
+      return { kind: 'create', ticketId: lookup.ticketId!, reason: 'claimed-conversation', resume: { round: 0, finished: 0 } };
     }
-    const pointer = lookup?.claimed ? undefined : lookup?.ticketId;
-    for (let round = 0; round < 5; round++) {
+    return this.decide(input, { round: 0, finished: 0 }, lookup?.ticketId);
+  }
+
+  /** Goes on after the ingest step carried out a `create` decision (`created`: it inserted the ticket). */
+  async afterCreate(input: PlacementInput, step: CreateTicket, result: { ticket: Ticket; created: boolean }): Promise<PlacementDecision> {
+    const { ticket, created } = result;
+    const threadKey = threadKeyOf(input.event);
+    switch (step.reason) {
+      case 'claimed-conversation':
+        if (created) return { kind: 'created', ticket, decision: decideThread({ now: new Date(), reopenWindowMs: input.reopenWindowMs }) };
+        // Another run wrote the ticket for our claim first (a retry racing a sweep): place as usual.
+        return this.decide(input, step.resume);
+      case 'new-ticket':
+        // A conversation's first key already points at its ticket; a follow-up moves the pointer.
+        if (step.resume.keyId !== threadKey) await this.pointConversation(threadKey, ticket._id);
+        if (created) return { kind: 'created', ticket, decision: step.resume.decision! };
+        // Another writer made the ticket for this conversation first: decide again against it.
+        return this.decide(input, { round: step.resume.round + 1, finished: step.resume.finished });
+      case 'unfinished-claim':
+        // The claimed ticket exists now: gather the facts of this round again, with it.
+        return this.decide(input, { round: step.resume.round, finished: step.resume.finished + 1 }, step.resume.pointer);
+    }
+  }
+
+  private async decide(input: PlacementInput, from: CreateTicket['resume'], pointer?: Types.ObjectId | null): Promise<PlacementDecision> {
+    const { event, contact, reopenWindowMs } = input;
+    const threadKey = threadKeyOf(event);
+    if (from.finished > MAX_ROUNDS) throw new Error(`could not place message ${event.providerKey}`);
+    for (let round = from.round; round < MAX_ROUNDS; round++) {
       // Tickets read while gathering facts, by id: the chosen one is not read a second time.
       const loaded = new Map<string, Ticket>();
       // The caller's lookup is only as fresh as the first round; a retry reads again.
-      const facts = await this.gatherFacts(event, contact, threadKey, reopenWindowMs, createTicket, loaded, round === 0 ? pointer : undefined);
+      const lookedUp = round === 0 ? pointer : undefined;
+      const gathered = await this.gatherFacts(event, contact, threadKey, reopenWindowMs, loaded, lookedUp);
+      if ('unfinished' in gathered) {
+        // The key was claimed but its writer stopped before inserting the ticket: finish the job.
+        const resume = { round, finished: from.finished, ...(lookedUp !== undefined ? { pointer: lookedUp } : {}) };
+        return { kind: 'create', ticketId: gathered.unfinished, reason: 'unfinished-claim', resume };
+      }
+      const { facts } = gathered;
       const decision = decideThread(facts);
       if (decision.action !== 'new') {
         const ticket = loaded.get(decision.ticketId) ?? (await this.ticketById(new Types.ObjectId(decision.ticketId)));
         if (!ticket) continue;
         if (facts.pointer !== decision.ticketId) await this.pointConversation(threadKey, ticket._id);
-        return { ticket, decision, created: false, reopened: decision.action === 'reopen' };
+        return decision.action === 'reopen' ? { kind: 'reopen', ticket, decision } : { kind: 'join', ticket, decision };
       }
       const keyId = decision.previousTicketId ? successorKeyId(decision.previousTicketId) : threadKey;
       const claimedId = await this.claimKey(keyId, new Types.ObjectId());
       const previous = decision.previousTicketId
         ? (loaded.get(decision.previousTicketId) ?? (await this.ticketById(new Types.ObjectId(decision.previousTicketId))))
         : null;
-      const { ticket, created } = await createTicket(claimedId, previous ?? undefined);
-      // A conversation's first key already points at its ticket; a follow-up moves the pointer.
-      if (keyId !== threadKey || !claimedId.equals(ticket._id)) await this.pointConversation(threadKey, ticket._id);
-      if (created) return { ticket, decision, created, reopened: false };
-      // Another writer made the ticket for this conversation first: decide again against it.
+      return {
+        kind: 'create',
+        ticketId: claimedId,
+        ...(previous ? { previous } : {}),
+        reason: 'new-ticket',
+        resume: { round, finished: from.finished, decision, keyId },
+      };
     }
     throw new Error(`could not place message ${event.providerKey}`);
   }
@@ -169,10 +191,9 @@ export class TicketPlacement {
     contact: Contact,
     threadKey: string,
     reopenWindowMs: number,
-    createTicket: TicketFactory,
     loaded: Map<string, Ticket>,
     lookedUp: Types.ObjectId | null | undefined,
-  ): Promise<ThreadFacts & { pointer?: string }> {
+  ): Promise<{ facts: ThreadFacts & { pointer?: string } } | { unfinished: Types.ObjectId }> {
     const currentTicket = (id: Types.ObjectId) => this.currentTicket(id, loaded);
     const facts: ThreadFacts & { pointer?: string } = { now: new Date(), reopenWindowMs };
     const t = event.threading;
@@ -213,16 +234,12 @@ export class TicketPlacement {
     if (conv) {
       if (!pointed) this.remember(threadKey, conv.ticketId);
       facts.pointer = String(conv.ticketId);
-      let ticket = await currentTicket(conv.ticketId);
-      if (!ticket) {
-        // The key was claimed but its writer stopped before inserting the ticket: finish the job.
-        const ticketId = await this.followSuccessors(conv.ticketId);
-        await createTicket(ticketId);
-        ticket = await currentTicket(ticketId);
-      }
-      if (ticket) facts.conversation = ticket;
+      const ticket = await currentTicket(conv.ticketId);
+      // The key was claimed but its writer stopped before inserting the ticket: the caller writes it.
+      if (!ticket) return { unfinished: await this.followSuccessors(conv.ticketId) };
+      facts.conversation = ticket;
     }
-    return facts;
+    return { facts };
   }
 
   /** Read on every inbound message: through the driver (see rawCollection). */

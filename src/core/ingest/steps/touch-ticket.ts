@@ -1,0 +1,50 @@
+import { rawCollection } from '../../db/raw-collection.js';
+import { WriteBatcher } from '../../db/write-batcher.js';
+import type { MessageReceived } from '../../domain/inbound-event.js';
+import type { Models } from '../../models/registry.js';
+import type { Ticket } from '../../models/ticket.js';
+import type { TicketLocks } from '../../tickets/ticket-locks.js';
+import { participantsOf } from './participants.js';
+
+export interface Touched {
+  ticket: Ticket;
+  /** The status a waiting ticket had before the customer's message opened it again. */
+  wokeFrom: Ticket['status'] | undefined;
+}
+
+/** Customer activity on a ticket: timestamps move forward only; a waiting ticket becomes open again. */
+export class TicketToucher {
+  /** By the driver (so `updatedAt`, mongoose's timestamp, is set here), batched with other tickets' under load. */
+  private readonly ticketWrites = new WriteBatcher<Ticket>(() => rawCollection(this.models.Ticket));
+
+  constructor(
+    private readonly models: Models,
+    private readonly locks: TicketLocks,
+  ) {}
+
+  /** `readStamp`: when placement read `ticket` (undefined: read it again). Idempotent: a re-run may repeat it. */
+  async touch(ticket: Ticket, readStamp: number | undefined, event: MessageReceived): Promise<Touched> {
+    const at = event.occurredAt;
+    const key = String(ticket._id);
+    return this.locks.run(key, async () => {
+      // Placement's copy is as good as a re-read unless a ticket write of this process ran since it was read.
+      const reusable = readStamp !== undefined && this.locks.unchangedSince(key, readStamp);
+      const current = reusable ? ticket : (await rawCollection(this.models.Ticket).findOne({ _id: ticket._id }))!;
+      const set: Record<string, unknown> = {};
+      if (at > current.lastMessageAt) set.lastMessageAt = at;
+      // Our own message typed on the phone is not customer activity: it neither counts as such nor wakes.
+      if (!event.fromUs && (!current.lastCustomerMessageAt || at > current.lastCustomerMessageAt)) set.lastCustomerMessageAt = at;
+      const newParticipants = participantsOf(event).filter((p) => !current.participants.includes(p));
+      if (newParticipants.length) set.participants = [...current.participants, ...newParticipants];
+      const wakes = !event.fromUs && (current.status === 'pending' || current.status === 'on-hold');
+      if (wakes) set.status = 'open';
+      const update: Record<string, unknown> = {};
+      if (Object.keys(set).length) update.$set = set;
+      if (current.snoozedUntil) update.$unset = { snoozedUntil: 1 };
+      if (Object.keys(update).length === 0) return { ticket: current, wokeFrom: undefined };
+      await this.ticketWrites.updateById(ticket._id, { ...update, $set: { ...set, updatedAt: new Date() } });
+      const fresh: Ticket = { ...current, ...(set as Partial<Ticket>), ...(current.snoozedUntil ? { snoozedUntil: undefined } : {}) } as Ticket;
+      return { ticket: fresh, wokeFrom: wakes ? current.status : undefined };
+    });
+  }
+}
