@@ -63,7 +63,7 @@ const SYNC_IDS_PER_MINUTE = 300;
 type AckReply = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string; message: string } };
 
 const fail = (err: unknown): AckReply => {
-  if (err instanceof AppError && err.status < 500) return { ok: false, error: { code: err.code, message: err.message } };
+  if (err instanceof AppError && err.callerFault) return { ok: false, error: { code: err.code, message: err.message } };
   return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong' } };
 };
 
@@ -110,7 +110,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
         return;
       }
       handler(parsed.data).then(reply, (err: unknown) => {
-        if (!(err instanceof AppError) || err.status >= 500) log.error({ err, event }, 'socket handler failed');
+        if (!(err instanceof AppError) || !err.callerFault) log.error({ err, event }, 'socket handler failed');
         reply(fail(err));
       });
     });
@@ -223,7 +223,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
         }
       }
     } catch (err) {
-      if (err instanceof AppError && err.status === 401) socket.disconnect(true);
+      if (err instanceof AppError && err.category === 'UNAUTHENTICATED') socket.disconnect(true);
       else log.warn({ err }, 'socket revalidation failed');
     }
   }

@@ -136,11 +136,11 @@ export function createWebchatRouter({
     '/api/messages',
     wrap(async (req, res) => {
       // JSON only: a cross-site form cannot send it without a CORS preflight, which we never grant.
-      if (!req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON', 415);
+      if (!req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON');
       await new Promise<void>((resolve, reject) => json(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
       const body = parse(VisitorMessageSchema, req.body, 'body');
       const visitorId = visitorOf(req, res, false);
-      if (!visitorId) throw new AppError('UNAUTHENTICATED', 'Open the chat page first', 401);
+      if (!visitorId) throw new AppError('UNAUTHENTICATED', 'Open the chat page first');
       messageLimit.take(visitorId);
       const inbox = await inboxFor(body.inboxId);
       // A visitor's first message creates the contact and the ticket: bounded per address and in total.

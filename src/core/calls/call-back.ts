@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ChannelRegistry } from '../domain/channel-adapter.js';
-import { ChannelError, ConflictError } from '../errors/app-error.js';
+import { ChannelError, ChannelRefusedError, ConflictError } from '../errors/app-error.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Viewer } from '../users/viewer.js';
 
@@ -28,7 +28,7 @@ export class CallBackService {
       started = await adapter.startCall(customer);
     } catch (err) {
       // A setting the admin must fix (no agent phone) is the client's business, not a gateway failure.
-      if (err instanceof ChannelError && !err.retryable) throw new ConflictError(err.code, err.message);
+      if (err instanceof ChannelError && !err.retryable) throw new ChannelRefusedError(err.code, err.message);
       throw err;
     }
     await this.audit.append(

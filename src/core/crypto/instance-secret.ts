@@ -15,7 +15,7 @@ export async function resolveInstanceSecret(opts: {
 }): Promise<{ secret: string; source: 'config' | 'generated' | 'data-dir' }> {
   if (opts.configured) return { secret: opts.configured, source: 'config' };
   if (opts.externalDatabase) {
-    throw new AppError('CONFIG_SECRET_REQUIRED', 'SECRET_KEY must be set when MONGODB_URI is set (it encrypts inbox credentials)', 500);
+    throw new AppError('CONFIG_SECRET_REQUIRED', 'SECRET_KEY must be set when MONGODB_URI is set (it encrypts inbox credentials)');
   }
   const file = path.join(opts.dataDir, 'secret.key');
   try {

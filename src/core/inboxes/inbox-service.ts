@@ -85,7 +85,7 @@ export class InboxService implements WebhookInboxes {
     requireAdmin(viewer);
     const inbox = await this.load(id);
     const report = this.channels.testConnection?.(inbox.kind, await this.runtimeSettings(id));
-    if (!report) throw new AppError('NOT_SUPPORTED', `The ${inbox.kind} channel has no connection test`, 409);
+    if (!report) throw new AppError('NOT_SUPPORTED', `The ${inbox.kind} channel has no connection test`);
     return report;
   }
 
@@ -94,7 +94,7 @@ export class InboxService implements WebhookInboxes {
     requireAdmin(viewer);
     const inbox = await this.load(id);
     const adapter = this.channels.adapterFor(id);
-    if (!adapter?.resetSession) throw new AppError('NOT_SUPPORTED', `The ${inbox.kind} channel has no session to reset here`, 409);
+    if (!adapter?.resetSession) throw new AppError('NOT_SUPPORTED', `The ${inbox.kind} channel has no session to reset here`);
     await adapter.resetSession();
   }
 

@@ -119,7 +119,7 @@ export class EventIntake {
       if (bytes.length > maxAttachmentBytes || total > maxMessageAttachmentsBytes) {
         await Promise.all(blobIds.map((id) => this.blobs.delete(id)));
         this.logger.warn({ providerKey: event.providerKey, fileName: a.fileName, size: bytes.length }, 'attachment over the size limit');
-        throw new AppError('ATTACHMENT_TOO_LARGE', `Attachment ${a.fileName} exceeds the size limit`, 413);
+        throw new AppError('ATTACHMENT_TOO_LARGE', `Attachment ${a.fileName} exceeds the size limit`);
       }
       const blobId = await this.blobs.put(a.fileName, a.mimeType, bytes);
       blobIds.push(blobId);

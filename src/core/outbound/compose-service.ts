@@ -71,7 +71,7 @@ export class ComposeService {
     const window = this.windowOf(ticket);
     if (window && !window.canReply) {
       const reason = window.detail ?? 'The platform no longer accepts replies to this conversation';
-      throw new AppError('OUTSIDE_MESSAGING_WINDOW', reason, 409, { channelWindow: window });
+      throw new AppError('OUTSIDE_MESSAGING_WINDOW', reason, { channelWindow: window });
     }
     const message = await this.store(viewer, ticket, input, 'reply');
     await this.queue().enqueue(String(message._id), 1);
@@ -229,10 +229,10 @@ export class ComposeService {
     decoded.forEach((a, i) => {
       if (a.bytes.length === 0) throw new ValidationError('Empty attachment', [{ path: `attachments.${i}.contentBase64`, message: 'decodes to 0 bytes' }]);
       if (a.bytes.length > maxAttachmentBytes) {
-        throw new AppError('ATTACHMENT_TOO_LARGE', `${a.fileName} is larger than ${maxAttachmentBytes} bytes`, 413);
+        throw new AppError('ATTACHMENT_TOO_LARGE', `${a.fileName} is larger than ${maxAttachmentBytes} bytes`);
       }
     });
-    if (total > maxMessageAttachmentsBytes) throw new AppError('ATTACHMENT_TOO_LARGE', `Attachments exceed ${maxMessageAttachmentsBytes} bytes in total`, 413);
+    if (total > maxMessageAttachmentsBytes) throw new AppError('ATTACHMENT_TOO_LARGE', `Attachments exceed ${maxMessageAttachmentsBytes} bytes in total`);
     const stored: StoredAttachment[] = [];
     for (const a of decoded) {
       stored.push({ blobId: await this.blobs.put(a.fileName, a.mimeType, a.bytes), fileName: a.fileName, mimeType: a.mimeType, size: a.bytes.length });

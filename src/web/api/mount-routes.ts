@@ -36,7 +36,7 @@ function methodNotAllowed(methods: string[]): RequestHandler {
   return (req, res, next) => {
     res.setHeader('Allow', allow);
     if (req.method === 'OPTIONS') return void res.status(204).end();
-    next(new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here; allowed: ${allow}`, 405));
+    next(new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here; allowed: ${allow}`));
   };
 }
 

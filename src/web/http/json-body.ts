@@ -18,7 +18,7 @@ const parsers: Record<BodyLimit, express.RequestHandler> = {
 export function readJsonBody(req: Request, res: Response, limit: BodyLimit): Promise<void> {
   const empty = req.get('content-length') === '0';
   if (!empty && req.is(JSON_TYPES) === false) {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json)', 415);
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json)');
   }
   return new Promise((resolve, reject) => {
     parsers[limit](req, res, (err?: unknown) => (err ? reject(err) : resolve()));

@@ -10,7 +10,7 @@ export const rejectMalformedUrl: RequestHandler = (req, _res, next) => {
   try {
     decodeURIComponent(req.path);
   } catch {
-    next(new AppError('MALFORMED_URL', 'The request path is not valid percent-encoding', 400));
+    next(new AppError('MALFORMED_URL', 'The request path is not valid percent-encoding'));
     return;
   }
   next();

@@ -13,7 +13,7 @@ function originOf(url: string): string | undefined {
   }
 }
 
-const mismatch = () => new AppError('CSRF_ORIGIN_MISMATCH', 'Cross-site request refused', 403);
+const mismatch = () => new AppError('CSRF_ORIGIN_MISMATCH', 'Cross-site request refused');
 
 /**
  * CSRF defence on top of SameSite=Lax cookies. For state-changing requests:

@@ -57,7 +57,7 @@ export function webhookRouter(opts: WebhookRouterOptions): Router {
 
     const target = await opts.inboxes.webhookTarget(req.params.inboxId!).catch((err: unknown) => err as Error);
     if (target instanceof Error) {
-      if (target instanceof AppError && target.status === 404) {
+      if (target instanceof AppError && target.category === 'NOT_FOUND') {
         log.info('webhook for an unknown or disabled inbox');
         return plain(res, 404, 'unknown inbox');
       }
