@@ -1,6 +1,11 @@
 import type { ConnectionCheck, ConnectionReport } from '../../../core/domain/channel-adapter.ts';
 import type { ChannelDescription, ChannelSettingsField } from '../../../core/domain/channel-settings-form.ts';
 import type { InboxHealth as InboxHealthOnServer, PublicInbox } from '../../../core/domain/public-inbox.ts';
+import type { MessageView, TicketSummary as TicketSummaryOnServer } from '../../../core/events/domain-events.ts';
+import type { toContactView } from '../../views/contact-view.ts';
+import type { toTicketDetailView } from '../../views/ticket-detail-view.ts';
+import type { toDepartmentView } from '../../views/department-view.ts';
+import type { toUserView } from '../../views/user-view.ts';
 
 /** Shapes of the REST API and the realtime events, as the console uses them. */
 export type Role = 'agent' | 'supervisor' | 'admin';
@@ -12,88 +17,26 @@ export interface Viewer {
   departmentIds: string[];
 }
 
-export interface TicketSummary {
-  id: string;
-  number: number;
-  subject: string;
-  status: string;
-  priority: string;
-  channel: string;
-  inboxId: string;
-  contactId: string;
-  departmentId: string | null;
-  assigneeId: string | null;
-  tags: string[];
-  lastMessageAt: string;
-  slaDueAt: string | null;
-}
+/** The server's zod-inferred views (src/core/events/domain-events.ts): a change there breaks this build. */
+export type TicketSummary = TicketSummaryOnServer;
 
-export interface Contact {
-  id: string;
-  name: string | null;
-  email: string | null;
-  phone: string | null;
-  identities: string[];
-  /** When the customer opted out of a channel (SMS STOP); the composer warns. */
-  optedOut?: { sms: string | null };
-}
+/** `GET /api/contacts/:id` and the ticket detail's contact (src/web/views/contact-view.ts). */
+export type Contact = ReturnType<typeof toContactView>;
 
-export interface TicketDetail extends TicketSummary {
-  contact: Contact | null;
-  inbox: { id: string; name: string; kind: string } | null;
-  department: { id: string; name: string } | null;
-  assignee: { id: string; name: string } | null;
-  snoozedUntil: string | null;
-  mergedInto: string | null;
-  createdAt: string;
-  sla: { policy: string; firstResponseDueAt: string | null; resolutionDueAt: string | null };
-  firstResponseAt: string | null;
-}
+/** `GET /api/tickets/:id` (src/web/views/ticket-detail-view.ts). */
+export type TicketDetail = Awaited<ReturnType<typeof toTicketDetailView>>;
 
-export interface Attachment {
-  blobId: string;
-  fileName: string;
-  mimeType: string;
-  size: number;
-  /** An inline image: the HTML shows it as `cid:<contentId>`. */
-  contentId?: string;
-  inline?: boolean;
-}
+export type Attachment = MessageView['attachments'][number];
 
-export interface Message {
-  id: string;
-  ticketId: string;
-  channel: string;
-  direction: 'inbound' | 'outbound' | 'internal';
-  kind: 'message' | 'note' | 'system' | 'call';
-  authorName: string | null;
-  authorType: 'contact' | 'agent' | 'system';
-  text: string;
-  hasHtml: boolean;
+/** A message as the realtime events carry it, plus what the REST detail adds and the console's own marks. */
+export type Message = MessageView & {
   html?: string | null;
   subject?: string | null;
-  attachments: Attachment[];
-  deliveryStatus: string;
-  occurredAt: string;
   delivery?: { lastError: string | null };
-  /** Deleted for everyone by its sender (WhatsApp): kept, shown struck through. */
-  /** Changed by its sender after it arrived; the previous text is in the ticket's history. */
-  editedAt?: string;
-  revoked?: boolean;
-  reactions?: Array<{ by: string; emoji: string }>;
-  /** Call entries: outcome, duration and the voicemail's transcription (the recording is an attachment). */
-  call?: {
-    direction: 'inbound' | 'outbound';
-    status: string;
-    durationSeconds: number | null;
-    from: string;
-    to: string;
-    transcription: string | null;
-  };
   /** Console only: an optimistic copy not yet confirmed by the server. */
   pending?: 'sending' | 'failed';
   tempId?: string;
-}
+};
 
 export interface AuditEvent {
   seq: number;
@@ -103,19 +46,10 @@ export interface AuditEvent {
   at: string;
 }
 
-export interface User {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  departmentIds: string[];
-  active: boolean;
-  locale: 'en' | 'pt' | 'es';
-}
-export interface Department {
-  id: string;
-  name: string;
-}
+/** `GET /api/users` (src/web/views/user-view.ts). */
+export type User = ReturnType<typeof toUserView>;
+/** `GET /api/departments` (src/web/views/department-view.ts). */
+export type Department = ReturnType<typeof toDepartmentView>;
 /** Dates arrive as ISO strings over JSON. */
 export type Wire<T> = T extends Date
   ? string
