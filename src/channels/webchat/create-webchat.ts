@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Router } from 'express';
 import { WebchatChannel, type WebchatCore } from './webchat-channel.js';
-import { createWebchatRouter } from './webchat-router.js';
+import { createWebchatRouter } from './router.js';
+import { projectToVisitor } from './visitor-projector.js';
 
 export { ensureDefaultWebchatInbox } from './default-inbox.js';
 export { WebchatChannel } from './webchat-channel.js';
@@ -21,6 +22,10 @@ export interface Webchat {
  */
 export function createWebchat(opts: { core: WebchatCore; secret: string; logger: Logger; clientDir?: string }): Webchat {
   const channel = new WebchatChannel(opts.core, opts.secret, opts.logger.child({ module: 'webchat' }));
+  // The second emitter (docs/architecture.md): domain events → the visitor's tabs. Nothing reaches a visitor
+  // before `attachSockets`; the subscription ends with `channel.close()`.
+  const unsubscribe = opts.core.bus.subscribe((e) => projectToVisitor(e, channel));
+  channel.closeWith(unsubscribe);
   const router = createWebchatRouter({ core: opts.core, channel, logger: opts.logger, ...(opts.clientDir ? { clientDir: opts.clientDir } : {}) });
   return { channel, router };
 }

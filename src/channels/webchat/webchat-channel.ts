@@ -3,9 +3,11 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Core } from '../../core/create-core.js';
 import { CustomerConversationService } from '../../core/conversations/customer-conversation.js';
-import type { ChannelAdapter, ChannelContext, ChannelHealth, OutboundMessage, SendResult } from '../../core/domain/channel-adapter.js';
+import type { ChannelContext, OutboundMessage, SendResult } from '../../core/domain/channel-adapter.js';
 import { ChannelError } from '../../core/errors/app-error.js';
+import { webchatAdapterFactory } from './adapter.js';
 import { readCookie, VISITOR_COOKIE, VisitorIds } from './visitor-cookie.js';
+import type { VisitorRoom, VisitorRooms } from './visitor-projector.js';
 
 /** What the web chat needs from the core: ingest, inbox lookup, the event bus and blob reads. */
 export type WebchatCore = Pick<Core, 'ingest' | 'inboxes' | 'bus' | 'blobs' | 'conversations' | 'config'>;
@@ -34,9 +36,10 @@ const TYPING_REPEAT_MS = 1_500;
  * Socket.IO namespace (authenticated by the signed visitor cookie) that
  * delivers agent replies and typing live, and the visitor's read receipts.
  * Agent replies reach the visitor only through `send()` — which the core
- * never calls for internal notes.
+ * never calls for internal notes. The adapter contract is `adapter.ts`; what
+ * visitors see of domain events is `visitor-projector.ts` (wired in create-webchat.ts).
  */
-export class WebchatChannel {
+export class WebchatChannel implements VisitorRooms {
   readonly visitors: VisitorIds;
   readonly conversations: CustomerConversationService;
   private nsp: Namespace | undefined;
@@ -46,7 +49,8 @@ export class WebchatChannel {
   /** Messages delivered per visitor room: only those may be marked read by that visitor. */
   private readonly delivered = new Map<string, Set<string>>();
   private onVisitorTyping: ((ticketId: string, typing: boolean) => void) | undefined;
-  private unsubscribe: (() => void) | undefined;
+  /** Undone by `close` (the visitor projector's bus subscription). */
+  private readonly closers: Array<() => void> = [];
 
   constructor(
     private readonly core: WebchatCore,
@@ -57,24 +61,25 @@ export class WebchatChannel {
     this.conversations = core.conversations;
   }
 
-  /** A ChannelRuntime factory for kind `webchat`. */
-  readonly adapterFactory = (inboxId: string): ChannelAdapter => {
-    const channel = this;
-    return {
-      kind: 'webchat',
-      async start(ctx) {
-        channel.contexts.set(inboxId, ctx);
-        await ctx.reportHealth({ status: channel.nsp ? 'ok' : 'degraded', ...(channel.nsp ? {} : { detail: 'visitor sockets not attached yet' }) });
-      },
-      send: (out) => channel.send(out),
-      async checkHealth(): Promise<ChannelHealth> {
-        return { status: channel.nsp ? 'ok' : 'degraded', checkedAt: new Date() };
-      },
-      async stop() {
-        channel.contexts.delete(inboxId);
-      },
-    };
-  };
+  /** A ChannelRuntime factory for kind `webchat` (see adapter.ts). */
+  readonly adapterFactory = webchatAdapterFactory(this);
+
+  get socketsAttached(): boolean {
+    return this.nsp !== undefined;
+  }
+
+  register(inboxId: string, ctx: ChannelContext): void {
+    this.contexts.set(inboxId, ctx);
+  }
+
+  unregister(inboxId: string): void {
+    this.contexts.delete(inboxId);
+  }
+
+  /** Runs `fn` when the channel closes. */
+  closeWith(fn: () => void): void {
+    this.closers.push(fn);
+  }
 
   /** Called once the Socket.IO server exists; `onVisitorTyping` shows "typing…" to the agents on the ticket. */
   attachSockets(io: Server, onVisitorTyping?: (ticketId: string, typing: boolean) => void): void {
@@ -96,13 +101,12 @@ export class WebchatChannel {
     });
     nsp.on('connection', (socket) => this.onVisitor(socket));
     this.nsp = nsp;
-    this.unsubscribe = this.core.bus.subscribe((e) => this.onDomainEvent(e));
     // Adapters started before the sockets existed reported `degraded`.
     for (const ctx of this.contexts.values()) void ctx.reportHealth({ status: 'ok' }).catch(() => undefined);
   }
 
   /** The web chat agent replies: straight to the visitor's open tabs; history covers a closed tab. */
-  private async send(out: OutboundMessage): Promise<SendResult> {
+  async send(out: OutboundMessage): Promise<SendResult> {
     if (!this.nsp) throw new ChannelError('CHANNEL_UNAVAILABLE', 'Visitor sockets are not attached yet', true);
     const target = room(out.inboxId, out.to.handle);
     this.ticketRooms.set(out.ticketId, { inboxId: out.inboxId, visitorId: out.to.handle });
@@ -195,7 +199,7 @@ export class WebchatChannel {
     if (r) this.nsp.to(room(r.inboxId, r.visitorId)).emit('typing', { typing });
   }
 
-  private async roomOf(ticketId: string) {
+  async roomOf(ticketId: string): Promise<VisitorRoom | null> {
     if (this.ticketRooms.has(ticketId)) return this.ticketRooms.get(ticketId) ?? null;
     const ref = await this.conversations.ticketRef(ticketId);
     const r = ref && ref.channel === 'webchat' && ref.conversationId ? { inboxId: ref.inboxId, visitorId: ref.conversationId } : null;
@@ -204,23 +208,20 @@ export class WebchatChannel {
     return r;
   }
 
-  /** The visitor sees its ticket number as soon as the first message made a ticket, and status changes. */
-  private async onDomainEvent(e: Parameters<Parameters<WebchatCore['bus']['subscribe']>[0]>[0]) {
-    if (!this.nsp) return;
-    if (e.type === 'message.created' && e.message.channel === 'webchat' && e.message.direction === 'inbound') {
-      const ref = e.ticket ? { id: e.message.ticketId, ...e.ticket } : await this.conversations.ticketRef(e.message.ticketId);
-      if (!ref?.conversationId) return;
-      this.ticketRooms.set(ref.id, { inboxId: ref.inboxId, visitorId: ref.conversationId });
-      this.nsp.to(room(ref.inboxId, ref.conversationId)).emit('conversation', { ticket: { number: ref.number, status: ref.status }, accepted: e.message.id });
-    } else if (e.type === 'ticket.updated' && e.ticket.channel === 'webchat') {
-      // (ticket.created needs nothing: the message.created right after it carries the number.)
-      const r = await this.roomOf(e.ticket.id);
-      if (r) this.nsp.to(room(r.inboxId, r.visitorId)).emit('conversation', { ticket: { number: e.ticket.number, status: e.ticket.status } });
-    }
+  rememberRoom(ticketId: string, r: VisitorRoom): void {
+    this.ticketRooms.set(ticketId, r);
+  }
+
+  emitConversation(r: VisitorRoom, payload: { ticket: { number: number; status: string }; accepted?: string }): void {
+    this.nsp?.to(room(r.inboxId, r.visitorId)).emit('conversation', payload);
+  }
+
+  ticketRef(ticketId: string) {
+    return this.conversations.ticketRef(ticketId);
   }
 
   close(): void {
-    this.unsubscribe?.();
+    for (const fn of this.closers.splice(0)) fn();
     this.nsp?.disconnectSockets(true);
   }
 }

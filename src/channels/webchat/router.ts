@@ -10,7 +10,7 @@ import { webchatClientDir } from './client-files.js';
 import { readCookie, VISITOR_COOKIE } from './visitor-cookie.js';
 import { NewConversationLimit, type NewConversationLimits } from './new-conversation-limit.js';
 import { VisitorLimit } from './visitor-limit.js';
-import { toInboundEvent, VisitorMessageSchema } from './visitor-message.js';
+import { toInboundEvent, VisitorMessageSchema } from './mapper.js';
 import type { WebchatChannel, WebchatCore } from './webchat-channel.js';
 import { widgetScript } from './widget-script.js';
 

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../../../src/core/events/domain-events.js';
+import { projectToVisitor, type VisitorRoom, type VisitorRooms } from '../../../src/channels/webchat/visitor-projector.js';
+
+function fakeRooms(attached = true) {
+  const emitted: Array<{ room: VisitorRoom; payload: unknown }> = [];
+  const remembered = new Map<string, VisitorRoom>();
+  let lookups = 0;
+  const rooms: VisitorRooms = {
+    socketsAttached: attached,
+    async roomOf(ticketId) {
+      lookups++;
+      return remembered.get(ticketId) ?? null;
+    },
+    rememberRoom: (ticketId, room) => void remembered.set(ticketId, room),
+    emitConversation: (room, payload) => void emitted.push({ room, payload }),
+    async ticketRef() {
+      lookups++;
+      return null;
+    },
+  };
+  return { rooms, emitted, remembered, lookups: () => lookups };
+}
+
+const scope = { ticketId: 't1', departmentId: null, assigneeId: null };
+const summary = { id: 't1', number: 7, subject: 's', status: 'open', priority: 'normal', channel: 'webchat' as const, inboxId: 'i1', contactId: 'c1', departmentId: null, assigneeId: null, tags: [], lastMessageAt: '2026-01-01T00:00:00.000Z', slaDueAt: null };
+const message = (direction: 'inbound' | 'outbound'): DomainEvent => ({
+  type: 'message.created',
+  seq: 2,
+  at: '2026-01-01T00:00:00.000Z',
+  scope,
+  message: { id: 'm1', ticketId: 't1', channel: 'webchat', direction, kind: 'message', authorName: 'V', authorType: 'contact', text: 'hi', quotedText: null, hasHtml: false, attachments: [], deliveryStatus: 'received', occurredAt: '2026-01-01T00:00:00.000Z', threadReason: null, automated: false, subjectChanged: false },
+  ticket: { number: 7, status: 'new', inboxId: 'i1', conversationId: 'visitor-1' },
+});
+
+describe('the web chat visitor projector (the second emitter)', () => {
+  it("a visitor's own message tells its tabs the ticket number and which message was accepted; the room is remembered", async () => {
+    const f = fakeRooms();
+    await projectToVisitor(message('inbound'), f.rooms);
+    expect(f.emitted).toEqual([{ room: { inboxId: 'i1', visitorId: 'visitor-1' }, payload: { ticket: { number: 7, status: 'new' }, accepted: 'm1' } }]);
+    expect(f.remembered.get('t1')).toEqual({ inboxId: 'i1', visitorId: 'visitor-1' });
+    // A status change of that ticket reaches the same room.
+    await projectToVisitor({ type: 'ticket.updated', seq: 3, at: '2026-01-01T00:00:00.000Z', scope, change: 'status', ticket: { ...summary, status: 'solved' } }, f.rooms);
+    expect(f.emitted[1]).toEqual({ room: { inboxId: 'i1', visitorId: 'visitor-1' }, payload: { ticket: { number: 7, status: 'solved' } } });
+  });
+
+  it('agent replies, other channels and anything before the sockets exist reach no visitor and read nothing', async () => {
+    const f = fakeRooms();
+    await projectToVisitor(message('outbound'), f.rooms);
+    await projectToVisitor({ type: 'ticket.updated', seq: 3, at: '2026-01-01T00:00:00.000Z', scope, change: 'status', ticket: { ...summary, channel: 'sms' } }, f.rooms);
+    expect(f.emitted).toEqual([]);
+    expect(f.lookups()).toBe(0);
+    const detached = fakeRooms(false);
+    await projectToVisitor(message('inbound'), detached.rooms);
+    await projectToVisitor({ type: 'ticket.updated', seq: 3, at: '2026-01-01T00:00:00.000Z', scope, change: 'status', ticket: summary }, detached.rooms);
+    expect(detached.emitted).toEqual([]);
+    expect(detached.lookups()).toBe(0);
+  });
+});
