@@ -1,7 +1,7 @@
 import { activeStatuses, type TicketStatus } from '../tickets/ticket-enums.js';
 
 /**
- * Where an inbound message goes. Pure: the ingest service gathers the facts
+ * Where an inbound message goes. Pure: ticket-placement.ts gathers the facts
  * from the database, this decides. Order (first that applies):
  *  1. explicit reference (email In-Reply-To/References to a stored or signed Message-ID),
  *  2. `[#N]` subject token — only when the sender is a participant of ticket N,
