@@ -6,7 +6,7 @@ import type { RollupRow } from './rollup-metrics.js';
  * (`[bucket, count, bucket, count, …]`), about a third of the size of named fields. Stored as one string
  * field because FerretDB 1.24 decodes documents field by field (~30 µs a field).
  */
-type Packed = [string, string, string, string, ...Array<number | number[]>];
+export type Packed = [string, string, string, string, ...Array<number | number[]>];
 
 const packHist = (h: Histogram) => Object.entries(h).flatMap(([k, n]) => [Number(k), n]);
 const unpackHist = (a: number[]) => {
@@ -81,4 +81,16 @@ export function encodeDays(byDay: Record<string, Record<string, RollupRow>>): st
 export function decodeDaysText(text: string): Record<string, Record<string, RollupRow>> {
   const doc = JSON.parse(text) as { ids: string[]; days: Record<string, Packed[]> };
   return Object.fromEntries(Object.entries(doc.days).map(([d, p]) => [d, unpackRows(restore(doc.ids, p))]));
+}
+
+/** The rows of a month document as packed arrays with their ids restored: what reports sum (`metrics-sum.ts`). */
+export function decodePackedRows(text: string): Packed[] {
+  const doc = JSON.parse(text) as { ids: string[]; rows: Packed[] };
+  return restore(doc.ids, doc.rows);
+}
+
+export function decodePackedDays(text: string): Record<string, Packed[]> {
+  const doc = JSON.parse(text) as { ids: string[]; days: Record<string, Packed[]> };
+  for (const set of Object.values(doc.days)) restore(doc.ids, set);
+  return doc.days;
 }
