@@ -3,6 +3,9 @@ import { decodePackedDays, decodePackedRows, type Packed } from './row-codec.js'
 import { MetricsSum } from './metrics-sum.js';
 import { addDays, daysBetween, monthFirstDay, monthLastDay, monthOf, periodOf, previousRange, type Granularity } from './report-calendar.js';
 import { figuresOf, type Figures } from './report-figures.js';
+import type { AgentReport, ChannelReport } from './report-types.js';
+
+export type { AgentReport, ChannelReport };
 import { NONE } from './report-facts.js';
 import { rowVisible, type ReportFilters, type ReportScope, type RowDims } from './report-scope.js';
 import type { Metrics } from './rollup-metrics.js';
@@ -68,30 +71,6 @@ function sumOf(sums: Map<string, MetricsSum>, key: string): MetricsSum {
   let m = sums.get(key);
   if (!m) sums.set(key, (m = new MetricsSum()));
   return m;
-}
-
-export interface ChannelReport {
-  from: string;
-  to: string;
-  granularity: Granularity;
-  /** One entry per period: new tickets and figures per channel, and the period total. */
-  series: Array<{ period: string; total: Figures; byChannel: Record<string, Figures> }>;
-  byChannel: Array<{ channel: string; figures: Figures }>;
-  byInbox: Array<{ inboxId: string; channel: string; figures: Figures }>;
-  total: Figures;
-  previous: { from: string; to: string; total: Figures };
-  /** Net change of the open backlog per period: created − resolved + reopened (see docs). */
-  flows: Array<{ period: string; net: number }>;
-  /** Net change from the end of the range to today, for anchoring the backlog trend on "now". */
-  flowAfter: number;
-}
-
-export interface AgentReport {
-  from: string;
-  to: string;
-  agents: Array<{ agentId: string; handled: number; replies: number; figures: Figures }>;
-  total: Figures;
-  previous: { from: string; to: string; total: Figures };
 }
 
 const net = (m: Metrics) => m.created - m.resolved + m.reopened;

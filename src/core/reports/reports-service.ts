@@ -10,6 +10,7 @@ import { addDays, type Granularity } from './report-calendar.js';
 import type { Fact } from './report-facts.js';
 import { ReportFeed } from './report-feed.js';
 import { agentReport, channelReport, type AgentReport, type ChannelReport } from './report-query.js';
+import type { Backlog, ReportLabels } from './report-types.js';
 import { checkFilters, scopeFor, type ReportFilters } from './report-scope.js';
 import { RollupStore, type RollupStoreOptions } from './rollup-store.js';
 
@@ -88,7 +89,7 @@ export class ReportsService {
     return { from, to };
   }
 
-  async channelReport(viewer: Viewer, q: ReportQuery): Promise<ChannelReport & { backlog: { now: Record<string, number>; trend: Array<{ period: string; open: number }> } }> {
+  async channelReport(viewer: Viewer, q: ReportQuery): Promise<ChannelReport & { backlog: Backlog }> {
     const scope = scopeFor(viewer);
     checkFilters(scope, q);
     const { from, to } = this.range(q);
@@ -113,7 +114,7 @@ export class ReportsService {
   }
 
   /** Names for the ids in reports (inboxes, departments, agents): small collections, read whole. */
-  async labels(): Promise<{ inboxes: Record<string, string>; departments: Record<string, string>; agents: Record<string, string> }> {
+  async labels(): Promise<ReportLabels> {
     const [inboxes, departments, users] = await Promise.all([
       this.models.Inbox.find({}, { name: 1 }).lean(),
       this.models.Department.find({}, { name: 1 }).lean(),

@@ -4,60 +4,11 @@ import { getLang, t, type Key } from '../i18n.ts';
 import { rt } from '../reports-i18n.ts';
 import { useStore } from '../store.ts';
 import { ReportChart } from './ReportChart.tsx';
+export { useReportsRoute } from './reports-route.ts';
+import type { AgentReportView, ChannelReportView, Figures, LiveSnapshot } from '../../../../core/reports/report-types.ts';
 
-/** `#/reports`, `#/reports/agents`, `#/reports/live`: the reports area replaces the ticket workspace. */
-export function useReportsRoute(): string | null {
-  const read = () => /^#\/reports(?:\/(\w+))?/.exec(location.hash);
-  const [m, setM] = useState(read());
-  useEffect(() => {
-    const on = () => setM(read());
-    window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
-  }, []);
-  return m ? (m[1] ?? 'channels') : null;
-}
-
-interface Figures {
-  newTickets: number;
-  inbound: number;
-  outbound: number;
-  resolved: number;
-  reopened: number;
-  frtMedian: number | null;
-  frtP90: number | null;
-  resMedian: number | null;
-  resP90: number | null;
-  frtSlaPct: number | null;
-  resSlaPct: number | null;
-  reopenRatePct: number | null;
-  csatAvg: number | null;
-  csatResponsePct: number | null;
-}
-type Labels = { inboxes: Record<string, string>; departments: Record<string, string>; agents: Record<string, string> };
-interface ChannelReport {
-  series: Array<{ period: string; total: Figures; byChannel: Record<string, Figures> }>;
-  byChannel: Array<{ channel: string; figures: Figures }>;
-  byInbox: Array<{ inboxId: string; channel: string; figures: Figures }>;
-  total: Figures;
-  previous: { from: string; to: string; total: Figures };
-  backlog: { now: Record<string, number>; trend: Array<{ period: string; open: number }> };
-  labels: Labels;
-}
-interface AgentReport {
-  agents: Array<{ agentId: string; handled: number; replies: number; figures: Figures }>;
-  total: Figures;
-  previous: { total: Figures };
-  labels: Labels;
-}
-interface LiveSnapshot {
-  at: string;
-  open: Record<string, Record<string, number>>;
-  openTotal: number;
-  waiting: number;
-  longestWaitSeconds: number | null;
-  agentsOnline?: number;
-  agentsAway?: number;
-}
+type ChannelReport = ChannelReportView;
+type AgentReport = AgentReportView;
 
 const channelColors: Record<string, string> = { email: '#4f46e5', whatsapp: '#16a34a', telegram: '#0284c7', sms: '#d97706', voice: '#9333ea', messenger: '#db2777', webchat: '#0d9488' };
 const channelList = ['email', 'whatsapp', 'telegram', 'sms', 'voice', 'messenger', 'webchat'];
