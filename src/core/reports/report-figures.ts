@@ -21,7 +21,8 @@ export function figuresOf(m: Metrics): Figures {
     frtSlaPct: pct(m.frtSlaMet, m.frtSlaN),
     resSlaPct: pct(m.resSlaMet, m.resSlaN),
     reopenRatePct: pct(m.reopened, m.resolved),
-    csatAvg: null,
-    csatResponsePct: null,
+    csatAvg: m.csatRated > 0 ? Math.round((m.csatSum / m.csatRated) * 10) / 10 : null,
+    csatResponsePct: pct(m.csatRated, m.csatRequested),
+    csatRated: m.csatRated,
   };
 }

@@ -103,7 +103,8 @@ export async function channelReport(
     let period = perPeriod.get(key);
     if (!period) perPeriod.set(key, (period = { total: new MetricsSum(), byChannel: new Map() }));
     for (const r of p.rows) {
-      if (!isVisible(r)) continue;
+      // Rows without an inbox hold only agents' availability (agent report).
+      if (r[0] === NONE || !isVisible(r)) continue;
       const [inbox, channel] = r;
       total.add(r);
       period.total.add(r);
@@ -138,18 +139,35 @@ export async function channelReport(
   };
 }
 
-export async function agentReport(store: RollupStore, range: { from: string; to: string }, scope: ReportScope, filters: ReportFilters): Promise<AgentReport> {
+/**
+ * `teamOf`: the agents whose availability a department-scoped viewer or a department filter may see
+ * (availability rows have no department: an agent's time is not split between departments).
+ */
+export async function agentReport(
+  store: RollupStore,
+  range: { from: string; to: string },
+  scope: ReportScope,
+  filters: ReportFilters,
+  teamOf: ((depts: string[]) => Promise<Set<string>>) | null = null,
+): Promise<AgentReport> {
   const prev = previousRange(range.from, range.to);
   const reads = new Map<string, Promise<unknown>>();
-  const [periods, previous] = await Promise.all([readRange(store, range.from, range.to, true, reads), readRange(store, prev.from, prev.to, true, reads)]);
+  const depts = filters.departmentId ? [filters.departmentId] : scope.depts;
+  const [periods, previous, team] = await Promise.all([
+    readRange(store, range.from, range.to, true, reads),
+    readRange(store, prev.from, prev.to, true, reads),
+    depts && teamOf ? teamOf(depts) : Promise.resolve(null),
+  ]);
   const isVisible = visibleIn(scope, filters);
-  const agentRow = (r: Packed) => r[3] !== NONE && isVisible(r);
+  const availabilityVisible = (agent: string) =>
+    !filters.channel && !filters.inboxId && (!scope.agent || agent === scope.agent) && (!filters.agentId || agent === filters.agentId) && (!depts || !!team?.has(agent));
+  const agentRow = (r: Packed) => r[3] !== NONE && (r[0] === NONE ? availabilityVisible(r[3]) : isVisible(r));
   const rows = periods.flatMap((p) => p.rows.filter(agentRow));
   const byAgent = new Map<string, MetricsSum>();
   for (const r of rows) sumOf(byAgent, r[3]).add(r);
   const agents = [...byAgent].map(([agentId, s]) => {
     const m = s.toMetrics();
-    return { agentId, handled: m.resolved, replies: m.outbound, figures: figuresOf(m) };
+    return { agentId, handled: m.resolved, replies: m.outbound, availableSeconds: m.availableSec, awaySeconds: m.awaySec, figures: figuresOf(m) };
   });
   return {
     ...range,

@@ -20,9 +20,11 @@ export interface Figures {
   frtSlaPct: number | null;
   resSlaPct: number | null;
   reopenRatePct: number | null;
-  /** CSAT does not exist in the ticket model yet: always null ("—" on screen). */
-  csatAvg: null;
-  csatResponsePct: null;
+  /** Average rating 1–5 (one decimal) of the ratings given; null when none. */
+  csatAvg: number | null;
+  /** Ratings given per CSAT question sent, in percent. */
+  csatResponsePct: number | null;
+  csatRated: number;
 }
 
 export interface ChannelReport {
@@ -44,7 +46,7 @@ export interface ChannelReport {
 export interface AgentReport {
   from: string;
   to: string;
-  agents: Array<{ agentId: string; handled: number; replies: number; figures: Figures }>;
+  agents: Array<{ agentId: string; handled: number; replies: number; availableSeconds: number; awaySeconds: number; figures: Figures }>;
   total: Figures;
   previous: { from: string; to: string; total: Figures };
 }

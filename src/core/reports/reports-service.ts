@@ -1,4 +1,4 @@
-import type { Connection } from 'mongoose';
+import { Types, type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Models } from '../models/registry.js';
@@ -11,6 +11,7 @@ import type { Fact } from './report-facts.js';
 import { ReportFeed } from './report-feed.js';
 import { agentReport, channelReport, type AgentReport, type ChannelReport } from './report-query.js';
 import type { Backlog, ReportLabels } from './report-types.js';
+import { AvailabilityLog, availabilityFacts } from './availability-log.js';
 import { checkFilters, scopeFor, type ReportFilters } from './report-scope.js';
 import { RollupStore, type RollupStoreOptions } from './rollup-store.js';
 
@@ -27,6 +28,7 @@ export interface ReportQuery extends ReportFilters {
 export class ReportsService {
   readonly store: RollupStore;
   readonly board = new LiveBoard();
+  readonly availability: AvailabilityLog;
   private readonly feed: ReportFeed;
   private unsubscribe: (() => void) | undefined;
   private readonly liveListeners = new Set<() => void>();
@@ -41,7 +43,8 @@ export class ReportsService {
     opts: RollupStoreOptions = {},
   ) {
     this.store = new RollupStore(connection.db!, logger, opts);
-    this.feed = new ReportFeed(models, timeZone, logger);
+    this.availability = new AvailabilityLog(connection.db!);
+    this.feed = new ReportFeed(models, timeZone, logger, this.availability);
   }
 
   start(): void {
@@ -110,7 +113,11 @@ export class ReportsService {
   async agentReport(viewer: Viewer, q: ReportQuery): Promise<AgentReport> {
     const scope = scopeFor(viewer);
     checkFilters(scope, q);
-    return agentReport(this.store, this.range(q), scope, q);
+    return agentReport(this.store, this.range(q), scope, q, async (depts) => {
+      const ids = depts.filter((d) => Types.ObjectId.isValid(d));
+      const users = await this.models.User.find({ departmentIds: { $in: ids } }, { _id: 1 }).lean();
+      return new Set(users.map((u) => String(u._id)));
+    });
   }
 
   /** Names for the ids in reports (inboxes, departments, agents): small collections, read whole. */
@@ -154,6 +161,7 @@ export class ReportsService {
     }
     const facts: Fact[] = [];
     for (const h of histories.values()) facts.push(...factsFromHistory(h, this.timeZone));
+    for (const i of await this.availability.all()) facts.push(...availabilityFacts(i, this.timeZone));
     const written = await this.store.replaceAll(facts, onProgress);
     this.logger.info({ tickets: histories.size, facts: facts.length, ...written }, 'report rollups rebuilt');
     return { tickets: histories.size, facts: facts.length, ...written };
