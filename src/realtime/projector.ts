@@ -55,6 +55,10 @@ export class Projector {
       case 'user.sessions_ended':
         // Handled by attach-realtime (it disconnects the user's sockets); nothing to tell the consoles.
         return;
+      case 'user.availability_changed':
+        // Everyone on the team sees who is available (the console's presence list).
+        this.io.to(rooms.agents).emit(event.type, event);
+        return;
       case 'inbox.changed':
         // For the channel runtime; consoles get only the id (the settings screen re-reads the inbox list).
         this.io.to(rooms.agents).emit(event.type, { inboxId: event.inboxId, at: event.at });

@@ -125,6 +125,12 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message.updated'), seq: z.number().int(), ...base, message: MessageViewSchema }),
   /** An inbox was created or changed: the channel runtime (re)starts its adapter. */
   z.object({ type: z.literal('inbox.changed'), at: z.string(), inboxId: id }),
+  /** A CSAT question went to the customer (after a solve). */
+  z.object({ type: z.literal('ticket.csat_requested'), seq: z.number().int(), ...base, channel: ChannelKindSchema }),
+  /** The customer rated the ticket (a later rating within the window replaces the earlier one). */
+  z.object({ type: z.literal('ticket.csat_rated'), seq: z.number().int(), ...base, rating: z.number().int().min(1).max(5), comment: z.string().nullable() }),
+  /** An agent became available, went away, or went offline. */
+  z.object({ type: z.literal('user.availability_changed'), at: z.string(), userId: id, availability: z.enum(['available', 'away', 'offline']) }),
   z.object({
     type: z.literal('channel.state_changed'),
     at: z.string(),

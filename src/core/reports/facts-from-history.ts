@@ -37,6 +37,8 @@ export function factsFromHistory(h: TicketHistory, timeZone: string): Fact[] {
   let dept = firstTransfer ? str(data(firstTransfer).from) : str(t.departmentId);
   let agent = firstAssign ? str(data(firstAssign).from) : str(t.assigneeId);
   const dimsAtMessage = new Map<string, { dept: string; agent: string }>();
+  let csatRequestDay: string | undefined;
+  const ratings = new Map<string, Fact>();
   const facts: Fact[] = [];
   const fact = (id: string, kind: Fact['kind'], at: Date, extra: Partial<Fact> = {}): Fact => ({
     id,
@@ -54,12 +56,22 @@ export function factsFromHistory(h: TicketHistory, timeZone: string): Fact[] {
     else if (a.type === 'ticket.assigned') agent = str(data(a).to);
     else if (a.type === 'ticket.created') facts.push(fact(`created:${ticketId}`, 'created', a.at));
     else if (a.type === 'ticket.reopened') facts.push(fact(`reopened:${ticketId}:${a.seq}`, 'reopened', a.at));
+    else if (a.type === 'csat.requested') {
+      csatRequestDay = dayBucket(a.at, timeZone);
+      facts.push(fact(`csatreq:${ticketId}:${a.seq}`, 'csatReq', a.at));
+    } else if (a.type === 'csat.rated') {
+      // Counted on the request's day; a changed rating for the same request replaces the earlier one.
+      const day = csatRequestDay ?? dayBucket(a.at, timeZone);
+      const rating = Number(data(a).rating);
+      if (rating >= 1 && rating <= 5) ratings.set(day, { ...fact(`csat:${ticketId}:${day}`, 'csat', a.at), day, rating });
+    }
     else if (a.type === 'ticket.status_changed' && data(a).to === 'solved') {
       const sla = slaMet(a.at, t.sla?.resolutionDueAt);
       facts.push(fact(`resolved:${ticketId}:${a.seq}`, 'resolved', a.at, { seconds: secondsBetween(t.createdAt, a.at), ...(sla !== undefined ? { slaMet: sla } : {}) }));
     }
     if (a.ref?.startsWith('message:')) dimsAtMessage.set(a.ref.slice('message:'.length), { dept, agent });
   }
+  facts.push(...ratings.values());
   const now = { dept, agent };
 
   const replies = h.messages.filter((m) => m.direction === 'outbound' && m.kind === 'message' && m.author.type === 'agent');

@@ -29,7 +29,8 @@ export function addToHistogram(h: Histogram, seconds: number, count = 1): void {
 
 export function mergeHistogram(into: Histogram, from: Histogram | undefined): void {
   if (!from) return;
-  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+  // for…in, not Object.entries: a year's report merges ~25,000 histograms and the arrays were its main cost.
+  for (const k in from) into[k] = (into[k] ?? 0) + from[k]!;
 }
 
 /**

@@ -3,6 +3,9 @@ import type { Models } from '../models/registry.js';
 import { activeStatuses } from '../tickets/ticket-enums.js';
 import { NONE } from './report-facts.js';
 import { rowVisible, type ReportFilters } from './report-scope.js';
+import type { LiveSnapshot } from './report-types.js';
+
+export type { LiveSnapshot };
 
 export interface LiveTicket {
   status: string;
@@ -19,19 +22,6 @@ export interface LiveScope {
   depts: string[] | null;
   /** Only this agent's tickets. */
   agent: string | null;
-}
-
-export interface LiveSnapshot {
-  at: string;
-  /** Open tickets by channel and status: `{ email: { new: 3, open: 1 } }`. */
-  open: Record<string, Record<string, number>>;
-  openTotal: number;
-  waiting: number;
-  /** Seconds the longest-waiting customer has waited. */
-  longestWaitSeconds: number | null;
-  /** Filled by the realtime layer, which knows who is connected. */
-  agentsOnline?: number;
-  agentsAway?: number;
 }
 
 const active = new Set<string>(activeStatuses);

@@ -5,10 +5,11 @@ import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import { dayBucket } from '../time/day-bucket.js';
 import { NONE, secondsBetween, slaMet, type Fact } from './report-facts.js';
+import { availabilityFacts, type AvailabilityLog } from './availability-log.js';
 
 const str = (v: unknown) => (v === undefined || v === null || v === '' ? NONE : String(v));
 
-type TicketFields = Pick<Ticket, '_id' | 'inboxId' | 'channel' | 'sla' | 'firstResponseAt' | 'createdAt'>;
+type TicketFields = Pick<Ticket, '_id' | 'inboxId' | 'channel' | 'sla' | 'firstResponseAt' | 'createdAt'> & { csat?: { requestedAt?: Date | null } | null };
 
 /**
  * Turns domain events into facts (see `report-facts.ts`), reading the ticket or the message by `_id`
@@ -20,6 +21,7 @@ export class ReportFeed {
     private readonly models: Models,
     private readonly timeZone: string,
     private readonly logger: Logger,
+    private readonly availability: AvailabilityLog,
   ) {}
 
   async factsOf(event: DomainEvent): Promise<Fact[]> {
@@ -74,6 +76,24 @@ export class ReportFeed {
         }
         return facts;
       }
+      case 'ticket.csat_requested': {
+        const ticket = await this.ticket(event.scope.ticketId);
+        if (!ticket) return [];
+        const base = { inbox: String(ticket.inboxId), channel: ticket.channel, dept: str(event.scope.departmentId), agent: str(event.scope.assigneeId) };
+        return [{ id: `csatreq:${event.scope.ticketId}:${event.seq}`, kind: 'csatReq', day: dayBucket(new Date(event.at), tz), ...base }];
+      }
+      case 'ticket.csat_rated': {
+        const ticket = await this.ticket(event.scope.ticketId);
+        if (!ticket) return [];
+        // Counted on the day the question was asked: a changed rating replaces the fact in the same bucket.
+        const day = dayBucket(ticket.csat?.requestedAt ?? new Date(event.at), tz);
+        const base = { inbox: String(ticket.inboxId), channel: ticket.channel, dept: str(event.scope.departmentId), agent: str(event.scope.assigneeId) };
+        return [{ id: `csat:${event.scope.ticketId}:${day}`, kind: 'csat', day, ...base, rating: event.rating }];
+      }
+      case 'user.availability_changed': {
+        const closed = await this.availability.change(event.userId, event.availability, new Date(event.at));
+        return closed ? availabilityFacts(closed, tz) : [];
+      }
       default:
         return [];
     }
@@ -81,7 +101,7 @@ export class ReportFeed {
 
   private async ticket(id: string): Promise<TicketFields | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    const t = await this.models.Ticket.findById(id, { inboxId: 1, channel: 1, sla: 1, firstResponseAt: 1, createdAt: 1 }).lean();
+    const t = (await this.models.Ticket.findById(id, { inboxId: 1, channel: 1, sla: 1, firstResponseAt: 1, createdAt: 1, csat: 1 }).lean()) as TicketFields | null;
     if (!t) this.logger.warn({ ticketId: id }, 'report feed: ticket not found');
     return t;
   }

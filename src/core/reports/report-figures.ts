@@ -1,25 +1,8 @@
 import { quantile } from './histogram.js';
 import type { Metrics } from './rollup-metrics.js';
+import type { Figures } from './report-types.js';
 
-/** What a report shows for a set of rows; times in seconds, rates in percent (null when undefined). */
-export interface Figures {
-  newTickets: number;
-  inbound: number;
-  outbound: number;
-  resolved: number;
-  reopened: number;
-  firstResponses: number;
-  frtMedian: number | null;
-  frtP90: number | null;
-  resMedian: number | null;
-  resP90: number | null;
-  frtSlaPct: number | null;
-  resSlaPct: number | null;
-  reopenRatePct: number | null;
-  /** CSAT does not exist in the ticket model yet: always null ("—" on screen). */
-  csatAvg: null;
-  csatResponsePct: null;
-}
+export type { Figures };
 
 const pct = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 1000) / 10 : null);
 
@@ -38,7 +21,8 @@ export function figuresOf(m: Metrics): Figures {
     frtSlaPct: pct(m.frtSlaMet, m.frtSlaN),
     resSlaPct: pct(m.resSlaMet, m.resSlaN),
     reopenRatePct: pct(m.reopened, m.resolved),
-    csatAvg: null,
-    csatResponsePct: null,
+    csatAvg: m.csatRated > 0 ? Math.round((m.csatSum / m.csatRated) * 10) / 10 : null,
+    csatResponsePct: pct(m.csatRated, m.csatRequested),
+    csatRated: m.csatRated,
   };
 }

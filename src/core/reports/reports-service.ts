@@ -1,4 +1,4 @@
-import type { Connection } from 'mongoose';
+import { Types, type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Models } from '../models/registry.js';
@@ -10,6 +10,8 @@ import { addDays, type Granularity } from './report-calendar.js';
 import type { Fact } from './report-facts.js';
 import { ReportFeed } from './report-feed.js';
 import { agentReport, channelReport, type AgentReport, type ChannelReport } from './report-query.js';
+import type { Backlog, ReportLabels } from './report-types.js';
+import { AvailabilityLog, availabilityFacts } from './availability-log.js';
 import { checkFilters, scopeFor, type ReportFilters } from './report-scope.js';
 import { RollupStore, type RollupStoreOptions } from './rollup-store.js';
 
@@ -26,6 +28,7 @@ export interface ReportQuery extends ReportFilters {
 export class ReportsService {
   readonly store: RollupStore;
   readonly board = new LiveBoard();
+  readonly availability: AvailabilityLog;
   private readonly feed: ReportFeed;
   private unsubscribe: (() => void) | undefined;
   private readonly liveListeners = new Set<() => void>();
@@ -40,7 +43,8 @@ export class ReportsService {
     opts: RollupStoreOptions = {},
   ) {
     this.store = new RollupStore(connection.db!, logger, opts);
-    this.feed = new ReportFeed(models, timeZone, logger);
+    this.availability = new AvailabilityLog(connection.db!);
+    this.feed = new ReportFeed(models, timeZone, logger, this.availability);
   }
 
   start(): void {
@@ -88,7 +92,7 @@ export class ReportsService {
     return { from, to };
   }
 
-  async channelReport(viewer: Viewer, q: ReportQuery): Promise<ChannelReport & { backlog: { now: Record<string, number>; trend: Array<{ period: string; open: number }> } }> {
+  async channelReport(viewer: Viewer, q: ReportQuery): Promise<ChannelReport & { backlog: Backlog }> {
     const scope = scopeFor(viewer);
     checkFilters(scope, q);
     const { from, to } = this.range(q);
@@ -109,11 +113,15 @@ export class ReportsService {
   async agentReport(viewer: Viewer, q: ReportQuery): Promise<AgentReport> {
     const scope = scopeFor(viewer);
     checkFilters(scope, q);
-    return agentReport(this.store, this.range(q), scope, q);
+    return agentReport(this.store, this.range(q), scope, q, async (depts) => {
+      const ids = depts.filter((d) => Types.ObjectId.isValid(d));
+      const users = await this.models.User.find({ departmentIds: { $in: ids } }, { _id: 1 }).lean();
+      return new Set(users.map((u) => String(u._id)));
+    });
   }
 
   /** Names for the ids in reports (inboxes, departments, agents): small collections, read whole. */
-  async labels(): Promise<{ inboxes: Record<string, string>; departments: Record<string, string>; agents: Record<string, string> }> {
+  async labels(): Promise<ReportLabels> {
     const [inboxes, departments, users] = await Promise.all([
       this.models.Inbox.find({}, { name: 1 }).lean(),
       this.models.Department.find({}, { name: 1 }).lean(),
@@ -153,6 +161,7 @@ export class ReportsService {
     }
     const facts: Fact[] = [];
     for (const h of histories.values()) facts.push(...factsFromHistory(h, this.timeZone));
+    for (const i of await this.availability.all()) facts.push(...availabilityFacts(i, this.timeZone));
     const written = await this.store.replaceAll(facts, onProgress);
     this.logger.info({ tickets: histories.size, facts: facts.length, ...written }, 'report rollups rebuilt');
     return { tickets: histories.size, facts: facts.length, ...written };

@@ -17,6 +17,11 @@ export interface Metrics {
   resSlaN: number;
   resSlaMet: number;
   reopened: number;
+  csatRequested: number;
+  csatRated: number;
+  csatSum: number;
+  availableSec: number;
+  awaySec: number;
 }
 
 export const emptyMetrics = (): Metrics => ({
@@ -34,6 +39,11 @@ export const emptyMetrics = (): Metrics => ({
   resSlaN: 0,
   resSlaMet: 0,
   reopened: 0,
+  csatRequested: 0,
+  csatRated: 0,
+  csatSum: 0,
+  availableSec: 0,
+  awaySec: 0,
 });
 
 /** Metrics of a bucket, recomputed from its whole fact set: the result depends on the set only. */
@@ -52,6 +62,19 @@ export function metricsOf(facts: Iterable<StoredFact>): Metrics {
         break;
       case 'reopened':
         m.reopened++;
+        break;
+      case 'csatReq':
+        m.csatRequested++;
+        break;
+      case 'csat':
+        m.csatRated++;
+        m.csatSum += f.r ?? 0;
+        break;
+      case 'available':
+        m.availableSec += f.s ?? 0;
+        break;
+      case 'away':
+        m.awaySec += f.s ?? 0;
         break;
       case 'frt':
         m.frtN++;
@@ -91,6 +114,12 @@ export function addMetrics(into: Metrics, from: Metrics): Metrics {
   into.resSlaN += from.resSlaN;
   into.resSlaMet += from.resSlaMet;
   into.reopened += from.reopened;
+  // Rows written before CSAT and availability were counted lack these fields.
+  into.csatRequested += from.csatRequested ?? 0;
+  into.csatRated += from.csatRated ?? 0;
+  into.csatSum += from.csatSum ?? 0;
+  into.availableSec += from.availableSec ?? 0;
+  into.awaySec += from.awaySec ?? 0;
   return into;
 }
 

@@ -6,7 +6,7 @@ import type { RollupRow } from './rollup-metrics.js';
  * (`[bucket, count, bucket, count, …]`), about a third of the size of named fields. Stored as one string
  * field because FerretDB 1.24 decodes documents field by field (~30 µs a field).
  */
-type Packed = [string, string, string, string, ...Array<number | number[]>];
+export type Packed = [string, string, string, string, ...Array<number | number[]>];
 
 const packHist = (h: Histogram) => Object.entries(h).flatMap(([k, n]) => [Number(k), n]);
 const unpackHist = (a: number[]) => {
@@ -20,18 +20,21 @@ export function packRows(rows: Record<string, RollupRow>): Packed[] {
     r.inbox, r.channel, r.dept, r.agent,
     r.created, r.inbound, r.outbound, r.frtN, r.frtSum, r.frtSlaN, r.frtSlaMet,
     r.resolved, r.resSum, r.resSlaN, r.resSlaMet, r.reopened, packHist(r.frtHist), packHist(r.resHist),
+    r.csatRequested, r.csatRated, r.csatSum, r.availableSec, r.awaySec,
   ]);
 }
 
 export function unpackRows(packed: Packed[]): Record<string, RollupRow> {
   const out: Record<string, RollupRow> = {};
   for (const p of packed) {
-    const [inbox, channel, dept, agent, created, inbound, outbound, frtN, frtSum, frtSlaN, frtSlaMet, resolved, resSum, resSlaN, resSlaMet, reopened, frtHist, resHist] = p as [
-      string, string, string, string, number, number, number, number, number, number, number, number, number, number, number, number, number[], number[],
+    const [inbox, channel, dept, agent, created, inbound, outbound, frtN, frtSum, frtSlaN, frtSlaMet, resolved, resSum, resSlaN, resSlaMet, reopened, frtHist, resHist, ...later] = p as [
+      string, string, string, string, number, number, number, number, number, number, number, number, number, number, number, number, number[], number[], ...number[],
     ];
+    // Rows packed before CSAT and availability were counted end at resHist.
+    const [csatRequested = 0, csatRated = 0, csatSum = 0, availableSec = 0, awaySec = 0] = later;
     out[`${inbox}|${dept}|${agent}`] = {
       inbox, channel, dept, agent, created, inbound, outbound, frtN, frtSum, frtSlaN, frtSlaMet, resolved, resSum, resSlaN, resSlaMet, reopened,
-      frtHist: unpackHist(frtHist), resHist: unpackHist(resHist),
+      frtHist: unpackHist(frtHist), resHist: unpackHist(resHist), csatRequested, csatRated, csatSum, availableSec, awaySec,
     };
   }
   return out;
@@ -81,4 +84,16 @@ export function encodeDays(byDay: Record<string, Record<string, RollupRow>>): st
 export function decodeDaysText(text: string): Record<string, Record<string, RollupRow>> {
   const doc = JSON.parse(text) as { ids: string[]; days: Record<string, Packed[]> };
   return Object.fromEntries(Object.entries(doc.days).map(([d, p]) => [d, unpackRows(restore(doc.ids, p))]));
+}
+
+/** The rows of a month document as packed arrays with their ids restored: what reports sum (`metrics-sum.ts`). */
+export function decodePackedRows(text: string): Packed[] {
+  const doc = JSON.parse(text) as { ids: string[]; rows: Packed[] };
+  return restore(doc.ids, doc.rows);
+}
+
+export function decodePackedDays(text: string): Record<string, Packed[]> {
+  const doc = JSON.parse(text) as { ids: string[]; days: Record<string, Packed[]> };
+  for (const set of Object.values(doc.days)) restore(doc.ids, set);
+  return doc.days;
 }

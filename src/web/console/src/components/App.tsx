@@ -7,7 +7,8 @@ import { store, useStore } from '../store.ts';
 import type { Viewer } from '../types.ts';
 import { Avatar } from './bits.tsx';
 import { Login } from './Login.tsx';
-import { Reports, useReportsRoute } from './Reports.tsx';
+import { useReportsRoute } from './reports-route.ts';
+import { LazyReports } from './LazyReports.tsx';
 import { rt } from '../reports-i18n.ts';
 import { SidePanel } from './SidePanel.tsx';
 import { Sidebar } from './Sidebar.tsx';
@@ -187,7 +188,7 @@ export function App() {
       {settings ? (
         <Settings />
       ) : reportsTab ? (
-        <Reports tab={reportsTab} />
+        <LazyReports tab={reportsTab} />
       ) : (
         <div class="workspace">
           <Sidebar />

@@ -4,60 +4,11 @@ import { getLang, t, type Key } from '../i18n.ts';
 import { rt } from '../reports-i18n.ts';
 import { useStore } from '../store.ts';
 import { ReportChart } from './ReportChart.tsx';
+export { useReportsRoute } from './reports-route.ts';
+import type { AgentReportView, ChannelReportView, Figures, LiveSnapshot } from '../../../../core/reports/report-types.ts';
 
-/** `#/reports`, `#/reports/agents`, `#/reports/live`: the reports area replaces the ticket workspace. */
-export function useReportsRoute(): string | null {
-  const read = () => /^#\/reports(?:\/(\w+))?/.exec(location.hash);
-  const [m, setM] = useState(read());
-  useEffect(() => {
-    const on = () => setM(read());
-    window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
-  }, []);
-  return m ? (m[1] ?? 'channels') : null;
-}
-
-interface Figures {
-  newTickets: number;
-  inbound: number;
-  outbound: number;
-  resolved: number;
-  reopened: number;
-  frtMedian: number | null;
-  frtP90: number | null;
-  resMedian: number | null;
-  resP90: number | null;
-  frtSlaPct: number | null;
-  resSlaPct: number | null;
-  reopenRatePct: number | null;
-  csatAvg: number | null;
-  csatResponsePct: number | null;
-}
-type Labels = { inboxes: Record<string, string>; departments: Record<string, string>; agents: Record<string, string> };
-interface ChannelReport {
-  series: Array<{ period: string; total: Figures; byChannel: Record<string, Figures> }>;
-  byChannel: Array<{ channel: string; figures: Figures }>;
-  byInbox: Array<{ inboxId: string; channel: string; figures: Figures }>;
-  total: Figures;
-  previous: { from: string; to: string; total: Figures };
-  backlog: { now: Record<string, number>; trend: Array<{ period: string; open: number }> };
-  labels: Labels;
-}
-interface AgentReport {
-  agents: Array<{ agentId: string; handled: number; replies: number; figures: Figures }>;
-  total: Figures;
-  previous: { total: Figures };
-  labels: Labels;
-}
-interface LiveSnapshot {
-  at: string;
-  open: Record<string, Record<string, number>>;
-  openTotal: number;
-  waiting: number;
-  longestWaitSeconds: number | null;
-  agentsOnline?: number;
-  agentsAway?: number;
-}
+type ChannelReport = ChannelReportView;
+type AgentReport = AgentReportView;
 
 const channelColors: Record<string, string> = { email: '#4f46e5', whatsapp: '#16a34a', telegram: '#0284c7', sms: '#d97706', voice: '#9333ea', messenger: '#db2777', webchat: '#0d9488' };
 const channelList = ['email', 'whatsapp', 'telegram', 'sms', 'voice', 'messenger', 'webchat'];
@@ -231,7 +182,8 @@ function ChannelReportView({ f }: { f: Filters }) {
         <Kpi testId="kpi-frt-sla" label={rt('frtSla')} value={num(r.total.frtSlaPct, ' %')} previous={num(prev.frtSlaPct, ' %')} />
         <Kpi testId="kpi-res-sla" label={rt('resSla')} value={num(r.total.resSlaPct, ' %')} previous={num(prev.resSlaPct, ' %')} />
         <Kpi testId="kpi-reopen" label={rt('reopenRate')} value={num(r.total.reopenRatePct, ' %')} previous={num(prev.reopenRatePct, ' %')} />
-        <Kpi testId="kpi-csat" label={rt('csat')} value="—" />
+        <Kpi testId="kpi-csat" label={rt('csat')} value={num(r.total.csatAvg)} previous={num(prev.csatAvg)} />
+        <Kpi testId="kpi-csat-rate" label={rt('csatRate')} value={num(r.total.csatResponsePct, ' %')} previous={num(prev.csatResponsePct, ' %')} />
         <Kpi
           testId="kpi-backlog"
           label={rt('backlogNow')}
@@ -278,11 +230,13 @@ function ChannelReportView({ f }: { f: Filters }) {
         csv={csv('periods')}
       />
       <p class="muted small">
-        {rt('timesNote')} {rt('csatMissing')}
+        {rt('timesNote')} {rt('csatNote')}
       </p>
     </div>
   );
 }
+
+const sumOf = <K extends string>(xs: Array<Record<K, number>>, k: K) => xs.reduce((a, x) => a + x[k], 0);
 
 function AgentReportView({ f }: { f: Filters }) {
   const s = useStore();
@@ -293,7 +247,8 @@ function AgentReportView({ f }: { f: Filters }) {
     void api.get<AgentReport>(`/reports/agents${query}`).then(setR);
   }, [query]);
   if (!r) return <p class="muted">{rt('loading')}</p>;
-  const cols: Array<[string, (a: { handled: number; replies: number; f: Figures }) => string]> = [
+  const hours = (sec: number | undefined) => num(sec === undefined ? null : Math.round(sec / 360) / 10);
+  const cols: Array<[string, (a: { handled: number; replies: number; f: Figures; available?: number; away?: number }) => string]> = [
     [rt('handled'), (a) => num(a.handled)],
     [rt('replies'), (a) => num(a.replies)],
     [`${rt('frtMedian')} (${rt('minutes')})`, (a) => num(minutes(a.f.frtMedian))],
@@ -302,7 +257,9 @@ function AgentReportView({ f }: { f: Filters }) {
     [`${rt('resP90')} (${rt('minutes')})`, (a) => num(minutes(a.f.resP90))],
     [rt('frtSla'), (a) => num(a.f.frtSlaPct, ' %')],
     [rt('resSla'), (a) => num(a.f.resSlaPct, ' %')],
-    [rt('csat'), () => '—'],
+    [rt('csat'), (a) => num(a.f.csatAvg)],
+    [`${rt('available')} (${rt('hours')})`, (a) => hours(a.available)],
+    [`${rt('away')} (${rt('hours')})`, (a) => hours(a.away)],
   ];
   return (
     <div class="report-body" data-testid="agent-report">
@@ -341,7 +298,7 @@ function AgentReportView({ f }: { f: Filters }) {
                 <tr>
                   <td>{r.labels.agents[a.agentId] ?? a.agentId}</td>
                   {cols.map(([, fmt]) => (
-                    <td class="num">{fmt({ handled: a.handled, replies: a.replies, f: a.figures })}</td>
+                    <td class="num">{fmt({ handled: a.handled, replies: a.replies, f: a.figures, available: a.availableSeconds, away: a.awaySeconds })}</td>
                   ))}
                 </tr>
               ))}
@@ -350,7 +307,7 @@ function AgentReportView({ f }: { f: Filters }) {
               <tr data-testid="totals">
                 <th>{rt('total')}</th>
                 {cols.map(([, fmt]) => (
-                  <th class="num">{fmt({ handled: r.total.resolved, replies: r.total.outbound, f: r.total })}</th>
+                  <th class="num">{fmt({ handled: r.total.resolved, replies: r.total.outbound, f: r.total, available: sumOf(r.agents, 'availableSeconds'), away: sumOf(r.agents, 'awaySeconds') })}</th>
                 ))}
               </tr>
             </tfoot>
