@@ -18,8 +18,6 @@ const minutes = (s: number | null) => (s === null ? null : Math.round(s / 6) / 1
 const num = (v: number | null, suffix = '') => (v === null ? '—' : `${v.toLocaleString(getLang())}${suffix}`);
 const chName = (c: string) => t(`ch_${c}` as Key);
 
-const today = () => new Date().toLocaleDateString('en-CA');
-const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toLocaleDateString('en-CA');
 
 interface Filters {
   from: string;
@@ -30,6 +28,13 @@ interface Filters {
   departmentId: string;
   agentId: string;
 }
+
+/**
+ * The date range starts empty so the server picks "the last 30 days" in the organisation's time
+ * zone (ORG_TIMEZONE); the browser's own date can be a day off near midnight. The inputs then show
+ * the range the server used.
+ */
+type FillRange = (from: string, to: string) => void;
 
 function FilterBar({ f, set, tab }: { f: Filters; set: (f: Filters) => void; tab: string }) {
   const s = useStore();
@@ -159,12 +164,20 @@ function Kpi({ label, value, previous, testId }: { label: string; value: string;
   );
 }
 
-function ChannelReportView({ f }: { f: Filters }) {
+function ChannelReportView({ f, fillRange }: { f: Filters; fillRange: FillRange }) {
   const [r, setR] = useState<ChannelReport | null>(null);
   const query = qs({ from: f.from, to: f.to, granularity: f.granularity, channel: f.channel, inboxId: f.inboxId, departmentId: f.departmentId, agentId: f.agentId });
   useEffect(() => {
     setR(null);
-    void api.get<ChannelReport>(`/reports/channels${query}`).then(setR);
+    let current = true;
+    void api.get<ChannelReport>(`/reports/channels${query}`).then((report) => {
+      if (!current) return;
+      setR(report);
+      if (!f.from || !f.to) fillRange(report.from, report.to);
+    });
+    return () => {
+      current = false;
+    };
   }, [query]);
   if (!r) return <p class="muted">{rt('loading')}</p>;
   const csv = (table: string) => `/api/reports/channels.csv${query}&table=${table}&lang=${getLang()}`;
@@ -238,13 +251,21 @@ function ChannelReportView({ f }: { f: Filters }) {
 
 const sumOf = <K extends string>(xs: Array<Record<K, number>>, k: K) => xs.reduce((a, x) => a + x[k], 0);
 
-function AgentReportView({ f }: { f: Filters }) {
+function AgentReportView({ f, fillRange }: { f: Filters; fillRange: FillRange }) {
   const s = useStore();
   const [r, setR] = useState<AgentReport | null>(null);
   const query = qs({ from: f.from, to: f.to, channel: f.channel, inboxId: f.inboxId, departmentId: f.departmentId, agentId: f.agentId });
   useEffect(() => {
     setR(null);
-    void api.get<AgentReport>(`/reports/agents${query}`).then(setR);
+    let current = true;
+    void api.get<AgentReport>(`/reports/agents${query}`).then((report) => {
+      if (!current) return;
+      setR(report);
+      if (!f.from || !f.to) fillRange(report.from, report.to);
+    });
+    return () => {
+      current = false;
+    };
   }, [query]);
   if (!r) return <p class="muted">{rt('loading')}</p>;
   const hours = (sec: number | undefined) => num(sec === undefined ? null : Math.round(sec / 360) / 10);
@@ -403,7 +424,8 @@ function LiveView({ f }: { f: Filters }) {
 
 /** The reports area: channel report, agents, live now; filters shared between the tabs. */
 export function Reports({ tab }: { tab: string }) {
-  const [f, setF] = useState<Filters>({ from: daysAgo(29), to: today(), granularity: 'day', channel: '', inboxId: '', departmentId: '', agentId: '' });
+  const [f, setF] = useState<Filters>({ from: '', to: '', granularity: 'day', channel: '', inboxId: '', departmentId: '', agentId: '' });
+  const fillRange: FillRange = (from, to) => setF((prev) => ({ ...prev, from: prev.from || from, to: prev.to || to }));
   const tabs: Array<[string, string]> = [
     ['channels', rt('channelReport')],
     ['agents', rt('agentReport')],
@@ -422,7 +444,13 @@ export function Reports({ tab }: { tab: string }) {
         ))}
       </nav>
       <FilterBar f={f} set={setF} tab={tab} />
-      {tab === 'agents' ? <AgentReportView f={f} /> : tab === 'live' ? <LiveView f={f} /> : <ChannelReportView f={f} />}
+      {tab === 'agents' ? (
+        <AgentReportView f={f} fillRange={fillRange} />
+      ) : tab === 'live' ? (
+        <LiveView f={f} />
+      ) : (
+        <ChannelReportView f={f} fillRange={fillRange} />
+      )}
     </div>
   );
 }
