@@ -18,7 +18,7 @@ import type { AuditEvent } from '../models/audit-event.js';
 import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
-import { nextSlaDue, slaDueTimes } from '../sla/policy.js';
+import type { SlaEngine } from '../sla/sla-engine.js';
 import { inboundMessageId } from '../messages/inbound-message-id.js';
 import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
 import { ticketIdFromOurMessageId } from '../threading/message-id.js';
@@ -91,6 +91,18 @@ export class MessageProcessor {
     this.newTicketHook = hook;
   }
 
+  private slaEngine: SlaEngine | undefined;
+
+  /** Due times of new tickets and after customer messages (`src/core/sla`). */
+  useSla(engine: SlaEngine): void {
+    this.slaEngine = engine;
+  }
+
+  private get sla(): SlaEngine {
+    if (!this.slaEngine) throw new Error('SLA engine not wired (createCore calls useSla)');
+    return this.slaEngine;
+  }
+
   /**
    * `run` says what may already be stored (see ProcessRun): on a first run, nothing, and the message's
    * audit event is written beside the message (one round trip fewer); any other run looks first.
@@ -135,7 +147,7 @@ export class MessageProcessor {
     if (placement.reopened) {
       const reopenCount = ticket.reopenCount + 1;
       await this.locks.run(String(ticket._id), () =>
-        this.models.Ticket.updateOne({ _id: ticket._id }, { $set: { status: 'open', reopenCount, slaDueAt: nextSlaDue({ ...ticket, status: 'open' }) }, $unset: { solvedAt: 1 } }),
+        this.models.Ticket.updateOne({ _id: ticket._id }, { $set: { status: 'open', reopenCount }, $unset: { solvedAt: 1 } }),
       );
       const a = await this.audit.append(ticket._id, 'ticket.reopened', systemActor, {
         from: ticket.status,
@@ -214,6 +226,7 @@ export class MessageProcessor {
       const a = await this.audit.append(ticket._id, 'ticket.status_changed', systemActor, { from: touched.wokeFrom, to: 'open', reason: 'customer replied' });
       events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), change: 'status', ticket: toTicketSummary(ticket) });
     }
+    ticket = await this.sla.afterCustomerMessage(ticket, { at: event.occurredAt, fromUs: Boolean(event.fromUs), reopened: placement.reopened }, events);
     if (placement.created && !event.automated && !event.fromUs && this.newTicketHook) {
       await this.newTicketHook(ticket, inbox, event).catch((err: unknown) =>
         this.logger.error({ err, ticketId: String(ticket._id) }, 'new-ticket hook failed'),
@@ -247,7 +260,7 @@ export class MessageProcessor {
   private ticketFactory(event: MessageReceived, inbox: Inbox, contact: Contact, made: MadeTicket[]): TicketFactory {
     return async (id, previous) => {
       const now = new Date();
-      const sla = slaDueTimes('normal', now);
+      const { sla, slaDueAt } = await this.sla.initial({ inboxId: inbox._id, channel: inbox.kind, contactId: contact._id, departmentId: inbox.departmentId ?? null, priority: 'normal', createdAt: now });
       const { ticket, created } = await this.numbers.insert({
         _id: id,
         subject: subjectFor(event, contact),
@@ -268,7 +281,8 @@ export class MessageProcessor {
         },
         participants: participantsOf(event),
         sla,
-        slaDueAt: sla.firstResponseDueAt,
+        slaDueAt,
+        createdAt: now,
         lastMessageAt: event.occurredAt,
         lastCustomerMessageAt: event.occurredAt,
         reopenCount: 0,

@@ -18,6 +18,11 @@ export interface SlaState {
   pausedAt?: Date;
   /** Business minutes each target spent paused while it was still running (before its due time). */
   pausedMinutes?: Partial<Record<SlaTarget, number>>;
+  /**
+   * Targets whose breach was escalated: their due time stays as it was breached (raising the priority
+   * must not make a new due time, and so a new breach, of the same target). Next response: per cycle.
+   */
+  breached?: Partial<Record<SlaTarget, boolean>>;
 }
 
 /** What the lifecycle reads of a ticket: its state *after* the change being applied. */
@@ -34,9 +39,11 @@ export type SlaChange =
   | { kind: 'priority'; from: TicketPriority; to: TicketPriority }
   | { kind: 'department'; toName?: string | null }
   | { kind: 'status'; from: TicketStatus; to: TicketStatus }
-  | { kind: 'customer-message'; at: Date }
-  | { kind: 'agent-reply' }
-  | { kind: 'policy'; name: string };
+  | { kind: 'customer-message'; at: Date; reopened?: boolean }
+  | { kind: 'agent-reply'; first?: boolean }
+  | { kind: 'policy'; name: string; edit?: 'edited' | 'deleted' }
+  | { kind: 'calendar'; name: string; edit: 'edited' | 'deleted' }
+  | { kind: 'breached'; target: SlaTarget; priorityFrom: TicketPriority; priorityTo: TicketPriority };
 
 export interface SlaMove {
   target: SlaTarget;
@@ -53,7 +60,9 @@ export interface SlaOutcome {
   moves: SlaMove[];
 }
 
-const dueKey = { firstResponse: 'firstResponseDueAt', nextResponse: 'nextResponseDueAt', resolution: 'resolutionDueAt' } as const;
+/** Where each target's due time is stored in `ticket.sla`. */
+export const slaDueField = { firstResponse: 'firstResponseDueAt', nextResponse: 'nextResponseDueAt', resolution: 'resolutionDueAt' } as const;
+const dueKey = slaDueField;
 const minutesKey = { firstResponse: 'firstResponseMinutes', nextResponse: 'nextResponseMinutes', resolution: 'resolutionMinutes' } as const;
 
 export function reasonOf(change: SlaChange): string {
@@ -67,11 +76,15 @@ export function reasonOf(change: SlaChange): string {
     case 'status':
       return `status ${change.from} → ${change.to}`;
     case 'customer-message':
-      return 'customer message';
+      return change.reopened ? 'customer message reopened the ticket' : 'customer message';
     case 'agent-reply':
-      return 'agent replied';
+      return change.first ? 'first agent reply' : 'agent replied';
     case 'policy':
-      return `policy "${change.name}"`;
+      return change.edit ? `policy "${change.name}" ${change.edit}` : `policy "${change.name}"`;
+    case 'calendar':
+      return `calendar "${change.name}" ${change.edit}`;
+    case 'breached':
+      return change.priorityFrom === change.priorityTo ? `${change.target} breached` : `${change.target} breached: priority ${change.priorityFrom} → ${change.priorityTo}`;
   }
 }
 
@@ -100,6 +113,9 @@ export function recomputeSla(ticket: SlaTicket, change: SlaChange, policy: Appli
     pausedFor.nextResponse = 0;
   }
   if (!nextResponseFrom) delete pausedFor.nextResponse;
+  const breached: Partial<Record<SlaTarget, boolean>> = { ...(prev.breached ?? {}) };
+  if (change.kind === 'breached') breached[change.target] = true;
+  if (nextResponseFrom !== prev.nextResponseFrom) delete breached.nextResponse;
 
   const anchor = (t: SlaTarget) => (t === 'nextResponse' ? nextResponseFrom : ticket.createdAt);
   /** Due time from the anchor, the target and the paused minutes counted so far. */
@@ -110,6 +126,8 @@ export function recomputeSla(ticket: SlaTicket, change: SlaChange, policy: Appli
     return addBusinessMinutes(cal, from, minutes + (pausedFor[t] ?? 0));
   };
   const met = (t: SlaTarget) => (t === 'firstResponse' && Boolean(ticket.firstResponseAt)) || (t === 'resolution' && ended(ticket.status));
+  /** Kept as it is: met (reports compare with it) or breached and escalated. */
+  const frozen = (t: SlaTarget) => met(t) || Boolean(breached[t] && prev[dueKey[t]]);
 
   // Resuming: a target still running when the pause began gets the paused business minutes back.
   if (prev.pausedAt && !pausedStatus(ticket.status)) {
@@ -126,12 +144,14 @@ export function recomputeSla(ticket: SlaTicket, change: SlaChange, policy: Appli
   if (paused) sla.pausedAt = prev.pausedAt ?? now;
   for (const t of SLA_TARGETS) {
     let due: Date | undefined;
-    if (met(t)) due = prev[dueKey[t]] ?? computed(t);
+    if (frozen(t)) due = prev[dueKey[t]] ?? computed(t);
     else if (!paused) due = computed(t);
     if (due) sla[dueKey[t]] = due;
   }
   const counted = Object.fromEntries(Object.entries(pausedFor).filter(([, v]) => v)) as Partial<Record<SlaTarget, number>>;
   if (Object.keys(counted).length) sla.pausedMinutes = counted;
+  const stillBreached = Object.fromEntries(Object.entries(breached).filter(([k, v]) => v && sla[dueKey[k as SlaTarget]])) as Partial<Record<SlaTarget, boolean>>;
+  if (Object.keys(stillBreached).length) sla.breached = stillBreached;
 
   const reason = reasonOf(change);
   const moves: SlaMove[] = [];

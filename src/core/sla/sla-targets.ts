@@ -18,6 +18,7 @@ export const targetsByPrioritySchema = z.object(
 );
 export type TargetsByPriority = Record<TicketPriority, SlaTargets>;
 
+/** The built-in policy's id prefix: a ticket under it stores `default:<priority>`. */
 export const DEFAULT_POLICY_ID = 'default';
 
 /**

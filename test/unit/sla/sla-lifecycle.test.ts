@@ -7,7 +7,7 @@ import { defaultTargets, type AppliedPolicy } from '../../../src/core/sla/sla-ta
 const nine2six = [{ from: '09:00', to: '18:00' }];
 const saoPaulo: BusinessCalendar = { timeZone: 'America/Sao_Paulo', week: [nine2six, nine2six, nine2six, nine2six, nine2six, [], []], holidays: ['2026-12-25'] };
 const business: AppliedPolicy = { id: 'p1', name: 'Gold', calendar: saoPaulo, targets: { firstResponseMinutes: 60, nextResponseMinutes: 30, resolutionMinutes: 8 * 60 } };
-const builtIn = (p: keyof typeof defaultTargets): AppliedPolicy => ({ id: 'default', name: 'Default', calendar: null, targets: defaultTargets[p] });
+const builtIn = (p: keyof typeof defaultTargets): AppliedPolicy => ({ id: `default:${p}`, name: 'Default', calendar: null, targets: defaultTargets[p] });
 const d = (s: string) => new Date(s);
 const iso = (x: Date | undefined | null) => x?.toISOString() ?? null;
 
@@ -40,7 +40,7 @@ describe('SLA lifecycle: the built-in policy is today\'s table', () => {
     const out = recomputeSla(fresh(), { kind: 'created' }, builtIn(p), created);
     expect([iso(out.sla.firstResponseDueAt), iso(out.sla.resolutionDueAt), out.sla.nextResponseDueAt]).toEqual([fr, res, undefined]);
     expect(iso(out.slaDueAt)).toBe(fr);
-    expect(out.sla.policy).toBe('default');
+    expect(out.sla.policy).toBe(`default:${p}`);
   });
 });
 
@@ -168,5 +168,34 @@ describe('SLA lifecycle: changes', () => {
   it('slaDueAtOf picks the earliest running target', () => {
     expect(slaDueAtOf({ status: 'open', createdAt: created, firstResponseAt: created, sla: { policy: 'x', nextResponseDueAt: d('2026-12-07T15:00:00Z'), resolutionDueAt: d('2026-12-07T14:00:00Z') } })).toEqual(d('2026-12-07T14:00:00Z'));
     expect(slaDueAtOf({ status: 'open', createdAt: created, sla: { policy: 'x' } })).toEqual(NO_SLA_DUE);
+  });
+});
+
+describe('SLA lifecycle: breach escalation', () => {
+  it('a breached target keeps its due time when the escalation raises the priority; the others move', () => {
+    const t = { ...fresh(), sla: recomputeSla(fresh(), { kind: 'created' }, builtIn('normal'), created).sla };
+    // First response was due 14:00Z (normal, 4 h); at 17:05Z it is breached and the priority goes to high.
+    const out = recomputeSla(t, { kind: 'breached', target: 'firstResponse', priorityFrom: 'normal', priorityTo: 'high' }, builtIn('high'), d('2026-12-07T17:05:00Z'));
+    expect(out.sla.breached).toEqual({ firstResponse: true });
+    expect(iso(out.sla.firstResponseDueAt)).toBe('2026-12-07T17:00:00.000Z');
+    expect(out.moves).toEqual([{ target: 'resolution', from: d('2026-12-08T13:00:00Z'), to: d('2026-12-07T21:00:00Z'), reason: 'firstResponse breached: priority normal → high' }]);
+    // A later priority change leaves the breached due time alone too.
+    const later = recomputeSla({ ...t, sla: out.sla }, { kind: 'priority', from: 'high', to: 'urgent' }, builtIn('urgent'), d('2026-12-07T17:10:00Z'));
+    expect(iso(later.sla.firstResponseDueAt)).toBe('2026-12-07T17:00:00.000Z');
+    expect(iso(later.slaDueAt)).toBe('2026-12-07T17:00:00.000Z');
+  });
+
+  it('next response: a breach counts for its cycle only', () => {
+    const { ticket } = story(business, [
+      [{ kind: 'agent-reply', first: true }, { status: 'open', firstResponseAt: d('2026-12-07T13:20:00Z') }, '2026-12-07T13:20:00Z'],
+      [{ kind: 'customer-message', at: d('2026-12-07T14:00:00Z') }, {}, '2026-12-07T14:00:00Z'],
+      [{ kind: 'breached', target: 'nextResponse', priorityFrom: 'normal', priorityTo: 'normal' }, {}, '2026-12-07T14:31:00Z'],
+    ]);
+    expect(ticket.sla.breached).toEqual({ nextResponse: true });
+    const replied = recomputeSla(ticket, { kind: 'agent-reply' }, business, d('2026-12-07T14:40:00Z'));
+    expect(replied.sla.breached).toBeUndefined();
+    const again = recomputeSla({ ...ticket, sla: replied.sla }, { kind: 'customer-message', at: d('2026-12-07T15:00:00Z') }, business, d('2026-12-07T15:00:00Z'));
+    expect(iso(again.sla.nextResponseDueAt)).toBe('2026-12-07T15:30:00.000Z');
+    expect(again.sla.breached).toBeUndefined();
   });
 });
