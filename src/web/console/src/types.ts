@@ -46,7 +46,7 @@ export interface TicketDetail extends TicketSummary {
   snoozedUntil: string | null;
   mergedInto: string | null;
   createdAt: string;
-  sla: { policy: string; firstResponseDueAt: string | null; resolutionDueAt: string | null };
+  sla: { policy: string; firstResponseDueAt: string | null; resolutionDueAt: string | null; policyName?: string; nextResponseDueAt?: string | null; pausedAt?: string | null };
   firstResponseAt: string | null;
 }
 
