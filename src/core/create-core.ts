@@ -44,6 +44,10 @@ import { rememberModels } from './models/models-of.js';
 import { listThread } from './tickets/thread-queries.js';
 import { TicketContext } from './tickets/ticket-context.js';
 import type { Ticket } from './models/ticket.js';
+import { SlaDirectory } from './sla/sla-directory.js';
+import { SlaEngine, type Clock } from './sla/sla-engine.js';
+import { SlaAdminService } from './sla/sla-admin-service.js';
+import { SlaAlerts } from './sla/sla-alerts.js';
 
 export interface CoreOptions {
   config: Config;
@@ -52,10 +56,12 @@ export interface CoreOptions {
   /** Instance secret: encrypts inbox credentials, signs our Message-IDs. */
   secret: string;
   channels: ChannelRegistry;
+  /** What time it is for SLA due times, warnings and breaches (tests pass a controllable clock). */
+  clock?: Clock;
 }
 
 /** Wires the core services on one database connection. `start` begins background work; `stop` ends it. */
-export function createCore({ config, connection, logger, secret, channels }: CoreOptions) {
+export function createCore({ config, connection, logger, secret, channels, clock }: CoreOptions) {
   const log = (module: string) => logger.child({ module });
   const models = registerModels(connection);
   const bus = new DomainEventBus(log('events'));
@@ -120,6 +126,12 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     channels,
   );
   const callBack = new CallBackService(tickets, channels, audit, log('calls'));
+  const slaEngine = new SlaEngine(models, new SlaDirectory(models), audit, locks, bus, log('sla'), clock);
+  messageProcessor.useSla(slaEngine);
+  tickets.useSla(slaEngine);
+  compose.useSla(slaEngine);
+  const sla = new SlaAdminService(models, slaEngine);
+  const slaAlerts = new SlaAlerts(models, bus, (id, target, dueAt, unassign) => tickets.escalateBreach(id, target, dueAt, unassign), slaEngine.now, { warningLeadMs: config.sla.warningLeadMs, breachUnassign: config.sla.breachUnassign }, log('sla'));
   messageProcessor.onNewTicket(async (ticket, inbox) => {
     await compose.acknowledge(ticket, inbox);
   });
@@ -141,6 +153,8 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     ingest,
     tickets,
     compose,
+    sla,
+    slaAlerts,
     worker,
     sessions,
     users,
@@ -173,9 +187,11 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
           deliver: (messageId, attempt) => worker.deliver(messageId, attempt),
           endSnooze: (ticketId, at) => tickets.endSnooze(ticketId, at),
           purgeSessions: () => sessions.purgeExpired(),
+          slaSweep: () => slaAlerts.sweep(),
         },
         log('jobs'),
         config.jobs.pollMs,
+        config.sla.scanIntervalMs,
       );
       tickets.useSnoozeScheduler(jobs);
       await jobs.start();

@@ -52,6 +52,10 @@ export class Projector {
         }
         return;
       }
+      case 'sla.alert':
+        // The supervisors (the console shows it to those of the ticket's department) and the assignee.
+        this.io.to([rooms.supervisors, ...(event.scope.assigneeId ? [rooms.user(event.scope.assigneeId)] : [])]).emit(event.type, event);
+        return;
       case 'user.sessions_ended':
         // Handled by attach-realtime (it disconnects the user's sockets); nothing to tell the consoles.
         return;

@@ -27,7 +27,8 @@ export interface TestCore {
 }
 
 /** A core on its own FerretDB, with fast job polling and backoff for tests. */
-export async function startTestCore(env: Record<string, string> = {}, existing?: TestDatabase, channels?: ChannelRegistry): Promise<TestCore> {
+/** `opts.clock`: the SLA engine's time (warnings and breaches are tested by moving it, never by waiting). */
+export async function startTestCore(env: Record<string, string> = {}, existing?: TestDatabase, channels?: ChannelRegistry, opts: { clock?: () => Date } = {}): Promise<TestCore> {
   const db = existing ?? (await startTestDatabase());
   const config = loadConfig({
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -39,7 +40,7 @@ export async function startTestCore(env: Record<string, string> = {}, existing?:
     ...env,
   });
   const registry = new MapRegistry();
-  const core = createCore({ config, connection: db.connection, logger: createLogger(config.logLevel), secret: TEST_SECRET, channels: channels ?? registry });
+  const core = createCore({ config, connection: db.connection, logger: createLogger(config.logLevel), secret: TEST_SECRET, channels: channels ?? registry, ...(opts.clock ? { clock: opts.clock } : {}) });
   const events: DomainEvent[] = [];
   core.bus.subscribe((e) => {
     events.push(e);

@@ -67,6 +67,10 @@ const EnvSchema = z.object({
   TWILIO_API_BASE_URL: z.string().url().optional(),
   /** The browser WhatsApp Web runs in (Debian's chromium; on other systems, your Chrome/Chromium binary). */
   WHATSAPP_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** SLA: warn this long before a due time; look for warnings and breaches this often; unassign on breach. */
+  SLA_WARNING_LEAD_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
+  SLA_SCAN_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  SLA_BREACH_UNASSIGN: bool.default(false),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -115,6 +119,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     ingest: { sweepIntervalMs: env.INGEST_SWEEP_INTERVAL_MS, sweepMinAgeMs: env.INGEST_SWEEP_MIN_AGE_MS, fullSweepIntervalMs: env.FULL_SWEEP_INTERVAL_MS },
     webhooks: { maxBodyBytes: env.WEBHOOK_MAX_BYTES },
     sessions: { leaseTtlMs: env.SESSION_LEASE_TTL_MS },
+    sla: { warningLeadMs: env.SLA_WARNING_LEAD_MINUTES * 60_000, scanIntervalMs: env.SLA_SCAN_INTERVAL_MS, breachUnassign: env.SLA_BREACH_UNASSIGN },
     platforms: {
       telegramApiRoot: env.TELEGRAM_API_ROOT,
       graphApiBaseUrl: env.GRAPH_API_BASE_URL,

@@ -140,6 +140,19 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
     /** A session waiting to be paired: the QR code's text (admins' settings screen draws it). */
     qr: z.string().optional(),
   }),
+  /** An SLA due time is near (`warning`) or passed (`breach`, escalated): for the assignee and the supervisors. */
+  z.object({
+    type: z.literal('sla.alert'),
+    /** Not an audited change of its own (the escalation's is): no seq. */
+    seq: z.number().int().optional(),
+    ...base,
+    kind: z.enum(['warning', 'breach']),
+    target: z.enum(['firstResponse', 'nextResponse', 'resolution']),
+    dueAt: z.string(),
+    ticket: TicketSummarySchema,
+    /** Breach only: what the escalation changed. */
+    escalation: z.object({ priorityFrom: z.string(), priorityTo: z.string(), unassigned: z.boolean() }).optional(),
+  }),
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type DomainEventType = DomainEvent['type'];

@@ -11,6 +11,7 @@ import type { Ticket } from '../models/ticket.js';
 import type { ProcessRun } from './process-run.js';
 import { findOwnEcho } from '../threading/own-echo.js';
 import type { TicketPlacement } from '../threading/ticket-placement.js';
+import type { SlaEngine } from '../sla/sla-engine.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { TicketNumbers } from '../tickets/ticket-number.js';
 import { announceMessage } from './steps/announce-message.js';
@@ -43,6 +44,8 @@ export class MessageProcessor {
   private newTicketHook: NewTicketHook | undefined;
   private readonly placeStep: PlaceMessage;
   private readonly recordStep: RecordMessage;
+  private readonly writer: TicketWriter;
+  private slaEngine: SlaEngine | undefined;
 
   constructor(
     private readonly models: Models,
@@ -56,12 +59,19 @@ export class MessageProcessor {
     private readonly secret: string,
     private readonly logger: Logger,
   ) {
-    this.placeStep = new PlaceMessage(models, placement, new TicketWriter(audit, numbers, config, logger), audit, locks, config);
+    this.writer = new TicketWriter(audit, numbers, config, logger);
+    this.placeStep = new PlaceMessage(models, placement, this.writer, audit, locks, config);
     this.recordStep = new RecordMessage(new MessageStore(models, audit, logger), new TicketToucher(models, locks), audit, logger);
   }
 
   onNewTicket(hook: NewTicketHook): void {
     this.newTicketHook = hook;
+  }
+
+  /** Due times of new tickets and after customer messages (`src/core/sla`). */
+  useSla(engine: SlaEngine): void {
+    this.slaEngine = engine;
+    this.writer.useSla(engine);
   }
 
   /**
@@ -82,7 +92,8 @@ export class MessageProcessor {
     const placed = await this.placeStep.run(event, inbox, contact, pointer);
     const recorded = await this.recordStep.run(event, inbox, contact, placed, run);
     const events = announceMessage(placed, recorded);
-    const ticket = recorded.ticket;
+    if (!this.slaEngine) throw new Error('SLA engine not wired (createCore calls useSla)');
+    const ticket = await this.slaEngine.afterCustomerMessage(recorded.ticket, { at: event.occurredAt, fromUs: Boolean(event.fromUs), reopened: placed.reopened }, events);
 
     if (placed.created && !event.automated && !event.fromUs && this.newTicketHook) {
       await this.newTicketHook(ticket, inbox, event).catch((err: unknown) =>

@@ -9,6 +9,8 @@ export interface JobHandlers {
   deliver(messageId: string, attempt: number): Promise<unknown>;
   endSnooze(ticketId: string, dueAt: Date): Promise<void>;
   purgeSessions(): Promise<unknown>;
+  /** SLA warnings and breach escalations (`src/core/sla/sla-alerts.ts`); once each across processes by its own claims. */
+  slaSweep?(): Promise<unknown>;
 }
 
 interface DeliverData {
@@ -34,6 +36,7 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     private readonly handlers: JobHandlers,
     private readonly logger: Logger,
     pollMs: number,
+    private readonly slaScanMs = 30_000,
   ) {
     if (!connection.db) throw new Error('connection is not open');
     this.agenda = new Agenda({
@@ -52,12 +55,16 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     this.agenda.define('sessions.purge', async () => {
       await this.handlers.purgeSessions();
     });
+    this.agenda.define('sla.sweep', async () => {
+      await this.handlers.slaSweep?.();
+    });
   }
 
   async start(): Promise<void> {
     if (this.started) return;
     await this.agenda.start();
     await this.agenda.every('1 hour', 'sessions.purge');
+    if (this.handlers.slaSweep) await this.agenda.every(this.slaScanMs, 'sla.sweep');
     this.started = true;
   }
 

@@ -15,6 +15,9 @@ import { registerSessionModel } from './session.js';
 import { registerSessionLeaseModel } from './session-lease.js';
 import { registerTicketModel } from './ticket.js';
 import { registerUserModel } from './user.js';
+import { registerSlaCalendarModel } from './sla-calendar.js';
+import { registerSlaPolicyModel } from './sla-policy.js';
+import { registerSlaNoticeModel } from './sla-notice.js';
 
 /** Binds every model to one connection (one database per process, or per test file). */
 export function registerModels(c: Connection) {
@@ -34,6 +37,9 @@ export function registerModels(c: Connection) {
     SessionLease: registerSessionLeaseModel(c),
     Ticket: registerTicketModel(c),
     User: registerUserModel(c),
+    SlaCalendar: registerSlaCalendarModel(c),
+    SlaPolicy: registerSlaPolicyModel(c),
+    SlaNotice: registerSlaNoticeModel(c),
   };
 }
 export type Models = ReturnType<typeof registerModels>;

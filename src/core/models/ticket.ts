@@ -1,5 +1,6 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 import { channelKinds, type ChannelKind } from '../domain/channel-kind.js';
+import type { SlaState } from '../sla/sla-lifecycle.js';
 import { ticketStatuses, ticketPriorities, type TicketStatus, type TicketPriority } from '../tickets/ticket-enums.js';
 
 export interface Ticket {
@@ -20,7 +21,8 @@ export interface Ticket {
   replyTo: { handle: string; displayName?: string; email?: string; phone?: string; conversationId?: string };
   /** Email participants' addresses, for the `[#N]` subject-token rule. */
   participants: string[];
-  sla: { policy: string; firstResponseDueAt?: Date; resolutionDueAt?: Date };
+  /** Which policy applies and its due times: written only from `recomputeSla` (src/core/sla/sla-lifecycle.ts). */
+  sla: SlaState;
   /** Next SLA deadline (first response, else resolution); NO_SLA_DUE when none applies. Sort key. */
   slaDueAt: Date;
   firstResponseAt?: Date;
@@ -60,7 +62,17 @@ const schema = new Schema<Ticket>(
       conversationId: String,
     },
     participants: { type: [String], default: [] },
-    sla: { policy: { type: String, required: true }, firstResponseDueAt: Date, resolutionDueAt: Date },
+    sla: {
+      policy: { type: String, required: true },
+      firstResponseDueAt: Date,
+      resolutionDueAt: Date,
+      policyName: String,
+      nextResponseDueAt: Date,
+      nextResponseFrom: Date,
+      pausedAt: Date,
+      pausedMinutes: { firstResponse: Number, nextResponse: Number, resolution: Number },
+      breached: { firstResponse: Boolean, nextResponse: Boolean, resolution: Boolean },
+    },
     slaDueAt: { type: Date, required: true },
     firstResponseAt: Date,
     solvedAt: Date,

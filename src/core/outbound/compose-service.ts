@@ -13,7 +13,7 @@ import type { Inbox } from '../models/inbox.js';
 import type { Message, StoredAttachment } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
-import { nextSlaDue } from '../sla/policy.js';
+import { slaAuditEntries, type SlaEngine } from '../sla/sla-engine.js';
 import { createOutboundMessageId } from '../threading/message-id.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { TicketService } from '../tickets/ticket-service.js';
@@ -51,6 +51,17 @@ export class ComposeService {
     private readonly logger: Logger,
     private readonly channels?: ChannelRegistry,
   ) {}
+
+  private slaEngine: SlaEngine | undefined;
+
+  useSla(engine: SlaEngine): void {
+    this.slaEngine = engine;
+  }
+
+  private get sla(): SlaEngine {
+    if (!this.slaEngine) throw new Error('SLA engine not wired (createCore calls useSla)');
+    return this.slaEngine;
+  }
 
   /**
    * The platform's reply window for this ticket (Messenger: 24 hours after the customer's last message),
@@ -186,18 +197,25 @@ export class ComposeService {
 
   /** First response time, SLA target and `new → open` follow from an agent reply. */
   private async markAgentReply(ticket: Ticket, at: Date, events: DomainEvent[]): Promise<Ticket> {
-    const { before, after } = await this.locks.run(String(ticket._id), async () => {
+    const { before, after, moves } = await this.locks.run(String(ticket._id), async () => {
       const current = (await this.models.Ticket.findById(ticket._id).lean())!;
       const set: Record<string, unknown> = { lastMessageAt: at };
       if (!current.firstResponseAt) set.firstResponseAt = at;
       if (current.status === 'new') set.status = 'open';
-      set.slaDueAt = nextSlaDue({ ...current, ...set } as Ticket);
+      const sla = await this.sla.decide({ ...current, ...set } as Ticket, { kind: 'agent-reply', first: !current.firstResponseAt });
+      set.sla = sla.sla;
+      set.slaDueAt = sla.slaDueAt;
       await this.models.Ticket.updateOne({ _id: current._id }, { $set: set });
-      return { before: current, after: (await this.models.Ticket.findById(current._id).lean())! };
+      return { before: current, after: (await this.models.Ticket.findById(current._id).lean())!, moves: sla.moves };
     });
-    if (before.status !== after.status) {
-      const a = await this.audit.append(ticket._id, 'ticket.status_changed', { type: 'system', name: 'Ponte' }, { from: before.status, to: after.status, reason: 'agent replied' });
-      events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(after), change: 'status', ticket: toTicketSummary(after) });
+    const entries = [
+      ...(before.status !== after.status ? [{ type: 'ticket.status_changed', actor: { type: 'system' as const, name: 'Ponte' }, data: { from: before.status, to: after.status, reason: 'agent replied' } }] : []),
+      ...slaAuditEntries(moves),
+    ];
+    if (entries.length) {
+      // The status change's seq when there is one (reports key facts by it); the `sla.changed` events follow.
+      const a = (await this.audit.appendAll(ticket._id, entries))[0]!;
+      events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(after), change: before.status !== after.status ? 'status' : 'sla', ticket: toTicketSummary(after) });
     }
     return after;
   }

@@ -4,7 +4,8 @@ import { rawCollection } from '../db/raw-collection.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 
-type NewTicket = Omit<Ticket, 'number' | 'createdAt' | 'updatedAt'>;
+/** `createdAt`: given when something was already computed from it (the SLA due times). */
+type NewTicket = Omit<Ticket, 'number' | 'createdAt' | 'updatedAt'> & { createdAt?: Date };
 
 /**
  * Human ticket numbers. The unique index on `number` is the truth, not a
@@ -29,7 +30,7 @@ export class TicketNumbers {
       const number = await this.next();
       try {
         const now = new Date();
-        const ticket: Ticket = { ...doc, number, createdAt: now, updatedAt: now };
+        const ticket: Ticket = { ...doc, number, createdAt: doc.createdAt ?? now, updatedAt: now };
         // NewTicket has every field the schema requires or defaults: inserted by the driver, no mongoose
         // document per new conversation. `ignoreUndefined`: an optional field given as undefined is left out.
         await rawCollection(this.models.Ticket).insertOne(ticket, { ignoreUndefined: true });

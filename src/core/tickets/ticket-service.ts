@@ -5,9 +5,13 @@ import { verifyAuditChain } from '../audit/verify-chain.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import { ticketScope, toTicketSummary } from '../events/views.js';
+import type { AuditEvent } from '../models/audit-event.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
-import { nextSlaDue, slaDueTimes } from '../sla/policy.js';
+import { slaAuditEntries, type SlaEngine } from '../sla/sla-engine.js';
+import { slaDueField, type SlaChange } from '../sla/sla-lifecycle.js';
+import type { SlaTarget } from '../sla/sla-targets.js';
+import { raisedPriority } from './ticket-enums.js';
 import type { Viewer } from '../users/viewer.js';
 import type { TicketPriority, TicketStatus } from './ticket-enums.js';
 import type { TicketLocks } from './ticket-locks.js';
@@ -20,7 +24,8 @@ export interface SnoozeScheduler {
   scheduleUnsnooze(ticketId: string, at: Date): Promise<void>;
 }
 
-type Change = { update: Record<string, unknown>; audit: { type: string; data: Record<string, unknown> }; change: string } | null;
+/** `sla`: the change moves SLA clocks; due times are recomputed on the changed ticket, under the same lock. */
+type Change = { update: Record<string, unknown>; audit: { type: string; data: Record<string, unknown> }; change: string; sla?: SlaChange } | null;
 
 const actorOf = (v: Viewer): Actor => ({ type: 'user', id: v.id, name: v.name });
 const oid = (id: string) => new Types.ObjectId(id);
@@ -32,6 +37,7 @@ const oid = (id: string) => new Types.ObjectId(id);
  */
 export class TicketService {
   private snoozer: SnoozeScheduler | undefined;
+  private slaEngine: SlaEngine | undefined;
 
   constructor(
     private readonly models: Models,
@@ -43,6 +49,15 @@ export class TicketService {
 
   useSnoozeScheduler(s: SnoozeScheduler): void {
     this.snoozer = s;
+  }
+
+  useSla(engine: SlaEngine): void {
+    this.slaEngine = engine;
+  }
+
+  private get sla(): SlaEngine {
+    if (!this.slaEngine) throw new Error('SLA engine not wired (createCore calls useSla)');
+    return this.slaEngine;
   }
 
   list(viewer: Viewer, query: TicketListQuery) {
@@ -114,6 +129,7 @@ export class TicketService {
         update: departmentId ? { $set: { departmentId: oid(departmentId) } } : { $unset: { departmentId: 1 } },
         audit: { type: 'ticket.transferred', data: { from: t.departmentId ? String(t.departmentId) : null, to: departmentId, toName: departmentName ?? null } },
         change: 'department',
+        sla: { kind: 'department', toName: departmentName ?? null },
       };
     });
   }
@@ -124,7 +140,7 @@ export class TicketService {
       if (t.mergedInto) throw new ConflictError('TICKET_MERGED', 'A merged ticket cannot change status');
       if (t.status === 'closed') throw new ConflictError('TICKET_CLOSED', 'A closed ticket cannot be reopened; the customer\'s next message opens a follow-up');
       const now = new Date();
-      const set: Record<string, unknown> = { status, slaDueAt: nextSlaDue({ ...t, status }) };
+      const set: Record<string, unknown> = { status };
       const unset: Record<string, unknown> = {};
       if (status === 'solved') set.solvedAt = now;
       else unset.solvedAt = 1;
@@ -133,6 +149,7 @@ export class TicketService {
         update: { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
         audit: { type: 'ticket.status_changed', data: { from: t.status, to: status } },
         change: 'status',
+        sla: { kind: 'status', from: t.status, to: status },
       };
     });
   }
@@ -140,14 +157,12 @@ export class TicketService {
   async setPriority(viewer: Viewer, ticketId: string, priority: TicketPriority) {
     return this.mutate(viewer, ticketId, (t) => {
       if (t.priority === priority) return null;
-      const sla = slaDueTimes(priority, t.createdAt);
       return {
-        update: { $set: { priority, sla, slaDueAt: nextSlaDue({ ...t, sla }) } },
-        audit: {
-          type: 'ticket.priority_changed',
-          data: { from: t.priority, to: priority, sla: { policy: sla.policy, firstResponseDueAt: sla.firstResponseDueAt, resolutionDueAt: sla.resolutionDueAt } },
-        },
+        update: { $set: { priority } },
+        // The new due times follow as `sla.changed` events, each with the reason "priority a → b".
+        audit: { type: 'ticket.priority_changed', data: { from: t.priority, to: priority } },
         change: 'priority',
+        sla: { kind: 'priority', from: t.priority, to: priority },
       };
     });
   }
@@ -204,6 +219,31 @@ export class TicketService {
   }
 
   /**
+   * A breached SLA target (the SLA sweep claimed it): priority one step up, optionally back to the
+   * department's queue, and the target frozen as breached — one `sla.breached` audit event. Null when there
+   * is nothing to do: escalated already (an interrupted claim carried out again) or the due time moved.
+   */
+  async escalateBreach(ticketId: string, target: SlaTarget, dueAt: Date, unassign: boolean) {
+    const system: Viewer = { id: new Types.ObjectId().toHexString(), name: 'Ponte', email: 'system@ponte.local', role: 'admin', departmentIds: [] };
+    let outcome: { priorityFrom: TicketPriority; priorityTo: TicketPriority; unassigned: boolean } | null = null;
+    const ticket = await this.mutate(system, ticketId, (t) => {
+      outcome = null;
+      if (t.sla.breached?.[target] || t.sla[slaDueField[target]]?.getTime() !== dueAt.getTime()) return null;
+      const priorityTo = raisedPriority(t.priority);
+      const unassigned = unassign && Boolean(t.assigneeId);
+      outcome = { priorityFrom: t.priority, priorityTo, unassigned };
+      return {
+        update: { $set: { priority: priorityTo }, ...(unassigned ? { $unset: { assigneeId: 1 } } : {}) },
+        audit: { type: 'sla.breached', data: { target, dueAt, priorityFrom: t.priority, priorityTo, unassignedFrom: unassigned ? String(t.assigneeId) : null } },
+        change: 'sla-breach',
+        sla: { kind: 'breached', target, priorityFrom: t.priority, priorityTo },
+      };
+    }, { type: 'system', name: 'Ponte' });
+    const done = outcome as { priorityFrom: TicketPriority; priorityTo: TicketPriority; unassigned: boolean } | null;
+    return done ? { ticket, ...done } : null;
+  }
+
+  /**
    * Merges `sourceId` into `targetId`. Both histories stay intact and separate;
    * the source is closed and points at the target, new messages of its
    * conversation follow that pointer, and the target lists the source's messages.
@@ -218,9 +258,10 @@ export class TicketService {
     }
     const now = new Date();
     await this.mutate(viewer, sourceId, (t) => ({
-      update: { $set: { mergedInto: target._id, status: 'closed', closedAt: now, slaDueAt: nextSlaDue({ ...t, status: 'closed' }) } },
+      update: { $set: { mergedInto: target._id, status: 'closed', closedAt: now } },
       audit: { type: 'ticket.merged_into', data: { targetId, targetNumber: target.number, previousStatus: t.status } },
       change: 'merged',
+      sla: { kind: 'status', from: t.status, to: 'closed' },
     }));
     return this.mutate(viewer, targetId, (t) => ({
       update: { $set: { mergedTicketIds: [...t.mergedTicketIds, source._id, ...source.mergedTicketIds] } },
@@ -236,14 +277,19 @@ export class TicketService {
       const current = await this.models.Ticket.findById(visible._id).lean();
       if (!current || !canSee(viewer, current)) throw new NotFoundError('Ticket');
       const change = decide(current);
-      if (!change) return { before: current, after: current, change };
+      if (!change) return { before: current, after: current, change, slaMoves: [] };
       await this.models.Ticket.updateOne({ _id: current._id }, change.update);
-      const after = (await this.models.Ticket.findById(current._id).lean())!;
-      return { before: current, after, change };
+      let after = (await this.models.Ticket.findById(current._id).lean())!;
+      if (!change.sla) return { before: current, after, change, slaMoves: [] };
+      const sla = await this.sla.decide(after, change.sla);
+      await this.models.Ticket.updateOne({ _id: current._id }, { $set: { sla: sla.sla, slaDueAt: sla.slaDueAt } });
+      after = { ...after, sla: sla.sla, slaDueAt: sla.slaDueAt };
+      return { before: current, after, change, slaMoves: sla.moves };
     });
-    const { before, after, change } = outcome;
+    const { before, after, change, slaMoves } = outcome;
     if (!change) return after;
-    const a = await this.audit.append(after._id, change.audit.type, actor, change.audit.data);
+    // The event carries the change's own seq (reports key facts by it); its `sla.changed` events follow it.
+    const [a] = (await this.audit.appendAll(after._id, [{ type: change.audit.type, actor, data: change.audit.data }, ...slaAuditEntries(slaMoves, actor)])) as [AuditEvent];
     const moved = String(before.departmentId ?? '') !== String(after.departmentId ?? '') || String(before.assigneeId ?? '') !== String(after.assigneeId ?? '');
     this.bus.publish({
       type: 'ticket.updated',

@@ -128,7 +128,7 @@ describe('append-only, hash-chained audit', () => {
     await expect(modelsOf(t.core).AuditEvent.findOneAndDelete({ ticketId })).rejects.toThrow(/append-only/);
   });
 
-  it('every ticket operation writes exactly one audit event', async () => {
+  it('every ticket operation writes exactly one audit event (plus one per SLA due time it moved)', async () => {
     const ticketId = await newTicket('SM-audit-7');
     const admin = await createUser(t.core, 'admin');
     const dep = await t.core.departments.create(admin, { name: `Billing ${Date.now()}` });
@@ -142,7 +142,20 @@ describe('append-only, hash-chained audit', () => {
     // No-ops write nothing.
     await t.core.tickets.assign(admin, ticketId, admin.id);
     const types = (await modelsOf(t.core).AuditEvent.find({ ticketId, seq: { $gt: before } }).sort({ seq: 1 }).lean()).map((e) => e.type);
-    expect(types).toEqual(['ticket.assigned', 'ticket.transferred', 'ticket.priority_changed', 'ticket.type_changed', 'ticket.snoozed', 'ticket.status_changed']);
+    // One event per operation, plus one `sla.changed` per due time an operation moved (priority: both targets;
+    // pending: both paused), each right after the operation that moved it.
+    expect(types).toEqual([
+      'ticket.assigned',
+      'ticket.transferred',
+      'ticket.priority_changed',
+      'sla.changed',
+      'sla.changed',
+      'ticket.type_changed',
+      'ticket.snoozed',
+      'ticket.status_changed',
+      'sla.changed',
+      'sla.changed',
+    ]);
     const ticket = await modelsOf(t.core).Ticket.findById(ticketId).lean();
     expect(ticket!.sla.policy).toBe('default:urgent');
   });

@@ -149,9 +149,11 @@ describe('ingest hot path caches', () => {
     expect(ticket.status).toBe('open');
     expect(ticket.snoozedUntil).toBeUndefined();
     const audit = await modelsOf(a.core).AuditEvent.find({ ticketId: ticket._id }).sort({ seq: 1 }).lean();
-    const tail = audit.slice(-2);
-    expect(tail.map((e) => e.type)).toEqual(['message.received', 'ticket.status_changed']);
-    expect(seen).toEqual([`message.created#${tail[0]!.seq}`, `ticket.updated#${tail[1]!.seq}`]);
+    // Then the SLA clock resumes (pending paused it): the resolution and first-response due times come back.
+    const tail = audit.slice(-4);
+    expect(tail.map((e) => e.type)).toEqual(['message.received', 'ticket.status_changed', 'sla.changed', 'sla.changed']);
+    expect(tail.slice(2).map((e) => JSON.parse(e.dataJson).reason)).toEqual(['customer message', 'customer message']);
+    expect(seen).toEqual([`message.created#${tail[0]!.seq}`, `ticket.updated#${tail[1]!.seq}`, `ticket.updated#${tail[3]!.seq}`]);
 
     // The same event again (a platform retry) changes nothing and tells nobody.
     const before = audit.length;

@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../../src/core/events/domain-events.js';
 import { addToHistogram } from '../../../src/core/reports/histogram.js';
@@ -8,6 +8,7 @@ import type { Viewer } from '../../../src/core/users/viewer.js';
 import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
+import { defaultTargets } from '../../../src/core/sla/sla-targets.js';
 
 /**
  * Rollups fed by the real core (ingest, replies, assignments, transfers, solves, reopens) equal a
@@ -107,8 +108,13 @@ beforeAll(async () => {
     const inbox = pick(inboxes);
     const ticketId = await inbound(inbox, phone, `R${i}-0`);
     if (rand() < 0.3) {
-      // An SLA already missed: written the way another SLA engine would (the reports only read the fields).
-      await modelsOf(t.core).Ticket.updateOne({ _id: ticketId }, { $set: { 'sla.firstResponseDueAt': new Date(Date.now() - 1000), 'sla.resolutionDueAt': new Date(Date.now() - 1000) } });
+      // An SLA already missed: the ticket made to look two days old, with the due times the SLA engine gives
+      // such a ticket (it recomputes them from the creation time on a transfer or a reopen).
+      const createdAt = new Date(Date.now() - 2 * 86_400_000);
+      const due = (minutes: number | null) => new Date(createdAt.getTime() + minutes! * 60_000);
+      await t.db.connection.collection('tickets').updateOne({ _id: new Types.ObjectId(ticketId) }, {
+        $set: { createdAt, 'sla.firstResponseDueAt': due(defaultTargets.normal.firstResponseMinutes), 'sla.resolutionDueAt': due(defaultTargets.normal.resolutionMinutes) },
+      });
     }
     if (rand() < 0.2) await t.core.tickets.transfer(admin, ticketId, String(rand() < 0.5 ? depA : depB));
     const agent = pick(agents);

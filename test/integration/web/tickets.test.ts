@@ -188,7 +188,14 @@ describe('ticket operations', () => {
       sla: { policy: 'default:high' },
     });
     const trail = await agentA.get(`/api/tickets/${id}/audit`);
-    expect(trail.body.items.map((e: { type: string }) => e.type).slice(-6)).toEqual([
+    // Pending pauses the clock: the resolution and first-response due times go (sla.changed, reason given);
+    // the priority change while paused moves none.
+    const slaEvents = trail.body.items.filter((e: { type: string }) => e.type === 'sla.changed');
+    expect(slaEvents.map((e: { data: { target: string; to: string | null; reason: string } }) => [e.data.target, e.data.to, e.data.reason])).toEqual([
+      ['firstResponse', null, 'status new → pending'],
+      ['resolution', null, 'status new → pending'],
+    ]);
+    expect(trail.body.items.map((e: { type: string }) => e.type).filter((t: string) => t !== 'sla.changed').slice(-6)).toEqual([
       'ticket.status_changed',
       'ticket.priority_changed',
       'ticket.type_changed',

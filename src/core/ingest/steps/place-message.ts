@@ -7,7 +7,6 @@ import type { Contact } from '../../models/contact.js';
 import type { Inbox } from '../../models/inbox.js';
 import type { Models } from '../../models/registry.js';
 import type { Ticket } from '../../models/ticket.js';
-import { nextSlaDue } from '../../sla/policy.js';
 import type { ThreadDecision } from '../../threading/decide-thread.js';
 import type { PlacementInput } from '../../threading/placement-decision.js';
 import type { PointerLookup, TicketPlacement } from '../../threading/ticket-placement.js';
@@ -63,7 +62,7 @@ export class PlaceMessage {
     const ticket = placed.ticket;
     const reopenCount = ticket.reopenCount + 1;
     await this.locks.run(String(ticket._id), () =>
-      this.models.Ticket.updateOne({ _id: ticket._id }, { $set: { status: 'open', reopenCount, slaDueAt: nextSlaDue({ ...ticket, status: 'open' }) }, $unset: { solvedAt: 1 } }),
+      this.models.Ticket.updateOne({ _id: ticket._id }, { $set: { status: 'open', reopenCount }, $unset: { solvedAt: 1 } }),
     );
     const a = await this.audit.append(ticket._id, 'ticket.reopened', systemActor, {
       from: ticket.status,

@@ -6,7 +6,7 @@ import type { MessageReceived } from '../../domain/inbound-event.js';
 import type { Contact } from '../../models/contact.js';
 import type { Inbox } from '../../models/inbox.js';
 import type { Ticket } from '../../models/ticket.js';
-import { slaDueTimes } from '../../sla/policy.js';
+import type { SlaEngine } from '../../sla/sla-engine.js';
 import { cleanTicketSubject } from '../../threading/subject-token.js';
 import type { TicketNumbers } from '../../tickets/ticket-number.js';
 import { dayBucket } from '../../time/day-bucket.js';
@@ -31,9 +31,24 @@ export class TicketWriter {
     private readonly logger: Logger,
   ) {}
 
+  private slaEngine: SlaEngine | undefined;
+
+  /** Due times of new tickets (`src/core/sla`); wired by createCore, which builds the engine later. */
+  useSla(engine: SlaEngine): void {
+    this.slaEngine = engine;
+  }
+
   async write(id: Types.ObjectId, previous: Ticket | undefined, event: MessageReceived, inbox: Inbox, contact: Contact): Promise<{ ticket: Ticket; created: boolean }> {
     const now = new Date();
-    const sla = slaDueTimes('normal', now);
+    if (!this.slaEngine) throw new Error('SLA engine not wired (createCore calls useSla)');
+    const { sla, slaDueAt } = await this.slaEngine.initial({
+      inboxId: inbox._id,
+      channel: inbox.kind,
+      contactId: contact._id,
+      departmentId: inbox.departmentId ?? null,
+      priority: 'normal',
+      createdAt: now,
+    });
     const { ticket, created } = await this.numbers.insert({
       _id: id,
       subject: subjectFor(event, contact),
@@ -54,7 +69,8 @@ export class TicketWriter {
       },
       participants: participantsOf(event),
       sla,
-      slaDueAt: sla.firstResponseDueAt,
+      slaDueAt,
+      createdAt: now,
       lastMessageAt: event.occurredAt,
       lastCustomerMessageAt: event.occurredAt,
       reopenCount: 0,

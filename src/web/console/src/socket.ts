@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import { api } from './api.ts';
 import { t } from './i18n.ts';
 import { store } from './store.ts';
+import { listenSlaAlerts } from './sla-alerts.ts';
 import type { InboxHealth, Message, Presence, TicketSummary, TicketViewer } from './types.ts';
 
 /**
@@ -24,6 +25,7 @@ type Scoped = { scope: { ticketId: string; departmentId: string | null; assignee
 export function connect() {
   socket = io({ withCredentials: true, transports: ['websocket', 'polling'] });
   (window as unknown as { ponteSocket: Socket }).ponteSocket = socket;
+  listenSlaAlerts(socket);
 
   socket.on('connect', () => {
     store.connection = 'online';

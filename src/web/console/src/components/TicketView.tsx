@@ -5,6 +5,7 @@ import type { AuditEvent, Message } from '../types.ts';
 import { ChannelBadge, PriorityMark, SlaChip, StatusPill } from './bits.tsx';
 import { Composer } from './Composer.tsx';
 import { MessageItem } from './MessageItem.tsx';
+import { SlaPanel } from './SlaPanel.tsx';
 
 /** Audit events worth a line in the thread (message events are the messages themselves). */
 function auditLine(e: AuditEvent): string | null {
@@ -107,6 +108,7 @@ export function TicketView() {
           {detail.inbox ? <span class="muted">· {detail.inbox.name}</span> : null}
           {detail.snoozedUntil ? <span class="pill snoozed">💤 {t('snoozedUntil', { time: clock(detail.snoozedUntil) })}</span> : null}
         </div>
+        {detail.sla ? <SlaPanel detail={detail} /> : null}
         {viewers.length ? (
           <div class="collision" data-testid="collision">
             {viewers.map((v) => (

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../support/test-core.js';
+import { startWebHarness, type ApiClient, type WebHarness } from '../web/web-harness.js';
+
+/** The admins' SLA API: zod at the boundary (400 with the field), admins only (403), in the OpenAPI document. */
+let h: WebHarness;
+let admin: ApiClient;
+let agent: ApiClient;
+const nine2six = [{ from: '09:00', to: '18:00' }];
+const row = { firstResponseMinutes: 60, nextResponseMinutes: 30, resolutionMinutes: 480 };
+
+beforeAll(async () => {
+  h = await startWebHarness();
+  admin = await h.login(await createUser(h.t.core, 'admin'));
+  agent = await h.login(await createUser(h.t.core, 'agent'));
+}, 120_000);
+afterAll(async () => {
+  await h.stop();
+});
+
+describe('SLA REST API', () => {
+  it('calendars and policies: create, read back, refuse bad input and non-admins', async () => {
+    const dep = (await admin.post('/api/departments', { name: 'Suporte' })).body;
+    const cal = await admin.post('/api/sla/calendars', { name: 'Horário comercial', timeZone: 'America/Sao_Paulo', week: [nine2six, nine2six, nine2six, nine2six, nine2six, [], []], holidays: ['2026-12-25'], departmentIds: [dep.id] });
+    expect(cal.status).toBe(201);
+    expect(cal.body).toMatchObject({ name: 'Horário comercial', week: [nine2six, nine2six, nine2six, nine2six, nine2six, [], []], departmentIds: [dep.id], isDefault: false, reevaluated: 0 });
+    expect((await agent.get('/api/sla/calendars')).body.items).toHaveLength(1);
+
+    const badZone = await admin.post('/api/sla/calendars', { name: 'X', timeZone: 'Mars/Olympus', week: [[], [], [], [], [], [], []], holidays: [] });
+    expect(badZone.status).toBe(400);
+    expect(badZone.body.error.details.issues[0].path).toBe('timeZone');
+    const badHours = await admin.post('/api/sla/calendars', { name: 'Y', timeZone: 'UTC', week: [[{ from: '18:00', to: '09:00' }], [], [], [], [], [], []], holidays: [] });
+    expect(badHours.status).toBe(400);
+
+    const policy = await admin.post('/api/sla/policies', { name: 'VIP', contactTag: 'VIP', targets: { urgent: row, high: row, normal: row, low: { ...row, nextResponseMinutes: null } } });
+    expect(policy.status).toBe(201);
+    expect(policy.body).toMatchObject({ name: 'VIP', contactTag: 'vip', inboxId: null, channel: null });
+    const badPolicy = await admin.post('/api/sla/policies', { name: 'Z', targets: { urgent: row, high: row, normal: { ...row, firstResponseMinutes: -5 }, low: row } });
+    expect(badPolicy.status).toBe(400);
+    expect(badPolicy.body.error.details.issues[0].path).toBe('targets.normal.firstResponseMinutes');
+    expect((await agent.post('/api/sla/policies', { name: 'Mine', targets: { urgent: row, high: row, normal: row, low: row } })).status).toBe(403);
+    const list = (await agent.get('/api/sla/policies')).body;
+    expect(list.items.map((p: { name: string }) => p.name)).toEqual(['VIP']);
+    expect(list.builtIn.targets.normal).toEqual({ firstResponseMinutes: 240, nextResponseMinutes: null, resolutionMinutes: 1440 });
+    expect((await admin.put(`/api/sla/policies/${policy.body.id}`, { name: 'VIP+', targets: { urgent: row, high: row, normal: row, low: row } })).body).toMatchObject({ name: 'VIP+', contactTag: null });
+    expect((await admin.delete(`/api/sla/policies/${policy.body.id}`)).body).toEqual({ reevaluated: 0 });
+    expect((await admin.delete(`/api/sla/policies/${policy.body.id}`)).status).toBe(404);
+
+    const doc = (await h.anon.get('/api/openapi.json')).body;
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/sla/')).sort()).toEqual(['/api/sla/calendars', '/api/sla/calendars/{id}', '/api/sla/policies', '/api/sla/policies/{id}']);
+  });
+});
