@@ -85,7 +85,7 @@ describe('ingest: at-least-once in, exactly-once stored', () => {
     const inbox = await createInbox(t.core);
     const good = smsEvent(String(inbox._id), { sid: 'SM-valid' });
     const bad = { ...smsEvent(String(inbox._id), { sid: 'SM-invalid' }), sender: { handle: '' } };
-    await expect(t.core.ingest.accept([good, bad])).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    await expect(t.core.ingest.accept([good, bad])).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(await modelsOf(t.core).InboundEvent.exists({ _id: 'sms:SM-valid' })).toBeNull();
   });
 
