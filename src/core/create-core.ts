@@ -44,6 +44,8 @@ import { rememberModels } from './models/models-of.js';
 import { listThread } from './tickets/thread-queries.js';
 import { TicketContext } from './tickets/ticket-context.js';
 import type { Ticket } from './models/ticket.js';
+import { createAssignment } from './assignment/assignment-module.js';
+import { createRouting } from './routing/routing-module.js';
 
 export interface CoreOptions {
   config: Config;
@@ -124,6 +126,17 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     await compose.acknowledge(ticket, inbox);
   });
 
+  const { availability, assignment, settings: assignmentSettings } = createAssignment({ models, audit, locks, bus, logger: log('assignment'), offlineGraceMs: config.assignment.offlineGraceMs });
+  const routing = createRouting({
+    models, connection, audit, locks, bus, logger: log('routing'),
+    after: (ticketId) => assignment.enqueue(ticketId),
+    // A rule's canned auto-reply takes the auto-acknowledgement's durable path, with the canned text.
+    autoReply: async (ticket, text) => {
+      await compose.acknowledge(ticket, { publicSettings: { autoAcknowledge: true, autoAcknowledgeText: text } } as unknown as Parameters<typeof compose.acknowledge>[1]);
+    },
+  });
+  let stopRouting: (() => void) | undefined;
+
   let sweepTimer: NodeJS.Timeout | undefined;
   const health = new HealthCheck({
     connection,
@@ -158,6 +171,11 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     databaseConnected: () => connection.readyState === 1,
     reports,
     health,
+    availability,
+    assignment,
+    assignmentSettings,
+    routingRules: routing.rules,
+    router: routing.router,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     /**
@@ -167,6 +185,8 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     async start(opts: { deferCatchUp?: boolean } = {}): Promise<void> {
       await ensureIndexes(models);
       reports.start();
+      assignment.start();
+      stopRouting ??= routing.router.start();
       jobs = new JobScheduler(
         connection,
         {
@@ -217,6 +237,12 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       } catch (err) {
         logger.error({ err }, 'could not write the last bookkeeping marks; the sweeper finishes them at next start');
       }
+      stopRouting?.();
+      stopRouting = undefined;
+      await routing.router.idle();
+      assignment.stop();
+      await assignment.idle();
+      availability.stop();
       await jobs?.stop();
       jobs = undefined;
       await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));

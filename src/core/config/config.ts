@@ -67,6 +67,8 @@ const EnvSchema = z.object({
   TWILIO_API_BASE_URL: z.string().url().optional(),
   /** The browser WhatsApp Web runs in (Debian's chromium; on other systems, your Chrome/Chromium binary). */
   WHATSAPP_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** An agent without a console socket this long is offline: their unstarted chats go back to the queue. */
+  AGENT_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -115,6 +117,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     ingest: { sweepIntervalMs: env.INGEST_SWEEP_INTERVAL_MS, sweepMinAgeMs: env.INGEST_SWEEP_MIN_AGE_MS, fullSweepIntervalMs: env.FULL_SWEEP_INTERVAL_MS },
     webhooks: { maxBodyBytes: env.WEBHOOK_MAX_BYTES },
     sessions: { leaseTtlMs: env.SESSION_LEASE_TTL_MS },
+    assignment: { offlineGraceMs: env.AGENT_OFFLINE_GRACE_MS },
     platforms: {
       telegramApiRoot: env.TELEGRAM_API_ROOT,
       graphApiBaseUrl: env.GRAPH_API_BASE_URL,

@@ -134,6 +134,8 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
     /** A session waiting to be paired: the QR code's text (admins' settings screen draws it). */
     qr: z.string().optional(),
   }),
+  /** An agent's availability for automatic assignment: set by the agent, or offline when their last socket is gone. */
+  z.object({ type: z.literal('user.availability_changed'), at: z.string(), userId: id, availability: z.enum(['available', 'away', 'offline']) }),
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type DomainEventType = DomainEvent['type'];

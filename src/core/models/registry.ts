@@ -15,6 +15,10 @@ import { registerSessionModel } from './session.js';
 import { registerSessionLeaseModel } from './session-lease.js';
 import { registerTicketModel } from './ticket.js';
 import { registerUserModel } from './user.js';
+import { registerAssignmentSlotModel } from './assignment-slot.js';
+import { registerQueueEntryModel } from './queue-entry.js';
+import { registerRoutingRuleModel } from './routing-rule.js';
+import { registerContactAffinityModel } from './contact-affinity.js';
 
 /** Binds every model to one connection (one database per process, or per test file). */
 export function registerModels(c: Connection) {
@@ -34,6 +38,10 @@ export function registerModels(c: Connection) {
     SessionLease: registerSessionLeaseModel(c),
     Ticket: registerTicketModel(c),
     User: registerUserModel(c),
+    AssignmentSlot: registerAssignmentSlotModel(c),
+    QueueEntry: registerQueueEntryModel(c),
+    RoutingRule: registerRoutingRuleModel(c),
+    ContactAffinity: registerContactAffinityModel(c),
   };
 }
 export type Models = ReturnType<typeof registerModels>;
