@@ -193,11 +193,15 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
           deliver: (messageId, attempt) => worker.deliver(messageId, attempt),
           endSnooze: (ticketId, at) => tickets.endSnooze(ticketId, at),
           purgeSessions: () => sessions.purgeExpired(),
+          overflow: async (ticketId, departmentId) => {
+            await assignment.overflow(ticketId, departmentId);
+          },
         },
         log('jobs'),
         config.jobs.pollMs,
       );
       tickets.useSnoozeScheduler(jobs);
+      assignment.useOverflowScheduler(jobs);
       await jobs.start();
       await recoverQueuedDeliveries(models, jobs, log('outbound'));
       // What a crash left unprocessed is finished in the background (the hub serves meanwhile); later, periodically.

@@ -18,6 +18,11 @@ import { hasSkills, pickAgent, type Candidate } from './pick-agent.js';
 
 const DEFAULT_CAPACITY = { chat: 3, email: 10 };
 
+/** Durable timers (agenda): the overflow check of a waiting ticket. */
+export interface OverflowScheduler {
+  scheduleOverflow(ticketId: string, departmentId: string, at: Date): Promise<void>;
+}
+
 /** Why an agent lost a ticket they had not started. */
 export type GiveBackReason = 'agent_away' | 'agent_offline';
 
@@ -37,6 +42,7 @@ export class AssignmentService {
   private readonly lastAssigned = new Map<string, number>();
   private readonly pending = new Set<Promise<unknown>>();
   private unsubscribe: (() => void) | undefined;
+  private overflowScheduler: OverflowScheduler | undefined;
 
   constructor(
     private readonly models: Models,
@@ -52,6 +58,10 @@ export class AssignmentService {
   /** Reacts to domain events after their writes; `ticket.created` is handed over by routing (`enqueue`). */
   start(): void {
     this.unsubscribe ??= this.bus.subscribe((e) => this.track(this.onEvent(e)));
+  }
+
+  useOverflowScheduler(s: OverflowScheduler): void {
+    this.overflowScheduler = s;
   }
 
   stop(): void {
@@ -82,10 +92,46 @@ export class AssignmentService {
           enqueuedAt: enqueuedAt ?? ticket.createdAt,
         },
       ]);
+      const { overflowDepartmentId, overflowAfterMinutes } = department.assignment;
+      if (overflowDepartmentId && overflowAfterMinutes && this.overflowScheduler) {
+        await this.overflowScheduler.scheduleOverflow(ticketId, String(ticket.departmentId), new Date(Date.now() + overflowAfterMinutes * 60_000));
+      }
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
     await this.drain(String(ticket.departmentId));
+  }
+
+  /**
+   * The overflow job: a ticket still waiting in `departmentId` when its timeout comes moves to the
+   * department's overflow department (audited as a transfer, reason `overflow`) and waits there.
+   */
+  async overflow(ticketId: string, departmentId: string): Promise<boolean> {
+    const department = await this.models.Department.findById(departmentId).lean();
+    const target = department?.assignment?.overflowDepartmentId;
+    const entry = await this.models.QueueEntry.findById(ticketId).lean();
+    if (!target || entry?.departmentId !== departmentId) return false;
+    const targetDep = await this.models.Department.findById(target, { name: 1 }).lean();
+    if (!targetDep) return false;
+    const outcome = await this.locks.run(ticketId, async () => {
+      const t = await this.models.Ticket.findById(ticketId).lean();
+      if (!t || t.assigneeId || String(t.departmentId ?? '') !== departmentId || !activeStatuses.includes(t.status)) return null;
+      await this.models.Ticket.updateOne({ _id: t._id }, { $set: { departmentId: target } });
+      return { before: t, after: { ...t, departmentId: target } };
+    });
+    if (!outcome) return false;
+    const a = await this.audit.append(outcome.after._id, 'ticket.transferred', systemActor, { from: departmentId, to: String(target), toName: targetDep.name, reason: 'overflow' });
+    this.bus.publish({
+      type: 'ticket.updated',
+      seq: a.seq,
+      at: a.at.toISOString(),
+      scope: ticketScope(outcome.after),
+      change: 'department',
+      ticket: toTicketSummary(outcome.after),
+      previousScope: ticketScope(outcome.before),
+    });
+    this.logger.info({ ticketId, from: departmentId, to: String(target) }, 'waiting ticket overflowed to another department');
+    return true;
   }
 
   /** Assigns what can be assigned in one department, oldest waiting ticket first. One drain per department at a time per process. */
@@ -171,8 +217,10 @@ export class AssignmentService {
     const agents = await this.candidates(department);
     if (agents.length === 0) return;
     const held = await this.slots.held(agents.map((a) => String(a._id)));
+    const full = new Set<Lane>();
     for (const entry of entries) {
       const lane = entry.lane;
+      if (full.has(lane)) continue;
       const candidates: Candidate[] = agents.map((a) => ({
         id: String(a._id),
         skills: a.skills ?? [],
@@ -182,7 +230,8 @@ export class AssignmentService {
       }));
       if (!candidates.some((c) => c.held < c.capacity)) {
         // Nobody has room in this lane: only tickets of the other lane can still move.
-        if (entries.every((x) => x.lane === lane)) break;
+        full.add(lane);
+        if (full.size === 2) break;
         continue;
       }
       if (!candidates.some((c) => c.held < c.capacity && hasSkills(c, entry.requiredSkills))) continue;
