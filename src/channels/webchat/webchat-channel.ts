@@ -8,7 +8,7 @@ import { ChannelError } from '../../core/errors/app-error.js';
 import { readCookie, VISITOR_COOKIE, VisitorIds } from './visitor-cookie.js';
 
 /** What the web chat needs from the core: ingest, inbox lookup, the event bus and blob reads. */
-export type WebchatCore = Pick<Core, 'ingest' | 'inboxes' | 'bus' | 'blobs' | 'conversations' | 'config'>;
+export type WebchatCore = Pick<Core, 'ingest' | 'inboxes' | 'bus' | 'blobs' | 'conversations' | 'config'> & Partial<Pick<Core, 'assignment'>>;
 
 export interface VisitorReply {
   id: string;
@@ -47,6 +47,7 @@ export class WebchatChannel {
   private readonly delivered = new Map<string, Set<string>>();
   private onVisitorTyping: ((ticketId: string, typing: boolean) => void) | undefined;
   private unsubscribe: (() => void) | undefined;
+  private unsubscribeQueue: (() => void) | undefined;
 
   constructor(
     private readonly core: WebchatCore,
@@ -97,6 +98,10 @@ export class WebchatChannel {
     nsp.on('connection', (socket) => this.onVisitor(socket));
     this.nsp = nsp;
     this.unsubscribe = this.core.bus.subscribe((e) => this.onDomainEvent(e));
+    // Place in the queue and expected wait, told to the visitor as the queue moves.
+    this.unsubscribeQueue = this.core.assignment?.onQueueChange((st) => {
+      void this.tellQueue(st.ticketId, st.position, st.expectedWaitSeconds).catch((err: unknown) => this.logger.warn({ err }, 'queue position not told'));
+    });
     // Adapters started before the sockets existed reported `degraded`.
     for (const ctx of this.contexts.values()) void ctx.reportHealth({ status: 'ok' }).catch(() => undefined);
   }
@@ -219,8 +224,15 @@ export class WebchatChannel {
     }
   }
 
+  private async tellQueue(ticketId: string, position: number | null, expectedWaitSeconds: number | undefined): Promise<void> {
+    if (!this.nsp) return;
+    const r = await this.roomOf(ticketId);
+    if (r) this.nsp.to(room(r.inboxId, r.visitorId)).emit('queue', { position, expectedWaitSeconds: expectedWaitSeconds ?? null });
+  }
+
   close(): void {
     this.unsubscribe?.();
+    this.unsubscribeQueue?.();
     this.nsp?.disconnectSockets(true);
   }
 }

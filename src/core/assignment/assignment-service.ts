@@ -14,6 +14,7 @@ import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { AvailabilityService } from './availability.js';
 import { CapacitySlots } from './capacity-slots.js';
 import { laneOf, type Lane } from './lane.js';
+import { expectedWaitSeconds, PickUpHistory } from './expected-wait.js';
 import { hasSkills, pickAgent, type Candidate } from './pick-agent.js';
 
 const DEFAULT_CAPACITY = { chat: 3, email: 10 };
@@ -22,6 +23,16 @@ const DEFAULT_CAPACITY = { chat: 3, email: 10 };
 export interface OverflowScheduler {
   scheduleOverflow(ticketId: string, departmentId: string, at: Date): Promise<void>;
 }
+
+/** Where a waiting ticket stands; `position: null` once it left the queue (taken, moved, solved). */
+export interface QueueStanding {
+  ticketId: string;
+  departmentId: string;
+  position: number | null;
+  /** From the department's recent pick-up times; undefined until known. */
+  expectedWaitSeconds?: number;
+}
+export type QueueListener = (standing: QueueStanding) => void;
 
 /** Why an agent lost a ticket they had not started. */
 export type GiveBackReason = 'agent_away' | 'agent_offline';
@@ -43,6 +54,10 @@ export class AssignmentService {
   private readonly pending = new Set<Promise<unknown>>();
   private unsubscribe: (() => void) | undefined;
   private overflowScheduler: OverflowScheduler | undefined;
+  private readonly pickUps = new PickUpHistory();
+  private readonly queueListeners = new Set<QueueListener>();
+  /** Last standing told per waiting ticket (this process), so listeners hear only changes. */
+  private readonly told = new Map<string, string>();
 
   constructor(
     private readonly models: Models,
@@ -58,6 +73,15 @@ export class AssignmentService {
   /** Reacts to domain events after their writes; `ticket.created` is handed over by routing (`enqueue`). */
   start(): void {
     this.unsubscribe ??= this.bus.subscribe((e) => this.track(this.onEvent(e)));
+  }
+
+  /**
+   * Channel-neutral: each waiting ticket's place and expected wait whenever its department's queue
+   * moves (the web chat tells its visitor; other chat channels may do the same).
+   */
+  onQueueChange(listener: QueueListener): () => void {
+    this.queueListeners.add(listener);
+    return () => this.queueListeners.delete(listener);
   }
 
   useOverflowScheduler(s: OverflowScheduler): void {
@@ -136,7 +160,36 @@ export class AssignmentService {
 
   /** Assigns what can be assigned in one department, oldest waiting ticket first. One drain per department at a time per process. */
   drain(departmentId: string): Promise<void> {
-    return this.drains.run(departmentId, () => this.drainNow(departmentId));
+    return this.drains.run(departmentId, async () => {
+      await this.drainNow(departmentId);
+      if (this.queueListeners.size) await this.tellStandings(departmentId);
+    });
+  }
+
+  /** Tells listeners the standing of every ticket of the department's queue that changed, and who left it. */
+  private async tellStandings(departmentId: string): Promise<void> {
+    const entries = await this.models.QueueEntry.find({ departmentId }, { _id: 1 }).sort({ enqueuedAt: 1, _id: 1 }).lean();
+    const waiting = new Set(entries.map((e) => e._id));
+    const standings: QueueStanding[] = entries.map((e, i) => {
+      const wait = expectedWaitSeconds(i + 1, this.pickUps.of(departmentId));
+      return { ticketId: e._id, departmentId, position: i + 1, ...(wait !== undefined ? { expectedWaitSeconds: wait } : {}) };
+    });
+    for (const [ticketId, key] of this.told) {
+      if (!waiting.has(ticketId) && key.startsWith(`${departmentId}:`)) standings.push({ ticketId, departmentId, position: null });
+    }
+    for (const st of standings) {
+      const key = `${departmentId}:${st.position}:${st.expectedWaitSeconds ?? ''}`;
+      if (this.told.get(st.ticketId) === key) continue;
+      if (st.position === null) this.told.delete(st.ticketId);
+      else this.told.set(st.ticketId, key);
+      for (const l of this.queueListeners) {
+        try {
+          l(st);
+        } catch (err) {
+          this.logger.warn({ err, ticketId: st.ticketId }, 'queue listener failed');
+        }
+      }
+    }
   }
 
   /** Queue position of a waiting ticket (1 = next), or null when it does not wait. */
@@ -249,6 +302,7 @@ export class AssignmentService {
         const assigned = await this.assign(entry._id, { id: pick.id, name: agentName }, departmentId, department.assignment.mode);
         if (assigned) {
           known.push(Number(claim.slotId.split(':')[2]));
+          this.pickUps.record(departmentId, Date.now());
           this.bumpRotation(pick.id);
         } else {
           await this.slots.releaseSlot(claim.slotId);
