@@ -48,6 +48,8 @@ import { SlaDirectory } from './sla/sla-directory.js';
 import { SlaEngine, type Clock } from './sla/sla-engine.js';
 import { SlaAdminService } from './sla/sla-admin-service.js';
 import { SlaAlerts } from './sla/sla-alerts.js';
+import { createAssignment } from './assignment/assignment-module.js';
+import { createRouting } from './routing/routing-module.js';
 
 export interface CoreOptions {
   config: Config;
@@ -136,6 +138,17 @@ export function createCore({ config, connection, logger, secret, channels, clock
     await compose.acknowledge(ticket, inbox);
   });
 
+  const { availability, assignment, settings: assignmentSettings } = createAssignment({ models, audit, locks, bus, logger: log('assignment'), offlineGraceMs: config.assignment.offlineGraceMs, sla: slaEngine });
+  const routing = createRouting({
+    models, connection, audit, locks, bus, logger: log('routing'), sla: slaEngine,
+    after: (ticketId) => assignment.enqueue(ticketId),
+    // A rule's canned auto-reply takes the auto-acknowledgement's durable path, with the canned text.
+    autoReply: async (ticket, text) => {
+      await compose.acknowledge(ticket, { publicSettings: { autoAcknowledge: true, autoAcknowledgeText: text } } as unknown as Parameters<typeof compose.acknowledge>[1]);
+    },
+  });
+  let stopRouting: (() => void) | undefined;
+
   let sweepTimer: NodeJS.Timeout | undefined;
   const health = new HealthCheck({
     connection,
@@ -172,6 +185,11 @@ export function createCore({ config, connection, logger, secret, channels, clock
     databaseConnected: () => connection.readyState === 1,
     reports,
     health,
+    availability,
+    assignment,
+    assignmentSettings,
+    routingRules: routing.rules,
+    router: routing.router,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     /**
@@ -181,6 +199,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
     async start(opts: { deferCatchUp?: boolean } = {}): Promise<void> {
       await ensureIndexes(models);
       reports.start();
+      assignment.start();
+      stopRouting ??= routing.router.start();
       jobs = new JobScheduler(
         connection,
         {
@@ -188,12 +208,16 @@ export function createCore({ config, connection, logger, secret, channels, clock
           endSnooze: (ticketId, at) => tickets.endSnooze(ticketId, at),
           purgeSessions: () => sessions.purgeExpired(),
           slaSweep: () => slaAlerts.sweep(),
+          overflow: async (ticketId, departmentId) => {
+            await assignment.overflow(ticketId, departmentId);
+          },
         },
         log('jobs'),
         config.jobs.pollMs,
         config.sla.scanIntervalMs,
       );
       tickets.useSnoozeScheduler(jobs);
+      assignment.useOverflowScheduler(jobs);
       await jobs.start();
       await recoverQueuedDeliveries(models, jobs, log('outbound'));
       // What a crash left unprocessed is finished in the background (the hub serves meanwhile); later, periodically.
@@ -233,6 +257,12 @@ export function createCore({ config, connection, logger, secret, channels, clock
       } catch (err) {
         logger.error({ err }, 'could not write the last bookkeeping marks; the sweeper finishes them at next start');
       }
+      stopRouting?.();
+      stopRouting = undefined;
+      await routing.router.idle();
+      assignment.stop();
+      await assignment.idle();
+      availability.stop();
       await jobs?.stop();
       jobs = undefined;
       await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));

@@ -23,7 +23,7 @@ import { SyncBudget } from './sync-budget.js';
 import { TicketViewers } from './ticket-viewers.js';
 
 /** What the realtime server needs from the core: session check, ticket visibility, domain events. */
-export type RealtimeCore = Pick<Core, 'bus' | 'sessions' | 'tickets'> & Partial<Pick<Core, 'reports'>> & { config: Pick<Core['config'], 'publicUrl'> };
+export type RealtimeCore = Pick<Core, 'bus' | 'sessions' | 'tickets'> & Partial<Pick<Core, 'reports'>> & { config: Pick<Core['config'], 'publicUrl'> } & Partial<Pick<Core, 'availability'>>;
 
 export interface OpenTicket {
   ticketId: string;
@@ -129,6 +129,8 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     const changed = presence.set(viewer.id, viewer.name, socket.id, 'online');
     projector.hello(socket as unknown as Socket, viewer, presence.snapshot());
     if (changed) projector.presence(changed);
+    // Automatic assignment counts only agents with a live console.
+    core.availability?.connected(viewer.id);
     log.debug({ userId: viewer.id, socketId: socket.id }, 'agent socket connected');
 
     on(socket, ClientEvents.join, TicketJoinSchema, async ({ ticketId }) => {
@@ -190,6 +192,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
       for (const ticketId of viewers.leaveAll(socket.id)) projector.ticketViewers(ticketId, viewers.list(ticketId));
       const entry = presence.remove(viewer.id, viewer.name, socket.id);
       if (entry) projector.presence(entry);
+      if (presence.statusOf(viewer.id) === 'offline') core.availability?.disconnected(viewer.id);
     });
   });
 

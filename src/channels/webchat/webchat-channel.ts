@@ -10,7 +10,7 @@ import { readCookie, VISITOR_COOKIE, VisitorIds } from './visitor-cookie.js';
 import type { VisitorRoom, VisitorRooms } from './visitor-projector.js';
 
 /** What the web chat needs from the core: ingest, inbox lookup, the event bus and blob reads. */
-export type WebchatCore = Pick<Core, 'ingest' | 'inboxes' | 'bus' | 'blobs' | 'conversations' | 'config'>;
+export type WebchatCore = Pick<Core, 'ingest' | 'inboxes' | 'bus' | 'blobs' | 'conversations' | 'config'> & Partial<Pick<Core, 'assignment'>>;
 
 export interface VisitorReply {
   id: string;
@@ -49,7 +49,7 @@ export class WebchatChannel implements VisitorRooms {
   /** Messages delivered per visitor room: only those may be marked read by that visitor. */
   private readonly delivered = new Map<string, Set<string>>();
   private onVisitorTyping: ((ticketId: string, typing: boolean) => void) | undefined;
-  /** Undone by `close` (the visitor projector's bus subscription). */
+  /** Undone by `close` (the visitor projector's bus subscription, the queue listener). */
   private readonly closers: Array<() => void> = [];
 
   constructor(
@@ -101,6 +101,11 @@ export class WebchatChannel implements VisitorRooms {
     });
     nsp.on('connection', (socket) => this.onVisitor(socket));
     this.nsp = nsp;
+    // Place in the queue and expected wait, told to the visitor as the queue moves.
+    const stopQueue = this.core.assignment?.onQueueChange((st) => {
+      void this.tellQueue(st.ticketId, st.position, st.expectedWaitSeconds).catch((err: unknown) => this.logger.warn({ err }, 'queue position not told'));
+    });
+    if (stopQueue) this.closers.push(stopQueue);
     // Adapters started before the sockets existed reported `degraded`.
     for (const ctx of this.contexts.values()) void ctx.reportHealth({ status: 'ok' }).catch(() => undefined);
   }
@@ -218,6 +223,12 @@ export class WebchatChannel implements VisitorRooms {
 
   ticketRef(ticketId: string) {
     return this.conversations.ticketRef(ticketId);
+  }
+
+  private async tellQueue(ticketId: string, position: number | null, expectedWaitSeconds: number | undefined): Promise<void> {
+    if (!this.nsp) return;
+    const r = await this.roomOf(ticketId);
+    if (r) this.nsp.to(room(r.inboxId, r.visitorId)).emit('queue', { position, expectedWaitSeconds: expectedWaitSeconds ?? null });
   }
 
   close(): void {

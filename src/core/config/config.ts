@@ -71,6 +71,8 @@ const EnvSchema = z.object({
   SLA_WARNING_LEAD_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
   SLA_SCAN_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   SLA_BREACH_UNASSIGN: bool.default(false),
+  /** An agent without a console socket this long is offline: their unstarted chats go back to the queue. */
+  AGENT_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -120,6 +122,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     webhooks: { maxBodyBytes: env.WEBHOOK_MAX_BYTES },
     sessions: { leaseTtlMs: env.SESSION_LEASE_TTL_MS },
     sla: { warningLeadMs: env.SLA_WARNING_LEAD_MINUTES * 60_000, scanIntervalMs: env.SLA_SCAN_INTERVAL_MS, breachUnassign: env.SLA_BREACH_UNASSIGN },
+    assignment: { offlineGraceMs: env.AGENT_OFFLINE_GRACE_MS },
     platforms: {
       telegramApiRoot: env.TELEGRAM_API_ROOT,
       graphApiBaseUrl: env.GRAPH_API_BASE_URL,

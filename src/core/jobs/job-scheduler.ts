@@ -11,6 +11,8 @@ export interface JobHandlers {
   purgeSessions(): Promise<unknown>;
   /** SLA warnings and breach escalations (`src/core/sla/sla-alerts.ts`); once each across processes by its own claims. */
   slaSweep?(): Promise<unknown>;
+  /** Routing: a ticket still waiting in `departmentId` moves to the overflow department. */
+  overflow?(ticketId: string, departmentId: string): Promise<void>;
 }
 
 interface DeliverData {
@@ -51,6 +53,9 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     });
     this.agenda.define<UnsnoozeData>('ticket.unsnooze', async (job: Job<UnsnoozeData>) => {
       await this.handlers.endSnooze(job.attrs.data.ticketId, new Date(job.attrs.data.at));
+    });
+    this.agenda.define<{ ticketId: string; departmentId: string }>('assignment.overflow', async (job) => {
+      await this.handlers.overflow?.(job.attrs.data.ticketId, job.attrs.data.departmentId);
     });
     this.agenda.define('sessions.purge', async () => {
       await this.handlers.purgeSessions();
@@ -98,6 +103,15 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     await this.agenda
       .create<UnsnoozeData>('ticket.unsnooze', { ticketId, at: at.toISOString() })
       .unique({ 'data.ticketId': ticketId, 'data.at': at.toISOString() }, { insertOnly: true })
+      .schedule(at)
+      .save();
+  }
+
+  /** One overflow check per (ticket, department it waits in). */
+  async scheduleOverflow(ticketId: string, departmentId: string, at: Date): Promise<void> {
+    await this.agenda
+      .create('assignment.overflow', { ticketId, departmentId })
+      .unique({ 'data.ticketId': ticketId, 'data.departmentId': departmentId }, { insertOnly: true })
       .schedule(at)
       .save();
   }

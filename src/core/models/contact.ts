@@ -17,6 +17,8 @@ export interface Contact {
   mergedInto?: Types.ObjectId;
   /** Channels the customer asked not to be contacted on (SMS STOP), with when; agents are warned. */
   optedOut?: { sms?: Date };
+  /** Labels on the customer (`vip`), lower-case; routing rules may match them. */
+  tags?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -30,6 +32,7 @@ const schema = new Schema<Contact>(
     identities: { type: [String], default: [] },
     mergedInto: { type: Schema.Types.ObjectId },
     optedOut: { sms: Date },
+    tags: { type: [String], default: undefined },
   },
   { timestamps: true, versionKey: false, collection: 'contacts' },
 );

@@ -18,6 +18,10 @@ import { registerUserModel } from './user.js';
 import { registerSlaCalendarModel } from './sla-calendar.js';
 import { registerSlaPolicyModel } from './sla-policy.js';
 import { registerSlaNoticeModel } from './sla-notice.js';
+import { registerAssignmentSlotModel } from './assignment-slot.js';
+import { registerQueueEntryModel } from './queue-entry.js';
+import { registerRoutingRuleModel } from './routing-rule.js';
+import { registerContactAffinityModel } from './contact-affinity.js';
 
 /** Binds every model to one connection (one database per process, or per test file). */
 export function registerModels(c: Connection) {
@@ -40,6 +44,10 @@ export function registerModels(c: Connection) {
     SlaCalendar: registerSlaCalendarModel(c),
     SlaPolicy: registerSlaPolicyModel(c),
     SlaNotice: registerSlaNoticeModel(c),
+    AssignmentSlot: registerAssignmentSlotModel(c),
+    QueueEntry: registerQueueEntryModel(c),
+    RoutingRule: registerRoutingRuleModel(c),
+    ContactAffinity: registerContactAffinityModel(c),
   };
 }
 export type Models = ReturnType<typeof registerModels>;

@@ -12,6 +12,8 @@ export interface Ticket {
   priority: TicketPriority;
   type?: string;
   tags: string[];
+  /** Skills an agent needs to be auto-assigned this ticket (set by a routing rule). */
+  requiredSkills?: string[];
   departmentId?: Types.ObjectId;
   assigneeId?: Types.ObjectId;
   contactId: Types.ObjectId;
@@ -49,6 +51,7 @@ const schema = new Schema<Ticket>(
     priority: { type: String, required: true, enum: ticketPriorities },
     type: { type: String, maxlength: 60 },
     tags: { type: [String], default: [] },
+    requiredSkills: { type: [String], default: undefined },
     departmentId: { type: Schema.Types.ObjectId },
     assigneeId: { type: Schema.Types.ObjectId },
     contactId: { type: Schema.Types.ObjectId, required: true },

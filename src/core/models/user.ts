@@ -13,6 +13,12 @@ export interface User {
   active: boolean;
   locale: 'en' | 'pt' | 'es';
   lastLoginAt?: Date;
+  /** Set by the agent (console header); 'offline' is never stored: it is the absence of a live socket. */
+  availability: 'available' | 'away';
+  /** Skills a routing rule may require (`billing`, `pt`); lower-case. */
+  skills: string[];
+  /** Concurrent auto-assigned tickets per lane; unset = the department's limit. */
+  capacity?: { chat?: number; email?: number };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -27,6 +33,9 @@ const schema = new Schema<User>(
     active: { type: Boolean, default: true },
     locale: { type: String, enum: ['en', 'pt', 'es'], default: 'en' },
     lastLoginAt: Date,
+    availability: { type: String, enum: ['available', 'away'], default: 'available' },
+    skills: { type: [String], default: [] },
+    capacity: { chat: Number, email: Number },
   },
   { timestamps: true, versionKey: false, collection: 'users' },
 );

@@ -14,6 +14,7 @@ import { reportRoutes } from '../routes/report-routes.js';
 import { ticketRoutes } from '../routes/ticket-routes.js';
 import { userRoutes } from '../routes/user-routes.js';
 import { slaRoutes } from '../routes/sla-routes.js';
+import { routingRoutes } from '../routes/routing-routes.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
@@ -45,6 +46,7 @@ export function apiRoutes(opts: ApiRouteOptions): AnyRoute[] {
     ...cannedRoutes,
     ...reportRoutes,
     ...slaRoutes,
+    ...routingRoutes,
     ...(opts.devInbound ? devInboundRoutes : []),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;

@@ -4,9 +4,9 @@ import { io } from 'socket.io-client';
 
 type Lang = 'en' | 'pt' | 'es';
 const T = {
-  en: { placeholder: 'Type your message…', send: 'Send', intro: 'Introduce yourself (optional)', name: 'Name', email: 'Email', ticket: 'Ticket', typing: 'Support is typing…', sending: 'Sending…', failed: 'Not sent — tap to retry', busy: 'Too many chats are starting right now — please try again shortly (tap to retry)', offline: 'Reconnecting…', online: '', you: 'You', support: 'Support', replyTime: 'We usually reply in a few minutes' },
-  pt: { placeholder: 'Escreva sua mensagem…', send: 'Enviar', intro: 'Apresente-se (opcional)', name: 'Nome', email: 'E-mail', ticket: 'Chamado', typing: 'O suporte está digitando…', sending: 'Enviando…', failed: 'Não enviada — toque para tentar de novo', busy: 'Muitas conversas começando agora — tente de novo em instantes (toque para reenviar)', offline: 'Reconectando…', online: '', you: 'Você', support: 'Suporte', replyTime: 'Costumamos responder em poucos minutos' },
-  es: { placeholder: 'Escribe tu mensaje…', send: 'Enviar', intro: 'Preséntate (opcional)', name: 'Nombre', email: 'Correo', ticket: 'Ticket', typing: 'Soporte está escribiendo…', sending: 'Enviando…', failed: 'No enviado — toca para reintentar', busy: 'Muchas conversaciones empiezan ahora — inténtalo de nuevo en un momento (toca para reintentar)', offline: 'Reconectando…', online: '', you: 'Tú', support: 'Soporte', replyTime: 'Solemos responder en pocos minutos' },
+  en: { placeholder: 'Type your message…', send: 'Send', intro: 'Introduce yourself (optional)', name: 'Name', email: 'Email', ticket: 'Ticket', typing: 'Support is typing…', sending: 'Sending…', failed: 'Not sent — tap to retry', busy: 'Too many chats are starting right now — please try again shortly (tap to retry)', offline: 'Reconnecting…', online: '', you: 'You', support: 'Support', replyTime: 'We usually reply in a few minutes', queue: 'You are number {n} in the queue', wait: 'about {m} min' },
+  pt: { placeholder: 'Escreva sua mensagem…', send: 'Enviar', intro: 'Apresente-se (opcional)', name: 'Nome', email: 'E-mail', ticket: 'Chamado', typing: 'O suporte está digitando…', sending: 'Enviando…', failed: 'Não enviada — toque para tentar de novo', busy: 'Muitas conversas começando agora — tente de novo em instantes (toque para reenviar)', offline: 'Reconectando…', online: '', you: 'Você', support: 'Suporte', replyTime: 'Costumamos responder em poucos minutos', queue: 'Você é o número {n} na fila', wait: 'cerca de {m} min' },
+  es: { placeholder: 'Escribe tu mensaje…', send: 'Enviar', intro: 'Preséntate (opcional)', name: 'Nombre', email: 'Correo', ticket: 'Ticket', typing: 'Soporte está escribiendo…', sending: 'Enviando…', failed: 'No enviado — toca para reintentar', busy: 'Muchas conversaciones empiezan ahora — inténtalo de nuevo en un momento (toca para reintentar)', offline: 'Reconectando…', online: '', you: 'Tú', support: 'Soporte', replyTime: 'Solemos responder en pocos minutos', queue: 'Eres el número {n} en la cola', wait: 'unos {m} min' },
 } satisfies Record<Lang, Record<string, string>>;
 const lang: Lang = (['pt', 'es'] as const).find((l) => navigator.language.toLowerCase().startsWith(l)) ?? 'en';
 const t = T[lang];
@@ -181,6 +181,14 @@ async function start() {
     render();
   });
   socket.on('conversation', (c: { ticket: { number: number; status: string } }) => setTicket(c.ticket));
+  // Place in the queue while no agent has taken the chat; back to the usual line once one has.
+  socket.on('queue', (q: { position: number | null; expectedWaitSeconds: number | null }) => {
+    const el = $('subtitle');
+    if (q.position === null) return void ((el.textContent = t.replyTime), delete el.dataset.testid);
+    const wait = q.expectedWaitSeconds ? ` — ${t.wait.replace('{m}', String(Math.ceil(q.expectedWaitSeconds / 60)))}` : '';
+    el.textContent = t.queue.replace('{n}', String(q.position)) + wait;
+    el.dataset.testid = 'queue-position';
+  });
   socket.on('typing', ({ typing }: { typing: boolean }) => {
     const el = $('typing');
     el.textContent = t.typing;

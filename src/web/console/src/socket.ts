@@ -106,6 +106,7 @@ export function connect() {
   // Created, changed or deleted (by another admin, or the runtime): re-read the list (names, session holders).
   socket.on('inbox.changed', () => void store.loadInboxes().catch(() => undefined));
   socket.on('report.live', (snapshot: unknown) => window.dispatchEvent(new CustomEvent('ponte:report-live', { detail: snapshot })));
+  socket.on('user.availability_changed', (e: unknown) => window.dispatchEvent(new CustomEvent('ponte:availability', { detail: e })));
   socket.on('presence:snapshot', (list: Array<{ userId: string; status: Presence }>) => {
     store.presence = new Map(list.map((p) => [p.userId, p.status]));
     store.changed();

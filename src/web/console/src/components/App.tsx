@@ -14,6 +14,7 @@ import { SidePanel } from './SidePanel.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { TicketList } from './TicketList.tsx';
 import { TicketView } from './TicketView.tsx';
+import { AvailabilityToggle } from './routing/AvailabilityToggle.tsx';
 
 /** The settings area (`#/settings/...`) is its own chunk: agents never load it, the others on first visit. */
 const isSettingsRoute = () => location.hash.startsWith('#/settings');
@@ -169,6 +170,7 @@ export function App() {
           <option value="pt">PT</option>
           <option value="es">ES</option>
         </select>
+        <AvailabilityToggle />
         <div class="me">
           <Avatar name={s.me.name} presence="online" size={28} />
           <span>{s.me.name}</span>

@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { DomainEventBus } from '../events/event-bus.js';
+import type { Models } from '../models/registry.js';
+import type { SlaEngine } from '../sla/sla-engine.js';
+import type { TicketLocks } from '../tickets/ticket-locks.js';
+import { AssignmentService } from './assignment-service.js';
+import { AssignmentSettings } from './assignment-settings.js';
+import { AvailabilityService } from './availability.js';
+
+export interface AssignmentDeps {
+  models: Models;
+  audit: AuditLog;
+  locks: TicketLocks;
+  bus: DomainEventBus;
+  logger: Logger;
+  offlineGraceMs: number;
+  sla: SlaEngine;
+}
+
+/** Availability and automatic assignment, wired on one core. */
+export function createAssignment({ models, audit, locks, bus, logger, offlineGraceMs, sla }: AssignmentDeps) {
+  const availability = new AvailabilityService(models, bus, logger, offlineGraceMs);
+  const assignment = new AssignmentService(models, audit, locks, bus, availability, logger, sla);
+  return { availability, assignment, settings: new AssignmentSettings(models) };
+}

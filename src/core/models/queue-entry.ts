@@ -1,0 +1,31 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/**
+ * A ticket waiting for automatic assignment, `_id = ticketId`. Only waiting
+ * tickets are here, so the collection stays small and reading a department's
+ * queue (a scan on the embedded database) never touches the tickets table.
+ */
+export interface QueueEntry {
+  _id: string;
+  departmentId: string;
+  lane: 'chat' | 'email';
+  requiredSkills: string[];
+  contactId: string;
+  enqueuedAt: Date;
+}
+
+const schema = new Schema<QueueEntry>(
+  {
+    _id: { type: String, required: true },
+    departmentId: { type: String, required: true },
+    lane: { type: String, required: true, enum: ['chat', 'email'] },
+    requiredSkills: { type: [String], default: [] },
+    contactId: { type: String, required: true },
+    enqueuedAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'queue_entries' },
+);
+schema.index({ departmentId: 1, enqueuedAt: 1 });
+
+export type QueueEntryModel = Model<QueueEntry>;
+export const registerQueueEntryModel = (c: Connection): QueueEntryModel => c.model<QueueEntry>('QueueEntry', schema);

@@ -1,0 +1,135 @@
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import { channelKinds } from '../domain/channel-kind.js';
+import { NotFoundError, ValidationError } from '../errors/app-error.js';
+import type { Models } from '../models/registry.js';
+import type { RoutingRule } from '../models/routing-rule.js';
+import { ticketPriorities } from '../tickets/ticket-enums.js';
+import { requireAdmin } from '../users/user-service.js';
+import type { Viewer } from '../users/viewer.js';
+import { isTimeZone } from './time-window.js';
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm');
+const label = z.string().trim().toLowerCase().min(1).max(60);
+
+export const RoutingRuleInputSchema = z.object({
+  name: z.string().trim().min(1).max(120),
+  enabled: z.boolean().default(true),
+  conditions: z
+    .object({
+      inboxIds: z.array(objectId).max(50).default([]),
+      channels: z.array(z.enum(channelKinds)).max(10).default([]),
+      keywords: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
+      contactTags: z.array(label).max(50).default([]),
+      timeWindow: z
+        .object({
+          timeZone: z.string().refine(isTimeZone, 'unknown time zone'),
+          days: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+          from: hhmm,
+          to: hhmm,
+        })
+        .refine((w) => w.from !== w.to, { message: 'from and to must differ', path: ['to'] })
+        .optional(),
+    })
+    .default({ inboxIds: [], channels: [], keywords: [], contactTags: [] }),
+  actions: z
+    .object({
+      departmentId: objectId.optional(),
+      priority: z.enum(ticketPriorities).optional(),
+      type: z.string().trim().min(1).max(60).optional(),
+      tags: z.array(label).max(20).default([]),
+      requiredSkills: z.array(label).max(20).default([]),
+      cannedResponseId: objectId.optional(),
+    })
+    .refine((a) => a.departmentId || a.priority || a.type || a.tags.length || a.requiredSkills.length || a.cannedResponseId, 'a rule needs at least one action'),
+});
+export type RoutingRuleInput = z.infer<typeof RoutingRuleInputSchema>;
+export const RoutingRuleOrderSchema = z.object({ ids: z.array(objectId).min(1).max(500) });
+
+export interface RoutingRuleView {
+  id: string;
+  name: string;
+  position: number;
+  enabled: boolean;
+  conditions: RoutingRule['conditions'];
+  actions: RoutingRule['actions'];
+}
+
+export const toRuleView = (r: RoutingRule): RoutingRuleView => ({
+  id: String(r._id),
+  name: r.name,
+  position: r.position,
+  enabled: r.enabled,
+  conditions: {
+    inboxIds: r.conditions.inboxIds,
+    channels: r.conditions.channels,
+    keywords: r.conditions.keywords,
+    contactTags: r.conditions.contactTags,
+    ...(r.conditions.timeWindow?.timeZone ? { timeWindow: r.conditions.timeWindow } : {}),
+  },
+  actions: r.actions,
+});
+
+/** Admin-managed routing rules, kept in `position` order (first match wins). */
+export class RoutingRuleService {
+  constructor(private readonly models: Models) {}
+
+  /** Every rule in evaluation order (the collection is small: a full read is fine everywhere). */
+  async ordered(): Promise<RoutingRule[]> {
+    return this.models.RoutingRule.find().sort({ position: 1, _id: 1 }).lean();
+  }
+
+  async list(viewer: Viewer): Promise<RoutingRuleView[]> {
+    requireAdmin(viewer);
+    return (await this.ordered()).map(toRuleView);
+  }
+
+  async create(viewer: Viewer, input: RoutingRuleInput): Promise<RoutingRuleView> {
+    requireAdmin(viewer);
+    await this.checkReferences(input);
+    const last = await this.models.RoutingRule.findOne().sort({ position: -1 }).lean();
+    const [created] = await this.models.RoutingRule.insertMany([{ ...input, position: (last?.position ?? 0) + 1 }]);
+    return toRuleView(created!.toObject() as RoutingRule);
+  }
+
+  async update(viewer: Viewer, id: string, input: RoutingRuleInput): Promise<RoutingRuleView> {
+    requireAdmin(viewer);
+    await this.get(id);
+    await this.checkReferences(input);
+    // `conditions` and `actions` are replaced whole: a window or action left out is gone.
+    await this.models.RoutingRule.updateOne({ _id: id }, { $set: { name: input.name, enabled: input.enabled, conditions: input.conditions, actions: input.actions } });
+    return toRuleView(await this.get(id));
+  }
+
+  async remove(viewer: Viewer, id: string): Promise<void> {
+    requireAdmin(viewer);
+    await this.get(id);
+    await this.models.RoutingRule.deleteOne({ _id: id });
+  }
+
+  /** New evaluation order: `ids` must name every rule once. */
+  async reorder(viewer: Viewer, ids: string[]): Promise<RoutingRuleView[]> {
+    requireAdmin(viewer);
+    const all = await this.ordered();
+    const known = new Set(all.map((r) => String(r._id)));
+    if (ids.length !== known.size || new Set(ids).size !== ids.length || !ids.every((i) => known.has(i))) {
+      throw new ValidationError('The order must list every rule exactly once', [{ path: 'ids', message: `expected the ${known.size} rule ids` }]);
+    }
+    for (const [i, id] of ids.entries()) await this.models.RoutingRule.updateOne({ _id: id }, { $set: { position: i + 1 } });
+    return (await this.ordered()).map(toRuleView);
+  }
+
+  private async get(id: string): Promise<RoutingRule> {
+    const rule = Types.ObjectId.isValid(id) ? await this.models.RoutingRule.findById(id).lean() : null;
+    if (!rule) throw new NotFoundError('Routing rule');
+    return rule;
+  }
+
+  private async checkReferences(input: RoutingRuleInput): Promise<void> {
+    const { departmentId } = input.actions;
+    if (departmentId && !(await this.models.Department.exists({ _id: departmentId }))) {
+      throw new ValidationError('Unknown department', [{ path: 'actions.departmentId', message: 'no department with this id' }]);
+    }
+  }
+}
