@@ -1,5 +1,4 @@
 import type { Types } from 'mongoose';
-import { rawCollection } from '../db/raw-collection.js';
 import type { ChannelKind } from '../domain/channel-kind.js';
 import type { Models } from '../models/registry.js';
 import { weekFromHours } from './week-hours.js';
@@ -48,16 +47,12 @@ export class SlaDirectory {
     return pickPolicy(snap.policies, { inboxId: String(q.inboxId), channel: q.channel, contactTags, priority: q.priority }, calendar);
   }
 
-  /**
-   * A contact's tags (its customer group), read raw: contacts carry `tags` once the routing work adds them;
-   * until then nobody has any and tag-scoped policies simply match no one. Skipped when no policy asks.
-   */
+  /** A contact's tags (its customer group, `Contact.tags`). Skipped when no policy asks. */
   private async contactTags(contactId: Types.ObjectId | string): Promise<string[]> {
     const snap = await this.current();
     if (!snap.policies.some((p) => p.contactTag)) return [];
-    const doc = await rawCollection(this.models.Contact).findOne({ _id: contactId as Types.ObjectId }, { projection: { tags: 1 } });
-    const tags = (doc as { tags?: unknown } | null)?.tags;
-    return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string').map((t) => t.toLowerCase()) : [];
+    const doc = await this.models.Contact.findById(contactId, { tags: 1 }).lean();
+    return (doc?.tags ?? []).map((t) => t.toLowerCase());
   }
 
   private async current(): Promise<Snapshot> {
