@@ -44,6 +44,10 @@ import { rememberModels } from './models/models-of.js';
 import { listThread } from './tickets/thread-queries.js';
 import { TicketContext } from './tickets/ticket-context.js';
 import type { Ticket } from './models/ticket.js';
+import { systemClock, type Clock } from './automation/clock.js';
+import { InboxAutomationSettings } from './automation/inbox-automation.js';
+import { OnceMarks } from './automation/once-marks.js';
+import { CsatService } from './csat/csat-service.js';
 
 export interface CoreOptions {
   config: Config;
@@ -52,10 +56,12 @@ export interface CoreOptions {
   /** Instance secret: encrypts inbox credentials, signs our Message-IDs. */
   secret: string;
   channels: ChannelRegistry;
+  /** Time for the automation jobs (tests move it); the system clock otherwise. */
+  clock?: Clock;
 }
 
 /** Wires the core services on one database connection. `start` begins background work; `stop` ends it. */
-export function createCore({ config, connection, logger, secret, channels }: CoreOptions) {
+export function createCore({ config, connection, logger, secret, channels, clock = systemClock }: CoreOptions) {
   const log = (module: string) => logger.child({ module });
   const models = registerModels(connection);
   const bus = new DomainEventBus(log('events'));
@@ -124,6 +130,12 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     await compose.acknowledge(ticket, inbox);
   });
 
+  const automationSettings = new InboxAutomationSettings(connection);
+  const onceMarks = new OnceMarks(connection);
+  const csat = new CsatService(connection, models, audit, locks, bus, compose, automationSettings, secret, config.publicUrl, clock, log('csat'));
+  messageProcessor.interceptWith((event, kind) => csat.interceptReply(event, kind));
+  let stopCsat: (() => void) | undefined;
+
   let sweepTimer: NodeJS.Timeout | undefined;
   const health = new HealthCheck({
     connection,
@@ -158,6 +170,8 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     databaseConnected: () => connection.readyState === 1,
     reports,
     health,
+    csat,
+    automationSettings,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     /**
@@ -167,6 +181,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     async start(opts: { deferCatchUp?: boolean } = {}): Promise<void> {
       await ensureIndexes(models);
       reports.start();
+      stopCsat = csat.listen();
       jobs = new JobScheduler(
         connection,
         {
@@ -210,6 +225,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
 
     async stop(): Promise<void> {
       if (sweepTimer) clearInterval(sweepTimer);
+      stopCsat?.();
       try {
         await ingest.stopCatchUp();
         await ingest.drain();

@@ -8,7 +8,7 @@ import { ChannelError } from '../../core/errors/app-error.js';
 import { readCookie, VISITOR_COOKIE, VisitorIds } from './visitor-cookie.js';
 
 /** What the web chat needs from the core: ingest, inbox lookup, the event bus and blob reads. */
-export type WebchatCore = Pick<Core, 'ingest' | 'inboxes' | 'bus' | 'blobs' | 'conversations' | 'config'>;
+export type WebchatCore = Pick<Core, 'ingest' | 'inboxes' | 'bus' | 'blobs' | 'conversations' | 'config' | 'csat'>;
 
 export interface VisitorReply {
   id: string;
@@ -212,6 +212,11 @@ export class WebchatChannel {
       if (!ref?.conversationId) return;
       this.ticketRooms.set(ref.id, { inboxId: ref.inboxId, visitorId: ref.conversationId });
       this.nsp.to(room(ref.inboxId, ref.conversationId)).emit('conversation', { ticket: { number: ref.number, status: ref.status }, accepted: e.message.id });
+    } else if (e.type === 'ticket.csat_requested' || e.type === 'ticket.csat_rated') {
+      // The rating buttons appear (or show the answer given) in the visitor's open tabs.
+      const r = await this.roomOf(e.scope.ticketId);
+      const ref = r ? await this.conversations.ticketRef(e.scope.ticketId) : null;
+      if (r && ref) this.nsp.to(room(r.inboxId, r.visitorId)).emit('csat', { ticketNumber: ref.number, rating: e.type === 'ticket.csat_rated' ? e.rating : null });
     } else if (e.type === 'ticket.updated' && e.ticket.channel === 'webchat') {
       // (ticket.created needs nothing: the message.created right after it carries the number.)
       const r = await this.roomOf(e.ticket.id);

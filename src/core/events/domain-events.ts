@@ -134,6 +134,10 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
     /** A session waiting to be paired: the QR code's text (admins' settings screen draws it). */
     qr: z.string().optional(),
   }),
+  /** A solved ticket's customer was asked for a rating (reports count requests per channel). */
+  z.object({ type: z.literal('ticket.csat_requested'), seq: z.number().int(), ...base, channel: ChannelKindSchema }),
+  /** The customer rated (a second rating within the window replaces the first). */
+  z.object({ type: z.literal('ticket.csat_rated'), seq: z.number().int(), ...base, rating: z.number().int().min(1).max(5), comment: z.string().nullable() }),
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type DomainEventType = DomainEvent['type'];

@@ -91,6 +91,12 @@ export class MessageProcessor {
     this.newTicketHook = hook;
   }
 
+  /** A message that answers a question we asked (a rating) is taken by `hook` instead of joining a ticket. */
+  interceptWith(hook: (event: MessageReceived, kind: Inbox['kind']) => Promise<boolean>): void {
+    this.intercept = hook;
+  }
+  private intercept: ((event: MessageReceived, kind: Inbox['kind']) => Promise<boolean>) | undefined;
+
   /**
    * `run` says what may already be stored (see ProcessRun): on a first run, nothing, and the message's
    * audit event is written beside the message (one round trip fewer); any other run looks first.
@@ -105,6 +111,8 @@ export class MessageProcessor {
       this.logger.info({ providerKey: event.providerKey, messageId: String(echo._id) }, 'our own outbound message came back in; dropped');
       return { outcome: 'own-echo', messageId: String(echo._id), ticketId: String(echo.ticketId), events: [] };
     }
+
+    if (this.intercept && (await this.intercept(event, inbox.kind))) return { outcome: 'answer-recorded', events: [] };
 
     const keys = identityKeysFor(inbox.kind, event.sender);
     // A chat conversation (one per customer and inbox) nobody here has seen is almost always a new

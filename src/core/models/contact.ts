@@ -17,6 +17,8 @@ export interface Contact {
   mergedInto?: Types.ObjectId;
   /** Channels the customer asked not to be contacted on (SMS STOP), with when; agents are warned. */
   optedOut?: { sms?: Date };
+  /** Language to write to them in (`pt`, `es`, `en`), when known; automation guesses from their words otherwise. */
+  language?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -30,6 +32,7 @@ const schema = new Schema<Contact>(
     identities: { type: [String], default: [] },
     mergedInto: { type: Schema.Types.ObjectId },
     optedOut: { sms: Date },
+    language: { type: String, maxlength: 10 },
   },
   { timestamps: true, versionKey: false, collection: 'contacts' },
 );

@@ -96,6 +96,15 @@ export class ComposeService {
         ? inbox.publicSettings.autoAcknowledgeText
         : 'We received your message and opened ticket #{{ticket.number}}. Reply to this message to add anything.';
     const text = template.replaceAll('{{ticket.number}}', String(ticket.number)).replaceAll('{{ticket.subject}}', ticket.subject);
+    return this.sendAutomatic(ticket, text, 'message.auto_acknowledgement_queued');
+  }
+
+  /**
+   * A message Ponte itself sends to the customer on their own channel (acknowledgement, rating request,
+   * reminder): stored `queued` like a reply, marked `automatic` (email: Auto-Submitted), audited under
+   * `auditType`, announced, delivered by the same worker. It is not an agent reply: no first response.
+   */
+  async sendAutomatic(ticket: Ticket, text: string, auditType: string, auditData: Record<string, unknown> = {}): Promise<Message> {
     const _id = new Types.ObjectId();
     const now = new Date();
     const [created] = await this.models.Message.insertMany([
@@ -119,7 +128,7 @@ export class ComposeService {
       },
     ]);
     const message = created!.toObject() as Message;
-    const a = await this.audit.append(ticket._id, 'message.auto_acknowledgement_queued', { type: 'system', name: 'Ponte' }, { messageId: String(_id) }, `message:${String(_id)}`);
+    const a = await this.audit.append(ticket._id, auditType, { type: 'system', name: 'Ponte' }, { messageId: String(_id), ...auditData }, `message:${String(_id)}`);
     this.bus.publish({ type: 'message.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(message) });
     await this.queue().enqueue(String(_id), 1);
     return message;

@@ -14,6 +14,7 @@ import { reportRoutes } from '../routes/report-routes.js';
 import { ticketRoutes } from '../routes/ticket-routes.js';
 import { userRoutes } from '../routes/user-routes.js';
 import { buildOpenApiDocument } from './openapi-document.js';
+import { automationRoutes } from '../automation/automation-routes.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
 export interface ApiRouteOptions {
@@ -43,6 +44,7 @@ export function apiRoutes(opts: ApiRouteOptions): AnyRoute[] {
     ...channelKindRoutes(opts.channelKinds ?? []),
     ...cannedRoutes,
     ...reportRoutes,
+    ...automationRoutes,
     ...(opts.devInbound ? devInboundRoutes : []),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
