@@ -3,7 +3,7 @@
  * comment ("5", "4 - quick and kind", "3/5 slow", "5!"). Anything else ("50 euros", "thanks, 5 stars",
  * "6") is a normal message. Asked right before, a reply that starts with a lone 1–5 is taken as the rating.
  */
-const RATING = /^\s*([1-5])(?:\s*(?:\/\s*5|de 5|of 5))?(?:\s*(?:[-–—.,:;!)]|\s)\s*([\s\S]*)|\s*)$/u;
+const RATING = /^\s*([1-5])(?:\s*(?:\/\s*5|de 5|of 5))?(?:\s*(?:[-–—.,:;!)]|\s)\s*(?![\d])([\s\S]*)|\s*)$/u;
 
 export function parseRatingReply(text: string): { rating: number; comment: string | null } | null {
   const m = RATING.exec(text);

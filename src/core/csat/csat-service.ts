@@ -121,9 +121,11 @@ export class CsatService {
     return this.page(token);
   }
 
+
   /** What the public page shows for a token (404 forged, 410 expired). */
   async page(token: string): Promise<CsatPage> {
     const request = await this.load(this.requestIdOf(token));
+    if (request.expiresAt.getTime() <= this.clock.now().getTime()) throw new AppError('CSAT_EXPIRED', 'This rating request has expired', 410);
     const ticket = await this.models.Ticket.findById(request.ticketId).lean();
     if (!ticket) throw new NotFoundError('Rating request');
     const settings = await this.settings.get(request.inboxId);

@@ -48,6 +48,8 @@ export interface TicketDetail extends TicketSummary {
   createdAt: string;
   sla: { policy: string; firstResponseDueAt: string | null; resolutionDueAt: string | null };
   firstResponseAt: string | null;
+  /** The customer's rating of the latest solve (null: never asked). */
+  csat?: { rating: number | null; comment: string | null; requestedAt: string; ratedAt: string | null } | null;
 }
 
 export interface Attachment {

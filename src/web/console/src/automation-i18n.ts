@@ -1,0 +1,100 @@
+import { getLang } from './i18n.ts';
+
+/** Texts of the automation features (CSAT, macros), kept apart from i18n.ts so the areas merge without conflicts. */
+const en = {
+  csatTitle: 'Customer rating',
+  csatAsked: 'Asked {when}, no answer yet',
+  csatRated: '{rating} of 5',
+  csatRatedAt: 'rated {when}',
+  csatNone: 'Not asked',
+  macros: 'Macros',
+  macroMenu: 'Macro',
+  macroApply: 'Apply macro',
+  macroApplied: 'Macro “{name}” applied',
+  macroNew: 'New macro',
+  macroEdit: 'Edit',
+  macroDelete: 'Delete',
+  macroDeleteConfirm: 'Delete macro “{name}”?',
+  macroName: 'Name',
+  macroStatus: 'Set status',
+  macroPriority: 'Set priority',
+  macroTagsAdd: 'Add tags',
+  macroTagsRemove: 'Remove tags',
+  macroReply: 'Reply to the customer',
+  macroNoChange: '— no change —',
+  macroTagsHint: 'comma separated',
+  macroSave: 'Save',
+  macroCancel: 'Cancel',
+  macroEmpty: 'No macros yet.',
+  macroActions: 'Actions',
+  macroSaved: 'Macro saved',
+  macroNeedsAction: 'A macro needs at least one action',
+};
+type Key = keyof typeof en;
+
+const pt: Record<Key, string> = {
+  csatTitle: 'Avaliação do cliente',
+  csatAsked: 'Pedida {when}, ainda sem resposta',
+  csatRated: '{rating} de 5',
+  csatRatedAt: 'avaliado {when}',
+  csatNone: 'Não pedida',
+  macros: 'Macros',
+  macroMenu: 'Macro',
+  macroApply: 'Aplicar macro',
+  macroApplied: 'Macro “{name}” aplicada',
+  macroNew: 'Nova macro',
+  macroEdit: 'Editar',
+  macroDelete: 'Excluir',
+  macroDeleteConfirm: 'Excluir a macro “{name}”?',
+  macroName: 'Nome',
+  macroStatus: 'Mudar status',
+  macroPriority: 'Mudar prioridade',
+  macroTagsAdd: 'Adicionar tags',
+  macroTagsRemove: 'Remover tags',
+  macroReply: 'Responder ao cliente',
+  macroNoChange: '— sem mudança —',
+  macroTagsHint: 'separadas por vírgula',
+  macroSave: 'Salvar',
+  macroCancel: 'Cancelar',
+  macroEmpty: 'Nenhuma macro ainda.',
+  macroActions: 'Ações',
+  macroSaved: 'Macro salva',
+  macroNeedsAction: 'Uma macro precisa de pelo menos uma ação',
+};
+
+const es: Record<Key, string> = {
+  csatTitle: 'Valoración del cliente',
+  csatAsked: 'Pedida {when}, aún sin respuesta',
+  csatRated: '{rating} de 5',
+  csatRatedAt: 'valorado {when}',
+  csatNone: 'No pedida',
+  macros: 'Macros',
+  macroMenu: 'Macro',
+  macroApply: 'Aplicar macro',
+  macroApplied: 'Macro «{name}» aplicada',
+  macroNew: 'Nueva macro',
+  macroEdit: 'Editar',
+  macroDelete: 'Eliminar',
+  macroDeleteConfirm: '¿Eliminar la macro «{name}»?',
+  macroName: 'Nombre',
+  macroStatus: 'Cambiar estado',
+  macroPriority: 'Cambiar prioridad',
+  macroTagsAdd: 'Añadir etiquetas',
+  macroTagsRemove: 'Quitar etiquetas',
+  macroReply: 'Responder al cliente',
+  macroNoChange: '— sin cambio —',
+  macroTagsHint: 'separadas por comas',
+  macroSave: 'Guardar',
+  macroCancel: 'Cancelar',
+  macroEmpty: 'Aún no hay macros.',
+  macroActions: 'Acciones',
+  macroSaved: 'Macro guardada',
+  macroNeedsAction: 'Una macro necesita al menos una acción',
+};
+
+const dictionaries: Record<string, Record<Key, string>> = { en, pt, es };
+
+export function at(key: Key, vars: Record<string, string | number> = {}): string {
+  const text = dictionaries[getLang()]?.[key] ?? en[key];
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => (vars[k] !== undefined ? String(vars[k]) : `{${k}}`));
+}
