@@ -48,6 +48,7 @@ import { systemClock, type Clock } from './automation/clock.js';
 import { InboxAutomationSettings } from './automation/inbox-automation.js';
 import { OnceMarks } from './automation/once-marks.js';
 import { CsatService } from './csat/csat-service.js';
+import { AutomationSweep } from './automation/automation-sweep.js';
 
 export interface CoreOptions {
   config: Config;
@@ -135,6 +136,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const csat = new CsatService(connection, models, audit, locks, bus, compose, automationSettings, secret, config.publicUrl, clock, log('csat'));
   messageProcessor.interceptWith((event, kind) => csat.interceptReply(event, kind));
   let stopCsat: (() => void) | undefined;
+  const automationSweep = new AutomationSweep(models, automationSettings, onceMarks, tickets, compose, clock, log('automation'));
 
   let sweepTimer: NodeJS.Timeout | undefined;
   const health = new HealthCheck({
@@ -172,6 +174,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
     health,
     csat,
     automationSettings,
+    /** Auto-close and pending reminders now (the agenda job `automation.sweep` runs it every 5 minutes). */
+    automationSweep: () => automationSweep.run(),
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     /**
@@ -188,6 +192,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
           deliver: (messageId, attempt) => worker.deliver(messageId, attempt),
           endSnooze: (ticketId, at) => tickets.endSnooze(ticketId, at),
           purgeSessions: () => sessions.purgeExpired(),
+          automationSweep: () => automationSweep.run(),
         },
         log('jobs'),
         config.jobs.pollMs,

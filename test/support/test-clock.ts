@@ -9,6 +9,10 @@ export class TestClock implements Clock {
   advance(ms: number): void {
     this.offsetMs += ms;
   }
+  /** Back to the real time (the tickets' own timestamps are written with it). */
+  reset(): void {
+    this.offsetMs = 0;
+  }
 }
 
 export const DAY_MS = 86_400_000;

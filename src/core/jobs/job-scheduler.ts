@@ -9,7 +9,12 @@ export interface JobHandlers {
   deliver(messageId: string, attempt: number): Promise<unknown>;
   endSnooze(ticketId: string, dueAt: Date): Promise<void>;
   purgeSessions(): Promise<unknown>;
+  /** Auto-close and pending reminders (src/core/automation/automation-sweep.ts); idempotent. */
+  automationSweep?(): Promise<unknown>;
 }
+
+/** How often the automation sweep runs: auto-close and reminders count in days, minutes late is fine. */
+const AUTOMATION_SWEEP_EVERY = '5 minutes';
 
 interface DeliverData {
   messageId: string;
@@ -52,12 +57,16 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     this.agenda.define('sessions.purge', async () => {
       await this.handlers.purgeSessions();
     });
+    this.agenda.define('automation.sweep', async () => {
+      await this.handlers.automationSweep?.();
+    });
   }
 
   async start(): Promise<void> {
     if (this.started) return;
     await this.agenda.start();
     await this.agenda.every('1 hour', 'sessions.purge');
+    if (this.handlers.automationSweep) await this.agenda.every(AUTOMATION_SWEEP_EVERY, 'automation.sweep');
     this.started = true;
   }
 

@@ -204,6 +204,25 @@ export class TicketService {
   }
 
   /**
+   * Called by the auto-close job: closes a ticket still solved since `solvedAt` (a reopen or a new solve since
+   * makes it a no-op), audited as a status change with the reason. True when it closed the ticket.
+   */
+  async autoClose(ticketId: string, solvedAt: Date, afterDays: number): Promise<boolean> {
+    const system: Viewer = { id: new Types.ObjectId().toHexString(), name: 'Ponte', email: 'system@ponte.local', role: 'admin', departmentIds: [] };
+    let closed = false;
+    await this.mutate(system, ticketId, (t) => {
+      if (t.status !== 'solved' || t.mergedInto || t.solvedAt?.getTime() !== solvedAt.getTime()) return null;
+      closed = true;
+      return {
+        update: { $set: { status: 'closed', closedAt: new Date(), slaDueAt: nextSlaDue({ ...t, status: 'closed' }) } },
+        audit: { type: 'ticket.status_changed', data: { from: 'solved', to: 'closed', reason: `auto-close ${afterDays} days after solve` } },
+        change: 'status',
+      };
+    }, { type: 'system', name: 'Ponte' });
+    return closed;
+  }
+
+  /**
    * Merges `sourceId` into `targetId`. Both histories stay intact and separate;
    * the source is closed and points at the target, new messages of its
    * conversation follow that pointer, and the target lists the source's messages.
