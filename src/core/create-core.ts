@@ -49,6 +49,7 @@ import { InboxAutomationSettings } from './automation/inbox-automation.js';
 import { OnceMarks } from './automation/once-marks.js';
 import { CsatService } from './csat/csat-service.js';
 import { AutomationSweep } from './automation/automation-sweep.js';
+import { AutoAcknowledger } from './automation/auto-acknowledge.js';
 
 export interface CoreOptions {
   config: Config;
@@ -127,15 +128,16 @@ export function createCore({ config, connection, logger, secret, channels, clock
     channels,
   );
   const callBack = new CallBackService(tickets, channels, audit, log('calls'));
-  messageProcessor.onNewTicket(async (ticket, inbox) => {
-    await compose.acknowledge(ticket, inbox);
-  });
 
   const automationSettings = new InboxAutomationSettings(connection);
   const onceMarks = new OnceMarks(connection);
   const csat = new CsatService(connection, models, audit, locks, bus, compose, automationSettings, secret, config.publicUrl, clock, log('csat'));
   messageProcessor.interceptWith((event, kind) => csat.interceptReply(event, kind));
   let stopCsat: (() => void) | undefined;
+  const acknowledger = new AutoAcknowledger(models, automationSettings, onceMarks, compose, config.tickets.timeZone, clock, log('automation'));
+  messageProcessor.onNewTicket(async (ticket, inbox, event) => {
+    await acknowledger.onNewTicket(ticket, inbox, event);
+  });
   const automationSweep = new AutomationSweep(models, automationSettings, onceMarks, tickets, compose, clock, log('automation'));
 
   let sweepTimer: NodeJS.Timeout | undefined;

@@ -39,6 +39,11 @@ export class OnceMarks {
     return this.model.findById(key).lean<OnceMark>();
   }
 
+  /** A plain pointer (last time something happened), overwritten: not an occasion, no race decided by it. */
+  async set(key: string, at: Date, data?: Record<string, unknown>): Promise<void> {
+    await this.model.replaceOne({ _id: key }, { _id: key, at, ...(data ? { data } : {}) }, { upsert: true });
+  }
+
   /** Gives an occasion back (the work it guarded failed before anything reached the customer). */
   async release(key: string): Promise<void> {
     await this.model.deleteOne({ _id: key });

@@ -9,7 +9,6 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../erro
 import type { DomainEvent } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import { ticketScope, toMessageView, toTicketSummary } from '../events/views.js';
-import type { Inbox } from '../models/inbox.js';
 import type { Message, StoredAttachment } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
@@ -81,22 +80,6 @@ export class ComposeService {
   async note(viewer: Viewer, ticketId: string, input: ComposeInput): Promise<Message> {
     const ticket = await this.tickets.get(viewer, ticketId);
     return this.store(viewer, ticket, input, 'note');
-  }
-
-  /**
-   * Automatic acknowledgement of a new ticket, when the inbox asks for one
-   * (`autoAcknowledge` setting). Never for automated mail (the caller checks),
-   * marked `automatic` so email carries Auto-Submitted, and it does not count
-   * as the first response.
-   */
-  async acknowledge(ticket: Ticket, inbox: Inbox): Promise<Message | undefined> {
-    if (inbox.publicSettings.autoAcknowledge !== true) return undefined;
-    const template =
-      typeof inbox.publicSettings.autoAcknowledgeText === 'string' && inbox.publicSettings.autoAcknowledgeText.trim()
-        ? inbox.publicSettings.autoAcknowledgeText
-        : 'We received your message and opened ticket #{{ticket.number}}. Reply to this message to add anything.';
-    const text = template.replaceAll('{{ticket.number}}', String(ticket.number)).replaceAll('{{ticket.subject}}', ticket.subject);
-    return this.sendAutomatic(ticket, text, 'message.auto_acknowledgement_queued');
   }
 
   /**
