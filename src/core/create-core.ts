@@ -50,6 +50,7 @@ import { OnceMarks } from './automation/once-marks.js';
 import { CsatService } from './csat/csat-service.js';
 import { AutomationSweep } from './automation/automation-sweep.js';
 import { AutoAcknowledger } from './automation/auto-acknowledge.js';
+import { MacroService } from './macros/macro-service.js';
 
 export interface CoreOptions {
   config: Config;
@@ -176,6 +177,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     health,
     csat,
     automationSettings,
+    macros: new MacroService(connection, models, tickets, compose, log('macros')),
     /** Auto-close and pending reminders now (the agenda job `automation.sweep` runs it every 5 minutes). */
     automationSweep: () => automationSweep.run(),
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),

@@ -71,6 +71,7 @@ export class CsatService {
   /** Reacts to solves published in this process; the unique request id makes a duplicate reaction a no-op. */
   listen(): () => void {
     return this.bus.subscribe((e) => {
+      // A macro that solves publishes its change as 'status' too.
       if (e.type !== 'ticket.updated' || e.change !== 'status' || e.ticket.status !== 'solved') return;
       this.requestFor(e.ticket.id).catch((err: unknown) => this.logger.error({ err, ticketId: e.ticket.id }, 'rating request failed'));
     });

@@ -54,7 +54,7 @@ export function factsFromHistory(h: TicketHistory, timeZone: string): Fact[] {
     else if (a.type === 'ticket.assigned') agent = str(data(a).to);
     else if (a.type === 'ticket.created') facts.push(fact(`created:${ticketId}`, 'created', a.at));
     else if (a.type === 'ticket.reopened') facts.push(fact(`reopened:${ticketId}:${a.seq}`, 'reopened', a.at));
-    else if (a.type === 'ticket.status_changed' && data(a).to === 'solved') {
+    else if ((a.type === 'ticket.status_changed' || a.type === 'macro.applied') && data(a).to === 'solved') {
       const sla = slaMet(a.at, t.sla?.resolutionDueAt);
       facts.push(fact(`resolved:${ticketId}:${a.seq}`, 'resolved', a.at, { seconds: secondsBetween(t.createdAt, a.at), ...(sla !== undefined ? { slaMet: sla } : {}) }));
     }

@@ -20,7 +20,7 @@ export interface SnoozeScheduler {
   scheduleUnsnooze(ticketId: string, at: Date): Promise<void>;
 }
 
-type Change = { update: Record<string, unknown>; audit: { type: string; data: Record<string, unknown> }; change: string } | null;
+export type TicketChange = { update: Record<string, unknown>; audit: { type: string; data: Record<string, unknown> }; change: string } | null;
 
 const actorOf = (v: Viewer): Actor => ({ type: 'user', id: v.id, name: v.name });
 const oid = (id: string) => new Types.ObjectId(id);
@@ -203,6 +203,11 @@ export class TicketService {
     }, { type: 'system', name: 'Ponte' });
   }
 
+  /** Several changes decided together (a macro): one lock, one update, one audit event, one `ticket.updated`. */
+  async changeTogether(viewer: Viewer, ticketId: string, decide: (t: Ticket) => TicketChange): Promise<Ticket> {
+    return this.mutate(viewer, ticketId, decide);
+  }
+
   /**
    * Called by the auto-close job: closes a ticket still solved since `solvedAt` (a reopen or a new solve since
    * makes it a no-op), audited as a status change with the reason. True when it closed the ticket.
@@ -249,7 +254,7 @@ export class TicketService {
   }
 
   /** Runs one change under the ticket lock, then audits and publishes it. */
-  private async mutate(viewer: Viewer, ticketId: string, decide: (t: Ticket) => Change, actor: Actor = actorOf(viewer)): Promise<Ticket> {
+  private async mutate(viewer: Viewer, ticketId: string, decide: (t: Ticket) => TicketChange, actor: Actor = actorOf(viewer)): Promise<Ticket> {
     const visible = await this.get(viewer, ticketId);
     const outcome = await this.locks.run(String(visible._id), async () => {
       const current = await this.models.Ticket.findById(visible._id).lean();

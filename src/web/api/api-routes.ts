@@ -15,6 +15,7 @@ import { ticketRoutes } from '../routes/ticket-routes.js';
 import { userRoutes } from '../routes/user-routes.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 import { automationRoutes } from '../automation/automation-routes.js';
+import { macroRoutes } from '../macros/macro-routes.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
 export interface ApiRouteOptions {
@@ -45,6 +46,7 @@ export function apiRoutes(opts: ApiRouteOptions): AnyRoute[] {
     ...cannedRoutes,
     ...reportRoutes,
     ...automationRoutes,
+    ...macroRoutes,
     ...(opts.devInbound ? devInboundRoutes : []),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
