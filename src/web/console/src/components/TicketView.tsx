@@ -1,3 +1,4 @@
+import { MacroMenu } from './MacroMenu.tsx';
 import { useEffect, useRef } from 'preact/hooks';
 import { clock, t, type Key } from '../i18n.ts';
 import { useStore } from '../store.ts';
@@ -106,6 +107,7 @@ export function TicketView() {
           <SlaChip due={detail.slaDueAt} />
           {detail.inbox ? <span class="muted">· {detail.inbox.name}</span> : null}
           {detail.snoozedUntil ? <span class="pill snoozed">💤 {t('snoozedUntil', { time: clock(detail.snoozedUntil) })}</span> : null}
+          <MacroMenu ticketId={id} />
         </div>
         {viewers.length ? (
           <div class="collision" data-testid="collision">

@@ -4,6 +4,8 @@ import { store, useStore } from '../../store.ts';
 import { ChannelBadge } from '../bits.tsx';
 import { InboxEditor } from './InboxEditor.tsx';
 import { InboxTable } from './InboxTable.tsx';
+import { MacrosSettings } from './MacrosSettings.tsx';
+import { at } from '../../automation-i18n.ts';
 
 /** `#/settings/inboxes`, `#/settings/inboxes/new[/<kind>]`, `#/settings/inboxes/<id>`. */const inboxRoute = () => /^#\/settings\/inboxes\/(new(?:\/([a-z]+))?|[0-9a-f]{24})/.exec(location.hash);
 
@@ -31,7 +33,9 @@ export function SettingsPage() {
     if (missing) void store.loadInboxes().catch(() => undefined);
   }, [missing]);
   let content;
-  if (!m) content = <InboxTable canEdit={canEdit} />;
+  const onMacros = location.hash.startsWith('#/settings/macros');
+  if (onMacros) content = <MacrosSettings canEdit={canEdit} />;
+  else if (!m) content = <InboxTable canEdit={canEdit} />;
   else if (m[1]!.startsWith('new')) content = m[2] ? <InboxEditor key={`new-${m[2]}`} kind={m[2]} canEdit={canEdit} /> : <KindPicker />;
   else {
     const inbox = s.inboxes.find((i) => i.id === m[1]);
@@ -44,8 +48,13 @@ export function SettingsPage() {
         <h2>{t('settings')}</h2>
         <ul class="views">
           <li>
-            <a class="view-btn active" href="#/settings/inboxes">
+            <a class={`view-btn ${onMacros ? '' : 'active'}`} href="#/settings/inboxes">
               {t('inboxes')}
+            </a>
+          </li>
+          <li>
+            <a class={`view-btn ${onMacros ? 'active' : ''}`} href="#/settings/macros" data-testid="settings-macros">
+              {at('macros')}
             </a>
           </li>
         </ul>
