@@ -29,6 +29,9 @@ const en = {
   macroActions: 'Actions',
   macroSaved: 'Macro saved',
   macroNeedsAction: 'A macro needs at least one action',
+  au_macro: '{actor} applied macro “{name}”',
+  au_csat_requested: 'Rating asked ({channel})',
+  au_csat_rated: 'Customer rated {rating} of 5',
 };
 type Key = keyof typeof en;
 
@@ -60,6 +63,9 @@ const pt: Record<Key, string> = {
   macroActions: 'Ações',
   macroSaved: 'Macro salva',
   macroNeedsAction: 'Uma macro precisa de pelo menos uma ação',
+  au_macro: '{actor} aplicou a macro “{name}”',
+  au_csat_requested: 'Avaliação pedida ({channel})',
+  au_csat_rated: 'Cliente avaliou com {rating} de 5',
 };
 
 const es: Record<Key, string> = {
@@ -90,6 +96,9 @@ const es: Record<Key, string> = {
   macroActions: 'Acciones',
   macroSaved: 'Macro guardada',
   macroNeedsAction: 'Una macro necesita al menos una acción',
+  au_macro: '{actor} aplicó la macro «{name}»',
+  au_csat_requested: 'Valoración pedida ({channel})',
+  au_csat_rated: 'El cliente valoró con {rating} de 5',
 };
 
 const dictionaries: Record<string, Record<Key, string>> = { en, pt, es };
