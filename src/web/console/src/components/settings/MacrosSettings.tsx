@@ -116,7 +116,7 @@ function MacroForm({ macro, onDone }: { macro: Macro | null; onDone: () => void 
         </a>
       </div>
       <h1>{macro ? macro.name : at('macroNew')}</h1>
-      <form class="inbox-form" data-testid="macro-form" onSubmit={(e) => void save(e)}>
+      <form class="macro-form" data-testid="macro-form" onSubmit={(e) => void save(e)}>
         <label>
           <span>{at('macroName')}</span>
           <input name="name" required maxLength={80} value={name} onInput={(e) => setName(e.currentTarget.value)} />
