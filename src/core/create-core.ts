@@ -139,7 +139,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   messageProcessor.onNewTicket(async (ticket, inbox, event) => {
     await acknowledger.onNewTicket(ticket, inbox, event);
   });
-  const automationSweep = new AutomationSweep(models, automationSettings, onceMarks, tickets, compose, clock, log('automation'));
+  const automationSweep = new AutomationSweep(models, automationSettings, onceMarks, tickets, compose, clock, log('automation'), (id) => csat.requestFor(id));
 
   let sweepTimer: NodeJS.Timeout | undefined;
   const health = new HealthCheck({

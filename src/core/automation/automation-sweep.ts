@@ -35,6 +35,8 @@ export class AutomationSweep {
     private readonly compose: ComposeService,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** A solve whose rating request was never made (the process that solved it stopped first): ask now. */
+    private readonly askRating?: (ticketId: string) => Promise<unknown>,
   ) {}
 
   async run(): Promise<SweepResult> {
@@ -44,6 +46,7 @@ export class AutomationSweep {
     for (const ticket of candidates) {
       try {
         if (ticket.status === 'solved' && (await this.closeIfDue(ticket, now))) result.closed.push(String(ticket._id));
+        else if (ticket.status === 'solved' && this.ratingMissed(ticket, now)) await this.askRating?.(String(ticket._id));
         if (ticket.status === 'pending' && (await this.remindIfDue(ticket, now))) result.reminded.push(String(ticket._id));
       } catch (err) {
         this.logger.error({ err, ticketId: String(ticket._id) }, 'automation step failed; the next sweep tries again');
@@ -51,6 +54,12 @@ export class AutomationSweep {
     }
     if (result.closed.length || result.reminded.length) this.logger.info({ closed: result.closed.length, reminded: result.reminded.length }, 'automation sweep');
     return result;
+  }
+
+  /** Solved within the last day and not asked for this solve; the request's unique id keeps it once. */
+  private ratingMissed(ticket: Ticket, now: Date): boolean {
+    if (!ticket.solvedAt || now.getTime() - ticket.solvedAt.getTime() > DAY_MS) return false;
+    return ticket.csat?.requestId !== `${String(ticket._id)}:${ticket.solvedAt.getTime()}`;
   }
 
   private async closeIfDue(ticket: Ticket, now: Date): Promise<boolean> {

@@ -97,6 +97,17 @@ describe('CSAT on a chat app (SMS)', () => {
     expect(sent[0]!.text).toMatch(/Reply with a number from 1 \(poor\) to 5/);
   });
 
+  it('a solve whose request was never made (the solving hub stopped) is asked by the next sweep, once', async () => {
+    const { ticketId } = await smsTicket('hello, my order is late');
+    // Solved without the event (as if the process died right after the write).
+    await modelsOf(a.core).Ticket.updateOne({ _id: ticketId }, { $set: { status: 'solved', solvedAt: new Date() } });
+    expect(await outbound(ticketId)).toHaveLength(0);
+    await Promise.all([a.core.automationSweep(), b.core.automationSweep()]);
+    await a.core.automationSweep();
+    expect((await outbound(ticketId)).filter((m) => m.automatic)).toHaveLength(1);
+    expect((await modelsOf(a.core).Ticket.findById(ticketId).lean())!.csat?.requestedAt).toBeInstanceOf(Date);
+  });
+
   it('an inbox with CSAT off asks nothing', async () => {
     const { ticketId, inbox } = await smsTicket();
     await a.core.automationSettings.put(String(inbox._id), {});
