@@ -45,11 +45,18 @@ import { listThread } from './tickets/thread-queries.js';
 import { TicketContext } from './tickets/ticket-context.js';
 import type { Ticket } from './models/ticket.js';
 import { SlaDirectory } from './sla/sla-directory.js';
-import { SlaEngine, type Clock } from './sla/sla-engine.js';
+import { SlaEngine } from './sla/sla-engine.js';
 import { SlaAdminService } from './sla/sla-admin-service.js';
 import { SlaAlerts } from './sla/sla-alerts.js';
 import { createAssignment } from './assignment/assignment-module.js';
 import { createRouting } from './routing/routing-module.js';
+import { systemClock, type Clock } from './time/clock.js';
+import { InboxAutomationSettings } from './automation/inbox-automation.js';
+import { OnceMarks } from './automation/once-marks.js';
+import { CsatService } from './csat/csat-service.js';
+import { AutomationSweep } from './automation/automation-sweep.js';
+import { AutoAcknowledger } from './automation/auto-acknowledge.js';
+import { MacroService } from './macros/macro-service.js';
 
 export interface CoreOptions {
   config: Config;
@@ -58,12 +65,12 @@ export interface CoreOptions {
   /** Instance secret: encrypts inbox credentials, signs our Message-IDs. */
   secret: string;
   channels: ChannelRegistry;
-  /** What time it is for SLA due times, warnings and breaches (tests pass a controllable clock). */
+  /** The time of SLA due times and alerts and of automation (tests move it); the system clock otherwise. */
   clock?: Clock;
 }
 
 /** Wires the core services on one database connection. `start` begins background work; `stop` ends it. */
-export function createCore({ config, connection, logger, secret, channels, clock }: CoreOptions) {
+export function createCore({ config, connection, logger, secret, channels, clock = systemClock }: CoreOptions) {
   const log = (module: string) => logger.child({ module });
   const models = registerModels(connection);
   const bus = new DomainEventBus(log('events'));
@@ -128,23 +135,31 @@ export function createCore({ config, connection, logger, secret, channels, clock
     channels,
   );
   const callBack = new CallBackService(tickets, channels, audit, log('calls'));
-  const slaEngine = new SlaEngine(models, new SlaDirectory(models), audit, locks, bus, log('sla'), clock);
+  const slaEngine = new SlaEngine(models, new SlaDirectory(models), audit, locks, bus, log('sla'), () => clock.now());
   messageProcessor.useSla(slaEngine);
   tickets.useSla(slaEngine);
   compose.useSla(slaEngine);
   const sla = new SlaAdminService(models, slaEngine);
   const slaAlerts = new SlaAlerts(models, bus, (id, target, dueAt, unassign) => tickets.escalateBreach(id, target, dueAt, unassign), slaEngine.now, { warningLeadMs: config.sla.warningLeadMs, breachUnassign: config.sla.breachUnassign }, log('sla'));
-  messageProcessor.onNewTicket(async (ticket, inbox) => {
-    await compose.acknowledge(ticket, inbox);
+
+  const automationSettings = new InboxAutomationSettings(connection);
+  const onceMarks = new OnceMarks(connection);
+  const csat = new CsatService(connection, models, audit, locks, bus, compose, automationSettings, secret, config.publicUrl, clock, log('csat'));
+  messageProcessor.interceptWith((event, kind) => csat.interceptReply(event, kind));
+  let stopCsat: (() => void) | undefined;
+  const acknowledger = new AutoAcknowledger(models, automationSettings, onceMarks, compose, config.tickets.timeZone, clock, log('automation'));
+  messageProcessor.onNewTicket(async (ticket, inbox, event) => {
+    await acknowledger.onNewTicket(ticket, inbox, event);
   });
+  const automationSweep = new AutomationSweep(models, automationSettings, onceMarks, tickets, compose, clock, log('automation'), (id) => csat.requestFor(id));
 
   const { availability, assignment, settings: assignmentSettings } = createAssignment({ models, audit, locks, bus, logger: log('assignment'), offlineGraceMs: config.assignment.offlineGraceMs, sla: slaEngine });
   const routing = createRouting({
     models, connection, audit, locks, bus, logger: log('routing'), sla: slaEngine,
     after: (ticketId) => assignment.enqueue(ticketId),
-    // A rule's canned auto-reply takes the auto-acknowledgement's durable path, with the canned text.
+    // A rule's canned auto-reply takes the durable outbound path of every automatic message.
     autoReply: async (ticket, text) => {
-      await compose.acknowledge(ticket, { publicSettings: { autoAcknowledge: true, autoAcknowledgeText: text } } as unknown as Parameters<typeof compose.acknowledge>[1]);
+      await compose.sendAutomatic(ticket, text, 'message.routing_reply_queued');
     },
   });
   let stopRouting: (() => void) | undefined;
@@ -190,6 +205,11 @@ export function createCore({ config, connection, logger, secret, channels, clock
     assignmentSettings,
     routingRules: routing.rules,
     router: routing.router,
+    csat,
+    automationSettings,
+    macros: new MacroService(connection, models, tickets, compose, log('macros')),
+    /** Auto-close and pending reminders now (the agenda job `automation.sweep` runs it every 5 minutes). */
+    automationSweep: () => automationSweep.run(),
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     /**
@@ -201,6 +221,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
       reports.start();
       assignment.start();
       stopRouting ??= routing.router.start();
+      stopCsat = csat.listen();
       jobs = new JobScheduler(
         connection,
         {
@@ -211,6 +232,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
           overflow: async (ticketId, departmentId) => {
             await assignment.overflow(ticketId, departmentId);
           },
+          automationSweep: () => automationSweep.run(),
         },
         log('jobs'),
         config.jobs.pollMs,
@@ -250,6 +272,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
 
     async stop(): Promise<void> {
       if (sweepTimer) clearInterval(sweepTimer);
+      stopCsat?.();
       try {
         await ingest.stopCatchUp();
         await ingest.drain();

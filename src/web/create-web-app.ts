@@ -2,6 +2,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import type { Logger } from 'pino';
 import type { Core } from '../core/create-core.js';
 import { apiRoutes } from './api/api-routes.js';
+import { csatPageRouter } from './csat/csat-page-router.js';
 import { buildApiRouter } from './api/mount-routes.js';
 import { readAppVersion } from './http/app-version.js';
 import { errorHandler } from './http/error-handler.js';
@@ -70,6 +71,7 @@ export function createWebApp({
       logger: log,
     }),
   );
+  app.use('/csat', csatPageRouter(core));
   for (const m of mounts) app.use(m.path, m.handler);
   app.use(notFound);
   app.use(errorHandler(log));

@@ -13,6 +13,7 @@ import type { Viewer } from '../../src/core/users/viewer.js';
 import { MapRegistry } from './fake-channel.js';
 import { startTestDatabase, type TestDatabase } from './test-database.js';
 import { modelsOf } from '../../src/core/models/models-of.js';
+import type { Clock } from '../../src/core/time/clock.js';
 
 export const TEST_SECRET = 'test-secret-'.padEnd(48, 'x');
 
@@ -27,8 +28,8 @@ export interface TestCore {
 }
 
 /** A core on its own FerretDB, with fast job polling and backoff for tests. */
-/** `opts.clock`: the SLA engine's time (warnings and breaches are tested by moving it, never by waiting). */
-export async function startTestCore(env: Record<string, string> = {}, existing?: TestDatabase, channels?: ChannelRegistry, opts: { clock?: () => Date } = {}): Promise<TestCore> {
+/** `clock`: the time of the SLA engine and automation (tests move it, never wait). */
+export async function startTestCore(env: Record<string, string> = {}, existing?: TestDatabase, channels?: ChannelRegistry, clock?: Clock): Promise<TestCore> {
   const db = existing ?? (await startTestDatabase());
   const config = loadConfig({
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -40,7 +41,7 @@ export async function startTestCore(env: Record<string, string> = {}, existing?:
     ...env,
   });
   const registry = new MapRegistry();
-  const core = createCore({ config, connection: db.connection, logger: createLogger(config.logLevel), secret: TEST_SECRET, channels: channels ?? registry, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const core = createCore({ config, connection: db.connection, logger: createLogger(config.logLevel), secret: TEST_SECRET, channels: channels ?? registry, ...(clock ? { clock } : {}) });
   const events: DomainEvent[] = [];
   core.bus.subscribe((e) => {
     events.push(e);

@@ -28,6 +28,11 @@ export interface WebchatRouterOptions {
   newConversations?: NewConversationLimits;
 }
 
+const VisitorCsatSchema = z.object({
+  inboxId: z.string().regex(/^[0-9a-f]{24}$/i).optional(),
+  rating: z.number().int().min(1).max(5),
+  comment: z.string().trim().max(2_000).optional().transform((c) => c || undefined),
+});
 const InboxQuerySchema = z.object({ inbox: z.string().regex(/^[0-9a-f]{24}$/i).optional() });
 const AttachmentParamsSchema = z.object({ messageId: z.string().regex(/^[0-9a-f]{24}$/i), index: z.coerce.number().int().min(0).max(99) });
 
@@ -42,6 +47,7 @@ const CHAT_CSP =
  *   GET  /chat/widget.js       embeddable widget script
  *   GET  /chat/api/session     sets the visitor cookie; inbox, ticket number and history
  *   POST /chat/api/messages    a visitor message → core.ingest.accept (idempotent by clientMessageId)
+ *   POST /chat/api/csat        the visitor's rating (1–5 + comment) of its solved ticket
  *   GET  /chat/api/attachments/:messageId/:index   a file of a message of this visitor's conversation
  */
 export function createWebchatRouter({
@@ -128,6 +134,7 @@ export function createWebchatRouter({
         inbox: { id: inbox.id, name: inbox.name, title: String(inbox.settings.title ?? inbox.name), greeting: String(inbox.settings.greeting ?? '') },
         ticket: history.ticket,
         messages: history.messages,
+        csat: await core.csat.pendingFor(inbox.id, visitorId),
       });
     }),
   );
@@ -148,6 +155,22 @@ export function createWebchatRouter({
       const result = await core.ingest.accept([toInboundEvent(inbox.id, visitorId, body, new Date())]);
       res.setHeader('Cache-Control', 'no-store');
       res.status(202).json({ status: result.results[0]!.status, clientMessageId: body.clientMessageId });
+    }),
+  );
+
+  router.post(
+    '/api/csat',
+    wrap(async (req, res) => {
+      // JSON only, like messages: a cross-site form cannot send it.
+      if (!req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON', 415);
+      await new Promise<void>((resolve, reject) => json(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      const body = parse(VisitorCsatSchema, req.body, 'body');
+      const visitorId = visitorOf(req, res, false);
+      if (!visitorId) throw new AppError('UNAUTHENTICATED', 'Open the chat page first', 401);
+      messageLimit.take(visitorId);
+      const inbox = await inboxFor(body.inboxId);
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(await core.csat.rateConversation(inbox.id, visitorId, { rating: body.rating, comment: body.comment ?? null }));
     }),
   );
 

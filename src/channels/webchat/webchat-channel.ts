@@ -10,7 +10,7 @@ import { readCookie, VISITOR_COOKIE, VisitorIds } from './visitor-cookie.js';
 import type { VisitorRoom, VisitorRooms } from './visitor-projector.js';
 
 /** What the web chat needs from the core: ingest, inbox lookup, the event bus and blob reads. */
-export type WebchatCore = Pick<Core, 'ingest' | 'inboxes' | 'bus' | 'blobs' | 'conversations' | 'config'> & Partial<Pick<Core, 'assignment'>>;
+export type WebchatCore = Pick<Core, 'ingest' | 'inboxes' | 'bus' | 'blobs' | 'conversations' | 'config' | 'csat'> & Partial<Pick<Core, 'assignment'>>;
 
 export interface VisitorReply {
   id: string;
@@ -219,6 +219,10 @@ export class WebchatChannel implements VisitorRooms {
 
   emitConversation(r: VisitorRoom, payload: { ticket: { number: number; status: string }; accepted?: string }): void {
     this.nsp?.to(room(r.inboxId, r.visitorId)).emit('conversation', payload);
+  }
+
+  emitCsat(r: VisitorRoom, payload: { ticketNumber: number; rating: number | null }): void {
+    this.nsp?.to(room(r.inboxId, r.visitorId)).emit('csat', payload);
   }
 
   ticketRef(ticketId: string) {

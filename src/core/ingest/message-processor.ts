@@ -68,6 +68,12 @@ export class MessageProcessor {
     this.newTicketHook = hook;
   }
 
+  /** A message that answers a question we asked (a rating) is taken by `hook` instead of joining a ticket. */
+  interceptWith(hook: (event: MessageReceived, kind: Inbox['kind']) => Promise<boolean>): void {
+    this.intercept = hook;
+  }
+  private intercept: ((event: MessageReceived, kind: Inbox['kind']) => Promise<boolean>) | undefined;
+
   /** Due times of new tickets and after customer messages (`src/core/sla`). */
   useSla(engine: SlaEngine): void {
     this.slaEngine = engine;
@@ -87,6 +93,8 @@ export class MessageProcessor {
       this.logger.info({ providerKey: event.providerKey, messageId: String(echo._id) }, 'our own outbound message came back in; dropped');
       return { outcome: 'own-echo', messageId: String(echo._id), ticketId: String(echo.ticketId), events: [] };
     }
+
+    if (this.intercept && (await this.intercept(event, inbox.kind))) return { outcome: 'answer-recorded', events: [] };
 
     const { contact, pointer } = await resolveSender(this.contacts, this.placement, event, inbox);
     const placed = await this.placeStep.run(event, inbox, contact, pointer);

@@ -13,7 +13,12 @@ export interface JobHandlers {
   slaSweep?(): Promise<unknown>;
   /** Routing: a ticket still waiting in `departmentId` moves to the overflow department. */
   overflow?(ticketId: string, departmentId: string): Promise<void>;
+  /** Auto-close and pending reminders (src/core/automation/automation-sweep.ts); idempotent. */
+  automationSweep?(): Promise<unknown>;
 }
+
+/** How often the automation sweep runs: auto-close and reminders count in days, minutes late is fine. */
+const AUTOMATION_SWEEP_EVERY = '5 minutes';
 
 interface DeliverData {
   messageId: string;
@@ -63,6 +68,9 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     this.agenda.define('sla.sweep', async () => {
       await this.handlers.slaSweep?.();
     });
+    this.agenda.define('automation.sweep', async () => {
+      await this.handlers.automationSweep?.();
+    });
   }
 
   async start(): Promise<void> {
@@ -70,6 +78,7 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     await this.agenda.start();
     await this.agenda.every('1 hour', 'sessions.purge');
     if (this.handlers.slaSweep) await this.agenda.every(this.slaScanMs, 'sla.sweep');
+    if (this.handlers.automationSweep) await this.agenda.every(AUTOMATION_SWEEP_EVERY, 'automation.sweep');
     this.started = true;
   }
 

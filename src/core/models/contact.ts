@@ -19,6 +19,8 @@ export interface Contact {
   optedOut?: { sms?: Date };
   /** Labels on the customer (`vip`), lower-case; routing rules may match them. */
   tags?: string[];
+  /** Language to write to them in (`pt`, `es`, `en`), when known; automation guesses from their words otherwise. */
+  language?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -33,6 +35,7 @@ const schema = new Schema<Contact>(
     mergedInto: { type: Schema.Types.ObjectId },
     optedOut: { sms: Date },
     tags: { type: [String], default: undefined },
+    language: { type: String, maxlength: 10 },
   },
   { timestamps: true, versionKey: false, collection: 'contacts' },
 );

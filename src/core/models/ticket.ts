@@ -39,6 +39,8 @@ export interface Ticket {
   mergedTicketIds: Types.ObjectId[];
   /** Day bucket of creation in the org time zone, for reports without date operators. */
   createdDay: string;
+  /** Customer satisfaction of the latest solve: asked at `requestedAt`, answered (1–5) at `ratedAt`. */
+  csat?: { requestId: string; requestedAt: Date; rating?: number; comment?: string; ratedAt?: Date };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -88,6 +90,7 @@ const schema = new Schema<Ticket>(
     mergedInto: { type: Schema.Types.ObjectId },
     mergedTicketIds: { type: [Schema.Types.ObjectId], default: [] },
     createdDay: { type: String, required: true },
+    csat: { requestId: String, requestedAt: Date, rating: Number, comment: String, ratedAt: Date },
   },
   { timestamps: true, versionKey: false, collection: 'tickets' },
 );

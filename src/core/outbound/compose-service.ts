@@ -9,7 +9,6 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../erro
 import type { DomainEvent } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import { ticketScope, toMessageView, toTicketSummary } from '../events/views.js';
-import type { Inbox } from '../models/inbox.js';
 import type { Message, StoredAttachment } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
@@ -95,18 +94,11 @@ export class ComposeService {
   }
 
   /**
-   * Automatic acknowledgement of a new ticket, when the inbox asks for one
-   * (`autoAcknowledge` setting). Never for automated mail (the caller checks),
-   * marked `automatic` so email carries Auto-Submitted, and it does not count
-   * as the first response.
+   * A message Ponte itself sends to the customer on their own channel (acknowledgement, rating request,
+   * reminder): stored `queued` like a reply, marked `automatic` (email: Auto-Submitted), audited under
+   * `auditType`, announced, delivered by the same worker. It is not an agent reply: no first response.
    */
-  async acknowledge(ticket: Ticket, inbox: Inbox): Promise<Message | undefined> {
-    if (inbox.publicSettings.autoAcknowledge !== true) return undefined;
-    const template =
-      typeof inbox.publicSettings.autoAcknowledgeText === 'string' && inbox.publicSettings.autoAcknowledgeText.trim()
-        ? inbox.publicSettings.autoAcknowledgeText
-        : 'We received your message and opened ticket #{{ticket.number}}. Reply to this message to add anything.';
-    const text = template.replaceAll('{{ticket.number}}', String(ticket.number)).replaceAll('{{ticket.subject}}', ticket.subject);
+  async sendAutomatic(ticket: Ticket, text: string, auditType: string, auditData: Record<string, unknown> = {}): Promise<Message> {
     const _id = new Types.ObjectId();
     const now = new Date();
     const [created] = await this.models.Message.insertMany([
@@ -130,7 +122,7 @@ export class ComposeService {
       },
     ]);
     const message = created!.toObject() as Message;
-    const a = await this.audit.append(ticket._id, 'message.auto_acknowledgement_queued', { type: 'system', name: 'Ponte' }, { messageId: String(_id) }, `message:${String(_id)}`);
+    const a = await this.audit.append(ticket._id, auditType, { type: 'system', name: 'Ponte' }, { messageId: String(_id), ...auditData }, `message:${String(_id)}`);
     this.bus.publish({ type: 'message.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), message: toMessageView(message) });
     await this.queue().enqueue(String(_id), 1);
     return message;

@@ -65,7 +65,7 @@ export function factsFromHistory(h: TicketHistory, timeZone: string): Fact[] {
       const rating = Number(data(a).rating);
       if (rating >= 1 && rating <= 5) ratings.set(day, { ...fact(`csat:${ticketId}:${day}`, 'csat', a.at), day, rating });
     }
-    else if (a.type === 'ticket.status_changed' && data(a).to === 'solved') {
+    else if ((a.type === 'ticket.status_changed' || a.type === 'macro.applied') && data(a).to === 'solved') {
       const sla = slaMet(a.at, t.sla?.resolutionDueAt);
       facts.push(fact(`resolved:${ticketId}:${a.seq}`, 'resolved', a.at, { seconds: secondsBetween(t.createdAt, a.at), ...(sla !== undefined ? { slaMet: sla } : {}) }));
     }

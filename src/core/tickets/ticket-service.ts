@@ -25,7 +25,7 @@ export interface SnoozeScheduler {
 }
 
 /** `sla`: the change moves SLA clocks; due times are recomputed on the changed ticket, under the same lock. */
-type Change = { update: Record<string, unknown>; audit: { type: string; data: Record<string, unknown> }; change: string; sla?: SlaChange } | null;
+export type TicketChange = { update: Record<string, unknown>; audit: { type: string; data: Record<string, unknown> }; change: string; sla?: SlaChange } | null;
 
 const actorOf = (v: Viewer): Actor => ({ type: 'user', id: v.id, name: v.name });
 const oid = (id: string) => new Types.ObjectId(id);
@@ -219,6 +219,31 @@ export class TicketService {
     }, { type: 'system', name: 'Ponte' });
   }
 
+  /** Several changes decided together (a macro): one lock, one update, one audit event, one `ticket.updated`. */
+  async changeTogether(viewer: Viewer, ticketId: string, decide: (t: Ticket) => TicketChange): Promise<Ticket> {
+    return this.mutate(viewer, ticketId, decide);
+  }
+
+  /**
+   * Called by the auto-close job: closes a ticket still solved since `solvedAt` (a reopen or a new solve since
+   * makes it a no-op), audited as a status change with the reason. True when it closed the ticket.
+   */
+  async autoClose(ticketId: string, solvedAt: Date, afterDays: number): Promise<boolean> {
+    const system: Viewer = { id: new Types.ObjectId().toHexString(), name: 'Ponte', email: 'system@ponte.local', role: 'admin', departmentIds: [] };
+    let closed = false;
+    await this.mutate(system, ticketId, (t) => {
+      if (t.status !== 'solved' || t.mergedInto || t.solvedAt?.getTime() !== solvedAt.getTime()) return null;
+      closed = true;
+      return {
+        update: { $set: { status: 'closed', closedAt: new Date() } },
+        audit: { type: 'ticket.status_changed', data: { from: 'solved', to: 'closed', reason: `auto-close ${afterDays} days after solve` } },
+        change: 'status',
+        sla: { kind: 'status', from: 'solved', to: 'closed' },
+      };
+    }, { type: 'system', name: 'Ponte' });
+    return closed;
+  }
+
   /**
    * A breached SLA target (the SLA sweep claimed it): priority one step up, optionally back to the
    * department's queue, and the target frozen as breached — one `sla.breached` audit event. Null when there
@@ -272,7 +297,7 @@ export class TicketService {
   }
 
   /** Runs one change under the ticket lock, then audits and publishes it. */
-  private async mutate(viewer: Viewer, ticketId: string, decide: (t: Ticket) => Change, actor: Actor = actorOf(viewer)): Promise<Ticket> {
+  private async mutate(viewer: Viewer, ticketId: string, decide: (t: Ticket) => TicketChange, actor: Actor = actorOf(viewer)): Promise<Ticket> {
     const visible = await this.get(viewer, ticketId);
     const outcome = await this.locks.run(String(visible._id), async () => {
       const current = await this.models.Ticket.findById(visible._id).lean();

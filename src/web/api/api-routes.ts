@@ -16,6 +16,8 @@ import { userRoutes } from '../routes/user-routes.js';
 import { slaRoutes } from '../routes/sla-routes.js';
 import { routingRoutes } from '../routes/routing-routes.js';
 import { buildOpenApiDocument } from './openapi-document.js';
+import { automationRoutes } from '../automation/automation-routes.js';
+import { macroRoutes } from '../macros/macro-routes.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
 export interface ApiRouteOptions {
@@ -47,6 +49,8 @@ export function apiRoutes(opts: ApiRouteOptions): AnyRoute[] {
     ...reportRoutes,
     ...slaRoutes,
     ...routingRoutes,
+    ...automationRoutes,
+    ...macroRoutes,
     ...(opts.devInbound ? devInboundRoutes : []),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;

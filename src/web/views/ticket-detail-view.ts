@@ -29,6 +29,9 @@ export async function toTicketDetailView(core: Core, t: Ticket) {
     snoozedUntil: isoOrNull(t.snoozedUntil),
     lastCustomerMessageAt: isoOrNull(t.lastCustomerMessageAt),
     reopenCount: t.reopenCount,
+    csat: t.csat
+      ? { rating: t.csat.rating ?? null, comment: t.csat.comment ?? null, requestedAt: t.csat.requestedAt.toISOString(), ratedAt: isoOrNull(t.csat.ratedAt) }
+      : null,
     previousTicketId: idOrNull(t.previousTicketId),
     mergedInto: idOrNull(t.mergedInto),
     mergedTicketIds: t.mergedTicketIds.map(String),

@@ -26,8 +26,8 @@ const targets: TargetsByPriority = { urgent: row(30, 100), high: row(45, 120), n
 let sid = 0;
 
 beforeAll(async () => {
-  a = await startTestCore({ SLA_WARNING_LEAD_MINUTES: '15', SLA_SCAN_INTERVAL_MS: '300' }, undefined, undefined, { clock });
-  b = await startTestCore({ SLA_WARNING_LEAD_MINUTES: '15', SLA_SCAN_INTERVAL_MS: '300' }, a.db, undefined, { clock });
+  a = await startTestCore({ SLA_WARNING_LEAD_MINUTES: '15', SLA_SCAN_INTERVAL_MS: '300' }, undefined, undefined, { now: clock });
+  b = await startTestCore({ SLA_WARNING_LEAD_MINUTES: '15', SLA_SCAN_INTERVAL_MS: '300' }, a.db, undefined, { now: clock });
   admin = await createUser(a.core, 'admin');
   dep = (await a.core.departments.create(admin, { name: `SLA ${Date.now()}` }))._id;
   agent = await createUser(a.core, 'agent', [dep]);
@@ -94,7 +94,7 @@ describe('SLA warnings and breaches', () => {
     expect(audit.filter(([type]) => type === 'sla.changed').at(-1)![1]).toMatchObject({ target: 'resolution', reason: 'firstResponse breached: priority normal → high' });
 
     // A restart (a new process on the same database) sweeping again: nothing twice.
-    const c = await startTestCore({ SLA_WARNING_LEAD_MINUTES: '15', SLA_SCAN_INTERVAL_MS: '300' }, a.db, undefined, { clock });
+    const c = await startTestCore({ SLA_WARNING_LEAD_MINUTES: '15', SLA_SCAN_INTERVAL_MS: '300' }, a.db, undefined, { now: clock });
     try {
       expect(await c.core.slaAlerts.sweep()).toEqual({ warnings: 0, breaches: 0 });
       // The resolution (high: 120 minutes) warns at 106; a priority change to urgent moves it (100) into the past:

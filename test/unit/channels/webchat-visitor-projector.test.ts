@@ -14,6 +14,7 @@ function fakeRooms(attached = true) {
     },
     rememberRoom: (ticketId, room) => void remembered.set(ticketId, room),
     emitConversation: (room, payload) => void emitted.push({ room, payload }),
+    emitCsat: (room, payload) => void emitted.push({ room, payload: { csat: payload } }),
     async ticketRef() {
       lookups++;
       return null;
@@ -55,5 +56,17 @@ describe('the web chat visitor projector (the second emitter)', () => {
     await projectToVisitor({ type: 'ticket.updated', seq: 3, at: '2026-01-01T00:00:00.000Z', scope, change: 'status', ticket: summary }, detached.rooms);
     expect(detached.emitted).toEqual([]);
     expect(detached.lookups()).toBe(0);
+  });
+
+  it('a rating request and its answer reach the visitor room of the ticket, with the ticket number', async () => {
+    const f = fakeRooms();
+    f.remembered.set('t1', { inboxId: 'i1', visitorId: 'v1' });
+    f.rooms.ticketRef = async () => ({ id: 't1', number: 7, status: 'solved', inboxId: 'i1', conversationId: 'v1' });
+    await projectToVisitor({ type: 'ticket.csat_requested', seq: 5, at: '2026-01-01T00:00:00.000Z', scope, channel: 'webchat' }, f.rooms);
+    await projectToVisitor({ type: 'ticket.csat_rated', seq: 6, at: '2026-01-01T00:00:00.000Z', scope, rating: 4, comment: null }, f.rooms);
+    expect(f.emitted).toEqual([
+      { room: { inboxId: 'i1', visitorId: 'v1' }, payload: { csat: { ticketNumber: 7, rating: null } } },
+      { room: { inboxId: 'i1', visitorId: 'v1' }, payload: { csat: { ticketNumber: 7, rating: 4 } } },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { io } from 'socket.io-client';
+import { renderCsatCard, type CsatState } from './csat-card.js';
 
 /** The customer side of the website chat. Plain DOM; texts in EN/PT/ES by the browser's language. */
 
@@ -113,12 +114,13 @@ function upsertServer(m: { id: string; direction: 'inbound' | 'outbound'; text: 
 async function loadSession() {
   const res = await fetch(`/chat/api/session${inboxId ? `?inbox=${inboxId}` : ''}`, { credentials: 'same-origin' });
   if (!res.ok) throw new Error(`session ${res.status}`);
-  const data = (await res.json()) as { inbox: { id: string; title: string; greeting: string }; ticket: { number: number; status: string } | null; messages: Array<Parameters<typeof upsertServer>[0]> };
+  const data = (await res.json()) as { inbox: { id: string; title: string; greeting: string }; ticket: { number: number; status: string } | null; messages: Array<Parameters<typeof upsertServer>[0]>; csat?: CsatState | null };
   inboxId = data.inbox.id;
   $('title').textContent = data.inbox.title;
   document.title = data.inbox.title;
   greeting = data.inbox.greeting;
   setTicket(data.ticket);
+  showCsat(data.csat ?? null);
   // Server copies replace optimistic ones; unsent local messages stay.
   for (const [k, m] of messages) if (m.id) messages.delete(k);
   for (const m of data.messages) upsertServer(m);
@@ -167,6 +169,19 @@ function markRead() {
   socket.emit('read', { ids });
 }
 
+/** A solved ticket's rating question (buttons), answered over REST with the visitor cookie. */
+function showCsat(state: CsatState | null) {
+  renderCsatCard($('csat'), lang, state, async (rating, comment) => {
+    const res = await fetch('/chat/api/csat', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ inboxId, rating, ...(comment ? { comment } : {}) }),
+    });
+    if (!res.ok) throw new Error(`csat ${res.status}`);
+  });
+}
+
 let socket: ReturnType<typeof io> | undefined;
 let typingTimer: ReturnType<typeof setTimeout> | undefined;
 let lastTypingSent = 0;
@@ -180,6 +195,7 @@ async function start() {
     $('typing').hidden = true;
     render();
   });
+  socket.on('csat', (c: CsatState) => showCsat(c));
   socket.on('conversation', (c: { ticket: { number: number; status: string } }) => setTicket(c.ticket));
   // Place in the queue while no agent has taken the chat; back to the usual line once one has.
   socket.on('queue', (q: { position: number | null; expectedWaitSeconds: number | null }) => {

@@ -55,6 +55,14 @@ export function connect() {
     store.upsertTicket(e.ticket);
     if (store.selected === e.ticket.id) void store.loadAudit(e.ticket.id).catch(() => undefined);
   });
+  // The customer was asked for a rating or answered: the side panel's rating card is read again.
+  const csatChanged = (e: Scoped) => {
+    store.bumpSeq(e.scope.ticketId, e.seq);
+    if (store.details.has(e.scope.ticketId)) void store.loadDetail(e.scope.ticketId).catch(() => undefined);
+    if (store.selected === e.scope.ticketId) void store.loadAudit(e.scope.ticketId).catch(() => undefined);
+  };
+  socket.on('ticket.csat_requested', csatChanged);
+  socket.on('ticket.csat_rated', csatChanged);
   socket.on('ticket.revoked', (e: { ticketId: string }) => {
     store.revoked.add(e.ticketId);
     store.removeTicket(e.ticketId);

@@ -4,6 +4,7 @@ import { clock, relative, t, type Key } from '../i18n.ts';
 import { store, useStore } from '../store.ts';
 import type { Contact, TicketDetail, TicketSummary } from '../types.ts';
 import { Avatar, ChannelBadge, StatusPill } from './bits.tsx';
+import { CsatCard } from './CsatCard.tsx';
 
 const statuses = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed'];
 const priorities = ['low', 'normal', 'high', 'urgent'];
@@ -124,6 +125,8 @@ export function SidePanel() {
           <p class="muted">—</p>
         )}
       </section>
+
+      <CsatCard d={d} />
 
       <section class="card actions">
         <h3>{t('actions')}</h3>

@@ -1,3 +1,5 @@
+import { MacroMenu } from './MacroMenu.tsx';
+import { automationAuditText } from './automation-audit.ts';
 import { useEffect, useRef } from 'preact/hooks';
 import { clock, t, type Key } from '../i18n.ts';
 import { useStore } from '../store.ts';
@@ -42,7 +44,7 @@ function auditLine(e: AuditEvent): string | null {
     case 'message.delivery_changed':
       return d.to === 'failed' ? t('au_failed', { reason: d.reason ?? d.code ?? '' }) : null;
     default:
-      return e.type.startsWith('message.') ? null : t('au_other', { actor, type: e.type });
+      return automationAuditText(e, d, actor) ?? (e.type.startsWith('message.') ? null : t('au_other', { actor, type: e.type }));
   }
 }
 
@@ -107,6 +109,7 @@ export function TicketView() {
           <SlaChip due={detail.slaDueAt} />
           {detail.inbox ? <span class="muted">· {detail.inbox.name}</span> : null}
           {detail.snoozedUntil ? <span class="pill snoozed">💤 {t('snoozedUntil', { time: clock(detail.snoozedUntil) })}</span> : null}
+          <MacroMenu ticketId={id} />
         </div>
         {detail.sla ? <SlaPanel detail={detail} /> : null}
         {viewers.length ? (

@@ -6,6 +6,8 @@ import { InboxEditor } from './InboxEditor.tsx';
 import { InboxTable } from './InboxTable.tsx';
 import { RoutingRules } from './RoutingRules.tsx';
 import { rot } from '../../routing-i18n.ts';
+import { MacrosSettings } from './MacrosSettings.tsx';
+import { at } from '../../automation-i18n.ts';
 
 /** `#/settings/inboxes`, `#/settings/inboxes/new[/<kind>]`, `#/settings/inboxes/<id>`. */const inboxRoute = () => /^#\/settings\/inboxes\/(new(?:\/([a-z]+))?|[0-9a-f]{24})/.exec(location.hash);
 
@@ -33,8 +35,9 @@ export function SettingsPage() {
     if (missing) void store.loadInboxes().catch(() => undefined);
   }, [missing]);
   let content;
-  const routing = location.hash.startsWith('#/settings/routing');
-  if (routing) content = <RoutingRules canEdit={canEdit} />;
+  const section = sectionOf(location.hash);
+  if (section === 'routing') content = <RoutingRules canEdit={canEdit} />;
+  else if (section === 'macros') content = <MacrosSettings canEdit={canEdit} />;
   else if (!m) content = <InboxTable canEdit={canEdit} />;
   else if (m[1]!.startsWith('new')) content = m[2] ? <InboxEditor key={`new-${m[2]}`} kind={m[2]} canEdit={canEdit} /> : <KindPicker />;
   else {
@@ -48,13 +51,18 @@ export function SettingsPage() {
         <h2>{t('settings')}</h2>
         <ul class="views">
           <li>
-            <a class={`view-btn${routing ? '' : ' active'}`} href="#/settings/inboxes">
+            <a class={`view-btn${section === 'inboxes' ? ' active' : ''}`} href="#/settings/inboxes">
               {t('inboxes')}
             </a>
           </li>
           <li>
-            <a class={`view-btn${routing ? ' active' : ''}`} href="#/settings/routing" data-testid="settings-routing">
+            <a class={`view-btn${section === 'routing' ? ' active' : ''}`} href="#/settings/routing" data-testid="settings-routing">
               {rot('routing')}
+            </a>
+          </li>
+          <li>
+            <a class={`view-btn${section === 'macros' ? ' active' : ''}`} href="#/settings/macros" data-testid="settings-macros">
+              {at('macros')}
             </a>
           </li>
         </ul>
@@ -62,6 +70,12 @@ export function SettingsPage() {
       <main class="settings-main">{content}</main>
     </div>
   );
+}
+
+/** The settings page a `#/settings/<section>/…` hash shows; inboxes by default. */
+function sectionOf(hash: string): 'inboxes' | 'routing' | 'macros' {
+  const name = /^#\/settings\/([a-z]+)/.exec(hash)?.[1];
+  return name === 'routing' || name === 'macros' ? name : 'inboxes';
 }
 
 /** Step one of a new inbox: the kinds this hub runs. */
