@@ -134,8 +134,8 @@ describe('CSAT by link (email)', () => {
     expect(request.text).toMatch(/^Su solicitud #\d+ fue resuelta/);
     const token = /\/csat\/([A-Za-z0-9_.-]+)/.exec(request.text)![1]!;
 
-    await expect(a.core.csat.page(signCsatToken('another-secret'.padEnd(48, 'y'), `${ticketId}:1`))).rejects.toMatchObject({ status: 404 });
-    await expect(a.core.csat.page(`${token.split('.')[0]}.AAAA`)).rejects.toMatchObject({ status: 404 });
+    await expect(a.core.csat.page(signCsatToken('another-secret'.padEnd(48, 'y'), `${ticketId}:1`))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(a.core.csat.page(`${token.split('.')[0]}.AAAA`)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const solvedAt = (await modelsOf(a.core).Ticket.findById(ticketId).lean())!.solvedAt!;
     expect(token).toBe(signCsatToken(TEST_SECRET, `${ticketId}:${solvedAt.getTime()}`));
 
