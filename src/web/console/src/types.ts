@@ -10,6 +10,8 @@ export interface Viewer {
   email: string;
   role: Role;
   departmentIds: string[];
+  /** The account's own language; the console follows it. */
+  locale?: 'en' | 'pt' | 'es';
 }
 
 export interface TicketSummary {
@@ -111,10 +113,12 @@ export interface User {
   departmentIds: string[];
   active: boolean;
   locale: 'en' | 'pt' | 'es';
+  lastLoginAt?: string | null;
 }
 export interface Department {
   id: string;
   name: string;
+  description?: string | null;
 }
 /** Dates arrive as ISO strings over JSON. */
 export type Wire<T> = T extends Date
@@ -133,6 +137,8 @@ export interface Canned {
   shortcut: string;
   title: string;
   body: string;
+  departmentId?: string | null;
+  personal?: boolean;
 }
 
 export type Presence = 'online' | 'away' | 'offline';

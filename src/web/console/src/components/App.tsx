@@ -13,6 +13,8 @@ import { SidePanel } from './SidePanel.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { TicketList } from './TicketList.tsx';
 import { TicketView } from './TicketView.tsx';
+import { ProfilePage } from './profile/ProfilePage.tsx';
+import { LinkPage, linkToken } from './profile/LinkPage.tsx';
 
 /** The settings area (`#/settings/...`) is its own chunk: agents never load it, the others on first visit. */
 const isSettingsRoute = () => location.hash.startsWith('#/settings');
@@ -65,6 +67,7 @@ export function App() {
 
   const start = async (me: Viewer) => {
     store.me = me;
+    if (me.locale) setLang(me.locale); // the account's language wins over the browser's
     store.view = me.role === 'agent' ? 'departments' : 'all';
     store.changed();
     await store.loadReference();
@@ -101,6 +104,8 @@ export function App() {
   }, []);
 
   if (booting) return <div class="boot">{t('loading')}</div>;
+  const link = linkToken();
+  if (!s.me && link) return <LinkPage token={link} onLogin={(v) => void start(v)} />;
   if (!s.me) return <Login onLogin={(v) => void start(v)} />;
 
   // Agents have no settings entry; the server would refuse their changes anyway.
@@ -160,6 +165,9 @@ export function App() {
           value={getLang()}
           onChange={(e) => {
             setLang(e.currentTarget.value as Lang);
+            // Remembered on the account, so the next sign-in (any browser) opens in it.
+            void api.patch('/auth/me', { locale: e.currentTarget.value }).catch(() => undefined);
+            if (s.me) s.me.locale = e.currentTarget.value as Lang;
             force((n) => n + 1);
             store.changed();
           }}
@@ -168,10 +176,10 @@ export function App() {
           <option value="pt">PT</option>
           <option value="es">ES</option>
         </select>
-        <div class="me">
+        <a class="me" href="#/profile" data-testid="open-profile">
           <Avatar name={s.me.name} presence="online" size={28} />
           <span>{s.me.name}</span>
-        </div>
+        </a>
         <button
           class="btn ghost small"
           onClick={() =>
@@ -186,6 +194,8 @@ export function App() {
       </header>
       {settings ? (
         <Settings />
+      ) : location.hash.startsWith('#/profile') ? (
+        <ProfilePage />
       ) : reportsTab ? (
         <Reports tab={reportsTab} />
       ) : (

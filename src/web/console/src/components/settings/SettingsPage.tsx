@@ -4,6 +4,7 @@ import { store, useStore } from '../../store.ts';
 import { ChannelBadge } from '../bits.tsx';
 import { InboxEditor } from './InboxEditor.tsx';
 import { InboxTable } from './InboxTable.tsx';
+import { adminSection, AdminNav } from './AdminSections.tsx';
 
 /** `#/settings/inboxes`, `#/settings/inboxes/new[/<kind>]`, `#/settings/inboxes/<id>`. */const inboxRoute = () => /^#\/settings\/inboxes\/(new(?:\/([a-z]+))?|[0-9a-f]{24})/.exec(location.hash);
 
@@ -31,7 +32,9 @@ export function SettingsPage() {
     if (missing) void store.loadInboxes().catch(() => undefined);
   }, [missing]);
   let content;
-  if (!m) content = <InboxTable canEdit={canEdit} />;
+  const admin = adminSection();
+  if (admin) content = admin;
+  else if (!m) content = <InboxTable canEdit={canEdit} />;
   else if (m[1]!.startsWith('new')) content = m[2] ? <InboxEditor key={`new-${m[2]}`} kind={m[2]} canEdit={canEdit} /> : <KindPicker />;
   else {
     const inbox = s.inboxes.find((i) => i.id === m[1]);
@@ -44,10 +47,11 @@ export function SettingsPage() {
         <h2>{t('settings')}</h2>
         <ul class="views">
           <li>
-            <a class="view-btn active" href="#/settings/inboxes">
+            <a class={`view-btn ${admin ? '' : 'active'}`} href="#/settings/inboxes">
               {t('inboxes')}
             </a>
           </li>
+          <AdminNav />
         </ul>
       </nav>
       <main class="settings-main">{content}</main>
