@@ -15,6 +15,8 @@ import { TicketList } from './TicketList.tsx';
 import { TicketView } from './TicketView.tsx';
 import { ProfilePage } from './profile/ProfilePage.tsx';
 import { LinkPage, linkToken } from './profile/LinkPage.tsx';
+import { ContactsPage, isContactsRoute } from './contacts/ContactsPage.tsx';
+import { at } from '../admin-i18n.ts';
 
 /** The settings area (`#/settings/...`) is its own chunk: agents never load it, the others on first visit. */
 const isSettingsRoute = () => location.hash.startsWith('#/settings');
@@ -143,6 +145,7 @@ export function App() {
           ))}
         </div>
         <a class="btn ghost small" href="#/reports" data-testid="reports-link">{rt('reports')}</a>
+        <a class="btn ghost small" href="#/contacts" data-testid="contacts-link">{at('contacts')}</a>
         <label class="toggle" title={t('notifications')}>
           <input type="checkbox" checked={s.settings.notify} onChange={() => void toggleNotify()} /> 🔔
         </label>
@@ -196,6 +199,8 @@ export function App() {
         <Settings />
       ) : location.hash.startsWith('#/profile') ? (
         <ProfilePage />
+      ) : isContactsRoute() ? (
+        <ContactsPage />
       ) : reportsTab ? (
         <Reports tab={reportsTab} />
       ) : (
