@@ -107,10 +107,10 @@ export class UserService {
   }
 
   /** Who a link is for (name and email shown on the "set your password" page), without using it. */
-  async describeLink(token: string): Promise<{ purpose: 'invite' | 'reset'; name: string; email: string }> {
+  async describeLink(token: string): Promise<{ purpose: 'invite' | 'reset'; name: string; email: string; locale: User['locale'] }> {
     const link = await this.links.peek(token);
     const user = await this.get(String(link.userId));
-    return { purpose: link.purpose, name: user.name, email: user.email };
+    return { purpose: link.purpose, name: user.name, email: user.email, locale: user.locale };
   }
 
   /** Uses an invite or reset link: sets the password, ends every older session; returns the email to sign in with. */

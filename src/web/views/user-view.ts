@@ -19,6 +19,6 @@ export function toUserView(u: PublicUser) {
 /** A one-time invite or reset link: the console makes the full URL from its own origin. */
 export const toLinkView = (link: { token: string; expiresAt: Date }) => ({
   token: link.token,
-  path: `/#/link/${link.token}`,
+  path: `/console/#/link/${link.token}`,
   expiresAt: link.expiresAt.toISOString(),
 });

@@ -27,9 +27,9 @@ describe('users', () => {
     const created = await admin.post('/api/users', { email: 'joana@example.com', name: 'Joana', locale: 'pt' });
     expect(created.status).toBe(201);
     const { token, path } = created.body.invite;
-    expect(path).toBe(`/#/link/${token}`);
+    expect(path).toBe(`/console/#/link/${token}`);
     // Nobody can sign in before the link is used (the random password is known to no one).
-    expect((await h.anon.get(`/api/auth/links/${token}`)).body).toEqual({ purpose: 'invite', name: 'Joana', email: 'joana@example.com' });
+    expect((await h.anon.get(`/api/auth/links/${token}`)).body).toEqual({ purpose: 'invite', name: 'Joana', email: 'joana@example.com', locale: 'pt' });
     const weak = await h.anon.post('/api/auth/links', { token, password: 'joana12345678' });
     expect(weak.status).toBe(400);
     expect(weak.body.error.details.issues[0]).toMatchObject({ path: 'password', message: 'must not contain the email address' });

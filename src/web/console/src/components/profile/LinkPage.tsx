@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.ts';
 import { at } from '../../admin-i18n.ts';
 import type { Viewer } from '../../types.ts';
+import { setLang, type Lang } from '../../i18n.ts';
 import { errorText } from '../settings/admin-bits.tsx';
 
 export const linkToken = () => /^#\/link\/([\w-]{10,200})$/.exec(location.hash)?.[1] ?? null;
@@ -14,8 +15,11 @@ export function LinkPage({ token, onLogin }: { token: string; onLogin: (v: Viewe
 
   useEffect(() => {
     api
-      .get<{ purpose: 'invite' | 'reset'; name: string; email: string }>(`/auth/links/${token}`)
-      .then(setInfo)
+      .get<{ purpose: 'invite' | 'reset'; name: string; email: string; locale: Lang }>(`/auth/links/${token}`)
+      .then((i) => {
+        setLang(i.locale); // the page speaks the account's language from the first word
+        setInfo(i);
+      })
       .catch(() => setInfo('invalid'));
   }, [token]);
 
