@@ -197,7 +197,7 @@ function ContactDetail({ id }: { id: string }) {
           </tbody>
         </table>
       </div>
-      {s.me?.role !== 'agent' && !c.mergedInto ? <MergePanel contact={c} merges={detail.merges} onChanged={load} /> : null}
+      {s.me?.role !== 'agent' ? <MergePanel contact={c} merges={detail.merges} onChanged={load} /> : null}
     </section>
   );
 }

@@ -82,7 +82,10 @@ export function MergePanel({ contact, merges, onChanged }: { contact: ContactFul
           ) : null}
         </p>
       ) : null}
-      <input type="search" data-testid="merge-search" placeholder={at('mergeSearch')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      {/* A merged-away contact cannot merge again, but keeps its undo (message and history). */}
+      {contact.mergedInto ? null : (
+        <input type="search" data-testid="merge-search" placeholder={at('mergeSearch')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      )}
       <ul class="merge-candidates">
         {found.map((c) => (
           <li>
