@@ -132,8 +132,8 @@ function ContactDetail({ id }: { id: string }) {
       </div>
       <h1 data-testid="contact-name">{c.name ?? c.email ?? c.phone ?? c.identities[0]}</h1>
       {c.mergedInto ? (
-        <p class="muted">
-          {at('merged', { target: '' })} <a href={`#/contacts/${c.mergedInto}`}>→</a>
+        <p class="muted" data-testid="merged-into">
+          <a href={`#/contacts/${c.mergedInto}`}>{at('merged', { target: '→' }).replace(/\.$/, '')}</a>
         </p>
       ) : null}
       <form
