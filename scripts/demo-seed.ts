@@ -77,7 +77,7 @@ export async function seedDemo(core: Core, opts: { conversations?: boolean } = {
   for (const a of agents) {
     if (existingUsers.has(a.email)) continue;
     await ignoreConflict(
-      core.users.create(admin, { email: a.email, name: a.name, role: a.role, locale: a.locale, password: DEMO_PASSWORD, departmentIds: a.departments.map((n) => depIds.get(n)!) }),
+      core.users.create(admin, { email: a.email, name: a.name, role: a.role, locale: a.locale, password: DEMO_PASSWORD, departmentIds: a.departments.map((n) => depIds.get(n)!) }).then((c) => c.user),
     );
   }
   const cannedService = new CannedResponseService(modelsOf(core).User.db);

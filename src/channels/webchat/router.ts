@@ -162,11 +162,11 @@ export function createWebchatRouter({
     '/api/csat',
     wrap(async (req, res) => {
       // JSON only, like messages: a cross-site form cannot send it.
-      if (!req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON', 415);
+      if (!req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON');
       await new Promise<void>((resolve, reject) => json(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
       const body = parse(VisitorCsatSchema, req.body, 'body');
       const visitorId = visitorOf(req, res, false);
-      if (!visitorId) throw new AppError('UNAUTHENTICATED', 'Open the chat page first', 401);
+      if (!visitorId) throw new AppError('UNAUTHENTICATED', 'Open the chat page first');
       messageLimit.take(visitorId);
       const inbox = await inboxFor(body.inboxId);
       res.setHeader('Cache-Control', 'no-store');

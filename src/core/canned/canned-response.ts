@@ -1,5 +1,9 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 
+/**
+ * Shortcuts are unique across all responses, personal ones included: `/greeting` means one thing in a
+ * team, and a personal response cannot shadow a shared one.
+ */
 /** A saved reply an agent inserts with `/shortcut`; `body` may hold `{{contact.name}}`-style variables. */
 export interface CannedResponse {
   _id: Types.ObjectId;
@@ -9,6 +13,8 @@ export interface CannedResponse {
   body: string;
   /** Shown to agents of this department only; none = everyone. */
   departmentId?: Types.ObjectId;
+  /** A personal response: only this user sees and changes it (any agent may keep their own). */
+  ownerId?: Types.ObjectId;
   createdBy?: Types.ObjectId;
   createdAt: Date;
   updatedAt: Date;
@@ -20,6 +26,7 @@ const schema = new Schema<CannedResponse>(
     title: { type: String, required: true, maxlength: 120 },
     body: { type: String, required: true, maxlength: 10_000 },
     departmentId: { type: Schema.Types.ObjectId },
+    ownerId: { type: Schema.Types.ObjectId },
     createdBy: { type: Schema.Types.ObjectId },
   },
   { timestamps: true, versionKey: false, collection: 'canned_responses' },

@@ -2,7 +2,7 @@ import { Types, type Connection } from 'mongoose';
 import { z } from 'zod';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { createSchemaIndexes } from '../db/schema-indexes.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors/app-error.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import { seesAllTickets, type Viewer } from '../users/viewer.js';
 import { cannedResponseModel, type CannedResponse, type CannedResponseModel } from './canned-response.js';
 
@@ -11,6 +11,8 @@ export const CannedInputSchema = z.object({
   title: z.string().trim().min(1).max(120),
   body: z.string().trim().min(1).max(10_000),
   departmentId: z.string().regex(/^[0-9a-f]{24}$/i).nullable().optional(),
+  /** Personal: only its author sees it; any agent may create one. Shared ones are the managers'. */
+  personal: z.boolean().optional(),
 });
 export type CannedInput = z.infer<typeof CannedInputSchema>;
 
@@ -20,6 +22,8 @@ export interface PublicCanned {
   title: string;
   body: string;
   departmentId: string | null;
+  personal: boolean;
+  ownerId: string | null;
 }
 
 const toPublic = (c: CannedResponse): PublicCanned => ({
@@ -28,6 +32,8 @@ const toPublic = (c: CannedResponse): PublicCanned => ({
   title: c.title,
   body: c.body,
   departmentId: c.departmentId ? String(c.departmentId) : null,
+  personal: Boolean(c.ownerId),
+  ownerId: c.ownerId ? String(c.ownerId) : null,
 });
 
 /** Canned responses: agents read those of their departments and the shared ones; supervisors and admins manage them. */
@@ -45,14 +51,19 @@ export class CannedResponseService {
 
   async list(viewer: Viewer): Promise<PublicCanned[]> {
     await this.ready();
-    const filter = seesAllTickets(viewer)
-      ? {}
-      : { $or: [{ departmentId: { $exists: false } }, { departmentId: { $in: viewer.departmentIds.map((d) => new Types.ObjectId(d)) } }] };
+    const shared = seesAllTickets(viewer)
+      ? { ownerId: { $exists: false } }
+      : {
+          ownerId: { $exists: false },
+          $or: [{ departmentId: { $exists: false } }, { departmentId: { $in: viewer.departmentIds.map((d) => new Types.ObjectId(d)) } }],
+        };
+    // Personal responses are their author's only, whatever the role.
+    const filter = { $or: [shared, { ownerId: new Types.ObjectId(viewer.id) }] };
     return (await this.model.find(filter).sort({ shortcut: 1 }).limit(1000).lean()).map(toPublic);
   }
 
   async create(viewer: Viewer, input: CannedInput): Promise<PublicCanned> {
-    requireManager(viewer);
+    if (!input.personal) requireManager(viewer);
     await this.ready();
     try {
       const [created] = await this.model.insertMany([
@@ -60,7 +71,8 @@ export class CannedResponseService {
           shortcut: input.shortcut,
           title: input.title,
           body: input.body,
-          ...(input.departmentId ? { departmentId: new Types.ObjectId(input.departmentId) } : {}),
+          ...(input.departmentId && !input.personal ? { departmentId: new Types.ObjectId(input.departmentId) } : {}),
+          ...(input.personal ? { ownerId: new Types.ObjectId(viewer.id) } : {}),
           createdBy: new Types.ObjectId(viewer.id),
         },
       ]);
@@ -79,8 +91,8 @@ export class CannedResponseService {
   }
 
   async update(viewer: Viewer, id: string, input: Partial<CannedInput>): Promise<PublicCanned> {
-    requireManager(viewer);
-    if (!Types.ObjectId.isValid(id) || !(await this.model.exists({ _id: id }))) throw new NotFoundError('Canned response');
+    await this.assertMayChange(viewer, id);
+    if (input.personal !== undefined) throw new ValidationError('A response stays personal or shared', [{ path: 'personal', message: 'cannot be changed' }]);
     const set: Record<string, unknown> = {};
     const unset: Record<string, unknown> = {};
     for (const k of ['shortcut', 'title', 'body'] as const) if (input[k] !== undefined) set[k] = input[k];
@@ -96,8 +108,15 @@ export class CannedResponseService {
   }
 
   async remove(viewer: Viewer, id: string): Promise<void> {
-    requireManager(viewer);
-    if (!Types.ObjectId.isValid(id) || (await this.model.deleteOne({ _id: id })).deletedCount === 0) throw new NotFoundError('Canned response');
+    await this.assertMayChange(viewer, id);
+    if ((await this.model.deleteOne({ _id: id })).deletedCount === 0) throw new NotFoundError('Canned response');
+  }
+
+  /** Personal: its owner only (someone else's is a 404, its existence not disclosed); shared: managers. */
+  private async assertMayChange(viewer: Viewer, id: string): Promise<void> {
+    const found = Types.ObjectId.isValid(id) ? await this.model.findById(id, { ownerId: 1 }).lean() : null;
+    if (!found || (found.ownerId && String(found.ownerId) !== viewer.id)) throw new NotFoundError('Canned response');
+    if (!found.ownerId) requireManager(viewer);
   }
 }
 

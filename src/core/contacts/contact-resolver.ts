@@ -1,3 +1,4 @@
+import { termsOf } from './search-terms-hooks.js';
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
@@ -108,7 +109,9 @@ export class ContactResolver {
 
   private newContact(_id: Types.ObjectId, key: string, hints: ContactHints): Contact {
     const now = new Date();
-    return { _id, identities: [key], ...hints, createdAt: now, updatedAt: now };
+    const contact: Contact = { _id, identities: [key], ...hints, createdAt: now, updatedAt: now };
+    // Inserted by the raw driver (no mongoose hooks): the search terms are computed here.
+    return { ...contact, searchTerms: termsOf(contact) };
   }
 
   /**

@@ -1,23 +1,42 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/app-error.js';
+import { z } from 'zod';
+import { NotFoundError } from '../errors/app-error.js';
 import type { Contact } from '../models/contact.js';
 import type { ContactCache } from './contact-cache.js';
+import { ContactMerges } from './contact-merges.js';
+import { searchFilter } from './search-terms.js';
+import { termsOf } from './search-terms-hooks.js';
 import type { Models } from '../models/registry.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import { visibilityFilter } from '../tickets/visibility.js';
 import { seesAllTickets, type Viewer } from '../users/viewer.js';
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export const ContactUpdateSchema = z
+  .object({
+    name: z.string().trim().max(200).nullable(),
+    email: z.union([z.literal(''), z.string().trim().toLowerCase().pipe(z.email())]).nullable(),
+    phone: z.string().trim().max(40).regex(/^[+\d\s().-]*$/, 'digits, spaces, + ( ) - only').nullable(),
+    notes: z.string().max(5000).nullable(),
+  })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'must change at least one field');
+export type ContactUpdate = z.infer<typeof ContactUpdateSchema>;
 
 /** Customers across channels: search, detail with every ticket the viewer may see, and merge. */
 export class ContactService {
+  private readonly merges: ContactMerges;
+  private backfilled: Promise<void> | undefined;
+
   constructor(
     private readonly models: Models,
-    private readonly locks: TicketLocks,
+    locks: TicketLocks,
     private readonly cache: ContactCache,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.merges = new ContactMerges(models, locks, cache, logger);
+  }
 
   /**
    * Visibility rule (docs/architecture.md, Visibility): a contact is visible to an agent when one of their
@@ -27,8 +46,9 @@ export class ContactService {
   async search(viewer: Viewer, q: string | undefined, limit: number): Promise<Contact[]> {
     const conditions: Array<Record<string, unknown>> = [{ mergedInto: { $exists: false } }];
     if (q) {
-      const rx = { $regex: escapeRegex(q.trim()), $options: 'i' };
-      conditions.push({ $or: [{ name: rx }, { email: rx }, { phone: rx }, { identities: rx }] });
+      await this.backfill();
+      const filter = searchFilter(q);
+      if (filter) conditions.unshift(filter);
     }
     if (!seesAllTickets(viewer)) conditions.push({ _id: { $in: await this.visibleContactIds(viewer) } });
     return this.models.Contact.find({ $and: conditions }).sort({ updatedAt: -1, _id: -1 }).limit(limit).lean();
@@ -56,37 +76,48 @@ export class ContactService {
     return [...ids.values()];
   }
 
-  /**
-   * Moves every identity and ticket of `sourceId` to `targetId`; the source
-   * stays as a tombstone pointing at the target, so old references still resolve.
-   */
-  async merge(viewer: Viewer, sourceId: string, targetId: string): Promise<Contact> {
-    if (sourceId === targetId) throw new ValidationError('A contact cannot be merged into itself', [{ path: 'targetId', message: 'same as source' }]);
-    const [source, target] = await Promise.all([sourceId, targetId].map((id) => (Types.ObjectId.isValid(id) ? this.models.Contact.findById(id).lean() : null)));
-    if (!source || !target) throw new NotFoundError('Contact');
-    if (source.mergedInto || target.mergedInto) throw new ConflictError('CONTACT_MERGED', 'One of these contacts was already merged');
-    if (viewer.role === 'agent') throw new ForbiddenError('Only supervisors and administrators can merge contacts');
-    // Ownership of the keys moves first; the contacts' display copies follow.
-    await this.models.ContactIdentity.updateMany({ contactId: source._id }, { $set: { contactId: target._id } });
-    this.cache.clear();
-    await this.models.Contact.updateOne({ _id: source._id }, { $set: { identities: [], mergedInto: target._id } });
-    await this.models.Contact.updateOne(
-      { _id: target._id },
-      {
-        $set: {
-          identities: [...new Set([...target.identities, ...source.identities])],
-          ...(target.name || !source.name ? {} : { name: source.name }),
-          ...(target.email || !source.email ? {} : { email: source.email }),
-          ...(target.phone || !source.phone ? {} : { phone: source.phone }),
-        },
-      },
-    );
-    // One ticket at a time under its lock: a bulk update could race other ticket writes on FerretDB.
-    for (const { _id } of await this.models.Ticket.find({ contactId: source._id }, { _id: 1 }).lean()) {
-      await this.locks.run(String(_id), () => this.models.Ticket.updateOne({ _id }, { $set: { contactId: target._id } }));
+  /** Moves identities and tickets of `sourceId` to `targetId`, recorded for undo (see contact-merges.ts). */
+  merge(viewer: Viewer, sourceId: string, targetId: string) {
+    return this.merges.merge(viewer, sourceId, targetId);
+  }
+
+  mergePreview(viewer: Viewer, sourceId: string, targetId: string) {
+    return this.merges.preview(viewer, sourceId, targetId);
+  }
+
+  undoMerge(viewer: Viewer, mergeId: string) {
+    return this.merges.undo(viewer, mergeId);
+  }
+
+  mergeHistory(contactId: Types.ObjectId) {
+    return this.merges.history(contactId);
+  }
+
+  /** An agent edits what the customer is called and how to reach them, and notes; visibility as for reading. */
+  async update(viewer: Viewer, id: string, input: ContactUpdate): Promise<Contact> {
+    await this.detail(viewer, id); // 404 when the viewer may not see it
+    const set: Record<string, unknown> = {};
+    const unset: Record<string, 1> = {};
+    for (const [k, v] of Object.entries(input)) {
+      if (v === undefined) continue;
+      if (v === null || v === '') unset[k] = 1;
+      else set[k] = v;
     }
-    this.cache.clear(); // again: an ingest may have cached the source while the merge was under way
-    this.logger.info({ sourceId, targetId, by: viewer.id }, 'contacts merged');
-    return (await this.models.Contact.findById(target._id).lean())!;
+    await this.models.Contact.updateOne({ _id: id }, { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+    this.cache.clear();
+    this.logger.info({ contactId: id, fields: Object.keys(input), by: viewer.id }, 'contact edited');
+    return (await this.models.Contact.findById(id).lean())!;
+  }
+
+  /** Contacts stored before `searchTerms` existed get them once per process, on the first search. */
+  private backfill(): Promise<void> {
+    return (this.backfilled ??= (async () => {
+      const missing = await this.models.Contact.find({ searchTerms: { $exists: false } }, { name: 1, email: 1, phone: 1, identities: 1, unverifiedEmail: 1 }).lean();
+      for (const c of missing) await this.models.Contact.collection.updateOne({ _id: c._id }, { $set: { searchTerms: termsOf(c) } });
+      if (missing.length) this.logger.info({ contacts: missing.length }, 'contact search terms filled in');
+    })().catch((err: unknown) => {
+      this.backfilled = undefined;
+      throw err;
+    }));
   }
 }

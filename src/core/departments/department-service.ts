@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { ConflictError, NotFoundError } from '../errors/app-error.js';
+import { cannedResponseModel } from '../canned/canned-response.js';
 import type { Department } from '../models/department.js';
 import type { Models } from '../models/registry.js';
 import { requireAdmin } from '../users/user-service.js';
@@ -40,5 +41,26 @@ export class DepartmentService {
       throw err;
     }
     return (await this.models.Department.findById(id).lean())!;
+  }
+
+  /**
+   * Deletes a department nothing refers to: no user in it, no ticket (of any status: reports and history
+   * name it), no inbox routing to it, no canned response shared in it. Otherwise 409 saying what is left.
+   */
+  async remove(viewer: Viewer, id: string): Promise<void> {
+    requireAdmin(viewer);
+    if (!Types.ObjectId.isValid(id) || !(await this.models.Department.exists({ _id: id }))) throw new NotFoundError('Department');
+    const dep = new Types.ObjectId(id);
+    const [users, tickets, inboxes, canned] = await Promise.all([
+      this.models.User.countDocuments({ departmentIds: dep }),
+      this.models.Ticket.countDocuments({ departmentId: dep }),
+      this.models.Inbox.countDocuments({ departmentId: dep }),
+      cannedResponseModel(this.models.User.db).countDocuments({ departmentId: dep }),
+    ]);
+    const left = Object.entries({ users, tickets, inboxes, 'canned responses': canned }).filter(([, n]) => n > 0);
+    if (left.length) {
+      throw new ConflictError('DEPARTMENT_NOT_EMPTY', `This department still has ${left.map(([what, n]) => `${n} ${what}`).join(', ')}`);
+    }
+    await this.models.Department.deleteOne({ _id: dep });
   }
 }

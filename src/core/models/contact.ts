@@ -1,4 +1,5 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { maintainSearchTerms } from '../contacts/search-terms-hooks.js';
 
 /**
  * A customer, known by one or more identity keys (`email:ana@x.com`,
@@ -15,6 +16,15 @@ export interface Contact {
   avatarUrl?: string;
   identities: string[];
   mergedInto?: Types.ObjectId;
+  /** Agents' notes about the customer (edited on the contact page). */
+  notes?: string;
+  /**
+   * An email the customer typed (web chat "introduce yourself") and nobody confirmed: shown and searched,
+   * never an identity key, so it cannot attach this visitor to someone else's contact.
+   */
+  unverifiedEmail?: string;
+  /** Folded words the contact is searched by (see contacts/search-terms.ts); maintained on every write. */
+  searchTerms?: string[];
   /** Channels the customer asked not to be contacted on (SMS STOP), with when; agents are warned. */
   optedOut?: { sms?: Date };
   /** Labels on the customer (`vip`), lower-case; routing rules may match them. */
@@ -36,11 +46,16 @@ const schema = new Schema<Contact>(
     optedOut: { sms: Date },
     tags: { type: [String], default: undefined },
     language: { type: String, maxlength: 10 },
+    notes: { type: String, maxlength: 5000 },
+    unverifiedEmail: { type: String, maxlength: 320 },
+    searchTerms: { type: [String], default: undefined },
   },
   { timestamps: true, versionKey: false, collection: 'contacts' },
 );
 schema.index({ identities: 1 });
 schema.index({ name: 1 });
+schema.index({ searchTerms: 1 });
+maintainSearchTerms(schema);
 
 export type ContactModel = Model<Contact>;
 export const registerContactModel = (c: Connection): ContactModel => c.model<Contact>('Contact', schema);

@@ -3,12 +3,15 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { assertStrongPassword } from '../auth/password-policy.js';
 import type { SessionService } from '../auth/session-service.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { Models } from '../models/registry.js';
 import { userRoles, type User } from '../models/user.js';
 import type { Viewer } from './viewer.js';
+import { UserLinks } from './user-links.js';
+import { assertAnotherActiveAdmin } from './last-admin.js';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
 
@@ -23,13 +26,21 @@ const userFields = {
   password: z.string().min(10, 'must be at least 10 characters').max(200),
   locale: z.enum(['en', 'pt', 'es']),
 };
+/** Without `password` the user is created with a one-time invite link (shown once to the admin) instead. */
 export const CreateUserSchema = z.object({
   ...userFields,
+  password: userFields.password.optional(),
   role: userFields.role.default('agent'),
   departmentIds: userFields.departmentIds.default([]),
   locale: userFields.locale.default('en'),
 });
 export const UpdateUserSchema = z.object({ ...userFields, active: z.boolean() }).partial();
+/** What every user changes on their own account (role, departments and email stay the admin's). */
+export const UpdateOwnProfileSchema = z
+  .object({ name: userFields.name, locale: userFields.locale })
+  .partial()
+  .refine((v) => v.name !== undefined || v.locale !== undefined, 'must change name or locale');
+export const UseLinkSchema = z.object({ token: z.string().min(10).max(200), password: userFields.password });
 export const ChangeOwnPasswordSchema = z.object({ currentPassword: z.string().min(1).max(200), newPassword: userFields.password });
 
 export type PublicUser = Omit<User, 'passwordHash'>;
@@ -39,12 +50,22 @@ export function requireAdmin(viewer: Viewer): void {
   if (viewer.role !== 'admin') throw new ForbiddenError('Only administrators can do this');
 }
 
+export interface CreatedUser {
+  user: PublicUser;
+  /** The one-time invite link's token when no password was given; never stored in clear, shown once. */
+  invite?: { token: string; expiresAt: Date };
+}
+
 export class UserService {
+  private readonly links: UserLinks;
+
   constructor(
     private readonly models: Models,
     private readonly sessions: SessionService,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.links = new UserLinks(models.User.db);
+  }
 
   async list(): Promise<PublicUser[]> {
     return (await this.models.User.find().sort({ name: 1 }).lean()).map(publicUser);
@@ -56,19 +77,58 @@ export class UserService {
     return publicUser(user);
   }
 
-  async create(viewer: Viewer, input: z.infer<typeof CreateUserSchema>): Promise<PublicUser> {
+  async create(viewer: Viewer, input: z.infer<typeof CreateUserSchema>): Promise<CreatedUser> {
     requireAdmin(viewer);
+    if (input.password) assertStrongPassword(input.password, input);
     await this.assertDepartments(input.departmentIds);
+    // An invited account gets a random password nobody knows until the link sets a real one.
+    const { password, ...fields } = input;
+    const passwordHash = await hashPassword(password ?? randomBytes(24).toString('base64url'));
+    let created: User;
     try {
-      const [created] = await this.models.User.insertMany([
-        { ...input, departmentIds: input.departmentIds.map((d) => new Types.ObjectId(d)), passwordHash: await hashPassword(input.password) },
-      ]);
-      this.logger.info({ userId: String(created!._id), by: viewer.id }, 'user created');
-      return publicUser(created!.toObject() as User);
+      const [doc] = await this.models.User.insertMany([{ ...fields, departmentIds: input.departmentIds.map((d) => new Types.ObjectId(d)), passwordHash }]);
+      created = doc!.toObject() as User;
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new ConflictError('EMAIL_TAKEN', 'A user with this email already exists');
       throw err;
     }
+    this.logger.info({ userId: String(created._id), by: viewer.id, invited: !password }, 'user created');
+    if (password) return { user: publicUser(created) };
+    return { user: publicUser(created), invite: await this.links.issue(created._id, 'invite', viewer.id) };
+  }
+
+  /** A one-time link with which the user sets a new password (the admin hands it over; no mail needed). */
+  async issueResetLink(viewer: Viewer, id: string): Promise<{ token: string; expiresAt: Date }> {
+    requireAdmin(viewer);
+    const user = await this.get(id);
+    const link = await this.links.issue(user._id, 'reset', viewer.id);
+    this.logger.info({ userId: id, by: viewer.id }, 'password reset link issued');
+    return link;
+  }
+
+  /** Who a link is for (name and email shown on the "set your password" page), without using it. */
+  async describeLink(token: string): Promise<{ purpose: 'invite' | 'reset'; name: string; email: string; locale: User['locale'] }> {
+    const link = await this.links.peek(token);
+    const user = await this.get(String(link.userId));
+    return { purpose: link.purpose, name: user.name, email: user.email, locale: user.locale };
+  }
+
+  /** Uses an invite or reset link: sets the password, ends every older session; returns the email to sign in with. */
+  async useLink(input: z.infer<typeof UseLinkSchema>): Promise<{ email: string }> {
+    const peeked = await this.links.peek(input.token);
+    const user = await this.get(String(peeked.userId));
+    assertStrongPassword(input.password, user);
+    const link = await this.links.consume(input.token);
+    await this.models.User.updateOne({ _id: link.userId }, { $set: { passwordHash: await hashPassword(input.password) } });
+    await this.sessions.endSessionsOf(String(link.userId));
+    this.logger.info({ userId: String(link.userId), purpose: link.purpose }, 'password set with a one-time link');
+    return { email: user.email };
+  }
+
+  /** The signed-in user's own name and language. */
+  async updateOwnProfile(viewer: Viewer, input: z.infer<typeof UpdateOwnProfileSchema>): Promise<PublicUser> {
+    await this.models.User.updateOne({ _id: viewer.id }, { $set: input });
+    return this.get(viewer.id);
   }
 
   /**
@@ -79,9 +139,12 @@ export class UserService {
     requireAdmin(viewer);
     const before = await this.get(id);
     if (input.departmentIds) await this.assertDepartments(input.departmentIds);
+    const losesAdmin = before.role === 'admin' && before.active !== false && ((input.role && input.role !== 'admin') || input.active === false);
+    if (losesAdmin) await assertAnotherActiveAdmin(this.models, id);
     if (id === viewer.id && (input.active === false || (input.role && input.role !== 'admin'))) {
       throw new ConflictError('SELF_LOCKOUT', 'You cannot deactivate or demote yourself');
     }
+    if (input.password) assertStrongPassword(input.password, { email: input.email ?? before.email });
     const { password, departmentIds, ...rest } = input;
     const set: Record<string, unknown> = { ...rest };
     if (departmentIds) set.departmentIds = departmentIds.map((d) => new Types.ObjectId(d));
@@ -94,6 +157,7 @@ export class UserService {
     }
     // A reset password, another role or a deactivation must not leave old sessions (or sockets) working.
     const roleChanged = input.role !== undefined && input.role !== before.role;
+    if (input.active === false) await this.links.revokeAllOf(id);
     if (password || roleChanged || (input.active === false && before.active !== false)) {
       await this.sessions.endSessionsOf(id, id === viewer.id ? currentToken : undefined);
     }
@@ -106,6 +170,7 @@ export class UserService {
     if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
       throw new ForbiddenError('The current password is wrong');
     }
+    assertStrongPassword(input.newPassword, user, 'newPassword');
     await this.models.User.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(input.newPassword) } });
     this.logger.info({ userId: viewer.id }, 'password changed by its owner');
     await this.sessions.endSessionsOf(viewer.id, currentToken);

@@ -2,7 +2,13 @@ import { clientAddress } from '../auth/authenticate.js';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/session-cookie.js';
 import { defineRoute } from '../api/route.js';
 import { LoginSchema } from '../schemas/auth-schemas.js';
-import { ChangeOwnPasswordSchema } from '../../core/users/user-service.js';
+import { z } from 'zod';
+import { ChangeOwnPasswordSchema, UpdateOwnProfileSchema, UseLinkSchema } from '../../core/users/user-service.js';
+import type { Core } from '../../core/create-core.js';
+import type { Viewer } from '../../core/users/viewer.js';
+
+/** The signed-in user with their language: the console follows the account's locale, not only the browser's. */
+const withLocale = async (core: Core, viewer: Viewer) => ({ ...viewer, locale: (await core.users.get(viewer.id)).locale });
 
 export const authRoutes = [
   defineRoute({
@@ -16,7 +22,7 @@ export const authRoutes = [
     handler: async ({ core, body, req, res }) => {
       const session = await core.sessions.login(body.email, body.password, clientAddress(req));
       setSessionCookie(res, core.config.auth, session.token);
-      return session.viewer;
+      return withLocale(core, session.viewer);
     },
   }),
   defineRoute({
@@ -52,6 +58,44 @@ export const authRoutes = [
     tag: 'auth',
     summary: 'The signed-in user',
     access: 'user',
-    handler: ({ viewer }) => viewer,
+    handler: ({ core, viewer }) => withLocale(core, viewer),
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/auth/me',
+    operationId: 'updateMe',
+    tag: 'auth',
+    summary: 'Change your own name or language (pt, es, en)',
+    access: 'user',
+    body: UpdateOwnProfileSchema,
+    handler: async ({ core, viewer, body }) => {
+      await core.users.updateOwnProfile(viewer, body);
+      return withLocale(core, { ...viewer, ...(body.name ? { name: body.name } : {}) });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/auth/links/:token',
+    operationId: 'describeUserLink',
+    tag: 'auth',
+    summary: 'Who an invite or password-reset link is for (401 when invalid or expired)',
+    access: 'public',
+    params: z.object({ token: z.string().min(10).max(200) }),
+    handler: ({ core, params }) => core.users.describeLink(params.token),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/auth/links',
+    operationId: 'useUserLink',
+    tag: 'auth',
+    summary: 'Set your password with a one-time invite or reset link, and sign in (the link works once)',
+    access: 'public',
+    body: UseLinkSchema,
+    handler: async ({ core, body, req, res }) => {
+      const { email } = await core.users.useLink(body);
+      const session = await core.sessions.login(email, body.password, clientAddress(req));
+      setSessionCookie(res, core.config.auth, session.token);
+      return withLocale(core, session.viewer);
+    },
   }),
 ];

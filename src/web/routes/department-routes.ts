@@ -35,4 +35,17 @@ export const departmentRoutes = [
     body: DepartmentInputSchema.partial(),
     handler: async ({ core, viewer, params, body }) => toDepartmentView(await core.departments.update(viewer, params.id, body)),
   }),
+  defineRoute({
+    method: 'delete',
+    path: '/departments/:id',
+    operationId: 'deleteDepartment',
+    tag: 'departments',
+    summary: 'Delete a department nothing refers to (409 DEPARTMENT_NOT_EMPTY names its users, tickets, inboxes, canned responses)',
+    access: ['admin'],
+    params: IdParamsSchema,
+    status: 204,
+    handler: async ({ core, viewer, params }) => {
+      await core.departments.remove(viewer, params.id);
+    },
+  }),
 ];

@@ -2,7 +2,7 @@ import { readSessionToken } from '../auth/session-cookie.js';
 import { CreateUserSchema, UpdateUserSchema } from '../../core/users/user-service.js';
 import { defineRoute } from '../api/route.js';
 import { IdParamsSchema } from '../schemas/common-schemas.js';
-import { toUserView } from '../views/user-view.js';
+import { toLinkView, toUserView } from '../views/user-view.js';
 
 export const userRoutes = [
   defineRoute({
@@ -33,7 +33,11 @@ export const userRoutes = [
     access: ['admin'],
     body: CreateUserSchema,
     status: 201,
-    handler: async ({ core, viewer, body }) => toUserView(await core.users.create(viewer, body)),
+    handler: async ({ core, viewer, body }) => {
+      const { user, invite } = await core.users.create(viewer, body);
+      // The invite link is shown to the admin once (no outbound mail needed); only its hash is stored.
+      return { ...toUserView(user), ...(invite ? { invite: toLinkView(invite) } : {}) };
+    },
   }),
   defineRoute({
     method: 'patch',
@@ -46,5 +50,16 @@ export const userRoutes = [
     body: UpdateUserSchema,
     handler: async ({ core, viewer, params, body, req }) =>
       toUserView(await core.users.update(viewer, params.id, body, readSessionToken(req))),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/users/:id/reset-link',
+    operationId: 'issuePasswordResetLink',
+    tag: 'users',
+    summary: 'A one-time link (24 h) with which the user sets a new password; an older link stops working',
+    access: ['admin'],
+    params: IdParamsSchema,
+    status: 201,
+    handler: async ({ core, viewer, params }) => toLinkView(await core.users.issueResetLink(viewer, params.id)),
   }),
 ];

@@ -15,3 +15,10 @@ export function toUserView(u: PublicUser) {
     createdAt: isoOrNull(u.createdAt),
   };
 }
+
+/** A one-time invite or reset link: the console makes the full URL from its own origin. */
+export const toLinkView = (link: { token: string; expiresAt: Date }) => ({
+  token: link.token,
+  path: `/console/#/link/${link.token}`,
+  expiresAt: link.expiresAt.toISOString(),
+});

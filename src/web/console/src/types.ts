@@ -15,6 +15,8 @@ export interface Viewer {
   email: string;
   role: Role;
   departmentIds: string[];
+  /** The account's own language; the console follows it. */
+  locale?: 'en' | 'pt' | 'es';
 }
 
 /** The server's zod-inferred views (src/core/events/domain-events.ts): a change there breaks this build. */
@@ -67,6 +69,8 @@ export interface Canned {
   shortcut: string;
   title: string;
   body: string;
+  departmentId?: string | null;
+  personal?: boolean;
 }
 
 export type Presence = 'online' | 'away' | 'offline';

@@ -15,6 +15,10 @@ import { Sidebar } from './Sidebar.tsx';
 import { TicketList } from './TicketList.tsx';
 import { TicketView } from './TicketView.tsx';
 import { AvailabilityToggle } from './routing/AvailabilityToggle.tsx';
+import { ProfilePage } from './profile/ProfilePage.tsx';
+import { LinkPage, linkToken } from './profile/LinkPage.tsx';
+import { ContactsPage, isContactsRoute } from './contacts/ContactsPage.tsx';
+import { at } from '../admin-i18n.ts';
 
 /** The settings area (`#/settings/...`) is its own chunk: agents never load it, the others on first visit. */
 const isSettingsRoute = () => location.hash.startsWith('#/settings');
@@ -67,6 +71,7 @@ export function App() {
 
   const start = async (me: Viewer) => {
     store.me = me;
+    if (me.locale) setLang(me.locale); // the account's language wins over the browser's
     store.view = me.role === 'agent' ? 'departments' : 'all';
     store.changed();
     await store.loadReference();
@@ -103,6 +108,8 @@ export function App() {
   }, []);
 
   if (booting) return <div class="boot">{t('loading')}</div>;
+  const link = linkToken();
+  if (!s.me && link) return <LinkPage token={link} onLogin={(v) => void start(v)} />;
   if (!s.me) return <Login onLogin={(v) => void start(v)} />;
 
   // Agents have no settings entry; the server would refuse their changes anyway.
@@ -140,6 +147,7 @@ export function App() {
           ))}
         </div>
         <a class="btn ghost small" href="#/reports" data-testid="reports-link">{rt('reports')}</a>
+        <a class="btn ghost small" href="#/contacts" data-testid="contacts-link">{at('contacts')}</a>
         <label class="toggle" title={t('notifications')}>
           <input type="checkbox" checked={s.settings.notify} onChange={() => void toggleNotify()} /> 🔔
         </label>
@@ -162,6 +170,9 @@ export function App() {
           value={getLang()}
           onChange={(e) => {
             setLang(e.currentTarget.value as Lang);
+            // Remembered on the account, so the next sign-in (any browser) opens in it.
+            void api.patch('/auth/me', { locale: e.currentTarget.value }).catch(() => undefined);
+            if (s.me) s.me.locale = e.currentTarget.value as Lang;
             force((n) => n + 1);
             store.changed();
           }}
@@ -171,10 +182,10 @@ export function App() {
           <option value="es">ES</option>
         </select>
         <AvailabilityToggle />
-        <div class="me">
+        <a class="me" href="#/profile" data-testid="open-profile">
           <Avatar name={s.me.name} presence="online" size={28} />
           <span>{s.me.name}</span>
-        </div>
+        </a>
         <button
           class="btn ghost small"
           onClick={() =>
@@ -189,6 +200,10 @@ export function App() {
       </header>
       {settings ? (
         <Settings />
+      ) : location.hash.startsWith('#/profile') ? (
+        <ProfilePage />
+      ) : isContactsRoute() ? (
+        <ContactsPage />
       ) : reportsTab ? (
         <LazyReports tab={reportsTab} />
       ) : (

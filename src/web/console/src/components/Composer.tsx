@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { renderTemplate } from '../../../../core/canned/render-template.ts';
+import { CannedEmptyHint } from './settings/CannedEmptyHint.tsx';
 import { api, ApiError } from '../api.ts';
 import { t } from '../i18n.ts';
 import { activity, typing } from '../socket.ts';
@@ -168,6 +169,7 @@ export function Composer({ ticket }: { ticket: TicketDetail }) {
           ⚠ {t('optedOutSms', { at: new Date(ticket.contact.optedOut.sms).toLocaleString() })}
         </div>
       ) : null}
+      {slash && s.canned.length === 0 ? <CannedEmptyHint /> : null}
       {matches.length ? (
         <ul class="canned-menu" role="listbox">
           {matches.map((c, i) => (

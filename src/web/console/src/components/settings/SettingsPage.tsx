@@ -8,6 +8,7 @@ import { RoutingRules } from './RoutingRules.tsx';
 import { rot } from '../../routing-i18n.ts';
 import { MacrosSettings } from './MacrosSettings.tsx';
 import { at } from '../../automation-i18n.ts';
+import { adminSection, AdminNav } from './AdminSections.tsx';
 
 /** `#/settings/inboxes`, `#/settings/inboxes/new[/<kind>]`, `#/settings/inboxes/<id>`. */const inboxRoute = () => /^#\/settings\/inboxes\/(new(?:\/([a-z]+))?|[0-9a-f]{24})/.exec(location.hash);
 
@@ -36,7 +37,9 @@ export function SettingsPage() {
   }, [missing]);
   let content;
   const section = sectionOf(location.hash);
-  if (section === 'routing') content = <RoutingRules canEdit={canEdit} />;
+  const admin = adminSection();
+  if (admin) content = admin;
+  else if (section === 'routing') content = <RoutingRules canEdit={canEdit} />;
   else if (section === 'macros') content = <MacrosSettings canEdit={canEdit} />;
   else if (!m) content = <InboxTable canEdit={canEdit} />;
   else if (m[1]!.startsWith('new')) content = m[2] ? <InboxEditor key={`new-${m[2]}`} kind={m[2]} canEdit={canEdit} /> : <KindPicker />;
@@ -51,7 +54,7 @@ export function SettingsPage() {
         <h2>{t('settings')}</h2>
         <ul class="views">
           <li>
-            <a class={`view-btn${section === 'inboxes' ? ' active' : ''}`} href="#/settings/inboxes">
+            <a class={`view-btn${section === 'inboxes' && !admin ? ' active' : ''}`} href="#/settings/inboxes">
               {t('inboxes')}
             </a>
           </li>
@@ -65,6 +68,7 @@ export function SettingsPage() {
               {at('macros')}
             </a>
           </li>
+          <AdminNav />
         </ul>
       </nav>
       <main class="settings-main">{content}</main>
