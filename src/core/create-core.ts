@@ -44,6 +44,10 @@ import { rememberModels } from './models/models-of.js';
 import { listThread } from './tickets/thread-queries.js';
 import { TicketContext } from './tickets/ticket-context.js';
 import type { Ticket } from './models/ticket.js';
+import { SearchPostings } from './search/search-postings.js';
+import { TicketSearchIndex } from './search/ticket-search-index.js';
+import { searchTickets, type TicketSearchQuery } from './tickets/ticket-search.js';
+import type { Viewer } from './users/viewer.js';
 
 export interface CoreOptions {
   config: Config;
@@ -124,6 +128,10 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     await compose.acknowledge(ticket, inbox);
   });
 
+  const searchPostings = new SearchPostings(connection);
+  const searchIndex = new TicketSearchIndex(models, searchPostings, log('search'));
+  searchIndex.listen(bus);
+
   let sweepTimer: NodeJS.Timeout | undefined;
   const health = new HealthCheck({
     connection,
@@ -158,6 +166,12 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     databaseConnected: () => connection.readyState === 1,
     reports,
     health,
+    /** Ticket search (folded prefix postings by `_id`; src/core/tickets/ticket-search.ts). */
+    search: {
+      tickets: (viewer: Viewer, query: TicketSearchQuery) => searchTickets(models, searchPostings, viewer, query),
+      /** Resolves once the index has written everything announced so far (tests, benchmarks). */
+      settled: () => searchIndex.settled(),
+    },
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     /**
@@ -182,6 +196,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       await recoverQueuedDeliveries(models, jobs, log('outbound'));
       // What a crash left unprocessed is finished in the background (the hub serves meanwhile); later, periodically.
       if (!opts.deferCatchUp) ingest.catchUpInBackground();
+      searchIndex.backfill().catch((err: unknown) => logger.error({ err }, 'search index backfill failed; it runs again at next start'));
       // Longer than any backoff: a queued message idle that long has lost its job.
       const strandedAfterMs = config.outbound.backoffMaxMs * 2 + 60_000;
       // Asking the database what is pending or stranded is a full scan on the embedded FerretDB (0.6 s and
@@ -217,6 +232,8 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       } catch (err) {
         logger.error({ err }, 'could not write the last bookkeeping marks; the sweeper finishes them at next start');
       }
+      await Promise.race([searchIndex.settled(), new Promise((r) => setTimeout(r, 2_000).unref())]);
+      searchIndex.stop();
       await jobs?.stop();
       jobs = undefined;
       await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));

@@ -12,6 +12,7 @@ import { inboxRoutes } from '../routes/inbox-routes.js';
 import { messageRoutes } from '../routes/message-routes.js';
 import { reportRoutes } from '../routes/report-routes.js';
 import { ticketRoutes } from '../routes/ticket-routes.js';
+import { ticketSearchRoutes } from '../routes/ticket-search-routes.js';
 import { userRoutes } from '../routes/user-routes.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 import { defineRoute, type AnyRoute } from './route.js';
@@ -43,6 +44,7 @@ export function apiRoutes(opts: ApiRouteOptions): AnyRoute[] {
     ...channelKindRoutes(opts.channelKinds ?? []),
     ...cannedRoutes,
     ...reportRoutes,
+    ...ticketSearchRoutes,
     ...(opts.devInbound ? devInboundRoutes : []),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
