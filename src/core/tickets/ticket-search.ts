@@ -16,6 +16,8 @@ export type TicketSearchQuery = z.infer<typeof TicketSearchQuerySchema>;
 
 /** Ticket reads one search may spend on candidates (hidden, merged or duplicate ones included). */
 const MAX_TICKET_READS = 300;
+/** Candidate tickets read at once (in bucket order, newest first). */
+const READS_AT_ONCE = 8;
 /** Buckets whose postings are read at once. */
 const BUCKETS_AT_ONCE = 4;
 
@@ -58,19 +60,17 @@ export async function searchTickets(
     if (i === 0 && asNumber !== undefined && bucketOf(asNumber) === group[0]) {
       matches.unshift(await postings.read(numberKey(asNumber), bucketOf(asNumber)));
     }
-    for (const ids of matches) {
-      for (const id of ids) {
-        if (found.size >= query.limit) break;
-        if (tried.has(id)) continue;
-        if (reads >= MAX_TICKET_READS) return finish(found, asNumber, true);
-        tried.add(id);
-        reads++;
-        let ticket = await models.Ticket.findById(new Types.ObjectId(id)).lean();
+    const candidates = [...new Set(matches.flat())].filter((id) => !tried.has(id));
+    for (let c = 0; c < candidates.length && found.size < query.limit; c += READS_AT_ONCE) {
+      if (reads >= MAX_TICKET_READS) return finish(found, asNumber, true);
+      const slice = candidates.slice(c, c + Math.min(READS_AT_ONCE, MAX_TICKET_READS - reads));
+      for (const id of slice) tried.add(id);
+      reads += slice.length;
+      const tickets = await Promise.all(slice.map((id) => models.Ticket.findById(new Types.ObjectId(id)).lean()));
+      for (let ticket of tickets) {
         // Up the merge chain (bounded): the hit is shown as the ticket the agent works in now.
-        for (let hops = 0; ticket?.mergedInto && hops < 5 && reads < MAX_TICKET_READS; hops++, reads++) {
-          ticket = await models.Ticket.findById(ticket.mergedInto).lean();
-        }
-        if (!ticket || ticket.mergedInto || !canSee(viewer, ticket)) continue;
+        for (let hops = 0; ticket?.mergedInto && hops < 5; hops++, reads++) ticket = await models.Ticket.findById(ticket.mergedInto).lean();
+        if (!ticket || ticket.mergedInto || !canSee(viewer, ticket) || found.size >= query.limit) continue;
         found.set(String(ticket._id), ticket);
       }
     }

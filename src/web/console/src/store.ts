@@ -14,6 +14,9 @@ export interface Filters {
 
 export const ACTIVE_STATUSES = ['new', 'open', 'pending', 'on-hold'];
 
+/** With a search text the list shows the server's search (all statuses, bodies and contacts included). */
+const searchPath = (q: string) => `/search/tickets${qs({ q, limit: 50 })}`;
+
 /**
  * The console's state in one place. Components subscribe with `useStore()`;
  * every change bumps a version and re-renders subscribers. Messages are kept
@@ -106,15 +109,17 @@ class Store {
     if (f.priority && t.priority !== f.priority) return false;
     if (f.tag && !t.tags.includes(f.tag.toLowerCase())) return false;
     if (f.departmentId && t.departmentId !== f.departmentId) return false;
-    if (f.q) {
-      const q = f.q.replace(/^#/, '');
-      if (!(t.subject.toLowerCase().includes(f.q.toLowerCase()) || String(t.number) === q)) return false;
-    }
+    // A search lists what the server found (bodies, contacts…): live updates keep those rows, add none.
+    if (f.q) return this.tickets.has(t.id);
     return true;
   }
 
   /** SLA urgency first (no deadline last), then the newest activity. */
   sort() {
+    if (this.filters.q) {
+      this.order = this.order.filter((id) => this.tickets.has(id)); // search results keep the server's order
+      return;
+    }
     const far = 8.64e15;
     this.order = [...this.tickets.values()]
       .sort((a, b) => {
@@ -130,9 +135,11 @@ class Store {
     this.changed();
     const query = this.listQuery();
     try {
-      const page = await api.get<{ items: TicketSummary[] }>(`/tickets${query}`);
+      const q = this.filters.q;
+      const page = await api.get<{ items: TicketSummary[] }>(q ? searchPath(q) : `/tickets${query}`);
       if (query !== this.listQuery()) return; // the filters changed meanwhile
       this.tickets = new Map(page.items.map((t) => [t.id, t]));
+      if (q) this.order = page.items.map((t) => t.id);
       this.sort();
     } finally {
       this.listLoading = false;

@@ -1,0 +1,34 @@
+import { getLang } from './i18n.ts';
+
+/** Texts of the ticket search and ticket-list additions, kept apart from i18n.ts so areas merge without conflicts. */
+const en = {
+  searchTickets: 'Search tickets, contacts, messages…',
+  searchResults: 'Search results for “{q}” (all statuses)',
+  searchNone: 'No ticket matches “{q}”.',
+  searchPartial: 'Showing the newest matches; type more to narrow.',
+  clearSearch: 'Clear search',
+};
+type Key = keyof typeof en;
+
+const pt: Record<Key, string> = {
+  searchTickets: 'Buscar tickets, contatos, mensagens…',
+  searchResults: 'Resultados para “{q}” (todos os status)',
+  searchNone: 'Nenhum ticket corresponde a “{q}”.',
+  searchPartial: 'Mostrando as correspondências mais recentes; digite mais para refinar.',
+  clearSearch: 'Limpar busca',
+};
+
+const es: Record<Key, string> = {
+  searchTickets: 'Buscar tickets, contactos, mensajes…',
+  searchResults: 'Resultados para «{q}» (todos los estados)',
+  searchNone: 'Ningún ticket coincide con «{q}».',
+  searchPartial: 'Se muestran las coincidencias más recientes; escriba más para afinar.',
+  clearSearch: 'Borrar búsqueda',
+};
+
+const dictionaries: Record<string, Record<Key, string>> = { en, pt, es };
+
+export function tt(key: Key, vars: Record<string, string | number> = {}): string {
+  const text = dictionaries[getLang()]?.[key] ?? en[key];
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => (vars[k] !== undefined ? String(vars[k]) : `{${k}}`));
+}
