@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, qs } from './api.ts';
 import type { AuditEvent, Canned, ChannelDescription, ConnectionReport, Department, Inbox, Message, Presence, TicketDetail, TicketSummary, TicketViewer, User, Viewer } from './types.ts';
 
-export type View = 'mine' | 'unassigned' | 'departments' | 'all';
+export type View = 'mine' | 'unassigned' | 'departments' | 'all' | 'snoozed';
 export interface Filters {
   channel: string;
   status: string;
@@ -90,6 +90,7 @@ class Store {
       tag: f.tag,
       departmentId: f.departmentId,
       q: f.q,
+      snoozed: this.view === 'snoozed' ? 'only' : 'exclude',
       sort: 'sla',
       limit: 100,
     });
@@ -103,6 +104,8 @@ class Store {
     if (this.view === 'mine' && t.assigneeId !== me.id) return false;
     if (this.view === 'unassigned' && t.assigneeId) return false;
     if (this.view === 'departments' && t.departmentId && !me.departmentIds.includes(t.departmentId) && t.assigneeId !== me.id) return false;
+    const snoozed = Boolean(t.snoozedUntil && Date.parse(t.snoozedUntil) > Date.now());
+    if (snoozed !== (this.view === 'snoozed')) return false;
     const statuses = f.status ? f.status.split(',') : ACTIVE_STATUSES;
     if (!statuses.includes(t.status)) return false;
     if (f.channel && t.channel !== f.channel) return false;

@@ -7,6 +7,13 @@ const en = {
   searchNone: 'No ticket matches “{q}”.',
   searchPartial: 'Showing the newest matches; type more to narrow.',
   clearSearch: 'Clear search',
+  ticketType: 'Type',
+  ticketTypeNone: 'No type',
+  type_question: 'Question',
+  type_incident: 'Incident',
+  type_problem: 'Problem',
+  type_task: 'Task',
+  snoozedView: 'Snoozed',
 };
 type Key = keyof typeof en;
 
@@ -16,6 +23,13 @@ const pt: Record<Key, string> = {
   searchNone: 'Nenhum ticket corresponde a “{q}”.',
   searchPartial: 'Mostrando as correspondências mais recentes; digite mais para refinar.',
   clearSearch: 'Limpar busca',
+  ticketType: 'Tipo',
+  ticketTypeNone: 'Sem tipo',
+  type_question: 'Dúvida',
+  type_incident: 'Incidente',
+  type_problem: 'Problema',
+  type_task: 'Tarefa',
+  snoozedView: 'Adiados',
 };
 
 const es: Record<Key, string> = {
@@ -24,6 +38,13 @@ const es: Record<Key, string> = {
   searchNone: 'Ningún ticket coincide con «{q}».',
   searchPartial: 'Se muestran las coincidencias más recientes; escriba más para afinar.',
   clearSearch: 'Borrar búsqueda',
+  ticketType: 'Tipo',
+  ticketTypeNone: 'Sin tipo',
+  type_question: 'Pregunta',
+  type_incident: 'Incidente',
+  type_problem: 'Problema',
+  type_task: 'Tarea',
+  snoozedView: 'Pospuestos',
 };
 
 const dictionaries: Record<string, Record<Key, string>> = { en, pt, es };

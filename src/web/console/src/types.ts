@@ -26,6 +26,7 @@ export interface TicketSummary {
   tags: string[];
   lastMessageAt: string;
   slaDueAt: string | null;
+  snoozedUntil?: string | null;
 }
 
 export interface Contact {
@@ -48,6 +49,8 @@ export interface TicketDetail extends TicketSummary {
   createdAt: string;
   sla: { policy: string; firstResponseDueAt: string | null; resolutionDueAt: string | null };
   firstResponseAt: string | null;
+  /** Free text (question, incident, problem, task…); set in the side panel. */
+  type?: string | null;
 }
 
 export interface Attachment {

@@ -3,6 +3,7 @@ import { api, ApiError } from '../api.ts';
 import { clock, relative, t, type Key } from '../i18n.ts';
 import { store, useStore } from '../store.ts';
 import type { Contact, TicketDetail, TicketSummary } from '../types.ts';
+import { TicketTypeField } from './TicketTypeField.tsx';
 import { Avatar, ChannelBadge, StatusPill } from './bits.tsx';
 
 const statuses = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed'];
@@ -174,6 +175,7 @@ export function SidePanel() {
             </select>
           </label>
         </div>
+        <TicketTypeField id={id} value={d.type ?? null} />
         <div>
           <span class="label">{t('tags')}</span>
           <div class="tags">
