@@ -40,6 +40,11 @@ beforeAll(async () => {
     await app.core.ingest.accept([{ ...ev, sender: { ...ev.sender, displayName: e.name } }]);
   }
   await app.core.ingest.drain();
+  // A long thread on the first ticket, so opening it directly must scroll.
+  for (let i = 1; i <= 30; i++) {
+    await app.core.ingest.accept([smsEvent(inbox, { sid: `SM-e2e-tampa-${i}`, from: '+5511955550001', text: `Mais um detalhe, parte ${i}.\nSegunda linha.` })]);
+  }
+  await app.core.ingest.drain();
   await app.core.search.settled();
   for (const t of await modelsOf(app.core).Ticket.find({}).lean()) numbers[t.replyTo.phone ?? t.replyTo.handle] = t.number;
   // The boleto ticket is solved: a search still finds it, the open-work list does not show it.
@@ -53,6 +58,8 @@ afterAll(async () => {
   await b?.close();
   await app?.stop();
 });
+
+const ticketIdOf = async (number: number) => String((await modelsOf(app.core).Ticket.findOne({ number }).lean())!._id);
 
 const listedNumbers = async (page: Page) =>
   (await page.locator('[data-testid=ticket-row]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-number'))))).sort();
@@ -91,5 +98,51 @@ describe('ticket search in the console', () => {
     await page.fill('[data-testid=ticket-search]', '');
     await expect.poll(() => page.locator('[data-testid=search-note]').count()).toBe(0);
     await expect.poll(() => listedNumbers(page)).toEqual([numbers['+5511955550001'], numbers['+5511955550003']].sort());
+  });
+});
+
+describe('day-one fixes in the console', () => {
+  let page: Page;
+
+  it('a ticket URL opened directly shows the thread at the newest message, with why each message joined the ticket', async () => {
+    page = await login(admin);
+    const id = await ticketIdOf(numbers['+5511955550001']!);
+    await page.goto(`${app.url}/console/#/t/${id}`);
+    await page.reload();
+    await page.waitForSelector('[data-testid=connection][data-state=online]');
+    await expect.poll(() => page.locator('[data-testid=thread] [data-testid=message]').count()).toBe(31);
+    const atBottom = () =>
+      page.locator('[data-testid=thread]').evaluate((el) => Math.abs(el.scrollHeight - el.clientHeight - el.scrollTop) < 4 && el.scrollHeight > el.clientHeight);
+    await expect.poll(atBottom).toBe(true);
+    await expect(page.locator('[data-testid=thread-reason]').first().textContent()).resolves.toContain('Nova conversa');
+    await expect(page.locator('[data-testid=thread-reason]').last().textContent()).resolves.toContain('Mesma conversa');
+    await screenshot(page, 'thread-opened-at-newest.png');
+  });
+
+  it('the ticket type is set in the side panel; the note mode does not carry over to the next ticket', async () => {
+    await page.fill('[data-testid=ticket-type]', 'incident');
+    await page.press('[data-testid=ticket-type]', 'Enter');
+    const id = await ticketIdOf(numbers['+5511955550001']!);
+    await expect.poll(async () => (await modelsOf(app.core).Ticket.findById(id).lean())!.type).toBe('incident');
+    await page.click('[data-testid=mode-note]');
+    expect(await page.getAttribute('[data-testid=mode-note]', 'aria-selected')).toBe('true');
+    await page.goto(`${app.url}/console/#/t/${await ticketIdOf(numbers['+5511955550003']!)}`);
+    await expect.poll(() => page.locator('[data-testid=ticket-view]').getAttribute('data-ticket-id')).toBe(await ticketIdOf(numbers['+5511955550003']!));
+    expect(await page.getAttribute('[data-testid=mode-reply]', 'aria-selected')).toBe('true');
+  });
+
+  it('a snoozed ticket leaves the open view and is listed under Snoozed until it wakes', async () => {
+    await page.click('[data-testid=view-all]');
+    const senha = numbers['+5511955550003']!;
+    await expect.poll(() => listedNumbers(page)).toContain(senha);
+    await app.core.tickets.snooze(admin, await ticketIdOf(senha), new Date(Date.now() + 3_600_000));
+    await expect.poll(() => listedNumbers(page)).not.toContain(senha);
+    await page.click('[data-testid=view-snoozed]');
+    await expect.poll(() => listedNumbers(page)).toEqual([senha]);
+    await screenshot(page, 'snoozed-view.png');
+    await app.core.tickets.endSnooze(await ticketIdOf(senha), new Date(Date.now() + 3_600_000));
+    await expect.poll(() => listedNumbers(page)).toEqual([]);
+    await page.click('[data-testid=view-all]');
+    await expect.poll(() => listedNumbers(page)).toContain(senha);
   });
 });

@@ -14,6 +14,13 @@ const en = {
   type_problem: 'Problem',
   type_task: 'Task',
   snoozedView: 'Snoozed',
+  reason_reference: 'Reply to our message',
+  reason_subjectToken: '[#{number}] in the subject, from a participant',
+  reason_quoted: 'Quotes a message of this ticket',
+  reason_conversation: 'Same conversation',
+  reason_new: 'New conversation',
+  reason_reopened: 'reopened',
+  reason_followUp: 'follow-up of a closed ticket',
 };
 type Key = keyof typeof en;
 
@@ -30,6 +37,13 @@ const pt: Record<Key, string> = {
   type_problem: 'Problema',
   type_task: 'Tarefa',
   snoozedView: 'Adiados',
+  reason_reference: 'Resposta à nossa mensagem',
+  reason_subjectToken: '[#{number}] no assunto, de um participante',
+  reason_quoted: 'Cita uma mensagem deste ticket',
+  reason_conversation: 'Mesma conversa',
+  reason_new: 'Nova conversa',
+  reason_reopened: 'reaberto',
+  reason_followUp: 'continuação de um ticket fechado',
 };
 
 const es: Record<Key, string> = {
@@ -45,6 +59,13 @@ const es: Record<Key, string> = {
   type_problem: 'Problema',
   type_task: 'Tarea',
   snoozedView: 'Pospuestos',
+  reason_reference: 'Respuesta a nuestro mensaje',
+  reason_subjectToken: '[#{number}] en el asunto, de un participante',
+  reason_quoted: 'Cita un mensaje de este ticket',
+  reason_conversation: 'Misma conversación',
+  reason_new: 'Conversación nueva',
+  reason_reopened: 'reabierto',
+  reason_followUp: 'continuación de un ticket cerrado',
 };
 
 const dictionaries: Record<string, Record<Key, string>> = { en, pt, es };

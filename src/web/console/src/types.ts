@@ -84,6 +84,8 @@ export interface Message {
   editedAt?: string;
   revoked?: boolean;
   reactions?: Array<{ by: string; emoji: string }>;
+  /** Why the message joined this ticket (threading rule + detail), shown under inbound messages. */
+  threadReason?: { rule: string; detail?: string } | null;
   /** Call entries: outcome, duration and the voicemail's transcription (the recording is an attachment). */
   call?: {
     direction: 'inbound' | 'outbound';
