@@ -145,4 +145,26 @@ describe('day-one fixes in the console', () => {
     await page.click('[data-testid=view-all]');
     await expect.poll(() => listedNumbers(page)).toContain(senha);
   });
+
+  it('merging asks for confirmation and says the two tickets belong to different customers; cancel merges nothing', async () => {
+    const from = await ticketIdOf(numbers['+5511955550003']!);
+    const into = await ticketIdOf(numbers['+5511955550001']!);
+    await page.goto(`${app.url}/console/#/t/${from}`);
+    await expect.poll(() => page.locator('[data-testid=ticket-view]').getAttribute('data-ticket-id')).toBe(from);
+    await page.fill('[data-testid=merge-into]', `#${numbers['+5511955550001']}`);
+    await page.click('[data-testid=merge-find]');
+    await page.waitForSelector('[data-testid=merge-confirm]');
+    const warning = await page.locator('[data-testid=merge-different-customers]').textContent();
+    expect(warning).toContain('Iñaki Muñoz');
+    expect(warning).toContain('clientes diferentes');
+    await screenshot(page, 'merge-confirm-different-customers.png');
+    await page.click('[data-testid=merge-cancel]');
+    expect(await page.locator('[data-testid=merge-confirm]').count()).toBe(0);
+    expect((await modelsOf(app.core).Ticket.findById(from).lean())!.mergedInto).toBeUndefined();
+
+    await page.click('[data-testid=merge-find]');
+    await page.click('[data-testid=merge-confirm-button]');
+    await expect.poll(async () => String((await modelsOf(app.core).Ticket.findById(from).lean())!.mergedInto)).toBe(into);
+    await expect.poll(() => page.locator('[data-testid=ticket-view]').getAttribute('data-ticket-id')).toBe(into);
+  });
 });

@@ -21,6 +21,12 @@ const en = {
   reason_new: 'New conversation',
   reason_reopened: 'reopened',
   reason_followUp: 'follow-up of a closed ticket',
+  mergeQuestion: 'Merge #{from} into #{to} “{subject}”? #{from} is closed; both histories are kept.',
+  mergeDifferentCustomers: 'These tickets belong to different customers: {a} and {b}.',
+  mergeConfirm: 'Merge',
+  mergeCancel: 'Cancel',
+  mergeNotFound: 'No ticket #{number} you can see.',
+  mergeSelf: 'A ticket cannot be merged into itself.',
 };
 type Key = keyof typeof en;
 
@@ -44,6 +50,12 @@ const pt: Record<Key, string> = {
   reason_new: 'Nova conversa',
   reason_reopened: 'reaberto',
   reason_followUp: 'continuação de um ticket fechado',
+  mergeQuestion: 'Mesclar #{from} em #{to} “{subject}”? #{from} será fechado; os dois históricos são mantidos.',
+  mergeDifferentCustomers: 'Estes tickets são de clientes diferentes: {a} e {b}.',
+  mergeConfirm: 'Mesclar',
+  mergeCancel: 'Cancelar',
+  mergeNotFound: 'Nenhum ticket #{number} visível para você.',
+  mergeSelf: 'Um ticket não pode ser mesclado nele mesmo.',
 };
 
 const es: Record<Key, string> = {
@@ -66,6 +78,12 @@ const es: Record<Key, string> = {
   reason_new: 'Conversación nueva',
   reason_reopened: 'reabierto',
   reason_followUp: 'continuación de un ticket cerrado',
+  mergeQuestion: '¿Fusionar #{from} en #{to} «{subject}»? #{from} se cierra; se conservan ambos historiales.',
+  mergeDifferentCustomers: 'Estos tickets son de clientes distintos: {a} y {b}.',
+  mergeConfirm: 'Fusionar',
+  mergeCancel: 'Cancelar',
+  mergeNotFound: 'Ningún ticket #{number} visible para usted.',
+  mergeSelf: 'Un ticket no puede fusionarse consigo mismo.',
 };
 
 const dictionaries: Record<string, Record<Key, string>> = { en, pt, es };
