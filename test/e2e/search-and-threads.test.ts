@@ -78,6 +78,8 @@ describe('ticket search in the console', () => {
     await page.waitForSelector('[data-testid=search-note]');
     await expect.poll(() => listedNumbers(page)).toEqual([numbers['+5511955550001']]);
     await screenshot(page, 'search-body-text.png');
+    // The row's second line is the newest message's text (the last of the 30 follow-ups), on one line.
+    await expect(page.locator('[data-testid=ticket-preview]').first().textContent()).resolves.toBe('Mais um detalhe, parte 30. Segunda linha.');
     // Ten keystrokes, typed faster than the debounce: the server was asked for the whole text, not per letter.
     expect(searches.at(-1)).toBe('tâmpa queb');
     expect(searches.length).toBeLessThan(4);

@@ -34,6 +34,8 @@ export const TicketSummarySchema = z.object({
   slaDueAt: z.string().nullable(),
   /** Snoozed until then: out of the open-work views, listed in the Snoozed view. */
   snoozedUntil: z.string().nullable().optional(),
+  /** The newest message's text, shortened. */
+  preview: z.string().optional(),
 });
 export type TicketSummary = z.infer<typeof TicketSummarySchema>;
 

@@ -21,6 +21,7 @@ export function toTicketSummary(t: Ticket): TicketSummary {
     lastMessageAt: t.lastMessageAt.toISOString(),
     slaDueAt: t.slaDueAt.getTime() >= NO_SLA_DUE.getTime() ? null : t.slaDueAt.toISOString(),
     snoozedUntil: t.snoozedUntil ? t.snoozedUntil.toISOString() : null,
+    ...(t.lastMessagePreview ? { preview: t.lastMessagePreview } : {}),
   };
 }
 

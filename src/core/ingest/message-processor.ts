@@ -26,6 +26,7 @@ import { cleanTicketSubject, normaliseSubject } from '../threading/subject-token
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { TicketNumbers } from '../tickets/ticket-number.js';
 import { dayBucket } from '../time/day-bucket.js';
+import { messagePreview } from '../tickets/message-preview.js';
 import type { TicketFactory, TicketPlacement } from './ticket-placement.js';
 
 /**
@@ -270,6 +271,7 @@ export class MessageProcessor {
         sla,
         slaDueAt: sla.firstResponseDueAt,
         lastMessageAt: event.occurredAt,
+        lastMessagePreview: messagePreview(event.text, event.attachments),
         lastCustomerMessageAt: event.occurredAt,
         reopenCount: 0,
         ...(previous ? { previousTicketId: previous._id } : {}),
@@ -394,6 +396,7 @@ export class MessageProcessor {
       const current = reusable ? ticket : (await rawCollection(this.models.Ticket).findOne({ _id: ticket._id }))!;
       const set: Record<string, unknown> = {};
       if (at > current.lastMessageAt) set.lastMessageAt = at;
+      if (at >= current.lastMessageAt) set.lastMessagePreview = messagePreview(event.text, event.attachments);
       // Our own message typed on the phone is not customer activity: it neither counts as such nor wakes.
       if (!event.fromUs && (!current.lastCustomerMessageAt || at > current.lastCustomerMessageAt)) set.lastCustomerMessageAt = at;
       const newParticipants = participantsOf(event).filter((p) => !current.participants.includes(p));

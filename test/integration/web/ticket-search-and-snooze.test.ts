@@ -69,3 +69,19 @@ describe('snoozed tickets', () => {
     expect(await listed('only')).not.toContain(other.id);
   });
 });
+
+describe('ticket list preview', () => {
+  it("shows the newest message's text on one line, shortened; an agent reply replaces it", async () => {
+    const inbox = String((await createInbox(h.t.core, 'sms'))._id);
+    const t = await newTicket(inbox, 'SM-preview-1', '+5511977770009', 'primeira');
+    await h.t.core.ingest.accept([smsEvent(inbox, { sid: 'SM-preview-2', from: '+5511977770009', text: `segunda\n\nlinha ${'x'.repeat(300)}` })]);
+    await h.t.core.ingest.drain();
+    const row = async () => ((await agent.get('/api/tickets?status=new,open,pending,on-hold&limit=100')).body.items as Array<{ id: string; preview?: string }>).find((x) => x.id === t.id);
+    const preview = (await row())!.preview!;
+    expect(preview.startsWith('segunda linha xxx')).toBe(true);
+    expect(preview.length).toBe(140);
+    expect(preview.endsWith('…')).toBe(true);
+    expect((await agent.post(`/api/tickets/${t.id}/reply`, { text: 'Olá! Já verifico.' })).status).toBeLessThan(300);
+    expect((await row())!.preview).toBe('Olá! Já verifico.');
+  });
+});

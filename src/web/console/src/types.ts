@@ -27,6 +27,8 @@ export interface TicketSummary {
   lastMessageAt: string;
   slaDueAt: string | null;
   snoozedUntil?: string | null;
+  /** The newest message's text, shortened. */
+  preview?: string;
 }
 
 export interface Contact {

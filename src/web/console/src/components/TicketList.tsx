@@ -74,6 +74,11 @@ export function TicketList() {
                     </span>
                   ) : null}
                 </div>
+                {tk.preview ? (
+                  <div class="row-preview" data-testid="ticket-preview" title={tk.preview}>
+                    {tk.preview}
+                  </div>
+                ) : null}
                 <div class="row-bottom">
                   <span class="num">#{tk.number}</span>
                   <StatusPill status={tk.status} />
