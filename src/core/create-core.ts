@@ -57,6 +57,10 @@ import { CsatService } from './csat/csat-service.js';
 import { AutomationSweep } from './automation/automation-sweep.js';
 import { AutoAcknowledger } from './automation/auto-acknowledge.js';
 import { MacroService } from './macros/macro-service.js';
+import { SearchPostings } from './search/search-postings.js';
+import { TicketSearchIndex } from './search/ticket-search-index.js';
+import { searchTickets, type TicketSearchQuery } from './tickets/ticket-search.js';
+import type { Viewer } from './users/viewer.js';
 
 export interface CoreOptions {
   config: Config;
@@ -164,6 +168,10 @@ export function createCore({ config, connection, logger, secret, channels, clock
   });
   let stopRouting: (() => void) | undefined;
 
+  const searchPostings = new SearchPostings(connection);
+  const searchIndex = new TicketSearchIndex(models, searchPostings, log('search'));
+  searchIndex.listen(bus);
+
   let sweepTimer: NodeJS.Timeout | undefined;
   const health = new HealthCheck({
     connection,
@@ -210,6 +218,12 @@ export function createCore({ config, connection, logger, secret, channels, clock
     macros: new MacroService(connection, models, tickets, compose, log('macros')),
     /** Auto-close and pending reminders now (the agenda job `automation.sweep` runs it every 5 minutes). */
     automationSweep: () => automationSweep.run(),
+    /** Ticket search (folded prefix postings by `_id`; src/core/tickets/ticket-search.ts). */
+    search: {
+      tickets: (viewer: Viewer, query: TicketSearchQuery) => searchTickets(models, searchPostings, viewer, query),
+      /** Resolves once the index has written everything announced so far (tests, benchmarks). */
+      settled: () => searchIndex.settled(),
+    },
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     /**
@@ -244,6 +258,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
       await recoverQueuedDeliveries(models, jobs, log('outbound'));
       // What a crash left unprocessed is finished in the background (the hub serves meanwhile); later, periodically.
       if (!opts.deferCatchUp) ingest.catchUpInBackground();
+      searchIndex.backfill().catch((err: unknown) => logger.error({ err }, 'search index backfill failed; it runs again at next start'));
       // Longer than any backoff: a queued message idle that long has lost its job.
       const strandedAfterMs = config.outbound.backoffMaxMs * 2 + 60_000;
       // Asking the database what is pending or stranded is a full scan on the embedded FerretDB (0.6 s and
@@ -286,6 +301,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
       assignment.stop();
       await assignment.idle();
       availability.stop();
+      await Promise.race([searchIndex.settled(), new Promise((r) => setTimeout(r, 2_000).unref())]);
+      searchIndex.stop();
       await jobs?.stop();
       jobs = undefined;
       await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));

@@ -32,6 +32,10 @@ export const TicketSummarySchema = z.object({
   tags: z.array(z.string()),
   lastMessageAt: z.string(),
   slaDueAt: z.string().nullable(),
+  /** Snoozed until then: out of the open-work views, listed in the Snoozed view. */
+  snoozedUntil: z.string().nullable().optional(),
+  /** The newest message's text, shortened. */
+  preview: z.string().optional(),
 });
 export type TicketSummary = z.infer<typeof TicketSummarySchema>;
 

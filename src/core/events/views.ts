@@ -20,6 +20,8 @@ export function toTicketSummary(t: Ticket): TicketSummary {
     tags: [...t.tags],
     lastMessageAt: t.lastMessageAt.toISOString(),
     slaDueAt: t.slaDueAt.getTime() >= NO_SLA_DUE.getTime() ? null : t.slaDueAt.toISOString(),
+    snoozedUntil: t.snoozedUntil ? t.snoozedUntil.toISOString() : null,
+    ...(t.lastMessagePreview ? { preview: t.lastMessagePreview } : {}),
   };
 }
 

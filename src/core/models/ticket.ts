@@ -31,6 +31,8 @@ export interface Ticket {
   solvedAt?: Date;
   closedAt?: Date;
   lastMessageAt: Date;
+  /** The newest message's text, shortened (the ticket list's second line). */
+  lastMessagePreview?: string;
   lastCustomerMessageAt?: Date;
   snoozedUntil?: Date;
   reopenCount: number;
@@ -83,6 +85,7 @@ const schema = new Schema<Ticket>(
     solvedAt: Date,
     closedAt: Date,
     lastMessageAt: { type: Date, required: true },
+    lastMessagePreview: { type: String, maxlength: 200 },
     lastCustomerMessageAt: Date,
     snoozedUntil: Date,
     reopenCount: { type: Number, default: 0 },

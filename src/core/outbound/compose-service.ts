@@ -17,6 +17,7 @@ import { createOutboundMessageId } from '../threading/message-id.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Viewer } from '../users/viewer.js';
+import { messagePreview } from '../tickets/message-preview.js';
 import type { OutboundQueue } from './outbound-queue.js';
 
 export const ComposeAttachmentSchema = z.object({
@@ -180,7 +181,7 @@ export class ComposeService {
       { messageId: String(_id), attachments: attachments.length },
       `message:${String(_id)}`,
     );
-    const fresh = isReply ? await this.markAgentReply(ticket, now, events) : ticket;
+    const fresh = isReply ? await this.markAgentReply(ticket, now, events, messagePreview(input.text, attachments)) : ticket;
     events.unshift({ type: 'message.created', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(fresh), message: toMessageView(message) });
     for (const e of events) this.bus.publish(e);
     this.logger.info({ ticketId: String(ticket._id), messageId: String(_id), kind: what }, `${what} stored`);
@@ -188,10 +189,10 @@ export class ComposeService {
   }
 
   /** First response time, SLA target and `new → open` follow from an agent reply. */
-  private async markAgentReply(ticket: Ticket, at: Date, events: DomainEvent[]): Promise<Ticket> {
+  private async markAgentReply(ticket: Ticket, at: Date, events: DomainEvent[], preview: string): Promise<Ticket> {
     const { before, after, moves } = await this.locks.run(String(ticket._id), async () => {
       const current = (await this.models.Ticket.findById(ticket._id).lean())!;
-      const set: Record<string, unknown> = { lastMessageAt: at };
+      const set: Record<string, unknown> = { lastMessageAt: at, lastMessagePreview: preview };
       if (!current.firstResponseAt) set.firstResponseAt = at;
       if (current.status === 'new') set.status = 'open';
       const sla = await this.sla.decide({ ...current, ...set } as Ticket, { kind: 'agent-reply', first: !current.firstResponseAt });

@@ -25,6 +25,8 @@ export const TicketListQuerySchema = z.object({
   tag: z.string().min(1).max(60).optional(),
   q: z.string().min(1).max(200).optional(),
   contactId: objectId.optional(),
+  /** `exclude`: snoozed tickets stay out until they wake (the open-work views); `only`: the Snoozed view. */
+  snoozed: z.enum(['only', 'exclude']).optional(),
   sort: z.enum(['sla', 'lastMessage', 'created']).default('sla'),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(200).optional(),
@@ -57,6 +59,7 @@ export async function listTickets(models: Models, viewer: Viewer, query: TicketL
   else if (query.assignee === 'unassigned') and.push({ assigneeId: { $exists: false } });
   else if (query.assignee) and.push({ assigneeId: new Types.ObjectId(query.assignee) });
   if (query.tag) and.push({ tags: query.tag });
+  if (query.snoozed) and.push(snoozedFilter(query.snoozed, new Date()));
   if (query.q) {
     const asNumber = /^#?\d+$/.test(query.q) ? Number(query.q.replace('#', '')) : undefined;
     const bySubject = { subject: { $regex: escapeRegex(query.q), $options: 'i' } };
@@ -81,6 +84,11 @@ export async function listTickets(models: Models, viewer: Viewer, query: TicketL
   const nextCursor =
     rows.length > query.limit && last ? encodeCursor({ v: (last[field as keyof Ticket] as Date).toISOString(), id: String(last._id) }) : null;
   return { items: page, nextCursor };
+}
+
+/** A snooze whose time has passed counts as woken even before the un-snooze job ran. */
+function snoozedFilter(mode: 'only' | 'exclude', now: Date): Record<string, unknown> {
+  return mode === 'only' ? { snoozedUntil: { $gt: now } } : { $or: [{ snoozedUntil: { $exists: false } }, { snoozedUntil: { $lte: now } }] };
 }
 
 function encodeCursor(c: Cursor): string {

@@ -12,6 +12,7 @@ import { inboxRoutes } from '../routes/inbox-routes.js';
 import { messageRoutes } from '../routes/message-routes.js';
 import { reportRoutes } from '../routes/report-routes.js';
 import { ticketRoutes } from '../routes/ticket-routes.js';
+import { ticketSearchRoutes } from '../routes/ticket-search-routes.js';
 import { userRoutes } from '../routes/user-routes.js';
 import { slaRoutes } from '../routes/sla-routes.js';
 import { routingRoutes } from '../routes/routing-routes.js';
@@ -51,6 +52,7 @@ export function apiRoutes(opts: ApiRouteOptions): AnyRoute[] {
     ...routingRoutes,
     ...automationRoutes,
     ...macroRoutes,
+    ...ticketSearchRoutes,
     ...(opts.devInbound ? devInboundRoutes : []),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;

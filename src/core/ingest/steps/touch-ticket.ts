@@ -4,6 +4,7 @@ import type { MessageReceived } from '../../domain/inbound-event.js';
 import type { Models } from '../../models/registry.js';
 import type { Ticket } from '../../models/ticket.js';
 import type { TicketLocks } from '../../tickets/ticket-locks.js';
+import { messagePreview } from '../../tickets/message-preview.js';
 import { participantsOf } from './participants.js';
 
 export interface Touched {
@@ -32,6 +33,9 @@ export class TicketToucher {
       const current = reusable ? ticket : (await rawCollection(this.models.Ticket).findOne({ _id: ticket._id }))!;
       const set: Record<string, unknown> = {};
       if (at > current.lastMessageAt) set.lastMessageAt = at;
+      // The list's preview follows the newest message; a new ticket's first message already wrote it (no extra write).
+      const preview = messagePreview(event.text, event.attachments);
+      if (at >= current.lastMessageAt && current.lastMessagePreview !== preview) set.lastMessagePreview = preview;
       // Our own message typed on the phone is not customer activity: it neither counts as such nor wakes.
       if (!event.fromUs && (!current.lastCustomerMessageAt || at > current.lastCustomerMessageAt)) set.lastCustomerMessageAt = at;
       const newParticipants = participantsOf(event).filter((p) => !current.participants.includes(p));

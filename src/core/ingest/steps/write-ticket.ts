@@ -10,6 +10,7 @@ import type { SlaEngine } from '../../sla/sla-engine.js';
 import { cleanTicketSubject } from '../../threading/subject-token.js';
 import type { TicketNumbers } from '../../tickets/ticket-number.js';
 import { dayBucket } from '../../time/day-bucket.js';
+import { messagePreview } from '../../tickets/message-preview.js';
 import { participantsOf } from './participants.js';
 
 /** A ticket a run inserted (it announces it), and the ticket it follows up, if any. */
@@ -72,6 +73,7 @@ export class TicketWriter {
       slaDueAt,
       createdAt: now,
       lastMessageAt: event.occurredAt,
+      lastMessagePreview: messagePreview(event.text, event.attachments),
       lastCustomerMessageAt: event.occurredAt,
       reopenCount: 0,
       ...(previous ? { previousTicketId: previous._id } : {}),

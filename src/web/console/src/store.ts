@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, qs } from './api.ts';
 import type { AuditEvent, Canned, ChannelDescription, ConnectionReport, Department, Inbox, Message, Presence, TicketDetail, TicketSummary, TicketViewer, User, Viewer } from './types.ts';
 
-export type View = 'mine' | 'unassigned' | 'departments' | 'all';
+export type View = 'mine' | 'unassigned' | 'departments' | 'all' | 'snoozed';
 export interface Filters {
   channel: string;
   status: string;
@@ -13,6 +13,9 @@ export interface Filters {
 }
 
 export const ACTIVE_STATUSES = ['new', 'open', 'pending', 'on-hold'];
+
+/** With a search text the list shows the server's search (all statuses, bodies and contacts included). */
+const searchPath = (q: string) => `/search/tickets${qs({ q, limit: 50 })}`;
 
 /**
  * The console's state in one place. Components subscribe with `useStore()`;
@@ -87,6 +90,7 @@ class Store {
       tag: f.tag,
       departmentId: f.departmentId,
       q: f.q,
+      snoozed: this.view === 'snoozed' ? 'only' : 'exclude',
       sort: 'sla',
       limit: 100,
     });
@@ -100,21 +104,25 @@ class Store {
     if (this.view === 'mine' && t.assigneeId !== me.id) return false;
     if (this.view === 'unassigned' && t.assigneeId) return false;
     if (this.view === 'departments' && t.departmentId && !me.departmentIds.includes(t.departmentId) && t.assigneeId !== me.id) return false;
+    const snoozed = Boolean(t.snoozedUntil && Date.parse(t.snoozedUntil) > Date.now());
+    if (snoozed !== (this.view === 'snoozed')) return false;
     const statuses = f.status ? f.status.split(',') : ACTIVE_STATUSES;
     if (!statuses.includes(t.status)) return false;
     if (f.channel && t.channel !== f.channel) return false;
     if (f.priority && t.priority !== f.priority) return false;
     if (f.tag && !t.tags.includes(f.tag.toLowerCase())) return false;
     if (f.departmentId && t.departmentId !== f.departmentId) return false;
-    if (f.q) {
-      const q = f.q.replace(/^#/, '');
-      if (!(t.subject.toLowerCase().includes(f.q.toLowerCase()) || String(t.number) === q)) return false;
-    }
+    // A search lists what the server found (bodies, contacts…): live updates keep those rows, add none.
+    if (f.q) return this.tickets.has(t.id);
     return true;
   }
 
   /** SLA urgency first (no deadline last), then the newest activity. */
   sort() {
+    if (this.filters.q) {
+      this.order = this.order.filter((id) => this.tickets.has(id)); // search results keep the server's order
+      return;
+    }
     const far = 8.64e15;
     this.order = [...this.tickets.values()]
       .sort((a, b) => {
@@ -130,9 +138,11 @@ class Store {
     this.changed();
     const query = this.listQuery();
     try {
-      const page = await api.get<{ items: TicketSummary[] }>(`/tickets${query}`);
+      const q = this.filters.q;
+      const page = await api.get<{ items: TicketSummary[] }>(q ? searchPath(q) : `/tickets${query}`);
       if (query !== this.listQuery()) return; // the filters changed meanwhile
       this.tickets = new Map(page.items.map((t) => [t.id, t]));
+      if (q) this.order = page.items.map((t) => t.id);
       this.sort();
     } finally {
       this.listLoading = false;

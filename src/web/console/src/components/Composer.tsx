@@ -44,6 +44,8 @@ export function Composer({ ticket }: { ticket: TicketDetail }) {
   useEffect(() => {
     setText('');
     setFiles([]);
+    // A note started on one ticket must not turn the next ticket's first answer into a note (or the reverse).
+    setMode('reply');
   }, [ticket.id]);
 
   // Platforms that take replies only for a while after the customer wrote (Messenger): told before sending.

@@ -3,6 +3,7 @@ import { api } from '../api.ts';
 import { clock, t } from '../i18n.ts';
 import { store } from '../store.ts';
 import type { Attachment, Message } from '../types.ts';
+import { ThreadReason } from './ThreadReason.tsx';
 import { Avatar, ChannelBadge, fileSize, Ticks } from './bits.tsx';
 
 /**
@@ -125,6 +126,7 @@ export function MessageItem({ m }: { m: Message }) {
           {m.text}
         </div>
       )}
+      {m.direction === 'inbound' ? <ThreadReason reason={m.threadReason} /> : null}
       {m.reactions?.length ? (
         <div class="msg-reactions" data-testid="message-reactions">
           {m.reactions.map((r) => (

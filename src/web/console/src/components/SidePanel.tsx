@@ -3,6 +3,8 @@ import { api, ApiError } from '../api.ts';
 import { clock, relative, t, type Key } from '../i18n.ts';
 import { store, useStore } from '../store.ts';
 import type { Contact, TicketDetail, TicketSummary } from '../types.ts';
+import { TicketTypeField } from './TicketTypeField.tsx';
+import { MergeField } from './MergeField.tsx';
 import { Avatar, ChannelBadge, StatusPill } from './bits.tsx';
 import { CsatCard } from './CsatCard.tsx';
 
@@ -31,7 +33,6 @@ export function SidePanel() {
   const d = id ? s.details.get(id) : undefined;
   const [contact, setContact] = useState<{ contact: Contact; tickets: TicketSummary[] } | null>(null);
   const [tag, setTag] = useState('');
-  const [mergeInto, setMergeInto] = useState('');
 
   useEffect(() => {
     setContact(null);
@@ -43,22 +44,6 @@ export function SidePanel() {
   }, [d?.contactId, d?.lastMessageAt]);
 
   if (!id || !d || s.revoked.has(id)) return <aside class="side-panel" />;
-
-  const merge = async () => {
-    const number = mergeInto.replace('#', '').trim();
-    if (!number) return;
-    try {
-      const found = await api.get<{ items: TicketSummary[] }>(`/tickets?q=${encodeURIComponent(number)}&status=new,open,pending,on-hold,solved&limit=5`);
-      const target = found.items.find((x) => String(x.number) === number);
-      if (!target) throw new Error(`#${number}?`);
-      await api.post(`/tickets/${id}/merge`, { targetId: target.id });
-      store.flash(t('mergeDone', { number }));
-      setMergeInto('');
-      location.hash = `#/t/${target.id}`;
-    } catch (err) {
-      store.flash(err instanceof Error ? err.message : String(err));
-    }
-  };
 
   // Phone-call tickets: the inbox's agent phone rings, then the customer (POST /tickets/:id/call).
   const callBack = async () => {
@@ -177,6 +162,7 @@ export function SidePanel() {
             </select>
           </label>
         </div>
+        <TicketTypeField id={id} value={d.type ?? null} />
         <div>
           <span class="label">{t('tags')}</span>
           <div class="tags">
@@ -225,15 +211,7 @@ export function SidePanel() {
             </button>
           </div>
         ) : null}
-        <div>
-          <span class="label">{t('merge')}</span>
-          <div class="row">
-            <input placeholder={t('mergeHint')} value={mergeInto} onInput={(e) => setMergeInto(e.currentTarget.value)} />
-            <button class="btn small" disabled={!mergeInto.trim()} onClick={() => void merge()}>
-              OK
-            </button>
-          </div>
-        </div>
+        <MergeField ticket={d} />
       </section>
     </aside>
   );

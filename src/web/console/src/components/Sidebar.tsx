@@ -1,5 +1,6 @@
 import { t, type Key } from '../i18n.ts';
 import { store, useStore, type View } from '../store.ts';
+import { tt } from '../tickets-i18n.ts';
 
 const channelOrder = ['email', 'whatsapp', 'telegram', 'sms', 'voice', 'messenger', 'webchat'];
 const statuses = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed'];
@@ -30,6 +31,11 @@ export function Sidebar() {
             </button>
           </li>
         ))}
+        <li key="snoozed">
+          <button class={`view-btn ${s.view === 'snoozed' ? 'active' : ''}`} data-testid="view-snoozed" onClick={() => store.setView('snoozed')}>
+            💤 {tt('snoozedView')}
+          </button>
+        </li>
       </ul>
       <h2>{t('filters')}</h2>
       <div class="filters">

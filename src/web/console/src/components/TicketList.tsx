@@ -1,22 +1,57 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { relative, t } from '../i18n.ts';
 import { store, useStore } from '../store.ts';
+import { tt } from '../tickets-i18n.ts';
 import { ChannelBadge, PriorityMark, SlaChip, StatusPill } from './bits.tsx';
+
+/** Searching as the agent types: the server is asked once the typing pauses. */
+const SEARCH_DEBOUNCE_MS = 250;
+
+function SearchBox({ q }: { q: string }) {
+  const [text, setText] = useState(q);
+  const timer = useRef<number | undefined>(undefined);
+  useEffect(() => setText(q), [q]);
+  useEffect(() => () => window.clearTimeout(timer.current), []);
+  const apply = (value: string, delay: number) => {
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => {
+      if (value.trim() !== store.filters.q) store.setFilters({ q: value.trim() });
+    }, delay);
+  };
+  return (
+    <input
+      type="search"
+      class="search"
+      data-testid="ticket-search"
+      placeholder={tt('searchTickets')}
+      aria-label={tt('searchTickets')}
+      value={text}
+      onInput={(e) => {
+        setText(e.currentTarget.value);
+        apply(e.currentTarget.value, SEARCH_DEBOUNCE_MS);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') apply(e.currentTarget.value, 0);
+      }}
+    />
+  );
+}
 
 export function TicketList() {
   const s = useStore();
+  const q = s.filters.q;
   return (
     <section class="ticket-list" aria-label="Tickets">
       <div class="list-head">
-        <input
-          type="search"
-          class="search"
-          placeholder={t('search')}
-          value={s.filters.q}
-          onChange={(e) => store.setFilters({ q: e.currentTarget.value.trim() })}
-        />
+        <SearchBox q={q} />
       </div>
+      {q ? (
+        <div class="search-note" data-testid="search-note">
+          {tt('searchResults', { q })}
+        </div>
+      ) : null}
       <ul data-testid="ticket-list">
-        {s.order.length === 0 ? <li class="empty">{s.listLoading ? t('loading') : t('noTickets')}</li> : null}
+        {s.order.length === 0 ? <li class="empty">{s.listLoading ? t('loading') : q ? tt('searchNone', { q }) : t('noTickets')}</li> : null}
         {s.order.map((id) => {
           const tk = s.tickets.get(id)!;
           const unread = s.unread.get(id) ?? 0;
@@ -39,6 +74,11 @@ export function TicketList() {
                     </span>
                   ) : null}
                 </div>
+                {tk.preview ? (
+                  <div class="row-preview" data-testid="ticket-preview" title={tk.preview}>
+                    {tk.preview}
+                  </div>
+                ) : null}
                 <div class="row-bottom">
                   <span class="num">#{tk.number}</span>
                   <StatusPill status={tk.status} />

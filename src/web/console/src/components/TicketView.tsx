@@ -58,6 +58,33 @@ export function TicketView() {
   const thread = id ? s.threads.get(id) : undefined;
   const count = thread?.size ?? 0;
 
+  // The thread opens at the newest message and stays there while it fills in (the detail, the audit lines and
+  // images arrive after the first render, e.g. when a ticket URL is opened directly), until the agent scrolls up.
+  const stick = useRef(true);
+  useEffect(() => {
+    stick.current = true;
+  }, [id, count]);
+  const rendered = Boolean(detail);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const toBottom = () => {
+      if (stick.current) el.scrollTop = el.scrollHeight;
+    };
+    const onScroll = () => {
+      stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    };
+    toBottom();
+    const watcher = new MutationObserver(toBottom);
+    watcher.observe(el, { childList: true, subtree: true, characterData: true });
+    el.addEventListener('scroll', onScroll, { passive: true });
+    el.addEventListener('load', toBottom, true); // images and media finishing their layout
+    return () => {
+      watcher.disconnect();
+      el.removeEventListener('scroll', onScroll);
+      el.removeEventListener('load', toBottom, true);
+    };
+  }, [id, rendered]);
   useEffect(() => {
     const el = scroller.current;
     if (el) el.scrollTop = el.scrollHeight;

@@ -1,0 +1,85 @@
+import { Types, type Connection } from 'mongoose';
+import type { AnyBulkWriteOperation, Collection } from 'mongodb';
+
+/**
+ * The search index's storage: one document per (key, bucket), `_id` = `<key>|<bucket>`, holding the ids of
+ * the tickets of that bucket whose text has a token starting with `key`. A bucket is BUCKET_SIZE consecutive
+ * ticket numbers, so a posting document stays small (≤ BUCKET_SIZE ids) however common its key, and a search
+ * reads newest buckets first and stops when it has a page. Every read is `{_id: value}`: the only filter the
+ * embedded FerretDB serves from an index, and an `_id` index lookup on MongoDB.
+ *
+ * `~b|<bucket>` marks that a bucket exists (readers probe upward from the highest they know).
+ */
+export const BUCKET_SIZE = 1000;
+/** Statements per command: FerretDB 1.x holds a connection per statement until the command ends (write-batcher.ts). */
+const WRITE_CHUNK = 20;
+
+export interface PostingDoc {
+  _id: string;
+  ids: Types.ObjectId[];
+}
+
+export const bucketOf = (ticketNumber: number) => Math.floor(ticketNumber / BUCKET_SIZE);
+const postingId = (key: string, bucket: number) => `${key}|${bucket}`;
+const markerId = (bucket: number) => `~b|${bucket}`;
+
+export class SearchPostings {
+  private collection: Collection<PostingDoc> | undefined;
+  /** Highest bucket known to exist (written here or found by a probe). */
+  private topBucket = -1;
+
+  constructor(private readonly connection: Connection) {}
+
+  private coll(): Collection<PostingDoc> {
+    if (!this.collection) {
+      const db = this.connection.db;
+      if (!db) throw new Error('search postings used before the connection is open');
+      this.collection = db.collection<PostingDoc>('search_postings');
+    }
+    return this.collection;
+  }
+
+  /**
+   * Adds ticket ids under keys of one bucket each. `$addToSet` makes a repeated write harmless (a retry after
+   * a failed command writes the same again).
+   */
+  async add(entries: Array<{ key: string; bucket: number; ticketIds: string[] }>): Promise<void> {
+    const buckets = new Set(entries.map((e) => e.bucket));
+    const ops: AnyBulkWriteOperation<PostingDoc>[] = [...buckets]
+      .filter((b) => b > this.topBucket)
+      .map((b) => ({ updateOne: { filter: { _id: markerId(b) }, update: { $set: { ids: [] } }, upsert: true } }));
+    for (const e of entries) {
+      ops.push({
+        updateOne: {
+          filter: { _id: postingId(e.key, e.bucket) },
+          update: { $addToSet: { ids: { $each: e.ticketIds.map((id) => new Types.ObjectId(id)) } } },
+          upsert: true,
+        },
+      });
+    }
+    for (let i = 0; i < ops.length; i += WRITE_CHUNK) {
+      await this.coll().bulkWrite(ops.slice(i, i + WRITE_CHUNK), { ordered: false });
+    }
+    for (const b of buckets) this.topBucket = Math.max(this.topBucket, b);
+  }
+
+  /** The highest existing bucket (-1: nothing indexed yet); probes upward by `_id` from the highest known. */
+  async highestBucket(): Promise<number> {
+    while (await this.coll().findOne({ _id: markerId(this.topBucket + 1) }, { projection: { _id: 1 } })) this.topBucket++;
+    return this.topBucket;
+  }
+
+  /** Ticket ids under `key` in `bucket` ([] when none). */
+  async read(key: string, bucket: number): Promise<string[]> {
+    const doc = await this.coll().findOne({ _id: postingId(key, bucket) });
+    return doc ? doc.ids.map(String) : [];
+  }
+
+  async hasMarker(name: string): Promise<boolean> {
+    return (await this.coll().findOne({ _id: `~${name}` }, { projection: { _id: 1 } })) !== null;
+  }
+
+  async setMarker(name: string): Promise<void> {
+    await this.coll().updateOne({ _id: `~${name}` }, { $set: { ids: [] } }, { upsert: true });
+  }
+}

@@ -1,0 +1,162 @@
+import { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import type { DomainEvent } from '../events/domain-events.js';
+import type { DomainEventBus } from '../events/event-bus.js';
+import type { Models } from '../models/registry.js';
+import type { Ticket } from '../models/ticket.js';
+import { bucketOf, type SearchPostings } from './search-postings.js';
+import { indexKeys, numberKey, phoneText } from './search-terms.js';
+
+const RETRY_MS = 1_000;
+/** Ticket numbers of recent messages' tickets, so a message's bucket costs no read. */
+const NUMBER_CACHE = 5_000;
+const BACKFILL_MARKER = 'backfilled:1';
+
+/**
+ * Keeps the search postings up to date from the domain events (published after each write): a new ticket is
+ * indexed by its subject, number and contact (name, email, phone), a new message by its text, attachment names
+ * and author. Writes are coalesced and flushed by one loop per process, one flush at a time, so two messages
+ * sharing a key never race on the same posting document in this process (FerretDB's updates are not atomic).
+ * A failed flush is retried; the index is derived data, rebuilt by `backfill` on a database that predates it.
+ */
+export class TicketSearchIndex {
+  private pending = new Map<string, { key: string; bucket: number; ids: Set<string> }>();
+  private flushing: Promise<void> | undefined;
+  private numbers = new Map<string, number>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly models: Models,
+    private readonly postings: SearchPostings,
+    private readonly logger: Logger,
+  ) {}
+
+  listen(bus: DomainEventBus): () => void {
+    return bus.subscribe((event) => this.onEvent(event));
+  }
+
+  private async onEvent(event: DomainEvent): Promise<void> {
+    if (event.type === 'ticket.created') {
+      const ticket = await this.models.Ticket.findById(new Types.ObjectId(event.ticket.id)).lean();
+      if (ticket) await this.indexTicket(ticket);
+    } else if (event.type === 'message.created') {
+      const m = event.message;
+      if (m.kind === 'system') return;
+      const number = event.ticket?.number ?? (await this.numberOf(m.ticketId));
+      if (number === undefined) return;
+      const names = m.attachments.map((a) => a.fileName).join(' ');
+      this.add(m.ticketId, number, `${m.text} ${names} ${m.authorType === 'contact' ? (m.authorName ?? '') : ''}`);
+    }
+  }
+
+  async indexTicket(ticket: Pick<Ticket, '_id' | 'number' | 'subject' | 'contactId' | 'replyTo'>): Promise<void> {
+    const contact = await this.models.Contact.findById(ticket.contactId).lean();
+    const r = ticket.replyTo;
+    const text = [
+      ticket.subject,
+      String(ticket.number),
+      contact?.name,
+      contact?.email,
+      phoneText(contact?.phone),
+      r.displayName,
+      r.email,
+      phoneText(r.phone),
+    ].join(' ');
+    this.add(String(ticket._id), ticket.number, text, [numberKey(ticket.number)]);
+  }
+
+  add(ticketId: string, number: number, text: string, exactKeys: string[] = []): void {
+    this.remember(ticketId, number);
+    const bucket = bucketOf(number);
+    for (const key of [...indexKeys(text), ...exactKeys]) {
+      const slot = `${key}|${bucket}`;
+      let entry = this.pending.get(slot);
+      if (!entry) this.pending.set(slot, (entry = { key, bucket, ids: new Set() }));
+      entry.ids.add(ticketId);
+    }
+    this.kick();
+  }
+
+  /** Resolves once everything added so far is written (tests, benchmarks, shutdown). */
+  async settled(): Promise<void> {
+    while (this.flushing || (this.pending.size > 0 && !this.stopped)) {
+      this.kick();
+      await (this.flushing ?? new Promise((r) => setTimeout(r, 20)));
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  private kick(): void {
+    if (this.flushing || this.retryTimer || this.stopped || this.pending.size === 0) return;
+    this.flushing = this.flushLoop().finally(() => (this.flushing = undefined));
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.pending.size > 0 && !this.stopped) {
+      const batch = this.pending;
+      this.pending = new Map();
+      try {
+        await this.postings.add([...batch.values()].map((e) => ({ key: e.key, bucket: e.bucket, ticketIds: [...e.ids] })));
+      } catch (err) {
+        this.logger.warn({ err, keys: batch.size }, 'search index write failed; retrying');
+        for (const [slot, e] of batch) {
+          const now = this.pending.get(slot);
+          if (now) for (const id of e.ids) now.ids.add(id);
+          else this.pending.set(slot, e);
+        }
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.kick();
+        }, RETRY_MS);
+        this.retryTimer.unref();
+        return;
+      }
+    }
+  }
+
+  private remember(ticketId: string, number: number): void {
+    if (this.numbers.size >= NUMBER_CACHE) this.numbers.clear();
+    this.numbers.set(ticketId, number);
+  }
+
+  private async numberOf(ticketId: string): Promise<number | undefined> {
+    const known = this.numbers.get(ticketId);
+    if (known !== undefined) return known;
+    const t = await this.models.Ticket.findById(new Types.ObjectId(ticketId), { number: 1 }).lean();
+    if (t) this.remember(ticketId, t.number);
+    return t?.number;
+  }
+
+  /**
+   * Indexes every ticket and message once on a database whose tickets predate the search index (one full
+   * read of both collections, in the background; a marker document records that it finished). Live events
+   * are indexed meanwhile; indexing one twice is harmless.
+   */
+  async backfill(): Promise<{ tickets: number; messages: number } | undefined> {
+    if (await this.postings.hasMarker(BACKFILL_MARKER)) return undefined;
+    let tickets = 0;
+    let messages = 0;
+    const numbers = new Map<string, number>();
+    for await (const t of this.models.Ticket.find({}, { number: 1, subject: 1, contactId: 1, replyTo: 1 }).lean().cursor()) {
+      numbers.set(String(t._id), t.number);
+      await this.indexTicket(t);
+      if (++tickets % 200 === 0) await this.settled();
+    }
+    const fields = { ticketId: 1, text: 1, kind: 1, attachments: 1, author: 1 };
+    for await (const m of this.models.Message.find({ kind: { $ne: 'system' } }, fields).lean().cursor()) {
+      const number = numbers.get(String(m.ticketId));
+      if (number === undefined) continue;
+      const names = m.attachments.map((a) => a.fileName).join(' ');
+      this.add(String(m.ticketId), number, `${m.text} ${names} ${m.author.type === 'contact' ? (m.author.name ?? '') : ''}`);
+      if (++messages % 200 === 0) await this.settled();
+    }
+    await this.settled();
+    await this.postings.setMarker(BACKFILL_MARKER);
+    return { tickets, messages };
+  }
+}
