@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   logger.info({ database: db.kind, url: `http://${config.host}:${port}`, publicUrl: config.publicUrl }, 'Ponte is running');
   core.catchUp();
   const local = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-  process.stdout.write(`\n  Agent console: ${local}/console/\n  Website chat:  ${local}/chat\n\n`);
+  process.stdout.write(`\n  Ponte is ready.\n  Agent console: ${local}/console/\n  Website chat:  ${local}/chat\n\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

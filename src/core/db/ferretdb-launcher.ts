@@ -66,6 +66,26 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
   });
 }
 
+const HEARTBEAT_MS = 10_000;
+
+/**
+ * Logs the step, then "still <step> (Ns)" every 10 s until it ends: go prints nothing while it
+ * works, and a first build that is silent for minutes looks like a hang.
+ */
+async function withHeartbeat<T>(logger: Logger | undefined, step: string, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  logger?.info({ step }, step);
+  const timer = setInterval(() => {
+    const seconds = Math.round((Date.now() - started) / 1000);
+    logger?.info({ step, seconds }, `still ${step} (${seconds} s)`);
+  }, HEARTBEAT_MS);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -137,7 +157,11 @@ export async function ensureFerretDbBinary(opts: { configured?: string | undefin
       GOFLAGS: '-mod=mod -buildvcs=false',
     };
     try {
-      await run('go', ['build', '-o', tmp, '.'], sourceDir, env);
+      // Two steps so the log says which one is slow: the module download needs the network, the build only CPU.
+      await withHeartbeat(opts.logger, 'downloading FerretDB Go modules (go mod download)', () =>
+        run('go', ['mod', 'download'], sourceDir, env),
+      );
+      await withHeartbeat(opts.logger, 'compiling FerretDB launcher (go build)', () => run('go', ['build', '-o', tmp, '.'], sourceDir, env));
       await fs.rename(tmp, binary);
     } finally {
       await fs.rm(tmp, { force: true });
