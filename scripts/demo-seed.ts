@@ -119,7 +119,7 @@ async function main() {
   // first-run FerretDB build or MongoDB download); the seeding itself only warns.
   const rootLogger = createLogger(config.logLevel);
   const logger = rootLogger.child({}, { level: config.logLevel === 'info' ? 'warn' : config.logLevel });
-  const db = await startDatabase({ uri: config.database.uri, dataDir: config.database.dataDir, embedded: config.database.embedded, ferretdbBinary: config.database.ferretdbBinary, logger: rootLogger });
+  const db = await startDatabase({ uri: config.database.uri, dataDir: config.database.dataDir, embedded: config.database.embedded, ferretdbBinary: config.database.ferretdbBinary, downloadTimeoutMs: config.database.downloadTimeoutMs, logger: rootLogger });
   const { secret } = await resolveInstanceSecret({ configured: config.secretKey, externalDatabase: Boolean(config.database.uri), dataDir: config.database.dataDir });
   const connection = await connectMongoose(db.uri, logger);
   const core = createCore({ config, connection, logger, secret, channels: { adapterFor: () => undefined } });

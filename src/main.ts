@@ -15,7 +15,7 @@ import { loadConfig, type Config } from './core/config/config.js';
 import { createCore } from './core/create-core.js';
 import { resolveInstanceSecret } from './core/crypto/instance-secret.js';
 import { connectMongoose, disconnect } from './core/db/connect.js';
-import { startDatabase } from './core/db/start-database.js';
+import { NoDatabaseError, startDatabase } from './core/db/start-database.js';
 import { createLogger } from './core/logging/logger.js';
 import { attachRealtime } from './realtime/attach-realtime.js';
 import { createWebApp } from './web/create-web-app.js';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
-  const db = await startDatabase({ uri: config.database.uri, dataDir: config.database.dataDir, embedded: config.database.embedded, ferretdbBinary: config.database.ferretdbBinary, logger });
+  const db = await startDatabase({ uri: config.database.uri, dataDir: config.database.dataDir, embedded: config.database.embedded, ferretdbBinary: config.database.ferretdbBinary, downloadTimeoutMs: config.database.downloadTimeoutMs, logger });
   const { secret, source } = await resolveInstanceSecret({ configured: config.secretKey, externalDatabase: Boolean(config.database.uri), dataDir: config.database.dataDir });
   if (source === 'generated') logger.info({ file: `${config.database.dataDir}/secret.key` }, 'generated the instance secret; back it up with the data directory');
   const connection = await connectMongoose(db.uri, logger);
@@ -122,6 +122,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // No database: the message is the whole story (what was tried, the two ways out); a stack would bury it.
+  if (err instanceof NoDatabaseError) {
+    console.error(`\n${err.message}\n`);
+    process.exit(1);
+  }
   console.error('Ponte failed to start:', err);
   process.exit(1);
 });

@@ -43,6 +43,11 @@ async function mtimeMs(file: string): Promise<number | undefined> {
   }
 }
 
+/** The repo's launcher in `sourceDir` exists and is newer than its Go sources. */
+export function isLauncherFresh(sourceDir: string): Promise<boolean> {
+  return isFresh(path.join(sourceDir, 'ferretdb-embedded'), sourceDir);
+}
+
 async function isFresh(binary: string, sourceDir: string): Promise<boolean> {
   const built = await mtimeMs(binary);
   if (built === undefined) return false;
