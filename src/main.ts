@@ -18,6 +18,7 @@ import { connectMongoose, disconnect } from './core/db/connect.js';
 import { NoDatabaseError, startDatabase } from './core/db/start-database.js';
 import { createLogger } from './core/logging/logger.js';
 import { attachRealtime } from './realtime/attach-realtime.js';
+import { connectRedisAdapter } from './realtime/redis-adapter.js';
 import { createWebApp } from './web/create-web-app.js';
 import { consoleMounts } from './web/mount-console.js';
 import { webchatMount } from './web/mount-webchat.js';
@@ -79,7 +80,8 @@ async function main(): Promise<void> {
     channelKinds: channelDescriptions,
   });
   const server = http.createServer(app);
-  const realtime = attachRealtime({ httpServer: server, core, logger, onAgentTyping: (ticket, typing) => void webchat!.channel.agentTyping(ticket, typing) });
+  const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : undefined;
+  const realtime = attachRealtime({ httpServer: server, core, logger, onAgentTyping: (ticket, typing) => void webchat!.channel.agentTyping(ticket, typing), adapter: redis?.adapter });
   webchat.channel.attachSockets(realtime.io, realtime.visitorTyping);
 
   const host = { listInboxes: () => core.inboxes.list(), channelContext: (id: string) => core.channelContext(id), leases: core.leases };
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     await realtime.close();
+    await redis?.close();
     webchat?.channel.close();
     server.closeAllConnections?.();
     await new Promise<void>((resolve) => server.close(() => resolve()));
