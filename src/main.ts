@@ -16,6 +16,7 @@ import { createCore } from './core/create-core.js';
 import { resolveInstanceSecret } from './core/crypto/instance-secret.js';
 import { connectMongoose, disconnect } from './core/db/connect.js';
 import { NoDatabaseError, startDatabase } from './core/db/start-database.js';
+import { watchEmbeddedCapacity } from './core/db/embedded-capacity.js';
 import { createLogger } from './core/logging/logger.js';
 import { attachRealtime } from './realtime/attach-realtime.js';
 import { connectRedisAdapter } from './realtime/redis-adapter.js';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   const { secret, source } = await resolveInstanceSecret({ configured: config.secretKey, externalDatabase: Boolean(config.database.uri), dataDir: config.database.dataDir });
   if (source === 'generated') logger.info({ file: `${config.database.dataDir}/secret.key` }, 'generated the instance secret; back it up with the data directory');
   const connection = await connectMongoose(db.uri, logger);
+  const capacity = await watchEmbeddedCapacity(connection, db.kind, logger);
 
   // The web chat adapter needs the core and the Socket.IO server, so its factory is bound once they exist.
   let webchat: Webchat | undefined;
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
     mounts: [webchatMount(webchat.router), ...consoleMounts()],
     webhooks: channelWebhooks,
     channelKinds: channelDescriptions,
+    capacity: capacity.current,
   });
   const server = http.createServer(app);
   const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : undefined;

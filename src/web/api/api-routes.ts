@@ -14,6 +14,7 @@ import { reportRoutes } from '../routes/report-routes.js';
 import { ticketRoutes } from '../routes/ticket-routes.js';
 import { userRoutes } from '../routes/user-routes.js';
 import { buildOpenApiDocument } from './openapi-document.js';
+import type { CapacityAdvice } from '../../core/db/embedded-capacity.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
 export interface ApiRouteOptions {
@@ -22,6 +23,8 @@ export interface ApiRouteOptions {
   devInbound: boolean;
   /** Channel kinds this build runs (from the channel catalogue). */
   channelKinds?: ReadonlyArray<ChannelDescription>;
+  /** The embedded database's capacity advice, when past what it serves well (health). */
+  capacity?: () => CapacityAdvice | undefined;
 }
 
 /**
