@@ -29,6 +29,7 @@ export async function buildClients({ onlyStale = false } = {}) {
     const sourceTime = Math.max(...c.src.map((s) => newest(path.join(root, s))));
     if (onlyStale && existsSync(out) && statSync(out).mtimeMs >= sourceTime) continue;
     const started = Date.now();
+    console.log(`build: building the ${c.name} client (Vite)`);
     await build({ configFile: path.join(root, c.config), logLevel: 'warn' });
     console.log(`build: ${c.name} client built in ${Date.now() - started} ms`);
   }

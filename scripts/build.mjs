@@ -29,7 +29,9 @@ export async function buildLauncher() {
   const { ensureFerretDbBinary } = await import(launcher);
   const started = Date.now();
   try {
-    const binary = await ensureFerretDbBinary();
+    // The launcher logs each step and a heartbeat while go works; print them as build lines.
+    const logger = { info: (_fields, msg) => console.log(`build: ${msg}`), warn: (_fields, msg) => console.warn(`build: ${msg}`) };
+    const binary = await ensureFerretDbBinary({ logger });
     console.log(`build: FerretDB launcher ready at ${path.relative(root, binary)} (${Date.now() - started} ms)`);
   } catch (err) {
     // Not fatal: only needed when MONGODB_URI is unset and no mongod is around.

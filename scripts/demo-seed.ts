@@ -115,8 +115,11 @@ export async function seedDemo(core: Core, opts: { conversations?: boolean } = {
 async function main() {
   const { values } = parseArgs({ options: { 'no-conversations': { type: 'boolean', default: false } } });
   const config = loadConfig();
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const db = await startDatabase({ uri: config.database.uri, dataDir: config.database.dataDir, embedded: config.database.embedded, ferretdbBinary: config.database.ferretdbBinary, logger });
+  // The database start is logged at the configured level (which database and why, and the progress of a
+  // first-run FerretDB build or MongoDB download); the seeding itself only warns.
+  const rootLogger = createLogger(config.logLevel);
+  const logger = rootLogger.child({}, { level: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  const db = await startDatabase({ uri: config.database.uri, dataDir: config.database.dataDir, embedded: config.database.embedded, ferretdbBinary: config.database.ferretdbBinary, downloadTimeoutMs: config.database.downloadTimeoutMs, logger: rootLogger });
   const { secret } = await resolveInstanceSecret({ configured: config.secretKey, externalDatabase: Boolean(config.database.uri), dataDir: config.database.dataDir });
   const connection = await connectMongoose(db.uri, logger);
   const core = createCore({ config, connection, logger, secret, channels: { adapterFor: () => undefined } });
@@ -124,10 +127,11 @@ async function main() {
     await core.start();
     await seedDemo(core, { conversations: !values['no-conversations'] });
     process.stdout.write(
-      `\n  Demo data ready (database: ${db.kind}).\n` +
+      `\n  Demo data seeded (database: ${db.kind}).\n` +
         agents.map((a) => `    ${a.role.padEnd(10)} ${a.email.padEnd(26)} ${a.departments.join(', ')}`).join('\n') +
         `\n    password for all demo users: ${DEMO_PASSWORD}\n` +
-        `  Console: ${config.publicUrl}/console/   Customer chat: ${config.publicUrl}/chat\n\n`,
+        // Nothing listens yet: `npm start` follows and prints "Ponte is ready" with the URLs once it serves.
+        `  Starting the hub next; wait for "Ponte is ready" before opening the console.\n\n`,
     );
   } finally {
     await core.stop();

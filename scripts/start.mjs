@@ -21,10 +21,14 @@ function newest(p) {
 const inputs = ['src', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 const sourceTime = Math.max(...inputs.map((p) => newest(path.join(root, p))));
 if (!existsSync(entry) || !existsSync(buildStamp) || statSync(buildStamp).mtimeMs < sourceTime) {
-  console.log('start: sources changed since the last build; building');
+  console.log('start: sources changed since the last build; compiling the server with tsc (about half a minute)');
+  const started = Date.now();
   buildTypeScript();
+  console.log(`start: server compiled in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 // Console and chat widget: rebuilt only when their sources changed (Vite, offline, ~2 s).
 await buildClients({ onlyStale: true });
 // The FerretDB launcher is not built here: the database starter builds it only if it is needed.
+// Nothing listens yet: the hub prints "Ponte is ready" with the console URL once it serves.
+console.log('start: starting the hub (database first)');
 await import(pathToFileURL(entry).href);

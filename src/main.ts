@@ -15,9 +15,11 @@ import { loadConfig, type Config } from './core/config/config.js';
 import { createCore } from './core/create-core.js';
 import { resolveInstanceSecret } from './core/crypto/instance-secret.js';
 import { connectMongoose, disconnect } from './core/db/connect.js';
-import { startDatabase } from './core/db/start-database.js';
+import { NoDatabaseError, startDatabase } from './core/db/start-database.js';
+import { watchEmbeddedCapacity } from './core/db/embedded-capacity.js';
 import { createLogger } from './core/logging/logger.js';
 import { attachRealtime } from './realtime/attach-realtime.js';
+import { connectRedisAdapter } from './realtime/redis-adapter.js';
 import { createWebApp } from './web/create-web-app.js';
 import { consoleMounts } from './web/mount-console.js';
 import { webchatMount } from './web/mount-webchat.js';
@@ -32,10 +34,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
-  const db = await startDatabase({ uri: config.database.uri, dataDir: config.database.dataDir, embedded: config.database.embedded, ferretdbBinary: config.database.ferretdbBinary, logger });
+  const db = await startDatabase({ uri: config.database.uri, dataDir: config.database.dataDir, embedded: config.database.embedded, ferretdbBinary: config.database.ferretdbBinary, downloadTimeoutMs: config.database.downloadTimeoutMs, logger });
   const { secret, source } = await resolveInstanceSecret({ configured: config.secretKey, externalDatabase: Boolean(config.database.uri), dataDir: config.database.dataDir });
   if (source === 'generated') logger.info({ file: `${config.database.dataDir}/secret.key` }, 'generated the instance secret; back it up with the data directory');
   const connection = await connectMongoose(db.uri, logger);
+  const capacity = await watchEmbeddedCapacity(connection, db.kind, logger);
 
   // The web chat adapter needs the core and the Socket.IO server, so its factory is bound once they exist.
   let webchat: Webchat | undefined;
@@ -77,9 +80,11 @@ async function main(): Promise<void> {
     mounts: [webchatMount(webchat.router), ...consoleMounts()],
     webhooks: channelWebhooks,
     channelKinds: channelDescriptions,
+    capacity: capacity.current,
   });
   const server = http.createServer(app);
-  const realtime = attachRealtime({ httpServer: server, core, logger, onAgentTyping: (ticket, typing) => void webchat!.channel.agentTyping(ticket, typing) });
+  const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : undefined;
+  const realtime = attachRealtime({ httpServer: server, core, logger, onAgentTyping: (ticket, typing) => void webchat!.channel.agentTyping(ticket, typing), adapter: redis?.adapter });
   webchat.channel.attachSockets(realtime.io, realtime.visitorTyping);
 
   const host = { listInboxes: () => core.inboxes.list(), channelContext: (id: string) => core.channelContext(id), leases: core.leases };
@@ -98,7 +103,7 @@ async function main(): Promise<void> {
   logger.info({ database: db.kind, url: `http://${config.host}:${port}`, publicUrl: config.publicUrl }, 'Ponte is running');
   core.catchUp();
   const local = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-  process.stdout.write(`\n  Agent console: ${local}/console/\n  Website chat:  ${local}/chat\n\n`);
+  process.stdout.write(`\n  Ponte is ready.\n  Agent console: ${local}/console/\n  Website chat:  ${local}/chat\n\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -108,6 +113,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     await realtime.close();
+    await redis?.close();
     webchat?.channel.close();
     server.closeAllConnections?.();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -122,6 +128,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // No database: the message is the whole story (what was tried, the two ways out); a stack would bury it.
+  if (err instanceof NoDatabaseError) {
+    console.error(`\n${err.message}\n`);
+    process.exit(1);
+  }
   console.error('Ponte failed to start:', err);
   process.exit(1);
 });

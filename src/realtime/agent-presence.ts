@@ -9,7 +9,8 @@ export interface PresenceEntry {
 /**
  * Online/away/offline per agent across all of the agent's sockets (tabs):
  * online if any socket is online, away if every socket is away, offline when
- * none is connected. In-process: a scaled-out deployment needs a shared store.
+ * none is connected. Keyed by socket id, which is unique across hub processes: with several
+ * processes, ClusterSync (cluster-sync.ts) puts the other processes' sockets in here too.
  */
 export class AgentPresence {
   private readonly users = new Map<string, { name: string; sockets: Map<string, 'online' | 'away'> }>();
@@ -36,6 +37,13 @@ export class AgentPresence {
     const user = this.users.get(userId);
     if (!user || user.sockets.size === 0) return 'offline';
     return [...user.sockets.values()].some((s) => s === 'online') ? 'online' : 'away';
+  }
+
+  /** One row per socket (ClusterSync sends this process's rows to the others). */
+  sockets(): Array<{ socketId: string; userId: string; name: string; status: 'online' | 'away' }> {
+    const out: Array<{ socketId: string; userId: string; name: string; status: 'online' | 'away' }> = [];
+    for (const [userId, u] of this.users) for (const [socketId, status] of u.sockets) out.push({ socketId, userId, name: u.name, status });
+    return out;
   }
 
   snapshot(): PresenceEntry[] {

@@ -1,11 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { ZodType } from 'zod';
 import type { Core } from '../core/create-core.js';
 import { AppError } from '../core/errors/app-error.js';
 import type { Viewer } from '../core/users/viewer.js';
 import { AgentPresence } from './agent-presence.js';
+import { ClusterSync } from './cluster-sync.js';
 import { authenticateHandshake, originAllowed } from './handshake-auth.js';
 import { Projector } from './projector.js';
 import {
@@ -39,6 +40,8 @@ export interface RealtimeOptions {
   revalidateMs?: number;
   /** An agent typing a reply on a ticket (never a note): lets the webchat channel show "typing…" to the visitor. */
   onAgentTyping?: (ticket: OpenTicket, typing: boolean) => void;
+  /** Several hub processes: the Redis adapter (redis-adapter.ts); presence and viewers are then shared (cluster-sync.ts). */
+  adapter?: ServerOptions['adapter'] | undefined;
 }
 
 export interface Realtime {
@@ -73,7 +76,7 @@ const fail = (err: unknown): AckReply => {
  * `ticket:join` is checked with `core.tickets.get` (the same visibility query
  * as REST) and refused with an error ack otherwise.
  */
-export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000, onAgentTyping }: RealtimeOptions): Realtime {
+export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000, onAgentTyping, adapter }: RealtimeOptions): Realtime {
   const log = logger.child({ module: 'realtime' });
   const io = new Server(httpServer, {
     serveClient: false,
@@ -82,10 +85,12 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     maxHttpBufferSize: 64 * 1024,
     pingInterval: 20_000,
     pingTimeout: 20_000,
+    ...(adapter ? { adapter } : {}),
   });
   const projector = new Projector(io, log);
   const presence = new AgentPresence();
   const viewers = new TicketViewers();
+  const cluster = adapter ? new ClusterSync(io, presence, viewers, projector, log, (userId) => void revalidateUser(userId)) : undefined;
 
   io.use((socket, next) => {
     authenticateHandshake(socket.request, (t) => core.sessions.authenticate(t))
@@ -119,7 +124,10 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
   const leaveTicket = (socket: AgentSocket, ticketId: string) => {
     void socket.leave(rooms.ticket(ticketId));
     socket.data.open.delete(ticketId);
-    if (viewers.leave(ticketId, socket.id)) projector.ticketViewers(ticketId, viewers.list(ticketId));
+    if (viewers.leave(ticketId, socket.id)) {
+      projector.ticketViewers(ticketId, viewers.list(ticketId));
+      cluster?.viewerChanged(ticketId, socket.id);
+    }
   };
 
   io.on('connection', (raw) => {
@@ -127,6 +135,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     const { viewer } = socket.data;
     void socket.join(roomsForViewer(viewer));
     const changed = presence.set(viewer.id, viewer.name, socket.id, 'online');
+    cluster?.presenceChanged(socket.id, { socketId: socket.id, userId: viewer.id, name: viewer.name, status: 'online' });
     projector.hello(socket as unknown as Socket, viewer, presence.snapshot());
     if (changed) projector.presence(changed);
     // Automatic assignment counts only agents with a live console.
@@ -139,6 +148,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
       await socket.join(rooms.ticket(id));
       socket.data.open.set(id, { ticketId: id, inboxId: String(ticket.inboxId), channel: ticket.channel });
       viewers.join(id, socket.id, viewer.id, viewer.name);
+      cluster?.viewerChanged(id, socket.id);
       projector.ticketViewers(id, viewers.list(id));
       return { ok: true, viewers: viewers.list(id) };
     });
@@ -150,6 +160,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
 
     on(socket, ClientEvents.activity, TicketActivitySchema, async ({ ticketId, activity }) => {
       if (!viewers.update(ticketId, socket.id, { activity })) return { ok: false, error: { code: 'NOT_JOINED', message: 'Join the ticket first' } };
+      cluster?.viewerChanged(ticketId, socket.id);
       projector.ticketViewers(ticketId, viewers.list(ticketId));
       return { ok: true };
     });
@@ -158,6 +169,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
       const open = socket.data.open.get(ticketId);
       if (!open) return { ok: false, error: { code: 'NOT_JOINED', message: 'Join the ticket first' } };
       viewers.update(ticketId, socket.id, { typing, ...(typing ? { activity: mode === 'reply' ? 'replying' : 'noting' } : {}) });
+      cluster?.viewerChanged(ticketId, socket.id);
       projector.ticketViewers(ticketId, viewers.list(ticketId));
       projector.agentTyping(socket as unknown as Socket, ticketId, { userId: viewer.id, name: viewer.name }, mode, typing);
       // Notes are internal: only reply typing ever leaves the console.
@@ -173,6 +185,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
 
     on(socket, ClientEvents.presence, PresenceSetSchema, async ({ status }) => {
       const entry = presence.set(viewer.id, viewer.name, socket.id, status);
+      cluster?.presenceChanged(socket.id, { socketId: socket.id, userId: viewer.id, name: viewer.name, status });
       if (entry) projector.presence(entry);
       return { ok: true };
     });
@@ -189,8 +202,12 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     });
 
     socket.on('disconnect', () => {
-      for (const ticketId of viewers.leaveAll(socket.id)) projector.ticketViewers(ticketId, viewers.list(ticketId));
+      for (const ticketId of viewers.leaveAll(socket.id)) {
+        projector.ticketViewers(ticketId, viewers.list(ticketId));
+        cluster?.viewerChanged(ticketId, socket.id);
+      }
       const entry = presence.remove(viewer.id, viewer.name, socket.id);
+      cluster?.presenceChanged(socket.id, null);
       if (entry) projector.presence(entry);
       if (presence.statusOf(viewer.id) === 'offline') core.availability?.disconnected(viewer.id);
     });
@@ -241,7 +258,10 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
 
   const unsubscribe = core.bus.subscribe((event) => {
     projector.project(event);
-    if (event.type === 'user.sessions_ended') return revalidateUser(event.userId);
+    if (event.type === 'user.sessions_ended') {
+      cluster?.revalidateUser(event.userId);
+      return revalidateUser(event.userId);
+    }
     if (event.type === 'ticket.updated' && event.previousScope) return evict(event.scope.ticketId, event.scope);
   });
 
@@ -266,6 +286,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     visitorTyping: (ticketId, typing) => projector.visitorTyping(ticketId, typing),
     async close() {
       clearInterval(revalidateTimer);
+      cluster?.close();
       stopLive();
       unsubscribe();
       projector.close();

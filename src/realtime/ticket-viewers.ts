@@ -5,8 +5,15 @@ import type { TicketActivity, TicketViewer } from './protocol.js';
  * viewing" / "Ana is replying". One entry per socket; the list sent to the
  * console is merged per user (the busiest activity wins).
  */
+export interface ViewerEntry {
+  userId: string;
+  name: string;
+  activity: TicketActivity;
+  typing: boolean;
+}
+
 export class TicketViewers {
-  private readonly tickets = new Map<string, Map<string, { userId: string; name: string; activity: TicketActivity; typing: boolean }>>();
+  private readonly tickets = new Map<string, Map<string, ViewerEntry>>();
 
   join(ticketId: string, socketId: string, userId: string, name: string): void {
     const t = this.tickets.get(ticketId) ?? new Map();
@@ -35,6 +42,25 @@ export class TicketViewers {
     const changed: string[] = [];
     for (const ticketId of [...this.tickets.keys()]) if (this.leave(ticketId, socketId)) changed.push(ticketId);
     return changed;
+  }
+
+  /** Sets a socket's entry as is (ClusterSync: another process's socket). */
+  put(ticketId: string, socketId: string, entry: ViewerEntry): void {
+    const t = this.tickets.get(ticketId) ?? new Map();
+    t.set(socketId, { ...entry });
+    this.tickets.set(ticketId, t);
+  }
+
+  entry(ticketId: string, socketId: string): ViewerEntry | undefined {
+    const e = this.tickets.get(ticketId)?.get(socketId);
+    return e ? { ...e } : undefined;
+  }
+
+  /** Every (ticket, socket) entry whose socket passes `keep`. */
+  entries(keep: (socketId: string) => boolean): Array<{ ticketId: string; socketId: string } & ViewerEntry> {
+    const out: Array<{ ticketId: string; socketId: string } & ViewerEntry> = [];
+    for (const [ticketId, t] of this.tickets) for (const [socketId, e] of t) if (keep(socketId)) out.push({ ticketId, socketId, ...e });
+    return out;
   }
 
   list(ticketId: string): TicketViewer[] {

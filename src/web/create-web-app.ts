@@ -16,6 +16,7 @@ import { webhookRouter } from './webhooks/webhook-router.js';
 import type { ChannelKind } from '../core/domain/channel-kind.js';
 import type { ChannelWebhook } from '../core/domain/channel-webhook.js';
 import type { ChannelDescription } from '../core/domain/channel-settings-form.js';
+import type { CapacityAdvice } from '../core/db/embedded-capacity.js';
 
 export interface WebAppOptions {
   core: Core;
@@ -34,6 +35,8 @@ export interface WebAppOptions {
   webhooks?: Partial<Record<ChannelKind, ChannelWebhook>>;
   /** Channel kinds this build runs, for `GET /api/channel-kinds`. */
   channelKinds?: ReadonlyArray<ChannelDescription>;
+  /** Reported by `/api/health` when the embedded database holds more tickets than it serves well. */
+  capacity?: () => CapacityAdvice | undefined;
 }
 
 /** The HTTP app: security headers, request ids, CSRF origin check, the REST API, one error mapper. */
@@ -45,6 +48,7 @@ export function createWebApp({
   mounts = [],
   webhooks = {},
   channelKinds = [],
+  capacity,
 }: WebAppOptions): Express {
   const log = logger.child({ module: 'web' });
   const { config } = core;
@@ -58,7 +62,7 @@ export function createWebApp({
   app.use(securityHeaders({ hsts: config.auth.cookieSecure }));
   app.use(rejectMalformedUrl);
   app.use('/api', originCheck(config.publicUrl));
-  app.use('/api', buildApiRouter(core, apiRoutes({ databaseKind, version, devInbound: config.devInboundEnabled, channelKinds })));
+  app.use('/api', buildApiRouter(core, apiRoutes({ databaseKind, version, devInbound: config.devInboundEnabled, channelKinds, ...(capacity ? { capacity } : {}) })));
   app.use('/api', notFound);
   // Platforms sign what they send, not our origin: no CSRF origin check here; `verify` authenticates instead.
   app.use(

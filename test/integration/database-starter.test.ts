@@ -7,6 +7,7 @@ import { connectMongoose, disconnect } from '../../src/core/db/connect.js';
 import { findMongoBinary } from '../../src/core/db/memory-server.js';
 import { startDatabase, type StartedDatabase } from '../../src/core/db/start-database.js';
 import { createLogger } from '../../src/core/logging/logger.js';
+import { startMongoDownloadStandIn } from '../standins/mongodb-download.js';
 
 const logger = createLogger('silent');
 
@@ -119,9 +120,12 @@ describe('startDatabase in auto mode', () => {
     await db.stop();
   });
 
-  it('picks memory-server when a MongoDB binary is present, otherwise FerretDB without downloading, and says why', async () => {
+  it('picks memory-server when a MongoDB binary is present, otherwise FerretDB after a failed download, and says why', async () => {
     const lookup = await findMongoBinary();
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ponte-db-auto-'));
+    // Never the real download site: a stand-in on 127.0.0.1 that has no archive (see database-choice.test.ts).
+    const site = await startMongoDownloadStandIn('fail', path.join(dataDir, 'mongodb-binaries'));
+    for (const [k, v] of Object.entries(site.env)) vi.stubEnv(k, v);
     try {
       const started = Date.now();
       await withDatabase(dataDir, 'auto', async (db) => {
@@ -131,13 +135,13 @@ describe('startDatabase in auto mode', () => {
           expect(db.reason.length).toBeGreaterThan(0);
         } else {
           expect(db.kind).toBe('ferretdb');
-          expect(db.reason).toMatch(/memory-server not used: no MongoDB binary present/);
-          expect(db.reason).toContain('does not download');
+          expect(db.reason).toMatch(/memory-server not used: no MongoDB binary present.*MongoDB download failed/);
         }
       });
-      // A download attempt would take far longer (or hang offline).
       expect(Date.now() - started).toBeLessThan(20_000);
     } finally {
+      vi.unstubAllEnvs();
+      await site.close();
       await fs.rm(dataDir, { recursive: true, force: true });
     }
   });

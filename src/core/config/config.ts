@@ -22,6 +22,10 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   EMBEDDED_DB: z.enum(['auto', 'memory-server', 'ferretdb']).default('auto'),
   FERRETDB_BINARY: z.string().optional(),
+  // Bound on the first-run MongoDB download for the embedded database (then FerretDB, or a clear error).
+  EMBEDDED_DB_DOWNLOAD_TIMEOUT_SECONDS: z.coerce.number().int().positive().max(3600).default(180),
+  // Several hub processes: Socket.IO events, presence and viewers shared through this Redis.
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
 
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   ADMIN_EMAIL: z.string().email().default('admin@ponte.local'),
@@ -89,7 +93,9 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       dataDir: path.resolve(env.DATA_DIR),
       embedded: env.EMBEDDED_DB,
       ferretdbBinary: env.FERRETDB_BINARY,
+      downloadTimeoutMs: env.EMBEDDED_DB_DOWNLOAD_TIMEOUT_SECONDS * 1000,
     },
+    redisUrl: env.REDIS_URL,
     secretKey: env.SECRET_KEY,
     admin: { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD },
     auth: {

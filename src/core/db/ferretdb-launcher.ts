@@ -43,6 +43,11 @@ async function mtimeMs(file: string): Promise<number | undefined> {
   }
 }
 
+/** The repo's launcher in `sourceDir` exists and is newer than its Go sources. */
+export function isLauncherFresh(sourceDir: string): Promise<boolean> {
+  return isFresh(path.join(sourceDir, 'ferretdb-embedded'), sourceDir);
+}
+
 async function isFresh(binary: string, sourceDir: string): Promise<boolean> {
   const built = await mtimeMs(binary);
   if (built === undefined) return false;
@@ -64,6 +69,26 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
       code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${output}`)),
     );
   });
+}
+
+const HEARTBEAT_MS = 10_000;
+
+/**
+ * Logs the step, then "still <step> (Ns)" every 10 s until it ends: go prints nothing while it
+ * works, and a first build that is silent for minutes looks like a hang.
+ */
+async function withHeartbeat<T>(logger: Logger | undefined, step: string, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  logger?.info({ step }, step);
+  const timer = setInterval(() => {
+    const seconds = Math.round((Date.now() - started) / 1000);
+    logger?.info({ step, seconds }, `still ${step} (${seconds} s)`);
+  }, HEARTBEAT_MS);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function pidAlive(pid: number): boolean {
@@ -137,7 +162,11 @@ export async function ensureFerretDbBinary(opts: { configured?: string | undefin
       GOFLAGS: '-mod=mod -buildvcs=false',
     };
     try {
-      await run('go', ['build', '-o', tmp, '.'], sourceDir, env);
+      // Two steps so the log says which one is slow: the module download needs the network, the build only CPU.
+      await withHeartbeat(opts.logger, 'downloading FerretDB Go modules (go mod download)', () =>
+        run('go', ['mod', 'download'], sourceDir, env),
+      );
+      await withHeartbeat(opts.logger, 'compiling FerretDB launcher (go build)', () => run('go', ['build', '-o', tmp, '.'], sourceDir, env));
       await fs.rename(tmp, binary);
     } finally {
       await fs.rm(tmp, { force: true });

@@ -1,13 +1,23 @@
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logging/logger.js';
+import { ferretDbAvailability } from './ferretdb-availability.js';
 import { ensureFerretDbBinary, launchFerretDb } from './ferretdb-launcher.js';
 import { findMongoBinary, startMemoryServer } from './memory-server.js';
+import { downloadMongoBinary } from './mongodb-download.js';
 
 /**
- * Picks the database: MONGODB_URI when given; otherwise an embedded one under
- * dataDir — mongodb-memory-server (real mongod) when a binary is at hand, else
- * FerretDB/SQLite. Each embedded kind keeps its own subfolder, so data persists
- * across restarts as long as the same kind is chosen.
+ * Picks the database: MONGODB_URI when given; otherwise an embedded one under dataDir, in this
+ * order (auto):
+ *   1. data already in <dataDir>/ferretdb and none in <dataDir>/mongodb → FerretDB again (switching
+ *      would hide the user's tickets; `npm run migrate` is the way to move);
+ *   2. a MongoDB binary at hand (mongod on PATH, MONGOMS_SYSTEM_BINARY, the memory-server cache) →
+ *      mongodb-memory-server, a real mongod on a persistent dbPath;
+ *   3. otherwise download MongoDB, bounded by a timeout, with progress lines → mongodb-memory-server;
+ *   4. otherwise (offline, download failed) FerretDB/SQLite when it can run (launcher built, or Go ≥ 1.24);
+ *   5. otherwise one error naming the two ways out (MONGODB_URI, or Go).
+ * Each embedded kind keeps its own subfolder, so data persists across restarts as long as the same
+ * kind is chosen.
  */
 
 export type EmbeddedMode = 'auto' | 'memory-server' | 'ferretdb';
@@ -31,6 +41,34 @@ export interface StartDatabaseOptions {
   logger: Logger;
   /** Database name put into embedded URIs (they come without one). */
   dbName?: string;
+  /** Bound on the first-run MongoDB download (auto and memory-server modes); default 3 minutes. */
+  downloadTimeoutMs?: number | undefined;
+  /** Where the FerretDB launcher is built (tests point it at an empty folder); default scripts/ferretdb. */
+  ferretdbLauncherDir?: string;
+}
+
+const DEFAULT_DOWNLOAD_TIMEOUT_MS = 180_000;
+
+/** Thrown when no database can be had: the message is what the user reads, with the two ways out. */
+export class NoDatabaseError extends Error {
+  override name = 'NoDatabaseError';
+}
+
+export function noDatabaseMessage(notMongo: string, notFerret: string): string {
+  return [
+    'No database available for Ponte.',
+    `  MongoDB (embedded): ${notMongo}.`,
+    `  FerretDB (embedded): ${notFerret}.`,
+    'Two ways out:',
+    '  1. Point Ponte at a MongoDB 6+ server: MONGODB_URI=mongodb://host:27017/ponte npm start',
+    '  2. Install Go 1.24 or newer (https://go.dev/dl/) and start again: the embedded FerretDB is built from source on first start.',
+    '(Or allow the MongoDB download: network access to fastdl.mongodb.org, or MONGOMS_DOWNLOAD_MIRROR for a mirror.)',
+  ].join('\n');
+}
+
+/** A data folder with anything in it: an earlier start used that embedded kind. */
+function hasData(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).length > 0;
 }
 
 /** Embedded servers hand out `mongodb://host:port/`; give them a database name so we don't write to `test`. */
@@ -66,38 +104,67 @@ export async function startDatabase(opts: StartDatabaseOptions): Promise<Started
     return { uri: opts.uri, kind: 'mongodb', reason, stop: async () => {} };
   }
 
+  const mongoDir = path.join(opts.dataDir, 'mongodb');
+  const ferretDir = path.join(opts.dataDir, 'ferretdb');
   let notMemoryServer: string;
   if (opts.embedded === 'ferretdb') {
     notMemoryServer = 'memory-server not tried: EMBEDDED_DB=ferretdb';
+  } else if (opts.embedded === 'auto' && hasData(ferretDir) && !hasData(mongoDir)) {
+    notMemoryServer = `memory-server not tried: ${ferretDir} holds this install's data (npm run migrate -- --to mongodb://… moves it to a MongoDB)`;
   } else {
-    const lookup = await findMongoBinary();
-    // Explicit memory-server mode may download MongoDB; auto never does (offline machines would hang on it).
-    if (lookup.found || opts.embedded === 'memory-server') {
-      const dbPath = path.join(opts.dataDir, 'mongodb');
-      const why = lookup.found
-        ? `MongoDB binary found at ${lookup.where}`
-        : `EMBEDDED_DB=memory-server (binary download allowed; ${lookup.why})`;
-      try {
-        const started = Date.now();
-        const server = await startMemoryServer({ dbPath, systemBinary: lookup.found ? lookup.systemBinary : undefined });
-        const reason = `${why}; data in ${dbPath}`;
-        log.info({ kind: 'mongodb-memory-server', reason, ms: Date.now() - started }, 'embedded MongoDB started');
-        return { uri: withDbName(server.uri, dbName), kind: 'mongodb-memory-server', reason, stop: server.stop };
-      } catch (err) {
-        if (opts.embedded === 'memory-server') throw err;
-        notMemoryServer = `memory-server failed to start (${(err as Error).message})`;
-        log.warn({ err }, 'memory-server failed to start; falling back to FerretDB');
-      }
-    } else {
-      notMemoryServer = `memory-server not used: ${lookup.why}; auto mode does not download MongoDB`;
+    const attempt = await tryMemoryServer(opts, log, mongoDir);
+    if (attempt.started) {
+      return { ...attempt.started, uri: withDbName(attempt.started.uri, dbName) };
     }
+    notMemoryServer = attempt.why;
   }
 
-  const dir = path.join(opts.dataDir, 'ferretdb');
+  const ferretdb = await ferretDbAvailability({ configured: opts.ferretdbBinary, ...(opts.ferretdbLauncherDir ? { launcherDir: opts.ferretdbLauncherDir } : {}) });
+  if (!ferretdb.available) {
+    const message = noDatabaseMessage(notMemoryServer, ferretdb.why);
+    log.error({ notMemoryServer, notFerretDb: ferretdb.why }, message);
+    throw new NoDatabaseError(message);
+  }
   const binary = await ensureFerretDbBinary({ configured: opts.ferretdbBinary, logger: log });
   const started = Date.now();
-  const ferret = await launchFerretDb({ binary, dir, logger: log });
-  const reason = `${notMemoryServer}; FerretDB (SQLite) data in ${dir}`;
+  const ferret = await launchFerretDb({ binary, dir: ferretDir, logger: log });
+  const reason = `${notMemoryServer}; FerretDB (SQLite) data in ${ferretDir}`;
   log.info({ kind: 'ferretdb', reason, ms: Date.now() - started, pid: ferret.pid }, 'embedded FerretDB started');
   return { uri: withPoolLimit(withDbName(ferret.uri, dbName)), kind: 'ferretdb', reason, pid: ferret.pid, stop: ferret.stop };
+}
+
+/** Steps 2 and 3: a present binary, else a bounded download; `why` says why not when it did not start. */
+async function tryMemoryServer(
+  opts: StartDatabaseOptions,
+  log: Logger,
+  dbPath: string,
+): Promise<{ started: StartedDatabase; why?: never } | { started?: never; why: string }> {
+  const lookup = await findMongoBinary();
+  let systemBinary: string | undefined;
+  let why: string;
+  if (lookup.found) {
+    systemBinary = lookup.systemBinary;
+    why = `MongoDB binary found at ${lookup.where}`;
+  } else {
+    const download = await downloadMongoBinary({ timeoutMs: opts.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS, logger: log });
+    if (!download.ok) {
+      const notMongo = `memory-server not used: ${lookup.why}, and ${download.why}`;
+      if (opts.embedded === 'memory-server') throw new Error(`EMBEDDED_DB=memory-server: ${notMongo}`);
+      log.warn({ why: notMongo }, 'MongoDB could not be had; trying the embedded FerretDB');
+      return { why: notMongo };
+    }
+    systemBinary = download.binary;
+    why = `MongoDB downloaded in ${Math.round(download.ms / 1000)} s to ${download.binary}`;
+  }
+  try {
+    const started = Date.now();
+    const server = await startMemoryServer({ dbPath, systemBinary });
+    const reason = `${why}; data in ${dbPath}`;
+    log.info({ kind: 'mongodb-memory-server', reason, ms: Date.now() - started }, 'embedded MongoDB started');
+    return { started: { uri: server.uri, kind: 'mongodb-memory-server', reason, stop: server.stop } };
+  } catch (err) {
+    if (opts.embedded === 'memory-server') throw err;
+    log.warn({ err }, 'memory-server failed to start; falling back to FerretDB');
+    return { why: `memory-server failed to start (${(err as Error).message})` };
+  }
 }

@@ -19,6 +19,7 @@ import { routingRoutes } from '../routes/routing-routes.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 import { automationRoutes } from '../automation/automation-routes.js';
 import { macroRoutes } from '../macros/macro-routes.js';
+import type { CapacityAdvice } from '../../core/db/embedded-capacity.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
 export interface ApiRouteOptions {
@@ -27,6 +28,8 @@ export interface ApiRouteOptions {
   devInbound: boolean;
   /** Channel kinds this build runs (from the channel catalogue). */
   channelKinds?: ReadonlyArray<ChannelDescription>;
+  /** The embedded database's capacity advice, when past what it serves well (health). */
+  capacity?: () => CapacityAdvice | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../auth/session-cookie.js';
+import { responseSchemas } from './response-schemas.js';
 import type { AnyRoute } from './route.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -29,7 +30,8 @@ function successResponse(route: AnyRoute) {
   if (route.produces === 'stream') {
     return { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } };
   }
-  return { description: 'OK', content: { 'application/json': { schema: route.response ? toJsonSchema(route.response, 'output') : { type: 'object' } } } };
+  const schema = route.response ?? responseSchemas[route.operationId];
+  return { description: 'OK', content: { 'application/json': { schema: schema ? toJsonSchema(schema, 'output') : { type: 'object' } } } };
 }
 
 function operation(route: AnyRoute) {

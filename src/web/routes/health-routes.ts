@@ -1,9 +1,12 @@
 import type { HealthReport } from '../../core/health/health-check.js';
 import { defineRoute } from '../api/route.js';
+import type { CapacityAdvice } from '../../core/db/embedded-capacity.js';
 
 export interface HealthInfo {
   databaseKind: string;
   version: string;
+  /** Set when the embedded database holds more tickets than it serves well: the message names the way out. */
+  capacity?: () => CapacityAdvice | undefined;
 }
 
 /**
@@ -21,7 +24,8 @@ export const healthRoutes = (info: HealthInfo) => [
     statusOf: (report: Pick<HealthReport, 'status'>) => (report.status === 'down' ? 503 : 200),
     handler: async ({ core }) => {
       const report = await core.health.report();
-      return { status: report.status, database: info.databaseKind, version: info.version, parts: report.parts };
+      const capacity = info.capacity?.();
+      return { status: report.status, database: info.databaseKind, version: info.version, parts: report.parts, ...(capacity ? { capacity } : {}) };
     },
   }),
 ];
