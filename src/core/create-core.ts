@@ -42,6 +42,7 @@ import { CannedResponseService } from './canned/canned-service.js';
 import { CustomerConversationService } from './conversations/customer-conversation.js';
 import { rememberModels } from './models/models-of.js';
 import { listThread } from './tickets/thread-queries.js';
+import { OpenWork } from './tickets/open-work.js';
 import { TicketContext } from './tickets/ticket-context.js';
 import type { Ticket } from './models/ticket.js';
 
@@ -86,7 +87,8 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     calls,
   );
 
-  const tickets = new TicketService(models, audit, locks, bus, log('tickets'));
+  const openWork = new OpenWork(connection, models, bus, log('tickets'));
+  const tickets = new TicketService(models, audit, locks, bus, log('tickets'), openWork);
   const loginLimits = {
     maxAttempts: config.auth.loginMaxAttempts,
     maxAttemptsPerAddress: config.auth.loginMaxAttemptsPerAddress,
@@ -98,6 +100,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
   const leases = new SessionLeases(models, newHolderId(), config.sessions.leaseTtlMs, log('sessions'));
   const inboxes = new InboxService(models, box, bus, channels, { publicUrl: config.publicUrl, leases });
   const contacts = new ContactService(models, locks, contactCache, log('contacts'));
+  contacts.ticketChanged = (ticketId) => openWork.touched(ticketId);
   const reports = new ReportsService(connection, models, bus, config.tickets.timeZone, log('reports'));
 
   let jobs: JobScheduler | undefined;
@@ -158,6 +161,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
     databaseConnected: () => connection.readyState === 1,
     reports,
     health,
+    openWork,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     /**
@@ -166,6 +170,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
      */
     async start(opts: { deferCatchUp?: boolean } = {}): Promise<void> {
       await ensureIndexes(models);
+      await openWork.start();
       reports.start();
       jobs = new JobScheduler(
         connection,
@@ -220,6 +225,7 @@ export function createCore({ config, connection, logger, secret, channels }: Cor
       await jobs?.stop();
       jobs = undefined;
       await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));
+      await openWork.stop();
     },
   };
   rememberModels(core, models);

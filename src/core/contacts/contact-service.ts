@@ -12,6 +12,9 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Customers across channels: search, detail with every ticket the viewer may see, and merge. */
 export class ContactService {
+  /** Told about each ticket a merge moves (no domain event is published for it): the open-work projection re-reads it. */
+  ticketChanged: (ticketId: string) => void = () => undefined;
+
   constructor(
     private readonly models: Models,
     private readonly locks: TicketLocks,
@@ -84,6 +87,7 @@ export class ContactService {
     // One ticket at a time under its lock: a bulk update could race other ticket writes on FerretDB.
     for (const { _id } of await this.models.Ticket.find({ contactId: source._id }, { _id: 1 }).lean()) {
       await this.locks.run(String(_id), () => this.models.Ticket.updateOne({ _id }, { $set: { contactId: target._id } }));
+      this.ticketChanged(String(_id));
     }
     this.cache.clear(); // again: an ingest may have cached the source while the merge was under way
     this.logger.info({ sourceId, targetId, by: viewer.id }, 'contacts merged');

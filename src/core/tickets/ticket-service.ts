@@ -12,6 +12,7 @@ import { nextSlaDue, slaDueTimes } from '../sla/policy.js';
 import type { Viewer } from '../users/viewer.js';
 import type { TicketPriority, TicketStatus } from './ticket-enums.js';
 import type { TicketLocks } from './ticket-locks.js';
+import type { OpenWork } from './open-work.js';
 import { listTickets, type TicketListQuery } from './ticket-queries.js';
 import { checkSync, type SyncResult } from './sync-check.js';
 import { canSee, visibilityFilter } from './visibility.js';
@@ -40,6 +41,7 @@ export class TicketService {
     private readonly locks: TicketLocks,
     private readonly bus: DomainEventBus,
     private readonly logger: Logger,
+    private readonly openWork?: OpenWork,
   ) {}
 
   useSnoozeScheduler(s: SnoozeScheduler): void {
@@ -47,7 +49,7 @@ export class TicketService {
   }
 
   list(viewer: Viewer, query: TicketListQuery) {
-    return listTickets(this.models, viewer, query);
+    return listTickets(this.models, viewer, query, this.openWork);
   }
 
   /** A reconnecting console's catch-up: which tickets changed since the seq it saw, which it lost. */
