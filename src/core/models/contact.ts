@@ -35,6 +35,8 @@ const schema = new Schema<Contact>(
 );
 schema.index({ identities: 1 });
 schema.index({ name: 1 });
+// A contact's page gathers the contacts merged into it.
+schema.index({ mergedInto: 1 });
 
 export type ContactModel = Model<Contact>;
 export const registerContactModel = (c: Connection): ContactModel => c.model<Contact>('Contact', schema);
