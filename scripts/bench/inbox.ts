@@ -154,7 +154,8 @@ async function measure(core: Core, f: Fixture, size: number) {
     ['ticket audit', await timed(() => core.tickets.auditTrail(f.agent, String(ticket._id)))],
     ['contact page', await timed(() => core.contacts.detail(f.agent, String(ticket.contactId)))],
   ];
-  console.log(`\n${size} tickets — medians of ${runs} runs (ms)`);
+  const stored = await modelsOf(core).Ticket.countDocuments({});
+  console.log(`\n${size} tickets asked, ${stored} stored; open-work projection ${core.openWork.ready ? 'on' : 'off'} — medians of ${runs} runs (ms)`);
   for (const [name, ms] of rows) console.log(`  ${name.padEnd(32)} ${ms.toFixed(1).padStart(9)}`);
 }
 
@@ -170,6 +171,10 @@ async function main() {
   const t0 = performance.now();
   await core.start();
   console.log(`database ${db.kind}; ${messagesPerTicket} messages per ticket; core started in ${(performance.now() - t0).toFixed(0)} ms`);
+  // The open-work projection is rebuilt from the tickets at start (embedded database only).
+  const t1 = performance.now();
+  const projected = await core.openWork.whenReady();
+  console.log(`open-work projection ${projected ? `ready in ${(performance.now() - t1).toFixed(0)} ms` : 'off (MongoDB: indexes)'}`);
   const f = await fixture(core);
   for (const size of sizes) {
     const have = await modelsOf(core).Ticket.countDocuments({ inboxId: new Types.ObjectId(f.inboxId) });
