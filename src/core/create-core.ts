@@ -42,6 +42,7 @@ import { CannedResponseService } from './canned/canned-service.js';
 import { CustomerConversationService } from './conversations/customer-conversation.js';
 import { rememberModels } from './models/models-of.js';
 import { listThread } from './tickets/thread-queries.js';
+import { OpenWork } from './tickets/open-work.js';
 import { TicketContext } from './tickets/ticket-context.js';
 import type { Ticket } from './models/ticket.js';
 import { SlaDirectory } from './sla/sla-directory.js';
@@ -105,7 +106,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
     calls,
   );
 
-  const tickets = new TicketService(models, audit, locks, bus, log('tickets'));
+  const openWork = new OpenWork(connection, models, bus, log('tickets'));
+  const tickets = new TicketService(models, audit, locks, bus, log('tickets'), openWork);
   const loginLimits = {
     maxAttempts: config.auth.loginMaxAttempts,
     maxAttemptsPerAddress: config.auth.loginMaxAttemptsPerAddress,
@@ -117,6 +119,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const leases = new SessionLeases(models, newHolderId(), config.sessions.leaseTtlMs, log('sessions'));
   const inboxes = new InboxService(models, box, bus, channels, { publicUrl: config.publicUrl, leases });
   const contacts = new ContactService(models, locks, contactCache, log('contacts'));
+  contacts.onTicketMoved((ticketId) => openWork.touched(ticketId));
   const reports = new ReportsService(connection, models, bus, config.tickets.timeZone, log('reports'));
 
   let jobs: JobScheduler | undefined;
@@ -224,6 +227,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
       /** Resolves once the index has written everything announced so far (tests, benchmarks). */
       settled: () => searchIndex.settled(),
     },
+    openWork,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     /**
@@ -232,6 +236,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
      */
     async start(opts: { deferCatchUp?: boolean } = {}): Promise<void> {
       await ensureIndexes(models);
+      await openWork.start();
       reports.start();
       assignment.start();
       stopRouting ??= routing.router.start();
@@ -306,6 +311,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
       await jobs?.stop();
       jobs = undefined;
       await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));
+      await openWork.stop();
     },
   };
   rememberModels(core, models);

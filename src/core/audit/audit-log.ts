@@ -9,6 +9,7 @@ import type { AuditEvent } from '../models/audit-event.js';
 import { auditSealId, type AuditHead } from '../models/audit-head.js';
 import type { Models } from '../models/registry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
+import { auditEventId } from './audit-event-id.js';
 import { canonicalJson } from './canonical-json.js';
 import { GENESIS_HASH, hashAuditEvent } from './event-hash.js';
 
@@ -119,7 +120,7 @@ export class AuditLog {
         head = { seq, hash };
         // Built whole here from typed values, so inserted by the driver as is (no mongoose document
         // per append; the schema's required fields are all set above).
-        return { _id: new Types.ObjectId(), ticketId, seq, type, actor: cleanActor, dataJson, ...(ref ? { ref } : {}), at, prevHash, hash };
+        return { _id: auditEventId(ticketId, seq), ticketId, seq, type, actor: cleanActor, dataJson, ...(ref ? { ref } : {}), at, prevHash, hash };
       });
       let landed = 0;
       try {

@@ -57,6 +57,8 @@ export interface MergePreview {
 
 export class ContactMerges {
   private readonly model: ContactMergeModel;
+  /** See ContactService.onTicketMoved. */
+  ticketMoved: (ticketId: string) => void = () => undefined;
 
   constructor(
     private readonly models: Models,
@@ -116,6 +118,7 @@ export class ContactMerges {
     // One ticket at a time under its lock: a bulk update could race other ticket writes on FerretDB.
     for (const _id of ticketIds) {
       await this.locks.run(String(_id), () => this.models.Ticket.updateOne({ _id }, { $set: { contactId: target._id } }));
+      this.ticketMoved(String(_id));
     }
     this.cache.clear(); // again: an ingest may have cached the source while the merge was under way
     this.logger.info({ mergeId, sourceId, targetId, identities: identities.length, tickets: ticketIds.length, by: viewer.id }, 'contacts merged');
@@ -153,6 +156,7 @@ export class ContactMerges {
     await this.models.Contact.updateOne({ _id: merge.sourceId }, { $set: { identities: merge.identities }, $unset: { mergedInto: 1 } });
     for (const _id of merge.ticketIds) {
       await this.locks.run(String(_id), () => this.models.Ticket.updateOne({ _id, contactId: merge.targetId }, { $set: { contactId: merge.sourceId } }));
+      this.ticketMoved(String(_id));
     }
     this.cache.clear();
     await this.model.updateOne({ _id: mergeId }, { $set: { undoneAt: new Date(), undoneBy: new Types.ObjectId(viewer.id) } });

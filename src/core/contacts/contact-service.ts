@@ -76,6 +76,11 @@ export class ContactService {
     return [...ids.values()];
   }
 
+  /** Told about each ticket a merge or its undo moves (no domain event is published for it): the open-work projection re-reads it. */
+  onTicketMoved(listener: (ticketId: string) => void): void {
+    this.merges.ticketMoved = listener;
+  }
+
   /** Moves identities and tickets of `sourceId` to `targetId`, recorded for undo (see contact-merges.ts). */
   merge(viewer: Viewer, sourceId: string, targetId: string) {
     return this.merges.merge(viewer, sourceId, targetId);

@@ -5,7 +5,11 @@ import type { MessageView, TicketSummary } from './domain-events.js';
 
 const idOrNull = (v: unknown): string | null => (v ? String(v) : null);
 
-export function toTicketSummary(t: Ticket): TicketSummary {
+/** The fields a list row shows: a whole ticket or an open-work entry (`tickets/open-work-entry.ts`). */
+type SummarySource = Pick<Ticket, '_id' | 'number' | 'subject' | 'status' | 'priority' | 'channel' | 'inboxId' | 'contactId' | 'departmentId' | 'assigneeId' | 'tags' | 'lastMessageAt' | 'slaDueAt'> &
+  Partial<Pick<Ticket, 'snoozedUntil' | 'lastMessagePreview'>>;
+
+export function toTicketSummary(t: SummarySource): TicketSummary {
   return {
     id: String(t._id),
     number: t.number,

@@ -56,6 +56,8 @@ schema.index({ identities: 1 });
 schema.index({ name: 1 });
 schema.index({ searchTerms: 1 });
 maintainSearchTerms(schema);
+// A contact's page gathers the contacts merged into it.
+schema.index({ mergedInto: 1 });
 
 export type ContactModel = Model<Contact>;
 export const registerContactModel = (c: Connection): ContactModel => c.model<Contact>('Contact', schema);

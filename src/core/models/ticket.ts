@@ -105,7 +105,10 @@ schema.index({ assigneeId: 1, status: 1 });
 schema.index({ contactId: 1 });
 // Deleting an inbox checks that no ticket references it.
 schema.index({ inboxId: 1 });
-schema.index({ lastMessageAt: -1 });
+// The list's sorts with their `_id` tie-break (keyset pages), so any filter the other indexes do not serve
+// is still answered in index order on MongoDB (index-coverage test).
+schema.index({ lastMessageAt: -1, _id: -1 });
+schema.index({ createdAt: -1, _id: -1 });
 
 export type TicketModel = Model<Ticket>;
 export const registerTicketModel = (c: Connection): TicketModel => c.model<Ticket>('Ticket', schema);

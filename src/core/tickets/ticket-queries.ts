@@ -6,6 +6,9 @@ import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import type { Viewer } from '../users/viewer.js';
 import { ticketPriorities, ticketStatuses } from './ticket-enums.js';
+import type { OpenWork } from './open-work.js';
+import type { OpenWorkEntry } from './open-work-entry.js';
+import { escapeRegex, pageOfOpenWork, servedByOpenWork } from './open-work-query.js';
 import { visibilityFilter } from './visibility.js';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
@@ -44,10 +47,19 @@ interface Cursor {
   id: string;
 }
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Keyset pagination: the cursor is the last row's (sort value, _id), so pages never skip or repeat under inserts. */
-export async function listTickets(models: Models, viewer: Viewer, query: TicketListQuery) {
+/**
+ * Keyset pagination: the cursor is the last row's (sort value, _id), so pages never skip or repeat under inserts.
+ * Open-work views come from the open-work projection when it is ready (the embedded database), the rest — and
+ * everything on MongoDB — from the tickets collection by index.
+ */
+export async function listTickets(models: Models, viewer: Viewer, query: TicketListQuery, openWork?: OpenWork): Promise<{ items: Array<Ticket | OpenWorkEntry>; nextCursor: string | null }> {
+  if (openWork?.ready && servedByOpenWork(query)) {
+    const sort = sortSpec[query.sort];
+    const c = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const rows = pageOfOpenWork(await openWork.entries(), viewer, query, sort, c ? { value: new Date(c.v), id: new Types.ObjectId(c.id) } : undefined);
+    return pageOf(rows, query.limit, sort.field);
+  }
   const and: Record<string, unknown>[] = [visibilityFilter(viewer)];
   if (query.status) and.push({ status: { $in: query.status } });
   if (query.priority) and.push({ priority: { $in: query.priority } });
@@ -79,10 +91,13 @@ export async function listTickets(models: Models, viewer: Viewer, query: TicketL
     .sort({ [field]: dir, _id: dir })
     .limit(query.limit + 1)
     .lean();
-  const page = rows.slice(0, query.limit);
+  return pageOf(rows, query.limit, field);
+}
+
+function pageOf<T extends Pick<Ticket, '_id' | 'slaDueAt' | 'lastMessageAt' | 'createdAt'>>(rows: T[], limit: number, field: 'slaDueAt' | 'lastMessageAt' | 'createdAt') {
+  const page = rows.slice(0, limit);
   const last = page.at(-1);
-  const nextCursor =
-    rows.length > query.limit && last ? encodeCursor({ v: (last[field as keyof Ticket] as Date).toISOString(), id: String(last._id) }) : null;
+  const nextCursor = rows.length > limit && last ? encodeCursor({ v: last[field].toISOString(), id: String(last._id) }) : null;
   return { items: page, nextCursor };
 }
 

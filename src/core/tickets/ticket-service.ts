@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Actor, AuditLog } from '../audit/audit-log.js';
+import { readAuditTrail } from '../audit/audit-trail.js';
 import { verifyAuditChain } from '../audit/verify-chain.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { DomainEventBus } from '../events/event-bus.js';
@@ -15,6 +16,7 @@ import { raisedPriority } from './ticket-enums.js';
 import type { Viewer } from '../users/viewer.js';
 import type { TicketPriority, TicketStatus } from './ticket-enums.js';
 import type { TicketLocks } from './ticket-locks.js';
+import type { OpenWork } from './open-work.js';
 import { listTickets, type TicketListQuery } from './ticket-queries.js';
 import { checkSync, type SyncResult } from './sync-check.js';
 import { canSee, visibilityFilter } from './visibility.js';
@@ -45,6 +47,7 @@ export class TicketService {
     private readonly locks: TicketLocks,
     private readonly bus: DomainEventBus,
     private readonly logger: Logger,
+    private readonly openWork?: OpenWork,
   ) {}
 
   useSnoozeScheduler(s: SnoozeScheduler): void {
@@ -61,7 +64,7 @@ export class TicketService {
   }
 
   list(viewer: Viewer, query: TicketListQuery) {
-    return listTickets(this.models, viewer, query);
+    return listTickets(this.models, viewer, query, this.openWork);
   }
 
   /** A reconnecting console's catch-up: which tickets changed since the seq it saw, which it lost. */
@@ -80,10 +83,7 @@ export class TicketService {
 
   async auditTrail(viewer: Viewer, ticketId: string, afterSeq = 0, limit = 200) {
     const ticket = await this.get(viewer, ticketId);
-    const events = await this.models.AuditEvent.find({ ticketId: ticket._id, seq: { $gt: afterSeq } })
-      .sort({ seq: 1 })
-      .limit(limit)
-      .lean();
+    const events = await readAuditTrail(this.models, ticket._id, afterSeq, limit);
     return events.map((e) => ({
       seq: e.seq,
       type: e.type,

@@ -1,0 +1,42 @@
+import { Types } from 'mongoose';
+import { auditSealId } from '../models/audit-head.js';
+import type { AuditEvent } from '../models/audit-event.js';
+import type { Models } from '../models/registry.js';
+import { auditEventId } from './audit-event-id.js';
+
+/** Lookups sent at once while walking a trail forward (most tickets have fewer events than this). */
+const PROBE_WIDTH = 16;
+
+/**
+ * A ticket's events after `afterSeq`, in seq order, at most `limit`: by `_id`
+ * (`auditEventId`), PROBE_WIDTH lookups at a time, until the first seq with no
+ * event. That seq is the end of the chain only if it has no seal either (every
+ * event is inserted before its seal); an event missing under a seal — one
+ * written before derived ids, or one deleted — sends the read to the query by
+ * `(ticketId, seq)`, so the answer is always the same as that query's.
+ */
+export async function readAuditTrail(models: Models, ticketId: Types.ObjectId, afterSeq: number, limit: number): Promise<AuditEvent[]> {
+  const found: AuditEvent[] = [];
+  let seq = afterSeq + 1;
+  while (found.length < limit) {
+    const width = Math.min(PROBE_WIDTH, limit - found.length);
+    const batch = await Promise.all(
+      Array.from({ length: width }, (_, k) => models.AuditEvent.findOne({ _id: auditEventId(ticketId, seq + k) }).lean()),
+    );
+    const gap = batch.findIndex((e) => !e);
+    found.push(...(batch.slice(0, gap === -1 ? width : gap) as AuditEvent[]));
+    if (gap === -1) {
+      seq += width;
+      continue;
+    }
+    const missing = seq + gap;
+    const sealed = await models.AuditHead.exists({ _id: auditSealId(ticketId, missing) });
+    if (sealed) return byQuery(models, ticketId, afterSeq, limit);
+    break;
+  }
+  return found;
+}
+
+function byQuery(models: Models, ticketId: Types.ObjectId, afterSeq: number, limit: number): Promise<AuditEvent[]> {
+  return models.AuditEvent.find({ ticketId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).lean();
+}

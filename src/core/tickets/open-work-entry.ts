@@ -1,0 +1,73 @@
+import type { Types } from 'mongoose';
+import type { Ticket } from '../models/ticket.js';
+import { activeStatuses } from './ticket-enums.js';
+
+/** What the inbox lists, filters and sorts on: one small copy per ticket in the open-work projection. */
+export type OpenWorkEntry = Pick<
+  Ticket,
+  | '_id'
+  | 'number'
+  | 'subject'
+  | 'status'
+  | 'priority'
+  | 'channel'
+  | 'inboxId'
+  | 'contactId'
+  | 'departmentId'
+  | 'assigneeId'
+  | 'tags'
+  | 'lastMessageAt'
+  | 'slaDueAt'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'snoozedUntil'
+  | 'lastMessagePreview'
+>;
+
+export const openWorkFields = {
+  number: 1,
+  subject: 1,
+  status: 1,
+  priority: 1,
+  channel: 1,
+  inboxId: 1,
+  contactId: 1,
+  departmentId: 1,
+  assigneeId: 1,
+  tags: 1,
+  lastMessageAt: 1,
+  slaDueAt: 1,
+  createdAt: 1,
+  updatedAt: 1,
+  snoozedUntil: 1,
+  lastMessagePreview: 1,
+  mergedInto: 1,
+} as const;
+
+/** Open work = a ticket still waiting on someone (new, open, pending, on hold; snoozed ones too). */
+export function isOpenWork(t: Pick<Ticket, 'status' | 'mergedInto'>): boolean {
+  return activeStatuses.includes(t.status) && !t.mergedInto;
+}
+
+export function toOpenWorkEntry(t: OpenWorkEntry): OpenWorkEntry {
+  const e: OpenWorkEntry = {
+    _id: t._id,
+    number: t.number,
+    subject: t.subject,
+    status: t.status,
+    priority: t.priority,
+    channel: t.channel,
+    inboxId: t.inboxId,
+    contactId: t.contactId,
+    tags: [...(t.tags ?? [])],
+    lastMessageAt: t.lastMessageAt,
+    slaDueAt: t.slaDueAt,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+  };
+  if (t.departmentId) e.departmentId = t.departmentId as Types.ObjectId;
+  if (t.assigneeId) e.assigneeId = t.assigneeId as Types.ObjectId;
+  if (t.snoozedUntil) e.snoozedUntil = t.snoozedUntil;
+  if (t.lastMessagePreview) e.lastMessagePreview = t.lastMessagePreview;
+  return e;
+}
