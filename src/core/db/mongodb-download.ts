@@ -17,9 +17,9 @@ export type DownloadResult = { ok: true; binary: string; ms: number } | { ok: fa
 const RESULT_PREFIX = 'PONTE_MONGOD=';
 const ERROR_PREFIX = 'PONTE_DOWNLOAD_ERROR=';
 
-/** CommonJS run with `node -e`: resolves and downloads (or finds cached) the default mongod version. */
+/** CommonJS run with `node -e <script> <module path>`: resolves and downloads (or finds cached) the default mongod version. */
 const CHILD_SCRIPT = `
-const { MongoBinary } = require(process.env.PONTE_MMS_MODULE);
+const { MongoBinary } = require(process.argv[1]);
 MongoBinary.getPath().then(
   (p) => { process.stdout.write('\\n${RESULT_PREFIX}' + p + '\\n', () => process.exit(0)); },
   (e) => { process.stderr.write('\\n${ERROR_PREFIX}' + String((e && e.message) || e).replace(/\\s+/g, ' ') + '\\n', () => process.exit(2)); },
@@ -30,8 +30,7 @@ export async function downloadMongoBinary(opts: { timeoutMs: number; logger: Log
   const log = opts.logger;
   const started = Date.now();
   log.info({ timeoutSeconds: Math.round(opts.timeoutMs / 1000) }, 'no MongoDB binary here yet: downloading MongoDB (about 70 MB, once) for the embedded database');
-  const child = spawn(process.execPath, ['-e', CHILD_SCRIPT], {
-    env: { ...process.env, PONTE_MMS_MODULE: module },
+  const child = spawn(process.execPath, ['-e', CHILD_SCRIPT, module], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 

@@ -10,7 +10,7 @@ export class AppError extends Error {
   /** The code clients see: the catalogue's, or a channel's own for the errors a platform raised. */
   readonly code: string;
   readonly details?: unknown;
-  // `details` is an object so that a stray HTTP status (`new AppError(code, msg, 404)`) does not compile.
+  // `details` is an object so that a stray HTTP status as the third argument does not compile.
   constructor(category: ErrorCode, message: string, details?: object, shownCode?: string) {
     super(message);
     this.name = 'AppError';
