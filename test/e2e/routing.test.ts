@@ -105,7 +105,8 @@ describe('Settings → Routing', () => {
     await until(async () => ((await toggle.getAttribute('data-state')) === 'away' ? true : undefined));
     // Away gives back the chat they have not answered yet: it waits in the queue again.
     await until(async () => ((await m.Ticket.findById(ticket._id).lean())!.assigneeId ? undefined : true));
-    expect(await app.core.assignment.position(String(ticket._id))).toMatchObject({ position: 1 });
+    // (The queue entry is written right after the assignee is taken off: wait for it, do not race it.)
+    expect(await until(async () => (await app.core.assignment.position(String(ticket._id))) ?? undefined)).toMatchObject({ position: 1 });
     await screenshot(agentPage, 'routing-agent-away.png');
   });
 });

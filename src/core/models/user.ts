@@ -11,7 +11,8 @@ export interface User {
   departmentIds: Types.ObjectId[];
   passwordHash: string;
   active: boolean;
-  locale: 'en' | 'pt' | 'es';
+  /** The console's language when the user chose one; unset = the browser's. */
+  locale?: 'en' | 'pt' | 'es';
   lastLoginAt?: Date;
   /** Set by the agent (console header); 'offline' is never stored: it is the absence of a live socket. */
   availability: 'available' | 'away';
@@ -31,7 +32,7 @@ const schema = new Schema<User>(
     departmentIds: { type: [Schema.Types.ObjectId], default: [] },
     passwordHash: { type: String, required: true },
     active: { type: Boolean, default: true },
-    locale: { type: String, enum: ['en', 'pt', 'es'], default: 'en' },
+    locale: { type: String, enum: ['en', 'pt', 'es'] },
     lastLoginAt: Date,
     availability: { type: String, enum: ['available', 'away'], default: 'available' },
     skills: { type: [String], default: [] },

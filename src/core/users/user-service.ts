@@ -32,7 +32,7 @@ export const CreateUserSchema = z.object({
   password: userFields.password.optional(),
   role: userFields.role.default('agent'),
   departmentIds: userFields.departmentIds.default([]),
-  locale: userFields.locale.default('en'),
+  locale: userFields.locale.optional(),
 });
 export const UpdateUserSchema = z.object({ ...userFields, active: z.boolean() }).partial();
 /** What every user changes on their own account (role, departments and email stay the admin's). */
@@ -107,10 +107,10 @@ export class UserService {
   }
 
   /** Who a link is for (name and email shown on the "set your password" page), without using it. */
-  async describeLink(token: string): Promise<{ purpose: 'invite' | 'reset'; name: string; email: string; locale: User['locale'] }> {
+  async describeLink(token: string): Promise<{ purpose: 'invite' | 'reset'; name: string; email: string; locale: User['locale'] | null }> {
     const link = await this.links.peek(token);
     const user = await this.get(String(link.userId));
-    return { purpose: link.purpose, name: user.name, email: user.email, locale: user.locale };
+    return { purpose: link.purpose, name: user.name, email: user.email, locale: user.locale ?? null };
   }
 
   /** Uses an invite or reset link: sets the password, ends every older session; returns the email to sign in with. */
@@ -185,7 +185,7 @@ export class UserService {
     const generated = password ? undefined : randomBytes(12).toString('base64url');
     try {
       await this.models.User.insertMany([
-        { email, name: 'Administrator', role: 'admin', departmentIds: [], passwordHash: await hashPassword(password ?? generated!), locale: 'en' },
+        { email, name: 'Administrator', role: 'admin', departmentIds: [], passwordHash: await hashPassword(password ?? generated!) },
       ]);
     } catch (err) {
       if (isDuplicateKeyError(err)) return { created: false };

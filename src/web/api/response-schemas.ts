@@ -22,7 +22,7 @@ const UserSchema = z.object({
   role: z.enum(userRoles),
   departmentIds: z.array(id),
   active: z.boolean(),
-  locale: z.enum(['en', 'pt', 'es']),
+  locale: z.enum(['en', 'pt', 'es']).nullable(),
   lastLoginAt: isoOrNull,
   createdAt: isoOrNull,
 });

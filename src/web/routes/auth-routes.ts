@@ -8,7 +8,7 @@ import type { Core } from '../../core/create-core.js';
 import type { Viewer } from '../../core/users/viewer.js';
 
 /** The signed-in user with their language: the console follows the account's locale, not only the browser's. */
-const withLocale = async (core: Core, viewer: Viewer) => ({ ...viewer, locale: (await core.users.get(viewer.id)).locale });
+const withLocale = async (core: Core, viewer: Viewer) => ({ ...viewer, locale: (await core.users.get(viewer.id)).locale ?? null });
 
 export const authRoutes = [
   defineRoute({

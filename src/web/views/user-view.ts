@@ -10,7 +10,7 @@ export function toUserView(u: PublicUser) {
     role: u.role,
     departmentIds: u.departmentIds.map(String),
     active: u.active,
-    locale: u.locale,
+    locale: u.locale ?? null,
     lastLoginAt: isoOrNull(u.lastLoginAt),
     createdAt: isoOrNull(u.createdAt),
   };

@@ -42,7 +42,7 @@ describe('departments and users', () => {
 
     const promoted = await admin.patch(`/api/users/${user.body.id}`, { role: 'supervisor' });
     // Omitted fields keep their values (no create-time defaults on PATCH).
-    expect(promoted.body).toMatchObject({ role: 'supervisor', departmentIds: [dep.body.id], locale: 'en' });
+    expect(promoted.body).toMatchObject({ role: 'supervisor', departmentIds: [dep.body.id], locale: null });
     const renamed = await admin.patch(`/api/users/${user.body.id}`, { name: 'Renamed' });
     expect(renamed.body).toMatchObject({ name: 'Renamed', role: 'supervisor', departmentIds: [dep.body.id] });
     const list = await agent.get('/api/users');

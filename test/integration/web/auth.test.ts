@@ -24,7 +24,7 @@ describe('session auth', () => {
     const user = await createUser(h.t.core, 'agent');
     const login = await h.anon.post('/api/auth/login', { email: user.email.toUpperCase(), password: user.password });
     expect(login.status).toBe(200);
-    expect(login.body).toEqual({ id: user.id, name: user.name, email: user.email, role: 'agent', departmentIds: [], locale: 'en' });
+    expect(login.body).toEqual({ id: user.id, name: user.name, email: user.email, role: 'agent', departmentIds: [], locale: null });
     expect(login.text).not.toContain('passwordHash');
     const setCookie = login.headers.get('set-cookie')!;
     expect(setCookie).toMatch(/^ponte_session=[\w-]{20,};/);

@@ -65,7 +65,7 @@ export function UsersPage() {
               </td>
               <td>{at(`role_${u.role}` as AdminKey)}</td>
               <td>{u.departmentIds.map(depName).join(', ') || '—'}</td>
-              <td>{u.locale.toUpperCase()}</td>
+              <td>{u.locale ? u.locale.toUpperCase() : '—'}</td>
               <td>
                 {u.lastLoginAt ? relative(u.lastLoginAt) : at('never')}
                 {u.active ? null : <span class="pill st-closed">{at('inactive')}</span>}
@@ -98,7 +98,8 @@ function UserForm({ user, onDone, onLink }: { user?: User; onDone: (created?: Us
   const [name, setName] = useState(user?.name ?? '');
   const [email, setEmail] = useState(user?.email ?? '');
   const [role, setRole] = useState<User['role']>(user?.role ?? 'agent');
-  const [locale, setLocale] = useState<User['locale']>(user?.locale ?? 'pt');
+  // '' = no choice: the console follows each browser's language.
+  const [locale, setLocale] = useState<NonNullable<User['locale']> | ''>(user?.locale ?? '');
   const [deps, setDeps] = useState<string[]>(user?.departmentIds ?? []);
   const [mode, setMode] = useState<'invite' | 'password'>('invite');
   const [password, setPassword] = useState('');
@@ -119,11 +120,11 @@ function UserForm({ user, onDone, onLink }: { user?: User; onDone: (created?: Us
   const save = () =>
     run(async () => {
       if (user) {
-        await api.patch(`/users/${user.id}`, { name, email, role, locale, departmentIds: deps, ...(password ? { password } : {}) });
+        await api.patch(`/users/${user.id}`, { name, email, role, ...(locale ? { locale } : {}), departmentIds: deps, ...(password ? { password } : {}) });
         await store.loadReference();
         onDone();
       } else {
-        const created = await api.post<User & { invite?: Link }>('/users', { name, email, role, locale, departmentIds: deps, ...(mode === 'password' ? { password } : {}) });
+        const created = await api.post<User & { invite?: Link }>('/users', { name, email, role, ...(locale ? { locale } : {}), departmentIds: deps, ...(mode === 'password' ? { password } : {}) });
         await store.loadReference();
         onDone(created);
       }
@@ -165,7 +166,8 @@ function UserForm({ user, onDone, onLink }: { user?: User; onDone: (created?: Us
         </label>
         <label class="field">
           <span class="field-label">{at('language')}</span>
-          <select name="locale" value={locale} onChange={(e) => setLocale(e.currentTarget.value as User['locale'])}>
+          <select name="locale" value={locale} onChange={(e) => setLocale(e.currentTarget.value as NonNullable<User['locale']> | '')}>
+            <option value="">{at('browserLanguage')}</option>
             {locales.map((l) => (
               <option value={l}>{l.toUpperCase()}</option>
             ))}
