@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { apiRoutes } from '../../../src/web/api/api-routes.js';
 import { buildOpenApiDocument } from '../../../src/web/api/openapi-document.js';
 import { responseSchemas } from '../../../src/web/api/response-schemas.js';
+import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { createInbox, createUser, smsEvent } from '../../support/test-core.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
 import { startWebHarness, type ApiClient, type WebHarness } from './web-harness.js';
@@ -105,5 +106,76 @@ describe('the described payloads are what the API sends', () => {
     check('searchContacts', await admin.get('/api/contacts?q=5511987'));
     check('getContact', await admin.get(`/api/contacts/${contacts[0]!._id}`));
     check('mergeContact', await admin.post(`/api/contacts/${contacts[1]!._id}/merge`, { targetId: String(contacts[0]!._id) }));
+  });
+
+  it('own profile, one-time links, contact edit / merge preview / undo', async () => {
+    check('updateMe', await admin.patch('/api/auth/me', { name: 'Admin Renamed', locale: 'es' }));
+    const user = await createUser(h.t.core, 'agent');
+    const link = await admin.post(`/api/users/${user.id}/reset-link`);
+    check('issuePasswordResetLink', link);
+    check('describeUserLink', await h.anon.get(`/api/auth/links/${link.body.token}`));
+    check('useUserLink', await h.anon.post('/api/auth/links', { token: link.body.token, password: 'a brand new long secret' }));
+
+    const inbox = String((await createInbox(h.t.core))._id);
+    await h.t.core.ingest.accept([smsEvent(inbox, { sid: 'SM-oa-3', from: '+5511987000003' }), smsEvent(inbox, { sid: 'SM-oa-4', from: '+5511987000004' })]);
+    await h.t.core.ingest.drain();
+    const [source, target] = await Promise.all(['5511987000003', '5511987000004'].map(async (phone) => (await admin.get(`/api/contacts?q=${encodeURIComponent(phone)}`)).body.items[0].id as string));
+    check('updateContact', await admin.patch(`/api/contacts/${target}`, { name: 'Ana Lima', email: 'ana@example.com', notes: 'prefers SMS' }));
+    check('previewContactMerge', await admin.get(`/api/contacts/${source}/merge-preview?targetId=${target}`));
+    const merged = await admin.post(`/api/contacts/${source}/merge`, { targetId: target });
+    check('mergeContact', merged);
+    const detail = await admin.get(`/api/contacts/${target}`);
+    check('getContact', detail);
+    expect(detail.body.merges).toHaveLength(1);
+    check('undoContactMerge', await admin.post(`/api/contact-merges/${merged.body.mergeId}/undo`));
+  });
+
+  it('SLA calendars and policies, routing rules and assignment, macros', async () => {
+    const dept = (await admin.post('/api/departments', { name: 'OpenAPI routing' })).body.id as string;
+    const overflow = (await admin.post('/api/departments', { name: 'OpenAPI overflow' })).body.id as string;
+    const nine2six = [{ from: '09:00', to: '18:00' }];
+    const calendar = { name: 'OpenAPI hours', timeZone: 'America/Sao_Paulo', week: [nine2six, nine2six, nine2six, nine2six, nine2six, [], []], holidays: ['2026-12-25'], departmentIds: [dept] };
+    const cal = await admin.post('/api/sla/calendars', calendar);
+    check('createSlaCalendar', cal);
+    check('updateSlaCalendar', await admin.put(`/api/sla/calendars/${cal.body.id}`, { ...calendar, isDefault: true }));
+    check('listSlaCalendars', await admin.get('/api/sla/calendars'));
+    check('deleteSlaCalendar', await admin.delete(`/api/sla/calendars/${cal.body.id}`));
+
+    const row = { firstResponseMinutes: 30, nextResponseMinutes: 60, resolutionMinutes: null };
+    const targets = { urgent: row, high: row, normal: row, low: row };
+    const inbox = String((await createInbox(h.t.core))._id);
+    const policy = await admin.post('/api/sla/policies', { name: 'OpenAPI VIP', targets, inboxId: inbox, channel: 'sms', contactTag: 'vip' });
+    check('createSlaPolicy', policy);
+    check('updateSlaPolicy', await admin.put(`/api/sla/policies/${policy.body.id}`, { name: 'OpenAPI VIP+', targets }));
+    check('listSlaPolicies', await admin.get('/api/sla/policies'));
+    check('deleteSlaPolicy', await admin.delete(`/api/sla/policies/${policy.body.id}`));
+
+    const full = await admin.post('/api/routing-rules', {
+      name: 'OpenAPI full',
+      conditions: { inboxIds: [inbox], channels: ['sms'], keywords: ['refund'], contactTags: ['vip'], timeWindow: { timeZone: 'UTC', days: [1, 2, 3], from: '09:00', to: '17:00' } },
+      actions: { departmentId: dept, priority: 'high', type: 'refund', tags: ['refund'], requiredSkills: ['billing'] },
+    });
+    check('createRoutingRule', full);
+    const minimal = await admin.post('/api/routing-rules', { name: 'OpenAPI minimal', actions: { tags: ['triage'] } });
+    check('createRoutingRule', minimal);
+    check('updateRoutingRule', await admin.put(`/api/routing-rules/${full.body.id}`, { name: 'OpenAPI full', enabled: false, actions: { priority: 'low' } }));
+    const rules = await admin.get('/api/routing-rules');
+    check('listRoutingRules', rules);
+    check('reorderRoutingRules', await admin.put('/api/routing-rules/order', { ids: rules.body.items.map((r: { id: string }) => r.id).reverse() }));
+    check('setDepartmentAssignment', await admin.put(`/api/departments/${dept}/assignment`, { mode: 'round_robin', capacity: { chat: 2, email: 5 }, overflowDepartmentId: overflow, overflowAfterMinutes: 15 }));
+    const agent = await createUser(h.t.core, 'agent', []);
+    check('setRoutingProfile', await admin.put(`/api/users/${agent.id}/routing-profile`, { skills: ['Billing'], capacity: { chat: 4, email: null } }));
+
+    const macro = await admin.post('/api/macros', { name: 'OpenAPI solve', actions: { status: 'solved', priority: 'low', tagsAdd: ['done'], reply: 'Thanks {{contact.name}}' } });
+    check('createMacro', macro);
+    check('updateMacro', await admin.put(`/api/macros/${macro.body.id}`, { name: 'OpenAPI solve 2', actions: { status: 'solved', reply: 'Thanks {{contact.name}}' } }));
+    check('listMacros', await admin.get('/api/macros'));
+    h.t.registry.adapters.set(inbox, new ScriptedAdapter());
+    await h.t.core.ingest.accept([smsEvent(inbox, { sid: 'SM-oa-5', from: '+5511987000005' })]);
+    await h.t.core.ingest.drain();
+    const ticket = (await modelsOf(h.t.core).Ticket.findOne({ inboxId: inbox }).lean())!;
+    const applied = await admin.post(`/api/tickets/${ticket._id}/macros/${macro.body.id}`);
+    check('applyMacro', applied);
+    expect(applied.body.replyId).toEqual(expect.any(String));
   });
 });
