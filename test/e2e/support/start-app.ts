@@ -17,6 +17,7 @@ import type { ChannelKind } from '../../../src/core/domain/channel-kind.js';
 import type { ChannelDescription } from '../../../src/core/domain/channel-settings-form.js';
 import { createCore, type Core } from '../../../src/core/create-core.js';
 import { createLogger } from '../../../src/core/logging/logger.js';
+import type { Clock } from '../../../src/core/time/clock.js';
 import { attachRealtime, type Realtime } from '../../../src/realtime/attach-realtime.js';
 import { createWebApp } from '../../../src/web/create-web-app.js';
 import { consoleMounts } from '../../../src/web/mount-console.js';
@@ -52,6 +53,8 @@ export interface StartAppOptions {
   catalogue?: boolean;
   /** Kinds a test adds to the catalogue's (a stand-in description and adapter), e.g. for another branch's channel. */
   extraChannels?: { descriptions: ChannelDescription[]; factories: Partial<Record<ChannelKind, AdapterFactory>> };
+  /** The core's clock (SLA due times and alerts, automation): a test moves it (test/support/test-clock.ts). */
+  clock?: Clock;
 }
 
 export async function startApp(env: Record<string, string> = {}, opts: StartAppOptions = {}): Promise<RunningApp> {
@@ -87,7 +90,7 @@ export async function startApp(env: Record<string, string> = {}, opts: StartAppO
     logger.child({ module: 'channels' }),
     opts.catalogue ? { ...connectionTesters, ...endpointConnectionTesters(config) } : {},
   );
-  const core = createCore({ config, connection: db.connection, logger, secret: TEST_SECRET, channels });
+  const core = createCore({ config, connection: db.connection, logger, secret: TEST_SECRET, channels, ...(opts.clock ? { clock: opts.clock } : {}) });
   await core.start();
   webchat = createWebchat({ core, secret: TEST_SECRET, logger });
   const { id: webchatInboxId } = await ensureDefaultWebchatInbox(core);

@@ -19,7 +19,14 @@ export function SlaPanel({ detail }: { detail: TicketDetail }) {
         .filter(([, due]) => due)
         .map(([label, due, met]) => (
           <span data-testid="sla-target">
-            {label}: {met || sla.pausedAt ? <span class="muted">{met ? st('met') : clock(due!)}</span> : <SlaChip due={due!} />}
+            {label}:{' '}
+            {met || sla.pausedAt ? (
+              <span class="muted">{met ? st('met') : clock(due!)}</span>
+            ) : (
+              <>
+                <span data-testid="sla-due">{clock(due!)}</span> <SlaChip due={due!} />
+              </>
+            )}
           </span>
         ))}
     </div>

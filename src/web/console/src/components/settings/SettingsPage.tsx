@@ -9,6 +9,8 @@ import { rot } from '../../routing-i18n.ts';
 import { MacrosSettings } from './MacrosSettings.tsx';
 import { at } from '../../automation-i18n.ts';
 import { adminSection, AdminNav } from './AdminSections.tsx';
+import { SlaSettings } from './SlaSettings.tsx';
+import { st } from '../../sla-i18n.ts';
 
 /** `#/settings/inboxes`, `#/settings/inboxes/new[/<kind>]`, `#/settings/inboxes/<id>`. */const inboxRoute = () => /^#\/settings\/inboxes\/(new(?:\/([a-z]+))?|[0-9a-f]{24})/.exec(location.hash);
 
@@ -41,6 +43,7 @@ export function SettingsPage() {
   if (admin) content = admin;
   else if (section === 'routing') content = <RoutingRules canEdit={canEdit} />;
   else if (section === 'macros') content = <MacrosSettings canEdit={canEdit} />;
+  else if (section === 'sla') content = <SlaSettings canEdit={canEdit} />;
   else if (!m) content = <InboxTable canEdit={canEdit} />;
   else if (m[1]!.startsWith('new')) content = m[2] ? <InboxEditor key={`new-${m[2]}`} kind={m[2]} canEdit={canEdit} /> : <KindPicker />;
   else {
@@ -68,6 +71,11 @@ export function SettingsPage() {
               {at('macros')}
             </a>
           </li>
+          <li>
+            <a class={`view-btn${section === 'sla' ? ' active' : ''}`} href="#/settings/sla" data-testid="settings-sla">
+              {st('sla')}
+            </a>
+          </li>
           <AdminNav />
         </ul>
       </nav>
@@ -77,9 +85,9 @@ export function SettingsPage() {
 }
 
 /** The settings page a `#/settings/<section>/…` hash shows; inboxes by default. */
-function sectionOf(hash: string): 'inboxes' | 'routing' | 'macros' {
+function sectionOf(hash: string): 'inboxes' | 'routing' | 'macros' | 'sla' {
   const name = /^#\/settings\/([a-z]+)/.exec(hash)?.[1];
-  return name === 'routing' || name === 'macros' ? name : 'inboxes';
+  return name === 'routing' || name === 'macros' || name === 'sla' ? name : 'inboxes';
 }
 
 /** Step one of a new inbox: the kinds this hub runs. */
