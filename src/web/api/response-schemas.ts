@@ -23,6 +23,8 @@ const UserSchema = z.object({
   departmentIds: z.array(id),
   active: z.boolean(),
   locale: z.enum(['en', 'pt', 'es']),
+  skills: z.array(z.string()),
+  capacity: z.object({ chat: z.number().int().nullable(), email: z.number().int().nullable() }),
   lastLoginAt: isoOrNull,
   createdAt: isoOrNull,
 });
