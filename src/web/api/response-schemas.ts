@@ -31,6 +31,8 @@ const UserSchema = z.object({
   departmentIds: z.array(id),
   active: z.boolean(),
   locale,
+  skills: z.array(z.string()),
+  capacity: z.object({ chat: z.number().int().nullable(), email: z.number().int().nullable() }),
   lastLoginAt: isoOrNull,
   createdAt: isoOrNull,
 });

@@ -2,15 +2,15 @@ import { InboxAutomationInputSchema, InboxAutomationSchema } from '../../core/au
 import { defineRoute } from '../api/route.js';
 import { IdParamsSchema } from '../schemas/common-schemas.js';
 
-/** Per-inbox automation (rating after solve, auto-close, pending reminder, acknowledgement): admins. */
+/** Per-inbox automation (rating after solve, auto-close, pending reminder, acknowledgement): admins change, supervisors read. */
 export const automationRoutes = [
   defineRoute({
     method: 'get',
     path: '/inboxes/:id/automation',
     operationId: 'getInboxAutomation',
     tag: 'inboxes',
-    summary: "The inbox's automation settings (defaults when never set: everything off)",
-    access: ['admin'],
+    summary: "The inbox's automation settings (defaults when never set: everything off); supervisors read them in the console",
+    access: ['admin', 'supervisor'],
     params: IdParamsSchema,
     response: InboxAutomationSchema,
     handler: async ({ core, viewer, params }) => {

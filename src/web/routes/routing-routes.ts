@@ -124,6 +124,7 @@ export const routingRoutes = [
     access: ['admin'],
     params: IdParamsSchema,
     body: AgentRoutingProfileSchema,
+    response: AgentRoutingProfileSchema,
     handler: ({ core, viewer, params, body }) => core.assignmentSettings.setAgent(viewer, params.id, body),
   }),
 ];

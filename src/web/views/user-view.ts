@@ -11,6 +11,9 @@ export function toUserView(u: PublicUser) {
     departmentIds: u.departmentIds.map(String),
     active: u.active,
     locale: u.locale ?? null,
+    /** Routing profile: skills the rules can require, own limits (null = the department's). */
+    skills: u.skills ?? [],
+    capacity: { chat: u.capacity?.chat ?? null, email: u.capacity?.email ?? null },
     lastLoginAt: isoOrNull(u.lastLoginAt),
     createdAt: isoOrNull(u.createdAt),
   };

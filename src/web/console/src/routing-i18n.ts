@@ -40,6 +40,20 @@ const en = {
   away: 'Away',
   offline: 'Offline',
   availabilityTitle: 'Automatic assignment gives you tickets only while available',
+  rpTitle: 'Routing profile',
+  rpHelp: 'Used by automatic assignment: routing rules can require skills; limits cap how many open tickets this agent gets.',
+  rpSkills: 'Skills',
+  rpSkillsHelp: 'Enter or comma adds a skill; × removes it.',
+  rpAddSkill: 'Add skill…',
+  rpChat: 'Own chat limit',
+  rpEmail: 'Own email limit',
+  rpLimitHelp: 'Empty: the department’s limit.',
+  rpDefault: 'dept.',
+  rpColumn: 'Routing',
+  rpChatShort: 'chats',
+  rpEmailShort: 'emails',
+  rpCheckFields: 'Not saved: check the fields marked in red.',
+  rpNotANumber: 'Enter a whole number or leave empty',
 };
 type Key = keyof typeof en;
 
@@ -82,6 +96,20 @@ const pt: Record<Key, string> = {
   away: 'Ausente',
   offline: 'Offline',
   availabilityTitle: 'A atribuição automática só envia chamados enquanto você está disponível',
+  rpTitle: 'Perfil de roteamento',
+  rpHelp: 'Usado pela atribuição automática: regras podem exigir habilidades; os limites definem quantos chamados abertos este agente recebe.',
+  rpSkills: 'Habilidades',
+  rpSkillsHelp: 'Enter ou vírgula adiciona uma habilidade; × remove.',
+  rpAddSkill: 'Adicionar habilidade…',
+  rpChat: 'Limite próprio de chats',
+  rpEmail: 'Limite próprio de e-mails',
+  rpLimitHelp: 'Vazio: o limite do departamento.',
+  rpDefault: 'depto.',
+  rpColumn: 'Roteamento',
+  rpChatShort: 'chats',
+  rpEmailShort: 'e-mails',
+  rpCheckFields: 'Não salvo: confira os campos marcados em vermelho.',
+  rpNotANumber: 'Digite um número inteiro ou deixe vazio',
 };
 
 const es: Record<Key, string> = {
@@ -123,6 +151,20 @@ const es: Record<Key, string> = {
   away: 'Ausente',
   offline: 'Desconectado',
   availabilityTitle: 'La asignación automática solo te da tickets mientras estás disponible',
+  rpTitle: 'Perfil de enrutamiento',
+  rpHelp: 'Lo usa la asignación automática: las reglas pueden exigir habilidades; los límites fijan cuántos tickets abiertos recibe este agente.',
+  rpSkills: 'Habilidades',
+  rpSkillsHelp: 'Enter o coma añade una habilidad; × la quita.',
+  rpAddSkill: 'Añadir habilidad…',
+  rpChat: 'Límite propio de chats',
+  rpEmail: 'Límite propio de correos',
+  rpLimitHelp: 'Vacío: el límite del departamento.',
+  rpDefault: 'depto.',
+  rpColumn: 'Enrutamiento',
+  rpChatShort: 'chats',
+  rpEmailShort: 'correos',
+  rpCheckFields: 'No guardado: revise los campos marcados en rojo.',
+  rpNotANumber: 'Escriba un número entero o déjelo vacío',
 };
 
 const dictionaries: Record<string, Record<Key, string>> = { en, pt, es };

@@ -4,8 +4,10 @@ import { getLang, t, type Key } from '../../i18n.ts';
 import { fieldTexts, groupFields, initialValues, secretIsSet, toPayload, validate, widgetSnippet, type FieldProblem, type FormValues } from '../../inbox-form.ts';
 import { store, useStore } from '../../store.ts';
 import type { ChannelDescription, ChannelSettingsField, ConnectionReport, Inbox } from '../../types.ts';
+import { at } from '../../automation-i18n.ts';
 import { ChannelBadge } from '../bits.tsx';
 import { CopyField, HealthDot, QrCode } from './bits.tsx';
+import { InboxAutomationForm } from './InboxAutomation.tsx';
 
 interface Props {
   /** Undefined: a new inbox of `kind`. */
@@ -30,6 +32,8 @@ export function InboxEditor({ inbox, kind, canEdit }: Props) {
   const [dirty, setDirty] = useState(!inbox);
   const [busy, setBusy] = useState<'' | 'saving' | 'testing'>('');
   const [error, setError] = useState('');
+  /** A stored inbox's editor has two tabs: its settings and its automation (src/web/automation). */
+  const [tab, setTab] = useState<'settings' | 'automation'>('settings');
   // Kept in the store: testing a new inbox saves it first, which moves to its own URL (a new editor).
   const test = inbox ? s.inboxTests.get(inbox.id) : undefined;
 
@@ -120,10 +124,23 @@ export function InboxEditor({ inbox, kind, canEdit }: Props) {
         </p>
       ) : null}
       {canEdit ? null : <p class="muted">{t('readOnlySettings')}</p>}
-      {!desc && s.kinds.length ? <p class="muted">{t('kindNotAvailable', { kind: t(`ch_${kind}` as Key) })}</p> : null}
+      {inbox ? (
+        <div class="editor-tabs" role="tablist">
+          <button type="button" role="tab" aria-selected={tab === 'settings'} class={tab === 'settings' ? 'active' : ''} data-testid="tab-settings" onClick={() => setTab('settings')}>
+            {t('general')}
+          </button>
+          <button type="button" role="tab" aria-selected={tab === 'automation'} class={tab === 'automation' ? 'active' : ''} data-testid="tab-automation" onClick={() => setTab('automation')}>
+            {at('auto')}
+          </button>
+        </div>
+      ) : null}
+      {inbox && tab === 'automation' ? <InboxAutomationForm inboxId={inbox.id} canEdit={canEdit} /> : null}
+      {tab === 'settings' && !desc && s.kinds.length ? <p class="muted">{t('kindNotAvailable', { kind: t(`ch_${kind}` as Key) })}</p> : null}
 
+      {/* Hidden, not unmounted, on the automation tab: unsaved settings survive a look at the other tab. */}
       <form
         class="inbox-form"
+        hidden={tab !== 'settings'}
         onSubmit={(e) => {
           e.preventDefault();
           void onSave();
@@ -221,9 +238,9 @@ export function InboxEditor({ inbox, kind, canEdit }: Props) {
         {desc?.testable && canEdit ? <p class="hint">{t('testHint')}</p> : null}
       </form>
 
-      {test && test !== 'testing' ? <TestReport report={test} /> : null}
-      {inbox ? <Extras inbox={inbox} desc={desc} canEdit={canEdit} /> : null}
-      {inbox && canEdit ? <DangerZone inbox={inbox} /> : null}
+      {tab === 'settings' && test && test !== 'testing' ? <TestReport report={test} /> : null}
+      {tab === 'settings' && inbox ? <Extras inbox={inbox} desc={desc} canEdit={canEdit} /> : null}
+      {tab === 'settings' && inbox && canEdit ? <DangerZone inbox={inbox} /> : null}
     </section>
   );
 }
