@@ -158,11 +158,11 @@ describe('Messenger: the full loop', () => {
     await eventually(async () => ((await statusOf(message._id)) === 'delivered' ? true : undefined));
     expect((await postWebhook(receiptBody(PSID, { read: { watermark: Date.now() } }))).status).toBe(200);
     await eventually(async () => ((await statusOf(message._id)) === 'read' ? true : undefined));
-    // The console hears it: one status event per step, for this message.
-    const seen = h.t.events
-      .filter((e) => e.type === 'message.status_changed' && e.messageId === String(message._id))
-      .map((e) => (e as { status: string }).status);
-    expect(seen).toEqual(['sent', 'delivered', 'read']);
+    // The console hears it: one status event per step, for this message (published just after the write).
+    const seen = () =>
+      h.t.events.filter((e) => e.type === 'message.status_changed' && e.messageId === String(message._id)).map((e) => (e as { status: string }).status);
+    await eventually(async () => (seen().length >= 3 ? true : undefined));
+    expect(seen()).toEqual(['sent', 'delivered', 'read']);
   });
 
   it('fetches and stores an image, keeps the quote, and does not ask for the profile again', async () => {
