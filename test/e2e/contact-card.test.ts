@@ -61,4 +61,29 @@ describe('contact card in the ticket side panel', () => {
     expect(await page.locator('[data-testid=contact-ticket]').count()).toBe(3);
     await screenshot(page, 'contact-card-live.png');
   });
+
+  it('the email a chat visitor typed shows on the card marked "unverified", not as the contact\'s email', async () => {
+    const chat = await (await b.browser.newContext({ viewport: { width: 420, height: 700 }, locale: 'en-US' })).newPage();
+    chat.setDefaultTimeout(15_000);
+    await chat.goto(`${app.url}/chat`);
+    await chat.waitForSelector('#title:not(:empty)');
+    await chat.click('#intro-summary');
+    await chat.fill('#name', 'Eva Rocha');
+    await chat.fill('#email', 'eva.rocha@example.com');
+    await chat.fill('#text', 'Hello, question about my invoice');
+    await chat.press('#text', 'Enter');
+    let ticketId = '';
+    for (let i = 0; i < 100 && !ticketId; i++) {
+      const m = await modelsOf(app.core).Message.findOne({ text: 'Hello, question about my invoice' }).lean();
+      if (m) ticketId = String(m.ticketId);
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    await page.goto(`${app.url}/console/#/t/${ticketId}`);
+    const mark = page.locator('[data-testid=side-panel] [data-testid=unverified-email]');
+    await mark.waitFor();
+    expect(await mark.textContent()).toBe('eva.rocha@example.com unverified');
+    expect(await page.locator('.contact-head').textContent()).toBe('EREva Rochaeva.rocha@example.com unverified');
+    await screenshot(page, 'contact-card-unverified-email.png');
+    await chat.context().close();
+  });
 });

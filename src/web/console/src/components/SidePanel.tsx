@@ -71,6 +71,11 @@ export function SidePanel() {
               <div>
                 <div class="contact-name">{c.name ?? c.email ?? c.phone ?? '—'}</div>
                 {c.email ? <div class="muted">{c.email}</div> : null}
+                {c.unverifiedEmail && c.unverifiedEmail !== c.email ? (
+                  <div class="muted unverified-email" data-testid="unverified-email" title={t('unverifiedEmailHint')}>
+                    {c.unverifiedEmail} <span class="pill unverified">{t('unverifiedEmail')}</span>
+                  </div>
+                ) : null}
                 {c.phone ? <div class="muted">{c.phone}</div> : null}
               </div>
             </div>
