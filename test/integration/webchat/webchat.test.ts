@@ -145,6 +145,7 @@ describe('website chat', () => {
     await app.core.compose.reply(admin, String(ticket._id), { text: 'Hello from support', attachments: [] });
     const reply = await until(() => got.find((m) => m.text === 'Hello from support'));
     expect(reply.ticketNumber).toBe(ticket.number);
+    expect(reply.authorName).toBe(admin.name); // the visitor sees who answered
     await until(async () => (await modelsOf(app.core).Message.findOne({ text: 'Hello from support' }).lean())?.delivery.status === 'delivered');
     // A later reply reaching the visitor is the signal that anything sent before it has arrived too.
     await app.core.compose.reply(admin, String(ticket._id), { text: 'Fence reply', attachments: [] });
@@ -156,6 +157,9 @@ describe('website chat', () => {
     const history: any = await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: v.cookie } })).json();
     expect(history.ticket.number).toBe(ticket.number);
     expect(history.messages.map((m: any) => m.text)).toEqual(['need help', 'Hello from support', 'Fence reply']);
+    expect(history.messages.map((m: any) => m.authorName)).toEqual([null, admin.name, admin.name]);
+    // The default inbox keeps the built-in title and greeting: the page shows its own, in the visitor's language.
+    expect(history.inbox).toMatchObject({ title: null, greeting: null });
     const otherHistory: any = await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: other.cookie } })).json();
     expect(otherHistory).toMatchObject({ ticket: null, messages: [] });
     sock.disconnect();
