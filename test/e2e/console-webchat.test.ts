@@ -9,6 +9,7 @@ import { createInbox, createUser } from '../support/test-core.js';
 import { launchBrowser, screenshot, signInToConsole } from './support/browser.js';
 import { startApp, type RunningApp } from './support/start-app.js';
 import { modelsOf } from '../../src/core/models/models-of.js';
+import { applyTicketPatch } from '../../src/web/tickets/apply-ticket-patch.js';
 
 /**
  * Issue 3, "What must be shown", in real Chromium against the whole app:
@@ -128,6 +129,8 @@ describe('website chat ↔ agent console', () => {
     // Optimistic first, then the stored message with its delivery state.
     await anaPage.waitForSelector('[data-testid=message][data-direction=outbound]');
     await chat.waitForSelector('[data-testid=agent-message]:has-text("checking order A-1001")');
+    // The visitor sees who answered (live, and again from the history after a reload below).
+    await expect(chat.locator('[data-testid=agent-message]:has-text("checking order A-1001") [data-testid=agent-name]').textContent()).resolves.toBe('Ana Souza');
     await anaPage.waitForSelector('[data-testid=message][data-direction=outbound] [data-testid=ticks][data-status=read], [data-testid=message][data-direction=outbound] [data-testid=ticks][data-status=delivered]');
     await visitorSays(chat, 'Thank you! It was supposed to arrive on Monday.');
     await anaPage.waitForSelector('[data-testid=message-text]:has-text("supposed to arrive on Monday")');
@@ -154,6 +157,7 @@ describe('website chat ↔ agent console', () => {
     await chat.reload();
     await chat.waitForSelector('[data-testid=agent-message]');
     expect(await chat.locator('body').textContent()).not.toContain(secret);
+    await expect(chat.locator('[data-testid=agent-message] [data-testid=agent-name]').first().textContent()).resolves.toBe('Ana Souza');
     // The core never handed it to the adapter: no delivery state, not in the visitor's history.
     const stored = await modelsOf(app.core).Message.findOne({ text: secret }).lean();
     expect(stored).toMatchObject({ kind: 'note', direction: 'internal', delivery: { status: 'none', attempts: 0 } });
@@ -289,5 +293,53 @@ describe('website chat ↔ agent console', () => {
     expect(await srcdoc()).not.toContain('src="cid:');
     expect(await anaPage.locator('[data-testid=images-blocked]').count()).toBe(0);
     expect(remote.every((u) => u.startsWith('https://cdn.loja.example.com/') || u.startsWith('https://track.loja.example.com/'))).toBe(true);
+  });
+  it('solving the ticket tells the visitor (in the chat language) that writing again reopens it; writing again hides it', async () => {
+    await anaPage.goto(`${app.url}/console/#/t/${ticketId}`);
+    await anaPage.selectOption('[data-testid=status]', 'solved');
+    const notice = chat.locator('[data-testid=solved-notice]');
+    await notice.waitFor();
+    expect(await notice.textContent()).toBe('This conversation was marked solved — write again to reopen');
+    await screenshot(chat, 'visitor-chat-solved.png');
+    // Still told after a reload (from the session), and gone once the visitor writes again (reopened).
+    await chat.reload();
+    await notice.waitFor();
+    await visitorSays(chat, 'One more thing about the order');
+    await notice.waitFor({ state: 'hidden' });
+    await expect.poll(async () => (await modelsOf(app.core).Ticket.findById(ticketId).lean())!.status).not.toBe('solved');
+  });
+
+  it('the chat speaks the browser language (PT, ES, EN) by default; an inbox title and greeting of its own are shown as given', async () => {
+    const chatIn = async (locale: string) => {
+      const ctx = await b.browser.newContext({ viewport: { width: 420, height: 720 }, locale });
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      await page.goto(`${app.url}/chat`);
+      await page.waitForSelector('#title:not(:empty)');
+      await page.waitForSelector('.bubble.greeting');
+      return page;
+    };
+    const pt = await chatIn('pt-BR');
+    expect(await pt.textContent('#title')).toBe('Fale conosco');
+    expect(await pt.textContent('.bubble.greeting')).toBe('Olá! Como podemos ajudar você hoje?');
+    const es = await chatIn('es-ES');
+    expect(await es.textContent('#title')).toBe('Chatea con nosotros');
+    expect(await es.textContent('.bubble.greeting')).toBe('¡Hola! ¿Cómo podemos ayudarte hoy?');
+    const en = await chatIn('en-GB');
+    expect(await en.textContent('#title')).toBe('Chat with us');
+    await screenshot(pt, 'visitor-chat-pt-default.png');
+
+    // PT solved notice, from the session of a solved conversation.
+    await visitorSays(pt, 'Oi, preciso de ajuda');
+    const t = await ticketOfVisitorText('Oi, preciso de ajuda');
+    await applyTicketPatch(app.core, admin, String(t._id), { status: 'solved' });
+    await pt.locator('[data-testid=solved-notice]').waitFor();
+    expect(await pt.textContent('[data-testid=solved-notice]')).toBe('Esta conversa foi marcada como resolvida — escreva de novo para reabrir');
+
+    await app.core.inboxes.update(admin, app.webchatInboxId, { settings: { title: 'Ajuda Loja', greeting: 'Bem-vindo à Loja!' } });
+    await new Promise((r) => setTimeout(r, 5200)); // the chat router reads inboxes at most every 5 s
+    const own = await chatIn('es-ES');
+    expect(await own.textContent('#title')).toBe('Ajuda Loja');
+    expect(await own.textContent('.bubble.greeting')).toBe('Bem-vindo à Loja!');
   });
 });

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Core } from '../../core/create-core.js';
 import { ConflictError } from '../../core/errors/app-error.js';
 import type { Viewer } from '../../core/users/viewer.js';
+import { WEBCHAT_DEFAULT_GREETING, WEBCHAT_DEFAULT_TITLE } from './settings-form.js';
 
 export const DEFAULT_WEBCHAT_INBOX_NAME = 'Website chat';
 
@@ -20,7 +21,7 @@ export async function ensureDefaultWebchatInbox(core: Pick<Core, 'inboxes'>): Pr
       kind: 'webchat',
       name: DEFAULT_WEBCHAT_INBOX_NAME,
       enabled: true,
-      settings: { title: 'Chat with us', greeting: 'Hi! How can we help you today?' },
+      settings: { title: WEBCHAT_DEFAULT_TITLE, greeting: WEBCHAT_DEFAULT_GREETING },
       secrets: {},
     });
     return { id: inbox.id, created: true };

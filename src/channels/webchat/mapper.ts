@@ -15,8 +15,9 @@ export const providerKeyOf = (inboxId: string, visitorId: string, clientMessageI
 
 /**
  * Maps a visitor's message to the normalised InboundEvent. The email a visitor
- * types is unverified, so it is never an identity key (that would attach the
- * chat to whoever owns the address); it goes into the ticket subject instead.
+ * types is unverified, so it is never an identity key nor `sender.email` (that
+ * would attach the chat to whoever owns the address): it is kept on the
+ * visitor's own contact as `unverifiedEmail`, and named in the ticket subject.
  */
 export function toInboundEvent(inboxId: string, visitorId: string, m: VisitorMessage, now: Date): InboundEventInput {
   const who = (m.name ?? `Visitor ${visitorId.slice(0, 6)}`).replace(/\[#\d+\]/g, "").trim() || `Visitor ${visitorId.slice(0, 6)}`;
@@ -26,7 +27,7 @@ export function toInboundEvent(inboxId: string, visitorId: string, m: VisitorMes
     inboxId,
     occurredAt: now,
     providerMessageId: `webchat-in:${m.clientMessageId.toLowerCase()}`,
-    sender: { handle: visitorId, displayName: who, identityKeys: [`visitor:${visitorId}`] },
+    sender: { handle: visitorId, displayName: who, identityKeys: [`visitor:${visitorId}`], ...(m.email ? { unverifiedEmail: m.email } : {}) },
     text: m.text,
     attachments: [],
     threading: { conversationId: visitorId, subject: `Web chat with ${who}${m.email ? ` <${m.email}>` : ''}` },

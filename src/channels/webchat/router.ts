@@ -13,6 +13,7 @@ import { VisitorLimit } from './visitor-limit.js';
 import { toInboundEvent, VisitorMessageSchema } from './mapper.js';
 import type { WebchatChannel, WebchatCore } from './webchat-channel.js';
 import { widgetScript } from './widget-script.js';
+import { WEBCHAT_DEFAULT_GREETING, WEBCHAT_DEFAULT_TITLE } from './settings-form.js';
 
 export interface WebchatRouterOptions {
   core: WebchatCore;
@@ -33,6 +34,19 @@ const VisitorCsatSchema = z.object({
   rating: z.number().int().min(1).max(5),
   comment: z.string().trim().max(2_000).optional().transform((c) => c || undefined),
 });
+/**
+ * The inbox's own title and greeting; null where the admin left the default (or no title): the chat page
+ * then shows its own in the visitor's language (EN/PT/ES). An emptied greeting stays empty (none shown).
+ */
+function chatTexts(settings: Record<string, unknown>): { title: string | null; greeting: string | null } {
+  const title = typeof settings.title === 'string' ? settings.title.trim() : '';
+  const greeting = typeof settings.greeting === 'string' ? settings.greeting.trim() : undefined;
+  return {
+    title: title && title !== WEBCHAT_DEFAULT_TITLE ? title : null,
+    greeting: greeting === undefined || greeting === WEBCHAT_DEFAULT_GREETING ? null : greeting,
+  };
+}
+
 const InboxQuerySchema = z.object({ inbox: z.string().regex(/^[0-9a-f]{24}$/i).optional() });
 const AttachmentParamsSchema = z.object({ messageId: z.string().regex(/^[0-9a-f]{24}$/i), index: z.coerce.number().int().min(0).max(99) });
 
@@ -131,7 +145,7 @@ export function createWebchatRouter({
       const history = await channel.conversations.history(inbox.id, visitorId);
       res.setHeader('Cache-Control', 'no-store');
       res.json({
-        inbox: { id: inbox.id, name: inbox.name, title: String(inbox.settings.title ?? inbox.name), greeting: String(inbox.settings.greeting ?? '') },
+        inbox: { id: inbox.id, name: inbox.name, ...chatTexts(inbox.settings) },
         ticket: history.ticket,
         messages: history.messages,
         csat: await core.csat.pendingFor(inbox.id, visitorId),

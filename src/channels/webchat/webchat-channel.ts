@@ -17,6 +17,8 @@ export interface VisitorReply {
   text: string;
   at: string;
   ticketNumber: number;
+  /** The agent who answered (null: a message of Ponte's own). */
+  authorName: string | null;
   attachments: Array<{ index: number; fileName: string; mimeType: string; size: number }>;
 }
 
@@ -120,6 +122,7 @@ export class WebchatChannel implements VisitorRooms {
       text: out.text,
       at: new Date().toISOString(),
       ticketNumber: out.ticketNumber,
+      authorName: out.authorName ?? null,
       attachments: out.attachments.map((a, index) => ({ index, fileName: a.fileName, mimeType: a.mimeType, size: a.size })),
     };
     const sentAt = new Date();

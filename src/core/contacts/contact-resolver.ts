@@ -12,6 +12,8 @@ export interface ContactHints {
   email?: string;
   phone?: string;
   avatarUrl?: string;
+  /** Typed by the customer, unconfirmed: stored on the contact the identity keys lead to, never a key itself. */
+  unverifiedEmail?: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export class ContactResolver {
   async resolve(keys: string[], hints: ContactHints, { probablyNew = false }: { probablyNew?: boolean } = {}): Promise<Contact> {
     if (keys.length === 0) throw new Error('a contact needs at least one identity key');
     const cached = this.cache.get(keys);
-    if (cached && (cached.name || !hints.name)) return cached;
+    if (cached && (cached.name || !hints.name) && (!hints.unverifiedEmail || cached.unverifiedEmail === hints.unverifiedEmail)) return cached;
     const contact = await this.resolveStored(keys, hints, probablyNew);
     this.cache.set(keys, contact);
     return contact;
@@ -49,12 +51,17 @@ export class ContactResolver {
       const owner = attempt === 0 && probablyNew ? null : await this.findOwner(keys);
       if (owner) {
         await this.claimMissing(owner, keys);
+        const set: Partial<Contact> = {};
         if (!owner.name && hints.name) {
-          const avatar = !owner.avatarUrl && hints.avatarUrl ? { avatarUrl: hints.avatarUrl } : {};
-          await this.models.Contact.updateOne({ _id: owner._id }, { $set: { name: hints.name, ...avatar } });
-          return { ...owner, name: hints.name, ...avatar };
+          set.name = hints.name;
+          if (!owner.avatarUrl && hints.avatarUrl) set.avatarUrl = hints.avatarUrl;
         }
-        return owner;
+        // The address the customer typed last (their own contact: the keys are theirs); never `email`.
+        if (hints.unverifiedEmail && hints.unverifiedEmail !== owner.unverifiedEmail) set.unverifiedEmail = hints.unverifiedEmail;
+        if (Object.keys(set).length === 0) return owner;
+        // Saved through mongoose (its hooks keep the search terms current).
+        await this.models.Contact.updateOne({ _id: owner._id }, { $set: set });
+        return { ...owner, ...set };
       }
       // The contact and its first key at once (one round trip, not two in a row). A key whose contact is
       // missing (that insert failed, or a crash came between) is completed by `findOwner` next time.

@@ -16,6 +16,8 @@ export interface CustomerMessage {
   text: string;
   at: string;
   deliveryStatus: string;
+  /** Who answered (an agent's name) on an outbound message; null for the customer's own and Ponte's messages. */
+  authorName: string | null;
   /** The platform's id of an inbound message (the web chat's client message id), so a page can match its own optimistic copy. */
   providerMessageId: string | null;
   attachments: Array<{ index: number; fileName: string; mimeType: string; size: number }>;
@@ -159,6 +161,7 @@ function toCustomerMessage(m: Message): CustomerMessage {
     text: m.text,
     at: m.occurredAt.toISOString(),
     deliveryStatus: m.delivery.status,
+    authorName: m.direction === 'outbound' && m.author.type === 'agent' ? (m.author.name ?? null) : null,
     providerMessageId: m.direction === 'inbound' ? (m.providerMessageId ?? null) : null,
     attachments: m.attachments.map((a, index) => ({ index, fileName: a.fileName, mimeType: a.mimeType, size: a.size })),
   };

@@ -16,6 +16,8 @@ export interface OutboundMessage {
   html?: string;
   /** Sent by Ponte itself (auto-acknowledgement), not by an agent: email marks it Auto-Submitted. */
   automatic?: boolean;
+  /** The replying agent's name (absent for Ponte's own messages): the web chat shows it to the visitor. */
+  authorName?: string;
   attachments: Array<{ fileName: string; mimeType: string; size: number; content: Buffer }>;
   /** When the customer last wrote in this ticket: chat platforms with a reply window (Messenger) need it. */
   lastCustomerMessageAt?: Date;

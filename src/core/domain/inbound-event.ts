@@ -39,6 +39,11 @@ export const SenderSchema = z.object({
   identityKeys: z.array(z.string().min(3).max(400)).max(10).optional(),
   /** A picture of the sender the platform gave (Messenger profile_pic), kept on a new or unnamed contact. */
   avatarUrl: z.string().url().max(4000).optional(),
+  /**
+   * An address the customer typed and nobody confirmed (web chat "introduce yourself"): kept on their
+   * contact as `unverifiedEmail`, never an identity key nor the contact's `email` (it cannot claim anyone).
+   */
+  unverifiedEmail: z.string().email().max(320).optional(),
 });
 export type Sender = z.infer<typeof SenderSchema>;
 

@@ -140,6 +140,7 @@ export class DeliveryWorker {
       text: message.text,
       ...(message.html ? { html: message.html } : {}),
       ...(message.automatic ? { automatic: true } : {}),
+      ...(message.author.type === 'agent' && message.author.name ? { authorName: message.author.name } : {}),
       attachments,
       threading: {
         ...(message.emailMessageId ? { messageId: message.emailMessageId } : {}),

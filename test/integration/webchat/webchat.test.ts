@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { io as connectClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../../src/core/domain/channel-adapter.js';
-import { createUser } from '../../support/test-core.js';
+import { createInbox, createUser, emailEvent } from '../../support/test-core.js';
 import { startApp, type RunningApp } from '../../e2e/support/start-app.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
 
@@ -84,6 +84,38 @@ describe('website chat', () => {
     expect(ticket!.subject).toBe('Web chat with Eve <ceo@example.com>');
     const contact = await modelsOf(app.core).Contact.findById(ticket!.contactId).lean();
     expect(contact!.identities).toEqual([`visitor:${v.id}`]);
+    expect(contact).toMatchObject({ unverifiedEmail: 'ceo@example.com' });
+    expect(contact!.email).toBeUndefined();
+  });
+
+  it("an email that is another contact's is kept as the visitor's unverifiedEmail: the owner is neither joined nor changed", async () => {
+    const mail = await createInbox(app.core, 'email');
+    await app.core.ingest.accept([emailEvent(String(mail._id), { messageId: '<owner-1@example.com>', from: 'owner@example.com', subject: 'Invoice' })]);
+    await app.core.ingest.drain();
+    const ownerTicket = (await modelsOf(app.core).Ticket.findOne({ subject: 'Invoice' }).lean())!;
+    const ownerBefore = (await modelsOf(app.core).Contact.findById(ownerTicket.contactId).lean())!;
+    expect(ownerBefore.identities).toContain('email:owner@example.com');
+
+    const v = await visitor();
+    expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'I am the owner, honest', email: 'Owner@Example.com', name: 'Mallory' })).status).toBe(202);
+    await app.core.ingest.drain();
+    const ticket = (await modelsOf(app.core).Ticket.findOne({ 'replyTo.conversationId': v.id }).lean())!;
+    expect(String(ticket.contactId)).not.toBe(String(ownerBefore._id));
+    const mine = (await modelsOf(app.core).Contact.findById(ticket.contactId).lean())!;
+    expect(mine.identities).toEqual([`visitor:${v.id}`]);
+    expect(mine).toMatchObject({ unverifiedEmail: 'owner@example.com', name: 'Mallory' });
+    expect(mine.email).toBeUndefined();
+    // The owner: same identities, email, name and no unverified address; no ticket of the visitor's.
+    const ownerAfter = (await modelsOf(app.core).Contact.findById(ownerBefore._id).lean())!;
+    expect(ownerAfter).toEqual(ownerBefore);
+    expect(await modelsOf(app.core).Ticket.countDocuments({ contactId: ownerBefore._id })).toBe(1);
+    expect(await modelsOf(app.core).ContactIdentity.countDocuments({ contactId: ticket.contactId })).toBe(1);
+
+    // A later message with another address (the resolver's cache in between) updates the visitor's own contact only.
+    expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'typo, sorry', email: 'mallory@example.org' })).status).toBe(202);
+    await app.core.ingest.drain();
+    expect((await modelsOf(app.core).Contact.findById(ticket.contactId).lean())).toMatchObject({ unverifiedEmail: 'mallory@example.org' });
+    expect(await modelsOf(app.core).Contact.findById(ownerBefore._id).lean()).toEqual(ownerBefore);
   });
 
   it('replies reach the visitor socket live; notes are never handed to the adapter; history hides notes; other visitors see nothing', async () => {
@@ -113,6 +145,7 @@ describe('website chat', () => {
     await app.core.compose.reply(admin, String(ticket._id), { text: 'Hello from support', attachments: [] });
     const reply = await until(() => got.find((m) => m.text === 'Hello from support'));
     expect(reply.ticketNumber).toBe(ticket.number);
+    expect(reply.authorName).toBe(admin.name); // the visitor sees who answered
     await until(async () => (await modelsOf(app.core).Message.findOne({ text: 'Hello from support' }).lean())?.delivery.status === 'delivered');
     // A later reply reaching the visitor is the signal that anything sent before it has arrived too.
     await app.core.compose.reply(admin, String(ticket._id), { text: 'Fence reply', attachments: [] });
@@ -124,6 +157,9 @@ describe('website chat', () => {
     const history: any = await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: v.cookie } })).json();
     expect(history.ticket.number).toBe(ticket.number);
     expect(history.messages.map((m: any) => m.text)).toEqual(['need help', 'Hello from support', 'Fence reply']);
+    expect(history.messages.map((m: any) => m.authorName)).toEqual([null, admin.name, admin.name]);
+    // The default inbox keeps the built-in title and greeting: the page shows its own, in the visitor's language.
+    expect(history.inbox).toMatchObject({ title: null, greeting: null });
     const otherHistory: any = await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: other.cookie } })).json();
     expect(otherHistory).toMatchObject({ ticket: null, messages: [] });
     sock.disconnect();

@@ -5,9 +5,9 @@ import { renderCsatCard, type CsatState } from './csat-card.js';
 
 type Lang = 'en' | 'pt' | 'es';
 const T = {
-  en: { placeholder: 'Type your message…', send: 'Send', intro: 'Introduce yourself (optional)', name: 'Name', email: 'Email', ticket: 'Ticket', typing: 'Support is typing…', sending: 'Sending…', failed: 'Not sent — tap to retry', busy: 'Too many chats are starting right now — please try again shortly (tap to retry)', offline: 'Reconnecting…', online: '', you: 'You', support: 'Support', replyTime: 'We usually reply in a few minutes', queue: 'You are number {n} in the queue', wait: 'about {m} min' },
-  pt: { placeholder: 'Escreva sua mensagem…', send: 'Enviar', intro: 'Apresente-se (opcional)', name: 'Nome', email: 'E-mail', ticket: 'Chamado', typing: 'O suporte está digitando…', sending: 'Enviando…', failed: 'Não enviada — toque para tentar de novo', busy: 'Muitas conversas começando agora — tente de novo em instantes (toque para reenviar)', offline: 'Reconectando…', online: '', you: 'Você', support: 'Suporte', replyTime: 'Costumamos responder em poucos minutos', queue: 'Você é o número {n} na fila', wait: 'cerca de {m} min' },
-  es: { placeholder: 'Escribe tu mensaje…', send: 'Enviar', intro: 'Preséntate (opcional)', name: 'Nombre', email: 'Correo', ticket: 'Ticket', typing: 'Soporte está escribiendo…', sending: 'Enviando…', failed: 'No enviado — toca para reintentar', busy: 'Muchas conversaciones empiezan ahora — inténtalo de nuevo en un momento (toca para reintentar)', offline: 'Reconectando…', online: '', you: 'Tú', support: 'Soporte', replyTime: 'Solemos responder en pocos minutos', queue: 'Eres el número {n} en la cola', wait: 'unos {m} min' },
+  en: { placeholder: 'Type your message…', send: 'Send', intro: 'Introduce yourself (optional)', name: 'Name', email: 'Email', ticket: 'Ticket', typing: 'Support is typing…', sending: 'Sending…', failed: 'Not sent — tap to retry', busy: 'Too many chats are starting right now — please try again shortly (tap to retry)', offline: 'Reconnecting…', online: '', you: 'You', support: 'Support', replyTime: 'We usually reply in a few minutes', queue: 'You are number {n} in the queue', wait: 'about {m} min', title: 'Chat with us', greeting: 'Hi! How can we help you today?', solved: 'This conversation was marked solved — write again to reopen' },
+  pt: { placeholder: 'Escreva sua mensagem…', send: 'Enviar', intro: 'Apresente-se (opcional)', name: 'Nome', email: 'E-mail', ticket: 'Chamado', typing: 'O suporte está digitando…', sending: 'Enviando…', failed: 'Não enviada — toque para tentar de novo', busy: 'Muitas conversas começando agora — tente de novo em instantes (toque para reenviar)', offline: 'Reconectando…', online: '', you: 'Você', support: 'Suporte', replyTime: 'Costumamos responder em poucos minutos', queue: 'Você é o número {n} na fila', wait: 'cerca de {m} min', title: 'Fale conosco', greeting: 'Olá! Como podemos ajudar você hoje?', solved: 'Esta conversa foi marcada como resolvida — escreva de novo para reabrir' },
+  es: { placeholder: 'Escribe tu mensaje…', send: 'Enviar', intro: 'Preséntate (opcional)', name: 'Nombre', email: 'Correo', ticket: 'Ticket', typing: 'Soporte está escribiendo…', sending: 'Enviando…', failed: 'No enviado — toca para reintentar', busy: 'Muchas conversaciones empiezan ahora — inténtalo de nuevo en un momento (toca para reintentar)', offline: 'Reconectando…', online: '', you: 'Tú', support: 'Soporte', replyTime: 'Solemos responder en pocos minutos', queue: 'Eres el número {n} en la cola', wait: 'unos {m} min', title: 'Chatea con nosotros', greeting: '¡Hola! ¿Cómo podemos ayudarte hoy?', solved: 'Esta conversación se marcó como resuelta — escribe de nuevo para reabrirla' },
 } satisfies Record<Lang, Record<string, string>>;
 const lang: Lang = (['pt', 'es'] as const).find((l) => navigator.language.toLowerCase().startsWith(l)) ?? 'en';
 const t = T[lang];
@@ -20,6 +20,8 @@ interface Msg {
   text: string;
   at: string;
   state: 'sending' | 'sent' | 'failed' | 'delivered';
+  /** The agent who answered (outbound only; none for Ponte's own messages). */
+  authorName?: string | null;
   /** Refused because too many new chats are starting (429 CHAT_BUSY): the visitor is told to try again shortly. */
   busy?: boolean;
   attachments: Array<{ index: number; fileName: string; mimeType: string; size: number }>;
@@ -59,6 +61,10 @@ function uuid(): string {
 
 function setTicket(ticket: { number: number; status: string } | null) {
   const el = $('ticket');
+  // Solved: the visitor is told a new message reopens it (hidden again once it is reopened).
+  const solved = $('solved');
+  solved.textContent = t.solved;
+  solved.hidden = ticket?.status !== 'solved';
   if (!ticket) return void (el.hidden = true);
   el.hidden = false;
   el.textContent = `${t.ticket} #${ticket.number}`;
@@ -82,7 +88,14 @@ function render() {
     const b = document.createElement('div');
     b.className = `bubble ${m.direction === 'inbound' ? 'in' : 'out'}`;
     b.dataset.testid = m.direction === 'inbound' ? 'visitor-message' : 'agent-message';
-    b.textContent = m.text;
+    if (m.direction === 'outbound' && m.authorName) {
+      const author = document.createElement('span');
+      author.className = 'author';
+      author.dataset.testid = 'agent-name';
+      author.textContent = m.authorName;
+      b.append(author);
+    }
+    b.append(document.createTextNode(m.text));
     for (const a of m.attachments) {
       const link = document.createElement('a');
       link.href = `/chat/api/attachments/${m.id}/${a.index}${inboxId ? `?inbox=${inboxId}` : ''}`;
@@ -105,20 +118,22 @@ function render() {
   markRead();
 }
 
-function upsertServer(m: { id: string; direction: 'inbound' | 'outbound'; text: string; at: string; providerMessageId?: string | null; attachments: Msg['attachments'] }) {
+function upsertServer(m: { id: string; direction: 'inbound' | 'outbound'; text: string; at: string; authorName?: string | null; providerMessageId?: string | null; attachments: Msg['attachments'] }) {
   const clientId = m.providerMessageId?.startsWith('webchat-in:') ? m.providerMessageId.slice('webchat-in:'.length) : undefined;
   if (clientId && messages.has(clientId)) messages.delete(clientId);
-  messages.set(m.id, { key: m.id, id: m.id, ...(clientId ? { clientId } : {}), direction: m.direction, text: m.text, at: m.at, state: 'sent', attachments: m.attachments });
+  messages.set(m.id, { key: m.id, id: m.id, ...(clientId ? { clientId } : {}), direction: m.direction, text: m.text, at: m.at, state: 'sent', authorName: m.authorName ?? null, attachments: m.attachments });
 }
 
 async function loadSession() {
   const res = await fetch(`/chat/api/session${inboxId ? `?inbox=${inboxId}` : ''}`, { credentials: 'same-origin' });
   if (!res.ok) throw new Error(`session ${res.status}`);
-  const data = (await res.json()) as { inbox: { id: string; title: string; greeting: string }; ticket: { number: number; status: string } | null; messages: Array<Parameters<typeof upsertServer>[0]>; csat?: CsatState | null };
+  // Title and greeting: the inbox's own, or (null) ours in the visitor's language.
+  const data = (await res.json()) as { inbox: { id: string; title: string | null; greeting: string | null }; ticket: { number: number; status: string } | null; messages: Array<Parameters<typeof upsertServer>[0]>; csat?: CsatState | null };
   inboxId = data.inbox.id;
-  $('title').textContent = data.inbox.title;
-  document.title = data.inbox.title;
-  greeting = data.inbox.greeting;
+  const title = data.inbox.title ?? t.title;
+  $('title').textContent = title;
+  document.title = title;
+  greeting = data.inbox.greeting ?? t.greeting;
   setTicket(data.ticket);
   showCsat(data.csat ?? null);
   // Server copies replace optimistic ones; unsent local messages stay.
@@ -189,9 +204,9 @@ let lastTypingSent = 0;
 async function start() {
   const id = await loadSession();
   socket = io('/visitor', { auth: { inboxId: id }, withCredentials: true });
-  socket.on('message', (reply: { id: string; text: string; at: string; ticketNumber: number; attachments: Msg['attachments'] }, ack?: (ok: boolean) => void) => {
+  socket.on('message', (reply: { id: string; text: string; at: string; ticketNumber: number; authorName?: string | null; attachments: Msg['attachments'] }, ack?: (ok: boolean) => void) => {
     ack?.(true);
-    messages.set(reply.id, { key: reply.id, id: reply.id, direction: 'outbound', text: reply.text, at: reply.at, state: 'sent', attachments: reply.attachments });
+    messages.set(reply.id, { key: reply.id, id: reply.id, direction: 'outbound', text: reply.text, at: reply.at, state: 'sent', authorName: reply.authorName ?? null, attachments: reply.attachments });
     $('typing').hidden = true;
     render();
   });

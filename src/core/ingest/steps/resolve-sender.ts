@@ -39,6 +39,7 @@ export async function resolveSender(
         ...(event.sender.email ? { email: event.sender.email.toLowerCase() } : {}),
         ...(event.sender.phone ? { phone: event.sender.phone } : {}),
         ...(event.sender.avatarUrl ? { avatarUrl: event.sender.avatarUrl } : {}),
+        ...(event.sender.unverifiedEmail ? { unverifiedEmail: event.sender.unverifiedEmail.toLowerCase() } : {}),
       },
       { probablyNew },
     ),

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs } from './api.ts';
-import type { AuditEvent, Canned, ChannelDescription, ConnectionReport, Department, Inbox, Message, Presence, TicketDetail, TicketSummary, TicketViewer, User, Viewer } from './types.ts';
+import type { AuditEvent, Canned, ChannelDescription, ConnectionReport, Contact, Department, Inbox, Message, Presence, TicketDetail, TicketSummary, TicketViewer, User, Viewer } from './types.ts';
 
 export type View = 'mine' | 'unassigned' | 'departments' | 'all' | 'snoozed';
 export interface Filters {
@@ -49,6 +49,8 @@ class Store {
   customerTyping = new Map<string, number>();
   agentTyping = new Map<string, { name: string; until: number }>();
   revoked = new Set<string>();
+  /** The side panel's contact card (`GET /contacts/:id`) per contact; its tickets follow live ticket events. */
+  contactCards = new Map<string, { contact: Contact; tickets: TicketSummary[] }>();
   connection: 'connecting' | 'online' | 'offline' = 'connecting';
   settings = { notify: localStorage.getItem('ponte.notify') === '1', sound: localStorage.getItem('ponte.sound') !== '0' };
   toast: string | null = null;
@@ -155,7 +157,25 @@ class Store {
     else this.tickets.delete(t.id);
     const d = this.details.get(t.id);
     if (d) this.details.set(t.id, { ...d, ...t });
+    this.updateContactCards(t);
     this.sort();
+    this.changed();
+  }
+
+  /** A ticket created or changed: the contact cards that list it (or list its contact) show it as it is now. */
+  private updateContactCards(t: TicketSummary) {
+    for (const [contactId, card] of this.contactCards) {
+      const listed = card.tickets.some((x) => x.id === t.id);
+      if (!listed && t.contactId !== contactId) continue;
+      const tickets = listed ? card.tickets.map((x) => (x.id === t.id ? { ...x, ...t } : x)) : [t, ...card.tickets];
+      tickets.sort((a, b) => Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt));
+      this.contactCards.set(contactId, { ...card, tickets });
+    }
+  }
+
+  async loadContactCard(contactId: string) {
+    const card = await api.get<{ contact: Contact; tickets: TicketSummary[] }>(`/contacts/${contactId}`);
+    this.contactCards.set(contactId, { contact: card.contact, tickets: card.tickets });
     this.changed();
   }
 

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.ts';
 import { clock, relative, t, type Key } from '../i18n.ts';
 import { store, useStore } from '../store.ts';
-import type { Contact, TicketDetail, TicketSummary } from '../types.ts';
+import type { TicketDetail } from '../types.ts';
 import { TicketTypeField } from './TicketTypeField.tsx';
 import { MergeField } from './MergeField.tsx';
 import { Avatar, ChannelBadge, StatusPill } from './bits.tsx';
@@ -31,16 +31,13 @@ export function SidePanel() {
   const s = useStore();
   const id = s.selected;
   const d = id ? s.details.get(id) : undefined;
-  const [contact, setContact] = useState<{ contact: Contact; tickets: TicketSummary[] } | null>(null);
   const [tag, setTag] = useState('');
+  // Read again on a new message; status changes (this ticket's or another of the contact's) arrive live via the store.
+  const contact = d?.contactId ? s.contactCards.get(d.contactId) ?? null : null;
 
   useEffect(() => {
-    setContact(null);
     if (!d?.contactId) return;
-    api
-      .get<{ contact: Contact; tickets: TicketSummary[] }>(`/contacts/${d.contactId}`)
-      .then(setContact)
-      .catch(() => undefined);
+    void store.loadContactCard(d.contactId).catch(() => undefined);
   }, [d?.contactId, d?.lastMessageAt]);
 
   if (!id || !d || s.revoked.has(id)) return <aside class="side-panel" />;
@@ -74,6 +71,11 @@ export function SidePanel() {
               <div>
                 <div class="contact-name">{c.name ?? c.email ?? c.phone ?? '—'}</div>
                 {c.email ? <div class="muted">{c.email}</div> : null}
+                {c.unverifiedEmail && c.unverifiedEmail !== c.email ? (
+                  <div class="muted unverified-email" data-testid="unverified-email" title={t('unverifiedEmailHint')}>
+                    {c.unverifiedEmail} <span class="pill unverified">{t('unverifiedEmail')}</span>
+                  </div>
+                ) : null}
                 {c.phone ? <div class="muted">{c.phone}</div> : null}
               </div>
             </div>
@@ -93,7 +95,7 @@ export function SidePanel() {
                 <h4>{t('pastTickets')}</h4>
                 <ul class="past-tickets">
                   {contact.tickets.map((x) => (
-                    <li class={x.id === id ? 'current' : ''}>
+                    <li class={x.id === id ? 'current' : ''} data-testid="contact-ticket" data-ticket-id={x.id}>
                       <a href={`#/t/${x.id}`}>
                         <ChannelBadge channel={x.channel} compact /> <span class="num">#{x.number}</span> <span class="ellipsis">{x.subject}</span>
                       </a>
