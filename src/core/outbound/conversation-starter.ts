@@ -105,6 +105,15 @@ export class ConversationStarter {
     const { ticket } = await this.numbers.insert({ ...draft, sla: decided.sla, slaDueAt: decided.slaDueAt });
     this.audit.startChain(ticket._id);
 
+    const actor: Actor = { type: 'user', id: viewer.id, name: viewer.name };
+    // Written before the message, so the thread reads "ticket created", then the first message.
+    const createdAudit = await this.audit.append(
+      ticket._id,
+      'ticket.created',
+      actor,
+      { number: ticket.number, channel: inbox.kind, inboxId: String(inbox._id), contactId: String(contact._id), startedBy: { id: viewer.id, name: viewer.name }, to: address },
+    );
+    const sentAt = new Date();
     const messageId = new Types.ObjectId();
     const [created] = await this.models.Message.insertMany([
       {
@@ -120,30 +129,15 @@ export class ConversationStarter {
         providerKey: `out:${String(messageId)}`,
         emailMessageId: this.compose.newEmailMessageId(String(ticket._id)),
         threading: { references: [] },
-        delivery: { status: 'queued', attempts: 0, history: [{ status: 'queued', at: now }] },
-        occurredAt: now,
+        delivery: { status: 'queued', attempts: 0, history: [{ status: 'queued', at: sentAt }] },
+        occurredAt: sentAt,
       },
     ]);
     const message = created!.toObject() as Message;
-    const actor: Actor = { type: 'user', id: viewer.id, name: viewer.name };
-    const [createdAudit, queuedAudit] = await this.audit.appendAll(ticket._id, [
-      {
-        type: 'ticket.created',
-        actor,
-        data: {
-          number: ticket.number,
-          channel: inbox.kind,
-          inboxId: String(inbox._id),
-          contactId: String(contact._id),
-          startedBy: { id: viewer.id, name: viewer.name },
-          to: address,
-        },
-      },
-      { type: 'message.reply_queued', actor, data: { messageId: String(messageId), attachments: attachments.length }, ref: `message:${String(messageId)}` },
-    ]);
+    const queuedAudit = await this.audit.append(ticket._id, 'message.reply_queued', actor, { messageId: String(messageId), attachments: attachments.length }, `message:${String(messageId)}`);
     const scope = ticketScope(ticket);
-    this.bus.publish({ type: 'ticket.created', seq: createdAudit!.seq, at: createdAudit!.at.toISOString(), scope, ticket: toTicketSummary(ticket) });
-    this.bus.publish({ type: 'message.created', seq: queuedAudit!.seq, at: queuedAudit!.at.toISOString(), scope, message: toMessageView(message) });
+    this.bus.publish({ type: 'ticket.created', seq: createdAudit.seq, at: createdAudit.at.toISOString(), scope, ticket: toTicketSummary(ticket) });
+    this.bus.publish({ type: 'message.created', seq: queuedAudit.seq, at: queuedAudit.at.toISOString(), scope, message: toMessageView(message) });
     await this.queue().enqueue(String(messageId), 1);
     this.logger.info({ ticketId: String(ticket._id), number: ticket.number, inboxId: String(inbox._id), by: viewer.id }, 'conversation started by an agent');
     return { ticket, message };

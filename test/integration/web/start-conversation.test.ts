@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
 import { modelsOf } from '../../../src/core/models/models-of.js';
+import { RoutingRuleInputSchema } from '../../../src/core/routing/routing-rule-service.js';
 import { ticketIdFromOurMessageId } from '../../../src/core/threading/message-id.js';
 import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { TEST_SECRET, createInbox, createUser, emailEvent } from '../../support/test-core.js';
@@ -37,7 +38,11 @@ beforeAll(async () => {
   agentId = a.id;
   agent = await h.login(a);
   outsider = await h.login(await createUser(core, 'agent', [other!._id]));
-  supervisor = await h.login(await createUser(core, 'supervisor', []));
+  const sup = await createUser(core, 'supervisor', []);
+  supervisor = await h.login(sup);
+  // A rule that would tag any new ticket of the email inbox: an agent-started ticket is not routed.
+  const admin = await createUser(core, 'admin', []);
+  await core.routingRules.create(admin, RoutingRuleInputSchema.parse({ name: 'Tag mail', conditions: { inboxIds: [emailInbox] }, actions: { tags: ['routed'] } }));
 });
 afterAll(async () => {
   await h?.stop();
@@ -77,6 +82,8 @@ describe('start a conversation', () => {
     const stored = (await models().Message.findOne({ providerKey: reply.providerKey }).lean())!;
     expect(String(stored.ticketId)).toBe(ticket.id);
     expect(await models().Ticket.countDocuments({ contactId: new Types.ObjectId(ticket.contact.id) })).toBe(1);
+    await h.t.core.router.idle();
+    expect((await models().Ticket.findById(ticket.id).lean())!.tags).not.toContain('routed');
     const thread = await agent.get(`/api/tickets/${ticket.id}/messages`);
     expect(thread.body.items.map((m: { direction: string }) => m.direction)).toEqual(['outbound', 'inbound']);
   });
