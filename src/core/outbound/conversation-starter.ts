@@ -21,11 +21,12 @@ import { ComposeSchema, type ComposeService } from './compose-service.js';
 import type { OutboundQueue } from './outbound-queue.js';
 
 /**
- * Channels whose adapter can write to a customer first, given only their handle. Email can: the first mail
- * carries our signed Message-ID, and the customer's answer threads back by it. The chat channels cannot
- * today: Messenger allows no message outside the 24-hour window after the customer wrote, WhatsApp and
- * Telegram adapters answer a chat the customer opened, and SMS/voice (Twilio) are not offered until an
- * outbound-first send has been tried against the platform's opt-in rules.
+ * Channels whose inboxes may write to a customer first. Email: the first mail carries our signed Message-ID and
+ * the customer's answer threads back by it, whatever the conversation. Not (yet) the others: Telegram bots
+ * cannot write to a user who has not opened the chat; Messenger allows nothing outside the 24-hour window.
+ * The Twilio SMS and WhatsApp adapters could send to a phone number, but their answers thread only by the
+ * conversation key (`conv:<inbox>:<conversationId>`), which starting would have to claim or move to the new
+ * ticket (what if that conversation has an active ticket; placement's pointer cache; SMS opt-out) — not done.
  */
 export const startableChannels: readonly ChannelKind[] = ['email'];
 
