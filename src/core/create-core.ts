@@ -30,6 +30,7 @@ import { JobScheduler } from './jobs/job-scheduler.js';
 import { isFerretDb } from './db/schema-indexes.js';
 import { ensureIndexes, registerModels } from './models/registry.js';
 import { ComposeService } from './outbound/compose-service.js';
+import { ConversationStarter } from './outbound/conversation-starter.js';
 import { DeliveryWorker } from './outbound/delivery-worker.js';
 import { recoverQueuedDeliveries } from './outbound/recover-queued.js';
 import { ReportsService } from './reports/reports-service.js';
@@ -88,7 +89,9 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const contactCache = new ContactCache();
   const intake = new EventIntake(models, inboxCache, blobs, config, log('ingest'));
   const placement = new TicketPlacement(models, secret);
-  const messageProcessor = new MessageProcessor(models, inboxCache, new ContactResolver(models, contactCache, log('contacts')), placement, audit, locks, new TicketNumbers(models), config, secret, log('ingest'));
+  const contactResolver = new ContactResolver(models, contactCache, log('contacts'));
+  const ticketNumbers = new TicketNumbers(models);
+  const messageProcessor = new MessageProcessor(models, inboxCache, contactResolver, placement, audit, locks, ticketNumbers, config, secret, log('ingest'));
   const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
   const media = new RemoteMediaFetcher(models, channels, blobs, config.limits, log('ingest'));
   const calls = new CallProcessor(models, audit, log('ingest'));
@@ -146,6 +149,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   messageProcessor.useSla(slaEngine);
   tickets.useSla(slaEngine);
   compose.useSla(slaEngine);
+  const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'));
   const sla = new SlaAdminService(models, slaEngine);
   const slaAlerts = new SlaAlerts(models, bus, (id, target, dueAt, unassign) => tickets.escalateBreach(id, target, dueAt, unassign), slaEngine.now, { warningLeadMs: config.sla.warningLeadMs, breachUnassign: config.sla.breachUnassign }, log('sla'));
 
@@ -192,6 +196,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
     ingest,
     tickets,
     compose,
+    /** "New conversation": an agent writes to a customer first (email inboxes). */
+    conversationStarter,
     sla,
     slaAlerts,
     worker,

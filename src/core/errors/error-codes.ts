@@ -29,6 +29,8 @@ export const errorCatalogue = {
   INBOX_HAS_TICKETS: { fault: 'caller', meaning: 'An inbox with tickets cannot be deleted; disable it instead' },
   NOT_SUPPORTED: { fault: 'caller', meaning: "The inbox's channel has no such operation (connection test, session reset)" },
   CALL_NOT_SUPPORTED: { fault: 'caller', meaning: "The ticket's channel cannot place calls" },
+  INBOX_DISABLED: { fault: 'caller', meaning: 'The inbox is disabled: enable it before sending from it' },
+  CANNOT_START_CONVERSATION: { fault: 'caller', meaning: "The inbox's channel cannot write to a customer first (only email can, today)" },
   CHANNEL_REFUSED: { fault: 'caller', meaning: 'The channel refused the request for good; the shown code is the channel\'s own' },
   TICKET_MERGED: { fault: 'caller', meaning: 'The ticket was merged into another; act on that one' },
   TICKET_CLOSED: { fault: 'caller', meaning: "A closed ticket stays closed; the customer's next message opens a follow-up" },

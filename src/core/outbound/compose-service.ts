@@ -225,6 +225,11 @@ export class ComposeService {
     return { inReplyTo: last.emailMessageId, references };
   }
 
+  /** A signed Message-ID for a new outbound email of this ticket (replies to it thread back by it). */
+  newEmailMessageId(ticketId: string): string {
+    return createOutboundMessageId(this.secret, ticketId, this.mailDomain());
+  }
+
   private mailDomain(): string {
     try {
       return new URL(this.config.publicUrl).hostname || 'ponte.local';
@@ -233,7 +238,8 @@ export class ComposeService {
     }
   }
 
-  private async storeAttachments(input: ComposeInput): Promise<StoredAttachment[]> {
+  /** Checks the limits and stores the files; also used by a new conversation's first message. */
+  async storeAttachments(input: ComposeInput): Promise<StoredAttachment[]> {
     const { maxAttachmentBytes, maxMessageAttachmentsBytes } = this.config.limits;
     const decoded = input.attachments.map((a) => ({ ...a, bytes: Buffer.from(a.contentBase64, 'base64') }));
     const total = decoded.reduce((n, a) => n + a.bytes.length, 0);

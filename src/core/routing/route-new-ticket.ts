@@ -60,7 +60,10 @@ export class NewTicketRouter {
       this.awaitingFirstMessage.add(e.ticket.id);
       return;
     }
-    if (e.type !== 'message.created' || e.message.direction !== 'inbound') return;
+    if (e.type !== 'message.created') return;
+    // A ticket an agent started (its first message outbound) is not routed: the agent chose its inbox.
+    if (e.message.direction === 'outbound') this.awaitingFirstMessage.delete(e.scope.ticketId);
+    if (e.message.direction !== 'inbound') return;
     if (!this.awaitingFirstMessage.delete(e.scope.ticketId)) return;
     const run = this.route(e.scope.ticketId, e.message.text)
       .then(() => this.after(e.scope.ticketId))

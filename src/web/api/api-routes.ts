@@ -4,6 +4,7 @@ import { auditRoutes } from '../routes/audit-routes.js';
 import { authRoutes } from '../routes/auth-routes.js';
 import { channelKindRoutes } from '../routes/channel-kind-routes.js';
 import type { ChannelDescription } from '../../core/domain/channel-settings-form.js';
+import { conversationRoutes } from '../routes/conversation-routes.js';
 import { contactRoutes } from '../routes/contact-routes.js';
 import { departmentRoutes } from '../routes/department-routes.js';
 import { devInboundRoutes } from '../routes/dev-inbound-routes.js';
@@ -41,6 +42,7 @@ export function apiRoutes(opts: ApiRouteOptions): AnyRoute[] {
     ...healthRoutes(opts),
     ...authRoutes,
     ...ticketRoutes,
+    ...conversationRoutes,
     ...messageRoutes,
     ...auditRoutes,
     ...attachmentRoutes,

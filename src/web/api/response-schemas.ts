@@ -207,4 +207,6 @@ export const responseSchemas: Readonly<Record<string, z.ZodType>> = {
   updateMacro: MacroSchema,
   /** `replyId`: the reply the macro sent, or null when it has none. */
   applyMacro: z.object({ ticket: TicketDetailSchema, replyId: id.nullable() }),
+  /** `messageId`: the first (outbound, queued) message. */
+  startConversation: z.object({ ticket: TicketDetailSchema, messageId: id }),
 };

@@ -178,4 +178,10 @@ describe('the described payloads are what the API sends', () => {
     check('applyMacro', applied);
     expect(applied.body.replyId).toEqual(expect.any(String));
   });
+
+  it('a conversation an agent starts', async () => {
+    const inbox = await createInbox(h.t.core, 'email');
+    h.t.registry.adapters.set(String(inbox._id), new ScriptedAdapter());
+    check('startConversation', await admin.post('/api/tickets', { inboxId: String(inbox._id), to: 'oa-start@example.com', subject: 'Hello', text: 'First words' }));
+  });
 });

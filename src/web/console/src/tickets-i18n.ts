@@ -27,6 +27,19 @@ const en = {
   mergeCancel: 'Cancel',
   mergeNotFound: 'No ticket #{number} you can see.',
   mergeSelf: 'A ticket cannot be merged into itself.',
+  newConversation: 'New conversation',
+  newConvTo: 'To (email address or contact)',
+  newConvToPlaceholder: 'name@example.com, or search contacts',
+  newConvName: 'Name (for a new contact, optional)',
+  newConvExisting: 'Existing contact: {name}',
+  newConvInbox: 'Send from inbox',
+  newConvEmailOnly: 'Only email inboxes can write to a customer first.',
+  newConvNoInbox: 'No enabled email inbox of your departments can start a conversation.',
+  newConvSubject: 'Subject',
+  newConvMessage: 'Message',
+  newConvAttach: 'Attach files',
+  newConvSend: 'Send',
+  newConvInvalidEmail: 'Type a valid email address, or pick a contact.',
 };
 type Key = keyof typeof en;
 
@@ -56,6 +69,19 @@ const pt: Record<Key, string> = {
   mergeCancel: 'Cancelar',
   mergeNotFound: 'Nenhum ticket #{number} visível para você.',
   mergeSelf: 'Um ticket não pode ser mesclado nele mesmo.',
+  newConversation: 'Nova conversa',
+  newConvTo: 'Para (e-mail ou contato)',
+  newConvToPlaceholder: 'nome@exemplo.com, ou busque contatos',
+  newConvName: 'Nome (para um novo contato, opcional)',
+  newConvExisting: 'Contato existente: {name}',
+  newConvInbox: 'Enviar pela caixa',
+  newConvEmailOnly: 'Só caixas de e-mail podem escrever primeiro a um cliente.',
+  newConvNoInbox: 'Nenhuma caixa de e-mail ativa dos seus departamentos pode iniciar uma conversa.',
+  newConvSubject: 'Assunto',
+  newConvMessage: 'Mensagem',
+  newConvAttach: 'Anexar arquivos',
+  newConvSend: 'Enviar',
+  newConvInvalidEmail: 'Digite um e-mail válido ou escolha um contato.',
 };
 
 const es: Record<Key, string> = {
@@ -84,6 +110,19 @@ const es: Record<Key, string> = {
   mergeCancel: 'Cancelar',
   mergeNotFound: 'Ningún ticket #{number} visible para usted.',
   mergeSelf: 'Un ticket no puede fusionarse consigo mismo.',
+  newConversation: 'Nueva conversación',
+  newConvTo: 'Para (correo o contacto)',
+  newConvToPlaceholder: 'nombre@ejemplo.com, o busque contactos',
+  newConvName: 'Nombre (para un contacto nuevo, opcional)',
+  newConvExisting: 'Contacto existente: {name}',
+  newConvInbox: 'Enviar desde la bandeja',
+  newConvEmailOnly: 'Solo las bandejas de correo pueden escribir primero a un cliente.',
+  newConvNoInbox: 'Ninguna bandeja de correo activa de sus departamentos puede iniciar una conversación.',
+  newConvSubject: 'Asunto',
+  newConvMessage: 'Mensaje',
+  newConvAttach: 'Adjuntar archivos',
+  newConvSend: 'Enviar',
+  newConvInvalidEmail: 'Escriba un correo válido o elija un contacto.',
 };
 
 const dictionaries: Record<string, Record<Key, string>> = { en, pt, es };

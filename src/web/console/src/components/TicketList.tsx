@@ -3,6 +3,7 @@ import { relative, t } from '../i18n.ts';
 import { store, useStore } from '../store.ts';
 import { tt } from '../tickets-i18n.ts';
 import { ChannelBadge, PriorityMark, SlaChip, StatusPill } from './bits.tsx';
+import { NewConversationButton } from './NewConversation.tsx';
 
 /** Searching as the agent types: the server is asked once the typing pauses. */
 const SEARCH_DEBOUNCE_MS = 250;
@@ -44,6 +45,7 @@ export function TicketList() {
     <section class="ticket-list" aria-label="Tickets">
       <div class="list-head">
         <SearchBox q={q} />
+        <NewConversationButton />
       </div>
       {q ? (
         <div class="search-note" data-testid="search-note">

@@ -1,0 +1,218 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError, qs } from '../api.ts';
+import { store, useStore } from '../store.ts';
+import { tt } from '../tickets-i18n.ts';
+import type { Contact, Inbox, TicketDetail } from '../types.ts';
+import { fileSize } from './bits.tsx';
+
+/** Channels whose inboxes can write to a customer first (src/core/outbound/conversation-starter.ts). */
+const STARTABLE = ['email'];
+const SEARCH_DEBOUNCE_MS = 250;
+
+interface Pending {
+  fileName: string;
+  mimeType: string;
+  size: number;
+  contentBase64: string;
+}
+
+const readBase64 = (f: File) =>
+  new Promise<string>((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(f);
+  });
+
+const emailOf = (c: Contact) => c.email ?? c.identities.find((k) => k.startsWith('email:'))?.slice(6) ?? null;
+
+/** The inboxes the signed-in user may start a conversation in: enabled email inboxes of their departments. */
+function startableInboxes(inboxes: Inbox[]): Inbox[] {
+  const me = store.me;
+  const all = me?.role === 'admin' || me?.role === 'supervisor';
+  return inboxes.filter((i) => STARTABLE.includes(i.kind) && i.enabled && (all || !i.departmentId || me?.departmentIds.includes(i.departmentId)));
+}
+
+/** "New conversation" in the ticket list's header: the agent writes to a customer first. */
+export function NewConversationButton() {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" class="btn primary small new-conversation" data-testid="new-conversation" onClick={() => setOpen(true)}>
+        {tt('newConversation')}
+      </button>
+      {open ? <NewConversationDialog onClose={() => setOpen(false)} /> : null}
+    </>
+  );
+}
+
+function NewConversationDialog({ onClose }: { onClose: () => void }) {
+  const s = useStore();
+  const inboxes = startableInboxes(s.inboxes);
+  const [to, setTo] = useState('');
+  const [name, setName] = useState('');
+  const [inboxId, setInboxId] = useState(inboxes[0]?.id ?? '');
+  const [subject, setSubject] = useState('');
+  const [text, setText] = useState('');
+  const [files, setFiles] = useState<Pending[]>([]);
+  const [matches, setMatches] = useState<Contact[]>([]);
+  const [picked, setPicked] = useState<Contact | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const timer = useRef<number | undefined>(undefined);
+  const first = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    first.current?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.clearTimeout(timer.current);
+    };
+  }, []);
+  useEffect(() => {
+    if (!inboxId && inboxes[0]) setInboxId(inboxes[0].id);
+  }, [inboxes.length]);
+
+  const search = (q: string) => {
+    window.clearTimeout(timer.current);
+    if (q.trim().length < 2) return setMatches([]);
+    timer.current = window.setTimeout(() => {
+      api
+        .get<{ items: Contact[] }>(`/contacts${qs({ q: q.trim(), limit: 6 })}`)
+        .then((r) => setMatches(r.items.filter((c) => emailOf(c))))
+        .catch(() => setMatches([]));
+    }, SEARCH_DEBOUNCE_MS);
+  };
+
+  const pick = (c: Contact) => {
+    setPicked(c);
+    setTo(emailOf(c) ?? '');
+    setName(c.name ?? '');
+    setMatches([]);
+  };
+
+  const addFiles = async (list: FileList | null) => {
+    if (!list) return;
+    const added = await Promise.all([...list].map(async (f) => ({ fileName: f.name, mimeType: f.type || 'application/octet-stream', size: f.size, contentBase64: await readBase64(f) })));
+    setFiles((fs) => [...fs, ...added]);
+  };
+
+  const send = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(to.trim())) return setError(tt('newConvInvalidEmail'));
+    if (!inboxId) return setError(tt('newConvNoInbox'));
+    setSending(true);
+    try {
+      const res = await api.post<{ ticket: TicketDetail; messageId: string }>('/tickets', {
+        inboxId,
+        to: to.trim(),
+        ...(name.trim() && !picked ? { name: name.trim() } : {}),
+        subject,
+        text,
+        attachments: files.map(({ fileName, mimeType, contentBase64 }) => ({ fileName, mimeType, contentBase64 })),
+      });
+      onClose();
+      location.hash = `#/t/${res.ticket.id}`;
+    } catch (err) {
+      const issues = err instanceof ApiError && err.issues.length ? `: ${err.issues.map((i) => `${i.path} ${i.message}`).join('; ')}` : '';
+      setError(err instanceof Error ? `${err.message}${issues}` : String(err));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <div class="dialog-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
+      <form class="dialog new-conversation-dialog" role="dialog" aria-modal="true" aria-label={tt('newConversation')} data-testid="new-conversation-dialog" onSubmit={send}>
+        <h2>{tt('newConversation')}</h2>
+        <label>
+          {tt('newConvTo')}
+          <input
+            ref={first}
+            type="text"
+            autocomplete="off"
+            data-testid="new-conv-to"
+            placeholder={tt('newConvToPlaceholder')}
+            value={to}
+            onInput={(e) => {
+              setTo(e.currentTarget.value);
+              setPicked(null);
+              setError(null);
+              search(e.currentTarget.value);
+            }}
+          />
+        </label>
+        {matches.length ? (
+          <ul class="contact-matches" data-testid="new-conv-matches">
+            {matches.map((c) => (
+              <li key={c.id}>
+                <button type="button" class="btn ghost" onClick={() => pick(c)}>
+                  <strong>{c.name ?? emailOf(c)}</strong> <span class="muted">{emailOf(c)}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {picked ? (
+          <div class="muted" data-testid="new-conv-contact">
+            {tt('newConvExisting', { name: picked.name ?? emailOf(picked) ?? '' })}
+          </div>
+        ) : (
+          <label>
+            {tt('newConvName')}
+            <input type="text" data-testid="new-conv-name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          </label>
+        )}
+        <label>
+          {tt('newConvInbox')}
+          <select data-testid="new-conv-inbox" value={inboxId} onChange={(e) => setInboxId(e.currentTarget.value)}>
+            {inboxes.map((i) => (
+              <option key={i.id} value={i.id}>
+                {i.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {inboxes.length === 0 ? <div class="muted">{tt('newConvNoInbox')}</div> : <div class="muted small">{tt('newConvEmailOnly')}</div>}
+        <label>
+          {tt('newConvSubject')}
+          <input type="text" required maxLength={250} data-testid="new-conv-subject" value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
+        </label>
+        <label>
+          {tt('newConvMessage')}
+          <textarea required rows={6} data-testid="new-conv-text" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        </label>
+        <div class="new-conv-files">
+          <label class="btn small">
+            {tt('newConvAttach')}
+            <input type="file" multiple hidden data-testid="new-conv-files" onChange={(e) => void addFiles(e.currentTarget.files)} />
+          </label>
+          {files.map((f, i) => (
+            <span class="tag" key={i}>
+              {f.fileName} ({fileSize(f.size)}){' '}
+              <button type="button" class="btn ghost small" aria-label="×" onClick={() => setFiles((fs) => fs.filter((_, j) => j !== i))}>
+                ×
+              </button>
+            </span>
+          ))}
+        </div>
+        {error ? (
+          <div class="error" role="alert" data-testid="new-conv-error">
+            {error}
+          </div>
+        ) : null}
+        <div class="dialog-actions">
+          <button type="button" class="btn" onClick={onClose}>
+            {tt('mergeCancel')}
+          </button>
+          <button type="submit" class="btn primary" data-testid="new-conv-send" disabled={sending || inboxes.length === 0}>
+            {tt('newConvSend')}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+import { StartConversationSchema } from '../../core/outbound/conversation-starter.js';
+import { defineRoute } from '../api/route.js';
+import { toTicketDetailView } from '../views/ticket-detail-view.js';
+
+/** "New conversation": an agent writes to a customer first (src/core/outbound/conversation-starter.ts). */
+export const conversationRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/tickets',
+    operationId: 'startConversation',
+    tag: 'tickets',
+    summary:
+      'Start a conversation: a new ticket in the inbox\'s department, assigned to the caller, whose first message (to `to`) ' +
+      'is queued for delivery like a reply. Email inboxes only; agents only in inboxes of their departments',
+    access: 'user',
+    body: StartConversationSchema,
+    bodyLimit: 'compose',
+    status: 201,
+    handler: async ({ core, viewer, body }) => {
+      const { ticket, message } = await core.conversationStarter.start(viewer, body);
+      return { ticket: await toTicketDetailView(core, ticket), messageId: String(message._id) };
+    },
+  }),
+];
