@@ -152,6 +152,20 @@ describe('thread entries', () => {
     expect(pages.flat().map((m) => m.providerKey)).toEqual(['sms:TE-cr-1', 'sms:TE-cr-2']);
   });
 
+  it('two writers claiming for one ticket (another process): the loser probes on, positions stay dense', async () => {
+    const ticketId = new Types.ObjectId();
+    const [one, two] = [new ThreadEntries(models()), new ThreadEntries(models())];
+    const ids = Array.from({ length: 6 }, () => new Types.ObjectId());
+    await one.claim(ticketId, { _id: ids[0]!, occurredAt: new Date() });
+    await two.claim(ticketId, { _id: ids[1]!, occurredAt: new Date() });
+    await one.claim(ticketId, { _id: ids[2]!, occurredAt: new Date() }); // remembered 2: taken, probes on to 3
+    await Promise.all([one.claim(ticketId, { _id: ids[3]!, occurredAt: new Date() }), two.claim(ticketId, { _id: ids[4]!, occurredAt: new Date() })]);
+    await two.claim(ticketId, { _id: ids[5]!, occurredAt: new Date() });
+    const entries = await entriesOf(ticketId);
+    expect(entries.map((e) => e._id)).toEqual([1, 2, 3, 4, 5, 6].map((n) => threadEntryId(ticketId, n)));
+    expect(entries.map((e) => String(e.messageId)).sort()).toEqual(ids.map(String).sort());
+  });
+
   it('merged tickets: the target reads its own and the merged tickets entries, in one order', async () => {
     const inbox = String((await createInbox(t.core, 'sms'))._id);
     const [a, b, c] = [nextPhone(), nextPhone(), nextPhone()];
