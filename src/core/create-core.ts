@@ -42,6 +42,7 @@ import { VisibleAttachments } from './attachments/visible-attachment.js';
 import { CannedResponseService } from './canned/canned-service.js';
 import { CustomerConversationService } from './conversations/customer-conversation.js';
 import { rememberModels } from './models/models-of.js';
+import { ThreadEntries } from './tickets/thread-entries.js';
 import { listThread } from './tickets/thread-queries.js';
 import { OpenWork } from './tickets/open-work.js';
 import { TicketContext } from './tickets/ticket-context.js';
@@ -91,8 +92,9 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const placement = new TicketPlacement(models, secret);
   const contactResolver = new ContactResolver(models, contactCache, log('contacts'));
   const ticketNumbers = new TicketNumbers(models);
-  const messageProcessor = new MessageProcessor(models, inboxCache, contactResolver, placement, audit, locks, ticketNumbers, config, secret, log('ingest'));
-  const statusProcessor = new StatusProcessor(models, audit, log('ingest'));
+  const threadEntries = new ThreadEntries(models);
+  const messageProcessor = new MessageProcessor(models, inboxCache, contactResolver, placement, audit, locks, ticketNumbers, config, secret, log('ingest'), threadEntries);
+  const statusProcessor = new StatusProcessor(models, audit, log('ingest'), threadEntries);
   const media = new RemoteMediaFetcher(models, channels, blobs, config.limits, log('ingest'));
   const calls = new CallProcessor(models, audit, log('ingest'));
   const profiles = new SenderProfiles(models, channels, contactCache, log('ingest'));
@@ -142,6 +144,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     config,
     secret,
     log('outbound'),
+    threadEntries,
     channels,
   );
   const callBack = new CallBackService(tickets, channels, audit, log('calls'));
@@ -149,7 +152,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   messageProcessor.useSla(slaEngine);
   tickets.useSla(slaEngine);
   compose.useSla(slaEngine);
-  const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'));
+  const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'), threadEntries);
   const sla = new SlaAdminService(models, slaEngine);
   const slaAlerts = new SlaAlerts(models, bus, (id, target, dueAt, unassign) => tickets.escalateBreach(id, target, dueAt, unassign), slaEngine.now, { warningLeadMs: config.sla.warningLeadMs, breachUnassign: config.sla.breachUnassign }, log('sla'));
 
@@ -212,7 +215,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
     ticketContext: new TicketContext(models),
     canned: new CannedResponseService(connection),
     conversations: new CustomerConversationService(models),
-    threads: { list: (ticket: Ticket, opts: { after?: string; limit: number }) => listThread(models, ticket, opts) },
+    // Read through thread entries by `_id` on the embedded database; on MongoDB the index serves the query.
+    threads: { list: async (ticket: Ticket, opts: { after?: string; limit: number }) => listThread(models, ticket, { ...opts, byEntries: await isFerretDb(connection) }) },
     /** Whether the driver holds a live connection (the health route's first look). */
     databaseConnected: () => connection.readyState === 1,
     reports,

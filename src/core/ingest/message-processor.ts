@@ -19,6 +19,7 @@ import { PlaceMessage } from './steps/place-message.js';
 import { RecordMessage } from './steps/record-message.js';
 import { resolveSender } from './steps/resolve-sender.js';
 import { MessageStore } from './steps/store-message.js';
+import type { ThreadEntries } from '../tickets/thread-entries.js';
 import { TicketToucher } from './steps/touch-ticket.js';
 import { TicketWriter } from './steps/write-ticket.js';
 
@@ -58,10 +59,11 @@ export class MessageProcessor {
     config: Config,
     private readonly secret: string,
     private readonly logger: Logger,
+    threadEntries: ThreadEntries,
   ) {
     this.writer = new TicketWriter(audit, numbers, config, logger);
     this.placeStep = new PlaceMessage(models, placement, this.writer, audit, locks, config);
-    this.recordStep = new RecordMessage(new MessageStore(models, audit, logger), new TicketToucher(models, locks), audit, logger);
+    this.recordStep = new RecordMessage(new MessageStore(models, audit, logger, threadEntries), new TicketToucher(models, locks), audit, logger);
   }
 
   onNewTicket(hook: NewTicketHook): void {

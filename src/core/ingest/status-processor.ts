@@ -16,6 +16,7 @@ import { ticketScope, toMessageView } from '../events/views.js';
 import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
 import type { DeliveryStatus, Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
+import type { ThreadEntries } from '../tickets/thread-entries.js';
 import type { ProcessResult } from './message-processor.js';
 
 const rank: Partial<Record<DeliveryStatus, number>> = { queued: 0, sending: 1, sent: 2, delivered: 3, read: 4 };
@@ -40,6 +41,7 @@ export class StatusProcessor {
     private readonly models: Models,
     private readonly audit: AuditLog,
     private readonly logger: Logger,
+    private readonly threadEntries: ThreadEntries,
   ) {}
 
   async status(e: MessageStatusEvent): Promise<ProcessResult> {
@@ -119,6 +121,7 @@ export class StatusProcessor {
       updatedAt: new Date(),
     };
     try {
+      await this.threadEntries.claim(ticket._id, message);
       await this.models.Message.insertMany([message]);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;

@@ -13,6 +13,7 @@ import { registerInboxModel } from './inbox.js';
 import { registerMessageModel } from './message.js';
 import { registerSessionModel } from './session.js';
 import { registerSessionLeaseModel } from './session-lease.js';
+import { registerThreadEntryModel } from './thread-entry.js';
 import { registerTicketModel } from './ticket.js';
 import { registerUserModel } from './user.js';
 import { registerSlaCalendarModel } from './sla-calendar.js';
@@ -39,6 +40,7 @@ export function registerModels(c: Connection) {
     Message: registerMessageModel(c),
     Session: registerSessionModel(c),
     SessionLease: registerSessionLeaseModel(c),
+    ThreadEntry: registerThreadEntryModel(c),
     Ticket: registerTicketModel(c),
     User: registerUserModel(c),
     SlaCalendar: registerSlaCalendarModel(c),

@@ -39,6 +39,8 @@ export interface Ticket {
   previousTicketId?: Types.ObjectId;
   mergedInto?: Types.ObjectId;
   mergedTicketIds: Types.ObjectId[];
+  /** Created with thread entries (`thread-entries.ts`): every message of it has one. Older tickets lack it. */
+  threadEntries?: boolean;
   /** Day bucket of creation in the org time zone, for reports without date operators. */
   createdDay: string;
   /** Customer satisfaction of the latest solve: asked at `requestedAt`, answered (1–5) at `ratedAt`. */
@@ -92,6 +94,7 @@ const schema = new Schema<Ticket>(
     previousTicketId: { type: Schema.Types.ObjectId },
     mergedInto: { type: Schema.Types.ObjectId },
     mergedTicketIds: { type: [Schema.Types.ObjectId], default: [] },
+    threadEntries: Boolean,
     createdDay: { type: String, required: true },
     csat: { requestId: String, requestedAt: Date, rating: Number, comment: String, ratedAt: Date },
   },

@@ -14,6 +14,7 @@ import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import { slaAuditEntries, type SlaEngine } from '../sla/sla-engine.js';
 import { createOutboundMessageId } from '../threading/message-id.js';
+import type { ThreadEntries } from '../tickets/thread-entries.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Viewer } from '../users/viewer.js';
@@ -49,6 +50,7 @@ export class ComposeService {
     private readonly config: Config,
     private readonly secret: string,
     private readonly logger: Logger,
+    private readonly threadEntries: ThreadEntries,
     private readonly channels?: ChannelRegistry,
   ) {}
 
@@ -102,6 +104,7 @@ export class ComposeService {
   async sendAutomatic(ticket: Ticket, text: string, auditType: string, auditData: Record<string, unknown> = {}): Promise<Message> {
     const _id = new Types.ObjectId();
     const now = new Date();
+    await this.threadEntries.claim(ticket._id, { _id, occurredAt: now });
     const [created] = await this.models.Message.insertMany([
       {
         _id,
@@ -152,6 +155,7 @@ export class ComposeService {
     const now = new Date();
     const isReply = what === 'reply';
     const threading = isReply ? await this.replyThreading(ticket) : { references: [] as string[] };
+    await this.threadEntries.claim(ticket._id, { _id, occurredAt: now });
     const [created] = await this.models.Message.insertMany([
       {
         _id,

@@ -11,6 +11,7 @@ import type { DomainEventBus } from '../events/event-bus.js';
 import { ticketScope, toMessageView, toTicketSummary } from '../events/views.js';
 import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
+import type { ThreadEntries } from '../tickets/thread-entries.js';
 import type { Ticket } from '../models/ticket.js';
 import type { SlaEngine } from '../sla/sla-engine.js';
 import { messagePreview } from '../tickets/message-preview.js';
@@ -59,6 +60,7 @@ export class ConversationStarter {
     private readonly sla: () => SlaEngine,
     private readonly config: Config,
     private readonly logger: Logger,
+    private readonly threadEntries: ThreadEntries,
   ) {}
 
   async start(viewer: Viewer, input: StartConversationInput): Promise<{ ticket: Ticket; message: Message }> {
@@ -116,6 +118,8 @@ export class ConversationStarter {
     );
     const sentAt = new Date();
     const messageId = new Types.ObjectId();
+    // Its thread entry first, as every message write does (tickets/thread-entries.ts).
+    await this.threadEntries.claim(ticket._id, { _id: messageId, occurredAt: sentAt });
     const [created] = await this.models.Message.insertMany([
       {
         _id: messageId,

@@ -30,7 +30,8 @@ export class TicketNumbers {
       const number = await this.next();
       try {
         const now = new Date();
-        const ticket: Ticket = { ...doc, number, createdAt: doc.createdAt ?? now, updatedAt: now };
+        // Every message path claims a thread entry before it writes the message: this ticket will have them all.
+        const ticket: Ticket = { ...doc, number, threadEntries: true, createdAt: doc.createdAt ?? now, updatedAt: now };
         // NewTicket has every field the schema requires or defaults: inserted by the driver, no mongoose
         // document per new conversation. `ignoreUndefined`: an optional field given as undefined is left out.
         await rawCollection(this.models.Ticket).insertOne(ticket, { ignoreUndefined: true });

@@ -5,6 +5,7 @@ import { connectMongoose, disconnect } from '../../../src/core/db/connect.js';
 import { createLogger } from '../../../src/core/logging/logger.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
 import { readAuditTrail } from '../../../src/core/audit/audit-trail.js';
+import { listThread } from '../../../src/core/tickets/thread-queries.js';
 import { listTickets, TicketListQuerySchema } from '../../../src/core/tickets/ticket-queries.js';
 import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
@@ -100,10 +101,14 @@ describe('index coverage (MongoDB)', () => {
     }
     origin = 'ticket detail';
     await t.core.tickets.get(agent, id);
+    origin = 'thread as served (FerretDB: by thread entries)';
+    const served = await t.core.threads.list(ticket, { limit: 1 });
+    if (served.nextCursor) await t.core.threads.list(ticket, { limit: 1, after: served.nextCursor });
+    // The query: MongoDB's thread, and FerretDB's for a ticket whose thread entries are incomplete.
     origin = 'thread';
-    const thread = await t.core.threads.list(ticket, { limit: 1 });
+    const thread = await listThread(m, ticket, { limit: 1 });
     origin = 'thread next page';
-    if (thread.nextCursor) await t.core.threads.list(ticket, { limit: 1, after: thread.nextCursor });
+    if (thread.nextCursor) await listThread(m, ticket, { limit: 1, after: thread.nextCursor });
     origin = 'audit trail';
     await t.core.tickets.auditTrail(admin, id);
     origin = 'audit trail by query (events older than derived ids)';

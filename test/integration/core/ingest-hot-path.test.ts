@@ -4,6 +4,7 @@ import { rawCollection } from '../../../src/core/db/raw-collection.js';
 import type { DomainEvent } from '../../../src/core/events/domain-events.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
+import { listThread } from '../../../src/core/tickets/thread-queries.js';
 
 /**
  * The ingest hot path keeps a few things in memory (contacts by identity,
@@ -235,6 +236,13 @@ describe('ingest hot path caches', () => {
     const received = await modelsOf(a.core).AuditEvent.find({ ticketId: followUp._id, ref: `message:${String(moved._id)}` }).lean();
     expect(received.map((e) => e.type)).toEqual(['message.received']);
     for (const id of [ticketId, String(followUp._id)]) expect(await verifyAuditChain(modelsOf(a.core), id)).toMatchObject({ intact: true });
+    // Thread entries: the move claimed one on the follow-up; the old ticket's entry now names a message it lost.
+    const followUpThread = await listThread(modelsOf(a.core), followUp, { limit: 10, byEntries: true });
+    expect(followUpThread.items.map((m) => String(m._id))).toEqual([String(moved._id)]);
+    const old = (await modelsOf(a.core).Ticket.findById(ticketId).lean())!;
+    const oldThread = await listThread(modelsOf(a.core), old, { limit: 10, byEntries: true });
+    expect(oldThread).toEqual(await listThread(modelsOf(a.core), old, { limit: 10 }));
+    expect(oldThread.items.map((m) => m.providerKey)).toEqual(['sms:HP-mv1']);
   });
 
   it('a first run whose audit event was written beside a message insert that failed stores that very message on retry', async () => {

@@ -6,6 +6,7 @@ import { WriteBatcher } from '../../db/write-batcher.js';
 import type { Message } from '../../models/message.js';
 import type { Models } from '../../models/registry.js';
 import type { Ticket } from '../../models/ticket.js';
+import type { ThreadEntries } from '../../tickets/thread-entries.js';
 import type { ThreadDecision } from '../../threading/decide-thread.js';
 
 type Reason = Pick<ThreadDecision, 'rule' | 'detail'>;
@@ -22,9 +23,12 @@ export class MessageStore {
     private readonly models: Models,
     private readonly audit: AuditLog,
     private readonly logger: Logger,
+    private readonly threadEntries: ThreadEntries,
   ) {}
 
   async store(doc: Message, ticket: Ticket, decision: Reason): Promise<{ message: Message; fresh: boolean }> {
+    // The entry first: a crash in between leaves an entry without its message (skipped), never the reverse.
+    await this.threadEntries.claim(ticket._id, doc);
     try {
       await this.inserts.insert(doc);
       return { message: doc, fresh: true };
@@ -44,6 +48,7 @@ export class MessageStore {
    */
   private async move(message: Message, to: Ticket, decision: Reason): Promise<Message> {
     const threadReason = { rule: decision.rule, detail: decision.detail };
+    await this.threadEntries.claim(to._id, message);
     await this.models.Message.updateOne({ _id: message._id }, { $set: { ticketId: to._id, threadReason } });
     await this.audit.append(message.ticketId, 'message.moved', systemActor, { messageId: String(message._id), toTicketId: String(to._id), toNumber: to.number });
     this.logger.info({ messageId: String(message._id), from: String(message.ticketId), to: String(to._id) }, 'message moved to the ticket it belongs to now');

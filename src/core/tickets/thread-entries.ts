@@ -1,0 +1,122 @@
+import { Types } from 'mongoose';
+import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { rawCollection } from '../db/raw-collection.js';
+import { WriteBatcher } from '../db/write-batcher.js';
+import type { Models } from '../models/registry.js';
+import { threadEntryId, type ThreadEntry } from '../models/thread-entry.js';
+import { KeyedMutex } from '../sync/keyed-mutex.js';
+
+/** Lookups sent at once while walking a ticket's entries forward (most threads are shorter than this). */
+export const PROBE_WIDTH = 16;
+
+/** Tickets whose next free position this process remembers (the busiest ones; a miss costs one probe). */
+const REMEMBERED = 10_000;
+
+/**
+ * Claims thread entries (`models/thread-entry.ts`). Every path that writes a message — or moves one to
+ * another ticket — calls `claim` first: a crash in between leaves an entry naming a message that is not
+ * (yet) there, which the reader skips, never a message without an entry. Claims for one ticket are queued
+ * in the process; another process's claim of the same position makes the insert fail on `_id` and the
+ * next free one is probed.
+ */
+export class ThreadEntries {
+  private readonly queue = new KeyedMutex();
+  private readonly next = new Map<string, number>();
+  private readonly inserts = new WriteBatcher<ThreadEntry>(() => rawCollection(this.models.ThreadEntry));
+
+  constructor(private readonly models: Models) {}
+
+  claim(ticketId: Types.ObjectId, message: { _id: Types.ObjectId; occurredAt: Date }): Promise<void> {
+    const key = String(ticketId);
+    return this.queue.run(key, async () => {
+      let n = this.next.get(key) ?? (await firstFree(this.models, key, 1));
+      for (;;) {
+        try {
+          await this.inserts.insert({ _id: threadEntryId(key, n), messageId: message._id, occurredAt: message.occurredAt });
+          break;
+        } catch (err) {
+          if (!isDuplicateKeyError(err)) throw err;
+          n = await firstFree(this.models, key, n + 1);
+        }
+      }
+      this.next.delete(key);
+      this.next.set(key, n + 1);
+      if (this.next.size > REMEMBERED) this.next.delete(this.next.keys().next().value!);
+    });
+  }
+}
+
+async function firstFree(models: Models, ticketId: string, from: number): Promise<number> {
+  for (let n = from; ; n += PROBE_WIDTH) {
+    const batch = await Promise.all(Array.from({ length: PROBE_WIDTH }, (_, k) => models.ThreadEntry.exists({ _id: threadEntryId(ticketId, n + k) })));
+    const gap = batch.findIndex((e) => !e);
+    if (gap !== -1) return n + gap;
+  }
+}
+
+/**
+ * A ticket's entries, positions 1.. until the first missing one (positions are dense: each is claimed only
+ * once the one before exists), and whether `<ticketId>:0` marks them complete. An entry after the first
+ * missing one in the same probe means one was deleted: `gap`, and the caller asks the query.
+ */
+async function readEntries(models: Models, ticketId: string): Promise<{ marked: boolean; gap: boolean; entries: ThreadEntry[] }> {
+  const entries: ThreadEntry[] = [];
+  let marked = false;
+  for (let n = 0; ; n += PROBE_WIDTH) {
+    const batch = await Promise.all(Array.from({ length: PROBE_WIDTH }, (_, k) => models.ThreadEntry.findOne({ _id: threadEntryId(ticketId, n + k) }).lean()));
+    if (n === 0) marked = Boolean(batch.shift()?.complete);
+    const missing = batch.findIndex((e) => !e);
+    entries.push(...(batch.slice(0, missing === -1 ? batch.length : missing) as ThreadEntry[]));
+    if (missing !== -1) return { marked, gap: batch.slice(missing).some(Boolean), entries };
+  }
+}
+
+export interface ThreadPosition {
+  at: Date;
+  id: Types.ObjectId;
+}
+
+const hex = (id: Types.ObjectId) => id.toHexString();
+const compare = (a: ThreadPosition, b: ThreadPosition) => a.at.getTime() - b.at.getTime() || (hex(a.id) < hex(b.id) ? -1 : hex(a.id) > hex(b.id) ? 1 : 0);
+
+/**
+ * The messages of `ticketIds` after `after`, in (occurredAt, _id) order, at most `take`, read by `_id`
+ * through their entries — or `null` when some ticket's entries are not known to be complete (it predates
+ * them and has no mark, or it is gone) or one is missing under a later one (deleted): the caller asks
+ * the `(ticketId, occurredAt)` query instead, so the answer is always the query's.
+ * `complete` lists the tickets known to be complete without their mark (created with entries).
+ */
+export async function readThreadByEntries<M extends { _id: Types.ObjectId; ticketId: Types.ObjectId; occurredAt: Date }>(
+  models: Models,
+  ticketIds: Types.ObjectId[],
+  complete: Set<string>,
+  after: ThreadPosition | undefined,
+  take: number,
+  load: (id: Types.ObjectId) => Promise<M | null>,
+): Promise<M[] | null> {
+  const flagged = await Promise.all(
+    ticketIds.map(async (id) => complete.has(String(id)) || Boolean((await models.Ticket.findOne({ _id: id }, { threadEntries: 1 }).lean())?.threadEntries)),
+  );
+  const read = await Promise.all(ticketIds.map((id) => readEntries(models, String(id))));
+  if (read.some((r, i) => r.gap || (!r.marked && !flagged[i]))) return null;
+  const inThread = new Set(ticketIds.map(String));
+  const seen = new Set<string>();
+  const candidates: ThreadPosition[] = [];
+  for (const { entries } of read) {
+    for (const e of entries) {
+      if (!e.messageId || !e.occurredAt || seen.has(String(e.messageId))) continue;
+      seen.add(String(e.messageId));
+      const position = { at: e.occurredAt, id: e.messageId };
+      if (!after || compare(position, after) > 0) candidates.push(position);
+    }
+  }
+  candidates.sort(compare);
+  const found: M[] = [];
+  for (let i = 0; i < candidates.length && found.length < take; ) {
+    const width = Math.min(candidates.length - i, Math.max(take - found.length, PROBE_WIDTH));
+    const batch = await Promise.all(candidates.slice(i, i + width).map((c) => load(c.id)));
+    i += width;
+    for (const m of batch) if (m && inThread.has(String(m.ticketId)) && found.length < take) found.push(m);
+  }
+  return found;
+}
