@@ -29,7 +29,9 @@ export class ThreadEntries {
   claim(ticketId: Types.ObjectId, message: { _id: Types.ObjectId; occurredAt: Date }): Promise<void> {
     const key = String(ticketId);
     return this.queue.run(key, async () => {
-      let n = this.next.get(key) ?? (await firstFree(this.models, key, 1));
+      // Unknown here: most often a ticket this message just created, so position 1 is tried before any probe
+      // (16 lookups saved per new ticket); a taken position sends the claim to the probe from the next one.
+      let n = this.next.get(key) ?? 1;
       for (;;) {
         try {
           await this.inserts.insert({ _id: threadEntryId(key, n), messageId: message._id, occurredAt: message.occurredAt });
