@@ -9,7 +9,6 @@ import {
   minutesOf,
   minutesText,
   priorities,
-  problemsOf,
   problemsUnder,
   slaApi,
   targetFields,
@@ -17,6 +16,7 @@ import {
   weekdayNames,
   weekSummary,
   type Interval,
+  useFormSave,
   type Problems,
   type SlaCalendarView,
   type SlaPolicyView,
@@ -275,14 +275,11 @@ function CalendarForm({ calendar, others, onSaved, onCancel }: { calendar: SlaCa
   const [holiday, setHoliday] = useState('');
   const [departmentIds, setDepartmentIds] = useState<string[]>(calendar?.departmentIds ?? []);
   const [isDefault, setIsDefault] = useState(calendar?.isDefault ?? false);
-  const [problems, setProblems] = useState<Problems>({});
-  const [general, setGeneral] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { problems, setProblems, general, busy, clear, save } = useFormSave(calendarPaths);
   const days = weekdayNames();
   const zones = timeZones();
   const formRef = useScrollToProblem(problems);
 
-  const clear = (prefix: string) => setProblems((old) => Object.fromEntries(Object.entries(old).filter(([p]) => p !== prefix && !p.startsWith(`${prefix}.`))));
   const setDay = (d: number, intervals: Interval[]) => {
     setWeek((w) => w.map((x, i) => (i === d ? intervals : x)));
     clear(`week.${d}`);
@@ -300,18 +297,10 @@ function CalendarForm({ calendar, others, onSaved, onCancel }: { calendar: SlaCa
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setGeneral('');
-    try {
+    await save(async () => {
       const r = await slaApi.saveCalendar(calendar?.id ?? null, { name, timeZone: timeZone.trim(), week, holidays, departmentIds, isDefault });
       onSaved(r.reevaluated);
-    } catch (err) {
-      const r = problemsOf(err, (p) => calendarPaths.test(p));
-      setProblems(r.problems);
-      setGeneral(r.general);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -459,10 +448,7 @@ function PolicyForm({ policy, builtIn, onSaved, onCancel }: { policy: SlaPolicyV
   const [contactTag, setContactTag] = useState(policy?.contactTag ?? '');
   // A new policy starts from the built-in targets.
   const [cells, setCells] = useState<Cells>(() => cellsOf(policy?.targets ?? builtIn));
-  const [problems, setProblems] = useState<Problems>({});
-  const [general, setGeneral] = useState('');
-  const [busy, setBusy] = useState(false);
-  const clear = (path: string) => setProblems((old) => Object.fromEntries(Object.entries(old).filter(([p]) => p !== path && !p.startsWith(`${path}.`))));
+  const { problems, setProblems, general, setGeneral, busy, clear, save } = useFormSave(policyPaths);
   const formRef = useScrollToProblem(problems);
 
   const submit = async (e: Event) => {
@@ -471,18 +457,11 @@ function PolicyForm({ policy, builtIn, onSaved, onCancel }: { policy: SlaPolicyV
     // Text that is no number at all is named here; numbers (even 0 or negative) are the server's to judge.
     const notNumbers = Object.entries(cells).filter(([, v]) => typeof minutesOf(v) === 'string');
     if (notNumbers.length) return setProblems(Object.fromEntries(notNumbers.map(([path]) => [path, st('notWholeNumber')])));
-    setBusy(true);
     const targets = Object.fromEntries(priorities.map((p) => [p, Object.fromEntries(targetFields.map((f) => [f, minutesOf(cells[`targets.${p}.${f}`] ?? '')]))]));
-    try {
+    await save(async () => {
       const r = await slaApi.savePolicy(policy?.id ?? null, { name, targets, inboxId: inboxId || null, channel: channel || null, contactTag: contactTag.trim() || null });
       onSaved(r.reevaluated);
-    } catch (err) {
-      const r = problemsOf(err, (p) => policyPaths.test(p));
-      setProblems(r.problems);
-      setGeneral(r.general);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { api, ApiError } from '../../api.ts';
 import { getLang } from '../../i18n.ts';
 import { st } from '../../sla-i18n.ts';
@@ -115,3 +116,28 @@ export const browserTimeZone = (): string => Intl.DateTimeFormat().resolvedOptio
 
 /** A new calendar: Monday to Friday 09:00–18:00 in the browser's zone. */
 export const blankWeek = (): Interval[][] => Array.from({ length: 7 }, (_, d) => (d < 5 ? [{ from: '09:00', to: '18:00' }] : []));
+
+/**
+ * A settings form's save: busy while it runs, and a refusal's field problems (paths matching `shown`) put
+ * next to their fields, the rest as one general line. `clear(path)` drops a field's problems as it is edited.
+ */
+export function useFormSave(shown: RegExp) {
+  const [problems, setProblems] = useState<Problems>({});
+  const [general, setGeneral] = useState('');
+  const [busy, setBusy] = useState(false);
+  const clear = (path: string) => setProblems((old) => Object.fromEntries(Object.entries(old).filter(([p]) => p !== path && !p.startsWith(`${path}.`))));
+  const save = async (run: () => Promise<void>) => {
+    setBusy(true);
+    setGeneral('');
+    try {
+      await run();
+    } catch (err) {
+      const r = problemsOf(err, (p) => shown.test(p));
+      setProblems(r.problems);
+      setGeneral(r.general);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { problems, setProblems, general, setGeneral, busy, clear, save };
+}
