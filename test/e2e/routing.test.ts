@@ -94,7 +94,11 @@ describe('Settings → Routing', () => {
     expect(String(ticket.assigneeId)).toBe(agent.id);
     expect(ticket.priority).toBe('high');
     expect(ticket.tags).toEqual(['refund']);
-    const audit = await m.AuditEvent.find({ ticketId: ticket._id }).sort({ seq: 1 }).lean();
+    // (The assignment's audit event is appended just after the ticket write the wait above saw.)
+    const audit = await until(async () => {
+      const events = await m.AuditEvent.find({ ticketId: ticket._id }).sort({ seq: 1 }).lean();
+      return events.some((e) => e.type === 'ticket.assigned') ? events : undefined;
+    });
     expect(audit.map((e) => e.type)).toEqual(expect.arrayContaining(['ticket.routed', 'ticket.assigned']));
     expect(JSON.parse(audit.find((e) => e.type === 'ticket.routed')!.dataJson)).toMatchObject({ ruleName: 'Refunds to Billing' });
 
