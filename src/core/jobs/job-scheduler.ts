@@ -1,5 +1,6 @@
 import { Agenda, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
+import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { OutboundQueue } from '../outbound/outbound-queue.js';
@@ -19,6 +20,7 @@ export interface JobHandlers {
 
 /** How often the automation sweep runs: auto-close and reminders count in days, minutes late is fine. */
 const AUTOMATION_SWEEP_EVERY = '5 minutes';
+const SWEEP_LOCK_LIFETIME_MS = 60_000;
 
 interface DeliverData {
   messageId: string;
@@ -36,6 +38,7 @@ interface UnsnoozeData {
  */
 export class JobScheduler implements OutboundQueue, SnoozeScheduler {
   private readonly agenda: Agenda;
+  private readonly jobs: Collection;
   private started = false;
 
   constructor(
@@ -46,6 +49,7 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     private readonly slaScanMs = 30_000,
   ) {
     if (!connection.db) throw new Error('connection is not open');
+    this.jobs = connection.db.collection('jobs');
     this.agenda = new Agenda({
       backend: new MongoBackend({ mongo: connection.db, collection: 'jobs' }),
       processEvery: pollMs,
@@ -65,12 +69,15 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     this.agenda.define('sessions.purge', async () => {
       await this.handlers.purgeSessions();
     });
+    // The sweeps are one job shared by every process; a process killed while holding it would block the
+    // others for agenda's default lock lifetime (10 minutes). Both are idempotent by their own claims, so a
+    // short lifetime (a slow sweep run twice) costs nothing.
     this.agenda.define('sla.sweep', async () => {
       await this.handlers.slaSweep?.();
-    });
+    }, { lockLifetime: SWEEP_LOCK_LIFETIME_MS });
     this.agenda.define('automation.sweep', async () => {
       await this.handlers.automationSweep?.();
-    });
+    }, { lockLifetime: SWEEP_LOCK_LIFETIME_MS });
   }
 
   async start(): Promise<void> {
@@ -91,8 +98,18 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
   async stop(timeoutMs = 15_000): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    // agenda's drain waits for the running jobs but, unlike its stop, leaves the jobs this process had
+    // locked ahead of their run time locked until the lock expires: another process could not run them
+    // (the shared SLA sweep stood still after a hub restarted). They are released here, each only if
+    // still holding our lock.
+    const stats = await this.agenda.getRunningStats(true);
+    const running = new Set((stats.runningJobs as Array<{ _id?: unknown }>).map((j) => String(j._id)));
+    const lockedAhead = (stats.lockedJobs as Array<{ _id?: unknown; lockedAt?: Date | null }>).filter((j) => j.lockedAt && !running.has(String(j._id)));
     const result = await this.agenda.drain({ timeout: timeoutMs, closeConnection: false });
     if (result.timedOut) this.logger.warn({ running: result.running }, 'jobs still running at shutdown');
+    for (const job of lockedAhead) {
+      await this.jobs.updateOne({ _id: job._id, lockedAt: job.lockedAt } as never, { $unset: { lockedAt: 1 } }).catch((err: unknown) => this.logger.warn({ err, jobId: String(job._id) }, 'could not release a job lock at shutdown'));
+    }
   }
 
   /**
