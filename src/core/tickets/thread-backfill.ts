@@ -9,6 +9,9 @@ import { PROBE_WIDTH, type ThreadEntries } from './thread-entries.js';
 /** Written once every ticket from before thread entries has them: later starts skip the scan. */
 export const BACKFILL_DONE_ID = 'backfill:v1';
 
+/** Tickets backfilled at once. */
+const BACKFILL_WIDTH = 8;
+
 export interface ThreadBackfillResult {
   tickets: number;
   messages: number;
@@ -73,14 +76,22 @@ export class ThreadBackfill {
     const order = [...old].sort((a, b) => b[1] - a[1]).map(([id]) => id);
     let tickets = 0;
     let messages = 0;
-    for (const id of order) {
-      if (this.stopped) {
-        this.logger.info({ tickets, left: order.length - tickets }, 'thread entries: backfill stopped; it goes on at next start');
-        return { tickets, messages, ms: Math.round(performance.now() - t0), skipped: 'stopped' };
-      }
-      messages += await this.backfillTicket(new Types.ObjectId(id), byTicket.get(id) ?? []);
-      tickets++;
-      if (tickets % 1000 === 0) this.logger.info({ tickets, of: order.length, messages }, 'thread entries: backfill progress');
+    let next = 0;
+    // A few tickets at a time: each is a handful of dependent lookups, so one at a time leaves the database idle.
+    await Promise.all(
+      Array.from({ length: BACKFILL_WIDTH }, async () => {
+        while (next < order.length && !this.stopped) {
+          const id = order[next++]!;
+          const claimed = await this.backfillTicket(new Types.ObjectId(id), byTicket.get(id) ?? []);
+          messages += claimed;
+          tickets++;
+          if (tickets % 1000 === 0) this.logger.info({ tickets, of: order.length, messages }, 'thread entries: backfill progress');
+        }
+      }),
+    );
+    if (this.stopped) {
+      this.logger.info({ tickets, left: order.length - tickets }, 'thread entries: backfill stopped; it goes on at next start');
+      return { tickets, messages, ms: Math.round(performance.now() - t0), skipped: 'stopped' };
     }
     await entriesCol.insertOne({ _id: BACKFILL_DONE_ID, complete: true }).catch((err: unknown) => {
       if (!isDuplicateKeyError(err)) throw err;
@@ -94,9 +105,12 @@ export class ThreadBackfill {
   private async backfillTicket(ticketId: Types.ObjectId, messages: Array<{ _id: Types.ObjectId; occurredAt: Date }>): Promise<number> {
     const mark = threadEntryId(ticketId, 0);
     if (await this.models.ThreadEntry.exists({ _id: mark })) return 0;
-    // Every entry, holes included (read up to a whole probe of missing positions past the last one found).
+    // The entries messages written since the upgrade claimed: from position 1, dense (claims of a ticket
+    // this process never saw start at 1, and nothing deletes entries) — so a missing position 1 means none,
+    // which is most old tickets: one lookup. Otherwise every entry, up to a whole probe of missing positions.
     const present = new Set<string>();
-    for (let n = 1; ; n += PROBE_WIDTH) {
+    const first = await this.models.ThreadEntry.findOne({ _id: threadEntryId(ticketId, 1) }, { messageId: 1 }).lean();
+    for (let n = 1; first; n += PROBE_WIDTH) {
       const batch = await Promise.all(Array.from({ length: PROBE_WIDTH }, (_, k) => this.models.ThreadEntry.findOne({ _id: threadEntryId(ticketId, n + k) }, { messageId: 1 }).lean()));
       for (const e of batch) if (e?.messageId) present.add(String(e.messageId));
       if (!batch.some(Boolean)) break;

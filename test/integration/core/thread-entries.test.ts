@@ -139,7 +139,7 @@ describe('thread entries', () => {
     expect((await expectSameThread(legacy, 3, false)).flat()).toHaveLength(5);
   });
 
-  it('the backfill gives tickets from before entries theirs (a message that arrived since included), once', async () => {
+  it('an upgraded hub backfills tickets from before entries at start (a message arriving meanwhile included), once', async () => {
     const inbox = String((await createInbox(t.core, 'sms'))._id);
     const phones = [nextPhone(), nextPhone(), nextPhone()];
     for (const [k, from] of phones.entries()) {
@@ -152,23 +152,28 @@ describe('thread entries', () => {
       await rawCollection(models().ThreadEntry).deleteMany({ _id: { $in: Array.from({ length: 8 }, (_, n) => threadEntryId(ticket._id, n)) } });
     }
     await rawCollection(models().ThreadEntry).deleteOne({ _id: BACKFILL_DONE_ID });
-    // A customer message into the first one before the backfill: it claims position 1 itself.
-    await ingest(smsEvent(inbox, { sid: 'TE-bf-0-late', from: phones[0]!, at: new Date() }));
     for (const ticket of tickets) await expectSameThread(await reload(ticket._id), 3, false);
 
-    const result = await t.core.threadBackfill.run();
-    expect(result.tickets).toBeGreaterThanOrEqual(3);
-    for (const [k, ticket] of tickets.entries()) {
-      const legacy = await reload(ticket._id);
-      expect(legacy.threadEntries).toBeUndefined();
-      const thread = (await expectSameThread(legacy, 3)).flat();
-      expect(thread).toHaveLength(4 + k + (k === 0 ? 1 : 0));
-      // Dense positions, one per message: the late message's entry kept, none twice.
-      const entries = await entriesOf(ticket._id);
-      expect(new Set(entries.map((e) => String(e.messageId))).size).toBe(thread.length);
-      expect(entries).toHaveLength(thread.length);
+    // The upgraded hub starts (its backfill runs in the background) and a customer writes at once.
+    const upgraded = await startTestCore({}, t.db);
+    try {
+      await upgraded.core.ingest.accept([smsEvent(inbox, { sid: 'TE-bf-0-late', from: phones[0]!, at: new Date() })]);
+      await upgraded.core.ingest.drain();
+      await upgraded.core.threadBackfill.run(); // the one started at start, or (done) a run that finds the marker
+      for (const [k, ticket] of tickets.entries()) {
+        const legacy = await reload(ticket._id);
+        expect(legacy.threadEntries).toBeUndefined();
+        const thread = (await expectSameThread(legacy, 3)).flat();
+        expect(thread).toHaveLength(4 + k + (k === 0 ? 1 : 0));
+        // Dense positions, one per message: the late message's own entry kept, none twice.
+        const entries = await entriesOf(ticket._id);
+        expect(entries).toHaveLength(thread.length);
+        expect(new Set(entries.map((e) => String(e.messageId))).size).toBe(thread.length);
+      }
+      expect(await upgraded.core.threadBackfill.run()).toMatchObject({ tickets: 0, skipped: 'done-before' });
+    } finally {
+      await upgraded.stop();
     }
-    expect(await t.core.threadBackfill.run()).toMatchObject({ tickets: 0, skipped: 'done-before' });
   });
 
   it('an entry whose message never landed (a crash in between) or moved away is skipped', async () => {
