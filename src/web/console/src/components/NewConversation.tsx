@@ -237,20 +237,23 @@ function NewConversationDialog({ onClose }: { onClose: () => void }) {
           {tt('newConvMessage')}
           <textarea required rows={6} data-testid="new-conv-text" value={text} onInput={(e) => setText(e.currentTarget.value)} />
         </label>
-        <div class="new-conv-files" hidden={kind === 'sms'}>
-          <label class="btn small">
-            {tt('newConvAttach')}
-            <input type="file" multiple hidden data-testid="new-conv-files" onChange={(e) => void addFiles(e.currentTarget.files)} />
-          </label>
-          {files.map((f, i) => (
-            <span class="tag" key={i}>
-              {f.fileName} ({fileSize(f.size)}){' '}
-              <button type="button" class="btn ghost small" aria-label="×" onClick={() => setFiles((fs) => fs.filter((_, j) => j !== i))}>
-                ×
-              </button>
-            </span>
-          ))}
-        </div>
+        {/* SMS carries no files (Twilio fetches MMS media from a public URL agents' files do not have). */}
+        {kind === 'sms' ? null : (
+          <div class="new-conv-files">
+            <label class="btn small">
+              {tt('newConvAttach')}
+              <input type="file" multiple hidden data-testid="new-conv-files" onChange={(e) => void addFiles(e.currentTarget.files)} />
+            </label>
+            {files.map((f, i) => (
+              <span class="tag" key={i}>
+                {f.fileName} ({fileSize(f.size)}){' '}
+                <button type="button" class="btn ghost small" aria-label="×" onClick={() => setFiles((fs) => fs.filter((_, j) => j !== i))}>
+                  ×
+                </button>
+              </span>
+            ))}
+          </div>
+        )}
         {error ? (
           <div class="error" role="alert" data-testid="new-conv-error">
             {error.text}
