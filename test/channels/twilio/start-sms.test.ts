@@ -81,6 +81,18 @@ describe('starting an SMS conversation', () => {
     expect((await models().Ticket.findById(existing._id).lean())!.status).toBe('solved');
   });
 
+  it('two agents starting the same number at once: one ticket, the other told which; the answer lands in it', async () => {
+    const [a, b] = await Promise.all([start('+5511987650005', 'Primeira mensagem A'), start('+5511987650005', 'Primeira mensagem B')]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    const winner = a.status === 201 ? a : b;
+    const loser = a.status === 201 ? b : a;
+    expect(loser.body.error).toMatchObject({ code: 'CONVERSATION_OPEN', details: { ticketId: winner.body.ticket.id } });
+    const answer = await customerWrites('+5511987650005', 'Oi?');
+    expect(String(answer.ticketId)).toBe(winner.body.ticket.id);
+    expect(await models().Ticket.countDocuments({ inboxId, 'replyTo.conversationId': '+5511987650005' })).toBe(1);
+    expect(await models().Message.countDocuments({ ticketId: new Types.ObjectId(winner.body.ticket.id) })).toBe(2);
+  });
+
   it('refuses a number that is not one, files by SMS, and a customer who opted out', async () => {
     for (const to of ['11987654321', '+55', 'ana@example.com', '+1 555']) {
       const res = await start(to, 'Hello');

@@ -207,6 +207,11 @@ describe('the described payloads are what the API sends', () => {
     const inbox = await createInbox(h.t.core, 'email');
     registry.adapters.set(String(inbox._id), new ScriptedAdapter());
     check('startConversation', await admin.post('/api/tickets', { inboxId: String(inbox._id), to: 'oa-start@example.com', subject: 'Hello', text: 'First words' }));
+    const sms = String((await createInbox(h.t.core, 'sms'))._id);
+    registry.adapters.set(sms, new ScriptedAdapter());
+    const started = await admin.post('/api/tickets', { inboxId: sms, to: '+5511987000010', text: 'First words by SMS' });
+    check('startConversation', started);
+    expect(started.body.ticket.replyTo.handle).toBe('+5511987000010');
   });
 
   it('ticket detail, update, merge, call-back, audit, messages, reply window, retry', async () => {
