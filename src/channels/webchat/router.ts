@@ -11,6 +11,14 @@ import { readCookie, VISITOR_COOKIE } from './visitor-cookie.js';
 import { NewConversationLimit, type NewConversationLimits } from './new-conversation-limit.js';
 import { VisitorLimit } from './visitor-limit.js';
 import { toInboundEvent, VisitorMessageSchema } from './mapper.js';
+import {
+  AttachmentParamsSchema,
+  InboxQuerySchema,
+  VisitorCsatSchema,
+  type ChatCsatResultSchema,
+  type ChatMessageAcceptedSchema,
+  type ChatSessionSchema,
+} from './chat-api.js';
 import type { WebchatChannel, WebchatCore } from './webchat-channel.js';
 import { widgetScript } from './widget-script.js';
 import { WEBCHAT_DEFAULT_GREETING, WEBCHAT_DEFAULT_TITLE } from './settings-form.js';
@@ -29,11 +37,6 @@ export interface WebchatRouterOptions {
   newConversations?: NewConversationLimits;
 }
 
-const VisitorCsatSchema = z.object({
-  inboxId: z.string().regex(/^[0-9a-f]{24}$/i).optional(),
-  rating: z.number().int().min(1).max(5),
-  comment: z.string().trim().max(2_000).optional().transform((c) => c || undefined),
-});
 /**
  * The inbox's own title and greeting; null where the admin left the default (or no title): the chat page
  * then shows its own in the visitor's language (EN/PT/ES). An emptied greeting stays empty (none shown).
@@ -47,8 +50,6 @@ function chatTexts(settings: Record<string, unknown>): { title: string | null; g
   };
 }
 
-const InboxQuerySchema = z.object({ inbox: z.string().regex(/^[0-9a-f]{24}$/i).optional() });
-const AttachmentParamsSchema = z.object({ messageId: z.string().regex(/^[0-9a-f]{24}$/i), index: z.coerce.number().int().min(0).max(99) });
 
 /** Our pages must be embeddable on the customer's site; the rest of the app keeps frame-ancestors 'none'. */
 const CHAT_CSP =
@@ -63,6 +64,7 @@ const CHAT_CSP =
  *   POST /chat/api/messages    a visitor message → core.ingest.accept (idempotent by clientMessageId)
  *   POST /chat/api/csat        the visitor's rating (1–5 + comment) of its solved ticket
  *   GET  /chat/api/attachments/:messageId/:index   a file of a message of this visitor's conversation
+ * The `/chat/api/*` operations are described in chat-api.ts (listed in `/api/openapi.json`).
  */
 export function createWebchatRouter({
   core,
@@ -160,12 +162,13 @@ export function createWebchatRouter({
       const visitorId = returning ?? visitorOf(req, res, true)!;
       const history = await channel.conversations.history(inbox.id, visitorId);
       res.setHeader('Cache-Control', 'no-store');
-      res.json({
+      const session: z.input<typeof ChatSessionSchema> = {
         inbox: { id: inbox.id, name: inbox.name, ...chatTexts(inbox.settings) },
         ticket: history.ticket,
         messages: history.messages,
         csat: await core.csat.pendingFor(inbox.id, visitorId),
-      });
+      };
+      res.json(session);
     }),
   );
 
@@ -184,7 +187,8 @@ export function createWebchatRouter({
       await newConversationLimit.admit(inbox.id, visitorId, req.ip ?? req.socket.remoteAddress ?? 'unknown');
       const result = await core.ingest.accept([toInboundEvent(inbox.id, visitorId, body, new Date())]);
       res.setHeader('Cache-Control', 'no-store');
-      res.status(202).json({ status: result.results[0]!.status, clientMessageId: body.clientMessageId });
+      const accepted: z.input<typeof ChatMessageAcceptedSchema> = { status: result.results[0]!.status, clientMessageId: body.clientMessageId };
+      res.status(202).json(accepted);
     }),
   );
 
@@ -200,7 +204,8 @@ export function createWebchatRouter({
       messageLimit.take(visitorId);
       const inbox = await inboxFor(body.inboxId);
       res.setHeader('Cache-Control', 'no-store');
-      res.json(await core.csat.rateConversation(inbox.id, visitorId, { rating: body.rating, comment: body.comment ?? null }));
+      const rated: z.input<typeof ChatCsatResultSchema> = await core.csat.rateConversation(inbox.id, visitorId, { rating: body.rating, comment: body.comment ?? null });
+      res.json(rated);
     }),
   );
 
