@@ -127,7 +127,10 @@ export class DeliveryWorker {
     // inbox); older replies and Ponte's own messages go to the ticket's.
     const to = message.recipient ?? ticket.replyTo;
     const conversationId = message.recipient ? message.conversationId : ticket.replyTo.conversationId;
-    const lastCustomerMessageAt = message.recipient ? message.recipient.lastCustomerMessageAt : ticket.lastCustomerMessageAt;
+    // The ticket's own customer: read now (they may have written since the reply was queued); a merged-away
+    // customer's was read when the reply was stored (their ticket's stops at the merge).
+    const own = !message.recipient || message.recipient.ticketId.equals(ticket._id);
+    const lastCustomerMessageAt = own ? ticket.lastCustomerMessageAt : message.recipient?.lastCustomerMessageAt;
     return {
       messageId: String(message._id),
       ticketId: String(ticket._id),
