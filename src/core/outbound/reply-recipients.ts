@@ -22,7 +22,8 @@ export interface ReplyRecipient {
   inboxId: string;
   /** Where the reply goes on that channel: what the adapter is handed as `to`. */
   to: Ticket['replyTo'];
-  /** Email address, phone number or chat handle, for the agent to tell two recipients apart. */
+  /** Email address, phone number or chat handle, for the agent to tell two recipients apart; empty for a web
+   * chat visitor (their handle is an opaque visitor id, nothing a person recognises). */
   address: string;
   conversationId: string | null;
   subject: string;
@@ -64,13 +65,13 @@ export async function replyRecipients(models: Pick<Models, 'Ticket' | 'Contact' 
     const key = conversationOf(String(t.inboxId), conversationId, t.replyTo.handle);
     if (seen.has(key)) continue;
     seen.add(key);
-    const address = t.replyTo.email ?? t.replyTo.phone ?? t.replyTo.handle;
+    const address = t.replyTo.email ?? t.replyTo.phone ?? (t.channel === 'webchat' ? '' : t.replyTo.handle);
     items.push({
       id: String(t._id),
       ticketNumber: t.number,
       own: t._id.equals(ticket._id),
       contactId: String(t.contactId),
-      name: names.get(String(t.contactId)) ?? t.replyTo.displayName ?? address,
+      name: names.get(String(t.contactId)) || t.replyTo.displayName || address || `#${t.number}`,
       channel: t.channel,
       inboxId: String(t.inboxId),
       to: t.replyTo,

@@ -114,7 +114,7 @@ const RecipientSchema = z.object({
   name: z.string(),
   channel: ChannelKindSchema,
   inboxId: id,
-  /** Email address, phone number or chat handle. */
+  /** Email address, phone number or chat handle; empty for a web chat visitor. */
   address: z.string(),
 });
 /** A one-time invite or reset link (src/web/views/user-view.ts `toLinkView`). */

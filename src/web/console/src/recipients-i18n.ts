@@ -5,7 +5,7 @@ const en = {
   replyTo: 'To',
   wroteLast: 'wrote last',
   mergedFrom: 'from #{number}',
-  sentTo: 'To {name} · {channel}',
+  sentTo: 'To {name}',
   recipientHint: 'This ticket has several customers: each reply goes to the one chosen here.',
 };
 type Key = keyof typeof en;
@@ -14,7 +14,7 @@ const pt: Record<Key, string> = {
   replyTo: 'Para',
   wroteLast: 'escreveu por último',
   mergedFrom: 'de #{number}',
-  sentTo: 'Para {name} · {channel}',
+  sentTo: 'Para {name}',
   recipientHint: 'Este ticket tem vários clientes: cada resposta vai para o escolhido aqui.',
 };
 
@@ -22,7 +22,7 @@ const es: Record<Key, string> = {
   replyTo: 'Para',
   wroteLast: 'escribió último',
   mergedFrom: 'de #{number}',
-  sentTo: 'Para {name} · {channel}',
+  sentTo: 'Para {name}',
   recipientHint: 'Este ticket tiene varios clientes: cada respuesta va al elegido aquí.',
 };
 

@@ -106,7 +106,7 @@ export function MessageItem({ m, to }: { m: Message; to?: string | undefined }) 
         )}
         {to ? (
           <span class="msg-to" data-testid="message-recipient">
-            → {to}
+            ➜ {to}
           </span>
         ) : null}
         <span class="spacer" />

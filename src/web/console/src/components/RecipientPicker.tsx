@@ -45,11 +45,11 @@ export function useRecipients(ticket: TicketDetail | undefined, threadSize: numb
   return recipients && recipients.ticketId === id && merged && recipients.items.length > 1 ? recipients : null;
 }
 
-/** "To Ana · Web chat" on a reply of a ticket with several customers (absent `recipientId`: the ticket's own). */
+/** "To Ana" on a reply of a ticket with several customers (absent `recipientId`: the ticket's own). */
 export function sentToLabel(m: Message, ticketId: string, recipients: Recipients | null): string | undefined {
   if (!recipients || m.direction !== 'outbound' || m.kind !== 'message') return undefined;
   const r = recipients.items.find((x) => x.id === (m.recipientId ?? ticketId));
-  return r ? rt('sentTo', { name: r.name, channel: channelName(r.channel) }) : undefined;
+  return r ? rt('sentTo', { name: r.name }) : undefined;
 }
 
 /** The composer's "To" picker: name, channel and address of each customer; the default is marked. */
@@ -60,7 +60,9 @@ export function RecipientPicker({ recipients, value, onChange }: { recipients: R
       <select data-testid="reply-recipient" value={value} onChange={(e) => onChange(e.currentTarget.value)}>
         {recipients.items.map((r) => (
           <option value={r.id} data-channel={r.channel}>
-            {r.name} · {channelName(r.channel)} ({r.address}){r.own ? '' : ` — ${rt('mergedFrom', { number: r.ticketNumber })}`}
+            {r.name} · {channelName(r.channel)}
+            {r.address ? ` (${r.address})` : ''}
+            {r.own ? '' : ` — ${rt('mergedFrom', { number: r.ticketNumber })}`}
             {r.id === recipients.defaultId ? ` · ${rt('wroteLast')}` : ''}
           </option>
         ))}
