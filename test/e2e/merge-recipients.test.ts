@@ -118,7 +118,13 @@ describe('a cross-customer merge: confirmation, then both customers get their ow
     await console.locator('[data-testid=composer]').scrollIntoViewIfNeeded();
     await screenshot(console, 'merge-recipients-picker.png');
 
-    await console.fill('[data-testid=composer-input]', 'Diego, B-9 leaves our warehouse today.');
+    // Diego — not Carla, whose ticket this is — sees the agent typing.
+    const input = console.locator('[data-testid=composer-input]');
+    await input.click();
+    await input.pressSequentially('Diego, B-9 ', { delay: 10 });
+    await diego.waitForSelector('#typing:not([hidden])');
+    expect(await carla.locator('#typing').isHidden()).toBe(true);
+    await input.pressSequentially('leaves our warehouse today.', { delay: 2 });
     await console.press('[data-testid=composer-input]', 'Control+Enter');
     await diego.waitForSelector('[data-testid=agent-message]:has-text("B-9 leaves our warehouse today")');
   });

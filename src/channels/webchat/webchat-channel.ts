@@ -206,9 +206,13 @@ export class WebchatChannel implements VisitorRooms {
   }
 
   /** Agent typing a reply on a web chat ticket → "typing…" in the visitor's page. Never called for notes. */
-  async agentTyping(ticket: { ticketId: string; channel: string }, typing: boolean): Promise<void> {
-    if (ticket.channel !== 'webchat' || !this.nsp) return;
-    const r = await this.roomOf(ticket.ticketId);
+  async agentTyping(ticket: { ticketId: string; channel: string; recipientId?: string }, typing: boolean): Promise<void> {
+    if (!this.nsp) return;
+    // A reply to the customer of a ticket merged into this one: their page, only if it really was merged here.
+    if (ticket.recipientId) {
+      if (!(await this.conversations.wasMergedInto(ticket.recipientId, ticket.ticketId))) return;
+    } else if (ticket.channel !== 'webchat') return;
+    const r = await this.roomOf(ticket.recipientId ?? ticket.ticketId);
     if (r) this.nsp.to(room(r.inboxId, r.visitorId)).emit('typing', { typing });
   }
 

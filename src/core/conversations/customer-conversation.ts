@@ -143,6 +143,13 @@ export class CustomerConversationService {
     return { number: current.number, status: current.status };
   }
 
+  /** Was `ticketId` merged into `targetId` (directly or along a chain of merges)? By `_id`. */
+  async wasMergedInto(ticketId: string, targetId: string): Promise<boolean> {
+    if (!Types.ObjectId.isValid(ticketId)) return false;
+    const t: TicketLink | null = await this.models.Ticket.findById(ticketId, LINK_FIELDS).lean();
+    return t ? (await this.mergeTargets(t)).some((x) => String(x._id) === targetId) : false;
+  }
+
   /** The customer conversations of the tickets merged into this one (their customers follow this ticket). */
   async mergedConversations(ticketId: string): Promise<Array<{ ticketId: string; inboxId: string; channel: string; conversationId: string }>> {
     if (!Types.ObjectId.isValid(ticketId)) return [];

@@ -302,6 +302,40 @@ describe('website chat', () => {
     }
   });
 
+  it("an agent's reply typing reaches the merged-away visitor it is for, never the visitor of a ticket not merged into this one", async () => {
+    const [x, y, z] = [await visitor(), await visitor(), await visitor()];
+    for (const [v, text] of [[x, 'x: typing test'], [y, 'y: typing test'], [z, 'z: typing test']] as const) {
+      expect((await post(v.cookie, { clientMessageId: randomUUID(), text })).status).toBe(202);
+    }
+    await app.core.ingest.drain();
+    const ticketOf = async (id: string) => (await modelsOf(app.core).Ticket.findOne({ 'replyTo.conversationId': id }).lean())!;
+    const [xTicket, yTicket, zTicket] = [await ticketOf(x.id), await ticketOf(y.id), await ticketOf(z.id)];
+    await app.core.tickets.merge(admin, String(xTicket._id), String(yTicket._id));
+
+    const { token } = await app.core.sessions.login(admin.email, admin.password, '127.0.0.1');
+    const agent = connectClient(app.url, { transports: ['websocket'], extraHeaders: { cookie: `ponte_session=${encodeURIComponent(token)}` }, forceNew: true, reconnection: false });
+    const connect = (cookie: string) =>
+      connectClient(`${app.url}/visitor`, { transports: ['websocket'], extraHeaders: { cookie }, auth: { inboxId: app.webchatInboxId }, forceNew: true, reconnection: false });
+    const socks = { x: connect(x.cookie), y: connect(y.cookie), z: connect(z.cookie) };
+    const seen: Record<string, boolean[]> = { x: [], y: [], z: [] };
+    for (const [k, s] of Object.entries(socks)) s.on('typing', (e: { typing: boolean }) => seen[k]!.push(e.typing));
+    try {
+      await Promise.all([agent, ...Object.values(socks)].map((s) => new Promise<void>((r) => s.once('connect', () => r()))));
+      expect(await agent.timeout(5000).emitWithAck('ticket:join', { ticketId: String(yTicket._id) })).toMatchObject({ ok: true });
+      const type = (typing: boolean, recipientId: string) => agent.timeout(5000).emitWithAck('typing', { ticketId: String(yTicket._id), mode: 'reply', typing, recipientId });
+      // Z's ticket was never merged into Y's: naming it as the recipient reaches nobody.
+      expect(await type(true, String(zTicket._id))).toMatchObject({ ok: true });
+      expect(await type(true, String(xTicket._id))).toMatchObject({ ok: true });
+      await until(() => seen.x!.length >= 1);
+      expect(await type(false, String(xTicket._id))).toMatchObject({ ok: true });
+      await until(() => seen.x!.length >= 2);
+      expect(seen).toEqual({ x: [true, false], y: [], z: [] });
+    } finally {
+      agent.disconnect();
+      for (const s of Object.values(socks)) s.disconnect();
+    }
+  });
+
   it('limits each visitor: 20 messages per 10 s, 30 page loads per minute (429 with Retry-After); others are not affected', async () => {
     const v = await visitor(); // the first visit (no cookie yet) is not a returning visitor's load
     const statuses: number[] = [];

@@ -126,7 +126,7 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
     setText('');
     const attachments = files.map(({ fileName, mimeType, contentBase64 }) => ({ fileName, mimeType, contentBase64 }));
     setFiles([]);
-    typing(ticket.id, mode, false);
+    typing(ticket.id, mode, false, recipientId);
     activity(ticket.id, 'viewing');
     try {
       const to = mode === 'reply' && recipientId ? { recipientId } : {};
@@ -179,7 +179,15 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
           ⚠ {t('optedOutSms', { at: new Date(ticket.contact.optedOut.sms).toLocaleString() })}
         </div>
       ) : null}
-      {mode === 'reply' && recipients && recipientId ? <RecipientPicker recipients={recipients} value={recipientId} onChange={setChosen} /> : null}
+      {mode === 'reply' && recipients && recipientId ? <RecipientPicker
+          recipients={recipients}
+          value={recipientId}
+          onChange={(id) => {
+            // The customer typed to so far stops seeing "typing…".
+            typing(ticket.id, mode, false, recipientId);
+            setChosen(id);
+          }}
+        /> : null}
       {slash && s.canned.length === 0 ? <CannedEmptyHint /> : null}
       {matches.length ? (
         <ul class="canned-menu" role="listbox">
@@ -209,7 +217,7 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
           const v = e.currentTarget.value;
           setText(v);
           setCannedIndex(0);
-          typing(ticket.id, mode, v.length > 0);
+          typing(ticket.id, mode, v.length > 0, recipientId);
           activity(ticket.id, v ? (mode === 'reply' ? 'replying' : 'noting') : 'viewing');
         }}
         onKeyDown={onKey}
