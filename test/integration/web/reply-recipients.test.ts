@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboundMessage } from '../../../src/core/domain/channel-adapter.js';
+import { EmailAdapter } from '../../../src/channels/email/adapter.js';
+import type { ChannelContext, OutboundMessage } from '../../../src/core/domain/channel-adapter.js';
+import { createLogger } from '../../../src/core/logging/logger.js';
+import { startSmtpCapture, type SmtpCapture } from '../../standins/smtp-capture.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
 import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { createInbox, createUser, emailEvent, smsEvent } from '../../support/test-core.js';
@@ -8,18 +11,30 @@ import { eventually, startWebHarness, type ApiClient, type WebHarness } from './
 /**
  * After a merge of two customers' tickets (an SMS customer's and an email customer's), each keeps getting the
  * replies meant for them on their own channel and conversation; the agent lists the recipients and picks one.
+ * The email inbox is the real email adapter sending to a loopback SMTP capture.
  */
 let h: WebHarness;
 let agent: ApiClient;
 let smsInbox: string;
 let mailInbox: string;
 const sms = new ScriptedAdapter();
-const mail = new ScriptedAdapter();
+let smtp: SmtpCapture;
+
+/** The real email adapter, recording what the core hands it. */
+class RecordingEmailAdapter extends EmailAdapter {
+  readonly sent: OutboundMessage[] = [];
+  override async send(out: OutboundMessage) {
+    const result = await super.send(out);
+    this.sent.push(out);
+    return result;
+  }
+}
+const mail = new RecordingEmailAdapter();
 const t0 = Date.now() - 60 * 60_000;
 const at = (minutes: number) => new Date(t0 + minutes * 60_000);
 
 const ticketOfMessage = async (providerKey: string) => String((await modelsOf(h.t.core).Message.findOne({ providerKey }).lean())!.ticketId);
-const sentBy = async (adapter: ScriptedAdapter, messageId: string): Promise<OutboundMessage> =>
+const sentBy = async (adapter: { sent: OutboundMessage[] }, messageId: string): Promise<OutboundMessage> =>
   eventually(async () => adapter.sent.find((o) => o.messageId === messageId));
 
 beforeAll(async () => {
@@ -27,12 +42,25 @@ beforeAll(async () => {
   smsInbox = String((await createInbox(h.t.core, 'sms'))._id);
   mailInbox = String((await createInbox(h.t.core, 'email'))._id);
   h.t.registry.adapters.set(smsInbox, sms);
+  smtp = await startSmtpCapture();
+  const ctx: ChannelContext = {
+    inboxId: mailInbox,
+    state: { get: async () => undefined, set: async () => undefined },
+    blobs: h.t.core.blobs,
+    settings: { imap: { host: '127.0.0.1', port: 1, secure: false, user: 'unused', password: 'unused' }, smtp: { host: smtp.host, port: smtp.port, secure: false }, fromAddress: 'support@ponte.test', fromName: 'Ponte Support' },
+    emit: async () => ({ accepted: 0, duplicates: 0 }),
+    reportHealth: async () => undefined,
+    logger: createLogger('silent'),
+  };
+  await mail.start(ctx);
   h.t.registry.adapters.set(mailInbox, mail);
   agent = await h.login(await createUser(h.t.core, 'admin'));
 });
 
 afterAll(async () => {
+  await mail.stop();
   await h?.stop();
+  await smtp?.stop();
 });
 
 describe('reply recipients after a merge of two customers', () => {
@@ -86,6 +114,15 @@ describe('reply recipients after a merge of two customers', () => {
       threading: { inReplyTo: '<rr-2@customer.example>', references: ['<rr-1@customer.example>', '<rr-2@customer.example>'] },
     });
     expect(out.threading.messageId).toMatch(/^<.+@.+>$/);
+    // On the wire: to Bea, in her thread, under her subject with the ticket's (new) number.
+    const [wire] = await smtp.waitFor(1, 15_000);
+    expect(wire!.envelope.to).toEqual(['bea@customer.example']);
+    const parsed = await wire!.parse();
+    expect(parsed.subject).toBe(`Re: Parcel 42 [#${target.number}]`);
+    expect(parsed.inReplyTo).toBe('<rr-2@customer.example>');
+    expect(parsed.references).toEqual(['<rr-1@customer.example>', '<rr-2@customer.example>']);
+    expect(parsed.messageId).toBe(out.threading.messageId);
+    expect(parsed.text).toContain('Bea, your parcel left today');
     expect(sms.sent.find((o) => o.messageId === res.body.id)).toBeUndefined();
     const stored = (await modelsOf(h.t.core).Message.findById(res.body.id).lean())!;
     expect(stored).toMatchObject({ inboxId: expect.anything(), channel: 'email', conversationId: '<rr-1@customer.example>', recipient: { handle: 'bea@customer.example', email: 'bea@customer.example' } });
