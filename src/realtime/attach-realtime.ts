@@ -30,6 +30,8 @@ export interface OpenTicket {
   ticketId: string;
   inboxId: string;
   channel: string;
+  /** Typing a reply to the customer of a ticket merged into this one (the channel checks it is one). */
+  recipientId?: string;
 }
 
 export interface RealtimeOptions {
@@ -165,7 +167,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
       return { ok: true };
     });
 
-    on(socket, ClientEvents.typing, TypingSchema, async ({ ticketId, mode, typing }) => {
+    on(socket, ClientEvents.typing, TypingSchema, async ({ ticketId, mode, typing, recipientId }) => {
       const open = socket.data.open.get(ticketId);
       if (!open) return { ok: false, error: { code: 'NOT_JOINED', message: 'Join the ticket first' } };
       viewers.update(ticketId, socket.id, { typing, ...(typing ? { activity: mode === 'reply' ? 'replying' : 'noting' } : {}) });
@@ -175,7 +177,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
       // Notes are internal: only reply typing ever leaves the console.
       if (mode === 'reply' && onAgentTyping) {
         try {
-          onAgentTyping(open, typing);
+          onAgentTyping(recipientId && recipientId !== ticketId ? { ...open, recipientId } : open, typing);
         } catch (err) {
           log.warn({ err, ticketId }, 'agent typing relay failed');
         }

@@ -24,6 +24,8 @@ export const TypingSchema = z.object({
   ticketId,
   mode: z.enum(['reply', 'note']),
   typing: z.boolean(),
+  /** A reply to a customer of a ticket merged into this one (GET /api/tickets/:id/recipients): they see "typing…". */
+  recipientId: ticketId.optional(),
 });
 
 export const PresenceSetSchema = z.object({ status: z.enum(['online', 'away']) });

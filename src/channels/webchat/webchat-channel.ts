@@ -32,6 +32,8 @@ const room = (inboxId: string, visitorId: string) => `v:${inboxId}:${visitorId}`
 const TYPING_LOOKUP_MS = 5_000;
 /** The chat page repeats "typing" every 2 s while the visitor types (the console lets it lapse after 8 s). */
 const TYPING_REPEAT_MS = 1_500;
+/** How long the visitors of tickets merged into a ticket are remembered (a merge in another hub process). */
+const MERGED_ROOMS_TTL_MS = 30_000;
 
 /**
  * The website chat channel: adapters per webchat inbox, the `/visitor`
@@ -48,6 +50,8 @@ export class WebchatChannel implements VisitorRooms {
   private readonly contexts = new Map<string, ChannelContext>();
   /** ticketId → visitor room, for typing relays and conversation updates. */
   private readonly ticketRooms = new Map<string, { inboxId: string; visitorId: string } | null>();
+  /** ticketId → rooms of the web chat visitors whose tickets were merged into it (see `mergedRooms`). */
+  private readonly mergedRoomsOf = new Map<string, { at: number; rooms: VisitorRoom[] }>();
   /** Messages delivered per visitor room: only those may be marked read by that visitor. */
   private readonly delivered = new Map<string, Set<string>>();
   private onVisitorTyping: ((ticketId: string, typing: boolean) => void) | undefined;
@@ -115,8 +119,9 @@ export class WebchatChannel implements VisitorRooms {
   /** The web chat agent replies: straight to the visitor's open tabs; history covers a closed tab. */
   async send(out: OutboundMessage): Promise<SendResult> {
     if (!this.nsp) throw new ChannelError('CHANNEL_UNAVAILABLE', 'Visitor sockets are not attached yet', true);
+    // The visitor the reply is addressed to: after a merge of two visitors' tickets it need not be the
+    // ticket's own, so the ticket → room map is not taught from here (`roomOf` reads the ticket's own).
     const target = room(out.inboxId, out.to.handle);
-    this.ticketRooms.set(out.ticketId, { inboxId: out.inboxId, visitorId: out.to.handle });
     const reply: VisitorReply = {
       id: out.messageId,
       text: out.text,
@@ -201,9 +206,13 @@ export class WebchatChannel implements VisitorRooms {
   }
 
   /** Agent typing a reply on a web chat ticket → "typing…" in the visitor's page. Never called for notes. */
-  async agentTyping(ticket: { ticketId: string; channel: string }, typing: boolean): Promise<void> {
-    if (ticket.channel !== 'webchat' || !this.nsp) return;
-    const r = await this.roomOf(ticket.ticketId);
+  async agentTyping(ticket: { ticketId: string; channel: string; recipientId?: string }, typing: boolean): Promise<void> {
+    if (!this.nsp) return;
+    // A reply to the customer of a ticket merged into this one: their page, only if it really was merged here.
+    if (ticket.recipientId) {
+      if (!(await this.conversations.wasMergedInto(ticket.recipientId, ticket.ticketId))) return;
+    } else if (ticket.channel !== 'webchat') return;
+    const r = await this.roomOf(ticket.recipientId ?? ticket.ticketId);
     if (r) this.nsp.to(room(r.inboxId, r.visitorId)).emit('typing', { typing });
   }
 
@@ -230,6 +239,22 @@ export class WebchatChannel implements VisitorRooms {
 
   ticketRef(ticketId: string) {
     return this.conversations.ticketRef(ticketId);
+  }
+
+  shownTicket(ticketId: string) {
+    return this.conversations.shownTicket(ticketId);
+  }
+
+  async mergedRooms(ticketId: string, refresh: boolean): Promise<VisitorRoom[]> {
+    const cached = this.mergedRoomsOf.get(ticketId);
+    // Another hub process may have merged: the remembered list is only trusted for a while.
+    if (!refresh && cached && Date.now() - cached.at < MERGED_ROOMS_TTL_MS) return cached.rooms;
+    const rooms = (await this.conversations.mergedConversations(ticketId))
+      .filter((c) => c.channel === 'webchat')
+      .map((c) => ({ inboxId: c.inboxId, visitorId: c.conversationId }));
+    if (this.mergedRoomsOf.size > 10_000) this.mergedRoomsOf.clear();
+    this.mergedRoomsOf.set(ticketId, { at: Date.now(), rooms });
+    return rooms;
   }
 
   private async tellQueue(ticketId: string, position: number | null, expectedWaitSeconds: number | undefined): Promise<void> {

@@ -131,14 +131,49 @@ export class CustomerConversationService {
     return { id: String(t._id), number: t.number, status: t.status, inboxId: String(t.inboxId), channel: t.channel, conversationId: t.replyTo?.conversationId ?? null };
   }
 
+  /**
+   * What a customer of this ticket is shown: the ticket itself, or — after it was merged — the ticket it was
+   * merged into (their messages go there, and replies come from there). By `_id`.
+   */
+  async shownTicket(ticketId: string): Promise<{ number: number; status: string } | null> {
+    if (!Types.ObjectId.isValid(ticketId)) return null;
+    const t: TicketLink | null = await this.models.Ticket.findById(ticketId, LINK_FIELDS).lean();
+    if (!t) return null;
+    const current = (await this.mergeTargets(t)).at(-1) ?? t;
+    return { number: current.number, status: current.status };
+  }
+
+  /** Was `ticketId` merged into `targetId` (directly or along a chain of merges)? By `_id`. */
+  async wasMergedInto(ticketId: string, targetId: string): Promise<boolean> {
+    if (!Types.ObjectId.isValid(ticketId)) return false;
+    const t: TicketLink | null = await this.models.Ticket.findById(ticketId, LINK_FIELDS).lean();
+    return t ? (await this.mergeTargets(t)).some((x) => String(x._id) === targetId) : false;
+  }
+
+  /** The customer conversations of the tickets merged into this one (their customers follow this ticket). */
+  async mergedConversations(ticketId: string): Promise<Array<{ ticketId: string; inboxId: string; channel: string; conversationId: string }>> {
+    if (!Types.ObjectId.isValid(ticketId)) return [];
+    const t = await this.models.Ticket.findById(ticketId, { mergedTicketIds: 1 }).lean();
+    const out: Array<{ ticketId: string; inboxId: string; channel: string; conversationId: string }> = [];
+    for (const id of (t?.mergedTicketIds ?? []).slice(0, MAX_TICKETS)) {
+      const ref = await this.ticketRef(String(id));
+      if (ref?.conversationId) out.push({ ticketId: ref.id, inboxId: ref.inboxId, channel: ref.channel, conversationId: ref.conversationId });
+    }
+    return out;
+  }
+
   /** Has the conversation started (its key claimed by a first message)? One `_id` lookup. */
   async exists(inboxId: string, conversationId: string): Promise<boolean> {
     return (await this.models.ConversationKey.findById(conversationKeyId(inboxId, conversationId), { _id: 1 }).lean()) !== null;
   }
 
-  /** Latest ticket of the conversation (for typing indicators and the ticket number). */
+  /**
+   * Latest ticket of the conversation (for typing indicators and the ticket number): after a merge, the ticket
+   * it was merged into, where the agents now answer.
+   */
   async currentTicket(inboxId: string, conversationId: string): Promise<{ id: string; number: number; status: string } | null> {
-    const t = (await this.ticketsOf(inboxId, conversationId, 1)).at(-1);
+    const newest = (await this.ticketsOf(inboxId, conversationId, 1)).at(-1);
+    const t = newest ? ((await this.mergeTargets(newest)).at(-1) ?? newest) : undefined;
     return t ? { id: String(t._id), number: t.number, status: t.status } : null;
   }
 

@@ -66,6 +66,8 @@ export const MessageViewSchema = z.object({
   threadReason: z.object({ rule: z.string(), detail: z.string().optional() }).nullable(),
   automated: z.boolean(),
   subjectChanged: z.boolean(),
+  /** A reply addressed to the customer of a ticket merged into this one (GET /api/tickets/:id/recipients); absent: the ticket's own. */
+  recipientId: z.string().optional(),
   /** Deleted for everyone by its sender (kept, shown struck through). */
   /** Changed by its sender after it arrived (Telegram, WhatsApp, Messenger edits); the old text is in the audit. */
   editedAt: z.string().optional(),
@@ -105,6 +107,11 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
     message: MessageViewSchema,
     /** The ticket as the message left it (set by ingest), so subscribers need not read it back. */
     ticket: z.object({ number: z.number().int(), status: z.string(), inboxId: id, conversationId: z.string().nullable() }).optional(),
+    /**
+     * The customer conversation an inbound message came from (set by ingest). After a merge of two customers'
+     * tickets it is not the ticket's own: the web chat tells that visitor, not the ticket's.
+     */
+    from: z.object({ inboxId: id, conversationId: z.string() }).optional(),
   }),
   z.object({
     type: z.literal('message.status_changed'),

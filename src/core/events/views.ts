@@ -58,6 +58,8 @@ export function toMessageView(m: Message): MessageView {
     occurredAt: m.occurredAt.toISOString(),
     threadReason: m.threadReason?.rule ? { rule: m.threadReason.rule, ...(m.threadReason.detail ? { detail: m.threadReason.detail } : {}) } : null,
     automated: Boolean(m.automated || m.automatic),
+    // A reply to a customer of a ticket merged into this one (absent: the ticket's own customer).
+    ...(m.recipient && !m.recipient.ticketId.equals(m.ticketId) ? { recipientId: String(m.recipient.ticketId) } : {}),
     subjectChanged: Boolean(m.subjectChanged),
     ...(m.editedAt ? { editedAt: m.editedAt.toISOString() } : {}),
     ...(m.revokedAt ? { revoked: true } : {}),

@@ -51,6 +51,20 @@ export interface Message {
    * customer's history (web chat) shows only its own conversation's messages, whatever merges put on a ticket.
    */
   conversationId?: string;
+  /**
+   * An agent's reply: the customer it was addressed to — the ticket whose conversation it is (the ticket's own,
+   * or one merged into it) and the address handed to the channel. `inboxId`, `channel` and `conversationId`
+   * are that conversation's. Absent on older replies and Ponte's own messages: they go to the ticket's `replyTo`.
+   */
+  recipient?: {
+    ticketId: Types.ObjectId;
+    handle: string;
+    displayName?: string;
+    email?: string;
+    phone?: string;
+    /** When that customer last wrote (their ticket's stops at the merge): for platforms with a reply window. */
+    lastCustomerMessageAt?: Date;
+  };
   /** Why the message joined this ticket (rule + detail), shown to agents. */
   threadReason?: { rule: string; detail?: string };
   delivery: {
@@ -99,6 +113,13 @@ const schema = new Schema<Message>(
     direction: { type: String, required: true, enum: ['inbound', 'outbound', 'internal'] },
     kind: { type: String, required: true, enum: ['message', 'note', 'system', 'call'] },
     conversationId: String,
+    recipient: {
+      type: new Schema(
+        { ticketId: { type: Schema.Types.ObjectId, required: true }, handle: { type: String, required: true }, displayName: String, email: String, phone: String, lastCustomerMessageAt: Date },
+        { _id: false },
+      ),
+      required: false,
+    },
     author: {
       type: { type: String, required: true, enum: ['contact', 'agent', 'system'] },
       contactId: Schema.Types.ObjectId,

@@ -20,6 +20,7 @@ import type { TicketService } from '../tickets/ticket-service.js';
 import type { Viewer } from '../users/viewer.js';
 import { messagePreview } from '../tickets/message-preview.js';
 import type { OutboundQueue } from './outbound-queue.js';
+import { chooseRecipient, lastMessageFrom, replyRecipients, type ReplyRecipient, type ReplyRecipients } from './reply-recipients.js';
 
 export const ComposeAttachmentSchema = z.object({
   fileName: z.string().min(1).max(255).refine((n) => !/[\\/\0]/.test(n), 'must not contain path separators'),
@@ -32,6 +33,24 @@ export const ComposeSchema = z.object({
   attachments: z.array(ComposeAttachmentSchema).max(20).default([]),
 });
 export type ComposeInput = z.infer<typeof ComposeSchema>;
+
+/** A reply may name its recipient (a ticket with merged customers has several); by default see `replyRecipients`. */
+export const ReplySchema = ComposeSchema.extend({
+  recipientId: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/i, 'must be a recipient id')
+    .optional()
+    .describe('One of GET /api/tickets/:id/recipients; default: the customer who wrote last'),
+});
+export type ReplyInput = ComposeInput & { recipientId?: string | undefined };
+
+/** Who a stored reply goes to, decided before it is stored. */
+interface ReplyTarget {
+  recipient: ReplyRecipient;
+  lastCustomerMessageAt: Date | undefined;
+  /** The ticket has more than one recipient: the audit names the chosen one. */
+  several: boolean;
+}
 
 /**
  * Agent replies and internal notes. A reply is stored `queued` first and then
@@ -70,23 +89,32 @@ export class ComposeService {
    * or null when its channel has none. Asked before a reply is queued, and by the console before sending.
    */
   async replyWindow(viewer: Viewer, ticketId: string): Promise<ReplyWindow | null> {
-    return this.windowOf(await this.tickets.get(viewer, ticketId));
+    const ticket = await this.tickets.get(viewer, ticketId);
+    return this.windowOf(String(ticket.inboxId), ticket.lastCustomerMessageAt ?? undefined);
   }
 
-  private windowOf(ticket: Ticket): ReplyWindow | null {
-    const adapter = this.channels?.adapterFor(String(ticket.inboxId));
-    return adapter?.replyWindow?.(ticket.lastCustomerMessageAt ?? undefined, new Date()) ?? null;
+  private windowOf(inboxId: string, lastCustomerMessageAt: Date | undefined): ReplyWindow | null {
+    const adapter = this.channels?.adapterFor(inboxId);
+    return adapter?.replyWindow?.(lastCustomerMessageAt, new Date()) ?? null;
   }
 
-  async reply(viewer: Viewer, ticketId: string, input: ComposeInput): Promise<Message> {
+  /** The customer conversations a reply on this ticket can go to (several after a merge), and the default. */
+  async recipients(viewer: Viewer, ticketId: string): Promise<ReplyRecipients> {
+    return replyRecipients(this.models, await this.tickets.get(viewer, ticketId));
+  }
+
+  async reply(viewer: Viewer, ticketId: string, input: ReplyInput): Promise<Message> {
     const ticket = await this.tickets.get(viewer, ticketId);
     if (ticket.mergedInto) throw new ConflictError('TICKET_MERGED', 'This ticket was merged; reply on the ticket it was merged into');
-    const window = this.windowOf(ticket);
+    const recipients = await replyRecipients(this.models, ticket);
+    const recipient = chooseRecipient(recipients, input.recipientId);
+    const lastCustomerMessageAt = await lastMessageFrom(this.models, ticket, recipient);
+    const window = this.windowOf(recipient.inboxId, lastCustomerMessageAt);
     if (window && !window.canReply) {
       const reason = window.detail ?? 'The platform no longer accepts replies to this conversation';
       throw new AppError('OUTSIDE_MESSAGING_WINDOW', reason, { channelWindow: window });
     }
-    const message = await this.store(viewer, ticket, input, 'reply');
+    const message = await this.store(viewer, ticket, input, 'reply', { recipient, lastCustomerMessageAt, several: recipients.items.length > 1 });
     await this.queue().enqueue(String(message._id), 1);
     return message;
   }
@@ -149,19 +177,23 @@ export class ComposeService {
     return (await this.models.Message.findById(message._id).lean())!;
   }
 
-  private async store(viewer: Viewer, ticket: Ticket, input: ComposeInput, what: 'reply' | 'note'): Promise<Message> {
+  private async store(viewer: Viewer, ticket: Ticket, input: ComposeInput, what: 'reply' | 'note', target?: ReplyTarget): Promise<Message> {
     const attachments = await this.storeAttachments(input);
     const _id = new Types.ObjectId();
     const now = new Date();
     const isReply = what === 'reply';
-    const threading = isReply ? await this.replyThreading(ticket) : { references: [] as string[] };
+    const to = target?.recipient;
+    const threading = isReply ? await this.replyThreading(ticket, to) : { references: [] as string[] };
+    // To a merged-away customer: their own ticket's subject (the number in it is this ticket's).
+    if (to && !to.own) Object.assign(threading, { subject: to.subject });
+    const conversationId = to ? (to.conversationId ?? undefined) : ticket.replyTo?.conversationId;
     await this.threadEntries.claim(ticket._id, { _id, occurredAt: now });
     const [created] = await this.models.Message.insertMany([
       {
         _id,
         ticketId: ticket._id,
-        inboxId: ticket.inboxId,
-        channel: ticket.channel,
+        inboxId: to ? new Types.ObjectId(to.inboxId) : ticket.inboxId,
+        channel: to?.channel ?? ticket.channel,
         direction: isReply ? 'outbound' : 'internal',
         kind: isReply ? 'message' : 'note',
         author: { type: 'agent', userId: new Types.ObjectId(viewer.id), name: viewer.name },
@@ -169,8 +201,9 @@ export class ComposeService {
         attachments,
         providerKey: `${isReply ? 'out' : 'note'}:${String(_id)}`,
         // The recipient's conversation (what the customer's own history shows).
-        ...(isReply && ticket.replyTo?.conversationId ? { conversationId: ticket.replyTo.conversationId } : {}),
-        ...(isReply && ticket.channel === 'email' ? { emailMessageId: createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) } : {}),
+        ...(isReply && conversationId ? { conversationId } : {}),
+        ...(isReply && (to?.channel ?? ticket.channel) === 'email' ? { emailMessageId: createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) } : {}),
+        ...(to ? { recipient: recipientOf(to, target.lastCustomerMessageAt) } : {}),
         threading,
         delivery: { status: isReply ? 'queued' : 'none', attempts: 0, history: [{ status: isReply ? 'queued' : 'none', at: now }] },
         occurredAt: now,
@@ -182,7 +215,7 @@ export class ComposeService {
       ticket._id,
       isReply ? 'message.reply_queued' : 'message.note_added',
       { type: 'user', id: viewer.id, name: viewer.name },
-      { messageId: String(_id), attachments: attachments.length },
+      { messageId: String(_id), attachments: attachments.length, ...(to && target.several ? { recipientId: to.id, recipientName: to.name, recipientChannel: to.channel } : {}) },
       `message:${String(_id)}`,
     );
     const fresh = isReply ? await this.markAgentReply(ticket, now, events, messagePreview(input.text, attachments)) : ticket;
@@ -217,9 +250,20 @@ export class ComposeService {
     return after;
   }
 
-  /** Email replies answer the newest customer mail and carry the thread's references. */
-  private async replyThreading(ticket: Ticket) {
-    const last = await this.models.Message.findOne({ ticketId: ticket._id, direction: 'inbound', emailMessageId: { $exists: true } })
+  /**
+   * Email replies answer the newest customer mail and carry the thread's references. With merged tickets, the
+   * newest mail of the recipient's own conversation (another customer's thread must not leak into the headers).
+   */
+  private async replyThreading(ticket: Ticket, to?: ReplyRecipient) {
+    const filter: Record<string, unknown> =
+      to && ticket.mergedTicketIds.length
+        ? {
+            ticketId: { $in: [ticket._id, ...ticket.mergedTicketIds] },
+            inboxId: new Types.ObjectId(to.inboxId),
+            ...(to.conversationId ? { conversationId: to.conversationId } : { ticketId: new Types.ObjectId(to.id) }),
+          }
+        : { ticketId: ticket._id };
+    const last = await this.models.Message.findOne({ ...filter, direction: 'inbound', emailMessageId: { $exists: true } })
       .sort({ occurredAt: -1, _id: -1 })
       .lean();
     if (!last?.emailMessageId) return { references: [] as string[] };
@@ -260,4 +304,15 @@ export class ComposeService {
     }
     return stored;
   }
+}
+
+function recipientOf(to: ReplyRecipient, lastCustomerMessageAt: Date | undefined): NonNullable<Message['recipient']> {
+  return {
+    ticketId: new Types.ObjectId(to.id),
+    handle: to.to.handle,
+    ...(to.to.displayName ? { displayName: to.to.displayName } : {}),
+    ...(to.to.email ? { email: to.to.email } : {}),
+    ...(to.to.phone ? { phone: to.to.phone } : {}),
+    ...(lastCustomerMessageAt ? { lastCustomerMessageAt } : {}),
+  };
 }

@@ -123,20 +123,28 @@ export class DeliveryWorker {
     const attachments = await Promise.all(
       message.attachments.map(async (a) => ({ fileName: a.fileName, mimeType: a.mimeType, size: a.size, content: await this.blobs.get(a.blobId) })),
     );
+    // A reply records its recipient (the ticket's own customer or a merged-away one, with that conversation's
+    // inbox); older replies and Ponte's own messages go to the ticket's.
+    const to = message.recipient ?? ticket.replyTo;
+    const conversationId = message.recipient ? message.conversationId : ticket.replyTo.conversationId;
+    // The ticket's own customer: read now (they may have written since the reply was queued); a merged-away
+    // customer's was read when the reply was stored (their ticket's stops at the merge).
+    const own = !message.recipient || message.recipient.ticketId.equals(ticket._id);
+    const lastCustomerMessageAt = own ? ticket.lastCustomerMessageAt : message.recipient?.lastCustomerMessageAt;
     return {
       messageId: String(message._id),
       ticketId: String(ticket._id),
       ticketNumber: ticket.number,
       inboxId: String(message.inboxId),
       to: {
-        handle: ticket.replyTo.handle,
-        ...(ticket.replyTo.displayName ? { displayName: ticket.replyTo.displayName } : {}),
-        ...(ticket.replyTo.email ? { email: ticket.replyTo.email } : {}),
-        ...(ticket.replyTo.phone ? { phone: ticket.replyTo.phone } : {}),
+        handle: to.handle,
+        ...(to.displayName ? { displayName: to.displayName } : {}),
+        ...(to.email ? { email: to.email } : {}),
+        ...(to.phone ? { phone: to.phone } : {}),
       },
-      ...(ticket.replyTo.conversationId ? { conversationId: ticket.replyTo.conversationId } : {}),
-      ...(ticket.lastCustomerMessageAt ? { lastCustomerMessageAt: ticket.lastCustomerMessageAt } : {}),
-      subject: ticket.subject,
+      ...(conversationId ? { conversationId } : {}),
+      ...(lastCustomerMessageAt ? { lastCustomerMessageAt } : {}),
+      subject: (message.recipient && message.threading.subject) || ticket.subject,
       text: message.text,
       ...(message.html ? { html: message.html } : {}),
       ...(message.automatic ? { automatic: true } : {}),

@@ -104,6 +104,19 @@ const TicketDetailSchema = TicketSummarySchema.extend({
   department: z.object({ id, name: z.string() }).nullable(),
   assignee: z.object({ id, name: z.string() }).nullable(),
 });
+/** src/web/views/recipient-view.ts: `id` is the id of the ticket whose customer conversation it is. */
+const RecipientSchema = z.object({
+  id,
+  ticketNumber: z.number().int(),
+  /** The ticket's own customer (false: a ticket merged into it). */
+  own: z.boolean(),
+  contactId: id,
+  name: z.string(),
+  channel: ChannelKindSchema,
+  inboxId: id,
+  /** Email address, phone number or chat handle; empty for a web chat visitor. */
+  address: z.string(),
+});
 /** A one-time invite or reset link (src/web/views/user-view.ts `toLinkView`). */
 const UserLinkSchema = z.object({ token: z.string(), path: z.string(), expiresAt: z.string() });
 
@@ -412,4 +425,5 @@ export const responseSchemas: Readonly<Record<string, z.ZodType>> = {
     results: z.array(z.object({ providerKey: z.string(), status: z.enum(['accepted', 'duplicate']) })),
   }),
   getOpenApiDocument: OpenApiDocumentSchema,
+  listTicketRecipients: z.object({ items: z.array(RecipientSchema), defaultId: id }),
 };

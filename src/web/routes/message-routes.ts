@@ -1,8 +1,9 @@
-import { ComposeSchema } from '../../core/outbound/compose-service.js';
+import { ComposeSchema, ReplySchema } from '../../core/outbound/compose-service.js';
 import { defineRoute } from '../api/route.js';
 import { IdParamsSchema } from '../schemas/common-schemas.js';
 import { ThreadQuerySchema } from '../schemas/ticket-schemas.js';
 import { toMessageDetailView } from '../views/message-detail-view.js';
+import { toRecipientsView } from '../views/recipient-view.js';
 
 export const messageRoutes = [
   defineRoute({
@@ -24,13 +25,27 @@ export const messageRoutes = [
     path: '/tickets/:id/reply',
     operationId: 'replyToTicket',
     tag: 'messages',
-    summary: 'Reply to the customer: stored as queued (202), delivered by the outbound job',
+    summary:
+      'Reply to the customer: stored as queued (202), delivered by the outbound job. `recipientId` picks one of the ' +
+      "ticket's recipients (a ticket with merged customers has several; unknown → 400); by default the customer who wrote last",
     access: 'user',
     params: IdParamsSchema,
-    body: ComposeSchema,
+    body: ReplySchema,
     bodyLimit: 'compose',
     status: 202,
     handler: async ({ core, viewer, params, body }) => toMessageDetailView(await core.compose.reply(viewer, params.id, body)),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tickets/:id/recipients',
+    operationId: 'listTicketRecipients',
+    tag: 'messages',
+    summary:
+      "Who a reply can go to: the ticket's customer conversation and those of the tickets merged into it (name, channel, " +
+      'address), and `defaultId`, the one a reply without `recipientId` goes to (the customer who wrote last)',
+    access: 'user',
+    params: IdParamsSchema,
+    handler: async ({ core, viewer, params }) => toRecipientsView(await core.compose.recipients(viewer, params.id)),
   }),
   defineRoute({
     method: 'get',

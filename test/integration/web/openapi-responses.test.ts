@@ -198,6 +198,7 @@ describe('the described payloads are what the API sends', () => {
     await h.t.core.ingest.accept([smsEvent(inbox, { sid: 'SM-oa-5', from: '+5511987000005' })]);
     await h.t.core.ingest.drain();
     const ticket = (await modelsOf(h.t.core).Ticket.findOne({ inboxId: inbox }).lean())!;
+    check('listTicketRecipients', await admin.get(`/api/tickets/${ticket._id}/recipients`));
     const applied = await admin.post(`/api/tickets/${ticket._id}/macros/${macro.body.id}`);
     check('applyMacro', applied);
     expect(applied.body.replyId).toEqual(expect.any(String));

@@ -239,15 +239,101 @@ describe('website chat', () => {
     await app.core.compose.reply(admin, String(yTicket._id), { text: 'to y: checking', attachments: [] });
     await app.core.tickets.merge(admin, String(xTicket._id), String(yTicket._id));
 
-    // X writes again: the message joins Y's ticket (the merge target), where the agent answers Y.
-    expect((await post(x.cookie, { clientMessageId: randomUUID(), text: 'x: any news?' })).status).toBe(202);
-    await app.core.ingest.drain();
-    const moved = (await modelsOf(app.core).Message.findOne({ text: 'x: any news?' }).lean())!;
-    expect(String(moved.ticketId)).toBe(String(yTicket._id));
-    await app.core.compose.reply(admin, String(yTicket._id), { text: 'to y: shipped', attachments: [] });
+    const xSock = connectClient(`${app.url}/visitor`, { transports: ['websocket'], extraHeaders: { cookie: x.cookie }, auth: { inboxId: app.webchatInboxId }, forceNew: true, reconnection: false });
+    const xGot: any[] = [];
+    xSock.on('message', (m: any, ack: (ok: boolean) => void) => (xGot.push(m), ack(true)));
+    await new Promise<void>((r) => xSock.once('connect', () => r()));
+    try {
+      // X writes again: the message joins Y's ticket (the merge target).
+      expect((await post(x.cookie, { clientMessageId: randomUUID(), text: 'x: any news?' })).status).toBe(202);
+      await app.core.ingest.drain();
+      const moved = (await modelsOf(app.core).Message.findOne({ text: 'x: any news?' }).lean())!;
+      expect(String(moved.ticketId)).toBe(String(yTicket._id));
+      // The agent answers Y by choosing them; a reply without a recipient goes to X, who wrote last — live, with Y's number.
+      await app.core.compose.reply(admin, String(yTicket._id), { text: 'to y: shipped', attachments: [], recipientId: String(yTicket._id) });
+      await app.core.compose.reply(admin, String(yTicket._id), { text: 'to x: yours too', attachments: [] });
+      const live = await until(() => xGot.find((m) => m.text === 'to x: yours too'));
+      expect(live.ticketNumber).toBe(yTicket.number);
+      expect(xGot.map((m) => m.text)).toEqual(['to x: yours too']);
+    } finally {
+      xSock.disconnect();
+    }
 
-    expect(await history(x.cookie)).toEqual(['x: my order is late', 'to x: checking', 'x: any news?']);
+    expect(await history(x.cookie)).toEqual(['x: my order is late', 'to x: checking', 'x: any news?', 'to x: yours too']);
     expect(await history(y.cookie)).toEqual(['y: same order problem', 'to y: checking', 'to y: shipped']);
+    // After a reload X's page shows the ticket their conversation now belongs to.
+    const xPage: any = await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: x.cookie } })).json();
+    expect(xPage.ticket.number).toBe(yTicket.number);
+  });
+
+  it("a merge of X's ticket into Y's tells X's open chat the new number, and X's messages are acknowledged to X", async () => {
+    const x = await visitor();
+    const y = await visitor();
+    const ticketOf = async (id: string) => (await modelsOf(app.core).Ticket.findOne({ 'replyTo.conversationId': id }).lean())!;
+    expect((await post(x.cookie, { clientMessageId: randomUUID(), text: 'x: refund please' })).status).toBe(202);
+    expect((await post(y.cookie, { clientMessageId: randomUUID(), text: 'y: refund too' })).status).toBe(202);
+    await app.core.ingest.drain();
+    const [xTicket, yTicket] = [await ticketOf(x.id), await ticketOf(y.id)];
+    const connect = (cookie: string) =>
+      connectClient(`${app.url}/visitor`, { transports: ['websocket'], extraHeaders: { cookie }, auth: { inboxId: app.webchatInboxId }, forceNew: true, reconnection: false });
+    const [xSock, ySock] = [connect(x.cookie), connect(y.cookie)];
+    const xConv: any[] = [];
+    const yConv: any[] = [];
+    xSock.on('conversation', (c: any) => xConv.push(c));
+    ySock.on('conversation', (c: any) => yConv.push(c));
+    await Promise.all([xSock, ySock].map((s) => new Promise<void>((r) => s.once('connect', () => r()))));
+    try {
+      await app.core.tickets.merge(admin, String(xTicket._id), String(yTicket._id));
+      await until(() => xConv.find((c) => c.ticket.number === yTicket.number));
+      const clientMessageId = randomUUID();
+      expect((await post(x.cookie, { clientMessageId, text: 'x: after the merge' })).status).toBe(202);
+      await app.core.ingest.drain();
+      const accepted = await until(() => xConv.find((c) => c.accepted));
+      expect(accepted.ticket.number).toBe(yTicket.number);
+      // Y's page is told nothing about X's message (a later status change of Y's ticket is the fence).
+      await app.core.tickets.setStatus(admin, String(yTicket._id), 'pending');
+      await until(() => yConv.find((c) => c.ticket.status === 'pending'));
+      await until(() => xConv.find((c) => c.ticket.status === 'pending'));
+      expect(yConv.filter((c) => c.accepted)).toEqual([]);
+      expect(xConv.every((c) => c.ticket.number === yTicket.number)).toBe(true);
+    } finally {
+      xSock.disconnect();
+      ySock.disconnect();
+    }
+  });
+
+  it("an agent's reply typing reaches the merged-away visitor it is for, never the visitor of a ticket not merged into this one", async () => {
+    const [x, y, z] = [await visitor(), await visitor(), await visitor()];
+    for (const [v, text] of [[x, 'x: typing test'], [y, 'y: typing test'], [z, 'z: typing test']] as const) {
+      expect((await post(v.cookie, { clientMessageId: randomUUID(), text })).status).toBe(202);
+    }
+    await app.core.ingest.drain();
+    const ticketOf = async (id: string) => (await modelsOf(app.core).Ticket.findOne({ 'replyTo.conversationId': id }).lean())!;
+    const [xTicket, yTicket, zTicket] = [await ticketOf(x.id), await ticketOf(y.id), await ticketOf(z.id)];
+    await app.core.tickets.merge(admin, String(xTicket._id), String(yTicket._id));
+
+    const { token } = await app.core.sessions.login(admin.email, admin.password, '127.0.0.1');
+    const agent = connectClient(app.url, { transports: ['websocket'], extraHeaders: { cookie: `ponte_session=${encodeURIComponent(token)}` }, forceNew: true, reconnection: false });
+    const connect = (cookie: string) =>
+      connectClient(`${app.url}/visitor`, { transports: ['websocket'], extraHeaders: { cookie }, auth: { inboxId: app.webchatInboxId }, forceNew: true, reconnection: false });
+    const socks = { x: connect(x.cookie), y: connect(y.cookie), z: connect(z.cookie) };
+    const seen: Record<string, boolean[]> = { x: [], y: [], z: [] };
+    for (const [k, s] of Object.entries(socks)) s.on('typing', (e: { typing: boolean }) => seen[k]!.push(e.typing));
+    try {
+      await Promise.all([agent, ...Object.values(socks)].map((s) => new Promise<void>((r) => s.once('connect', () => r()))));
+      expect(await agent.timeout(5000).emitWithAck('ticket:join', { ticketId: String(yTicket._id) })).toMatchObject({ ok: true });
+      const type = (typing: boolean, recipientId: string) => agent.timeout(5000).emitWithAck('typing', { ticketId: String(yTicket._id), mode: 'reply', typing, recipientId });
+      // Z's ticket was never merged into Y's: naming it as the recipient reaches nobody.
+      expect(await type(true, String(zTicket._id))).toMatchObject({ ok: true });
+      expect(await type(true, String(xTicket._id))).toMatchObject({ ok: true });
+      await until(() => seen.x!.length >= 1);
+      expect(await type(false, String(xTicket._id))).toMatchObject({ ok: true });
+      await until(() => seen.x!.length >= 2);
+      expect(seen).toEqual({ x: [true, false], y: [], z: [] });
+    } finally {
+      agent.disconnect();
+      for (const s of Object.values(socks)) s.disconnect();
+    }
   });
 
   it('limits each visitor: 20 messages per 10 s, 30 page loads per minute (429 with Retry-After); others are not affected', async () => {

@@ -6,6 +6,8 @@ function fakeRooms(attached = true) {
   const emitted: Array<{ room: VisitorRoom; payload: unknown }> = [];
   const remembered = new Map<string, VisitorRoom>();
   let lookups = 0;
+  const merged = new Map<string, VisitorRoom[]>();
+  const mergedLookups: Array<{ ticketId: string; refresh: boolean }> = [];
   const rooms: VisitorRooms = {
     socketsAttached: attached,
     async roomOf(ticketId) {
@@ -19,8 +21,16 @@ function fakeRooms(attached = true) {
       lookups++;
       return null;
     },
+    async shownTicket() {
+      lookups++;
+      return null;
+    },
+    async mergedRooms(ticketId, refresh) {
+      mergedLookups.push({ ticketId, refresh });
+      return merged.get(ticketId) ?? [];
+    },
   };
-  return { rooms, emitted, remembered, lookups: () => lookups };
+  return { rooms, emitted, remembered, merged, lookups: () => lookups, mergedLookups };
 }
 
 const scope = { ticketId: 't1', departmentId: null, assigneeId: null };
@@ -48,14 +58,42 @@ describe('the web chat visitor projector (the second emitter)', () => {
   it('agent replies, other channels and anything before the sockets exist reach no visitor and read nothing', async () => {
     const f = fakeRooms();
     await projectToVisitor(message('outbound'), f.rooms);
-    await projectToVisitor({ type: 'ticket.updated', seq: 3, at: '2026-01-01T00:00:00.000Z', scope, change: 'status', ticket: { ...summary, channel: 'sms' } }, f.rooms);
+    await projectToVisitor({ type: 'ticket.updated', seq: 3, at: '2026-01-01T00:00:00.000Z', scope, change: 'priority', ticket: { ...summary, channel: 'sms' } }, f.rooms);
     expect(f.emitted).toEqual([]);
     expect(f.lookups()).toBe(0);
+    expect(f.mergedLookups).toEqual([]);
     const detached = fakeRooms(false);
     await projectToVisitor(message('inbound'), detached.rooms);
     await projectToVisitor({ type: 'ticket.updated', seq: 3, at: '2026-01-01T00:00:00.000Z', scope, change: 'status', ticket: summary }, detached.rooms);
     expect(detached.emitted).toEqual([]);
     expect(detached.lookups()).toBe(0);
+  });
+
+  it("after a merge: the merged-away visitor's message is acknowledged to them (not to the target's visitor), with the target's number", async () => {
+    const f = fakeRooms();
+    const event = message('inbound') as Extract<DomainEvent, { type: 'message.created' }>;
+    // Visitor 2's message went to ticket t1 (visitor 1's) after the merge.
+    await projectToVisitor({ ...event, from: { inboxId: 'i1', conversationId: 'visitor-2' } }, f.rooms);
+    expect(f.emitted).toEqual([{ room: { inboxId: 'i1', visitorId: 'visitor-2' }, payload: { ticket: { number: 7, status: 'new' }, accepted: 'm1' } }]);
+    // t1's room is not taught from another visitor's message.
+    expect(f.remembered.has('t1')).toBe(false);
+  });
+
+  it("a merge shows the merged-away ticket's visitor the target's number; the target's later status changes reach them too", async () => {
+    const f = fakeRooms();
+    f.remembered.set('t2', { inboxId: 'i1', visitorId: 'visitor-2' });
+    f.rooms.shownTicket = async (id) => (id === 't2' ? { number: 7, status: 'open' } : null);
+    const source = { ...summary, id: 't2', number: 9, status: 'closed' };
+    await projectToVisitor({ type: 'ticket.updated', seq: 4, at: '2026-01-01T00:00:00.000Z', scope: { ...scope, ticketId: 't2' }, change: 'merged', ticket: source }, f.rooms);
+    expect(f.emitted).toEqual([{ room: { inboxId: 'i1', visitorId: 'visitor-2' }, payload: { ticket: { number: 7, status: 'open' } } }]);
+    // The target (an email ticket here) changes status: the visitor merged into it is told.
+    f.merged.set('t1', [{ inboxId: 'i1', visitorId: 'visitor-2' }]);
+    await projectToVisitor({ type: 'ticket.updated', seq: 5, at: '2026-01-01T00:00:00.000Z', scope, change: 'status', ticket: { ...summary, channel: 'email', status: 'solved' } }, f.rooms);
+    expect(f.emitted[1]).toEqual({ room: { inboxId: 'i1', visitorId: 'visitor-2' }, payload: { ticket: { number: 7, status: 'solved' } } });
+    expect(f.mergedLookups).toEqual([
+      { ticketId: 't2', refresh: true },
+      { ticketId: 't1', refresh: false },
+    ]);
   });
 
   it('a rating request and its answer reach the visitor room of the ticket, with the ticket number', async () => {

@@ -59,7 +59,10 @@ function uuid(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+let shownTicket: { number: number; status: string } | null = null;
+
 function setTicket(ticket: { number: number; status: string } | null) {
+  shownTicket = ticket;
   const el = $('ticket');
   // Solved: the visitor is told a new message reopens it (hidden again once it is reopened).
   const solved = $('solved');
@@ -207,6 +210,8 @@ async function start() {
   socket.on('message', (reply: { id: string; text: string; at: string; ticketNumber: number; authorName?: string | null; attachments: Msg['attachments'] }, ack?: (ok: boolean) => void) => {
     ack?.(true);
     messages.set(reply.id, { key: reply.id, id: reply.id, direction: 'outbound', text: reply.text, at: reply.at, state: 'sent', authorName: reply.authorName ?? null, attachments: reply.attachments });
+    // A reply comes from the ticket that now holds the conversation (after a merge, another number).
+    if (shownTicket && reply.ticketNumber !== shownTicket.number) setTicket({ ...shownTicket, number: reply.ticketNumber });
     $('typing').hidden = true;
     render();
   });

@@ -31,6 +31,7 @@ export function announceMessage(placed: Placed, recorded: Recorded): DomainEvent
       scope: ticketScope(ticket),
       message: toMessageView(message),
       ticket: { number: ticket.number, status: ticket.status, inboxId: String(ticket.inboxId), conversationId: ticket.replyTo?.conversationId ?? null },
+      ...(message.conversationId ? { from: { inboxId: String(message.inboxId), conversationId: message.conversationId } } : {}),
     });
   }
   if (recorded.woke) {

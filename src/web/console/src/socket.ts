@@ -182,19 +182,21 @@ export async function join(ticketId: string | null) {
 let lastTyping = 0;
 let typingOff: ReturnType<typeof setTimeout> | undefined;
 /** Throttled: at most one "typing" per 2 s, and "stopped" after 4 s of quiet. */
-export function typing(ticketId: string, mode: 'reply' | 'note', active: boolean) {
+/** `recipientId`: a reply to the customer of a ticket merged into this one (they see "typing…", not the ticket's own). */
+export function typing(ticketId: string, mode: 'reply' | 'note', active: boolean, recipientId?: string) {
   if (!socket?.connected) return;
   clearTimeout(typingOff);
+  const to = mode === 'reply' && recipientId && recipientId !== ticketId ? { recipientId } : {};
   if (!active) {
     lastTyping = 0;
-    socket.emit('typing', { ticketId, mode, typing: false });
+    socket.emit('typing', { ticketId, mode, typing: false, ...to });
     return;
   }
   if (Date.now() - lastTyping > 2000) {
     lastTyping = Date.now();
-    socket.emit('typing', { ticketId, mode, typing: true });
+    socket.emit('typing', { ticketId, mode, typing: true, ...to });
   }
-  typingOff = setTimeout(() => typing(ticketId, mode, false), 4000);
+  typingOff = setTimeout(() => typing(ticketId, mode, false, recipientId), 4000);
 }
 
 export function activity(ticketId: string, value: 'viewing' | 'replying' | 'noting') {

@@ -209,8 +209,9 @@ class Store {
     if (seq > (this.lastSeq.get(ticketId) ?? 0)) this.lastSeq.set(ticketId, seq);
   }
 
-  addMessage(m: Message) {
-    const thread = this.thread(m.ticketId);
+  /** `threadId`: the ticket whose thread shows it (a merged ticket's messages show in the target's thread too). */
+  addMessage(m: Message, threadId = m.ticketId) {
+    const thread = this.thread(threadId);
     const prev = thread.get(m.id);
     // A later delivery status never goes back (live event and REST response may cross).
     const rank: Record<string, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
@@ -240,7 +241,8 @@ class Store {
     let after: string | null = null;
     do {
       const page: { items: Message[]; nextCursor: string | null } = await api.get(`/tickets/${id}/messages${qs({ after, limit: 200 })}`);
-      for (const m of page.items) this.addMessage(m);
+      // The page holds the messages of the tickets merged into this one too: they belong in this thread.
+      for (const m of page.items) this.addMessage(m, id);
       after = page.nextCursor;
     } while (after);
   }

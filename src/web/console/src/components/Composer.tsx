@@ -7,6 +7,7 @@ import { activity, typing } from '../socket.ts';
 import { store, useStore } from '../store.ts';
 import type { Message, ReplyWindow, TicketDetail } from '../types.ts';
 import { fileSize } from './bits.tsx';
+import { RecipientPicker, type Recipients } from './RecipientPicker.tsx';
 
 interface Pending {
   fileName: string;
@@ -23,7 +24,7 @@ const readBase64 = (f: File) =>
     r.readAsDataURL(f);
   });
 
-export function Composer({ ticket }: { ticket: TicketDetail }) {
+export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; recipients?: Recipients | null }) {
   const s = useStore();
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
   const [text, setText] = useState('');
@@ -41,9 +42,14 @@ export function Composer({ ticket }: { ticket: TicketDetail }) {
     return () => window.removeEventListener('ponte:compose', onCompose);
   }, []);
 
+  // The agent's own pick of recipient (null: the default, the customer who wrote last).
+  const [chosen, setChosen] = useState<string | null>(null);
+  const recipientId = recipients ? (chosen && recipients.items.some((r) => r.id === chosen) ? chosen : recipients.defaultId) : undefined;
+
   useEffect(() => {
     setText('');
     setFiles([]);
+    setChosen(null);
     // A note started on one ticket must not turn the next ticket's first answer into a note (or the reverse).
     setMode('reply');
   }, [ticket.id]);
@@ -110,6 +116,7 @@ export function Composer({ ticket }: { ticket: TicketDetail }) {
       subjectChanged: false,
       attachments: files.map((f, i) => ({ blobId: `pending-${i}`, fileName: f.fileName, mimeType: f.mimeType, size: f.size })),
       deliveryStatus: mode === 'reply' ? 'queued' : 'none',
+      ...(mode === 'reply' && recipientId && recipientId !== ticket.id ? { recipientId } : {}),
       occurredAt: new Date().toISOString(),
       pending: 'sending',
     };
@@ -119,10 +126,11 @@ export function Composer({ ticket }: { ticket: TicketDetail }) {
     setText('');
     const attachments = files.map(({ fileName, mimeType, contentBase64 }) => ({ fileName, mimeType, contentBase64 }));
     setFiles([]);
-    typing(ticket.id, mode, false);
+    typing(ticket.id, mode, false, recipientId);
     activity(ticket.id, 'viewing');
     try {
-      const stored = await api.post<Message>(`/tickets/${ticket.id}/${mode === 'reply' ? 'reply' : 'note'}`, { text: body, attachments });
+      const to = mode === 'reply' && recipientId ? { recipientId } : {};
+      const stored = await api.post<Message>(`/tickets/${ticket.id}/${mode === 'reply' ? 'reply' : 'note'}`, { text: body, attachments, ...to });
       thread.delete(tempId);
       store.addMessage(stored);
     } catch (err) {
@@ -171,6 +179,15 @@ export function Composer({ ticket }: { ticket: TicketDetail }) {
           ⚠ {t('optedOutSms', { at: new Date(ticket.contact.optedOut.sms).toLocaleString() })}
         </div>
       ) : null}
+      {mode === 'reply' && recipients && recipientId ? <RecipientPicker
+          recipients={recipients}
+          value={recipientId}
+          onChange={(id) => {
+            // The customer typed to so far stops seeing "typing…".
+            typing(ticket.id, mode, false, recipientId);
+            setChosen(id);
+          }}
+        /> : null}
       {slash && s.canned.length === 0 ? <CannedEmptyHint /> : null}
       {matches.length ? (
         <ul class="canned-menu" role="listbox">
@@ -200,7 +217,7 @@ export function Composer({ ticket }: { ticket: TicketDetail }) {
           const v = e.currentTarget.value;
           setText(v);
           setCannedIndex(0);
-          typing(ticket.id, mode, v.length > 0);
+          typing(ticket.id, mode, v.length > 0, recipientId);
           activity(ticket.id, v ? (mode === 'reply' ? 'replying' : 'noting') : 'viewing');
         }}
         onKeyDown={onKey}

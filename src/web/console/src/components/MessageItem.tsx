@@ -82,7 +82,8 @@ function CallSummary({ call }: { call: NonNullable<Message['call']> }) {
   );
 }
 
-export function MessageItem({ m }: { m: Message }) {
+/** `to`: who a reply went to, shown when the ticket has several customers (after a merge). */
+export function MessageItem({ m, to }: { m: Message; to?: string | undefined }) {
   const [showHtml, setShowHtml] = useState(true);
   const note = m.kind === 'note';
   const side = m.direction === 'inbound' ? 'in' : 'out';
@@ -103,6 +104,11 @@ export function MessageItem({ m }: { m: Message }) {
         ) : (
           <ChannelBadge channel={m.channel} />
         )}
+        {to ? (
+          <span class="msg-to" data-testid="message-recipient">
+            ➜ {to}
+          </span>
+        ) : null}
         <span class="spacer" />
         {m.editedAt ? (
           <span class="msg-edited" data-testid="message-edited" title={clock(m.editedAt)}>

@@ -7,6 +7,7 @@ import type { AuditEvent, Message } from '../types.ts';
 import { ChannelBadge, PriorityMark, SlaChip, StatusPill } from './bits.tsx';
 import { Composer } from './Composer.tsx';
 import { MessageItem } from './MessageItem.tsx';
+import { sentToLabel, useRecipients } from './RecipientPicker.tsx';
 import { SlaPanel } from './SlaPanel.tsx';
 
 /** Audit events worth a line in the thread (message events are the messages themselves). */
@@ -57,6 +58,7 @@ export function TicketView() {
   const scroller = useRef<HTMLDivElement>(null);
   const thread = id ? s.threads.get(id) : undefined;
   const count = thread?.size ?? 0;
+  const recipients = useRecipients(detail, count);
 
   // The thread opens at the newest message and stays there while it fills in (the detail, the audit lines and
   // images arrive after the first render, e.g. when a ticket URL is opened directly), until the agent scrolls up.
@@ -152,7 +154,7 @@ export function TicketView() {
       <div class="thread" ref={scroller} data-testid="thread">
         {items.map((it) =>
           it.kind === 'message' ? (
-            <MessageItem key={it.m.id} m={it.m} />
+            <MessageItem key={it.m.id} m={it.m} to={sentToLabel(it.m, id, recipients)} />
           ) : (
             <div class="audit-line" key={`a${it.e.seq}`} data-testid="audit-line">
               <span>{it.text}</span>
@@ -162,7 +164,7 @@ export function TicketView() {
         )}
         {customerTyping ? <div class="typing-line" data-testid="customer-typing">{t('customerTyping')}</div> : null}
       </div>
-      <Composer ticket={detail} />
+      <Composer ticket={detail} recipients={recipients} />
     </section>
   );
 }
