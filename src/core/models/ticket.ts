@@ -39,6 +39,11 @@ export interface Ticket {
   previousTicketId?: Types.ObjectId;
   mergedInto?: Types.ObjectId;
   mergedTicketIds: Types.ObjectId[];
+  /**
+   * Conversation keys a split moved to another ticket (`tickets/ticket-split.ts`): threading that remembered
+   * this ticket as such a conversation's pointer reads the key again (`threading/ticket-placement.ts`).
+   */
+  conversationsMovedOut?: string[];
   /** Created with thread entries (`thread-entries.ts`): every message of it has one. Older tickets lack it. */
   threadEntries?: boolean;
   /** Day bucket of creation in the org time zone, for reports without date operators. */
@@ -94,6 +99,7 @@ const schema = new Schema<Ticket>(
     previousTicketId: { type: Schema.Types.ObjectId },
     mergedInto: { type: Schema.Types.ObjectId },
     mergedTicketIds: { type: [Schema.Types.ObjectId], default: [] },
+    conversationsMovedOut: { type: [String], default: undefined },
     threadEntries: Boolean,
     createdDay: { type: String, required: true },
     csat: { requestId: String, requestedAt: Date, rating: Number, comment: String, ratedAt: Date },

@@ -50,6 +50,11 @@ export class TicketPlacement {
     private readonly secret: string,
   ) {}
 
+  /** A split moved the conversation (`tickets/ticket-split.ts`): the next message reads its key. */
+  moved(threadKey: string, ticketId: Types.ObjectId): void {
+    this.remember(threadKey, ticketId);
+  }
+
   private remember(threadKey: string, ticketId: Types.ObjectId): void {
     if (this.pointers.size >= 50_000) this.pointers.clear();
     this.pointers.set(threadKey, ticketId);
@@ -233,10 +238,21 @@ export class TicketPlacement {
     const conv = pointed ? { ticketId: pointed } : lookedUp === null ? null : await this.models.ConversationKey.findById(threadKey).lean();
     if (conv) {
       if (!pointed) this.remember(threadKey, conv.ticketId);
-      facts.pointer = String(conv.ticketId);
-      const ticket = await currentTicket(conv.ticketId);
+      let pointerId = conv.ticketId;
+      let ticket = await currentTicket(pointerId);
+      if (ticket && loaded.get(ticket.id)?.conversationsMovedOut?.includes(threadKey)) {
+        // A split moved this conversation to another ticket (maybe in another hub, after this one remembered the
+        // pointer): the stored key is the truth.
+        const stored = await this.models.ConversationKey.findById(threadKey).lean();
+        if (stored && !stored.ticketId.equals(pointerId)) {
+          this.remember(threadKey, stored.ticketId);
+          pointerId = stored.ticketId;
+          ticket = await currentTicket(pointerId);
+        }
+      }
+      facts.pointer = String(pointerId);
       // The key was claimed but its writer stopped before inserting the ticket: the caller writes it.
-      if (!ticket) return { unfinished: await this.followSuccessors(conv.ticketId) };
+      if (!ticket) return { unfinished: await this.followSuccessors(pointerId) };
       facts.conversation = ticket;
     }
     return { facts };

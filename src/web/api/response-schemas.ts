@@ -209,4 +209,6 @@ export const responseSchemas: Readonly<Record<string, z.ZodType>> = {
   applyMacro: z.object({ ticket: TicketDetailSchema, replyId: id.nullable() }),
   /** `messageId`: the first (outbound, queued) message. */
   startConversation: z.object({ ticket: TicketDetailSchema, messageId: id }),
+  /** The ticket the messages moved to (a new one, or the target named). */
+  splitTicket: TicketDetailSchema,
 };
