@@ -209,8 +209,9 @@ class Store {
     if (seq > (this.lastSeq.get(ticketId) ?? 0)) this.lastSeq.set(ticketId, seq);
   }
 
-  addMessage(m: Message) {
-    const thread = this.thread(m.ticketId);
+  /** `threadId`: the thread it is shown in (a merged ticket's message is shown in the thread it was merged into). */
+  addMessage(m: Message, threadId = m.ticketId) {
+    const thread = this.thread(threadId);
     const prev = thread.get(m.id);
     // A later delivery status never goes back (live event and REST response may cross).
     const rank: Record<string, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
@@ -240,9 +241,24 @@ class Store {
     let after: string | null = null;
     do {
       const page: { items: Message[]; nextCursor: string | null } = await api.get(`/tickets/${id}/messages${qs({ after, limit: 200 })}`);
-      for (const m of page.items) this.addMessage(m);
+      for (const m of page.items) this.addMessage(m, id);
       after = page.nextCursor;
     } while (after);
+  }
+
+  /** The thread read afresh (messages moved away by a split must leave it); unconfirmed own copies stay. */
+  async reloadThread(id: string) {
+    const items: Message[] = [];
+    let after: string | null = null;
+    do {
+      const page: { items: Message[]; nextCursor: string | null } = await api.get(`/tickets/${id}/messages${qs({ after, limit: 200 })}`);
+      items.push(...page.items);
+      after = page.nextCursor;
+    } while (after);
+    const old = this.threads.get(id);
+    this.threads.set(id, new Map([...(old ?? [])].filter(([, m]) => m.pending)));
+    for (const m of items) this.addMessage(m, id);
+    this.changed();
   }
 
   async loadAudit(id: string) {
