@@ -122,4 +122,20 @@ describe('split in the console', () => {
     await expect.poll(() => threadTexts(page)).toContain('Bruno: thanks, waiting for the refund');
     expect(await threadTexts(other)).not.toContain('Bruno: thanks, waiting for the refund');
   });
+
+  it('moving to ticket #N finds it by number and names the other customer before anything moves', async () => {
+    const thanks = (await modelsOf(app.core).Message.findOne({ text: 'Bruno: thanks, waiting for the refund' }).lean())!;
+    await page.click('[data-testid=split-start]');
+    await page.click(`[data-message-id="${String(thanks._id)}"] [data-testid=split-select]`);
+    await page.fill('[data-testid=split-number]', `#${anaTicket.number}`);
+    await page.click('[data-testid=split-find]');
+    await page.waitForSelector('[data-testid=split-confirm]');
+    await expect(page.locator('[data-testid=split-different-customers]').textContent()).resolves.toContain('Ana Lima');
+    await screenshot(page, 'split-to-number.png');
+    expect(String((await ticketOf(thanks))._id)).toBe(newTicketId);
+    await page.click('[data-testid=split-confirm-button]');
+    await expect.poll(async () => String((await ticketOf(thanks))._id)).toBe(String(anaTicket._id));
+    await expect.poll(() => page.locator('[data-testid=ticket-view]').getAttribute('data-ticket-id')).toBe(String(anaTicket._id));
+    await expect.poll(() => threadTexts(page)).toContain('Bruno: thanks, waiting for the refund');
+  });
 });
