@@ -131,7 +131,7 @@ export class TicketSplitter {
       ]);
     }
 
-    const owners = await this.ownersOf(source, moving);
+    const owners = await this.ownersOf(source, thread);
     const actor: Actor = { type: 'user', id: viewer.id, name: viewer.name };
     const target = existingTarget ?? (await this.newTicket(source, moving, owners, actor));
     const created = !existingTarget;
@@ -195,10 +195,10 @@ export class TicketSplitter {
     return after;
   }
 
-  /** The ticket each moved message belonged to (the source or one merged into it). */
-  private async ownersOf(source: Ticket, moving: Message[]): Promise<Map<string, Ticket>> {
+  /** The ticket each message of the thread belongs to (the source or one merged into it). */
+  private async ownersOf(source: Ticket, thread: Message[]): Promise<Map<string, Ticket>> {
     const owners = new Map<string, Ticket>([[String(source._id), source]]);
-    for (const m of moving) {
+    for (const m of thread) {
       const key = String(m.ticketId);
       if (owners.has(key)) continue;
       const t = await this.models.Ticket.findById(m.ticketId).lean();
@@ -270,7 +270,6 @@ export class TicketSplitter {
    * thread (a key already pointing at a follow-up or elsewhere is left alone).
    */
   private async moveConversations(source: Ticket, thread: Message[], moving: Message[], staying: Message[], owners: Map<string, Ticket>, target: Ticket): Promise<MovedConversation[]> {
-    for (const m of staying) if (!owners.has(String(m.ticketId))) owners.set(String(m.ticketId), source);
     const stays = new Set(staying.map((m) => this.conversationOf(m, owners)).filter((k): k is string => k !== null));
     const keys = new Set(moving.map((m) => this.conversationOf(m, owners)).filter((k): k is string => k !== null && !stays.has(k)));
     const inThread = new Set([String(source._id), ...source.mergedTicketIds.map(String), ...thread.map((m) => String(m.ticketId))]);
