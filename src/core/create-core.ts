@@ -194,7 +194,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     } while (after);
     return all;
   };
-  const ticketSplit = new TicketSplitter(models, tickets, audit, bus, ticketNumbers, threadEntries, readWholeThread, () => slaEngine, config, log('tickets'));
+  const ticketSplit = new TicketSplitter(models, tickets, locks, audit, bus, ticketNumbers, threadEntries, readWholeThread, () => slaEngine, config, log('tickets'));
   ticketSplit.onMessagesMoved((ticket, messages) => searchIndex.indexMovedMessages(ticket, messages));
   ticketSplit.onConversationMoved((keyId, ticketId) => placement.moved(keyId, ticketId));
 

@@ -207,7 +207,13 @@ export class TicketPlacement {
     for (const ref of refs) {
       const signed = ticketIdFromOurMessageId(this.secret, ref);
       const ticketId = signed ?? (await this.models.Message.findOne({ emailMessageId: ref }, { ticketId: 1 }).lean())?.ticketId;
-      const ticket = ticketId ? await currentTicket(new Types.ObjectId(String(ticketId))) : undefined;
+      let ticket = ticketId ? await currentTicket(new Types.ObjectId(String(ticketId))) : undefined;
+      if (signed && ticket && loaded.get(ticket.id)?.splitOut) {
+        // Messages were split off the ticket our Message-ID names: ours may have moved with them, and where it
+        // is now decides (only then: the lookup reads every message on the embedded database).
+        const stored = await this.models.Message.findOne({ emailMessageId: ref }, { ticketId: 1 }).lean();
+        if (stored && String(stored.ticketId) !== ticket.id) ticket = (await currentTicket(stored.ticketId)) ?? ticket;
+      }
       if (ticket) {
         facts.reference = { ticket, via: signed ? 'signed-message-id' : ref === t.inReplyTo ? 'in-reply-to' : 'references' };
         break;

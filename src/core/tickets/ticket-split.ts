@@ -17,6 +17,7 @@ import { dayBucket } from '../time/day-bucket.js';
 import type { Viewer } from '../users/viewer.js';
 import { messagePreview } from './message-preview.js';
 import type { ThreadEntries } from './thread-entries.js';
+import type { TicketLocks } from './ticket-locks.js';
 import type { TicketNumbers } from './ticket-number.js';
 import type { TicketService } from './ticket-service.js';
 
@@ -78,6 +79,7 @@ export class TicketSplitter {
   constructor(
     private readonly models: Models,
     private readonly tickets: TicketService,
+    private readonly locks: TicketLocks,
     private readonly audit: AuditLog,
     private readonly bus: DomainEventBus,
     private readonly numbers: TicketNumbers,
@@ -148,6 +150,8 @@ export class TicketSplitter {
     const fromMerged = new Map<string, string[]>();
     for (const m of moving) if (!m.ticketId.equals(source._id)) fromMerged.set(String(m.ticketId), [...(fromMerged.get(String(m.ticketId)) ?? []), String(m._id)]);
     for (const [ticketId, ids] of fromMerged) {
+      // Closed and merged: no list fields to keep; the mark lets a reply to our Message-ID find the message.
+      await this.locks.run(ticketId, () => this.models.Ticket.updateOne({ _id: new Types.ObjectId(ticketId) }, { $set: { splitOut: true } }));
       await this.audit.append(ticketId, 'ticket.split_out', actor, { messageIds: ids, targetId: String(target._id), targetNumber: target.number, via: source.number });
     }
 
@@ -157,6 +161,7 @@ export class TicketSplitter {
     await this.tickets.changeTogether(viewer, sourceId, (t) => ({
       update: {
         $set: {
+          splitOut: true,
           ...(left ? { lastMessageAt: left.occurredAt, lastMessagePreview: messagePreview(left.text, left.attachments) } : {}),
           ...(leftFromCustomer ? { lastCustomerMessageAt: leftFromCustomer.occurredAt } : {}),
           ...(movedKeys.length ? { conversationsMovedOut: [...new Set([...(t.conversationsMovedOut ?? []), ...movedKeys])] } : {}),

@@ -11,7 +11,7 @@ import { TicketListQuerySchema } from '../../../src/core/tickets/ticket-queries.
 import { TicketSearchQuerySchema } from '../../../src/core/tickets/ticket-search.js';
 import type { Viewer } from '../../../src/core/users/viewer.js';
 import { ScriptedAdapter } from '../../support/fake-channel.js';
-import { createInbox, createUser, smsEvent, startTestCore, TEST_SECRET, type TestCore } from '../../support/test-core.js';
+import { createInbox, createUser, emailEvent, smsEvent, startTestCore, TEST_SECRET, type TestCore } from '../../support/test-core.js';
 
 let t: TestCore;
 let admin: Viewer;
@@ -189,6 +189,22 @@ describe('split', () => {
     const target = await t.core.ticketSplit.split(admin, String(source._id), { messageIds: [String(m1._id)] });
     expect((await reload(source._id)).conversationsMovedOut).toEqual([`conv:${inbox}:${from}`]);
     expect(await other.place({ event: event(2), contact, reopenWindowMs: 0 })).toMatchObject({ kind: 'join', ticket: { _id: target._id } });
+  });
+
+  it("email: the customer's answer to our reply that moved follows the reply to the new ticket", async () => {
+    const inbox = String((await createInbox(t.core, 'email'))._id);
+    t.registry.adapters.set(inbox, new ScriptedAdapter());
+    await ingest(emailEvent(inbox, { messageId: '<sp1@cust.example>', from: 'lia@cust.example', subject: 'Two questions', at: ago(60) }));
+    const first = (await models().Message.findOne({ providerKey: `mail:${inbox}:<sp1@cust.example>` }).lean())!;
+    const source = await ticketOfMessage(first);
+    const reply = await t.core.compose.reply(admin, String(source._id), { text: 'About the second question…', attachments: [] });
+    expect(reply.emailMessageId).toMatch(new RegExp(`^<ponte\\.${String(source._id)}\\.`));
+    const target = await t.core.ticketSplit.split(admin, String(source._id), { messageIds: [String(reply._id)] });
+    // The customer answers our reply (its Message-ID names the source): the answer joins the reply's new ticket.
+    await ingest(emailEvent(inbox, { messageId: '<sp2@cust.example>', from: 'lia@cust.example', subject: 'Re: Two questions', inReplyTo: reply.emailMessageId! }));
+    const answer = (await models().Message.findOne({ providerKey: `mail:${inbox}:<sp2@cust.example>` }).lean())!;
+    expect(String(answer.ticketId)).toBe(String(target._id));
+    expect(await threadTexts(await reload(target._id))).toHaveLength(2);
   });
 
   it('refuses what it cannot do, and says why', async () => {
