@@ -252,6 +252,9 @@ export class TicketSplitter {
       lastMessagePreview: messagePreview(talk.text, talk.attachments),
       ...(customer ? { lastCustomerMessageAt: customer.occurredAt } : {}),
       reopenCount: 0,
+      // It continues the conversation of the ticket the messages came from: the customer's history (web chat)
+      // walks back from the conversation's ticket along this link.
+      ...(owner.previousTicketId ? { previousTicketId: owner.previousTicketId } : {}),
       mergedTicketIds: [],
       createdDay: dayBucket(now, this.config.tickets.timeZone),
     };

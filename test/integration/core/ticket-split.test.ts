@@ -207,6 +207,21 @@ describe('split', () => {
     expect(await threadTexts(await reload(target._id))).toHaveLength(2);
   });
 
+  it("the customer's own history (web chat) still has every message after their conversation moved", async () => {
+    const inbox = String((await createInbox(t.core, 'sms'))._id);
+    const from = nextPhone();
+    const old = await ticketOfMessage(await say(inbox, from, 'last month', 90));
+    await t.core.tickets.setStatus(admin, String(old._id), 'closed');
+    const now = await say(inbox, from, 'this month', 10);
+    const source = await ticketOfMessage(now);
+    expect(String(source.previousTicketId)).toBe(String(old._id));
+    await t.core.compose.note(admin, String(source._id), { text: 'stays here', attachments: [] });
+    const target = await t.core.ticketSplit.split(admin, String(source._id), { messageIds: [String(now._id)] });
+    const history = await t.core.conversations.history(inbox, from);
+    expect(history.ticket?.number).toBe(target.number);
+    expect(history.messages.map((m) => m.text)).toEqual(['last month', 'this month']);
+  });
+
   it('refuses what it cannot do, and says why', async () => {
     const inbox = String((await createInbox(t.core, 'sms'))._id);
     const from = nextPhone();
