@@ -118,7 +118,7 @@ export class TicketSplitter {
     const wanted = [...new Set(input.messageIds.map((x) => x.toLowerCase()))];
     const thread = await this.readThread(source);
     const byId = new Map(thread.map((m) => [String(m._id), m]));
-    const missing = wanted.map((id, i) => ({ id, i })).filter(({ id }) => !byId.has(id));
+    const missing = input.messageIds.map((id, i) => ({ id: id.toLowerCase(), i })).filter(({ id }) => !byId.has(id));
     if (missing.length) {
       throw new ValidationError(
         `${missing.length === 1 ? 'A message is' : `${missing.length} messages are`} not in ticket #${source.number}`,
@@ -157,26 +157,35 @@ export class TicketSplitter {
 
     const left = newest(staying.filter(isTalk));
     const leftFromCustomer = newest(staying.filter(fromCustomer));
+    const movedTalk = newest(moving.filter(isTalk));
+    const movedFromCustomer = newest(moving.filter(fromCustomer));
     const movedKeys = conversations.map((c) => c.keyId);
-    await this.tickets.changeTogether(viewer, sourceId, (t) => ({
-      update: {
-        $set: {
-          splitOut: true,
-          ...(left ? { lastMessageAt: left.occurredAt, lastMessagePreview: messagePreview(left.text, left.attachments) } : {}),
-          ...(leftFromCustomer ? { lastCustomerMessageAt: leftFromCustomer.occurredAt } : {}),
-          ...(movedKeys.length ? { conversationsMovedOut: [...new Set([...(t.conversationsMovedOut ?? []), ...movedKeys])] } : {}),
-        },
-        ...(leftFromCustomer ? {} : { $unset: { lastCustomerMessageAt: 1 } }),
-      },
-      audit: {
+    await this.tickets.changeTogether(viewer, sourceId, (t) => {
+      const set: Record<string, unknown> = { splitOut: true };
+      const unset: Record<string, unknown> = {};
+      // Recomputed only when a moved message may be what the field shows: one that arrived after the thread was
+      // read (not in `staying`) and is newer keeps its place.
+      if (left && movedTalk && t.lastMessageAt <= movedTalk.occurredAt) {
+        set.lastMessageAt = left.occurredAt;
+        set.lastMessagePreview = messagePreview(left.text, left.attachments);
+      }
+      if (movedFromCustomer && (!t.lastCustomerMessageAt || t.lastCustomerMessageAt <= movedFromCustomer.occurredAt)) {
+        if (leftFromCustomer) set.lastCustomerMessageAt = leftFromCustomer.occurredAt;
+        else unset.lastCustomerMessageAt = 1;
+      }
+      if (movedKeys.length) set.conversationsMovedOut = [...new Set([...(t.conversationsMovedOut ?? []), ...movedKeys])];
+      return {
+        update: { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+        audit: {
         type: 'ticket.split_out',
-        data: { messageIds: movedIds, targetId: String(target._id), targetNumber: target.number, newTicket: created, conversations: movedKeys },
-      },
-      change: 'split_out',
-    }));
+          data: { messageIds: movedIds, targetId: String(target._id), targetNumber: target.number, newTicket: created, conversations: movedKeys },
+        },
+        change: 'split_out',
+      };
+    });
 
-    const talk = newest(moving.filter(isTalk));
-    const customer = newest(moving.filter(fromCustomer));
+    const talk = movedTalk;
+    const customer = movedFromCustomer;
     const after = await this.tickets.changeTogether(viewer, String(target._id), (t) => {
       const set: Record<string, unknown> = {};
       if (talk && (created || talk.occurredAt >= t.lastMessageAt)) {
