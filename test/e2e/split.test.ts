@@ -42,6 +42,8 @@ const ticketOf = async (m: Message): Promise<Ticket> => {
   const now = (await modelsOf(app.core).Message.findById(m._id).lean())!;
   return (await modelsOf(app.core).Ticket.findById(now.ticketId).lean())!;
 };
+/** The machine is shared and slow at times: UI changes are waited for up to this long. */
+const UI = { timeout: 15_000 };
 const threadTexts = (page: Page) => page.locator('[data-testid=thread] [data-testid=message-text]').allTextContents();
 
 let anaTicket: Ticket;
@@ -78,11 +80,11 @@ describe('split in the console', () => {
   it('the agent ticks messages and moves them to a new ticket after confirming; the console opens it', async () => {
     other = await login(watcher);
     await other.goto(`${app.url}/console/#/t/${String(anaTicket._id)}`);
-    await expect.poll(() => other.locator('[data-testid=thread] [data-testid=message]').count()).toBe(4);
+    await expect.poll(() => other.locator('[data-testid=thread] [data-testid=message]').count(), UI).toBe(4);
 
     page = await login(admin);
     await page.goto(`${app.url}/console/#/t/${String(anaTicket._id)}`);
-    await expect.poll(() => page.locator('[data-testid=thread] [data-testid=message]').count()).toBe(4);
+    await expect.poll(() => page.locator('[data-testid=thread] [data-testid=message]').count(), UI).toBe(4);
     await page.click('[data-testid=split-start]');
     for (const m of brunoMessages) await page.click(`[data-message-id="${String(m._id)}"] [data-testid=split-select]`);
     await expect(page.locator('[data-testid=split-count]').textContent()).resolves.toBe('2 selected');
@@ -95,23 +97,23 @@ describe('split in the console', () => {
     expect(String((await ticketOf(brunoMessages[1]!))._id)).toBe(String(anaTicket._id));
 
     await page.click('[data-testid=split-confirm-button]');
-    await expect.poll(async () => String((await ticketOf(brunoMessages[1]!))._id)).not.toBe(String(anaTicket._id));
+    await expect.poll(async () => String((await ticketOf(brunoMessages[1]!))._id), UI).not.toBe(String(anaTicket._id));
     const created = await ticketOf(brunoMessages[1]!);
     newTicketId = String(created._id);
-    await expect.poll(() => page.locator('[data-testid=ticket-view]').getAttribute('data-ticket-id')).toBe(newTicketId);
-    await expect.poll(() => threadTexts(page)).toEqual(['Bruno: I want a refund for the blue chair', 'Bruno: any news about my refund?']);
+    await expect.poll(() => page.locator('[data-testid=ticket-view]').getAttribute('data-ticket-id'), UI).toBe(newTicketId);
+    await expect.poll(() => threadTexts(page), UI).toEqual(['Bruno: I want a refund for the blue chair', 'Bruno: any news about my refund?']);
     await expect
-      .poll(() => page.locator('[data-testid=thread] [data-testid=audit-line]').allTextContents())
+      .poll(() => page.locator('[data-testid=thread] [data-testid=audit-line]').allTextContents(), UI)
       .toEqual(expect.arrayContaining([expect.stringContaining(`moved 2 message(s) here from #${anaTicket.number}`)]));
     expect(created.replyTo.handle).toBe(BRUNO);
     await screenshot(page, 'split-new-ticket.png');
   });
 
   it('another agent with the source open sees the messages leave it live', async () => {
-    await expect.poll(() => threadTexts(other)).toEqual(['Ana: my order #4411 has not arrived', 'Ana: tracking says it is in Lisbon']);
+    await expect.poll(() => threadTexts(other), UI).toEqual(['Ana: my order #4411 has not arrived', 'Ana: tracking says it is in Lisbon']);
     const number = (await modelsOf(app.core).Ticket.findById(newTicketId).lean())!.number;
     await expect
-      .poll(() => other.locator('[data-testid=thread] [data-testid=audit-line]').allTextContents())
+      .poll(() => other.locator('[data-testid=thread] [data-testid=audit-line]').allTextContents(), UI)
       .toEqual(expect.arrayContaining([expect.stringContaining(`moved 2 message(s) to #${number}`)]));
     await screenshot(other, 'split-source-live.png');
   });
@@ -119,7 +121,7 @@ describe('split in the console', () => {
   it("the customer's next message lands in the new ticket, shown live", async () => {
     const next = await say(BRUNO, 'Bruno Reis', 'Bruno: thanks, waiting for the refund');
     expect(String((await ticketOf(next))._id)).toBe(newTicketId);
-    await expect.poll(() => threadTexts(page)).toContain('Bruno: thanks, waiting for the refund');
+    await expect.poll(() => threadTexts(page), UI).toContain('Bruno: thanks, waiting for the refund');
     expect(await threadTexts(other)).not.toContain('Bruno: thanks, waiting for the refund');
   });
 
@@ -134,8 +136,8 @@ describe('split in the console', () => {
     await screenshot(page, 'split-to-number.png');
     expect(String((await ticketOf(thanks))._id)).toBe(newTicketId);
     await page.click('[data-testid=split-confirm-button]');
-    await expect.poll(async () => String((await ticketOf(thanks))._id)).toBe(String(anaTicket._id));
-    await expect.poll(() => page.locator('[data-testid=ticket-view]').getAttribute('data-ticket-id')).toBe(String(anaTicket._id));
-    await expect.poll(() => threadTexts(page)).toContain('Bruno: thanks, waiting for the refund');
+    await expect.poll(async () => String((await ticketOf(thanks))._id), UI).toBe(String(anaTicket._id));
+    await expect.poll(() => page.locator('[data-testid=ticket-view]').getAttribute('data-ticket-id'), UI).toBe(String(anaTicket._id));
+    await expect.poll(() => threadTexts(page), UI).toContain('Bruno: thanks, waiting for the refund');
   });
 });

@@ -40,8 +40,9 @@ export function SplitBar({ ticket, selected, onClose }: { ticket: TicketDetail; 
       const moved = await api.post<TicketDetail>(`/tickets/${ticket.id}/split`, body);
       store.flash(st('splitDone', { count: selected.length, number: moved.number }));
       onClose();
-      await store.reloadThread(ticket.id).catch(() => undefined);
       location.hash = `#/t/${moved.id}`;
+      // The source's thread, should the agent go back (the live `split_out` event does the same for others).
+      void store.reloadThread(ticket.id).catch(() => undefined);
     } catch (err) {
       store.flash(err instanceof Error ? err.message : String(err));
     } finally {
