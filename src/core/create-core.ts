@@ -44,6 +44,7 @@ import { CustomerConversationService } from './conversations/customer-conversati
 import { rememberModels } from './models/models-of.js';
 import { ThreadBackfill } from './tickets/thread-backfill.js';
 import { ThreadEntries } from './tickets/thread-entries.js';
+import { TicketSplitter } from './tickets/ticket-split.js';
 import { listThread } from './tickets/thread-queries.js';
 import { OpenWork } from './tickets/open-work.js';
 import { TicketContext } from './tickets/ticket-context.js';
@@ -184,6 +185,21 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const searchIndex = new TicketSearchIndex(models, searchPostings, log('search'));
   searchIndex.listen(bus);
 
+  const readWholeThread = async (ticket: Ticket) => {
+    const byEntries = await isFerretDb(connection);
+    const all = [];
+    let after: string | undefined;
+    do {
+      const page = await listThread(models, ticket, { limit: 500, byEntries, ...(after ? { after } : {}) });
+      all.push(...page.items);
+      after = page.nextCursor ?? undefined;
+    } while (after);
+    return all;
+  };
+  const ticketSplit = new TicketSplitter(models, tickets, locks, audit, bus, ticketNumbers, threadEntries, readWholeThread, () => slaEngine, config, log('tickets'));
+  ticketSplit.onMessagesMoved((ticket, messages) => searchIndex.indexMovedMessages(ticket, messages));
+  ticketSplit.onConversationMoved((keyId, ticketId) => placement.moved(keyId, ticketId));
+
   let sweepTimer: NodeJS.Timeout | undefined;
   const health = new HealthCheck({
     connection,
@@ -200,6 +216,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
     blobs,
     ingest,
     tickets,
+    /** Split: messages of a ticket moved to a new or another ticket (src/core/tickets/ticket-split.ts). */
+    ticketSplit,
     compose,
     /** "New conversation": an agent writes to a customer first (email inboxes). */
     conversationStarter,

@@ -39,6 +39,13 @@ export interface Ticket {
   previousTicketId?: Types.ObjectId;
   mergedInto?: Types.ObjectId;
   mergedTicketIds: Types.ObjectId[];
+  /**
+   * Conversation keys a split moved to another ticket (`tickets/ticket-split.ts`): threading that remembered
+   * this ticket as such a conversation's pointer reads the key again (`threading/ticket-placement.ts`).
+   */
+  conversationsMovedOut?: string[];
+  /** Messages were split off this ticket: a reply to our signed Message-ID looks up where that message is now. */
+  splitOut?: boolean;
   /** Created with thread entries (`thread-entries.ts`): every message of it has one. Older tickets lack it. */
   threadEntries?: boolean;
   /** Day bucket of creation in the org time zone, for reports without date operators. */
@@ -94,6 +101,8 @@ const schema = new Schema<Ticket>(
     previousTicketId: { type: Schema.Types.ObjectId },
     mergedInto: { type: Schema.Types.ObjectId },
     mergedTicketIds: { type: [Schema.Types.ObjectId], default: [] },
+    conversationsMovedOut: { type: [String], default: undefined },
+    splitOut: Boolean,
     threadEntries: Boolean,
     createdDay: { type: String, required: true },
     csat: { requestId: String, requestedAt: Date, rating: Number, comment: String, ratedAt: Date },

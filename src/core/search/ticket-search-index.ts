@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { DomainEvent } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
+import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import { bucketOf, type SearchPostings } from './search-postings.js';
@@ -47,6 +48,18 @@ export class TicketSearchIndex {
       if (number === undefined) return;
       const names = m.attachments.map((a) => a.fileName).join(' ');
       this.add(m.ticketId, number, `${m.text} ${names} ${m.authorType === 'contact' ? (m.authorName ?? '') : ''}`);
+    }
+  }
+
+  /**
+   * Messages that joined `ticket` by a split: their words now find it. Postings are only ever added, so the
+   * ticket they left is still found by those words (a false hit the result list shows; nothing is hidden).
+   */
+  indexMovedMessages(ticket: Pick<Ticket, '_id' | 'number'>, messages: Array<Pick<Message, 'kind' | 'text' | 'attachments' | 'author'>>): void {
+    for (const m of messages) {
+      if (m.kind === 'system') continue;
+      const names = m.attachments.map((a) => a.fileName).join(' ');
+      this.add(String(ticket._id), ticket.number, `${m.text} ${names} ${m.author.type === 'contact' ? (m.author.name ?? '') : ''}`);
     }
   }
 

@@ -59,6 +59,11 @@ export class TicketPlacement {
     private readonly secret: string,
   ) {}
 
+  /** A split moved the conversation (`tickets/ticket-split.ts`): the next message reads its key. */
+  moved(threadKey: string, ticketId: Types.ObjectId): void {
+    this.remember(threadKey, ticketId);
+  }
+
   private remember(threadKey: string, ticketId: Types.ObjectId): void {
     if (this.pointers.size >= 50_000) this.pointers.clear();
     this.pointers.set(threadKey, ticketId);
@@ -241,7 +246,13 @@ export class TicketPlacement {
     for (const ref of refs) {
       const signed = ticketIdFromOurMessageId(this.secret, ref);
       const ticketId = signed ?? (await this.models.Message.findOne({ emailMessageId: ref }, { ticketId: 1 }).lean())?.ticketId;
-      const ticket = ticketId ? await currentTicket(new Types.ObjectId(String(ticketId))) : undefined;
+      let ticket = ticketId ? await currentTicket(new Types.ObjectId(String(ticketId))) : undefined;
+      if (signed && ticket && loaded.get(ticket.id)?.splitOut) {
+        // Messages were split off the ticket our Message-ID names: ours may have moved with them, and where it
+        // is now decides (only then: the lookup reads every message on the embedded database).
+        const stored = await this.models.Message.findOne({ emailMessageId: ref }, { ticketId: 1 }).lean();
+        if (stored && String(stored.ticketId) !== ticket.id) ticket = (await currentTicket(stored.ticketId)) ?? ticket;
+      }
       if (ticket) {
         facts.reference = { ticket, via: signed ? 'signed-message-id' : ref === t.inReplyTo ? 'in-reply-to' : 'references' };
         break;
@@ -272,10 +283,21 @@ export class TicketPlacement {
     const conv = pointed ? { ticketId: pointed } : lookedUp === null ? null : await this.models.ConversationKey.findById(threadKey).lean();
     if (conv) {
       if (!pointed) this.remember(threadKey, conv.ticketId);
-      facts.pointer = String(conv.ticketId);
-      const ticket = await currentTicket(conv.ticketId);
+      let pointerId = conv.ticketId;
+      let ticket = await currentTicket(pointerId);
+      if (ticket && loaded.get(ticket.id)?.conversationsMovedOut?.includes(threadKey)) {
+        // A split moved this conversation to another ticket (maybe in another hub, after this one remembered the
+        // pointer): the stored key is the truth.
+        const stored = await this.models.ConversationKey.findById(threadKey).lean();
+        if (stored && !stored.ticketId.equals(pointerId)) {
+          this.remember(threadKey, stored.ticketId);
+          pointerId = stored.ticketId;
+          ticket = await currentTicket(pointerId);
+        }
+      }
+      facts.pointer = String(pointerId);
       // The key was claimed but its writer stopped before inserting the ticket: the caller writes it.
-      if (!ticket) return { unfinished: await this.followSuccessors(conv.ticketId) };
+      if (!ticket) return { unfinished: await this.followSuccessors(pointerId) };
       facts.conversation = ticket;
     }
     return { facts };

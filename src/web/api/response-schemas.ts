@@ -426,4 +426,6 @@ export const responseSchemas: Readonly<Record<string, z.ZodType>> = {
   }),
   getOpenApiDocument: OpenApiDocumentSchema,
   listTicketRecipients: z.object({ items: z.array(RecipientSchema), defaultId: id }),
+  /** The ticket the messages moved to (a new one, or the target named). */
+  splitTicket: TicketDetailSchema,
 };

@@ -1,6 +1,7 @@
 import { TicketSummarySchema } from '../../core/events/domain-events.js';
 import { toTicketSummary } from '../../core/events/views.js';
 import { TicketListQuerySchema } from '../../core/tickets/ticket-queries.js';
+import { SplitSchema } from '../../core/tickets/ticket-split.js';
 import { z } from 'zod';
 import { defineRoute } from '../api/route.js';
 import { IdParamsSchema, MergeSchema } from '../schemas/common-schemas.js';
@@ -68,5 +69,16 @@ export const ticketRoutes = [
     params: IdParamsSchema,
     body: MergeSchema,
     handler: async ({ core, viewer, params, body }) => toTicketDetailView(core, await core.tickets.merge(viewer, params.id, body.targetId)),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/tickets/:id/split',
+    operationId: 'splitTicket',
+    tag: 'tickets',
+    summary: 'Move messages of this ticket (notes too) to a new ticket or to targetTicketId; audited on both; answers with the target',
+    access: 'user',
+    params: IdParamsSchema,
+    body: SplitSchema,
+    handler: async ({ core, viewer, params, body }) => toTicketDetailView(core, await core.ticketSplit.split(viewer, params.id, body)),
   }),
 ];

@@ -278,4 +278,15 @@ describe('the described payloads are what the API sends', () => {
 
     check('getOpenApiDocument', await h.anon.get('/api/openapi.json'));
   });
+
+  it('a split: messages moved to a new ticket', async () => {
+    const inbox = String((await createInbox(h.t.core))._id);
+    await h.t.core.ingest.accept([
+      smsEvent(inbox, { sid: 'SM-oa-s1', from: '+5511987000009', at: new Date(Date.now() - 2000) }),
+      smsEvent(inbox, { sid: 'SM-oa-s2', from: '+5511987000009' }),
+    ]);
+    await h.t.core.ingest.drain();
+    const m = await modelsOf(h.t.core).Message.findOne({ providerKey: 'sms:SM-oa-s2' }).lean();
+    check('splitTicket', await admin.post(`/api/tickets/${String(m!.ticketId)}/split`, { messageIds: [String(m!._id)] }));
+  });
 });

@@ -50,10 +50,15 @@ export function connect() {
     store.bumpSeq(e.ticket.id, e.seq);
     store.upsertTicket(e.ticket);
   });
-  socket.on('ticket.updated', (e: Scoped & { ticket: TicketSummary }) => {
+  socket.on('ticket.updated', (e: Scoped & { ticket: TicketSummary; change?: string }) => {
     store.bumpSeq(e.ticket.id, e.seq);
     store.upsertTicket(e.ticket);
     if (store.selected === e.ticket.id) void store.loadAudit(e.ticket.id).catch(() => undefined);
+    // Messages moved out of or into this ticket (a split, maybe by another agent): its thread is read again.
+    if ((e.change === 'split_out' || e.change === 'split_in') && store.threads.has(e.ticket.id)) {
+      void store.reloadThread(e.ticket.id).catch(() => undefined);
+      if (store.details.has(e.ticket.id)) void store.loadDetail(e.ticket.id).catch(() => undefined);
+    }
   });
   // The customer was asked for a rating or answered: the side panel's rating card is read again.
   const csatChanged = (e: Scoped) => {

@@ -247,6 +247,21 @@ class Store {
     } while (after);
   }
 
+  /** The thread read afresh (messages moved away by a split must leave it); unconfirmed own copies stay. */
+  async reloadThread(id: string) {
+    const items: Message[] = [];
+    let after: string | null = null;
+    do {
+      const page: { items: Message[]; nextCursor: string | null } = await api.get(`/tickets/${id}/messages${qs({ after, limit: 200 })}`);
+      items.push(...page.items);
+      after = page.nextCursor;
+    } while (after);
+    const old = this.threads.get(id);
+    this.threads.set(id, new Map([...(old ?? [])].filter(([, m]) => m.pending)));
+    for (const m of items) this.addMessage(m, id);
+    this.changed();
+  }
+
   async loadAudit(id: string) {
     const known = this.audits.get(id) ?? [];
     const after = known.at(-1)?.seq ?? 0;

@@ -4,6 +4,7 @@ import { clock, t } from '../i18n.ts';
 import { store } from '../store.ts';
 import type { Attachment, Message } from '../types.ts';
 import { ThreadReason } from './ThreadReason.tsx';
+import { st } from '../split-i18n.ts';
 import { Avatar, ChannelBadge, fileSize, Ticks } from './bits.tsx';
 
 /**
@@ -82,8 +83,8 @@ function CallSummary({ call }: { call: NonNullable<Message['call']> }) {
   );
 }
 
-/** `to`: who a reply went to, shown when the ticket has several customers (after a merge). */
-export function MessageItem({ m, to }: { m: Message; to?: string | undefined }) {
+/** `to`: who a reply went to, shown when the ticket has several customers (after a merge). `selectable`: the thread is in "Move messages" mode; a checkbox ticks this message. */
+export function MessageItem({ m, to, selectable }: { m: Message; to?: string | undefined; selectable?: { checked: boolean; toggle: () => void } }) {
   const [showHtml, setShowHtml] = useState(true);
   const note = m.kind === 'note';
   const side = m.direction === 'inbound' ? 'in' : 'out';
@@ -93,8 +94,11 @@ export function MessageItem({ m, to }: { m: Message; to?: string | undefined }) 
     store.addMessage(updated);
   };
   return (
-    <article class={cls} data-testid="message" data-kind={m.kind} data-direction={m.direction} data-message-id={m.id}>
+    <article class={`${cls}${selectable?.checked ? ' picked' : ''}`} data-testid="message" data-kind={m.kind} data-direction={m.direction} data-message-id={m.id}>
       <header class="msg-head">
+        {selectable ? (
+          <input type="checkbox" data-testid="split-select" checked={selectable.checked} onChange={selectable.toggle} title={st('selectMessage')} aria-label={st('selectMessage')} />
+        ) : null}
         <Avatar name={m.authorName ?? '?'} size={24} />
         <strong class="author">{m.authorName ?? ''}</strong>
         {note ? (

@@ -1,6 +1,6 @@
 import { MacroMenu } from './MacroMenu.tsx';
 import { automationAuditText } from './automation-audit.ts';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { clock, t, type Key } from '../i18n.ts';
 import { useStore } from '../store.ts';
 import type { AuditEvent, Message } from '../types.ts';
@@ -9,6 +9,8 @@ import { Composer } from './Composer.tsx';
 import { MessageItem } from './MessageItem.tsx';
 import { sentToLabel, useRecipients } from './RecipientPicker.tsx';
 import { SlaPanel } from './SlaPanel.tsx';
+import { SplitBar } from './SplitBar.tsx';
+import { st as splitText } from '../split-i18n.ts';
 
 /** Audit events worth a line in the thread (message events are the messages themselves). */
 function auditLine(e: AuditEvent): string | null {
@@ -18,7 +20,7 @@ function auditLine(e: AuditEvent): string | null {
   const pr = (s: unknown) => (s ? t(`pr_${s}` as Key) : '—');
   switch (e.type) {
     case 'ticket.created':
-      return t('au_created');
+      return d.splitFrom ? splitText('au_created_split', { number: d.splitFrom.number }) : t('au_created');
     case 'ticket.assigned':
       return d.to ? t('au_assigned', { actor, to: d.toName ?? d.to }) : t('au_unassigned', { actor });
     case 'ticket.transferred':
@@ -40,6 +42,10 @@ function auditLine(e: AuditEvent): string | null {
       return t('au_merged_into', { actor, number: d.targetNumber });
     case 'ticket.merged_from':
       return t('au_merged_from', { actor, number: d.sourceNumber });
+    case 'ticket.split_out':
+      return splitText('au_split_out', { actor, count: (d.messageIds ?? []).length, number: d.targetNumber });
+    case 'ticket.split_in':
+      return splitText('au_split_in', { actor, count: (d.messageIds ?? []).length, number: d.sourceNumber });
     case 'message.moved':
       return t('au_message_moved', { number: d.toNumber });
     case 'message.delivery_changed':
@@ -59,6 +65,14 @@ export function TicketView() {
   const thread = id ? s.threads.get(id) : undefined;
   const count = thread?.size ?? 0;
   const recipients = useRecipients(detail, count);
+  // "Move messages": the ticked messages of this ticket's thread (cleared when another ticket opens).
+  const [splitting, setSplitting] = useState(false);
+  const [picked, setPicked] = useState<string[]>([]);
+  useEffect(() => {
+    setSplitting(false);
+    setPicked([]);
+  }, [id]);
+  const toggle = (messageId: string) => setPicked((p) => (p.includes(messageId) ? p.filter((x) => x !== messageId) : [...p, messageId]));
 
   // The thread opens at the newest message and stays there while it fills in (the detail, the audit lines and
   // images arrive after the first render, e.g. when a ticket URL is opened directly), until the agent scrolls up.
@@ -139,7 +153,22 @@ export function TicketView() {
           {detail.inbox ? <span class="muted">· {detail.inbox.name}</span> : null}
           {detail.snoozedUntil ? <span class="pill snoozed">💤 {t('snoozedUntil', { time: clock(detail.snoozedUntil) })}</span> : null}
           <MacroMenu ticketId={id} />
+          {!detail.mergedInto && !splitting ? (
+            <button class="btn small" data-testid="split-start" onClick={() => setSplitting(true)}>
+              {splitText('splitStart')}
+            </button>
+          ) : null}
         </div>
+        {splitting ? (
+          <SplitBar
+            ticket={detail}
+            selected={picked.filter((x) => thread?.has(x))}
+            onClose={() => {
+              setSplitting(false);
+              setPicked([]);
+            }}
+          />
+        ) : null}
         {detail.sla ? <SlaPanel detail={detail} /> : null}
         {viewers.length ? (
           <div class="collision" data-testid="collision">
@@ -154,7 +183,7 @@ export function TicketView() {
       <div class="thread" ref={scroller} data-testid="thread">
         {items.map((it) =>
           it.kind === 'message' ? (
-            <MessageItem key={it.m.id} m={it.m} to={sentToLabel(it.m, id, recipients)} />
+            <MessageItem key={it.m.id} m={it.m} to={sentToLabel(it.m, id, recipients)} {...(splitting && !it.m.pending ? { selectable: { checked: picked.includes(it.m.id), toggle: () => toggle(it.m.id) } } : {})} />
           ) : (
             <div class="audit-line" key={`a${it.e.seq}`} data-testid="audit-line">
               <span>{it.text}</span>
