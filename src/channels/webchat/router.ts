@@ -4,13 +4,17 @@ import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { AppError, NotFoundError, ValidationError } from '../../core/errors/app-error.js';
+import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../core/attachments/attachment-limits.js';
+import { attachmentHeaders } from '../../core/attachments/attachment-headers.js';
+import { AppError, NotFoundError, RateLimitedError, ValidationError } from '../../core/errors/app-error.js';
 import type { PublicInbox } from '../../core/inboxes/inbox-service.js';
 import { webchatClientDir } from './client-files.js';
 import { readCookie, VISITOR_COOKIE } from './visitor-cookie.js';
 import { NewConversationLimit, type NewConversationLimits } from './new-conversation-limit.js';
 import { VisitorLimit } from './visitor-limit.js';
 import { toInboundEvent, VisitorMessageSchema } from './mapper.js';
+import { readBoundedBody } from './bounded-body.js';
+import { readVisitorUpload } from './visitor-upload.js';
 import type { WebchatChannel, WebchatCore } from './webchat-channel.js';
 import { widgetScript } from './widget-script.js';
 import { WEBCHAT_DEFAULT_GREETING, WEBCHAT_DEFAULT_TITLE } from './settings-form.js';
@@ -27,7 +31,14 @@ export interface WebchatRouterOptions {
   maxSessionsPerMinute?: number;
   /** New conversations per client address and in total (default: the WEBCHAT_NEW_* configuration). */
   newConversations?: NewConversationLimits;
+  /** Uploads read at the same time by this process (each holds up to MAX_MESSAGE_ATTACHMENTS_BYTES in memory). */
+  maxConcurrentUploads?: number;
 }
+
+/** The header every upload carries: a cross-site page cannot add it without a CORS preflight, which we never grant. */
+export const UPLOAD_HEADER = 'x-ponte-chat';
+/** Room for the form fields and part headers around the files. */
+const FORM_OVERHEAD_BYTES = 128 * 1024;
 
 const VisitorCsatSchema = z.object({
   inboxId: z.string().regex(/^[0-9a-f]{24}$/i).optional(),
@@ -61,6 +72,7 @@ const CHAT_CSP =
  *   GET  /chat/widget.js       embeddable widget script
  *   GET  /chat/api/session     sets the visitor cookie; inbox, ticket number and history
  *   POST /chat/api/messages    a visitor message → core.ingest.accept (idempotent by clientMessageId)
+ *   POST /chat/api/attachments a visitor message with files (multipart: `file` parts, clientMessageId, text…)
  *   POST /chat/api/csat        the visitor's rating (1–5 + comment) of its solved ticket
  *   GET  /chat/api/attachments/:messageId/:index   a file of a message of this visitor's conversation
  */
@@ -76,6 +88,7 @@ export function createWebchatRouter({
     perAddressWindowMs: core.config.webchat.newPerAddressWindowMs,
     perMinute: core.config.webchat.newPerMinute,
   },
+  maxConcurrentUploads = 4,
 }: WebchatRouterOptions): Router {
   const log = logger.child({ module: 'webchat' });
   const router = express.Router();
@@ -85,6 +98,7 @@ export function createWebchatRouter({
   // A returning visitor's page load reads the conversation's messages, which the embedded database
   // answers by reading every message: a script reloading in a loop must not be able to keep it busy.
   const sessionLimit = new VisitorLimit(maxSessionsPerMinute, 60_000);
+  let uploadsReading = 0;
   const newConversationLimit = new NewConversationLimit(newConversations, (inboxId, visitorId) => channel.conversations.exists(inboxId, visitorId));
 
   let inboxCache: { at: number; list: PublicInbox[] } | undefined;
@@ -149,6 +163,8 @@ export function createWebchatRouter({
         ticket: history.ticket,
         messages: history.messages,
         csat: await core.csat.pendingFor(inbox.id, visitorId),
+        // The page refuses a file over these before uploading it; the upload route enforces them.
+        limits: { maxFileBytes: core.config.limits.maxAttachmentBytes, maxMessageBytes: core.config.limits.maxMessageAttachmentsBytes, maxFiles: MAX_ATTACHMENTS_PER_MESSAGE },
       });
     }),
   );
@@ -169,6 +185,38 @@ export function createWebchatRouter({
       const result = await core.ingest.accept([toInboundEvent(inbox.id, visitorId, body, new Date())]);
       res.setHeader('Cache-Control', 'no-store');
       res.status(202).json({ status: result.results[0]!.status, clientMessageId: body.clientMessageId });
+    }),
+  );
+
+  router.post(
+    '/api/attachments',
+    wrap(async (req, res) => {
+      // Everything that needs no body first: a refused upload is never read into memory.
+      if (req.get(UPLOAD_HEADER) !== 'upload') throw new AppError('CSRF_ORIGIN_MISMATCH', `Uploads carry the ${UPLOAD_HEADER}: upload header`);
+      if (!req.is('multipart/form-data')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data');
+      const { inbox: inboxId } = parse(InboxQuerySchema, req.query, 'query');
+      const visitorId = visitorOf(req, res, false);
+      if (!visitorId) throw new AppError('UNAUTHENTICATED', 'Open the chat page first');
+      messageLimit.take(visitorId);
+      const inbox = await inboxFor(inboxId);
+      await newConversationLimit.admit(inbox.id, visitorId, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      if (uploadsReading >= maxConcurrentUploads) throw new RateLimitedError(2);
+      uploadsReading += 1;
+      let upload: Awaited<ReturnType<typeof readVisitorUpload>>;
+      try {
+        const { maxMessageAttachmentsBytes } = core.config.limits;
+        const body = await readBoundedBody(req, res, maxMessageAttachmentsBytes + FORM_OVERHEAD_BYTES, `Attachments exceed ${maxMessageAttachmentsBytes} bytes in total`);
+        upload = await readVisitorUpload(body, req.get('content-type')!, core.config.limits);
+      } finally {
+        uploadsReading -= 1;
+      }
+      const result = await core.ingest.accept([toInboundEvent(inbox.id, visitorId, upload.fields, new Date(), upload.attachments)]);
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(202).json({
+        status: result.results[0]!.status,
+        clientMessageId: upload.fields.clientMessageId,
+        attachments: upload.attachments.map((a) => ({ fileName: a.fileName, mimeType: a.mimeType, size: a.size })),
+      });
     }),
   );
 
@@ -197,12 +245,9 @@ export function createWebchatRouter({
       const inbox = await inboxFor(inboxId);
       const att = visitorId ? await channel.conversations.attachment(inbox.id, visitorId, messageId, index) : null;
       if (!att) throw new NotFoundError('Attachment');
-      const image = /^image\/(png|jpeg|gif|webp)$/.test(att.mimeType);
-      res.setHeader('Content-Type', image ? att.mimeType : 'application/octet-stream');
-      res.setHeader('Content-Disposition', `${image ? 'inline' : 'attachment'}; filename="${att.fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_')}"`);
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-      res.setHeader('Cache-Control', 'private, no-store');
+      // The same headers as the console's downloads: only a few image types inline, everything else a download.
+      const { size } = await core.blobs.stat(att.blobId);
+      for (const [name, value] of Object.entries(attachmentHeaders(att, size))) res.setHeader(name, value);
       await pipeline(core.blobs.stream(att.blobId), res);
     }),
   );
