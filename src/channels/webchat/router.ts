@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../core/attachments/attachment-limits.js';
+import { MAX_ATTACHMENTS_PER_MESSAGE, tooLarge } from '../../core/attachments/attachment-limits.js';
 import { attachmentHeaders } from '../../core/attachments/attachment-headers.js';
 import { AppError, NotFoundError, RateLimitedError, ValidationError } from '../../core/errors/app-error.js';
 import type { PublicInbox } from '../../core/inboxes/inbox-service.js';
@@ -204,8 +204,10 @@ export function createWebchatRouter({
       uploadsReading += 1;
       let upload: Awaited<ReturnType<typeof readVisitorUpload>>;
       try {
-        const { maxMessageAttachmentsBytes } = core.config.limits;
-        const body = await readBoundedBody(req, res, maxMessageAttachmentsBytes + FORM_OVERHEAD_BYTES, `Attachments exceed ${maxMessageAttachmentsBytes} bytes in total`);
+        const { limits } = core.config;
+        const body = await readBoundedBody(req, res, limits.maxMessageAttachmentsBytes + FORM_OVERHEAD_BYTES, () =>
+          tooLarge(`Attachments exceed ${limits.maxMessageAttachmentsBytes} bytes in total`, limits),
+        );
         upload = await readVisitorUpload(body, req.get('content-type')!, core.config.limits);
       } finally {
         uploadsReading -= 1;

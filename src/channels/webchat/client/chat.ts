@@ -1,6 +1,6 @@
 import { io } from 'socket.io-client';
 import { renderCsatCard, type CsatState } from './csat-card.js';
-import { formatSize, pickerTexts, StagedFiles, uploadErrorText, type UploadLimits } from './file-picker.js';
+import { formatSize, pickerTexts, StagedFiles, uploadErrorText, type UploadLimits, type UploadRefusal } from './file-picker.js';
 
 /** The customer side of the website chat. Plain DOM; texts in EN/PT/ES by the browser's language. */
 
@@ -126,7 +126,10 @@ function render() {
     const meta = document.createElement('span');
     meta.className = 'meta';
     meta.textContent = m.state === 'sending' ? t.sending : m.state === 'failed' ? (m.refused ?? (m.busy ? t.busy : t.failed)) : `${time(m.at)}${m.direction === 'inbound' ? ' ✓' : ''}`;
-    if (m.refused) meta.dataset.testid = 'upload-refused';
+    if (m.refused) {
+      meta.dataset.testid = 'upload-refused';
+      b.classList.add('refused');
+    }
     if (m.state === 'failed' && !m.refused) {
       b.style.cursor = 'pointer';
       b.onclick = () => void post(m);
@@ -214,7 +217,12 @@ async function post(m: Msg) {
       }
       // Too large, or a file the server does not take: retrying the same bytes cannot help.
       if (m.files?.length && (res.status === 413 || res.status === 400)) {
-        m.refused = uploadErrorText(lang, res.status, staged.limits);
+        const details = ((await res.json().catch(() => null)) as { error?: { details?: UploadRefusal['details'] } } | null)?.error?.details;
+        m.refused = uploadErrorText(lang, { status: res.status, ...(details ? { details } : {}) }, staged.limits);
+        // The server's limits win over those the page loaded with: the next file is checked against them.
+        if (res.status === 413 && details?.maxAttachmentBytes && details.maxMessageAttachmentsBytes && staged.limits) {
+          staged.limits = { ...staged.limits, maxFileBytes: details.maxAttachmentBytes, maxMessageBytes: details.maxMessageAttachmentsBytes };
+        }
         break;
       }
       if (res.status < 500 && res.status !== 429) break;

@@ -4,43 +4,40 @@
  * the visitor's language; the server enforces the same limits (413/400) and `uploadErrorText` words those.
  */
 
-type Lang = "en" | "pt" | "es";
+type Lang = 'en' | 'pt' | 'es';
 const T = {
   en: {
-    attach: "Attach a file",
-    remove: "Remove",
-    drop: "Drop files here to attach them",
-    tooLarge: "“{name}” is too large — files may be up to {max}",
-    tooLargeTotal:
-      "These files are too large together — up to {max} per message",
-    tooMany: "Too many files — up to {n} per message",
-    empty: "“{name}” is empty",
-    rejected: "This file could not be sent",
-    serverTooLarge: "Too large to send — files may be up to {max}",
+    attach: 'Attach a file',
+    remove: 'Remove',
+    drop: 'Drop files here to attach them',
+    tooLarge: '“{name}” is too large — files may be up to {max}',
+    tooLargeTotal: 'These files are too large together — up to {max} per message',
+    tooMany: 'Too many files — up to {n} per message',
+    empty: '“{name}” is empty',
+    rejected: 'This file could not be sent',
+    serverTooLarge: 'Too large to send — files may be up to {max}',
   },
   pt: {
-    attach: "Anexar um arquivo",
-    remove: "Remover",
-    drop: "Solte os arquivos aqui para anexá-los",
-    tooLarge: "“{name}” é grande demais — arquivos de até {max}",
-    tooLargeTotal:
-      "Estes arquivos juntos são grandes demais — até {max} por mensagem",
-    tooMany: "Arquivos demais — até {n} por mensagem",
-    empty: "“{name}” está vazio",
-    rejected: "Não foi possível enviar este arquivo",
-    serverTooLarge: "Grande demais para enviar — arquivos de até {max}",
+    attach: 'Anexar um arquivo',
+    remove: 'Remover',
+    drop: 'Solte os arquivos aqui para anexá-los',
+    tooLarge: '“{name}” é grande demais — arquivos de até {max}',
+    tooLargeTotal: 'Estes arquivos juntos são grandes demais — até {max} por mensagem',
+    tooMany: 'Arquivos demais — até {n} por mensagem',
+    empty: '“{name}” está vazio',
+    rejected: 'Não foi possível enviar este arquivo',
+    serverTooLarge: 'Grande demais para enviar — arquivos de até {max}',
   },
   es: {
-    attach: "Adjuntar un archivo",
-    remove: "Quitar",
-    drop: "Suelta los archivos aquí para adjuntarlos",
-    tooLarge: "“{name}” es demasiado grande — archivos de hasta {max}",
-    tooLargeTotal:
-      "Estos archivos juntos son demasiado grandes — hasta {max} por mensaje",
-    tooMany: "Demasiados archivos — hasta {n} por mensaje",
-    empty: "“{name}” está vacío",
-    rejected: "No se pudo enviar este archivo",
-    serverTooLarge: "Demasiado grande para enviar — archivos de hasta {max}",
+    attach: 'Adjuntar un archivo',
+    remove: 'Quitar',
+    drop: 'Suelta los archivos aquí para adjuntarlos',
+    tooLarge: '“{name}” es demasiado grande — archivos de hasta {max}',
+    tooLargeTotal: 'Estos archivos juntos son demasiado grandes — hasta {max} por mensaje',
+    tooMany: 'Demasiados archivos — hasta {n} por mensaje',
+    empty: '“{name}” está vacío',
+    rejected: 'No se pudo enviar este archivo',
+    serverTooLarge: 'Demasiado grande para enviar — archivos de hasta {max}',
   },
 } satisfies Record<Lang, Record<string, string>>;
 
@@ -53,7 +50,7 @@ export interface UploadLimits {
 }
 
 export function formatSize(bytes: number, lang: Lang): string {
-  const units = ["B", "KB", "MB", "GB"];
+  const units = ['B', 'KB', 'MB', 'GB'];
   let n = bytes;
   let u = 0;
   while (n >= 1024 && u < units.length - 1) {
@@ -63,19 +60,18 @@ export function formatSize(bytes: number, lang: Lang): string {
   return `${new Intl.NumberFormat(lang, { maximumFractionDigits: u === 0 || n >= 10 ? 0 : 1 }).format(n)} ${units[u]}`;
 }
 
+/** The server's refusal of an upload: 413 names the limits it holds (`details`), which the page adopts. */
+export interface UploadRefusal {
+  status: number;
+  details?: { maxAttachmentBytes?: number; maxMessageAttachmentsBytes?: number };
+}
+
 /** The message shown for a refused upload (413 too large, 400 anything else the server would not take). */
-export function uploadErrorText(
-  lang: Lang,
-  status: number,
-  limits: UploadLimits | undefined,
-): string {
+export function uploadErrorText(lang: Lang, refusal: UploadRefusal, limits: UploadLimits | undefined): string {
   const t = T[lang];
-  if (status === 413)
-    return t.serverTooLarge.replace(
-      "{max}",
-      limits ? formatSize(limits.maxFileBytes, lang) : "",
-    );
-  return t.rejected;
+  if (refusal.status !== 413) return t.rejected;
+  const max = refusal.details?.maxAttachmentBytes ?? limits?.maxFileBytes;
+  return max ? t.serverTooLarge.replace('{max}', formatSize(max, lang)) : t.rejected;
 }
 
 export class StagedFiles {
@@ -92,22 +88,14 @@ export class StagedFiles {
   /** Adds the files that fit; the first that does not is named in the error line. */
   add(list: Iterable<File>): void {
     const t = T[this.lang];
-    let problem = "";
+    let problem = '';
     for (const f of list) {
       const l = this.limits;
       const total = this.files.reduce((n, x) => n + x.size, 0) + f.size;
-      if (f.size === 0) problem ||= t.empty.replace("{name}", f.name);
-      else if (l && f.size > l.maxFileBytes)
-        problem ||= t.tooLarge
-          .replace("{name}", f.name)
-          .replace("{max}", formatSize(l.maxFileBytes, this.lang));
-      else if (l && this.files.length >= l.maxFiles)
-        problem ||= t.tooMany.replace("{n}", String(l.maxFiles));
-      else if (l && total > l.maxMessageBytes)
-        problem ||= t.tooLargeTotal.replace(
-          "{max}",
-          formatSize(l.maxMessageBytes, this.lang),
-        );
+      if (f.size === 0) problem ||= t.empty.replace('{name}', f.name);
+      else if (l && f.size > l.maxFileBytes) problem ||= t.tooLarge.replace('{name}', f.name).replace('{max}', formatSize(l.maxFileBytes, this.lang));
+      else if (l && this.files.length >= l.maxFiles) problem ||= t.tooMany.replace('{n}', String(l.maxFiles));
+      else if (l && total > l.maxMessageBytes) problem ||= t.tooLargeTotal.replace('{max}', formatSize(l.maxMessageBytes, this.lang));
       else this.files.push(f);
     }
     this.showError(problem);
@@ -132,15 +120,15 @@ export class StagedFiles {
     this.host.replaceChildren();
     this.host.hidden = this.files.length === 0;
     this.files.forEach((f, i) => {
-      const chip = document.createElement("span");
-      chip.className = "file-chip";
-      chip.dataset.testid = "staged-file";
+      const chip = document.createElement('span');
+      chip.className = 'file-chip';
+      chip.dataset.testid = 'staged-file';
       chip.textContent = `📎 ${f.name} · ${formatSize(f.size, this.lang)}`;
-      const remove = document.createElement("button");
-      remove.type = "button";
-      remove.textContent = "×";
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.textContent = '×';
       remove.title = t.remove;
-      remove.setAttribute("aria-label", `${t.remove} ${f.name}`);
+      remove.setAttribute('aria-label', `${t.remove} ${f.name}`);
       remove.onclick = () => {
         this.files.splice(i, 1);
         this.render();
