@@ -156,6 +156,22 @@ describe('website chat: a visitor uploading a file', () => {
     await screenshot(agent, 'webchat-upload-console.png');
   });
 
+  it('the agent answers with a file; the visitor sees it on the reply and downloads it', async () => {
+    const label = Buffer.from('%PDF-1.4\n% return label for order A-1001\n%%EOF\n');
+    await agent.setInputFiles('[data-testid=composer] input[type=file]', { name: 'return-label.pdf', mimeType: 'application/pdf', buffer: label });
+    const input = agent.locator('[data-testid=composer-input]');
+    await input.fill('Thanks Carla — here is a return label for the order.');
+    await input.press('Control+Enter');
+    const file = chat.locator('[data-testid=agent-message]', { hasText: 'return label' }).locator('[data-testid=chat-attachment]');
+    await file.waitFor();
+    await expect(file.textContent()).resolves.toMatch(/return-label\.pdf · \d+ B/);
+    const [download] = await Promise.all([chat.waitForEvent('download'), file.click()]);
+    expect(download.suggestedFilename()).toBe('return-label.pdf');
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(await download.path()).equals(label)).toBe(true);
+    await screenshot(chat, 'webchat-upload-agent-reply.png');
+  });
+
   it('a file over the limit is refused in the widget, in the visitor’s language; nothing is sent', async () => {
     const before = await modelsOf(app.core).Message.countDocuments({ channel: 'webchat' });
     const pt = await openChat('pt-BR');
