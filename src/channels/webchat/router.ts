@@ -31,7 +31,7 @@ export interface WebchatRouterOptions {
   maxSessionsPerMinute?: number;
   /** New conversations per client address and in total (default: the WEBCHAT_NEW_* configuration). */
   newConversations?: NewConversationLimits;
-  /** Uploads read at the same time by this process (each holds up to MAX_MESSAGE_ATTACHMENTS_BYTES in memory). */
+  /** Uploads handled at the same time by this process (each holds up to MAX_MESSAGE_ATTACHMENTS_BYTES, several times, in memory). */
   maxConcurrentUploads?: number;
 }
 
@@ -98,7 +98,7 @@ export function createWebchatRouter({
   // A returning visitor's page load reads the conversation's messages, which the embedded database
   // answers by reading every message: a script reloading in a loop must not be able to keep it busy.
   const sessionLimit = new VisitorLimit(maxSessionsPerMinute, 60_000);
-  let uploadsReading = 0;
+  let uploadsInFlight = 0;
   const newConversationLimit = new NewConversationLimit(newConversations, (inboxId, visitorId) => channel.conversations.exists(inboxId, visitorId));
 
   let inboxCache: { at: number; list: PublicInbox[] } | undefined;
@@ -191,7 +191,7 @@ export function createWebchatRouter({
   router.post(
     '/api/attachments',
     wrap(async (req, res) => {
-      // Everything that needs no body first: a refused upload is never read into memory.
+      // Everything that needs no body first: an upload refused by these is never read into memory.
       if (req.get(UPLOAD_HEADER) !== 'upload') throw new AppError('CSRF_ORIGIN_MISMATCH', `Uploads carry the ${UPLOAD_HEADER}: upload header`);
       if (!req.is('multipart/form-data')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data');
       const { inbox: inboxId } = parse(InboxQuerySchema, req.query, 'query');
@@ -199,26 +199,27 @@ export function createWebchatRouter({
       if (!visitorId) throw new AppError('UNAUTHENTICATED', 'Open the chat page first');
       messageLimit.take(visitorId);
       const inbox = await inboxFor(inboxId);
-      await newConversationLimit.admit(inbox.id, visitorId, req.ip ?? req.socket.remoteAddress ?? 'unknown');
-      if (uploadsReading >= maxConcurrentUploads) throw new RateLimitedError(2);
-      uploadsReading += 1;
-      let upload: Awaited<ReturnType<typeof readVisitorUpload>>;
+      // Each upload holds its bytes (several copies) until the event is stored: a few at a time per process.
+      if (uploadsInFlight >= maxConcurrentUploads) throw new RateLimitedError(2);
+      uploadsInFlight += 1;
       try {
         const { limits } = core.config;
         const body = await readBoundedBody(req, res, limits.maxMessageAttachmentsBytes + FORM_OVERHEAD_BYTES, () =>
           tooLarge(`Attachments exceed ${limits.maxMessageAttachmentsBytes} bytes in total`, limits),
         );
-        upload = await readVisitorUpload(body, req.get('content-type')!, core.config.limits);
+        const upload = await readVisitorUpload(body, req.get('content-type')!, limits);
+        // A first message creates the contact and the ticket: counted once the upload is known to be acceptable.
+        await newConversationLimit.admit(inbox.id, visitorId, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+        const result = await core.ingest.accept([toInboundEvent(inbox.id, visitorId, upload.fields, new Date(), upload.attachments)]);
+        res.setHeader('Cache-Control', 'no-store');
+        res.status(202).json({
+          status: result.results[0]!.status,
+          clientMessageId: upload.fields.clientMessageId,
+          attachments: upload.attachments.map((a) => ({ fileName: a.fileName, mimeType: a.mimeType, size: a.size })),
+        });
       } finally {
-        uploadsReading -= 1;
+        uploadsInFlight -= 1;
       }
-      const result = await core.ingest.accept([toInboundEvent(inbox.id, visitorId, upload.fields, new Date(), upload.attachments)]);
-      res.setHeader('Cache-Control', 'no-store');
-      res.status(202).json({
-        status: result.results[0]!.status,
-        clientMessageId: upload.fields.clientMessageId,
-        attachments: upload.attachments.map((a) => ({ fileName: a.fileName, mimeType: a.mimeType, size: a.size })),
-      });
     }),
   );
 

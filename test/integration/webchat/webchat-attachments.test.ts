@@ -354,6 +354,50 @@ describe('web chat: a visitor uploading files', () => {
     ).toBe(415);
   });
 
+  it('at most 4 uploads are in flight per process: a fifth is told to retry (429), the four then complete', async () => {
+    const v = await visitor();
+    const boundary = 'ponte-slow-boundary';
+    const slow = Array.from({ length: 4 }, (_, i) => {
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let step = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (step++ === 0) {
+            controller.enqueue(
+              Buffer.from(
+                `--${boundary}\r\nContent-Disposition: form-data; name="clientMessageId"\r\n\r\n${randomUUID()}\r\n` +
+                  `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow-${i}.txt"\r\n\r\nslow upload ${i}`,
+              ),
+            );
+            return;
+          }
+          await released;
+          controller.enqueue(Buffer.from(`\r\n--${boundary}--\r\n`));
+          controller.close();
+        },
+      });
+      const response = fetch(`${app.url}/chat/api/attachments`, {
+        method: 'POST',
+        headers: { cookie: v.cookie, 'x-ponte-chat': 'upload', 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      return { release, response };
+    });
+    // Once the four are being read, the next — from anyone, each visitor far below their own limit — is refused unread.
+    let fifth: Response | undefined;
+    for (let i = 0; i < 50 && fifth?.status !== 429; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      fifth = await upload((await visitor()).cookie, form([{ name: 'quick.txt', bytes: 'quick' }], { clientMessageId: randomUUID() }));
+    }
+    expect(fifth!.status).toBe(429);
+    expect(Number(fifth!.headers.get('retry-after'))).toBeGreaterThan(0);
+    for (const s of slow) s.release();
+    expect((await Promise.all(slow.map((s) => s.response))).map((r) => r.status)).toEqual([202, 202, 202, 202]);
+    expect((await upload(v.cookie, form([{ name: 'after.txt', bytes: 'after' }], { clientMessageId: randomUUID() }))).status).toBe(202);
+  });
+
   it('uploads count against the visitor message rate limit: 429 with Retry-After', async () => {
     const v = await visitor();
     const statuses: number[] = [];
