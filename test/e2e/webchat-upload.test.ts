@@ -172,6 +172,37 @@ describe('website chat: a visitor uploading a file', () => {
     await screenshot(chat, 'webchat-upload-agent-reply.png');
   });
 
+  it('files dropped on the chat or pasted into the message box are attached too; a picked file can be removed', async () => {
+    const files = (names: string[]) =>
+      chat.evaluateHandle((list) => {
+        const g = globalThis as any;
+        const dt = new g.DataTransfer();
+        for (const n of list) dt.items.add(new g.File([`contents of ${n}`], n, { type: 'text/plain' }));
+        return dt;
+      }, names);
+    await chat.dispatchEvent('.chat', 'drop', { dataTransfer: await files(['dropped-notes.txt', 'oops.txt']) });
+    await chat.evaluate(
+      (dt) => {
+        const area = (globalThis as any).document.getElementById('text');
+        area.dispatchEvent(new (globalThis as any).ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+      },
+      await files(['pasted-log.txt']),
+    );
+    const chips = chat.locator('[data-testid=staged-file]');
+    await expect.poll(() => chips.count()).toBe(3);
+    await screenshot(chat, 'webchat-upload-staged.png');
+    await chips.filter({ hasText: 'oops.txt' }).locator('button').click();
+    await expect.poll(() => chips.count()).toBe(2);
+    await chat.click('#send');
+    const bubble = chat.locator('[data-testid=visitor-message]', { hasText: 'dropped-notes.txt' });
+    await expect
+      .poll(() => bubble.locator('[data-testid=chat-attachment]').allTextContents(), { timeout: 15_000 })
+      .toEqual([expect.stringContaining('dropped-notes.txt'), expect.stringContaining('pasted-log.txt')]);
+    const stored = (await modelsOf(app.core).Message.findOne({ 'attachments.fileName': 'dropped-notes.txt' }).lean())!;
+    expect(stored.attachments.map((a) => a.fileName)).toEqual(['dropped-notes.txt', 'pasted-log.txt']);
+    expect(stored.text).toBe('');
+  });
+
   it('a file over the limit is refused in the widget, in the visitor’s language; nothing is sent', async () => {
     const before = await modelsOf(app.core).Message.countDocuments({ channel: 'webchat' });
     const pt = await openChat('pt-BR');
