@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     webhooks: channelWebhooks,
     channelKinds: channelDescriptions,
     capacity: capacity.current,
+    documentedOperations: webchat.operations,
   });
   const server = http.createServer(app);
   const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : undefined;

@@ -191,7 +191,8 @@ async function main() {
   if (!keep) await rm(dataDir, { recursive: true, force: true });
 }
 
-main().catch((err: unknown) => {
+// Exit explicitly: agenda leaves a job-lock watchdog timer (half the lock lifetime) running after it stops.
+main().then(() => process.exit(process.exitCode ?? 0), (err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -42,6 +42,7 @@ import { VisibleAttachments } from './attachments/visible-attachment.js';
 import { CannedResponseService } from './canned/canned-service.js';
 import { CustomerConversationService } from './conversations/customer-conversation.js';
 import { rememberModels } from './models/models-of.js';
+import { ThreadBackfill } from './tickets/thread-backfill.js';
 import { ThreadEntries } from './tickets/thread-entries.js';
 import { listThread } from './tickets/thread-queries.js';
 import { OpenWork } from './tickets/open-work.js';
@@ -93,6 +94,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const contactResolver = new ContactResolver(models, contactCache, log('contacts'));
   const ticketNumbers = new TicketNumbers(models);
   const threadEntries = new ThreadEntries(models);
+  const threadBackfill = new ThreadBackfill(models, threadEntries, log('tickets'));
   const messageProcessor = new MessageProcessor(models, inboxCache, contactResolver, placement, audit, locks, ticketNumbers, config, secret, log('ingest'), threadEntries);
   const statusProcessor = new StatusProcessor(models, audit, log('ingest'), threadEntries);
   const media = new RemoteMediaFetcher(models, channels, blobs, config.limits, log('ingest'));
@@ -152,7 +154,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   messageProcessor.useSla(slaEngine);
   tickets.useSla(slaEngine);
   compose.useSla(slaEngine);
-  const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'), threadEntries);
+  const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'), threadEntries, placement);
   const sla = new SlaAdminService(models, slaEngine);
   const slaAlerts = new SlaAlerts(models, bus, (id, target, dueAt, unassign) => tickets.escalateBreach(id, target, dueAt, unassign), slaEngine.now, { warningLeadMs: config.sla.warningLeadMs, breachUnassign: config.sla.breachUnassign }, log('sla'));
 
@@ -238,6 +240,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
       settled: () => searchIndex.settled(),
     },
     openWork,
+    threadBackfill,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     /**
@@ -274,6 +277,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
       // What a crash left unprocessed is finished in the background (the hub serves meanwhile); later, periodically.
       if (!opts.deferCatchUp) ingest.catchUpInBackground();
       searchIndex.backfill().catch((err: unknown) => logger.error({ err }, 'search index backfill failed; it runs again at next start'));
+      // Threads are read by entries only on the embedded database (MongoDB answers the query by index).
+      if (await isFerretDb(connection)) threadBackfill.run().catch((err: unknown) => logger.error({ err }, 'thread entry backfill failed; it goes on at next start'));
       // Longer than any backoff: a queued message idle that long has lost its job.
       const strandedAfterMs = config.outbound.backoffMaxMs * 2 + 60_000;
       // Asking the database what is pending or stranded is a full scan on the embedded FerretDB (0.6 s and
@@ -318,6 +323,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
       availability.stop();
       await Promise.race([searchIndex.settled(), new Promise((r) => setTimeout(r, 2_000).unref())]);
       searchIndex.stop();
+      await threadBackfill.stop();
       await jobs?.stop();
       jobs = undefined;
       await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));

@@ -17,6 +17,7 @@ import type { ChannelKind } from '../core/domain/channel-kind.js';
 import type { ChannelWebhook } from '../core/domain/channel-webhook.js';
 import type { ChannelDescription } from '../core/domain/channel-settings-form.js';
 import type { CapacityAdvice } from '../core/db/embedded-capacity.js';
+import type { DocumentedOperation } from '../core/domain/documented-operation.js';
 
 export interface WebAppOptions {
   core: Core;
@@ -37,6 +38,8 @@ export interface WebAppOptions {
   channelKinds?: ReadonlyArray<ChannelDescription>;
   /** Reported by `/api/health` when the embedded database holds more tickets than it serves well. */
   capacity?: () => CapacityAdvice | undefined;
+  /** Operations served by mounts (the website chat's `/chat/api/*`), listed in `/api/openapi.json`. */
+  documentedOperations?: ReadonlyArray<DocumentedOperation>;
 }
 
 /** The HTTP app: security headers, request ids, CSRF origin check, the REST API, one error mapper. */
@@ -49,6 +52,7 @@ export function createWebApp({
   webhooks = {},
   channelKinds = [],
   capacity,
+  documentedOperations = [],
 }: WebAppOptions): Express {
   const log = logger.child({ module: 'web' });
   const { config } = core;
@@ -62,7 +66,7 @@ export function createWebApp({
   app.use(securityHeaders({ hsts: config.auth.cookieSecure }));
   app.use(rejectMalformedUrl);
   app.use('/api', originCheck(config.publicUrl));
-  app.use('/api', buildApiRouter(core, apiRoutes({ databaseKind, version, devInbound: config.devInboundEnabled, channelKinds, ...(capacity ? { capacity } : {}) })));
+  app.use('/api', buildApiRouter(core, apiRoutes({ databaseKind, version, devInbound: config.devInboundEnabled, channelKinds, documentedOperations, ...(capacity ? { capacity } : {}) })));
   app.use('/api', notFound);
   // Platforms sign what they send, not our origin: no CSRF origin check here; `verify` authenticates instead.
   app.use(

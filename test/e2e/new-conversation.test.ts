@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelsOf } from '../../src/core/models/models-of.js';
-import { createUser, emailEvent } from '../support/test-core.js';
+import { createUser, emailEvent, smsEvent } from '../support/test-core.js';
+import { startTwilioStandin, type TwilioStandin } from '../standins/twilio.js';
 import { startDovecot, type DovecotStandin } from '../standins/dovecot.js';
 import { startSmtpCapture, type SmtpCapture } from '../standins/smtp-capture.js';
 import { launchBrowser, screenshot, signInToConsole } from './support/browser.js';
@@ -18,10 +19,15 @@ let app: RunningApp;
 let b: { browser: Browser; close(): Promise<void> };
 let dovecot: DovecotStandin;
 let smtp: SmtpCapture;
+let twilio: TwilioStandin;
 let inboxId: string;
+let smsInboxId: string;
 let agent: Awaited<ReturnType<typeof createUser>>;
 const contexts: BrowserContext[] = [];
 const SUPPORT = 'support@ponte.test';
+const TWILIO_ACCOUNT = 'AC3f9c2a7e5b1d4c8f6a0e2b9d7c5a3e1f';
+const TWILIO_TOKEN = '9f8e7d6c5b4a39281706f5e4d3c2b1a0';
+const SMS_NUMBER = '+5511999990000';
 
 async function login(user: { email: string; password: string }): Promise<Page> {
   const ctx = await b.browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
@@ -32,8 +38,12 @@ async function login(user: { email: string; password: string }): Promise<Page> {
 }
 
 beforeAll(async () => {
-  [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpCapture()]);
-  app = await startApp({}, { catalogue: true });
+  [dovecot, smtp, twilio] = await Promise.all([
+    startDovecot(),
+    startSmtpCapture(),
+    startTwilioStandin({ accountSid: TWILIO_ACCOUNT, authToken: TWILIO_TOKEN, numbers: [SMS_NUMBER] }),
+  ]);
+  app = await startApp({ TWILIO_API_BASE_URL: twilio.url }, { catalogue: true });
   const admin = await createUser(app.core, 'admin');
   const dept = await app.core.departments.create(admin, { name: 'Support' });
   agent = await createUser(app.core, 'agent', [dept._id]);
@@ -52,6 +62,16 @@ beforeAll(async () => {
     departmentId: String(dept._id),
   });
   inboxId = inbox.id;
+  smsInboxId = (
+    await app.core.inboxes.create(admin, {
+      kind: 'sms',
+      name: 'Support SMS',
+      enabled: true,
+      settings: { accountSid: TWILIO_ACCOUNT, phoneNumber: SMS_NUMBER },
+      secrets: { authToken: TWILIO_TOKEN },
+      departmentId: String(dept._id),
+    })
+  ).id;
   b = await launchBrowser();
 });
 
@@ -61,6 +81,7 @@ afterAll(async () => {
   await app?.stop();
   await smtp?.stop();
   await dovecot?.stop();
+  await twilio?.stop();
 });
 
 describe('new conversation in the console', () => {
@@ -70,6 +91,7 @@ describe('new conversation in the console', () => {
     page = await login(agent);
     await page.click('[data-testid=new-conversation]');
     await page.waitForSelector('[data-testid=new-conversation-dialog]');
+    await page.selectOption('[data-testid=new-conv-inbox]', inboxId);
     await page.fill('[data-testid=new-conv-to]', 'not-an-address');
     await page.fill('[data-testid=new-conv-subject]', 'Your replacement part');
     await page.fill('[data-testid=new-conv-text]', 'Hello Nina,\nyour replacement part ships tomorrow.');
@@ -123,6 +145,7 @@ describe('new conversation in the console', () => {
 
   it('picking an existing contact by search writes to that contact (no duplicate)', async () => {
     await page.click('[data-testid=new-conversation]');
+    await page.selectOption('[data-testid=new-conv-inbox]', inboxId);
     await page.locator('[data-testid=new-conv-to]').pressSequentially('nina', { delay: 30 });
     await page.waitForSelector('[data-testid=new-conv-matches] button');
     await page.click('[data-testid=new-conv-matches] button');
@@ -139,5 +162,50 @@ describe('new conversation in the console', () => {
     const tickets = await modelsOf(app.core).Ticket.find({ 'replyTo.email': 'nina.novak@example.com' }).lean();
     expect(tickets).toHaveLength(2);
     expect(String(tickets[0]!.contactId)).toBe(String(tickets[1]!.contactId));
+  });
+
+  it('an SMS conversation: a phone number, delivered by Twilio; the answer lands in it; a second start names the open ticket', async () => {
+    await page.goto(`${app.url}/console/#/`);
+    await page.click('[data-testid=new-conversation]');
+    await page.waitForSelector('[data-testid=new-conversation-dialog]');
+    await page.selectOption('[data-testid=new-conv-inbox]', smsInboxId);
+    expect(await page.textContent('[data-testid=new-conv-hint]')).toContain('International format');
+    expect(await page.locator('.new-conv-files').count()).toBe(0);
+    await page.fill('[data-testid=new-conv-to]', '11 98765-4321');
+    await page.fill('[data-testid=new-conv-text]', 'Olá Rita! Seu técnico chega amanhã às 9h.');
+    await page.click('[data-testid=new-conv-send]');
+    expect(await page.textContent('[data-testid=new-conv-error]')).toContain('international format');
+    await page.fill('[data-testid=new-conv-to]', '+55 11 98765-4321');
+    await page.fill('[data-testid=new-conv-name]', 'Rita Lopes');
+    await screenshot(page, 'new-conversation-sms-dialog.png');
+    await page.click('[data-testid=new-conv-send]');
+
+    await page.waitForSelector('[data-testid=ticket-view]');
+    await page.waitForSelector('[data-testid=message][data-direction=outbound]');
+    const ticketId = (await page.getAttribute('[data-testid=ticket-view]', 'data-ticket-id'))!;
+    const ticket = (await modelsOf(app.core).Ticket.findById(ticketId).lean())!;
+    expect(ticket).toMatchObject({ channel: 'sms', subject: 'Olá Rita! Seu técnico chega amanhã às 9h.', replyTo: { phone: '+5511987654321', conversationId: '+5511987654321' } });
+    const [sms] = await twilio.waitForMessages(1);
+    expect(sms).toMatchObject({ to: '+5511987654321', from: SMS_NUMBER, body: 'Olá Rita! Seu técnico chega amanhã às 9h.' });
+
+    // Rita answers by SMS (what the Twilio webhook's mapper hands to ingest): the same ticket, live.
+    await app.core.ingest.accept([smsEvent(smsInboxId, { sid: `SM-e2e-${Date.now()}`, from: '+5511987654321', text: 'Perfeito, estarei em casa.' })]);
+    await app.core.ingest.drain();
+    await page.waitForSelector('[data-testid=message][data-direction=inbound]');
+    expect(await page.textContent('[data-testid=thread]')).toContain('Perfeito, estarei em casa.');
+    await screenshot(page, 'new-conversation-sms-answered.png');
+
+    // Another start to Rita's number while this ticket is open: refused, with a link to it.
+    await page.click('[data-testid=new-conversation]');
+    await page.selectOption('[data-testid=new-conv-inbox]', smsInboxId);
+    await page.fill('[data-testid=new-conv-to]', '+5511987654321');
+    await page.fill('[data-testid=new-conv-text]', 'Mais uma coisa');
+    await page.click('[data-testid=new-conv-send]');
+    await page.waitForSelector('[data-testid=new-conv-open-ticket]');
+    expect(await page.textContent('[data-testid=new-conv-error]')).toContain(`ticket #${ticket.number}`);
+    await screenshot(page, 'new-conversation-sms-open.png');
+    await page.click('[data-testid=new-conv-open-ticket]');
+    await expect.poll(() => page.locator('[data-testid=new-conversation-dialog]').count()).toBe(0);
+    expect(await modelsOf(app.core).Ticket.countDocuments({ inboxId: smsInboxId })).toBe(1);
   });
 });

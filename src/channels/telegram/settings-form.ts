@@ -6,7 +6,8 @@ export const telegramDescription: ChannelDescription = {
   label: 'Telegram bot',
   webhook: true,
   testable: true,
-  canStartConversation: true,
+  // A bot cannot write to a user who has not opened the chat (and knows no phone number): see conversation-starter.ts.
+  canStartConversation: false,
   fields: [
     {
       key: 'botToken',

@@ -3,6 +3,8 @@ import type { Router } from 'express';
 import { WebchatChannel, type WebchatCore } from './webchat-channel.js';
 import { createWebchatRouter } from './router.js';
 import { projectToVisitor } from './visitor-projector.js';
+import type { DocumentedOperation } from '../../core/domain/documented-operation.js';
+import { webchatOperations } from './chat-api.js';
 
 export { ensureDefaultWebchatInbox } from './default-inbox.js';
 export { WebchatChannel } from './webchat-channel.js';
@@ -11,13 +13,15 @@ export interface Webchat {
   channel: WebchatChannel;
   /** Mount at `/chat`. */
   router: Router;
+  /** The router's `/chat/api/*` operations, for `/api/openapi.json` (createWebApp `documentedOperations`). */
+  operations: ReadonlyArray<DocumentedOperation>;
 }
 
 /**
  * Everything the website chat needs, built once in the composition root:
  *   const webchat = createWebchat({ core, secret, logger });
  *   channels factory: { webchat: webchat.channel.adapterFactory }
- *   createWebApp({ …, mounts: [mountWebchat(webchat.router)] })
+ *   createWebApp({ …, mounts: [mountWebchat(webchat.router)], documentedOperations: webchat.operations })
  *   after attachRealtime: webchat.channel.attachSockets(realtime.io, realtime.visitorTyping)
  */
 export function createWebchat(opts: { core: WebchatCore; secret: string; logger: Logger; clientDir?: string }): Webchat {
@@ -27,5 +31,5 @@ export function createWebchat(opts: { core: WebchatCore; secret: string; logger:
   const unsubscribe = opts.core.bus.subscribe((e) => projectToVisitor(e, channel));
   channel.closeWith(unsubscribe);
   const router = createWebchatRouter({ core: opts.core, channel, logger: opts.logger, ...(opts.clientDir ? { clientDir: opts.clientDir } : {}) });
-  return { channel, router };
+  return { channel, router, operations: webchatOperations };
 }

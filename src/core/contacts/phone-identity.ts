@@ -36,6 +36,11 @@ export function phoneFromWhatsAppId(wid: string): string | undefined {
   return m ? canonicalPhone(`+${m[1]}`) : undefined;
 }
 
+/** `+E164` → the WhatsApp user id of that number (`5511987654321@c.us`), the chat a first message opens. */
+export function whatsAppIdFromPhone(e164: string): string {
+  return `${e164.replace(/\D/g, '')}@c.us`;
+}
+
 /** The same canonical form, under the name the phone channels (SMS, voice) use. */
 export const normalisePhone = canonicalPhone;
 

@@ -34,6 +34,6 @@ export interface ChannelDescription {
   webhook: boolean;
   /** Whether "test connection" exists for this kind. */
   testable: boolean;
-  /** Whether an agent can start a conversation on it (email, SMS, WhatsApp, Telegram). */
+  /** Whether an agent can start a conversation on it (email, SMS, WhatsApp: `startableChannels` in conversation-starter.ts). */
   canStartConversation: boolean;
 }

@@ -68,7 +68,7 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     });
     this.agenda.define('sessions.purge', async () => {
       await this.handlers.purgeSessions();
-    });
+    }, { lockLifetime: SWEEP_LOCK_LIFETIME_MS });
     // The sweeps are one job shared by every process; a process killed while holding it would block the
     // others for agenda's default lock lifetime (10 minutes). Both are idempotent by their own claims, so a
     // short lifetime (a slow sweep run twice) costs nothing.

@@ -12,6 +12,15 @@ import { ticketIdFromOurMessageId } from './message-id.js';
 import type { CreateTicket, PlacementDecision, PlacementInput } from './placement-decision.js';
 import { extractTicketNumber } from './subject-token.js';
 
+/**
+ * What an agent starting a conversation (src/core/outbound/conversation-starter.ts) may do with a chat
+ * conversation (an SMS number, a WhatsApp chat): `claimed` — the conversation now names `ticketId`, the
+ * ticket to write (the caller's id, or a claim an earlier run left without its ticket), `previous` the solved
+ * or closed ticket it follows up; `active` — the conversation has a ticket still being worked on, where the
+ * customer's next message will land.
+ */
+export type StartClaim = { kind: 'claimed'; ticketId: Types.ObjectId; previous: Ticket | null } | { kind: 'active'; ticket: Ticket };
+
 /** The conversation's ticket as far as known before placing (null: no conversation yet); `claimed`: its key was just inserted by this run, and no ticket exists yet. */
 export interface PointerLookup {
   ticketId: Types.ObjectId | null;
@@ -155,6 +164,36 @@ export class TicketPlacement {
       };
     }
     throw new Error(`could not place message ${event.providerKey}`);
+  }
+
+  /**
+   * Claims a conversation for a ticket an agent starts, with the keys an inbound message would claim, so the
+   * customer's answer threads into it: a conversation nobody has had claims `conv:<inbox>:<conversation>`; one
+   * whose newest ticket (follow-ups and merges followed) is solved or closed claims that ticket's `next:` key
+   * and moves the pointer, as a follow-up written by ingest does (a stale pointer in another process reaches
+   * the new ticket through `next:`). An active ticket is not taken over: the caller says so.
+   */
+  async claimForStart(inboxId: string, conversationId: string, ticketId: Types.ObjectId): Promise<StartClaim> {
+    const threadKey = conversationKeyId(inboxId, conversationId);
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const conv = await this.models.ConversationKey.findById(threadKey).lean();
+      if (!conv) {
+        const owner = await this.claimKey(threadKey, ticketId);
+        if (owner.equals(ticketId)) return { kind: 'claimed', ticketId, previous: null };
+        continue; // a first message (or another agent) claimed it meanwhile: look again
+      }
+      const loaded = new Map<string, Ticket>();
+      const current = await this.currentTicket(conv.ticketId, loaded);
+      // A claim whose ticket was never written (its run is under way or crashed): write it, as ingest would.
+      if (!current) return { kind: 'claimed', ticketId: await this.followSuccessors(conv.ticketId), previous: null };
+      const ticket = loaded.get(current.id)!;
+      if (current.status !== 'solved' && current.status !== 'closed') return { kind: 'active', ticket };
+      const owner = await this.claimKey(successorKeyId(current.id), ticketId);
+      if (!owner.equals(ticketId)) continue; // a follow-up appeared meanwhile: look again
+      await this.pointConversation(threadKey, ticketId);
+      return { kind: 'claimed', ticketId, previous: ticket };
+    }
+    throw new Error(`could not claim conversation ${threadKey}`);
   }
 
   /** Inserts the key or returns the ticket id of whoever inserted it first. */

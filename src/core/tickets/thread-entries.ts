@@ -26,6 +26,11 @@ export class ThreadEntries {
 
   constructor(private readonly models: Models) {}
 
+  /** Forgets the remembered next position: the next claim starts at 1 and fills the first hole (the backfill). */
+  forget(ticketId: Types.ObjectId): void {
+    this.next.delete(String(ticketId));
+  }
+
   claim(ticketId: Types.ObjectId, message: { _id: Types.ObjectId; occurredAt: Date }): Promise<void> {
     const key = String(ticketId);
     return this.queue.run(key, async () => {

@@ -21,6 +21,7 @@ import { buildOpenApiDocument } from './openapi-document.js';
 import { automationRoutes } from '../automation/automation-routes.js';
 import { macroRoutes } from '../macros/macro-routes.js';
 import type { CapacityAdvice } from '../../core/db/embedded-capacity.js';
+import type { DocumentedOperation } from '../../core/domain/documented-operation.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
 export interface ApiRouteOptions {
@@ -31,6 +32,8 @@ export interface ApiRouteOptions {
   channelKinds?: ReadonlyArray<ChannelDescription>;
   /** The embedded database's capacity advice, when past what it serves well (health). */
   capacity?: () => CapacityAdvice | undefined;
+  /** Operations other routers serve (the website chat's `/chat/api/*`), listed in the document too. */
+  documentedOperations?: ReadonlyArray<DocumentedOperation>;
 }
 
 /**
@@ -69,7 +72,7 @@ export function apiRoutes(opts: ApiRouteOptions): AnyRoute[] {
       tag: 'system',
       summary: 'This document',
       access: 'public',
-      handler: () => (document ??= buildOpenApiDocument(routes, { version: opts.version })),
+      handler: () => (document ??= buildOpenApiDocument(routes, { version: opts.version }, opts.documentedOperations)),
     }),
   );
   return routes;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DocumentedOperation } from '../../core/domain/documented-operation.js';
 import { SESSION_COOKIE } from '../auth/session-cookie.js';
 import { responseSchemas } from './response-schemas.js';
 import type { AnyRoute } from './route.js';
@@ -22,13 +23,15 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
   return Object.entries(js.properties ?? {}).map(([name, s]) => ({ name, in: where, required: where === 'path' || required.has(name), schema: s }));
 }
 
-const toOpenApiPath = (expressPath: string) => `/api${expressPath.replace(/:(\w+)/g, '{$1}')}`;
+const toOpenApiPath = (expressPath: string) => expressPath.replace(/:(\w+)/g, '{$1}');
+
+const fileResponse = { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } };
 
 function successResponse(route: AnyRoute) {
   const status = route.status ?? 200;
   if (status === 204) return { description: 'No content' };
   if (route.produces === 'stream') {
-    return { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } };
+    return fileResponse;
   }
   const schema = route.response ?? responseSchemas[route.operationId];
   return { description: 'OK', content: { 'application/json': { schema: schema ? toJsonSchema(schema, 'output') : { type: 'object' } } } };
@@ -49,10 +52,47 @@ function operation(route: AnyRoute) {
   };
 }
 
-/** OpenAPI 3.1 document of the route list the router serves, from the routes' own zod schemas. */
-export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { version: string }) {
+/** An operation another router serves (the website chat), described by the channel that serves it. */
+function documentedOperation(op: DocumentedOperation) {
+  const params = [...parameters(op.params, 'path'), ...parameters(op.query, 'query')];
+  const success =
+    op.response === 'file'
+      ? fileResponse
+      : {
+          description: 'OK',
+          ...(op.setsCookie ? { headers: { 'Set-Cookie': { description: `\`${op.setsCookie.cookie}\`, on a first visit (${op.setsCookie.description})`, schema: { type: 'string' } } } } : {}),
+          content: { 'application/json': { schema: toJsonSchema(op.response, 'output') } },
+        };
+  return {
+    operationId: op.operationId,
+    summary: op.summary,
+    tags: [op.tag],
+    ...(params.length ? { parameters: params } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { [op.bodyType ?? 'application/json']: { schema: toJsonSchema(op.body, 'input') } } } } : {}),
+    responses: { [String(op.status)]: success, default: { $ref: '#/components/responses/Error' } },
+    security: op.auth === 'public' ? [] : [{ [op.auth.scheme]: [] }],
+  };
+}
+
+/** The cookie schemes documented operations use (`visitorCookie`). */
+function cookieSchemes(ops: readonly DocumentedOperation[]) {
+  const schemes: Record<string, unknown> = {};
+  for (const op of ops) {
+    for (const auth of [op.auth, op.setsCookie]) {
+      if (auth && auth !== 'public') schemes[auth.scheme] = { type: 'apiKey', in: 'cookie', name: auth.cookie, description: auth.description };
+    }
+  }
+  return schemes;
+}
+
+/**
+ * OpenAPI 3.1 document of the route list the router serves, from the routes' own zod schemas, plus the
+ * operations other routers serve (`documented`: the website chat's `/chat/api/*`), from theirs.
+ */
+export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { version: string }, documented: readonly DocumentedOperation[] = []) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routes) (paths[toOpenApiPath(route.path)] ??= {})[route.method] = operation(route);
+  for (const route of routes) (paths[toOpenApiPath(`/api${route.path}`)] ??= {})[route.method] = operation(route);
+  for (const op of documented) (paths[toOpenApiPath(op.path)] ??= {})[op.method] = documentedOperation(op);
   return {
     openapi: '3.1.0',
     info: {
@@ -66,6 +106,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
       securitySchemes: {
         sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
         bearer: { type: 'http', scheme: 'bearer', description: 'The session token' },
+        ...cookieSchemes(documented),
       },
       schemas: {
         Error: {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AgentRoutingProfileSchema, DepartmentAssignmentSchema } from '../../core/assignment/assignment-settings.js';
 import { ChannelKindSchema } from '../../core/domain/channel-kind.js';
-import { TicketSummarySchema } from '../../core/events/domain-events.js';
+import { MessageViewSchema, TicketSummarySchema } from '../../core/events/domain-events.js';
 import { MacroActionsSchema } from '../../core/macros/macro.js';
 import { slaTargetsSchema } from '../../core/sla/sla-targets.js';
 import { ticketPriorities } from '../../core/tickets/ticket-enums.js';
@@ -157,6 +157,177 @@ const RoutingRuleSchema = z.object({
 /** src/core/macros/macro-service.ts `PublicMacro` */
 const MacroSchema = z.object({ id, name: z.string(), actions: MacroActionsSchema, updatedAt: z.string() });
 
+/** src/web/views/message-detail-view.ts */
+const MessageDetailSchema = MessageViewSchema.extend({
+  html: z.string().nullable(),
+  author: z.object({ type: z.enum(['contact', 'agent', 'system']), name: z.string().nullable(), userId: id.nullable(), contactId: id.nullable() }),
+  subject: z.string().nullable(),
+  providerMessageId: z.string().nullable(),
+  emailMessageId: z.string().nullable(),
+  automated: z.boolean(),
+  editedAt: isoOrNull,
+  delivery: z.object({
+    status: z.string(),
+    attempts: z.number().int(),
+    lastError: z.string().nullable(),
+    history: z.array(z.object({ status: z.string(), at: z.string(), reason: z.string().nullable() })),
+  }),
+});
+
+/** src/core/domain/public-inbox.ts `PublicInbox`; secret values never appear, only their names. */
+const settingValue = z.union([z.string(), z.number(), z.boolean()]);
+const InboxSchema = z.object({
+  id,
+  kind: ChannelKindSchema,
+  name: z.string(),
+  departmentId: id.nullable(),
+  enabled: z.boolean(),
+  reopenWindowDays: z.number().nullable(),
+  settings: z.record(z.string(), z.union([settingValue, z.record(z.string(), settingValue)])),
+  secretKeys: z.array(z.string()),
+  health: z.object({
+    status: z.enum(['ok', 'degraded', 'down', 'unknown']),
+    detail: z.string().optional(),
+    /** The pairing QR code's text (WhatsApp); admins only. */
+    qr: z.string().optional(),
+    checkedAt: z.string().optional(),
+  }),
+  webhookUrl: z.string(),
+  session: z.object({ holder: z.string(), expiresAt: z.string() }).nullable(),
+  createdAt: z.string(),
+});
+
+/** src/core/domain/channel-settings-form.ts `ChannelDescription` */
+const fieldTexts = z.object({ label: z.string().optional(), help: z.string().optional(), placeholder: z.string().optional(), options: z.record(z.string(), z.string()).optional() });
+const ChannelDescriptionSchema = z.object({
+  kind: z.string(),
+  label: z.string(),
+  fields: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      type: z.enum(['text', 'number', 'boolean', 'select', 'url', 'email', 'textarea']),
+      secret: z.boolean().optional(),
+      required: z.boolean().optional(),
+      options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+      help: z.string().optional(),
+      placeholder: z.string().optional(),
+      default: settingValue.optional(),
+      i18n: z.object({ pt: fieldTexts.optional(), es: fieldTexts.optional() }).optional(),
+    }),
+  ),
+  webhook: z.boolean(),
+  testable: z.boolean(),
+  canStartConversation: z.boolean(),
+});
+
+/** src/core/domain/channel-adapter.ts `ConnectionReport`: one entry per check (e.g. `imap`, `smtp`). */
+const ConnectionReportSchema = z.object({
+  ok: z.boolean(),
+  checks: z.record(
+    z.string(),
+    z.union([z.object({ ok: z.literal(true), durationMs: z.number() }), z.object({ ok: z.literal(false), code: z.string(), message: z.string(), durationMs: z.number() })]),
+  ),
+});
+
+/** src/core/reports/report-types.ts; times in seconds, rates in percent, null when undefined. */
+const num = z.number().nullable();
+const FiguresSchema = z.object({
+  newTickets: z.number(),
+  inbound: z.number(),
+  outbound: z.number(),
+  resolved: z.number(),
+  reopened: z.number(),
+  firstResponses: z.number(),
+  frtMedian: num,
+  frtP90: num,
+  resMedian: num,
+  resP90: num,
+  frtSlaPct: num,
+  resSlaPct: num,
+  reopenRatePct: num,
+  csatAvg: num,
+  csatResponsePct: num,
+  csatRated: z.number(),
+});
+const previous = z.object({ from: z.string(), to: z.string(), total: FiguresSchema });
+/** Names of the ids a report counts, by id. */
+const ReportLabelsSchema = z.object({ inboxes: z.record(z.string(), z.string()), departments: z.record(z.string(), z.string()), agents: z.record(z.string(), z.string()) });
+const ChannelReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  granularity: z.enum(['day', 'week', 'month']),
+  series: z.array(z.object({ period: z.string(), total: FiguresSchema, byChannel: z.record(z.string(), FiguresSchema) })),
+  byChannel: z.array(z.object({ channel: z.string(), figures: FiguresSchema })),
+  byInbox: z.array(z.object({ inboxId: id, channel: z.string(), figures: FiguresSchema })),
+  total: FiguresSchema,
+  previous,
+  flows: z.array(z.object({ period: z.string(), net: z.number() })),
+  flowAfter: z.number(),
+  backlog: z.object({ now: z.record(z.string(), z.number()), trend: z.array(z.object({ period: z.string(), open: z.number() })) }),
+  labels: ReportLabelsSchema,
+});
+const AgentReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  agents: z.array(
+    z.object({ agentId: id, handled: z.number(), replies: z.number(), availableSeconds: z.number(), awaySeconds: z.number(), figures: FiguresSchema }),
+  ),
+  total: FiguresSchema,
+  previous,
+  labels: ReportLabelsSchema,
+});
+const LiveReportSchema = z.object({
+  at: z.string(),
+  /** Open tickets by channel and status: `{ email: { new: 3, open: 1 } }`. */
+  open: z.record(z.string(), z.record(z.string(), z.number())),
+  openTotal: z.number(),
+  waiting: z.number(),
+  longestWaitSeconds: num,
+  agentsOnline: z.number().optional(),
+  agentsAway: z.number().optional(),
+});
+
+/** src/core/tickets/ticket-service.ts `auditTrail`: `data` is the event's own payload (its keys depend on `type`). */
+const AuditEventSchema = z.object({
+  seq: z.number().int(),
+  type: z.string(),
+  actor: z.object({ type: z.enum(['user', 'contact', 'system']), id: z.string().optional(), name: z.string().optional() }),
+  data: z.record(z.string(), z.unknown()),
+  at: z.string(),
+  hash: z.string(),
+  prevHash: z.string(),
+});
+/** src/core/audit/verify-chain.ts `ChainReport` */
+const AuditChainReportSchema = z.object({
+  ticketId: id,
+  events: z.number().int(),
+  intact: z.boolean(),
+  problems: z.array(z.object({ seq: z.number().int(), problem: z.enum(['missing', 'altered', 'broken-link', 'missing-tail']) })),
+});
+
+/** src/core/canned/canned-service.ts `PublicCanned` */
+const CannedResponseSchema = z.object({
+  id,
+  shortcut: z.string(),
+  title: z.string(),
+  body: z.string(),
+  departmentId: id.nullable(),
+  personal: z.boolean(),
+  ownerId: id.nullable(),
+});
+
+/** src/core/domain/channel-adapter.ts `ReplyWindow` */
+const ReplyWindowSchema = z.object({ open: z.boolean(), closesAt: isoOrNull, canReply: z.boolean(), detail: z.string().optional() });
+
+/** This OpenAPI 3.1 document itself (its paths and components are OpenAPI objects). */
+const OpenApiDocumentSchema = z.object({
+  openapi: z.literal('3.1.0'),
+  info: z.object({ title: z.string(), version: z.string(), description: z.string().optional() }),
+  paths: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))),
+  components: z.object({ securitySchemes: z.record(z.string(), z.record(z.string(), z.unknown())), schemas: z.record(z.string(), z.unknown()), responses: z.record(z.string(), z.unknown()) }),
+});
+
 export const responseSchemas: Readonly<Record<string, z.ZodType>> = {
   getHealth: HealthSchema,
   login: ViewerSchema,
@@ -209,4 +380,36 @@ export const responseSchemas: Readonly<Record<string, z.ZodType>> = {
   applyMacro: z.object({ ticket: TicketDetailSchema, replyId: id.nullable() }),
   /** `messageId`: the first (outbound, queued) message. */
   startConversation: z.object({ ticket: TicketDetailSchema, messageId: id }),
+  getTicket: TicketDetailSchema,
+  updateTicket: TicketDetailSchema,
+  /** The ticket merged away (its `mergedInto` set). */
+  mergeTicket: TicketDetailSchema,
+  callBack: z.object({ providerCallId: z.string() }),
+  getTicketAudit: z.object({ items: z.array(AuditEventSchema) }),
+  verifyTicketAudit: AuditChainReportSchema,
+  listTicketMessages: z.object({ items: z.array(MessageDetailSchema), nextCursor: z.string().nullable() }),
+  replyToTicket: MessageDetailSchema,
+  addTicketNote: MessageDetailSchema,
+  retryMessage: MessageDetailSchema,
+  /** null when the channel has no reply window. */
+  getTicketReplyWindow: z.object({ channelWindow: ReplyWindowSchema.nullable() }),
+  listChannelKinds: z.object({ items: z.array(ChannelDescriptionSchema) }),
+  listInboxes: z.object({ items: z.array(InboxSchema) }),
+  getInbox: InboxSchema,
+  createInbox: InboxSchema,
+  updateInbox: InboxSchema,
+  testInboxConnection: ConnectionReportSchema,
+  getChannelReport: ChannelReportSchema,
+  getAgentReport: AgentReportSchema,
+  getLiveReport: LiveReportSchema,
+  listCannedResponses: z.object({ items: z.array(CannedResponseSchema) }),
+  createCannedResponse: CannedResponseSchema,
+  updateCannedResponse: CannedResponseSchema,
+  /** One outcome per event, in order: `duplicate` when its providerKey was already stored. */
+  devInbound: z.object({
+    accepted: z.number().int(),
+    duplicates: z.number().int(),
+    results: z.array(z.object({ providerKey: z.string(), status: z.enum(['accepted', 'duplicate']) })),
+  }),
+  getOpenApiDocument: OpenApiDocumentSchema,
 };

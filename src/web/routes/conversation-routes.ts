@@ -11,7 +11,10 @@ export const conversationRoutes = [
     tag: 'tickets',
     summary:
       'Start a conversation: a new ticket in the inbox\'s department, assigned to the caller, whose first message (to `to`) ' +
-      'is queued for delivery like a reply. Email inboxes only; agents only in inboxes of their departments',
+      'is queued for delivery like a reply. Email (`to`: an address; `subject` required), SMS and WhatsApp (`to`: a phone number in ' +
+      'international format; the ticket claims the number\'s conversation, so the answer lands in it). 409 CONVERSATION_OPEN ' +
+      '(details: ticketId, number) when that number has an active ticket on the inbox, 409 CONTACT_OPTED_OUT after an SMS STOP. ' +
+      'Agents only in inboxes of their departments',
     access: 'user',
     body: StartConversationSchema,
     bodyLimit: 'compose',

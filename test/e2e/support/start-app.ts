@@ -100,6 +100,7 @@ export async function startApp(env: Record<string, string> = {}, opts: StartAppO
     logger,
     databaseKind: 'ferretdb',
     mounts: [webchatMount(webchat.router), ...consoleMounts()],
+    documentedOperations: webchat.operations,
     ...(opts.catalogue ? { webhooks: channelWebhooks, channelKinds: [...channelDescriptions, ...(opts.extraChannels?.descriptions ?? [])] } : {}),
   });
   const server = http.createServer(app);

@@ -5,6 +5,7 @@ import type { Message } from '../../../src/core/models/message.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
 import { threadEntryId } from '../../../src/core/models/thread-entry.js';
 import type { Ticket } from '../../../src/core/models/ticket.js';
+import { BACKFILL_DONE_ID } from '../../../src/core/tickets/thread-backfill.js';
 import { readThreadByEntries, ThreadEntries } from '../../../src/core/tickets/thread-entries.js';
 import { listThread } from '../../../src/core/tickets/thread-queries.js';
 import type { Viewer } from '../../../src/core/users/viewer.js';
@@ -136,6 +137,43 @@ describe('thread entries', () => {
     // Entry 2 deleted: the ones after it still exist, so the read goes to the query and loses nothing.
     await rawCollection(models().ThreadEntry).deleteOne({ _id: threadEntryId(ticket._id, 2) });
     expect((await expectSameThread(legacy, 3, false)).flat()).toHaveLength(5);
+  });
+
+  it('an upgraded hub backfills tickets from before entries at start (a message arriving meanwhile included), once', async () => {
+    const inbox = String((await createInbox(t.core, 'sms'))._id);
+    const phones = [nextPhone(), nextPhone(), nextPhone()];
+    for (const [k, from] of phones.entries()) {
+      await ingest(...Array.from({ length: 4 + k }, (_, i) => smsEvent(inbox, { sid: `TE-bf-${k}-${i}`, from, at: new Date(Date.now() - 20_000 + i) })));
+    }
+    const tickets = await Promise.all(phones.map((_, k) => ticketOf(`sms:TE-bf-${k}-0`)));
+    // As written before entries: no flag, no entries, no mark — and no record that a backfill ran.
+    for (const ticket of tickets) {
+      await rawCollection(models().Ticket).updateOne({ _id: ticket._id }, { $unset: { threadEntries: 1 } });
+      await rawCollection(models().ThreadEntry).deleteMany({ _id: { $in: Array.from({ length: 8 }, (_, n) => threadEntryId(ticket._id, n)) } });
+    }
+    await rawCollection(models().ThreadEntry).deleteOne({ _id: BACKFILL_DONE_ID });
+    for (const ticket of tickets) await expectSameThread(await reload(ticket._id), 3, false);
+
+    // The upgraded hub starts (its backfill runs in the background) and a customer writes at once.
+    const upgraded = await startTestCore({}, t.db);
+    try {
+      await upgraded.core.ingest.accept([smsEvent(inbox, { sid: 'TE-bf-0-late', from: phones[0]!, at: new Date() })]);
+      await upgraded.core.ingest.drain();
+      await upgraded.core.threadBackfill.run(); // the one started at start, or (done) a run that finds the marker
+      for (const [k, ticket] of tickets.entries()) {
+        const legacy = await reload(ticket._id);
+        expect(legacy.threadEntries).toBeUndefined();
+        const thread = (await expectSameThread(legacy, 3)).flat();
+        expect(thread).toHaveLength(4 + k + (k === 0 ? 1 : 0));
+        // Dense positions, one per message: the late message's own entry kept, none twice.
+        const entries = await entriesOf(ticket._id);
+        expect(entries).toHaveLength(thread.length);
+        expect(new Set(entries.map((e) => String(e.messageId))).size).toBe(thread.length);
+      }
+      expect(await upgraded.core.threadBackfill.run()).toMatchObject({ tickets: 0, skipped: 'done-before' });
+    } finally {
+      await upgraded.stop();
+    }
   });
 
   it('an entry whose message never landed (a crash in between) or moved away is skipped', async () => {

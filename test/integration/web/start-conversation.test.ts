@@ -19,7 +19,7 @@ let supervisor: ApiClient;
 let agentId: string;
 let emailInbox: string;
 let disabledInbox: string;
-let smsInbox: string;
+let telegramInbox: string;
 const adapter = new ScriptedAdapter();
 const models = () => modelsOf(h.t.core);
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
   const disabled = await createInbox(core, 'email', { departmentId: dept!._id });
   await models().Inbox.updateOne({ _id: disabled._id }, { $set: { enabled: false } });
   disabledInbox = String(disabled._id);
-  smsInbox = String((await createInbox(core, 'sms', { departmentId: dept!._id }))._id);
+  telegramInbox = String((await createInbox(core, 'telegram', { departmentId: dept!._id }))._id);
   const a = await createUser(core, 'agent', [dept!._id]);
   agentId = a.id;
   agent = await h.login(a);
@@ -105,9 +105,12 @@ describe('start a conversation', () => {
     const disabled = await agent.post('/api/tickets', body({ inboxId: disabledInbox }));
     expect(disabled.status).toBe(409);
     expect(disabled.body.error.code).toBe('INBOX_DISABLED');
-    const sms = await agent.post('/api/tickets', body({ inboxId: smsInbox }));
-    expect(sms.status).toBe(409);
-    expect(sms.body.error).toMatchObject({ code: 'CANNOT_START_CONVERSATION', message: expect.stringContaining('only email') });
+    const telegram = await agent.post('/api/tickets', body({ inboxId: telegramInbox }));
+    expect(telegram.status).toBe(409);
+    expect(telegram.body.error).toMatchObject({ code: 'CANNOT_START_CONVERSATION', message: expect.stringContaining('email, SMS and WhatsApp') });
+    const noSubject = await agent.post('/api/tickets', body({ subject: undefined }));
+    expect(noSubject.status).toBe(400);
+    expect(noSubject.body.error.details.issues).toEqual([{ path: 'subject', message: 'must not be empty' }]);
     const missing = await agent.post('/api/tickets', body({ inboxId: String(new Types.ObjectId()) }));
     expect(missing.status).toBe(404);
     const foreign = await outsider.post('/api/tickets', body());

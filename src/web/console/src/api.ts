@@ -6,6 +6,8 @@ export class ApiError extends Error {
     message: string,
     /** Field-level problems of a 400 (`{ path, message }`, path like `settings.imap.port`). */
     readonly issues: Array<{ path: string; message: string }> = [],
+    /** The error's other details (e.g. CONVERSATION_OPEN: `ticketId`, `number`). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -19,10 +21,10 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (res.status === 204) return undefined as T;
-  type Body = { error?: { code: string; message: string; details?: { issues?: Array<{ path: string; message: string }> } } };
+  type Body = { error?: { code: string; message: string; details?: { issues?: Array<{ path: string; message: string }> } & Record<string, unknown> } };
   const data = (await res.json().catch(() => ({}))) as Body;
   const err = data.error;
-  if (!res.ok) throw new ApiError(res.status, err?.code ?? 'HTTP_' + res.status, err?.message ?? res.statusText, err?.details?.issues ?? []);
+  if (!res.ok) throw new ApiError(res.status, err?.code ?? 'HTTP_' + res.status, err?.message ?? res.statusText, err?.details?.issues ?? [], err?.details ?? {});
   return data as T;
 }
 

@@ -6,7 +6,9 @@ import type { Contact, Inbox, TicketDetail } from '../types.ts';
 import { fileSize } from './bits.tsx';
 
 /** Channels whose inboxes can write to a customer first (src/core/outbound/conversation-starter.ts). */
-const STARTABLE = ['email'];
+const STARTABLE = ['email', 'sms', 'whatsapp'];
+/** Of those, the ones that write to a phone number (the rest: an email address). */
+const PHONE_KINDS = ['sms', 'whatsapp'];
 const SEARCH_DEBOUNCE_MS = 250;
 
 interface Pending {
@@ -25,8 +27,34 @@ const readBase64 = (f: File) =>
   });
 
 const emailOf = (c: Contact) => c.email ?? c.identities.find((k) => k.startsWith('email:'))?.slice(6) ?? null;
+const phoneOf = (c: Contact) => c.phone ?? c.identities.find((k) => k.startsWith('phone:'))?.slice(6) ?? null;
+/** What the server accepts (it normalises the rest): `+` or `00`, then a country code and number. */
+const looksLikePhone = (v: string) => /^(\+|00)[\d\s().-]{7,}$/.test(v.trim());
 
-/** The inboxes the signed-in user may start a conversation in: enabled email inboxes of their departments. */
+/** The server's refusal in the user's language where we know it; otherwise its own (English) message. */
+function problemText(err: unknown): { text: string; ticket?: { id: string; number: number } } {
+  if (!(err instanceof ApiError)) return { text: err instanceof Error ? err.message : String(err) };
+  switch (err.code) {
+    case 'CONVERSATION_OPEN': {
+      const number = Number(err.details.number);
+      return { text: tt('newConvOpen', { number }), ticket: { id: String(err.details.ticketId), number } };
+    }
+    case 'CONTACT_OPTED_OUT':
+      return { text: tt('newConvOptedOut') };
+    case 'INBOX_DISABLED':
+      return { text: tt('newConvDisabled') };
+    case 'VALIDATION_FAILED': {
+      const paths = err.issues.map((i) => i.path);
+      if (paths.includes('to')) return { text: tt(err.issues.find((i) => i.path === 'to')!.message.includes('phone') ? 'newConvInvalidPhone' : 'newConvInvalidEmail') };
+      if (paths.includes('attachments')) return { text: tt('newConvSmsNoFiles') };
+      break;
+    }
+  }
+  const issues = err.issues.length ? `: ${err.issues.map((i) => `${i.path} ${i.message}`).join('; ')}` : '';
+  return { text: `${err.message}${issues}` };
+}
+
+/** The inboxes the signed-in user may start a conversation in: enabled email, SMS and WhatsApp inboxes of their departments. */
 function startableInboxes(inboxes: Inbox[]): Inbox[] {
   const me = store.me;
   const all = me?.role === 'admin' || me?.role === 'supervisor';
@@ -57,7 +85,7 @@ function NewConversationDialog({ onClose }: { onClose: () => void }) {
   const [files, setFiles] = useState<Pending[]>([]);
   const [matches, setMatches] = useState<Contact[]>([]);
   const [picked, setPicked] = useState<Contact | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ text: string; ticket?: { id: string; number: number } } | null>(null);
   const [sending, setSending] = useState(false);
   const timer = useRef<number | undefined>(undefined);
   const first = useRef<HTMLInputElement>(null);
@@ -74,6 +102,9 @@ function NewConversationDialog({ onClose }: { onClose: () => void }) {
   useEffect(() => {
     if (!inboxId && inboxes[0]) setInboxId(inboxes[0].id);
   }, [inboxes.length]);
+  const kind = inboxes.find((i) => i.id === inboxId)?.kind ?? 'email';
+  const byPhone = PHONE_KINDS.includes(kind);
+  const addressOf = (c: Contact) => (byPhone ? phoneOf(c) : emailOf(c));
 
   const search = (q: string) => {
     window.clearTimeout(timer.current);
@@ -81,14 +112,14 @@ function NewConversationDialog({ onClose }: { onClose: () => void }) {
     timer.current = window.setTimeout(() => {
       api
         .get<{ items: Contact[] }>(`/contacts${qs({ q: q.trim(), limit: 6 })}`)
-        .then((r) => setMatches(r.items.filter((c) => emailOf(c))))
+        .then((r) => setMatches(r.items.filter((c) => addressOf(c))))
         .catch(() => setMatches([]));
     }, SEARCH_DEBOUNCE_MS);
   };
 
   const pick = (c: Contact) => {
     setPicked(c);
-    setTo(emailOf(c) ?? '');
+    setTo(addressOf(c) ?? '');
     setName(c.name ?? '');
     setMatches([]);
   };
@@ -102,23 +133,24 @@ function NewConversationDialog({ onClose }: { onClose: () => void }) {
   const send = async (e: Event) => {
     e.preventDefault();
     setError(null);
-    if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(to.trim())) return setError(tt('newConvInvalidEmail'));
-    if (!inboxId) return setError(tt('newConvNoInbox'));
+    if (byPhone ? !looksLikePhone(to) : !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(to.trim())) {
+      return setError({ text: tt(byPhone ? 'newConvInvalidPhone' : 'newConvInvalidEmail') });
+    }
+    if (!inboxId) return setError({ text: tt('newConvNoInbox') });
     setSending(true);
     try {
       const res = await api.post<{ ticket: TicketDetail; messageId: string }>('/tickets', {
         inboxId,
         to: to.trim(),
         ...(name.trim() && !picked ? { name: name.trim() } : {}),
-        subject,
+        ...(subject.trim() || !byPhone ? { subject } : {}),
         text,
-        attachments: files.map(({ fileName, mimeType, contentBase64 }) => ({ fileName, mimeType, contentBase64 })),
+        attachments: (kind === 'sms' ? [] : files).map(({ fileName, mimeType, contentBase64 }) => ({ fileName, mimeType, contentBase64 })),
       });
       onClose();
       location.hash = `#/t/${res.ticket.id}`;
     } catch (err) {
-      const issues = err instanceof ApiError && err.issues.length ? `: ${err.issues.map((i) => `${i.path} ${i.message}`).join('; ')}` : '';
-      setError(err instanceof Error ? `${err.message}${issues}` : String(err));
+      setError(problemText(err));
     } finally {
       setSending(false);
     }
@@ -129,13 +161,13 @@ function NewConversationDialog({ onClose }: { onClose: () => void }) {
       <form class="dialog new-conversation-dialog" role="dialog" aria-modal="true" aria-label={tt('newConversation')} data-testid="new-conversation-dialog" onSubmit={send}>
         <h2>{tt('newConversation')}</h2>
         <label>
-          {tt('newConvTo')}
+          {tt(byPhone ? 'newConvToPhone' : 'newConvTo')}
           <input
             ref={first}
-            type="text"
+            type={byPhone ? 'tel' : 'text'}
             autocomplete="off"
             data-testid="new-conv-to"
-            placeholder={tt('newConvToPlaceholder')}
+            placeholder={tt(byPhone ? 'newConvToPhonePlaceholder' : 'newConvToPlaceholder')}
             value={to}
             onInput={(e) => {
               setTo(e.currentTarget.value);
@@ -150,7 +182,7 @@ function NewConversationDialog({ onClose }: { onClose: () => void }) {
             {matches.map((c) => (
               <li key={c.id}>
                 <button type="button" class="btn ghost" onClick={() => pick(c)}>
-                  <strong>{c.name ?? emailOf(c)}</strong> <span class="muted">{emailOf(c)}</span>
+                  <strong>{c.name ?? addressOf(c)}</strong> <span class="muted">{addressOf(c)}</span>
                 </button>
               </li>
             ))}
@@ -158,7 +190,7 @@ function NewConversationDialog({ onClose }: { onClose: () => void }) {
         ) : null}
         {picked ? (
           <div class="muted" data-testid="new-conv-contact">
-            {tt('newConvExisting', { name: picked.name ?? emailOf(picked) ?? '' })}
+            {tt('newConvExisting', { name: picked.name ?? addressOf(picked) ?? '' })}
           </div>
         ) : (
           <label>
@@ -168,40 +200,77 @@ function NewConversationDialog({ onClose }: { onClose: () => void }) {
         )}
         <label>
           {tt('newConvInbox')}
-          <select data-testid="new-conv-inbox" value={inboxId} onChange={(e) => setInboxId(e.currentTarget.value)}>
+          <select
+            data-testid="new-conv-inbox"
+            value={inboxId}
+            onChange={(e) => {
+              const next = e.currentTarget.value;
+              // An address of the other kind (email vs phone) does not fit the new inbox.
+              if (PHONE_KINDS.includes(inboxes.find((i) => i.id === next)?.kind ?? '') !== byPhone) {
+                setTo('');
+                setPicked(null);
+                setMatches([]);
+              }
+              setError(null);
+              setInboxId(next);
+            }}
+          >
             {inboxes.map((i) => (
               <option key={i.id} value={i.id}>
-                {i.name}
+                {i.name} ({i.kind === 'sms' ? 'SMS' : i.kind === 'whatsapp' ? 'WhatsApp' : 'Email'})
               </option>
             ))}
           </select>
         </label>
-        {inboxes.length === 0 ? <div class="muted">{tt('newConvNoInbox')}</div> : <div class="muted small">{tt('newConvEmailOnly')}</div>}
+        {inboxes.length === 0 ? (
+          <div class="muted">{tt('newConvNoInbox')}</div>
+        ) : (
+          <div class="muted small" data-testid="new-conv-hint">
+            {byPhone ? `${tt('newConvPhoneHint')}${kind === 'whatsapp' ? ` ${tt('newConvWhatsAppHint')}` : ''}` : tt('newConvEmailOnly')}
+          </div>
+        )}
         <label>
-          {tt('newConvSubject')}
-          <input type="text" required maxLength={250} data-testid="new-conv-subject" value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
+          {tt(byPhone ? 'newConvSubjectOptional' : 'newConvSubject')}
+          <input type="text" required={!byPhone} maxLength={250} data-testid="new-conv-subject" value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
         </label>
         <label>
           {tt('newConvMessage')}
           <textarea required rows={6} data-testid="new-conv-text" value={text} onInput={(e) => setText(e.currentTarget.value)} />
         </label>
-        <div class="new-conv-files">
-          <label class="btn small">
-            {tt('newConvAttach')}
-            <input type="file" multiple hidden data-testid="new-conv-files" onChange={(e) => void addFiles(e.currentTarget.files)} />
-          </label>
-          {files.map((f, i) => (
-            <span class="tag" key={i}>
-              {f.fileName} ({fileSize(f.size)}){' '}
-              <button type="button" class="btn ghost small" aria-label="×" onClick={() => setFiles((fs) => fs.filter((_, j) => j !== i))}>
-                ×
-              </button>
-            </span>
-          ))}
-        </div>
+        {/* SMS carries no files (Twilio fetches MMS media from a public URL agents' files do not have). */}
+        {kind === 'sms' ? null : (
+          <div class="new-conv-files">
+            <label class="btn small">
+              {tt('newConvAttach')}
+              <input type="file" multiple hidden data-testid="new-conv-files" onChange={(e) => void addFiles(e.currentTarget.files)} />
+            </label>
+            {files.map((f, i) => (
+              <span class="tag" key={i}>
+                {f.fileName} ({fileSize(f.size)}){' '}
+                <button type="button" class="btn ghost small" aria-label="×" onClick={() => setFiles((fs) => fs.filter((_, j) => j !== i))}>
+                  ×
+                </button>
+              </span>
+            ))}
+          </div>
+        )}
         {error ? (
           <div class="error" role="alert" data-testid="new-conv-error">
-            {error}
+            {error.text}
+            {error.ticket ? (
+              <>
+                {' '}
+                <a
+                  href={`#/t/${error.ticket.id}`}
+                  data-testid="new-conv-open-ticket"
+                  onClick={() => {
+                    onClose();
+                  }}
+                >
+                  {tt('newConvOpenLink', { number: error.ticket.number })}
+                </a>
+              </>
+            ) : null}
           </div>
         ) : null}
         <div class="dialog-actions">
