@@ -337,7 +337,11 @@ describe('website chat ↔ agent console', () => {
     expect(await pt.textContent('[data-testid=solved-notice]')).toBe('Esta conversa foi marcada como resolvida — escreva de novo para reabrir');
 
     await app.core.inboxes.update(admin, app.webchatInboxId, { settings: { title: 'Ajuda Loja', greeting: 'Bem-vindo à Loja!' } });
-    await new Promise((r) => setTimeout(r, 5200)); // the chat router reads inboxes at most every 5 s
+    // The chat router serves its inbox list for 5 s, then refreshes it in the background (the stale list answers
+    // meanwhile): wait until a page load sees the new title.
+    await expect
+      .poll(async () => ((await (await fetch(`${app.url}/chat/api/session`)).json()) as { inbox: { title: string | null } }).inbox.title, { timeout: 40_000, interval: 500 })
+      .toBe('Ajuda Loja');
     const own = await chatIn('es-ES');
     expect(await own.textContent('#title')).toBe('Ajuda Loja');
     expect(await own.textContent('.bubble.greeting')).toBe('Bem-vindo à Loja!');

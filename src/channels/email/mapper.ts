@@ -7,7 +7,9 @@ import { parseDeliveryReport, type DeliveryReport } from './dsn.js';
 import { headerLookupFromLines, type HeaderLookup } from './headers.js';
 import { sanitizeEmailHtml } from '../../core/messages/sanitize-html.js';
 import { capReferences, parseMessageId, parseMessageIdList, bareMessageId } from './message-id-parsing.js';
-import { attachmentFileName, sanitizeFileName, uniqueFileName } from './attachment-name.js';
+import { attachmentFileName } from './attachment-name.js';
+import { sanitizeFileName, uniqueFileName } from '../../core/attachments/file-name.js';
+import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../core/attachments/attachment-limits.js';
 import { htmlToReadableText, removeCidPlaceholders } from './html-text.js';
 import { isTnef, readTnefAttachments } from './tnef.js';
 
@@ -45,7 +47,6 @@ export interface MappedEmail {
 }
 
 const DEFAULT_MAX_EMBEDDED = 25 * 1024 * 1024;
-const MAX_ATTACHMENTS = 100;
 const NO_REPLY_LOCAL = /^(no-?reply|do-?not-?reply|noreply|donotreply|mailer|forms?|wordpress|web(site)?|notifications?)([+._-].*)?$/i;
 
 const emailField = SenderSchema.shape.email;
@@ -174,7 +175,7 @@ function withoutDuplicateCalendars(list: Attachment[]): Attachment[] {
 
 function mapAttachments(list: Attachment[], maxEmbedded: number): InboundAttachment[] {
   let budget = maxEmbedded;
-  const kept = list.slice(0, MAX_ATTACHMENTS);
+  const kept = list.slice(0, MAX_ATTACHMENTS_PER_MESSAGE);
   // Names the sender gave win over the ones we make up for unnamed parts.
   const used = new Set<string>();
   const names: Array<string | undefined> = kept.map((a) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DocumentedCookieAuth, DocumentedOperation } from '../../core/domain/documented-operation.js';
-import { VisitorMessageSchema } from './mapper.js';
+import { VisitorMessageSchema, VisitorUploadFieldsSchema } from './mapper.js';
 import { VISITOR_COOKIE } from './visitor-cookie.js';
 
 /**
@@ -42,9 +42,25 @@ export const ChatSessionSchema = z.object({
   messages: z.array(CustomerMessageSchema),
   /** A rating question awaiting the visitor's answer (`rating` set once answered), else null. */
   csat: z.object({ ticketNumber: z.number().int(), rating: z.number().int().nullable() }).nullable(),
+  /** What an upload may hold (MAX_ATTACHMENT_BYTES, MAX_MESSAGE_ATTACHMENTS_BYTES, files per message): the page refuses more at once. */
+  limits: z.object({ maxFileBytes: z.number().int(), maxMessageBytes: z.number().int(), maxFiles: z.number().int() }),
 });
 /** `duplicate`: this `clientMessageId` was already received (a retried POST stores nothing new). */
 export const ChatMessageAcceptedSchema = z.object({ status: z.enum(['accepted', 'duplicate']), clientMessageId: z.string() });
+/** The header every upload carries: a cross-site page cannot add it without a CORS preflight, which is never granted. */
+export const UPLOAD_HEADER = 'x-ponte-chat';
+
+/**
+ * The multipart/form-data body of an upload: the message fields (as `POST /chat/api/messages`, the text optional)
+ * and one `file` part per file. Described here only; the router reads it with `visitor-upload.ts`.
+ */
+export const ChatUploadBodySchema = VisitorUploadFieldsSchema.extend({
+  file: z.array(z.string().meta({ format: 'binary' })).min(1).meta({ description: 'One part per file (repeat the `file` part); at most 100, none empty' }),
+});
+/** The files as stored: names made safe, types read from the bytes. */
+export const ChatUploadAcceptedSchema = ChatMessageAcceptedSchema.extend({
+  attachments: z.array(z.object({ fileName: z.string(), mimeType: z.string(), size: z.number().int() })),
+});
 export const ChatCsatResultSchema = z.object({ ticketNumber: z.number().int(), rating: z.number().int() });
 
 const visitorCookie: DocumentedCookieAuth = {
@@ -75,6 +91,22 @@ export const webchatOperations: ReadonlyArray<DocumentedOperation> = [
     body: VisitorMessageSchema,
     status: 202,
     response: ChatMessageAcceptedSchema,
+    auth: visitorCookie,
+  },
+  {
+    method: 'post',
+    path: '/chat/api/attachments',
+    operationId: 'chatUpload',
+    tag: 'web chat',
+    summary:
+      'A visitor message with files (multipart/form-data; needs the `X-Ponte-Chat: upload` header; idempotent by clientMessageId, counted like messages). ' +
+      '413 ATTACHMENT_TOO_LARGE (its `details` name the limits) for a file or the whole over MAX_ATTACHMENT_BYTES / MAX_MESSAGE_ATTACHMENTS_BYTES; ' +
+      '400 for none, more than 100, an empty file or a stray part. File names are made safe and types read from the bytes.',
+    query: InboxQuerySchema,
+    body: ChatUploadBodySchema,
+    bodyType: 'multipart/form-data',
+    status: 202,
+    response: ChatUploadAcceptedSchema,
     auth: visitorCookie,
   },
   {

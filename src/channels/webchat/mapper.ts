@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { InboundEventInput } from '../../core/domain/inbound-event.js';
+import type { InboundAttachment, InboundEventInput } from '../../core/domain/inbound-event.js';
 
 /** What the chat page posts. `clientMessageId` makes a retried POST a duplicate, never a second message. */
 export const VisitorMessageSchema = z.object({
@@ -11,6 +11,10 @@ export const VisitorMessageSchema = z.object({
 });
 export type VisitorMessage = z.infer<typeof VisitorMessageSchema>;
 
+/** The fields of an upload (`POST /chat/api/attachments`, multipart): as a message, the text optional (a caption). */
+export const VisitorUploadFieldsSchema = VisitorMessageSchema.omit({ inboxId: true }).extend({ text: z.string().trim().max(5000).default('') });
+export type VisitorUploadFields = z.infer<typeof VisitorUploadFieldsSchema>;
+
 export const providerKeyOf = (inboxId: string, visitorId: string, clientMessageId: string) => `webchat:${inboxId}:${visitorId}:${clientMessageId.toLowerCase()}`;
 
 /**
@@ -19,7 +23,13 @@ export const providerKeyOf = (inboxId: string, visitorId: string, clientMessageI
  * would attach the chat to whoever owns the address): it is kept on the
  * visitor's own contact as `unverifiedEmail`, and named in the ticket subject.
  */
-export function toInboundEvent(inboxId: string, visitorId: string, m: VisitorMessage, now: Date): InboundEventInput {
+export function toInboundEvent(
+  inboxId: string,
+  visitorId: string,
+  m: Omit<VisitorMessage, 'inboxId'>,
+  now: Date,
+  attachments: InboundAttachment[] = [],
+): InboundEventInput {
   const who = (m.name ?? `Visitor ${visitorId.slice(0, 6)}`).replace(/\[#\d+\]/g, "").trim() || `Visitor ${visitorId.slice(0, 6)}`;
   return {
     type: 'message.received',
@@ -29,7 +39,7 @@ export function toInboundEvent(inboxId: string, visitorId: string, m: VisitorMes
     providerMessageId: `webchat-in:${m.clientMessageId.toLowerCase()}`,
     sender: { handle: visitorId, displayName: who, identityKeys: [`visitor:${visitorId}`], ...(m.email ? { unverifiedEmail: m.email } : {}) },
     text: m.text,
-    attachments: [],
+    attachments,
     threading: { conversationId: visitorId, subject: `Web chat with ${who}${m.email ? ` <${m.email}>` : ''}` },
   };
 }

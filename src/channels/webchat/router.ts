@@ -4,13 +4,17 @@ import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { AppError, NotFoundError, ValidationError } from '../../core/errors/app-error.js';
+import { MAX_ATTACHMENTS_PER_MESSAGE, tooLarge } from '../../core/attachments/attachment-limits.js';
+import { attachmentHeaders } from '../../core/attachments/attachment-headers.js';
+import { AppError, NotFoundError, RateLimitedError, ValidationError } from '../../core/errors/app-error.js';
 import type { PublicInbox } from '../../core/inboxes/inbox-service.js';
 import { webchatClientDir } from './client-files.js';
 import { readCookie, VISITOR_COOKIE } from './visitor-cookie.js';
 import { NewConversationLimit, type NewConversationLimits } from './new-conversation-limit.js';
 import { VisitorLimit } from './visitor-limit.js';
 import { toInboundEvent, VisitorMessageSchema } from './mapper.js';
+import { readBoundedBody } from './bounded-body.js';
+import { readVisitorUpload } from './visitor-upload.js';
 import {
   AttachmentParamsSchema,
   InboxQuerySchema,
@@ -18,6 +22,8 @@ import {
   type ChatCsatResultSchema,
   type ChatMessageAcceptedSchema,
   type ChatSessionSchema,
+  type ChatUploadAcceptedSchema,
+  UPLOAD_HEADER,
 } from './chat-api.js';
 import type { WebchatChannel, WebchatCore } from './webchat-channel.js';
 import { widgetScript } from './widget-script.js';
@@ -35,7 +41,12 @@ export interface WebchatRouterOptions {
   maxSessionsPerMinute?: number;
   /** New conversations per client address and in total (default: the WEBCHAT_NEW_* configuration). */
   newConversations?: NewConversationLimits;
+  /** Uploads handled at the same time by this process (each holds up to MAX_MESSAGE_ATTACHMENTS_BYTES, several times, in memory). */
+  maxConcurrentUploads?: number;
 }
+
+/** Room for the form fields and part headers around the files. */
+const FORM_OVERHEAD_BYTES = 128 * 1024;
 
 /**
  * The inbox's own title and greeting; null where the admin left the default (or no title): the chat page
@@ -62,6 +73,7 @@ const CHAT_CSP =
  *   GET  /chat/widget.js       embeddable widget script
  *   GET  /chat/api/session     sets the visitor cookie; inbox, ticket number and history
  *   POST /chat/api/messages    a visitor message → core.ingest.accept (idempotent by clientMessageId)
+ *   POST /chat/api/attachments a visitor message with files (multipart: `file` parts, clientMessageId, text…)
  *   POST /chat/api/csat        the visitor's rating (1–5 + comment) of its solved ticket
  *   GET  /chat/api/attachments/:messageId/:index   a file of a message of this visitor's conversation
  * The `/chat/api/*` operations are described in chat-api.ts (listed in `/api/openapi.json`).
@@ -78,6 +90,7 @@ export function createWebchatRouter({
     perAddressWindowMs: core.config.webchat.newPerAddressWindowMs,
     perMinute: core.config.webchat.newPerMinute,
   },
+  maxConcurrentUploads = 4,
 }: WebchatRouterOptions): Router {
   const log = logger.child({ module: 'webchat' });
   const router = express.Router();
@@ -87,6 +100,7 @@ export function createWebchatRouter({
   // A returning visitor's page load reads the conversation's messages, which the embedded database
   // answers by reading every message: a script reloading in a loop must not be able to keep it busy.
   const sessionLimit = new VisitorLimit(maxSessionsPerMinute, 60_000);
+  let uploadsInFlight = 0;
   const newConversationLimit = new NewConversationLimit(newConversations, (inboxId, visitorId) => channel.conversations.exists(inboxId, visitorId));
 
   // One refresh at a time, the previous list served meanwhile: at 200 messages/s every request arriving
@@ -167,6 +181,8 @@ export function createWebchatRouter({
         ticket: history.ticket,
         messages: history.messages,
         csat: await core.csat.pendingFor(inbox.id, visitorId),
+        // The page refuses a file over these before uploading it; the upload route enforces them.
+        limits: { maxFileBytes: core.config.limits.maxAttachmentBytes, maxMessageBytes: core.config.limits.maxMessageAttachmentsBytes, maxFiles: MAX_ATTACHMENTS_PER_MESSAGE },
       };
       res.json(session);
     }),
@@ -189,6 +205,42 @@ export function createWebchatRouter({
       res.setHeader('Cache-Control', 'no-store');
       const accepted: z.input<typeof ChatMessageAcceptedSchema> = { status: result.results[0]!.status, clientMessageId: body.clientMessageId };
       res.status(202).json(accepted);
+    }),
+  );
+
+  router.post(
+    '/api/attachments',
+    wrap(async (req, res) => {
+      // Everything that needs no body first: an upload refused by these is never read into memory.
+      if (req.get(UPLOAD_HEADER) !== 'upload') throw new AppError('CSRF_ORIGIN_MISMATCH', `Uploads carry the ${UPLOAD_HEADER}: upload header`);
+      if (!req.is('multipart/form-data')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data');
+      const { inbox: inboxId } = parse(InboxQuerySchema, req.query, 'query');
+      const visitorId = visitorOf(req, res, false);
+      if (!visitorId) throw new AppError('UNAUTHENTICATED', 'Open the chat page first');
+      messageLimit.take(visitorId);
+      const inbox = await inboxFor(inboxId);
+      // Each upload holds its bytes (several copies) until the event is stored: a few at a time per process.
+      if (uploadsInFlight >= maxConcurrentUploads) throw new RateLimitedError(2);
+      uploadsInFlight += 1;
+      try {
+        const { limits } = core.config;
+        const body = await readBoundedBody(req, res, limits.maxMessageAttachmentsBytes + FORM_OVERHEAD_BYTES, () =>
+          tooLarge(`Attachments exceed ${limits.maxMessageAttachmentsBytes} bytes in total`, limits),
+        );
+        const upload = await readVisitorUpload(body, req.get('content-type')!, limits);
+        // A first message creates the contact and the ticket: counted once the upload is known to be acceptable.
+        await newConversationLimit.admit(inbox.id, visitorId, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+        const result = await core.ingest.accept([toInboundEvent(inbox.id, visitorId, upload.fields, new Date(), upload.attachments)]);
+        res.setHeader('Cache-Control', 'no-store');
+        const accepted: z.input<typeof ChatUploadAcceptedSchema> = {
+          status: result.results[0]!.status,
+          clientMessageId: upload.fields.clientMessageId,
+          attachments: upload.attachments.map((a) => ({ fileName: a.fileName, mimeType: a.mimeType, size: a.size })),
+        };
+        res.status(202).json(accepted);
+      } finally {
+        uploadsInFlight -= 1;
+      }
     }),
   );
 
@@ -218,12 +270,9 @@ export function createWebchatRouter({
       const inbox = await inboxFor(inboxId);
       const att = visitorId ? await channel.conversations.attachment(inbox.id, visitorId, messageId, index) : null;
       if (!att) throw new NotFoundError('Attachment');
-      const image = /^image\/(png|jpeg|gif|webp)$/.test(att.mimeType);
-      res.setHeader('Content-Type', image ? att.mimeType : 'application/octet-stream');
-      res.setHeader('Content-Disposition', `${image ? 'inline' : 'attachment'}; filename="${att.fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_')}"`);
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-      res.setHeader('Cache-Control', 'private, no-store');
+      // The same headers as the console's downloads: only a few image types inline, everything else a download.
+      const { size } = await core.blobs.stat(att.blobId);
+      for (const [name, value] of Object.entries(attachmentHeaders(att, size))) res.setHeader(name, value);
       await pipeline(core.blobs.stream(att.blobId), res);
     }),
   );

@@ -16,6 +16,8 @@ export interface DocumentedOperation {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** How the body is sent (default JSON); a multipart body's schema names its parts. */
+  bodyType?: 'application/json' | 'multipart/form-data';
   status: 200 | 201 | 202;
   /** The JSON success payload, or `file` for a download. */
   response: z.ZodType | 'file';

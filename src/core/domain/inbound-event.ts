@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_ATTACHMENTS_PER_MESSAGE } from '../attachments/attachment-limits.js';
 
 /**
  * The normalised shape every channel adapter produces. It is the only thing
@@ -101,7 +102,7 @@ export const MessageReceivedSchema = z.object({
   text: z.string().max(1_000_000).default(''),
   quotedText: z.string().max(1_000_000).optional(),
   html: z.string().max(5_000_000).optional(),
-  attachments: z.array(InboundAttachmentSchema).max(100).default([]),
+  attachments: z.array(InboundAttachmentSchema).max(MAX_ATTACHMENTS_PER_MESSAGE).default([]),
   threading: ThreadingHintsSchema,
   /** Automatic mail (auto-reply, bounce, list): store it, never auto-answer it. */
   automated: z.boolean().optional(),

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
+import { checkAttachments } from '../attachments/attachment-limits.js';
 import type { GridFsBlobStore } from '../attachments/blob-store.js';
 import type { Config } from '../config/config.js';
 import type { ChannelRegistry, ReplyWindow } from '../domain/channel-adapter.js';
@@ -288,16 +289,11 @@ export class ComposeService {
 
   /** Checks the limits and stores the files; also used by a new conversation's first message. */
   async storeAttachments(input: ComposeInput): Promise<StoredAttachment[]> {
-    const { maxAttachmentBytes, maxMessageAttachmentsBytes } = this.config.limits;
     const decoded = input.attachments.map((a) => ({ ...a, bytes: Buffer.from(a.contentBase64, 'base64') }));
-    const total = decoded.reduce((n, a) => n + a.bytes.length, 0);
-    decoded.forEach((a, i) => {
-      if (a.bytes.length === 0) throw new ValidationError('Empty attachment', [{ path: `attachments.${i}.contentBase64`, message: 'decodes to 0 bytes' }]);
-      if (a.bytes.length > maxAttachmentBytes) {
-        throw new AppError('ATTACHMENT_TOO_LARGE', `${a.fileName} is larger than ${maxAttachmentBytes} bytes`);
-      }
-    });
-    if (total > maxMessageAttachmentsBytes) throw new AppError('ATTACHMENT_TOO_LARGE', `Attachments exceed ${maxMessageAttachmentsBytes} bytes in total`);
+    checkAttachments(
+      decoded.map((a) => ({ fileName: a.fileName, size: a.bytes.length })),
+      this.config.limits,
+    );
     const stored: StoredAttachment[] = [];
     for (const a of decoded) {
       stored.push({ blobId: await this.blobs.put(a.fileName, a.mimeType, a.bytes), fileName: a.fileName, mimeType: a.mimeType, size: a.bytes.length });

@@ -68,7 +68,7 @@ function documentedOperation(op: DocumentedOperation) {
     summary: op.summary,
     tags: [op.tag],
     ...(params.length ? { parameters: params } : {}),
-    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: toJsonSchema(op.body, 'input') } } } } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { [op.bodyType ?? 'application/json']: { schema: toJsonSchema(op.body, 'input') } } } } : {}),
     responses: { [String(op.status)]: success, default: { $ref: '#/components/responses/Error' } },
     security: op.auth === 'public' ? [] : [{ [op.auth.scheme]: [] }],
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { ChatCsatResultSchema, ChatMessageAcceptedSchema, ChatSessionSchema } from '../../../src/channels/webchat/chat-api.js';
+import { ChatCsatResultSchema, ChatMessageAcceptedSchema, ChatSessionSchema, ChatUploadAcceptedSchema } from '../../../src/channels/webchat/chat-api.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
 import { startApp, type RunningApp } from '../../e2e/support/start-app.js';
 import { createUser } from '../../support/test-core.js';
@@ -47,11 +47,16 @@ describe('/chat/api in the OpenAPI document', () => {
     const session = doc.paths['/chat/api/session']!.get!;
     expect(session.security).toEqual([]);
     expect(session.responses['200']!.headers).toHaveProperty('Set-Cookie');
-    expect(Object.keys(session.responses['200']!.content!['application/json']!.schema.properties!)).toEqual(['inbox', 'ticket', 'messages', 'csat']);
+    expect(Object.keys(session.responses['200']!.content!['application/json']!.schema.properties!)).toEqual(['inbox', 'ticket', 'messages', 'csat', 'limits']);
     const send = doc.paths['/chat/api/messages']!.post!;
     expect(send.security).toEqual([{ visitorCookie: [] }]);
     expect(send.requestBody).toHaveProperty('content.application/json.schema.required', ['clientMessageId', 'text']);
     expect(send.responses['202']).toBeDefined();
+    const upload = doc.paths['/chat/api/attachments']!.post!;
+    expect(upload.security).toEqual([{ visitorCookie: [] }]);
+    expect(upload.requestBody).toHaveProperty('content.multipart/form-data.schema.properties.file.items.format', 'binary');
+    expect(upload.requestBody).toHaveProperty('content.multipart/form-data.schema.required', ['clientMessageId', 'file']);
+    expect(upload.responses['202']).toBeDefined();
     expect(doc.paths['/chat/api/csat']!.post!.operationId).toBe('chatRate');
     expect(doc.paths['/chat/api/attachments/{messageId}/{index}']!.get!.responses['200']!.content).toHaveProperty('application/octet-stream');
   });
@@ -70,6 +75,16 @@ describe('/chat/api in the OpenAPI document', () => {
     const again = await call('/chat/api/messages', { cookie, body: { clientMessageId, text: 'Hello from the document test' } });
     described(ChatMessageAcceptedSchema, 'chatSendMessage (retry)', again.body);
     expect(again.body).toEqual({ status: 'duplicate', clientMessageId });
+    await app.core.ingest.drain();
+
+    const files = new FormData();
+    files.append('clientMessageId', randomUUID());
+    files.append('file', new Blob(['%PDF-1.4\n']), '../receipt.pdf');
+    const uploaded = await fetch(`${app.url}/chat/api/attachments`, { method: 'POST', headers: { cookie, 'x-ponte-chat': 'upload' }, body: files });
+    expect(uploaded.status).toBe(202);
+    const uploadAnswer = await uploaded.json();
+    described(ChatUploadAcceptedSchema, 'chatUpload', uploadAnswer);
+    expect(uploadAnswer).toMatchObject({ status: 'accepted', attachments: [{ fileName: 'receipt.pdf', mimeType: 'application/pdf', size: 9 }] });
     await app.core.ingest.drain();
 
     const ticket = (await modelsOf(app.core).Ticket.findOne({ inboxId: app.webchatInboxId, 'replyTo.displayName': 'Doc Tester' }).lean())!;

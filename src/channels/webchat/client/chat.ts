@@ -1,5 +1,6 @@
 import { io } from 'socket.io-client';
 import { renderCsatCard, type CsatState } from './csat-card.js';
+import { formatSize, pickerTexts, StagedFiles, uploadErrorText, type UploadLimits, type UploadRefusal } from './file-picker.js';
 
 /** The customer side of the website chat. Plain DOM; texts in EN/PT/ES by the browser's language. */
 
@@ -25,6 +26,10 @@ interface Msg {
   /** Refused because too many new chats are starting (429 CHAT_BUSY): the visitor is told to try again shortly. */
   busy?: boolean;
   attachments: Array<{ index: number; fileName: string; mimeType: string; size: number }>;
+  /** The visitor's files not stored yet (kept for a retry); shown by name and size until the stored copy replaces this one. */
+  files?: File[];
+  /** Why the server refused it for good (too large, not a file it takes): shown instead of "tap to retry". */
+  refused?: string;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -32,6 +37,7 @@ const params = new URLSearchParams(location.search);
 if (params.get('embed')) document.body.classList.add('embed');
 let inboxId = params.get('inbox') ?? undefined;
 const messages = new Map<string, Msg>();
+const staged = new StagedFiles($('files'), $('upload-error'), lang, () => undefined);
 const readSent = new Set<string>();
 let greeting = '';
 
@@ -41,6 +47,10 @@ $('intro-summary').textContent = t.intro;
 $('name-label').textContent = t.name;
 $('email-label').textContent = t.email;
 $('subtitle').textContent = t.replyTime;
+const pt = pickerTexts(lang);
+$('attach').setAttribute('aria-label', pt.attach);
+$('attach').title = pt.attach;
+$('drop-hint').textContent = pt.drop;
 document.documentElement.lang = lang;
 
 const nameInput = $<HTMLInputElement>('name');
@@ -98,19 +108,32 @@ function render() {
       author.textContent = m.authorName;
       b.append(author);
     }
-    b.append(document.createTextNode(m.text));
+    if (m.text) b.append(document.createTextNode(m.text));
     for (const a of m.attachments) {
-      const link = document.createElement('a');
-      link.href = `/chat/api/attachments/${m.id}/${a.index}${inboxId ? `?inbox=${inboxId}` : ''}`;
-      link.target = '_blank';
-      link.rel = 'noopener';
-      link.textContent = `📎 ${a.fileName}`;
-      b.append(document.createElement('br'), link);
+      // Stored files open from the server (this visitor's conversation only); a file still on its way has no link yet.
+      const file = document.createElement(m.id ? 'a' : 'span');
+      if (file instanceof HTMLAnchorElement) {
+        file.href = `/chat/api/attachments/${m.id}/${a.index}${inboxId ? `?inbox=${inboxId}` : ''}`;
+        file.target = '_blank';
+        file.rel = 'noopener';
+      }
+      file.className = 'file';
+      file.dataset.testid = m.id ? 'chat-attachment' : 'chat-attachment-pending';
+      file.textContent = `📎 ${a.fileName}`;
+      const size = document.createElement('span');
+      size.className = 'size';
+      size.textContent = ` · ${formatSize(a.size, lang)}`;
+      file.append(size);
+      b.append(file);
     }
     const meta = document.createElement('span');
     meta.className = 'meta';
-    meta.textContent = m.state === 'sending' ? t.sending : m.state === 'failed' ? (m.busy ? t.busy : t.failed) : `${time(m.at)}${m.direction === 'inbound' ? ' ✓' : ''}`;
-    if (m.state === 'failed') {
+    meta.textContent = m.state === 'sending' ? t.sending : m.state === 'failed' ? (m.refused ?? (m.busy ? t.busy : t.failed)) : `${time(m.at)}${m.direction === 'inbound' ? ' ✓' : ''}`;
+    if (m.refused) {
+      meta.dataset.testid = 'upload-refused';
+      b.classList.add('refused');
+    }
+    if (m.state === 'failed' && !m.refused) {
       b.style.cursor = 'pointer';
       b.onclick = () => void post(m);
     }
@@ -131,8 +154,9 @@ async function loadSession() {
   const res = await fetch(`/chat/api/session${inboxId ? `?inbox=${inboxId}` : ''}`, { credentials: 'same-origin' });
   if (!res.ok) throw new Error(`session ${res.status}`);
   // Title and greeting: the inbox's own, or (null) ours in the visitor's language.
-  const data = (await res.json()) as { inbox: { id: string; title: string | null; greeting: string | null }; ticket: { number: number; status: string } | null; messages: Array<Parameters<typeof upsertServer>[0]>; csat?: CsatState | null };
+  const data = (await res.json()) as { inbox: { id: string; title: string | null; greeting: string | null }; ticket: { number: number; status: string } | null; messages: Array<Parameters<typeof upsertServer>[0]>; csat?: CsatState | null; limits?: UploadLimits };
   inboxId = data.inbox.id;
+  if (data.limits) staged.limits = data.limits;
   const title = data.inbox.title ?? t.title;
   $('title').textContent = title;
   document.title = title;
@@ -146,27 +170,62 @@ async function loadSession() {
   return data.inbox.id;
 }
 
+/** The fields the visitor introduced themselves with (optional). */
+function introFields(): { name?: string; email?: string } {
+  return {
+    ...(nameInput.value.trim() ? { name: nameInput.value.trim() } : {}),
+    ...(emailInput.validity.valid && emailInput.value.trim() ? { email: emailInput.value.trim() } : {}),
+  };
+}
+
+/** A message with files: multipart, with the header that proves it comes from this page (no cross-site form can add it). */
+function uploadRequest(m: Msg): () => Promise<Response> {
+  return () => {
+    const form = new FormData();
+    form.append('clientMessageId', m.clientId!);
+    if (m.text) form.append('text', m.text);
+    for (const [k, v] of Object.entries(introFields())) form.append(k, v);
+    for (const f of m.files ?? []) form.append('file', f, f.name);
+    return fetch(`/chat/api/attachments${inboxId ? `?inbox=${inboxId}` : ''}`, { method: 'POST', credentials: 'same-origin', headers: { 'X-Ponte-Chat': 'upload' }, body: form });
+  };
+}
+
+/** The stored copy of an upload (with its links) replaces the local one once the server has processed it. */
+async function refreshUntilStored(clientId: string) {
+  for (const wait of [300, 700, 1500, 3000, 6000]) {
+    await new Promise((r) => setTimeout(r, wait));
+    if (!messages.has(clientId)) return;
+    await loadSession().catch(() => undefined);
+  }
+}
+
 async function post(m: Msg) {
   m.state = 'sending';
   m.busy = false;
+  delete m.refused;
   render();
-  const body = JSON.stringify({
-    inboxId,
-    clientMessageId: m.clientId,
-    text: m.text,
-    ...(nameInput.value.trim() ? { name: nameInput.value.trim() } : {}),
-    ...(emailInput.validity.valid && emailInput.value.trim() ? { email: emailInput.value.trim() } : {}),
-  });
+  const send = m.files?.length ? uploadRequest(m) : jsonRequest(m);
   for (let attempt = 1; attempt <= 4; attempt++) {
     try {
-      const res = await fetch('/chat/api/messages', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body });
+      const res = await send();
       if (res.ok) {
         if (messages.get(m.key) === m) m.state = 'sent';
         render();
+        if (m.files?.length) void refreshUntilStored(m.key);
         return;
       }
       if (res.status === 429 && ((await res.json().catch(() => null)) as { error?: { code?: string } } | null)?.error?.code === 'CHAT_BUSY') {
         m.busy = true;
+        break;
+      }
+      // Too large, or a file the server does not take: retrying the same bytes cannot help.
+      if (m.files?.length && (res.status === 413 || res.status === 400)) {
+        const details = ((await res.json().catch(() => null)) as { error?: { details?: UploadRefusal['details'] } } | null)?.error?.details;
+        m.refused = uploadErrorText(lang, { status: res.status, ...(details ? { details } : {}) }, staged.limits);
+        // The server's limits win over those the page loaded with: the next file is checked against them.
+        if (res.status === 413 && details?.maxAttachmentBytes && details.maxMessageAttachmentsBytes && staged.limits) {
+          staged.limits = { ...staged.limits, maxFileBytes: details.maxAttachmentBytes, maxMessageBytes: details.maxMessageAttachmentsBytes };
+        }
         break;
       }
       if (res.status < 500 && res.status !== 429) break;
@@ -177,6 +236,16 @@ async function post(m: Msg) {
   }
   m.state = 'failed';
   render();
+}
+
+function jsonRequest(m: Msg): () => Promise<Response> {
+  const body = JSON.stringify({
+    inboxId,
+    clientMessageId: m.clientId,
+    text: m.text,
+    ...introFields(),
+  });
+  return () => fetch('/chat/api/messages', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body });
 }
 
 function markRead() {
@@ -259,9 +328,12 @@ textarea.addEventListener('keydown', (e) => {
 $<HTMLFormElement>('composer').addEventListener('submit', (e) => {
   e.preventDefault();
   const text = textarea.value.trim();
-  if (!text) return;
+  if (!text && !staged.files.length) return;
   const clientId = uuid();
-  const m: Msg = { key: clientId, clientId, direction: 'inbound', text, at: new Date().toISOString(), state: 'sending', attachments: [] };
+  const files = staged.take();
+  staged.showError('');
+  const attachments = files.map((f, index) => ({ index, fileName: f.name, mimeType: f.type, size: f.size }));
+  const m: Msg = { key: clientId, clientId, direction: 'inbound', text, at: new Date().toISOString(), state: 'sending', attachments, ...(files.length ? { files } : {}) };
   messages.set(clientId, m);
   textarea.value = '';
   textarea.style.height = 'auto';
@@ -270,6 +342,41 @@ $<HTMLFormElement>('composer').addEventListener('submit', (e) => {
   void post(m);
 });
 document.addEventListener('visibilitychange', markRead);
+
+// Files: the attach button, dropping them on the chat, pasting them into the message box.
+const fileInput = $<HTMLInputElement>('file');
+$('attach').addEventListener('click', () => fileInput.click());
+fileInput.addEventListener('change', () => {
+  staged.add(fileInput.files ?? []);
+  fileInput.value = '';
+  textarea.focus();
+});
+const chatEl = document.querySelector<HTMLElement>('.chat')!;
+let dragDepth = 0;
+chatEl.addEventListener('dragenter', (e) => {
+  if (!e.dataTransfer?.types.includes('Files')) return;
+  dragDepth += 1;
+  chatEl.classList.add('dragging');
+});
+chatEl.addEventListener('dragleave', () => {
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (!dragDepth) chatEl.classList.remove('dragging');
+});
+chatEl.addEventListener('dragover', (e) => {
+  if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+});
+chatEl.addEventListener('drop', (e) => {
+  dragDepth = 0;
+  chatEl.classList.remove('dragging');
+  if (!e.dataTransfer?.files.length) return;
+  e.preventDefault();
+  staged.add(e.dataTransfer.files);
+});
+textarea.addEventListener('paste', (e) => {
+  if (!e.clipboardData?.files.length) return;
+  e.preventDefault();
+  staged.add(e.clipboardData.files);
+});
 
 start().catch(() => {
   $('status').textContent = t.offline;

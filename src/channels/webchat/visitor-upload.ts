@@ -1,0 +1,82 @@
+import { checkAttachments, type AttachmentLimits } from '../../core/attachments/attachment-limits.js';
+import { sanitizeFileName, uniqueFileName } from '../../core/attachments/file-name.js';
+import { sniffMimeType } from '../../core/attachments/sniff-type.js';
+import type { InboundAttachment } from '../../core/domain/inbound-event.js';
+import { ValidationError } from '../../core/errors/app-error.js';
+import { VisitorUploadFieldsSchema, type VisitorUploadFields } from './mapper.js';
+
+/** Names for a file sent without one, by its sniffed type. */
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+  'text/plain': 'txt',
+};
+
+const FIELDS = new Set(['clientMessageId', 'text', 'name', 'email']);
+
+/**
+ * A visitor's upload (a multipart/form-data body already read within its size limit) → the message fields
+ * and its attachments, under the rules every channel shares (`src/core/attachments/`): the count, empty
+ * files and the configured sizes (`checkAttachments`), the name made safe (`sanitizeFileName`, unique on
+ * the message), the type read from the bytes (`sniffMimeType`) — the type the browser declared is ignored.
+ * Files are the parts named `file`; any other part is refused (400), as a field twice is.
+ */
+export async function readVisitorUpload(
+  body: Buffer,
+  contentType: string,
+  limits: AttachmentLimits,
+): Promise<{ fields: VisitorUploadFields; attachments: InboundAttachment[] }> {
+  let form: FormData;
+  try {
+    form = await new Response(body, {
+      headers: { 'content-type': contentType },
+    }).formData();
+  } catch {
+    throw new ValidationError('The upload is not a readable multipart/form-data body');
+  }
+  const raw: Record<string, string> = {};
+  const files: File[] = [];
+  for (const [name, value] of form) {
+    if (typeof value !== 'string' && name === 'file') files.push(value);
+    else if (typeof value === 'string' && FIELDS.has(name) && !(name in raw)) raw[name] = value;
+    else throw new ValidationError('Unexpected part in the upload', [{ path: name, message: 'not a field of an upload' }]);
+  }
+  const parsed = VisitorUploadFieldsSchema.safeParse({
+    ...raw,
+    ...(raw.email === '' ? { email: undefined } : {}),
+    ...(raw.name === '' ? { name: undefined } : {}),
+  });
+  if (!parsed.success)
+    throw new ValidationError(
+      'Invalid upload',
+      parsed.error.issues.map((i) => ({
+        path: i.path.join('.'),
+        message: i.message,
+      })),
+    );
+  if (!files.length) throw new ValidationError('Attach at least one file', [{ path: 'file', message: 'no file in the upload' }]);
+  checkAttachments(
+    files.map((f) => ({ fileName: f.name, size: f.size })),
+    limits,
+    'file',
+  );
+
+  const used = new Set<string>();
+  const attachments: InboundAttachment[] = [];
+  for (const [i, file] of files.entries()) {
+    const bytes = Buffer.from(await file.arrayBuffer());
+    const given = sanitizeFileName(file.name);
+    const mimeType = sniffMimeType(bytes, given);
+    const fileName = uniqueFileName(given || `attachment-${i + 1}.${EXTENSIONS[mimeType] ?? 'bin'}`, used);
+    attachments.push({
+      fileName,
+      mimeType,
+      size: bytes.length,
+      contentBase64: bytes.toString('base64'),
+    });
+  }
+  return { fields: parsed.data, attachments };
+}

@@ -1,0 +1,30 @@
+/**
+ * The file-name rule every channel applies to a name a customer gave (email attachments, web chat uploads):
+ * no path (`../../etc/passwd` → `passwd`), no control characters, no leading dots (hidden files), none of
+ * the characters Windows refuses in a name (`<script>.html` → `_script_.html`, so a download keeps the
+ * name the agent saw), at most 255 characters with the extension kept. May return '' (the caller names it).
+ */
+export function sanitizeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const cleaned = base
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[<>:"|?*]/g, '_')
+    .replace(/^\.+/, '')
+    .trim();
+  if (cleaned.length <= 255) return cleaned;
+  const dot = cleaned.lastIndexOf('.');
+  const ext = dot > 0 && cleaned.length - dot <= 16 ? cleaned.slice(dot) : '';
+  return cleaned.slice(0, 255 - ext.length) + ext;
+}
+
+/** `name.ext`, `name (2).ext`, ... so that no two attachments of a message share a name. */
+export function uniqueFileName(name: string, used: Set<string>): string {
+  let candidate = name;
+  const dot = name.lastIndexOf('.');
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  const ext = dot > 0 ? name.slice(dot) : '';
+  for (let n = 2; used.has(candidate.toLowerCase()); n += 1) candidate = sanitizeFileName(`${stem} (${n})${ext}`);
+  used.add(candidate.toLowerCase());
+  return candidate;
+}
