@@ -117,6 +117,12 @@ export function createWebchatRouter({
         return list;
       })
       .finally(() => (refreshing = undefined)));
+  // A change made in this process (title, greeting, disabled) is served at once; other processes' within ~5 s.
+  channel.closeWith(
+    core.bus.subscribe((e) => {
+      if (e.type === 'inbox.changed') inboxCache = undefined;
+    }),
+  );
   async function inboxFor(id: string | undefined): Promise<PublicInbox> {
     const age = inboxCache ? Date.now() - inboxCache.at : Infinity;
     let list = inboxCache?.list;
