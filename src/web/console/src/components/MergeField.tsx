@@ -3,9 +3,9 @@ import { api } from '../api.ts';
 import { t } from '../i18n.ts';
 import { store } from '../store.ts';
 import { tt } from '../tickets-i18n.ts';
-import type { TicketDetail, TicketSummary } from '../types.ts';
+import { customerOf, ticketByNumber } from '../ticket-by-number.ts';
+import type { TicketDetail } from '../types.ts';
 
-const customer = (d: TicketDetail) => d.contact?.name ?? d.contact?.email ?? d.contact?.phone ?? '?';
 
 /**
  * "Merge into…": the agent types a ticket number, sees what will happen (this ticket is closed into the other,
@@ -22,14 +22,9 @@ export function MergeField({ ticket }: { ticket: TicketDetail }) {
   }, [ticket.id]);
 
   const find = async () => {
-    const number = input.replace('#', '').trim();
-    if (!/^\d+$/.test(number)) return;
     try {
-      const found = await api.get<{ items: TicketSummary[] }>(`/search/tickets?q=${encodeURIComponent(`#${number}`)}&limit=5`);
-      const hit = found.items.find((x) => String(x.number) === number);
-      if (!hit) throw new Error(tt('mergeNotFound', { number }));
-      if (hit.id === ticket.id) throw new Error(tt('mergeSelf'));
-      setTarget(await api.get<TicketDetail>(`/tickets/${hit.id}`));
+      const found = await ticketByNumber(input, ticket.id, { notFound: (number) => tt('mergeNotFound', { number }), self: tt('mergeSelf') });
+      if (found) setTarget(found);
     } catch (err) {
       store.flash(err instanceof Error ? err.message : String(err));
     }
@@ -77,7 +72,7 @@ export function MergeField({ ticket }: { ticket: TicketDetail }) {
           <p>{tt('mergeQuestion', { from: ticket.number, to: target.number, subject: target.subject })}</p>
           {otherCustomer ? (
             <p class="merge-warning" data-testid="merge-different-customers">
-              ⚠ {tt('mergeDifferentCustomers', { a: customer(ticket), b: customer(target) })}
+              ⚠ {tt('mergeDifferentCustomers', { a: customerOf(ticket), b: customerOf(target) })}
             </p>
           ) : null}
           <div class="row">

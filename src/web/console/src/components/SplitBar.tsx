@@ -2,9 +2,9 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { st } from '../split-i18n.ts';
 import { store } from '../store.ts';
-import type { TicketDetail, TicketSummary } from '../types.ts';
+import { customerOf, ticketByNumber } from '../ticket-by-number.ts';
+import type { TicketDetail } from '../types.ts';
 
-const customer = (d: TicketDetail) => d.contact?.name ?? d.contact?.email ?? d.contact?.phone ?? '?';
 
 /**
  * "Move messages": while the agent ticks messages in the thread, this bar says how many and where they can go —
@@ -19,14 +19,9 @@ export function SplitBar({ ticket, selected, onClose }: { ticket: TicketDetail; 
   const [busy, setBusy] = useState(false);
 
   const find = async () => {
-    const number = input.replace('#', '').trim();
-    if (!/^\d+$/.test(number)) return;
     try {
-      const found = await api.get<{ items: TicketSummary[] }>(`/search/tickets?q=${encodeURIComponent(`#${number}`)}&limit=5`);
-      const hit = found.items.find((x) => String(x.number) === number && x.status !== 'closed');
-      if (!hit) throw new Error(st('splitNotFound', { number }));
-      if (hit.id === ticket.id) throw new Error(st('splitSelf'));
-      setTarget(await api.get<TicketDetail>(`/tickets/${hit.id}`));
+      const found = await ticketByNumber(input, ticket.id, { openOnly: true, notFound: (number) => st('splitNotFound', { number }), self: st('splitSelf') });
+      if (found) setTarget(found);
     } catch (err) {
       store.flash(err instanceof Error ? err.message : String(err));
     }
@@ -88,7 +83,7 @@ export function SplitBar({ ticket, selected, onClose }: { ticket: TicketDetail; 
           <p class="muted">{st('splitConversationNote')}</p>
           {otherCustomer ? (
             <p class="merge-warning" data-testid="split-different-customers">
-              ⚠ {st('splitDifferentCustomers', { to: target.number, a: customer(ticket), b: customer(target) })}
+              ⚠ {st('splitDifferentCustomers', { to: target.number, a: customerOf(ticket), b: customerOf(target) })}
             </p>
           ) : null}
           <div class="row">
