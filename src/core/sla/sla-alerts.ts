@@ -70,10 +70,25 @@ export class SlaAlerts {
         // `at` is real time (not the SLA clock): it only tells an interrupted claim from one being carried out.
         const claim: SlaNoticeDoc = { _id: noticeId(String(t._id), target, kind, dueAt), ticketId: String(t._id), target, kind, dueAt, at: new Date(), done: false };
         if (!(await this.claim(claim))) continue;
-        await this.carryOut(claim, t, done);
+        await this.carryOutOrRelease(claim, claim, t, done);
       }
     }
     return done;
+  }
+
+  /**
+   * Carries a claim out; when that fails (the database busy or down), the claim is given back so the next
+   * sweep tries again in seconds rather than waiting for it to look interrupted — and a failed take-over of an
+   * interrupted claim (`held` = its `:redo`) is not final either. The sweep goes on with the other tickets.
+   */
+  private async carryOutOrRelease(claim: SlaNoticeDoc, held: SlaNoticeDoc, seen: Ticket, done: { warnings: number; breaches: number }): Promise<void> {
+    try {
+      await this.carryOut(claim, seen, done);
+      if (held._id !== claim._id) await this.models.SlaNotice.updateOne({ _id: held._id }, { $set: { done: true } });
+    } catch (err) {
+      this.logger.warn({ err, noticeId: claim._id }, 'SLA notice not carried out; the next sweep tries again');
+      await this.models.SlaNotice.deleteOne({ _id: held._id, done: false }).catch((e: unknown) => this.logger.warn({ err: e, noticeId: held._id }, 'SLA claim not given back; it is retried once it looks interrupted'));
+    }
   }
 
   private async claim(doc: SlaNoticeDoc): Promise<boolean> {
@@ -125,11 +140,17 @@ export class SlaAlerts {
   private async finishInterrupted(done: { warnings: number; breaches: number }): Promise<void> {
     const stale = await this.models.SlaNotice.find({ done: false, at: { $lt: new Date(Date.now() - STALE_CLAIM_MS) } }).lean();
     for (const claim of stale) {
-      if (!(await this.claim({ ...claim, _id: `${claim._id}:redo`, at: new Date(), done: true }))) continue;
+      // The take-over is itself a claim, marked done only once carried out: one interrupted in turn is taken over again.
+      const redo: SlaNoticeDoc = { ...claim, _id: `${claim._id}:redo`, at: new Date(), done: false };
+      if (!(await this.claim(redo))) continue;
       const ticket = await this.models.Ticket.findById(claim.ticketId).lean();
-      if (!ticket) continue;
+      if (!ticket) {
+        // Deleted meanwhile: nothing to carry out.
+        await this.models.SlaNotice.updateMany({ _id: { $in: [claim._id, redo._id] } }, { $set: { done: true } });
+        continue;
+      }
       this.logger.warn({ noticeId: claim._id }, 'SLA notice claimed but not carried out (interrupted); carrying it out now');
-      await this.carryOut(claim, ticket, done);
+      await this.carryOutOrRelease(claim, redo, ticket, done);
     }
   }
 }
