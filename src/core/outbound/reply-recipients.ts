@@ -45,7 +45,8 @@ const conversationOf = (inboxId: string, conversationId: string | null, handle: 
  * The recipients of a reply on `ticket`, its own conversation first, then those of the tickets merged into it
  * (read by `_id`). The default is the conversation of the newest customer message in the thread — so an agent
  * answering the merged-away customer right after they wrote answers them — else the ticket's own. A ticket
- * without merges has one recipient and costs no read.
+ * without merges has one recipient and costs one read (its contact's name); the newest-message query runs only
+ * when there are several.
  */
 export async function replyRecipients(models: Pick<Models, 'Ticket' | 'Contact' | 'Message'>, ticket: Ticket): Promise<ReplyRecipients> {
   const tickets: Ticket[] = [ticket];
