@@ -8,6 +8,8 @@ import { ContactCache } from './contacts/contact-cache.js';
 import { ContactResolver } from './contacts/contact-resolver.js';
 import { ContactService } from './contacts/contact-service.js';
 import { SecretBox } from './crypto/secret-box.js';
+import { JustWritten } from './events/just-written.js';
+import { DepartmentCache } from './departments/department-cache.js';
 import { DepartmentService } from './departments/department-service.js';
 import type { ChannelRegistry } from './domain/channel-adapter.js';
 import { DomainEventBus } from './events/event-bus.js';
@@ -123,7 +125,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
   };
   const sessions = new SessionService(models, config.auth.sessionTtlMs, loginLimits, bus, log('auth'));
   const users = new UserService(models, sessions, log('users'));
-  const departments = new DepartmentService(models);
+  const departmentCache = new DepartmentCache(models);
+  const departments = new DepartmentService(models, departmentCache);
   const leases = new SessionLeases(models, newHolderId(), config.sessions.leaseTtlMs, log('sessions'));
   const inboxes = new InboxService(models, box, bus, channels, { publicUrl: config.publicUrl, leases });
   const contacts = new ContactService(models, locks, contactCache, log('contacts'));
@@ -153,6 +156,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const callBack = new CallBackService(tickets, channels, audit, log('calls'));
   const slaEngine = new SlaEngine(models, new SlaDirectory(models), audit, locks, bus, log('sla'), () => clock.now());
   messageProcessor.useSla(slaEngine);
+  const justWritten = new JustWritten();
+  messageProcessor.useJustWritten(justWritten);
   tickets.useSla(slaEngine);
   compose.useSla(slaEngine);
   const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'), threadEntries, placement);
@@ -170,9 +175,9 @@ export function createCore({ config, connection, logger, secret, channels, clock
   });
   const automationSweep = new AutomationSweep(models, automationSettings, onceMarks, tickets, compose, clock, log('automation'), (id) => csat.requestFor(id));
 
-  const { availability, assignment, settings: assignmentSettings } = createAssignment({ models, audit, locks, bus, logger: log('assignment'), offlineGraceMs: config.assignment.offlineGraceMs, sla: slaEngine });
+  const { availability, assignment, settings: assignmentSettings } = createAssignment({ models, audit, locks, bus, logger: log('assignment'), offlineGraceMs: config.assignment.offlineGraceMs, sla: slaEngine, departments: departmentCache });
   const routing = createRouting({
-    models, connection, audit, locks, bus, logger: log('routing'), sla: slaEngine,
+    models, connection, audit, locks, bus, logger: log('routing'), sla: slaEngine, justWritten,
     after: (ticketId) => assignment.enqueue(ticketId),
     // A rule's canned auto-reply takes the durable outbound path of every automatic message.
     autoReply: async (ticket, text) => {
@@ -182,7 +187,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   let stopRouting: (() => void) | undefined;
 
   const searchPostings = new SearchPostings(connection);
-  const searchIndex = new TicketSearchIndex(models, searchPostings, log('search'));
+  const searchIndex = new TicketSearchIndex(models, searchPostings, log('search'), justWritten);
   searchIndex.listen(bus);
 
   const readWholeThread = async (ticket: Ticket) => {
@@ -253,7 +258,11 @@ export function createCore({ config, connection, logger, secret, channels, clock
     automationSweep: () => automationSweep.run(),
     /** Ticket search (folded prefix postings by `_id`; src/core/tickets/ticket-search.ts). */
     search: {
-      tickets: (viewer: Viewer, query: TicketSearchQuery) => searchTickets(models, searchPostings, viewer, query),
+      // What this process indexed is written first (postings wait up to a second for company: ticket-search-index.ts).
+      tickets: async (viewer: Viewer, query: TicketSearchQuery) => {
+        await searchIndex.settledWithin(2_000);
+        return searchTickets(models, searchPostings, viewer, query);
+      },
       /** Resolves once the index has written everything announced so far (tests, benchmarks). */
       settled: () => searchIndex.settled(),
     },

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DepartmentCache } from '../departments/department-cache.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Models } from '../models/registry.js';
@@ -16,11 +17,12 @@ export interface AssignmentDeps {
   logger: Logger;
   offlineGraceMs: number;
   sla: SlaEngine;
+  departments: DepartmentCache;
 }
 
 /** Availability and automatic assignment, wired on one core. */
-export function createAssignment({ models, audit, locks, bus, logger, offlineGraceMs, sla }: AssignmentDeps) {
+export function createAssignment({ models, audit, locks, bus, logger, offlineGraceMs, sla, departments }: AssignmentDeps) {
   const availability = new AvailabilityService(models, bus, logger, offlineGraceMs);
-  const assignment = new AssignmentService(models, audit, locks, bus, availability, logger, sla);
-  return { availability, assignment, settings: new AssignmentSettings(models) };
+  const assignment = new AssignmentService(models, audit, locks, bus, availability, logger, sla, departments);
+  return { availability, assignment, settings: new AssignmentSettings(models, departments) };
 }

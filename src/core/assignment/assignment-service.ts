@@ -1,3 +1,4 @@
+import type { DepartmentCache } from '../departments/department-cache.js';
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { systemActor, type AuditLog } from '../audit/audit-log.js';
@@ -68,6 +69,7 @@ export class AssignmentService {
     private readonly availability: AvailabilityService,
     private readonly logger: Logger,
     private readonly sla: SlaEngine,
+    private readonly departments: DepartmentCache,
   ) {
     this.slots = new CapacitySlots(models);
   }
@@ -105,7 +107,7 @@ export class AssignmentService {
   async enqueue(ticketId: string, enqueuedAt?: Date): Promise<void> {
     const ticket = await this.models.Ticket.findById(ticketId).lean();
     if (!ticket?.departmentId || ticket.assigneeId || !activeStatuses.includes(ticket.status) || ticket.mergedInto) return;
-    const department = await this.models.Department.findById(ticket.departmentId).lean();
+    const department = await this.departments.get(ticket.departmentId);
     if (!isAutomatic(department)) return;
     try {
       await this.models.QueueEntry.insertMany([
@@ -269,7 +271,7 @@ export class AssignmentService {
   }
 
   private async drainNow(departmentId: string): Promise<void> {
-    const department = await this.models.Department.findById(departmentId).lean();
+    const department = await this.departments.get(departmentId);
     if (!isAutomatic(department)) return;
     const entries = await this.models.QueueEntry.find({ departmentId }).sort({ enqueuedAt: 1, _id: 1 }).lean();
     if (entries.length === 0) return;

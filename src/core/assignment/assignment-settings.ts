@@ -1,3 +1,4 @@
+import type { DepartmentCache } from '../departments/department-cache.js';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../errors/app-error.js';
@@ -27,7 +28,10 @@ const DEFAULT = { mode: 'manual' as const, capacity: { chat: 3, email: 10 }, ove
 
 /** Admin settings of automatic assignment: a department's mode and limits, an agent's skills and own limits. */
 export class AssignmentSettings {
-  constructor(private readonly models: Models) {}
+  constructor(
+    private readonly models: Models,
+    private readonly departments: DepartmentCache,
+  ) {}
 
   async department(id: string): Promise<DepartmentAssignmentInput> {
     const d = Types.ObjectId.isValid(id) ? await this.models.Department.findById(id).lean() : null;
@@ -59,6 +63,7 @@ export class AssignmentSettings {
       ...(input.overflowDepartmentId ? { overflowDepartmentId: new Types.ObjectId(input.overflowDepartmentId), overflowAfterMinutes: input.overflowAfterMinutes } : {}),
     };
     await this.models.Department.updateOne({ _id: id }, { $set: { assignment } });
+    this.departments.forget(id);
     return this.department(id);
   }
 

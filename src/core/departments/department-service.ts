@@ -4,6 +4,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { ConflictError, NotFoundError } from '../errors/app-error.js';
 import { cannedResponseModel } from '../canned/canned-response.js';
 import type { Department } from '../models/department.js';
+import type { DepartmentCache } from './department-cache.js';
 import type { Models } from '../models/registry.js';
 import { requireAdmin } from '../users/user-service.js';
 import type { Viewer } from '../users/viewer.js';
@@ -14,7 +15,10 @@ export const DepartmentInputSchema = z.object({
 });
 
 export class DepartmentService {
-  constructor(private readonly models: Models) {}
+  constructor(
+    private readonly models: Models,
+    private readonly cache: DepartmentCache,
+  ) {}
 
   list(): Promise<Department[]> {
     return this.models.Department.find().sort({ name: 1 }).lean();
@@ -36,6 +40,7 @@ export class DepartmentService {
     if (!Types.ObjectId.isValid(id) || !(await this.models.Department.exists({ _id: id }))) throw new NotFoundError('Department');
     try {
       await this.models.Department.updateOne({ _id: id }, { $set: input });
+      this.cache.forget(id);
     } catch (err) {
       if (isDuplicateKeyError(err) || (err as { code?: number }).code === 1) throw new ConflictError('NAME_TAKEN', 'A department with this name exists');
       throw err;
@@ -62,5 +67,6 @@ export class DepartmentService {
       throw new ConflictError('DEPARTMENT_NOT_EMPTY', `This department still has ${left.map(([what, n]) => `${n} ${what}`).join(', ')}`);
     }
     await this.models.Department.deleteOne({ _id: dep });
+    this.cache.forget(dep);
   }
 }

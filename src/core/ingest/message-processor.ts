@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { ContactResolver } from '../contacts/contact-resolver.js';
 import type { MessageReceived } from '../domain/inbound-event.js';
 import type { DomainEvent } from '../events/domain-events.js';
+import type { JustWritten } from '../events/just-written.js';
 import type { InboxCache } from '../inboxes/inbox-cache.js';
 import type { Inbox } from '../models/inbox.js';
 import type { Models } from '../models/registry.js';
@@ -47,6 +48,7 @@ export class MessageProcessor {
   private readonly recordStep: RecordMessage;
   private readonly writer: TicketWriter;
   private slaEngine: SlaEngine | undefined;
+  private justWritten: JustWritten | undefined;
 
   constructor(
     private readonly models: Models,
@@ -76,6 +78,11 @@ export class MessageProcessor {
   }
   private intercept: ((event: MessageReceived, kind: Inbox['kind']) => Promise<boolean>) | undefined;
 
+  /** Where new tickets are left for the `ticket.created` subscribers (see JustWritten). */
+  useJustWritten(justWritten: JustWritten): void {
+    this.justWritten = justWritten;
+  }
+
   /** Due times of new tickets and after customer messages (`src/core/sla`). */
   useSla(engine: SlaEngine): void {
     this.slaEngine = engine;
@@ -104,6 +111,7 @@ export class MessageProcessor {
     const events = announceMessage(placed, recorded);
     if (!this.slaEngine) throw new Error('SLA engine not wired (createCore calls useSla)');
     const ticket = await this.slaEngine.afterCustomerMessage(recorded.ticket, { at: event.occurredAt, fromUs: Boolean(event.fromUs), reopened: placed.reopened }, events);
+    if (recorded.createdHere && String(ticket.contactId) === String(contact._id)) this.justWritten?.remember(ticket, contact);
 
     if (placed.created && !event.automated && !event.fromUs && this.newTicketHook) {
       await this.newTicketHook(ticket, inbox, event).catch((err: unknown) =>

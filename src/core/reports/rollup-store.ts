@@ -110,18 +110,24 @@ export class RollupStore {
       day.set(f.id, f);
       this.pending.set(f.day, day);
     }
-    if (facts.length) this.flushTimer ??= setTimeout(() => void this.flush().catch((err: unknown) => this.logger.error({ err }, 'report flush failed')), this.flushDelayMs);
+    // The timer writes days only: months follow on their own (slower) timer, each recomputation reading
+    // the month's 31 days.
+    if (facts.length) this.flushTimer ??= setTimeout(() => void this.writePending(false).catch((err: unknown) => this.logger.error({ err }, 'report flush failed')), this.flushDelayMs);
   }
 
   /** Writes every queued fact, then every month touched; resolves when all of it is stored. */
   flush(): Promise<void> {
+    return this.writePending(true);
+  }
+
+  private writePending(withMonths: boolean): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const batch = this.pending;
     this.pending = new Map();
     const run = this.running.then(async () => {
       await Promise.all([...batch].map(([day, facts]) => this.dayLocks.run(day, () => this.writeDay(day, [...facts.values()]))));
-      await this.flushMonths();
+      if (withMonths) await this.flushMonths();
     });
     this.running = run.catch(() => undefined);
     return run;

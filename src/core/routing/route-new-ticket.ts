@@ -5,6 +5,7 @@ import { cannedResponseModel } from '../canned/canned-response.js';
 import { firstName, renderTemplate } from '../canned/render-template.js';
 import type { DomainEvent } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
+import type { JustWritten } from '../events/just-written.js';
 import { ticketScope, toTicketSummary } from '../events/views.js';
 import type { Models } from '../models/registry.js';
 import type { RoutingRule } from '../models/routing-rule.js';
@@ -45,6 +46,7 @@ export class NewTicketRouter {
     private readonly after: AfterRouting,
     private readonly autoReply: AutoReplySender | undefined,
     private readonly sla: SlaEngine,
+    private readonly justWritten?: JustWritten,
   ) {}
 
   start(): () => void {
@@ -74,9 +76,11 @@ export class NewTicketRouter {
 
   /** Applies the first matching rule to a new ticket; returns the rule, or undefined when none matched. */
   async route(ticketId: string, text: string): Promise<RoutingRule | undefined> {
-    const ticket = await this.models.Ticket.findById(ticketId).lean();
+    // Only what the ticket was created with is matched (and read again under the lock before changing it).
+    const written = this.justWritten?.ticket(ticketId);
+    const ticket = written?.ticket ?? (await this.models.Ticket.findById(ticketId).lean());
     if (!ticket) return undefined;
-    const contact = await this.models.Contact.findById(ticket.contactId, { tags: 1, name: 1 }).lean();
+    const contact = written?.contact ?? (await this.models.Contact.findById(ticket.contactId, { tags: 1, name: 1 }).lean());
     const facts: RoutingFacts = {
       inboxId: String(ticket.inboxId),
       channel: ticket.channel,
@@ -85,7 +89,7 @@ export class NewTicketRouter {
       contactTags: contact?.tags ?? [],
       at: ticket.createdAt,
     };
-    const rule = firstMatch(await this.rules.ordered(), facts);
+    const rule = firstMatch(await this.rules.forRouting(), facts);
     if (!rule) return undefined;
     const a = rule.actions;
     const outcome = await this.locks.run(ticketId, async () => {

@@ -1,3 +1,4 @@
+import { ReadThroughCache } from '../cache/read-through-cache.js';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { channelKinds } from '../domain/channel-kind.js';
@@ -8,6 +9,9 @@ import { ticketPriorities } from '../tickets/ticket-enums.js';
 import { requireAdmin } from '../users/user-service.js';
 import type { Viewer } from '../users/viewer.js';
 import { isTimeZone } from './time-window.js';
+
+/** How long another process's rule change may go unseen by this one's routing. */
+const CACHE_TTL_MS = 5_000;
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm');
@@ -73,7 +77,15 @@ export const toRuleView = (r: RoutingRule): RoutingRuleView => ({
 
 /** Admin-managed routing rules, kept in `position` order (first match wins). */
 export class RoutingRuleService {
+  /** What routing reads for every new ticket (see ReadThroughCache for how changes reach it). */
+  private readonly forRoutingCache = new ReadThroughCache<RoutingRule[]>(CACHE_TTL_MS);
+
   constructor(private readonly models: Models) {}
+
+  /** The rules in evaluation order for routing a new ticket: read at most once per few seconds. */
+  forRouting(): Promise<RoutingRule[]> {
+    return this.forRoutingCache.get('ordered', () => this.ordered());
+  }
 
   /** Every rule in evaluation order (the collection is small: a full read is fine everywhere). */
   async ordered(): Promise<RoutingRule[]> {
@@ -90,6 +102,7 @@ export class RoutingRuleService {
     await this.checkReferences(input);
     const last = await this.models.RoutingRule.findOne().sort({ position: -1 }).lean();
     const [created] = await this.models.RoutingRule.insertMany([{ ...input, position: (last?.position ?? 0) + 1 }]);
+    this.forRoutingCache.clear();
     return toRuleView(created!.toObject() as RoutingRule);
   }
 
@@ -99,6 +112,7 @@ export class RoutingRuleService {
     await this.checkReferences(input);
     // `conditions` and `actions` are replaced whole: a window or action left out is gone.
     await this.models.RoutingRule.updateOne({ _id: id }, { $set: { name: input.name, enabled: input.enabled, conditions: input.conditions, actions: input.actions } });
+    this.forRoutingCache.clear();
     return toRuleView(await this.get(id));
   }
 
@@ -106,6 +120,7 @@ export class RoutingRuleService {
     requireAdmin(viewer);
     await this.get(id);
     await this.models.RoutingRule.deleteOne({ _id: id });
+    this.forRoutingCache.clear();
   }
 
   /** New evaluation order: `ids` must name every rule once. */
@@ -117,6 +132,7 @@ export class RoutingRuleService {
       throw new ValidationError('The order must list every rule exactly once', [{ path: 'ids', message: `expected the ${known.size} rule ids` }]);
     }
     for (const [i, id] of ids.entries()) await this.models.RoutingRule.updateOne({ _id: id }, { $set: { position: i + 1 } });
+    this.forRoutingCache.clear();
     return (await this.ordered()).map(toRuleView);
   }
 

@@ -2,6 +2,8 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { DomainEvent } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
+import type { JustWritten } from '../events/just-written.js';
+import type { Contact } from '../models/contact.js';
 import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
@@ -9,6 +11,15 @@ import { bucketOf, type SearchPostings } from './search-postings.js';
 import { indexKeys, numberKey, phoneText } from './search-terms.js';
 
 const RETRY_MS = 1_000;
+/**
+ * Words wait this long for company before their postings are written: each posting write rewrites a document
+ * of up to BUCKET_SIZE ids, and the keys of one burst of messages overlap (every prefix of a common word), so
+ * one write per key per second instead of one per message (4 → ~1 write per message at 200 msg/s). A search
+ * in this process writes what is waiting first (`settledWithin`), so only other processes see the delay.
+ */
+const FLUSH_DELAY_MS = 1_000;
+/** Postings remembered as written (see `written`): ~100 bytes each. */
+const WRITTEN_MEMORY = 100_000;
 /** Ticket numbers of recent messages' tickets, so a message's bucket costs no read. */
 const NUMBER_CACHE = 5_000;
 const BACKFILL_MARKER = 'backfilled:1';
@@ -25,12 +36,20 @@ export class TicketSearchIndex {
   private flushing: Promise<void> | undefined;
   private numbers = new Map<string, number>();
   private retryTimer: NodeJS.Timeout | undefined;
+  private delayTimer: NodeJS.Timeout | undefined;
+  /**
+   * Postings this process has written (`<key>|<bucket>|<ticketId>`): a ticket's later messages repeat most
+   * of its words (and the author's name), and each repeat would be one more document rewrite for nothing.
+   * Bounded: when full it starts again empty (a repeat is then written again, harmlessly: `$addToSet`).
+   */
+  private readonly written = new Set<string>();
   private stopped = false;
 
   constructor(
     private readonly models: Models,
     private readonly postings: SearchPostings,
     private readonly logger: Logger,
+    private readonly justWritten?: JustWritten,
   ) {}
 
   listen(bus: DomainEventBus): () => void {
@@ -39,6 +58,8 @@ export class TicketSearchIndex {
 
   private async onEvent(event: DomainEvent): Promise<void> {
     if (event.type === 'ticket.created') {
+      const written = this.justWritten?.ticket(event.ticket.id);
+      if (written) return this.indexTicket(written.ticket, written.contact);
       const ticket = await this.models.Ticket.findById(new Types.ObjectId(event.ticket.id)).lean();
       if (ticket) await this.indexTicket(ticket);
     } else if (event.type === 'message.created') {
@@ -63,8 +84,8 @@ export class TicketSearchIndex {
     }
   }
 
-  async indexTicket(ticket: Pick<Ticket, '_id' | 'number' | 'subject' | 'contactId' | 'replyTo'>): Promise<void> {
-    const contact = await this.models.Contact.findById(ticket.contactId).lean();
+  async indexTicket(ticket: Pick<Ticket, '_id' | 'number' | 'subject' | 'contactId' | 'replyTo'>, known?: Contact): Promise<void> {
+    const contact = known ?? (await this.models.Contact.findById(ticket.contactId).lean());
     const r = ticket.replyTo;
     const text = [
       ticket.subject,
@@ -84,6 +105,7 @@ export class TicketSearchIndex {
     const bucket = bucketOf(number);
     for (const key of [...indexKeys(text), ...exactKeys]) {
       const slot = `${key}|${bucket}`;
+      if (this.written.has(`${slot}|${ticketId}`)) continue;
       let entry = this.pending.get(slot);
       if (!entry) this.pending.set(slot, (entry = { key, bucket, ids: new Set() }));
       entry.ids.add(ticketId);
@@ -94,41 +116,66 @@ export class TicketSearchIndex {
   /** Resolves once everything added so far is written (tests, benchmarks, shutdown). */
   async settled(): Promise<void> {
     while (this.flushing || (this.pending.size > 0 && !this.stopped)) {
-      this.kick();
+      this.kick(true);
       await (this.flushing ?? new Promise((r) => setTimeout(r, 20)));
     }
+  }
+
+  /** `settled`, but waiting at most `ms` (a search does not hang on a database that is down). */
+  async settledWithin(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.settled(), new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
   }
 
   stop(): void {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.delayTimer) clearTimeout(this.delayTimer);
   }
 
-  private kick(): void {
+  private kick(now = false): void {
     if (this.flushing || this.retryTimer || this.stopped || this.pending.size === 0) return;
-    this.flushing = this.flushLoop().finally(() => (this.flushing = undefined));
+    if (!now) {
+      if (!this.delayTimer) {
+        this.delayTimer = setTimeout(() => {
+          this.delayTimer = undefined;
+          this.kick(true);
+        }, FLUSH_DELAY_MS);
+        this.delayTimer.unref();
+      }
+      return;
+    }
+    clearTimeout(this.delayTimer);
+    this.delayTimer = undefined;
+    this.flushing = this.flushOnce().finally(() => {
+      this.flushing = undefined;
+      this.kick();
+    });
   }
 
-  private async flushLoop(): Promise<void> {
-    while (this.pending.size > 0 && !this.stopped) {
-      const batch = this.pending;
-      this.pending = new Map();
-      try {
-        await this.postings.add([...batch.values()].map((e) => ({ key: e.key, bucket: e.bucket, ticketIds: [...e.ids] })));
-      } catch (err) {
-        this.logger.warn({ err, keys: batch.size }, 'search index write failed; retrying');
-        for (const [slot, e] of batch) {
-          const now = this.pending.get(slot);
-          if (now) for (const id of e.ids) now.ids.add(id);
-          else this.pending.set(slot, e);
-        }
-        this.retryTimer = setTimeout(() => {
-          this.retryTimer = undefined;
-          this.kick();
-        }, RETRY_MS);
-        this.retryTimer.unref();
-        return;
+  private async flushOnce(): Promise<void> {
+    if (this.stopped) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    try {
+      await this.postings.add([...batch.values()].map((e) => ({ key: e.key, bucket: e.bucket, ticketIds: [...e.ids] })));
+      for (const [slot, e] of batch) {
+        if (this.written.size >= WRITTEN_MEMORY) this.written.clear();
+        for (const id of e.ids) this.written.add(`${slot}|${id}`);
       }
+    } catch (err) {
+      this.logger.warn({ err, keys: batch.size }, 'search index write failed; retrying');
+      for (const [slot, e] of batch) {
+        const now = this.pending.get(slot);
+        if (now) for (const id of e.ids) now.ids.add(id);
+        else this.pending.set(slot, e);
+      }
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.kick(true);
+      }, RETRY_MS);
+      this.retryTimer.unref();
     }
   }
 

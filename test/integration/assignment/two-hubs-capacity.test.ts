@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssignmentService } from '../../../src/core/assignment/assignment-service.js';
 import { AvailabilityService } from '../../../src/core/assignment/availability.js';
+import { DepartmentCache } from '../../../src/core/departments/department-cache.js';
 import { AuditLog } from '../../../src/core/audit/audit-log.js';
 import { DomainEventBus } from '../../../src/core/events/event-bus.js';
 import { createLogger } from '../../../src/core/logging/logger.js';
@@ -33,7 +34,7 @@ function otherHub() {
   const audit = new AuditLog(models, logger);
   const locks = new TicketLocks();
   const sla = new SlaEngine(models, new SlaDirectory(models), audit, locks, bus, logger, () => new Date());
-  return { assignment: new AssignmentService(models, audit, locks, bus, availability, logger, sla), availability };
+  return { assignment: new AssignmentService(models, audit, locks, bus, availability, logger, sla, new DepartmentCache(models)), availability };
 }
 
 describe('two hub processes assigning at once', () => {

@@ -79,13 +79,13 @@ async function allPages(list: (cursor?: string) => Promise<{ items: unknown[]; n
   throw new Error('pagination did not end');
 }
 
-async function expectSameAsTicketsQuery() {
-  const models = modelsOf(t.core);
+async function expectSameAsTicketsQuery(core: TestCore['core'] = t.core) {
+  const models = modelsOf(core);
   for (const viewer of [agent, otherAgent, admin]) {
     for (const q of queries()) {
       const parse = (cursor?: string) => TicketListQuerySchema.parse({ ...q, limit: '4', ...(cursor ? { cursor } : {}) });
       expect(servedByOpenWork(parse())).toBe(true);
-      const fromProjection = await allPages((c) => t.core.tickets.list(viewer, parse(c)));
+      const fromProjection = await allPages((c) => core.tickets.list(viewer, parse(c)));
       const fromTickets = await allPages((c) => listTickets(models, viewer, parse(c)));
       const summaries = (rows: unknown[]) => rows.map((r) => toTicketSummary(r as Parameters<typeof toTicketSummary>[0]));
       expect({ viewer: viewer.id, q, rows: summaries(fromProjection) }).toEqual({ viewer: viewer.id, q, rows: summaries(fromTickets) });
@@ -121,18 +121,21 @@ describe('open-work projection (inbox views on the embedded database)', () => {
     await expectSameAsTicketsQuery();
   });
 
-  it('is rebuilt from the tickets at start: lost or wrong buckets are corrected', async () => {
-    const buckets = t.db.connection.db!.collection<{ _id: string }>('open_work');
-    // Damage: one bucket gone, a ghost entry in another.
-    await buckets.deleteOne({ _id: 'bucket:3' });
-    await buckets.updateOne({ _id: 'bucket:5' }, { $set: { 'e.000000000000000000000005': { ...(await modelsOf(t.core).Ticket.findById(ticketIds[0]).lean())!, status: 'open' } } });
-    const damaged = await t.core.tickets.list(admin, TicketListQuerySchema.parse({ status: active, limit: '100' }));
-    const truth = await listTickets(modelsOf(t.core), admin, TicketListQuerySchema.parse({ status: active, limit: '100' }));
-    expect(damaged.items.map((x) => String(x._id))).not.toEqual(truth.items.map((x) => String(x._id)));
+  it('is built from the tickets at every start: a change made behind its back (no event) is corrected by the next start', async () => {
+    const m = modelsOf(t.core);
+    // Written straight to the database, as no code of the hub does (every ticket write announces itself).
+    const openId = ticketIds.find((_, i) => i % 8 !== 5 && i % 9 !== 4 && i < 22)!;
+    await m.Ticket.updateOne({ _id: openId }, { $set: { status: 'solved' } });
+    const list = (core: TestCore['core']) => core.tickets.list(admin, TicketListQuerySchema.parse({ status: active, limit: '100' })).then((p) => p.items.map((x) => String(x._id)));
+    expect(await list(t.core)).toContain(openId);
+    // Earlier versions stored the projection in `open_work`: a start drops it.
+    await t.db.connection.db!.collection<{ _id: string }>('open_work').insertOne({ _id: 'bucket:0' });
     const second = await startTestCore({}, t.db);
     try {
       expect(await second.core.openWork.whenReady()).toBe(true);
-      await expectSameAsTicketsQuery();
+      expect(await list(second.core)).not.toContain(openId);
+      await expectSameAsTicketsQuery(second.core);
+      expect(await t.db.connection.db!.listCollections({ name: 'open_work' }).toArray()).toEqual([]);
     } finally {
       await second.stop();
     }

@@ -51,6 +51,13 @@ describe('ticket search', () => {
     },
   );
 
+  it('a search right after a message finds it: postings waiting for company are written first (no settle)', async () => {
+    await t.core.ingest.accept([emailEvent(emailInbox, { messageId: '<s-fresh@example.com>', from: 'fresh@example.com', subject: 'Quokka', text: 'Zanzibar parcel' })]);
+    await t.core.ingest.drain();
+    expect(await numbersFor('zanzibar')).toHaveLength(1);
+    expect(await numbersFor('quokka')).toHaveLength(1);
+  });
+
   it('every term must match; an unknown word finds nothing', async () => {
     expect(await numbersFor('maria nada')).toEqual([]);
     expect(await numbersFor('zebra')).toEqual([]);
