@@ -1,4 +1,4 @@
-import mongoose from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelsOf } from '../../../src/core/models/models-of.js';
 import { registerModels } from '../../../src/core/models/registry.js';
@@ -114,6 +114,23 @@ describe('ticket search', () => {
     } finally {
       await conn.close();
     }
+  });
+
+  it('postings: a key is inserted when new and merged when it exists already (another process, a restart): no id lost', async () => {
+    const conn = t.db.connection;
+    const [a, b, c] = [new Types.ObjectId(), new Types.ObjectId(), new Types.ObjectId()].map(String);
+    const first = new SearchPostings(conn);
+    await first.add([{ key: 'pst-one', bucket: 7, ticketIds: [a!] }]);
+    // A second instance knows nothing of what the first wrote: its insert meets a duplicate, and it adds instead.
+    const second = new SearchPostings(conn);
+    await second.add([
+      { key: 'pst-one', bucket: 7, ticketIds: [b!] },
+      { key: 'pst-two', bucket: 7, ticketIds: [c!] },
+    ]);
+    // Known to exist now: updated, and a repeat changes nothing.
+    await second.add([{ key: 'pst-one', bucket: 7, ticketIds: [c!, b!] }]);
+    expect((await second.read('pst-one', 7)).sort()).toEqual([a!, b!, c!].sort());
+    expect(await first.read('pst-two', 7)).toEqual([c!]);
   });
 
   it('backfill indexes tickets that predate the index, once', async () => {
