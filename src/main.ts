@@ -56,7 +56,8 @@ async function main(): Promise<void> {
     logger.child({ module: 'channels' }),
     { ...connectionTesters, ...endpointConnectionTesters(config) },
   );
-  const core = createCore({ config, connection, logger, secret, channels });
+  // The embedded database is this process's alone (started here, on a private port); MONGODB_URI may be shared.
+  const core = createCore({ config, connection, logger, secret, channels, ownsDatabase: !config.database.uri });
   // What a crash left pending is caught up once the hub listens (below): health and agents are served first.
   await core.start({ deferCatchUp: true });
 

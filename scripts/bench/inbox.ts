@@ -167,7 +167,7 @@ async function main() {
   await mkdir(dataDir, { recursive: true });
   const db = await startDatabase({ uri: benchDatabaseUri(config.database.uri), dataDir, embedded: 'ferretdb', ferretdbBinary: config.database.ferretdbBinary, logger, dbName: 'bench_inbox' });
   const connection = await connectMongoose(db.uri, logger);
-  const core = createCore({ config, connection, logger, secret: 'bench-secret-'.padEnd(40, 'x'), channels: { adapterFor: () => undefined } });
+  const core = createCore({ config, connection, logger, secret: 'bench-secret-'.padEnd(40, 'x'), channels: { adapterFor: () => undefined }, ownsDatabase: !config.database.uri });
   const t0 = performance.now();
   await core.start();
   console.log(`database ${db.kind}; ${messagesPerTicket} messages per ticket; core started in ${(performance.now() - t0).toFixed(0)} ms`);

@@ -57,7 +57,7 @@ async function main() {
   const db = await startDatabase({ uri: benchDatabaseUri(config.database.uri), dataDir, embedded: 'ferretdb', ferretdbBinary: config.database.ferretdbBinary, logger, dbName: `bench_${Date.now()}` });
   const connection = await connectMongoose(db.uri, logger, { monitorCommands: values.profile });
   const profile = values.profile ? profileCommands(connection) : undefined;
-  const core = createCore({ config, connection, logger, secret: 'bench-secret-'.padEnd(40, 'x'), channels: { adapterFor: () => undefined } });
+  const core = createCore({ config, connection, logger, secret: 'bench-secret-'.padEnd(40, 'x'), channels: { adapterFor: () => undefined }, ownsDatabase: !config.database.uri });
   await core.start();
   const [inbox] = await modelsOf(core).Inbox.insertMany([{ kind: 'sms', name: 'bench', publicSettings: {}, health: { status: 'unknown' } }]);
   const inboxId = String(inbox!._id);

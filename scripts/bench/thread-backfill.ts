@@ -35,7 +35,7 @@ async function main() {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ponte-bench-backfill-'));
   const db = await startDatabase({ uri: benchDatabaseUri(config.database.uri), dataDir, embedded: 'ferretdb', ferretdbBinary: config.database.ferretdbBinary, logger, dbName: `bench_${Date.now()}` });
   const connection = await connectMongoose(db.uri, logger);
-  const core = createCore({ config, connection, logger, secret: 'bench-secret-'.padEnd(40, 'x'), channels: { adapterFor: () => undefined } });
+  const core = createCore({ config, connection, logger, secret: 'bench-secret-'.padEnd(40, 'x'), channels: { adapterFor: () => undefined }, ownsDatabase: !config.database.uri });
   const models = modelsOf(core);
   try {
     // Written directly (old hubs' shape), in bulk: what is measured is the backfill, not the seeding.

@@ -78,10 +78,16 @@ export interface CoreOptions {
   channels: ChannelRegistry;
   /** The time of SLA due times and alerts and of automation (tests move it); the system clock otherwise. */
   clock?: Clock;
+  /**
+   * No other process can write this database: the embedded one this process started (its address is known
+   * to nobody else). Then the tickets this process wrote last are taken as stored, without reading them back
+   * (`TicketLocks.lastKnown`). Never with MONGODB_URI: other hubs may share it.
+   */
+  ownsDatabase?: boolean;
 }
 
 /** Wires the core services on one database connection. `start` begins background work; `stop` ends it. */
-export function createCore({ config, connection, logger, secret, channels, clock = systemClock }: CoreOptions) {
+export function createCore({ config, connection, logger, secret, channels, clock = systemClock, ownsDatabase = false }: CoreOptions) {
   const log = (module: string) => logger.child({ module });
   const models = registerModels(connection);
   const bus = new DomainEventBus(log('events'));
@@ -116,7 +122,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     calls,
   );
 
-  const openWork = new OpenWork(connection, models, bus, log('tickets'));
+  const openWork = new OpenWork(connection, models, bus, log('tickets'), locks);
   const tickets = new TicketService(models, audit, locks, bus, log('tickets'), openWork);
   const loginLimits = {
     maxAttempts: config.auth.loginMaxAttempts,
@@ -267,6 +273,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
       settled: () => searchIndex.settled(),
     },
     openWork,
+    /** Another process now writes this database too (tests attach a second core): stop trusting our last writes. */
+    shareDatabase: () => placement.trustLastWrites(undefined),
     threadBackfill,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
@@ -276,6 +284,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
      */
     async start(opts: { deferCatchUp?: boolean } = {}): Promise<void> {
       await ensureIndexes(models);
+      if (ownsDatabase) placement.trustLastWrites(locks);
       await openWork.start();
       reports.start();
       assignment.start();

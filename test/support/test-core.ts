@@ -41,7 +41,11 @@ export async function startTestCore(env: Record<string, string> = {}, existing?:
     ...env,
   });
   const registry = new MapRegistry();
-  const core = createCore({ config, connection: db.connection, logger: createLogger(config.logLevel), secret: TEST_SECRET, channels: channels ?? registry, ...(clock ? { clock } : {}) });
+  // Like an embedded hub, a core on a database of its own owns it; a second core on it (another process)
+  // makes every core there treat it as shared.
+  for (const other of db.cores ?? []) other.shareDatabase();
+  const core = createCore({ config, connection: db.connection, logger: createLogger(config.logLevel), secret: TEST_SECRET, channels: channels ?? registry, ownsDatabase: !existing, ...(clock ? { clock } : {}) });
+  db.cores = [...(db.cores ?? []), core];
   const events: DomainEvent[] = [];
   core.bus.subscribe((e) => {
     events.push(e);

@@ -24,6 +24,8 @@ export interface TestDatabase {
   pid: number | undefined;
   kind: DatabaseKind;
   stop(): Promise<void>;
+  /** Cores started on it so far (test-core.ts): a second one tells the first it no longer owns the database. */
+  cores?: Array<{ shareDatabase(): void }>;
 }
 
 /**

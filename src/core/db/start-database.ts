@@ -83,10 +83,15 @@ function withDbName(uri: string, dbName: string): string {
  * backend has 100 connections, and an update holds one for its read while it
  * waits for a second to write: with ~100 concurrent updates every connection
  * is held by a reader waiting for a writer's connection, and the server stops
- * (seen at 200 msg/s in scripts/bench/realtime.ts). SQLite writes one
- * transaction at a time anyway, so a small pool costs no throughput.
+ * (seen at 200 msg/s in scripts/bench/realtime.ts). Every FerretDB transaction
+ * takes SQLite's write lock up front (`_txlock=immediate`, see the launcher), so
+ * commands in flight beyond a few only wait in SQLite's busy handler, retrying
+ * the lock: at 200 msg/s a pool of 16 cost 3.9–4.1 ms of database CPU per
+ * message and processed 165–182 msg/s; a pool of 4 3.35–3.6 ms and 186–191 msg/s
+ * in four runs of five (the fifth, on a busy moment, 4.8 ms; docs/benchmarks.md). Four leave room for a slow history query or two
+ * (a full read of the tickets) without stopping ingest.
  */
-const FERRETDB_MAX_POOL = 16;
+const FERRETDB_MAX_POOL = 4;
 
 function withPoolLimit(uri: string): string {
   const url = new URL(uri);

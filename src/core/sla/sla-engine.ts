@@ -66,9 +66,16 @@ export class SlaEngine {
       const current = await this.models.Ticket.findById(ticketId).lean();
       if (!current) return null;
       const out = await this.decide(current, change);
-      if (!slaFieldsDiffer(current, out)) return { ticket: current, out: null };
-      await this.models.Ticket.updateOne({ _id: current._id }, { $set: { sla: out.sla, slaDueAt: out.slaDueAt } });
-      return { ticket: { ...current, sla: out.sla, slaDueAt: out.slaDueAt } as Ticket, out };
+      if (!slaFieldsDiffer(current, out)) {
+        this.locks.leaves(String(ticketId), current);
+        return { ticket: current, out: null };
+      }
+      // updatedAt set here (not by mongoose), so the ticket handed on is exactly the stored one.
+      const updatedAt = new Date();
+      await this.models.Ticket.updateOne({ _id: current._id }, { $set: { sla: out.sla, slaDueAt: out.slaDueAt, updatedAt } }, { timestamps: false });
+      const ticket = { ...current, sla: out.sla, slaDueAt: out.slaDueAt, updatedAt } as Ticket;
+      this.locks.leaves(String(ticketId), ticket);
+      return { ticket, out };
     });
     if (!result) return null;
     if (!result.out || result.out.moves.length === 0) return result.ticket;

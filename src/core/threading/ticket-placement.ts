@@ -1,3 +1,4 @@
+import type { TicketLocks } from '../tickets/ticket-locks.js';
 import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { rawCollection } from '../db/raw-collection.js';
@@ -54,10 +55,21 @@ export class TicketPlacement {
    */
   private readonly pointers = new Map<string, Types.ObjectId>();
 
+  /** Set when this process owns the database (embedded): see `trustLastWrites`. */
+  private lastWrites: TicketLocks | undefined;
+
   constructor(
     private readonly models: Models,
     private readonly secret: string,
   ) {}
+
+  /**
+   * On the embedded database one hub process owns the data, so a ticket its last write handed over
+   * (`TicketLocks.lastKnown`) is the stored one: a conversation's next message needs no read of its ticket.
+   */
+  trustLastWrites(locks: TicketLocks | undefined): void {
+    this.lastWrites = locks;
+  }
 
   /** A split moved the conversation (`tickets/ticket-split.ts`): the next message reads its key. */
   moved(threadKey: string, ticketId: Types.ObjectId): void {
@@ -305,6 +317,8 @@ export class TicketPlacement {
 
   /** Read on every inbound message: through the driver (see rawCollection). */
   private ticketById(id: Types.ObjectId): Promise<Ticket | null> {
+    const known = this.lastWrites?.lastKnown(String(id));
+    if (known) return Promise.resolve(known);
     return rawCollection(this.models.Ticket).findOne({ _id: id });
   }
 

@@ -7,6 +7,7 @@ import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import { isOpenWork, openWorkFields, toOpenWorkEntry, type OpenWorkEntry } from './open-work-entry.js';
 import { activeStatuses } from './ticket-enums.js';
+import type { TicketLocks } from './ticket-locks.js';
 
 /** Tickets re-read at once while applying changes. */
 const READ_WIDTH = 32;
@@ -23,7 +24,8 @@ const OLD_COLLECTION = 'open_work';
  *
  * Kept true by re-reading a ticket (by `_id`) after every domain event about it
  * — every ticket write publishes one, or calls `touched` — and replacing its
- * entry. Built from the tickets at every start (one read of the collection), in
+ * entry; no read when the last write of the ticket, in this process, handed over
+ * the whole ticket it left (`TicketLocks.lastKnown`: the ingest path does). Built from the tickets at every start (one read of the collection), in
  * the background; lists use the tickets query until it is done. Only on FerretDB:
  * there one hub process owns the database, so this process sees every change;
  * MongoDB (several processes) serves the same views from indexes
@@ -46,6 +48,7 @@ export class OpenWork {
     private readonly models: Models,
     private readonly bus: DomainEventBus,
     private readonly logger: Logger,
+    private readonly locks: TicketLocks,
   ) {}
 
   /** Subscribes and rebuilds in the background; `ready()` tells when reads may use it. */
@@ -140,7 +143,11 @@ export class OpenWork {
   }
 
   private async apply(ids: string[]): Promise<void> {
-    const tickets = await Promise.all(ids.map((id) => rawCollection(this.models.Ticket).findOne({ _id: new Types.ObjectId(id) }, { projection: openWorkFields })));
+    // The ticket as this process's last write left it, when known (the ingest path's writes say so): this
+    // process owns the embedded database, so that is the stored ticket; otherwise read it.
+    const tickets = await Promise.all(
+      ids.map((id) => this.locks.lastKnown(id) ?? rawCollection(this.models.Ticket).findOne({ _id: new Types.ObjectId(id) }, { projection: openWorkFields })),
+    );
     ids.forEach((id, k) => {
       const t = tickets[k] as (Ticket & OpenWorkEntry) | null;
       if (t && isOpenWork(t)) this.open.set(id, toOpenWorkEntry(t));

@@ -90,7 +90,8 @@ export async function startApp(env: Record<string, string> = {}, opts: StartAppO
     logger.child({ module: 'channels' }),
     opts.catalogue ? { ...connectionTesters, ...endpointConnectionTesters(config) } : {},
   );
-  const core = createCore({ config, connection: db.connection, logger, secret: TEST_SECRET, channels, ...(opts.clock ? { clock: opts.clock } : {}) });
+  // Its own embedded database, like `npm start` (a given URI may be shared).
+  const core = createCore({ config, connection: db.connection, logger, secret: TEST_SECRET, channels, ownsDatabase: !opts.databaseUri, ...(opts.clock ? { clock: opts.clock } : {}) });
   await core.start();
   webchat = createWebchat({ core, secret: TEST_SECRET, logger });
   const { id: webchatInboxId } = await ensureDefaultWebchatInbox(core);

@@ -85,6 +85,8 @@ const received = (got: Array<{ name: string; payload: any }>, text: string) =>
 
 beforeAll(async () => {
   [redis, dovecot, smtp, t] = await Promise.all([startRedisServer(), startDovecot(), startSmtpCapture(), startTestCore()]);
+  // The hub processes below write the same database.
+  t.core.shareDatabase();
   const admin = await createUser(t.core, 'admin');
   const inbox = await t.core.inboxes.create(admin, {
     kind: 'email',

@@ -45,9 +45,15 @@ export class TicketToucher {
       const update: Record<string, unknown> = {};
       if (Object.keys(set).length) update.$set = set;
       if (current.snoozedUntil) update.$unset = { snoozedUntil: 1 };
-      if (Object.keys(update).length === 0) return { ticket: current, wokeFrom: undefined };
-      await this.ticketWrites.updateById(ticket._id, { ...update, $set: { ...set, updatedAt: new Date() } });
-      const fresh: Ticket = { ...current, ...(set as Partial<Ticket>), ...(current.snoozedUntil ? { snoozedUntil: undefined } : {}) } as Ticket;
+      if (Object.keys(update).length === 0) {
+        this.locks.leaves(key, current);
+        return { ticket: current, wokeFrom: undefined };
+      }
+      const updatedAt = new Date();
+      await this.ticketWrites.updateById(ticket._id, { ...update, $set: { ...set, updatedAt } });
+      const fresh = { ...current, ...(set as Partial<Ticket>), updatedAt } as Ticket;
+      if (current.snoozedUntil) delete fresh.snoozedUntil;
+      this.locks.leaves(key, fresh);
       return { ticket: fresh, wokeFrom: wakes ? current.status : undefined };
     });
   }
