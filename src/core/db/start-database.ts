@@ -86,10 +86,12 @@ function withDbName(uri: string, dbName: string): string {
  * (seen at 200 msg/s in scripts/bench/realtime.ts). Every FerretDB transaction
  * takes SQLite's write lock up front (`_txlock=immediate`, see the launcher), so
  * commands in flight beyond a few only wait in SQLite's busy handler, retrying
- * the lock: at 200 msg/s a pool of 16 cost 3.9–4.1 ms of database CPU per
- * message and processed 165–182 msg/s; a pool of 4 3.35–3.6 ms and 186–191 msg/s
- * in four runs of five (the fifth, on a busy moment, 4.8 ms; docs/benchmarks.md). Four leave room for a slow history query or two
- * (a full read of the tickets) without stopping ingest.
+ * the lock. At 200 msg/s (scripts/bench/realtime.ts, docs/benchmarks.md) a pool
+ * of 16 cost 3.9–4.1 ms of database CPU per message in two runs, a pool of 4
+ * 3.35–4.8 ms (median 3.6) in ten, 2 and 1 about the same as 4: the machine's
+ * noise is as large as the difference; the median favoured the small pool. Four
+ * leave room for a slow history query or two (a full read of the tickets)
+ * without stopping ingest.
  */
 const FERRETDB_MAX_POOL = 4;
 
