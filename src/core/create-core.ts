@@ -168,7 +168,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   compose.useSla(slaEngine);
   const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'), threadEntries, placement);
   const sla = new SlaAdminService(models, slaEngine);
-  const slaAlerts = new SlaAlerts(models, bus, (id, target, dueAt, unassign) => tickets.escalateBreach(id, target, dueAt, unassign), slaEngine.now, { warningLeadMs: config.sla.warningLeadMs, breachUnassign: config.sla.breachUnassign }, log('sla'));
+  const slaAlerts = new SlaAlerts(models, bus, (id, target, dueAt, unassign) => tickets.escalateBreach(id, target, dueAt, unassign), slaEngine.now, { warningLeadMs: config.sla.warningLeadMs, breachUnassign: config.sla.breachUnassign }, log('sla'), openWork);
 
   const automationSettings = new InboxAutomationSettings(connection);
   const onceMarks = new OnceMarks(connection);
@@ -179,7 +179,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   messageProcessor.onNewTicket(async (ticket, inbox, event) => {
     await acknowledger.onNewTicket(ticket, inbox, event);
   });
-  const automationSweep = new AutomationSweep(models, automationSettings, onceMarks, tickets, compose, clock, log('automation'), (id) => csat.requestFor(id));
+  const automationSweep = new AutomationSweep(models, automationSettings, onceMarks, tickets, compose, clock, log('automation'), (id) => csat.requestFor(id), openWork);
 
   const { availability, assignment, settings: assignmentSettings } = createAssignment({ models, audit, locks, bus, logger: log('assignment'), offlineGraceMs: config.assignment.offlineGraceMs, sla: slaEngine, departments: departmentCache });
   const routing = createRouting({

@@ -1,15 +1,20 @@
 import type { Logger } from 'pino';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
+import { readAuditTrail } from '../audit/audit-trail.js';
 import type { ComposeService } from '../outbound/compose-service.js';
+import type { OpenWork } from '../tickets/open-work.js';
 import type { TicketService } from '../tickets/ticket-service.js';
+import { ticketsById } from '../tickets/tickets-by-id.js';
 import type { Clock } from '../time/clock.js';
 import { DEFAULT_TEMPLATES, fillCustomerTemplate, greetingName } from './customer-texts.js';
-import type { InboxAutomationSettings } from './inbox-automation.js';
+import type { InboxAutomation, InboxAutomationSettings } from './inbox-automation.js';
 import { languageFor } from './language.js';
 import type { OnceMarks } from './once-marks.js';
 
 const DAY_MS = 86_400_000;
+/** Audit events read to find when a ticket went pending (a ticket's whole trail, in practice). */
+const MAX_TRAIL = 10_000;
 
 export interface SweepResult {
   closed: string[];
@@ -23,8 +28,10 @@ export interface SweepResult {
  * unique insert per occasion (`OnceMarks`): `close:<ticket>:<solvedAt>`, `remind:<ticket>:<audit seq of the
  * change to pending>` — so two hubs, a replayed job or a restart never close twice or remind twice.
  *
- * It asks the database for solved and pending tickets: a scan on the embedded FerretDB (its queries but
- * `_id` lookups scan), acceptable every few minutes; MongoDB answers from the `status` index.
+ * MongoDB answers "solved and pending tickets" from the `status` index. On the embedded FerretDB that
+ * query reads every ticket while holding the database's one write lock (~10 s at 50,000, most of them
+ * solved), so there the candidates come from the open-work projection, and only those an inbox setting
+ * makes due something (auto-close, a rating request, a reminder) are read, by `_id`.
  */
 export class AutomationSweep {
   constructor(
@@ -37,12 +44,13 @@ export class AutomationSweep {
     private readonly logger: Logger,
     /** A solve whose rating request was never made (the process that solved it stopped first): ask now. */
     private readonly askRating?: (ticketId: string) => Promise<unknown>,
+    private readonly openWork?: Pick<OpenWork, 'dueScan'>,
   ) {}
 
   async run(): Promise<SweepResult> {
     const result: SweepResult = { closed: [], reminded: [] };
     const now = this.clock.now();
-    const candidates = await this.models.Ticket.find({ status: { $in: ['solved', 'pending'] } }).lean();
+    const candidates = await this.candidates(now);
     for (const ticket of candidates) {
       try {
         if (ticket.status === 'solved' && (await this.closeIfDue(ticket, now))) result.closed.push(String(ticket._id));
@@ -54,6 +62,24 @@ export class AutomationSweep {
     }
     if (result.closed.length || result.reminded.length) this.logger.info({ closed: result.closed.length, reminded: result.reminded.length }, 'automation sweep');
     return result;
+  }
+
+  private async candidates(now: Date): Promise<Ticket[]> {
+    const entries = await this.openWork?.dueScan((e) => e.status === 'solved' || e.status === 'pending');
+    if (!entries) return this.models.Ticket.find({ status: { $in: ['solved', 'pending'] } }).lean();
+    const settings = new Map<string, InboxAutomation>();
+    for (const e of entries) {
+      const inbox = String(e.inboxId);
+      if (!settings.has(inbox)) settings.set(inbox, await this.settings.get(inbox));
+    }
+    const worthReading = entries.filter((e) => {
+      const s = settings.get(String(e.inboxId))!;
+      if (e.status === 'pending') return Boolean(s.pendingReminderDays);
+      if (!e.solvedAt) return false;
+      const age = now.getTime() - e.solvedAt.getTime();
+      return (s.csat.enabled && age <= DAY_MS) || (s.autoCloseDays !== null && age >= s.autoCloseDays * DAY_MS);
+    });
+    return ticketsById(this.models, worthReading.map((e) => e._id));
   }
 
   /** Solved within the last day and not asked for this solve; the request's unique id keeps it once. */
@@ -100,9 +126,13 @@ export class AutomationSweep {
     return true;
   }
 
-  /** The audit event that made the ticket pending (the start of this pending period): its seq and time. */
+  /**
+   * The audit event that made the ticket pending (the start of this pending period): its seq and time. The
+   * trail is read by `_id` (`readAuditTrail`): a query on type would read every audit event on FerretDB.
+   */
   private async pendingSince(ticket: Ticket): Promise<{ seq: number; at: Date } | null> {
-    const last = await this.models.AuditEvent.findOne({ ticketId: ticket._id, type: 'ticket.status_changed' }).sort({ seq: -1 }).lean();
+    const trail = await readAuditTrail(this.models, ticket._id, 0, MAX_TRAIL);
+    const last = trail.filter((e) => e.type === 'ticket.status_changed').at(-1);
     if (!last) return null;
     const data = JSON.parse(last.dataJson) as { to?: string };
     return data.to === 'pending' ? { seq: last.seq, at: last.at } : null;

@@ -1,6 +1,13 @@
 import type { Types } from 'mongoose';
 import type { Ticket } from '../models/ticket.js';
-import { activeStatuses } from './ticket-enums.js';
+import { activeStatuses, type TicketStatus } from './ticket-enums.js';
+
+/**
+ * Statuses the projection holds: open work, and solved tickets until they close — a solved ticket may still
+ * reopen, auto-close or be due a rating request, and the Solved view is one agents use every day. Closed
+ * tickets are history and go to the tickets query.
+ */
+export const heldStatuses: readonly TicketStatus[] = [...activeStatuses, 'solved'];
 
 /** What the inbox lists, filters and sorts on: one small copy per ticket in the open-work projection. */
 export type OpenWorkEntry = Pick<
@@ -22,6 +29,7 @@ export type OpenWorkEntry = Pick<
   | 'updatedAt'
   | 'snoozedUntil'
   | 'lastMessagePreview'
+  | 'solvedAt'
 >;
 
 export const openWorkFields = {
@@ -41,12 +49,13 @@ export const openWorkFields = {
   updatedAt: 1,
   snoozedUntil: 1,
   lastMessagePreview: 1,
+  solvedAt: 1,
   mergedInto: 1,
 } as const;
 
-/** Open work = a ticket still waiting on someone (new, open, pending, on hold; snoozed ones too). */
+/** Held in the projection: a ticket still waiting on someone (new, open, pending, on hold; snoozed ones too), or solved and not yet closed. */
 export function isOpenWork(t: Pick<Ticket, 'status' | 'mergedInto'>): boolean {
-  return activeStatuses.includes(t.status) && !t.mergedInto;
+  return heldStatuses.includes(t.status) && !t.mergedInto;
 }
 
 export function toOpenWorkEntry(t: OpenWorkEntry): OpenWorkEntry {
@@ -69,5 +78,6 @@ export function toOpenWorkEntry(t: OpenWorkEntry): OpenWorkEntry {
   if (t.assigneeId) e.assigneeId = t.assigneeId as Types.ObjectId;
   if (t.snoozedUntil) e.snoozedUntil = t.snoozedUntil;
   if (t.lastMessagePreview) e.lastMessagePreview = t.lastMessagePreview;
+  if (t.solvedAt) e.solvedAt = t.solvedAt;
   return e;
 }

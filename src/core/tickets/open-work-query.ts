@@ -1,7 +1,6 @@
 import type { Types } from 'mongoose';
 import type { Viewer } from '../users/viewer.js';
-import type { OpenWorkEntry } from './open-work-entry.js';
-import { activeStatuses } from './ticket-enums.js';
+import { heldStatuses, type OpenWorkEntry } from './open-work-entry.js';
 import { canSee } from './visibility.js';
 
 /** The list filters (`TicketListQuery` in ticket-queries.ts, which imports this file). */
@@ -21,12 +20,12 @@ export interface OpenWorkListQuery {
 
 /**
  * Whether the open-work projection holds every ticket this list could return:
- * only open statuses asked for. A contact's tickets (any status, the contact
- * page) and history views (solved, closed, or no status filter) go to the
- * tickets query.
+ * only held statuses asked for (open work, solved). A contact's tickets (any
+ * status, the contact page) and history views (closed, or no status filter) go
+ * to the tickets query.
  */
 export function servedByOpenWork(query: OpenWorkListQuery): boolean {
-  return Boolean(query.status?.length && query.status.every((s) => (activeStatuses as readonly string[]).includes(s)) && !query.contactId);
+  return Boolean(query.status?.length && query.status.every((s) => (heldStatuses as readonly string[]).includes(s)) && !query.contactId);
 }
 
 export const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -5,8 +5,7 @@ import { rawCollection } from '../db/raw-collection.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
-import { isOpenWork, openWorkFields, toOpenWorkEntry, type OpenWorkEntry } from './open-work-entry.js';
-import { activeStatuses } from './ticket-enums.js';
+import { heldStatuses, isOpenWork, openWorkFields, toOpenWorkEntry, type OpenWorkEntry } from './open-work-entry.js';
 import type { TicketLocks } from './ticket-locks.js';
 
 /** Tickets re-read at once while applying changes. */
@@ -15,12 +14,15 @@ const READ_WIDTH = 32;
 const OLD_COLLECTION = 'open_work';
 
 /**
- * The open-work projection: every ticket still waiting on someone, as a small
- * entry, held in this process's memory. The embedded FerretDB answers any query
- * but an `_id` lookup by reading the whole tickets collection (0.1 ms a ticket
- * and more); the inbox views agents live in (mine, unassigned, department, all
- * open, SLA order) are served from these entries instead, filtered and sorted in
- * memory (`open-work-query.ts`).
+ * The open-work projection: every ticket still waiting on someone, and every
+ * solved one not yet closed (`heldStatuses`), as a small entry held in this
+ * process's memory. The embedded FerretDB answers any query but an `_id` lookup
+ * by reading the whole tickets collection (0.1 ms a ticket and more); the inbox
+ * views agents live in (mine, unassigned, department, all open, SLA order,
+ * solved) are served from these entries instead, filtered and sorted in memory
+ * (`open-work-query.ts`), and so are the periodic sweeps that look for tickets
+ * due something (SLA alerts, auto-close, reminders: `dueScan`). Memory grows
+ * with solved tickets where auto-close is off (~1 KB an entry).
  *
  * Kept true by re-reading a ticket (by `_id`) after every domain event about it
  * — every ticket write publishes one, or calls `touched` — and replacing its
@@ -108,6 +110,15 @@ export class OpenWork {
     while (this.loop || this.rebuilding) await (this.loop ?? this.rebuilding);
   }
 
+  /**
+   * The entries `keep` selects, for a periodic sweep; `undefined` when the projection cannot answer (MongoDB,
+   * or not rebuilt yet): the caller asks the tickets collection, which MongoDB serves by index.
+   */
+  async dueScan(keep: (e: OpenWorkEntry) => boolean): Promise<OpenWorkEntry[] | undefined> {
+    if (!this.isReady) return undefined;
+    return (await this.entries()).filter(keep);
+  }
+
   /** Every entry, read-your-writes within this process. Shared objects: callers must not change them. */
   async entries(): Promise<OpenWorkEntry[]> {
     await this.settled();
@@ -118,7 +129,7 @@ export class OpenWork {
   private async rebuild(): Promise<void> {
     const t0 = performance.now();
     const open = await rawCollection(this.models.Ticket)
-      .find({ status: { $in: [...activeStatuses] } }, { projection: openWorkFields })
+      .find({ status: { $in: [...heldStatuses] } }, { projection: openWorkFields })
       .toArray();
     const next = new Map<string, OpenWorkEntry>();
     for (const t of open) if (isOpenWork(t)) next.set(String(t._id), toOpenWorkEntry(t as OpenWorkEntry));

@@ -64,6 +64,10 @@ const queries = (): Array<Record<string, string>> => [
   { status: active, q: 'invoice' },
   { status: active, q: '#3' },
   { status: active, channel: 'sms,email' },
+  // Solved tickets are held too (the Solved view, the auto-close and rating sweeps).
+  { status: 'solved', sort: 'lastMessage' },
+  { status: 'solved', departmentId: String(deps[0]) },
+  { status: `${active},solved`, assignee: 'me' },
 ];
 
 /** Every page of a list, walked with the cursor (small pages so the cursor is exercised). */
