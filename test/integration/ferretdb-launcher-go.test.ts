@@ -16,4 +16,13 @@ describe('FerretDB launcher (Go)', () => {
     expect(`${res.stdout}\n${res.stderr}`).toMatch(/^ok\s/m);
     expect(res.status).toBe(0);
   });
+
+  it('is built from the patched FerretDB (patch-ferretdb.mjs), wherever it was built', () => {
+    const dir = path.join(findRepoRoot(), 'scripts', 'ferretdb');
+    const binary = process.env.FERRETDB_BINARY ?? path.join(dir, 'ferretdb-embedded');
+    const res = spawnSync('go', ['version', '-m', binary], { encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local' } });
+    expect(res.status).toBe(0);
+    // The module line is followed by its replacement: the copy with the transaction mutex.
+    expect(res.stdout).toMatch(/dep\s+github\.com\/FerretDB\/FerretDB\s+v[\d.]+\s*\n\s*=>\s+\S*\.patched\/ferretdb/);
+  });
 }, 600_000);

@@ -13,7 +13,7 @@ import type { Logger } from '../logging/logger.js';
 /** The launcher is stale when any of these is newer than the binary: go.mod, go.sum and every .go file. */
 async function sourceFiles(sourceDir: string): Promise<string[]> {
   const names = await fs.readdir(sourceDir);
-  return names.filter((n) => n === 'go.mod' || n === 'go.sum' || n.endsWith('.go')).map((n) => path.join(sourceDir, n));
+  return names.filter((n) => n === 'go.mod' || n === 'go.sum' || n.endsWith('.go') || n.endsWith('.mjs')).map((n) => path.join(sourceDir, n));
 }
 const LOCK_STALE_MS = 15 * 60_000; // a cold build takes minutes on 2 cores; older locks are leftovers
 const STDERR_TAIL_LINES = 30;
@@ -166,7 +166,11 @@ export async function ensureFerretDbBinary(opts: { configured?: string | undefin
       await withHeartbeat(opts.logger, 'downloading FerretDB Go modules (go mod download)', () =>
         run('go', ['mod', 'download'], sourceDir, env),
       );
-      await withHeartbeat(opts.logger, 'compiling FerretDB launcher (go build)', () => run('go', ['build', '-o', tmp, '.'], sourceDir, env));
+      // FerretDB is built from a patched copy of its module (patch-ferretdb.mjs says what and why).
+      await withHeartbeat(opts.logger, 'compiling FerretDB launcher (go build)', async () => {
+        await run(process.execPath, ['patch-ferretdb.mjs'], sourceDir, env);
+        await run('go', ['build', '-modfile=.patched/go.mod', '-o', tmp, '.'], sourceDir, env);
+      });
       await fs.rename(tmp, binary);
     } finally {
       await fs.rm(tmp, { force: true });

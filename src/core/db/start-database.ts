@@ -84,16 +84,15 @@ function withDbName(uri: string, dbName: string): string {
  * waits for a second to write: with ~100 concurrent updates every connection
  * is held by a reader waiting for a writer's connection, and the server stops
  * (seen at 200 msg/s in scripts/bench/realtime.ts). Every FerretDB transaction
- * takes SQLite's write lock up front (`_txlock=immediate`, see the launcher), so
- * commands in flight beyond a few only wait in SQLite's busy handler, retrying
- * the lock. At 200 msg/s (scripts/bench/realtime.ts, docs/benchmarks.md) a pool
- * of 16 cost 3.9–4.1 ms of database CPU per message in two runs, a pool of 4
- * 3.35–4.8 ms (median 3.6) in ten, 2 and 1 about the same as 4: the machine's
- * noise is as large as the difference; the median favoured the small pool. Four
- * leave room for a slow history query or two (a full read of the tickets)
- * without stopping ingest.
+ * takes SQLite's write lock up front (`_txlock=immediate`, see the launcher);
+ * the launcher's FerretDB hands that lock from one transaction to the next
+ * through a Go mutex (scripts/ferretdb/patch-ferretdb.mjs) instead of leaving
+ * the waiters asleep in SQLite's busy handler, so commands in flight no longer
+ * cost idle lock time. With it, 8 beat 4 at 200 msg/s (p99 579 against 924 ms
+ * in one run each, docs/benchmarks.md); without it the two were within the
+ * machine's noise. Eight still leave SQLite's 100 connections nearly all free.
  */
-const FERRETDB_MAX_POOL = 4;
+const FERRETDB_MAX_POOL = 8;
 
 function withPoolLimit(uri: string): string {
   const url = new URL(uri);

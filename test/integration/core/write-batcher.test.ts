@@ -39,8 +39,43 @@ describe('WriteBatcher (group commit, on FerretDB)', () => {
     const batcher = new WriteBatcher(collection);
     await Promise.all(Array.from({ length: 200 }, (_, i) => batcher.insert({ _id: `burst${i}`, n: i })));
     expect(await coll.countDocuments({ _id: { $regex: /^burst/ } })).toBe(200);
-    // The first goes alone; the rest waited for it and went in batches of up to 20.
-    expect(count.commands).toBeLessThanOrEqual(11);
+    // The first goes alone; the rest waited for it and went together (inserts are not held to 20 a command).
+    expect(count.commands).toBeLessThanOrEqual(3);
+  });
+
+  it('updates go at most 20 to a command; with `inFlight`, several commands are on their way at once', async () => {
+    await coll.insertMany(Array.from({ length: 60 }, (_, i) => ({ _id: `par${i}`, n: 0 })));
+    const run = async (inFlight: number | undefined, value: number) => {
+      let active = 0;
+      let peak = 0;
+      let commands = 0;
+      const slow = new Proxy(coll, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          if (typeof v !== 'function') return v;
+          if (prop !== 'updateOne' && prop !== 'bulkWrite') return v.bind(target);
+          return async (...args: unknown[]) => {
+            commands++;
+            peak = Math.max(peak, ++active);
+            await new Promise((r) => setTimeout(r, 30));
+            try {
+              return await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            } finally {
+              active--;
+            }
+          };
+        },
+      });
+      const batcher = new WriteBatcher(() => slow, inFlight ? { inFlight } : {});
+      await Promise.all(Array.from({ length: 60 }, (_, i) => batcher.updateById(`par${i}`, { $set: { n: value } })));
+      expect(await coll.countDocuments({ _id: { $regex: /^par/ }, n: value })).toBe(60);
+      return { peak, commands };
+    };
+    // One at a time by default: the first alone, then 20 a command.
+    expect(await run(undefined, 1)).toEqual({ peak: 1, commands: 4 });
+    const parallel = await run(3, 2);
+    expect(parallel.peak).toBe(3);
+    expect(parallel.commands).toBeGreaterThanOrEqual(3);
   });
 
   it('with a linger, writes trickling in one at a time still share commands', async () => {

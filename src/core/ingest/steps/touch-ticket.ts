@@ -13,10 +13,13 @@ export interface Touched {
   wokeFrom: Ticket['status'] | undefined;
 }
 
+/** Ticket updates on their way at once (WriteBatcher): one ticket's are never two at a time, they run under its lock. */
+const UPDATE_COMMANDS_IN_FLIGHT = 4;
+
 /** Customer activity on a ticket: timestamps move forward only; a waiting ticket becomes open again. */
 export class TicketToucher {
   /** By the driver (so `updatedAt`, mongoose's timestamp, is set here), batched with other tickets' under load. */
-  private readonly ticketWrites = new WriteBatcher<Ticket>(() => rawCollection(this.models.Ticket));
+  private readonly ticketWrites = new WriteBatcher<Ticket>(() => rawCollection(this.models.Ticket), { inFlight: UPDATE_COMMANDS_IN_FLIGHT });
 
   constructor(
     private readonly models: Models,
