@@ -191,8 +191,11 @@ async function main() {
   for (const size of sizes) {
     const have = await modelsOf(core).Ticket.countDocuments({ inboxId: new Types.ObjectId(f.inboxId) });
     if (have < size) {
-      const s = await seed(core, f, have, size);
-      console.log(`seeded tickets ${have}..${size}: accepted + processed in ${s.acceptedSeconds.toFixed(0)} s, with agent actions ${s.totalSeconds.toFixed(0)} s`);
+      // A run stopped part way (a data dir kept) is resumed from the last size it finished: accepting an event
+      // again is a no-op (its provider key is taken), so the rounds and the agent actions are completed.
+      const from = Math.max(0, ...sizes.filter((s) => s <= have));
+      const s = await seed(core, f, from, size);
+      console.log(`seeded tickets ${from}..${size} (${have} stored before): accepted + processed in ${s.acceptedSeconds.toFixed(0)} s, with agent actions ${s.totalSeconds.toFixed(0)} s`);
     }
     await measure(core, f, size);
   }
