@@ -137,6 +137,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const inboxes = new InboxService(models, box, bus, channels, { publicUrl: config.publicUrl, leases });
   const contacts = new ContactService(models, locks, contactCache, log('contacts'));
   contacts.onTicketMoved((ticketId) => openWork.touched(ticketId));
+  contacts.useTicketIndex((contactIds) => openWork.ticketIdsOfContacts(contactIds));
   const reports = new ReportsService(connection, models, bus, config.tickets.timeZone, log('reports'));
 
   let jobs: JobScheduler | undefined;

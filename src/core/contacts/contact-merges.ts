@@ -69,6 +69,16 @@ export class ContactMerges {
     this.model = mergeModel(models.User.db);
   }
 
+  /**
+   * Contacts merged into `targetId` and not undone, from the merge records: a small collection, where the
+   * contacts' `mergedInto` field would be a read of every contact on the embedded FerretDB.
+   */
+  async sourcesOf(targetId: Types.ObjectId): Promise<Types.ObjectId[]> {
+    const records = await this.model.find({ targetId, undoneAt: { $exists: false } }, { sourceId: 1 }).lean();
+    // `<merge>:undo` records (the undo's claim) name the same pair; only the merges themselves count.
+    return records.filter((m) => !String(m._id).endsWith(':undo')).map((m) => m.sourceId);
+  }
+
   /** What a merge of `sourceId` into `targetId` would move, without moving anything. */
   async preview(viewer: Viewer, sourceId: string, targetId: string): Promise<MergePreview> {
     const { source, target } = await this.pair(viewer, sourceId, targetId);

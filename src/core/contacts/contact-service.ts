@@ -8,8 +8,10 @@ import { ContactMerges } from './contact-merges.js';
 import { searchFilter } from './search-terms.js';
 import { termsOf } from './search-terms-hooks.js';
 import type { Models } from '../models/registry.js';
+import type { Ticket } from '../models/ticket.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
-import { visibilityFilter } from '../tickets/visibility.js';
+import { ticketsById } from '../tickets/tickets-by-id.js';
+import { canSee, visibilityFilter } from '../tickets/visibility.js';
 import { seesAllTickets, type Viewer } from '../users/viewer.js';
 
 export const ContactUpdateSchema = z
@@ -25,9 +27,15 @@ export const ContactUpdateSchema = z
 export type ContactUpdate = z.infer<typeof ContactUpdateSchema>;
 
 /** Customers across channels: search, detail with every ticket the viewer may see, and merge. */
+/** Tickets on a contact's page. */
+const CONTACT_PAGE_TICKETS = 200;
+/** A contact with more tickets than this is read by query even on the embedded database. */
+const MAX_INDEXED_READS = 1_000;
+
 export class ContactService {
   private readonly merges: ContactMerges;
   private backfilled: Promise<void> | undefined;
+  private ticketIdsOf: ((contactIds: string[]) => Promise<string[] | undefined>) | undefined;
 
   constructor(
     private readonly models: Models,
@@ -54,18 +62,43 @@ export class ContactService {
     return this.models.Contact.find({ $and: conditions }).sort({ updatedAt: -1, _id: -1 }).limit(limit).lean();
   }
 
+  /**
+   * Where the contact page finds a contact's tickets on the embedded database (the open-work projection's
+   * contact index, `OpenWork.ticketIdsOfContacts`); without it, or when it cannot answer, by query.
+   */
+  useTicketIndex(ticketIdsOf: (contactIds: string[]) => Promise<string[] | undefined>): void {
+    this.ticketIdsOf = ticketIdsOf;
+  }
+
   async detail(viewer: Viewer, id: string) {
     const contact = Types.ObjectId.isValid(id) ? await this.models.Contact.findById(id).lean() : null;
     if (!contact) throw new NotFoundError('Contact');
-    const merged = await this.models.Contact.find({ mergedInto: contact._id }, { _id: 1 }).lean();
-    const contactIds = [contact._id, ...merged.map((m) => m._id)];
-    const tickets = await this.models.Ticket.find({ $and: [{ contactId: { $in: contactIds } }, visibilityFilter(viewer)] })
-      .sort({ lastMessageAt: -1 })
-      .limit(200)
-      .lean();
+    const contactIds = [contact._id, ...(await this.merges.sourcesOf(contact._id))];
+    const tickets = (await this.indexedTickets(viewer, contactIds)) ?? (await this.queriedTickets(viewer, contactIds));
     // None of their tickets visible: the contact is not either (404, its existence is not disclosed).
     if (!seesAllTickets(viewer) && tickets.length === 0) throw new NotFoundError('Contact');
     return { contact, tickets };
+  }
+
+  /** The contact page's tickets, newest activity first, at most CONTACT_PAGE_TICKETS: by query (MongoDB: by index). */
+  private queriedTickets(viewer: Viewer, contactIds: Types.ObjectId[]): Promise<Ticket[]> {
+    return this.models.Ticket.find({ $and: [{ contactId: { $in: contactIds } }, visibilityFilter(viewer)] })
+      .sort({ lastMessageAt: -1 })
+      .limit(CONTACT_PAGE_TICKETS)
+      .lean();
+  }
+
+  /**
+   * The same page from the ticket index and `_id` reads (the embedded database), or `undefined` when the index
+   * cannot answer or the contact has more tickets than are worth reading one by one.
+   */
+  private async indexedTickets(viewer: Viewer, contactIds: Types.ObjectId[]): Promise<Ticket[] | undefined> {
+    const ids = await this.ticketIdsOf?.(contactIds.map(String));
+    if (!ids || ids.length > MAX_INDEXED_READS) return undefined;
+    const wanted = new Set(contactIds.map(String));
+    const tickets = (await ticketsById(this.models, ids)).filter((t) => wanted.has(String(t.contactId)) && canSee(viewer, t));
+    const newestFirst = (a: Ticket, b: Ticket) => b.lastMessageAt.getTime() - a.lastMessageAt.getTime() || (String(b._id) < String(a._id) ? -1 : 1);
+    return tickets.sort(newestFirst).slice(0, CONTACT_PAGE_TICKETS);
   }
 
   /** Contacts with at least one ticket the agent may see (one query over the tickets, ids only). */

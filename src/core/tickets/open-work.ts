@@ -5,8 +5,9 @@ import { rawCollection } from '../db/raw-collection.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
-import { heldStatuses, isOpenWork, openWorkFields, toOpenWorkEntry, type OpenWorkEntry } from './open-work-entry.js';
+import { isOpenWork, openWorkFields, toOpenWorkEntry, type OpenWorkEntry } from './open-work-entry.js';
 import type { TicketLocks } from './ticket-locks.js';
+import { ContactTickets } from './contact-tickets.js';
 
 /** Tickets re-read at once while applying changes. */
 const READ_WIDTH = 32;
@@ -22,7 +23,8 @@ const OLD_COLLECTION = 'open_work';
  * solved) are served from these entries instead, filtered and sorted in memory
  * (`open-work-query.ts`), and so are the periodic sweeps that look for tickets
  * due something (SLA alerts, auto-close, reminders: `dueScan`). Memory grows
- * with solved tickets where auto-close is off (~1 KB an entry).
+ * with solved tickets where auto-close is off (~1 KB an entry). Beside the entries it notes every ticket's
+ * contact, closed ones included (`ContactTickets`, the contact page).
  *
  * Kept true by re-reading a ticket (by `_id`) after every domain event about it
  * — every ticket write publishes one, or calls `touched` — and replacing its
@@ -44,6 +46,8 @@ export class OpenWork {
   private unsubscribe: (() => void) | undefined;
 
   private open = new Map<string, OpenWorkEntry>();
+  /** Every ticket's contact (closed ones too), for the contact page: kept by the same reads as the entries. */
+  private readonly contacts = new ContactTickets();
 
   constructor(
     private readonly connection: Connection,
@@ -119,6 +123,16 @@ export class OpenWork {
     return (await this.entries()).filter(keep);
   }
 
+  /**
+   * Ids of every ticket (any status) of these contacts, read-your-writes within this process; `undefined`
+   * when the projection cannot answer (MongoDB, or not rebuilt yet): the caller queries by `contactId`.
+   */
+  async ticketIdsOfContacts(contactIds: string[]): Promise<string[] | undefined> {
+    if (!this.isReady) return undefined;
+    await this.settled();
+    return this.contacts.of(contactIds);
+  }
+
   /** Every entry, read-your-writes within this process. Shared objects: callers must not change them. */
   async entries(): Promise<OpenWorkEntry[]> {
     await this.settled();
@@ -128,14 +142,18 @@ export class OpenWork {
   /** Replaces every entry with ones built from the tickets (one read of the tickets collection). */
   private async rebuild(): Promise<void> {
     const t0 = performance.now();
-    const open = await rawCollection(this.models.Ticket)
-      .find({ status: { $in: [...heldStatuses] } }, { projection: openWorkFields })
-      .toArray();
+    // Every ticket: the held ones become entries, and every one's contact is noted (the contact page). On
+    // FerretDB a status filter would read every ticket just the same.
+    const all = await rawCollection(this.models.Ticket).find({}, { projection: openWorkFields }).toArray();
     const next = new Map<string, OpenWorkEntry>();
-    for (const t of open) if (isOpenWork(t)) next.set(String(t._id), toOpenWorkEntry(t as OpenWorkEntry));
+    this.contacts.clear();
+    for (const t of all) {
+      if (isOpenWork(t)) next.set(String(t._id), toOpenWorkEntry(t as OpenWorkEntry));
+      this.contacts.set(String(t._id), t.contactId ? String(t.contactId) : undefined);
+    }
     this.open = next;
     this.isReady = true;
-    this.logger.info({ open: next.size, ms: Math.round(performance.now() - t0) }, 'open-work projection rebuilt');
+    this.logger.info({ open: next.size, tickets: all.length, ms: Math.round(performance.now() - t0) }, 'open-work projection rebuilt');
   }
 
   private async applyAll(): Promise<void> {
@@ -163,6 +181,7 @@ export class OpenWork {
       const t = tickets[k] as (Ticket & OpenWorkEntry) | null;
       if (t && isOpenWork(t)) this.open.set(id, toOpenWorkEntry(t));
       else this.open.delete(id);
+      this.contacts.set(id, t?.contactId ? String(t.contactId) : undefined);
     });
   }
 }
