@@ -169,6 +169,11 @@ async function measure(core: Core, f: Fixture, size: number) {
   const stored = await modelsOf(core).Ticket.countDocuments({});
   console.log(`\n${size} tickets asked, ${stored} stored; open-work projection ${core.openWork.ready ? 'on' : 'off'} — medians of ${runs} runs (ms)`);
   for (const [name, ms] of rows) console.log(`  ${name.padEnd(32)} ${ms.toFixed(1).padStart(9)}`);
+  // The projection lives in the hub's memory: what the whole process holds after a collection, for scale.
+  globalThis.gc?.();
+  const held = (await core.openWork.entries()).length;
+  const { heapUsed, rss } = process.memoryUsage();
+  console.log(`  open-work entries ${held}; hub heap ${(heapUsed / 1048576).toFixed(0)} MiB, rss ${(rss / 1048576).toFixed(0)} MiB${globalThis.gc ? ' (after gc)' : ''}`);
 }
 
 async function main() {
