@@ -6,6 +6,7 @@
  *
  *   npx tsx scripts/bench/inbox.ts [--sizes 1000,10000,50000] [--messages 3] [--runs 9]
  *                                  [--data-dir DIR]   (kept: a later run reuses what is seeded there)
+ *                                  [--measure-only]   (measure what --data-dir holds, seed nothing)
  *   (MONGODB_URI=… to run against a real MongoDB instead of an embedded FerretDB)
  *
  * Sizes grow one database: 10,000 means the 1,000 plus 9,000 more.
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '9' },
     'data-dir': { type: 'string' },
     batch: { type: 'string', default: '100' },
+    /** Measure the database in --data-dir as it is (no seeding): one row set, labelled with what is stored. */
+    'measure-only': { type: 'boolean', default: false },
   },
 });
 const sizes = values.sizes.split(',').map(Number);
@@ -193,6 +196,10 @@ async function main() {
   const projected = await core.openWork.whenReady();
   console.log(`open-work projection ${projected ? `ready in ${(performance.now() - t1).toFixed(0)} ms` : 'off (MongoDB: indexes)'}`);
   const f = await fixture(core);
+  if (values['measure-only']) {
+    await measure(core, f, await modelsOf(core).Ticket.countDocuments({ inboxId: new Types.ObjectId(f.inboxId) }));
+    sizes.length = 0;
+  }
   for (const size of sizes) {
     const have = await modelsOf(core).Ticket.countDocuments({ inboxId: new Types.ObjectId(f.inboxId) });
     if (have < size) {
