@@ -7,8 +7,9 @@
 // connections. While one holds SQLite's write lock, the others sleep in SQLite's busy handler (1, 2, 5,
 // 10, 15 … ms) and the lock sits idle between a commit and the next sleeper waking. Under the realtime
 // benchmark (200 msg/s) that idle time, not the CPU, held ingest back: FerretDB and the hub were each ~60%
-// busy while messages queued for a second. With a Go mutex around each transaction the next one is handed
-// the lock at once (docs/benchmarks.md). SQLite takes one writer at a time anyway, so nothing that could
+// busy while messages queued for a second. With a Go turn (a one-slot channel) around each transaction the
+// next one is handed the lock at once (docs/benchmarks.md); a wait longer than SQLite's own busy timeout
+// (10 s) still fails, as SQLITE_BUSY did. SQLite takes one writer at a time anyway, so nothing that could
 // run in parallel is serialized; plain reads (no transaction) are not affected.
 //
 // Only the text this expects is replaced; if FerretDB's source changes (a new version in go.mod), this
@@ -38,14 +39,19 @@ writable(copy);
 const file = path.join(copy, 'internal', 'util', 'fsql', 'db.go');
 let text = readFileSync(file, 'utf8');
 const edits = [
-  ['\t"log/slog"\n', '\t"log/slog"\n\t"sync"\n'],
   [
     '\tBatchSize int\n}',
-    '\tBatchSize int\n\n\t// Ponte: one transaction at a time asks SQLite for its write lock; the others wait here and get\n\t// it at once, instead of sleeping in SQLite\'s busy handler (scripts/ferretdb/patch-ferretdb.mjs).\n\ttxMu sync.Mutex\n}',
+    '\tBatchSize int\n\n\t// Ponte: one transaction at a time asks SQLite for its write lock; the others wait here and get\n\t// it at once, instead of sleeping in SQLite\'s busy handler (scripts/ferretdb/patch-ferretdb.mjs).\n\ttxTurn chan struct{}\n}',
   ],
+  ['\t\ttoken:            resource.NewToken(),\n', '\t\ttoken:            resource.NewToken(),\n\t\ttxTurn:           make(chan struct{}, 1),\n'],
   [
     'func (db *DB) InTransaction(ctx context.Context, f func(*Tx) error) (err error) {\n',
-    'func (db *DB) InTransaction(ctx context.Context, f func(*Tx) error) (err error) {\n\tdb.txMu.Lock()\n\tdefer db.txMu.Unlock()\n\n',
+    // As long as SQLite's busy timeout (10 s) and no longer: a transaction that never ends fails the ones
+    // behind it, as SQLITE_BUSY did, instead of holding every writer forever.
+    'func (db *DB) InTransaction(ctx context.Context, f func(*Tx) error) (err error) {\n' +
+      '\tselect {\n\tcase db.txTurn <- struct{}{}:\n\tcase <-ctx.Done():\n\t\treturn lazyerrors.Error(ctx.Err())\n' +
+      '\tcase <-time.After(10 * time.Second):\n\t\treturn lazyerrors.Errorf("waited 10s for the SQLite write lock")\n\t}\n' +
+      '\tdefer func() { <-db.txTurn }()\n\n',
   ],
 ];
 for (const [from, to] of edits) {

@@ -86,7 +86,7 @@ function withDbName(uri: string, dbName: string): string {
  * (seen at 200 msg/s in scripts/bench/realtime.ts). Every FerretDB transaction
  * takes SQLite's write lock up front (`_txlock=immediate`, see the launcher);
  * the launcher's FerretDB hands that lock from one transaction to the next
- * through a Go mutex (scripts/ferretdb/patch-ferretdb.mjs) instead of leaving
+ * through a Go turn (scripts/ferretdb/patch-ferretdb.mjs) instead of leaving
  * the waiters asleep in SQLite's busy handler, so commands in flight no longer
  * cost idle lock time. With it, 8 beat 4 at 200 msg/s (p99 579 against 924 ms
  * in one run each, docs/benchmarks.md); without it the two were within the
