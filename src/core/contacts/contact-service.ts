@@ -26,12 +26,12 @@ export const ContactUpdateSchema = z
   .refine((v) => Object.keys(v).length > 0, 'must change at least one field');
 export type ContactUpdate = z.infer<typeof ContactUpdateSchema>;
 
-/** Customers across channels: search, detail with every ticket the viewer may see, and merge. */
 /** Tickets on a contact's page. */
 const CONTACT_PAGE_TICKETS = 200;
 /** A contact with more tickets than this is read by query even on the embedded database. */
 const MAX_INDEXED_READS = 1_000;
 
+/** Customers across channels: search, detail with every ticket the viewer may see, and merge. */
 export class ContactService {
   private readonly merges: ContactMerges;
   private backfilled: Promise<void> | undefined;
