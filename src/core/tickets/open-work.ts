@@ -23,8 +23,9 @@ const OLD_COLLECTION = 'open_work';
  * solved) are served from these entries instead, filtered and sorted in memory
  * (`open-work-query.ts`), and so are the periodic sweeps that look for tickets
  * due something (SLA alerts, auto-close, reminders: `dueScan`). Memory grows
- * with solved tickets where auto-close is off (~1 KB an entry). Beside the entries it notes every ticket's
- * contact, closed ones included (`ContactTickets`, the contact page).
+ * with solved tickets where auto-close is off (the whole hub's heap: 161 MiB at
+ * 46,597 entries, docs/benchmarks.md). Beside the entries it notes every
+ * ticket's contact, closed ones included (`ContactTickets`, the contact page).
  *
  * Kept true by re-reading a ticket (by `_id`) after every domain event about it
  * — every ticket write publishes one, or calls `touched` — and replacing its
