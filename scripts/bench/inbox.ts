@@ -196,11 +196,8 @@ async function main() {
   const projected = await core.openWork.whenReady();
   console.log(`open-work projection ${projected ? `ready in ${(performance.now() - t1).toFixed(0)} ms` : 'off (MongoDB: indexes)'}`);
   const f = await fixture(core);
-  if (values['measure-only']) {
-    await measure(core, f, await modelsOf(core).Ticket.countDocuments({ inboxId: new Types.ObjectId(f.inboxId) }));
-    sizes.length = 0;
-  }
-  for (const size of sizes) {
+  if (values['measure-only']) await measure(core, f, await modelsOf(core).Ticket.countDocuments({ inboxId: new Types.ObjectId(f.inboxId) }));
+  for (const size of values['measure-only'] ? [] : sizes) {
     const have = await modelsOf(core).Ticket.countDocuments({ inboxId: new Types.ObjectId(f.inboxId) });
     if (have < size) {
       // A run stopped part way (a data dir kept) is resumed from the last size it finished: accepting an event

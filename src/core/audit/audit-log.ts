@@ -10,7 +10,7 @@ import { auditSealId, type AuditHead } from '../models/audit-head.js';
 import type { Models } from '../models/registry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 import { auditEventId } from './audit-event-id.js';
-import { readAuditTrail } from './audit-trail.js';
+import { wholeTrail } from './audit-trail.js';
 import { canonicalJson } from './canonical-json.js';
 import { GENESIS_HASH, hashAuditEvent } from './event-hash.js';
 
@@ -34,8 +34,6 @@ const MAX_ATTEMPTS = 200;
 
 /** Seals wait this long to share a command: written in the background, waited for only by `flushHeads`. */
 const SEAL_LINGER_MS = 100;
-/** A trail longer than this is asked for by query (`newest`, `findRef`): its `_id` reads would cost more. */
-const MAX_TRAIL_READ = 2_000;
 
 /**
  * Appends hash-chained events. Sequence numbers are claimed by the unique
@@ -99,8 +97,8 @@ export class AuditLog {
    */
   async findRef(ticketId: Types.ObjectId | string, ref: string): Promise<AuditEvent | null> {
     const id = new Types.ObjectId(String(ticketId));
-    const trail = await readAuditTrail(this.models, id, 0, MAX_TRAIL_READ);
-    if (trail.length >= MAX_TRAIL_READ) return this.models.AuditEvent.findOne({ ticketId: id, ref }).lean();
+    const trail = await wholeTrail(this.models, id);
+    if (!trail) return this.models.AuditEvent.findOne({ ticketId: id, ref }).lean();
     return trail.find((e) => e.ref === ref) ?? null;
   }
 
@@ -110,8 +108,8 @@ export class AuditLog {
    * the embedded FerretDB for each such append (an SLA sweep escalating thousands of tickets stalled on it).
    */
   private async newest(ticketId: Types.ObjectId): Promise<{ seq: number; hash: string } | null> {
-    const trail = await readAuditTrail(this.models, ticketId, 0, MAX_TRAIL_READ);
-    if (trail.length >= MAX_TRAIL_READ) return this.models.AuditEvent.findOne({ ticketId }, { seq: 1, hash: 1 }).sort({ seq: -1 }).lean();
+    const trail = await wholeTrail(this.models, ticketId);
+    if (!trail) return this.models.AuditEvent.findOne({ ticketId }, { seq: 1, hash: 1 }).sort({ seq: -1 }).lean();
     const last = trail.at(-1);
     return last ? { seq: last.seq, hash: last.hash } : null;
   }

@@ -37,6 +37,19 @@ export async function readAuditTrail(models: Models, ticketId: Types.ObjectId, a
   return found;
 }
 
+/** A trail longer than this is asked for by query (`wholeTrail`): its `_id` reads would cost more. */
+const MAX_WHOLE_TRAIL = 2_000;
+
+/**
+ * Every event of a ticket, in seq order, read by `_id` — or `undefined` when it has more than MAX_WHOLE_TRAIL,
+ * where the caller asks by query. For lookups within one ticket (its newest event, an event by ref or type)
+ * that a query would answer by reading every audit event on the embedded FerretDB.
+ */
+export async function wholeTrail(models: Models, ticketId: Types.ObjectId): Promise<AuditEvent[] | undefined> {
+  const trail = await readAuditTrail(models, ticketId, 0, MAX_WHOLE_TRAIL);
+  return trail.length >= MAX_WHOLE_TRAIL ? undefined : trail;
+}
+
 function byQuery(models: Models, ticketId: Types.ObjectId, afterSeq: number, limit: number): Promise<AuditEvent[]> {
   return models.AuditEvent.find({ ticketId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).lean();
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
-import { readAuditTrail } from '../audit/audit-trail.js';
+import { wholeTrail } from '../audit/audit-trail.js';
 import type { ComposeService } from '../outbound/compose-service.js';
 import type { OpenWork } from '../tickets/open-work.js';
 import type { TicketService } from '../tickets/ticket-service.js';
@@ -13,8 +13,6 @@ import { languageFor } from './language.js';
 import type { OnceMarks } from './once-marks.js';
 
 const DAY_MS = 86_400_000;
-/** Audit events read to find when a ticket went pending (a ticket's whole trail, in practice). */
-const MAX_TRAIL = 10_000;
 
 export interface SweepResult {
   closed: string[];
@@ -128,11 +126,13 @@ export class AutomationSweep {
 
   /**
    * The audit event that made the ticket pending (the start of this pending period): its seq and time. The
-   * trail is read by `_id` (`readAuditTrail`): a query on type would read every audit event on FerretDB.
+   * trail is read by `_id` (`wholeTrail`): a query on type would read every audit event on FerretDB.
    */
   private async pendingSince(ticket: Ticket): Promise<{ seq: number; at: Date } | null> {
-    const trail = await readAuditTrail(this.models, ticket._id, 0, MAX_TRAIL);
-    const last = trail.filter((e) => e.type === 'ticket.status_changed').at(-1);
+    const trail = await wholeTrail(this.models, ticket._id);
+    const last = trail
+      ? trail.filter((e) => e.type === 'ticket.status_changed').at(-1)
+      : await this.models.AuditEvent.findOne({ ticketId: ticket._id, type: 'ticket.status_changed' }).sort({ seq: -1 }).lean();
     if (!last) return null;
     const data = JSON.parse(last.dataJson) as { to?: string };
     return data.to === 'pending' ? { seq: last.seq, at: last.at } : null;
