@@ -44,6 +44,7 @@ import { VisibleAttachments } from './attachments/visible-attachment.js';
 import { CannedResponseService } from './canned/canned-service.js';
 import { CustomerConversationService } from './conversations/customer-conversation.js';
 import { rememberModels } from './models/models-of.js';
+import { MessageKeys } from './messages/message-keys.js';
 import { ThreadBackfill } from './tickets/thread-backfill.js';
 import { ThreadEntries } from './tickets/thread-entries.js';
 import { TicketSplitter } from './tickets/ticket-split.js';
@@ -99,15 +100,16 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const inboxCache = new InboxCache(models, bus);
   const contactCache = new ContactCache();
   const intake = new EventIntake(models, inboxCache, blobs, config, log('ingest'));
-  const placement = new TicketPlacement(models, secret);
+  const messageKeys = new MessageKeys(models, log('ingest'));
+  const placement = new TicketPlacement(models, secret, messageKeys);
   const contactResolver = new ContactResolver(models, contactCache, log('contacts'));
   const ticketNumbers = new TicketNumbers(models);
   const threadEntries = new ThreadEntries(models);
   const threadBackfill = new ThreadBackfill(models, threadEntries, log('tickets'));
-  const messageProcessor = new MessageProcessor(models, inboxCache, contactResolver, placement, audit, locks, ticketNumbers, config, secret, log('ingest'), threadEntries);
-  const statusProcessor = new StatusProcessor(models, audit, log('ingest'), threadEntries);
+  const messageProcessor = new MessageProcessor(models, inboxCache, contactResolver, placement, audit, locks, ticketNumbers, config, secret, log('ingest'), threadEntries, messageKeys);
+  const statusProcessor = new StatusProcessor(models, audit, log('ingest'), threadEntries, messageKeys);
   const media = new RemoteMediaFetcher(models, channels, blobs, config.limits, log('ingest'));
-  const calls = new CallProcessor(models, audit, log('ingest'));
+  const calls = new CallProcessor(models, audit, log('ingest'), messageKeys);
   const profiles = new SenderProfiles(models, channels, contactCache, log('ingest'));
   const ingest = new IngestService(
     models,
@@ -118,7 +120,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     log('ingest'),
     media,
     profiles,
-    new AnnotationProcessor(models, audit, log('ingest')),
+    new AnnotationProcessor(models, audit, log('ingest'), messageKeys),
     calls,
   );
 
@@ -145,7 +147,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     if (!jobs) throw new Error('job scheduler not started');
     return jobs;
   };
-  const worker = new DeliveryWorker(models, channels, blobs, audit, bus, queue, config, log('outbound'));
+  const worker = new DeliveryWorker(models, channels, blobs, audit, bus, queue, config, log('outbound'), messageKeys);
   const compose = new ComposeService(
     models,
     tickets,
@@ -277,6 +279,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     /** Another process now writes this database too (tests attach a second core): stop trusting our last writes. */
     shareDatabase: () => placement.trustLastWrites(undefined),
     threadBackfill,
+    messageKeys,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
 
     /**
@@ -316,6 +319,9 @@ export function createCore({ config, connection, logger, secret, channels, clock
       searchIndex.backfill().catch((err: unknown) => logger.error({ err }, 'search index backfill failed; it runs again at next start'));
       // Threads are read by entries only on the embedded database (MongoDB answers the query by index).
       if (await isFerretDb(connection)) threadBackfill.run().catch((err: unknown) => logger.error({ err }, 'thread entry backfill failed; it goes on at next start'));
+      // Likewise message keys (MongoDB finds messages by provider id through its indexes): until done, lookups ask the messages.
+      if (await isFerretDb(connection)) messageKeys.backfill().catch((err: unknown) => logger.error({ err }, 'message key backfill failed; it goes on at next start'));
+      else await messageKeys.load();
       // Longer than any backoff: a queued message idle that long has lost its job.
       const strandedAfterMs = config.outbound.backoffMaxMs * 2 + 60_000;
       // Asking the database what is pending or stranded is a full scan on the embedded FerretDB (0.6 s and
@@ -361,6 +367,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
       await Promise.race([searchIndex.settled(), new Promise((r) => setTimeout(r, 2_000).unref())]);
       searchIndex.stop();
       await threadBackfill.stop();
+      await messageKeys.stop();
       await jobs?.stop();
       jobs = undefined;
       await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));

@@ -3,6 +3,7 @@ import { systemActor, type AuditLog } from '../audit/audit-log.js';
 import type { MessageReaction, MessageRevoked } from '../domain/inbound-event.js';
 import type { DomainEvent } from '../events/domain-events.js';
 import { ticketScope } from '../events/views.js';
+import type { MessageKeys } from '../messages/message-keys.js';
 import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { ProcessResult } from './message-processor.js';
@@ -19,6 +20,7 @@ export class AnnotationProcessor {
     private readonly models: Models,
     private readonly audit: AuditLog,
     private readonly logger: Logger,
+    private readonly keys: MessageKeys,
   ) {}
 
   async revoked(e: MessageRevoked): Promise<ProcessResult> {
@@ -43,7 +45,7 @@ export class AnnotationProcessor {
   }
 
   private async find(inboxId: string, providerMessageId: string): Promise<Message> {
-    const message = await this.models.Message.findOne({ inboxId, providerMessageId }).lean();
+    const message = await this.keys.inInbox(inboxId, providerMessageId);
     // The message may still be on its way through ingest (another conversation queue): retried later.
     if (!message) throw new NotYetKnownError(`no message with provider id ${providerMessageId} yet`);
     return message;

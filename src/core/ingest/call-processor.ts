@@ -3,6 +3,7 @@ import { systemActor, type AuditLog } from '../audit/audit-log.js';
 import { callStatusRank, type CallUpdated, type ContactConsent } from '../domain/inbound-event.js';
 import type { DomainEvent } from '../events/domain-events.js';
 import { ticketScope, toMessageView } from '../events/views.js';
+import type { MessageKeys } from '../messages/message-keys.js';
 import type { Message, MessageCall } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { ProcessResult } from './message-processor.js';
@@ -19,14 +20,11 @@ export class CallProcessor {
     private readonly models: Models,
     private readonly audit: AuditLog,
     private readonly logger: Logger,
+    private readonly keys: MessageKeys,
   ) {}
 
   async callUpdated(e: CallUpdated): Promise<ProcessResult> {
-    const message = await this.models.Message.findOne({
-      inboxId: e.inboxId,
-      providerMessageId: e.providerMessageId,
-      kind: 'call',
-    }).lean();
+    const message = await this.keys.inInbox(e.inboxId, e.providerMessageId, (m) => m.kind === 'call');
     if (!message?.call) throw new NotYetKnownError(`no call entry with provider id ${e.providerMessageId} yet`);
     const before = message.call;
     const call: MessageCall = { ...before };

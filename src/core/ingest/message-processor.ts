@@ -10,6 +10,7 @@ import type { Inbox } from '../models/inbox.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import type { ProcessRun } from './process-run.js';
+import type { MessageKeys } from '../messages/message-keys.js';
 import { findOwnEcho } from '../threading/own-echo.js';
 import type { TicketPlacement } from '../threading/ticket-placement.js';
 import type { SlaEngine } from '../sla/sla-engine.js';
@@ -62,10 +63,11 @@ export class MessageProcessor {
     private readonly secret: string,
     private readonly logger: Logger,
     threadEntries: ThreadEntries,
+    private readonly keys: MessageKeys,
   ) {
     this.writer = new TicketWriter(audit, numbers, config, logger);
     this.placeStep = new PlaceMessage(models, placement, this.writer, audit, locks, config);
-    this.recordStep = new RecordMessage(new MessageStore(models, audit, logger, threadEntries), new TicketToucher(models, locks), audit, logger);
+    this.recordStep = new RecordMessage(new MessageStore(models, audit, logger, threadEntries, keys), new TicketToucher(models, locks), audit, logger);
   }
 
   onNewTicket(hook: NewTicketHook): void {
@@ -97,7 +99,7 @@ export class MessageProcessor {
     const inbox = await this.inboxes.get(event.inboxId);
     if (!inbox) return { outcome: 'inbox-gone', events: [] };
 
-    const echo = await findOwnEcho(this.models, this.secret, event, inbox);
+    const echo = await findOwnEcho(this.keys, this.secret, event, inbox);
     if (echo) {
       this.logger.info({ providerKey: event.providerKey, messageId: String(echo._id) }, 'our own outbound message came back in; dropped');
       return { outcome: 'own-echo', messageId: String(echo._id), ticketId: String(echo.ticketId), events: [] };

@@ -9,6 +9,7 @@ import type {
 } from '../domain/inbound-event.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { inboundMessageId } from '../messages/inbound-message-id.js';
+import type { MessageKeys } from '../messages/message-keys.js';
 import { conversationKeyId, successorKeyId } from '../models/conversation-key.js';
 import type { Ticket } from '../models/ticket.js';
 import type { DomainEvent } from '../events/domain-events.js';
@@ -42,13 +43,11 @@ export class StatusProcessor {
     private readonly audit: AuditLog,
     private readonly logger: Logger,
     private readonly threadEntries: ThreadEntries,
+    private readonly keys: MessageKeys,
   ) {}
 
   async status(e: MessageStatusEvent): Promise<ProcessResult> {
-    const message = await this.models.Message.findOne({
-      inboxId: e.inboxId,
-      $or: [{ providerMessageId: e.providerMessageId }, { emailMessageId: e.providerMessageId }],
-    }).lean();
+    const message = await this.keys.inInbox(e.inboxId, e.providerMessageId);
     if (!message) throw new NotYetKnownError(`no message with provider id ${e.providerMessageId} yet`);
     return this.apply(message, e.status, e.reason);
   }
@@ -92,11 +91,7 @@ export class StatusProcessor {
    * provider id; a conversation we have no ticket for (the Page wrote first elsewhere) is left out.
    */
   async sentOutside(e: MessageSentOutside): Promise<ProcessResult> {
-    const ours = await this.models.Message.findOne({
-      inboxId: e.inboxId,
-      direction: 'outbound',
-      providerMessageId: e.providerMessageId,
-    }).lean();
+    const ours = await this.keys.inInbox(e.inboxId, e.providerMessageId, (m) => m.direction === 'outbound');
     if (ours) return { outcome: 'own-echo', messageId: String(ours._id), ticketId: String(ours.ticketId), events: [] };
     const ticket = await this.conversationTicket(e.inboxId, e.conversationId);
     if (!ticket) return { outcome: 'no-conversation', events: [] };
@@ -121,7 +116,7 @@ export class StatusProcessor {
       updatedAt: new Date(),
     };
     try {
-      await this.threadEntries.claim(ticket._id, message);
+      await Promise.all([this.keys.record(message), this.threadEntries.claim(ticket._id, message)]);
       await this.models.Message.insertMany([message]);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
@@ -189,7 +184,7 @@ export class StatusProcessor {
   }
 
   async edited(e: MessageEdited): Promise<ProcessResult> {
-    const message = await this.models.Message.findOne({ inboxId: e.inboxId, providerMessageId: e.providerMessageId }).lean();
+    const message = await this.keys.inInbox(e.inboxId, e.providerMessageId);
     if (!message) throw new NotYetKnownError(`no message with provider id ${e.providerMessageId} yet`);
     const html = e.html ? sanitizeEmailHtml(e.html) : undefined;
     if (message.text === e.text && message.html === html) return { outcome: 'unchanged', events: [] };

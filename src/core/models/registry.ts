@@ -6,6 +6,7 @@ import { registerChannelStateModel } from './channel-state.js';
 import { registerContactModel } from './contact.js';
 import { registerContactIdentityModel } from './contact-identity.js';
 import { registerConversationKeyModel } from './conversation-key.js';
+import { registerMessageKeyModel } from './message-key.js';
 import { registerDeliveryClaimModel } from './delivery-claim.js';
 import { registerDepartmentModel } from './department.js';
 import { registerInboundEventModel } from './inbound-event-record.js';
@@ -38,6 +39,7 @@ export function registerModels(c: Connection) {
     InboundEvent: registerInboundEventModel(c),
     Inbox: registerInboxModel(c),
     Message: registerMessageModel(c),
+    MessageKey: registerMessageKeyModel(c),
     Session: registerSessionModel(c),
     SessionLease: registerSessionLeaseModel(c),
     ThreadEntry: registerThreadEntryModel(c),

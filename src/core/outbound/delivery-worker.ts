@@ -7,6 +7,7 @@ import type { ChannelRegistry, OutboundMessage } from '../domain/channel-adapter
 import { ChannelError, ChannelWaitError } from '../errors/app-error.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import { ticketScope } from '../events/views.js';
+import type { MessageKeys } from '../messages/message-keys.js';
 import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
@@ -34,6 +35,7 @@ export class DeliveryWorker {
     private readonly queue: () => OutboundQueue,
     private readonly config: Config,
     private readonly logger: Logger,
+    private readonly keys: MessageKeys,
   ) {}
 
   async deliver(messageId: string, attempt: number): Promise<DeliveryOutcome> {
@@ -58,6 +60,8 @@ export class DeliveryWorker {
       const adapter = this.registry.adapterFor(String(message.inboxId));
       if (!adapter) throw new ChannelError('CHANNEL_UNAVAILABLE', 'The channel of this inbox is not running', true);
       const result = await adapter.send(await this.toOutbound(message, ticket));
+      // Its keys before the id is stored: a receipt or an echo that finds the id finds the message.
+      await this.keys.record({ ...message, providerMessageId: result.providerMessageId });
       await this.setDelivery(message, { status: 'sent', attempts: attempt, providerMessageId: result.providerMessageId });
       await this.claimOutcome(messageId, attempt, 'sent');
       const a = await this.audit.append(ticket._id, 'message.delivery_changed', systemActor, { messageId, from: 'queued', to: 'sent', attempt });

@@ -1,3 +1,4 @@
+import type { MessageKeys } from '../messages/message-keys.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
@@ -61,6 +62,7 @@ export class TicketPlacement {
   constructor(
     private readonly models: Models,
     private readonly secret: string,
+    private readonly keys: MessageKeys,
   ) {}
 
   /**
@@ -257,12 +259,12 @@ export class TicketPlacement {
     const refs = [...(t.inReplyTo ? [t.inReplyTo] : []), ...[...(t.references ?? [])].reverse()];
     for (const ref of refs) {
       const signed = ticketIdFromOurMessageId(this.secret, ref);
-      const ticketId = signed ?? (await this.models.Message.findOne({ emailMessageId: ref }, { ticketId: 1 }).lean())?.ticketId;
+      const ticketId = signed ?? (await this.keys.byEmailMessageId(ref))?.ticketId;
       let ticket = ticketId ? await currentTicket(new Types.ObjectId(String(ticketId))) : undefined;
       if (signed && ticket && loaded.get(ticket.id)?.splitOut) {
         // Messages were split off the ticket our Message-ID names: ours may have moved with them, and where it
-        // is now decides (only then: the lookup reads every message on the embedded database).
-        const stored = await this.models.Message.findOne({ emailMessageId: ref }, { ticketId: 1 }).lean();
+        // is now decides.
+        const stored = await this.keys.byEmailMessageId(ref);
         if (stored && String(stored.ticketId) !== ticket.id) ticket = (await currentTicket(stored.ticketId)) ?? ticket;
       }
       if (ticket) {
@@ -283,10 +285,7 @@ export class TicketPlacement {
     }
 
     if (t.quotedProviderMessageId) {
-      const quoted = await this.models.Message.findOne(
-        { inboxId: event.inboxId, providerMessageId: t.quotedProviderMessageId },
-        { ticketId: 1 },
-      ).lean();
+      const quoted = await this.keys.inInbox(event.inboxId, t.quotedProviderMessageId);
       const ticket = quoted ? await currentTicket(quoted.ticketId) : undefined;
       if (ticket) facts.quoted = ticket;
     }

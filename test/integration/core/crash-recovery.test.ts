@@ -69,7 +69,9 @@ describe('crash recovery', () => {
 
     // The message it refers to is sent now (an outbound message with that provider id).
     const { _id: ticketId } = await modelsOf(t.core).Ticket.findOne({}).lean().then((x) => x!);
-    await modelsOf(t.core).Message.create({ ticketId, inboxId: inbox, channel: 'sms', direction: 'outbound', kind: 'message', author: { type: 'agent', name: 'Ana' }, text: 'hi', providerKey: `out:${sid}`, providerMessageId: sid, delivery: { status: 'sent', attempts: 1 }, occurredAt: new Date() });
+    const sent = await modelsOf(t.core).Message.create({ ticketId, inboxId: inbox, channel: 'sms', direction: 'outbound', kind: 'message', author: { type: 'agent', name: 'Ana' }, text: 'hi', providerKey: `out:${sid}`, providerMessageId: sid, delivery: { status: 'sent', attempts: 1 }, occurredAt: new Date() });
+    // With its key, as the delivery worker writes it when the platform names the message.
+    await t.core.messageKeys.record(sent);
 
     const find = vi.spyOn(modelsOf(t.core).InboundEvent, 'find');
     try {

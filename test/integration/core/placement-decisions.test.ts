@@ -1,5 +1,7 @@
 import { Types } from 'mongoose';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MessageKeys } from '../../../src/core/messages/message-keys.js';
 import type { DomainEvent } from '../../../src/core/events/domain-events.js';
 import { MessageReceivedSchema } from '../../../src/core/domain/inbound-event.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
@@ -27,7 +29,7 @@ describe('placement decisions', () => {
   it('a new conversation: placement claims its key and asks for a ticket, writing none; afterCreate then places the message on it', async () => {
     const models = modelsOf(t.core);
     const inbox = String((await createInbox(t.core, 'email'))._id);
-    const placement = new TicketPlacement(models, TEST_SECRET);
+    const placement = new TicketPlacement(models, TEST_SECRET, new MessageKeys(models, pino({ level: 'silent' })));
     const contact = { _id: new Types.ObjectId(), identities: ['email:pd1@cust.example'] } as never;
     const mail = (id: string) => MessageReceivedSchema.parse(emailEvent(inbox, { messageId: id, from: 'pd1@cust.example', subject: 'Hello' }));
     const before = await models.Ticket.countDocuments({});

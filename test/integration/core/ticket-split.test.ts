@@ -1,5 +1,7 @@
 import { Types } from 'mongoose';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MessageKeys } from '../../../src/core/messages/message-keys.js';
 import { MessageReceivedSchema } from '../../../src/core/domain/inbound-event.js';
 import type { AppError } from '../../../src/core/errors/app-error.js';
 import type { Message } from '../../../src/core/models/message.js';
@@ -181,7 +183,7 @@ describe('split', () => {
     const source = await ticketOfMessage(m1);
     await t.core.compose.note(admin, String(source._id), { text: 'a note that stays', attachments: [] });
     // Another hub's placement, which places a message of this conversation (and so remembers its pointer).
-    const other = new TicketPlacement(models(), TEST_SECRET);
+    const other = new TicketPlacement(models(), TEST_SECRET, new MessageKeys(models(), pino({ level: 'silent' })));
     const contact = (await models().Contact.findById(source.contactId).lean())!;
     const event = (n: number) => MessageReceivedSchema.parse(smsEvent(inbox, { sid: `SM-other-${n}`, from }));
     expect(await other.place({ event: event(1), contact, reopenWindowMs: 0 })).toMatchObject({ kind: 'join', ticket: { _id: source._id } });

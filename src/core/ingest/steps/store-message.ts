@@ -3,6 +3,7 @@ import { systemActor, type AuditLog } from '../../audit/audit-log.js';
 import { isDuplicateKeyError } from '../../db/duplicate-key.js';
 import { rawCollection } from '../../db/raw-collection.js';
 import { WriteBatcher } from '../../db/write-batcher.js';
+import type { MessageKeys } from '../../messages/message-keys.js';
 import type { Message } from '../../models/message.js';
 import type { Models } from '../../models/registry.js';
 import type { Ticket } from '../../models/ticket.js';
@@ -24,11 +25,13 @@ export class MessageStore {
     private readonly audit: AuditLog,
     private readonly logger: Logger,
     private readonly threadEntries: ThreadEntries,
+    private readonly keys: MessageKeys,
   ) {}
 
   async store(doc: Message, ticket: Ticket, decision: Reason): Promise<{ message: Message; fresh: boolean }> {
-    // The entry first: a crash in between leaves an entry without its message (skipped), never the reverse.
-    await this.threadEntries.claim(ticket._id, doc);
+    // Entry and keys first: a crash in between leaves an entry (skipped) or keys (not yet known) without their
+    // message, never a message its thread or its receipts cannot find.
+    await Promise.all([this.threadEntries.claim(ticket._id, doc), this.keys.record(doc)]);
     try {
       await this.inserts.insert(doc);
       return { message: doc, fresh: true };
