@@ -34,6 +34,7 @@ import { ensureIndexes, registerModels } from './models/registry.js';
 import { ComposeService } from './outbound/compose-service.js';
 import { ConversationStarter } from './outbound/conversation-starter.js';
 import { DeliveryWorker } from './outbound/delivery-worker.js';
+import { Outbox } from './outbound/outbox.js';
 import { recoverQueuedDeliveries } from './outbound/recover-queued.js';
 import { ReportsService } from './reports/reports-service.js';
 import { TicketLocks } from './tickets/ticket-locks.js';
@@ -147,7 +148,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
     if (!jobs) throw new Error('job scheduler not started');
     return jobs;
   };
-  const worker = new DeliveryWorker(models, channels, blobs, audit, bus, queue, config, log('outbound'), messageKeys);
+  const outbox = new Outbox(models, log('outbound'));
+  const worker = new DeliveryWorker(models, channels, blobs, audit, bus, queue, config, log('outbound'), messageKeys, outbox);
   const compose = new ComposeService(
     models,
     tickets,
@@ -160,6 +162,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     secret,
     log('outbound'),
     threadEntries,
+    outbox,
     channels,
   );
   const callBack = new CallBackService(tickets, channels, audit, log('calls'));
@@ -169,7 +172,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   messageProcessor.useJustWritten(justWritten);
   tickets.useSla(slaEngine);
   compose.useSla(slaEngine);
-  const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'), threadEntries, placement);
+  const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'), threadEntries, placement, outbox);
   const sla = new SlaAdminService(models, slaEngine);
   const slaAlerts = new SlaAlerts(models, bus, (id, target, dueAt, unassign) => tickets.escalateBreach(id, target, dueAt, unassign), slaEngine.now, { warningLeadMs: config.sla.warningLeadMs, breachUnassign: config.sla.breachUnassign }, log('sla'), openWork);
 
@@ -215,6 +218,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
   ticketSplit.onConversationMoved((keyId, ticketId) => placement.moved(keyId, ticketId));
 
   let sweepTimer: NodeJS.Timeout | undefined;
+  /** The start's recovery of queued deliveries (in the background): waited for at stop. */
+  let recovering: Promise<unknown> | undefined;
   const health = new HealthCheck({
     connection,
     models,
@@ -313,7 +318,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
       tickets.useSnoozeScheduler(jobs);
       assignment.useOverflowScheduler(jobs);
       await jobs.start();
-      await recoverQueuedDeliveries(models, jobs, log('outbound'));
+      // In the background, like the ingest catch-up: the hub serves meanwhile (an extra job per message is harmless).
+      recovering = recoverQueuedDeliveries(outbox, jobs, log('outbound')).catch((err: unknown) => logger.error({ err }, 'queued deliveries not recovered; the delivery sweep will'));
       // What a crash left unprocessed is finished in the background (the hub serves meanwhile); later, periodically.
       if (!opts.deferCatchUp) ingest.catchUpInBackground();
       searchIndex.backfill().catch((err: unknown) => logger.error({ err }, 'search index backfill failed; it runs again at next start'));
@@ -337,7 +343,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
         if (full) ingest.sweep(minAge).catch((err: unknown) => logger.error({ err }, 'ingest sweep failed'));
         else ingest.retryDue(minAge);
         if (full && jobs) {
-          recoverQueuedDeliveries(models, jobs, log('outbound'), strandedAfterMs).catch((err: unknown) => logger.error({ err }, 'delivery sweep failed'));
+          recoverQueuedDeliveries(outbox, jobs, log('outbound'), strandedAfterMs).catch((err: unknown) => logger.error({ err }, 'delivery sweep failed'));
         }
       }, config.ingest.sweepIntervalMs);
       sweepTimer.unref();
@@ -368,6 +374,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
       searchIndex.stop();
       await threadBackfill.stop();
       await messageKeys.stop();
+      await recovering;
       await jobs?.stop();
       jobs = undefined;
       await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));

@@ -7,6 +7,7 @@ import { registerContactModel } from './contact.js';
 import { registerContactIdentityModel } from './contact-identity.js';
 import { registerConversationKeyModel } from './conversation-key.js';
 import { registerMessageKeyModel } from './message-key.js';
+import { registerOutboxEntryModel } from './outbox-entry.js';
 import { registerDeliveryClaimModel } from './delivery-claim.js';
 import { registerDepartmentModel } from './department.js';
 import { registerInboundEventModel } from './inbound-event-record.js';
@@ -40,6 +41,7 @@ export function registerModels(c: Connection) {
     Inbox: registerInboxModel(c),
     Message: registerMessageModel(c),
     MessageKey: registerMessageKeyModel(c),
+    OutboxEntry: registerOutboxEntryModel(c),
     Session: registerSessionModel(c),
     SessionLease: registerSessionLeaseModel(c),
     ThreadEntry: registerThreadEntryModel(c),

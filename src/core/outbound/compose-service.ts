@@ -20,6 +20,7 @@ import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Viewer } from '../users/viewer.js';
 import { messagePreview } from '../tickets/message-preview.js';
+import type { Outbox } from './outbox.js';
 import type { OutboundQueue } from './outbound-queue.js';
 import { chooseRecipient, lastMessageFrom, replyRecipients, type ReplyRecipient, type ReplyRecipients } from './reply-recipients.js';
 
@@ -71,6 +72,7 @@ export class ComposeService {
     private readonly secret: string,
     private readonly logger: Logger,
     private readonly threadEntries: ThreadEntries,
+    private readonly outbox: Outbox,
     private readonly channels?: ChannelRegistry,
   ) {}
 
@@ -133,7 +135,7 @@ export class ComposeService {
   async sendAutomatic(ticket: Ticket, text: string, auditType: string, auditData: Record<string, unknown> = {}): Promise<Message> {
     const _id = new Types.ObjectId();
     const now = new Date();
-    await this.threadEntries.claim(ticket._id, { _id, occurredAt: now });
+    await Promise.all([this.threadEntries.claim(ticket._id, { _id, occurredAt: now }), this.outbox.add(_id)]);
     const [created] = await this.models.Message.insertMany([
       {
         _id,
@@ -169,6 +171,7 @@ export class ComposeService {
     if (message.direction !== 'outbound' || message.delivery.status !== 'failed') {
       throw new ConflictError('NOT_RETRYABLE', 'Only failed outbound messages can be retried');
     }
+    await this.outbox.add(message._id);
     await this.models.Message.updateOne(
       { _id: message._id },
       { $set: { 'delivery.status': 'queued' }, $push: { 'delivery.history': { status: 'queued', at: new Date(), reason: `retry by ${viewer.name}` } } },
@@ -188,7 +191,7 @@ export class ComposeService {
     // To a merged-away customer: their own ticket's subject (the number in it is this ticket's).
     if (to && !to.own) Object.assign(threading, { subject: to.subject });
     const conversationId = to ? (to.conversationId ?? undefined) : ticket.replyTo?.conversationId;
-    await this.threadEntries.claim(ticket._id, { _id, occurredAt: now });
+    await Promise.all([this.threadEntries.claim(ticket._id, { _id, occurredAt: now }), isReply ? this.outbox.add(_id) : undefined]);
     const [created] = await this.models.Message.insertMany([
       {
         _id,

@@ -21,6 +21,7 @@ import type { TicketNumbers } from '../tickets/ticket-number.js';
 import { dayBucket } from '../time/day-bucket.js';
 import { seesAllTickets, type Viewer } from '../users/viewer.js';
 import { ComposeSchema, type ComposeService } from './compose-service.js';
+import type { Outbox } from './outbox.js';
 import type { OutboundQueue } from './outbound-queue.js';
 
 /**
@@ -123,6 +124,7 @@ export class ConversationStarter {
     private readonly logger: Logger,
     private readonly threadEntries: ThreadEntries,
     private readonly placement: TicketPlacement,
+    private readonly outbox: Outbox,
   ) {}
 
   async start(viewer: Viewer, input: StartConversationInput): Promise<{ ticket: Ticket; message: Message }> {
@@ -209,7 +211,7 @@ export class ConversationStarter {
     const sentAt = new Date();
     const messageId = new Types.ObjectId();
     // Its thread entry first, as every message write does (tickets/thread-entries.ts).
-    await this.threadEntries.claim(ticket._id, { _id: messageId, occurredAt: sentAt });
+    await Promise.all([this.threadEntries.claim(ticket._id, { _id: messageId, occurredAt: sentAt }), this.outbox.add(messageId)]);
     const [created] = await this.models.Message.insertMany([
       {
         _id: messageId,

@@ -12,6 +12,7 @@ import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import { backoffDelay, type OutboundQueue } from './outbound-queue.js';
+import type { Outbox } from './outbox.js';
 
 export type DeliveryOutcome = 'sent' | 'retry-scheduled' | 'failed' | 'skipped';
 
@@ -36,6 +37,7 @@ export class DeliveryWorker {
     private readonly config: Config,
     private readonly logger: Logger,
     private readonly keys: MessageKeys,
+    private readonly outbox: Outbox,
   ) {}
 
   async deliver(messageId: string, attempt: number): Promise<DeliveryOutcome> {
@@ -64,6 +66,7 @@ export class DeliveryWorker {
       await this.keys.record({ ...message, providerMessageId: result.providerMessageId });
       await this.setDelivery(message, { status: 'sent', attempts: attempt, providerMessageId: result.providerMessageId });
       await this.claimOutcome(messageId, attempt, 'sent');
+      await this.outbox.remove(messageId);
       const a = await this.audit.append(ticket._id, 'message.delivery_changed', systemActor, { messageId, from: 'queued', to: 'sent', attempt });
       this.bus.publish({ type: 'message.status_changed', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), messageId, status: 'sent' });
       log.info({ ticketId: String(ticket._id) }, 'outbound message sent');
@@ -96,6 +99,7 @@ export class DeliveryWorker {
     const messageId = String(message._id);
     await this.setDelivery(message, { status: 'failed', attempts: attempt, lastError: `${code}: ${reason}` });
     await this.claimOutcome(messageId, attempt, 'failed');
+    await this.outbox.remove(messageId);
     if (ticket) {
       const a = await this.audit.append(ticket._id, 'message.delivery_changed', systemActor, { messageId, to: 'failed', attempt, code, reason });
       this.bus.publish({ type: 'message.status_changed', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), messageId, status: 'failed', reason: `${code}: ${reason}` });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Models } from '../models/registry.js';
 import type { OutboundQueue } from './outbound-queue.js';
+import type { Outbox } from './outbox.js';
 
 /**
  * Gives every outbound message still `queued`/`sending` a delivery job again.
@@ -9,12 +9,8 @@ import type { OutboundQueue } from './outbound-queue.js';
  * logged). Periodically (`minIdleMs` > the longest backoff) it covers a retry
  * whose enqueue itself failed. Extra jobs are harmless: each attempt is claimed.
  */
-export async function recoverQueuedDeliveries(models: Models, queue: OutboundQueue, logger: Logger, minIdleMs = 0): Promise<number> {
-  const idleSince = new Date(Date.now() - minIdleMs);
-  const stuck = await models.Message.find(
-    { direction: 'outbound', 'delivery.status': { $in: ['queued', 'sending'] }, updatedAt: { $lte: idleSince } },
-    { delivery: 1 },
-  ).lean();
+export async function recoverQueuedDeliveries(outbox: Outbox, queue: OutboundQueue, logger: Logger, minIdleMs = 0): Promise<number> {
+  const stuck = await outbox.waiting(minIdleMs);
   const tag = new Date().toISOString();
   for (const m of stuck) {
     if (m.delivery.status === 'sending') logger.warn({ messageId: String(m._id) }, 'message was being sent when delivery stopped; trying again');
