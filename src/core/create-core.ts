@@ -142,6 +142,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   contacts.onTicketMoved((ticketId) => openWork.touched(ticketId));
   contacts.useTicketIndex((contactIds) => openWork.ticketIdsOfContacts(contactIds));
   const reports = new ReportsService(connection, models, bus, config.tickets.timeZone, log('reports'));
+  reports.useOpenTickets(async () => ((await openWork.whenReady()) ? openWork.entries() : undefined));
 
   let jobs: JobScheduler | undefined;
   const queue = () => {

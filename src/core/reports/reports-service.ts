@@ -5,7 +5,7 @@ import type { Models } from '../models/registry.js';
 import { dayBucket } from '../time/day-bucket.js';
 import type { Viewer } from '../users/viewer.js';
 import { factsFromHistory, type TicketHistory } from './facts-from-history.js';
-import { LiveBoard, type LiveSnapshot } from './live-board.js';
+import { LiveBoard, type LiveSnapshot, type LiveSource } from './live-board.js';
 import { addDays, type Granularity } from './report-calendar.js';
 import type { Fact } from './report-facts.js';
 import { ReportFeed } from './report-feed.js';
@@ -47,6 +47,13 @@ export class ReportsService {
     this.feed = new ReportFeed(models, timeZone, logger, this.availability);
   }
 
+  private openTickets: () => Promise<LiveSource[] | undefined> = async () => undefined;
+
+  /** Where the board's start-up load takes the open tickets from (the open-work projection), before `start`. */
+  useOpenTickets(source: () => Promise<LiveSource[] | undefined>): void {
+    this.openTickets = source;
+  }
+
   start(): void {
     this.unsubscribe = this.bus.subscribe((event) => {
       if (this.board.apply(event)) for (const l of this.liveListeners) l();
@@ -57,8 +64,8 @@ export class ReportsService {
       this.inFlight.add(p);
       void p.finally(() => this.inFlight.delete(p));
     });
-    // One scan of the open tickets; the board is complete once it ends (events meanwhile are kept).
-    this.board.load(this.models).catch((err: unknown) => this.logger.error({ err }, 'live board not loaded'));
+    // The open tickets once; the board is complete once it has them (events meanwhile are kept).
+    this.board.load(this.models, this.openTickets).catch((err: unknown) => this.logger.error({ err }, 'live board not loaded'));
   }
 
   async stop(): Promise<void> {

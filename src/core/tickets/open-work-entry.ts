@@ -30,6 +30,8 @@ export type OpenWorkEntry = Pick<
   | 'snoozedUntil'
   | 'lastMessagePreview'
   | 'solvedAt'
+  /** The supervisors' live board (who waits for an answer), loaded from the projection at start. */
+  | 'lastCustomerMessageAt'
 >;
 
 export const openWorkFields = {
@@ -50,6 +52,7 @@ export const openWorkFields = {
   snoozedUntil: 1,
   lastMessagePreview: 1,
   solvedAt: 1,
+  lastCustomerMessageAt: 1,
   mergedInto: 1,
 } as const;
 
@@ -79,5 +82,6 @@ export function toOpenWorkEntry(t: OpenWorkEntry): OpenWorkEntry {
   if (t.snoozedUntil) e.snoozedUntil = t.snoozedUntil;
   if (t.lastMessagePreview) e.lastMessagePreview = t.lastMessagePreview;
   if (t.solvedAt) e.solvedAt = t.solvedAt;
+  if (t.lastCustomerMessageAt) e.lastCustomerMessageAt = t.lastCustomerMessageAt;
   return e;
 }

@@ -197,5 +197,19 @@ describe('reports rollups', () => {
     const liveAll = t.core.reports.live(admin);
     expect(live.openTotal).toBeLessThanOrEqual(liveAll.openTotal);
     expect(liveAll.openTotal).toBe(await modelsOf(t.core).Ticket.countDocuments({ status: { $in: ['new', 'open', 'pending', 'on-hold'] } }));
+
+    // A hub started now loads its board from the open-work projection (not the tickets): the same picture,
+    // waiting times included.
+    const next = await startTestCore({}, t.db);
+    try {
+      for (let i = 0; i < 200 && !next.core.reports.board.ready; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(next.core.reports.board.ready).toBe(true);
+      const now = Date.now();
+      const everything = { depts: null, agent: null };
+      expect(next.core.reports.board.snapshot(everything, {}, now)).toEqual(t.core.reports.board.snapshot(everything, {}, now));
+      expect(next.core.reports.board.snapshot(everything, {}, now).openTotal).toBe(liveAll.openTotal);
+    } finally {
+      await next.stop();
+    }
   });
 });
