@@ -53,6 +53,11 @@ export class TicketSearchIndex {
     private readonly justWritten?: JustWritten,
   ) {}
 
+  /** Ids of the tickets indexed under number `n` (one, unless the index is behind; [] when none yet). */
+  ticketIdsNumbered(n: number): Promise<string[]> {
+    return this.postings.read(numberKey(n), bucketOf(n));
+  }
+
   listen(bus: DomainEventBus): () => void {
     return bus.subscribe((event) => this.onEvent(event));
   }

@@ -73,6 +73,25 @@ export class TicketPlacement {
     this.lastWrites = locks;
   }
 
+  /**
+   * Where a ticket number's ticket is looked up first (the search postings, by `_id`), on the embedded
+   * database, where the query by `number` reads every ticket — for every email whose subject carries
+   * `[#n]`, which is most replies to our mail.
+   */
+  useNumberIndex(lookup: (n: number) => Promise<string[]>): void {
+    this.numberIndex = lookup;
+  }
+  private numberIndex: ((n: number) => Promise<string[]>) | undefined;
+
+  /** The ticket numbered `n`: the index's candidates read by `_id`, else (not indexed yet, no such ticket) the query. */
+  private async ticketNumbered(n: number): Promise<Ticket | null> {
+    for (const id of (await this.numberIndex?.(n)) ?? []) {
+      const ticket = Types.ObjectId.isValid(id) ? await this.models.Ticket.findById(id).lean() : null;
+      if (ticket?.number === n) return ticket;
+    }
+    return this.models.Ticket.findOne({ number: n }).lean();
+  }
+
   /** A split moved the conversation (`tickets/ticket-split.ts`): the next message reads its key. */
   moved(threadKey: string, ticketId: Types.ObjectId): void {
     this.remember(threadKey, ticketId);
@@ -275,7 +294,7 @@ export class TicketPlacement {
 
     const tokenNumber = extractTicketNumber(t.subject);
     if (tokenNumber !== undefined) {
-      const doc = await this.models.Ticket.findOne({ number: tokenNumber }).lean();
+      const doc = await this.ticketNumbered(tokenNumber);
       const ticket = doc ? await currentTicket(doc._id) : undefined;
       const emails = contact.identities.filter((k) => k.startsWith('email:')).map((k) => k.slice(6));
       const senderIsParticipant = Boolean(

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MessageKeys } from '../../../src/core/messages/message-keys.js';
 import type { DomainEvent } from '../../../src/core/events/domain-events.js';
 import { MessageReceivedSchema } from '../../../src/core/domain/inbound-event.js';
@@ -26,6 +26,27 @@ async function ingest(...events: Parameters<TestCore['core']['ingest']['accept']
 }
 
 describe('placement decisions', () => {
+  it('a reply carrying [#n] in its subject finds ticket n through the search index, not a query by number', async () => {
+    const models = modelsOf(t.core);
+    const inbox = String((await createInbox(t.core, 'email'))._id);
+    await ingest(emailEvent(inbox, { messageId: '<pdn-1@cust.example>', from: 'pdn@cust.example', subject: 'Invoice missing' }));
+    const first = (await models.Message.findOne({ providerKey: `mail:${inbox}:<pdn-1@cust.example>` }).lean())!;
+    const ticket = (await models.Ticket.findById(first.ticketId).lean())!;
+    await t.core.search.settled();
+    const findOne = vi.spyOn(models.Ticket, 'findOne');
+    try {
+      // A new thread (no references) from the same customer, with the ticket's token in the subject.
+      await ingest(emailEvent(inbox, { messageId: '<pdn-2@cust.example>', from: 'pdn@cust.example', subject: `Re: Invoice missing [#${ticket.number}]` }));
+      const byNumber = findOne.mock.calls.filter(([filter]) => filter && typeof filter === 'object' && 'number' in filter);
+      expect(byNumber).toEqual([]);
+    } finally {
+      findOne.mockRestore();
+    }
+    const second = (await models.Message.findOne({ providerKey: `mail:${inbox}:<pdn-2@cust.example>` }).lean())!;
+    expect(String(second.ticketId)).toBe(String(ticket._id));
+    expect(second.threadReason).toMatchObject({ rule: 'subject-token' });
+  });
+
   it('a new conversation: placement claims its key and asks for a ticket, writing none; afterCreate then places the message on it', async () => {
     const models = modelsOf(t.core);
     const inbox = String((await createInbox(t.core, 'email'))._id);
