@@ -295,7 +295,10 @@ export function createCore({ config, connection, logger, secret, channels, clock
     async start(opts: { deferCatchUp?: boolean } = {}): Promise<void> {
       await ensureIndexes(models);
       if (ownsDatabase) placement.trustLastWrites(locks);
-      if (await isFerretDb(connection)) placement.useNumberIndex((n) => searchIndex.ticketIdsNumbered(n));
+      if (await isFerretDb(connection)) {
+        placement.useNumberIndex((n) => searchIndex.ticketIdsNumbered(n));
+        compose.useThreadReader(readWholeThread);
+      }
       await openWork.start();
       reports.start();
       assignment.start();

@@ -77,6 +77,15 @@ export class ComposeService {
   ) {}
 
   private slaEngine: SlaEngine | undefined;
+  private wholeThread: ((ticket: Ticket) => Promise<Message[]>) | undefined;
+
+  /**
+   * Where an email reply finds the mail it answers: the ticket's thread read by `_id` (the embedded database,
+   * where the query on the messages reads every message, for every reply); unset, the query (MongoDB, indexed).
+   */
+  useThreadReader(read: (ticket: Ticket) => Promise<Message[]>): void {
+    this.wholeThread = read;
+  }
 
   useSla(engine: SlaEngine): void {
     this.slaEngine = engine;
@@ -259,17 +268,27 @@ export class ComposeService {
    * newest mail of the recipient's own conversation (another customer's thread must not leak into the headers).
    */
   private async replyThreading(ticket: Ticket, to?: ReplyRecipient) {
-    const filter: Record<string, unknown> =
-      to && ticket.mergedTicketIds.length
+    // Only mail has Message-IDs to answer: on other channels there is nothing to look for.
+    if ((to?.channel ?? ticket.channel) !== 'email') return { references: [] as string[] };
+    const mergedCase = Boolean(to && ticket.mergedTicketIds.length);
+    let last: Message | null | undefined;
+    if (this.wholeThread) {
+      // The thread in order, by `_id` reads (the embedded database): the newest mail that matches.
+      const own = (m: Message) =>
+        mergedCase ? String(m.inboxId) === to!.inboxId && (to!.conversationId ? m.conversationId === to!.conversationId : String(m.ticketId) === to!.id) : m.ticketId.equals(ticket._id);
+      last = (await this.wholeThread(ticket)).reverse().find((m) => m.direction === 'inbound' && Boolean(m.emailMessageId) && own(m));
+    } else {
+      const filter: Record<string, unknown> = mergedCase
         ? {
             ticketId: { $in: [ticket._id, ...ticket.mergedTicketIds] },
-            inboxId: new Types.ObjectId(to.inboxId),
-            ...(to.conversationId ? { conversationId: to.conversationId } : { ticketId: new Types.ObjectId(to.id) }),
+            inboxId: new Types.ObjectId(to!.inboxId),
+            ...(to!.conversationId ? { conversationId: to!.conversationId } : { ticketId: new Types.ObjectId(to!.id) }),
           }
         : { ticketId: ticket._id };
-    const last = await this.models.Message.findOne({ ...filter, direction: 'inbound', emailMessageId: { $exists: true } })
-      .sort({ occurredAt: -1, _id: -1 })
-      .lean();
+      last = await this.models.Message.findOne({ ...filter, direction: 'inbound', emailMessageId: { $exists: true } })
+        .sort({ occurredAt: -1, _id: -1 })
+        .lean();
+    }
     if (!last?.emailMessageId) return { references: [] as string[] };
     // Keep the thread root (first) and the newest ids: clients thread by the root.
     const all = [...last.threading.references, last.emailMessageId];
