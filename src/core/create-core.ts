@@ -254,7 +254,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     attachments: new VisibleAttachments(models, tickets),
     ticketContext: new TicketContext(models),
     canned: new CannedResponseService(connection),
-    conversations: new CustomerConversationService(models),
+    conversations: new CustomerConversationService(models, () => isFerretDb(connection)),
     // Read through thread entries by `_id` on the embedded database; on MongoDB the index serves the query.
     threads: { list: async (ticket: Ticket, opts: { after?: string; limit: number }) => listThread(models, ticket, { ...opts, byEntries: await isFerretDb(connection) }) },
     /** Whether the driver holds a live connection (the health route's first look). */

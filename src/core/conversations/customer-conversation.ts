@@ -3,6 +3,7 @@ import { conversationKeyId, successorKeyId } from '../models/conversation-key.js
 import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
+import { readThreadByEntries } from '../tickets/thread-entries.js';
 
 /**
  * The customer's side of a conversation, for channels where the customer reads
@@ -41,8 +42,15 @@ const LINK_FIELDS = { number: 1, status: 1, createdAt: 1, previousTicketId: 1, i
 /** Tickets of one conversation read for its history: follow-ups beyond this are left out. */
 const MAX_TICKETS = 50;
 
+/** Messages of a conversation's tickets read through their entries; a longer history goes to the query. */
+const THREAD_CAP = 2_000;
+
 export class CustomerConversationService {
-  constructor(private readonly models: Pick<Models, 'Ticket' | 'Message' | 'ConversationKey'>) {}
+  /** `byEntries`: read threads by `_id` through their entries (the embedded database; MongoDB has the index). */
+  constructor(
+    private readonly models: Models,
+    private readonly byEntries: () => Promise<boolean> = async () => false,
+  ) {}
 
   /**
    * The conversation's newest `max` tickets, oldest first: from its key to the newest follow-up, then back along
@@ -111,17 +119,41 @@ export class CustomerConversationService {
     if (!newest) return { ticket: null, messages: [] as CustomerMessage[] };
     const targets = await this.mergeTargets(newest);
     const current = targets.at(-1) ?? newest;
-    const rows = await this.models.Message.find({
-      ticketId: { $in: [...own, ...targets].map((t) => t._id) },
-      inboxId: new Types.ObjectId(inboxId),
-      kind: 'message',
-      direction: { $in: ['inbound', 'outbound'] },
-      $or: [{ conversationId }, { conversationId: { $exists: false }, ticketId: { $in: own.map((t) => t._id) } }],
-    })
-      .sort({ occurredAt: -1, _id: -1 })
-      .limit(limit)
-      .lean();
-    return { ticket: { number: current.number, status: current.status }, messages: rows.reverse().map(toCustomerMessage) };
+    const ticketIds = [...own, ...targets].map((t) => t._id);
+    const rows = (await this.byEntries()) ? await this.newestByEntries(ticketIds, own, inboxId, conversationId, limit) : null;
+    const messages =
+      rows ??
+      (
+        await this.models.Message.find({
+          ticketId: { $in: ticketIds },
+          inboxId: new Types.ObjectId(inboxId),
+          kind: 'message',
+          direction: { $in: ['inbound', 'outbound'] },
+          $or: [{ conversationId }, { conversationId: { $exists: false }, ticketId: { $in: own.map((t) => t._id) } }],
+        })
+          .sort({ occurredAt: -1, _id: -1 })
+          .limit(limit)
+          .lean()
+      ).reverse();
+    return { ticket: { number: current.number, status: current.status }, messages: messages.map(toCustomerMessage) };
+  }
+
+  /**
+   * The query's answer (oldest first) from the tickets' threads read by `_id`: every message of them (up to
+   * THREAD_CAP), filtered as the query filters; null when a thread's entries are incomplete or too long.
+   */
+  private async newestByEntries(ticketIds: Types.ObjectId[], own: TicketLink[], inboxId: string, conversationId: string, limit: number): Promise<Message[] | null> {
+    const all = await readThreadByEntries<Message>(this.models, ticketIds, new Set(), undefined, THREAD_CAP + 1, (id) => this.models.Message.findOne({ _id: id }).lean());
+    if (!all || all.length > THREAD_CAP) return null;
+    const ownIds = new Set(own.map((t) => String(t._id)));
+    const visible = all.filter(
+      (m) =>
+        String(m.inboxId) === inboxId &&
+        m.kind === 'message' &&
+        (m.direction === 'inbound' || m.direction === 'outbound') &&
+        (m.conversationId === conversationId || (m.conversationId === undefined && ownIds.has(String(m.ticketId)))),
+    );
+    return visible.slice(-limit);
   }
 
   async ticketRef(ticketId: string): Promise<CustomerTicketRef | null> {

@@ -9,6 +9,9 @@ import { KeyedMutex } from '../sync/keyed-mutex.js';
 /** Lookups sent at once while walking a ticket's entries forward (most threads are shorter than this). */
 export const PROBE_WIDTH = 16;
 
+/** Messages read by `_id` at once by `readThreadByEntries` (a 500-message page would otherwise be 501 at once). */
+const MAX_READ_WIDTH = 64;
+
 /** Tickets whose next free position this process remembers (the busiest ones; a miss costs one probe). */
 const REMEMBERED = 10_000;
 
@@ -120,7 +123,8 @@ export async function readThreadByEntries<M extends { _id: Types.ObjectId; ticke
   candidates.sort(compare);
   const found: M[] = [];
   for (let i = 0; i < candidates.length && found.length < take; ) {
-    const width = Math.min(candidates.length - i, Math.max(take - found.length, PROBE_WIDTH));
+    // As many as still wanted, at least a probe's worth, at most MAX_READ_WIDTH lookups on their way at once.
+    const width = Math.min(candidates.length - i, Math.min(MAX_READ_WIDTH, Math.max(take - found.length, PROBE_WIDTH)));
     const batch = await Promise.all(candidates.slice(i, i + width).map((c) => load(c.id)));
     i += width;
     for (const m of batch) if (m && inThread.has(String(m.ticketId)) && found.length < take) found.push(m);

@@ -5,6 +5,7 @@ import type { OutboundMessage } from '../../../src/core/domain/channel-adapter.j
 import { createInbox, createUser, emailEvent } from '../../support/test-core.js';
 import { startApp, type RunningApp } from '../../e2e/support/start-app.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
+import { CustomerConversationService } from '../../../src/core/conversations/customer-conversation.js';
 
 /** The website chat over HTTP and Socket.IO, against the whole app on FerretDB. */
 let app: RunningApp;
@@ -265,6 +266,12 @@ describe('website chat', () => {
     // After a reload X's page shows the ticket their conversation now belongs to.
     const xPage: any = await (await fetch(`${app.url}/chat/api/session`, { headers: { cookie: x.cookie } })).json();
     expect(xPage.ticket.number).toBe(yTicket.number);
+    // The hub (embedded database) read those histories through thread entries; the query gives the same
+    // messages in the same order (their delivery ticks may move between the two reads: left out).
+    const byQuery = new CustomerConversationService(modelsOf(app.core), async () => false);
+    const byEntries = new CustomerConversationService(modelsOf(app.core), async () => true);
+    const shape = (h: Awaited<ReturnType<typeof byQuery.history>>) => ({ ticket: h.ticket, messages: h.messages.map(({ deliveryStatus: _d, ...m }) => m) });
+    for (const v of [x, y]) expect(shape(await byEntries.history(app.webchatInboxId, v.id))).toEqual(shape(await byQuery.history(app.webchatInboxId, v.id)));
   });
 
   it("a merge of X's ticket into Y's tells X's open chat the new number, and X's messages are acknowledged to X", async () => {
