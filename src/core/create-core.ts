@@ -164,6 +164,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     log('outbound'),
     threadEntries,
     outbox,
+    messageKeys,
     channels,
   );
   const callBack = new CallBackService(tickets, channels, audit, log('calls'));
@@ -251,7 +252,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     callBack,
     contacts,
     leases,
-    attachments: new VisibleAttachments(models, tickets),
+    attachments: new VisibleAttachments(models, tickets, messageKeys),
     ticketContext: new TicketContext(models),
     canned: new CannedResponseService(connection),
     conversations: new CustomerConversationService(models, () => isFerretDb(connection)),

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../errors/app-error.js';
-import type { StoredAttachment } from '../models/message.js';
+import type { MessageKeys } from '../messages/message-keys.js';
+import type { Message, StoredAttachment } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Viewer } from '../users/viewer.js';
@@ -13,24 +14,37 @@ export class VisibleAttachments {
   constructor(
     private readonly models: Models,
     private readonly tickets: TicketService,
+    private readonly keys: MessageKeys,
   ) {}
 
   async find(viewer: Viewer, blobId: string): Promise<StoredAttachment> {
     if (!/^[0-9a-f]{24}$/i.test(blobId)) throw new NotFoundError('Attachment');
-    const messages = await this.models.Message.find({ 'attachments.blobId': blobId }, { ticketId: 1, attachments: 1 })
+    // The message its key names (two `_id` reads); only when that one is hidden from the viewer, any other
+    // message carrying the same blob (the query, which reads every message on the embedded database).
+    const keyed = await this.keys.byBlob(blobId);
+    if (!keyed) throw new NotFoundError('Attachment');
+    const first = await this.visibleIn(viewer, keyed, blobId);
+    if (first) return first;
+    const messages = await this.models.Message.find({ 'attachments.blobId': blobId, _id: { $ne: keyed._id } }, { ticketId: 1, attachments: 1 })
       .limit(20)
       .lean();
     for (const m of messages) {
-      const visible = await this.tickets.get(viewer, String(m.ticketId)).then(
-        () => true,
-        (err: unknown) => {
-          if (err instanceof NotFoundError) return false;
-          throw err;
-        },
-      );
-      const attachment = m.attachments.find((a) => a.blobId === blobId);
-      if (visible && attachment) return attachment;
+      const found = await this.visibleIn(viewer, m, blobId);
+      if (found) return found;
     }
     throw new NotFoundError('Attachment');
+  }
+
+  private async visibleIn(viewer: Viewer, m: Pick<Message, 'ticketId' | 'attachments'>, blobId: string): Promise<StoredAttachment | undefined> {
+    const attachment = m.attachments.find((a) => a.blobId === blobId);
+    if (!attachment) return undefined;
+    const visible = await this.tickets.get(viewer, String(m.ticketId)).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof NotFoundError) return false;
+        throw err;
+      },
+    );
+    return visible ? attachment : undefined;
   }
 }

@@ -47,6 +47,7 @@ export class CallProcessor {
       attachments: [...message.attachments, ...added],
       ...(note ? { text: [message.text, note].filter(Boolean).join('\n') } : {}),
     };
+    if (added.length) await this.keys.record({ _id: message._id, inboxId: message.inboxId, attachments: added });
     await this.models.Message.updateOne(
       { _id: message._id },
       { $set: { call, attachments: updated.attachments, text: updated.text } },

@@ -4,11 +4,15 @@ import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { rawCollection } from '../db/raw-collection.js';
 import { WriteBatcher } from '../db/write-batcher.js';
 import type { Message } from '../models/message.js';
-import { emailMessageKeyId, inboxMessageKeyId, MESSAGE_KEYS_BACKFILLED_ID, type MessageKey } from '../models/message-key.js';
+import { blobMessageKeyId, emailMessageKeyId, inboxMessageKeyId, MESSAGE_KEYS_BACKFILLED_ID, type MessageKey } from '../models/message-key.js';
 import type { Models } from '../models/registry.js';
 
 /** What names a message from outside: enough of it to write its keys. */
-export type KeyedMessage = Pick<Message, '_id' | 'inboxId'> & { providerMessageId?: string; emailMessageId?: string };
+export type KeyedMessage = Pick<Message, '_id' | 'inboxId'> & {
+  providerMessageId?: string;
+  emailMessageId?: string;
+  attachments?: Array<{ blobId?: string | undefined }>;
+};
 
 /** Keys written at once by the backfill. */
 const BACKFILL_BATCH = 500;
@@ -21,7 +25,8 @@ export interface MessageKeysBackfillResult {
 
 /**
  * Finds a stored message by the id its platform gave it (receipts, reactions, edits, revokes, call callbacks,
- * echoes of our own sends) or by its email Message-ID (threading by references), through `message_keys`:
+ * echoes of our own sends), by its email Message-ID (threading by references) or by one of its attachments
+ * (who may download it), through `message_keys`:
  * two `_id` reads on any database, where the query by field reads every message on the embedded FerretDB
  * (seconds per receipt at 150,000 messages).
  *
@@ -49,6 +54,7 @@ export class MessageKeys {
       ids.add(inboxMessageKeyId(m.inboxId, m.emailMessageId));
       ids.add(emailMessageKeyId(m.emailMessageId));
     }
+    for (const a of m.attachments ?? []) if (a.blobId) ids.add(blobMessageKeyId(a.blobId));
     return [...ids];
   }
 
@@ -79,6 +85,13 @@ export class MessageKeys {
     const keyed = await this.byKey(emailMessageKeyId(id));
     if (keyed !== undefined) return keyed;
     return this.models.Message.findOne({ emailMessageId: id }).lean();
+  }
+
+  /** The message an attachment (GridFS blob) belongs to. */
+  async byBlob(blobId: string): Promise<Message | null> {
+    const keyed = await this.byKey(blobMessageKeyId(blobId));
+    if (keyed !== undefined) return keyed;
+    return this.models.Message.findOne({ 'attachments.blobId': blobId }).lean();
   }
 
   /** The message a key names (null: named but not stored yet); undefined when no key and the query must answer. */
@@ -126,8 +139,8 @@ export class MessageKeys {
       });
     };
     const cursor = rawCollection(this.models.Message).find(
-      { $or: [{ providerMessageId: { $exists: true } }, { emailMessageId: { $exists: true } }] },
-      { projection: { _id: 1, inboxId: 1, providerMessageId: 1, emailMessageId: 1 } },
+      { $or: [{ providerMessageId: { $exists: true } }, { emailMessageId: { $exists: true } }, { 'attachments.0': { $exists: true } }] },
+      { projection: { _id: 1, inboxId: 1, providerMessageId: 1, emailMessageId: 1, 'attachments.blobId': 1 } },
     );
     for await (const m of cursor) {
       if (this.stopped) {

@@ -6,7 +6,8 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
  * query the embedded FerretDB answers without reading every message:
  *  - `<inboxId>:<id>` → the message of this inbox whose provider id (`providerMessageId`) or email
  *    Message-ID (`emailMessageId`) is `id`;
- *  - `email:<Message-ID>` → a message with that Message-ID in any inbox (email threading by references).
+ *  - `email:<Message-ID>` → a message with that Message-ID in any inbox (email threading by references);
+ *  - `blob:<blobId>` → the message an attachment belongs to (who may download it).
  * Written before the message (its `_id` is known first), so a key may name a message not stored yet (read as
  * "not yet known", retried); the first message to take a key keeps it. `backfill:v1` marks that every message
  * stored before keys existed has them.
@@ -29,6 +30,7 @@ const schema = new Schema<MessageKey>(
 
 export const inboxMessageKeyId = (inboxId: Types.ObjectId | string, id: string) => `${String(inboxId)}:${id}`;
 export const emailMessageKeyId = (messageId: string) => `email:${messageId}`;
+export const blobMessageKeyId = (blobId: string) => `blob:${blobId}`;
 export const MESSAGE_KEYS_BACKFILLED_ID = 'backfill:v1';
 
 export type MessageKeyModel = Model<MessageKey>;

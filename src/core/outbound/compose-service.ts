@@ -20,6 +20,7 @@ import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Viewer } from '../users/viewer.js';
 import { messagePreview } from '../tickets/message-preview.js';
+import type { MessageKeys } from '../messages/message-keys.js';
 import type { Outbox } from './outbox.js';
 import type { OutboundQueue } from './outbound-queue.js';
 import { chooseRecipient, lastMessageFrom, replyRecipients, type ReplyRecipient, type ReplyRecipients } from './reply-recipients.js';
@@ -73,6 +74,7 @@ export class ComposeService {
     private readonly logger: Logger,
     private readonly threadEntries: ThreadEntries,
     private readonly outbox: Outbox,
+    private readonly keys: MessageKeys,
     private readonly channels?: ChannelRegistry,
   ) {}
 
@@ -200,12 +202,18 @@ export class ComposeService {
     // To a merged-away customer: their own ticket's subject (the number in it is this ticket's).
     if (to && !to.own) Object.assign(threading, { subject: to.subject });
     const conversationId = to ? (to.conversationId ?? undefined) : ticket.replyTo?.conversationId;
-    await Promise.all([this.threadEntries.claim(ticket._id, { _id, occurredAt: now }), isReply ? this.outbox.add(_id) : undefined]);
+    const inboxId = to ? new Types.ObjectId(to.inboxId) : ticket.inboxId;
+    await Promise.all([
+      this.threadEntries.claim(ticket._id, { _id, occurredAt: now }),
+      isReply ? this.outbox.add(_id) : undefined,
+      // Its attachments name it before it exists (who may download them: attachments/visible-attachment.ts).
+      this.keys.record({ _id, inboxId, attachments }),
+    ]);
     const [created] = await this.models.Message.insertMany([
       {
         _id,
         ticketId: ticket._id,
-        inboxId: to ? new Types.ObjectId(to.inboxId) : ticket.inboxId,
+        inboxId,
         channel: to?.channel ?? ticket.channel,
         direction: isReply ? 'outbound' : 'internal',
         kind: isReply ? 'message' : 'note',

@@ -1,6 +1,7 @@
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rawCollection } from '../../../src/core/db/raw-collection.js';
+import { NotFoundError } from '../../../src/core/errors/app-error.js';
 import { MessageKeys } from '../../../src/core/messages/message-keys.js';
 import { inboxMessageKeyId, MESSAGE_KEYS_BACKFILLED_ID } from '../../../src/core/models/message-key.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
@@ -89,6 +90,33 @@ describe('message keys', () => {
     const reply = (await models().Message.findOne({ providerKey: `mail:${inbox}:<mk-reply@other.example>` }).lean())!;
     expect(String(reply.ticketId)).toBe(String(root.ticketId));
     expect(reply.threadReason?.rule).toBe('reference');
+  });
+
+  it('an attachment is found for download by its key (customer upload and agent note); a hidden ticket is still a 404', async () => {
+    const inbox = await createInbox(t.core);
+    const png = Buffer.from('not really a png').toString('base64');
+    await accept({ ...smsEvent(String(inbox._id), { sid: 'MK-att-1', from: '+5511900007004' }), attachments: [{ fileName: 'photo.png', mimeType: 'image/png', size: 16, contentBase64: png }] });
+    const inbound = (await models().Message.findOne({ providerKey: 'sms:MK-att-1' }).lean())!;
+    const admin = await createUser(t.core, 'admin');
+    const note = await t.core.compose.note(admin, String(inbound.ticketId), { text: 'see attached', attachments: [{ fileName: 'notes.txt', mimeType: 'text/plain', contentBase64: png }] });
+    const blobs = [inbound.attachments[0]!.blobId, note.attachments[0]!.blobId];
+    const find = vi.spyOn(models().Message, 'find');
+    const findOne = vi.spyOn(models().Message, 'findOne');
+    try {
+      expect((await t.core.attachments.find(admin, blobs[0]!)).fileName).toBe('photo.png');
+      expect((await t.core.attachments.find(admin, blobs[1]!)).fileName).toBe('notes.txt');
+      const byBlob = [...find.mock.calls, ...findOne.mock.calls].filter(([filter]) => JSON.stringify(filter ?? {}).includes('attachments.blobId'));
+      expect(byBlob).toEqual([]);
+    } finally {
+      find.mockRestore();
+      findOne.mockRestore();
+    }
+    // An agent of another department does not see the ticket: the same 404 as an unknown blob.
+    const dep = await models().Department.create({ name: 'MK elsewhere' });
+    const outsider = await createUser(t.core, 'agent', [dep._id]);
+    await models().Ticket.updateOne({ _id: inbound.ticketId }, { $set: { departmentId: (await models().Department.create({ name: 'MK own' }))._id } });
+    await expect(t.core.attachments.find(outsider, blobs[0]!)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(t.core.attachments.find(admin, '0123456789abcdef01234567')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('before the backfill has run, a message without keys is found by the query; after it, by its key', async () => {
