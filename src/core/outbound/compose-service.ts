@@ -146,7 +146,13 @@ export class ComposeService {
   async sendAutomatic(ticket: Ticket, text: string, auditType: string, auditData: Record<string, unknown> = {}): Promise<Message> {
     const _id = new Types.ObjectId();
     const now = new Date();
-    await Promise.all([this.threadEntries.claim(ticket._id, { _id, occurredAt: now }), this.outbox.add(_id)]);
+    const emailMessageId = ticket.channel === 'email' ? createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) : undefined;
+    await Promise.all([
+      this.threadEntries.claim(ticket._id, { _id, occurredAt: now }),
+      this.outbox.add(_id),
+      // Our Message-ID names it before it is stored: its echo or a bounce may come back at any time after the send.
+      emailMessageId ? this.keys.record({ _id, inboxId: ticket.inboxId, emailMessageId }) : undefined,
+    ]);
     const [created] = await this.models.Message.insertMany([
       {
         _id,
@@ -160,7 +166,7 @@ export class ComposeService {
         attachments: [],
         providerKey: `out:${String(_id)}`,
         ...(ticket.replyTo?.conversationId ? { conversationId: ticket.replyTo.conversationId } : {}),
-        ...(ticket.channel === 'email' ? { emailMessageId: createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) } : {}),
+        ...(emailMessageId ? { emailMessageId } : {}),
         threading: await this.replyThreading(ticket),
         delivery: { status: 'queued', attempts: 0, history: [{ status: 'queued', at: now }] },
         automatic: true,
@@ -203,11 +209,12 @@ export class ComposeService {
     if (to && !to.own) Object.assign(threading, { subject: to.subject });
     const conversationId = to ? (to.conversationId ?? undefined) : ticket.replyTo?.conversationId;
     const inboxId = to ? new Types.ObjectId(to.inboxId) : ticket.inboxId;
+    const emailMessageId = isReply && (to?.channel ?? ticket.channel) === 'email' ? createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) : undefined;
     await Promise.all([
       this.threadEntries.claim(ticket._id, { _id, occurredAt: now }),
       isReply ? this.outbox.add(_id) : undefined,
-      // Its attachments name it before it exists (who may download them: attachments/visible-attachment.ts).
-      this.keys.record({ _id, inboxId, attachments }),
+      // Its Message-ID and attachments name it before it exists (echoes and bounces; who may download them).
+      this.keys.record({ _id, inboxId, attachments, ...(emailMessageId ? { emailMessageId } : {}) }),
     ]);
     const [created] = await this.models.Message.insertMany([
       {
@@ -223,7 +230,7 @@ export class ComposeService {
         providerKey: `${isReply ? 'out' : 'note'}:${String(_id)}`,
         // The recipient's conversation (what the customer's own history shows).
         ...(isReply && conversationId ? { conversationId } : {}),
-        ...(isReply && (to?.channel ?? ticket.channel) === 'email' ? { emailMessageId: createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) } : {}),
+        ...(emailMessageId ? { emailMessageId } : {}),
         ...(to ? { recipient: recipientOf(to, target.lastCustomerMessageAt) } : {}),
         threading,
         delivery: { status: isReply ? 'queued' : 'none', attempts: 0, history: [{ status: isReply ? 'queued' : 'none', at: now }] },

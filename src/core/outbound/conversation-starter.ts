@@ -21,6 +21,7 @@ import type { TicketNumbers } from '../tickets/ticket-number.js';
 import { dayBucket } from '../time/day-bucket.js';
 import { seesAllTickets, type Viewer } from '../users/viewer.js';
 import { ComposeSchema, type ComposeService } from './compose-service.js';
+import type { MessageKeys } from '../messages/message-keys.js';
 import type { Outbox } from './outbox.js';
 import type { OutboundQueue } from './outbound-queue.js';
 
@@ -125,6 +126,7 @@ export class ConversationStarter {
     private readonly threadEntries: ThreadEntries,
     private readonly placement: TicketPlacement,
     private readonly outbox: Outbox,
+    private readonly keys: MessageKeys,
   ) {}
 
   async start(viewer: Viewer, input: StartConversationInput): Promise<{ ticket: Ticket; message: Message }> {
@@ -211,7 +213,12 @@ export class ConversationStarter {
     const sentAt = new Date();
     const messageId = new Types.ObjectId();
     // Its thread entry first, as every message write does (tickets/thread-entries.ts).
-    await Promise.all([this.threadEntries.claim(ticket._id, { _id: messageId, occurredAt: sentAt }), this.outbox.add(messageId)]);
+    const emailMessageId = recipient.conversationId ? undefined : this.compose.newEmailMessageId(String(ticket._id));
+    await Promise.all([
+      this.threadEntries.claim(ticket._id, { _id: messageId, occurredAt: sentAt }),
+      this.outbox.add(messageId),
+      this.keys.record({ _id: messageId, inboxId: inbox._id, attachments, ...(emailMessageId ? { emailMessageId } : {}) }),
+    ]);
     const [created] = await this.models.Message.insertMany([
       {
         _id: messageId,
@@ -224,7 +231,7 @@ export class ConversationStarter {
         text: input.text,
         attachments,
         providerKey: `out:${String(messageId)}`,
-        ...(recipient.conversationId ? { conversationId: recipient.conversationId } : { emailMessageId: this.compose.newEmailMessageId(String(ticket._id)) }),
+        ...(recipient.conversationId ? { conversationId: recipient.conversationId } : { emailMessageId: emailMessageId! }),
         threading: { references: [] },
         delivery: { status: 'queued', attempts: 0, history: [{ status: 'queued', at: sentAt }] },
         occurredAt: sentAt,

@@ -64,7 +64,8 @@ describe('outbox', () => {
   });
 
   it('a queued reply whose job is far away is given a job again by the next start, and sent once', async () => {
-    const { inbox, ticketId } = await ticketOn(later());
+    const first = later();
+    const { inbox, ticketId } = await ticketOn(first);
     const reply = await t.core.compose.reply(admin, ticketId, { text: 'waiting', attachments: [] });
     const queued = await until(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.attempts === 1 && m.delivery.status === 'queued');
     expect(queued!.delivery.status).toBe('queued');
@@ -78,7 +79,8 @@ describe('outbox', () => {
       next.registry.adapters.set(String(inbox._id), adapter);
       const sent = await until(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent');
       expect(sent!.delivery).toMatchObject({ status: 'sent', attempts: 2 });
-      expect(adapter.sent).toHaveLength(1);
+      // Either hub's job runner may take the new job (they share the job queue): one send in all.
+      expect(first.sent.length + adapter.sent.length).toBe(1);
       expect(await until(() => entryOf(reply._id), (e) => e === null)).toBeNull();
     } finally {
       await next.stop();
@@ -89,6 +91,7 @@ describe('outbox', () => {
     const { ticketId } = await ticketOn(new ScriptedAdapter());
     const reply = await t.core.compose.reply(admin, ticketId, { text: 'done', attachments: [] });
     await until(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent');
+    await until(() => entryOf(reply._id), (e) => e === null);
     const young = new Types.ObjectId();
     const old = new Types.ObjectId();
     await rawCollection(models().OutboxEntry).insertMany([
