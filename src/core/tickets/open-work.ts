@@ -117,10 +117,12 @@ export class OpenWork {
 
   /**
    * The entries `keep` selects, for a periodic sweep; `undefined` when the projection cannot answer (MongoDB,
-   * or not rebuilt yet): the caller asks the tickets collection, which MongoDB serves by index.
+   * or its rebuild failed): the caller asks the tickets collection, which MongoDB serves by index. While it is
+   * being built (a minute at 50,000 tickets under load), none: the sweep's next round has them, where a read of
+   * every ticket now would compete with the rebuild's own (and outlive the job's 60 s lock).
    */
   async dueScan(keep: (e: OpenWorkEntry) => boolean): Promise<OpenWorkEntry[] | undefined> {
-    if (!this.isReady) return undefined;
+    if (!this.isReady) return this.rebuilding ? [] : undefined;
     return (await this.entries()).filter(keep);
   }
 
