@@ -7,6 +7,7 @@ import { inboxMessageKeyId, MESSAGE_KEYS_BACKFILLED_ID } from '../../../src/core
 import { modelsOf } from '../../../src/core/models/models-of.js';
 import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { createInbox, createUser, emailEvent, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
+import { eventually } from '../../support/eventually.js';
 
 /**
  * Messages found by the ids other systems gave them go through `message_keys` (two `_id` reads) instead of a
@@ -26,15 +27,6 @@ afterAll(async () => {
 const models = () => modelsOf(t.core);
 const silent = pino({ level: 'silent' });
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function accept(...events: Parameters<TestCore['core']['ingest']['accept']>[0]) {
   await t.core.ingest.accept(events);
   await t.core.ingest.drain();
@@ -52,7 +44,7 @@ describe('message keys', () => {
     const inbound = (await models().Message.findOne({ providerKey: 'sms:MK-in-1' }).lean())!;
     const agent = await createUser(t.core, 'admin');
     const reply = await t.core.compose.reply(agent, String(inbound.ticketId), { text: 'On it', attachments: [] });
-    const sent = (await until(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent'))!;
+    const sent = (await eventually(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent'))!;
     const providerId = sent.providerMessageId!;
     expect(providerId).toMatch(/^prov-/);
     await forgetFields({ _id: { $in: [inbound._id, reply._id] } });

@@ -5,6 +5,7 @@ import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
+import { eventually } from '../../support/eventually.js';
 
 let db: TestDatabase;
 let t: TestCore;
@@ -16,15 +17,6 @@ afterAll(async () => {
   await t.stop();
   await db.stop();
 });
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function ticketWithAdapter(core: TestCore, adapter: ScriptedAdapter, sid: string) {
   const inbox = await createInbox(core.core);
@@ -50,7 +42,7 @@ describe('durable outbound delivery', () => {
     const agent = await createUser(t.core, 'admin');
     const reply = await t.core.compose.reply(agent, ticketId, { text: 'We are on it', attachments: [] });
     expect(reply.delivery.status).toBe('queued');
-    const done = await until(() => messageOf(reply._id), (m) => m?.delivery.status === 'sent');
+    const done = await eventually(() => messageOf(reply._id), (m) => m?.delivery.status === 'sent');
     expect(done!.delivery).toMatchObject({ status: 'sent', attempts: 3 });
     expect(done!.providerMessageId).toBeTruthy();
     expect(adapter.calls).toHaveLength(3);
@@ -70,13 +62,13 @@ describe('durable outbound delivery', () => {
     const { ticketId } = await ticketWithAdapter(t, adapter, 'SM-out-2');
     const agent = await createUser(t.core, 'admin');
     const reply = await t.core.compose.reply(agent, ticketId, { text: 'Hello?', attachments: [] });
-    const failed = await until(() => messageOf(reply._id), (m) => m?.delivery.status === 'failed');
+    const failed = await eventually(() => messageOf(reply._id), (m) => m?.delivery.status === 'failed');
     expect(failed!.delivery.status).toBe('failed');
     expect(failed!.delivery.lastError).toContain('number is not on WhatsApp');
     expect(adapter.calls).toHaveLength(1);
 
     await t.core.compose.retry(agent, String(reply._id));
-    const sent = await until(() => messageOf(reply._id), (m) => m?.delivery.status === 'sent');
+    const sent = await eventually(() => messageOf(reply._id), (m) => m?.delivery.status === 'sent');
     expect(sent!.delivery.status).toBe('sent');
     expect(adapter.calls).toHaveLength(2);
   });
@@ -91,7 +83,7 @@ describe('durable outbound delivery', () => {
     const { ticketId } = await ticketWithAdapter(t, adapter, 'SM-out-3');
     const agent = await createUser(t.core, 'admin');
     const reply = await t.core.compose.reply(agent, ticketId, { text: 'Anyone?', attachments: [] });
-    const failed = await until(() => messageOf(reply._id), (m) => m?.delivery.status === 'failed', 30_000);
+    const failed = await eventually(() => messageOf(reply._id), (m) => m?.delivery.status === 'failed', 30_000);
     expect(failed!.delivery).toMatchObject({ status: 'failed', attempts: t.config.outbound.maxAttempts });
     expect(adapter.calls).toHaveLength(t.config.outbound.maxAttempts);
   });
@@ -104,7 +96,7 @@ describe('durable outbound delivery', () => {
     expect(note).toMatchObject({ kind: 'note', direction: 'internal' });
     // A reply made after the note is delivered: anything queued for the note would have gone first.
     const reply = await t.core.compose.reply(agent, ticketId, { text: 'after the note', attachments: [] });
-    await until(() => messageOf(reply._id), (m) => m?.delivery.status === 'sent');
+    await eventually(() => messageOf(reply._id), (m) => m?.delivery.status === 'sent');
     await deliveryJobsSettled(t.db.connection, String(reply._id));
     expect(adapter.calls.map((o) => o.text)).toEqual(['after the note']);
     expect(await deliveryJobCount(t.db.connection, String(note._id))).toBe(0);
@@ -123,7 +115,7 @@ describe('durable outbound delivery', () => {
 
     t = await startTestCore({}, db);
     t.registry.adapters.set(String(inbox._id), adapter);
-    const sent = await until(() => modelsOf(t.core).Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent', 30_000);
+    const sent = await eventually(() => modelsOf(t.core).Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent', 30_000);
     expect(sent!.delivery.status).toBe('sent');
     expect(adapter.sent.map((o) => o.text)).toEqual(['after restart']);
   });
@@ -137,7 +129,7 @@ describe('durable outbound delivery', () => {
     const agent = await createUser(t.core, 'admin');
     const reply = await t.core.compose.reply(agent, ticketId, { text: 'once', attachments: [] });
     await Promise.all([t.core.worker.deliver(String(reply._id), 1), t.core.worker.deliver(String(reply._id), 1)]);
-    await until(() => messageOf(reply._id), (m) => m?.delivery.status === 'sent');
+    await eventually(() => messageOf(reply._id), (m) => m?.delivery.status === 'sent');
     // The queued job ran too (and found the attempt claimed): nothing else is left to call the adapter.
     await deliveryJobsSettled(t.db.connection, String(reply._id));
     expect(adapter.calls).toHaveLength(1);

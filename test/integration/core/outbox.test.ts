@@ -9,6 +9,7 @@ import { Outbox } from '../../../src/core/outbound/outbox.js';
 import type { Viewer } from '../../../src/core/users/viewer.js';
 import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
+import { eventually } from '../../support/eventually.js';
 
 /**
  * The messages still to deliver are the outbox's entries (read whole, their messages by `_id`) on the embedded
@@ -27,15 +28,6 @@ afterAll(async () => {
 const models = () => modelsOf(t.core);
 const silent = pino({ level: 'silent' });
 const entryOf = (id: unknown) => models().OutboxEntry.findById(String(id)).lean();
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let phone = 0;
 async function ticketOn(adapter: ScriptedAdapter) {
@@ -58,16 +50,16 @@ describe('outbox', () => {
   it('a reply has an entry while it waits and none once sent', async () => {
     const { ticketId } = await ticketOn(new ScriptedAdapter());
     const reply = await t.core.compose.reply(admin, ticketId, { text: 'hello', attachments: [] });
-    const sent = await until(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent');
+    const sent = await eventually(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent');
     expect(sent!.delivery.status).toBe('sent');
-    expect(await until(() => entryOf(reply._id), (e) => e === null)).toBeNull();
+    expect(await eventually(() => entryOf(reply._id), (e) => e === null)).toBeNull();
   });
 
   it('a queued reply whose job is far away is given a job again by the next start, and sent once', async () => {
     const first = later();
     const { inbox, ticketId } = await ticketOn(first);
     const reply = await t.core.compose.reply(admin, ticketId, { text: 'waiting', attachments: [] });
-    const queued = await until(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.attempts === 1 && m.delivery.status === 'queued');
+    const queued = await eventually(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.attempts === 1 && m.delivery.status === 'queued');
     expect(queued!.delivery.status).toBe('queued');
     expect(await entryOf(reply._id)).not.toBeNull();
     expect((await new Outbox(models(), silent).waiting(0)).map((m) => String(m._id))).toContain(String(reply._id));
@@ -77,11 +69,11 @@ describe('outbox', () => {
     try {
       const adapter = new ScriptedAdapter();
       next.registry.adapters.set(String(inbox._id), adapter);
-      const sent = await until(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent');
+      const sent = await eventually(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent');
       expect(sent!.delivery).toMatchObject({ status: 'sent', attempts: 2 });
       // Either hub's job runner may take the new job (they share the job queue): one send in all.
       expect(first.sent.length + adapter.sent.length).toBe(1);
-      expect(await until(() => entryOf(reply._id), (e) => e === null)).toBeNull();
+      expect(await eventually(() => entryOf(reply._id), (e) => e === null)).toBeNull();
     } finally {
       await next.stop();
     }
@@ -90,8 +82,8 @@ describe('outbox', () => {
   it('entries too many are dropped: a delivered message, a message never written (once old)', async () => {
     const { ticketId } = await ticketOn(new ScriptedAdapter());
     const reply = await t.core.compose.reply(admin, ticketId, { text: 'done', attachments: [] });
-    await until(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent');
-    await until(() => entryOf(reply._id), (e) => e === null);
+    await eventually(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.status === 'sent');
+    await eventually(() => entryOf(reply._id), (e) => e === null);
     const young = new Types.ObjectId();
     const old = new Types.ObjectId();
     await rawCollection(models().OutboxEntry).insertMany([
@@ -110,7 +102,7 @@ describe('outbox', () => {
   it('an upgraded hub gives the messages queued before the outbox entries, once', async () => {
     const { ticketId } = await ticketOn(later());
     const reply = await t.core.compose.reply(admin, ticketId, { text: 'from before', attachments: [] });
-    await until(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.attempts === 1 && m.delivery.status === 'queued');
+    await eventually(() => models().Message.findById(reply._id).lean(), (m) => m?.delivery.attempts === 1 && m.delivery.status === 'queued');
     // As before the outbox: no entries and no record that they were written.
     await rawCollection(models().OutboxEntry).deleteMany({});
     const outbox = new Outbox(models(), silent);
