@@ -110,6 +110,18 @@ export class OpenWork {
     if (!this.loop && !this.rebuilding) this.loop = this.applyAll();
   }
 
+  /**
+   * Whether the projection answers, after waiting up to `ms` for a rebuild under way: a list served by the
+   * tickets query meanwhile reads every ticket (seconds at 50,000) and slows the rebuild it waits for.
+   */
+  async readyWithin(ms: number): Promise<boolean> {
+    if (this.isReady || !this.rebuilding) return this.isReady;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.rebuilding, new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+    return this.isReady;
+  }
+
   /** Resolves when every change seen so far is written (a read after a write sees it). */
   async settled(): Promise<void> {
     while (this.loop || this.rebuilding) await (this.loop ?? this.rebuilding);
