@@ -31,7 +31,7 @@ const OLD_COLLECTION = 'open_work';
  * — every ticket write publishes one, or calls `touched` — and replacing its
  * entry; no read when the last write of the ticket, in this process, handed over
  * the whole ticket it left (`TicketLocks.lastKnown`: the ingest path does). Built from the tickets at every start (one read of the collection), in
- * the background; lists use the tickets query until it is done. Only on FerretDB:
+ * the background; lists wait for it (`readyWithin`, up to a minute). Only on FerretDB:
  * there one hub process owns the database, so this process sees every change;
  * MongoDB (several processes) serves the same views from indexes
  * (index-coverage test). Nothing is stored: earlier versions kept the entries in
