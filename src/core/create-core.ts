@@ -174,7 +174,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   messageProcessor.useJustWritten(justWritten);
   tickets.useSla(slaEngine);
   compose.useSla(slaEngine);
-  const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'), threadEntries, placement, outbox, messageKeys);
+  const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'), placement);
   const sla = new SlaAdminService(models, slaEngine);
   const slaAlerts = new SlaAlerts(models, bus, (id, target, dueAt, unassign) => tickets.escalateBreach(id, target, dueAt, unassign), slaEngine.now, { warningLeadMs: config.sla.warningLeadMs, breachUnassign: config.sla.breachUnassign }, log('sla'), openWork);
 

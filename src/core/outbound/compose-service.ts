@@ -20,7 +20,7 @@ import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Viewer } from '../users/viewer.js';
 import { messagePreview } from '../tickets/message-preview.js';
-import type { MessageKeys } from '../messages/message-keys.js';
+import type { KeyedMessage, MessageKeys } from '../messages/message-keys.js';
 import type { Outbox } from './outbox.js';
 import type { OutboundQueue } from './outbound-queue.js';
 import { chooseRecipient, lastMessageFrom, replyRecipients, type ReplyRecipient, type ReplyRecipients } from './reply-recipients.js';
@@ -147,12 +147,7 @@ export class ComposeService {
     const _id = new Types.ObjectId();
     const now = new Date();
     const emailMessageId = ticket.channel === 'email' ? createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) : undefined;
-    await Promise.all([
-      this.threadEntries.claim(ticket._id, { _id, occurredAt: now }),
-      this.outbox.add(_id),
-      // Our Message-ID names it before it is stored: its echo or a bounce may come back at any time after the send.
-      emailMessageId ? this.keys.record({ _id, inboxId: ticket.inboxId, emailMessageId }) : undefined,
-    ]);
+    await this.claimNew(ticket._id, { _id, occurredAt: now, inboxId: ticket.inboxId, ...(emailMessageId ? { emailMessageId } : {}) }, true);
     const [created] = await this.models.Message.insertMany([
       {
         _id,
@@ -210,12 +205,7 @@ export class ComposeService {
     const conversationId = to ? (to.conversationId ?? undefined) : ticket.replyTo?.conversationId;
     const inboxId = to ? new Types.ObjectId(to.inboxId) : ticket.inboxId;
     const emailMessageId = isReply && (to?.channel ?? ticket.channel) === 'email' ? createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) : undefined;
-    await Promise.all([
-      this.threadEntries.claim(ticket._id, { _id, occurredAt: now }),
-      isReply ? this.outbox.add(_id) : undefined,
-      // Its Message-ID and attachments name it before it exists (echoes and bounces; who may download them).
-      this.keys.record({ _id, inboxId, attachments, ...(emailMessageId ? { emailMessageId } : {}) }),
-    ]);
+    await this.claimNew(ticket._id, { _id, occurredAt: now, inboxId, attachments, ...(emailMessageId ? { emailMessageId } : {}) }, isReply);
     const [created] = await this.models.Message.insertMany([
       {
         _id,
@@ -309,6 +299,20 @@ export class ComposeService {
     const all = [...last.threading.references, last.emailMessageId];
     const references = all.length > 20 ? [all[0]!, ...all.slice(-19)] : all;
     return { inReplyTo: last.emailMessageId, references };
+  }
+
+  /**
+   * What every new message of ours claims before it is inserted, so a crash in between leaves only claims
+   * without their message (each skipped or dropped by its reader), never a message missing from them: its
+   * thread entry; its keys — our Message-ID (its echo or bounce may come back any time after the send) and
+   * its attachments (who may download them); and, when it is to be sent (`queued`), its outbox entry.
+   */
+  async claimNew(ticketId: Types.ObjectId, m: KeyedMessage & { occurredAt: Date }, queued: boolean): Promise<void> {
+    await Promise.all([
+      this.threadEntries.claim(ticketId, m),
+      this.keys.record(m),
+      queued ? this.outbox.add(m._id) : undefined,
+    ]);
   }
 
   /** A signed Message-ID for a new outbound email of this ticket (replies to it thread back by it). */

@@ -12,7 +12,6 @@ import type { DomainEventBus } from '../events/event-bus.js';
 import { ticketScope, toMessageView, toTicketSummary } from '../events/views.js';
 import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
-import type { ThreadEntries } from '../tickets/thread-entries.js';
 import type { Ticket } from '../models/ticket.js';
 import type { TicketPlacement } from '../threading/ticket-placement.js';
 import type { SlaEngine } from '../sla/sla-engine.js';
@@ -21,8 +20,6 @@ import type { TicketNumbers } from '../tickets/ticket-number.js';
 import { dayBucket } from '../time/day-bucket.js';
 import { seesAllTickets, type Viewer } from '../users/viewer.js';
 import { ComposeSchema, type ComposeService } from './compose-service.js';
-import type { MessageKeys } from '../messages/message-keys.js';
-import type { Outbox } from './outbox.js';
 import type { OutboundQueue } from './outbound-queue.js';
 
 /**
@@ -123,10 +120,7 @@ export class ConversationStarter {
     private readonly sla: () => SlaEngine,
     private readonly config: Config,
     private readonly logger: Logger,
-    private readonly threadEntries: ThreadEntries,
     private readonly placement: TicketPlacement,
-    private readonly outbox: Outbox,
-    private readonly keys: MessageKeys,
   ) {}
 
   async start(viewer: Viewer, input: StartConversationInput): Promise<{ ticket: Ticket; message: Message }> {
@@ -212,13 +206,9 @@ export class ConversationStarter {
     );
     const sentAt = new Date();
     const messageId = new Types.ObjectId();
-    // Its thread entry first, as every message write does (tickets/thread-entries.ts).
     const emailMessageId = recipient.conversationId ? undefined : this.compose.newEmailMessageId(String(ticket._id));
-    await Promise.all([
-      this.threadEntries.claim(ticket._id, { _id: messageId, occurredAt: sentAt }),
-      this.outbox.add(messageId),
-      this.keys.record({ _id: messageId, inboxId: inbox._id, attachments, ...(emailMessageId ? { emailMessageId } : {}) }),
-    ]);
+    // Its thread entry, keys and outbox entry first, as every message of ours (ComposeService.claimNew).
+    await this.compose.claimNew(ticket._id, { _id: messageId, occurredAt: sentAt, inboxId: inbox._id, attachments, ...(emailMessageId ? { emailMessageId } : {}) }, true);
     const [created] = await this.models.Message.insertMany([
       {
         _id: messageId,

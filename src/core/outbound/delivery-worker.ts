@@ -62,8 +62,8 @@ export class DeliveryWorker {
       const adapter = this.registry.adapterFor(String(message.inboxId));
       if (!adapter) throw new ChannelError('CHANNEL_UNAVAILABLE', 'The channel of this inbox is not running', true);
       const result = await adapter.send(await this.toOutbound(message, ticket));
-      // Its keys before the id is stored: a receipt or an echo that finds the id finds the message.
-      await this.keys.record({ ...message, providerMessageId: result.providerMessageId });
+      // Its provider id's key before the id is stored: a receipt or an echo that finds the id finds the message.
+      await this.keys.record({ _id: message._id, inboxId: message.inboxId, providerMessageId: result.providerMessageId });
       await this.setDelivery(message, { status: 'sent', attempts: attempt, providerMessageId: result.providerMessageId });
       await this.claimOutcome(messageId, attempt, 'sent');
       await this.outbox.remove(messageId);

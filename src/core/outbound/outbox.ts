@@ -1,6 +1,7 @@
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { findByIds } from '../db/find-by-ids.js';
 import { rawCollection } from '../db/raw-collection.js';
 import { isFerretDb } from '../db/schema-indexes.js';
 import { WriteBatcher } from '../db/write-batcher.js';
@@ -12,9 +13,6 @@ export type WaitingMessage = Pick<Message, '_id' | 'delivery'>;
 
 /** An entry whose message is not there may be one being written right now: dropped only once this old. */
 const ORPHAN_AFTER_MS = 5 * 60_000;
-
-/** Messages read by `_id` at once. */
-const READ_WIDTH = 8;
 
 const waitingStatuses: ReadonlySet<string> = new Set(['queued', 'sending']);
 
@@ -53,23 +51,18 @@ export class Outbox {
     if (!(await isFerretDb(this.models.Message.db))) return this.query(idleSince);
     if (!(await this.models.OutboxEntry.exists({ _id: OUTBOX_BACKFILLED_ID }))) await this.backfill();
     const entries = (await this.models.OutboxEntry.find({}).lean()).filter((e) => e._id !== OUTBOX_BACKFILLED_ID);
+    const messages = await findByIds<Pick<Message, '_id' | 'direction' | 'delivery' | 'updatedAt'>>(
+      this.models.Message,
+      entries.map((e) => e._id),
+      { direction: 1, delivery: 1, updatedAt: 1 },
+    );
     const out: WaitingMessage[] = [];
-    for (let i = 0; i < entries.length; i += READ_WIDTH) {
-      const batch = entries.slice(i, i + READ_WIDTH);
-      const messages = await Promise.all(
-        batch.map((e) =>
-          Types.ObjectId.isValid(e._id)
-            ? this.models.Message.findOne({ _id: new Types.ObjectId(e._id) }, { direction: 1, delivery: 1, updatedAt: 1 }).lean()
-            : null,
-        ),
-      );
-      for (const [k, m] of messages.entries()) {
-        const entry = batch[k]!;
-        if (m && m.direction === 'outbound' && waitingStatuses.has(m.delivery.status)) {
-          if (m.updatedAt <= idleSince) out.push(m);
-        } else if (m || !entry.at || entry.at.getTime() < Date.now() - ORPHAN_AFTER_MS) {
-          await this.remove(entry._id);
-        }
+    for (const [k, m] of messages.entries()) {
+      const entry = entries[k]!;
+      if (m && m.direction === 'outbound' && waitingStatuses.has(m.delivery.status)) {
+        if (m.updatedAt <= idleSince) out.push(m);
+      } else if (m || !entry.at || entry.at.getTime() < Date.now() - ORPHAN_AFTER_MS) {
+        await this.remove(entry._id);
       }
     }
     return out;
@@ -92,9 +85,5 @@ export class Outbox {
         if (!isDuplicateKeyError(err)) throw err;
       });
     if (old.length) this.logger.info({ messages: old.length }, 'outbox: entries written for messages queued before it');
-  }
-
-  settled(): Promise<void> {
-    return this.inserts.settled();
   }
 }

@@ -34,8 +34,8 @@ export type LiveSource = Pick<Ticket, '_id' | 'status' | 'channel' | 'inboxId' |
 /**
  * Open work right now, in memory: loaded once at start — from the open-work projection where there is one
  * (the embedded database: a second read of every ticket there cost ~20 s of its CPU at 47,000 tickets),
- * else from the tickets in an active status (MongoDB, by index) — then kept by the domain events. In one process; a scaled-out hub shows what this process has seen
- * since it started plus the start-up load.
+ * else from the tickets in an active status (MongoDB, by index) — then kept by the domain events. In one
+ * process; a scaled-out hub shows what this process has seen since it started plus the start-up load.
  */
 export class LiveBoard {
   private readonly tickets = new Map<string, LiveTicket>();
