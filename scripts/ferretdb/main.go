@@ -74,7 +74,7 @@ func main() {
 		// synchronous(normal): under WAL a commit no longer waits for fsync (a
 		// checkpoint does). A crash of the process loses nothing; a power cut
 		// may lose the last commits, like MongoDB's default journal interval.
-		SQLiteURL: "file:" + abs + "/?_txlock=immediate&_pragma=synchronous(normal)",
+		SQLiteURL: "file:" + abs + "/?_txlock=immediate&_pragma=synchronous(normal)&_pragma=temp_store(memory)",
 	})
 	if err != nil {
 		log.Fatalf("start FerretDB: %v", err)
