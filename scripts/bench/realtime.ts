@@ -6,7 +6,7 @@
  *
  *   [MONGODB_URI=…] [BENCH_LOG_LEVEL=warn] npx tsx scripts/bench/realtime.ts [--agents 500] [--rate 200] [--seconds 10] [--departments 25]
  *                                     [--conversations 400] [--new-share 0.2] [--mode ingest|fanout] [--drain 120]
- *                                     [--cpu-profile hub.cpuprofile] [--client lean|socket.io]
+ *                                     [--cpu-profile hub.cpuprofile] [--client lean|socket.io] [--profile-commands]
  *
  * Before measuring, `--conversations` web chat conversations are opened (one
  * message each, not measured); then `--new-share` of the measured messages
@@ -46,6 +46,7 @@ import { startApp } from '../../test/e2e/support/start-app.js';
 import { benchDatabaseUri } from './bench-database.js';
 import { LeanAgentSocket } from './lean-agent-socket.js';
 import { processCpuMs } from './process-cpu.js';
+import { profileCommands } from './command-profile.js';
 import { modelsOf } from '../../src/core/models/models-of.js';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -249,6 +250,7 @@ async function parent() {
       drain: { type: 'string', default: '120' },
       'cpu-profile': { type: 'string' },
       client: { type: 'string', default: 'lean' },
+      'profile-commands': { type: 'boolean', default: false },
     },
   });
   const N = Number(values.agents);
@@ -270,7 +272,7 @@ async function parent() {
       WEBCHAT_NEW_PER_ADDRESS: '1000000',
       WEBCHAT_NEW_PER_MINUTE: '1000000',
     },
-    { logLevel: process.env.BENCH_LOG_LEVEL ?? 'silent', databaseUri: benchDatabaseUri(process.env.MONGODB_URI) },
+    { logLevel: process.env.BENCH_LOG_LEVEL ?? 'silent', databaseUri: benchDatabaseUri(process.env.MONGODB_URI), monitorCommands: values['profile-commands'] },
   );
   log(`app at ${app.url}`);
   const { core } = app;
@@ -344,6 +346,7 @@ async function parent() {
     await profiler.post('Profiler.enable');
     await profiler.post('Profiler.start');
   }
+  const commands = values['profile-commands'] ? profileCommands(modelsOf(core).User.db) : undefined;
   const cpuBefore = { hub: process.cpuUsage(), db: processCpuMs(app.databasePid), clients: processCpuMs(childProcess.pid) };
   t = now();
   let sentCount = 0;
@@ -381,6 +384,7 @@ async function parent() {
   const drainStart = now();
   while (published.size < sentCount - sendFailed && now() - drainStart < drainSeconds * 1000) await new Promise((r) => setTimeout(r, 100));
   const processedAt = now();
+  commands?.stop();
   const hubCpu = process.cpuUsage(cpuBefore.hub);
   const cpuMs = {
     hub: (hubCpu.user + hubCpu.system) / 1000,
@@ -427,6 +431,12 @@ async function parent() {
     console.log(`  new conversation        ${fmt(firstOfConversation)}`);
     console.log(`  existing conversation   ${fmt(laterInConversation)}`);
     console.log(`  accepted → published    ${fmt(acceptedToPublished)}   (ingest processing, database-bound)`);
+    // A queue that grows second by second means the hub processes slower than the offered rate; a flat one, slow steps.
+    const perSecond = Array.from({ length: Math.ceil(seconds) }, (_, s) => {
+      const slice = [...published.entries()].flatMap(([seq, p]) => (Math.floor(seq / M) === s && result.accepted[seq] !== undefined ? [Math.max(0, p - result.accepted[seq]!)] : [])).sort((a, b) => a - b);
+      return slice.length ? pct(slice, 50).toFixed(0) : '-';
+    });
+    console.log(`  by second sent (p50)    ${perSecond.join(' ')} ms`);
   }
   const perMsg = (ms: number) => `${(ms / Math.max(1, published.size)).toFixed(2)} ms`;
   const wall = (processedAt - t) / 1000;
@@ -442,6 +452,7 @@ async function parent() {
   if (published.size < sentCount - sendFailed) console.log(`not yet processed         ${sentCount - sendFailed - published.size} accepted messages still in the ingest queue at the drain limit (stored; processed later)`);
   console.log(`server RSS                ${(rssBefore / 1048576).toFixed(0)} MiB before sockets, ${(rssConnected / 1048576).toFixed(0)} MiB with ${connected.sockets} sockets → ${((rssConnected - rssBefore) / 1024 / connected.sockets).toFixed(1)} KiB per socket; ${(rssAfter / 1048576).toFixed(0)} MiB after the run`);
 
+  commands?.print(published.size);
   childProcess.kill();
   await app.stop();
   process.exit(lost === 0 && result.duplicates === 0 ? 0 : 1);

@@ -192,7 +192,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const { availability, assignment, settings: assignmentSettings } = createAssignment({ models, audit, locks, bus, logger: log('assignment'), offlineGraceMs: config.assignment.offlineGraceMs, sla: slaEngine, departments: departmentCache });
   const routing = createRouting({
     models, connection, audit, locks, bus, logger: log('routing'), sla: slaEngine, justWritten,
-    after: (ticketId) => assignment.enqueue(ticketId),
+    after: (ticketId, departmentId) => assignment.enqueue(ticketId, undefined, departmentId),
     // A rule's canned auto-reply takes the durable outbound path of every automatic message.
     autoReply: async (ticket, text) => {
       await compose.sendAutomatic(ticket, text, 'message.routing_reply_queued');

@@ -32,14 +32,14 @@ export interface TestDatabase {
  * `uri` (benchmarks only): use that server instead of an embedded one; the
  * database it names is dropped on stop, so it must be one made for the run.
  */
-export async function startTestDatabase(opts: { logger?: Logger; uri?: string | undefined } = {}): Promise<TestDatabase> {
+export async function startTestDatabase(opts: { logger?: Logger; uri?: string | undefined; monitorCommands?: boolean } = {}): Promise<TestDatabase> {
   const logger = opts.logger ?? createLogger('silent');
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ponte-test-'));
   try {
     // FERRETDB_BINARY (a prebuilt launcher) is honoured; MONGODB_URI deliberately is not.
     const { ferretdbBinary } = loadConfig().database;
     const db = await startDatabase({ uri: opts.uri, dataDir, embedded: 'ferretdb', ferretdbBinary, logger });
-    const connection = await connectMongoose(db.uri, logger).catch(async (err: unknown) => {
+    const connection = await connectMongoose(db.uri, logger, { monitorCommands: opts.monitorCommands ?? false }).catch(async (err: unknown) => {
       await db.stop();
       throw err;
     });

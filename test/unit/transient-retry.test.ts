@@ -6,6 +6,8 @@ const busy = Object.assign(new Error('[msg_insert.go:168] database is locked (5)
 describe('transient database errors', () => {
   it('recognises SQLite lock contention and MongoDB retryable labels, nothing else', () => {
     expect(isTransientDbError(busy)).toBe(true);
+    // The embedded build's write turn, timed out (FerretDB answers it as an InternalError, code 1).
+    expect(isTransientDbError(Object.assign(new Error('[db.go:120] waited 10s for the SQLite write lock'), { code: 1, codeName: 'InternalError' }))).toBe(true);
     expect(isTransientDbError({ hasErrorLabel: (l: string) => l === 'RetryableWriteError', message: 'x' })).toBe(true);
     expect(isTransientDbError(Object.assign(new Error('E11000 duplicate key'), { code: 11000 }))).toBe(false);
     expect(isTransientDbError(new Error('validation failed'))).toBe(false);

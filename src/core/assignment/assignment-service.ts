@@ -103,8 +103,14 @@ export class AssignmentService {
     await this.drains.idle();
   }
 
-  /** Puts a new or returned ticket in its department's queue (when the department assigns automatically), then drains it. */
-  async enqueue(ticketId: string, enqueuedAt?: Date): Promise<void> {
+  /**
+   * Puts a new or returned ticket in its department's queue (when the department assigns automatically), then drains it.
+   * `departmentHint`: the department the caller knows the ticket is in (null: none); when it does not assign
+   * automatically, the ticket is not read at all (most departments, and every new conversation passes here).
+   */
+  async enqueue(ticketId: string, enqueuedAt?: Date, departmentHint?: string | null): Promise<void> {
+    if (departmentHint === null) return;
+    if (departmentHint !== undefined && !isAutomatic(await this.departments.get(departmentHint))) return;
     const ticket = await this.models.Ticket.findById(ticketId).lean();
     if (!ticket?.departmentId || ticket.assigneeId || !activeStatuses.includes(ticket.status) || ticket.mergedInto) return;
     const department = await this.departments.get(ticket.departmentId);

@@ -3,6 +3,8 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { rawCollection } from '../db/raw-collection.js';
+import { WriteBatcher } from '../db/write-batcher.js';
+import type { ContactIdentity } from '../models/contact-identity.js';
 import type { Contact } from '../models/contact.js';
 import type { Models } from '../models/registry.js';
 import type { ContactCache } from './contact-cache.js';
@@ -25,6 +27,13 @@ export interface ContactHints {
  * merging contacts is an explicit agent action.
  */
 export class ContactResolver {
+  /**
+   * First contacts arriving together share insert commands (group commit, see WriteBatcher): each is
+   * two inserts on the path of a new conversation's first message. A duplicate still fails alone.
+   */
+  private readonly contactInserts = new WriteBatcher<Contact>(() => rawCollection(this.models.Contact));
+  private readonly identityInserts = new WriteBatcher<ContactIdentity>(() => rawCollection(this.models.ContactIdentity));
+
   constructor(
     private readonly models: Models,
     private readonly cache: ContactCache,
@@ -69,7 +78,7 @@ export class ContactResolver {
       const created = this.newContact(contactId, keys[0]!, hints);
       // Typed and complete (the inbound event schema bounds the hints' lengths): inserted by the driver.
       const [inserted, claimed] = await Promise.allSettled([
-        rawCollection(this.models.Contact).insertOne(created, { ignoreUndefined: true }),
+        this.contactInserts.insert(created),
         this.claim(keys[0]!, contactId),
       ]);
       if (claimed.status === 'fulfilled' && !claimed.value) {
@@ -140,7 +149,7 @@ export class ContactResolver {
 
   private async claim(key: string, contactId: Types.ObjectId): Promise<boolean> {
     try {
-      await rawCollection(this.models.ContactIdentity).insertOne({ _id: key, contactId, createdAt: new Date() });
+      await this.identityInserts.insert({ _id: key, contactId, createdAt: new Date() });
       return true;
     } catch (err) {
       if (isDuplicateKeyError(err)) return false;

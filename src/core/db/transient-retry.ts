@@ -1,13 +1,14 @@
 /**
  * Errors worth trying again after a short wait: FerretDB's SQLite backend
- * reports lock contention as code 1 "database is locked (SQLITE_BUSY)";
- * MongoDB labels its retryable failures.
+ * reports lock contention as code 1 "database is locked (SQLITE_BUSY)", and
+ * our embedded build's write turn (scripts/ferretdb/patch-ferretdb.mjs) as
+ * "waited 10s for the SQLite write lock"; MongoDB labels its retryable failures.
  */
 export function isTransientDbError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { code?: unknown; message?: unknown; errorLabelSet?: Set<string>; hasErrorLabel?: (l: string) => boolean };
   if (typeof e.hasErrorLabel === 'function' && (e.hasErrorLabel('RetryableWriteError') || e.hasErrorLabel('TransientTransactionError'))) return true;
-  return typeof e.message === 'string' && /SQLITE_BUSY|database is locked/i.test(e.message);
+  return typeof e.message === 'string' && /SQLITE_BUSY|database is locked|for the SQLite write lock/i.test(e.message);
 }
 
 /** Runs `fn` again (with jittered backoff) while it fails transiently; the operation must be idempotent. */

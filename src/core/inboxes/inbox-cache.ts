@@ -14,13 +14,19 @@ const MAX_ENTRIES = 1_000;
  */
 export class InboxCache {
   private readonly entries = new Map<string, { inbox: Inbox | null; until: number }>();
+  private readonly reading = new Map<string, Promise<Inbox | null>>();
+  private changes = 0;
 
   constructor(
     private readonly models: Models,
     bus: DomainEventBus,
   ) {
     bus.subscribe((e) => {
-      if (e.type === 'inbox.changed') this.entries.delete(e.inboxId);
+      if (e.type !== 'inbox.changed') return;
+      this.entries.delete(e.inboxId);
+      // A read begun before the change may return the old document: it is not kept, and the next get reads again.
+      this.reading.delete(e.inboxId);
+      this.changes++;
     });
   }
 
@@ -29,7 +35,23 @@ export class InboxCache {
     const key = String(new Types.ObjectId(id));
     const hit = this.entries.get(key);
     if (hit && hit.until > Date.now()) return hit.inbox;
+    // Every event arriving while the entry is being read again waits for that one read (under load,
+    // dozens would each have asked the database for the same inbox when the entry expired).
+    let reading = this.reading.get(key);
+    if (!reading) {
+      const started = this.read(key).finally(() => {
+        if (this.reading.get(key) === started) this.reading.delete(key);
+      });
+      reading = started;
+      this.reading.set(key, reading);
+    }
+    return reading;
+  }
+
+  private async read(key: string): Promise<Inbox | null> {
+    const changes = this.changes;
     const inbox = await this.models.Inbox.findById(key).lean();
+    if (changes !== this.changes) return inbox;
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(key, { inbox, until: Date.now() + TTL_MS });
     return inbox;

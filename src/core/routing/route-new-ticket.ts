@@ -19,8 +19,12 @@ import type { RoutingRuleService } from './routing-rule-service.js';
 /** Sends a rule's canned auto-reply on the ticket's channel (the durable outbound path). */
 export type AutoReplySender = (ticket: Ticket, text: string) => Promise<void>;
 
-/** Runs after a ticket is routed (or found no rule): automatic assignment takes it from there. */
-export type AfterRouting = (ticketId: string) => Promise<void>;
+/**
+ * Runs after a ticket is routed (or found no rule): automatic assignment takes it from there.
+ * `departmentId`: the department no rule moved it out of, when known (null: none), so assignment need
+ * not read the ticket to learn that its department assigns by hand; undefined: unknown, read it.
+ */
+export type AfterRouting = (ticketId: string, departmentId?: string | null) => Promise<void>;
 
 /**
  * Applies the routing rules once, when a ticket is created by an inbound
@@ -67,9 +71,12 @@ export class NewTicketRouter {
     if (e.message.direction === 'outbound') this.awaitingFirstMessage.delete(e.scope.ticketId);
     if (e.message.direction !== 'inbound') return;
     if (!this.awaitingFirstMessage.delete(e.scope.ticketId)) return;
-    const run = this.route(e.scope.ticketId, e.message.text)
-      .then(() => this.after(e.scope.ticketId))
-      .catch((err: unknown) => this.logger.error({ err, ticketId: e.scope.ticketId }, 'routing failed'));
+    const ticketId = e.scope.ticketId;
+    // Read before routing, which may consume what was just written.
+    const written = this.justWritten?.ticket(ticketId)?.ticket;
+    const run = this.route(ticketId, e.message.text)
+      .then((rule) => this.after(ticketId, !rule && written ? (written.departmentId ? String(written.departmentId) : null) : undefined))
+      .catch((err: unknown) => this.logger.error({ err, ticketId }, 'routing failed'));
     this.pending.add(run);
     void run.finally(() => this.pending.delete(run));
   }

@@ -3,9 +3,10 @@ import type { TicketLocks } from '../tickets/ticket-locks.js';
 import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { rawCollection } from '../db/raw-collection.js';
+import { WriteBatcher } from '../db/write-batcher.js';
 import type { MessageReceived } from '../domain/inbound-event.js';
 import type { Contact } from '../models/contact.js';
-import { conversationKeyId, successorKeyId } from '../models/conversation-key.js';
+import { conversationKeyId, successorKeyId, type ConversationKey } from '../models/conversation-key.js';
 import type { Inbox } from '../models/inbox.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
@@ -58,6 +59,9 @@ export class TicketPlacement {
 
   /** Set when this process owns the database (embedded): see `trustLastWrites`. */
   private lastWrites: TicketLocks | undefined;
+
+  /** New conversations claimed together share insert commands (see WriteBatcher); a lost race still fails alone. */
+  private readonly keyInserts = new WriteBatcher<ConversationKey>(() => rawCollection(this.models.ConversationKey));
 
   constructor(
     private readonly models: Models,
@@ -237,7 +241,7 @@ export class TicketPlacement {
   /** Inserts the key or returns the ticket id of whoever inserted it first. */
   private async claimKey(keyId: string, ticketId: Types.ObjectId): Promise<Types.ObjectId> {
     try {
-      await rawCollection(this.models.ConversationKey).insertOne({ _id: keyId, ticketId, createdAt: new Date() });
+      await this.keyInserts.insert({ _id: keyId, ticketId, createdAt: new Date() });
       if (keyId.startsWith('conv:')) this.remember(keyId, ticketId);
       return ticketId;
     } catch (err) {

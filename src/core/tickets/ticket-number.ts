@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { rawCollection } from '../db/raw-collection.js';
+import { WriteBatcher } from '../db/write-batcher.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 
@@ -17,8 +18,12 @@ type NewTicket = Omit<Ticket, 'number' | 'createdAt' | 'updatedAt'> & { createdA
  */
 export class TicketNumbers {
   private last: number | undefined;
+  /** Tickets created together (new conversations arriving at once) share insert commands; see WriteBatcher. */
+  private readonly inserts: WriteBatcher<Ticket>;
 
-  constructor(private readonly models: Models) {}
+  constructor(private readonly models: Models) {
+    this.inserts = new WriteBatcher<Ticket>(() => rawCollection(this.models.Ticket));
+  }
 
   /**
    * Inserts the ticket with the next number. Inserting with a chosen `_id` that
@@ -34,7 +39,7 @@ export class TicketNumbers {
         const ticket: Ticket = { ...doc, number, threadEntries: true, createdAt: doc.createdAt ?? now, updatedAt: now };
         // NewTicket has every field the schema requires or defaults: inserted by the driver, no mongoose
         // document per new conversation. `ignoreUndefined`: an optional field given as undefined is left out.
-        await rawCollection(this.models.Ticket).insertOne(ticket, { ignoreUndefined: true });
+        await this.inserts.insert(ticket);
         return { ticket, created: true };
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;

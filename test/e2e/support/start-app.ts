@@ -55,10 +55,12 @@ export interface StartAppOptions {
   extraChannels?: { descriptions: ChannelDescription[]; factories: Partial<Record<ChannelKind, AdapterFactory>> };
   /** The core's clock (SLA due times and alerts, automation): a test moves it (test/support/test-clock.ts). */
   clock?: Clock;
+  /** Emit the driver's command events (benchmarks' per-command profile). */
+  monitorCommands?: boolean;
 }
 
 export async function startApp(env: Record<string, string> = {}, opts: StartAppOptions = {}): Promise<RunningApp> {
-  const db: TestDatabase = await startTestDatabase({ uri: opts.databaseUri });
+  const db: TestDatabase = await startTestDatabase({ uri: opts.databaseUri, monitorCommands: opts.monitorCommands ?? false });
   const config = loadConfig({
     LOG_LEVEL: opts.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent',
     JOBS_POLL_MS: '100',
