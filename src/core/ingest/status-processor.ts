@@ -17,8 +17,11 @@ import { ticketScope, toMessageView } from '../events/views.js';
 import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
 import type { DeliveryStatus, Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
-import type { ThreadEntries } from '../tickets/thread-entries.js';
+import { entriesOf, type ThreadEntries } from '../tickets/thread-entries.js';
 import type { ProcessResult } from './message-processor.js';
+
+/** How many of a conversation's newest messages a watermark looks at (see StatusProcessor.conversation). */
+const WATERMARK_WINDOW = 50;
 
 const rank: Partial<Record<DeliveryStatus, number>> = { queued: 0, sending: 1, sent: 2, delivered: 3, read: 4 };
 
@@ -53,22 +56,24 @@ export class StatusProcessor {
   }
 
   /**
-   * A watermark receipt (Messenger delivery/read): every outbound message of the conversation's tickets in
-   * this inbox that was sent at or before `upTo` moves forward to `status`. Messages not sent yet, or sent
-   * later, are left alone; the ticks only move forward, so a late or repeated watermark changes nothing.
+   * A watermark receipt (Messenger delivery/read): every outbound message of the conversation that was sent
+   * at or before `upTo` moves forward to `status`. Messages not sent yet, or sent later, are left alone; the
+   * ticks only move forward, so a late or repeated watermark changes nothing.
+   *
+   * Which messages: those of the conversation's current ticket and of the one it follows up, found through
+   * their thread entries (reads by `_id`; the embedded database would read every ticket and every message
+   * to answer the query by conversation, for each receipt a customer's phone sends). A platform sends a
+   * watermark whenever the customer reads, so replies on older tickets were confirmed long ago; of these two
+   * tickets, the newest WATERMARK_WINDOW messages sent up to the watermark are looked at.
    */
   async conversation(e: ConversationStatus): Promise<ProcessResult> {
-    const tickets = await this.models.Ticket.find(
-      { inboxId: e.inboxId, 'replyTo.conversationId': e.conversationId },
-      { _id: 1 },
-    ).lean();
-    if (tickets.length === 0) return { outcome: 'no-conversation', events: [] };
-    const candidates = await this.models.Message.find({
-      ticketId: { $in: tickets.map((t) => t._id) },
-      direction: 'outbound',
-      'delivery.status': { $in: e.status === 'read' ? ['sent', 'delivered'] : ['sent'] },
-    }).lean();
+    const current = await this.conversationTicket(e.inboxId, e.conversationId);
+    if (!current) return { outcome: 'no-conversation', events: [] };
+    const previous = current.previousTicketId ? await this.models.Ticket.findById(current.previousTicketId, { threadEntries: 1 }).lean() : null;
+    const tickets = [current, ...(previous ? [previous] : [])];
+    const wanted: DeliveryStatus[] = e.status === 'read' ? ['sent', 'delivered'] : ['sent'];
     const upTo = e.upTo.getTime();
+    const candidates = (await this.watermarkCandidates(tickets, upTo)).filter((m) => m.direction === 'outbound' && wanted.includes(m.delivery.status));
     const events: DomainEvent[] = [];
     let moved = 0;
     for (const message of candidates) {
@@ -82,6 +87,28 @@ export class StatusProcessor {
       if (r.outcome === 'status') moved++;
     }
     return { outcome: moved ? 'status' : 'stale-status', events };
+  }
+
+  /** The newest messages of `tickets` that began at or before `upTo`, through their entries (or the query, for tickets without). */
+  private async watermarkCandidates(tickets: Array<Pick<Ticket, '_id' | 'threadEntries'>>, upTo: number): Promise<Message[]> {
+    const ids = tickets.map((t) => t._id);
+    const entries = await Promise.all(tickets.map((t) => entriesOf(this.models, t)));
+    if (entries.some((list) => list === null)) {
+      return this.models.Message.find({ ticketId: { $in: ids }, direction: 'outbound', occurredAt: { $lte: new Date(upTo) } })
+        .sort({ occurredAt: -1 })
+        .limit(WATERMARK_WINDOW)
+        .lean<Message[]>();
+    }
+    // A message's entry carries its creation time, never later than its sending: entries after `upTo` cannot qualify.
+    const newest = entries
+      .flat()
+      .flatMap((entry) => (entry!.messageId && entry!.occurredAt && entry!.occurredAt.getTime() <= upTo ? [{ id: entry!.messageId, at: entry!.occurredAt.getTime() }] : []))
+      .sort((a, b) => b.at - a.at)
+      .slice(0, WATERMARK_WINDOW);
+    const inTickets = new Set(ids.map(String));
+    const messages = await Promise.all(newest.map(({ id }) => this.models.Message.findById(id).lean<Message>()));
+    // A message moved to another ticket (a merge) keeps an entry here: it belongs to the ticket it names.
+    return messages.filter((m): m is Message => m !== null && inTickets.has(String(m.ticketId)));
   }
 
   /**

@@ -81,6 +81,15 @@ async function readEntries(models: Models, ticketId: string): Promise<{ marked: 
   }
 }
 
+/**
+ * A ticket's entries in thread order, read by `_id` — or `null` when they are not known to be complete
+ * (the ticket predates entries and has no mark, or one was deleted): the caller asks the query instead.
+ */
+export async function entriesOf(models: Models, ticket: { _id: Types.ObjectId; threadEntries?: boolean }): Promise<ThreadEntry[] | null> {
+  const read = await readEntries(models, String(ticket._id));
+  return read.gap || (!read.marked && !ticket.threadEntries) ? null : read.entries;
+}
+
 export interface ThreadPosition {
   at: Date;
   id: Types.ObjectId;

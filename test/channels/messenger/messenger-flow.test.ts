@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Types } from 'mongoose';
 import { MessengerAdapter } from '../../../src/channels/messenger/adapter.js';
 import { messengerWebhook } from '../../../src/channels/messenger/webhook.js';
 import { ChannelRuntime, type ChannelHost } from '../../../src/channels/channel-runtime.js';
@@ -312,6 +313,45 @@ describe('Messenger: what must not be stored, or stored twice', () => {
     const final = (await models().Message.findById(message._id).lean())!;
     expect(final.delivery.status).toBe('read');
     expect(final.delivery.history.map((x) => x.status)).toEqual(['queued', 'sending', 'sent', 'read']);
+  });
+});
+
+describe('Messenger: watermarks read by _id', () => {
+  it('a read watermark confirms replies on the current ticket and the one it follows up, without the query by conversation', async () => {
+    const psid = '7300000000000002';
+    const first = textBody(psid, 'where is my order?', Date.now() - 120_000);
+    await postWebhook(first.body);
+    const firstTicket = String((await storedMessage(`fb:${first.mid}`)).ticketId);
+    const onOld = await replyAndSend(firstTicket, 'it ships tomorrow');
+    await h.t.core.tickets.setStatus(admin as Viewer, firstTicket, 'closed');
+    // The customer writes again: a follow-up ticket; the agent answers there too.
+    const second = textBody(psid, 'thanks, one more thing');
+    await postWebhook(second.body);
+    const followUp = String((await storedMessage(`fb:${second.mid}`)).ticketId);
+    expect(followUp).not.toBe(firstTicket);
+    expect(String((await models().Ticket.findById(followUp).lean())!.previousTicketId)).toBe(firstTicket);
+    const onNew = await replyAndSend(followUp, 'sure, tell me');
+    // Behind the hub's back: what the query by conversation matched on is gone; only keys and entries lead there.
+    await models().Ticket.collection.updateMany({ _id: { $in: [new Types.ObjectId(firstTicket), new Types.ObjectId(followUp)] } }, { $unset: { 'replyTo.conversationId': '' } });
+
+    await postWebhook(receiptBody(psid, { read: { watermark: Date.now() } }));
+    await eventually(async () => ((await statusOf(onNew.message._id)) === 'read' ? true : undefined));
+    await eventually(async () => ((await statusOf(onOld.message._id)) === 'read' ? true : undefined));
+  });
+
+  it('a watermark earlier than a reply leaves that reply as it was', async () => {
+    const psid = '7300000000000003';
+    const hello = textBody(psid, 'hello');
+    await postWebhook(hello.body);
+    const ticket = String((await storedMessage(`fb:${hello.mid}`)).ticketId);
+    const before = Date.now() - 60_000;
+    const { message } = await replyAndSend(ticket, 'hi!');
+    expect((await postWebhook(receiptBody(psid, { read: { watermark: before } }))).status).toBe(200);
+    await h.t.core.ingest.drain();
+    expect(await statusOf(message._id)).toBe('sent');
+    // A later watermark does move it: the receipt above was processed, not lost.
+    await postWebhook(receiptBody(psid, { read: { watermark: Date.now() } }));
+    await eventually(async () => ((await statusOf(message._id)) === 'read' ? true : undefined));
   });
 });
 
