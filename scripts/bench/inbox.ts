@@ -159,6 +159,8 @@ async function measure(core: Core, f: Fixture, size: number) {
     ['ticket thread (first page)', await timed(async () => core.threads.list(await core.tickets.get(f.agent, String(ticket._id)), { limit: 50 }))],
     ['ticket audit', await timed(() => core.tickets.auditTrail(f.agent, String(ticket._id)))],
     ['contact page', await timed(() => core.contacts.detail(f.agent, String(ticket.contactId)))],
+    ['contacts: list, agent', await timed(() => core.contacts.search(f.agent, undefined, 50))],
+    ['contacts: list, admin', await timed(() => core.contacts.search(f.admin, undefined, 50))],
   ];
   // Search as an agent (visibility filtered): a word in every ticket, a rare one, a ticket number, no match.
   await core.search.settled();

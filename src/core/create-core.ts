@@ -140,7 +140,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const inboxes = new InboxService(models, box, bus, channels, { publicUrl: config.publicUrl, leases });
   const contacts = new ContactService(models, locks, contactCache, log('contacts'));
   contacts.onTicketMoved((ticketId) => openWork.touched(ticketId));
-  contacts.useTicketIndex((contactIds) => openWork.ticketIdsOfContacts(contactIds));
+  contacts.useTicketIndex({ ticketIdsOf: (contactIds) => openWork.ticketIdsOfContacts(contactIds), contactsVisibleTo: (viewer) => openWork.contactsVisibleTo(viewer) });
   const reports = new ReportsService(connection, models, bus, config.tickets.timeZone, log('reports'));
   reports.useOpenTickets(async () => ((await openWork.whenReady()) ? openWork.entries() : undefined));
 

@@ -7,7 +7,9 @@ import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import { isOpenWork, openWorkFields, toOpenWorkEntry, type OpenWorkEntry } from './open-work-entry.js';
 import type { TicketLocks } from './ticket-locks.js';
-import { ContactTickets } from './contact-tickets.js';
+import { ContactTickets, type TicketAccess } from './contact-tickets.js';
+import { canSee } from './visibility.js';
+import type { Viewer } from '../users/viewer.js';
 
 /** Tickets re-read at once while applying changes. */
 const READ_WIDTH = 32;
@@ -148,6 +150,16 @@ export class OpenWork {
     return this.contacts.of(contactIds);
   }
 
+  /**
+   * Ids of the contacts with a ticket (any status) `viewer` may see, read-your-writes within this process;
+   * `undefined` when the projection cannot answer (MongoDB, or not rebuilt yet): the caller queries.
+   */
+  async contactsVisibleTo(viewer: Viewer): Promise<Set<string> | undefined> {
+    if (!this.isReady) return undefined;
+    await this.settled();
+    return this.contacts.contactsWith((t) => canSee(viewer, t));
+  }
+
   /** Every entry, read-your-writes within this process. Shared objects: callers must not change them. */
   async entries(): Promise<OpenWorkEntry[]> {
     await this.settled();
@@ -164,7 +176,7 @@ export class OpenWork {
     this.contacts.clear();
     for (const t of all) {
       if (isOpenWork(t)) next.set(String(t._id), toOpenWorkEntry(t as OpenWorkEntry));
-      this.contacts.set(String(t._id), t.contactId ? String(t.contactId) : undefined);
+      this.contacts.set(String(t._id), t.contactId ? String(t.contactId) : undefined, accessOf(t));
     }
     this.open = next;
     this.isReady = true;
@@ -196,7 +208,13 @@ export class OpenWork {
       const t = tickets[k] as (Ticket & OpenWorkEntry) | null;
       if (t && isOpenWork(t)) this.open.set(id, toOpenWorkEntry(t));
       else this.open.delete(id);
-      this.contacts.set(id, t?.contactId ? String(t.contactId) : undefined);
+      this.contacts.set(id, t?.contactId ? String(t.contactId) : undefined, t ? accessOf(t) : {});
     });
   }
 }
+
+/** A ticket's department and assignee as the visibility rule reads them. */
+const accessOf = (t: { departmentId?: unknown; assigneeId?: unknown }): TicketAccess => ({
+  departmentId: t.departmentId ? String(t.departmentId) : undefined,
+  assigneeId: t.assigneeId ? String(t.assigneeId) : undefined,
+});

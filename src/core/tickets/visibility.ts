@@ -18,7 +18,8 @@ export function visibilityFilter(viewer: Viewer): Record<string, unknown> {
   };
 }
 
-export function canSee(viewer: Viewer, t: Pick<Ticket, 'departmentId' | 'assigneeId'>): boolean {
+/** `t`: a ticket, or its department and assignee ids as strings (the in-memory indexes keep those). */
+export function canSee(viewer: Viewer, t: Pick<Ticket, 'departmentId' | 'assigneeId'> | { departmentId?: string | undefined; assigneeId?: string | undefined }): boolean {
   if (seesAllTickets(viewer)) return true;
   if (!t.departmentId) return true;
   if (t.assigneeId && String(t.assigneeId) === viewer.id) return true;
