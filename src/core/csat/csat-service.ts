@@ -14,6 +14,8 @@ import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import type { ComposeService } from '../outbound/compose-service.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
+import { entriesOf } from '../tickets/thread-entries.js';
+import type { Message } from '../models/message.js';
 import { awaitingKey, csatModels, type CsatRequest } from './csat-request.js';
 import { parseRatingReply } from './csat-reply.js';
 import { csatModeOf, csatRequestText } from './csat-texts.js';
@@ -43,6 +45,8 @@ type Via = 'link' | 'reply' | 'webchat';
 
 const system = { type: 'system' as const, name: 'Ponte' };
 const DAY_MS = 86_400_000;
+/** How many of a ticket's newest messages are looked at for the customer's words (language guess). */
+const LANGUAGE_SAMPLE = 20;
 
 /**
  * Customer satisfaction: after a solve, one question on the customer's own channel (a signed link for email,
@@ -227,7 +231,26 @@ export class CsatService {
   private async languageOf(ticket: Ticket, fallback: CustomerLanguage): Promise<CustomerLanguage> {
     const contact = await this.models.Contact.findById(ticket.contactId).lean();
     if (contact?.language) return languageFor(contact.language, undefined, fallback);
-    const last = await this.models.Message.findOne({ ticketId: ticket._id, direction: 'inbound' }).sort({ occurredAt: -1 }).lean();
+    const last = await this.lastCustomerMessage(ticket);
     return languageFor(undefined, `${ticket.subject} ${last?.text ?? ''}`, fallback);
+  }
+
+  /**
+   * The customer's newest message on the ticket, through its thread entries (reads by `_id`: the query by
+   * ticket is a read of every message on the embedded database, and this runs at every solve); the newest
+   * LANGUAGE_SAMPLE messages are looked at. A ticket without entries is asked by query.
+   */
+  private async lastCustomerMessage(ticket: Ticket): Promise<Message | null> {
+    const entries = await entriesOf(this.models, ticket);
+    if (!entries) return this.models.Message.findOne({ ticketId: ticket._id, direction: 'inbound' }).sort({ occurredAt: -1 }).lean<Message>();
+    const newestFirst = entries
+      .filter((e) => e.messageId && e.occurredAt)
+      .sort((a, b) => b.occurredAt!.getTime() - a.occurredAt!.getTime())
+      .slice(0, LANGUAGE_SAMPLE);
+    for (const entry of newestFirst) {
+      const message = await this.models.Message.findById(entry.messageId).lean<Message>();
+      if (message && String(message.ticketId) === String(ticket._id) && message.direction === 'inbound') return message;
+    }
+    return null;
   }
 }
