@@ -51,6 +51,7 @@ import { ThreadEntries } from './tickets/thread-entries.js';
 import { TicketSplitter } from './tickets/ticket-split.js';
 import { listThread } from './tickets/thread-queries.js';
 import { OpenWork } from './tickets/open-work.js';
+import { ContactOrder } from './contacts/contact-order.js';
 import { TicketContext } from './tickets/ticket-context.js';
 import type { Ticket } from './models/ticket.js';
 import { SlaDirectory } from './sla/sla-directory.js';
@@ -141,6 +142,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const contacts = new ContactService(models, locks, contactCache, log('contacts'));
   contacts.onTicketMoved((ticketId) => openWork.touched(ticketId));
   contacts.useTicketIndex({ ticketIdsOf: (contactIds) => openWork.ticketIdsOfContacts(contactIds), contactsVisibleTo: (viewer) => openWork.contactsVisibleTo(viewer) });
+  const contactOrder = new ContactOrder(connection, models, log('contacts'));
+  contacts.useOrder(contactOrder);
   const reports = new ReportsService(connection, models, bus, config.tickets.timeZone, log('reports'));
   reports.useOpenTickets(async () => ((await openWork.whenReady()) ? openWork.entries() : undefined));
 
@@ -283,6 +286,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
       settled: () => searchIndex.settled(),
     },
     openWork,
+    contactOrder,
     /** Another process now writes this database too (tests attach a second core): stop trusting our last writes. */
     shareDatabase: () => placement.trustLastWrites(undefined),
     threadBackfill,
@@ -301,6 +305,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
         compose.useThreadReader(readWholeThread);
       }
       await openWork.start();
+      await contactOrder.start();
       reports.start();
       assignment.start();
       stopRouting ??= routing.router.start();
@@ -385,6 +390,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
       jobs = undefined;
       await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));
       await openWork.stop();
+      await contactOrder.stop();
     },
   };
   rememberModels(core, models);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { rawCollection } from '../db/raw-collection.js';
 import { WriteBatcher } from '../db/write-batcher.js';
+import { contactsWritten } from './contact-writes.js';
 import type { ContactIdentity } from '../models/contact-identity.js';
 import type { Contact } from '../models/contact.js';
 import type { Models } from '../models/registry.js';
@@ -78,7 +79,7 @@ export class ContactResolver {
       const created = this.newContact(contactId, keys[0]!, hints);
       // Typed and complete (the inbound event schema bounds the hints' lengths): inserted by the driver.
       const [inserted, claimed] = await Promise.allSettled([
-        this.contactInserts.insert(created),
+        this.contactInserts.insert(created).then(() => contactsWritten(this.models.Contact.db, [String(contactId)])),
         this.claim(keys[0]!, contactId),
       ]);
       if (claimed.status === 'fulfilled' && !claimed.value) {
@@ -139,6 +140,7 @@ export class ContactResolver {
     const contact = this.newContact(identity.contactId, identity._id, {});
     try {
       await rawCollection(this.models.Contact).insertOne(contact, { ignoreUndefined: true });
+      contactsWritten(this.models.Contact.db, [String(identity.contactId)]);
       this.logger.warn({ key: identity._id, contactId: String(identity.contactId) }, 'identity key without its contact: contact completed');
       return contact;
     } catch (err) {

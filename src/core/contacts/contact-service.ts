@@ -12,6 +12,7 @@ import type { Ticket } from '../models/ticket.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import { ticketsById } from '../tickets/tickets-by-id.js';
 import { findByIds } from '../db/find-by-ids.js';
+import type { ContactOrder } from './contact-order.js';
 import { canSee, visibilityFilter } from '../tickets/visibility.js';
 import { seesAllTickets, type Viewer } from '../users/viewer.js';
 
@@ -40,12 +41,19 @@ export interface ContactTicketIndex {
 
 /** Below this many visible contacts, an agent's contacts list reads them by `_id` (embedded database). */
 const FEW_VISIBLE_CONTACTS = 200;
+/** Extra ids read by the list from the in-memory order, for those gone since (deleted, merged). */
+const ORDER_SLACK = 5;
+
+/** The list's order: most recently updated first, then the newer id. */
+const newestContactFirst = (a: Contact, b: Contact) =>
+  b.updatedAt.getTime() - a.updatedAt.getTime() || (String(b._id) < String(a._id) ? -1 : String(b._id) > String(a._id) ? 1 : 0);
 
 /** Customers across channels: search, detail with every ticket the viewer may see, and merge. */
 export class ContactService {
   private readonly merges: ContactMerges;
   private backfilled: Promise<void> | undefined;
   private ticketIndex: ContactTicketIndex | undefined;
+  private order: ContactOrder | undefined;
 
   constructor(
     private readonly models: Models,
@@ -68,6 +76,10 @@ export class ContactService {
       const filter = searchFilter(q);
       if (filter) conditions.unshift(filter);
     }
+    if (!q) {
+      const listed = await this.fromOrder(viewer, limit);
+      if (listed) return listed;
+    }
     const newestFirst = { updatedAt: -1, _id: -1 } as const;
     if (seesAllTickets(viewer)) return this.models.Contact.find({ $and: conditions }).sort(newestFirst).limit(limit).lean();
     const visible = await this.ticketIndex?.contactsVisibleTo(viewer);
@@ -76,6 +88,26 @@ export class ContactService {
       return this.models.Contact.find({ $and: conditions }).sort(newestFirst).limit(limit).lean();
     }
     return this.firstVisible(conditions, visible, Boolean(q), limit);
+  }
+
+  /**
+   * The list without a search, from the contacts' in-memory order and `_id` reads (the embedded database:
+   * `ContactOrder`); `undefined` when the order or, for an agent, the visible contacts are not known.
+   */
+  private async fromOrder(viewer: Viewer, limit: number): Promise<Contact[] | undefined> {
+    if (!this.order || limit <= 0) return undefined;
+    const visible = seesAllTickets(viewer) ? undefined : await this.ticketIndex?.contactsVisibleTo(viewer);
+    if (!seesAllTickets(viewer) && !visible) return undefined;
+    // A few more than asked: one deleted or merged since its last re-read is left out below.
+    const ids = await this.order.newest(limit + ORDER_SLACK, visible ? (id) => visible.has(id) : undefined);
+    if (!ids) return undefined;
+    const read = await findByIds<Contact>(this.models.Contact, ids);
+    return read.filter((c): c is Contact => c !== null && !c.mergedInto).sort(newestContactFirst).slice(0, limit);
+  }
+
+  /** The contacts list's order in memory (embedded database); see `fromOrder`. */
+  useOrder(order: ContactOrder): void {
+    this.order = order;
   }
 
   /**
@@ -88,8 +120,7 @@ export class ContactService {
     if (visible.size === 0 || limit <= 0) return [];
     if (!searching && visible.size <= FEW_VISIBLE_CONTACTS) {
       const read = await findByIds<Contact>(this.models.Contact, [...visible]);
-      const newest = (a: Contact, b: Contact) => b.updatedAt.getTime() - a.updatedAt.getTime() || (String(b._id) < String(a._id) ? -1 : String(b._id) > String(a._id) ? 1 : 0);
-      return read.filter((c): c is Contact => c !== null && !c.mergedInto).sort(newest).slice(0, limit);
+      return read.filter((c): c is Contact => c !== null && !c.mergedInto).sort(newestContactFirst).slice(0, limit);
     }
     const found: Contact[] = [];
     const cursor = this.models.Contact.find({ $and: conditions }).sort({ updatedAt: -1, _id: -1 }).lean<Contact[]>().cursor({ batchSize: Math.max(200, limit * 4) });

@@ -1,5 +1,6 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 import { maintainSearchTerms } from '../contacts/search-terms-hooks.js';
+import { reportContactWrites } from '../contacts/contact-writes.js';
 
 /**
  * A customer, known by one or more identity keys (`email:ana@x.com`,
@@ -56,6 +57,8 @@ schema.index({ identities: 1 });
 schema.index({ name: 1 });
 schema.index({ searchTerms: 1 });
 maintainSearchTerms(schema);
+// The contacts list's in-memory order on the embedded database follows every write (contacts/contact-order.ts).
+reportContactWrites(schema);
 // A contact's page gathers the contacts merged into it.
 schema.index({ mergedInto: 1 });
 
