@@ -81,8 +81,16 @@ export class ContactOrder {
       this.rebuildInBackground();
       return;
     }
-    for (const id of written) this.dirty.add(id);
-    if (!this.loop && !this.rebuilding) this.loop = this.applyAll();
+    for (const w of written) {
+      // While a rebuild reads, any change is read again after it (the rebuild may have read it before).
+      if (typeof w === 'string' || this.rebuilding) this.dirty.add(typeof w === 'string' ? w : w.id);
+      // Known values, no read: a new contact, or a newer stamp on one already listed (a merged one is not).
+      else if (w.inserted || this.updatedAt.has(w.id)) {
+        this.updatedAt.set(w.id, w.updatedAt.getTime());
+        this.sorted = null;
+      } else this.dirty.add(w.id);
+    }
+    if (this.dirty.size && !this.loop && !this.rebuilding) this.loop = this.applyAll();
   }
 
   private async settled(): Promise<void> {

@@ -79,7 +79,7 @@ export class ContactResolver {
       const created = this.newContact(contactId, keys[0]!, hints);
       // Typed and complete (the inbound event schema bounds the hints' lengths): inserted by the driver.
       const [inserted, claimed] = await Promise.allSettled([
-        this.contactInserts.insert(created).then(() => contactsWritten(this.models.Contact.db, [String(contactId)])),
+        this.contactInserts.insert(created).then(() => contactsWritten(this.models.Contact.db, [{ id: String(contactId), updatedAt: created.updatedAt, inserted: true }])),
         this.claim(keys[0]!, contactId),
       ]);
       if (claimed.status === 'fulfilled' && !claimed.value) {

@@ -1,7 +1,11 @@
 import { Types, type Connection, type Model, type Schema } from 'mongoose';
 
-/** The contacts a write changed, by id; `'unknown'`: a write whose filter names no `_id` (any contact may have changed). */
-export type ContactWrites = string[] | 'unknown';
+/**
+ * The contacts a write changed: an id, or an id with the `updatedAt` the write gave it when that is all it
+ * changed of what the list orders by (no re-read needed); `'unknown'`: a write whose filter names no `_id`
+ * (any contact may have changed).
+ */
+export type ContactWrites = Array<string | { id: string; updatedAt: Date; inserted?: boolean }> | 'unknown';
 
 const listeners = new WeakMap<Connection, (written: ContactWrites) => void>();
 
@@ -16,6 +20,12 @@ export function onContactWrites(connection: Connection, listener: (written: Cont
 /** Reports a write the hooks cannot see: one made through the raw driver (the resolver's inserts). */
 export function contactsWritten(connection: Connection, written: ContactWrites): void {
   listeners.get(connection)?.(written);
+}
+
+/** Whether an update names `mergedInto` (a merge or its undo): the contact leaves or rejoins the list. */
+function touchesMerge(update: Record<string, unknown> | null): boolean {
+  if (!update) return false;
+  return Object.entries(update).some(([op, fields]) => op === 'mergedInto' || (op.startsWith('$') && !!fields && typeof fields === 'object' && 'mergedInto' in fields));
 }
 
 function idsOf(filter: Record<string, unknown> | undefined): ContactWrites {
@@ -33,7 +43,12 @@ function idsOf(filter: Record<string, unknown> | undefined): ContactWrites {
 export function reportContactWrites(schema: Schema): void {
   for (const op of ['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndDelete'] as const) {
     schema.post(op, function () {
-      contactsWritten(this.model.db, idsOf(this.getFilter()));
+      const ids = idsOf(this.getFilter());
+      const update = this.getUpdate() as Record<string, Record<string, unknown> | undefined> | null;
+      const stamped = update?.$set?.updatedAt;
+      // An update by one `_id` that only stamped a new `updatedAt` on it (mongoose's timestamps) needs no re-read.
+      const known = ids !== 'unknown' && ids.length === 1 && stamped instanceof Date && !touchesMerge(update);
+      contactsWritten(this.model.db, known ? [{ id: ids[0] as string, updatedAt: stamped }] : ids);
     });
   }
   schema.post('insertMany', function (docs: unknown) {
