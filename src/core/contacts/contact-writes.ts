@@ -43,11 +43,14 @@ function idsOf(filter: Record<string, unknown> | undefined): ContactWrites {
 export function reportContactWrites(schema: Schema): void {
   for (const op of ['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndDelete'] as const) {
     schema.post(op, function () {
-      const ids = idsOf(this.getFilter());
+      const filter = this.getFilter();
+      const ids = idsOf(filter);
       const update = this.getUpdate() as Record<string, Record<string, unknown> | undefined> | null;
       const stamped = update?.$set?.updatedAt;
-      // An update by one `_id` that only stamped a new `updatedAt` on it (mongoose's timestamps) needs no re-read.
-      const known = ids !== 'unknown' && ids.length === 1 && stamped instanceof Date && !touchesMerge(update);
+      // An update by `_id` alone (no other condition that could have matched nothing) that stamped a new
+      // `updatedAt` (mongoose's timestamps) and did not merge or unmerge: applied without a re-read.
+      const byIdAlone = Object.keys(filter).length === 1 && ids !== 'unknown' && ids.length === 1;
+      const known = byIdAlone && stamped instanceof Date && !touchesMerge(update);
       contactsWritten(this.model.db, known ? [{ id: ids[0] as string, updatedAt: stamped }] : ids);
     });
   }
