@@ -4,6 +4,7 @@ import { rawCollection } from '../db/raw-collection.js';
 import { isFerretDb } from '../db/schema-indexes.js';
 import type { Models } from '../models/registry.js';
 import { onContactWrites, type ContactWrites } from './contact-writes.js';
+import { drainDirty } from '../sync/drain-dirty.js';
 
 /** Contacts re-read at once after writes. */
 const READ_WIDTH = 16;
@@ -133,11 +134,7 @@ export class ContactOrder {
 
   private async applyAll(): Promise<void> {
     try {
-      while (this.dirty.size) {
-        const ids = [...this.dirty];
-        this.dirty.clear();
-        for (let k = 0; k < ids.length; k += READ_WIDTH) await this.apply(ids.slice(k, k + READ_WIDTH));
-      }
+      await drainDirty(this.dirty, READ_WIDTH, (ids) => this.apply(ids));
     } catch (err) {
       // Lists go back to the query until the order is rebuilt.
       this.logger.error({ err }, 'contact order update failed');

@@ -10,6 +10,7 @@ import type { TicketLocks } from './ticket-locks.js';
 import { ContactTickets, type TicketAccess } from './contact-tickets.js';
 import { canSee } from './visibility.js';
 import type { Viewer } from '../users/viewer.js';
+import { drainDirty } from '../sync/drain-dirty.js';
 
 /** Tickets re-read at once while applying changes. */
 const READ_WIDTH = 32;
@@ -185,11 +186,7 @@ export class OpenWork {
 
   private async applyAll(): Promise<void> {
     try {
-      while (this.dirty.size) {
-        const ids = [...this.dirty];
-        this.dirty.clear();
-        for (let k = 0; k < ids.length; k += READ_WIDTH) await this.apply(ids.slice(k, k + READ_WIDTH));
-      }
+      await drainDirty(this.dirty, READ_WIDTH, (ids) => this.apply(ids));
     } catch (err) {
       // The entry may be stale until the ticket's next change or the next start; the tickets are intact.
       this.logger.error({ err }, 'open-work update failed');
