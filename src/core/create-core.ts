@@ -305,7 +305,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
         compose.useThreadReader(readWholeThread);
       }
       await openWork.start();
-      await contactOrder.start();
+      await contactOrder.start(openWork.whenReady());
       reports.start();
       assignment.start();
       stopRouting ??= routing.router.start();

@@ -37,11 +37,16 @@ export class ContactOrder {
     private readonly logger: Logger,
   ) {}
 
-  async start(): Promise<void> {
+  /**
+   * `after`: the build waits for it. The open-work projection goes first: both read a whole collection, and
+   * the inbox lists wait for the projection (31 s instead of 19 s at 50,000 tickets when built side by side);
+   * the contacts list queries until the order is built.
+   */
+  async start(after?: Promise<unknown>): Promise<void> {
     this.enabled = await isFerretDb(this.connection);
     if (!this.enabled) return;
     this.stopListening = onContactWrites(this.connection, (written) => this.written(written));
-    this.rebuildInBackground();
+    this.rebuildInBackground(after);
   }
 
   stop(): Promise<void> {
@@ -98,7 +103,7 @@ export class ContactOrder {
     while (this.loop || this.rebuilding) await (this.loop ?? this.rebuilding);
   }
 
-  private rebuildInBackground(): void {
+  private rebuildInBackground(after?: Promise<unknown>): void {
     if (this.rebuilding) {
       // A rebuild already reading may have passed the change: read again once it is done.
       this.again = true;
@@ -106,6 +111,7 @@ export class ContactOrder {
     }
     this.rebuilding = (async () => {
       try {
+        await after?.catch(() => undefined);
         do {
           this.again = false;
           await this.loop;
