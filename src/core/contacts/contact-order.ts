@@ -1,12 +1,14 @@
-import { Types, type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { rawCollection } from '../db/raw-collection.js';
+import { findByIds } from '../db/find-by-ids.js';
+import type { Contact } from '../models/contact.js';
 import { isFerretDb } from '../db/schema-indexes.js';
 import type { Models } from '../models/registry.js';
 import { onContactWrites, type ContactWrites } from './contact-writes.js';
 import { drainDirty } from '../sync/drain-dirty.js';
 
-/** Contacts re-read at once after writes. */
+/** Changed contacts taken per round of re-reads. */
 const READ_WIDTH = 16;
 
 /**
@@ -29,6 +31,8 @@ export class ContactOrder {
   private readonly dirty = new Set<string>();
   private loop: Promise<void> | null = null;
   private rebuilding: Promise<void> | null = null;
+  /** A write naming no contact came while a rebuild was reading: it reads once more. */
+  private again = false;
   private stopListening: (() => void) | undefined;
 
   constructor(
@@ -126,7 +130,6 @@ export class ContactOrder {
       }
     })();
   }
-  private again = false;
 
   private async rebuild(): Promise<void> {
     const t0 = performance.now();
@@ -154,9 +157,7 @@ export class ContactOrder {
   }
 
   private async apply(ids: string[]): Promise<void> {
-    const contacts = await Promise.all(
-      ids.map((id) => (Types.ObjectId.isValid(id) ? rawCollection(this.models.Contact).findOne({ _id: new Types.ObjectId(id) }, { projection: { updatedAt: 1, mergedInto: 1 } }) : null)),
-    );
+    const contacts = await findByIds<Pick<Contact, 'updatedAt' | 'mergedInto'>>(this.models.Contact, ids, { updatedAt: 1, mergedInto: 1 });
     ids.forEach((id, k) => {
       const c = contacts[k];
       if (c && !c.mergedInto && c.updatedAt) this.updatedAt.set(id, new Date(c.updatedAt).getTime());

@@ -39,12 +39,11 @@ export interface ContactTicketIndex {
   contactsVisibleTo(viewer: Viewer): Promise<Set<string> | undefined>;
 }
 
-/** Below this many visible contacts, an agent's contacts list reads them by `_id` (embedded database). */
-const FEW_VISIBLE_CONTACTS = 200;
 /** Extra ids read by the list from the in-memory order, for those gone since (deleted, merged). */
 const ORDER_SLACK = 5;
 
-/** The list's order: most recently updated first, then the newer id. */
+/** The list's order: most recently updated first, then the newer id (as a sort, and as a comparator). */
+const NEWEST_FIRST = { updatedAt: -1, _id: -1 } as const;
 const newestContactFirst = (a: Contact, b: Contact) =>
   b.updatedAt.getTime() - a.updatedAt.getTime() || (String(b._id) < String(a._id) ? -1 : String(b._id) > String(a._id) ? 1 : 0);
 
@@ -76,28 +75,27 @@ export class ContactService {
       const filter = searchFilter(q);
       if (filter) conditions.unshift(filter);
     }
-    if (!q) {
-      const listed = await this.fromOrder(viewer, limit);
+    const all = seesAllTickets(viewer);
+    // The contacts an agent may see, from the ticket index (embedded database); undefined: ask the tickets.
+    const visible = all ? undefined : await this.ticketIndex?.contactsVisibleTo(viewer);
+    if (!q && (all || visible)) {
+      const listed = await this.fromOrder(visible, limit);
       if (listed) return listed;
     }
-    const newestFirst = { updatedAt: -1, _id: -1 } as const;
-    if (seesAllTickets(viewer)) return this.models.Contact.find({ $and: conditions }).sort(newestFirst).limit(limit).lean();
-    const visible = await this.ticketIndex?.contactsVisibleTo(viewer);
+    if (all) return this.models.Contact.find({ $and: conditions }).sort(NEWEST_FIRST).limit(limit).lean();
     if (!visible) {
       conditions.push({ _id: { $in: await this.visibleContactIds(viewer) } });
-      return this.models.Contact.find({ $and: conditions }).sort(newestFirst).limit(limit).lean();
+      return this.models.Contact.find({ $and: conditions }).sort(NEWEST_FIRST).limit(limit).lean();
     }
-    return this.firstVisible(conditions, visible, Boolean(q), limit);
+    return this.firstVisible(conditions, visible, limit);
   }
 
   /**
    * The list without a search, from the contacts' in-memory order and `_id` reads (the embedded database:
-   * `ContactOrder`); `undefined` when the order or, for an agent, the visible contacts are not known.
+   * `ContactOrder`), limited to `visible` when given; `undefined` when the order cannot answer.
    */
-  private async fromOrder(viewer: Viewer, limit: number): Promise<Contact[] | undefined> {
+  private async fromOrder(visible: Set<string> | undefined, limit: number): Promise<Contact[] | undefined> {
     if (!this.order || limit <= 0) return undefined;
-    const visible = seesAllTickets(viewer) ? undefined : await this.ticketIndex?.contactsVisibleTo(viewer);
-    if (!seesAllTickets(viewer) && !visible) return undefined;
     // A few more than asked: one deleted or merged since its last re-read is left out below.
     const ids = await this.order.newest(limit + ORDER_SLACK, visible ? (id) => visible.has(id) : undefined);
     if (!ids) return undefined;
@@ -111,19 +109,15 @@ export class ContactService {
   }
 
   /**
-   * The embedded database's way to the contacts an agent may see (`visible`, from the ticket index): the
-   * query by an `$in` of every visible contact (one per ticket without a department) is checked element by
-   * element against every contact there — 37.6 s at 50,000 tickets. A few visible contacts are read by
-   * `_id`; otherwise contacts are read newest first and the first `limit` visible ones kept.
+   * The embedded database's way to the contacts an agent may see (`visible`, from the ticket index) when the
+   * in-memory order cannot answer (a search, or the order not built yet): the query by an `$in` of every
+   * visible contact (one per ticket without a department) is checked element by element against every
+   * contact there — 37.6 s at 50,000 tickets. Contacts are read newest first and the first visible kept.
    */
-  private async firstVisible(conditions: Array<Record<string, unknown>>, visible: Set<string>, searching: boolean, limit: number): Promise<Contact[]> {
+  private async firstVisible(conditions: Array<Record<string, unknown>>, visible: Set<string>, limit: number): Promise<Contact[]> {
     if (visible.size === 0 || limit <= 0) return [];
-    if (!searching && visible.size <= FEW_VISIBLE_CONTACTS) {
-      const read = await findByIds<Contact>(this.models.Contact, [...visible]);
-      return read.filter((c): c is Contact => c !== null && !c.mergedInto).sort(newestContactFirst).slice(0, limit);
-    }
     const found: Contact[] = [];
-    const cursor = this.models.Contact.find({ $and: conditions }).sort({ updatedAt: -1, _id: -1 }).lean<Contact[]>().cursor({ batchSize: Math.max(200, limit * 4) });
+    const cursor = this.models.Contact.find({ $and: conditions }).sort(NEWEST_FIRST).lean<Contact[]>().cursor({ batchSize: Math.max(200, limit * 4) });
     try {
       for await (const contact of cursor) {
         if (!visible.has(String(contact._id))) continue;

@@ -14,7 +14,7 @@ import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import type { ComposeService } from '../outbound/compose-service.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
-import { entriesOf } from '../tickets/thread-entries.js';
+import { entriesOf, newestMessageIds } from '../tickets/thread-entries.js';
 import type { Message } from '../models/message.js';
 import { awaitingKey, csatModels, type CsatRequest } from './csat-request.js';
 import { parseRatingReply } from './csat-reply.js';
@@ -243,12 +243,8 @@ export class CsatService {
   private async lastCustomerMessage(ticket: Ticket): Promise<Message | null> {
     const entries = await entriesOf(this.models, ticket);
     if (!entries) return this.models.Message.findOne({ ticketId: ticket._id, direction: 'inbound' }).sort({ occurredAt: -1 }).lean<Message>();
-    const newestFirst = entries
-      .filter((e) => e.messageId && e.occurredAt)
-      .sort((a, b) => b.occurredAt!.getTime() - a.occurredAt!.getTime())
-      .slice(0, LANGUAGE_SAMPLE);
-    for (const entry of newestFirst) {
-      const message = await this.models.Message.findById(entry.messageId).lean<Message>();
+    for (const id of newestMessageIds(entries, LANGUAGE_SAMPLE)) {
+      const message = await this.models.Message.findById(id).lean<Message>();
       if (message && String(message.ticketId) === String(ticket._id) && message.direction === 'inbound') return message;
     }
     return null;

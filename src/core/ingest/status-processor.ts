@@ -8,6 +8,8 @@ import type {
   SessionState,
 } from '../domain/inbound-event.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { findByIds } from '../db/find-by-ids.js';
+import type { ThreadEntry } from '../models/thread-entry.js';
 import { inboundMessageId } from '../messages/inbound-message-id.js';
 import type { MessageKeys } from '../messages/message-keys.js';
 import { conversationKeyId, successorKeyId } from '../models/conversation-key.js';
@@ -17,7 +19,7 @@ import { ticketScope, toMessageView } from '../events/views.js';
 import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
 import type { DeliveryStatus, Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
-import { entriesOf, type ThreadEntries } from '../tickets/thread-entries.js';
+import { entriesOf, newestMessageIds, type ThreadEntries } from '../tickets/thread-entries.js';
 import type { ProcessResult } from './message-processor.js';
 
 /** How many of a conversation's newest messages a watermark looks at (see StatusProcessor.conversation). */
@@ -93,20 +95,17 @@ export class StatusProcessor {
   private async watermarkCandidates(tickets: Array<Pick<Ticket, '_id' | 'threadEntries'>>, upTo: number): Promise<Message[]> {
     const ids = tickets.map((t) => t._id);
     const entries = await Promise.all(tickets.map((t) => entriesOf(this.models, t)));
-    if (entries.some((list) => list === null)) {
+    const lists = entries.filter((list): list is ThreadEntry[] => list !== null);
+    if (lists.length < entries.length) {
       return this.models.Message.find({ ticketId: { $in: ids }, direction: 'outbound', occurredAt: { $lte: new Date(upTo) } })
         .sort({ occurredAt: -1 })
         .limit(WATERMARK_WINDOW)
         .lean<Message[]>();
     }
     // A message's entry carries its creation time, never later than its sending: entries after `upTo` cannot qualify.
-    const newest = entries
-      .flat()
-      .flatMap((entry) => (entry!.messageId && entry!.occurredAt && entry!.occurredAt.getTime() <= upTo ? [{ id: entry!.messageId, at: entry!.occurredAt.getTime() }] : []))
-      .sort((a, b) => b.at - a.at)
-      .slice(0, WATERMARK_WINDOW);
+    const newest = newestMessageIds(lists.flat(), WATERMARK_WINDOW, upTo);
     const inTickets = new Set(ids.map(String));
-    const messages = await Promise.all(newest.map(({ id }) => this.models.Message.findById(id).lean<Message>()));
+    const messages = await findByIds<Message>(this.models.Message, newest);
     // A message moved to another ticket (a merge) keeps an entry here: it belongs to the ticket it names.
     return messages.filter((m): m is Message => m !== null && inTickets.has(String(m.ticketId)));
   }

@@ -90,6 +90,15 @@ export async function entriesOf(models: Models, ticket: { _id: Types.ObjectId; t
   return read.gap || (!read.marked && !ticket.threadEntries) ? null : read.entries;
 }
 
+/** The messages `entries` name, newest first (by `occurredAt`), none after `upTo`, at most `take`. */
+export function newestMessageIds(entries: ThreadEntry[], take: number, upTo = Number.POSITIVE_INFINITY): Types.ObjectId[] {
+  return entries
+    .flatMap((e) => (e.messageId && e.occurredAt && e.occurredAt.getTime() <= upTo ? [{ id: e.messageId, at: e.occurredAt.getTime() }] : []))
+    .sort((a, b) => b.at - a.at)
+    .slice(0, take)
+    .map(({ id }) => id);
+}
+
 export interface ThreadPosition {
   at: Date;
   id: Types.ObjectId;
