@@ -1,9 +1,9 @@
-// Prepares the FerretDB module the launcher is built from: a copy of the pinned release (go.mod) with one
-// change, and an alternate go.mod that points at it. Run in scripts/ferretdb after `go mod download`, then:
+// Prepares the FerretDB module the launcher is built from: a copy of the pinned release (go.mod) with two
+// changes, and an alternate go.mod that points at it. Run in scripts/ferretdb after `go mod download`, then:
 //
 //   go build -modfile=.patched/go.mod -o ferretdb-embedded .
 //
-// The change: FerretDB's SQLite backend opens every transaction with BEGIN IMMEDIATE on one of up to 100
+// The first change: FerretDB's SQLite backend opens every transaction with BEGIN IMMEDIATE on one of up to 100
 // connections. While one holds SQLite's write lock, the others sleep in SQLite's busy handler (1, 2, 5,
 // 10, 15 … ms) and the lock sits idle between a commit and the next sleeper waking. Under the realtime
 // benchmark (200 msg/s) that idle time, not the CPU, held ingest back: FerretDB and the hub were each ~60%
@@ -59,6 +59,26 @@ for (const [from, to] of edits) {
   text = text.replace(from, to);
 }
 writeFileSync(file, text);
+
+// The second change: fsql logs every SQL statement at debug level, and builds the record before asking
+// whether debug is on. `slog.Logger.With` formats its attributes at once, so each INSERT or UPDATE had
+// the document's whole JSON quoted rune by rune and thrown away: ~7% of FerretDB's CPU under the
+// realtime benchmark, all of it while holding the write lock (docs/benchmarks.md). Now the record is
+// built only when debug logging is on.
+const logged = /^(\t)(db|tx)\.l\.With\(fields\.\.\.\)\.DebugContext\(ctx, (fmt\.Sprintf\("(?:>>>|<<<) %s", query\))\)$/gm;
+for (const [name, count] of [
+  ['db.go', 6],
+  ['tx.go', 6],
+]) {
+  const target = path.join(copy, 'internal', 'util', 'fsql', name);
+  const source = readFileSync(target, 'utf8');
+  const found = source.match(logged)?.length ?? 0;
+  if (found !== count) throw new Error(`${target}: expected ${count} debug log lines, found ${found}; FerretDB changed, review the patch`);
+  writeFileSync(
+    target,
+    source.replace(logged, (_, tab, recv, message) => `${tab}if ${recv}.l.Enabled(ctx, slog.LevelDebug) {\n${tab}\t${recv}.l.With(fields...).DebugContext(ctx, ${message})\n${tab}}`),
+  );
+}
 
 const mod = readFileSync(path.join(here, 'go.mod'), 'utf8');
 writeFileSync(path.join(out, 'go.mod'), `${mod.trimEnd()}\n\nreplace ${MODULE} => ${copy}\n`);
