@@ -30,8 +30,9 @@ export interface MessageKeysBackfillResult {
  * two `_id` reads on any database, where the query by field reads every message on the embedded FerretDB
  * (seconds per receipt at 150,000 messages).
  *
- * Keys are written before the message they name (`record`): a receipt that arrives between the two finds the
- * key but no message yet — "not yet known", as before the send was recorded, and retried. Messages stored
+ * Keys are written before the message they name (`record`), or beside it on an inbound message's first run
+ * (`ingest/steps/store-message.ts`): a receipt that arrives between the two finds no message yet — "not yet
+ * known", as before the send was recorded, and retried. Messages stored
  * before keys existed are found by the query until the backfill (embedded database, at start) has keyed them
  * all; on MongoDB the query stays the fallback for them (its indexes answer it).
  */
@@ -58,7 +59,7 @@ export class MessageKeys {
     return [...ids];
   }
 
-  /** Writes the message's keys; call before writing the message (or its new provider id). A taken key stays its first owner's. */
+  /** Writes the message's keys; call before writing the message (or its new provider id), or beside it (see above). A taken key stays its first owner's. */
   async record(m: KeyedMessage): Promise<void> {
     await Promise.all(
       MessageKeys.idsOf(m).map((_id) =>

@@ -8,8 +8,10 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
  *    Message-ID (`emailMessageId`) is `id`;
  *  - `email:<Message-ID>` → a message with that Message-ID in any inbox (email threading by references);
  *  - `blob:<blobId>` → the message an attachment belongs to (who may download it).
- * Written before the message (its `_id` is known first), so a key may name a message not stored yet (read as
- * "not yet known", retried); the first message to take a key keeps it. `backfill:v1` marks that every message
+ * Written before the message (its `_id` is known first), or beside it on an inbound message's first run, so a
+ * key may name a message not stored yet and a message may briefly lack its key (both read as "not yet known",
+ * retried; a crash leaves the inbound event pending, and its re-run writes the key); the first message to take
+ * a key keeps it. `backfill:v1` marks that every message
  * stored before keys existed has them.
  */
 export interface MessageKey {

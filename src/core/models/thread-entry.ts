@@ -2,10 +2,10 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
 
 /**
  * One message of a ticket's thread, by position: `_id` `<ticketId>:<n>` (n from 1, dense, claimed by unique
- * insert before the message is written or moved there), so the thread is a set of `_id` lookups — the one
- * query the embedded FerretDB answers without reading the whole collection. `<ticketId>:0` is the mark that
- * the ticket's entries are complete though the ticket predates them (a backfill); tickets created since carry
- * `threadEntries: true` instead. An entry may name a message that was never written (a crash, a lost
+ * insert before the message is written or moved there, or beside it on an inbound message's first run), so the
+ * thread is a set of `_id` lookups — the one query the embedded FerretDB answers without reading the whole
+ * collection. `<ticketId>:0` is the mark that the ticket's entries are complete though the ticket predates them
+ * (a backfill); tickets created since carry `threadEntries: true` instead. An entry may name a message that was never written (a crash, a lost
  * duplicate) or that moved on: the reader keeps only messages whose `ticketId` is still in the thread.
  */
 export interface ThreadEntry {

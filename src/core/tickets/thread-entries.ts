@@ -17,10 +17,12 @@ const REMEMBERED = 10_000;
 
 /**
  * Claims thread entries (`models/thread-entry.ts`). Every path that writes a message — or moves one to
- * another ticket — calls `claim` first: a crash in between leaves an entry naming a message that is not
- * (yet) there, which the reader skips, never a message without an entry. Claims for one ticket are queued
- * in the process; another process's claim of the same position makes the insert fail on `_id` and the
- * next free one is probed.
+ * another ticket — claims its entry: first, so that a crash in between leaves an entry naming a message
+ * that is not (yet) there, which the reader skips, never a message without an entry. The one exception is
+ * an inbound message's first run, which writes entry and message at once (`ingest/steps/store-message.ts`):
+ * its event stays pending until both are written, so the re-run after a crash claims the missing entry.
+ * Claims for one ticket are queued in the process; another process's claim of the same position makes the
+ * insert fail on `_id` and the next free one is probed.
  */
 export class ThreadEntries {
   private readonly queue = new KeyedMutex();

@@ -35,7 +35,7 @@ export class TicketNumbers {
       const number = await this.next();
       try {
         const now = new Date();
-        // Every message path claims a thread entry before it writes the message: this ticket will have them all.
+        // Every message path claims a thread entry for each message it writes: this ticket will have them all.
         const ticket: Ticket = { ...doc, number, threadEntries: true, createdAt: doc.createdAt ?? now, updatedAt: now };
         // NewTicket has every field the schema requires or defaults: inserted by the driver, no mongoose
         // document per new conversation. `ignoreUndefined`: an optional field given as undefined is left out.

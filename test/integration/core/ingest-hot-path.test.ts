@@ -210,6 +210,63 @@ describe('ingest hot path caches', () => {
     expect(seen.filter((id) => id === String(stored._id))).toHaveLength(1);
   });
 
+  it("a first run writes its message beside its thread entry, not after it (one round trip on every message's path)", async () => {
+    const inbox = String((await createInbox(a.core, 'sms'))._id);
+    const messages = rawCollection(modelsOf(a.core).Message) as unknown as { insertOne: InsertOne };
+    const insertMessage = messages.insertOne.bind(messages);
+    let messageSent!: () => void;
+    const messageInsertStarted = new Promise<void>((resolve) => (messageSent = resolve));
+    messages.insertOne = ((doc: never, ...rest: never[]) => {
+      messageSent();
+      return insertMessage(doc, ...rest);
+    }) as InsertOne;
+    let sentBeforeEntryLanded = false;
+    try {
+      // The entry's insert is held until the message's has been sent (at most 3 s: the old order sent it after).
+      await ingestIntercepting(
+        a,
+        rawCollection(modelsOf(a.core).ThreadEntry),
+        async (insert, doc) => {
+          sentBeforeEntryLanded = await Promise.race([messageInsertStarted.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3_000))]);
+          return insert(doc);
+        },
+        smsEvent(inbox, { sid: 'HP-par1', from: '+5511900000611' }),
+      );
+    } finally {
+      messages.insertOne = insertMessage;
+    }
+    expect(sentBeforeEntryLanded).toBe(true);
+    const stored = await storedOnceAndAudited(a, 'sms:HP-par1');
+    const ticket = (await modelsOf(a.core).Ticket.findById(stored.ticketId).lean())!;
+    expect((await listThread(modelsOf(a.core), ticket, { limit: 10, byEntries: true })).items.map((m) => String(m._id))).toEqual([String(stored._id)]);
+  });
+
+  it('a first run whose thread entry failed beside a message that landed: the retry claims the entry, one message, announced once', async () => {
+    const inbox = String((await createInbox(a.core, 'sms'))._id);
+    for (const [sid, landed, from] of [
+      ['HP-te1', false, '+5511900000612'],
+      ['HP-te2', true, '+5511900000613'],
+    ] as const) {
+      // Refused before reaching the database, or written and then reported as failed (the retry claims a second entry).
+      const { published } = await ingestIntercepting(
+        a,
+        rawCollection(modelsOf(a.core).ThreadEntry),
+        async (insert, doc) => {
+          if (landed) await insert(doc);
+          throw locked();
+        },
+        smsEvent(inbox, { sid, from }),
+      );
+      const stored = await storedOnceAndAudited(a, `sms:${sid}`);
+      expect(published.flatMap((e) => (e.type === 'message.created' ? [e.message.id] : []))).toEqual([String(stored._id)]);
+      const ticket = (await modelsOf(a.core).Ticket.findById(stored.ticketId).lean())!;
+      const byEntries = await listThread(modelsOf(a.core), ticket, { limit: 10, byEntries: true });
+      expect(byEntries).toEqual(await listThread(modelsOf(a.core), ticket, { limit: 10 }));
+      expect(byEntries.items.filter((m) => m.providerKey === `sms:${sid}`)).toHaveLength(1);
+      expect(await modelsOf(a.core).InboundEvent.findById(`sms:${sid}`).lean()).toMatchObject({ status: 'processed' });
+    }
+  });
+
   it('a message stored by a failed attempt on a ticket closed before the retry moves to the follow-up, where it is announced', async () => {
     const from = '+5511900000651';
     const { inbox, ticketId, admin } = await openTicket(a, 'HP-mv1', from);

@@ -76,7 +76,7 @@ async function expectSameThread(ticket: Ticket, limit: number, entries = true) {
 }
 
 describe('thread entries', () => {
-  it('every message insert path claims an entry before writing the message', async () => {
+  it('every message insert path claims an entry for the message', async () => {
     const inbox = String((await createInbox(t.core, 'sms'))._id);
     const from = nextPhone();
     await ingest(smsEvent(inbox, { sid: 'TE-p1', from }), smsEvent(inbox, { sid: 'TE-p2', from }));

@@ -65,7 +65,7 @@ export class RecordMessage {
     // is idempotent (timestamps only move forward), so a re-run after a crash may repeat it harmlessly.
     const doc = messageDocument(event, messageId, inbox, contact, placed.ticket, decision);
     const [{ message, fresh }, touched, appended, elsewhereCreated] = await Promise.all([
-      this.store.store(doc, placed.ticket, decision),
+      this.store.store(doc, placed.ticket, decision, run === 'first'),
       this.toucher.touch(placed.ticket, placed.reopened ? undefined : placed.readStamp, event),
       together.length ? this.audit.appendAll(placed.ticket._id, together) : Promise.resolve<AuditEvent[]>([]),
       Promise.all(elsewhere.map((m) => this.audit.appendAll(m.ticket._id, [createdEntry(m, inbox, contact)]))),
