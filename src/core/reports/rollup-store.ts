@@ -3,11 +3,19 @@ import type { Logger } from 'pino';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 import { bucketId, daysBetween, monthFirstDay, monthLastDay, monthOf, rowKey } from './report-calendar.js';
 import { sameStoredFact, storedFact, type Fact, type StoredFact } from './report-facts.js';
-import { decodeRowsText, encodeDays, encodeRows } from './row-codec.js';
-import { addMetrics, emptyMetrics, metricsOf, type RollupRow } from './rollup-metrics.js';
+import { decodeKeyedRowsText, decodeRowsText, encodeDays, encodeKeyedRows, encodeRows } from './row-codec.js';
+import { addMetrics, emptyMetrics, metricsOf, type Metrics, type RollupRow } from './rollup-metrics.js';
+import { slotOf } from './report-slots.js';
 
 export type { RollupRow };
 
+/**
+ * `report_buckets` holds two kinds of document (see `report-slots.ts` for why a bucket is split):
+ * - a bucket's facts of one slot, `_id` = `<bucket id>|<slot>`, with `slot` and `facts`;
+ * - the bucket itself, `_id` = `<bucket id>`, with `slots`: each slot's metrics, so a flush that rewrote
+ *   one slot sums the bucket's row without reading the others. (Before slots it held all of the bucket's
+ *   facts in `facts`; such a document is spread into slots the first time the bucket is written again.)
+ */
 export interface BucketDoc {
   _id: string;
   day: string;
@@ -15,12 +23,16 @@ export interface BucketDoc {
   channel: string;
   dept: string;
   agent: string;
+  /** On a slot's document: which one. */
+  slot?: string;
   /**
-   * Every fact of the bucket by fact id (a fact seen again overwrites itself: idempotent), as the JSON
-   * text of a `Record<factId, StoredFact>`. Text, not a sub-document: FerretDB 1.24 decodes a document
-   * at ~30 µs per field, so a bucket of 40 facts as fields cost milliseconds to read; one string is cheap.
+   * Facts by fact id (a fact seen again overwrites itself: idempotent), as the JSON text of a
+   * `Record<factId, StoredFact>`. Text, not a sub-document: FerretDB 1.24 decodes a document at ~30 µs per
+   * field, so a bucket of 40 facts as fields cost milliseconds to read; one string is cheap.
    */
-  facts: string;
+  facts?: string;
+  /** On the bucket's document: each slot's metrics, as rows keyed by slot (`encodeKeyedRows`). */
+  slots?: string;
 }
 
 /** A day or month document; `rows` is the JSON text of `Record<rowKey, RollupRow>` (see `facts` above). */
@@ -58,9 +70,10 @@ export interface RollupStoreOptions {
 /**
  * The rollup documents and the only code that writes them.
  *
- * - `report_buckets` `_id` = `<day>|<inbox>|<dept>|<agent>` holds the bucket's facts by fact id; its
- *   metrics are recomputed from the whole set on every write, so a duplicate or a late fact cannot
- *   count twice or be counted in the wrong order.
+ * - `report_buckets`: a bucket (`<day>|<inbox>|<dept>|<agent>`) keeps its facts by fact id in slots, one
+ *   document each (`BucketDoc`, `report-slots.ts`); a slot's metrics are recomputed from its whole set on
+ *   every write, so a duplicate or a late fact cannot count twice or be counted in the wrong order, and
+ *   the bucket's metrics are its slots' summed.
  * - `report_days` `_id` = `<day>` holds one row per bucket of the day (the bucket's metrics, replaced
  *   whole); `report_months` `_id` = `<YYYY-MM>` one row per (inbox, dept, agent), summed from the days.
  *   Reports read only these two, by `_id`.
@@ -160,32 +173,59 @@ export class RollupStore {
       const id = bucketId(f.day, f.inbox, f.dept, f.agent);
       byBucket.set(id, [...(byBucket.get(id) ?? []), f]);
     }
-    const changed: OpenBucket[] = [];
-    await Promise.all(
-      [...byBucket].map(async ([id, list]) => {
-        const first = list[0]!;
-        const stored = await this.buckets.findOne({ _id: id });
-        const facts = stored ? (JSON.parse(stored.facts) as Record<string, StoredFact>) : {};
-        let dirty = false;
-        for (const f of list) {
-          const s = storedFact(f);
-          if (sameStoredFact(facts[f.id], s)) continue;
-          facts[f.id] = s;
-          dirty = true;
-        }
-        if (!dirty) return;
-        const doc = { _id: id, day, inbox: first.inbox, channel: first.channel, dept: first.dept, agent: first.agent, facts: JSON.stringify(facts) };
-        await this.buckets.replaceOne({ _id: id }, doc, { upsert: true });
-        changed.push({ ...doc, facts });
-      }),
-    );
+    const changed = (await Promise.all([...byBucket].map(([id, list]) => this.writeBucket(id, day, list)))).filter((r) => r !== undefined);
     if (!changed.length) return;
     const rows = decodeRows(await this.days.findOne({ _id: day }));
-    for (const b of changed) rows[rowKey(b.inbox, b.dept, b.agent)] = rowOf(b);
+    for (const r of changed) rows[rowKey(r.inbox, r.dept, r.agent)] = r;
     await this.days.replaceOne({ _id: day }, { rows: encodeRows(rows) }, { upsert: true });
     this.dirtyMonths.add(monthOf(day));
     this.monthTimer ??= setTimeout(() => void this.flushMonths().catch((err: unknown) => this.logger.error({ err }, 'report month flush failed')), this.monthDelayMs);
     this.onDaysWritten?.([day]);
+  }
+
+  /**
+   * Writes a bucket's new facts into their slots, then the bucket's slot metrics; returns the bucket's day
+   * row, or undefined when nothing changed. A slot is recomputed from its whole fact set, so a duplicate or
+   * late fact cannot count twice; a slot the bucket's document does not list yet (a crash between the two
+   * writes) is recomputed when next written.
+   */
+  private async writeBucket(id: string, day: string, list: Fact[]): Promise<RollupRow | undefined> {
+    const { inbox, channel, dept, agent } = list[0]!;
+    const dims = { day, inbox, channel, dept, agent };
+    const bucket = await this.buckets.findOne({ _id: id });
+    const slots = bucket?.slots ? decodeKeyedRowsText(bucket.slots) : {};
+    // Written before slots: its facts go to their slots along with the new ones (which win).
+    const incoming = new Map<string, Record<string, StoredFact>>();
+    const put = (factId: string, fact: StoredFact) => {
+      const slot = slotOf(factId, day);
+      const inSlot = incoming.get(slot) ?? {};
+      inSlot[factId] = fact;
+      incoming.set(slot, inSlot);
+    };
+    const legacy = bucket?.facts ? (JSON.parse(bucket.facts) as Record<string, StoredFact>) : {};
+    for (const [factId, fact] of Object.entries(legacy)) put(factId, fact);
+    for (const f of list) put(f.id, storedFact(f));
+    let dirty = bucket?.facts !== undefined;
+    await Promise.all(
+      [...incoming].map(async ([slot, add]) => {
+        const slotId = `${id}|${slot}`;
+        const stored = await this.buckets.findOne({ _id: slotId });
+        const facts = stored?.facts ? (JSON.parse(stored.facts) as Record<string, StoredFact>) : {};
+        let added = false;
+        for (const [factId, fact] of Object.entries(add)) {
+          if (sameStoredFact(facts[factId], fact)) continue;
+          facts[factId] = fact;
+          added = true;
+        }
+        if (!added && slots[slot]) return;
+        if (added) await this.buckets.replaceOne({ _id: slotId }, { ...dims, slot, facts: JSON.stringify(facts) }, { upsert: true });
+        slots[slot] = { inbox, channel, dept, agent, ...metricsOf(Object.values(facts)) };
+        dirty = true;
+      }),
+    );
+    if (!dirty) return undefined;
+    await this.buckets.replaceOne({ _id: id }, { ...dims, slots: encodeKeyedRows(slots) }, { upsert: true });
+    return { inbox, channel, dept, agent, ...sumMetrics(Object.values(slots)) };
   }
 
   private async recomputeMonth(month: string): Promise<void> {
@@ -210,15 +250,26 @@ export class RollupStore {
       const id = bucketId(f.day, f.inbox, f.dept, f.agent);
       let b = buckets.get(id);
       if (!b) {
-        b = { _id: id, day: f.day, inbox: f.inbox, channel: f.channel, dept: f.dept, agent: f.agent, facts: {} };
+        b = { _id: id, day: f.day, inbox: f.inbox, channel: f.channel, dept: f.dept, agent: f.agent, slots: new Map() };
         buckets.set(id, b);
       }
-      b.facts[f.id] = storedFact(f);
+      const slot = slotOf(f.id, f.day);
+      const inSlot = b.slots.get(slot) ?? {};
+      inSlot[f.id] = storedFact(f);
+      b.slots.set(slot, inSlot);
     }
     const dayRows = new Map<string, Record<string, RollupRow>>();
+    const bucketDocs: BucketDoc[] = [];
     for (const b of buckets.values()) {
+      const { slots, ...dims } = b;
+      const slotRows: Record<string, RollupRow> = {};
+      for (const [slot, inSlot] of slots) {
+        bucketDocs.push({ ...dims, _id: `${b._id}|${slot}`, slot, facts: JSON.stringify(inSlot) });
+        slotRows[slot] = { inbox: b.inbox, channel: b.channel, dept: b.dept, agent: b.agent, ...metricsOf(Object.values(inSlot)) };
+      }
+      bucketDocs.push({ ...dims, slots: encodeKeyedRows(slotRows) });
       const rows = dayRows.get(b.day) ?? {};
-      rows[rowKey(b.inbox, b.dept, b.agent)] = rowOf(b);
+      rows[rowKey(b.inbox, b.dept, b.agent)] = { inbox: b.inbox, channel: b.channel, dept: b.dept, agent: b.agent, ...sumMetrics(Object.values(slotRows)) };
       dayRows.set(b.day, rows);
     }
     const byMonth = new Map<string, Record<string, Record<string, RollupRow>>>();
@@ -226,7 +277,7 @@ export class RollupStore {
     const monthDocs = [...byMonth].map(([m, byDay]) => ({ _id: m, ...monthDoc(byDay) }));
     const dayDocs = [...dayRows].map(([d, rows]) => ({ _id: d, rows: encodeRows(rows) }));
     await Promise.all([this.buckets.deleteMany({}), this.days.deleteMany({}), this.months.deleteMany({}), this.monthDays.deleteMany({})]);
-    await insertInChunks(this.buckets, [...buckets.values()].map((b) => ({ ...b, facts: JSON.stringify(b.facts) })), (n) => onProgress?.('buckets', n));
+    await insertInChunks(this.buckets, bucketDocs, (n) => onProgress?.('bucket documents', n));
     await insertInChunks(this.days, dayDocs, (n) => onProgress?.('days', n));
     await insertInChunks(this.months, monthDocs.map((m) => ({ _id: m._id, rows: m.rows })), (n) => onProgress?.('months', n));
     await insertInChunks(this.monthDays, monthDocs.map((m) => ({ _id: m._id, days: m.days })), (n) => onProgress?.('month days', n));
@@ -238,11 +289,14 @@ function monthDoc(byDay: Record<string, Record<string, RollupRow>>): { rows: str
   return { rows: encodeRows(sumRows(Object.values(byDay))), days: encodeDays(byDay) };
 }
 
-/** A bucket with its facts decoded. */
-type OpenBucket = Omit<BucketDoc, 'facts'> & { facts: Record<string, StoredFact> };
+/** A bucket being rebuilt: its facts by slot. */
+type OpenBucket = Omit<BucketDoc, 'facts' | 'slot' | 'slots'> & { slots: Map<string, Record<string, StoredFact>> };
 
-function rowOf(b: OpenBucket): RollupRow {
-  return { inbox: b.inbox, channel: b.channel, dept: b.dept, agent: b.agent, ...metricsOf(Object.values(b.facts)) };
+/** Metrics of several rows (a bucket's slots) summed. */
+function sumMetrics(rows: Metrics[]): Metrics {
+  const out = emptyMetrics();
+  for (const r of rows) addMetrics(out, r);
+  return out;
 }
 
 /** Rows of several period documents summed per (inbox, dept, agent). */

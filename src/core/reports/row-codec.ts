@@ -97,3 +97,12 @@ export function decodePackedDays(text: string): Record<string, Packed[]> {
   for (const set of Object.values(doc.days)) restore(doc.ids, set);
   return doc.days;
 }
+
+/** Rows under keys of the caller's choosing (a bucket's slots), where `encodeRows` keys rows by their dimensions. */
+export function encodeKeyedRows(rows: Record<string, RollupRow>): string {
+  return encodeDays(Object.fromEntries(Object.entries(rows).map(([key, row]) => [key, { row }])));
+}
+
+export function decodeKeyedRowsText(text: string): Record<string, RollupRow> {
+  return Object.fromEntries(Object.entries(decodeDaysText(text)).flatMap(([key, rows]) => Object.values(rows).map((row) => [key, row] as const)));
+}
