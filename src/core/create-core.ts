@@ -154,6 +154,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   };
   const outbox = new Outbox(models, log('outbound'));
   const worker = new DeliveryWorker(models, channels, blobs, audit, bus, queue, config, log('outbound'), messageKeys, outbox);
+  worker.routeToSessionHolders(leases);
   const compose = new ComposeService(
     models,
     tickets,
@@ -325,6 +326,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
         log('jobs'),
         config.jobs.pollMs,
         config.sla.scanIntervalMs,
+        leases.holderId,
       );
       tickets.useSnoozeScheduler(jobs);
       assignment.useOverflowScheduler(jobs);

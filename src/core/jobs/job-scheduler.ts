@@ -3,7 +3,7 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import type { OutboundQueue } from '../outbound/outbound-queue.js';
+import type { HolderRoute, OutboundQueue } from '../outbound/outbound-queue.js';
 import type { SnoozeScheduler } from '../tickets/ticket-service.js';
 
 export interface JobHandlers {
@@ -47,6 +47,8 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     private readonly logger: Logger,
     pollMs: number,
     private readonly slaScanMs = 30_000,
+    /** This process's session-lease holder id: it runs the deliveries routed to it (`enqueue`'s `route`). */
+    holderId?: string,
   ) {
     if (!connection.db) throw new Error('connection is not open');
     this.jobs = connection.db.collection('jobs');
@@ -57,9 +59,12 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
       defaultConcurrency: 5,
     });
     this.agenda.on('error', (err: unknown) => this.logger.error({ err }, 'job scheduler error'));
-    this.agenda.define<DeliverData>('outbound.deliver', async (job: Job<DeliverData>) => {
+    const deliver = async (job: Job<DeliverData>) => {
       await this.handlers.deliver(job.attrs.data.messageId, job.attrs.data.attempt);
-    });
+    };
+    this.agenda.define<DeliverData>('outbound.deliver', deliver);
+    // Only this process defines its own routed name, so only it runs those jobs (agenda runs defined names only).
+    if (holderId) this.agenda.define<DeliverData>(routedName(holderId), deliver);
     this.agenda.define<UnsnoozeData>('ticket.unsnooze', async (job: Job<UnsnoozeData>) => {
       await this.handlers.endSnooze(job.attrs.data.ticketId, new Date(job.attrs.data.at));
     });
@@ -117,7 +122,17 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
    * if one exists (it may be finished or stuck); the attempt claim in the
    * worker makes the extra job a no-op when the attempt was already made.
    */
-  async enqueue(messageId: string, attempt: number, at: Date = new Date(), recovery?: string): Promise<void> {
+  async enqueue(messageId: string, attempt: number, at: Date = new Date(), recovery?: string, route?: HolderRoute): Promise<void> {
+    if (route) {
+      // The holder's own job, and one any process runs later should the holder be gone: whichever makes
+      // the attempt first claims it (DeliveryWorker), the other one then finds it made and does nothing.
+      await this.agenda
+        .create<DeliverData>(routedName(route.holder), { messageId, attempt, recovery: 'holder' })
+        .unique({ 'data.messageId': messageId, 'data.attempt': attempt, 'data.recovery': 'holder' }, { insertOnly: true })
+        .schedule(at)
+        .save();
+      return this.enqueue(messageId, attempt, route.fallbackAt, 'holder-gone');
+    }
     await this.agenda
       .create<DeliverData>('outbound.deliver', { messageId, attempt, ...(recovery ? { recovery } : {}) })
       .unique({ 'data.messageId': messageId, 'data.attempt': attempt, 'data.recovery': recovery ?? null }, { insertOnly: true })
@@ -142,3 +157,6 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
       .save();
   }
 }
+
+/** The job name of deliveries that must run in the process holding the channel's session. */
+const routedName = (holder: string) => `outbound.deliver@${holder}`;

@@ -11,7 +11,8 @@ import type { MessageKeys } from '../messages/message-keys.js';
 import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
-import { backoffDelay, type OutboundQueue } from './outbound-queue.js';
+import type { SessionLeases } from '../inboxes/session-lease.js';
+import { backoffDelay, type HolderRoute, type OutboundQueue } from './outbound-queue.js';
 import type { Outbox } from './outbox.js';
 
 export type DeliveryOutcome = 'sent' | 'retry-scheduled' | 'failed' | 'skipped';
@@ -39,6 +40,25 @@ export class DeliveryWorker {
     private readonly keys: MessageKeys,
     private readonly outbox: Outbox,
   ) {}
+
+  private leases: Pick<SessionLeases, 'current' | 'holderId' | 'ttlMs'> | undefined;
+
+  /**
+   * A channel whose session runs in another hub process (`SESSION_ELSEWHERE`) gets its retry there: a job
+   * any process may run went back, again and again, to the process that had just re-queued it (agenda runs
+   * a job due soon where it was saved), and a reply waited for as long as that lasted.
+   */
+  routeToSessionHolders(leases: Pick<SessionLeases, 'current' | 'holderId' | 'ttlMs'>): void {
+    this.leases = leases;
+  }
+
+  /** The retry's route when the session is held by another live process; undefined otherwise. */
+  private async routeFor(code: string, inboxId: string, at: Date): Promise<HolderRoute | undefined> {
+    if (code !== 'SESSION_ELSEWHERE' || !this.leases) return undefined;
+    const lease = await this.leases.current(inboxId).catch(() => undefined);
+    if (!lease || lease.holder === this.leases.holderId) return undefined;
+    return { holder: lease.holder, fallbackAt: new Date(at.getTime() + 2 * this.leases.ttlMs) };
+  }
 
   async deliver(messageId: string, attempt: number): Promise<DeliveryOutcome> {
     const log = this.logger.child({ messageId, attempt });
@@ -84,8 +104,10 @@ export class DeliveryWorker {
         await this.setDelivery(message, { status: 'queued', attempts: attempt, lastError: `${code}: ${reason}` });
         await this.claimOutcome(messageId, attempt, 'retry');
         // If this enqueue fails (shutdown, database hiccup) the stranded-delivery sweep re-enqueues it.
+        const at = new Date(Date.now() + delay);
+        const route = await this.routeFor(code, String(message.inboxId), at);
         await this.queue()
-          .enqueue(messageId, attempt + 1, new Date(Date.now() + delay))
+          .enqueue(messageId, attempt + 1, at, undefined, route)
           .catch((enqueueErr: unknown) => log.error({ err: enqueueErr }, 'could not schedule the retry; the delivery sweep will'));
         this.bus.publish({ type: 'message.status_changed', at: new Date().toISOString(), scope: ticketScope(ticket), messageId, status: 'queued', reason: `${code}: ${reason}` });
         log.warn({ code, delayMs: delay, err: channelError ? undefined : err }, 'outbound attempt failed; retry scheduled');

@@ -1,10 +1,19 @@
 /**
+ * Where an attempt must run: the hub process holding the channel's session (`holder`, a SessionLeases
+ * holder id). Should that process be gone, any process runs the attempt from `fallbackAt`.
+ */
+export interface HolderRoute {
+  holder: string;
+  fallbackAt: Date;
+}
+
+/**
  * Port to the job system: deliver attempt `attempt` of a message at `at`
  * (default now). Idempotent per (message, attempt); a `recovery` tag forces a
  * new job next to a possibly stuck one.
  */
 export interface OutboundQueue {
-  enqueue(messageId: string, attempt: number, at?: Date, recovery?: string): Promise<void>;
+  enqueue(messageId: string, attempt: number, at?: Date, recovery?: string, route?: HolderRoute): Promise<void>;
 }
 
 /** Exponential backoff with jitter, capped. */

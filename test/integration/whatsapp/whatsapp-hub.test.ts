@@ -265,18 +265,22 @@ describe('WhatsApp through two hub processes (fake whatsapp-web.js client, Ferre
     gate = new Promise<void>((r) => (open = r));
     const before = live();
     const sentBefore = before.sent.length;
-    before.drop('NAVIGATION');
-    await eventually(async () => ((await health()).status === 'down' ? true : undefined));
     const texts = ['um', 'dois', 'três'];
     const ids: string[] = [];
-    for (const text of texts) ids.push((await agent.post(`/api/tickets/${ticketId}/reply`, { text })).body.id);
-    // Each has been tried and is waiting (NOT_READY), none failed.
-    await eventually(async () => {
-      const ms = await models().Message.find({ _id: { $in: ids } }).lean();
-      return ms.length === 3 && ms.every((m) => m.delivery.lastError?.startsWith('NOT_READY')) ? true : undefined;
-    }, 40_000);
-    open();
-    gate = undefined;
+    try {
+      before.drop('NAVIGATION');
+      await eventually(async () => ((await health()).status === 'down' ? true : undefined));
+      for (const text of texts) ids.push((await agent.post(`/api/tickets/${ticketId}/reply`, { text })).body.id);
+      // Each has been tried and is waiting (NOT_READY), none failed.
+      await eventually(async () => {
+        const ms = await models().Message.find({ _id: { $in: ids } }).lean();
+        return ms.length === 3 && ms.every((m) => m.delivery.lastError?.startsWith('NOT_READY')) ? true : undefined;
+      }, 40_000);
+    } finally {
+      // Even when this test fails: a gate left shut would hold every later session back (and fail those tests too).
+      open();
+      gate = undefined;
+    }
     const after = await eventually(async () => [...clients.A, ...clients.B].find((c) => !c.destroyed && c.ready));
     expect(after).not.toBe(before);
     expect(after.qr).toBeUndefined(); // restored from the archive: no QR shown
