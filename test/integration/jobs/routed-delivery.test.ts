@@ -37,15 +37,18 @@ describe('deliveries routed to the session holder', () => {
     const far = new Date(Date.now() + 3_600_000);
     // Enqueued by A (where the retry was decided), for B.
     for (let i = 0; i < 10; i++) await a.enqueue(`m${i}`, 2, new Date(), undefined, { holder: 'host:2:bbbbbb', fallbackAt: far });
-    await eventually(async () => ran.length, (n) => n >= 10, 10_000);
+    // Distinct messages: on FerretDB agenda may run a job twice (its lock is not atomic there); the worker's
+    // attempt claim makes a second run a no-op, so what matters here is where they run.
+    const distinct = () => new Set(ran.map((r) => r.messageId)).size;
+    await eventually(async () => distinct(), (n) => n >= 10, 10_000);
     await new Promise((r) => setTimeout(r, 300));
     expect(ran.filter((r) => r.hub === 'A')).toEqual([]);
-    expect(ran.map((r) => r.messageId).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`).sort());
+    expect([...new Set(ran.map((r) => r.messageId))].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`).sort());
 
     // A holder that is gone: its job waits, the fallback (due now) is run by whoever is there.
     ran.length = 0;
     await a.enqueue('gone', 3, new Date(), undefined, { holder: 'host:9:gone00', fallbackAt: new Date(Date.now() + 200) });
     await eventually(async () => ran.length, (n) => n >= 1, 10_000);
-    expect(ran.map((r) => [r.messageId, r.attempt])).toEqual([['gone', 3]]);
+    expect([...new Set(ran.map((r) => `${r.messageId}#${r.attempt}`))]).toEqual(['gone#3']);
   });
 });
