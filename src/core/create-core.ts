@@ -28,7 +28,7 @@ import { StatusProcessor } from './ingest/status-processor.js';
 import { CallProcessor } from './ingest/call-processor.js';
 import { CallBackService } from './calls/call-back.js';
 import { TicketPlacement } from './threading/ticket-placement.js';
-import { JobScheduler } from './jobs/job-scheduler.js';
+import { defaultJobPollMs, JobScheduler } from './jobs/job-scheduler.js';
 import { isFerretDb } from './db/schema-indexes.js';
 import { ensureIndexes, registerModels } from './models/registry.js';
 import { ComposeService } from './outbound/compose-service.js';
@@ -324,7 +324,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
           automationSweep: () => automationSweep.run(),
         },
         log('jobs'),
-        config.jobs.pollMs,
+        config.jobs.pollMs ?? defaultJobPollMs(await isFerretDb(connection)),
         config.sla.scanIntervalMs,
         leases.holderId,
       );

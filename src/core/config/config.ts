@@ -57,7 +57,7 @@ const EnvSchema = z.object({
   OUTBOUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   OUTBOUND_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(5000),
   OUTBOUND_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(15 * 60 * 1000),
-  JOBS_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  JOBS_POLL_MS: z.coerce.number().int().min(50).optional(),
   INGEST_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   INGEST_SWEEP_MIN_AGE_MS: z.coerce.number().int().min(0).default(10_000),
   // How often the embedded FerretDB is asked for everything pending (a full scan there; MongoDB uses the sweep interval).

@@ -1,4 +1,4 @@
-import { Agenda, type Job } from 'agenda';
+import { Agenda, InMemoryNotificationChannel, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
@@ -21,6 +21,16 @@ export interface JobHandlers {
 /** How often the automation sweep runs: auto-close and reminders count in days, minutes late is fine. */
 const AUTOMATION_SWEEP_EVERY = '5 minutes';
 const SWEEP_LOCK_LIFETIME_MS = 60_000;
+/** Failed jobs stay this long (to be looked at); routed deliveries this long past due mean their hub is gone. */
+const PURGE_AFTER_MS = 3_600_000;
+/**
+ * How often agenda asks for due jobs when `JOBS_POLL_MS` is not set. Jobs saved in this process are found
+ * at once (notification channel); the poll finds other processes' jobs and the ones due later. On FerretDB
+ * every poll is one whole-collection read per job name inside the write lock: less often there.
+ */
+export function defaultJobPollMs(ferretDb: boolean): number {
+  return ferretDb ? 5_000 : 1_000;
+}
 
 interface DeliverData {
   messageId: string;
@@ -57,6 +67,14 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
       processEvery: pollMs,
       maxConcurrency: 20,
       defaultConcurrency: 5,
+      // A job saved here is looked for at once instead of at the next poll: a reply no longer waits up to a
+      // poll interval before its delivery starts. Other processes' jobs are still found by polling.
+      notificationChannel: new InMemoryNotificationChannel(),
+      // Agenda asks for due jobs with a query per job name on every poll, and each enqueue looks for its
+      // unique twin: on the embedded FerretDB both read the whole collection (inside the write lock, for the
+      // poll's findAndModify). Finished jobs kept forever made that grow with every reply ever sent: 1,000
+      // of them cost 0.3–0.9 s per query (`npm run bench:jobs`). Done jobs go; failed ones are purged later.
+      removeOnComplete: true,
     });
     this.agenda.on('error', (err: unknown) => this.logger.error({ err }, 'job scheduler error'));
     const deliver = async (job: Job<DeliverData>) => {
@@ -73,6 +91,7 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     });
     this.agenda.define('sessions.purge', async () => {
       await this.handlers.purgeSessions();
+      await this.purgeFinished();
     }, { lockLifetime: SWEEP_LOCK_LIFETIME_MS });
     // The sweeps are one job shared by every process; a process killed while holding it would block the
     // others for agenda's default lock lifetime (10 minutes). Both are idempotent by their own claims, so a
@@ -92,6 +111,23 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     if (this.handlers.slaSweep) await this.agenda.every(this.slaScanMs, 'sla.sweep');
     if (this.handlers.automationSweep) await this.agenda.every(AUTOMATION_SWEEP_EVERY, 'automation.sweep');
     this.started = true;
+    // Jobs an older version kept after they finished (every delivery ever made): gone in the background.
+    void this.purgeFinished().catch((err: unknown) => this.logger.warn({ err }, 'finished jobs not purged; the hourly purge tries again'));
+  }
+
+  /**
+   * Removes what no process will run again: jobs that finished (failed ones are kept an hour to be looked
+   * at; done ones are removed when they finish, since `removeOnComplete`) and deliveries routed to a hub
+   * process that has been gone an hour (their name is defined nowhere else; the fallback job made the
+   * attempt). One query each, reading the whole collection on FerretDB: at start and hourly only.
+   */
+  async purgeFinished(now = new Date()): Promise<number> {
+    const hourAgo = new Date(now.getTime() - PURGE_AFTER_MS);
+    const finished = await this.jobs.deleteMany({ nextRunAt: null, lockedAt: null, lastFinishedAt: { $lt: hourAgo } });
+    const orphaned = await this.jobs.deleteMany({ name: ROUTED_NAME, lockedAt: null, nextRunAt: { $lt: hourAgo } });
+    const removed = finished.deletedCount + orphaned.deletedCount;
+    if (removed) this.logger.info({ finished: finished.deletedCount, orphanedRoutes: orphaned.deletedCount }, 'finished jobs purged');
+    return removed;
   }
 
   /** Polling for due jobs (started and not stopped). */
@@ -159,4 +195,6 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
 }
 
 /** The job name of deliveries that must run in the process holding the channel's session. */
-const routedName = (holder: string) => `outbound.deliver@${holder}`;
+const ROUTED_PREFIX = 'outbound.deliver@';
+const ROUTED_NAME = /^outbound\.deliver@/;
+const routedName = (holder: string) => `${ROUTED_PREFIX}${holder}`;
