@@ -37,6 +37,7 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Types } from 'mongoose';
 import { io, type Socket } from 'socket.io-client';
@@ -347,6 +348,9 @@ async function parent() {
     await profiler.post('Profiler.start');
   }
   const commands = values['profile-commands'] ? profileCommands(modelsOf(core).User.db) : undefined;
+  // How long a ready callback waited for the hub's one thread: the part of the latency that is the hub being busy.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const cpuBefore = { hub: process.cpuUsage(), db: processCpuMs(app.databasePid), clients: processCpuMs(childProcess.pid) };
   t = now();
   let sentCount = 0;
@@ -385,6 +389,7 @@ async function parent() {
   while (published.size < sentCount - sendFailed && now() - drainStart < drainSeconds * 1000) await new Promise((r) => setTimeout(r, 100));
   const processedAt = now();
   commands?.stop();
+  loopDelay.disable();
   const hubCpu = process.cpuUsage(cpuBefore.hub);
   const cpuMs = {
     hub: (hubCpu.user + hubCpu.system) / 1000,
@@ -434,13 +439,15 @@ async function parent() {
     // A queue that grows second by second means the hub processes slower than the offered rate; a flat one, slow steps.
     const perSecond = Array.from({ length: Math.ceil(seconds) }, (_, s) => {
       const slice = [...published.entries()].flatMap(([seq, p]) => (Math.floor(seq / M) === s && result.accepted[seq] !== undefined ? [Math.max(0, p - result.accepted[seq]!)] : [])).sort((a, b) => a - b);
-      return slice.length ? pct(slice, 50).toFixed(0) : '-';
+      return slice.length ? `${pct(slice, 50).toFixed(0)}/${pct(slice, 99).toFixed(0)}` : '-';
     });
-    console.log(`  by second sent (p50)    ${perSecond.join(' ')} ms`);
+    console.log(`  by second sent (p50/p99) ${perSecond.join(' ')} ms`);
   }
   const perMsg = (ms: number) => `${(ms / Math.max(1, published.size)).toFixed(2)} ms`;
   const wall = (processedAt - t) / 1000;
   console.log(`cpu per message           hub ${perMsg(cpuMs.hub)} (${((cpuMs.hub / 10) / wall).toFixed(0)}% of a core), database ${app.databasePid ? perMsg(cpuMs.db) : 'n/a'} (${((cpuMs.db / 10) / wall).toFixed(0)}%), bench clients ${perMsg(cpuMs.clients)} (${((cpuMs.clients / 10) / wall).toFixed(0)}%)`);
+  const loopMs = (p: number) => (loopDelay.percentile(p) / 1e6).toFixed(1);
+  console.log(`hub event loop delay      p50 ${loopMs(50)} ms  p99 ${loopMs(99)} ms  max ${(loopDelay.max / 1e6).toFixed(1)} ms  (sampled every 1 ms)`);
   console.log(`${mode === 'ingest' ? '  ' : ''}published → received     ${fmt(publishedToReceived)}   (projector + Socket.IO)`);
   // Lost = a delivery owed for a message whose domain event was published (written) but never received.
   // Messages still waiting in ingest when the drain limit ran out are not lost: they are stored and will

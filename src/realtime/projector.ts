@@ -60,16 +60,13 @@ export class Projector {
         // Handled by attach-realtime (it disconnects the user's sockets); nothing to tell the consoles.
         return;
       case 'user.availability_changed':
-        // Everyone on the team sees who is available (the console's presence list).
+        // Everyone on the team sees who is available (the console's presence list; the header toggle of the
+        // agent concerned follows it too).
         this.io.to(rooms.agents).emit(event.type, event);
         return;
       case 'inbox.changed':
         // For the channel runtime; consoles get only the id (the settings screen re-reads the inbox list).
         this.io.to(rooms.agents).emit(event.type, { inboxId: event.inboxId, at: event.at });
-        return;
-      case 'user.availability_changed':
-        // Every agent sees who can take work (the header toggle of the agent concerned follows it too).
-        this.io.to(rooms.agents).emit(event.type, event);
         return;
       default:
         this.io.to(roomsForScope(event.scope)).emit(event.type, event);

@@ -109,10 +109,12 @@ export class RollupStore {
     this.days = db.collection<PeriodDoc>(REPORT_COLLECTIONS.days);
     this.months = db.collection<MonthDoc>(REPORT_COLLECTIONS.months);
     this.monthDays = db.collection<MonthDaysDoc>(REPORT_COLLECTIONS.monthDays);
-    // Each flush reads and rewrites every bucket and day it touched, each month recomputation reads the
-    // month's 31 days: at 200 messages/s, 500 ms and 2 s cost ~0.5 database commands per message. Reports
-    // asked in this process flush first, so these delays only make other processes' figures lag.
-    this.flushDelayMs = opts.flushDelayMs ?? 1_000;
+    // Each flush reads and rewrites every bucket it touched (its slot and its own document) and the day,
+    // each month recomputation reads the month's 31 days. At 200 messages/s into 25 buckets a flush every
+    // second was 0.5 database commands per message, 15% of all the ingest's (`bench:realtime
+    // --profile-commands`, 2026-12-05); every 5 s it is 0.1. Reports asked in this process flush first, so
+    // these delays only make other processes' figures (and the live board's trend) lag.
+    this.flushDelayMs = opts.flushDelayMs ?? 5_000;
     this.monthDelayMs = opts.monthDelayMs ?? 10_000;
   }
 
