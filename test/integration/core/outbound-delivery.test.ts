@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelError } from '../../../src/core/errors/app-error.js';
-import { deliveryJobCount, deliveryJobsSettled } from '../../support/delivery-jobs.js';
+import { deliveryClaims, deliveryJobsSettled } from '../../support/delivery-jobs.js';
 import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
@@ -48,8 +48,8 @@ describe('durable outbound delivery', () => {
     expect(adapter.calls).toHaveLength(3);
     expect(adapter.sent).toHaveLength(1);
     // Every attempt's job finished and none is left: no fourth call can still come.
-    const jobs = await deliveryJobsSettled(t.db.connection, String(reply._id));
-    expect(jobs.map((j) => j.data.attempt).sort()).toEqual([1, 2, 3]);
+    const claims = await deliveryJobsSettled(t.db.connection, String(reply._id));
+    expect(claims.map((c) => c.attempt).sort()).toEqual([1, 2, 3]);
     expect(adapter.calls).toHaveLength(3);
     const statuses = t.events.filter((e) => e.type === 'message.status_changed' && e.messageId === String(reply._id)).map((e) => (e as { status: string }).status);
     expect(statuses.at(-1)).toBe('sent');
@@ -99,7 +99,7 @@ describe('durable outbound delivery', () => {
     await eventually(() => messageOf(reply._id), (m) => m?.delivery.status === 'sent');
     await deliveryJobsSettled(t.db.connection, String(reply._id));
     expect(adapter.calls.map((o) => o.text)).toEqual(['after the note']);
-    expect(await deliveryJobCount(t.db.connection, String(note._id))).toBe(0);
+    expect(await deliveryClaims(t.db.connection, String(note._id))).toEqual([]);
   });
 
   it('a queued message survives a restart of the hub and is delivered afterwards', async () => {
