@@ -41,22 +41,27 @@ export class DeliveryWorker {
     private readonly outbox: Outbox,
   ) {}
 
-  private leases: Pick<SessionLeases, 'current' | 'holderId' | 'ttlMs'> | undefined;
+  private leases: Pick<SessionLeases, 'current' | 'ttlMs'> | undefined;
 
   /**
-   * A channel whose session runs in another hub process (`SESSION_ELSEWHERE`) gets its retry there: a job
-   * any process may run went back, again and again, to the process that had just re-queued it (agenda runs
-   * a job due soon where it was saved), and a reply waited for as long as that lasted.
+   * A reply waiting for a channel session (ChannelWaitError) gets its retry in the process holding the
+   * session: a job any process may run went back, again and again, to the process that had just re-queued
+   * it (`SESSION_ELSEWHERE`, 53 attempts in a row), or left the holder whose outbox it waits in (`NOT_READY`)
+   * for the other hub, which only sent it back — an extra attempt and more jobs per wait, and the reply
+   * shown as "elsewhere" while it waited for the reconnect.
    */
-  routeToSessionHolders(leases: Pick<SessionLeases, 'current' | 'holderId' | 'ttlMs'>): void {
+  routeToSessionHolders(leases: Pick<SessionLeases, 'current' | 'ttlMs'>): void {
     this.leases = leases;
   }
 
-  /** The retry's route when the session is held by another live process; undefined otherwise. */
-  private async routeFor(code: string, inboxId: string, at: Date): Promise<HolderRoute | undefined> {
-    if (code !== 'SESSION_ELSEWHERE' || !this.leases) return undefined;
+  /**
+   * The retry's route when a live process holds the session — this one included (a `NOT_READY` comes from
+   * the holder itself); undefined when nobody does, and any process may take the retry.
+   */
+  private async routeFor(err: unknown, inboxId: string, at: Date): Promise<HolderRoute | undefined> {
+    if (!(err instanceof ChannelWaitError) || !this.leases) return undefined;
     const lease = await this.leases.current(inboxId).catch(() => undefined);
-    if (!lease || lease.holder === this.leases.holderId) return undefined;
+    if (!lease) return undefined;
     return { holder: lease.holder, fallbackAt: new Date(at.getTime() + 2 * this.leases.ttlMs) };
   }
 
@@ -105,7 +110,7 @@ export class DeliveryWorker {
         await this.claimOutcome(messageId, attempt, 'retry');
         // If this enqueue fails (shutdown, database hiccup) the stranded-delivery sweep re-enqueues it.
         const at = new Date(Date.now() + delay);
-        const route = await this.routeFor(code, String(message.inboxId), at);
+        const route = await this.routeFor(err, String(message.inboxId), at);
         await this.queue()
           .enqueue(messageId, attempt + 1, at, undefined, route)
           .catch((enqueueErr: unknown) => log.error({ err: enqueueErr }, 'could not schedule the retry; the delivery sweep will'));
