@@ -69,6 +69,8 @@ import { AutoAcknowledger } from './automation/auto-acknowledge.js';
 import { MacroService } from './macros/macro-service.js';
 import { SearchPostings } from './search/search-postings.js';
 import { TicketSearchIndex } from './search/ticket-search-index.js';
+import { SnoozeWake } from './tickets/snooze-wake.js';
+import { OverflowSweep } from './assignment/overflow-sweep.js';
 import { searchTickets, type TicketSearchQuery } from './tickets/ticket-search.js';
 import type { Viewer } from './users/viewer.js';
 
@@ -191,9 +193,18 @@ export function createCore({ config, connection, logger, secret, channels, clock
   messageProcessor.onNewTicket(async (ticket, inbox, event) => {
     await acknowledger.onNewTicket(ticket, inbox, event);
   });
+
   const automationSweep = new AutomationSweep(models, automationSettings, onceMarks, tickets, compose, clock, log('automation'), (id) => csat.requestFor(id), openWork);
 
-  const { availability, assignment, settings: assignmentSettings } = createAssignment({ models, audit, locks, bus, logger: log('assignment'), offlineGraceMs: config.assignment.offlineGraceMs, sla: slaEngine, departments: departmentCache });
+  const { availability, assignment, settings: assignmentSettings } = createAssignment({ models, audit, locks, bus, logger: log('assignment'), offlineGraceMs: config.assignment.offlineGraceMs, sla: slaEngine, departments: departmentCache, clock });
+  const snoozeWake = new SnoozeWake(models, tickets, clock, log('tickets'), openWork);
+  const overflowSweep = new OverflowSweep(models, assignment, clock, log('assignment'));
+  // One failing does not stop the other; each logs its own tickets' failures.
+  const timers = async () => {
+    const [woken, moved] = await Promise.allSettled([snoozeWake.run(), overflowSweep.run()]);
+    for (const r of [woken, moved]) if (r.status === 'rejected') logger.error({ err: r.reason }, 'timers sweep failed; the next run tries again');
+    return { woken: woken.status === 'fulfilled' ? woken.value : [], overflowed: moved.status === 'fulfilled' ? moved.value : [] };
+  };
   const routing = createRouting({
     models, connection, audit, locks, bus, logger: log('routing'), sla: slaEngine, justWritten,
     after: (ticketId, departmentId) => assignment.enqueue(ticketId, undefined, departmentId),
@@ -276,6 +287,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
     macros: new MacroService(connection, models, tickets, compose, log('macros')),
     /** Auto-close and pending reminders now (the agenda job `automation.sweep` runs it every 5 minutes). */
     automationSweep: () => automationSweep.run(),
+    /** Snoozes and overflow times due now (the agenda job `timers.sweep` runs this every 15 s). */
+    timersSweep: () => timers(),
     /** Ticket search (folded prefix postings by `_id`; src/core/tickets/ticket-search.ts). */
     search: {
       // What this process indexed is written first (postings wait up to a second for company: ticket-search-index.ts).
@@ -315,12 +328,9 @@ export function createCore({ config, connection, logger, secret, channels, clock
         connection,
         {
           deliver: (messageId, attempt) => worker.deliver(messageId, attempt),
-          endSnooze: (ticketId, at) => tickets.endSnooze(ticketId, at),
+          timersSweep: () => timers(),
           purgeSessions: () => sessions.purgeExpired(),
           slaSweep: () => slaAlerts.sweep(),
-          overflow: async (ticketId, departmentId) => {
-            await assignment.overflow(ticketId, departmentId);
-          },
           automationSweep: () => automationSweep.run(),
         },
         log('jobs'),
@@ -328,8 +338,6 @@ export function createCore({ config, connection, logger, secret, channels, clock
         config.sla.scanIntervalMs,
         leases.holderId,
       );
-      tickets.useSnoozeScheduler(jobs);
-      assignment.useOverflowScheduler(jobs);
       await jobs.start();
       // In the background, like the ingest catch-up: the hub serves meanwhile (an extra job per message is harmless).
       recovering = recoverQueuedDeliveries(outbox, jobs, log('outbound')).catch((err: unknown) => logger.error({ err }, 'queued deliveries not recovered; the delivery sweep will'));

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../time/clock.js';
 import type { DepartmentCache } from '../departments/department-cache.js';
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
@@ -20,11 +21,6 @@ import { expectedWaitSeconds, PickUpHistory } from './expected-wait.js';
 import { hasSkills, pickAgent, type Candidate } from './pick-agent.js';
 
 const DEFAULT_CAPACITY = { chat: 3, email: 10 };
-
-/** Durable timers (agenda): the overflow check of a waiting ticket. */
-export interface OverflowScheduler {
-  scheduleOverflow(ticketId: string, departmentId: string, at: Date): Promise<void>;
-}
 
 /** Where a waiting ticket stands; `position: null` once it left the queue (taken, moved, solved). */
 export interface QueueStanding {
@@ -55,7 +51,6 @@ export class AssignmentService {
   private readonly lastAssigned = new Map<string, number>();
   private readonly pending = new Set<Promise<unknown>>();
   private unsubscribe: (() => void) | undefined;
-  private overflowScheduler: OverflowScheduler | undefined;
   private readonly pickUps = new PickUpHistory();
   private readonly queueListeners = new Set<QueueListener>();
   /** Last standing told per waiting ticket (this process), so listeners hear only changes. */
@@ -70,6 +65,7 @@ export class AssignmentService {
     private readonly logger: Logger,
     private readonly sla: SlaEngine,
     private readonly departments: DepartmentCache,
+    private readonly clock: Clock = systemClock,
   ) {
     this.slots = new CapacitySlots(models);
   }
@@ -86,10 +82,6 @@ export class AssignmentService {
   onQueueChange(listener: QueueListener): () => void {
     this.queueListeners.add(listener);
     return () => this.queueListeners.delete(listener);
-  }
-
-  useOverflowScheduler(s: OverflowScheduler): void {
-    this.overflowScheduler = s;
   }
 
   stop(): void {
@@ -124,12 +116,10 @@ export class AssignmentService {
           requiredSkills: ticket.requiredSkills ?? [],
           contactId: String(ticket.contactId),
           enqueuedAt: enqueuedAt ?? ticket.createdAt,
+          // The overflow time counts from here (overflow-sweep.ts).
+          queuedAt: this.clock.now(),
         },
       ]);
-      const { overflowDepartmentId, overflowAfterMinutes } = department.assignment;
-      if (overflowDepartmentId && overflowAfterMinutes && this.overflowScheduler) {
-        await this.overflowScheduler.scheduleOverflow(ticketId, String(ticket.departmentId), new Date(Date.now() + overflowAfterMinutes * 60_000));
-      }
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
@@ -137,7 +127,7 @@ export class AssignmentService {
   }
 
   /**
-   * The overflow job: a ticket still waiting in `departmentId` when its timeout comes moves to the
+   * The overflow (`overflow-sweep.ts`): a ticket still waiting in `departmentId` when its timeout comes moves to the
    * department's overflow department (audited as a transfer, reason `overflow`) and waits there.
    */
   async overflow(ticketId: string, departmentId: string): Promise<boolean> {

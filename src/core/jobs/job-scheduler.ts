@@ -4,22 +4,30 @@ import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { HolderRoute, OutboundQueue } from '../outbound/outbound-queue.js';
-import type { SnoozeScheduler } from '../tickets/ticket-service.js';
 
 export interface JobHandlers {
   deliver(messageId: string, attempt: number): Promise<unknown>;
-  endSnooze(ticketId: string, dueAt: Date): Promise<void>;
+  /**
+   * Waits whose time has come: snoozed tickets woken (`src/core/tickets/snooze-wake.ts`), tickets waiting past
+   * their department's overflow time moved (`src/core/assignment/overflow-sweep.ts`). Idempotent.
+   */
+  timersSweep?(): Promise<unknown>;
   purgeSessions(): Promise<unknown>;
   /** SLA warnings and breach escalations (`src/core/sla/sla-alerts.ts`); once each across processes by its own claims. */
   slaSweep?(): Promise<unknown>;
-  /** Routing: a ticket still waiting in `departmentId` moves to the overflow department. */
-  overflow?(ticketId: string, departmentId: string): Promise<void>;
   /** Auto-close and pending reminders (src/core/automation/automation-sweep.ts); idempotent. */
   automationSweep?(): Promise<unknown>;
 }
 
 /** How often the automation sweep runs: auto-close and reminders count in days, minutes late is fine. */
 const AUTOMATION_SWEEP_EVERY = '5 minutes';
+/**
+ * How often snoozes and overflow times are looked at. One sweep, not a job per snoozed or waiting ticket: on
+ * FerretDB every poll and every enqueue read every pending job, so each of those made every reply slower.
+ */
+const TIMERS_SWEEP_EVERY = '15 seconds';
+/** Per-ticket timer jobs of versions before 2026-12-05; the timers sweep finds their tickets by itself. */
+const LEGACY_TIMER_JOBS = ['ticket.unsnooze', 'assignment.overflow'];
 const SWEEP_LOCK_LIFETIME_MS = 60_000;
 /** Failed jobs stay this long (to be looked at); routed deliveries this long past due mean their hub is gone. */
 const PURGE_AFTER_MS = 3_600_000;
@@ -37,16 +45,11 @@ interface DeliverData {
   attempt: number;
   recovery?: string;
 }
-interface UnsnoozeData {
-  ticketId: string;
-  at: string;
-}
-
 /**
  * Durable jobs on agenda, stored in the same database. Jobs are keyed by
  * `unique` so enqueueing twice (a retry racing a restart recovery) keeps one.
  */
-export class JobScheduler implements OutboundQueue, SnoozeScheduler {
+export class JobScheduler implements OutboundQueue {
   private readonly agenda: Agenda;
   private readonly jobs: Collection;
   private started = false;
@@ -83,12 +86,6 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     this.agenda.define<DeliverData>('outbound.deliver', deliver);
     // Only this process defines its own routed name, so only it runs those jobs (agenda runs defined names only).
     if (holderId) this.agenda.define<DeliverData>(routedName(holderId), deliver);
-    this.agenda.define<UnsnoozeData>('ticket.unsnooze', async (job: Job<UnsnoozeData>) => {
-      await this.handlers.endSnooze(job.attrs.data.ticketId, new Date(job.attrs.data.at));
-    });
-    this.agenda.define<{ ticketId: string; departmentId: string }>('assignment.overflow', async (job) => {
-      await this.handlers.overflow?.(job.attrs.data.ticketId, job.attrs.data.departmentId);
-    });
     this.agenda.define('sessions.purge', async () => {
       await this.handlers.purgeSessions();
       await this.purgeFinished();
@@ -102,6 +99,9 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     this.agenda.define('automation.sweep', async () => {
       await this.handlers.automationSweep?.();
     }, { lockLifetime: SWEEP_LOCK_LIFETIME_MS });
+    this.agenda.define('timers.sweep', async () => {
+      await this.handlers.timersSweep?.();
+    }, { lockLifetime: SWEEP_LOCK_LIFETIME_MS });
   }
 
   async start(): Promise<void> {
@@ -110,6 +110,7 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     await this.agenda.every('1 hour', 'sessions.purge');
     if (this.handlers.slaSweep) await this.agenda.every(this.slaScanMs, 'sla.sweep');
     if (this.handlers.automationSweep) await this.agenda.every(AUTOMATION_SWEEP_EVERY, 'automation.sweep');
+    if (this.handlers.timersSweep) await this.agenda.every(TIMERS_SWEEP_EVERY, 'timers.sweep');
     this.started = true;
     // Jobs an older version kept after they finished (every delivery ever made): gone in the background.
     void this.purgeFinished().catch((err: unknown) => this.logger.warn({ err }, 'finished jobs not purged; the hourly purge tries again'));
@@ -119,14 +120,16 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
    * Removes what no process will run again: jobs that finished (failed ones are kept an hour to be looked
    * at; done ones are removed when they finish, since `removeOnComplete`) and deliveries routed to a hub
    * process that has been gone an hour (their name is defined nowhere else; the fallback job made the
-   * attempt). One query each, reading the whole collection on FerretDB: at start and hourly only.
+   * attempt), and the per-ticket timer jobs of versions before 2026-12-05 (snooze, overflow: the timers
+   * sweep finds their tickets). One query each, reading the whole collection on FerretDB: at start and hourly only.
    */
   async purgeFinished(now = new Date()): Promise<number> {
     const hourAgo = new Date(now.getTime() - PURGE_AFTER_MS);
     const finished = await this.jobs.deleteMany({ nextRunAt: null, lockedAt: null, lastFinishedAt: { $lt: hourAgo } });
     const orphaned = await this.jobs.deleteMany({ name: ROUTED_NAME, lockedAt: null, nextRunAt: { $lt: hourAgo } });
-    const removed = finished.deletedCount + orphaned.deletedCount;
-    if (removed) this.logger.info({ finished: finished.deletedCount, orphanedRoutes: orphaned.deletedCount }, 'finished jobs purged');
+    const legacy = await this.jobs.deleteMany({ name: { $in: LEGACY_TIMER_JOBS }, lockedAt: null });
+    const removed = finished.deletedCount + orphaned.deletedCount + legacy.deletedCount;
+    if (removed) this.logger.info({ finished: finished.deletedCount, orphanedRoutes: orphaned.deletedCount, timerJobs: legacy.deletedCount }, 'finished jobs purged');
     return removed;
   }
 
@@ -172,23 +175,6 @@ export class JobScheduler implements OutboundQueue, SnoozeScheduler {
     await this.agenda
       .create<DeliverData>('outbound.deliver', { messageId, attempt, ...(recovery ? { recovery } : {}) })
       .unique({ 'data.messageId': messageId, 'data.attempt': attempt, 'data.recovery': recovery ?? null }, { insertOnly: true })
-      .schedule(at)
-      .save();
-  }
-
-  async scheduleUnsnooze(ticketId: string, at: Date): Promise<void> {
-    await this.agenda
-      .create<UnsnoozeData>('ticket.unsnooze', { ticketId, at: at.toISOString() })
-      .unique({ 'data.ticketId': ticketId, 'data.at': at.toISOString() }, { insertOnly: true })
-      .schedule(at)
-      .save();
-  }
-
-  /** One overflow check per (ticket, department it waits in). */
-  async scheduleOverflow(ticketId: string, departmentId: string, at: Date): Promise<void> {
-    await this.agenda
-      .create('assignment.overflow', { ticketId, departmentId })
-      .unique({ 'data.ticketId': ticketId, 'data.departmentId': departmentId }, { insertOnly: true })
       .schedule(at)
       .save();
   }

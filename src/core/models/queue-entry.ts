@@ -11,7 +11,13 @@ export interface QueueEntry {
   lane: 'chat' | 'email';
   requiredSkills: string[];
   contactId: string;
+  /** Its place in line (a ticket given back keeps the place it had). */
   enqueuedAt: Date;
+  /**
+   * When it entered this department's queue: the overflow time counts from here (`overflow-sweep.ts`).
+   * Missing on entries written before 2026-12-05 (then `enqueuedAt` counts).
+   */
+  queuedAt?: Date;
 }
 
 const schema = new Schema<QueueEntry>(
@@ -22,6 +28,7 @@ const schema = new Schema<QueueEntry>(
     requiredSkills: { type: [String], default: [] },
     contactId: { type: String, required: true },
     enqueuedAt: { type: Date, required: true },
+    queuedAt: { type: Date },
   },
   { versionKey: false, collection: 'queue_entries' },
 );

@@ -121,6 +121,9 @@ schema.index({ inboxId: 1 });
 // is still answered in index order on MongoDB (index-coverage test).
 schema.index({ lastMessageAt: -1, _id: -1 });
 schema.index({ createdAt: -1, _id: -1 });
+// Snoozes whose time has come (tickets/snooze-wake.ts; FerretDB asks the open-work projection instead). Sparse:
+// only snoozed tickets are in it.
+schema.index({ snoozedUntil: 1 }, { sparse: true });
 
 export type TicketModel = Model<Ticket>;
 export const registerTicketModel = (c: Connection): TicketModel => c.model<Ticket>('Ticket', schema);

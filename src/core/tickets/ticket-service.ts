@@ -21,11 +21,6 @@ import { listTickets, type TicketListQuery } from './ticket-queries.js';
 import { checkSync, type SyncResult } from './sync-check.js';
 import { canSee, visibilityFilter } from './visibility.js';
 
-/** Hook for time-based work (un-snooze); provided by the jobs module. */
-export interface SnoozeScheduler {
-  scheduleUnsnooze(ticketId: string, at: Date): Promise<void>;
-}
-
 /** `sla`: the change moves SLA clocks; due times are recomputed on the changed ticket, under the same lock. */
 export type TicketChange = { update: Record<string, unknown>; audit: { type: string; data: Record<string, unknown> }; change: string; sla?: SlaChange } | null;
 
@@ -38,7 +33,6 @@ const oid = (id: string) => new Types.ObjectId(id);
  * `ticket.updated` — in that order.
  */
 export class TicketService {
-  private snoozer: SnoozeScheduler | undefined;
   private slaEngine: SlaEngine | undefined;
 
   constructor(
@@ -49,10 +43,6 @@ export class TicketService {
     private readonly logger: Logger,
     private readonly openWork?: OpenWork,
   ) {}
-
-  useSnoozeScheduler(s: SnoozeScheduler): void {
-    this.snoozer = s;
-  }
 
   useSla(engine: SlaEngine): void {
     this.slaEngine = engine;
@@ -206,11 +196,10 @@ export class TicketService {
         change: 'snooze',
       };
     });
-    if (until && this.snoozer) await this.snoozer.scheduleUnsnooze(ticketId, until);
     return result;
   }
 
-  /** Called by the un-snooze job; a later snooze or an earlier wake-up makes it a no-op. */
+  /** Called when a snooze is due (`snooze-wake.ts`); a later snooze or an earlier wake-up makes it a no-op. */
   async endSnooze(ticketId: string, dueAt: Date): Promise<void> {
     const system: Viewer = { id: new Types.ObjectId().toHexString(), name: 'Ponte', email: 'system@ponte.local', role: 'admin', departmentIds: [] };
     await this.mutate(system, ticketId, (t) => {

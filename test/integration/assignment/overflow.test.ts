@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelsOf } from '../../../src/core/models/models-of.js';
 import { createInbox, createUser, startTestCore, type TestCore } from '../../support/test-core.js';
+import { TestClock } from '../../support/test-clock.js';
 import { insertTickets } from './support.js';
 
 let t: TestCore;
+const clock = new TestClock();
 beforeAll(async () => {
-  t = await startTestCore();
+  t = await startTestCore({}, undefined, undefined, clock);
 });
 afterAll(async () => {
   await t?.stop();
 });
 
 describe('overflow to another department', () => {
-  it('a waiting ticket gets an overflow job at its timeout; the job moves it (audited) and an agent there takes it; a taken ticket stays', async () => {
+  it('a ticket waiting past the overflow time is moved by the timers sweep (audited) and an agent there takes it; no job per ticket; once only', async () => {
     const admin = await createUser(t.core, 'admin');
     const m = modelsOf(t.core);
     const [first, second] = await m.Department.insertMany([{ name: 'first line' }, { name: 'second line' }]);
@@ -25,19 +27,20 @@ describe('overflow to another department', () => {
     t.core.availability.connected(helper.id);
     const inbox = await createInbox(t.core, 'webchat', { departmentId: first!._id });
     const [waiting, other] = await insertTickets(t.core, 2, { departmentId: first!._id, inboxId: inbox._id });
-    const before = Date.now();
     await t.core.assignment.enqueue(waiting!);
+    clock.advance(2 * 60_000);
     await t.core.assignment.enqueue(other!);
     expect(await t.core.assignment.position(other!)).toMatchObject({ position: 2 });
-
+    // Waiting needs no job (every pending job was read by every poll and every reply's enqueue on FerretDB).
     const jobs = t.db.connection.db!.collection('jobs');
-    const job = await jobs.findOne({ name: 'assignment.overflow', 'data.ticketId': waiting });
-    expect(job?.data).toEqual({ ticketId: waiting, departmentId: String(first!._id) });
-    expect((job!.nextRunAt as Date).getTime()).toBeGreaterThanOrEqual(before + 5 * 60_000 - 1000);
-    expect((job!.nextRunAt as Date).getTime()).toBeLessThanOrEqual(Date.now() + 5 * 60_000 + 1000);
+    expect(await jobs.countDocuments({ 'data.ticketId': { $in: [waiting, other] } })).toBe(0);
 
-    // The timeout passes (the job's handler, called as agenda would).
-    expect(await t.core.assignment.overflow(waiting!, String(first!._id))).toBe(true);
+    // 4 minutes after the first entered the queue: nothing is due.
+    clock.advance(2 * 60_000);
+    expect((await t.core.timersSweep()).overflowed).toEqual([]);
+    // 5 minutes and a bit: the first moves, the second (entered 2 minutes later) waits.
+    clock.advance(60_000 + 1_000);
+    expect((await t.core.timersSweep()).overflowed).toEqual([waiting]);
     await t.core.assignment.idle();
     const moved = await m.Ticket.findById(waiting).lean();
     expect(String(moved!.departmentId)).toBe(String(second!._id));
@@ -50,9 +53,13 @@ describe('overflow to another department', () => {
       ['ticket.assigned', null],
     ]);
     expect(audit.filter((e) => e.type === 'sla.changed').every((e) => (JSON.parse(e.dataJson) as { reason: string }).reason === 'department → second line')).toBe(true);
-    // Run twice (two processes, a retry): nothing more happens.
+    // Run again (two processes, a retry): nothing more happens.
     expect(await t.core.assignment.overflow(waiting!, String(first!._id))).toBe(false);
-    // The other one moved up in the queue.
+    expect((await t.core.timersSweep()).overflowed).toEqual([]);
+    expect(await m.AuditEvent.countDocuments({ ticketId: moved!._id, type: 'ticket.transferred' })).toBe(1);
+    // The other one moved up in the queue, and goes when its own time comes.
     expect(await t.core.assignment.position(other!)).toMatchObject({ position: 1 });
+    clock.advance(2 * 60_000);
+    expect((await t.core.timersSweep()).overflowed).toEqual([other]);
   });
 });

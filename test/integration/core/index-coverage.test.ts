@@ -7,6 +7,8 @@ import { modelsOf } from '../../../src/core/models/models-of.js';
 import { readAuditTrail } from '../../../src/core/audit/audit-trail.js';
 import { listThread } from '../../../src/core/tickets/thread-queries.js';
 import { listTickets, TicketListQuerySchema } from '../../../src/core/tickets/ticket-queries.js';
+import { SnoozeWake } from '../../../src/core/tickets/snooze-wake.js';
+import { systemClock } from '../../../src/core/time/clock.js';
 import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { servedByIndex, uncovered, type IndexKeys, type QueryShape } from '../../support/index-coverage.js';
@@ -121,6 +123,8 @@ describe('index coverage (MongoDB)', () => {
     await t.core.contacts.detail(admin, String(ticket.contactId));
     origin = 'contact search (agent: visible contacts)';
     await t.core.contacts.search(agent, undefined, 10);
+    origin = 'snoozed tickets due (the wake sweep on MongoDB)';
+    await new SnoozeWake(m, t.core.tickets, systemClock, createLogger('silent')).run();
 
     const mine = shapes.filter((s) => checked.has(s.collection) && s.origin !== 'setup');
     expect(mine.length).toBeGreaterThan(100);

@@ -15,7 +15,6 @@ let scheduler: JobScheduler;
 const ran: Array<{ messageId: string; at: number }> = [];
 const handlers: JobHandlers = {
   deliver: async (messageId) => void ran.push({ messageId, at: Date.now() }),
-  endSnooze: async () => undefined,
   purgeSessions: async () => undefined,
 };
 const jobs = () => db.connection.db!.collection('jobs');
@@ -42,7 +41,7 @@ describe('job housekeeping', () => {
     expect(await eventually(async () => jobs().countDocuments({ name: 'outbound.deliver' }), (n) => n === 0, 10_000)).toBe(0);
   });
 
-  it('purges failed jobs after an hour and deliveries routed to a process gone for an hour, nothing else', async () => {
+  it('purges failed jobs after an hour, deliveries routed to a process gone for an hour and the per-ticket timer jobs of older versions, nothing else', async () => {
     const now = new Date();
     const ago = (ms: number) => new Date(now.getTime() - ms);
     const base = { type: 'normal', priority: 0, data: {}, disabled: false };
@@ -50,12 +49,14 @@ describe('job housekeeping', () => {
       { ...base, name: 'outbound.deliver', nextRunAt: null, lockedAt: null, lastRunAt: ago(7_300_000), lastFinishedAt: ago(7_200_000), failedAt: ago(7_200_000), failCount: 1, failReason: 'boom', data: { case: 'failed long ago' } },
       { ...base, name: 'outbound.deliver', nextRunAt: null, lockedAt: null, lastRunAt: ago(60_000), lastFinishedAt: ago(60_000), failedAt: ago(60_000), failCount: 1, failReason: 'boom', data: { case: 'failed a minute ago' } },
       { ...base, name: 'outbound.deliver', nextRunAt: null, lockedAt: ago(7_200_000), lastRunAt: ago(7_200_000), data: { case: 'running (locked)' } },
-      { ...base, name: 'ticket.unsnooze', nextRunAt: new Date(now.getTime() + 86_400_000), lockedAt: null, data: { case: 'due tomorrow' } },
+      { ...base, name: 'outbound.deliver', nextRunAt: new Date(now.getTime() + 86_400_000), lockedAt: null, data: { case: 'due tomorrow' } },
+      { ...base, name: 'ticket.unsnooze', nextRunAt: new Date(now.getTime() + 86_400_000), lockedAt: null, data: { case: 'a snooze job of an older version' } },
+      { ...base, name: 'assignment.overflow', nextRunAt: new Date(now.getTime() + 60_000), lockedAt: null, data: { case: 'an overflow job of an older version' } },
       { ...base, name: 'outbound.deliver@host:9:gone00', nextRunAt: ago(7_200_000), lockedAt: null, data: { case: 'routed to a gone hub' } },
       { ...base, name: 'outbound.deliver@host:9:gone00', nextRunAt: ago(60_000), lockedAt: null, data: { case: 'routed a minute ago' } },
       { ...base, name: 'outbound.deliverer', nextRunAt: ago(7_200_000), lockedAt: null, data: { case: 'another name, overdue' } },
     ]);
-    expect(await scheduler.purgeFinished(now)).toBe(2);
+    expect(await scheduler.purgeFinished(now)).toBe(4);
     const left = (await jobs().find({ 'data.case': { $exists: true } }).toArray()).map((j) => (j.data as { case: string }).case).sort();
     expect(left).toEqual(['another name, overdue', 'due tomorrow', 'failed a minute ago', 'routed a minute ago', 'running (locked)']);
   });

@@ -14,7 +14,6 @@ const schedulers: JobScheduler[] = [];
 const hub = (name: string, holderId: string) => {
   const handlers: JobHandlers = {
     deliver: async (messageId, attempt) => void ran.push({ hub: name, messageId, attempt }),
-    endSnooze: async () => undefined,
     purgeSessions: async () => undefined,
   };
   const s = new JobScheduler(db.connection, handlers, createLogger('silent'), 50, 30_000, holderId);
