@@ -193,7 +193,6 @@ export function createCore({ config, connection, logger, secret, channels, clock
   messageProcessor.onNewTicket(async (ticket, inbox, event) => {
     await acknowledger.onNewTicket(ticket, inbox, event);
   });
-
   const automationSweep = new AutomationSweep(models, automationSettings, onceMarks, tickets, compose, clock, log('automation'), (id) => csat.requestFor(id), openWork);
 
   const { availability, assignment, settings: assignmentSettings } = createAssignment({ models, audit, locks, bus, logger: log('assignment'), offlineGraceMs: config.assignment.offlineGraceMs, sla: slaEngine, departments: departmentCache, clock });
@@ -288,7 +287,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     /** Auto-close and pending reminders now (the agenda job `automation.sweep` runs it every 5 minutes). */
     automationSweep: () => automationSweep.run(),
     /** Snoozes and overflow times due now (the agenda job `timers.sweep` runs this every 15 s). */
-    timersSweep: () => timers(),
+    timersSweep: timers,
     /** Ticket search (folded prefix postings by `_id`; src/core/tickets/ticket-search.ts). */
     search: {
       // What this process indexed is written first (postings wait up to a second for company: ticket-search-index.ts).
@@ -328,7 +327,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
         connection,
         {
           deliver: (messageId, attempt) => worker.deliver(messageId, attempt),
-          timersSweep: () => timers(),
+          timersSweep: timers,
           purgeSessions: () => sessions.purgeExpired(),
           slaSweep: () => slaAlerts.sweep(),
           automationSweep: () => automationSweep.run(),

@@ -1,4 +1,3 @@
-import { systemClock, type Clock } from '../time/clock.js';
 import type { DepartmentCache } from '../departments/department-cache.js';
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
@@ -19,6 +18,7 @@ import { CapacitySlots } from './capacity-slots.js';
 import { laneOf, type Lane } from './lane.js';
 import { expectedWaitSeconds, PickUpHistory } from './expected-wait.js';
 import { hasSkills, pickAgent, type Candidate } from './pick-agent.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 const DEFAULT_CAPACITY = { chat: 3, email: 10 };
 

@@ -26,7 +26,10 @@ const AUTOMATION_SWEEP_EVERY = '5 minutes';
  * FerretDB every poll and every enqueue read every pending job, so each of those made every reply slower.
  */
 const TIMERS_SWEEP_EVERY = '15 seconds';
-/** Per-ticket timer jobs of versions before 2026-12-05; the timers sweep finds their tickets by itself. */
+/**
+ * Per-ticket timer jobs of versions before 2026-12-05; the timers sweep finds their tickets by itself. Purged
+ * hourly, not only at start: during a rolling upgrade a hub of the old version still creates them.
+ */
 const LEGACY_TIMER_JOBS = ['ticket.unsnooze', 'assignment.overflow'];
 const SWEEP_LOCK_LIFETIME_MS = 60_000;
 /** Failed jobs stay this long (to be looked at); routed deliveries this long past due mean their hub is gone. */
