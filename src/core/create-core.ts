@@ -50,6 +50,7 @@ import { ThreadBackfill } from './tickets/thread-backfill.js';
 import { ThreadEntries } from './tickets/thread-entries.js';
 import { TicketSplitter } from './tickets/ticket-split.js';
 import { listThread } from './tickets/thread-queries.js';
+import { StopSnapshots } from './sync/stop-snapshots.js';
 import { OpenWork } from './tickets/open-work.js';
 import { ContactOrder } from './contacts/contact-order.js';
 import { TicketContext } from './tickets/ticket-context.js';
@@ -129,6 +130,9 @@ export function createCore({ config, connection, logger, secret, channels, clock
   );
 
   const openWork = new OpenWork(connection, models, bus, log('tickets'), locks);
+  /** Only a process that owns its database may hand its in-memory state to its next start (see `start`). */
+  const snapshots = new StopSnapshots(connection, log('snapshots'));
+  let snapshotsAllowed = ownsDatabase;
   const tickets = new TicketService(models, audit, locks, bus, log('tickets'), openWork);
   const loginLimits = {
     maxAttempts: config.auth.loginMaxAttempts,
@@ -301,7 +305,11 @@ export function createCore({ config, connection, logger, secret, channels, clock
     openWork,
     contactOrder,
     /** Another process now writes this database too (tests attach a second core): stop trusting our last writes. */
-    shareDatabase: () => placement.trustLastWrites(undefined),
+    shareDatabase: () => {
+      placement.trustLastWrites(undefined);
+      ingest.setSoleWriter(false);
+      snapshotsAllowed = false;
+    },
     threadBackfill,
     messageKeys,
     channelContext: (inboxId: string) => createChannelContext({ models, ingest, inboxes, blobs }, inboxId, log('channel')),
@@ -313,12 +321,23 @@ export function createCore({ config, connection, logger, secret, channels, clock
     async start(opts: { deferCatchUp?: boolean } = {}): Promise<void> {
       await ensureIndexes(models);
       if (ownsDatabase) placement.trustLastWrites(locks);
+      ingest.setSoleWriter(snapshotsAllowed);
       if (await isFerretDb(connection)) {
         placement.useNumberIndex((n) => searchIndex.ticketIdsNumbered(n));
         compose.useThreadReader(readWholeThread);
       }
-      await openWork.start();
-      await contactOrder.start(openWork.whenReady());
+      // What the last clean stop knew (`sync/stop-snapshots.ts`), for a process that owns the embedded database; any
+      // other start removes it, since its writes would leave it stale for a later owner.
+      const snapshot =
+        snapshotsAllowed && (await isFerretDb(connection))
+          ? await snapshots.take().catch((err: unknown) => void logger.warn({ err }, 'stop snapshot not read; rebuilding'))
+          : await snapshots.discard().then(
+              () => undefined,
+              () => undefined,
+            );
+      await openWork.start(snapshot ?? undefined);
+      await contactOrder.start(snapshot ? openWork.verified() : openWork.whenReady(), snapshot ?? undefined);
+      ingest.startFrom(snapshot ?? undefined);
       reports.start();
       assignment.start();
       stopRouting ??= routing.router.start();
@@ -350,9 +369,10 @@ export function createCore({ config, connection, logger, secret, channels, clock
       else await messageKeys.load();
       // Longer than any backoff: a queued message idle that long has lost its job.
       const strandedAfterMs = config.outbound.backoffMaxMs * 2 + 60_000;
-      // Asking the database what is pending or stranded is a full scan on the embedded FerretDB (0.6 s and
-      // 1.7 s of its CPU at 20,000 events and messages, growing with every message): there it runs rarely,
-      // and what failed in this process is retried from memory in between. MongoDB answers from indexes.
+      // Asking the database what is pending is a full scan on the embedded FerretDB (16.5 s at 150,000 inbound
+      // events): there the full sweep runs rarely, and what failed in this process is retried from memory in
+      // between; a hub that owns its database reads only the events it knows pending (`setSoleWriter`).
+      // MongoDB answers from indexes.
       const fullSweepMs = (await isFerretDb(connection)) ? config.ingest.fullSweepIntervalMs : config.ingest.sweepIntervalMs;
       let sinceFull = 0;
       sweepTimer = setInterval(() => {
@@ -400,6 +420,9 @@ export function createCore({ config, connection, logger, secret, channels, clock
       await reports.stop().catch((err: unknown) => logger.error({ err }, 'report rollups not flushed; run reports:rebuild'));
       await openWork.stop();
       await contactOrder.stop();
+      if (snapshotsAllowed && (await isFerretDb(connection))) {
+        await snapshots.write({ ...openWork.snapshotParts(), ...contactOrder.snapshotParts(), ...ingest.snapshotParts() });
+      }
     },
   };
   rememberModels(core, models);

@@ -7,9 +7,15 @@ import { isFerretDb } from '../db/schema-indexes.js';
 import type { Models } from '../models/registry.js';
 import { onContactWrites, type ContactWrites } from './contact-writes.js';
 import { drainDirty } from '../sync/drain-dirty.js';
+import type { SnapshotParts } from '../sync/stop-snapshots.js';
 
 /** Changed contacts taken per round of re-reads. */
 const READ_WIDTH = 16;
+/** Its part in a stop snapshot: `{ id, at }` (updatedAt in ms; objects: FerretDB stores no arrays in arrays). */
+const PART = 'contact-order';
+/** Contacts read between two pauses while a restored order is verified, and the pause. */
+const VERIFY_BATCH = 1_000;
+const VERIFY_PAUSE_MS = 50;
 
 /**
  * The contacts list's order on the embedded database: every contact not merged away with its `updatedAt`,
@@ -20,7 +26,8 @@ const READ_WIDTH = 16;
  * after every write of it — mongoose writes are reported by the schema's hooks, raw-driver inserts by
  * their writer (`contact-writes.ts`); a write whose filter names no `_id` makes it rebuild, and lists
  * query meanwhile. Only on FerretDB, where one hub process owns the database and sees every write;
- * MongoDB serves the list from its `updatedAt` index.
+ * MongoDB serves the list from its `updatedAt` index. A clean stop writes the order once (`snapshotParts`); the
+ * next start takes it and verifies it against the contacts in the background, as the open-work projection does.
  */
 export class ContactOrder {
   private enabled = false;
@@ -34,6 +41,8 @@ export class ContactOrder {
   /** A write naming no contact came while a rebuild was reading: it reads once more. */
   private again = false;
   private stopListening: (() => void) | undefined;
+  private verifying: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly connection: Connection,
@@ -46,17 +55,40 @@ export class ContactOrder {
    * the inbox lists wait for the projection (31 s instead of 19 s at 50,000 tickets when built side by side);
    * the contacts list queries until the order is built.
    */
-  async start(after?: Promise<unknown>): Promise<void> {
+  async start(after?: Promise<unknown>, snapshot?: SnapshotParts): Promise<void> {
     this.enabled = await isFerretDb(this.connection);
     if (!this.enabled) return;
+    this.stopping = false;
     this.stopListening = onContactWrites(this.connection, (written) => this.written(written));
+    const pairs = snapshot?.get(PART) as Array<{ id: string; at: number }> | undefined;
+    if (pairs?.every((p) => typeof p?.id === 'string' && typeof p.at === 'number')) {
+      for (const { id, at } of pairs) this.updatedAt.set(id, at);
+      this.sorted = null;
+      this.isReady = true;
+      this.logger.info({ contacts: pairs.length }, 'contact order restored from the stop snapshot');
+      this.verifying = this.verify(after).finally(() => (this.verifying = null));
+      return;
+    }
     this.rebuildInBackground(after);
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.stopListening?.();
     this.stopListening = undefined;
-    return this.settled();
+    this.stopping = true;
+    await this.verifying;
+    await this.settled();
+  }
+
+  /** The order for a stop snapshot, once stopped; undefined when it is not complete. */
+  snapshotParts(): Record<string, unknown[]> | undefined {
+    if (!this.enabled || !this.isReady || this.rebuilding || this.loop) return undefined;
+    return { [PART]: [...this.updatedAt].map(([id, at]) => ({ id, at })) };
+  }
+
+  /** Resolves once a restored order has been verified against the contacts (at once when there is none). */
+  async verified(): Promise<void> {
+    await this.verifying;
   }
 
   /** Resolves once the rebuild under way has finished; true when lists may use the order. */
@@ -139,6 +171,40 @@ export class ContactOrder {
     this.sorted = null;
     this.isReady = true;
     this.logger.info({ contacts: this.updatedAt.size, ms: Math.round(performance.now() - t0) }, 'contact order rebuilt');
+  }
+
+  /**
+   * Reads every contact, slowly (after `after`: the open-work verification reads the tickets first), and re-reads
+   * by `_id` each one the order holds otherwise: a contact write the order missed would otherwise outlive restarts.
+   */
+  private async verify(after?: Promise<unknown>): Promise<void> {
+    await after?.catch(() => undefined);
+    const t0 = performance.now();
+    let read = 0;
+    const seen = new Set<string>();
+    const differ: string[] = [];
+    try {
+      const cursor = rawCollection(this.models.Contact).find({}, { projection: { updatedAt: 1, mergedInto: 1 }, batchSize: VERIFY_BATCH });
+      for await (const c of cursor) {
+        if (this.stopping) {
+          await cursor.close();
+          return;
+        }
+        const id = String(c._id);
+        seen.add(id);
+        const want = !c.mergedInto && c.updatedAt ? new Date(c.updatedAt).getTime() : undefined;
+        if (want !== this.updatedAt.get(id)) differ.push(id);
+        if (++read % VERIFY_BATCH === 0) await new Promise((r) => setTimeout(r, VERIFY_PAUSE_MS));
+      }
+      for (const id of this.updatedAt.keys()) if (!seen.has(id)) differ.push(id);
+      for (const id of differ) this.dirty.add(id);
+      if (this.dirty.size && !this.loop && !this.rebuilding) this.loop = this.applyAll();
+      const log = { contacts: read, reread: differ.length, ms: Math.round(performance.now() - t0) };
+      if (differ.length) this.logger.warn(log, 'contact order snapshot verified: contacts that differed were re-read');
+      else this.logger.info(log, 'contact order snapshot verified');
+    } catch (err) {
+      this.logger.error({ err }, 'contact order snapshot verification failed; the order is kept and follows changes as usual');
+    }
   }
 
   private async applyAll(): Promise<void> {

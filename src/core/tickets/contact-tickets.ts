@@ -1,3 +1,11 @@
+/** One ticket as a stop snapshot keeps it (an object: FerretDB stores no arrays in arrays). */
+export interface ContactTicketRow {
+  ticket: string;
+  contact: string;
+  department?: string;
+  assignee?: string;
+}
+
 /** What decides who may see a ticket (`canSee`): its department and assignee. */
 export interface TicketAccess {
   departmentId?: string | undefined;
@@ -35,6 +43,30 @@ export class ContactTickets {
     let set = this.byContact.get(contactId);
     if (!set) this.byContact.set(contactId, (set = new Set()));
     set.add(ticketId);
+  }
+
+  /** Whether the ticket is held with this contact, department and assignee. */
+  holds(ticketId: string, contactId: string | undefined, access: TicketAccess): boolean {
+    if (this.contactOf.get(ticketId) !== contactId) return false;
+    if (contactId === undefined) return true;
+    const held = this.access.get(ticketId);
+    return held?.departmentId === access.departmentId && held?.assigneeId === access.assigneeId;
+  }
+
+  /** Every ticket with a contact, for a stop snapshot. */
+  rows(): ContactTicketRow[] {
+    return [...this.contactOf].map(([ticketId, contactId]) => {
+      const a = this.access.get(ticketId);
+      const row: ContactTicketRow = { ticket: ticketId, contact: contactId };
+      if (a?.departmentId) row.department = a.departmentId;
+      if (a?.assigneeId) row.assignee = a.assigneeId;
+      return row;
+    });
+  }
+
+  /** The tickets with contacts held, for the verification of a restored snapshot. */
+  ticketIds(): string[] {
+    return [...this.contactOf.keys()];
   }
 
   clear(): void {

@@ -7,7 +7,8 @@ import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import { isOpenWork, openWorkFields, toOpenWorkEntry, type OpenWorkEntry } from './open-work-entry.js';
 import type { TicketLocks } from './ticket-locks.js';
-import { ContactTickets, type TicketAccess } from './contact-tickets.js';
+import { ContactTickets, type ContactTicketRow, type TicketAccess } from './contact-tickets.js';
+import type { SnapshotParts } from '../sync/stop-snapshots.js';
 import { canSee } from './visibility.js';
 import type { Viewer } from '../users/viewer.js';
 import { drainDirty } from '../sync/drain-dirty.js';
@@ -16,6 +17,13 @@ import { drainDirty } from '../sync/drain-dirty.js';
 const READ_WIDTH = 32;
 /** Where earlier versions kept the projection (bucket documents); dropped at start. */
 const OLD_COLLECTION = 'open_work';
+/** Its parts in a stop snapshot. */
+const ENTRIES_PART = 'open-work.entries';
+const CONTACTS_PART = 'open-work.contacts';
+/** Tickets read between two pauses while a restored projection is verified. */
+const VERIFY_BATCH = 500;
+/** The pause: the verification reads every ticket as a rebuild does, spread out so live traffic keeps the database. */
+const VERIFY_PAUSE_MS = 150;
 
 /**
  * The open-work projection: every ticket still waiting on someone, and every
@@ -37,9 +45,12 @@ const OLD_COLLECTION = 'open_work';
  * the background; lists wait for it (`readyWithin`, up to a minute). Only on FerretDB:
  * there one hub process owns the database, so this process sees every change;
  * MongoDB (several processes) serves the same views from indexes
- * (index-coverage test). Nothing is stored: earlier versions kept the entries in
+ * (index-coverage test). Nothing is stored while the hub runs: earlier versions kept the entries in
  * bucket documents, read and rewritten on every change, which cost a database
  * round trip per list and a write per message while a restart rebuilt them anyway.
+ * A clean stop writes them once (`snapshotParts`, `sync/stop-snapshots.ts`): the next start answers lists
+ * from them at once and reads every ticket in the background, slowly, to verify them (`verify`) — a
+ * rebuild at 50,000 tickets kept the lists waiting 18 s.
  */
 export class OpenWork {
   private readonly dirty = new Set<string>();
@@ -52,6 +63,9 @@ export class OpenWork {
   private open = new Map<string, OpenWorkEntry>();
   /** Every ticket's contact (closed ones too), for the contact page: kept by the same reads as the entries. */
   private readonly contacts = new ContactTickets();
+  /** The background verification of a restored projection, while it runs. */
+  private verifying: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly connection: Connection,
@@ -61,15 +75,34 @@ export class OpenWork {
     private readonly locks: TicketLocks,
   ) {}
 
-  /** Subscribes and rebuilds in the background; `ready()` tells when reads may use it. */
-  async start(): Promise<void> {
+  /**
+   * Subscribes, then restores the entries from `snapshot` (a clean stop's, see `snapshotParts`) and verifies them
+   * in the background, or rebuilds them in the background; `ready` tells when reads may use them.
+   */
+  async start(snapshot?: SnapshotParts): Promise<void> {
     this.enabled = await isFerretDb(this.connection);
     if (!this.enabled) return;
+    this.stopping = false;
     this.unsubscribe = this.bus.subscribe((event) => {
       if ('scope' in event && event.scope.ticketId) this.touched(event.scope.ticketId);
     });
     await this.connection.db!.dropCollection(OLD_COLLECTION).catch(() => undefined);
+    if (snapshot && this.restore(snapshot)) {
+      this.verifying = this.verify().finally(() => (this.verifying = null));
+      return;
+    }
     await this.rebuildInBackground();
+  }
+
+  /** The projection for a stop snapshot, once stopped; undefined when it is not complete (not built, or not used). */
+  snapshotParts(): Record<string, unknown[]> | undefined {
+    if (!this.enabled || !this.isReady || this.rebuilding || this.loop) return undefined;
+    return { [ENTRIES_PART]: [...this.open.values()], [CONTACTS_PART]: this.contacts.rows() };
+  }
+
+  /** Resolves once a restored projection has been verified against the tickets (at once when there is none). */
+  async verified(): Promise<void> {
+    await this.verifying;
   }
 
   /** Builds the entries from the tickets (start-up); changes seen meanwhile are applied after it. */
@@ -89,10 +122,12 @@ export class OpenWork {
     return Promise.resolve();
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    return this.settled();
+    this.stopping = true;
+    await this.verifying;
+    await this.settled();
   }
 
   /** Whether list reads may be answered from the projection (FerretDB, rebuilt since start). */
@@ -184,6 +219,74 @@ export class OpenWork {
     this.logger.info({ open: next.size, tickets: all.length, ms: Math.round(performance.now() - t0) }, 'open-work projection rebuilt');
   }
 
+  /** Takes the entries of a stop snapshot; false when it has not both parts or they are not entries. */
+  private restore(snapshot: SnapshotParts): boolean {
+    const entries = snapshot.get(ENTRIES_PART);
+    const rows = snapshot.get(CONTACTS_PART);
+    if (!entries || !rows) return false;
+    const open = new Map<string, OpenWorkEntry>();
+    for (const e of entries as OpenWorkEntry[]) {
+      if (!(e && e._id instanceof Types.ObjectId && typeof e.status === 'string')) {
+        this.logger.warn('open-work snapshot malformed; rebuilding');
+        return false;
+      }
+      open.set(String(e._id), e);
+    }
+    for (const row of rows as ContactTicketRow[]) {
+      if (typeof row?.ticket !== 'string' || typeof row.contact !== 'string') {
+        this.logger.warn('open-work snapshot malformed; rebuilding');
+        return false;
+      }
+    }
+    this.contacts.clear();
+    for (const { ticket, contact, department, assignee } of rows as ContactTicketRow[]) {
+      this.contacts.set(ticket, contact, { departmentId: department, assigneeId: assignee });
+    }
+    this.open = open;
+    this.isReady = true;
+    this.logger.info({ open: open.size, tickets: rows.length }, 'open-work projection restored from the stop snapshot');
+    return true;
+  }
+
+  /**
+   * Reads every ticket, slowly, and re-reads (by `_id`, as after any change) each one whose entry or contact
+   * differs from what it held: the snapshot was this process's knowledge at its stop, and a ticket write that
+   * did not tell the projection would otherwise survive restarts instead of being mended by one. Under live
+   * traffic a ticket changed between this read and the comparison is re-read too (harmless).
+   */
+  private async verify(): Promise<void> {
+    const t0 = performance.now();
+    let read = 0;
+    let reread = 0;
+    const seen = new Set<string>();
+    const mend = (id: string) => {
+      reread++;
+      this.touched(id);
+    };
+    try {
+      const cursor = rawCollection(this.models.Ticket).find({}, { projection: openWorkFields, batchSize: VERIFY_BATCH });
+      for await (const doc of cursor) {
+        if (this.stopping) {
+          await cursor.close();
+          return;
+        }
+        const t = doc as Ticket & OpenWorkEntry;
+        const id = String(t._id);
+        seen.add(id);
+        const held = this.open.get(id);
+        const want = isOpenWork(t) ? entryKey(t) : undefined;
+        if (want !== (held ? entryKey(held) : undefined) || !this.contacts.holds(id, t.contactId ? String(t.contactId) : undefined, accessOf(t))) mend(id);
+        if (++read % VERIFY_BATCH === 0) await new Promise((r) => setTimeout(r, VERIFY_PAUSE_MS));
+      }
+      for (const id of new Set([...this.open.keys(), ...this.contacts.ticketIds()])) if (!seen.has(id)) mend(id);
+      const log = { tickets: read, reread, ms: Math.round(performance.now() - t0) };
+      if (reread) this.logger.warn(log, 'open-work snapshot verified: entries that differed from their tickets were re-read');
+      else this.logger.info(log, 'open-work snapshot verified');
+    } catch (err) {
+      this.logger.error({ err }, 'open-work snapshot verification failed; entries are kept and follow changes as usual');
+    }
+  }
+
   private async applyAll(): Promise<void> {
     try {
       await drainDirty(this.dirty, READ_WIDTH, (ids) => this.apply(ids));
@@ -209,6 +312,9 @@ export class OpenWork {
     });
   }
 }
+
+/** An entry's content, for comparing a held entry with a ticket. */
+const entryKey = (t: OpenWorkEntry) => JSON.stringify(toOpenWorkEntry(t));
 
 /** A ticket's department and assignee as the visibility rule reads them. */
 const accessOf = (t: { departmentId?: unknown; assigneeId?: unknown }): TicketAccess => ({

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { Binary, BSON } from 'mongodb';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+
+/** Where the snapshots live: a head document and the chunks it names. */
+const COLLECTION = 'stop_snapshots';
+const HEAD_ID = 'head';
+/** Raise when the shape of any part changes: a head of another version is discarded, never read. */
+export const SNAPSHOT_VERSION = 1;
+/** Items per chunk document, at most; a chunk whose BSON passes CHUNK_BYTES is split (documents stop at 16 MiB). */
+const CHUNK_ITEMS = 10_000;
+const CHUNK_BYTES = 8 * 1024 * 1024;
+
+interface Head {
+  _id: typeof HEAD_ID;
+  version: number;
+  generation: string;
+  writtenAt: Date;
+  /** Chunk count per part (a list: part names have dots, which keys may not). */
+  parts: Array<{ name: string; chunks: number }>;
+}
+
+/** A head or a chunk, keyed by a string. */
+interface SnapshotDocument {
+  _id: string;
+  [field: string]: unknown;
+}
+
+/**
+ * A chunk holds its items as one BSON blob: the embedded FerretDB stores a document as JSON and parses it on every
+ * write (its `_id` index) and read, which took 60–100 ms per chunk of 2,000 open-work entries as subdocuments —
+ * a blob is one JSON string to it. BSON keeps the items' ObjectIds and dates as they were.
+ */
+interface Chunk {
+  _id: string;
+  bson: Binary;
+}
+
+/** The parts a clean stop wrote, by name; a part the stop left out (its owner was not ready) is absent. */
+export type SnapshotParts = Map<string, unknown[]>;
+
+/**
+ * What this process holds in memory and a start otherwise rebuilds by reading whole collections — the
+ * open-work projection and the contacts' order read every ticket and every contact, the ingest catch-up every
+ * inbound event ever received: 18 s, a few seconds and 16.5 s of the embedded FerretDB at 50,000 tickets, while
+ * inbox lists and live messages waited — written at a clean stop and taken by the next start.
+ *
+ * Only for a process that owns its database (the embedded one): nobody else writes it, so what this process
+ * knew at its stop is what is stored. The head is written last (a stop cut short leaves no head, and the start
+ * rebuilds) and removed before the start reads anything else, so a snapshot is used at most once: a crash later
+ * cannot bring back state older than its own writes. Owners still verify what they restore, in the background.
+ */
+export class StopSnapshots {
+  constructor(
+    private readonly connection: Connection,
+    private readonly logger: Logger,
+  ) {}
+
+  private collection() {
+    return this.connection.db!.collection<SnapshotDocument>(COLLECTION);
+  }
+
+  /** Writes `parts` (chunks first, the head last). Failures are logged: the next start rebuilds. */
+  async write(parts: Record<string, unknown[] | undefined>): Promise<void> {
+    const t0 = performance.now();
+    try {
+      await this.discard();
+      const generation = randomUUID();
+      const counts: Head['parts'] = [];
+      for (const [name, items] of Object.entries(parts)) {
+        if (!items) continue;
+        const blobs: Buffer[] = [];
+        for (let i = 0; i * CHUNK_ITEMS < items.length || i === 0; i++) blobs.push(...pack(items.slice(i * CHUNK_ITEMS, (i + 1) * CHUNK_ITEMS)));
+        // One chunk per command: up to CHUNK_BYTES for the database to write in one go.
+        for (const [i, blob] of blobs.entries()) {
+          const chunk: Chunk = { _id: chunkId(generation, name, i), bson: new Binary(blob) };
+          await this.collection().insertOne({ ...chunk });
+        }
+        counts.push({ name, chunks: blobs.length });
+      }
+      const head: Head = { _id: HEAD_ID, version: SNAPSHOT_VERSION, generation, writtenAt: new Date(), parts: counts };
+      await this.collection().insertOne({ ...head });
+      this.logger.info({ parts: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, v?.length ?? 'left out'])), ms: Math.round(performance.now() - t0) }, 'stop snapshot written');
+    } catch (err) {
+      this.logger.error({ err }, 'stop snapshot not written; the next start rebuilds from the collections');
+    }
+  }
+
+  /**
+   * The parts of the last clean stop's snapshot, removed first (a snapshot serves one start); undefined when
+   * there is none, it is of another version, or it cannot be read whole.
+   */
+  async take(): Promise<SnapshotParts | undefined> {
+    const t0 = performance.now();
+    const head = (await this.collection().findOneAndDelete({ _id: HEAD_ID })) as unknown as Head | null;
+    if (!head) return undefined;
+    let unpacking = 0;
+    try {
+      if (head.version !== SNAPSHOT_VERSION) {
+        this.logger.info({ version: head.version }, 'stop snapshot of another version ignored');
+        return undefined;
+      }
+      const parts: SnapshotParts = new Map();
+      for (const { name, chunks: count } of head.parts) {
+        const items: unknown[] = [];
+        for (let i = 0; i < count; i++) {
+          const chunk = (await this.collection().findOne({ _id: chunkId(head.generation, name, i) })) as unknown as Chunk | null;
+          if (!chunk) throw new Error(`stop snapshot chunk ${name}:${i} missing`);
+          const u0 = performance.now();
+          const unpacked = BSON.deserialize(chunk.bson.buffer) as { items?: unknown };
+          unpacking += performance.now() - u0;
+          if (!Array.isArray(unpacked.items)) throw new Error(`stop snapshot chunk ${name}:${i} malformed`);
+          for (const item of unpacked.items as unknown[]) items.push(item);
+        }
+        parts.set(name, items);
+      }
+      const ms = Math.round(performance.now() - t0);
+      this.logger.info({ parts: Object.fromEntries([...parts].map(([k, v]) => [k, v.length])), writtenAt: head.writtenAt, ms, unpackingMs: Math.round(unpacking) }, 'stop snapshot taken');
+      return parts;
+    } catch (err) {
+      this.logger.warn({ err }, 'stop snapshot unreadable; rebuilding from the collections');
+      return undefined;
+    } finally {
+      void this.discard().catch((err: unknown) => this.logger.warn({ err }, 'old stop snapshot chunks not removed'));
+    }
+  }
+
+  /** Removes every snapshot: a start that does not own the database, or before writing a new one. */
+  async discard(): Promise<void> {
+    await this.collection().deleteMany({});
+  }
+}
+
+/** The items as BSON blobs of at most CHUNK_BYTES (halved until they fit). */
+function pack(items: unknown[]): Buffer[] {
+  let blob: Buffer | undefined;
+  try {
+    blob = Buffer.from(BSON.serialize({ items }, { ignoreUndefined: true }));
+  } catch (err) {
+    // Past the serializer's own buffer (17 MiB): split, unless one item alone is too large to store.
+    if (!(err instanceof RangeError) || items.length <= 1) throw err;
+  }
+  if (blob && (blob.length <= CHUNK_BYTES || items.length <= 1)) return [blob];
+  const half = Math.ceil(items.length / 2);
+  return [...pack(items.slice(0, half)), ...pack(items.slice(half))];
+}
+
+const chunkId = (generation: string, part: string, i: number) => `${generation}:${part}:${i}`;
