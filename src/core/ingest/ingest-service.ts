@@ -212,7 +212,11 @@ export class IngestService {
 
   /** The events this process knows pending since before `cutoff`, read by `_id`; ones found done are forgotten. */
   private async pendingKnownBefore(cutoff: Date): Promise<InboundEventRecord[]> {
-    const due = [...this.unfinished].filter(([, since]) => since <= cutoff.getTime()).map(([key]) => key);
+    const due = [...this.unfinished]
+      .filter(([, since]) => since <= cutoff.getTime())
+      .sort((a, b) => a[1] - b[1])
+      .slice(0, 1000)
+      .map(([key]) => key);
     const records = await Promise.all(due.map((key) => this.models.InboundEvent.findById(key).lean()));
     const pending: InboundEventRecord[] = [];
     due.forEach((key, k) => {
@@ -220,7 +224,7 @@ export class IngestService {
       if (record?.status === 'pending') pending.push(record);
       else this.unfinished.delete(key);
     });
-    return pending.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime()).slice(0, 1000);
+    return pending.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   }
 
   /** Every pending event, oldest first: ids and ordering keys only (the payloads are read one by one). */

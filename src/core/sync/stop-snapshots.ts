@@ -52,6 +52,9 @@ export type SnapshotParts = Map<string, unknown[]>;
  * cannot bring back state older than its own writes. Owners still verify what they restore, in the background.
  */
 export class StopSnapshots {
+  /** The removal of a taken snapshot's chunks, in the background after a start; a stop's write waits for it. */
+  private discarding: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly connection: Connection,
     private readonly logger: Logger,
@@ -65,6 +68,7 @@ export class StopSnapshots {
   async write(parts: Record<string, unknown[] | undefined>): Promise<void> {
     const t0 = performance.now();
     try {
+      await this.discarding;
       await this.discard();
       const generation = randomUUID();
       const counts: Head['parts'] = [];
@@ -122,7 +126,7 @@ export class StopSnapshots {
       this.logger.warn({ err }, 'stop snapshot unreadable; rebuilding from the collections');
       return undefined;
     } finally {
-      void this.discard().catch((err: unknown) => this.logger.warn({ err }, 'old stop snapshot chunks not removed'));
+      this.discarding = this.discard().catch((err: unknown) => this.logger.warn({ err }, 'old stop snapshot chunks not removed'));
     }
   }
 
