@@ -5,7 +5,10 @@
  * Cycles in order: `--cycles` clean restarts, then (with `--crash`) a start that ends without its stop, as a kill
  * would, and the start after it (which has no snapshot and rebuilds).
  *
- *   FERRETDB_BINARY=… npx tsx scripts/bench/restart.ts DATA_DIR [--cycles 3] [--crash]
+ * With `--sweep`, each start then times the periodic full sweep of pending inbound events as this hub runs it
+ * (it owns its database: the events it knows pending, by `_id`) and as a hub sharing its database does (a query).
+ *
+ *   FERRETDB_BINARY=… npx tsx scripts/bench/restart.ts DATA_DIR [--cycles 3] [--crash] [--sweep]
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/core/config/config.js';
@@ -14,7 +17,7 @@ import { connectMongoose, disconnect } from '../../src/core/db/connect.js';
 import { startDatabase } from '../../src/core/db/start-database.js';
 import { createLogger } from '../../src/core/logging/logger.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { cycles: { type: 'string', default: '3' }, crash: { type: 'boolean', default: false } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { cycles: { type: 'string', default: '3' }, crash: { type: 'boolean', default: false }, sweep: { type: 'boolean', default: false } } });
 const dataDir = positionals[0] ?? '';
 if (!dataDir) throw new Error('usage: restart.ts DATA_DIR [--cycles N] [--crash]');
 // The sweeps would add their own reads; the start is what is measured.
@@ -48,6 +51,15 @@ async function cycle(label: string, clean: boolean): Promise<void> {
     watch('contact order verified', core.contactOrder.verified()),
   ]);
   const open = (await core.openWork.entries()).length;
+  if (values.sweep) {
+    for (const [how, sole] of [['by _id (owned database)', true], ['by query (shared database)', false]] as const) {
+      core.ingest.setSoleWriter(sole);
+      const w0 = performance.now();
+      const found = await core.ingest.sweep(config.ingest.sweepMinAgeMs);
+      marks[`full sweep ${how}`] = `${(performance.now() - w0).toFixed(0)} ms (${found} found)`;
+    }
+    core.ingest.setSoleWriter(true);
+  }
   // A kill leaves no snapshot; the core is still stopped (its timers would go on in this process), without one.
   if (!clean) core.shareDatabase();
   const s0 = performance.now();
