@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/core/config/config.js';
 import { createCore, type Core } from '../../../src/core/create-core.js';
 import { InboundEventSchema } from '../../../src/core/domain/inbound-event.js';
-import { orderingKey } from '../../../src/core/ingest/event-intake.js';
+import { EventIntake, orderingKey } from '../../../src/core/ingest/event-intake.js';
 import { createLogger } from '../../../src/core/logging/logger.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
 import { OpenWork } from '../../../src/core/tickets/open-work.js';
@@ -142,6 +142,33 @@ describe('a clean stop hands its state to the next start', () => {
     expect(await head()).toBeNull();
     expect((await entryOf(b, tickets[3]!))!.priority).toBe('urgent');
     await b.stop();
+  });
+});
+
+describe('the pending events a hub that owns its database knows', () => {
+  it('an event stored by an insert whose reply was lost is found by the full sweep, by `_id`, and stored once', async () => {
+    const a = await owningCore();
+    const store = EventIntake.prototype.store;
+    const spy = vi.spyOn(EventIntake.prototype, 'store').mockImplementationOnce(async function (this: EventIntake, event) {
+      await store.call(this, event);
+      throw new Error('connection reset (the insert landed, its reply did not)');
+    });
+    try {
+      await expect(a.ingest.accept([smsEvent(inbox, { sid: 'SNAP-LOST', from: '+55119777011' })])).rejects.toThrow('connection reset');
+    } finally {
+      spy.mockRestore();
+    }
+    // The platform retries: a duplicate now, so nothing processes it on this path.
+    expect((await a.ingest.accept([smsEvent(inbox, { sid: 'SNAP-LOST', from: '+55119777011' })])).duplicates).toBe(1);
+    await a.ingest.drain();
+    const m = modelsOf(a);
+    expect((await m.InboundEvent.findById('sms:SNAP-LOST').lean())!.status).toBe('pending');
+    await a.ingest.sweep(0);
+    expect((await m.InboundEvent.findById('sms:SNAP-LOST').lean())!.status).toBe('processed');
+    expect(await m.Message.countDocuments({ providerKey: 'sms:SNAP-LOST' })).toBe(1);
+    // Done: the next stop does not hand it on (the receipt of the first test still waits for its message).
+    expect(a.ingest.snapshotParts()).toEqual({ 'ingest.pending': ['sms:status:SNAP-X'] });
+    await a.stop();
   });
 });
 
