@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SnapshotParts } from '../sync/stop-snapshots.js';
 import { orderingKey, type EventIntake, type AcceptOutcome } from './event-intake.js';
+import { KnownPending } from './known-pending.js';
 import type { MessageProcessor, ProcessResult, ProcessRun } from './message-processor.js';
 import { NotYetKnownError, type StatusProcessor } from './status-processor.js';
 import type { InboundEvent, InboundEventInput, MessageReceived } from '../domain/inbound-event.js';
@@ -61,14 +62,8 @@ export class IngestService {
   /** What a crash left pending, processed in the background after start (`catchUpInBackground`). */
   private readonly backlog: BacklogCatchUp;
 
-  /**
-   * Every event this process knows to be pending: stored here, or listed pending at start, until its processed
-   * (or failed) mark is written. Complete (`knowsAllPending`) once the start's list was: then a clean stop hands it
-   * to the next start (`snapshotParts`), which reads those events by `_id` instead of asking the database which
-   * events are pending — on the embedded FerretDB a read of every inbound event ever received (16.5 s at 150,000).
-   */
-  private readonly unfinished = new Map<string, number>();
-  private knowsAllPending = false;
+  /** Handed by a clean stop to the next start (`snapshotParts`), and swept by `_id` when this process is the sole writer. */
+  private readonly unfinished = new KnownPending();
   /** This process is the only one writing inbound events (it owns its database): what it knows pending is all there is. */
   private soleWriter = false;
   /** Given by a clean stop's snapshot: the start's list reads these instead of querying. */
@@ -110,9 +105,9 @@ export class IngestService {
       // Known pending before the answer: an insert whose reply is lost may still have stored it (the platform's
       // retry is then a duplicate), and the sweep looks it up by `_id`.
       const known = this.unfinished.has(event.providerKey);
-      this.unfinished.set(event.providerKey, this.unfinished.get(event.providerKey) ?? Date.now());
+      this.unfinished.add(event.providerKey);
       const { stored, ...outcome } = await this.intake.store(event);
-      if (!stored && !known) this.unfinished.delete(event.providerKey);
+      if (!stored && !known) this.unfinished.done(event.providerKey);
       results.push(outcome);
       // Just written as pending with no attempts: processed from memory, not read back — unless its
       // conversation is still catching up after a crash, where it joins the end of that backlog.
@@ -157,7 +152,7 @@ export class IngestService {
 
   /** Every event still pending, for a clean stop's snapshot; none when this process did not know them all. */
   snapshotParts(): Record<string, unknown[]> | undefined {
-    return this.knowsAllPending ? { [PENDING_PART]: [...this.unfinished.keys()] } : undefined;
+    return this.unfinished.complete ? { [PENDING_PART]: this.unfinished.keys() } : undefined;
   }
 
   backlogProgress(): BacklogProgress {
@@ -197,12 +192,12 @@ export class IngestService {
 
   private async sweepNow(minAgeMs: number): Promise<number> {
     const cutoff = new Date(Date.now() - minAgeMs);
-    const pending = this.soleWriter && this.knowsAllPending ? await this.pendingKnownBefore(cutoff) : await this.models.InboundEvent.find({ status: 'pending', receivedAt: { $lte: cutoff } })
+    const pending = this.soleWriter && this.unfinished.complete ? await this.pendingKnownBefore(cutoff) : await this.models.InboundEvent.find({ status: 'pending', receivedAt: { $lte: cutoff } })
       .sort({ receivedAt: 1 })
       .limit(1000)
       .lean();
     for (const record of pending) {
-      if (!this.unfinished.has(record._id)) this.unfinished.set(record._id, Date.now());
+      this.unfinished.add(record._id);
       this.schedule(record._id, JSON.parse(record.payloadJson) as InboundEvent, 'found-pending');
     }
     if (pending.length) this.logger.info({ count: pending.length }, 'sweeper re-queued pending inbound events');
@@ -212,17 +207,13 @@ export class IngestService {
 
   /** The events this process knows pending since before `cutoff`, read by `_id`; ones found done are forgotten. */
   private async pendingKnownBefore(cutoff: Date): Promise<InboundEventRecord[]> {
-    const due = [...this.unfinished]
-      .filter(([, since]) => since <= cutoff.getTime())
-      .sort((a, b) => a[1] - b[1])
-      .slice(0, 1000)
-      .map(([key]) => key);
+    const due = this.unfinished.due(cutoff.getTime(), 1000);
     const records = await Promise.all(due.map((key) => this.models.InboundEvent.findById(key).lean()));
     const pending: InboundEventRecord[] = [];
     due.forEach((key, k) => {
       const record = records[k];
       if (record?.status === 'pending') pending.push(record);
-      else this.unfinished.delete(key);
+      else this.unfinished.done(key);
     });
     return pending.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   }
@@ -238,8 +229,7 @@ export class IngestService {
           .map((r) => r!)
           .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
       : await this.models.InboundEvent.find({ status: 'pending' }, fields).sort({ receivedAt: 1 }).lean();
-    for (const r of records) this.unfinished.set(r._id, r.receivedAt.getTime());
-    this.knowsAllPending = true;
+    this.unfinished.listedAtStart(records.map((r) => ({ key: r._id, since: r.receivedAt.getTime() })));
     const entries: BacklogEntry[] = [];
     for (const r of records) {
       let key = r.conversationKey;
@@ -264,7 +254,7 @@ export class IngestService {
   private async processStored(providerKey: string, origin: RunOrigin, fresh?: Pending): Promise<void> {
     const pending = fresh ?? (await this.loadPending(providerKey));
     if (!pending) {
-      this.unfinished.delete(providerKey);
+      this.unfinished.done(providerKey);
       return;
     }
     const { event, attempts } = pending;
@@ -287,7 +277,7 @@ export class IngestService {
           { $set: { attempts: tried, lastError: String((err as Error).message ?? err), status: failed ? 'failed' : 'pending' } },
         ),
       );
-      if (failed) this.unfinished.delete(providerKey);
+      if (failed) this.unfinished.done(providerKey);
       if (err instanceof NotYetKnownError && !failed) log.debug({ attempts: tried }, 'inbound event waits for its message');
       else log[failed ? 'error' : 'warn']({ err, attempts: tried }, failed ? 'inbound event failed permanently' : 'inbound event failed; will retry');
       return;
@@ -311,7 +301,7 @@ export class IngestService {
         },
       })
       .then(
-        () => this.unfinished.delete(providerKey),
+        () => this.unfinished.done(providerKey),
         (err: unknown) => log.warn({ err }, 'processed mark not written; the next full sweep re-runs the event harmlessly'),
       );
   }

@@ -148,6 +148,7 @@ describe('a clean stop hands its state to the next start', () => {
 describe('the pending events a hub that owns its database knows', () => {
   it('an event stored by an insert whose reply was lost is found by the full sweep, by `_id`, and stored once', async () => {
     const a = await owningCore();
+    await untilListed(a); // a sweep while the start's catch-up runs leaves the work to it
     const store = EventIntake.prototype.store;
     const spy = vi.spyOn(EventIntake.prototype, 'store').mockImplementationOnce(async function (this: EventIntake, event) {
       await store.call(this, event);
