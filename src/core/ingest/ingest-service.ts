@@ -66,8 +66,8 @@ export class IngestService {
   private readonly unfinished = new KnownPending();
   /** This process is the only one writing inbound events (it owns its database): what it knows pending is all there is. */
   private soleWriter = false;
-  /** Given by a clean stop's snapshot: the start's list reads these instead of querying. */
-  private knownPending: string[] | undefined;
+  /** Given by a clean stop's snapshot (being read): the start's list reads these instead of querying. */
+  private knownPending: Promise<string[] | undefined> | undefined;
 
   constructor(
     private readonly models: Models,
@@ -136,9 +136,11 @@ export class IngestService {
   }
 
   /** The events a clean stop left pending (its snapshot, `snapshotParts`): the catch-up reads them instead of querying. */
-  startFrom(snapshot: SnapshotParts | undefined): void {
-    const pending = snapshot?.get(PENDING_PART);
-    if (pending?.every((k) => typeof k === 'string')) this.knownPending = pending as string[];
+  startFrom(snapshot: Promise<SnapshotParts | undefined>): void {
+    this.knownPending = snapshot.then((parts) => {
+      const pending = parts?.get(PENDING_PART);
+      return pending?.every((k) => typeof k === 'string') ? (pending as string[]) : undefined;
+    });
   }
 
   /**
@@ -221,7 +223,7 @@ export class IngestService {
   /** Every pending event, oldest first: ids and ordering keys only (the payloads are read one by one). */
   private async listPending(): Promise<BacklogEntry[]> {
     const fields = { _id: 1, conversationKey: 1, receivedAt: 1, status: 1 };
-    const known = this.knownPending;
+    const known = await this.knownPending;
     this.knownPending = undefined;
     const records = known
       ? (await Promise.all(known.map((id) => this.models.InboundEvent.findById(id, fields).lean())))

@@ -76,10 +76,11 @@ export class OpenWork {
   ) {}
 
   /**
-   * Subscribes, then restores the entries from `snapshot` (a clean stop's, see `snapshotParts`) and verifies them
-   * in the background, or rebuilds them in the background; `ready` tells when reads may use them.
+   * Subscribes, then, in the background, restores the entries from `snapshot` (a clean stop's, being read; see
+   * `snapshotParts`) and verifies them, or rebuilds them; `ready` tells when reads may use them. Changes seen
+   * meanwhile are applied after either.
    */
-  async start(snapshot?: SnapshotParts): Promise<void> {
+  async start(snapshot?: Promise<SnapshotParts | undefined>): Promise<void> {
     this.enabled = await isFerretDb(this.connection);
     if (!this.enabled) return;
     this.stopping = false;
@@ -87,11 +88,7 @@ export class OpenWork {
       if ('scope' in event && event.scope.ticketId) this.touched(event.scope.ticketId);
     });
     await this.connection.db!.dropCollection(OLD_COLLECTION).catch(() => undefined);
-    if (snapshot && this.restore(snapshot)) {
-      this.verifying = this.verify().finally(() => (this.verifying = null));
-      return;
-    }
-    await this.rebuildInBackground();
+    await this.rebuildInBackground(snapshot);
   }
 
   /** The projection for a stop snapshot, once stopped; undefined when it is not complete (not built, or not used). */
@@ -100,16 +97,25 @@ export class OpenWork {
     return { [ENTRIES_PART]: [...this.open.values()], [CONTACTS_PART]: this.contacts.rows() };
   }
 
-  /** Resolves once a restored projection has been verified against the tickets (at once when there is none). */
+  /** Resolves once the start's restore has been verified against the tickets, or its rebuild is done. */
   async verified(): Promise<void> {
+    await this.rebuilding;
     await this.verifying;
   }
 
-  /** Builds the entries from the tickets (start-up); changes seen meanwhile are applied after it. */
-  rebuildInBackground(): Promise<void> {
+  /**
+   * Builds the entries from the tickets (start-up), or from `snapshot` when it has them (then verified in the
+   * background); changes seen meanwhile are applied after it.
+   */
+  rebuildInBackground(snapshot?: Promise<SnapshotParts | undefined>): Promise<void> {
     if (this.rebuilding) return this.rebuilding;
     this.rebuilding = (async () => {
       try {
+        const parts = await snapshot;
+        if (parts && this.restore(parts)) {
+          this.verifying = this.verify().finally(() => (this.verifying = null));
+          return;
+        }
         await this.loop;
         await this.rebuild();
       } catch (err) {

@@ -82,7 +82,7 @@ describe('a clean stop hands its state to the next start', () => {
     });
     const b = await owningCore();
     try {
-      expect(b.openWork.ready).toBe(true);
+      expect(await b.openWork.whenReady()).toBe(true);
       expect(await head()).toBeNull(); // taken: a crash of this process cannot bring it back
       expect((await b.openWork.entries()).map((e) => String(e._id)).sort()).toEqual(before);
       expect((await entryOf(b, tickets[0]!))!.priority).toBe('high');
