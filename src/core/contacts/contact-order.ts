@@ -7,6 +7,7 @@ import { isFerretDb } from '../db/schema-indexes.js';
 import type { Models } from '../models/registry.js';
 import { onContactWrites, type ContactWrites } from './contact-writes.js';
 import { drainDirty } from '../sync/drain-dirty.js';
+import { readPaced } from '../sync/paced-read.js';
 import type { SnapshotParts } from '../sync/stop-snapshots.js';
 
 /** Changed contacts taken per round of re-reads. */
@@ -191,22 +192,17 @@ export class ContactOrder {
   private async verify(after?: Promise<unknown>): Promise<void> {
     await after?.catch(() => undefined);
     const t0 = performance.now();
-    let read = 0;
     const seen = new Set<string>();
     const differ: string[] = [];
     try {
       const cursor = rawCollection(this.models.Contact).find({}, { projection: { updatedAt: 1, mergedInto: 1 }, batchSize: VERIFY_BATCH });
-      for await (const c of cursor) {
-        if (this.stopping) {
-          await cursor.close();
-          return;
-        }
+      const { read, complete } = await readPaced(cursor, { batch: VERIFY_BATCH, pauseMs: VERIFY_PAUSE_MS, stopped: () => this.stopping }, (c) => {
         const id = String(c._id);
         seen.add(id);
         const want = !c.mergedInto && c.updatedAt ? new Date(c.updatedAt).getTime() : undefined;
         if (want !== this.updatedAt.get(id)) differ.push(id);
-        if (++read % VERIFY_BATCH === 0) await new Promise((r) => setTimeout(r, VERIFY_PAUSE_MS));
-      }
+      });
+      if (!complete) return;
       for (const id of this.updatedAt.keys()) if (!seen.has(id)) differ.push(id);
       for (const id of differ) this.dirty.add(id);
       if (this.dirty.size && !this.loop && !this.rebuilding) this.loop = this.applyAll();

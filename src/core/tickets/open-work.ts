@@ -12,6 +12,7 @@ import type { SnapshotParts } from '../sync/stop-snapshots.js';
 import { canSee } from './visibility.js';
 import type { Viewer } from '../users/viewer.js';
 import { drainDirty } from '../sync/drain-dirty.js';
+import { readPaced } from '../sync/paced-read.js';
 
 /** Tickets re-read at once while applying changes. */
 const READ_WIDTH = 32;
@@ -262,7 +263,6 @@ export class OpenWork {
    */
   private async verify(): Promise<void> {
     const t0 = performance.now();
-    let read = 0;
     let reread = 0;
     const seen = new Set<string>();
     const mend = (id: string) => {
@@ -271,19 +271,15 @@ export class OpenWork {
     };
     try {
       const cursor = rawCollection(this.models.Ticket).find({}, { projection: openWorkFields, batchSize: VERIFY_BATCH });
-      for await (const doc of cursor) {
-        if (this.stopping) {
-          await cursor.close();
-          return;
-        }
+      const { read, complete } = await readPaced(cursor, { batch: VERIFY_BATCH, pauseMs: VERIFY_PAUSE_MS, stopped: () => this.stopping }, (doc) => {
         const t = doc as Ticket & OpenWorkEntry;
         const id = String(t._id);
         seen.add(id);
         const held = this.open.get(id);
         const want = isOpenWork(t) ? entryKey(t) : undefined;
         if (want !== (held ? entryKey(held) : undefined) || !this.contacts.holds(id, t.contactId ? String(t.contactId) : undefined, accessOf(t))) mend(id);
-        if (++read % VERIFY_BATCH === 0) await new Promise((r) => setTimeout(r, VERIFY_PAUSE_MS));
-      }
+      });
+      if (!complete) return;
       for (const id of new Set([...this.open.keys(), ...this.contacts.ticketIds()])) if (!seen.has(id)) mend(id);
       const log = { tickets: read, reread, ms: Math.round(performance.now() - t0) };
       if (reread) this.logger.warn(log, 'open-work snapshot verified: entries that differed from their tickets were re-read');
