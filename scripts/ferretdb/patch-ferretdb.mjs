@@ -80,6 +80,43 @@ for (const [name, count] of [
   );
 }
 
+// The third change: the SQLite backend pushes down only `{_id: <string or ObjectId>}`; any other filter reads
+// the whole table (and parses every row's JSON). `{_id: {$in: [...]}}` — a ticket's thread entries or audit
+// events probed by their derived `_id`s, contacts or messages read by a list of ids — did the same, so Ponte
+// sent one command per id instead. Now it becomes `WHERE <the _id expression> IN (?, …)`, served by the `_id`
+// index the launcher keeps (id_index.go). Like the equality, it only narrows what is read: FerretDB still
+// applies the whole filter to every document it reads, so the answer is the same. At most 1,000 ids (SQLite
+// limits a statement's parameters); a longer list, or one with any other kind of value, is not pushed down.
+{
+  const target = path.join(copy, 'internal', 'backends', 'sqlite', 'collection.go');
+  let source = readFileSync(target, 'utf8');
+  const inCase = (pushdownLine) =>
+    `\t\tcase *types.Document:\n\t\t\tif ids, ok := ponteIDsIn(v.(*types.Document)); ok {\n${pushdownLine}` +
+    '\t\t\t\twhereClause = fmt.Sprintf(` WHERE %s IN (?%s)`, metadata.IDColumn, strings.Repeat(", ?", len(ids)-1))\n\t\t\t\targs = ids\n\t\t\t}\n';
+  const queryEq = '\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\t}\n';
+  const explainEq = '\t\t\tfilterPushdown = true\n' + queryEq;
+  const edits = [
+    [explainEq, explainEq.replace(/\t\t}\n$/, inCase('\t\t\t\tfilterPushdown = true\n') + '\t\t}\n')],
+    ['\t\tcase string, types.ObjectID:\n' + queryEq, '\t\tcase string, types.ObjectID:\n' + queryEq.replace(/\t\t}\n$/, inCase('') + '\t\t}\n')],
+  ];
+  for (const [from, to] of edits) {
+    if (source.split(from).length !== 2) throw new Error(`${target}: expected exactly one ${JSON.stringify(from)}; FerretDB changed, review the patch`);
+    source = source.replace(from, to);
+  }
+  source +=
+    '\n// ponteIDsIn returns the values of `{$in: [...]}` marshaled as the `_id` equality pushdown marshals its one\n' +
+    '// value, when there are 1 to 1,000 of them and each is a string or an ObjectID (scripts/ferretdb/patch-ferretdb.mjs).\n' +
+    'func ponteIDsIn(v *types.Document) ([]any, bool) {\n' +
+    '\tif v.Len() != 1 {\n\t\treturn nil, false\n\t}\n' +
+    '\tin, err := v.Get("$in")\n\tif err != nil {\n\t\treturn nil, false\n\t}\n' +
+    '\tarr, ok := in.(*types.Array)\n\tif !ok || arr.Len() == 0 || arr.Len() > 1000 {\n\t\treturn nil, false\n\t}\n' +
+    '\tids := make([]any, 0, arr.Len())\n' +
+    '\tfor i := 0; i < arr.Len(); i++ {\n\t\te := must.NotFail(arr.Get(i))\n\t\tswitch e.(type) {\n\t\tcase string, types.ObjectID:\n' +
+    '\t\t\tids = append(ids, string(must.NotFail(sjson.MarshalSingleValue(e))))\n\t\tdefault:\n\t\t\treturn nil, false\n\t\t}\n\t}\n' +
+    '\treturn ids, true\n}\n';
+  writeFileSync(target, source);
+}
+
 const mod = readFileSync(path.join(here, 'go.mod'), 'utf8');
 writeFileSync(path.join(out, 'go.mod'), `${mod.trimEnd()}\n\nreplace ${MODULE} => ${copy}\n`);
 copyFileSync(path.join(here, 'go.sum'), path.join(out, 'go.sum'));

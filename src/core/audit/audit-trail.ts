@@ -2,14 +2,15 @@ import { Types } from 'mongoose';
 import { auditSealId } from '../models/audit-head.js';
 import type { AuditEvent } from '../models/audit-event.js';
 import type { Models } from '../models/registry.js';
+import { findEachById } from '../db/find-by-ids.js';
 import { auditEventId } from './audit-event-id.js';
 
-/** Lookups sent at once while walking a trail forward (most tickets have fewer events than this). */
+/** Events asked for at once while walking a trail forward (most tickets have fewer than this): one `$in` read. */
 const PROBE_WIDTH = 16;
 
 /**
  * A ticket's events after `afterSeq`, in seq order, at most `limit`: by `_id`
- * (`auditEventId`), PROBE_WIDTH lookups at a time, until the first seq with no
+ * (`auditEventId`), PROBE_WIDTH at a time, until the first seq with no
  * event. That seq is the end of the chain only if it has no seal either (every
  * event is inserted before its seal); an event missing under a seal — one
  * written before derived ids, or one deleted — sends the read to the query by
@@ -20,9 +21,7 @@ export async function readAuditTrail(models: Models, ticketId: Types.ObjectId, a
   let seq = afterSeq + 1;
   while (found.length < limit) {
     const width = Math.min(PROBE_WIDTH, limit - found.length);
-    const batch = await Promise.all(
-      Array.from({ length: width }, (_, k) => models.AuditEvent.findOne({ _id: auditEventId(ticketId, seq + k) }).lean()),
-    );
+    const batch = await findEachById<AuditEvent>(models.AuditEvent, Array.from({ length: width }, (_, k) => auditEventId(ticketId, seq + k)));
     const gap = batch.findIndex((e) => !e);
     found.push(...(batch.slice(0, gap === -1 ? width : gap) as AuditEvent[]));
     if (gap === -1) {

@@ -1,16 +1,20 @@
 import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
+import { findEachById } from '../db/find-by-ids.js';
 import { rawCollection } from '../db/raw-collection.js';
 import { WriteBatcher } from '../db/write-batcher.js';
 import type { Models } from '../models/registry.js';
 import { threadEntryId, type ThreadEntry } from '../models/thread-entry.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 
-/** Lookups sent at once while walking a ticket's entries forward (most threads are shorter than this). */
+/** Entries asked for at once while walking a ticket's entries forward (most threads are shorter than this): one `$in` read. */
 export const PROBE_WIDTH = 16;
 
 /** Messages read by `_id` at once by `readThreadByEntries` (a 500-message page would otherwise be 501 at once). */
 const MAX_READ_WIDTH = 64;
+
+/** A ticket whose id is younger than this is taken for one a message is creating now (see `claim`). */
+const JUST_CREATED_MS = 60_000;
 
 /** Tickets whose next free position this process remembers (the busiest ones; a miss costs one probe). */
 const REMEMBERED = 10_000;
@@ -39,9 +43,11 @@ export class ThreadEntries {
   claim(ticketId: Types.ObjectId, message: { _id: Types.ObjectId; occurredAt: Date }): Promise<void> {
     const key = String(ticketId);
     return this.queue.run(key, async () => {
-      // Unknown here: most often a ticket this message just created, so position 1 is tried before any probe
-      // (16 lookups saved per new ticket); a taken position sends the claim to the probe from the next one.
-      let n = this.next.get(key) ?? 1;
+      // Unknown here: a ticket made in the last minute is most often the one this message just created, so
+      // position 1 is tried before any probe; an older one (after a restart, or beyond the REMEMBERED) is
+      // probed first, since a failed insert costs a write. Either way a taken position sends the claim to
+      // the probe from the next one.
+      let n = this.next.get(key) ?? (Date.now() - ticketId.getTimestamp().getTime() < JUST_CREATED_MS ? 1 : await firstFree(this.models, key, 1));
       for (;;) {
         try {
           await this.inserts.insert({ _id: threadEntryId(key, n), messageId: message._id, occurredAt: message.occurredAt });
@@ -60,7 +66,7 @@ export class ThreadEntries {
 
 async function firstFree(models: Models, ticketId: string, from: number): Promise<number> {
   for (let n = from; ; n += PROBE_WIDTH) {
-    const batch = await Promise.all(Array.from({ length: PROBE_WIDTH }, (_, k) => models.ThreadEntry.exists({ _id: threadEntryId(ticketId, n + k) })));
+    const batch = await findEachById<ThreadEntry>(models.ThreadEntry, Array.from({ length: PROBE_WIDTH }, (_, k) => threadEntryId(ticketId, n + k)), { projection: { _id: 1 } });
     const gap = batch.findIndex((e) => !e);
     if (gap !== -1) return n + gap;
   }
@@ -75,7 +81,7 @@ async function readEntries(models: Models, ticketId: string): Promise<{ marked: 
   const entries: ThreadEntry[] = [];
   let marked = false;
   for (let n = 0; ; n += PROBE_WIDTH) {
-    const batch = await Promise.all(Array.from({ length: PROBE_WIDTH }, (_, k) => models.ThreadEntry.findOne({ _id: threadEntryId(ticketId, n + k) }).lean()));
+    const batch = await findEachById<ThreadEntry>(models.ThreadEntry, Array.from({ length: PROBE_WIDTH }, (_, k) => threadEntryId(ticketId, n + k)));
     if (n === 0) marked = Boolean(batch.shift()?.complete);
     const missing = batch.findIndex((e) => !e);
     entries.push(...(batch.slice(0, missing === -1 ? batch.length : missing) as ThreadEntry[]));
