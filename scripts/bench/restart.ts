@@ -42,7 +42,7 @@ async function cycle(label: string, clean: boolean): Promise<void> {
   const started = since();
   core.catchUp();
   const marks: Record<string, string> = { 'core started': started };
-  const live = Number(values.live) > 0 ? await offerLive(core, connection, Number(values.live)) : undefined;
+  const live = Number(values.live) > 0 ? await offerLive(core, connection, Number(values.live), t0) : undefined;
   const watch = async (name: string, done: Promise<unknown>) => {
     await done;
     marks[name] = since();
@@ -88,7 +88,7 @@ type Phase = 'held (pending events being listed)' | 'during verification' | 'aft
  * accept to its `message.created`, filed under the phase it was accepted in. `finish` waits 10 s more, stops
  * offering and reports.
  */
-async function offerLive(core: ReturnType<typeof createCore>, connection: Connection, rate: number): Promise<{ finish(): Promise<string> }> {
+async function offerLive(core: ReturnType<typeof createCore>, connection: Connection, rate: number, t0: number): Promise<{ finish(): Promise<string> }> {
   const m = modelsOf(core);
   const inbox = await m.Inbox.findOne({ name: 'bench-inbox' }, { _id: 1 }).lean();
   if (!inbox) throw new Error('no bench-inbox: seed the data dir with bench:inbox first');
@@ -102,6 +102,8 @@ async function offerLive(core: ReturnType<typeof createCore>, connection: Connec
   });
   const sent = new Map<string, { at: number; phase: Phase }>();
   const took = new Map<Phase, number[]>();
+  /** When the slow ones were accepted (seconds since the start), to line them up with what the start does. */
+  const slow: string[] = [];
   let failed = 0;
   const unsubscribe = core.bus.subscribe((e) => {
     if (e.type !== 'message.created') return;
@@ -112,6 +114,7 @@ async function offerLive(core: ReturnType<typeof createCore>, connection: Connec
     if (!s) return void early.add(mark);
     sent.delete(mark);
     took.set(s.phase, [...(took.get(s.phase) ?? []), performance.now() - s.at]);
+    if (performance.now() - s.at > 250) slow.push(`${((s.at - t0) / 1000).toFixed(1)} s: ${(performance.now() - s.at).toFixed(0)} ms`);
   });
   const early = new Set<string>();
   let n = 0;
@@ -142,7 +145,8 @@ async function offerLive(core: ReturnType<typeof createCore>, connection: Connec
         xs.sort((a, b) => a - b);
         return `${phase}: n=${xs.length} p50 ${pct(xs, 50).toFixed(1)} p95 ${pct(xs, 95).toFixed(1)} p99 ${pct(xs, 99).toFixed(1)} max ${(xs.at(-1) ?? NaN).toFixed(1)} ms`;
       });
-      return `${phases.join('; ')}; ${sent.size} never announced, ${failed} refused`;
+      const slowest = slow.length > 12 ? [...slow.slice(0, 6), '…', ...slow.slice(-6)] : slow;
+      return `${phases.join('; ')}; ${sent.size} never announced, ${failed} refused${slow.length ? `; over 250 ms (${slow.length}): ${slowest.join(', ')}` : ''}`;
     },
   };
 }

@@ -14,9 +14,11 @@ import type { SnapshotParts } from '../sync/stop-snapshots.js';
 const READ_WIDTH = 16;
 /** Its part in a stop snapshot: `{ id, at }` (updatedAt in ms; objects: FerretDB stores no arrays in arrays). */
 const PART = 'contact-order';
-/** Contacts read between two pauses while a restored order is verified, and the pause. */
-const VERIFY_BATCH = 1_000;
-const VERIFY_PAUSE_MS = 50;
+/** Contacts read between two pauses while a restored order is verified. */
+const VERIFY_BATCH = 500;
+/** The verification's share of the database's time (see readPaced), and its shortest pause. */
+const VERIFY_SHARE = 1 / 3;
+const VERIFY_MIN_PAUSE_MS = 20;
 
 /**
  * The contacts list's order on the embedded database: every contact not merged away with its `updatedAt`,
@@ -196,7 +198,7 @@ export class ContactOrder {
     const differ: string[] = [];
     try {
       const cursor = rawCollection(this.models.Contact).find({}, { projection: { updatedAt: 1, mergedInto: 1 }, batchSize: VERIFY_BATCH });
-      const { read, complete } = await readPaced(cursor, { batch: VERIFY_BATCH, pauseMs: VERIFY_PAUSE_MS, stopped: () => this.stopping }, (c) => {
+      const { read, complete } = await readPaced(cursor, { batch: VERIFY_BATCH, share: VERIFY_SHARE, minPauseMs: VERIFY_MIN_PAUSE_MS, stopped: () => this.stopping }, (c) => {
         const id = String(c._id);
         seen.add(id);
         const want = !c.mergedInto && c.updatedAt ? new Date(c.updatedAt).getTime() : undefined;

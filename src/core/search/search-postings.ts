@@ -1,4 +1,5 @@
 import { Types, type Connection } from 'mongoose';
+import { idInServed } from '../db/id-in-served.js';
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection } from 'mongodb';
 
 /**
@@ -9,8 +10,14 @@ import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection } from
  * embedded FerretDB serves from an index, and an `_id` index lookup on MongoDB.
  *
  * `~b|<bucket>` marks that a bucket exists (readers probe upward from the highest they know).
+ *
+ * Each (key, bucket) is written in SHARDS documents, `<key>|<bucket>|<shard>` by the ticket id, and read whole
+ * (the shards and the unsharded `<key>|<bucket>` an older version wrote, in one `$in` read). The embedded
+ * FerretDB rewrites a whole document for every `$addToSet`: at 50,000 tickets a common key's document held
+ * ~1,000 ids, and those rewrites held its write lock for most of each message's time (docs/benchmarks.md).
  */
 export const BUCKET_SIZE = 1000;
+export const SHARDS = 8;
 /** Statements per command: FerretDB 1.x holds a connection per statement until the command ends (write-batcher.ts). */
 const WRITE_CHUNK = 20;
 /** New posting documents per insert command (FerretDB writes one insert command's documents in one transaction). */
@@ -24,7 +31,10 @@ export interface PostingDoc {
 }
 
 export const bucketOf = (ticketNumber: number) => Math.floor(ticketNumber / BUCKET_SIZE);
-const postingId = (key: string, bucket: number) => `${key}|${bucket}`;
+/** The ObjectId's last byte: its counter's, so consecutive tickets spread evenly. */
+const shardOf = (ticketId: string) => Number.parseInt(ticketId.slice(-2), 16) % SHARDS;
+const postingId = (key: string, bucket: number, shard: number) => `${key}|${bucket}|${shard}`;
+const unshardedId = (key: string, bucket: number) => `${key}|${bucket}`;
 const markerId = (bucket: number) => `~b|${bucket}`;
 
 export class SearchPostings {
@@ -54,20 +64,25 @@ export class SearchPostings {
    * Adds ticket ids under keys of one bucket each. `$addToSet` makes a repeated write harmless (a retry after
    * a failed command writes the same again).
    */
-  async add(entries: Array<{ key: string; bucket: number; ticketIds: string[] }>): Promise<void> {
-    const buckets = new Set(entries.map((e) => e.bucket));
+  async add(byKey: Array<{ key: string; bucket: number; ticketIds: string[] }>): Promise<void> {
+    const buckets = new Set(byKey.map((e) => e.bucket));
+    const entries = byKey.flatMap(({ key, bucket, ticketIds }) => {
+      const shards = new Map<number, string[]>();
+      for (const id of ticketIds) shards.set(shardOf(id), [...(shards.get(shardOf(id)) ?? []), id]);
+      return [...shards].map(([shard, ids]) => ({ id: postingId(key, bucket, shard), ticketIds: ids }));
+    });
     const updates: AnyBulkWriteOperation<PostingDoc>[] = [...buckets]
       .filter((b) => b > this.topBucket)
       .map((b) => ({ updateOne: { filter: { _id: markerId(b) }, update: { $set: { ids: [] } }, upsert: true } }));
-    const addTo = (e: { key: string; bucket: number; ticketIds: string[] }): AnyBulkWriteOperation<PostingDoc> => ({
+    const addTo = (e: { id: string; ticketIds: string[] }): AnyBulkWriteOperation<PostingDoc> => ({
       updateOne: {
-        filter: { _id: postingId(e.key, e.bucket) },
+        filter: { _id: e.id },
         update: { $addToSet: { ids: { $each: e.ticketIds.map((id) => new Types.ObjectId(id)) } } },
         upsert: true,
       },
     });
-    const fresh = entries.filter((e) => !this.existing.has(postingId(e.key, e.bucket)));
-    for (const e of entries) if (this.existing.has(postingId(e.key, e.bucket))) updates.push(addTo(e));
+    const fresh = entries.filter((e) => !this.existing.has(e.id));
+    for (const e of entries) if (this.existing.has(e.id)) updates.push(addTo(e));
     for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
       const chunk = fresh.slice(i, i + INSERT_CHUNK);
       const taken = await this.insertNew(chunk);
@@ -76,13 +91,13 @@ export class SearchPostings {
     for (let i = 0; i < updates.length; i += WRITE_CHUNK) {
       await this.coll().bulkWrite(updates.slice(i, i + WRITE_CHUNK), { ordered: false });
     }
-    for (const e of entries) this.remember(postingId(e.key, e.bucket));
+    for (const e of entries) this.remember(e.id);
     for (const b of buckets) this.topBucket = Math.max(this.topBucket, b);
   }
 
   /** Inserts postings as new documents; returns the indexes of those that existed already (to be updated). */
-  private async insertNew(chunk: Array<{ key: string; bucket: number; ticketIds: string[] }>): Promise<number[]> {
-    const docs = chunk.map((e) => ({ _id: postingId(e.key, e.bucket), ids: [...new Set(e.ticketIds)].map((id) => new Types.ObjectId(id)) }));
+  private async insertNew(chunk: Array<{ id: string; ticketIds: string[] }>): Promise<number[]> {
+    const docs = chunk.map((e) => ({ _id: e.id, ids: [...new Set(e.ticketIds)].map((id) => new Types.ObjectId(id)) }));
     try {
       await this.coll().insertMany(docs, { ordered: false });
       return [];
@@ -104,10 +119,13 @@ export class SearchPostings {
     return this.topBucket;
   }
 
-  /** Ticket ids under `key` in `bucket` ([] when none). */
+  /** Ticket ids under `key` in `bucket` ([] when none): its shards and the unsharded document, in one read. */
   async read(key: string, bucket: number): Promise<string[]> {
-    const doc = await this.coll().findOne({ _id: postingId(key, bucket) });
-    return doc ? doc.ids.map(String) : [];
+    const ids = [unshardedId(key, bucket), ...Array.from({ length: SHARDS }, (_, shard) => postingId(key, bucket, shard))];
+    const docs = (await idInServed(this.connection))
+      ? await this.coll().find({ _id: { $in: ids } }).toArray()
+      : await Promise.all(ids.map((_id) => this.coll().findOne({ _id })));
+    return [...new Set(docs.flatMap((doc) => (doc ? doc.ids.map(String) : [])))];
   }
 
   async hasMarker(name: string): Promise<boolean> {

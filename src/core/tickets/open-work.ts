@@ -22,9 +22,10 @@ const OLD_COLLECTION = 'open_work';
 const ENTRIES_PART = 'open-work.entries';
 const CONTACTS_PART = 'open-work.contacts';
 /** Tickets read between two pauses while a restored projection is verified. */
-const VERIFY_BATCH = 500;
-/** The pause: the verification reads every ticket as a rebuild does, spread out so live traffic keeps the database. */
-const VERIFY_PAUSE_MS = 150;
+const VERIFY_BATCH = 200;
+/** The verification's share of the database's time (see readPaced), and its shortest pause. */
+const VERIFY_SHARE = 1 / 3;
+const VERIFY_MIN_PAUSE_MS = 20;
 
 /**
  * The open-work projection: every ticket still waiting on someone, and every
@@ -271,7 +272,7 @@ export class OpenWork {
     };
     try {
       const cursor = rawCollection(this.models.Ticket).find({}, { projection: openWorkFields, batchSize: VERIFY_BATCH });
-      const { read, complete } = await readPaced(cursor, { batch: VERIFY_BATCH, pauseMs: VERIFY_PAUSE_MS, stopped: () => this.stopping }, (doc) => {
+      const { read, complete } = await readPaced(cursor, { batch: VERIFY_BATCH, share: VERIFY_SHARE, minPauseMs: VERIFY_MIN_PAUSE_MS, stopped: () => this.stopping }, (doc) => {
         const t = doc as Ticket & OpenWorkEntry;
         const id = String(t._id);
         seen.add(id);

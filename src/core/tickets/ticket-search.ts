@@ -1,7 +1,7 @@
-import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
+import { findByIds } from '../db/find-by-ids.js';
 import type { SearchPostings } from '../search/search-postings.js';
 import { bucketOf } from '../search/search-postings.js';
 import { numberKey, queryKeys } from '../search/search-terms.js';
@@ -66,7 +66,7 @@ export async function searchTickets(
       const slice = candidates.slice(c, c + Math.min(READS_AT_ONCE, MAX_TICKET_READS - reads));
       for (const id of slice) tried.add(id);
       reads += slice.length;
-      const tickets = await Promise.all(slice.map((id) => models.Ticket.findById(new Types.ObjectId(id)).lean()));
+      const tickets = await findByIds<Ticket>(models.Ticket, slice);
       for (let ticket of tickets) {
         // Up the merge chain (bounded): the hit is shown as the ticket the agent works in now.
         for (let hops = 0; ticket?.mergedInto && hops < 5; hops++, reads++) ticket = await models.Ticket.findById(ticket.mergedInto).lean();
