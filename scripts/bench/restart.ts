@@ -13,7 +13,7 @@
  * With `--sweep`, each start then times the periodic full sweep of pending inbound events as this hub runs it
  * (it owns its database: the events it knows pending, by `_id`) and as a hub sharing its database does (a query).
  *
- *   FERRETDB_BINARY=… npx tsx scripts/bench/restart.ts DATA_DIR [--cycles 3] [--crash] [--sweep] [--live 20 [--profile-commands]]
+ *   FERRETDB_BINARY=… npx tsx scripts/bench/restart.ts DATA_DIR [--cycles 3] [--crash] [--sweep] [--live 20 [--live-conversations N] [--profile-commands]]
  */
 import { parseArgs } from 'node:util';
 import type { Connection } from 'mongoose';
@@ -25,7 +25,7 @@ import { createLogger } from '../../src/core/logging/logger.js';
 import { modelsOf } from '../../src/core/models/models-of.js';
 import { profileCommands } from './command-profile.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { cycles: { type: 'string', default: '3' }, crash: { type: 'boolean', default: false }, sweep: { type: 'boolean', default: false }, live: { type: 'string', default: '0' }, 'profile-commands': { type: 'boolean', default: false } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { cycles: { type: 'string', default: '3' }, crash: { type: 'boolean', default: false }, sweep: { type: 'boolean', default: false }, live: { type: 'string', default: '0' }, 'live-conversations': { type: 'string', default: '0' }, 'profile-commands': { type: 'boolean', default: false } } });
 const dataDir = positionals[0] ?? '';
 if (!dataDir) throw new Error('usage: restart.ts DATA_DIR [--cycles N] [--crash]');
 // The sweeps would add their own reads; the start is what is measured.
@@ -92,7 +92,8 @@ async function offerLive(core: ReturnType<typeof createCore>, connection: Connec
   const m = modelsOf(core);
   const inbox = await m.Inbox.findOne({ name: 'bench-inbox' }, { _id: 1 }).lean();
   if (!inbox) throw new Error('no bench-inbox: seed the data dir with bench:inbox first');
-  const tickets = await m.Ticket.estimatedDocumentCount();
+  // All seeded conversations, or the first N (so that a later start meets conversations an earlier one saw).
+  const tickets = Number(values['live-conversations']) || (await m.Ticket.estimatedDocumentCount());
   let verified = false;
   let profile: ReturnType<typeof profileCommands> | undefined;
   let profiled = 0;

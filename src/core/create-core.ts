@@ -257,6 +257,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
     tickets,
     /** Split: messages of a ticket moved to a new or another ticket (src/core/tickets/ticket-split.ts). */
     ticketSplit,
+    /** Threading's database side; its conversation pointers are handed from a clean stop to the next start. */
+    placement,
     compose,
     /** "New conversation": an agent writes to a customer first (email inboxes). */
     conversationStarter,
@@ -334,6 +336,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
       else await snapshots.discard().catch(() => undefined);
       await openWork.start(snapshot);
       await contactOrder.start(openWork.verified(), snapshot);
+      void placement.restoreFrom(snapshot);
       ingest.startFrom(snapshot);
       reports.start();
       assignment.start();
@@ -418,7 +421,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
       await openWork.stop();
       await contactOrder.stop();
       if (snapshotsAllowed && (await isFerretDb(connection))) {
-        await snapshots.write({ ...openWork.snapshotParts(), ...contactOrder.snapshotParts(), ...ingest.snapshotParts() });
+        await snapshots.write({ ...openWork.snapshotParts(), ...contactOrder.snapshotParts(), ...ingest.snapshotParts(), ...placement.snapshotParts() });
       }
     },
   };

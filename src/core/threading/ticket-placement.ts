@@ -1,6 +1,7 @@
 import type { MessageKeys } from '../messages/message-keys.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import { Types } from 'mongoose';
+import type { SnapshotParts } from '../sync/stop-snapshots.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { rawCollection } from '../db/raw-collection.js';
 import { WriteBatcher } from '../db/write-batcher.js';
@@ -49,6 +50,11 @@ function threadsByConversationOnly(event: MessageReceived): boolean {
  * `create` decision, which the ingest step carries out and hands back to
  * `afterCreate` (see placement-decision.ts).
  */
+/** Conversation pointers held in memory at most (~100 bytes each); when full, the map starts again empty. */
+const MAX_POINTERS = 50_000;
+/** Their part in a stop snapshot. */
+const POINTERS_PART = 'threading.pointers';
+
 export class TicketPlacement {
   /**
    * Conversation → newest ticket, as last read or written here. Even a stale
@@ -56,6 +62,8 @@ export class TicketPlacement {
    * one has its follow-up chain followed, as for the stored pointer.
    */
   private readonly pointers = new Map<string, Types.ObjectId>();
+  /** How many pointers the start restored from a stop snapshot (for the tests). */
+  restored = 0;
 
   /** Set when this process owns the database (embedded): see `trustLastWrites`. */
   private lastWrites: TicketLocks | undefined;
@@ -96,13 +104,38 @@ export class TicketPlacement {
     return this.models.Ticket.findOne({ number: n }).lean();
   }
 
+  /** The pointers held, for a clean stop's snapshot (`sync/stop-snapshots.ts`): `{ k, t }`, key and ticket id. */
+  snapshotParts(): Record<string, unknown[]> {
+    return { [POINTERS_PART]: [...this.pointers].map(([k, t]) => ({ k, t: t.toHexString() })) };
+  }
+
+  /**
+   * The pointers the last clean stop held, added beside those this start has learnt meanwhile (never over
+   * them). Without them every conversation's first message after a restart took the new-conversation path —
+   * a contact and two keys inserted, two of them failing on the existing ones, the contact deleted again —
+   * before reading what exists. A stale one is as safe as any (see `pointers`).
+   */
+  async restoreFrom(snapshot: Promise<SnapshotParts | undefined>): Promise<void> {
+    const items = (await snapshot.catch(() => undefined))?.get(POINTERS_PART);
+    if (!items) return;
+    let restored = 0;
+    for (const item of items) {
+      const { k, t } = (item ?? {}) as { k?: unknown; t?: unknown };
+      if (typeof k !== 'string' || typeof t !== 'string' || !Types.ObjectId.isValid(t) || this.pointers.has(k)) continue;
+      if (this.pointers.size >= MAX_POINTERS) break;
+      this.pointers.set(k, new Types.ObjectId(t));
+      restored++;
+    }
+    this.restored = restored;
+  }
+
   /** A split moved the conversation (`tickets/ticket-split.ts`): the next message reads its key. */
   moved(threadKey: string, ticketId: Types.ObjectId): void {
     this.remember(threadKey, ticketId);
   }
 
   private remember(threadKey: string, ticketId: Types.ObjectId): void {
-    if (this.pointers.size >= 50_000) this.pointers.clear();
+    if (this.pointers.size >= MAX_POINTERS) this.pointers.clear();
     this.pointers.set(threadKey, ticketId);
   }
 
@@ -248,6 +281,9 @@ export class TicketPlacement {
       if (!isDuplicateKeyError(err)) throw err;
       const winner = await this.models.ConversationKey.findById(keyId).lean();
       if (!winner) throw err;
+      // Remembered as a read pointer is: unremembered, every later message of a conversation older than this
+      // process took this path again — a failed insert, a read, and the sender taken for a new contact.
+      if (keyId.startsWith('conv:')) this.remember(keyId, winner.ticketId);
       return winner.ticketId;
     }
   }

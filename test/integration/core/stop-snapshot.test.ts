@@ -124,6 +124,44 @@ describe('a clean stop hands its state to the next start', () => {
     expect(await head()).not.toBeNull();
   });
 
+  it('hands on the conversation pointers: the next message of a known conversation is not taken for a new one', async () => {
+    const a = await owningCore();
+    const sms = String((await createInbox(a, 'sms'))._id);
+    await a.ingest.accept([smsEvent(sms, { sid: 'PTR-1', from: '+5511966600001' }), smsEvent(sms, { sid: 'PTR-2', from: '+5511966600002' })]);
+    await a.ingest.drain();
+    const next = (n: number) => smsEvent(sms, { sid: `PTR-NEXT-${n}`, from: `+551196660000${n}` });
+    const claims = (core: Core, n: number) => core.placement.claimsConversation(InboundEventSchema.parse(next(n)) as Parameters<Core['placement']['claimsConversation']>[0]);
+    expect(claims(a, 1)).toBe(false);
+    await a.stop();
+
+    const b = await owningCore();
+    await untilListed(b);
+    expect(b.placement.restored).toBeGreaterThanOrEqual(2);
+    expect(claims(b, 1)).toBe(false);
+    expect(claims(b, 2)).toBe(false);
+    expect(claims(b, 3)).toBe(true); // never seen: still the new-conversation path
+    // The message joins its conversation's ticket, and no contact was made and removed on the way.
+    const contactsBefore = await modelsOf(b).Contact.countDocuments();
+    await b.ingest.accept([next(1)]);
+    await b.ingest.drain();
+    const m = modelsOf(b);
+    const [first, second] = await Promise.all([m.Message.findOne({ providerKey: 'sms:PTR-1' }).lean(), m.Message.findOne({ providerKey: 'sms:PTR-NEXT-1' }).lean()]);
+    expect(String(second!.ticketId)).toBe(String(first!.ticketId));
+    expect(await m.Contact.countDocuments()).toBe(contactsBefore);
+    // A start without a snapshot (after a kill) knows none.
+    b.shareDatabase();
+    await b.stop();
+    const c = await owningCore();
+    await untilListed(c);
+    expect(c.placement.restored).toBe(0);
+    expect(claims(c, 2)).toBe(true);
+    // Its first message there finds the conversation taken, and from then on it is known.
+    await c.ingest.accept([next(2)]);
+    await c.ingest.drain();
+    expect(claims(c, 2)).toBe(false);
+    await c.stop();
+  });
+
   it('a start that does not own the database removes the snapshot', async () => {
     expect(await head()).not.toBeNull();
     const shared = await startTestCore({}, db);
