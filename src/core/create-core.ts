@@ -20,14 +20,14 @@ import { InboxService } from './inboxes/inbox-service.js';
 import { newHolderId, SessionLeases } from './inboxes/session-lease.js';
 import { AnnotationProcessor } from './ingest/annotation-processor.js';
 import { EventIntake } from './ingest/event-intake.js';
-import { IngestService } from './ingest/ingest-service.js';
+import { IngestService, PENDING_PART } from './ingest/ingest-service.js';
 import { MessageProcessor } from './ingest/message-processor.js';
 import { RemoteMediaFetcher } from './ingest/remote-media.js';
 import { SenderProfiles } from './ingest/sender-profiles.js';
 import { StatusProcessor } from './ingest/status-processor.js';
 import { CallProcessor } from './ingest/call-processor.js';
 import { CallBackService } from './calls/call-back.js';
-import { TicketPlacement } from './threading/ticket-placement.js';
+import { POINTERS_PART, TicketPlacement } from './threading/ticket-placement.js';
 import { defaultJobPollMs, JobScheduler } from './jobs/job-scheduler.js';
 import { isFerretDb } from './db/schema-indexes.js';
 import { ensureIndexes, registerModels } from './models/registry.js';
@@ -331,13 +331,18 @@ export function createCore({ config, connection, logger, secret, channels, clock
       // What the last clean stop knew (`sync/stop-snapshots.ts`), for a process that owns the embedded database, read
       // in the background (2 s at 50,000 tickets; lists wait for it as for a rebuild); any other start removes it,
       // since its writes would leave it stale for a later owner.
+      // The pending inbound events and the conversation pointers are read first: live events wait for the first.
       let snapshot: Promise<SnapshotParts | undefined> = Promise.resolve(undefined);
-      if (snapshotsAllowed && (await isFerretDb(connection))) snapshot = snapshots.take().catch((err: unknown) => void logger.warn({ err }, 'stop snapshot not read; rebuilding'));
-      else await snapshots.discard().catch(() => undefined);
+      let early: Promise<SnapshotParts | undefined> = Promise.resolve(undefined);
+      if (snapshotsAllowed && (await isFerretDb(connection))) {
+        const staged = snapshots.takeInStages([PENDING_PART, POINTERS_PART]);
+        snapshot = staged.all.catch((err: unknown) => void logger.warn({ err }, 'stop snapshot not read; rebuilding'));
+        early = staged.first;
+      } else await snapshots.discard().catch(() => undefined);
       await openWork.start(snapshot);
       await contactOrder.start(openWork.verified(), snapshot);
-      void placement.restoreFrom(snapshot);
-      ingest.startFrom(snapshot);
+      void placement.restoreFrom(early);
+      ingest.startFrom(early);
       reports.start();
       assignment.start();
       stopRouting ??= routing.router.start();

@@ -55,8 +55,10 @@ beforeAll(async () => {
   const tickets = await modelsOf(t.core).Ticket.find({}).lean();
   for (const ticket of tickets.slice(0, 6)) await t.core.tickets.changeTags(admin, String(ticket._id), ['migrated'], []);
   await t.core.audit.flushHeads();
-  // Report rollups are written up to 10 s later (months): written now, so the source holds still while copied.
+  // Report rollups are written up to 10 s later (months), search postings a second later: written now, so the
+  // source holds still while copied.
   await t.core.reports.flush();
+  await t.core.search.settled();
   // GridFS files (attachments), one larger than a chunk (255 KiB).
   const bucket = new mongo.GridFSBucket(t.db.connection.db!, { bucketName: 'blobs' });
   for (const size of [10, 300 * 1024, 1]) {

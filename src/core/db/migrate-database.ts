@@ -41,6 +41,13 @@ async function copyIndexes(source: Db, target: Db, name: string, log: Logger): P
   }
 }
 
+/**
+ * Statements per write command. FerretDB 1.x holds one of its 100 SQLite connections per update statement until
+ * the command ends, so a command of more than 100 replacements of documents the target already has (a resumed
+ * copy) waited forever for a connection — found when the search postings, sharded, passed 100 documents.
+ */
+const WRITE_STATEMENTS = 50;
+
 async function copyDocuments(source: Db, target: Db, name: string, batchSize: number, log: Logger): Promise<number> {
   let written = 0;
   let batch: AnyBulkWriteOperation<Document>[] = [];
@@ -53,7 +60,7 @@ async function copyDocuments(source: Db, target: Db, name: string, batchSize: nu
   let lastLog = Date.now();
   for await (const doc of source.collection(name).find({}).sort({ _id: 1 }).batchSize(batchSize)) {
     batch.push({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } });
-    if (batch.length >= batchSize) await flush();
+    if (batch.length >= Math.min(batchSize, WRITE_STATEMENTS)) await flush();
     if (Date.now() - lastLog > 5000) {
       lastLog = Date.now();
       log.info({ collection: name, written }, `copying ${name}: ${written} documents so far`);

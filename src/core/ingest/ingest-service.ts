@@ -22,7 +22,8 @@ const MAX_ATTEMPTS = 8;
 /** Processed marks wait this long to share a command (nobody waits for them; see WriteBatcher). */
 const MARK_LINGER_MS = 100;
 /** Its part in a stop snapshot: the provider keys of the events still pending. */
-const PENDING_PART = 'ingest.pending';
+/** Its part in a stop snapshot (read first: live events wait for it, see `create-core.ts`). */
+export const PENDING_PART = 'ingest.pending';
 /** Failed events remembered for an in-memory retry; beyond this, only the full sweep finds them. */
 const MAX_REMEMBERED_RETRIES = 10_000;
 

@@ -96,7 +96,28 @@ export class StopSnapshots {
    * chunk whole inside its write lock: 16 chunks at 50,000 tickets took 2.4 s (up to 425 ms each), and live
    * messages waited up to 1.5 s behind them.
    */
-  async take(): Promise<SnapshotParts | undefined> {
+  take(): Promise<SnapshotParts | undefined> {
+    return this.takeInStages([]).all;
+  }
+
+  /**
+   * `take`, in two stages: `first` holds only the parts named in `firstParts`, read before the others (small
+   * ones the start waits on: the pending inbound events, which hold every live event until listed); `all`
+   * holds every part. A part that cannot be read makes `all` undefined; `first` keeps what it already had.
+   */
+  takeInStages(firstParts: string[]): { first: Promise<SnapshotParts | undefined>; all: Promise<SnapshotParts | undefined> } {
+    let firstDone!: (parts: SnapshotParts | undefined) => void;
+    const first = new Promise<SnapshotParts | undefined>((resolve) => (firstDone = resolve));
+    const all = this.read(firstParts, (parts) => firstDone(parts));
+    // Settles `first` when the read ended before it did (no snapshot, another version, an error): a no-op otherwise.
+    void all.then(
+      () => firstDone(undefined),
+      () => firstDone(undefined),
+    );
+    return { first, all };
+  }
+
+  private async read(firstParts: string[], onFirst: (parts: SnapshotParts) => void): Promise<SnapshotParts | undefined> {
     const t0 = performance.now();
     const head = (await this.collection().findOneAndDelete({ _id: HEAD_ID })) as unknown as Head | null;
     if (!head) return undefined;
@@ -106,7 +127,10 @@ export class StopSnapshots {
         return undefined;
       }
       const parts: SnapshotParts = new Map();
-      for (const { name, chunks: count } of head.parts) {
+      const ordered = [...head.parts.filter((p) => firstParts.includes(p.name)), ...head.parts.filter((p) => !firstParts.includes(p.name))];
+      let early = ordered.filter((p) => firstParts.includes(p.name)).length;
+      if (early === 0) onFirst(new Map());
+      for (const { name, chunks: count } of ordered) {
         const items: unknown[] = [];
         for (let i = 0; i < count; i++) {
           const chunk = (await this.collection().findOne({ _id: chunkId(head.generation, name, i) })) as unknown as Chunk | null;
@@ -116,6 +140,7 @@ export class StopSnapshots {
           for (const item of unpacked.items as unknown[]) items.push(item);
         }
         parts.set(name, items);
+        if (firstParts.includes(name) && --early === 0) onFirst(new Map(parts));
       }
       this.logger.info({ parts: Object.fromEntries([...parts].map(([k, v]) => [k, v.length])), writtenAt: head.writtenAt, ms: Math.round(performance.now() - t0) }, 'stop snapshot taken');
       return parts;

@@ -52,8 +52,8 @@ function threadsByConversationOnly(event: MessageReceived): boolean {
  */
 /** Conversation pointers held in memory at most (~100 bytes each); when full, the map starts again empty. */
 const MAX_POINTERS = 50_000;
-/** Their part in a stop snapshot. */
-const POINTERS_PART = 'threading.pointers';
+/** Their part in a stop snapshot (read first, before live events are processed: see `create-core.ts`). */
+export const POINTERS_PART = 'threading.pointers';
 
 export class TicketPlacement {
   /**

@@ -234,4 +234,20 @@ describe('StopSnapshots', () => {
     expect(parts.get('empty')).toEqual([]);
     expect(await snapshots.take()).toBeUndefined();
   });
+
+  it('in stages: the parts asked for first, alone, before the rest is read; nothing when there is no snapshot', async () => {
+    const snapshots = new StopSnapshots(db.connection, createLogger('silent'));
+    const big = Array.from({ length: 12 }, (_, i) => ({ text: String(i).padEnd(1024 * 1024, 'x') }));
+    await snapshots.write({ big, small: ['a', 'b'], other: [1] });
+    const order: string[] = [];
+    const staged = snapshots.takeInStages(['small', 'absent']);
+    const [first, all] = await Promise.all([staged.first.then((p) => (order.push('first'), p)), staged.all.then((p) => (order.push('all'), p))]);
+    expect(order).toEqual(['first', 'all']);
+    expect([...first!.keys()]).toEqual(['small']);
+    expect(first!.get('small')).toEqual(['a', 'b']);
+    expect([...all!.keys()].sort()).toEqual(['big', 'other', 'small']);
+    const none = snapshots.takeInStages(['small']);
+    expect(await none.first).toBeUndefined();
+    expect(await none.all).toBeUndefined();
+  });
 });

@@ -371,10 +371,11 @@ describe('telegram webhook mode through the whole hub', () => {
     });
     expect(edited.text).toBe('Pedido 123');
     expect(edited.html).toBeUndefined(); // the old formatting went with the old text
-    const history = await modelsOf(h.t.core).AuditEvent.find({
-      ticketId: original.ticketId,
-      type: 'message.edited',
-    }).lean();
+    // The history is appended right after the message is updated (a CI run read it in between).
+    const history = await eventually(async () => {
+      const events = await modelsOf(h.t.core).AuditEvent.find({ ticketId: original.ticketId, type: 'message.edited' }).lean();
+      return events.length ? events : undefined;
+    });
     expect(history.map((e) => (JSON.parse(e.dataJson) as { previousText?: string }).previousText)).toContain(
       'Pedido 12',
     );
