@@ -1,13 +1,13 @@
 import { Types, type Connection } from 'mongoose';
-import { idInServed } from '../db/id-in-served.js';
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection } from 'mongodb';
+import { idInServed } from '../db/id-in-served.js';
 
 /**
- * The search index's storage: one document per (key, bucket), `_id` = `<key>|<bucket>`, holding the ids of
- * the tickets of that bucket whose text has a token starting with `key`. A bucket is BUCKET_SIZE consecutive
- * ticket numbers, so a posting document stays small (≤ BUCKET_SIZE ids) however common its key, and a search
- * reads newest buckets first and stops when it has a page. Every read is `{_id: value}`: the only filter the
- * embedded FerretDB serves from an index, and an `_id` index lookup on MongoDB.
+ * The search index's storage: the ids of the tickets of a bucket whose text has a token starting with `key`,
+ * per (key, bucket). A bucket is BUCKET_SIZE consecutive ticket numbers, so a posting stays small however
+ * common its key, and a search reads newest buckets first and stops when it has a page. Every read is by
+ * `_id` (a value, or an `$in` of values): what the embedded FerretDB's launcher serves from an index, and an
+ * `_id` index lookup on MongoDB.
  *
  * `~b|<bucket>` marks that a bucket exists (readers probe upward from the highest they know).
  *

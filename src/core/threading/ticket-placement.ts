@@ -43,6 +43,11 @@ function threadsByConversationOnly(event: MessageReceived): boolean {
   return !t.inReplyTo && !t.references?.length && !t.quotedProviderMessageId && extractTicketNumber(t.subject) === undefined;
 }
 
+/** Conversation pointers held in memory at most (~100 bytes each); when full, the map starts again empty. */
+const MAX_POINTERS = 50_000;
+/** Their part in a stop snapshot (read first, before live events are processed: see `create-core.ts`). */
+export const POINTERS_PART = 'threading.pointers';
+
 /**
  * The database side of threading: gathers the facts for `decideThread` and
  * claims unique conversation keys so that concurrent writers agree on one
@@ -50,11 +55,6 @@ function threadsByConversationOnly(event: MessageReceived): boolean {
  * `create` decision, which the ingest step carries out and hands back to
  * `afterCreate` (see placement-decision.ts).
  */
-/** Conversation pointers held in memory at most (~100 bytes each); when full, the map starts again empty. */
-const MAX_POINTERS = 50_000;
-/** Their part in a stop snapshot (read first, before live events are processed: see `create-core.ts`). */
-export const POINTERS_PART = 'threading.pointers';
-
 export class TicketPlacement {
   /**
    * Conversation → newest ticket, as last read or written here. Even a stale
