@@ -330,8 +330,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
       }
       // What the last clean stop knew (`sync/stop-snapshots.ts`), for a process that owns the embedded database, read
       // in the background (2 s at 50,000 tickets; lists wait for it as for a rebuild); any other start removes it,
-      // since its writes would leave it stale for a later owner.
-      // The pending inbound events and the conversation pointers are read first: live events wait for the first.
+      // since its writes would leave it stale for a later owner. The pending inbound events and the conversation
+      // pointers are read first (`early`): live events wait for them, not for the rest.
       let snapshot: Promise<SnapshotParts | undefined> = Promise.resolve(undefined);
       let early: Promise<SnapshotParts | undefined> = Promise.resolve(undefined);
       if (snapshotsAllowed && (await isFerretDb(connection))) {

@@ -56,9 +56,9 @@ export class ContactOrder {
   /**
    * `after`: the build waits for it. The open-work projection goes first: both read a whole collection, and
    * the inbox lists wait for the projection (31 s instead of 19 s at 50,000 tickets when built side by side);
-   * the contacts list queries until the order is built.
+   * the contacts list queries until the order is built. `snapshot`: a clean stop's, being read; the order is
+   * restored from it (then verified after `after`) when it has one.
    */
-  /** `snapshot`: a clean stop's, being read; the order is restored from it (then verified after `after`) when it has one. */
   async start(after?: Promise<unknown>, snapshot?: Promise<SnapshotParts | undefined>): Promise<void> {
     this.enabled = await isFerretDb(this.connection);
     if (!this.enabled) return;

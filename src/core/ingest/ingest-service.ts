@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SnapshotParts } from '../sync/stop-snapshots.js';
 import { orderingKey, type EventIntake, type AcceptOutcome } from './event-intake.js';
 import { KnownPending } from './known-pending.js';
+import { findEachById } from '../db/find-by-ids.js';
 import type { MessageProcessor, ProcessResult, ProcessRun } from './message-processor.js';
 import { NotYetKnownError, type StatusProcessor } from './status-processor.js';
 import type { InboundEvent, InboundEventInput, MessageReceived } from '../domain/inbound-event.js';
@@ -21,8 +22,7 @@ import type { CallProcessor } from './call-processor.js';
 const MAX_ATTEMPTS = 8;
 /** Processed marks wait this long to share a command (nobody waits for them; see WriteBatcher). */
 const MARK_LINGER_MS = 100;
-/** Its part in a stop snapshot: the provider keys of the events still pending. */
-/** Its part in a stop snapshot (read first: live events wait for it, see `create-core.ts`). */
+/** Its part in a stop snapshot: the provider keys of the events still pending (read first: live events wait for it). */
 export const PENDING_PART = 'ingest.pending';
 /** Failed events remembered for an in-memory retry; beyond this, only the full sweep finds them. */
 const MAX_REMEMBERED_RETRIES = 10_000;
@@ -211,7 +211,7 @@ export class IngestService {
   /** The events this process knows pending since before `cutoff`, read by `_id`; ones found done are forgotten. */
   private async pendingKnownBefore(cutoff: Date): Promise<InboundEventRecord[]> {
     const due = this.unfinished.due(cutoff.getTime(), 1000);
-    const records = await Promise.all(due.map((key) => this.models.InboundEvent.findById(key).lean()));
+    const records = await findEachById<InboundEventRecord>(this.models.InboundEvent, due);
     const pending: InboundEventRecord[] = [];
     due.forEach((key, k) => {
       const record = records[k];
@@ -223,11 +223,11 @@ export class IngestService {
 
   /** Every pending event, oldest first: ids and ordering keys only (the payloads are read one by one). */
   private async listPending(): Promise<BacklogEntry[]> {
-    const fields = { _id: 1, conversationKey: 1, receivedAt: 1, status: 1 };
+    const fields = { _id: 1, conversationKey: 1, receivedAt: 1, status: 1 } as const;
     const known = await this.knownPending;
     this.knownPending = undefined;
     const records = known
-      ? (await Promise.all(known.map((id) => this.models.InboundEvent.findById(id, fields).lean())))
+      ? (await findEachById<InboundEventRecord>(this.models.InboundEvent, known, { projection: fields, width: 32 }))
           .filter((r) => r?.status === 'pending')
           .map((r) => r!)
           .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())

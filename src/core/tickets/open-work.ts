@@ -13,6 +13,7 @@ import { canSee } from './visibility.js';
 import type { Viewer } from '../users/viewer.js';
 import { drainDirty } from '../sync/drain-dirty.js';
 import { readPaced } from '../sync/paced-read.js';
+import { findByIds } from '../db/find-by-ids.js';
 
 /** Tickets re-read at once while applying changes. */
 const READ_WIDTH = 32;
@@ -304,11 +305,12 @@ export class OpenWork {
   private async apply(ids: string[]): Promise<void> {
     // The ticket as this process's last write left it, when known (the ingest path's writes say so): this
     // process owns the embedded database, so that is the stored ticket; otherwise read it.
-    const tickets = await Promise.all(
-      ids.map((id) => this.locks.lastKnown(id) ?? rawCollection(this.models.Ticket).findOne({ _id: new Types.ObjectId(id) }, { projection: openWorkFields })),
-    );
+    const known = ids.map((id) => this.locks.lastKnown(id));
+    const unknown = ids.filter((_, k) => !known[k]);
+    const read = await findByIds<Ticket>(this.models.Ticket, unknown, openWorkFields);
+    const fetched = new Map(unknown.map((id, k) => [id, read[k]]));
     ids.forEach((id, k) => {
-      const t = tickets[k] as (Ticket & OpenWorkEntry) | null;
+      const t = (known[k] ?? fetched.get(id) ?? null) as (Ticket & OpenWorkEntry) | null;
       if (t && isOpenWork(t)) this.open.set(id, toOpenWorkEntry(t));
       else this.open.delete(id);
       this.contacts.set(id, t?.contactId ? String(t.contactId) : undefined, t ? accessOf(t) : {});
