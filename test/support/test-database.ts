@@ -48,7 +48,10 @@ export async function startTestDatabase(opts: { logger?: Logger; uri?: string | 
       uri: db.uri,
       connection,
       dataDir,
-      pid: db.pid,
+      // The current process: the embedded FerretDB gets a new one when restarted after a crash.
+      get pid() {
+        return db.pid;
+      },
       kind: db.kind,
       stop: () =>
         (stopped ??= (async () => {

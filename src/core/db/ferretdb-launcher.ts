@@ -200,9 +200,13 @@ export async function launchFerretDb(opts: {
   dir: string;
   logger: Logger;
   startTimeoutMs?: number;
+  /** Where to listen; by default a free port. A restart asks for the port it had, so clients' URI stays right. */
+  listen?: string;
+  /** Called when the process exits without `stop()` (a crash, a kill); the supervisor restarts it. */
+  onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }): Promise<RunningFerretDb> {
   await fs.mkdir(opts.dir, { recursive: true });
-  const child = spawn(opts.binary, ['-dir', path.resolve(opts.dir), '-listen', '127.0.0.1:0', '-stdin-watch'], {
+  const child = spawn(opts.binary, ['-dir', path.resolve(opts.dir), '-listen', opts.listen ?? '127.0.0.1:0', '-stdin-watch'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const log = opts.logger;
@@ -252,7 +256,9 @@ export async function launchFerretDb(opts: {
   let stopping = false;
   let stopped: Promise<void> | undefined;
   child.on('exit', (code, signal) => {
-    if (!stopping) log.error({ code, signal, stderr: tail() }, 'FerretDB exited unexpectedly');
+    if (stopping) return;
+    log.error({ code, signal, pid: child.pid, stderr: tail() }, 'FerretDB exited unexpectedly');
+    opts.onUnexpectedExit?.(code, signal);
   });
 
   return {

@@ -2,7 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logging/logger.js';
 import { ferretDbAvailability } from './ferretdb-availability.js';
-import { ensureFerretDbBinary, launchFerretDb } from './ferretdb-launcher.js';
+import { ensureFerretDbBinary } from './ferretdb-launcher.js';
+import { superviseFerretDb } from './ferretdb-supervisor.js';
 import { findMongoBinary, startMemoryServer } from './memory-server.js';
 import { downloadMongoBinary } from './mongodb-download.js';
 
@@ -28,7 +29,7 @@ export interface StartedDatabase {
   kind: DatabaseKind;
   /** Why this database was chosen and why the others were not; also logged. */
   reason: string;
-  /** The embedded server's process, when we started one (benchmarks read its CPU time). */
+  /** The embedded server's current process, when we started one (benchmarks read its CPU time; FerretDB gets a new one when restarted after a crash). */
   pid?: number;
   stop(): Promise<void>;
 }
@@ -133,10 +134,19 @@ export async function startDatabase(opts: StartDatabaseOptions): Promise<Started
   }
   const binary = await ensureFerretDbBinary({ configured: opts.ferretdbBinary, logger: log });
   const started = Date.now();
-  const ferret = await launchFerretDb({ binary, dir: ferretDir, logger: log });
+  const ferret = await superviseFerretDb({ binary, dir: ferretDir, logger: log });
   const reason = `${notMemoryServer}; FerretDB (SQLite) data in ${ferretDir}`;
   log.info({ kind: 'ferretdb', reason, ms: Date.now() - started, pid: ferret.pid }, 'embedded FerretDB started');
-  return { uri: withPoolLimit(withDbName(ferret.uri, dbName)), kind: 'ferretdb', reason, pid: ferret.pid, stop: ferret.stop };
+  return {
+    uri: withPoolLimit(withDbName(ferret.uri, dbName)),
+    kind: 'ferretdb',
+    reason,
+    // The current process: a restart after a crash has another.
+    get pid() {
+      return ferret.pid;
+    },
+    stop: () => ferret.stop(),
+  };
 }
 
 /** Steps 2 and 3: a present binary, else a bounded download; `why` says why not when it did not start. */

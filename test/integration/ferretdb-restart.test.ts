@@ -1,0 +1,108 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connectMongoose, disconnect } from '../../src/core/db/connect.js';
+import { startDatabase } from '../../src/core/db/start-database.js';
+import { createLogger } from '../../src/core/logging/logger.js';
+import { modelsOf } from '../../src/core/models/models-of.js';
+import { createInbox, smsEvent, startTestCore, type TestCore } from '../support/test-core.js';
+import { startTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { eventually } from './web/web-harness.js';
+
+/**
+ * The embedded FerretDB is started again on the same data and port when it exits on its own; the hub's
+ * connection finds it again without being told.
+ */
+const logger = createLogger('silent');
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function embedded() {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ponte-ferret-restart-'));
+  dirs.push(dataDir);
+  return startDatabase({ dataDir, embedded: 'ferretdb', ferretdbBinary: process.env.FERRETDB_BINARY, logger });
+}
+
+describe('embedded FerretDB supervision', () => {
+  it('killed: restarted on the same port with what was committed; the same connection reads and writes again', async () => {
+    const db = await embedded();
+    const conn = await connectMongoose(db.uri, logger);
+    try {
+      const notes = conn.collection<{ _id: string; body: string }>('notes');
+      await notes.insertOne({ _id: 'before', body: 'written before the crash' });
+      const first = db.pid!;
+      process.kill(first, 'SIGKILL');
+      const back = await eventually(async () => {
+        if (db.pid === first) return undefined;
+        return (await notes.findOne({ _id: 'before' }).catch(() => null)) ?? undefined;
+      }, 20_000);
+      expect(back.body).toBe('written before the crash');
+      expect(alive(db.pid!)).toBe(true);
+      await notes.insertOne({ _id: 'after', body: 'written after the restart' });
+      expect(await notes.countDocuments({})).toBe(2);
+    } finally {
+      await disconnect(conn);
+      await db.stop();
+    }
+    expect(alive(db.pid!)).toBe(false);
+  });
+
+  it('stopped while a restart is due: nothing is started again', async () => {
+    const db = await embedded();
+    const first = db.pid!;
+    process.kill(first, 'SIGKILL');
+    await eventually(async () => (alive(first) ? undefined : true), 5_000, 10);
+    await db.stop();
+    // Longer than the first restart delay: a restart that ignored the stop would have happened by now.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(db.pid).toBe(first);
+    const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    expect(processes.split('\n').filter((line) => line.includes('ferretdb-embedded') && line.includes(dirs.at(-1)!))).toEqual([]);
+  });
+});
+
+describe('the hub across a database restart', () => {
+  let db: TestDatabase | undefined;
+  let t: TestCore | undefined;
+  afterAll(async () => {
+    await t?.stop();
+    await db?.stop();
+  });
+
+  it('an inbound message accepted after the database was killed and came back is stored once, on its ticket', async () => {
+    db = await startTestDatabase();
+    t = await startTestCore({}, db);
+    const inbox = String((await createInbox(t.core))._id);
+    await t.core.ingest.accept([smsEvent(inbox, { sid: 'SM-before', from: '+5511911110000' })]);
+    const { Message } = modelsOf(t.core);
+    await eventually(async () => ((await Message.countDocuments({ providerKey: 'sms:SM-before' })) === 1 ? true : undefined));
+
+    const first = db.pid!;
+    process.kill(first, 'SIGKILL');
+    // Accepted as soon as the database answers again (the sender, like a platform's webhook, retries until then).
+    await eventually(async () => {
+      if (db!.pid === first) return undefined;
+      return t!.core.ingest.accept([smsEvent(inbox, { sid: 'SM-after', from: '+5511911110000' })]).then(
+        () => true,
+        () => undefined,
+      );
+    }, 30_000, 250);
+    const after = await eventually(async () => (await Message.findOne({ providerKey: 'sms:SM-after' }).lean()) ?? undefined, 20_000);
+    const before = await Message.findOne({ providerKey: 'sms:SM-before' }).lean();
+    expect(String(after.ticketId)).toBe(String(before!.ticketId));
+    expect(await Message.countDocuments({ providerKey: { $in: ['sms:SM-before', 'sms:SM-after'] } })).toBe(2);
+  });
+});
