@@ -38,8 +38,29 @@ export function isForward(current: DeliveryStatus, next: MessageStatusEvent['sta
   return (rank[next] ?? -1) > (rank[current] ?? -1);
 }
 
-/** Thrown when a status arrives before we recorded the provider id of our send; the sweeper retries it. */
-export class NotYetKnownError extends Error {}
+/** The message an event names by its platform's id, not stored (or not keyed) yet. */
+export interface AwaitedMessage {
+  inboxId: string;
+  providerMessageId: string;
+}
+
+/**
+ * Thrown when an event names something not stored yet: a status before we recorded the provider id of our
+ * send, an edit or reaction before its message was processed. With `awaited`, the ingest runs it again as soon
+ * as this process stores that message (`IngestService.messageKnown`); the sweeper retries it in any case.
+ */
+export class NotYetKnownError extends Error {
+  constructor(
+    message: string,
+    readonly awaited?: AwaitedMessage,
+  ) {
+    super(message);
+  }
+}
+
+/** NotYetKnownError for a message of `inboxId` with the platform's id `providerMessageId`. */
+export const messageNotYetKnown = (inboxId: string, providerMessageId: string, what = 'message') =>
+  new NotYetKnownError(`no ${what} with provider id ${providerMessageId} yet`, { inboxId, providerMessageId });
 
 /** Delivery receipts, edits and session state: the smaller inbound event kinds. */
 export class StatusProcessor {
@@ -53,7 +74,7 @@ export class StatusProcessor {
 
   async status(e: MessageStatusEvent): Promise<ProcessResult> {
     const message = await this.keys.inInbox(e.inboxId, e.providerMessageId);
-    if (!message) throw new NotYetKnownError(`no message with provider id ${e.providerMessageId} yet`);
+    if (!message) throw messageNotYetKnown(e.inboxId, e.providerMessageId);
     return this.apply(message, e.status, e.reason);
   }
 
@@ -211,7 +232,7 @@ export class StatusProcessor {
 
   async edited(e: MessageEdited): Promise<ProcessResult> {
     const message = await this.keys.inInbox(e.inboxId, e.providerMessageId);
-    if (!message) throw new NotYetKnownError(`no message with provider id ${e.providerMessageId} yet`);
+    if (!message) throw messageNotYetKnown(e.inboxId, e.providerMessageId);
     const html = e.html ? sanitizeEmailHtml(e.html) : undefined;
     if (message.text === e.text && message.html === html) return { outcome: 'unchanged', events: [] };
     // HTML of the old text must not outlive it: replaced by the edit's, or removed.
