@@ -375,7 +375,7 @@ export class IngestService {
       case 'message.status':
         return this.statuses.status(event);
       case 'message.edited':
-        return this.statuses.edited(event);
+        return this.statuses.edited(event, run);
       case 'session.state':
         return this.statuses.session(event);
       case 'conversation.status':
