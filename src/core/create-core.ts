@@ -161,6 +161,8 @@ export function createCore({ config, connection, logger, secret, channels, clock
   const outbox = new Outbox(models, log('outbound'));
   const worker = new DeliveryWorker(models, channels, blobs, audit, bus, queue, config, log('outbound'), messageKeys, outbox);
   worker.routeToSessionHolders(leases);
+  // Receipts that beat the send's answer run once it is recorded, not at the next sweep.
+  worker.onSent((inboxId, providerMessageId) => ingest.messageKnown(inboxId, providerMessageId));
   const compose = new ComposeService(
     models,
     tickets,

@@ -138,7 +138,8 @@ export class WebchatChannel implements VisitorRooms {
       .emit('message', reply, (err: Error | null, acks: unknown[]) => {
         if (err || acks.length === 0) return;
         this.remember(target, out.messageId);
-        // After the worker has recorded the provider id (the status processor needs it).
+        // Usually after the worker has recorded the provider id; a receipt that comes first waits for it
+        // (IngestService.messageKnown).
         setTimeout(() => void this.status(out.inboxId, out.messageId, 'delivered'), 250).unref();
       });
     return { providerMessageId, sentAt };

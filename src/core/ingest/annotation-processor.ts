@@ -7,7 +7,7 @@ import type { MessageKeys } from '../messages/message-keys.js';
 import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { ProcessResult } from './message-processor.js';
-import { NotYetKnownError } from './status-processor.js';
+import { messageNotYetKnown } from './status-processor.js';
 
 /**
  * Changes a chat platform reports about a stored message: revoked by its sender ("deleted for everyone") and
@@ -47,7 +47,7 @@ export class AnnotationProcessor {
   private async find(inboxId: string, providerMessageId: string): Promise<Message> {
     const message = await this.keys.inInbox(inboxId, providerMessageId);
     // The message may still be on its way through ingest (another conversation queue): retried later.
-    if (!message) throw new NotYetKnownError(`no message with provider id ${providerMessageId} yet`);
+    if (!message) throw messageNotYetKnown(inboxId, providerMessageId);
     return message;
   }
 

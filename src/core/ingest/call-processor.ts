@@ -7,7 +7,7 @@ import type { MessageKeys } from '../messages/message-keys.js';
 import type { Message, MessageCall } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { ProcessResult } from './message-processor.js';
-import { NotYetKnownError } from './status-processor.js';
+import { messageNotYetKnown, NotYetKnownError } from './status-processor.js';
 
 /**
  * The facts that complete a call entry after it was stored (outcome, duration, voicemail recording,
@@ -25,7 +25,7 @@ export class CallProcessor {
 
   async callUpdated(e: CallUpdated): Promise<ProcessResult> {
     const message = await this.keys.inInbox(e.inboxId, e.providerMessageId, (m) => m.kind === 'call');
-    if (!message?.call) throw new NotYetKnownError(`no call entry with provider id ${e.providerMessageId} yet`);
+    if (!message?.call) throw messageNotYetKnown(e.inboxId, e.providerMessageId, 'call entry');
     const before = message.call;
     const call: MessageCall = { ...before };
     if (e.status && callStatusRank[e.status] > callStatusRank[before.status]) call.status = e.status;

@@ -18,6 +18,8 @@ import type { SenderProfiles } from './sender-profiles.js';
 import type { AnnotationProcessor } from './annotation-processor.js';
 import { BacklogCatchUp, type BacklogEntry, type BacklogProgress } from './backlog-catch-up.js';
 import type { CallProcessor } from './call-processor.js';
+import { WaitingEvents } from './waiting-events.js';
+import { inboxMessageKeyId } from '../models/message-key.js';
 
 const MAX_ATTEMPTS = 8;
 /** Processed marks wait this long to share a command (nobody waits for them; see WriteBatcher). */
@@ -56,6 +58,8 @@ export class IngestService {
    * start-up and a rare safety net.
    */
   private readonly retries = new Map<string, { event: InboundEvent; failedAt: number }>();
+  /** Those of `retries` that wait for a message to be stored: run again the moment it is (`messageKnown`). */
+  private readonly waiting = new WaitingEvents();
 
   /** "Processed" marks, written in the background and batched with one another under load. */
   private readonly marks = new WriteBatcher<InboundEventRecord>(() => rawCollection(this.models.InboundEvent), { lingerMs: MARK_LINGER_MS });
@@ -186,11 +190,33 @@ export class IngestService {
     let picked = 0;
     for (const [providerKey, { event, failedAt }] of this.retries) {
       if (failedAt > before) continue;
-      this.retries.delete(providerKey);
-      this.schedule(providerKey, event, 'failed-here');
+      this.retryNow(providerKey, event);
       picked++;
     }
     return picked;
+  }
+
+  /**
+   * This process has just stored the message with this provider id (the delivery worker's send, an inbound
+   * message): the events that failed waiting for it run at once. Returns how many. Events waiting in another
+   * process, or beyond the remembered ones, wait for the sweep.
+   */
+  messageKnown(inboxId: string, providerMessageId: string): number {
+    const keys = this.waiting.known(inboxMessageKeyId(inboxId, providerMessageId));
+    let picked = 0;
+    for (const providerKey of keys) {
+      const retry = this.retries.get(providerKey);
+      if (!retry) continue;
+      this.retryNow(providerKey, retry.event);
+      picked++;
+    }
+    return picked;
+  }
+
+  private retryNow(providerKey: string, event: InboundEvent): void {
+    this.retries.delete(providerKey);
+    this.waiting.forget(providerKey);
+    this.schedule(providerKey, event, 'failed-here');
   }
 
   private async sweepNow(minAgeMs: number): Promise<number> {
@@ -273,7 +299,7 @@ export class IngestService {
       const tried = attempts + 1;
       const failed = tried >= MAX_ATTEMPTS;
       // Remembered first: should recording the failure fail too, the retry still happens.
-      if (!failed && this.retries.size < MAX_REMEMBERED_RETRIES) this.retries.set(providerKey, { event, failedAt: Date.now() });
+      if (!failed && this.retries.size < MAX_REMEMBERED_RETRIES) this.remember(providerKey, event, err);
       await withTransientRetry(() =>
         this.models.InboundEvent.updateOne(
           { _id: providerKey },
@@ -285,9 +311,12 @@ export class IngestService {
       else log[failed ? 'error' : 'warn']({ err, attempts: tried }, failed ? 'inbound event failed permanently' : 'inbound event failed; will retry');
       return;
     }
-    this.retries.delete(providerKey); // a full sweep may have run it meanwhile
+    // A full sweep may have run it meanwhile.
+    this.retries.delete(providerKey);
+    this.waiting.forget(providerKey);
     // The message, ticket and audit writes are done: tell the consoles even if the bookkeeping below fails.
     for (const e of result.events) this.bus.publish(e);
+    this.announceStored(event, result);
     // In the background: until it lands (or if it is lost) the event is still pending, and a sweeper
     // re-run finds everything stored and changes nothing.
     this.marks
@@ -309,6 +338,29 @@ export class IngestService {
       );
   }
 
+  /**
+   * Keeps a failed event for its retry; one waiting for a message is listed by that message. Should the
+   * message have been announced between the event's lookup and now, it runs again at once (queued after
+   * this run, so it reads the failure just recorded).
+   */
+  private remember(providerKey: string, event: InboundEvent, err: unknown): void {
+    this.retries.set(providerKey, { event, failedAt: Date.now() });
+    const awaited = err instanceof NotYetKnownError ? err.awaited : undefined;
+    if (!awaited) {
+      this.waiting.forget(providerKey);
+      return;
+    }
+    if (this.waiting.wait(providerKey, inboxMessageKeyId(awaited.inboxId, awaited.providerMessageId))) this.retryNow(providerKey, event);
+  }
+
+  /** An inbound message now stored: edits, reactions and call callbacks that came first need not wait for the sweep. */
+  private announceStored(event: InboundEvent, result: ProcessResult): void {
+    if (!result.messageId) return;
+    if ((event.type === 'message.received' || event.type === 'message.sent_outside') && event.providerMessageId) {
+      this.messageKnown(event.inboxId, event.providerMessageId);
+    }
+  }
+
   private async loadPending(providerKey: string): Promise<Pending | undefined> {
     const record = await this.models.InboundEvent.findById(providerKey).lean();
     if (!record || record.status !== 'pending') return undefined;
@@ -323,7 +375,7 @@ export class IngestService {
       case 'message.status':
         return this.statuses.status(event);
       case 'message.edited':
-        return this.statuses.edited(event);
+        return this.statuses.edited(event, run);
       case 'session.state':
         return this.statuses.session(event);
       case 'conversation.status':

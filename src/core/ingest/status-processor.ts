@@ -20,7 +20,7 @@ import { sanitizeEmailHtml } from '../messages/sanitize-html.js';
 import type { DeliveryStatus, Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import { entriesOf, newestMessageIds, type ThreadEntries } from '../tickets/thread-entries.js';
-import type { ProcessResult } from './message-processor.js';
+import type { ProcessResult, ProcessRun } from './message-processor.js';
 
 /** How many of a conversation's newest messages a watermark looks at (see StatusProcessor.conversation). */
 const WATERMARK_WINDOW = 50;
@@ -38,8 +38,29 @@ export function isForward(current: DeliveryStatus, next: MessageStatusEvent['sta
   return (rank[next] ?? -1) > (rank[current] ?? -1);
 }
 
-/** Thrown when a status arrives before we recorded the provider id of our send; the sweeper retries it. */
-export class NotYetKnownError extends Error {}
+/** The message an event names by its platform's id, not stored (or not keyed) yet. */
+export interface AwaitedMessage {
+  inboxId: string;
+  providerMessageId: string;
+}
+
+/**
+ * Thrown when an event names something not stored yet: a status before we recorded the provider id of our
+ * send, an edit or reaction before its message was processed. With `awaited`, the ingest runs it again as soon
+ * as this process stores that message (`IngestService.messageKnown`); the sweeper retries it in any case.
+ */
+export class NotYetKnownError extends Error {
+  constructor(
+    message: string,
+    readonly awaited?: AwaitedMessage,
+  ) {
+    super(message);
+  }
+}
+
+/** NotYetKnownError for a message of `inboxId` with the platform's id `providerMessageId`. */
+export const messageNotYetKnown = (inboxId: string, providerMessageId: string, what = 'message') =>
+  new NotYetKnownError(`no ${what} with provider id ${providerMessageId} yet`, { inboxId, providerMessageId });
 
 /** Delivery receipts, edits and session state: the smaller inbound event kinds. */
 export class StatusProcessor {
@@ -53,7 +74,7 @@ export class StatusProcessor {
 
   async status(e: MessageStatusEvent): Promise<ProcessResult> {
     const message = await this.keys.inInbox(e.inboxId, e.providerMessageId);
-    if (!message) throw new NotYetKnownError(`no message with provider id ${e.providerMessageId} yet`);
+    if (!message) throw messageNotYetKnown(e.inboxId, e.providerMessageId);
     return this.apply(message, e.status, e.reason);
   }
 
@@ -209,28 +230,38 @@ export class StatusProcessor {
     return { outcome: 'status', messageId: String(message._id), ticketId: String(message.ticketId), events };
   }
 
-  async edited(e: MessageEdited): Promise<ProcessResult> {
+  /**
+   * An edit: the previous text goes to the append-only history first (ref = the edit's provider key), then the
+   * message takes the new text. A crash between the two leaves the history written and the message as it was:
+   * the re-run finds the ref, appends nothing and applies the text. (The other way round, the re-run found the
+   * text changed already and the previous text was lost.) `run`: a first run has written nothing yet, so it
+   * need not look for the ref (see ProcessRun).
+   */
+  async edited(e: MessageEdited, run: ProcessRun = 'recovery'): Promise<ProcessResult> {
     const message = await this.keys.inInbox(e.inboxId, e.providerMessageId);
-    if (!message) throw new NotYetKnownError(`no message with provider id ${e.providerMessageId} yet`);
+    if (!message) throw messageNotYetKnown(e.inboxId, e.providerMessageId);
     const html = e.html ? sanitizeEmailHtml(e.html) : undefined;
-    if (message.text === e.text && message.html === html) return { outcome: 'unchanged', events: [] };
+    const changed = message.text !== e.text || message.html !== html;
+    const found = run === 'first' ? null : await this.audit.findRef(message.ticketId, e.providerKey);
+    // Unchanged and never audited: the same edit again under another key, or no edit at all.
+    if (!changed && !found) return { outcome: 'unchanged', events: [] };
+    const a =
+      found ??
+      (await this.audit.append(message.ticketId, 'message.edited', systemActor, { messageId: String(message._id), previousText: message.text }, e.providerKey));
     // HTML of the old text must not outlive it: replaced by the edit's, or removed.
-    await this.models.Message.updateOne(
-      { _id: message._id },
-      {
-        $set: { text: e.text, editedAt: e.occurredAt, ...(html ? { html } : {}) },
-        ...(!html && message.html ? { $unset: { html: 1 } } : {}),
-      },
-    );
-    // The previous text stays in the append-only history.
-    const a = await this.audit.append(message.ticketId, 'message.edited', systemActor, {
-      messageId: String(message._id),
-      previousText: message.text,
-    });
-    // Consoles showing the thread redraw the message in place, marked edited.
-    // The message as just written: no need to read it back.
+    if (changed) {
+      await this.models.Message.updateOne(
+        { _id: message._id },
+        {
+          $set: { text: e.text, editedAt: e.occurredAt, ...(html ? { html } : {}) },
+          ...(!html && message.html ? { $unset: { html: 1 } } : {}),
+        },
+      );
+    }
+    // Consoles showing the thread redraw the message in place, marked edited (again, on a re-run: an earlier
+    // run may have stopped before announcing). The message as just written: no need to read it back.
     const { html: _oldHtml, ...rest } = message;
-    const updated: Message = { ...rest, text: e.text, editedAt: e.occurredAt, ...(html ? { html } : {}) };
+    const updated: Message = changed ? { ...rest, text: e.text, editedAt: e.occurredAt, ...(html ? { html } : {}) } : message;
     const ticket = await this.models.Ticket.findById(message.ticketId).lean();
     const events: DomainEvent[] =
       ticket

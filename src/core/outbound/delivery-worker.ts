@@ -17,6 +17,8 @@ import type { Outbox } from './outbox.js';
 
 export type DeliveryOutcome = 'sent' | 'retry-scheduled' | 'failed' | 'skipped';
 
+export type SentListener = (inboxId: string, providerMessageId: string) => void;
+
 /** Attempts a reply may spend waiting for a channel session (ChannelWaitError) before it counts as failed. */
 const MAX_WAIT_ATTEMPTS = 1000;
 
@@ -42,6 +44,16 @@ export class DeliveryWorker {
   ) {}
 
   private leases: Pick<SessionLeases, 'current' | 'ttlMs'> | undefined;
+  private sentListener: SentListener | undefined;
+
+  /**
+   * Told of each message sent, with the id its platform gave it, once the send is recorded whole: a receipt
+   * that came before it (a platform's webhook can beat our send call's answer) waits for this, not the sweep.
+   * Not earlier, at the key: the receipt would move the message on before `sent` is written over it.
+   */
+  onSent(listener: SentListener): void {
+    this.sentListener = listener;
+  }
 
   /**
    * A reply waiting for a channel session (ChannelWaitError) gets its retry in the process holding the
@@ -95,6 +107,7 @@ export class DeliveryWorker {
       const a = await this.audit.append(ticket._id, 'message.delivery_changed', systemActor, { messageId, from: 'queued', to: 'sent', attempt });
       this.bus.publish({ type: 'message.status_changed', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), messageId, status: 'sent' });
       log.info({ ticketId: String(ticket._id) }, 'outbound message sent');
+      this.tellSent(String(message.inboxId), result.providerMessageId, log);
       return 'sent';
     } catch (err) {
       const channelError = err instanceof ChannelError ? err : undefined;
@@ -119,6 +132,15 @@ export class DeliveryWorker {
         return 'retry-scheduled';
       }
       return this.fail(message, ticket, attempt, code, reason, log);
+    }
+  }
+
+  /** Never throws: the message is sent, and a throw in the send's `try` would send it again. */
+  private tellSent(inboxId: string, providerMessageId: string, log: Logger): void {
+    try {
+      this.sentListener?.(inboxId, providerMessageId);
+    } catch (err) {
+      log.warn({ err }, 'receipts waiting for this message wait for the sweep');
     }
   }
 

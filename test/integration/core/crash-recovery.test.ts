@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AuditLog } from '../../../src/core/audit/audit-log.js';
+import { verifyAuditChain } from '../../../src/core/audit/verify-chain.js';
 import { InboundEventSchema } from '../../../src/core/domain/inbound-event.js';
 import { createInbox, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
 import { startTestDatabase, type TestDatabase } from '../../support/test-database.js';
@@ -83,5 +85,50 @@ describe('crash recovery', () => {
     }
     expect(await modelsOf(t.core).InboundEvent.findById(`sms-status:${sid}:delivered`).lean()).toMatchObject({ status: 'processed' });
     expect(await modelsOf(t.core).Message.findOne({ providerMessageId: sid }).lean()).toMatchObject({ delivery: { status: 'delivered' } });
+  });
+
+  it('an edit interrupted between its two writes keeps the previous text in the history, once, and applies the new text', async () => {
+    const inbox = String((await createInbox(t.core))._id);
+    const sid = 'SM-edit-crash';
+    await t.core.ingest.accept([smsEvent(inbox, { sid, from: '+5511966660003', text: 'Pedido 321' })]);
+    await t.core.ingest.drain();
+    const original = (await modelsOf(t.core).Message.findOne({ providerKey: `sms:${sid}` }).lean())!;
+
+    // The process dies after the first of the edit's two writes (whichever comes first): the second fails once.
+    const Message = modelsOf(t.core).Message;
+    const append = AuditLog.prototype.append;
+    const updateOne = Message.updateOne.bind(Message) as (...args: unknown[]) => unknown;
+    let editWrites = 0;
+    const crashOnSecond = () => ++editWrites === 2;
+    const auditSpy = vi.spyOn(AuditLog.prototype, 'append').mockImplementation(function (this: AuditLog, ...args: Parameters<AuditLog['append']>) {
+      if (args[1] === 'message.edited' && crashOnSecond()) return Promise.reject(new Error('crashed before the history was written'));
+      return append.apply(this, args);
+    });
+    const updateSpy = vi.spyOn(Message, 'updateOne').mockImplementation(((...args: unknown[]) => {
+      const update = args[1] as { $set?: { text?: string } } | undefined;
+      if (update?.$set?.text !== undefined && crashOnSecond()) return Promise.reject(new Error('crashed before the text was written'));
+      return updateOne(...args);
+    }) as unknown as typeof Message.updateOne);
+    const editKey = `sms-edit:${sid}:1`;
+    try {
+      await t.core.ingest.accept([{ type: 'message.edited', providerKey: editKey, inboxId: inbox, occurredAt: new Date(), providerMessageId: sid, text: 'Pedido 123' }]);
+      await t.core.ingest.drain();
+      expect(editWrites).toBe(2);
+      expect(await modelsOf(t.core).InboundEvent.findById(editKey).lean()).toMatchObject({ status: 'pending', attempts: 1 });
+
+      // The retry (here from memory; after a real crash, the start-up catch-up).
+      expect(t.core.ingest.retryDue(0)).toBeGreaterThanOrEqual(1);
+      await t.core.ingest.drain();
+    } finally {
+      auditSpy.mockRestore();
+      updateSpy.mockRestore();
+    }
+    expect(await modelsOf(t.core).InboundEvent.findById(editKey).lean()).toMatchObject({ status: 'processed' });
+    expect(await modelsOf(t.core).Message.findById(original._id).lean()).toMatchObject({ text: 'Pedido 123', editedAt: expect.any(Date) });
+    const history = await modelsOf(t.core).AuditEvent.find({ ticketId: original.ticketId, type: 'message.edited' }).lean();
+    expect(history.map((h) => JSON.parse(h.dataJson) as { messageId: string; previousText: string })).toEqual([
+      expect.objectContaining({ messageId: String(original._id), previousText: 'Pedido 321' }),
+    ]);
+    expect(await verifyAuditChain(modelsOf(t.core), String(original.ticketId))).toMatchObject({ intact: true });
   });
 });
