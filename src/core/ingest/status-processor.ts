@@ -240,6 +240,9 @@ export class StatusProcessor {
   async edited(e: MessageEdited, run: ProcessRun = 'recovery'): Promise<ProcessResult> {
     const message = await this.keys.inInbox(e.inboxId, e.providerMessageId);
     if (!message) throw messageNotYetKnown(e.inboxId, e.providerMessageId);
+    // An edit older than the text shown (retried after a newer one landed, or redelivered late) must not bring
+    // its text back; the newer edit's history holds the text it replaced.
+    if (message.editedAt && e.occurredAt.getTime() < new Date(message.editedAt).getTime()) return { outcome: 'superseded', events: [] };
     const html = e.html ? sanitizeEmailHtml(e.html) : undefined;
     const changed = message.text !== e.text || message.html !== html;
     const found = run === 'first' ? null : await this.audit.findRef(message.ticketId, e.providerKey);

@@ -101,11 +101,12 @@ export class DeliveryWorker {
       const result = await adapter.send(await this.toOutbound(message, ticket));
       // Its provider id's key before the id is stored: a receipt or an echo that finds the id finds the message.
       await this.keys.record({ _id: message._id, inboxId: message.inboxId, providerMessageId: result.providerMessageId });
-      await this.setDelivery(message, { status: 'sent', attempts: attempt, providerMessageId: result.providerMessageId });
+      const becameSent = await this.markSent(message, attempt, result.providerMessageId);
       await this.claimOutcome(messageId, attempt, 'sent');
       await this.outbox.remove(messageId);
       const a = await this.audit.append(ticket._id, 'message.delivery_changed', systemActor, { messageId, from: 'queued', to: 'sent', attempt });
-      this.bus.publish({ type: 'message.status_changed', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), messageId, status: 'sent' });
+      // A receipt that came first was announced already: a `sent` after it would turn the console's ticks back.
+      if (becameSent) this.bus.publish({ type: 'message.status_changed', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), messageId, status: 'sent' });
       log.info({ ticketId: String(ticket._id) }, 'outbound message sent');
       this.tellSent(String(message.inboxId), result.providerMessageId, log);
       return 'sent';
@@ -155,6 +156,25 @@ export class DeliveryWorker {
     }
     log.warn({ code, reason }, 'outbound message failed permanently');
     return 'failed';
+  }
+
+  /**
+   * `sent` with the platform's id — unless a receipt moved the message on meanwhile: the id's key is written
+   * before this (so a receipt or echo finds the message), and a fast receipt (the web chat's, a webhook that
+   * beats our send call's answer) may be applied in between. Then only the id and the attempt are written, and
+   * the ticks stay where the receipt put them. True when the status became `sent`.
+   */
+  private async markSent(message: Message, attempt: number, providerMessageId: string): Promise<boolean> {
+    const still = await this.models.Message.updateOne(
+      { _id: message._id, 'delivery.status': { $in: ['queued', 'sending'] } },
+      {
+        $set: { 'delivery.status': 'sent', 'delivery.attempts': attempt, providerMessageId },
+        $push: { 'delivery.history': { status: 'sent', at: new Date() } },
+      },
+    );
+    if (still.matchedCount > 0) return true;
+    await this.models.Message.updateOne({ _id: message._id }, { $set: { 'delivery.attempts': attempt, providerMessageId } });
+    return false;
   }
 
   private async setDelivery(message: Message, d: { status: Message['delivery']['status']; attempts: number; lastError?: string; providerMessageId?: string }) {

@@ -131,4 +131,22 @@ describe('crash recovery', () => {
     ]);
     expect(await verifyAuditChain(modelsOf(t.core), String(original.ticketId))).toMatchObject({ intact: true });
   });
+
+  it('an edit older than the text shown (retried after a newer one landed) does not bring its text back', async () => {
+    const inbox = String((await createInbox(t.core))._id);
+    const sid = 'SM-edit-order';
+    await t.core.ingest.accept([smsEvent(inbox, { sid, from: '+5511966660004', text: 'first' })]);
+    await t.core.ingest.drain();
+    const edit = (n: number, text: string, at: Date) => ({ type: 'message.edited' as const, providerKey: `sms-edit:${sid}:${n}`, inboxId: inbox, occurredAt: at, providerMessageId: sid, text });
+    const older = new Date(Date.now() - 5_000);
+    await t.core.ingest.accept([edit(2, 'third', new Date())]);
+    await t.core.ingest.drain();
+    await t.core.ingest.accept([edit(1, 'second', older)]);
+    await t.core.ingest.drain();
+    const message = (await modelsOf(t.core).Message.findOne({ providerKey: `sms:${sid}` }).lean())!;
+    expect(message.text).toBe('third');
+    expect(await modelsOf(t.core).InboundEvent.findById(`sms-edit:${sid}:1`).lean()).toMatchObject({ status: 'processed', result: { outcome: 'superseded' } });
+    const history = await modelsOf(t.core).AuditEvent.find({ ticketId: message.ticketId, type: 'message.edited' }).lean();
+    expect(history.map((h) => (JSON.parse(h.dataJson) as { previousText: string }).previousText)).toEqual(['first']);
+  });
 });

@@ -55,6 +55,49 @@ describe('events that name a message before it is known', () => {
     expect(statuses).toEqual(['sent', 'delivered']);
   });
 
+  it('a receipt applied after the provider id was keyed but before the worker wrote `sent`: the ticks never go back', async () => {
+    const inbox = await createInbox(t.core);
+    const inboxId = String(inbox._id);
+    t.registry.adapters.set(inboxId, new ScriptedAdapter().then(async (out) => ({ providerMessageId: `SM-race-${out.messageId}`, sentAt: new Date() })));
+    await t.core.ingest.accept([smsEvent(inboxId, { sid: 'SM-race-in', from: '+5511944440003' })]);
+    await t.core.ingest.drain();
+    const ticketId = String((await modelsOf(t.core).Message.findOne({ providerKey: 'sms:SM-race-in' }).lean())!.ticketId);
+    const agent = await createUser(t.core, 'admin');
+    // The receipt lands in the window: the key is written, the worker's `sent` is on its way.
+    const Message = modelsOf(t.core).Message;
+    const original = Message.updateOne;
+    let receiptKey = '';
+    Message.updateOne = async function (this: unknown, ...args: unknown[]) {
+      const set = (args[1] as { $set?: Record<string, unknown> } | undefined)?.$set;
+      if (!receiptKey && set?.['delivery.status'] === 'sent') {
+        const providerMessageId = String(set.providerMessageId);
+        receiptKey = `sms-status:${providerMessageId}:delivered`;
+        await t.core.ingest.accept([{ type: 'message.status', providerKey: receiptKey, inboxId, occurredAt: new Date(), providerMessageId, status: 'delivered' }]);
+        await eventually(() => inboundEvent(receiptKey), (r) => r?.status === 'processed');
+      }
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as unknown as typeof original;
+    try {
+      const reply = await t.core.compose.reply(agent, ticketId, { text: 'Racing its receipt', attachments: [] });
+      await eventually(() => modelsOf(t.core).Message.findById(reply._id).lean(), (m) => Boolean(m?.providerMessageId));
+      await eventually(
+        async () => t.events.some((e) => e.type === 'message.status_changed' && e.messageId === String(reply._id) && (e as { status: string }).status === 'delivered'),
+        (seen) => seen,
+      );
+      await t.core.ingest.drain();
+      const stored = (await Message.findById(reply._id).lean())!;
+      expect(receiptKey).not.toBe('');
+      expect(stored.delivery.status).toBe('delivered');
+      expect(stored.providerMessageId).toBe(`SM-race-${String(reply._id)}`);
+      expect(stored.delivery.history.map((h) => h.status)).toEqual(['queued', 'sending', 'delivered']);
+      const statuses = t.events.filter((e) => e.type === 'message.status_changed' && e.messageId === String(reply._id)).map((e) => (e as { status: string }).status);
+      expect(statuses.at(-1)).toBe('delivered');
+      expect(statuses).not.toContain('sent');
+    } finally {
+      Message.updateOne = original;
+    }
+  });
+
   it('an edit that arrives before its message was processed is applied once the message is stored', async () => {
     const inboxId = String((await createInbox(t.core))._id);
     const editKey = 'sms-edit:SM-edit-early:1';
