@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectMongoose, disconnect } from '../../src/core/db/connect.js';
 import { startDatabase } from '../../src/core/db/start-database.js';
+import { superviseFerretDb } from '../../src/core/db/ferretdb-supervisor.js';
 import { createLogger } from '../../src/core/logging/logger.js';
 import { modelsOf } from '../../src/core/models/models-of.js';
 import { createInbox, smsEvent, startTestCore, type TestCore } from '../support/test-core.js';
@@ -60,14 +62,48 @@ describe('embedded FerretDB supervision', () => {
     expect(alive(db.pid!)).toBe(false);
   });
 
+  it('a restart that cannot start (its port taken meanwhile) is tried again, later, until it can', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ponte-ferret-restart-'));
+    dirs.push(dir);
+    const db = await superviseFerretDb({ binary: process.env.FERRETDB_BINARY!, dir, logger, restartDelaysMs: [300, 600] });
+    const { hostname, port } = new URL(db.uri);
+    const squatter = net.createServer();
+    try {
+      const first = db.pid;
+      process.kill(first, 'SIGKILL');
+      // Take the port before the supervisor's first try, and hold it through it.
+      await new Promise<void>((resolve, reject) => {
+        const tryListen = () => {
+          squatter.once('error', () => setTimeout(tryListen, 5));
+          squatter.listen(Number(port), hostname, () => {
+            squatter.removeAllListeners('error');
+            resolve();
+          });
+        };
+        tryListen();
+        setTimeout(() => reject(new Error('port never freed')), 5_000);
+      });
+      await new Promise((r) => setTimeout(r, 1_200));
+      expect(db.restarts).toBe(0);
+      await new Promise<void>((r) => squatter.close(() => r()));
+      await eventually(async () => (db.restarts === 1 ? true : undefined), 10_000);
+      expect(db.pid).not.toBe(first);
+      expect(alive(db.pid)).toBe(true);
+    } finally {
+      if (squatter.listening) squatter.close();
+      await db.stop();
+    }
+    expect(alive(db.pid)).toBe(false);
+  });
+
   it('stopped while a restart is due: nothing is started again', async () => {
     const db = await embedded();
     const first = db.pid!;
     process.kill(first, 'SIGKILL');
     await eventually(async () => (alive(first) ? undefined : true), 5_000, 10);
     await db.stop();
-    // Longer than the first restart delay: a restart that ignored the stop would have happened by now.
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Longer than the first restart delay (0.2 s): a restart that ignored the stop would have happened by now.
+    await new Promise((r) => setTimeout(r, 1_500));
     expect(db.pid).toBe(first);
     const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
     expect(processes.split('\n').filter((line) => line.includes('ferretdb-embedded') && line.includes(dirs.at(-1)!))).toEqual([]);

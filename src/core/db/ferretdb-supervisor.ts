@@ -38,6 +38,8 @@ export async function superviseFerretDb(opts: { binary: string; dir: string; log
   let timer: NodeJS.Timeout | undefined;
   let starting: Promise<void> | undefined;
   let startedAt = Date.now();
+  /** When the database went away (its first exit in a row), for the log. */
+  let downSince: number | undefined;
 
   const launch = (listen?: string): Promise<RunningFerretDb> =>
     launchFerretDb({
@@ -46,25 +48,31 @@ export async function superviseFerretDb(opts: { binary: string; dir: string; log
       logger: log,
       ...(opts.startTimeoutMs !== undefined ? { startTimeoutMs: opts.startTimeoutMs } : {}),
       ...(listen ? { listen } : {}),
-      onUnexpectedExit: () => scheduleRestart(Date.now()),
+      onUnexpectedExit: () => {
+        const now = Date.now();
+        downSince ??= now;
+        scheduleRestart(now);
+      },
     });
 
   let current = await launch();
   const uri = current.uri;
   const listen = listenAddressOf(uri);
 
+  /** `failures`: exits and failed starts in a row, each sooner than HEALTHY_AFTER_MS after the last start. */
   function scheduleRestart(exitedAt: number): void {
     if (stopping) return;
     if (exitedAt - startedAt >= HEALTHY_AFTER_MS) failures = 0;
     const delay = delays[Math.min(failures, delays.length - 1)]!;
+    failures++;
     log.warn({ delayMs: delay, failures, dir: opts.dir, listen }, 'restarting the embedded FerretDB on the same data');
     timer = setTimeout(() => {
       timer = undefined;
-      starting = restart(exitedAt).finally(() => (starting = undefined));
+      starting = restart().finally(() => (starting = undefined));
     }, delay);
   }
 
-  async function restart(exitedAt: number): Promise<void> {
+  async function restart(): Promise<void> {
     if (stopping) return;
     try {
       const next = await launch(listen);
@@ -72,12 +80,14 @@ export async function superviseFerretDb(opts: { binary: string; dir: string; log
       startedAt = Date.now();
       restarts++;
       if (next.uri !== uri) log.error({ was: uri, now: next.uri }, 'FerretDB came back on another address; connections will not find it');
-      log.warn({ pid: next.pid, restarts, downMs: startedAt - exitedAt }, 'embedded FerretDB restarted on the same data and port');
+      log.warn({ pid: next.pid, restarts, downMs: startedAt - (downSince ?? startedAt) }, 'embedded FerretDB restarted on the same data and port');
+      downSince = undefined;
       if (stopping) await next.stop();
     } catch (err) {
-      failures++;
       log.error({ err, failures }, 'embedded FerretDB could not be restarted');
-      scheduleRestart(exitedAt);
+      // A failed start counts like a quick exit: the next wait is longer.
+      startedAt = Date.now();
+      scheduleRestart(startedAt);
     }
   }
 
