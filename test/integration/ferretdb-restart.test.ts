@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectMongoose, disconnect } from '../../src/core/db/connect.js';
 import { startDatabase } from '../../src/core/db/start-database.js';
+import { ensureFerretDbBinary } from '../../src/core/db/ferretdb-launcher.js';
 import { superviseFerretDb } from '../../src/core/db/ferretdb-supervisor.js';
 import { createLogger } from '../../src/core/logging/logger.js';
 import { modelsOf } from '../../src/core/models/models-of.js';
@@ -65,7 +66,9 @@ describe('embedded FerretDB supervision', () => {
   it('a restart that cannot start (its port taken meanwhile) is tried again, later, until it can', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ponte-ferret-restart-'));
     dirs.push(dir);
-    const db = await superviseFerretDb({ binary: process.env.FERRETDB_BINARY!, dir, logger, restartDelaysMs: [300, 600] });
+    // The launcher the tests' databases use: FERRETDB_BINARY when set, else the repository's build.
+    const binary = await ensureFerretDbBinary({ configured: process.env.FERRETDB_BINARY, logger });
+    const db = await superviseFerretDb({ binary, dir, logger, restartDelaysMs: [300, 600] });
     const { hostname, port } = new URL(db.uri);
     const squatter = net.createServer();
     try {
