@@ -5,6 +5,8 @@ import net from 'node:net';
 export interface RedisServer {
   url: string;
   stop(): Promise<void>;
+  /** Stopped and started again on the same port, empty (no persistence): what its clients meet after a Redis restart. */
+  restart(): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -17,6 +19,24 @@ async function freePort(): Promise<number> {
 
 export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
+  let child = await spawnRedis(port);
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop,
+    async restart() {
+      await stop();
+      child = await spawnRedis(port);
+    },
+  };
+}
+
+async function spawnRedis(port: number): Promise<ChildProcess> {
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -35,13 +55,5 @@ export async function startRedisServer(): Promise<RedisServer> {
     child.once('error', (err) => reject(new Error(`cannot run redis-server (apt-get install redis-server): ${err.message}`)));
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${out}`)));
   });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return child;
 }
