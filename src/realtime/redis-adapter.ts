@@ -5,7 +5,9 @@ import { createClient } from 'redis';
 /**
  * Several hub processes: with REDIS_URL set, Socket.IO broadcasts go through Redis Streams, so an
  * event projected by one process reaches the agent sockets of every process, once. Streams (not
- * plain pub/sub) because a reconnecting process reads what it missed during a short Redis outage.
+ * plain pub/sub) because a reconnecting process reads what it missed during a short Redis outage;
+ * what this process publishes while Redis is down waits in the client's offline queue (a restart of
+ * Redis is tested in hub-processes-redis.test.ts).
  */
 export interface RedisAdapter {
   adapter: ReturnType<typeof createAdapter>;

@@ -5,8 +5,11 @@ import net from 'node:net';
 export interface RedisServer {
   url: string;
   stop(): Promise<void>;
-  /** Stopped and started again on the same port, empty (no persistence): what its clients meet after a Redis restart. */
-  restart(): Promise<void>;
+  /**
+   * Stopped and started again on the same port, empty (no persistence): what its clients meet after a Redis
+   * restart. `whileDown` runs in between.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -29,8 +32,9 @@ export async function startRedisServer(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     stop,
-    async restart() {
+    async restart(whileDown) {
       await stop();
+      await whileDown?.();
       child = await spawnRedis(port);
     },
   };
