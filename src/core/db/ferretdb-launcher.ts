@@ -208,6 +208,10 @@ export async function launchFerretDb(opts: {
   await fs.mkdir(opts.dir, { recursive: true });
   const child = spawn(opts.binary, ['-dir', path.resolve(opts.dir), '-listen', opts.listen ?? '127.0.0.1:0', '-stdin-watch'], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    // A group of its own: a terminal's Ctrl+C (SIGINT to the whole foreground group) reaches the hub only, whose
+    // clean stop still writes to the database (its stop snapshot) and stops it last. Should the hub die instead,
+    // -stdin-watch ends it.
+    detached: true,
   });
   const log = opts.logger;
 

@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * Ctrl+C in a terminal sends SIGINT to every process of the foreground group: the hub and, until
+ * 2026-12-05, the embedded FerretDB it had started, which then shut down while the hub's own clean stop
+ * still needed it (the stop snapshot that makes the next start fast at 50,000 tickets). The launcher now
+ * runs in a process group of its own; the hub stops it last.
+ */
+const child = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'stop-on-sigint.ts');
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('the embedded database and a terminal Ctrl+C', () => {
+  it('outlives the SIGINT sent to the whole group until the hub stops it: a write after the signal lands', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ponte-ctrl-c-'));
+    dirs.push(dataDir);
+    // Its own group, as a shell gives a foreground job: the signal below reaches every member.
+    const hub = spawn(process.execPath, ['--import', 'tsx', child, dataDir], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    let out = '';
+    hub.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    hub.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => hub.once('exit', (code) => resolve(code)));
+    const until = Date.now() + 30_000;
+    while (!/ready \d+/.test(out)) {
+      if (Date.now() > until) throw new Error(`the child did not start:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const dbPid = Number(/ready (\d+)/.exec(out)![1]);
+    process.kill(-hub.pid!, 'SIGINT');
+    expect(await exited, out).toBe(0);
+    expect(out).toContain('after SIGINT: written');
+    expect(() => process.kill(dbPid, 0)).toThrow();
+  }, 60_000);
+});
