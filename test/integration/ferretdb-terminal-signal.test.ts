@@ -33,9 +33,20 @@ describe('the embedded database and a terminal Ctrl+C', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     const dbPid = Number(/ready (\d+)/.exec(out)![1]);
-    process.kill(-hub.pid!, 'SIGINT');
-    expect(await exited, out).toBe(0);
-    expect(out).toContain('after SIGINT: written');
-    expect(() => process.kill(dbPid, 0)).toThrow();
+    try {
+      process.kill(-hub.pid!, 'SIGINT');
+      expect(await exited, out).toBe(0);
+      expect(out).toContain('after SIGINT: written');
+      expect(() => process.kill(dbPid, 0)).toThrow();
+    } finally {
+      // Whatever failed above, leave nothing running.
+      for (const pid of [-hub.pid!, dbPid]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+    }
   }, 60_000);
 });
