@@ -177,7 +177,7 @@ export class DeliveryWorker {
     return false;
   }
 
-  private async setDelivery(message: Message, d: { status: Message['delivery']['status']; attempts: number; lastError?: string; providerMessageId?: string }) {
+  private async setDelivery(message: Message, d: { status: Message['delivery']['status']; attempts: number; lastError?: string }) {
     await this.models.Message.updateOne(
       { _id: message._id },
       {
@@ -185,7 +185,6 @@ export class DeliveryWorker {
           'delivery.status': d.status,
           'delivery.attempts': d.attempts,
           ...(d.lastError ? { 'delivery.lastError': d.lastError } : {}),
-          ...(d.providerMessageId ? { providerMessageId: d.providerMessageId } : {}),
         },
         $push: { 'delivery.history': { status: d.status, at: new Date(), ...(d.lastError ? { reason: d.lastError } : {}) } },
       },

@@ -136,7 +136,10 @@ export async function startApp(env: Record<string, string> = {}, opts: StartAppO
     webchat,
     webchatInboxId,
     channels,
-    databasePid: db.pid,
+    // The current process: the embedded FerretDB gets a new one when restarted after a crash.
+    get databasePid() {
+      return db.pid;
+    },
     databaseKind: db.kind,
     async stop() {
       await realtime.close();
