@@ -1,9 +1,12 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DryMongoBinary } from 'mongodb-memory-server-core';
 import { Schema, type Connection } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectMongoose, disconnect } from '../../src/core/db/connect.js';
+import { ensureFerretDbBinary } from '../../src/core/db/ferretdb-launcher.js';
 import { findMongoBinary } from '../../src/core/db/memory-server.js';
 import { startDatabase, type StartedDatabase } from '../../src/core/db/start-database.js';
 import { createLogger } from '../../src/core/logging/logger.js';
@@ -167,5 +170,28 @@ describe('startDatabase in auto mode', () => {
         expect(db.reason).toMatch(/^memory-server failed to start/);
       });
     });
+  });
+
+  it('with a MongoDB binary that serves: starts it under memory-server on DATA_DIR/mongodb and keeps the data across a restart', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ponte-db-mongod-'));
+    // A mongod stand-in speaking the wire protocol through FerretDB (see the file): no MongoDB binary here.
+    vi.stubEnv('MONGOMS_SYSTEM_BINARY', path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'standins', 'fake-mongod.mjs'));
+    vi.stubEnv('PONTE_FAKE_MONGOD_FERRETDB', await ensureFerretDbBinary({ configured: process.env.FERRETDB_BINARY, logger }));
+    vi.stubEnv('PONTE_FAKE_MONGOD_VERSION', DryMongoBinary.getEnsuredOptions().version);
+    try {
+      await withDatabase(dataDir, 'auto', async (db, conn) => {
+        expect(db.kind).toBe('mongodb-memory-server');
+        expect(db.reason).toContain(path.join(dataDir, 'mongodb'));
+        expect(db.pid).toBeGreaterThan(0);
+        await conn.model('Note', noteSchema).create({ key: 'kept', body: 'across a restart' });
+      });
+      await withDatabase(dataDir, 'auto', async (db, conn) => {
+        expect(db.kind).toBe('mongodb-memory-server');
+        expect((await conn.model('Note', noteSchema).findOne({ key: 'kept' }).lean())?.body).toBe('across a restart');
+      });
+    } finally {
+      vi.unstubAllEnvs();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

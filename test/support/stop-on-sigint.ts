@@ -1,5 +1,6 @@
 /**
- * A child for ferretdb-terminal-signal.test.ts: starts the embedded database as the hub does, and on SIGINT
+ * A child for ferretdb-terminal-signal.test.ts: starts the embedded database (argv: data folder, then
+ * `ferretdb` or `memory-server`) as the hub does, and on SIGINT
  * (a terminal's Ctrl+C reaches every process of the foreground group) writes one document after a pause,
  * as the hub's own shutdown writes its stop snapshot, then stops the database. Prints what happened.
  */
@@ -8,8 +9,9 @@ import { startDatabase } from '../../src/core/db/start-database.js';
 import { createLogger } from '../../src/core/logging/logger.js';
 
 const dataDir = process.argv[2]!;
+const embedded = process.argv[3] === 'memory-server' ? 'memory-server' : 'ferretdb';
 const logger = createLogger('silent');
-const db = await startDatabase({ dataDir, embedded: 'ferretdb', ferretdbBinary: process.env.FERRETDB_BINARY, logger });
+const db = await startDatabase({ dataDir, embedded, ferretdbBinary: process.env.FERRETDB_BINARY, logger });
 const conn = await connectMongoose(db.uri, logger);
 process.on('SIGINT', () => {
   void (async () => {

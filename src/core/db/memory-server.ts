@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Logger } from '../logging/logger.js';
+import { RestartOnExit } from './restart-on-exit.js';
 
 /**
  * mongodb-memory-server with a persistent dbPath: a real mongod when one can be had.
@@ -11,6 +13,10 @@ export type BinaryLookup = { found: true; systemBinary?: string; where: string }
 
 export interface RunningMemoryServer {
   uri: string;
+  /** The current mongod (a restart after a crash has another). */
+  readonly pid: number | undefined;
+  /** How many times it was started again after exiting on its own. */
+  readonly restarts: number;
   stop(): Promise<void>;
 }
 
@@ -50,26 +56,76 @@ export async function findMongoBinary(): Promise<BinaryLookup> {
 }
 
 /**
- * Starts mongod on `<dataDir>` with wiredTiger so data survives restarts.
- * Without `systemBinary` the library may download MongoDB (only reached when
- * EMBEDDED_DB=memory-server was asked for explicitly, or a cached binary exists).
+ * Starts mongod on `<dataDir>` with wiredTiger so data survives restarts, supervised as the embedded FerretDB
+ * is (RestartOnExit): a mongod that exits on its own starts again on the same dbPath and port. Without
+ * `systemBinary` the library may download MongoDB (only reached when EMBEDDED_DB=memory-server was asked for
+ * explicitly, or a cached binary exists).
  */
 export async function startMemoryServer(opts: {
   dbPath: string;
   systemBinary?: string | undefined;
+  logger: Logger;
+  restartDelaysMs?: number[];
 }): Promise<RunningMemoryServer> {
   const { MongoMemoryServer } = await import('mongodb-memory-server-core');
   await fs.mkdir(opts.dbPath, { recursive: true });
   const { systemBinary } = opts;
-  const server = await MongoMemoryServer.create({
+  const server = new MongoMemoryServer({
     instance: { dbPath: path.resolve(opts.dbPath), storageEngine: 'wiredTiger' },
     ...(systemBinary ? { binary: { systemBinary } } : {}),
+    // A process group of its own, as the FerretDB launcher: a terminal's Ctrl+C (SIGINT to the whole
+    // foreground group) reaches the hub only, whose clean stop still writes its stop snapshot and stops
+    // mongod last. Should the hub die instead, the library's killer process ends mongod.
+    spawn: { detached: true },
   });
+  let stopping = false;
+  let supervisor: RestartOnExit<{ pid: number | undefined; stop(): Promise<void> }> | undefined;
+  let watched = false;
+  supervisor = await RestartOnExit.start({
+    what: 'embedded MongoDB',
+    logger: opts.logger,
+    context: { dbPath: opts.dbPath },
+    ...(opts.restartDelaysMs ? { delaysMs: opts.restartDelaysMs } : {}),
+    start: async () => {
+      const instance = server.instanceInfo?.instance;
+      if (instance) {
+        // Again after an exit: the library keeps the dead process's handle and refuses to start while it
+        // has one; `start(true)` keeps the port, so the URI the hub holds stays right.
+        await server.stop({ doCleanup: false, force: false });
+        instance.mongodProcess = undefined;
+        await server.start(true);
+      } else {
+        await server.start();
+      }
+      const started = server.instanceInfo!.instance;
+      if (!watched) {
+        watched = true;
+        // The same instance object runs every mongod of this server: one listener.
+        started.on('instanceClosed' as Parameters<typeof started.on>[0], (code: number | null, signal: string | null) => {
+          if (stopping || !supervisor || supervisor.restarting) return;
+          opts.logger.error({ code, signal, dbPath: opts.dbPath }, 'embedded MongoDB exited unexpectedly');
+          supervisor.exited();
+        });
+      }
+      return {
+        pid: started.mongodProcess?.pid,
+        stop: async () => {
+          stopping = true;
+          // doCleanup only removes a temp dir the library created itself; our dbPath is kept.
+          await server.stop({ doCleanup: true, force: false });
+        },
+      };
+    },
+  });
+  const running = supervisor;
   return {
     uri: server.getUri(),
-    async stop() {
-      // doCleanup only removes a temp dir the library created itself; our dbPath is kept.
-      await server.stop({ doCleanup: true, force: false });
+    get pid() {
+      return running.current.pid;
     },
+    get restarts() {
+      return running.restarts;
+    },
+    stop: () => running.stop(),
   };
 }

@@ -121,7 +121,17 @@ export async function startDatabase(opts: StartDatabaseOptions): Promise<Started
   } else {
     const attempt = await tryMemoryServer(opts, log, mongoDir);
     if (attempt.started) {
-      return { ...attempt.started, uri: withDbName(attempt.started.uri, dbName) };
+      const started = attempt.started;
+      // Not spread: `pid` is a getter (a restart after a crash has another process).
+      return {
+        uri: withDbName(started.uri, dbName),
+        kind: started.kind,
+        reason: started.reason,
+        get pid() {
+          return started.pid;
+        },
+        stop: () => started.stop(),
+      };
     }
     notMemoryServer = attempt.why;
   }
@@ -174,10 +184,21 @@ async function tryMemoryServer(
   }
   try {
     const started = Date.now();
-    const server = await startMemoryServer({ dbPath, systemBinary });
+    const server = await startMemoryServer({ dbPath, systemBinary, logger: log });
     const reason = `${why}; data in ${dbPath}`;
-    log.info({ kind: 'mongodb-memory-server', reason, ms: Date.now() - started }, 'embedded MongoDB started');
-    return { started: { uri: server.uri, kind: 'mongodb-memory-server', reason, stop: server.stop } };
+    log.info({ kind: 'mongodb-memory-server', reason, ms: Date.now() - started, pid: server.pid }, 'embedded MongoDB started');
+    return {
+      started: {
+        uri: server.uri,
+        kind: 'mongodb-memory-server',
+        reason,
+        // The current process: a restart after a crash has another.
+        get pid() {
+          return server.pid;
+        },
+        stop: () => server.stop(),
+      },
+    };
   } catch (err) {
     if (opts.embedded === 'memory-server') throw err;
     log.warn({ err }, 'memory-server failed to start; falling back to FerretDB');
