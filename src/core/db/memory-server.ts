@@ -81,6 +81,8 @@ export async function startMemoryServer(opts: {
   let stopping = false;
   let supervisor: RestartOnExit<{ pid: number | undefined; stop(): Promise<void> }> | undefined;
   let watched = false;
+  /** An exit between the first run's start and the supervisor's existence, handed over below. */
+  let exitedEarly = false;
   supervisor = await RestartOnExit.start({
     what: 'embedded MongoDB',
     logger: opts.logger,
@@ -102,9 +104,10 @@ export async function startMemoryServer(opts: {
         watched = true;
         // The same instance object runs every mongod of this server: one listener.
         started.on('instanceClosed' as Parameters<typeof started.on>[0], (code: number | null, signal: string | null) => {
-          if (stopping || !supervisor || supervisor.restarting) return;
+          if (stopping || supervisor?.restarting) return;
           opts.logger.error({ code, signal, dbPath: opts.dbPath }, 'embedded MongoDB exited unexpectedly');
-          supervisor.exited();
+          if (supervisor) supervisor.exited();
+          else exitedEarly = true;
         });
       }
       return {
@@ -118,6 +121,7 @@ export async function startMemoryServer(opts: {
     },
   });
   const running = supervisor;
+  if (exitedEarly) running.exited();
   return {
     uri: server.getUri(),
     get pid() {
