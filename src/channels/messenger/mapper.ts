@@ -1,3 +1,4 @@
+import { sanitizeFileName } from '../../core/attachments/file-name.js';
 import type { InboundEventInput } from '../../core/domain/inbound-event.js';
 import type { MessengerAttachment, MessagingEvent, WebhookBody } from './payload.js';
 import { MessagingEventSchema } from './payload.js';
@@ -196,10 +197,13 @@ function mapAttachments(list: MessengerAttachment[], mid: string) {
   return { attachments, notes };
 }
 
-/** The file's name from the CDN path when it has one (files keep theirs), else `<type>-<n>.<ext>`. */
+/**
+ * The file's name from the CDN path when it has one (files keep the name the customer gave them, so it follows
+ * the shared rule), else `<type>-<n>.<ext>`.
+ */
 function fileNameFor(type: string, url: string, mid: string, index: number): string {
   try {
-    const last = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+    const last = sanitizeFileName(decodeURIComponent(new URL(url).pathname.split('/').pop() ?? ''));
     if (/^[^\\/\0]{1,200}\.[A-Za-z0-9]{1,8}$/.test(last)) return last;
   } catch {
     // not a URL we can read a name from

@@ -1,5 +1,6 @@
 /**
- * The file-name rule every channel applies to a name a customer gave (email attachments, web chat uploads):
+ * The file-name rule every channel applies to a name a customer gave (email attachments, web chat uploads, the
+ * file names of Telegram documents, Messenger CDN paths and WhatsApp documents):
  * no path (`../../etc/passwd` → `passwd`), no control characters, no leading dots (hidden files), none of
  * the characters Windows refuses in a name (`<script>.html` → `_script_.html`, so a download keeps the
  * name the agent saw), no invisible direction controls (`invoice<U+202E>fdp.exe` is shown as `invoiceexe.pdf`:

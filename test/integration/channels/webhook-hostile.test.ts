@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelWebhooks } from '../../../src/channels/channel-catalogue.js';
+import { signatureOf } from '../../../src/channels/messenger/webhook.js';
+import { SECRET_HEADER } from '../../../src/channels/telegram/webhook.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
+import { MapRegistry } from '../../support/fake-channel.js';
+import { createUser } from '../../support/test-core.js';
+import { startWebHarness, type WebHarness } from '../web/web-harness.js';
+
+/**
+ * The real channel webhooks (the catalogue's) behind the real router and ingest, fed what a hostile or careless
+ * sender can put in a correctly signed body: odd file names, null and mistyped fields. Each case goes over HTTP.
+ */
+let h: WebHarness;
+const inbox: Record<'telegram' | 'messenger', { id: string; secret: string }> = {} as never;
+const APP_SECRET = 'meta-app-secret-for-tests';
+const PAGE_ID = '104857600000001';
+
+beforeAll(async () => {
+  h = await startWebHarness({}, { webhooks: channelWebhooks, channels: new MapRegistry() });
+  const admin = await createUser(h.t.core, 'admin');
+  const create = async (kind: 'telegram' | 'messenger', settings: Record<string, string>, secrets: Record<string, string>) => {
+    const created = await h.t.core.inboxes.create(admin, { kind, name: `${kind} hostile`, enabled: true, settings, secrets });
+    const target = await h.t.core.inboxes.webhookTarget(created.id);
+    inbox[kind] = { id: created.id, secret: target.settings.webhookSecret as string };
+  };
+  await create('telegram', {}, { botToken: '7012345678:AAHostileTestsTokenTokenToken' });
+  await create('messenger', { pageId: PAGE_ID }, { appSecret: APP_SECRET, pageAccessToken: 'page-token-for-tests' });
+});
+afterAll(() => h?.stop());
+
+const models = () => modelsOf(h.t.core);
+const storedEvent = async (providerKey: string) => {
+  const record = await models().InboundEvent.findById(providerKey).lean();
+  return record ? (JSON.parse(record.payloadJson) as Record<string, any>) : undefined;
+};
+
+let updateId = 5000;
+const telegram = (message: Record<string, unknown>) => {
+  const id = ++updateId;
+  const body = JSON.stringify({
+    update_id: id,
+    message: { message_id: id, date: 1764770400, chat: { id: 381234567, type: 'private' }, from: { id: 381234567, first_name: 'Ana' }, ...message },
+  });
+  const res = fetch(`${h.baseUrl}/webhooks/telegram/${inbox.telegram.id}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', [SECRET_HEADER]: inbox.telegram.secret },
+  });
+  return { res, key: `tg:7012345678:381234567:${id}` };
+};
+
+const messenger = (messaging: unknown[]) => {
+  const body = JSON.stringify({ object: 'page', entry: [{ id: PAGE_ID, time: 1764770400000, messaging }] });
+  return fetch(`${h.baseUrl}/webhooks/messenger/${inbox.messenger.id}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signatureOf(Buffer.from(body), APP_SECRET) },
+  });
+};
+const customerMessage = (mid: string, over: Record<string, unknown> = {}) => ({
+  sender: { id: '6543210987654321' },
+  recipient: { id: PAGE_ID },
+  timestamp: 1764770400000,
+  message: { mid, text: 'olá' },
+  ...over,
+});
+
+describe('webhooks: file names the customer chose', () => {
+  it('Telegram: a document name with a path, markup or a direction override is made safe; an empty one is named by us', async () => {
+    const cases: Array<[string, string | ((id: string) => string)]> = [
+      ['../../etc/passwd', 'passwd'],
+      ['<img src=x>.html', '_img src=x_.html'],
+      ['invoice\u202Efdp.exe', 'invoicefdp.exe'],
+      // Nothing left of it: before, the core refused the whole update (400) and the customer's message was lost.
+      ['', (key) => `document-${key.split(':').pop()}`],
+      ['../', (key) => `document-${key.split(':').pop()}`],
+    ];
+    for (const [given, expected] of cases) {
+      const { res, key } = telegram({ caption: 'see file', document: { file_id: `BQAC-${updateId}`, file_name: given, mime_type: 'application/pdf' } });
+      expect((await res).status, `file_name ${JSON.stringify(given)}`).toBe(200);
+      const event = await storedEvent(key);
+      expect(event?.attachments[0].fileName).toBe(typeof expected === 'string' ? expected : expected(key));
+    }
+  });
+
+  it("Messenger: the name in the CDN path (the customer's own file name) is made safe", async () => {
+    const url = (name: string) => `https://cdn.fbsbx.example/v/t59/${name}?_nc_cat=1`;
+    const res = await messenger([
+      customerMessage('m_files', {
+        message: {
+          mid: 'm_files',
+          attachments: [
+            { type: 'file', payload: { url: url('..%2F..%2Fevil%3Cx%3E.html') } },
+            { type: 'file', payload: { url: url('invoice%E2%80%AEfdp.exe') } },
+            { type: 'file', payload: { url: url('.bashrc.sh') } },
+          ],
+        },
+      }),
+    ]);
+    expect(res.status).toBe(200);
+    const event = await storedEvent('fb:m_files');
+    expect(event?.attachments.map((a: { fileName: string }) => a.fileName)).toEqual(['evil_x_.html', 'invoicefdp.exe', 'bashrc.sh']);
+  });
+});
