@@ -103,3 +103,35 @@ describe('webhooks: file names the customer chose', () => {
     expect(event?.attachments.map((a: { fileName: string }) => a.fileName)).toEqual(['evil_x_.html', 'invoicefdp.exe', 'bashrc.sh']);
   });
 });
+
+describe('webhooks: null and mistyped fields in a signed body', () => {
+  it('Messenger: a null or object sender id, or a null timestamp, is 400 and stores nothing (no customer "null")', async () => {
+    const bad = [
+      customerMessage('m_null_sender', { sender: { id: null } }),
+      customerMessage('m_object_sender', { sender: { id: { id: '1' } } }),
+      customerMessage('m_array_recipient', { recipient: { id: ['1', '2'] } }),
+      customerMessage('m_null_time', { timestamp: null }),
+      customerMessage('m_bool_time', { timestamp: true }),
+    ];
+    for (const event of bad) {
+      const res = await messenger([event]);
+      expect(res.status, event.message.mid).toBe(400);
+      expect(await storedEvent(`fb:${event.message.mid}`), event.message.mid).toBeUndefined();
+    }
+    const watermark = await messenger([customerMessage('unused', { message: undefined, read: { watermark: null } })]);
+    expect(watermark.status).toBe(400);
+    expect(await models().InboundEvent.countDocuments({ _id: /^fb:read:/ })).toBe(0);
+  });
+
+  it('Messenger: ids and times as numbers or as strings of digits are the same event', async () => {
+    const res = await messenger([
+      customerMessage('m_numeric', { sender: { id: 6543210987654321 }, timestamp: '1764770400123' }),
+    ]);
+    expect(res.status).toBe(200);
+    expect(await storedEvent('fb:m_numeric')).toMatchObject({
+      sender: { handle: '6543210987654321', identityKeys: ['messenger:6543210987654321'] },
+      occurredAt: new Date(1764770400123).toISOString(),
+      threading: { conversationId: '6543210987654321' },
+    });
+  });
+});
