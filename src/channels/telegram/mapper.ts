@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sanitizeFileName } from '../../core/attachments/file-name.js';
 import { phoneKey } from '../../core/contacts/identity-key.js';
 import type { InboundAttachment, InboundEventInput, Sender } from '../../core/domain/inbound-event.js';
@@ -11,7 +12,9 @@ import type { TelegramMessage, TelegramUpdate, TelegramUser } from './update-sch
  * Keys: `providerKey` `tg:<botId>:<chatId>:<message_id>` (Telegram retries a webhook and a poller may see an
  * update twice — the key makes the second one a duplicate); `providerMessageId` `<chatId>:<message_id>`
  * (message ids are unique only within a chat), which is also what `send` returns for our messages, so a
- * customer replying to an agent's message names it. Edits: `…:edit:<edit_date>`.
+ * customer replying to an agent's message names it. Edits: `…:edit:<edit_date>:<digest of the new text>` —
+ * `edit_date` has one-second resolution, so two edits in one second differ only by their text (a redelivery of
+ * the same edit is still a duplicate).
  */
 
 export interface TelegramMapOptions {
@@ -160,10 +163,12 @@ function messageEdited(m: TelegramMessage, opts: TelegramMapOptions): InboundEve
   const body = m.text ?? m.caption;
   if (body === undefined) return undefined; // a moved live location, a replaced media without caption
   const at = m.edit_date ?? m.date;
-  const html = entitiesToHtml(body, m.text !== undefined ? m.entities : m.caption_entities);
+  const entities = m.text !== undefined ? m.entities : m.caption_entities;
+  const html = entitiesToHtml(body, entities);
+  const digest = createHash('sha256').update(JSON.stringify([body, entities ?? []])).digest('hex').slice(0, 16);
   return {
     type: 'message.edited',
-    providerKey: `${providerKeyOf(opts.botId, m.chat.id, m.message_id)}:edit:${at}`,
+    providerKey: `${providerKeyOf(opts.botId, m.chat.id, m.message_id)}:edit:${at}:${digest}`,
     providerMessageId: providerMessageIdOf(m.chat.id, m.message_id),
     inboxId: opts.inboxId,
     occurredAt: new Date(at * 1000),

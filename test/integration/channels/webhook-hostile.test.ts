@@ -104,6 +104,33 @@ describe('webhooks: file names the customer chose', () => {
   });
 });
 
+describe('webhooks: retries and repeats', () => {
+  it('Telegram: two edits within one second are two edits (the last text wins); a redelivered edit is a duplicate', async () => {
+    const { res, key } = telegram({ text: 'pedido 12' });
+    expect((await res).status).toBe(200);
+    const messageId = Number(key.split(':').pop());
+    // Telegram's edit_date has one-second resolution: a quick correction of a correction shares it.
+    const edit = (text: string) =>
+      fetch(`${h.baseUrl}/webhooks/telegram/${inbox.telegram.id}`, {
+        method: 'POST',
+        body: JSON.stringify({
+          update_id: ++updateId,
+          edited_message: { message_id: messageId, date: 1764770400, edit_date: 1764770460, chat: { id: 381234567, type: 'private' }, from: { id: 381234567, first_name: 'Ana' }, text },
+        }),
+        headers: { 'content-type': 'application/json', [SECRET_HEADER]: inbox.telegram.secret },
+      });
+    expect((await edit('pedido 123')).status).toBe(200);
+    expect((await edit('pedido 1234')).status).toBe(200);
+    // Telegram delivering the last edit again (our answer was lost): stored once.
+    expect((await edit('pedido 1234')).status).toBe(200);
+    const edits = await models().InboundEvent.find({ type: 'message.edited', _id: new RegExp(`^${key}:edit:`) }).lean();
+    expect(edits.map((e) => JSON.parse(e.payloadJson).text).sort()).toEqual(['pedido 123', 'pedido 1234']);
+    await h.t.core.ingest.drain();
+    const message = await models().Message.findOne({ providerKey: key }).lean();
+    expect(message?.text).toBe('pedido 1234');
+  });
+});
+
 describe('webhooks: null and mistyped fields in a signed body', () => {
   it('Messenger: a null or object sender id, or a null timestamp, is 400 and stores nothing (no customer "null")', async () => {
     const bad = [
