@@ -33,6 +33,13 @@ const EXTENSION: Record<string, string> = { image: 'jpg', video: 'mp4', audio: '
 /** The app id Meta's own Page inbox (Meta Business Suite) sends with. */
 const PAGE_INBOX_APP_ID = '263902037430900';
 
+/**
+ * The event kinds `mapMessagingEvent` maps. Any other (opt-ins, referrals, reactions, handovers, policy notices)
+ * is skipped before it is checked: their shapes differ from ours — an opt-in names its sender by `user_ref`,
+ * a policy notice has no sender — and refusing one would refuse (and have Meta retry) the messages beside it.
+ */
+const MAPPED_KINDS = ['message', 'postback', 'delivery', 'read', 'message_edit'] as const;
+
 export function mapWebhookBody(body: WebhookBody, ctx: MapContext): InboundEventInput[] {
   // Instagram and other objects share the app's webhook URL only when misconfigured; not ours.
   if (body.object !== 'page') return [];
@@ -40,6 +47,8 @@ export function mapWebhookBody(body: WebhookBody, ctx: MapContext): InboundEvent
   for (const entry of body.entry) {
     if (ctx.pageId && entry.id !== ctx.pageId) continue;
     for (const raw of entry.messaging ?? []) {
+      if (typeof raw !== 'object' || raw === null) throw new WebhookPayloadError('messaging event is not an object');
+      if (!MAPPED_KINDS.some((kind) => kind in raw)) continue;
       const parsed = MessagingEventSchema.safeParse(raw);
       if (!parsed.success) {
         const where = parsed.error.issues[0]?.path.join('.') ?? '?';

@@ -150,6 +150,22 @@ describe('webhooks: null and mistyped fields in a signed body', () => {
     expect(await models().InboundEvent.countDocuments({ _id: /^fb:read:/ })).toBe(0);
   });
 
+  it('Messenger: events of kinds we do not map are skipped whatever their shape; the batch\'s messages are stored', async () => {
+    const res = await messenger([
+      // A checkbox-plugin opt-in names the person by user_ref, not by a page-scoped id.
+      { sender: { user_ref: 'UREF-4471' }, recipient: { id: PAGE_ID }, timestamp: 1764770400000, optin: { ref: 'cart', user_ref: 'UREF-4471' } },
+      // A policy notice has no sender at all.
+      { recipient: { id: PAGE_ID }, timestamp: 1764770400000, 'policy-enforcement': { action: 'block', reason: 'spam' } },
+      customerMessage('m_after_optin'),
+    ]);
+    expect(res.status).toBe(200);
+    expect(await storedEvent('fb:m_after_optin')).toMatchObject({ type: 'message.received', text: 'olá' });
+    // A message (a kind we map) without the sender's id is still refused, with nothing of the batch stored.
+    const bad = await messenger([customerMessage('m_ok_in_bad_batch'), customerMessage('m_userref', { sender: { user_ref: 'UREF-1' } })]);
+    expect(bad.status).toBe(400);
+    expect(await storedEvent('fb:m_ok_in_bad_batch')).toBeUndefined();
+  });
+
   it('Messenger: ids and times as numbers or as strings of digits are the same event', async () => {
     const res = await messenger([
       customerMessage('m_numeric', { sender: { id: 6543210987654321 }, timestamp: '1764770400123' }),
