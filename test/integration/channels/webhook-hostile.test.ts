@@ -12,20 +12,21 @@ import { startWebHarness, type WebHarness } from '../web/web-harness.js';
  * sender can put in a correctly signed body: odd file names, null and mistyped fields. Each case goes over HTTP.
  */
 let h: WebHarness;
-const inbox: Record<'telegram' | 'messenger', { id: string; secret: string }> = {} as never;
+const inbox: Record<'telegram' | 'messenger' | 'sms', { id: string; secret: string }> = {} as never;
 const APP_SECRET = 'meta-app-secret-for-tests';
 const PAGE_ID = '104857600000001';
 
 beforeAll(async () => {
   h = await startWebHarness({}, { webhooks: channelWebhooks, channels: new MapRegistry() });
   const admin = await createUser(h.t.core, 'admin');
-  const create = async (kind: 'telegram' | 'messenger', settings: Record<string, string>, secrets: Record<string, string>) => {
+  const create = async (kind: 'telegram' | 'messenger' | 'sms', settings: Record<string, string>, secrets: Record<string, string>) => {
     const created = await h.t.core.inboxes.create(admin, { kind, name: `${kind} hostile`, enabled: true, settings, secrets });
     const target = await h.t.core.inboxes.webhookTarget(created.id);
     inbox[kind] = { id: created.id, secret: target.settings.webhookSecret as string };
   };
   await create('telegram', {}, { botToken: '7012345678:AAHostileTestsTokenTokenToken' });
   await create('messenger', { pageId: PAGE_ID }, { appSecret: APP_SECRET, pageAccessToken: 'page-token-for-tests' });
+  await create('sms', { accountSid: `AC${'3f'.repeat(16)}`, phoneNumber: '+5511999990000' }, { authToken: 'twilio-auth-token-for-tests' });
 });
 afterAll(() => h?.stop());
 
@@ -101,6 +102,21 @@ describe('webhooks: file names the customer chose', () => {
     expect(res.status).toBe(200);
     const event = await storedEvent('fb:m_files');
     expect(event?.attachments.map((a: { fileName: string }) => a.fileName)).toEqual(['evil_x_.html', 'invoicefdp.exe', 'bashrc.sh']);
+  });
+});
+
+describe('webhooks: what an unsigned request may cost', () => {
+  it('Twilio: a 1 MB form of one repeated field is refused at once, and the hub keeps answering', async () => {
+    const started = Date.now();
+    const res = await fetch(`${h.baseUrl}/webhooks/sms/${inbox.sms.id}`, {
+      method: 'POST',
+      body: 'a=&'.repeat(340_000),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged' },
+    });
+    expect(res.status).toBe(403);
+    expect((await fetch(`${h.baseUrl}/api/health`)).status).toBe(200);
+    // The form is read before its signature can be checked: it must cost next to nothing (it took hours).
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
 
