@@ -1,3 +1,4 @@
+import { sanitizeFileName } from '../../core/attachments/file-name.js';
 import type { InboundEventInput } from '../../core/domain/inbound-event.js';
 import type { MessengerAttachment, MessagingEvent, WebhookBody } from './payload.js';
 import { MessagingEventSchema } from './payload.js';
@@ -32,6 +33,13 @@ const EXTENSION: Record<string, string> = { image: 'jpg', video: 'mp4', audio: '
 /** The app id Meta's own Page inbox (Meta Business Suite) sends with. */
 const PAGE_INBOX_APP_ID = '263902037430900';
 
+/**
+ * The event kinds `mapMessagingEvent` maps. Any other (opt-ins, referrals, reactions, handovers, policy notices)
+ * is skipped before it is checked: their shapes differ from ours — an opt-in names its sender by `user_ref`,
+ * a policy notice has no sender — and refusing one would refuse (and have Meta retry) the messages beside it.
+ */
+const MAPPED_KINDS = ['message', 'postback', 'delivery', 'read', 'message_edit'] as const;
+
 export function mapWebhookBody(body: WebhookBody, ctx: MapContext): InboundEventInput[] {
   // Instagram and other objects share the app's webhook URL only when misconfigured; not ours.
   if (body.object !== 'page') return [];
@@ -39,6 +47,8 @@ export function mapWebhookBody(body: WebhookBody, ctx: MapContext): InboundEvent
   for (const entry of body.entry) {
     if (ctx.pageId && entry.id !== ctx.pageId) continue;
     for (const raw of entry.messaging ?? []) {
+      if (typeof raw !== 'object' || raw === null) throw new WebhookPayloadError('messaging event is not an object');
+      if (!MAPPED_KINDS.some((kind) => kind in raw)) continue;
       const parsed = MessagingEventSchema.safeParse(raw);
       if (!parsed.success) {
         const where = parsed.error.issues[0]?.path.join('.') ?? '?';
@@ -196,10 +206,13 @@ function mapAttachments(list: MessengerAttachment[], mid: string) {
   return { attachments, notes };
 }
 
-/** The file's name from the CDN path when it has one (files keep theirs), else `<type>-<n>.<ext>`. */
+/**
+ * The file's name from the CDN path when it has one (files keep the name the customer gave them, so it follows
+ * the shared rule), else `<type>-<n>.<ext>`.
+ */
 function fileNameFor(type: string, url: string, mid: string, index: number): string {
   try {
-    const last = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+    const last = sanitizeFileName(decodeURIComponent(new URL(url).pathname.split('/').pop() ?? ''));
     if (/^[^\\/\0]{1,200}\.[A-Za-z0-9]{1,8}$/.test(last)) return last;
   } catch {
     // not a URL we can read a name from

@@ -6,7 +6,13 @@ import { z } from 'zod';
  * make us refuse (and Meta retry for 36 hours) a whole batch.
  */
 
-const id = z.coerce.string().min(1).max(200);
+/**
+ * Ids and numbers Meta may send as JSON numbers or as strings of digits. Not `z.coerce`: it turns `null` into
+ * "null" (a customer `messenger:null` that every null-sender message joined) or 0 (a message dated 1970),
+ * and an object into "[object Object]".
+ */
+const id = z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative().transform(String)]);
+const int = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,16}$/).transform(Number)]);
 
 const AttachmentSchema = z
   .object({
@@ -15,7 +21,6 @@ const AttachmentSchema = z
       .object({
         url: z.string().optional(),
         title: z.string().optional(),
-        sticker_id: z.coerce.number().optional(),
         coordinates: z.object({ lat: z.number(), long: z.number() }).partial().optional(),
       })
       .passthrough()
@@ -31,7 +36,7 @@ const MessageSchema = z
     mid: z.string().min(1).max(900),
     text: z.string().optional(),
     is_echo: z.boolean().optional(),
-    app_id: z.coerce.string().optional(),
+    app_id: id.optional(),
     metadata: z.string().optional(),
     reply_to: z
       .object({ mid: z.string().max(900) })
@@ -46,19 +51,19 @@ export const MessagingEventSchema = z
   .object({
     sender: z.object({ id }),
     recipient: z.object({ id }),
-    timestamp: z.coerce.number().int().nonnegative(),
+    timestamp: int,
     message: MessageSchema.optional(),
     delivery: z
-      .object({ mids: z.array(z.string()).optional(), watermark: z.coerce.number() })
+      .object({ mids: z.array(z.string()).optional(), watermark: int })
       .passthrough()
       .optional(),
-    read: z.object({ watermark: z.coerce.number() }).passthrough().optional(),
+    read: z.object({ watermark: int }).passthrough().optional(),
     postback: z
       .object({ title: z.string().optional(), payload: z.string().optional(), mid: z.string().optional() })
       .passthrough()
       .optional(),
     message_edit: z
-      .object({ mid: z.string(), text: z.string(), num_edit: z.coerce.number().optional() })
+      .object({ mid: z.string(), text: z.string(), num_edit: int.optional() })
       .passthrough()
       .optional(),
   })
@@ -68,7 +73,6 @@ export type MessagingEvent = z.infer<typeof MessagingEventSchema>;
 export const EntrySchema = z
   .object({
     id,
-    time: z.coerce.number().optional(),
     messaging: z.array(z.unknown()).optional(),
   })
   .passthrough();

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { sanitizeFileName } from '../../core/attachments/file-name.js';
 import { phoneKey } from '../../core/contacts/identity-key.js';
 import type { InboundAttachment, InboundEventInput, Sender } from '../../core/domain/inbound-event.js';
 import { entitiesToHtml, textToHtml } from './formatting.js';
@@ -10,7 +12,9 @@ import type { TelegramMessage, TelegramUpdate, TelegramUser } from './update-sch
  * Keys: `providerKey` `tg:<botId>:<chatId>:<message_id>` (Telegram retries a webhook and a poller may see an
  * update twice — the key makes the second one a duplicate); `providerMessageId` `<chatId>:<message_id>`
  * (message ids are unique only within a chat), which is also what `send` returns for our messages, so a
- * customer replying to an agent's message names it. Edits: `…:edit:<edit_date>`.
+ * customer replying to an agent's message names it. Edits: `…:edit:<edit_date>:<digest of the new text>` —
+ * `edit_date` has one-second resolution, so two edits in one second differ only by their text (a redelivery of
+ * the same edit is still a duplicate).
  */
 
 export interface TelegramMapOptions {
@@ -67,41 +71,33 @@ function senderOf(user: TelegramUser, phone?: string): Sender {
 function mediaOf(m: TelegramMessage): AttachmentInput[] {
   const id = m.message_id;
   const out: AttachmentInput[] = [];
-  const add = (fileId: string, fileName: string, mimeType: string, size?: number) =>
-    out.push({ fileName: fileName.slice(0, 255), mimeType, size: size ?? 0, remoteRef: fileId });
+  // A name the customer's app sent (`file_name`) follows the shared rule; '' or a name that is nothing but a
+  // path or dots (which the core would refuse, failing the whole update) becomes ours.
+  const add = (fileId: string, given: string | undefined, fallback: string, mimeType: string, size?: number) =>
+    out.push({ fileName: (given && sanitizeFileName(given)) || fallback, mimeType, size: size ?? 0, remoteRef: fileId });
   if (m.photo?.length) {
     // Telegram sends every size it made; the largest is the original.
     const largest = m.photo.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
-    add(largest.file_id, `photo-${id}.jpg`, 'image/jpeg', largest.file_size);
+    add(largest.file_id, undefined, `photo-${id}.jpg`, 'image/jpeg', largest.file_size);
   }
   if (m.document) {
-    add(
-      m.document.file_id,
-      m.document.file_name ?? `document-${id}`,
-      m.document.mime_type ?? 'application/octet-stream',
-      m.document.file_size,
-    );
+    const d = m.document;
+    add(d.file_id, d.file_name, `document-${id}`, d.mime_type ?? 'application/octet-stream', d.file_size);
   } else if (m.animation) {
-    add(
-      m.animation.file_id,
-      m.animation.file_name ?? `animation-${id}.mp4`,
-      m.animation.mime_type ?? 'video/mp4',
-      m.animation.file_size,
-    );
+    const a = m.animation;
+    add(a.file_id, a.file_name, `animation-${id}.mp4`, a.mime_type ?? 'video/mp4', a.file_size);
   }
-  if (m.voice) add(m.voice.file_id, `voice-${id}.ogg`, m.voice.mime_type ?? 'audio/ogg', m.voice.file_size);
-  if (m.audio)
-    add(m.audio.file_id, m.audio.file_name ?? `audio-${id}.mp3`, m.audio.mime_type ?? 'audio/mpeg', m.audio.file_size);
-  if (m.video)
-    add(m.video.file_id, m.video.file_name ?? `video-${id}.mp4`, m.video.mime_type ?? 'video/mp4', m.video.file_size);
-  if (m.video_note) add(m.video_note.file_id, `video-note-${id}.mp4`, 'video/mp4', m.video_note.file_size);
+  if (m.voice) add(m.voice.file_id, undefined, `voice-${id}.ogg`, m.voice.mime_type ?? 'audio/ogg', m.voice.file_size);
+  if (m.audio) add(m.audio.file_id, m.audio.file_name, `audio-${id}.mp3`, m.audio.mime_type ?? 'audio/mpeg', m.audio.file_size);
+  if (m.video) add(m.video.file_id, m.video.file_name, `video-${id}.mp4`, m.video.mime_type ?? 'video/mp4', m.video.file_size);
+  if (m.video_note) add(m.video_note.file_id, undefined, `video-note-${id}.mp4`, 'video/mp4', m.video_note.file_size);
   if (m.sticker) {
     // Shown as an image: a static sticker is a WebP; an animated (TGS) or video (WebM) one by its thumbnail.
     const s = m.sticker;
     const thumb = s.thumbnail ?? s.thumb;
-    if (!s.is_animated && !s.is_video) add(s.file_id, `sticker-${id}.webp`, 'image/webp', s.file_size);
-    else if (thumb) add(thumb.file_id, `sticker-${id}.webp`, 'image/webp', thumb.file_size);
-    else if (s.is_video) add(s.file_id, `sticker-${id}.webm`, 'video/webm', s.file_size);
+    if (!s.is_animated && !s.is_video) add(s.file_id, undefined, `sticker-${id}.webp`, 'image/webp', s.file_size);
+    else if (thumb) add(thumb.file_id, undefined, `sticker-${id}.webp`, 'image/webp', thumb.file_size);
+    else if (s.is_video) add(s.file_id, undefined, `sticker-${id}.webm`, 'video/webm', s.file_size);
   }
   return out;
 }
@@ -167,10 +163,12 @@ function messageEdited(m: TelegramMessage, opts: TelegramMapOptions): InboundEve
   const body = m.text ?? m.caption;
   if (body === undefined) return undefined; // a moved live location, a replaced media without caption
   const at = m.edit_date ?? m.date;
-  const html = entitiesToHtml(body, m.text !== undefined ? m.entities : m.caption_entities);
+  const entities = m.text !== undefined ? m.entities : m.caption_entities;
+  const html = entitiesToHtml(body, entities);
+  const digest = createHash('sha256').update(JSON.stringify([body, entities ?? []])).digest('hex').slice(0, 16);
   return {
     type: 'message.edited',
-    providerKey: `${providerKeyOf(opts.botId, m.chat.id, m.message_id)}:edit:${at}`,
+    providerKey: `${providerKeyOf(opts.botId, m.chat.id, m.message_id)}:edit:${at}:${digest}`,
     providerMessageId: providerMessageIdOf(m.chat.id, m.message_id),
     inboxId: opts.inboxId,
     occurredAt: new Date(at * 1000),

@@ -1,3 +1,4 @@
+import { sanitizeFileName } from '../../core/attachments/file-name.js';
 import type { InboundEventInput } from '../../core/domain/inbound-event.js';
 import { isBroadcastId, isGroupId, senderFromWid } from './identity.js';
 import type { WaMessage, WaReaction } from './port.js';
@@ -119,7 +120,9 @@ function looksLikeBase64(s: string): boolean {
 
 /** A file name for downloaded media that came without one: `voice-<id>.ogg`, `image-<id>.jpg`. */
 export function mediaFileName(msg: WaMessage, mimeType: string, given?: string | null): string {
-  if (given) return given.slice(0, 255);
+  // The name the sender's phone gave the file: the shared rule, ours when nothing of it is left.
+  const safe = given ? sanitizeFileName(given) : '';
+  if (safe) return safe;
   const ext = mimeType.split(';')[0]!.split('/')[1]?.replace('jpeg', 'jpg').replace(/[^a-z0-9]/gi, '') || 'bin';
   const base = msg.type === 'ptt' ? 'voice' : msg.type;
   return `${base}-${msg.id.id}.${ext}`.slice(0, 255);

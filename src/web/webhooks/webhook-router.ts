@@ -50,10 +50,15 @@ export function webhookRouter(opts: WebhookRouterOptions): Router {
     const log = requestLogger(res, opts.logger).child({ module: 'webhooks', kind: req.params.kind, inboxId: req.params.inboxId });
     const kind = ChannelKindSchema.safeParse(req.params.kind);
     const webhook = kind.success ? opts.webhooks[kind.data] : undefined;
-    if (!kind.success || !webhook) return plain(res, 404, 'unknown channel');
+    if (!kind.success || !webhook) {
+      log.info('webhook for a channel kind without a webhook');
+      return plain(res, 404, 'unknown channel');
+    }
     const method = req.method === 'HEAD' ? 'GET' : req.method;
-    if (method !== 'GET' && method !== 'POST') return plain(res, 405, 'method not allowed');
-    if (!webhook.methods.includes(method)) return plain(res, 405, 'method not allowed');
+    if ((method !== 'GET' && method !== 'POST') || !webhook.methods.includes(method)) {
+      log.info({ method: req.method }, 'webhook method the channel does not take');
+      return plain(res, 405, 'method not allowed');
+    }
 
     const target = await opts.inboxes.webhookTarget(req.params.inboxId!).catch((err: unknown) => err as Error);
     if (target instanceof Error) {

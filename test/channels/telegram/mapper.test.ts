@@ -137,10 +137,10 @@ describe('telegram mapper', () => {
     });
   });
 
-  it('edited message → message.edited keyed by its edit date', () => {
+  it('edited message → message.edited keyed by its edit date and new text', () => {
     expect(one('14-edited')).toEqual({
       type: 'message.edited',
-      providerKey: 'tg:7012345678:381234567:1201:edit:1764770470',
+      providerKey: expect.stringMatching(/^tg:7012345678:381234567:1201:edit:1764770470:[0-9a-f]{16}$/),
       providerMessageId: '381234567:1201',
       inboxId: 'inbox-tg',
       occurredAt: new Date(1764770470 * 1000),

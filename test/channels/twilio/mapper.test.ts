@@ -4,6 +4,7 @@ import { isForward } from '../../../src/core/ingest/status-processor.js';
 import { rewriteTwilioUrl, isTwilioUrl } from '../../../src/channels/twilio/client.js';
 import { describeTwilioError, toChannelError } from '../../../src/channels/twilio/error-codes.js';
 import { parseFormBody } from '../../../src/channels/twilio/form-body.js';
+import { WebhookPayloadError } from '../../../src/core/domain/channel-webhook.js';
 import { consentKeyword } from '../../../src/channels/twilio/opt-out.js';
 import { parseTwilioSettings } from '../../../src/channels/twilio/settings.js';
 import { mapSmsWebhook } from '../../../src/channels/twilio/sms-mapper.js';
@@ -210,6 +211,27 @@ describe('Twilio helpers', () => {
       parseFormBody(Buffer.from('Body=a%2Bb+c&MediaUrl=1&MediaUrl=2'), 'application/x-www-form-urlencoded'),
     ).toEqual({ Body: 'a+b c', MediaUrl: ['1', '2'] });
     expect(() => parseFormBody(Buffer.from('{}'), 'application/json')).toThrow();
+  });
+
+  it('form bodies: names of Object.prototype are fields like any other', () => {
+    const params = parseFormBody(Buffer.from('__proto__=x&constructor=y&constructor=z&toString=w'), undefined);
+    expect(Object.entries(params)).toEqual([
+      ['__proto__', 'x'],
+      ['constructor', ['y', 'z']],
+      ['toString', 'w'],
+    ]);
+    expect(Object.getPrototypeOf(params)).toBeNull();
+  });
+
+  it('form bodies: more fields than any Twilio webhook has are refused at once (parsed before the signature is checked)', () => {
+    const form = 'a=&'.repeat(20_000);
+    const started = performance.now();
+    // Repeated names used to be collected by copying the list on every value: 20,000 took ~20 s of CPU.
+    expect(() => parseFormBody(Buffer.from(form), 'application/x-www-form-urlencoded')).toThrow(WebhookPayloadError);
+    expect(performance.now() - started).toBeLessThan(1000);
+    // A large but plausible body is fine, repeated names kept in order.
+    const many = Array.from({ length: 400 }, (_, i) => `MediaUrl=${i}`).join('&');
+    expect(parseFormBody(Buffer.from(many), undefined).MediaUrl).toEqual(Array.from({ length: 400 }, (_, i) => String(i)));
   });
 
   it('delivery status ranks: late "sent" after delivered or failed changes nothing; delivered after failed does', () => {

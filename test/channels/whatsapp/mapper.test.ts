@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ackStatus, mapAck, mapEdit, mapMessage, mapReaction, mapRevoke, type MappedMedia } from '../../../src/channels/whatsapp/mapper.js';
+import { ackStatus, mapAck, mapEdit, mapMessage, mapReaction, mapRevoke, mediaFileName, type MappedMedia } from '../../../src/channels/whatsapp/mapper.js';
 import { InboundEventSchema, type MessageReceived } from '../../../src/core/domain/inbound-event.js';
 import { asMessage, reactionFixture, waFixture } from './fixtures.js';
 
@@ -59,6 +59,14 @@ describe('WhatsApp mapper (whatsapp-web.js Message fixtures → InboundEvent)', 
     expect(big.text).toContain('"backup.zip" not downloaded: 143.1 MB, limit 16.0 MB');
     const gone = received('ptt', { kind: 'unavailable', reason: 'WhatsApp no longer has the file' });
     expect(gone.text).toBe('[voice note not available: WhatsApp no longer has the file]');
+  });
+
+  it("a document's own name follows the shared file-name rule; nothing left of it → ours", () => {
+    const msg = asMessage(waFixture('document'));
+    expect(mediaFileName(msg, 'application/pdf', '../../etc/passwd')).toBe('passwd');
+    expect(mediaFileName(msg, 'application/pdf', 'invoice\u202Efdp.exe')).toBe('invoicefdp.exe');
+    expect(mediaFileName(msg, 'application/pdf', '<b>.pdf')).toBe('_b_.pdf');
+    expect(mediaFileName(msg, 'application/pdf', '../')).toBe(`document-${msg.id.id}.pdf`);
   });
 
   it('location: a readable place and a map link', () => {

@@ -44,6 +44,11 @@ describe('file names', () => {
     ['tab\tand\u0000nul.txt', 'tabandnul.txt'],
     ['Relatório ação.pdf', 'Relatório ação.pdf'],
     ['../', ''],
+    // Right-to-left override: "invoice\u202Efdp.exe" is shown as "invoiceexe.pdf" — an executable posing as a PDF.
+    ['invoice\u202Efdp.exe', 'invoicefdp.exe'],
+    ['a\u2066b\u2069c\u200F\u061C.txt', 'abc.txt'],
+    // Arabic and Hebrew names themselves are kept: only the invisible direction controls go.
+    ['فاتورة.pdf', 'فاتورة.pdf'],
   ])('%s → %s', (given, safe) => {
     expect(sanitizeFileName(given)).toBe(safe);
   });
