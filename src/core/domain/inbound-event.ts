@@ -55,8 +55,8 @@ export const ThreadingHintsSchema = z.object({
   messageId: z.string().max(998).optional(),
   inReplyTo: z.string().max(998).optional(),
   references: z.array(z.string().max(998)).max(100).optional(),
-  /** Provider id of the chat message this one quotes/replies to. */
-  quotedProviderMessageId: z.string().max(400).optional(),
+  /** Provider id of the chat message this one quotes/replies to (as long as any provider message id: Messenger's run to ~900). */
+  quotedProviderMessageId: z.string().max(1000).optional(),
   /** Email participants (To/Cc addresses), used for the `[#N]` subject token rule. */
   participants: z.array(z.string().max(320)).max(100).optional(),
 });
@@ -81,10 +81,14 @@ export const CallInfoSchema = z.object({
   direction: z.enum(['inbound', 'outbound']),
   status: CallStatusSchema,
   durationSeconds: z.number().int().nonnegative().optional(),
-  from: z.string().max(40),
-  to: z.string().max(40),
+  // As long as a sender handle: a SIP caller (`sip:alice@pbx.example.com`) is no E.164 number.
+  from: z.string().max(320),
+  to: z.string().max(320),
 });
 export type CallInfo = z.infer<typeof CallInfoSchema>;
+
+/** Characters of a delivery failure's reason kept (agents read it beside the message). */
+export const MAX_STATUS_REASON = 2000;
 
 const base = {
   /** Deterministic dedupe key, e.g. `tg:<bot>:<chat>:<message_id>`, `sms:<MessageSid>`. */
@@ -122,7 +126,12 @@ export const MessageStatusSchema = z.object({
   type: z.literal('message.status'),
   providerMessageId: z.string().min(1).max(1000),
   status: z.enum(['sent', 'delivered', 'read', 'failed']),
-  reason: z.string().max(2000).optional(),
+  // Cut, not refused: a provider's long error text must not cost us the status (it is not sent again).
+  reason: z
+    .string()
+    .max(100_000)
+    .transform((r) => (r.length > MAX_STATUS_REASON ? `${r.slice(0, MAX_STATUS_REASON - 1)}…` : r))
+    .optional(),
 });
 
 export const MessageEditedSchema = z.object({

@@ -70,6 +70,16 @@ describe('SMS mapper (fixtures)', () => {
     expect(optedOut[1]).toMatchObject({ type: 'contact.consent', identityKey: 'phone:+5511987654321', optedOut: true });
   });
 
+  it('a failure reason of any length is kept, cut to what agents read: the status is never refused for it', () => {
+    const sid = 'SM' + 'b'.repeat(32);
+    const long = { ...fixture('sms-status-undelivered-30003', { MessageSid: sid }), ErrorCode: '39999', ErrorMessage: 'carrier said: '.repeat(400) };
+    const [failed] = valid(mapSmsWebhook('i', long, q('cb=status'), at));
+    expect(failed).toMatchObject({ type: 'message.status', status: 'failed' });
+    const reason = (failed as { reason: string }).reason;
+    expect(reason.length).toBe(2000);
+    expect(reason.endsWith('…')).toBe(true);
+  });
+
   it('STOP / PARAR / BAJA / START → a consent event beside the message', () => {
     for (const [body, optedOut] of [
       ['PARAR', true],
@@ -128,6 +138,14 @@ describe('voice mapper (fixtures)', () => {
     expect(step('voice-transcription', 'transcription')).toMatchObject({
       transcription: expect.stringContaining('order 4411'),
     });
+  });
+
+  it('a SIP caller (no phone number, longer than one) is a call entry like any other', () => {
+    const sip = 'sip:alice.longname@pbx.customer-company.example.com';
+    const call = { ...fixture('voice-incoming-call'), From: sip, To: 'sip:support-desk@ponte-trunk.example.net' };
+    const [e] = valid(mapVoiceWebhook('v', call, q(), at));
+    expect(e).toMatchObject({ type: 'message.received', call: { direction: 'inbound', status: 'ringing' } });
+    expect((e as { call: { from: string } }).call.from.length).toBeGreaterThan(40);
   });
 
   it('the greeting speaks the inbox language; without a forward number the call goes straight to voicemail', () => {
