@@ -90,13 +90,24 @@ export class TicketService {
     return verifyAuditChain(this.models, ticket._id);
   }
 
+  /** The name of the active user a ticket may be assigned to (null: unassign), or 400 naming `assigneeId`. */
+  async assigneeNameOf(assigneeId: string | null): Promise<string | undefined> {
+    if (!assigneeId) return undefined;
+    const user = Types.ObjectId.isValid(assigneeId) ? await this.models.User.findOne({ _id: oid(assigneeId), active: true }).lean() : null;
+    if (!user) throw new ValidationError('Unknown assignee', [{ path: 'assigneeId', message: 'no active user with this id' }]);
+    return user.name;
+  }
+
+  /** The name of the department a ticket may be transferred to (null: triage), or 400 naming `departmentId`. */
+  async departmentNameOf(departmentId: string | null): Promise<string | undefined> {
+    if (!departmentId) return undefined;
+    const dep = Types.ObjectId.isValid(departmentId) ? await this.models.Department.findById(departmentId).lean() : null;
+    if (!dep) throw new ValidationError('Unknown department', [{ path: 'departmentId', message: 'no department with this id' }]);
+    return dep.name;
+  }
+
   async assign(viewer: Viewer, ticketId: string, assigneeId: string | null) {
-    let assigneeName: string | undefined;
-    if (assigneeId) {
-      const user = Types.ObjectId.isValid(assigneeId) ? await this.models.User.findOne({ _id: oid(assigneeId), active: true }).lean() : null;
-      if (!user) throw new ValidationError('Unknown assignee', [{ path: 'assigneeId', message: 'no active user with this id' }]);
-      assigneeName = user.name;
-    }
+    const assigneeName = await this.assigneeNameOf(assigneeId);
     return this.mutate(viewer, ticketId, (t) => {
       if (String(t.assigneeId ?? '') === (assigneeId ?? '')) return null;
       return {
@@ -108,12 +119,7 @@ export class TicketService {
   }
 
   async transfer(viewer: Viewer, ticketId: string, departmentId: string | null) {
-    let departmentName: string | undefined;
-    if (departmentId) {
-      const dep = Types.ObjectId.isValid(departmentId) ? await this.models.Department.findById(departmentId).lean() : null;
-      if (!dep) throw new ValidationError('Unknown department', [{ path: 'departmentId', message: 'no department with this id' }]);
-      departmentName = dep.name;
-    }
+    const departmentName = await this.departmentNameOf(departmentId);
     return this.mutate(viewer, ticketId, (t) => {
       if (String(t.departmentId ?? '') === (departmentId ?? '')) return null;
       return {

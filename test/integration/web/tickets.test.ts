@@ -161,6 +161,22 @@ describe('validation', () => {
     // Checked before anything else was applied.
     expect((await agentA.get(`/api/tickets/${ticketA}`)).body.priority).toBe('normal');
   });
+
+  it('an unknown or inactive assignee or an unknown department refuses the whole PATCH: nothing changed, nothing audited', async () => {
+    const ticket = await newTicket(inboxA);
+    const inactive = await createUser(h.t.core, 'agent', [depA]);
+    await modelsOf(h.t.core).User.updateOne({ _id: inactive.id }, { $set: { active: false } });
+    const before = await auditCount(ticket);
+    const changes = { status: 'pending', priority: 'high', type: 'question', addTags: ['vip'] };
+    for (const wrong of [{ assigneeId: '0123456789abcdef01234567' }, { assigneeId: inactive.id }, { departmentId: '0123456789abcdef01234567' }]) {
+      const res = await agentA.patch(`/api/tickets/${ticket}`, { ...changes, ...wrong });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.issues[0].path).toBe(Object.keys(wrong)[0]);
+    }
+    const after = (await agentA.get(`/api/tickets/${ticket}`)).body;
+    expect({ status: after.status, priority: after.priority, type: after.type, tags: after.tags }).toEqual({ status: 'new', priority: 'normal', type: null, tags: [] });
+    expect(await auditCount(ticket)).toBe(before);
+  });
 });
 
 describe('ticket operations', () => {
