@@ -69,8 +69,18 @@ export class SessionService {
     return toViewer(user);
   }
 
+  /** Ends this session; its sockets are re-checked at once (they would otherwise keep receiving until the periodic check). */
   async logout(token: string | undefined): Promise<void> {
-    if (token) await this.models.Session.deleteOne({ _id: tokenId(token) });
+    if (!token || token.length > 200) return;
+    const session = await this.models.Session.findById(tokenId(token), { userId: 1 }).lean();
+    if (!session) return;
+    const { deletedCount } = await this.models.Session.deleteOne({ _id: session._id });
+    if (deletedCount) this.bus.publish({ type: 'user.sessions_ended', at: new Date().toISOString(), userId: String(session.userId) });
+  }
+
+  /** The user's departments changed: their open sockets move rooms (and lose tickets they no longer see) now. */
+  accessChanged(userId: string): void {
+    this.bus.publish({ type: 'user.access_changed', at: new Date().toISOString(), userId });
   }
 
   /**

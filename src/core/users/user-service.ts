@@ -158,8 +158,11 @@ export class UserService {
     // A reset password, another role or a deactivation must not leave old sessions (or sockets) working.
     const roleChanged = input.role !== undefined && input.role !== before.role;
     if (input.active === false) await this.links.revokeAllOf(id);
+    const departmentsChanged = departmentIds !== undefined && [...new Set(departmentIds.map((d) => d.toLowerCase()))].sort().join() !== before.departmentIds.map(String).sort().join();
     if (password || roleChanged || (input.active === false && before.active !== false)) {
       await this.sessions.endSessionsOf(id, id === viewer.id ? currentToken : undefined);
+    } else if (departmentsChanged) {
+      this.sessions.accessChanged(id);
     }
     return this.get(id);
   }
