@@ -179,6 +179,23 @@ describe('validation', () => {
   });
 });
 
+describe('thread cursor', () => {
+  it('pages with the cursor it gave; anything else in `after` is a 400, never a page', async () => {
+    const ticket = await newTicket(inboxA);
+    await agentA.post(`/api/tickets/${ticket}/note`, { text: 'second' });
+    const first = await agentA.get(`/api/tickets/${ticket}/messages?limit=1`);
+    expect(first.body.items).toHaveLength(1);
+    const second = await agentA.get(`/api/tickets/${ticket}/messages?limit=1&after=${first.body.nextCursor}`);
+    expect(second.body.items.map((m: { text: string }) => m.text)).toEqual(['second']);
+    const id = first.body.items[0].id;
+    for (const after of ['99999999999999999_' + id, 'Infinity_' + id, '1e400_' + id, ' _' + id, '-5_' + id, '1_' + id + '_x', '1_aaaaaaaaaaaa']) {
+      const res = await agentA.get(`/api/tickets/${ticket}/messages?after=${encodeURIComponent(after)}`);
+      expect({ after, status: res.status }).toEqual({ after, status: 400 });
+      expect(res.body.error.details.issues[0].path).toBe('after');
+    }
+  });
+});
+
 describe('ticket operations', () => {
   it('PATCH applies each change through its service operation, one audit event each', async () => {
     const id = await newTicket(inboxA);
