@@ -12,6 +12,7 @@ import type { Ticket } from '../models/ticket.js';
 import { slaAuditEntries, type SlaEngine } from '../sla/sla-engine.js';
 import { slaDueField, type SlaChange } from '../sla/sla-lifecycle.js';
 import type { SlaTarget } from '../sla/sla-targets.js';
+import { KeyedMutex } from '../sync/keyed-mutex.js';
 import { raisedPriority } from './ticket-enums.js';
 import type { Viewer } from '../users/viewer.js';
 import type { TicketPriority, TicketStatus } from './ticket-enums.js';
@@ -34,6 +35,8 @@ const oid = (id: string) => new Types.ObjectId(id);
  */
 export class TicketService {
   private slaEngine: SlaEngine | undefined;
+  /** Merges run one at a time in a process (see `merge`). */
+  private readonly merges = new KeyedMutex();
 
   constructor(
     private readonly models: Models,
@@ -269,7 +272,13 @@ export class TicketService {
    * the source is closed and points at the target, new messages of its
    * conversation follow that pointer, and the target lists the source's messages.
    */
-  async merge(viewer: Viewer, sourceId: string, targetId: string) {
+  merge(viewer: Viewer, sourceId: string, targetId: string): Promise<Ticket> {
+    // One at a time, the checks below reading after the previous merge wrote: two merges racing (A into B and
+    // B into A, or A into B and A into C) both passed them and made a cycle or a ticket merged into two.
+    return this.merges.run('merge', () => this.mergeNow(viewer, sourceId, targetId));
+  }
+
+  private async mergeNow(viewer: Viewer, sourceId: string, targetId: string): Promise<Ticket> {
     if (sourceId === targetId) throw new ValidationError('A ticket cannot be merged into itself', [{ path: 'targetId', message: 'same as source' }]);
     const [source, target] = [await this.get(viewer, sourceId), await this.get(viewer, targetId)];
     if (source.mergedInto) throw new ConflictError('TICKET_MERGED', `Ticket #${source.number} is already merged`);
@@ -278,12 +287,16 @@ export class TicketService {
       throw new ConflictError('TICKET_MERGED', 'These tickets are already merged');
     }
     const now = new Date();
-    await this.mutate(viewer, sourceId, (t) => ({
-      update: { $set: { mergedInto: target._id, status: 'closed', closedAt: now } },
-      audit: { type: 'ticket.merged_into', data: { targetId, targetNumber: target.number, previousStatus: t.status } },
-      change: 'merged',
-      sla: { kind: 'status', from: t.status, to: 'closed' },
-    }));
+    await this.mutate(viewer, sourceId, (t) => {
+      // Another hub process may have merged it since the check (the queue above is per process).
+      if (t.mergedInto) throw new ConflictError('TICKET_MERGED', `Ticket #${t.number} is already merged`);
+      return {
+        update: { $set: { mergedInto: target._id, status: 'closed', closedAt: now } },
+        audit: { type: 'ticket.merged_into', data: { targetId, targetNumber: target.number, previousStatus: t.status } },
+        change: 'merged',
+        sla: { kind: 'status', from: t.status, to: 'closed' },
+      };
+    });
     return this.mutate(viewer, targetId, (t) => ({
       update: { $set: { mergedTicketIds: [...t.mergedTicketIds, source._id, ...source.mergedTicketIds] } },
       audit: { type: 'ticket.merged_from', data: { sourceId, sourceNumber: source.number } },

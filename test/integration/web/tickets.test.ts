@@ -253,6 +253,25 @@ describe('ticket operations', () => {
     expect((await agentB.get(`/api/tickets/${id}`)).status).toBe(200);
   });
 
+  it('concurrent merges cannot make a cycle or merge one ticket into two: one wins, the other is a 409', async () => {
+    const merged = (id: string) => modelsOf(h.t.core).Ticket.findById(id, { mergedInto: 1, mergedTicketIds: 1 }).lean();
+    for (let round = 0; round < 3; round++) {
+      // A into B and B into A at once.
+      const [a, b] = [await newTicket(inboxA), await newTicket(inboxA)];
+      const crossed = await Promise.all([agentA.post(`/api/tickets/${a}/merge`, { targetId: b }), agentA.post(`/api/tickets/${b}/merge`, { targetId: a })]);
+      expect(crossed.map((r) => r.status).sort()).toEqual([200, 409]);
+      const [ta, tb] = [(await merged(a))!, (await merged(b))!];
+      expect(Boolean(ta.mergedInto) !== Boolean(tb.mergedInto)).toBe(true);
+      // C into D and C into E at once.
+      const [c, d, e] = [await newTicket(inboxA), await newTicket(inboxA), await newTicket(inboxA)];
+      const twice = await Promise.all([agentA.post(`/api/tickets/${c}/merge`, { targetId: d }), agentA.post(`/api/tickets/${c}/merge`, { targetId: e })]);
+      expect(twice.map((r) => r.status).sort()).toEqual([200, 409]);
+      const listing = [(await merged(d))!, (await merged(e))!].filter((t) => t.mergedTicketIds.some((x) => String(x) === c));
+      expect(listing).toHaveLength(1);
+      expect(String((await merged(c))!.mergedInto)).toBe(String(listing[0]!._id));
+    }
+  });
+
   it('merge keeps both histories; the target lists both threads', async () => {
     const [source, target] = [await newTicket(inboxA), await newTicket(inboxA)];
     const res = await agentA.post(`/api/tickets/${source}/merge`, { targetId: target });
