@@ -403,4 +403,22 @@ describe('attachments', () => {
     expect((await agentB.get('/api/attachments/not-an-id')).status).toBe(404);
     expect((await h.anon.get(`/api/attachments/${pngBlob}`)).status).toBe(401);
   });
+
+  it('a file of a ticket merged into one the agent sees downloads like the rest of that thread; it stays hidden from others', async () => {
+    const [source, target] = [await newTicket(inboxB), await newTicket(inboxA)];
+    const note = await agentB.post(`/api/tickets/${source}/note`, { text: 'file', attachments: [{ fileName: 'pixel.png', mimeType: 'image/png', contentBase64: png.toString('base64') }] });
+    const blob = note.body.attachments[0].blobId;
+    expect((await agentA.get(`/api/attachments/${blob}`)).status).toBe(404);
+    expect((await supervisor.post(`/api/tickets/${source}/merge`, { targetId: target })).status).toBe(200);
+    // Agent A reads the merged thread, this file included…
+    const thread = await agentA.get(`/api/tickets/${target}/messages`);
+    expect(thread.body.items.find((m: { id: string }) => m.id === note.body.id)?.attachments[0].blobId).toBe(blob);
+    const file = await fetch(`${h.baseUrl}/api/attachments/${blob}`, { headers: { cookie: agentA.cookie! } });
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
+    // …an agent who sees neither ticket still gets nothing (the source moved out of department B for the check).
+    const outsider = await h.login(await createUser(h.t.core, 'agent', [depB]));
+    await modelsOf(h.t.core).Ticket.updateOne({ _id: source }, { $set: { departmentId: depA } });
+    expect((await outsider.get(`/api/attachments/${blob}`)).status).toBe(404);
+  });
 });
