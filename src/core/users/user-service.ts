@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { hashPassword } from '../auth/passwords.js';
 import { assertStrongPassword } from '../auth/password-policy.js';
 import type { SessionService } from '../auth/session-service.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
@@ -167,10 +167,13 @@ export class UserService {
     return this.get(id);
   }
 
-  /** The signed-in user changes their own password; their other sessions end, this one stays. */
-  async changeOwnPassword(viewer: Viewer, input: z.infer<typeof ChangeOwnPasswordSchema>, currentToken?: string): Promise<void> {
+  /**
+   * The signed-in user changes their own password; their other sessions end, this one stays. The current
+   * password is checked under the login limits (`clientAddress` is counted like a login's).
+   */
+  async changeOwnPassword(viewer: Viewer, input: z.infer<typeof ChangeOwnPasswordSchema>, currentToken: string | undefined, clientAddress: string): Promise<void> {
     const user = await this.models.User.findById(viewer.id).lean();
-    if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+    if (!user || !(await this.sessions.checkPassword(user, input.currentPassword, clientAddress))) {
       throw new ForbiddenError('The current password is wrong');
     }
     assertStrongPassword(input.newPassword, user, 'newPassword');
