@@ -250,7 +250,10 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     }
   }
 
-  /** The core ended a user's sessions (password, role, deactivation): their sockets are checked now, not within a minute. */
+  /**
+   * The core ended a user's sessions (password, role, deactivation, logout) or changed their departments: their
+   * sockets are checked now, not within a minute (a logged-out or moved socket would keep receiving until then).
+   */
   async function revalidateUser(userId: string): Promise<void> {
     for (const raw of io.sockets.sockets.values()) {
       const socket = raw as unknown as AgentSocket;
@@ -260,7 +263,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
 
   const unsubscribe = core.bus.subscribe((event) => {
     projector.project(event);
-    if (event.type === 'user.sessions_ended') {
+    if (event.type === 'user.sessions_ended' || event.type === 'user.access_changed') {
       cluster?.revalidateUser(event.userId);
       return revalidateUser(event.userId);
     }

@@ -57,7 +57,8 @@ export class Projector {
         this.io.to([rooms.supervisors, ...(event.scope.assigneeId ? [rooms.user(event.scope.assigneeId)] : [])]).emit(event.type, event);
         return;
       case 'user.sessions_ended':
-        // Handled by attach-realtime (it disconnects the user's sockets); nothing to tell the consoles.
+      case 'user.access_changed':
+        // Handled by attach-realtime (it re-checks the user's sockets); nothing to tell the consoles.
         return;
       case 'user.availability_changed':
         // Everyone on the team sees who is available (the console's presence list; the header toggle of the

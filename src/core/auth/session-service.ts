@@ -36,15 +36,19 @@ export class SessionService {
     this.throttle = new LoginThrottle(limits.windowMs);
   }
 
+  /** Counts one password attempt on the account and the address (before the hash: parallel attempts cannot all pass the check while bcrypt runs). */
+  private reserveAttempt(normalisedEmail: string, clientAddress: string): { account: string; address: string } {
+    const keys = { account: `email:${normalisedEmail}`, address: `ip:${clientAddress}` };
+    this.throttle.reserve([
+      { key: keys.address, max: this.limits.maxAttemptsPerAddress },
+      { key: keys.account, max: this.limits.maxAttempts },
+    ]);
+    return keys;
+  }
+
   async login(email: string, password: string, clientAddress: string): Promise<{ token: string; viewer: Viewer; expiresAt: Date }> {
     const normalised = email.trim().toLowerCase();
-    const account = `email:${normalised}`;
-    const address = `ip:${clientAddress}`;
-    // Counted before the hash: parallel attempts cannot all pass the check while bcrypt runs.
-    this.throttle.reserve([
-      { key: address, max: this.limits.maxAttemptsPerAddress },
-      { key: account, max: this.limits.maxAttempts },
-    ]);
+    const { account, address } = this.reserveAttempt(normalised, clientAddress);
     const user = await this.models.User.findOne({ email: normalised }).lean();
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok || !user.active) {
@@ -60,6 +64,18 @@ export class SessionService {
     return { token, viewer: toViewer(user), expiresAt };
   }
 
+  /**
+   * A signed-in user's password checked again (a password change asks for the current one), counted like a
+   * login attempt on the same account and address: a stolen session must not guess it faster than the login
+   * page allows (429 RATE_LIMITED once the account or the address is at its limit).
+   */
+  async checkPassword(user: Pick<User, 'email' | 'passwordHash'>, password: string, clientAddress: string): Promise<boolean> {
+    const { account, address } = this.reserveAttempt(user.email.trim().toLowerCase(), clientAddress);
+    const ok = await verifyPassword(password, user.passwordHash);
+    if (ok) this.throttle.succeed(account, address);
+    return ok;
+  }
+
   async authenticate(token: string | undefined): Promise<Viewer> {
     if (!token || token.length > 200) throw new UnauthenticatedError();
     const session = await this.models.Session.findById(tokenId(token)).lean();
@@ -69,8 +85,18 @@ export class SessionService {
     return toViewer(user);
   }
 
+  /** Ends this session; its sockets are re-checked at once (they would otherwise keep receiving until the periodic check). */
   async logout(token: string | undefined): Promise<void> {
-    if (token) await this.models.Session.deleteOne({ _id: tokenId(token) });
+    if (!token || token.length > 200) return;
+    const session = await this.models.Session.findById(tokenId(token), { userId: 1 }).lean();
+    if (!session) return;
+    const { deletedCount } = await this.models.Session.deleteOne({ _id: session._id });
+    if (deletedCount) this.bus.publish({ type: 'user.sessions_ended', at: new Date().toISOString(), userId: String(session.userId) });
+  }
+
+  /** The user's departments changed: their open sockets move rooms (and lose tickets they no longer see) now. */
+  accessChanged(userId: string): void {
+    this.bus.publish({ type: 'user.access_changed', at: new Date().toISOString(), userId });
   }
 
   /**

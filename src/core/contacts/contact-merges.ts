@@ -4,6 +4,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { Contact } from '../models/contact.js';
 import type { Models } from '../models/registry.js';
+import { KeyedMutex } from '../sync/keyed-mutex.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { Viewer } from '../users/viewer.js';
 import type { ContactCache } from './contact-cache.js';
@@ -57,6 +58,12 @@ export interface MergePreview {
 
 export class ContactMerges {
   private readonly model: ContactMergeModel;
+  /**
+   * Merges and undos run one at a time in a process, their checks read inside: two merges at once (X into Y
+   * and Y into X) both found neither merged and left each contact merged into the other, both gone from
+   * every list with their identities swapped.
+   */
+  private readonly queue = new KeyedMutex();
   /** See ContactService.onTicketMoved. */
   ticketMoved: (ticketId: string) => void = () => undefined;
 
@@ -91,7 +98,11 @@ export class ContactMerges {
    * Moves every identity and ticket of the source to the target; the source stays as a tombstone pointing
    * at the target, so old references still resolve. Returns the record (its id is what undo takes).
    */
-  async merge(viewer: Viewer, sourceId: string, targetId: string): Promise<{ target: Contact; merge: ContactMerge }> {
+  merge(viewer: Viewer, sourceId: string, targetId: string): Promise<{ target: Contact; merge: ContactMerge }> {
+    return this.queue.run('merge', () => this.mergeNow(viewer, sourceId, targetId));
+  }
+
+  private async mergeNow(viewer: Viewer, sourceId: string, targetId: string): Promise<{ target: Contact; merge: ContactMerge }> {
     const { source, target } = await this.pair(viewer, sourceId, targetId);
     const mergeId = new Types.ObjectId().toHexString();
     const identities = (await this.models.ContactIdentity.find({ contactId: source._id }, { _id: 1 }).lean()).map((i) => i._id);
@@ -136,7 +147,11 @@ export class ContactMerges {
   }
 
   /** Puts back what the merge moved: the source contact, its identity keys and its tickets. */
-  async undo(viewer: Viewer, mergeId: string): Promise<{ source: Contact; target: Contact }> {
+  undo(viewer: Viewer, mergeId: string): Promise<{ source: Contact; target: Contact }> {
+    return this.queue.run('merge', () => this.undoNow(viewer, mergeId));
+  }
+
+  private async undoNow(viewer: Viewer, mergeId: string): Promise<{ source: Contact; target: Contact }> {
     if (viewer.role === 'agent') throw new ForbiddenError('Only supervisors and administrators can undo a merge');
     const merge = /^[0-9a-f]{24}$/.test(mergeId) ? await this.model.findById(mergeId).lean() : null;
     if (!merge) throw new NotFoundError('Contact merge');

@@ -130,8 +130,10 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
     revoked: z.boolean(),
     reactions: z.array(z.object({ by: z.string(), emoji: z.string() })),
   }),
-  /** A user's sessions were ended (password, role, deactivation): their sockets must authenticate again. */
+  /** A user's sessions were ended (password, role, deactivation, logout): their sockets must authenticate again. */
   z.object({ type: z.literal('user.sessions_ended'), at: z.string(), userId: id }),
+  /** A user's departments changed: their sockets' rooms and open tickets must follow at once. */
+  z.object({ type: z.literal('user.access_changed'), at: z.string(), userId: id }),
   /** A message changed after it was announced (a call entry's outcome, recording or transcription). */
   z.object({ type: z.literal('message.updated'), seq: z.number().int(), ...base, message: MessageViewSchema }),
   /** An inbox was created or changed: the channel runtime (re)starts its adapter. */

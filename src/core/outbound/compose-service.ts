@@ -37,6 +37,13 @@ export const ComposeSchema = z.object({
 });
 export type ComposeInput = z.infer<typeof ComposeSchema>;
 
+/** A compose's file decoded and within the limits, not stored yet. */
+export interface DecodedAttachment {
+  fileName: string;
+  mimeType: string;
+  bytes: Buffer;
+}
+
 /** A reply may name its recipient (a ticket with merged customers has several); by default see `replyRecipients`. */
 export const ReplySchema = ComposeSchema.extend({
   recipientId: z
@@ -328,13 +335,21 @@ export class ComposeService {
     }
   }
 
-  /** Checks the limits and stores the files; also used by a new conversation's first message. */
-  async storeAttachments(input: ComposeInput): Promise<StoredAttachment[]> {
-    const decoded = input.attachments.map((a) => ({ ...a, bytes: Buffer.from(a.contentBase64, 'base64') }));
+  /**
+   * Decodes the files and checks the limits, storing nothing: a caller that writes something else first (a new
+   * conversation's contact and claim) checks before it, so a refused file leaves nothing behind.
+   */
+  decodeAttachments(input: ComposeInput): DecodedAttachment[] {
+    const decoded = input.attachments.map((a) => ({ fileName: a.fileName, mimeType: a.mimeType, bytes: Buffer.from(a.contentBase64, 'base64') }));
     checkAttachments(
       decoded.map((a) => ({ fileName: a.fileName, size: a.bytes.length })),
       this.config.limits,
     );
+    return decoded;
+  }
+
+  /** Checks the limits (unless already decoded) and stores the files; also used by a new conversation's first message. */
+  async storeAttachments(input: ComposeInput, decoded: DecodedAttachment[] = this.decodeAttachments(input)): Promise<StoredAttachment[]> {
     const stored: StoredAttachment[] = [];
     for (const a of decoded) {
       stored.push({ blobId: await this.blobs.put(a.fileName, a.mimeType, a.bytes), fileName: a.fileName, mimeType: a.mimeType, size: a.bytes.length });

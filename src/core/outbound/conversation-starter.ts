@@ -139,6 +139,8 @@ export class ConversationStarter {
     if (inbox.kind === 'sms' && input.attachments.length) {
       throw new ValidationError('SMS cannot carry files', [{ path: 'attachments', message: 'send the text alone by SMS' }]);
     }
+    // Before the contact and the conversation claim are written: a refused file must leave nothing behind.
+    const files = this.compose.decodeAttachments(input);
     const recipient = recipientFor(inbox.kind, input.to);
     const contact = await this.contacts.resolve(recipient.identityKeys, { ...recipient.hints, ...(input.name ? { name: input.name } : {}) });
     if (inbox.kind === 'whatsapp') useKnownWhatsAppChat(recipient, contact.identities);
@@ -156,7 +158,7 @@ export class ConversationStarter {
       ({ ticketId, previous } = claim);
     }
 
-    const attachments = await this.compose.storeAttachments(input);
+    const attachments = await this.compose.storeAttachments(input, files);
     const now = new Date();
     const draft = {
       _id: ticketId,

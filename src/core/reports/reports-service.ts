@@ -6,6 +6,7 @@ import { dayBucket } from '../time/day-bucket.js';
 import type { Viewer } from '../users/viewer.js';
 import { factsFromHistory, type TicketHistory } from './facts-from-history.js';
 import { LiveBoard, type LiveSnapshot, type LiveSource } from './live-board.js';
+import { assertReportRange } from './report-range.js';
 import { addDays, type Granularity } from './report-calendar.js';
 import type { Fact } from './report-facts.js';
 import { ReportFeed } from './report-feed.js';
@@ -96,6 +97,7 @@ export class ReportsService {
   private range(q: ReportQuery, defaultDays = 30) {
     const to = q.to ?? this.today();
     const from = q.from ?? addDays(to, -(defaultDays - 1));
+    assertReportRange(from, to);
     return { from, to };
   }
 

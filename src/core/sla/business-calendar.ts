@@ -13,8 +13,11 @@ export const timeZoneSchema = z.string().refine((z) => DateTime.now().setZone(z)
 
 export const businessCalendarSchema = z.object({
   timeZone: timeZoneSchema,
-  /** Seven lists of opening intervals, Monday first (ISO weekday 1 → index 0). */
-  week: z.array(z.array(businessIntervalSchema).max(8)).length(7),
+  /** Seven lists of opening intervals, Monday first (ISO weekday 1 → index 0); at least one opening in the week. */
+  week: z
+    .array(z.array(businessIntervalSchema).max(8))
+    .length(7)
+    .refine((week) => week.some((day) => day.length > 0), 'a calendar needs opening hours on at least one day'),
   /** Local dates (`YYYY-MM-DD`) when nobody works. */
   holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')).max(366),
 });
@@ -29,7 +32,7 @@ export type CalendarOrAlways = BusinessCalendar | null;
 
 const MINUTE = 60_000;
 /** A calendar with no opening at all would loop forever; no target searches further than this. */
-const MAX_DAYS = 3 * 366;
+export const MAX_CALENDAR_DAYS = 3 * 366;
 
 /** Opening intervals of one local day, in real instants (DST days have 23 or 25 hours, counted as lived). */
 function openingsOf(cal: BusinessCalendar, day: DateTime): Array<[number, number]> {
@@ -45,13 +48,18 @@ function openingsOf(cal: BusinessCalendar, day: DateTime): Array<[number, number
     .sort((a, b) => a[0] - b[0]);
 }
 
-/** The moment `minutes` of open time after `from` (from itself when it is 0). */
-export function addBusinessMinutes(cal: CalendarOrAlways, from: Date, minutes: number): Date {
+/**
+ * The moment `minutes` of open time after `from` (from itself when it is 0), or undefined when the calendar
+ * does not have that much open time within MAX_CALENDAR_DAYS (one minute a week, holidays over every open day):
+ * the target then has no due time. It used to throw, which failed every SLA computation of the calendar's
+ * departments — inbound messages were not stored, replies and ticket changes answered 500.
+ */
+export function addBusinessMinutes(cal: CalendarOrAlways, from: Date, minutes: number): Date | undefined {
   if (!cal) return new Date(from.getTime() + minutes * MINUTE);
   let remaining = minutes * MINUTE;
   const start = from.getTime();
   let day = DateTime.fromMillis(start, { zone: cal.timeZone }).startOf('day');
-  for (let n = 0; n < MAX_DAYS; n++, day = day.plus({ days: 1 }).startOf('day')) {
+  for (let n = 0; n < MAX_CALENDAR_DAYS; n++, day = day.plus({ days: 1 }).startOf('day')) {
     for (const [s, e] of openingsOf(cal, day)) {
       if (e <= start) continue;
       const begin = Math.max(s, start);
@@ -59,7 +67,7 @@ export function addBusinessMinutes(cal: CalendarOrAlways, from: Date, minutes: n
       remaining -= e - begin;
     }
   }
-  throw new Error(`business calendar has no opening hours within ${MAX_DAYS} days`);
+  return undefined;
 }
 
 /** Open minutes between two moments (0 when `to` is not after `from`). */

@@ -16,11 +16,14 @@ export async function listThread(models: Models, ticket: Ticket, opts: { after?:
   const ticketIds = [ticket._id, ...ticket.mergedTicketIds];
   let after: ThreadPosition | undefined;
   if (opts.after) {
-    const [at, id] = opts.after.split('_');
-    if (!at || !id || Number.isNaN(Number(at)) || !Types.ObjectId.isValid(id)) {
+    const [at, id, extra] = opts.after.split('_');
+    // Exactly what nextCursor writes (epoch milliseconds, an id): `Infinity`, `1e400` or ` ` are numbers to
+    // Number() but no position, and an invalid Date in the query served the first page instead of a 400.
+    const ms = at && /^\d{1,15}$/.test(at) ? Number(at) : NaN;
+    if (extra !== undefined || !Number.isFinite(new Date(ms).getTime()) || !id || !/^[0-9a-f]{24}$/i.test(id)) {
       throw new ValidationError('Invalid cursor', [{ path: 'after', message: 'not a cursor returned by this API' }]);
     }
-    after = { at: new Date(Number(at)), id: new Types.ObjectId(id) };
+    after = { at: new Date(ms), id: new Types.ObjectId(id) };
   }
   const rows =
     (opts.byEntries

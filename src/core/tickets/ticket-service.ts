@@ -12,6 +12,7 @@ import type { Ticket } from '../models/ticket.js';
 import { slaAuditEntries, type SlaEngine } from '../sla/sla-engine.js';
 import { slaDueField, type SlaChange } from '../sla/sla-lifecycle.js';
 import type { SlaTarget } from '../sla/sla-targets.js';
+import { KeyedMutex } from '../sync/keyed-mutex.js';
 import { raisedPriority } from './ticket-enums.js';
 import type { Viewer } from '../users/viewer.js';
 import type { TicketPriority, TicketStatus } from './ticket-enums.js';
@@ -34,6 +35,8 @@ const oid = (id: string) => new Types.ObjectId(id);
  */
 export class TicketService {
   private slaEngine: SlaEngine | undefined;
+  /** Merges run one at a time in a process (see `merge`). */
+  private readonly merges = new KeyedMutex();
 
   constructor(
     private readonly models: Models,
@@ -90,13 +93,24 @@ export class TicketService {
     return verifyAuditChain(this.models, ticket._id);
   }
 
+  /** The name of the active user a ticket may be assigned to (null: unassign), or 400 naming `assigneeId`. */
+  async assigneeNameOf(assigneeId: string | null): Promise<string | undefined> {
+    if (!assigneeId) return undefined;
+    const user = Types.ObjectId.isValid(assigneeId) ? await this.models.User.findOne({ _id: oid(assigneeId), active: true }).lean() : null;
+    if (!user) throw new ValidationError('Unknown assignee', [{ path: 'assigneeId', message: 'no active user with this id' }]);
+    return user.name;
+  }
+
+  /** The name of the department a ticket may be transferred to (null: triage), or 400 naming `departmentId`. */
+  async departmentNameOf(departmentId: string | null): Promise<string | undefined> {
+    if (!departmentId) return undefined;
+    const dep = Types.ObjectId.isValid(departmentId) ? await this.models.Department.findById(departmentId).lean() : null;
+    if (!dep) throw new ValidationError('Unknown department', [{ path: 'departmentId', message: 'no department with this id' }]);
+    return dep.name;
+  }
+
   async assign(viewer: Viewer, ticketId: string, assigneeId: string | null) {
-    let assigneeName: string | undefined;
-    if (assigneeId) {
-      const user = Types.ObjectId.isValid(assigneeId) ? await this.models.User.findOne({ _id: oid(assigneeId), active: true }).lean() : null;
-      if (!user) throw new ValidationError('Unknown assignee', [{ path: 'assigneeId', message: 'no active user with this id' }]);
-      assigneeName = user.name;
-    }
+    const assigneeName = await this.assigneeNameOf(assigneeId);
     return this.mutate(viewer, ticketId, (t) => {
       if (String(t.assigneeId ?? '') === (assigneeId ?? '')) return null;
       return {
@@ -108,12 +122,7 @@ export class TicketService {
   }
 
   async transfer(viewer: Viewer, ticketId: string, departmentId: string | null) {
-    let departmentName: string | undefined;
-    if (departmentId) {
-      const dep = Types.ObjectId.isValid(departmentId) ? await this.models.Department.findById(departmentId).lean() : null;
-      if (!dep) throw new ValidationError('Unknown department', [{ path: 'departmentId', message: 'no department with this id' }]);
-      departmentName = dep.name;
-    }
+    const departmentName = await this.departmentNameOf(departmentId);
     return this.mutate(viewer, ticketId, (t) => {
       if (String(t.departmentId ?? '') === (departmentId ?? '')) return null;
       return {
@@ -263,7 +272,13 @@ export class TicketService {
    * the source is closed and points at the target, new messages of its
    * conversation follow that pointer, and the target lists the source's messages.
    */
-  async merge(viewer: Viewer, sourceId: string, targetId: string) {
+  merge(viewer: Viewer, sourceId: string, targetId: string): Promise<Ticket> {
+    // One at a time, the checks below reading after the previous merge wrote: two merges racing (A into B and
+    // B into A, or A into B and A into C) both passed them and made a cycle or a ticket merged into two.
+    return this.merges.run('merge', () => this.mergeNow(viewer, sourceId, targetId));
+  }
+
+  private async mergeNow(viewer: Viewer, sourceId: string, targetId: string): Promise<Ticket> {
     if (sourceId === targetId) throw new ValidationError('A ticket cannot be merged into itself', [{ path: 'targetId', message: 'same as source' }]);
     const [source, target] = [await this.get(viewer, sourceId), await this.get(viewer, targetId)];
     if (source.mergedInto) throw new ConflictError('TICKET_MERGED', `Ticket #${source.number} is already merged`);
@@ -272,12 +287,16 @@ export class TicketService {
       throw new ConflictError('TICKET_MERGED', 'These tickets are already merged');
     }
     const now = new Date();
-    await this.mutate(viewer, sourceId, (t) => ({
-      update: { $set: { mergedInto: target._id, status: 'closed', closedAt: now } },
-      audit: { type: 'ticket.merged_into', data: { targetId, targetNumber: target.number, previousStatus: t.status } },
-      change: 'merged',
-      sla: { kind: 'status', from: t.status, to: 'closed' },
-    }));
+    await this.mutate(viewer, sourceId, (t) => {
+      // Another hub process may have merged it since the check (the queue above is per process).
+      if (t.mergedInto) throw new ConflictError('TICKET_MERGED', `Ticket #${t.number} is already merged`);
+      return {
+        update: { $set: { mergedInto: target._id, status: 'closed', closedAt: now } },
+        audit: { type: 'ticket.merged_into', data: { targetId, targetNumber: target.number, previousStatus: t.status } },
+        change: 'merged',
+        sla: { kind: 'status', from: t.status, to: 'closed' },
+      };
+    });
     return this.mutate(viewer, targetId, (t) => ({
       update: { $set: { mergedTicketIds: [...t.mergedTicketIds, source._id, ...source.mergedTicketIds] } },
       audit: { type: 'ticket.merged_from', data: { sourceId, sourceNumber: source.number } },

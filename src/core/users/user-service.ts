@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { hashPassword } from '../auth/passwords.js';
 import { assertStrongPassword } from '../auth/password-policy.js';
 import type { SessionService } from '../auth/session-service.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
@@ -158,16 +158,22 @@ export class UserService {
     // A reset password, another role or a deactivation must not leave old sessions (or sockets) working.
     const roleChanged = input.role !== undefined && input.role !== before.role;
     if (input.active === false) await this.links.revokeAllOf(id);
+    const departmentsChanged = departmentIds !== undefined && [...new Set(departmentIds.map((d) => d.toLowerCase()))].sort().join() !== before.departmentIds.map(String).sort().join();
     if (password || roleChanged || (input.active === false && before.active !== false)) {
       await this.sessions.endSessionsOf(id, id === viewer.id ? currentToken : undefined);
+    } else if (departmentsChanged) {
+      this.sessions.accessChanged(id);
     }
     return this.get(id);
   }
 
-  /** The signed-in user changes their own password; their other sessions end, this one stays. */
-  async changeOwnPassword(viewer: Viewer, input: z.infer<typeof ChangeOwnPasswordSchema>, currentToken?: string): Promise<void> {
+  /**
+   * The signed-in user changes their own password; their other sessions end, this one stays. The current
+   * password is checked under the login limits (`clientAddress` is counted like a login's).
+   */
+  async changeOwnPassword(viewer: Viewer, input: z.infer<typeof ChangeOwnPasswordSchema>, currentToken: string | undefined, clientAddress: string): Promise<void> {
     const user = await this.models.User.findById(viewer.id).lean();
-    if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+    if (!user || !(await this.sessions.checkPassword(user, input.currentPassword, clientAddress))) {
       throw new ForbiddenError('The current password is wrong');
     }
     assertStrongPassword(input.newPassword, user, 'newPassword');

@@ -43,12 +43,12 @@ export const authRoutes = [
     path: '/auth/password',
     operationId: 'changeOwnPassword',
     tag: 'auth',
-    summary: 'Change your own password; every other session of yours ends (this one stays)',
+    summary: 'Change your own password; every other session of yours ends (this one stays). Wrong current passwords count like failed logins (429 RATE_LIMITED)',
     access: 'user',
     body: ChangeOwnPasswordSchema,
     status: 204,
     handler: async ({ core, viewer, body, req }) => {
-      await core.users.changeOwnPassword(viewer, body, readSessionToken(req));
+      await core.users.changeOwnPassword(viewer, body, readSessionToken(req), clientAddress(req));
     },
   }),
   defineRoute({

@@ -4,9 +4,9 @@ import { channelKinds } from '../../core/domain/channel-kind.js';
 import { defineRoute } from '../api/route.js';
 import { toCsv, type Cell } from '../reports/report-csv.js';
 import { agentTable, channelTable, liveTable } from '../reports/report-tables.js';
+import { ReportDaySchema } from '../../core/reports/report-range.js';
 import { ObjectIdSchema } from '../schemas/common-schemas.js';
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
 
 /** Filters shared by every report; the server narrows them further to what the viewer may see. */
 const FiltersSchema = z.object({
@@ -17,11 +17,11 @@ const FiltersSchema = z.object({
 });
 
 const RangeSchema = FiltersSchema.extend({
-  from: Day.optional(),
-  to: Day.optional(),
+  from: ReportDaySchema.optional(),
+  to: ReportDaySchema.optional(),
   granularity: z.enum(['day', 'week', 'month']).default('day'),
-}).refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
-  .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= 3 * 366 * 86_400_000, { message: 'at most three years', path: ['to'] });
+});
+// The order of from and to and the length of the range are checked by the reports service, after its defaults.
 
 const CsvOptions = { lang: z.enum(['en', 'pt', 'es']).default('en') };
 

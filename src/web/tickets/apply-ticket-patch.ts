@@ -8,8 +8,11 @@ import type { TicketPatch } from '../schemas/ticket-schemas.js';
  * Applies a PATCH through the matching TicketService operations, in a fixed
  * order: status, priority, type, tags, snooze, then assignee and department
  * last, so a change that moves the ticket out of the agent's sight comes after
- * everything else. Each operation is its own audited change; if one fails, the
- * ones before it stay applied (and audited).
+ * everything else. Each operation is its own audited change. What the caller got
+ * wrong (a past snooze time, an unknown or inactive assignee, an unknown
+ * department) is refused before the first change, so a 400 changes nothing; a
+ * conflict found by an operation itself (a closed or merged ticket, a concurrent
+ * change) leaves the operations before it applied (and audited).
  */
 export async function applyTicketPatch(core: Core, viewer: Viewer, id: string, patch: TicketPatch): Promise<Ticket> {
   const { tickets } = core;
@@ -18,6 +21,8 @@ export async function applyTicketPatch(core: Core, viewer: Viewer, id: string, p
     throw new ValidationError('Snooze time must be in the future', [{ path: 'snoozedUntil', message: 'must be in the future' }]);
   }
   let ticket = await tickets.get(viewer, id);
+  if (patch.assigneeId !== undefined) await tickets.assigneeNameOf(patch.assigneeId);
+  if (patch.departmentId !== undefined) await tickets.departmentNameOf(patch.departmentId);
   if (patch.status !== undefined) ticket = await tickets.setStatus(viewer, id, patch.status);
   if (patch.priority !== undefined) ticket = await tickets.setPriority(viewer, id, patch.priority);
   if (patch.type !== undefined) ticket = await tickets.setType(viewer, id, patch.type);

@@ -1,5 +1,7 @@
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../support/test-core.js';
+import { createInbox, createUser, smsEvent } from '../../support/test-core.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 import { startWebHarness, type ApiClient, type WebHarness } from '../web/web-harness.js';
 
 /** The admins' SLA API: zod at the boundary (400 with the field), admins only (403), in the OpenAPI document. */
@@ -48,5 +50,28 @@ describe('SLA REST API', () => {
 
     const doc = (await h.anon.get('/api/openapi.json')).body;
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/sla/')).sort()).toEqual(['/api/sla/calendars', '/api/sla/calendars/{id}', '/api/sla/policies', '/api/sla/policies/{id}']);
+  });
+
+  it('a calendar with no opening hours is a 400; one too sparse for the targets leaves them without a due time, and nothing breaks', async () => {
+    const dep = (await admin.post('/api/departments', { name: 'Night owls' })).body;
+    const closed = await admin.post('/api/sla/calendars', { name: 'Closed', timeZone: 'UTC', week: [[], [], [], [], [], [], []], holidays: [], departmentIds: [dep.id] });
+    expect(closed.status).toBe(400);
+    expect(closed.body.error.details.issues[0].path).toBe('week');
+    expect((await admin.get('/api/sla/calendars')).body.items.map((c: { name: string }) => c.name)).not.toContain('Closed');
+
+    // One minute a week: 480 minutes of resolution are more than nine years away.
+    const inbox = String((await createInbox(h.t.core, 'sms', { departmentId: new Types.ObjectId(dep.id) }))._id);
+    await h.t.core.ingest.accept([smsEvent(inbox, { sid: 'SPARSE-1', from: '+5511944440001', text: 'before the calendar' })]);
+    await h.t.core.ingest.drain();
+    const sparse = await admin.post('/api/sla/calendars', { name: 'Sparse', timeZone: 'UTC', week: [[{ from: '09:00', to: '09:01' }], [], [], [], [], [], []], holidays: [], departmentIds: [dep.id] });
+    expect(sparse.status).toBe(201);
+    await h.t.core.ingest.accept([smsEvent(inbox, { sid: 'SPARSE-2', from: '+5511944440002', text: 'after the calendar' })]);
+    await h.t.core.ingest.drain();
+    const message = await modelsOf(h.t.core).Message.findOne({ providerKey: 'sms:SPARSE-2' }).lean();
+    expect(message).not.toBeNull();
+    const ticket = (await admin.get(`/api/tickets/${String(message!.ticketId)}`)).body;
+    expect(ticket.sla.resolutionDueAt).toBeNull();
+    expect((await admin.patch(`/api/tickets/${ticket.id}`, { priority: 'urgent' })).status).toBe(200);
+    expect((await admin.post(`/api/tickets/${ticket.id}/reply`, { text: 'on it' })).status).toBe(202);
   });
 });

@@ -118,6 +118,37 @@ describe('session auth', () => {
     expect((await h.anon.post('/api/auth/login', { email: other.email, password: other.password }, from('203.0.113.7'))).status).toBe(200);
   });
 
+  it(`the current password of a password change is guessed no faster than a login: ${MAX_ATTEMPTS} wrong ones, then 429 for the account`, async () => {
+    const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+    const user = await createUser(h.t.core, 'agent');
+    // A stolen session: without this limit it could try current passwords as fast as bcrypt answers.
+    const stolen = await h.login(user);
+    const statuses: number[] = [];
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      statuses.push((await stolen.post('/api/auth/password', { currentPassword: `guess-${i}`, newPassword: 'taken over for good' }, from('203.0.113.30'))).status);
+    }
+    expect(statuses).toEqual(Array(MAX_ATTEMPTS).fill(403));
+    const limited = await stolen.post('/api/auth/password', { currentPassword: user.password, newPassword: 'taken over for good' }, from('203.0.113.30'));
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The password did not change, and the account's logins wait as after wrong logins.
+    expect((await h.anon.post('/api/auth/login', { email: user.email, password: user.password }, from('203.0.113.31'))).status).toBe(429);
+    expect(await h.t.core.sessions.login(user.email, 'taken over for good', '203.0.113.32').catch((err: { code?: string }) => err.code)).toBe('RATE_LIMITED');
+  });
+
+  it('a right current password gives the account its attempts back', async () => {
+    const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+    const user = await createUser(h.t.core, 'agent');
+    const here = await h.login(user);
+    for (let i = 0; i < MAX_ATTEMPTS - 1; i++) {
+      expect((await here.post('/api/auth/password', { currentPassword: `typo-${i}`, newPassword: 'my next long password' }, from('203.0.113.40'))).status).toBe(403);
+    }
+    expect((await here.post('/api/auth/password', { currentPassword: user.password, newPassword: 'my next long password' }, from('203.0.113.40'))).status).toBe(204);
+    expect((await here.post('/api/auth/password', { currentPassword: 'typo again', newPassword: 'my third long password' }, from('203.0.113.40'))).status).toBe(403);
+    expect((await h.anon.post('/api/auth/login', { email: user.email, password: 'my next long password' }, from('203.0.113.41'))).status).toBe(200);
+  });
+
   it(`an address is limited after ${MAX_PER_ADDRESS} failed attempts whatever the accounts; other addresses are not`, async () => {
     const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
     const user = await createUser(h.t.core, 'agent');

@@ -121,3 +121,29 @@ async function startWebHarnessLikeRestart(): Promise<ApiClient> {
     },
   } as unknown as ApiClient;
 }
+
+describe('concurrent contact merges', () => {
+  it('X into Y and Y into X at once: one merge wins, the other is a 409, no contact lost', async () => {
+    const merged = (id: string) => modelsOf(h.t.core).Contact.findById(id, { mergedInto: 1 }).lean();
+    const [x, y, z] = [await customer('CC-1', '+5511966660001', 'Xavier'), await customer('CC-2', '+5511966660002', 'Yara'), await customer('CC-3', '+5511966660003', 'Zeca')];
+    const crossed = await Promise.all([
+      supervisor.post(`/api/contacts/${x.contactId}/merge`, { targetId: y.contactId }),
+      supervisor.post(`/api/contacts/${y.contactId}/merge`, { targetId: x.contactId }),
+    ]);
+    expect(crossed.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect([(await merged(x.contactId))!.mergedInto, (await merged(y.contactId))!.mergedInto].filter(Boolean)).toHaveLength(1);
+    const survivor = (await merged(x.contactId))!.mergedInto ? y : x;
+    const loser = survivor === x ? y : x;
+    const twice = await Promise.all([
+      supervisor.post(`/api/contacts/${survivor.contactId}/merge`, { targetId: z.contactId }),
+      supervisor.post(`/api/contacts/${z.contactId}/merge`, { targetId: survivor.contactId }),
+    ]);
+    expect(twice.map((r) => r.status).sort()).toEqual([200, 409]);
+    // Every phone still belongs to one contact that is not merged away.
+    for (const phone of ['+5511966660001', '+5511966660002', '+5511966660003']) {
+      const owner = (await modelsOf(h.t.core).ContactIdentity.findById(`phone:${phone}`).lean())!;
+      expect((await merged(String(owner.contactId)))!.mergedInto).toBeUndefined();
+    }
+    expect(loser.contactId).not.toBe(survivor.contactId);
+  });
+});

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../support/test-core.js';
-import { connected, startHarness, type Harness } from '../realtime/harness.js';
+import { createInbox, createUser, smsEvent } from '../../support/test-core.js';
+import { modelsOf } from '../../../src/core/models/models-of.js';
+import { ack, connected, record, startHarness, until, type Harness } from '../realtime/harness.js';
 import { ApiClient, startWebHarness, type WebHarness } from './web-harness.js';
 
 /**
@@ -82,5 +83,54 @@ describe('sessions end when credentials or access change', () => {
     await expectAllEnded(s);
     expect((await here.get('/api/auth/me')).status).toBe(200);
     expect((await h.anon.post('/api/auth/login', { email: user.email, password: 'another long password' })).status).toBe(200);
+  });
+
+  it('logging out ends that session’s socket at once, and only that one', async () => {
+    const user = await createUser(h.t.core, 'agent');
+    const token = await rt.login(user);
+    const socket = rt.connect(token);
+    const other = rt.connect(await rt.login(user));
+    await Promise.all([connected(socket), connected(other)]);
+    const disconnected = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('still connected after 10 s'), 10_000).unref());
+    const bearer = new ApiClient(h.baseUrl);
+    expect((await bearer.post('/api/auth/logout', undefined, { headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
+    expect(await Promise.race([disconnected, timeout])).toBe('io server disconnect');
+    expect(other.connected).toBe(true);
+  });
+});
+
+/**
+ * Departments are access too: an agent taken out of a department stops receiving its tickets' events on the
+ * sockets already open, and loses the tickets of it they had open, at once (not at the next periodic re-check).
+ */
+describe('a change of departments reaches open sockets at once', () => {
+  it('an agent removed from a department gets ticket.revoked for its open ticket and none of its later events', async () => {
+    const [sales, billing] = await modelsOf(h.t.core).Department.insertMany([{ name: 'Sales R' }, { name: 'Billing R' }]);
+    const billingInbox = String((await createInbox(h.t.core, 'sms', { departmentId: billing!._id }))._id);
+    const triageInbox = String((await createInbox(h.t.core, 'sms'))._id);
+    const user = await createUser(h.t.core, 'agent', [sales!._id, billing!._id]);
+    const socket = rt.connect(await rt.login(user));
+    await connected(socket);
+    const got = record(socket, ['message.created', 'ticket.revoked']);
+    await h.t.core.ingest.accept([smsEvent(billingInbox, { sid: 'DEP-1', from: '+5511955550001', text: 'first invoice question' })]);
+    await h.t.core.ingest.drain();
+    const ticketId = String((await modelsOf(h.t.core).Message.findOne({ providerKey: 'sms:DEP-1' }).lean())!.ticketId);
+    await until(() => got.some((e) => e.name === 'message.created' && e.payload.scope.ticketId === ticketId));
+    expect((await ack(socket, 'ticket:join', { ticketId })).ok).toBe(true);
+
+    const adminApi = await h.login(admin);
+    expect((await adminApi.patch(`/api/users/${user.id}`, { departmentIds: [String(sales!._id)] })).status).toBe(200);
+    await until(() => got.some((e) => e.name === 'ticket.revoked' && e.payload.ticketId === ticketId), 10_000);
+
+    const seen = got.length;
+    await h.t.core.ingest.accept([smsEvent(billingInbox, { sid: 'DEP-2', from: '+5511955550001', text: 'secret second invoice question' })]);
+    await h.t.core.ingest.drain();
+    await h.t.core.ingest.accept([smsEvent(triageInbox, { sid: 'DEP-3', from: '+5511955550002', text: 'fence' })]);
+    await h.t.core.ingest.drain();
+    // The triage message reaches every agent: once it is here, an event of the billing ticket would be too.
+    await until(() => got.slice(seen).some((e) => e.name === 'message.created' && e.payload.message.text === 'fence'));
+    expect(got.slice(seen).filter((e) => e.name === 'message.created' && e.payload.scope.ticketId === ticketId)).toEqual([]);
+    expect(socket.connected).toBe(true);
   });
 });

@@ -118,4 +118,18 @@ describe('start a conversation', () => {
     expect(foreign.body.error.message).toContain('department');
     expect((await h.anon.post('/api/tickets', body())).status).toBe(401);
   });
+
+  it('a file it would refuse (an empty one) is refused before anything is written: no contact, no conversation claim', async () => {
+    const whatsapp = String((await createInbox(h.t.core, 'whatsapp', { departmentId: (await models().Inbox.findById(emailInbox).lean())!.departmentId! }))._id);
+    const empty = [{ fileName: 'empty.txt', mimeType: 'text/plain', contentBase64: ' ' }];
+    const mail = await agent.post('/api/tickets', body({ to: 'never.written@example.com', attachments: empty }));
+    expect(mail.status).toBe(400);
+    expect(mail.body.error.details.issues[0].path).toBe('attachments.0');
+    const chat = await agent.post('/api/tickets', { inboxId: whatsapp, to: '+5511977770001', text: 'Hello', attachments: empty });
+    expect(chat.status).toBe(400);
+    expect(await models().ContactIdentity.countDocuments({ _id: { $in: ['email:never.written@example.com', 'phone:+5511977770001'] } })).toBe(0);
+    expect(await models().Contact.countDocuments({ identities: { $in: ['email:never.written@example.com', 'phone:+5511977770001'] } })).toBe(0);
+    expect(await models().ConversationKey.countDocuments({ _id: { $regex: `^conv:${whatsapp}:` } })).toBe(0);
+    expect(await models().Ticket.countDocuments({ inboxId: new Types.ObjectId(whatsapp) })).toBe(0);
+  });
 });

@@ -161,6 +161,39 @@ describe('validation', () => {
     // Checked before anything else was applied.
     expect((await agentA.get(`/api/tickets/${ticketA}`)).body.priority).toBe('normal');
   });
+
+  it('an unknown or inactive assignee or an unknown department refuses the whole PATCH: nothing changed, nothing audited', async () => {
+    const ticket = await newTicket(inboxA);
+    const inactive = await createUser(h.t.core, 'agent', [depA]);
+    await modelsOf(h.t.core).User.updateOne({ _id: inactive.id }, { $set: { active: false } });
+    const before = await auditCount(ticket);
+    const changes = { status: 'pending', priority: 'high', type: 'question', addTags: ['vip'] };
+    for (const wrong of [{ assigneeId: '0123456789abcdef01234567' }, { assigneeId: inactive.id }, { departmentId: '0123456789abcdef01234567' }]) {
+      const res = await agentA.patch(`/api/tickets/${ticket}`, { ...changes, ...wrong });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.issues[0].path).toBe(Object.keys(wrong)[0]);
+    }
+    const after = (await agentA.get(`/api/tickets/${ticket}`)).body;
+    expect({ status: after.status, priority: after.priority, type: after.type, tags: after.tags }).toEqual({ status: 'new', priority: 'normal', type: null, tags: [] });
+    expect(await auditCount(ticket)).toBe(before);
+  });
+});
+
+describe('thread cursor', () => {
+  it('pages with the cursor it gave; anything else in `after` is a 400, never a page', async () => {
+    const ticket = await newTicket(inboxA);
+    await agentA.post(`/api/tickets/${ticket}/note`, { text: 'second' });
+    const first = await agentA.get(`/api/tickets/${ticket}/messages?limit=1`);
+    expect(first.body.items).toHaveLength(1);
+    const second = await agentA.get(`/api/tickets/${ticket}/messages?limit=1&after=${first.body.nextCursor}`);
+    expect(second.body.items.map((m: { text: string }) => m.text)).toEqual(['second']);
+    const id = first.body.items[0].id;
+    for (const after of ['99999999999999999_' + id, 'Infinity_' + id, '1e400_' + id, ' _' + id, '-5_' + id, '1_' + id + '_x', '1_aaaaaaaaaaaa']) {
+      const res = await agentA.get(`/api/tickets/${ticket}/messages?after=${encodeURIComponent(after)}`);
+      expect({ after, status: res.status }).toEqual({ after, status: 400 });
+      expect(res.body.error.details.issues[0].path).toBe('after');
+    }
+  });
 });
 
 describe('ticket operations', () => {
@@ -218,6 +251,25 @@ describe('ticket operations', () => {
     expect(res.body).toMatchObject({ priority: 'urgent', departmentId: String(depB) });
     expect((await agentA.get(`/api/tickets/${id}`)).status).toBe(404);
     expect((await agentB.get(`/api/tickets/${id}`)).status).toBe(200);
+  });
+
+  it('concurrent merges cannot make a cycle or merge one ticket into two: one wins, the other is a 409', async () => {
+    const merged = (id: string) => modelsOf(h.t.core).Ticket.findById(id, { mergedInto: 1, mergedTicketIds: 1 }).lean();
+    for (let round = 0; round < 3; round++) {
+      // A into B and B into A at once.
+      const [a, b] = [await newTicket(inboxA), await newTicket(inboxA)];
+      const crossed = await Promise.all([agentA.post(`/api/tickets/${a}/merge`, { targetId: b }), agentA.post(`/api/tickets/${b}/merge`, { targetId: a })]);
+      expect(crossed.map((r) => r.status).sort()).toEqual([200, 409]);
+      const [ta, tb] = [(await merged(a))!, (await merged(b))!];
+      expect(Boolean(ta.mergedInto) !== Boolean(tb.mergedInto)).toBe(true);
+      // C into D and C into E at once.
+      const [c, d, e] = [await newTicket(inboxA), await newTicket(inboxA), await newTicket(inboxA)];
+      const twice = await Promise.all([agentA.post(`/api/tickets/${c}/merge`, { targetId: d }), agentA.post(`/api/tickets/${c}/merge`, { targetId: e })]);
+      expect(twice.map((r) => r.status).sort()).toEqual([200, 409]);
+      const listing = [(await merged(d))!, (await merged(e))!].filter((t) => t.mergedTicketIds.some((x) => String(x) === c));
+      expect(listing).toHaveLength(1);
+      expect(String((await merged(c))!.mergedInto)).toBe(String(listing[0]!._id));
+    }
   });
 
   it('merge keeps both histories; the target lists both threads', async () => {
@@ -350,5 +402,23 @@ describe('attachments', () => {
     expect((await agentB.get('/api/attachments/0123456789abcdef01234567')).status).toBe(404);
     expect((await agentB.get('/api/attachments/not-an-id')).status).toBe(404);
     expect((await h.anon.get(`/api/attachments/${pngBlob}`)).status).toBe(401);
+  });
+
+  it('a file of a ticket merged into one the agent sees downloads like the rest of that thread; it stays hidden from others', async () => {
+    const [source, target] = [await newTicket(inboxB), await newTicket(inboxA)];
+    const note = await agentB.post(`/api/tickets/${source}/note`, { text: 'file', attachments: [{ fileName: 'pixel.png', mimeType: 'image/png', contentBase64: png.toString('base64') }] });
+    const blob = note.body.attachments[0].blobId;
+    expect((await agentA.get(`/api/attachments/${blob}`)).status).toBe(404);
+    expect((await supervisor.post(`/api/tickets/${source}/merge`, { targetId: target })).status).toBe(200);
+    // Agent A reads the merged thread, this file included…
+    const thread = await agentA.get(`/api/tickets/${target}/messages`);
+    expect(thread.body.items.find((m: { id: string }) => m.id === note.body.id)?.attachments[0].blobId).toBe(blob);
+    const file = await fetch(`${h.baseUrl}/api/attachments/${blob}`, { headers: { cookie: agentA.cookie! } });
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
+    // …an agent who sees neither ticket still gets nothing (the source moved out of department B for the check).
+    const outsider = await h.login(await createUser(h.t.core, 'agent', [depB]));
+    await modelsOf(h.t.core).Ticket.updateOne({ _id: source }, { $set: { departmentId: depA } });
+    expect((await outsider.get(`/api/attachments/${blob}`)).status).toBe(404);
   });
 });
