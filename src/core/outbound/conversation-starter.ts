@@ -19,6 +19,7 @@ import { messagePreview } from '../tickets/message-preview.js';
 import type { TicketNumbers } from '../tickets/ticket-number.js';
 import { dayBucket } from '../time/day-bucket.js';
 import { seesAllTickets, type Viewer } from '../users/viewer.js';
+import { canSee } from '../tickets/visibility.js';
 import { ComposeSchema, type ComposeService } from './compose-service.js';
 import type { OutboundQueue } from './outbound-queue.js';
 
@@ -154,7 +155,7 @@ export class ConversationStarter {
     let previous: Ticket | null = null;
     if (recipient.conversationId) {
       const claim = await this.placement.claimForStart(String(inbox._id), recipient.conversationId, ticketId);
-      if (claim.kind === 'active') throw conversationOpen(claim.ticket);
+      if (claim.kind === 'active') throw conversationOpen(claim.ticket, viewer);
       ({ ticketId, previous } = claim);
     }
 
@@ -187,7 +188,7 @@ export class ConversationStarter {
     const decided = await this.sla().decide({ ...draft, number: 0, updatedAt: now, ...initial } as Ticket, { kind: 'agent-reply', first: true });
     const { ticket, created: inserted } = await this.numbers.insert({ ...draft, sla: decided.sla, slaDueAt: decided.slaDueAt });
     // The customer's own first message finished our claim a moment before us: their ticket is the conversation's.
-    if (!inserted) throw conversationOpen(ticket);
+    if (!inserted) throw conversationOpen(ticket, viewer);
     this.audit.startChain(ticket._id);
 
     const actor: Actor = { type: 'user', id: viewer.id, name: viewer.name };
@@ -245,7 +246,11 @@ export class ConversationStarter {
  * the conversation into the active ticket, so a new ticket would never hear back (Chatwoot's and Zammad's
  * chat inboxes likewise keep one open conversation per contact and channel). The agent writes there instead.
  */
-function conversationOpen(ticket: Ticket): AppError {
+function conversationOpen(ticket: Ticket, viewer: Viewer): AppError {
+  // Which ticket only to someone who may open it (it may have been transferred to another department).
+  if (!canSee(viewer, ticket)) {
+    return new AppError('CONVERSATION_OPEN', 'This customer already has an open conversation on this inbox, in a ticket you cannot see. Ask a supervisor.');
+  }
   return new AppError(
     'CONVERSATION_OPEN',
     `This customer already has an open conversation on this inbox: ticket #${ticket.number}. Write there instead.`,

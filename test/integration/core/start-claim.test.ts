@@ -48,4 +48,22 @@ describe('claiming a conversation for a started ticket', () => {
     const target = (await models().Ticket.findById(b).lean())!;
     await expect(start('+5511987660002', 'Olá de novo')).rejects.toMatchObject({ code: 'CONVERSATION_OPEN', details: { ticketId: String(b), number: target.number } });
   });
+
+  it("an active ticket the agent may not see (moved to another department): refused without naming it", async () => {
+    const [sales, billing] = await models().Department.insertMany([{ name: 'Sales claim' }, { name: 'Billing claim' }]);
+    const salesInbox = String((await createInbox(t.core, 'sms', { departmentId: sales!._id }))._id);
+    t.registry.adapters.set(salesInbox, new ScriptedAdapter());
+    const salesAgent = await createUser(t.core, 'agent', [sales!._id]);
+    await t.core.ingest.accept([smsEvent(salesInbox, { sid: 'SM-claim-4', from: '+5511987660004' })]);
+    await t.core.ingest.drain();
+    const ticketId = String((await models().Message.findOne({ providerKey: 'sms:SM-claim-4' }).lean())!.ticketId);
+    await t.core.tickets.transfer(agent, ticketId, String(billing!._id));
+    const refused: unknown = await t.core.conversationStarter
+      .start(salesAgent, { inboxId: salesInbox, to: '+5511987660004', text: 'Olá', attachments: [] })
+      .then(() => undefined, (err: unknown) => err);
+    expect(refused).toMatchObject({ code: 'CONVERSATION_OPEN' });
+    expect((refused as { details?: unknown }).details).toBeUndefined();
+    expect((refused as Error).message).not.toContain('#');
+  });
 });
+
