@@ -23,7 +23,13 @@ const userFields = {
   name: z.string().trim().min(1).max(120),
   role: z.enum(userRoles),
   departmentIds: z.array(objectId).max(50),
-  password: z.string().min(10, 'must be at least 10 characters').max(200),
+  // bcrypt reads only a password's first 72 bytes: a longer one would be accepted and then matched by any
+  // password sharing its first 72 bytes, so it is refused with the reason instead.
+  password: z
+    .string()
+    .min(10, 'must be at least 10 characters')
+    .max(200)
+    .refine((p) => Buffer.byteLength(p, 'utf8') <= 72, 'must be at most 72 bytes (72 plain letters; accented letters and emoji take 2 to 4 each)'),
   locale: z.enum(['en', 'pt', 'es']),
 };
 /** Without `password` the user is created with a one-time invite link (shown once to the admin) instead. */

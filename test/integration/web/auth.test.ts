@@ -149,6 +149,18 @@ describe('session auth', () => {
     expect((await h.anon.post('/api/auth/login', { email: user.email, password: 'my next long password' }, from('203.0.113.41'))).status).toBe(200);
   });
 
+  it('a new password longer than bcrypt reads (72 bytes) is a 400 saying so; 72 bytes are fine', async () => {
+    const user = await createUser(h.t.core, 'agent');
+    const here = await h.login(user);
+    // 36 letters with accents: 72 bytes, and one more takes it past.
+    const at72 = 'áéíóúçãõâêôàüñ'.repeat(3).slice(0, 36);
+    const refused = await here.post('/api/auth/password', { currentPassword: user.password, newPassword: `${at72}ñ` });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('72 bytes');
+    expect((await here.post('/api/auth/password', { currentPassword: user.password, newPassword: at72 })).status).toBe(204);
+    expect((await h.anon.post('/api/auth/login', { email: user.email, password: at72 })).status).toBe(200);
+  });
+
   it(`an address is limited after ${MAX_PER_ADDRESS} failed attempts whatever the accounts; other addresses are not`, async () => {
     const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
     const user = await createUser(h.t.core, 'agent');
