@@ -22,6 +22,7 @@ export const errorCatalogue = {
   MACRO_EXISTS: { fault: 'caller', meaning: 'Another macro already has this name' },
   CSAT_SUPERSEDED: { fault: 'caller', meaning: 'A newer rating request replaced this one; only the newest may be answered' },
   CSAT_EXPIRED: { fault: 'caller', meaning: 'The rating request has expired' },
+  ACCOUNT_INACTIVE: { fault: 'caller', meaning: 'The account is deactivated: an administrator reactivates it before its password can be set' },
   LAST_ADMIN: { fault: 'caller', meaning: 'The last active administrator cannot be deactivated, demoted or deleted' },
   DEPARTMENT_NOT_EMPTY: { fault: 'caller', meaning: 'A department still referred to (users, tickets, inboxes, canned responses) cannot be deleted' },
   MERGE_UNDONE: { fault: 'caller', meaning: 'This contact merge was already undone' },

@@ -123,6 +123,8 @@ export class UserService {
   async useLink(input: z.infer<typeof UseLinkSchema>): Promise<{ email: string }> {
     const peeked = await this.links.peek(input.token);
     const user = await this.get(String(peeked.userId));
+    // Before the link is used up: setting a password nobody can sign in with (401 after a "done") helps no one.
+    if (user.active === false) throw new ConflictError('ACCOUNT_INACTIVE', 'This account is deactivated: ask an administrator to reactivate it, then use the link');
     assertStrongPassword(input.password, user);
     const link = await this.links.consume(input.token);
     await this.models.User.updateOne({ _id: link.userId }, { $set: { passwordHash: await hashPassword(input.password) } });

@@ -44,6 +44,7 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   MACRO_EXISTS: 409,
   CSAT_SUPERSEDED: 409,
   CSAT_EXPIRED: 410,
+  ACCOUNT_INACTIVE: 409,
   LAST_ADMIN: 409,
   DEPARTMENT_NOT_EMPTY: 409,
   MERGE_UNDONE: 409,

@@ -53,6 +53,17 @@ describe('users', () => {
     expect((await h.anon.post('/api/auth/login', { email: user.email, password: user.password })).status).toBe(401);
   });
 
+  it('a link made for a deactivated account: 409 saying so (no password set), the link still good once the account is active again', async () => {
+    const user = await createUser(h.t.core, 'agent');
+    expect((await admin.patch(`/api/users/${user.id}`, { active: false })).status).toBe(200);
+    const token = (await admin.post(`/api/users/${user.id}/reset-link`)).body.token as string;
+    const refused = await h.anon.post('/api/auth/links', { token, password: 'brand new secret 2' });
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'ACCOUNT_INACTIVE']);
+    expect((await admin.patch(`/api/users/${user.id}`, { active: true })).status).toBe(200);
+    expect((await h.anon.post('/api/auth/links', { token, password: 'brand new secret 2' })).status).toBe(200);
+    expect((await h.anon.post('/api/auth/login', { email: user.email, password: 'brand new secret 2' })).status).toBe(200);
+  });
+
   it('clear 4xx: duplicate email, weak password, last admin', async () => {
     const dup = await admin.post('/api/users', { email: agentUser.email.toUpperCase(), name: 'Dup', password: 'long enough pw' });
     expect([dup.status, dup.body.error.code]).toEqual([409, 'EMAIL_TAKEN']);
