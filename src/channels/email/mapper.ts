@@ -47,6 +47,11 @@ export interface MappedEmail {
 }
 
 const DEFAULT_MAX_EMBEDDED = 25 * 1024 * 1024;
+/**
+ * mailparser's HTML-to-text (html-to-text) is quadratic in a table's cells: 64 KB of cells took 0.3 s, 1 MB over a
+ * minute of blocked event loop. Longer HTML parts are read by our own linear `htmlToReadableText` instead.
+ */
+const MAX_HTML_FOR_PARSER_TEXT = 32 * 1024;
 const NO_REPLY_LOCAL = /^(no-?reply|do-?not-?reply|noreply|donotreply|mailer|forms?|wordpress|web(site)?|notifications?)([+._-].*)?$/i;
 
 const emailField = SenderSchema.shape.email;
@@ -217,6 +222,16 @@ function occurredAt(date: Date | undefined, hasHeader: boolean, now: () => Date)
   return date.getTime() - at.getTime() > FUTURE_TOLERANCE_MS ? at : date;
 }
 
+/**
+ * The text of a mail with text parts. An HTML part beside them (not their alternative) that mailparser did not
+ * convert (too long, see MAX_HTML_FOR_PARSER_TEXT) is read by us, so its words are not lost.
+ */
+function withUnconvertedHtml(parsed: ParsedMail, html: string | undefined): string {
+  const text = parsed.text ?? '';
+  if (!parsed.textConversionError || !html) return text;
+  return [htmlToReadableText(html), text.trim()].filter(Boolean).join('\n\n');
+}
+
 export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions): Promise<MappedEmail> {
   const parsed = await simpleParser(raw, {
     keepCidLinks: true,
@@ -224,6 +239,7 @@ export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions)
     skipImageLinks: true,
     skipTextLinks: true,
     checksumAlgo: false,
+    maxHtmlLengthToParse: MAX_HTML_FOR_PARSER_TEXT,
   });
   const h = headerLookupFromLines(parsed.headerLines);
   const now = options.now ?? (() => new Date());
@@ -259,7 +275,7 @@ export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions)
   const html = typeof parsed.html === 'string' && parsed.html.trim() ? sanitizeEmailHtml(parsed.html) : undefined;
   // HTML-only mail: our own reading of the HTML keeps table cells and line breaks apart.
   const htmlOnly = html !== undefined && !/^content-type:\s*text\/plain/im.test(raw.toString('latin1'));
-  const rawText = htmlOnly ? htmlToReadableText(html) : (parsed.text ?? '');
+  const rawText = htmlOnly ? htmlToReadableText(html) : withUnconvertedHtml(parsed, html);
   const fullText = removeCidPlaceholders(rawText.replace(/\r\n/g, '\n')).slice(0, 1_000_000);
   // Agents read the new part; the quoted history is kept beside it, folded.
   const folded = foldQuotedText(fullText);
