@@ -69,6 +69,8 @@ export class ImapPoller {
   private health: ChannelHealth = { status: 'unknown', checkedAt: new Date() };
   private reportedStatus?: string;
   private firstAttempt?: { resolve: () => void };
+  /** The mail whose emit failed last (`uidValidity:uid`) and how many times in a row. */
+  private emitFailures = { key: '', count: 0 };
 
   constructor(private readonly options: ImapPollerOptions) {
     this.log = options.ctx.logger.child({ module: 'email.imap', mailbox: options.imap.mailbox });
@@ -344,10 +346,27 @@ export class ImapPoller {
       this.log.error({ uid, err: { message: errorMessage(err) } }, 'could not map mail; storing it as unreadable');
       events = [unreadableMailEvent(ctx.inboxId, raw, rawRef)];
     }
-    const result = await ctx.emit(events);
+    const key = `${cursor.uidValidity}:${uid}`;
+    let result: { accepted: number; duplicates: number };
+    try {
+      result = await ctx.emit(events);
+    } catch (err) {
+      const failed = this.emitFailures.key === key ? this.emitFailures.count + 1 : 1;
+      this.emitFailures = { key, count: failed };
+      if (failed < MAX_EMIT_ATTEMPTS) throw err;
+      // The same mail refused again and again (an attachment over the configured limit, a document the database
+      // will not take): keep it as an unreadable mail so the mail after it gets read. Should the database itself
+      // be down, this emit fails too and the mail is tried again later, as before.
+      this.log.error({ uid, attempts: failed, err: { message: errorMessage(err), code: (err as { code?: unknown })?.code } }, 'mail refused by the core; storing it as unreadable');
+      result = await ctx.emit([unreadableMailEvent(ctx.inboxId, raw, rawRef)]);
+    }
+    this.emitFailures = { key: '', count: 0 };
     this.log.debug({ uid, accepted: result.accepted, duplicates: result.duplicates }, 'mail emitted');
   }
 }
+
+/** Attempts (each after a reconnect with backoff) before a mail the core keeps refusing is stored as unreadable. */
+const MAX_EMIT_ATTEMPTS = 3;
 
 function assertUsable(client: ImapFlow, answered = true): void {
   if (!client.usable) throw new Error('IMAP connection lost during a command');

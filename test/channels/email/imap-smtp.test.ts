@@ -5,7 +5,7 @@ import { EmailAdapter, type EmailAdapterDeps } from '../../../src/channels/email
 import { IMAP_CURSOR_KEY, type ImapCursor } from '../../../src/channels/email/imap-poller.js';
 import type { EmailOutboundMessage } from '../../../src/channels/email/smtp-sender.js';
 import { testImapConnection, testSmtpConnection } from '../../../src/channels/email/test-connection.js';
-import { ChannelError } from '../../../src/core/errors/app-error.js';
+import { AppError, ChannelError } from '../../../src/core/errors/app-error.js';
 import { isDovecotInstalled, startDovecot, type DovecotStandin } from '../../standins/dovecot.js';
 import { startSmtpCapture, type SmtpCapture } from '../../standins/smtp-capture.js';
 import { FakeStore, fakeContext, type FakeContextOptions } from './fake-context.js';
@@ -256,6 +256,31 @@ describe('email channel against real Dovecot and an SMTP capture', () => {
       expect(store.emitCalls.filter((k) => k === failingKey)).toHaveLength(1);
       expect(store.received().map((e) => e.threading.messageId)).toEqual(mails.map((m) => m.messageId));
       expect(cursorOf(store)?.lastUid).toBe(3);
+    });
+
+    it('keeps a mail the core refuses every time as unreadable and reads the mail after it', async () => {
+      const mailbox = 'EmitRefused';
+      const mails = [customerMail('er'), customerMail('er', { body: 'the one with a file over the limit' }), customerMail('er')];
+      await dovecot.append(mails.map((m) => m.raw), mailbox);
+      const store = new FakeStore();
+      const refusedKey = `mail:inbox-1:${mails[1]!.messageId.slice(1, -1)}`;
+      let refusals = 0;
+      await startAdapter(store, {
+        settings: settingsFor(mailbox),
+        beforeEmit: (events) => {
+          if (events[0]?.providerKey !== refusedKey) return;
+          refusals += 1;
+          // What the core's intake throws for an attachment over MAX_ATTACHMENT_BYTES: the same on every retry.
+          throw new AppError('ATTACHMENT_TOO_LARGE', 'Attachment big.zip exceeds the size limit');
+        },
+      });
+      await store.waitFor(() => cursorOf(store)?.lastUid === 3 && store.events.size === 3, 15_000, 'all 3 mails past the refused one');
+      expect(refusals).toBe(3);
+      const [first, kept, third] = store.received();
+      expect([first?.threading.messageId, third?.threading.messageId]).toEqual([mails[0]!.messageId, mails[2]!.messageId]);
+      expect(kept?.providerKey).toMatch(/^mail:inbox-1:sha256:[0-9a-f]{64}$/);
+      expect(kept?.automated).toBe(true);
+      expect(store.blobs.get(kept?.rawRef ?? '')?.content.toString()).toContain('the one with a file over the limit');
     });
 
     it('reads the whole mailbox again when UIDVALIDITY changes, relying on Message-ID dedupe', async () => {
