@@ -2,13 +2,15 @@
  * The file-name rule every channel applies to a name a customer gave (email attachments, web chat uploads):
  * no path (`../../etc/passwd` → `passwd`), no control characters, no leading dots (hidden files), none of
  * the characters Windows refuses in a name (`<script>.html` → `_script_.html`, so a download keeps the
- * name the agent saw), at most 255 characters with the extension kept. May return '' (the caller names it).
+ * name the agent saw), no bidirectional controls (`invoice\u202Efdp.exe` would show as "invoiceexe.pdf"),
+ * at most 255 characters with the extension kept. May return '' (the caller names it).
  */
 export function sanitizeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const cleaned = base
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/[<>:"|?*]/g, '_')
     .replace(/^\.+/, '')
     .trim();

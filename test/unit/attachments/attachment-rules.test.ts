@@ -44,6 +44,10 @@ describe('file names', () => {
     ['tab\tand\u0000nul.txt', 'tabandnul.txt'],
     ['Relatório ação.pdf', 'Relatório ação.pdf'],
     ['../', ''],
+    // Right-to-left override: `invoice\u202Efdp.exe` shows as "invoiceexe.pdf" to the agent who opens it.
+    ['invoice\u202Efdp.exe', 'invoicefdp.exe'],
+    ['a\u2066b\u2067c\u2068d\u2069\u202A\u202B\u202C\u202D\u200E\u200F\u061Ce.pdf', 'abcde.pdf'],
+    ['فاتورة.pdf', 'فاتورة.pdf'],
   ])('%s → %s', (given, safe) => {
     expect(sanitizeFileName(given)).toBe(safe);
   });
