@@ -403,6 +403,19 @@ describe('mapRawEmail', () => {
     expect(e.text).toContain('List footer: unsubscribe');
   }, 60_000);
 
+  it('names unnamed parts with the extension of their type', async () => {
+    const part = (type: string, body: string) => `--f\r\nContent-Type: ${type}\r\nContent-Disposition: attachment\r\n\r\n${body}\r\n`;
+    const raw = Buffer.from(
+      'From: a@example.com\r\nMessage-ID: <un@x.example>\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary="f"\r\n\r\n' +
+        '--f\r\nContent-Type: text/plain\r\n\r\nbody\r\n' +
+        part('image/svg+xml', '<svg xmlns="http://www.w3.org/2000/svg"/>') +
+        part('application/octet-stream', 'x') +
+        '--f--\r\n',
+    );
+    const e = await mapRawEmail(raw, { inboxId: 'i1' });
+    expect(e.attachments.map((a) => a.fileName)).toEqual(['attachment-1.svg', 'attachment-2.bin']);
+  });
+
   it('survives a mail with no From at all', async () => {
     const e = await mapRawEmail(Buffer.from('Subject: orphan\r\n\r\nno headers to speak of\r\n'), { inboxId: 'i1', now: () => FIXTURE_NOW });
     expect(e.sender.handle).toBe('unknown-sender');
