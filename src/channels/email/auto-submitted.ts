@@ -31,8 +31,9 @@ const DAEMON_LOCAL_PARTS = new Set(['mailer-daemon', 'mailer_daemon', 'mailerdae
  */
 const AUTOREPLY_PREFIXES = [
   'automatic reply',
-  'auto(?:matic)?[- ]?reply',
-  'out of (?:the )?office',
+  'auto(?:matic)?[-_ ]?(?:reply|response)',
+  // Exchange 2003/2007: "Out of Office AutoReply: …"
+  'out of (?:the )?office(?: auto[-_ ]?reply)?',
   'resposta autom[aá]tica',
   'fora do escrit[oó]rio',
   'aus[eê]ncia tempor[aá]ria',
@@ -44,7 +45,9 @@ const AUTOREPLY_PREFIXES = [
   'abwesenheitsnotiz',
   'risposta automatica',
 ];
-const AUTOREPLY_SUBJECT = new RegExp(`^\\s*(?:${AUTOREPLY_PREFIXES.join('|')})\\s*:`, 'i');
+const PREFIX = `(?:${AUTOREPLY_PREFIXES.join('|')})`;
+/** `Prefix: …` or `[Prefix] …`; Lotus Notes writes "AUTO: Ana Silva is out of the office (returning …)". */
+const AUTOREPLY_SUBJECT = new RegExp(`^\\s*(?:${PREFIX}\\s*:|\\[\\s*${PREFIX}\\s*\\]|auto:.*\\bis out of (?:the )?office\\b)`, 'i');
 /** Exchange stamps these on what its mailbox rules and auto-responders send. */
 const EXCHANGE_AUTO_HEADERS = ['x-ms-exchange-inbox-rules-loop', 'x-ms-exchange-generated-message-source'];
 
