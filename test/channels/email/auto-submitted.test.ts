@@ -68,6 +68,17 @@ describe('classifyAutomated (RFC 3834 and friends)', () => {
     expect(classifyAutomated({ headers: headerLookupFromBlock(''), fromAddress: 'person@example.com', subject }).automated).toBe(automated);
   });
 
+  it.each([
+    ['Undeliverable: Re: Pedido 4471 [#1244]', true],
+    ['Não entregue: Re: Pedido', true],
+    ['Delivery Status Notification (Failure)', true],
+    ['Report domain: example.com Submitter: google.com', false],
+    ['Your mail server is on a blocklist', false],
+  ])('from postmaster, subject %s: a bounce = %s', (subject, bounce) => {
+    const v = classifyAutomated({ headers: headerLookupFromBlock(''), fromAddress: 'postmaster@example.net', subject });
+    expect(v).toEqual({ automated: true, reason: 'sender:postmaster', ...(bounce ? { bounce: true } : {}) });
+  });
+
   it('without loop values, X-Loop means nothing', () => {
     expect(classifyAutomated({ headers: headerLookupFromBlock('X-Loop: support@ponte.test') })).toEqual({ automated: false });
   });

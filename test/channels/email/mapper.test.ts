@@ -221,6 +221,14 @@ const intents: Record<string, Intent> = {
     text: ['Treinamento do painel'],
     attachments: [{ name: 'invite.ics', mime: 'text/calendar' }],
   },
+  // A non-standard bounce from postmaster (Exchange 2003 style: no delivery-status part, the original attached).
+  '47-ndr-postmaster-exchange': {
+    sender: 'postmaster@cliente.example.com',
+    automated: 'sender:postmaster',
+    failed: { original: OURS('65f1c2a9e4b0a1d2c3e4f5b7'), reason: '5.1.1' },
+    conversationId: '<CAfern.4471.first@cliente.example.com.br>',
+    inReplyTo: OURS('65f1c2a9e4b0a1d2c3e4f5b7'),
+  },
   // Outlook rich text: the real files come out of winmail.dat (built with test/channels/email/tnef-builder.ts).
   '46-outlook-winmail-dat': {
     sender: 'rodrigo.campos@industria.example.com.br',
