@@ -12,6 +12,7 @@ import { sanitizeFileName, uniqueFileName } from '../../core/attachments/file-na
 import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../core/attachments/attachment-limits.js';
 import { htmlToReadableText, removeCidPlaceholders } from './html-text.js';
 import { isTnef, readTnefAttachments } from './tnef.js';
+import { declareUndeclaredCharsets } from './undeclared-charset.js';
 
 /**
  * Pure mapping of one raw RFC 5322 message to a `message.received` event:
@@ -233,7 +234,7 @@ function withUnconvertedHtml(parsed: ParsedMail, html: string | undefined): stri
 }
 
 export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions): Promise<MappedEmail> {
-  const parsed = await simpleParser(raw, {
+  const parsed = await simpleParser(declareUndeclaredCharsets(raw), {
     keepCidLinks: true,
     skipTextToHtml: true,
     skipImageLinks: true,
