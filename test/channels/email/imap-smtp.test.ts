@@ -283,6 +283,23 @@ describe('email channel against real Dovecot and an SMTP capture', () => {
       expect(store.blobs.get(kept?.rawRef ?? '')?.content.toString()).toContain('the one with a file over the limit');
     });
 
+    it('keeps two different mails that share a Message-ID; the same mail delivered twice stays one', async () => {
+      const mailbox = 'SharedMessageId';
+      // Scan-to-mail firmware that writes one fixed Message-ID on every mail.
+      const scan = (n: number) =>
+        ['From: Scanner <scanner@office.example.com>', 'To: support@ponte.test', `Subject: Scan ${n}`, `Date: Mon, 3 Feb 2025 10:0${n}:00 +0000`, 'Message-ID: <scan@scanner.local>', '', `Scanned page ${n}`, ''].join('\r\n');
+      const again = `Received: from relay.example.com by mx.ponte.test; Mon, 3 Feb 2025 10:01:05 +0000\r\nDelivered-To: sales@ponte.test\r\n${scan(1)}`;
+      await dovecot.append([scan(1), scan(2), again], mailbox);
+      const store = new FakeStore();
+      await startAdapter(store, { settings: settingsFor(mailbox) });
+      await store.waitFor(() => cursorOf(store)?.lastUid === 3 && store.emitCalls.length === 3, 10_000, 'all 3 scans read');
+      expect(store.received().map((e) => e.text.trim())).toEqual(['Scanned page 1', 'Scanned page 2']);
+      const [first, second] = store.received();
+      expect(first?.providerKey).toBe('mail:inbox-1:scan@scanner.local');
+      expect(second?.providerKey).toMatch(/^mail:inbox-1:scan@scanner\.local#[0-9a-f]{16}$/);
+      expect(store.emitCalls[2]).toBe(first?.providerKey);
+    });
+
     it('reads the whole mailbox again when UIDVALIDITY changes, relying on Message-ID dedupe', async () => {
       const mailbox = 'Resync';
       const mails = [customerMail('rs'), customerMail('rs'), customerMail('rs')];
