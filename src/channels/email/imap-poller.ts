@@ -5,6 +5,7 @@ import type { ChannelContext, ChannelHealth } from '../../core/domain/channel-ad
 import { InboundEventSchema, type InboundEventInput } from '../../core/domain/inbound-event.js';
 import { classifyNetworkError, errorMessage, isAuthFailure } from './connection-errors.js';
 import { imapClientOptions } from './imap-client-options.js';
+import { addresslessSenderKey } from './mapper.js';
 import type { ImapSettings } from './settings.js';
 
 /**
@@ -382,7 +383,7 @@ export function unreadableMailEvent(inboxId: string, raw: Buffer, rawRef: string
     providerKey: `mail:${inboxId}:sha256:${digest}`,
     inboxId,
     occurredAt: new Date(),
-    sender: { handle: 'unknown-sender' },
+    sender: { handle: 'unknown-sender', identityKeys: [addresslessSenderKey(inboxId, undefined)] },
     text: 'This email could not be read. The original message is kept and can be downloaded.',
     attachments: [{ fileName: 'original.eml', mimeType: 'message/rfc822', size: raw.length }],
     threading: { conversationId: `<sha256:${digest}>` },

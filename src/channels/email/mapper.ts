@@ -82,7 +82,12 @@ function sha256(buf: Buffer): string {
  * From a no-reply address and Reply-To the person is answered at Reply-To, so then
  * the Reply-To mailbox is the sender.
  */
-function pickSender(parsed: ParsedMail, h: HeaderLookup, own: ReadonlySet<string>): Sender {
+/** The identity of a sender without an address, per inbox and raw From text (`-` when there is none). */
+export function addresslessSenderKey(inboxId: string, rawFrom: string | undefined): string {
+  return `mail-from:${inboxId}:${(rawFrom ?? '-').toLowerCase()}`.slice(0, 400);
+}
+
+function pickSender(parsed: ParsedMail, h: HeaderLookup, own: ReadonlySet<string>, inboxId: string): Sender {
   const from = addressesOf(parsed.from)[0];
   // Our own address is never the customer's, not even as a Reply-To.
   const replyTo = addressesOf(parsed.replyTo).filter((a) => !own.has(a.address!.trim().toLowerCase()));
@@ -100,9 +105,15 @@ function pickSender(parsed: ParsedMail, h: HeaderLookup, own: ReadonlySet<string
   if (!chosen) chosen = addressesOf(parsed.headers.get('sender') as AddressObject | undefined)[0];
   const address = chosen?.address?.trim();
   if (!address) {
-    // No usable author at all: keep the mail, attribute it to the raw header text.
+    // No usable author at all: keep the mail, attribute it to the raw header text. The core files every message
+    // under a contact found by an identity key, and an email contact's key is its address: without one of ours the
+    // mail would fail processing and never reach an agent.
     const rawFrom = clean(h.first('from'), 200);
-    return { handle: rawFrom ?? 'unknown-sender', ...(rawFrom ? { displayName: rawFrom } : {}) };
+    return {
+      handle: rawFrom ?? 'unknown-sender',
+      ...(rawFrom ? { displayName: rawFrom } : {}),
+      identityKeys: [addresslessSenderKey(inboxId, rawFrom)],
+    };
   }
   const lower = address.toLowerCase();
   const name = clean(chosen?.name, 200);
@@ -246,7 +257,7 @@ export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions)
   const now = options.now ?? (() => new Date());
 
   const own = new Set((options.ownAddresses ?? []).map((a) => a.trim().toLowerCase()));
-  const sender = pickSender(parsed, h, own);
+  const sender = pickSender(parsed, h, own, options.inboxId);
   const fromAddress = addressesOf(parsed.from)[0]?.address?.trim().toLowerCase();
   const verdict = classifyAutomated({
     headers: h,

@@ -427,7 +427,7 @@ describe('mapRawEmail', () => {
   it('survives a mail with no From at all', async () => {
     const e = await mapRawEmail(Buffer.from('Subject: orphan\r\n\r\nno headers to speak of\r\n'), { inboxId: 'i1', now: () => FIXTURE_NOW });
     expect(e.sender.handle).toBe('unknown-sender');
-    expect(e.sender.identityKeys).toBeUndefined();
+    expect(e.sender.identityKeys).toEqual(['mail-from:i1:-']);
     expect(InboundEventSchema.safeParse(e).success).toBe(true);
   });
 });
