@@ -235,6 +235,34 @@ function occurredAt(date: Date | undefined, hasHeader: boolean, now: () => Date)
 }
 
 /**
+ * The stored event and message are JSON and BSON documents, at most 16 MB: what counts is a string's size once
+ * encoded — up to 3 bytes a character in UTF-8 (5 million CJK characters of HTML were 15 MB), 6 for a control
+ * character JSON escapes — not its length. Text and quoted history up to 2 MB each, HTML up to 4 MB.
+ */
+const MAX_STORED_TEXT_BYTES = 2 * 1024 * 1024;
+const MAX_STORED_HTML_BYTES = 4 * 1024 * 1024;
+
+function storedBytes(s: string): number {
+  return Buffer.byteLength(JSON.stringify(s));
+}
+
+/** `s`, cut at the end to fit `maxBytes` encoded (never inside a surrogate pair). */
+function withinStoredBytes(s: string, maxBytes: number): string {
+  let out = s;
+  for (let bytes = storedBytes(out); bytes > maxBytes; bytes = storedBytes(out)) {
+    out = out.slice(0, Math.floor(out.length * (maxBytes / bytes) * 0.98));
+    if (/[\ud800-\udbff]$/.test(out)) out = out.slice(0, -1);
+  }
+  return out;
+}
+
+/** Sanitised HTML within its share of the document; a cut one is sanitised again (no half-open tag left). */
+function cappedHtml(html: string): string {
+  const cut = withinStoredBytes(html, MAX_STORED_HTML_BYTES);
+  return cut === html ? html : withinStoredBytes(sanitizeEmailHtml(cut), MAX_STORED_HTML_BYTES);
+}
+
+/**
  * The text of a mail with text parts. An HTML part beside them (not their alternative) that mailparser did not
  * convert (too long, see MAX_HTML_FOR_PARSER_TEXT) is read by us, so its words are not lost.
  */
@@ -301,9 +329,9 @@ export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions)
     occurredAt: occurredAt(parsed.date, h.has('date'), now),
     ...(messageId ? { providerMessageId: messageId } : {}),
     sender,
-    text,
-    ...(quotedText ? { quotedText } : {}),
-    ...(html ? { html: html.length > 5_000_000 ? sanitizeEmailHtml(html.slice(0, 5_000_000)).slice(0, 5_000_000) : html } : {}),
+    text: withinStoredBytes(text, MAX_STORED_TEXT_BYTES),
+    ...(quotedText ? { quotedText: withinStoredBytes(quotedText, MAX_STORED_TEXT_BYTES) } : {}),
+    ...(html ? { html: cappedHtml(html) } : {}),
     attachments: mapAttachments(withTnefContents(withoutDuplicateCalendars(parsed.attachments)), options.maxEmbeddedAttachmentBytes ?? DEFAULT_MAX_EMBEDDED),
     threading: {
       conversationId: conversationId.slice(0, 998),

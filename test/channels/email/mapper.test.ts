@@ -411,6 +411,17 @@ describe('mapRawEmail', () => {
     expect(e.text).toContain('List footer: unsubscribe');
   }, 60_000);
 
+  it('keeps a huge mail within what the database stores in one document (16 MB)', async () => {
+    // 5.1 million CJK characters are 15 MB of UTF-8; a million control characters are 6 MB of JSON.
+    const html = Buffer.from(`From: a@example.com\r\nMessage-ID: <cjk@x.example>\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>${'請'.repeat(5_100_000)}</p>\r\n`);
+    const controls = Buffer.from(`From: a@example.com\r\nMessage-ID: <ctl@x.example>\r\nSubject: s\r\n\r\n${'\u0001'.repeat(1_100_000)}\r\n`);
+    for (const raw of [html, controls]) {
+      const e = await mapRawEmail(raw, { inboxId: 'i1' });
+      expect(Buffer.byteLength(JSON.stringify(e))).toBeLessThan(12 * 1024 * 1024);
+      expect(InboundEventSchema.safeParse(e).success).toBe(true);
+    }
+  });
+
   it('names unnamed parts with the extension of their type', async () => {
     const part = (type: string, body: string) => `--f\r\nContent-Type: ${type}\r\nContent-Disposition: attachment\r\n\r\n${body}\r\n`;
     const raw = Buffer.from(
