@@ -315,7 +315,10 @@ export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions)
   const html = typeof parsed.html === 'string' && parsed.html.trim() ? sanitizeEmailHtml(parsed.html) : undefined;
   // HTML-only mail: our own reading of the HTML keeps table cells and line breaks apart.
   const htmlOnly = html !== undefined && !/^content-type:\s*text\/plain/im.test(raw.toString('latin1'));
-  const rawText = htmlOnly ? htmlToReadableText(html) : withUnconvertedHtml(parsed, html);
+  let rawText = htmlOnly ? htmlToReadableText(html) : withUnconvertedHtml(parsed, html);
+  // An HTML body beside a text/plain *attachment* (a log file, a forwarded .eml) is not HTML-only by the test
+  // above, and mailparser gives it no text: read the HTML rather than store a message without text.
+  if (!rawText.trim() && html) rawText = htmlToReadableText(html);
   const fullText = removeCidPlaceholders(rawText.replace(/\r\n/g, '\n')).slice(0, 1_000_000);
   // Agents read the new part; the quoted history is kept beside it, folded.
   const folded = foldQuotedText(fullText);

@@ -422,6 +422,17 @@ describe('mapRawEmail', () => {
     }
   });
 
+  it('reads the HTML body of a mail whose only text/plain part is an attachment', async () => {
+    const raw = Buffer.from(
+      'From: a@example.com\r\nMessage-ID: <ht@x.example>\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' +
+        '--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>The export fails, log attached.</p><table><tr><td>Job</td><td>42</td></tr></table>\r\n' +
+        '--b\r\nContent-Type: text/plain; name="log.txt"\r\nContent-Disposition: attachment; filename="log.txt"\r\n\r\nERROR 42\r\n--b--\r\n',
+    );
+    const e = await mapRawEmail(raw, { inboxId: 'i1' });
+    expect(e.text).toBe('The export fails, log attached.\n\nJob\t42');
+    expect(e.attachments.map((a) => a.fileName)).toEqual(['log.txt']);
+  });
+
   it('names unnamed parts with the extension of their type', async () => {
     const part = (type: string, body: string) => `--f\r\nContent-Type: ${type}\r\nContent-Disposition: attachment\r\n\r\n${body}\r\n`;
     const raw = Buffer.from(
