@@ -97,8 +97,9 @@ function pickSender(parsed: ParsedMail, h: HeaderLookup, own: ReadonlySet<string
     const local = from.address.split('@')[0] ?? '';
     const differs = replyTo[0].address.toLowerCase() !== from.address.toLowerCase();
     if (NO_REPLY_LOCAL.test(local) && differs) chosen = replyTo[0];
-    // A person asking for answers at another (shared) mailbox: From stays the author, replies go to Reply-To.
-    else if (differs && emailField.safeParse(replyTo[0].address.trim().toLowerCase()).success) {
+    // A person asking for answers at another (shared) mailbox: From stays the author, replies go to Reply-To —
+    // unless that is a no-reply address (CRM and ticket tools sending for a person), where answers would be lost.
+    else if (differs && !NO_REPLY_LOCAL.test(replyTo[0].address.split('@')[0] ?? '') && emailField.safeParse(replyTo[0].address.trim().toLowerCase()).success) {
       answerAt = replyTo[0].address.trim().toLowerCase();
     }
   }

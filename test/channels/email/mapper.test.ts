@@ -364,6 +364,15 @@ describe('mapRawEmail', () => {
     expect((await mapRawEmail(raw, { inboxId: 'i1' })).sender.handle).toBe('ana@example.com');
   });
 
+  it('never sends answers to a no-reply Reply-To of a person', async () => {
+    const raw = Buffer.from(
+      'From: Ana <ana@example.com>\r\nReply-To: no-reply@crm.example.com\r\nTo: s@ponte.test\r\nMessage-ID: <x2@example.com>\r\nSubject: hi\r\n\r\nhello\r\n',
+    );
+    const e = await mapRawEmail(raw, { inboxId: 'i1' });
+    expect(e.sender).toMatchObject({ handle: 'ana@example.com', email: 'ana@example.com' });
+    expect(e.sender.replyTo).toBeUndefined();
+  });
+
   it('keeps at most 100 References: the root and the newest', async () => {
     const refs = Array.from({ length: 150 }, (_, i) => `<r${i}@x.example>`).join('\r\n ');
     const raw = Buffer.from(`From: a@example.com\r\nMessage-ID: <m@x.example>\r\nReferences: ${refs}\r\nSubject: s\r\n\r\nbody\r\n`);
