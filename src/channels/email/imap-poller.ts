@@ -352,6 +352,8 @@ export class ImapPoller {
     try {
       result = await ctx.emit(events);
     } catch (err) {
+      // The database or the network away is no fault of this mail: it waits, however long that takes.
+      if (isOutage(err)) throw err;
       const failed = this.emitFailures.key === key ? this.emitFailures.count + 1 : 1;
       this.emitFailures = { key, count: failed };
       if (failed < MAX_EMIT_ATTEMPTS) throw err;
@@ -368,6 +370,14 @@ export class ImapPoller {
 
 /** Attempts (each after a reconnect with backoff) before a mail the core keeps refusing is stored as unreadable. */
 const MAX_EMIT_ATTEMPTS = 3;
+
+/** Errors of a database or network that is away (driver names, socket codes, SQLite's lock), not of a mail. */
+function isOutage(err: unknown): boolean {
+  const e = err as { name?: unknown; message?: unknown } | undefined;
+  if (classifyNetworkError(err) !== undefined) return true;
+  if (/^Mongo(Network|ServerSelection|NotConnected|Topology)|PoolCleared/.test(String(e?.name ?? ''))) return true;
+  return /SQLITE_BUSY|database is locked|write lock|ECONNRESET|EPIPE|socket hang up|connection (closed|reset)/i.test(String(e?.message ?? ''));
+}
 
 function assertUsable(client: ImapFlow, answered = true): void {
   if (!client.usable) throw new Error('IMAP connection lost during a command');

@@ -300,6 +300,27 @@ describe('email channel against real Dovecot and an SMTP capture', () => {
       expect(store.emitCalls[2]).toBe(first?.providerKey);
     });
 
+    it('waits out a database that is away, however many attempts, and then stores the mail as it is', async () => {
+      const mailbox = 'DatabaseAway';
+      const mails = [customerMail('da'), customerMail('da')];
+      await dovecot.append(mails.map((m) => m.raw), mailbox);
+      const store = new FakeStore();
+      let outages = 0;
+      await startAdapter(store, {
+        settings: settingsFor(mailbox),
+        beforeEmit: () => {
+          if (outages >= 5) return;
+          outages += 1;
+          const err = new Error('connection <monitor> to 127.0.0.1:27017 closed');
+          err.name = 'MongoNetworkError';
+          throw err;
+        },
+      });
+      await store.waitFor(() => cursorOf(store)?.lastUid === 2 && store.events.size === 2, 15_000, 'both mails after the outage');
+      expect(outages).toBe(5);
+      expect(store.received().map((e) => e.threading.messageId)).toEqual(mails.map((m) => m.messageId));
+    });
+
     it('reads the whole mailbox again when UIDVALIDITY changes, relying on Message-ID dedupe', async () => {
       const mailbox = 'Resync';
       const mails = [customerMail('rs'), customerMail('rs'), customerMail('rs')];
