@@ -1,5 +1,6 @@
 import { foldQuotedText } from './quote-folding.js';
 import { createHash } from 'node:crypto';
+import { domainToASCII } from 'node:url';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
 import { SenderSchema, type InboundAttachment, type MessageReceived, type Sender } from '../../core/domain/inbound-event.js';
 import { classifyAutomated, type AutomatedVerdict } from './auto-submitted.js';
@@ -82,6 +83,18 @@ function sha256(buf: Buffer): string {
  * From a no-reply address and Reply-To the person is answered at Reply-To, so then
  * the Reply-To mailbox is the sender.
  */
+/**
+ * An address lower-cased with its domain in ASCII (`ana@açaí.com.br` → `ana@xn--aa-fla6c.com.br`): the form every
+ * SMTP server takes and our address check accepts. Kept in Unicode, such a customer could never be answered.
+ */
+function asciiAddress(address: string): string {
+  const lower = address.trim().toLowerCase();
+  const at = lower.lastIndexOf('@');
+  if (at < 0 || /^[\x00-\x7f]*$/.test(lower.slice(at + 1))) return lower;
+  const domain = domainToASCII(lower.slice(at + 1));
+  return domain ? `${lower.slice(0, at)}@${domain}` : lower;
+}
+
 /** The identity of a sender without an address, per inbox and raw From text (`-` when there is none). */
 export function addresslessSenderKey(inboxId: string, rawFrom: string | undefined): string {
   return `mail-from:${inboxId}:${(rawFrom ?? '-').toLowerCase()}`.slice(0, 400);
@@ -99,8 +112,8 @@ function pickSender(parsed: ParsedMail, h: HeaderLookup, own: ReadonlySet<string
     if (NO_REPLY_LOCAL.test(local) && differs) chosen = replyTo[0];
     // A person asking for answers at another (shared) mailbox: From stays the author, replies go to Reply-To —
     // unless that is a no-reply address (CRM and ticket tools sending for a person), where answers would be lost.
-    else if (differs && !NO_REPLY_LOCAL.test(replyTo[0].address.split('@')[0] ?? '') && emailField.safeParse(replyTo[0].address.trim().toLowerCase()).success) {
-      answerAt = replyTo[0].address.trim().toLowerCase();
+    else if (differs && !NO_REPLY_LOCAL.test(replyTo[0].address.split('@')[0] ?? '') && emailField.safeParse(asciiAddress(replyTo[0].address)).success) {
+      answerAt = asciiAddress(replyTo[0].address);
     }
   }
   if (!chosen) chosen = addressesOf(parsed.headers.get('sender') as AddressObject | undefined)[0];
@@ -116,7 +129,7 @@ function pickSender(parsed: ParsedMail, h: HeaderLookup, own: ReadonlySet<string
       identityKeys: [addresslessSenderKey(inboxId, rawFrom)],
     };
   }
-  const lower = address.toLowerCase();
+  const lower = asciiAddress(address);
   const name = clean(chosen?.name, 200);
   const valid = emailField.safeParse(lower).success;
   return {

@@ -364,6 +364,12 @@ describe('mapRawEmail', () => {
     expect((await mapRawEmail(raw, { inboxId: 'i1' })).sender.handle).toBe('ana@example.com');
   });
 
+  it('writes an internationalized domain in ASCII, so the customer can be answered', async () => {
+    const raw = Buffer.from('From: Ana <Ana@Açaí.com.br>\r\nMessage-ID: <idn@example.com>\r\nSubject: s\r\n\r\nhello\r\n');
+    const e = await mapRawEmail(raw, { inboxId: 'i1' });
+    expect(e.sender).toMatchObject({ handle: 'ana@xn--aa-4iaz.com.br', email: 'ana@xn--aa-4iaz.com.br', identityKeys: ['email:ana@xn--aa-4iaz.com.br'] });
+  });
+
   it('never sends answers to a no-reply Reply-To of a person', async () => {
     const raw = Buffer.from(
       'From: Ana <ana@example.com>\r\nReply-To: no-reply@crm.example.com\r\nTo: s@ponte.test\r\nMessage-ID: <x2@example.com>\r\nSubject: hi\r\n\r\nhello\r\n',
