@@ -350,7 +350,7 @@ export class ImapPoller {
     const key = `${cursor.uidValidity}:${uid}`;
     let result: { accepted: number; duplicates: number };
     try {
-      result = await ctx.emit(events);
+      result = await emitWithinAttachmentLimits(ctx, events);
     } catch (err) {
       // The database or the network away is no fault of this mail: it waits, however long that takes.
       if (isOutage(err)) throw err;
@@ -365,6 +365,25 @@ export class ImapPoller {
     }
     this.emitFailures = { key: '', count: 0 };
     this.log.debug({ uid, accepted: result.accepted, duplicates: result.duplicates }, 'mail emitted');
+  }
+}
+
+/**
+ * An attachment over the hub's configured size limits (MAX_ATTACHMENT_BYTES) makes the core refuse the whole mail.
+ * The mail is then emitted with its attachments listed without their bytes, as the mapper does past its own
+ * budget: the text reaches the agent, the files stay in the raw source (`rawRef`).
+ */
+async function emitWithinAttachmentLimits(ctx: PollerContext, events: InboundEventInput[]): Promise<{ accepted: number; duplicates: number }> {
+  try {
+    return await ctx.emit(events);
+  } catch (err) {
+    if ((err as { code?: unknown })?.code !== 'ATTACHMENT_TOO_LARGE') throw err;
+    ctx.logger.warn({ err: { message: errorMessage(err) } }, 'attachments over the size limit: mail stored with them listed, bytes only in the raw source');
+    return ctx.emit(
+      events.map((e) =>
+        e.type === 'message.received' ? { ...e, attachments: (e.attachments ?? []).map(({ contentBase64: _bytes, ...listed }) => listed) } : e,
+      ),
+    );
   }
 }
 

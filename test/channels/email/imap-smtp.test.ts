@@ -258,9 +258,37 @@ describe('email channel against real Dovecot and an SMTP capture', () => {
       expect(cursorOf(store)?.lastUid).toBe(3);
     });
 
+    it('stores a mail with an attachment over the hub limit with its text, the file listed without bytes', async () => {
+      const mailbox = 'AttachmentTooLarge';
+      const big = customerMail('big', {
+        headers: ['Content-Type: multipart/mixed; boundary="b"'],
+        body: '--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSegue o vídeo do defeito.\r\n--b\r\nContent-Type: video/mp4\r\nContent-Disposition: attachment; filename="defeito.mp4"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAAIGZ0eXBpc29t\r\n--b--',
+      });
+      // customerMail writes its own text/plain Content-Type after the extra headers: drop that one.
+      const raw = big.raw.replace('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n--b', '\r\n--b');
+      await dovecot.append([raw], mailbox);
+      const store = new FakeStore();
+      await startAdapter(store, {
+        settings: settingsFor(mailbox),
+        beforeEmit: (events) => {
+          const e = events[0];
+          // What the core's intake throws when a file is over MAX_ATTACHMENT_BYTES (here: any embedded bytes).
+          if (e?.type === 'message.received' && (e.attachments ?? []).some((a) => a.contentBase64)) {
+            throw new AppError('ATTACHMENT_TOO_LARGE', 'Attachment defeito.mp4 exceeds the size limit');
+          }
+        },
+      });
+      await store.waitFor(() => cursorOf(store)?.lastUid === 1 && store.events.size === 1, 10_000, 'the mail');
+      const [mail] = store.received();
+      expect(mail?.threading.messageId).toBe(big.messageId);
+      expect(mail?.text).toContain('Segue o vídeo do defeito.');
+      expect(mail?.attachments).toMatchObject([{ fileName: 'defeito.mp4', mimeType: 'video/mp4' }]);
+      expect(mail?.attachments[0]?.contentBase64).toBeUndefined();
+    });
+
     it('keeps a mail the core refuses every time as unreadable and reads the mail after it', async () => {
       const mailbox = 'EmitRefused';
-      const mails = [customerMail('er'), customerMail('er', { body: 'the one with a file over the limit' }), customerMail('er')];
+      const mails = [customerMail('er'), customerMail('er', { body: 'the one the database will not take' }), customerMail('er')];
       await dovecot.append(mails.map((m) => m.raw), mailbox);
       const store = new FakeStore();
       const refusedKey = `mail:inbox-1:${mails[1]!.messageId.slice(1, -1)}`;
@@ -270,8 +298,8 @@ describe('email channel against real Dovecot and an SMTP capture', () => {
         beforeEmit: (events) => {
           if (events[0]?.providerKey !== refusedKey) return;
           refusals += 1;
-          // What the core's intake throws for an attachment over MAX_ATTACHMENT_BYTES: the same on every retry.
-          throw new AppError('ATTACHMENT_TOO_LARGE', 'Attachment big.zip exceeds the size limit');
+          // What the database driver throws for a document over 16 MB: the same on every retry.
+          throw new RangeError('The value of "offset" is out of range. It must be >= 0 && <= 17825792. Received 17825797');
         },
       });
       await store.waitFor(() => cursorOf(store)?.lastUid === 3 && store.events.size === 3, 15_000, 'all 3 mails past the refused one');
@@ -280,7 +308,7 @@ describe('email channel against real Dovecot and an SMTP capture', () => {
       expect([first?.threading.messageId, third?.threading.messageId]).toEqual([mails[0]!.messageId, mails[2]!.messageId]);
       expect(kept?.providerKey).toMatch(/^mail:inbox-1:sha256:[0-9a-f]{64}$/);
       expect(kept?.automated).toBe(true);
-      expect(store.blobs.get(kept?.rawRef ?? '')?.content.toString()).toContain('the one with a file over the limit');
+      expect(store.blobs.get(kept?.rawRef ?? '')?.content.toString()).toContain('the one the database will not take');
     });
 
     it('keeps two different mails that share a Message-ID; the same mail delivered twice stays one', async () => {
