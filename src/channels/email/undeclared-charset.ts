@@ -42,7 +42,7 @@ function repairEntity(s: string, depth: number, walk: Walk): string {
     body = repairMultipart(body, params.boundary, depth, walk);
   } else if (type.startsWith('text/') && !params.charset && body) {
     const decoded = decodeBody(Buffer.from(body, 'latin1'), headerValue(newHead, 'content-transfer-encoding'));
-    if (!isUtf8(decoded)) {
+    if (!mostlyUtf8(decoded)) {
       const charset = (type === 'text/html' && metaCharset(decoded)) || FALLBACK;
       walk.changed = true;
       if (contentType !== undefined) newHead = withCharset(newHead, charset);
@@ -56,6 +56,22 @@ function repairEntity(s: string, depth: number, walk: Walk): string {
   return newHead + sep + body;
 }
 
+/**
+ * UTF-8, or UTF-8 with a stray bad byte (a line cut inside a character): more characters decode well than
+ * badly. Latin-1 text almost never forms a valid multi-byte UTF-8 sequence, so it fails this.
+ */
+function mostlyUtf8(bytes: Buffer): boolean {
+  if (isUtf8(bytes)) return true;
+  let good = 0;
+  let bad = 0;
+  // eslint-disable-next-line no-control-regex
+  for (const ch of bytes.toString('utf8').replace(/[\u0000-\u007f]+/g, '')) {
+    if (ch === '\ufffd') bad += 1;
+    else good += 1;
+  }
+  return good > bad;
+}
+
 function repairHeaderBytes(head: string, walk: Walk): string {
   // eslint-disable-next-line no-control-regex
   if (!/[\u0080-\u00ff]/.test(head)) return head;
@@ -65,7 +81,7 @@ function repairHeaderBytes(head: string, walk: Walk): string {
       // eslint-disable-next-line no-control-regex
       if (!/[\u0080-\u00ff]/.test(line)) return line;
       const bytes = Buffer.from(line, 'latin1');
-      if (isUtf8(bytes)) return line;
+      if (mostlyUtf8(bytes)) return line;
       walk.changed = true;
       return Buffer.from(cp1252.decode(bytes), 'utf8').toString('latin1');
     })

@@ -43,6 +43,15 @@ describe('undeclared 8-bit charsets', () => {
     expect((await map(raw)).text).toBe('γεια');
   });
 
+  it('keeps undeclared UTF-8 with one stray bad byte as UTF-8', async () => {
+    const raw = Buffer.concat([
+      Buffer.from('From: a@example.com\r\nMessage-ID: <l4@x.example>\r\nSubject: s\r\n\r\nOlá, não recebi a minha encomenda. Atenção, é urgente'),
+      Buffer.from([0xe9]),
+      Buffer.from('\r\n'),
+    ]);
+    expect((await map(raw)).text).toBe('Olá, não recebi a minha encomenda. Atenção, é urgente\ufffd\n');
+  });
+
   it('leaves UTF-8 and declared mail byte for byte as it was', () => {
     const utf8 = Buffer.from('From: João <j@example.com>\r\nSubject: Situação\r\n\r\nOlá\r\n');
     expect(declareUndeclaredCharsets(utf8)).toBe(utf8);
