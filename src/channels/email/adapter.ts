@@ -13,6 +13,7 @@ import { ChannelError } from '../../core/errors/app-error.js';
 import { ImapPoller } from './imap-poller.js';
 import { rawEmailToEvents } from './inbound-events.js';
 import { SenderRateLimit } from './sender-rate-limit.js';
+import { keyApartFromSharedMessageId } from './shared-message-id.js';
 import { EmailInboxSettingsSchema, loopValueOf, type EmailInboxSettings } from './settings.js';
 import { SmtpSender, type EmailOutboundMessage } from './smtp-sender.js';
 import { testEmailConnection, type ConnectionTestResult } from './test-connection.js';
@@ -132,6 +133,9 @@ export class EmailAdapter implements ChannelAdapter {
     if (inbound.ownMail) {
       (this.ctx as ChannelContext).logger.info({ providerKey: received.providerKey, why: inbound.ownMail }, 'our own mail came back: dropped');
       return [];
+    }
+    if (received.threading.messageId) {
+      await keyApartFromSharedMessageId((this.ctx as ChannelContext).state, received.threading.messageId, raw, inbound.events);
     }
     if (!received.automated && received.sender.email && this.inboundLimit?.hit(received.sender.email, received.providerKey)) {
       received.automated = true;

@@ -31,8 +31,9 @@ const DAEMON_LOCAL_PARTS = new Set(['mailer-daemon', 'mailer_daemon', 'mailerdae
  */
 const AUTOREPLY_PREFIXES = [
   'automatic reply',
-  'auto(?:matic)?[- ]?reply',
-  'out of (?:the )?office',
+  'auto(?:matic)?[-_ ]?(?:reply|response)',
+  // Exchange 2003/2007: "Out of Office AutoReply: …"
+  'out of (?:the )?office(?: auto[-_ ]?reply)?',
   'resposta autom[aá]tica',
   'fora do escrit[oó]rio',
   'aus[eê]ncia tempor[aá]ria',
@@ -44,7 +45,15 @@ const AUTOREPLY_PREFIXES = [
   'abwesenheitsnotiz',
   'risposta automatica',
 ];
-const AUTOREPLY_SUBJECT = new RegExp(`^\\s*(?:${AUTOREPLY_PREFIXES.join('|')})\\s*:`, 'i');
+const PREFIX = `(?:${AUTOREPLY_PREFIXES.join('|')})`;
+/** `Prefix: …` or `[Prefix] …`; Lotus Notes writes "AUTO: Ana Silva is out of the office (returning …)". */
+const AUTOREPLY_SUBJECT = new RegExp(`^\\s*(?:${PREFIX}\\s*:|\\[\\s*${PREFIX}\\s*\\]|auto:.*\\bis out of (?:the )?office\\b)`, 'i');
+/**
+ * Subjects of non-delivery notices (EN/PT/ES/FR/DE/IT). Postmaster also writes other things (DMARC reports, a
+ * person's note), so from postmaster only a mail with such a subject is read as a bounce.
+ */
+const NDR_SUBJECT =
+  /^\s*(?:undeliverable|undelivered|delivery status notification|delivery (?:has )?failed|delivery failure|returned mail|failure notice|mail delivery failed|message not delivered|non[- ]?deliverable|non remis|n[aã]o (?:foi )?entregue|no se puede entregar|no entregado|unzustellbar|non recapitabile)\b/i;
 /** Exchange stamps these on what its mailbox rules and auto-responders send. */
 const EXCHANGE_AUTO_HEADERS = ['x-ms-exchange-inbox-rules-loop', 'x-ms-exchange-generated-message-source'];
 
@@ -92,7 +101,8 @@ export function classifyAutomated(input: AutomatedInput): AutomatedVerdict {
   }
 
   if (isDaemon) {
-    return { automated: true, reason: `sender:${sender}`, ...(sender !== 'postmaster' ? { bounce: true } : {}) };
+    const bounce = sender !== 'postmaster' || NDR_SUBJECT.test(input.subject ?? '');
+    return { automated: true, reason: `sender:${sender}`, ...(bounce ? { bounce: true } : {}) };
   }
 
   const returnPath = h.first('return-path');

@@ -132,14 +132,17 @@ export function parseDeliveryReport(raw: Buffer, options: { plainTextBounce?: bo
 }
 
 function parsePlainBounce(root: MimePart): DeliveryReport | undefined {
+  // The original attached whole (Exchange 2003, sendmail): its own headers, References included.
+  const attached = flattenParts(root).find((p) => MESSAGE_PARTS.has(p.contentType));
+  const embedded = attached ? fromEmbedded(embeddedHeaders(attached)) : undefined;
   const texts = flattenParts(root)
     .filter((p) => p.children.length === 0 && (p.contentType.startsWith('text/') || p.contentType.startsWith('message/')))
     .map((p) => p.body.toString('utf8'));
   const body = texts.join('\n');
   // The returned original's header block: a Message-ID line inside the body (not our own header).
   const m = /^[ \t>]*Message-ID:[ \t]*(<[^<>\s]+>)/im.exec(body);
-  if (!m) return undefined;
-  const originalMessageId = m[1] as string;
+  const originalMessageId = embedded?.originalMessageId ?? m?.[1];
+  if (!originalMessageId) return undefined;
   const status = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(body)?.[1];
   const smtpLine = /^.*\b[45]\d\d[ -][^\n]*$/m.exec(body)?.[0]?.trim();
   const recipient = /<([^<>\s]+@[^<>\s]+)>:/.exec(body)?.[1];
@@ -150,9 +153,7 @@ function parsePlainBounce(root: MimePart): DeliveryReport | undefined {
     ...(smtpLine ? { diagnostic: smtpLine.slice(0, 500) } : {}),
   };
   return {
-    originalMessageId,
-    originalFrom: 'body',
-    originalReferences: [],
+    ...(embedded?.originalMessageId ? { ...embedded, originalFrom: 'message/rfc822' as const } : { originalMessageId, originalFrom: 'body' as const, originalReferences: [] }),
     recipients: [r],
     failed: isPermanent(r),
     reason: summarise([r]),

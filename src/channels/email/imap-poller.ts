@@ -5,6 +5,7 @@ import type { ChannelContext, ChannelHealth } from '../../core/domain/channel-ad
 import { InboundEventSchema, type InboundEventInput } from '../../core/domain/inbound-event.js';
 import { classifyNetworkError, errorMessage, isAuthFailure } from './connection-errors.js';
 import { imapClientOptions } from './imap-client-options.js';
+import { addresslessSenderKey } from './mapper.js';
 import type { ImapSettings } from './settings.js';
 
 /**
@@ -69,6 +70,8 @@ export class ImapPoller {
   private health: ChannelHealth = { status: 'unknown', checkedAt: new Date() };
   private reportedStatus?: string;
   private firstAttempt?: { resolve: () => void };
+  /** The mail whose emit failed last (`uidValidity:uid`) and how many times in a row. */
+  private emitFailures = { key: '', count: 0 };
 
   constructor(private readonly options: ImapPollerOptions) {
     this.log = options.ctx.logger.child({ module: 'email.imap', mailbox: options.imap.mailbox });
@@ -344,9 +347,55 @@ export class ImapPoller {
       this.log.error({ uid, err: { message: errorMessage(err) } }, 'could not map mail; storing it as unreadable');
       events = [unreadableMailEvent(ctx.inboxId, raw, rawRef)];
     }
-    const result = await ctx.emit(events);
+    const key = `${cursor.uidValidity}:${uid}`;
+    let result: { accepted: number; duplicates: number };
+    try {
+      result = await emitWithinAttachmentLimits(ctx, events);
+    } catch (err) {
+      // The database or the network away is no fault of this mail: it waits, however long that takes.
+      if (isOutage(err)) throw err;
+      const failed = this.emitFailures.key === key ? this.emitFailures.count + 1 : 1;
+      this.emitFailures = { key, count: failed };
+      if (failed < MAX_EMIT_ATTEMPTS) throw err;
+      // The same mail refused again and again (an attachment over the configured limit, a document the database
+      // will not take): keep it as an unreadable mail so the mail after it gets read. Should the database itself
+      // be down, this emit fails too and the mail is tried again later, as before.
+      this.log.error({ uid, attempts: failed, err: { message: errorMessage(err), code: (err as { code?: unknown })?.code } }, 'mail refused by the core; storing it as unreadable');
+      result = await ctx.emit([unreadableMailEvent(ctx.inboxId, raw, rawRef)]);
+    }
+    this.emitFailures = { key: '', count: 0 };
     this.log.debug({ uid, accepted: result.accepted, duplicates: result.duplicates }, 'mail emitted');
   }
+}
+
+/**
+ * An attachment over the hub's configured size limits (MAX_ATTACHMENT_BYTES) makes the core refuse the whole mail.
+ * The mail is then emitted with its attachments listed without their bytes, as the mapper does past its own
+ * budget: the text reaches the agent, the files stay in the raw source (`rawRef`).
+ */
+async function emitWithinAttachmentLimits(ctx: PollerContext, events: InboundEventInput[]): Promise<{ accepted: number; duplicates: number }> {
+  try {
+    return await ctx.emit(events);
+  } catch (err) {
+    if ((err as { code?: unknown })?.code !== 'ATTACHMENT_TOO_LARGE') throw err;
+    ctx.logger.warn({ err: { message: errorMessage(err) } }, 'attachments over the size limit: mail stored with them listed, bytes only in the raw source');
+    return ctx.emit(
+      events.map((e) =>
+        e.type === 'message.received' ? { ...e, attachments: (e.attachments ?? []).map(({ contentBase64: _bytes, ...listed }) => listed) } : e,
+      ),
+    );
+  }
+}
+
+/** Attempts (each after a reconnect with backoff) before a mail the core keeps refusing is stored as unreadable. */
+const MAX_EMIT_ATTEMPTS = 3;
+
+/** Errors of a database or network that is away (driver names, socket codes, SQLite's lock), not of a mail. */
+function isOutage(err: unknown): boolean {
+  const e = err as { name?: unknown; message?: unknown } | undefined;
+  if (classifyNetworkError(err) !== undefined) return true;
+  if (/^Mongo(Network|ServerSelection|NotConnected|Topology)|PoolCleared/.test(String(e?.name ?? ''))) return true;
+  return /SQLITE_BUSY|database is locked|write lock|ECONNRESET|EPIPE|socket hang up|connection (closed|reset)/i.test(String(e?.message ?? ''));
 }
 
 function assertUsable(client: ImapFlow, answered = true): void {
@@ -363,7 +412,7 @@ export function unreadableMailEvent(inboxId: string, raw: Buffer, rawRef: string
     providerKey: `mail:${inboxId}:sha256:${digest}`,
     inboxId,
     occurredAt: new Date(),
-    sender: { handle: 'unknown-sender' },
+    sender: { handle: 'unknown-sender', identityKeys: [addresslessSenderKey(inboxId, undefined)] },
     text: 'This email could not be read. The original message is kept and can be downloaded.',
     attachments: [{ fileName: 'original.eml', mimeType: 'message/rfc822', size: raw.length }],
     threading: { conversationId: `<sha256:${digest}>` },

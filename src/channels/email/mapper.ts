@@ -1,5 +1,6 @@
 import { foldQuotedText } from './quote-folding.js';
 import { createHash } from 'node:crypto';
+import { domainToASCII } from 'node:url';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
 import { SenderSchema, type InboundAttachment, type MessageReceived, type Sender } from '../../core/domain/inbound-event.js';
 import { classifyAutomated, type AutomatedVerdict } from './auto-submitted.js';
@@ -12,6 +13,7 @@ import { sanitizeFileName, uniqueFileName } from '../../core/attachments/file-na
 import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../core/attachments/attachment-limits.js';
 import { htmlToReadableText, removeCidPlaceholders } from './html-text.js';
 import { isTnef, readTnefAttachments } from './tnef.js';
+import { declareUndeclaredCharsets } from './undeclared-charset.js';
 
 /**
  * Pure mapping of one raw RFC 5322 message to a `message.received` event:
@@ -47,6 +49,11 @@ export interface MappedEmail {
 }
 
 const DEFAULT_MAX_EMBEDDED = 25 * 1024 * 1024;
+/**
+ * mailparser's HTML-to-text (html-to-text) is quadratic in a table's cells: 64 KB of cells took 0.3 s, 1 MB over a
+ * minute of blocked event loop. Longer HTML parts are read by our own linear `htmlToReadableText` instead.
+ */
+const MAX_HTML_FOR_PARSER_TEXT = 32 * 1024;
 const NO_REPLY_LOCAL = /^(no-?reply|do-?not-?reply|noreply|donotreply|mailer|forms?|wordpress|web(site)?|notifications?)([+._-].*)?$/i;
 
 const emailField = SenderSchema.shape.email;
@@ -76,7 +83,24 @@ function sha256(buf: Buffer): string {
  * From a no-reply address and Reply-To the person is answered at Reply-To, so then
  * the Reply-To mailbox is the sender.
  */
-function pickSender(parsed: ParsedMail, h: HeaderLookup, own: ReadonlySet<string>): Sender {
+/**
+ * An address lower-cased with its domain in ASCII (`ana@açaí.com.br` → `ana@xn--aa-fla6c.com.br`): the form every
+ * SMTP server takes and our address check accepts. Kept in Unicode, such a customer could never be answered.
+ */
+function asciiAddress(address: string): string {
+  const lower = address.trim().toLowerCase();
+  const at = lower.lastIndexOf('@');
+  if (at < 0 || /^[\x00-\x7f]*$/.test(lower.slice(at + 1))) return lower;
+  const domain = domainToASCII(lower.slice(at + 1));
+  return domain ? `${lower.slice(0, at)}@${domain}` : lower;
+}
+
+/** The identity of a sender without an address, per inbox and raw From text (`-` when there is none). */
+export function addresslessSenderKey(inboxId: string, rawFrom: string | undefined): string {
+  return `mail-from:${inboxId}:${(rawFrom ?? '-').toLowerCase()}`.slice(0, 400);
+}
+
+function pickSender(parsed: ParsedMail, h: HeaderLookup, own: ReadonlySet<string>, inboxId: string): Sender {
   const from = addressesOf(parsed.from)[0];
   // Our own address is never the customer's, not even as a Reply-To.
   const replyTo = addressesOf(parsed.replyTo).filter((a) => !own.has(a.address!.trim().toLowerCase()));
@@ -86,19 +110,26 @@ function pickSender(parsed: ParsedMail, h: HeaderLookup, own: ReadonlySet<string
     const local = from.address.split('@')[0] ?? '';
     const differs = replyTo[0].address.toLowerCase() !== from.address.toLowerCase();
     if (NO_REPLY_LOCAL.test(local) && differs) chosen = replyTo[0];
-    // A person asking for answers at another (shared) mailbox: From stays the author, replies go to Reply-To.
-    else if (differs && emailField.safeParse(replyTo[0].address.trim().toLowerCase()).success) {
-      answerAt = replyTo[0].address.trim().toLowerCase();
+    // A person asking for answers at another (shared) mailbox: From stays the author, replies go to Reply-To —
+    // unless that is a no-reply address (CRM and ticket tools sending for a person), where answers would be lost.
+    else if (differs && !NO_REPLY_LOCAL.test(replyTo[0].address.split('@')[0] ?? '') && emailField.safeParse(asciiAddress(replyTo[0].address)).success) {
+      answerAt = asciiAddress(replyTo[0].address);
     }
   }
   if (!chosen) chosen = addressesOf(parsed.headers.get('sender') as AddressObject | undefined)[0];
   const address = chosen?.address?.trim();
   if (!address) {
-    // No usable author at all: keep the mail, attribute it to the raw header text.
+    // No usable author at all: keep the mail, attribute it to the raw header text. The core files every message
+    // under a contact found by an identity key, and an email contact's key is its address: without one of ours the
+    // mail would fail processing and never reach an agent.
     const rawFrom = clean(h.first('from'), 200);
-    return { handle: rawFrom ?? 'unknown-sender', ...(rawFrom ? { displayName: rawFrom } : {}) };
+    return {
+      handle: rawFrom ?? 'unknown-sender',
+      ...(rawFrom ? { displayName: rawFrom } : {}),
+      identityKeys: [addresslessSenderKey(inboxId, rawFrom)],
+    };
   }
-  const lower = address.toLowerCase();
+  const lower = asciiAddress(address);
   const name = clean(chosen?.name, 200);
   const valid = emailField.safeParse(lower).success;
   return {
@@ -217,19 +248,58 @@ function occurredAt(date: Date | undefined, hasHeader: boolean, now: () => Date)
   return date.getTime() - at.getTime() > FUTURE_TOLERANCE_MS ? at : date;
 }
 
+/**
+ * The stored event and message are JSON and BSON documents, at most 16 MB: what counts is a string's size once
+ * encoded — up to 3 bytes a character in UTF-8 (5 million CJK characters of HTML were 15 MB), 6 for a control
+ * character JSON escapes — not its length. Text and quoted history up to 2 MB each, HTML up to 4 MB.
+ */
+const MAX_STORED_TEXT_BYTES = 2 * 1024 * 1024;
+const MAX_STORED_HTML_BYTES = 4 * 1024 * 1024;
+
+function storedBytes(s: string): number {
+  return Buffer.byteLength(JSON.stringify(s));
+}
+
+/** `s`, cut at the end to fit `maxBytes` encoded (never inside a surrogate pair). */
+function withinStoredBytes(s: string, maxBytes: number): string {
+  let out = s;
+  for (let bytes = storedBytes(out); bytes > maxBytes; bytes = storedBytes(out)) {
+    out = out.slice(0, Math.floor(out.length * (maxBytes / bytes) * 0.98));
+    if (/[\ud800-\udbff]$/.test(out)) out = out.slice(0, -1);
+  }
+  return out;
+}
+
+/** Sanitised HTML within its share of the document; a cut one is sanitised again (no half-open tag left). */
+function cappedHtml(html: string): string {
+  const cut = withinStoredBytes(html, MAX_STORED_HTML_BYTES);
+  return cut === html ? html : withinStoredBytes(sanitizeEmailHtml(cut), MAX_STORED_HTML_BYTES);
+}
+
+/**
+ * The text of a mail with text parts. An HTML part beside them (not their alternative) that mailparser did not
+ * convert (too long, see MAX_HTML_FOR_PARSER_TEXT) is read by us, so its words are not lost.
+ */
+function withUnconvertedHtml(parsed: ParsedMail, html: string | undefined): string {
+  const text = parsed.text ?? '';
+  if (!parsed.textConversionError || !html) return text;
+  return [htmlToReadableText(html), text.trim()].filter(Boolean).join('\n\n');
+}
+
 export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions): Promise<MappedEmail> {
-  const parsed = await simpleParser(raw, {
+  const parsed = await simpleParser(declareUndeclaredCharsets(raw), {
     keepCidLinks: true,
     skipTextToHtml: true,
     skipImageLinks: true,
     skipTextLinks: true,
     checksumAlgo: false,
+    maxHtmlLengthToParse: MAX_HTML_FOR_PARSER_TEXT,
   });
   const h = headerLookupFromLines(parsed.headerLines);
   const now = options.now ?? (() => new Date());
 
   const own = new Set((options.ownAddresses ?? []).map((a) => a.trim().toLowerCase()));
-  const sender = pickSender(parsed, h, own);
+  const sender = pickSender(parsed, h, own, options.inboxId);
   const fromAddress = addressesOf(parsed.from)[0]?.address?.trim().toLowerCase();
   const verdict = classifyAutomated({
     headers: h,
@@ -259,7 +329,10 @@ export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions)
   const html = typeof parsed.html === 'string' && parsed.html.trim() ? sanitizeEmailHtml(parsed.html) : undefined;
   // HTML-only mail: our own reading of the HTML keeps table cells and line breaks apart.
   const htmlOnly = html !== undefined && !/^content-type:\s*text\/plain/im.test(raw.toString('latin1'));
-  const rawText = htmlOnly ? htmlToReadableText(html) : (parsed.text ?? '');
+  let rawText = htmlOnly ? htmlToReadableText(html) : withUnconvertedHtml(parsed, html);
+  // An HTML body beside a text/plain *attachment* (a log file, a forwarded .eml) is not HTML-only by the test
+  // above, and mailparser gives it no text: read the HTML rather than store a message without text.
+  if (!rawText.trim() && html) rawText = htmlToReadableText(html);
   const fullText = removeCidPlaceholders(rawText.replace(/\r\n/g, '\n')).slice(0, 1_000_000);
   // Agents read the new part; the quoted history is kept beside it, folded.
   const folded = foldQuotedText(fullText);
@@ -273,9 +346,9 @@ export async function mapRawEmailDetailed(raw: Buffer, options: MapEmailOptions)
     occurredAt: occurredAt(parsed.date, h.has('date'), now),
     ...(messageId ? { providerMessageId: messageId } : {}),
     sender,
-    text,
-    ...(quotedText ? { quotedText } : {}),
-    ...(html ? { html: html.length > 5_000_000 ? sanitizeEmailHtml(html.slice(0, 5_000_000)).slice(0, 5_000_000) : html } : {}),
+    text: withinStoredBytes(text, MAX_STORED_TEXT_BYTES),
+    ...(quotedText ? { quotedText: withinStoredBytes(quotedText, MAX_STORED_TEXT_BYTES) } : {}),
+    ...(html ? { html: cappedHtml(html) } : {}),
     attachments: mapAttachments(withTnefContents(withoutDuplicateCalendars(parsed.attachments)), options.maxEmbeddedAttachmentBytes ?? DEFAULT_MAX_EMBEDDED),
     threading: {
       conversationId: conversationId.slice(0, 998),

@@ -45,7 +45,7 @@ function decodeQuotedPrintable(body: Buffer): Buffer {
   );
 }
 
-function decodeBody(body: Buffer, encoding: string | undefined): Buffer {
+export function decodeBody(body: Buffer, encoding: string | undefined): Buffer {
   const enc = (encoding ?? '').trim().toLowerCase();
   if (enc === 'base64') return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
   if (enc === 'quoted-printable') return decodeQuotedPrintable(body);

@@ -11,6 +11,7 @@
  *  - Outlook: `-----Original Message-----` / `-----Mensagem original-----` / `-----Mensaje original-----`,
  *    a `____` rule, or a `From:/De:` header block with `Sent:/Enviado:/Enviado el:/Date:/Fecha:` and `To:/Para:/Subject:/Assunto:/Asunto:`;
  *  - `>`-quoted blocks at the end (top posting) or at the start (bottom posting).
+ * Answers written between the `>` lines of a quote ("see my answers below") are new text: nothing is folded.
  * Forwarded messages (`---------- Forwarded message ---------`, `Begin forwarded message:`,
  * `Mensagem encaminhada`, `Mensaje reenviado`) are content, never folded.
  */
@@ -92,6 +93,20 @@ function endOfQuotedRun(lines: string[], from: number): number {
   return end;
 }
 
+/** An unquoted line between two `>`-quoted lines after `from`: someone answered inside the quote. */
+function hasInlineAnswers(lines: string[], from: number): boolean {
+  let quoted = false;
+  let answered = false;
+  for (let i = from; i < lines.length; i += 1) {
+    const line = lines[i] ?? '';
+    if (QUOTED.test(line)) {
+      if (answered) return true;
+      quoted = true;
+    } else if (quoted && line.trim() !== '') answered = true;
+  }
+  return false;
+}
+
 const join = (lines: string[]): string => lines.join('\n').replace(/^\s*\n/, '').trimEnd();
 
 export function foldQuotedText(text: string): FoldedText {
@@ -103,6 +118,8 @@ export function foldQuotedText(text: string): FoldedText {
   const start = findQuoteStart(lines);
   if (start) {
     const before = join(lines.slice(0, start.index));
+    // "See my answers below": the answers sit between the `>` lines of the quote and are the new text.
+    if (start.style === 'attribution' && hasInlineAnswers(lines, start.index + (start.attributionLines ?? 1))) return none;
     if (before.trim()) {
       return { newText: before, quotedText: join(lines.slice(start.index)).trim(), fullText, style: start.style };
     }

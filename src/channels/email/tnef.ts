@@ -111,6 +111,8 @@ function readAttachmentProperties(data: Buffer): { longName?: string; mimeType?:
       const values = multi || variable ? data.readUInt32LE(p) : 1;
       if (multi || variable) p += 4;
       for (let v = 0; v < values; v++) {
+        // A count is the sender's word (up to 2^32 − 1): never walk past the bytes that are there.
+        if (p >= data.length) return found;
         if (variable) {
           const length = data.readUInt32LE(p);
           const value = data.subarray(p + 4, p + 4 + length);

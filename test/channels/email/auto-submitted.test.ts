@@ -53,6 +53,32 @@ describe('classifyAutomated (RFC 3834 and friends)', () => {
     });
   });
 
+  it.each([
+    ['Automatic reply: Re: Order 4471', true],
+    ['Auto_Reply: Re: your ticket [#12]', true],
+    ['Auto Response: Re: your ticket', true],
+    ['[Auto-Reply] Re: your ticket', true],
+    ['[auto_reply] Re: your ticket', true],
+    ['Out of Office AutoReply: Re: Invoice', true],
+    ['AUTO: Maria Silva is out of the office (returning 10/02/2025)', true],
+    ['Auto: insurance claim for my car', false],
+    ['Re: automatic reply settings do not work', false],
+    ['Reply needed: out of office hours support', false],
+  ])('subject %s', (subject, automated) => {
+    expect(classifyAutomated({ headers: headerLookupFromBlock(''), fromAddress: 'person@example.com', subject }).automated).toBe(automated);
+  });
+
+  it.each([
+    ['Undeliverable: Re: Pedido 4471 [#1244]', true],
+    ['Não entregue: Re: Pedido', true],
+    ['Delivery Status Notification (Failure)', true],
+    ['Report domain: example.com Submitter: google.com', false],
+    ['Your mail server is on a blocklist', false],
+  ])('from postmaster, subject %s: a bounce = %s', (subject, bounce) => {
+    const v = classifyAutomated({ headers: headerLookupFromBlock(''), fromAddress: 'postmaster@example.net', subject });
+    expect(v).toEqual({ automated: true, reason: 'sender:postmaster', ...(bounce ? { bounce: true } : {}) });
+  });
+
   it('without loop values, X-Loop means nothing', () => {
     expect(classifyAutomated({ headers: headerLookupFromBlock('X-Loop: support@ponte.test') })).toEqual({ automated: false });
   });

@@ -5,7 +5,7 @@ import { EmailAdapter, type EmailAdapterDeps } from '../../../src/channels/email
 import { IMAP_CURSOR_KEY, type ImapCursor } from '../../../src/channels/email/imap-poller.js';
 import type { EmailOutboundMessage } from '../../../src/channels/email/smtp-sender.js';
 import { testImapConnection, testSmtpConnection } from '../../../src/channels/email/test-connection.js';
-import { ChannelError } from '../../../src/core/errors/app-error.js';
+import { AppError, ChannelError } from '../../../src/core/errors/app-error.js';
 import { isDovecotInstalled, startDovecot, type DovecotStandin } from '../../standins/dovecot.js';
 import { startSmtpCapture, type SmtpCapture } from '../../standins/smtp-capture.js';
 import { FakeStore, fakeContext, type FakeContextOptions } from './fake-context.js';
@@ -256,6 +256,97 @@ describe('email channel against real Dovecot and an SMTP capture', () => {
       expect(store.emitCalls.filter((k) => k === failingKey)).toHaveLength(1);
       expect(store.received().map((e) => e.threading.messageId)).toEqual(mails.map((m) => m.messageId));
       expect(cursorOf(store)?.lastUid).toBe(3);
+    });
+
+    it('stores a mail with an attachment over the hub limit with its text, the file listed without bytes', async () => {
+      const mailbox = 'AttachmentTooLarge';
+      const big = customerMail('big', {
+        headers: ['Content-Type: multipart/mixed; boundary="b"'],
+        body: '--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSegue o vídeo do defeito.\r\n--b\r\nContent-Type: video/mp4\r\nContent-Disposition: attachment; filename="defeito.mp4"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAAIGZ0eXBpc29t\r\n--b--',
+      });
+      // customerMail writes its own text/plain Content-Type after the extra headers: drop that one.
+      const raw = big.raw.replace('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n--b', '\r\n--b');
+      await dovecot.append([raw], mailbox);
+      const store = new FakeStore();
+      await startAdapter(store, {
+        settings: settingsFor(mailbox),
+        beforeEmit: (events) => {
+          const e = events[0];
+          // What the core's intake throws when a file is over MAX_ATTACHMENT_BYTES (here: any embedded bytes).
+          if (e?.type === 'message.received' && (e.attachments ?? []).some((a) => a.contentBase64)) {
+            throw new AppError('ATTACHMENT_TOO_LARGE', 'Attachment defeito.mp4 exceeds the size limit');
+          }
+        },
+      });
+      await store.waitFor(() => cursorOf(store)?.lastUid === 1 && store.events.size === 1, 10_000, 'the mail');
+      const [mail] = store.received();
+      expect(mail?.threading.messageId).toBe(big.messageId);
+      expect(mail?.text).toContain('Segue o vídeo do defeito.');
+      expect(mail?.attachments).toMatchObject([{ fileName: 'defeito.mp4', mimeType: 'video/mp4' }]);
+      expect(mail?.attachments[0]?.contentBase64).toBeUndefined();
+    });
+
+    it('keeps a mail the core refuses every time as unreadable and reads the mail after it', async () => {
+      const mailbox = 'EmitRefused';
+      const mails = [customerMail('er'), customerMail('er', { body: 'the one the database will not take' }), customerMail('er')];
+      await dovecot.append(mails.map((m) => m.raw), mailbox);
+      const store = new FakeStore();
+      const refusedKey = `mail:inbox-1:${mails[1]!.messageId.slice(1, -1)}`;
+      let refusals = 0;
+      await startAdapter(store, {
+        settings: settingsFor(mailbox),
+        beforeEmit: (events) => {
+          if (events[0]?.providerKey !== refusedKey) return;
+          refusals += 1;
+          // What the database driver throws for a document over 16 MB: the same on every retry.
+          throw new RangeError('The value of "offset" is out of range. It must be >= 0 && <= 17825792. Received 17825797');
+        },
+      });
+      await store.waitFor(() => cursorOf(store)?.lastUid === 3 && store.events.size === 3, 15_000, 'all 3 mails past the refused one');
+      expect(refusals).toBe(3);
+      const [first, kept, third] = store.received();
+      expect([first?.threading.messageId, third?.threading.messageId]).toEqual([mails[0]!.messageId, mails[2]!.messageId]);
+      expect(kept?.providerKey).toMatch(/^mail:inbox-1:sha256:[0-9a-f]{64}$/);
+      expect(kept?.automated).toBe(true);
+      expect(store.blobs.get(kept?.rawRef ?? '')?.content.toString()).toContain('the one the database will not take');
+    });
+
+    it('keeps two different mails that share a Message-ID; the same mail delivered twice stays one', async () => {
+      const mailbox = 'SharedMessageId';
+      // Scan-to-mail firmware that writes one fixed Message-ID on every mail.
+      const scan = (n: number) =>
+        ['From: Scanner <scanner@office.example.com>', 'To: support@ponte.test', `Subject: Scan ${n}`, `Date: Mon, 3 Feb 2025 10:0${n}:00 +0000`, 'Message-ID: <scan@scanner.local>', '', `Scanned page ${n}`, ''].join('\r\n');
+      const again = `Received: from relay.example.com by mx.ponte.test; Mon, 3 Feb 2025 10:01:05 +0000\r\nDelivered-To: sales@ponte.test\r\n${scan(1)}`;
+      await dovecot.append([scan(1), scan(2), again], mailbox);
+      const store = new FakeStore();
+      await startAdapter(store, { settings: settingsFor(mailbox) });
+      await store.waitFor(() => cursorOf(store)?.lastUid === 3 && store.emitCalls.length === 3, 10_000, 'all 3 scans read');
+      expect(store.received().map((e) => e.text.trim())).toEqual(['Scanned page 1', 'Scanned page 2']);
+      const [first, second] = store.received();
+      expect(first?.providerKey).toBe('mail:inbox-1:scan@scanner.local');
+      expect(second?.providerKey).toMatch(/^mail:inbox-1:scan@scanner\.local#[0-9a-f]{16}$/);
+      expect(store.emitCalls[2]).toBe(first?.providerKey);
+    });
+
+    it('waits out a database that is away, however many attempts, and then stores the mail as it is', async () => {
+      const mailbox = 'DatabaseAway';
+      const mails = [customerMail('da'), customerMail('da')];
+      await dovecot.append(mails.map((m) => m.raw), mailbox);
+      const store = new FakeStore();
+      let outages = 0;
+      await startAdapter(store, {
+        settings: settingsFor(mailbox),
+        beforeEmit: () => {
+          if (outages >= 5) return;
+          outages += 1;
+          const err = new Error('connection <monitor> to 127.0.0.1:27017 closed');
+          err.name = 'MongoNetworkError';
+          throw err;
+        },
+      });
+      await store.waitFor(() => cursorOf(store)?.lastUid === 2 && store.events.size === 2, 15_000, 'both mails after the outage');
+      expect(outages).toBe(5);
+      expect(store.received().map((e) => e.threading.messageId)).toEqual(mails.map((m) => m.messageId));
     });
 
     it('reads the whole mailbox again when UIDVALIDITY changes, relying on Message-ID dedupe', async () => {

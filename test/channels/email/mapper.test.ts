@@ -221,6 +221,14 @@ const intents: Record<string, Intent> = {
     text: ['Treinamento do painel'],
     attachments: [{ name: 'invite.ics', mime: 'text/calendar' }],
   },
+  // A non-standard bounce from postmaster (Exchange 2003 style: no delivery-status part, the original attached).
+  '47-ndr-postmaster-exchange': {
+    sender: 'postmaster@cliente.example.com',
+    automated: 'sender:postmaster',
+    failed: { original: OURS('65f1c2a9e4b0a1d2c3e4f5b7'), reason: '5.1.1' },
+    conversationId: '<CAfern.4471.first@cliente.example.com.br>',
+    inReplyTo: OURS('65f1c2a9e4b0a1d2c3e4f5b7'),
+  },
   // Outlook rich text: the real files come out of winmail.dat (built with test/channels/email/tnef-builder.ts).
   '46-outlook-winmail-dat': {
     sender: 'rodrigo.campos@industria.example.com.br',
@@ -356,6 +364,21 @@ describe('mapRawEmail', () => {
     expect((await mapRawEmail(raw, { inboxId: 'i1' })).sender.handle).toBe('ana@example.com');
   });
 
+  it('writes an internationalized domain in ASCII, so the customer can be answered', async () => {
+    const raw = Buffer.from('From: Ana <Ana@Açaí.com.br>\r\nMessage-ID: <idn@example.com>\r\nSubject: s\r\n\r\nhello\r\n');
+    const e = await mapRawEmail(raw, { inboxId: 'i1' });
+    expect(e.sender).toMatchObject({ handle: 'ana@xn--aa-4iaz.com.br', email: 'ana@xn--aa-4iaz.com.br', identityKeys: ['email:ana@xn--aa-4iaz.com.br'] });
+  });
+
+  it('never sends answers to a no-reply Reply-To of a person', async () => {
+    const raw = Buffer.from(
+      'From: Ana <ana@example.com>\r\nReply-To: no-reply@crm.example.com\r\nTo: s@ponte.test\r\nMessage-ID: <x2@example.com>\r\nSubject: hi\r\n\r\nhello\r\n',
+    );
+    const e = await mapRawEmail(raw, { inboxId: 'i1' });
+    expect(e.sender).toMatchObject({ handle: 'ana@example.com', email: 'ana@example.com' });
+    expect(e.sender.replyTo).toBeUndefined();
+  });
+
   it('keeps at most 100 References: the root and the newest', async () => {
     const refs = Array.from({ length: 150 }, (_, i) => `<r${i}@x.example>`).join('\r\n ');
     const raw = Buffer.from(`From: a@example.com\r\nMessage-ID: <m@x.example>\r\nReferences: ${refs}\r\nSubject: s\r\n\r\nbody\r\n`);
@@ -378,10 +401,70 @@ describe('mapRawEmail', () => {
     expect(InboundEventSchema.safeParse(e).success).toBe(true);
   });
 
+  // A Japanese newsletter's table: mailparser's own HTML-to-text is superlinear in cells without spaces
+  // (9 s for 16,000 such cells, over a minute for 1 MB), all of it a blocked event loop.
+  const bigTable = (cells: number) => `<table><tr>${Array.from({ length: cells }, (_, i) => `<td>請求書${i}</td>`).join('')}</tr></table>`;
+
+  it('reads a huge HTML-only table in linear time, cells apart', async () => {
+    const raw = Buffer.from(`From: a@example.com\r\nMessage-ID: <t@x.example>\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${bigTable(20_000)}\r\n`);
+    const started = Date.now();
+    const e = await mapRawEmail(raw, { inboxId: 'i1' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(e.text).toContain('請求書0\t請求書1\t請求書2');
+    expect(e.text).toContain('請求書19999');
+  }, 60_000);
+
+  it('keeps the words of a long HTML part beside a text part (a list footer)', async () => {
+    const raw = Buffer.from(
+      'From: a@example.com\r\nMessage-ID: <t2@x.example>\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' +
+        `--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Order summary</p>${bigTable(5_000)}\r\n` +
+        '--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nList footer: unsubscribe\r\n--b--\r\n',
+    );
+    const e = await mapRawEmail(raw, { inboxId: 'i1' });
+    expect(e.text).toContain('Order summary');
+    expect(e.text).toContain('請求書4999');
+    expect(e.text).toContain('List footer: unsubscribe');
+  }, 60_000);
+
+  it('keeps a huge mail within what the database stores in one document (16 MB)', async () => {
+    // 5.1 million CJK characters are 15 MB of UTF-8; a million control characters are 6 MB of JSON.
+    const html = Buffer.from(`From: a@example.com\r\nMessage-ID: <cjk@x.example>\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>${'請'.repeat(5_100_000)}</p>\r\n`);
+    const controls = Buffer.from(`From: a@example.com\r\nMessage-ID: <ctl@x.example>\r\nSubject: s\r\n\r\n${'\u0001'.repeat(1_100_000)}\r\n`);
+    for (const raw of [html, controls]) {
+      const e = await mapRawEmail(raw, { inboxId: 'i1' });
+      expect(Buffer.byteLength(JSON.stringify(e))).toBeLessThan(12 * 1024 * 1024);
+      expect(InboundEventSchema.safeParse(e).success).toBe(true);
+    }
+  });
+
+  it('reads the HTML body of a mail whose only text/plain part is an attachment', async () => {
+    const raw = Buffer.from(
+      'From: a@example.com\r\nMessage-ID: <ht@x.example>\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' +
+        '--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>The export fails, log attached.</p><table><tr><td>Job</td><td>42</td></tr></table>\r\n' +
+        '--b\r\nContent-Type: text/plain; name="log.txt"\r\nContent-Disposition: attachment; filename="log.txt"\r\n\r\nERROR 42\r\n--b--\r\n',
+    );
+    const e = await mapRawEmail(raw, { inboxId: 'i1' });
+    expect(e.text).toBe('The export fails, log attached.\n\nJob\t42');
+    expect(e.attachments.map((a) => a.fileName)).toEqual(['log.txt']);
+  });
+
+  it('names unnamed parts with the extension of their type', async () => {
+    const part = (type: string, body: string) => `--f\r\nContent-Type: ${type}\r\nContent-Disposition: attachment\r\n\r\n${body}\r\n`;
+    const raw = Buffer.from(
+      'From: a@example.com\r\nMessage-ID: <un@x.example>\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary="f"\r\n\r\n' +
+        '--f\r\nContent-Type: text/plain\r\n\r\nbody\r\n' +
+        part('image/svg+xml', '<svg xmlns="http://www.w3.org/2000/svg"/>') +
+        part('application/octet-stream', 'x') +
+        '--f--\r\n',
+    );
+    const e = await mapRawEmail(raw, { inboxId: 'i1' });
+    expect(e.attachments.map((a) => a.fileName)).toEqual(['attachment-1.svg', 'attachment-2.bin']);
+  });
+
   it('survives a mail with no From at all', async () => {
     const e = await mapRawEmail(Buffer.from('Subject: orphan\r\n\r\nno headers to speak of\r\n'), { inboxId: 'i1', now: () => FIXTURE_NOW });
     expect(e.sender.handle).toBe('unknown-sender');
-    expect(e.sender.identityKeys).toBeUndefined();
+    expect(e.sender.identityKeys).toEqual(['mail-from:i1:-']);
     expect(InboundEventSchema.safeParse(e).success).toBe(true);
   });
 });

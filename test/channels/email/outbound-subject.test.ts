@@ -31,9 +31,23 @@ describe('buildOutboundSubject', () => {
     expect(buildOutboundSubject('Re: Printer broken [#99]', 1234, { reply: true })).toBe('Re: Printer broken [#1234]');
   });
 
+  it.each([
+    ['回复: Re: 发票问题 [#1234]', 'Re: 发票问题 [#1234]'],
+    ['答复：Re: 发票问题 [#1234]', 'Re: 发票问题 [#1234]'],
+    ['R: Re: Fattura [#1234]', 'Re: Fattura [#1234]'],
+    ['YNT: Re: Fatura [#1234]', 'Re: Fatura [#1234]'],
+    ['Vá: Re: Számla [#1234]', 'Re: Számla [#1234]'],
+    ['Ответ: Re: Счёт [#1234]', 'Re: Счёт [#1234]'],
+  ])('a localized reply prefix does not pile up over round trips: %j', (subject, expected) => {
+    expect(buildOutboundSubject(subject, 1234, { reply: true })).toBe(expected);
+    expect(buildOutboundSubject(`${subject.split(':')[0]}: ${expected}`, 1234, { reply: true })).toBe(expected);
+  });
+
   it('strips only reply prefixes', () => {
     expect(stripReplyPrefixes('Re: Fwd: Re: x')).toBe('Fwd: Re: x');
     expect(stripReplyPrefixes('Reunião')).toBe('Reunião');
     expect(stripReplyPrefixes('Resumo: vendas')).toBe('Resumo: vendas');
+    expect(stripReplyPrefixes('R2: novo servidor')).toBe('R2: novo servidor');
+    expect(stripReplyPrefixes('Rio: filial')).toBe('Rio: filial');
   });
 });

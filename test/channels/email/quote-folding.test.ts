@@ -139,6 +139,10 @@ describe('foldQuotedText', () => {
   it.each([
     ['no quote at all', lines('Hello,', 'my printer is broken.')],
     ['interleaved answers stay whole', lines('> Which model?', 'HP 4000', '> Which OS?', 'Windows 11')],
+    [
+      'answers inline below an attribution stay whole',
+      lines('See my answers below.', '', 'On Mon, 6 Jan 2025 at 10:00, Ana <ana@example.com> wrote:', '> Which model?', 'HP LaserJet 4000.', '> Since when?', 'Since Monday.', '>', '> Ana'),
+    ],
     ['a forward is content', lines('FYI', '', '---------- Forwarded message ---------', 'From: Ana <ana@example.com>', 'Date: Mon, Jan 6, 2025 at 10:00 AM', 'Subject: X', 'To: <b@example.com>', '', 'body')],
     ['Apple forward', lines('See below', '', 'Begin forwarded message:', '', 'From: Ana <ana@example.com>', 'Subject: X', 'Date: 6 January 2025', 'To: Bo')],
     ['PT forward', lines('Veja', '', '---------- Mensagem encaminhada ---------', 'De: Ana <ana@example.com>', 'Date: seg., 6 de jan. de 2025', 'Subject: X', 'To: <b@example.com>')],

@@ -21,6 +21,26 @@ describe('TNEF (winmail.dat) attachments', () => {
     expect(files[1]!.content.equals(sheet)).toBe(true);
   });
 
+  it('a property list claiming 4 billion values is read in the time its bytes take', () => {
+    const attribute = (id: number, data: Buffer) => {
+      const head = Buffer.alloc(9);
+      head.writeUInt8(2, 0); // attachment level
+      head.writeUInt32LE(id, 1);
+      head.writeUInt32LE(data.length, 5);
+      return Buffer.concat([head, data, Buffer.alloc(2)]);
+    };
+    const props = Buffer.alloc(16);
+    props.writeUInt32LE(1, 0); // one property
+    props.writeUInt16LE(0x1003, 4); // multi-valued PT_LONG
+    props.writeUInt32LE(0xffffffff, 8); // "values"
+    const signature = Buffer.alloc(6);
+    signature.writeUInt32LE(0x223e9f78, 0);
+    const stream = Buffer.concat([signature, attribute(0x9002, Buffer.alloc(14)), attribute(0x800f, pdf), attribute(0x9005, props)]);
+    const started = Date.now();
+    expect(readTnefAttachments(stream).map((f) => f.content.equals(pdf))).toEqual([true]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it('a truncated stream keeps the files whose bytes were complete (named by their title when the long name is cut)', () => {
     const stream = buildTnef([
       { fileName: 'a.pdf', shortName: 'A.PDF', content: pdf },

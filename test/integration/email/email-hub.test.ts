@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmailAdapter, parseEmailSettings } from '../../../src/channels/email/adapter.js';
+import { unreadableMailEvent } from '../../../src/channels/email/imap-poller.js';
 import { testEmailConnection } from '../../../src/channels/email/test-connection.js';
 import { ChannelRuntime, type ChannelHost } from '../../../src/channels/channel-runtime.js';
 import { createLogger } from '../../../src/core/logging/logger.js';
@@ -227,6 +228,28 @@ describe('email through the whole hub (Dovecot + SMTP capture)', () => {
     expect(await modelsOf(t.core).Message.countDocuments({ ticketId: b!.ticketId, direction: 'outbound' })).toBe(0);
     expect(await modelsOf(t.core).Message.countDocuments({ ticketId: a!.ticketId, direction: 'outbound', createdAt: { $gt: a!.createdAt } })).toBe(0);
     expect(smtp.messages.length).toBe(sentBefore);
+  });
+
+  it('a mail without a usable From address still becomes a ticket an agent can see', async () => {
+    const nameOnly = mail({ from: 'Recepção Loja 12', subject: 'Impressora parada', body: 'Sem endereço de resposta.' });
+    const noFrom = mail({ from: '', subject: 'Formulário do site', body: 'Enviado pelo formulário.' });
+    noFrom.raw = noFrom.raw.replace('From: \r\n', '');
+    await dovecot.append([nameOnly.raw, noFrom.raw]);
+    const a = await stored(nameOnly.messageId);
+    const b = await stored(noFrom.messageId);
+    expect(a!.ticketId).toBeTruthy();
+    expect(b!.ticketId).toBeTruthy();
+    expect(String(a!.ticketId)).not.toBe(String(b!.ticketId));
+    await processed(nameOnly.messageId);
+    await processed(noFrom.messageId);
+  });
+
+  it('a mail kept as unreadable (the mapper threw, or the core kept refusing it) becomes a ticket too', async () => {
+    const event = unreadableMailEvent(inboxId, Buffer.from('\u0000 not a mail'), 'blob-unreadable');
+    await t.core.ingest.accept([event]);
+    await t.core.ingest.drain();
+    expect((await modelsOf(t.core).InboundEvent.findById(event.providerKey).lean())?.status).toBe('processed');
+    expect((await modelsOf(t.core).Message.findOne({ providerKey: event.providerKey }).lean())?.ticketId).toBeTruthy();
   });
 
   it('a DSN bounce of our reply attaches to the ticket and marks the outbound message failed', async () => {

@@ -47,6 +47,7 @@ describe('file names', () => {
     // Right-to-left override: "invoice\u202Efdp.exe" is shown as "invoiceexe.pdf" — an executable posing as a PDF.
     ['invoice\u202Efdp.exe', 'invoicefdp.exe'],
     ['a\u2066b\u2069c\u200F\u061C.txt', 'abc.txt'],
+    ['a\u2066b\u2067c\u2068d\u2069\u202A\u202B\u202C\u202D\u200E\u200F\u061Ce.pdf', 'abcde.pdf'],
     // Arabic and Hebrew names themselves are kept: only the invisible direction controls go.
     ['فاتورة.pdf', 'فاتورة.pdf'],
   ])('%s → %s', (given, safe) => {
