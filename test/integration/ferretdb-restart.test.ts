@@ -13,20 +13,13 @@ import { modelsOf } from '../../src/core/models/models-of.js';
 import { createInbox, smsEvent, startTestCore, type TestCore } from '../support/test-core.js';
 import { startTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { eventually } from './web/web-harness.js';
+import { alive, expectBackAfterKill } from '../support/killed-database.js';
 
 /**
  * The embedded FerretDB is started again on the same data and port when it exits on its own; the hub's
  * connection finds it again without being told.
  */
 const logger = createLogger('silent');
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -42,25 +35,8 @@ async function embedded() {
 describe('embedded FerretDB supervision', () => {
   it('killed: restarted on the same port with what was committed; the same connection reads and writes again', async () => {
     const db = await embedded();
-    const conn = await connectMongoose(db.uri, logger);
-    try {
-      const notes = conn.collection<{ _id: string; body: string }>('notes');
-      await notes.insertOne({ _id: 'before', body: 'written before the crash' });
-      const first = db.pid!;
-      process.kill(first, 'SIGKILL');
-      const back = await eventually(async () => {
-        if (db.pid === first) return undefined;
-        return (await notes.findOne({ _id: 'before' }).catch(() => null)) ?? undefined;
-      }, 20_000);
-      expect(back.body).toBe('written before the crash');
-      expect(alive(db.pid!)).toBe(true);
-      await notes.insertOne({ _id: 'after', body: 'written after the restart' });
-      expect(await notes.countDocuments({})).toBe(2);
-    } finally {
-      await disconnect(conn);
-      await db.stop();
-    }
-    expect(alive(db.pid!)).toBe(false);
+    await expectBackAfterKill(db, db.uri, 20_000);
+    expect(db.pid).toBeGreaterThan(0);
   });
 
   it('a restart that cannot start (its port taken meanwhile) is tried again, later, until it can', async () => {

@@ -5,11 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DryMongoBinary } from 'mongodb-memory-server-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMongoose, disconnect } from '../../src/core/db/connect.js';
 import { ensureFerretDbBinary } from '../../src/core/db/ferretdb-launcher.js';
 import { startMemoryServer } from '../../src/core/db/memory-server.js';
 import { createLogger } from '../../src/core/logging/logger.js';
-import { eventually } from './web/web-harness.js';
+import { alive, expectBackAfterKill } from '../support/killed-database.js';
 
 /**
  * The embedded mongod (mongodb-memory-server, the default wherever MongoDB can be had) is supervised as the
@@ -20,14 +19,6 @@ import { eventually } from './web/web-harness.js';
  */
 const logger = createLogger('silent');
 const fakeMongod = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'standins', 'fake-mongod.mjs');
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const groupOf = (pid: number): number => Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(pid)], { encoding: 'utf8' }).trim());
 
 const dirs: string[] = [];
@@ -48,26 +39,8 @@ async function start() {
 describe('embedded mongod supervision', () => {
   it('killed: restarted on the same port with what was committed; the same connection reads and writes again', async () => {
     const db = await start();
-    const conn = await connectMongoose(`${db.uri}ponte`, logger);
-    try {
-      const notes = conn.collection<{ _id: string; body: string }>('notes');
-      await notes.insertOne({ _id: 'before', body: 'written before the crash' });
-      const first = db.pid!;
-      process.kill(first, 'SIGKILL');
-      const back = await eventually(async () => {
-        if (db.pid === first) return undefined;
-        return (await notes.findOne({ _id: 'before' }).catch(() => null)) ?? undefined;
-      }, 30_000);
-      expect(back.body).toBe('written before the crash');
-      expect(db.restarts).toBe(1);
-      expect(alive(db.pid!)).toBe(true);
-      await notes.insertOne({ _id: 'after', body: 'written after the restart' });
-      expect(await notes.countDocuments({})).toBe(2);
-    } finally {
-      await disconnect(conn);
-      await db.stop();
-    }
-    expect(alive(db.pid!)).toBe(false);
+    await expectBackAfterKill(db, `${db.uri}ponte`, 30_000);
+    expect(db.restarts).toBe(1);
   }, 60_000);
 
   it('runs in a process group of its own, so a terminal Ctrl+C reaches only the hub', async () => {
