@@ -1,3 +1,4 @@
+import { CalendarDaySchema } from '../time/calendar-day.js';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 
@@ -19,7 +20,7 @@ export const businessCalendarSchema = z.object({
     .length(7)
     .refine((week) => week.some((day) => day.length > 0), 'a calendar needs opening hours on at least one day'),
   /** Local dates (`YYYY-MM-DD`) when nobody works. */
-  holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')).max(366),
+  holidays: z.array(CalendarDaySchema).max(366),
 });
 
 export type BusinessCalendar = z.infer<typeof businessCalendarSchema>;

@@ -74,4 +74,16 @@ describe('SLA REST API', () => {
     expect((await admin.patch(`/api/tickets/${ticket.id}`, { priority: 'urgent' })).status).toBe(200);
     expect((await admin.post(`/api/tickets/${ticket.id}/reply`, { text: 'on it' })).status).toBe(202);
   });
+
+  it('a holiday that is no calendar day (2026-02-30, 2026-13-01) is a 400 naming it; a real one is kept', async () => {
+    const week = [[], [{ from: '09:00', to: '18:00' }], [], [], [], [], []];
+    for (const day of ['2026-02-30', '2026-13-01', '2026-00-10']) {
+      const res = await admin.post('/api/sla/calendars', { name: `Bad ${day}`, timeZone: 'UTC', week, holidays: ['2026-12-25', day], departmentIds: [] });
+      expect(res.status, day).toBe(400);
+      expect(res.body.error.details.issues[0]).toMatchObject({ path: 'holidays.1', message: 'must be a calendar day' });
+    }
+    const ok = await admin.post('/api/sla/calendars', { name: 'Christmas', timeZone: 'UTC', week, holidays: ['2026-12-25', '2028-02-29'], departmentIds: [] });
+    expect(ok.status, ok.text).toBe(201);
+  });
 });
+
