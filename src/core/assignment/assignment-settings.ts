@@ -53,6 +53,7 @@ export class AssignmentSettings {
       if (!(await this.models.Department.exists({ _id: input.overflowDepartmentId }))) {
         throw new ValidationError('Unknown department', [{ path: 'overflowDepartmentId', message: 'no department with this id' }]);
       }
+      await this.assertNoOverflowCycle(id, input.overflowDepartmentId);
     }
     if (!!input.overflowDepartmentId !== !!input.overflowAfterMinutes) {
       throw new ValidationError('Overflow needs both a department and a timeout', [{ path: 'overflowAfterMinutes', message: 'set both or neither' }]);
@@ -65,6 +66,26 @@ export class AssignmentSettings {
     await this.models.Department.updateOne({ _id: id }, { $set: { assignment } });
     this.departments.forget(id);
     return this.department(id);
+  }
+
+  /**
+   * A → B while B already overflows (maybe through others) into A would move an unanswered ticket round the
+   * circle at every timeout, for ever, each move a transfer in its history: refused, naming the circle.
+   */
+  private async assertNoOverflowCycle(id: string, target: string): Promise<void> {
+    const path = [id, target];
+    let next: string | null = target;
+    for (let hop = 0; next && hop < 50; hop++) {
+      const dep: { assignment?: { overflowDepartmentId?: Types.ObjectId | null } } | null = await this.models.Department.findById(next, { assignment: 1 }).lean();
+      next = dep?.assignment?.overflowDepartmentId ? String(dep.assignment.overflowDepartmentId) : null;
+      if (!next) return;
+      path.push(next);
+      if (next === id) {
+        const names = new Map((await this.models.Department.find({ _id: { $in: [...new Set(path)] } }, { name: 1 }).lean()).map((d) => [String(d._id), d.name]));
+        const circle = path.map((d) => names.get(d) ?? d).join(' → ');
+        throw new ValidationError(`Overflow would go round in a circle: ${circle}`, [{ path: 'overflowDepartmentId', message: `makes a circle: ${circle}` }]);
+      }
+    }
   }
 
   async agent(id: string): Promise<AgentRoutingProfile> {

@@ -62,4 +62,16 @@ describe('overflow to another department', () => {
     clock.advance(2 * 60_000);
     expect((await t.core.timersSweep()).overflowed).toEqual([other]);
   });
+
+  it('an overflow that would go round in a circle (A → B → C → A) is refused, naming it; a chain is fine', async () => {
+    const admin = await createUser(t.core, 'admin');
+    const [a, b, c] = await modelsOf(t.core).Department.insertMany([{ name: 'Tier A' }, { name: 'Tier B' }, { name: 'Tier C' }]);
+    const to = (from: { _id: unknown }, target: { _id: unknown }) =>
+      t.core.assignmentSettings.setDepartment(admin, String(from._id), { mode: 'manual', capacity: { chat: 3, email: 10 }, overflowDepartmentId: String(target._id), overflowAfterMinutes: 5 });
+    await to(a!, b!);
+    await to(b!, c!);
+    await expect(to(c!, a!)).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: 'Overflow would go round in a circle: Tier C → Tier A → Tier B → Tier C' });
+    expect((await t.core.assignmentSettings.department(String(c!._id))).overflowDepartmentId).toBeNull();
+  });
 });
+
