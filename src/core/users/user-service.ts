@@ -12,6 +12,7 @@ import { userRoles, type User } from '../models/user.js';
 import type { Viewer } from './viewer.js';
 import { UserLinks } from './user-links.js';
 import { assertAnotherActiveAdmin } from './last-admin.js';
+import { KeyedMutex } from '../sync/keyed-mutex.js';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
 
@@ -64,6 +65,8 @@ export interface CreatedUser {
 
 export class UserService {
   private readonly links: UserLinks;
+  /** Changes that can take an administrator away run one at a time in a process (see `update`). */
+  private readonly adminChanges = new KeyedMutex();
 
   constructor(
     private readonly models: Models,
@@ -143,8 +146,16 @@ export class UserService {
    * `currentToken`: the session making the change; when the admin changes their own account it stays
    * signed in, every other session of the changed user ends (see `endSessionsOf`).
    */
-  async update(viewer: Viewer, id: string, input: z.infer<typeof UpdateUserSchema>, currentToken?: string): Promise<PublicUser> {
+  update(viewer: Viewer, id: string, input: z.infer<typeof UpdateUserSchema>, currentToken?: string): Promise<PublicUser> {
     requireAdmin(viewer);
+    // Two admins demoting (or deactivating) each other at once both passed the last-admin check, each counting
+    // the other, and left nobody to manage the install: such changes run one after the other, each check reading
+    // what the one before wrote. (Across hub processes the check stays a read before the write.)
+    const mayTakeAdmin = (input.role !== undefined && input.role !== 'admin') || input.active === false;
+    return mayTakeAdmin ? this.adminChanges.run('admins', () => this.updateNow(viewer, id, input, currentToken)) : this.updateNow(viewer, id, input, currentToken);
+  }
+
+  private async updateNow(viewer: Viewer, id: string, input: z.infer<typeof UpdateUserSchema>, currentToken?: string): Promise<PublicUser> {
     const before = await this.get(id);
     if (input.departmentIds) await this.assertDepartments(input.departmentIds);
     const losesAdmin = before.role === 'admin' && before.active !== false && ((input.role && input.role !== 'admin') || input.active === false);

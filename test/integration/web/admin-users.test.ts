@@ -1,3 +1,5 @@
+import { Types } from 'mongoose';
+import { modelsOf } from '../../../src/core/models/models-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../support/test-core.js';
 import { startWebHarness, type ApiClient, type WebHarness } from './web-harness.js';
@@ -123,4 +125,19 @@ describe('canned responses', () => {
     expect((await agent.patch(`/api/canned-responses/${mine.body.id}`, { title: 'See you' })).body.title).toBe('See you');
     expect((await agent.delete(`/api/canned-responses/${mine.body.id}`)).status).toBe(204);
   });
+
+  // Last: one of the two admins ends up an agent.
+  it('two admins demoting each other at the same moment: one change wins, the other is LAST_ADMIN; an admin is left', async () => {
+    const activeAdmins = () => modelsOf(h.t.core).User.countDocuments({ role: 'admin', active: { $ne: false } });
+    // Exactly two active admins: the suite's and a new one.
+    await modelsOf(h.t.core).User.updateMany({ role: 'admin', _id: { $ne: new Types.ObjectId(adminUser.id) } }, { $set: { active: false } });
+    const other = await createUser(h.t.core, 'admin');
+    const otherClient = await h.login(other);
+    expect(await activeAdmins()).toBe(2);
+    const [a, b] = await Promise.all([admin.patch(`/api/users/${other.id}`, { role: 'agent' }), otherClient.patch(`/api/users/${adminUser.id}`, { role: 'agent' })]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    expect([a, b].find((r) => r.status === 409)!.body.error.code).toBe('LAST_ADMIN');
+    expect(await activeAdmins()).toBe(1);
+  });
 });
+
