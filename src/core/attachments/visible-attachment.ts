@@ -1,12 +1,10 @@
 import { NotFoundError } from '../errors/app-error.js';
+import { inVisibleThread } from '../tickets/visible-thread.js';
 import type { MessageKeys } from '../messages/message-keys.js';
 import type { Message, StoredAttachment } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Viewer } from '../users/viewer.js';
-
-/** Tickets followed along `mergedInto` from a message's own (as many as ticket search follows). */
-const MAX_MERGE_HOPS = 5;
 
 /**
  * The attachment record of a blob, only if the blob belongs to a message of a ticket the viewer may see —
@@ -42,27 +40,6 @@ export class VisibleAttachments {
   private async visibleIn(viewer: Viewer, m: Pick<Message, 'ticketId' | 'attachments'>, blobId: string): Promise<StoredAttachment | undefined> {
     const attachment = m.attachments.find((a) => a.blobId === blobId);
     if (!attachment) return undefined;
-    return (await this.inVisibleThread(viewer, String(m.ticketId))) ? attachment : undefined;
-  }
-
-  /**
-   * The ticket is visible, or a ticket it was merged into is: a merged ticket keeps its department, so an agent
-   * reading the target's thread saw the file and then got a 404 for it.
-   */
-  private async inVisibleThread(viewer: Viewer, ticketId: string): Promise<boolean> {
-    let id: string | undefined = ticketId;
-    for (let hop = 0; id && hop <= MAX_MERGE_HOPS; hop++) {
-      const visible = await this.tickets.get(viewer, id).then(
-        () => true,
-        (err: unknown) => {
-          if (err instanceof NotFoundError) return false;
-          throw err;
-        },
-      );
-      if (visible) return true;
-      const ticket: { mergedInto?: unknown } | null = await this.models.Ticket.findById(id, { mergedInto: 1 }).lean();
-      id = ticket?.mergedInto ? String(ticket.mergedInto) : undefined;
-    }
-    return false;
+    return (await inVisibleThread(this.models, this.tickets, viewer, String(m.ticketId))) ? attachment : undefined;
   }
 }

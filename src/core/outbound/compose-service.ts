@@ -18,6 +18,7 @@ import { createOutboundMessageId } from '../threading/message-id.js';
 import type { ThreadEntries } from '../tickets/thread-entries.js';
 import type { TicketLocks } from '../tickets/ticket-locks.js';
 import type { TicketService } from '../tickets/ticket-service.js';
+import { inVisibleThread } from '../tickets/visible-thread.js';
 import type { Viewer } from '../users/viewer.js';
 import { messagePreview } from '../tickets/message-preview.js';
 import type { KeyedMessage, MessageKeys } from '../messages/message-keys.js';
@@ -185,8 +186,8 @@ export class ComposeService {
   /** Agent-initiated retry of a failed delivery: a new attempt, same message. */
   async retry(viewer: Viewer, messageId: string): Promise<Message> {
     const message = Types.ObjectId.isValid(messageId) ? await this.models.Message.findById(messageId).lean() : null;
-    if (!message) throw new NotFoundError('Message');
-    await this.tickets.get(viewer, String(message.ticketId));
+    // Also from the thread of a ticket it was merged into, where the agent sees it failed.
+    if (!message || !(await inVisibleThread(this.models, this.tickets, viewer, String(message.ticketId)))) throw new NotFoundError('Message');
     if (message.direction !== 'outbound' || message.delivery.status !== 'failed') {
       throw new ConflictError('NOT_RETRYABLE', 'Only failed outbound messages can be retried');
     }

@@ -421,4 +421,23 @@ describe('attachments', () => {
     await modelsOf(h.t.core).Ticket.updateOne({ _id: source }, { $set: { departmentId: depA } });
     expect((await outsider.get(`/api/attachments/${blob}`)).status).toBe(404);
   });
+
+  it('a failed reply of a ticket merged into one the agent sees can be retried from that thread; not by an outsider', async () => {
+    const [source, target] = [await newTicket(inboxB), await newTicket(inboxA)];
+    const reply = await agentB.post(`/api/tickets/${source}/reply`, { text: 'sent from B' });
+    expect(reply.status).toBe(202);
+    // Failed for good (how it failed does not matter here).
+    await eventually(async () => ((await modelsOf(h.t.core).Message.findById(reply.body.id).lean())?.delivery.status !== 'queued' ? true : undefined));
+    await modelsOf(h.t.core).Message.updateOne({ _id: reply.body.id }, { $set: { 'delivery.status': 'failed' } });
+    expect((await agentA.post(`/api/messages/${reply.body.id}/retry`)).status).toBe(404);
+    expect((await supervisor.post(`/api/tickets/${source}/merge`, { targetId: target })).status).toBe(200);
+    const shown = (await agentA.get(`/api/tickets/${target}/messages`)).body.items.find((m: { id: string }) => m.id === reply.body.id);
+    expect(shown?.deliveryStatus).toBe('failed');
+    const retry = await agentA.post(`/api/messages/${reply.body.id}/retry`);
+    expect(retry.status, retry.text).toBe(202);
+    expect(retry.body.deliveryStatus).toBe('queued');
+    const outsider = await h.login(await createUser(h.t.core, 'agent', [depB]));
+    await modelsOf(h.t.core).Ticket.updateOne({ _id: source }, { $set: { departmentId: depA } });
+    expect((await outsider.post(`/api/messages/${reply.body.id}/retry`)).status).toBe(404);
+  });
 });
