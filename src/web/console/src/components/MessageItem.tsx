@@ -6,6 +6,7 @@ import type { Attachment, Message } from '../types.ts';
 import { ThreadReason } from './ThreadReason.tsx';
 import { st } from '../split-i18n.ts';
 import { Avatar, ChannelBadge, fileSize, Ticks } from './bits.tsx';
+import { cidKey, referencedCids, withInlineImages } from '../inline-images.ts';
 
 /**
  * Email HTML, already sanitised by the channel on the way in, is shown in an
@@ -22,7 +23,8 @@ export function EmailBody({ html, attachments = [] }: { html: string; attachment
   const [inline, setInline] = useState<Record<string, string>>({});
   useEffect(() => {
     let alive = true;
-    const wanted = attachments.filter((a) => a.contentId && html.includes(`cid:${a.contentId}`));
+    const refs = referencedCids(html);
+    const wanted = attachments.filter((a) => a.contentId && refs.has(cidKey(a.contentId)));
     void Promise.all(
       wanted.map(async (a) => {
         const res = await fetch(`/api/attachments/${a.blobId}`, { credentials: 'same-origin' });
@@ -33,7 +35,7 @@ export function EmailBody({ html, attachments = [] }: { html: string; attachment
           reader.onload = () => resolve(String(reader.result));
           reader.readAsDataURL(blob);
         });
-        return [a.contentId!, url] as const;
+        return [cidKey(a.contentId!), url] as const;
       }),
     ).then((pairs) => {
       if (alive) setInline(Object.fromEntries(pairs.filter((p) => p !== null)));
@@ -43,7 +45,7 @@ export function EmailBody({ html, attachments = [] }: { html: string; attachment
     };
   }, [html, attachments]);
   const hasRemote = html.includes('data-remote-src=');
-  let body = html.replace(/src="cid:([^"]+)"/g, (whole, cid: string) => (inline[cid] ? `src="${inline[cid]}"` : whole));
+  let body = withInlineImages(html, inline);
   if (remote) body = body.replace(/data-remote-src="(https:[^"]+)"/g, 'src="$1"');
   const imgSrc = remote ? 'data: https:' : 'data:';
   const doc =
