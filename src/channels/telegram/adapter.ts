@@ -15,7 +15,7 @@ import { createTelegramApi, type TelegramApi } from './client.js';
 import { mapUpdate } from './mapper.js';
 import { fetchTelegramFile } from './media.js';
 import { TelegramPoller } from './poller.js';
-import { sendOutbound } from './sender.js';
+import { sendOutbound, type SendProgress } from './sender.js';
 import { botIdOf, parseTelegramSettings, type TelegramInboxSettings } from './settings.js';
 import type { TelegramUpdate } from './update-schema.js';
 import { ensureWebhook, removeWebhook } from './webhook-registration.js';
@@ -42,6 +42,11 @@ export class TelegramAdapter implements ChannelAdapter {
   private ctx?: ChannelContext;
   private poller?: TelegramPoller;
   private retryTimer?: NodeJS.Timeout;
+  /**
+   * Parts of each message already sent (see `SendProgress`). In memory, like Messenger's: a retry in another
+   * process after a crash may repeat a part (at-least-once, as the delivery worker documents).
+   */
+  private readonly progress: SendProgress = new Map();
 
   constructor(private readonly deps: TelegramAdapterDeps) {}
 
@@ -132,7 +137,7 @@ export class TelegramAdapter implements ChannelAdapter {
 
   async send(out: OutboundMessage): Promise<SendResult> {
     if (!this.api) throw new ChannelError('CHANNEL_NOT_STARTED', 'telegram inbox is not running', true);
-    return sendOutbound(this.api, out);
+    return sendOutbound(this.api, out, this.progress);
   }
 
   async fetchMedia(media: RemoteMedia, maxBytes: number): Promise<FetchedMedia> {
@@ -162,5 +167,6 @@ export class TelegramAdapter implements ChannelAdapter {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.stopSession();
     this.api = undefined;
+    this.progress.clear();
   }
 }

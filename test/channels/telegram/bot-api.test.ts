@@ -262,3 +262,41 @@ describe('adapter start in webhook mode', () => {
     expect(err.code).toBe('TELEGRAM_UNAUTHORIZED');
   });
 });
+
+describe('outbound, a long reply and a flaky Bot API', () => {
+  it('a retry after a later part failed sends only the parts still missing, in order', async () => {
+    const before = api.sent.length;
+    const text = Array.from({ length: 900 }, (_, i) => `linha ${i}`).join('\n');
+    const progress = new Map<string, number[]>();
+    const message = out({ messageId: 'm-retry', text });
+    // The first chunk goes out, the second is refused with 429: the delivery worker retries the message.
+    const calls = splitText(text).length;
+    expect(calls).toBeGreaterThan(1);
+    let first = true;
+    const flaky = client();
+    const sendMessage = flaky.sendMessage.bind(flaky);
+    flaky.sendMessage = (async (...args: Parameters<typeof sendMessage>) => {
+      if (!first) api.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+      first = false;
+      return sendMessage(...args);
+    }) as typeof sendMessage;
+    const err = await rejection(sendOutbound(flaky, message, progress));
+    expect(err.code).toBe('TELEGRAM_RATE_LIMITED');
+    const r = await sendOutbound(client(), message, progress);
+    const sent = api.sent.slice(before);
+    expect(sent.map((s) => s.text).join('\n')).toBe(text);
+    expect(sent).toHaveLength(calls);
+    expect(r.providerMessageId).toBe(`381234567:${sent[0]!.message_id}`);
+    expect(progress.size).toBe(0);
+  });
+  it('a long text of emoji without spaces is cut between characters, never inside a surrogate pair', () => {
+    const text = 'a' + '😀'.repeat(3000); // odd: the 4096th code unit is the first half of a pair
+    const parts = splitText(text);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.join('')).toBe(text);
+    for (const p of parts) {
+      expect(p.length).toBeLessThanOrEqual(4096);
+      expect(p).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    }
+  });
+});
