@@ -40,14 +40,18 @@ export function attachmentKindOf(mimeType: string): AttachmentKind {
   return top === 'image' || top === 'video' || top === 'audio' ? top : 'file';
 }
 
-/** Splits at the last line break or space before the limit, so words stay whole. */
+/** Splits at the last line break or space before the limit, so words stay whole, and characters too. */
 export function splitText(text: string, max = MAX_TEXT_LENGTH): string[] {
   const parts: string[] = [];
   let rest = text.trim();
   while (rest.length > max) {
     const window = rest.slice(0, max);
     const cut = Math.max(window.lastIndexOf('\n'), window.lastIndexOf(' '));
-    const at = cut > max / 2 ? cut : max;
+    let at = cut > max / 2 ? cut : max;
+    // A hard cut must not fall between the halves of a surrogate pair (a text of emoji without spaces): both
+    // parts would carry a lone surrogate, which arrives as U+FFFD or makes the Send API refuse the text.
+    const code = rest.charCodeAt(at - 1);
+    if (at === max && code >= 0xd800 && code <= 0xdbff) at -= 1;
     parts.push(rest.slice(0, at).trimEnd());
     rest = rest.slice(at).trimStart();
   }

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MessengerAdapter } from '../../../src/channels/messenger/adapter.js';
+import { MessengerAdapter, splitText } from '../../../src/channels/messenger/adapter.js';
 import { testMessengerConnection } from '../../../src/channels/messenger/test-connection.js';
 import type { ChannelContext, ChannelHealth, OutboundMessage } from '../../../src/core/domain/channel-adapter.js';
 import { ChannelError } from '../../../src/core/errors/app-error.js';
@@ -185,5 +185,18 @@ describe('MessengerAdapter: media, profile, health', () => {
     expect(invalid).toMatchObject({ ok: false, checks: { graph: { ok: false, code: 'SETTINGS_INVALID' } } });
     const down = await started({ ...settings, pageAccessToken: 'EAAexpired-token-xyz' });
     expect(await down.checkHealth()).toMatchObject({ status: 'down' });
+  });
+});
+
+describe('splitText', () => {
+  it('a long text of emoji without spaces is cut between characters, never inside a surrogate pair', () => {
+    const text = 'a' + '😀'.repeat(1500); // odd: the 2000th code unit is the first half of a pair
+    const parts = splitText(text);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.join('')).toBe(text);
+    for (const p of parts) {
+      expect(p.length).toBeLessThanOrEqual(2000);
+      expect(p).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    }
   });
 });
