@@ -40,7 +40,9 @@ export function toChannelError(err: unknown): ChannelError {
   const e = err as { status?: number; code?: number | string; message?: string };
   if (typeof e.status === 'number') {
     const reason = describeTwilioError(e.code, e.message);
-    if (e.status === 429 || String(e.code) === '20429') return new ChannelError('RATE_LIMITED', reason, true, 1000);
+    // No wait of our own: Twilio names none (no Retry-After) and asks for exponential backoff, which the
+    // delivery worker applies. A fixed second spent all of a reply's attempts in five seconds of 429s.
+    if (e.status === 429 || String(e.code) === '20429') return new ChannelError('RATE_LIMITED', reason, true);
     if (e.status >= 500) return new ChannelError('TWILIO_UNAVAILABLE', reason, true);
     if (e.status === 401 || String(e.code) === '20003') return new ChannelError('AUTH_FAILED', reason, false);
     if (String(e.code) === OPTED_OUT_CODE) return new ChannelError('RECIPIENT_OPTED_OUT', reason, false);

@@ -224,6 +224,12 @@ describe('Twilio helpers', () => {
     expect(describeTwilioError('39999', 'Something new')).toBe('Twilio 39999: Something new');
   });
 
+  it('a rate limit waits the delivery worker\'s growing backoff, not a fixed second that spends every attempt at once', () => {
+    const err = toChannelError({ status: 429, code: 20429, message: 'Too Many Requests' });
+    expect(err.retryable).toBe(true);
+    expect(err.retryAfterMs).toBeUndefined();
+  });
+
   it('form bodies: parsed from the raw bytes, repeated fields kept; JSON refused', () => {
     expect(
       parseFormBody(Buffer.from('Body=a%2Bb+c&MediaUrl=1&MediaUrl=2'), 'application/x-www-form-urlencoded'),
