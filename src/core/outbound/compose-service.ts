@@ -24,6 +24,7 @@ import { messagePreview } from '../tickets/message-preview.js';
 import type { KeyedMessage, MessageKeys } from '../messages/message-keys.js';
 import type { Outbox } from './outbox.js';
 import type { OutboundQueue } from './outbound-queue.js';
+import { sendingInboxRefusal } from './sending-inbox.js';
 import { chooseRecipient, lastMessageFrom, replyRecipients, type ReplyRecipient, type ReplyRecipients } from './reply-recipients.js';
 
 export const ComposeAttachmentSchema = z.object({
@@ -130,6 +131,9 @@ export class ComposeService {
     if (ticket.mergedInto) throw new ConflictError('TICKET_MERGED', 'This ticket was merged; reply on the ticket it was merged into');
     const recipients = await replyRecipients(this.models, ticket);
     const recipient = chooseRecipient(recipients, input.recipientId);
+    const refusal = await sendingInboxRefusal(this.models, recipient.inboxId);
+    if (refusal?.code === 'INBOX_DISABLED') throw new ConflictError('INBOX_DISABLED', refusal.reason);
+    if (refusal) throw new NotFoundError('Inbox');
     const lastCustomerMessageAt = await lastMessageFrom(this.models, ticket, recipient);
     const window = this.windowOf(recipient.inboxId, lastCustomerMessageAt);
     if (window && !window.canReply) {

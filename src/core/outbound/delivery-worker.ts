@@ -14,6 +14,7 @@ import type { Ticket } from '../models/ticket.js';
 import type { SessionLeases } from '../inboxes/session-lease.js';
 import { backoffDelay, type HolderRoute, type OutboundQueue } from './outbound-queue.js';
 import type { Outbox } from './outbox.js';
+import { sendingInboxRefusal } from './sending-inbox.js';
 
 export type DeliveryOutcome = 'sent' | 'retry-scheduled' | 'failed' | 'skipped';
 
@@ -93,6 +94,9 @@ export class DeliveryWorker {
 
     const ticket = await this.models.Ticket.findById(message.ticketId).lean();
     if (!ticket) return this.fail(message, undefined, attempt, 'TICKET_GONE', 'The ticket no longer exists', log);
+    // Disabled (or gone) after the reply was queued: no process runs its channel, so no retry can send it.
+    const refusal = await sendingInboxRefusal(this.models, message.inboxId);
+    if (refusal) return this.fail(message, ticket, attempt, refusal.code, refusal.reason, log);
     await this.setDelivery(message, { status: 'sending', attempts: attempt });
 
     try {

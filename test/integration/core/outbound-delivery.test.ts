@@ -135,3 +135,25 @@ describe('durable outbound delivery', () => {
     expect(adapter.calls).toHaveLength(1);
   });
 });
+
+describe('a reply through a disabled inbox', () => {
+  it('is refused when composed, and one queued before the disable fails at once with the reason, never sent', async () => {
+    const adapter = new ScriptedAdapter().then(async (out) => {
+      // An admin disables the inbox while the first attempt is out; the platform answers with a 5xx.
+      await modelsOf(t.core).Inbox.updateOne({ _id: out.inboxId }, { $set: { enabled: false } });
+      throw new ChannelError('UPSTREAM_5XX', 'bad gateway', true);
+    });
+    const { inbox, ticketId } = await ticketWithAdapter(t, adapter, 'SM-out-disabled');
+    const agent = await createUser(t.core, 'admin');
+    const reply = await t.core.compose.reply(agent, ticketId, { text: 'First', attachments: [] });
+    const failed = await eventually(() => messageOf(reply._id), (m) => m?.delivery.status === 'failed');
+    expect(failed!.delivery.lastError).toMatch(/^INBOX_DISABLED: Inbox ".+" is disabled/);
+    await deliveryJobsSettled(t.db.connection, String(reply._id));
+    expect(adapter.calls).toHaveLength(1);
+    expect(adapter.sent).toHaveLength(0);
+
+    await expect(t.core.compose.reply(agent, ticketId, { text: 'Second', attachments: [] })).rejects.toMatchObject({ code: 'INBOX_DISABLED' });
+    expect(await modelsOf(t.core).Message.countDocuments({ ticketId: failed!.ticketId, text: 'Second' })).toBe(0);
+    expect(String(inbox._id)).toBe(String(failed!.inboxId));
+  });
+});
