@@ -11,33 +11,47 @@ export function chatIdFor(out: OutboundMessage): string {
 }
 
 /**
+ * Ids of the parts of a message already sent, per outbound message id: each attachment is its own WhatsApp
+ * message, and a retry after a later one failed must not send the earlier ones (and the caption) again.
+ */
+export type SendProgress = Map<string, string[]>;
+
+/**
  * Text, or each attachment as its own WhatsApp message (the first carries the text as caption). Every id
  * WhatsApp gives is told to `sent` at once, so the echoes are recognised. The first id is the message's.
+ * A retry sends only the parts `progress` does not hold yet.
  */
-export async function sendOutbound(client: WhatsAppClientPort, out: OutboundMessage, sent: (id: string) => void): Promise<SendResult> {
+export async function sendOutbound(
+  client: WhatsAppClientPort,
+  out: OutboundMessage,
+  sent: (id: string) => void,
+  progress: SendProgress = new Map(),
+): Promise<SendResult> {
   const chatId = chatIdFor(out);
   const quoted = out.threading.quotedProviderMessageId;
-  const ids: string[] = [];
-  if (out.attachments.length === 0) {
-    const m = await client.sendMessage(chatId, out.text, quoted ? { quotedMessageId: quoted } : {});
+  const parts: Array<() => Promise<{ id: { _serialized: string } }>> =
+    out.attachments.length === 0
+      ? [() => client.sendMessage(chatId, out.text, quoted ? { quotedMessageId: quoted } : {})]
+      : out.attachments.map((a, i) => () => {
+          const inline = /^(image|video)\//.test(a.mimeType);
+          return client.sendMessage(
+            chatId,
+            { mimetype: a.mimeType, data: a.content.toString('base64'), filename: a.fileName },
+            {
+              ...(i === 0 && out.text ? { caption: out.text } : {}),
+              ...(i === 0 && quoted ? { quotedMessageId: quoted } : {}),
+              ...(inline || a.mimeType.startsWith('audio/') ? {} : { sendMediaAsDocument: true }),
+            },
+          );
+        });
+  const ids = progress.get(out.messageId) ?? [];
+  for (let i = ids.length; i < parts.length; i++) {
+    const m = await parts[i]!();
     sent(m.id._serialized);
     ids.push(m.id._serialized);
-  } else {
-    for (const [i, a] of out.attachments.entries()) {
-      const inline = /^(image|video)\//.test(a.mimeType);
-      const m = await client.sendMessage(
-        chatId,
-        { mimetype: a.mimeType, data: a.content.toString('base64'), filename: a.fileName },
-        {
-          ...(i === 0 && out.text ? { caption: out.text } : {}),
-          ...(i === 0 && quoted ? { quotedMessageId: quoted } : {}),
-          ...(inline || a.mimeType.startsWith('audio/') ? {} : { sendMediaAsDocument: true }),
-        },
-      );
-      sent(m.id._serialized);
-      ids.push(m.id._serialized);
-    }
+    progress.set(out.messageId, ids);
   }
+  progress.delete(out.messageId);
   return { providerMessageId: ids[0]!, sentAt: new Date() };
 }
 

@@ -6,7 +6,7 @@ import { SessionArchiveStore, type ArchiveStoreOptions } from './archive-store.j
 import { mapAck, mapEdit, mapMessage, mapReaction, mapRevoke, mediaFileName, type MappedMedia } from './mapper.js';
 import { Outbox } from './outbox.js';
 import type { ClientFactory, WaMessage, WhatsAppClientPort } from './port.js';
-import { classifySendError, sendOutbound } from './send.js';
+import { classifySendError, sendOutbound, type SendProgress } from './send.js';
 import type { WhatsAppSettings } from './settings.js';
 
 /** Where a logout request from any hub process waits for the session holder. */
@@ -48,6 +48,11 @@ export class WhatsAppSession {
   private readonly outbox: Outbox;
   /** Ids of the messages this session sent, with when: their `message_create` echo is dropped. */
   private readonly ownIds = new Map<string, number>();
+  /**
+   * Parts of each reply already sent (see `SendProgress`). In memory: the retry comes back to this holder;
+   * after the session moved to another process a retry may repeat a part (at-least-once).
+   */
+  private readonly parts: SendProgress = new Map();
   /** Settles when the sends under way have returned (an echo may arrive before its send resolves). */
   private inFlight: Promise<unknown> = Promise.resolve();
   /** Inbound events are handled one at a time, in the order WhatsApp reported them. */
@@ -102,7 +107,7 @@ export class WhatsAppSession {
     return this.outbox.submit(out.messageId, async () => {
       const client = this.client;
       if (!client) throw new ChannelWaitError('NOT_READY', 'WhatsApp session is not connected', this.tuning.retryAfterMs);
-      const sending = sendOutbound(client, out, (id) => this.ownIds.set(id, Date.now()));
+      const sending = sendOutbound(client, out, (id) => this.ownIds.set(id, Date.now()), this.parts);
       this.inFlight = Promise.allSettled([this.inFlight, sending]);
       let result: SendResult;
       try {
