@@ -39,6 +39,8 @@ export interface WebchatRouterOptions {
   maxMessagesPer10s?: number;
   /** Per returning visitor: at most this many page loads (history reads) per minute. */
   maxSessionsPerMinute?: number;
+  /** Per visitor: at most this many file downloads per minute. */
+  maxDownloadsPerMinute?: number;
   /** New conversations per client address and in total (default: the WEBCHAT_NEW_* configuration). */
   newConversations?: NewConversationLimits;
   /** Uploads handled at the same time by this process (each holds up to MAX_MESSAGE_ATTACHMENTS_BYTES, several times, in memory). */
@@ -85,6 +87,7 @@ export function createWebchatRouter({
   clientDir = webchatClientDir(),
   maxMessagesPer10s = 20,
   maxSessionsPerMinute = 30,
+  maxDownloadsPerMinute = 60,
   newConversations = {
     perAddress: core.config.webchat.newPerAddress,
     perAddressWindowMs: core.config.webchat.newPerAddressWindowMs,
@@ -100,6 +103,9 @@ export function createWebchatRouter({
   // A returning visitor's page load reads the conversation's messages, which the embedded database
   // answers by reading every message: a script reloading in a loop must not be able to keep it busy.
   const sessionLimit = new VisitorLimit(maxSessionsPerMinute, 60_000);
+  // A download reads the message and streams the whole file from the blob store: a script fetching one
+  // in a loop must not be able to keep the database and the uplink busy (the page only links to files).
+  const downloadLimit = new VisitorLimit(maxDownloadsPerMinute, 60_000);
   let uploadsInFlight = 0;
   const newConversationLimit = new NewConversationLimit(newConversations, (inboxId, visitorId) => channel.conversations.exists(inboxId, visitorId));
 
@@ -273,6 +279,7 @@ export function createWebchatRouter({
       const { messageId, index } = parse(AttachmentParamsSchema, req.params, 'path');
       const { inbox: inboxId } = parse(InboxQuerySchema, req.query, 'query');
       const visitorId = visitorOf(req, res, false);
+      if (visitorId) downloadLimit.take(visitorId);
       const inbox = await inboxFor(inboxId);
       const att = visitorId ? await channel.conversations.attachment(inbox.id, visitorId, messageId, index) : null;
       if (!att) throw new NotFoundError('Attachment');
