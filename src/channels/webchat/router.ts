@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { MAX_ATTACHMENTS_PER_MESSAGE, tooLarge } from '../../core/attachments/attachment-limits.js';
@@ -45,6 +45,20 @@ export interface WebchatRouterOptions {
   newConversations?: NewConversationLimits;
   /** Uploads handled at the same time by this process (each holds up to MAX_MESSAGE_ATTACHMENTS_BYTES, several times, in memory). */
   maxConcurrentUploads?: number;
+}
+
+/** What a log line says of a request refused for the caller's fault (null: a server fault, logged by the error handler). */
+function refusalOf(err: unknown): { code: string; reason: string; fields?: string[] } | null {
+  if (err instanceof AppError) {
+    if (!err.callerFault) return null;
+    const fields = err instanceof ValidationError ? err.issues.map((i) => i.path) : [];
+    return { code: err.code, reason: err.message, ...(fields.length ? { fields } : {}) };
+  }
+  // express' body parser: malformed JSON, a body too large, an unsupported charset or encoding.
+  const parser = err as { type?: unknown; status?: unknown; message?: unknown } | null;
+  if (parser && typeof parser.type === 'string' && typeof parser.status === 'number' && parser.status < 500)
+    return { code: parser.type, reason: String(parser.message) };
+  return null;
 }
 
 /** Room for the form fields and part headers around the files. */
@@ -289,6 +303,17 @@ export function createWebchatRouter({
       await pipeline(core.blobs.stream(att.blobId), res);
     }),
   );
+
+  // A refused visitor request leaves a line of its own (route, code, why, fields, which visitor): the access
+  // log has the status alone. The answer itself is still the app's error handler's.
+  router.use(((err, req, _res, next) => {
+    const refusal = refusalOf(err);
+    if (refusal) {
+      const visitorId = channel.visitors.verify(readCookie(req.headers.cookie, VISITOR_COOKIE));
+      log.info({ method: req.method, path: req.originalUrl.split('?')[0], visitorId, ...refusal }, 'web chat request refused');
+    }
+    next(err);
+  }) as ErrorRequestHandler);
 
   // The built page: /chat and /chat/assets/*.
   router.use('/assets', express.static(path.join(clientDir, 'assets'), { fallthrough: false, immutable: true, maxAge: '30d' }));
