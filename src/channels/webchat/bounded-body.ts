@@ -1,4 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppError } from '../../core/errors/app-error.js';
+
+/** The client stopped sending (gave up, lost its connection): its doing, so a 400 — not an INTERNAL error logged with a stack per abort. */
+const interrupted = () => new AppError('BAD_REQUEST', 'The request body ended before it was complete');
 /**
  * Reads a request body of at most `maxBytes`, counting while it streams: a declared `Content-Length` above
  * it is refused before a byte is read, a body that grows past it as soon as it does (`tooLarge()`, a 413).
@@ -36,9 +40,9 @@ export function readBoundedBody(req: IncomingMessage, res: ServerResponse, maxBy
       else resolve(body!);
     };
     const onEnd = () => finish(undefined, Buffer.concat(chunks, size));
-    const onError = (err: Error) => finish(err);
+    const onError = () => finish(interrupted());
     // The client went away before the end: nobody is left to answer.
-    const onClose = () => finish(new Error('request aborted'));
+    const onClose = () => finish(interrupted());
     req.on('data', (chunk: Buffer) => {
       if (done) return;
       size += chunk.length;

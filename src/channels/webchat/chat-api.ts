@@ -125,7 +125,7 @@ export const webchatOperations: ReadonlyArray<DocumentedOperation> = [
     path: '/chat/api/attachments/:messageId/:index',
     operationId: 'chatAttachment',
     tag: 'web chat',
-    summary: "A file of a message of the visitor's own conversation (images inline, anything else as a download)",
+    summary: "A file of a message of the visitor's own conversation (images inline, anything else as a download); 60 a minute per visitor (429)",
     params: AttachmentParamsSchema,
     query: InboxQuerySchema,
     status: 200,

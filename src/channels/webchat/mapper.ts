@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import type { InboundAttachment, InboundEventInput } from '../../core/domain/inbound-event.js';
 
+/**
+ * A visitor's name goes into the contact, the message author and the ticket subject, shown in the consoles,
+ * exports and emails: one line, no control characters, and no bidi overrides/isolates (which can make a
+ * name read as something else). Runs of them become one space.
+ */
+const oneLineName = (s: string) => s.replace(/[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069\s]+/gu, ' ');
+
 /** What the chat page posts. `clientMessageId` makes a retried POST a duplicate, never a second message. */
 export const VisitorMessageSchema = z.object({
   inboxId: z.string().regex(/^[0-9a-f]{24}$/i).optional(),
   clientMessageId: z.uuid(),
   text: z.string().trim().min(1).max(5000),
-  name: z.string().trim().min(1).max(120).optional(),
+  name: z.string().overwrite(oneLineName).trim().min(1).max(120).optional(),
   email: z.email().max(320).optional(),
 });
 export type VisitorMessage = z.infer<typeof VisitorMessageSchema>;

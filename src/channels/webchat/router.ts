@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { MAX_ATTACHMENTS_PER_MESSAGE, tooLarge } from '../../core/attachments/attachment-limits.js';
@@ -39,10 +39,26 @@ export interface WebchatRouterOptions {
   maxMessagesPer10s?: number;
   /** Per returning visitor: at most this many page loads (history reads) per minute. */
   maxSessionsPerMinute?: number;
+  /** Per visitor: at most this many file downloads per minute. */
+  maxDownloadsPerMinute?: number;
   /** New conversations per client address and in total (default: the WEBCHAT_NEW_* configuration). */
   newConversations?: NewConversationLimits;
   /** Uploads handled at the same time by this process (each holds up to MAX_MESSAGE_ATTACHMENTS_BYTES, several times, in memory). */
   maxConcurrentUploads?: number;
+}
+
+/** What a log line says of a request refused for the caller's fault (null: a server fault, logged by the error handler). */
+function refusalOf(err: unknown): { code: string; reason: string; fields?: string[] } | null {
+  if (err instanceof AppError) {
+    if (!err.callerFault) return null;
+    const fields = err instanceof ValidationError ? err.issues.map((i) => i.path) : [];
+    return { code: err.code, reason: err.message, ...(fields.length ? { fields } : {}) };
+  }
+  // express' body parser: malformed JSON, a body too large, an unsupported charset or encoding.
+  const parser = err as { type?: unknown; status?: unknown; message?: unknown } | null;
+  if (parser && typeof parser.type === 'string' && typeof parser.status === 'number' && parser.status < 500)
+    return { code: parser.type, reason: String(parser.message) };
+  return null;
 }
 
 /** Room for the form fields and part headers around the files. */
@@ -85,6 +101,7 @@ export function createWebchatRouter({
   clientDir = webchatClientDir(),
   maxMessagesPer10s = 20,
   maxSessionsPerMinute = 30,
+  maxDownloadsPerMinute = 60,
   newConversations = {
     perAddress: core.config.webchat.newPerAddress,
     perAddressWindowMs: core.config.webchat.newPerAddressWindowMs,
@@ -100,6 +117,9 @@ export function createWebchatRouter({
   // A returning visitor's page load reads the conversation's messages, which the embedded database
   // answers by reading every message: a script reloading in a loop must not be able to keep it busy.
   const sessionLimit = new VisitorLimit(maxSessionsPerMinute, 60_000);
+  // A download reads the message and streams the whole file from the blob store: a script fetching one
+  // in a loop must not be able to keep the database and the uplink busy (the page only links to files).
+  const downloadLimit = new VisitorLimit(maxDownloadsPerMinute, 60_000);
   let uploadsInFlight = 0;
   const newConversationLimit = new NewConversationLimit(newConversations, (inboxId, visitorId) => channel.conversations.exists(inboxId, visitorId));
 
@@ -273,6 +293,7 @@ export function createWebchatRouter({
       const { messageId, index } = parse(AttachmentParamsSchema, req.params, 'path');
       const { inbox: inboxId } = parse(InboxQuerySchema, req.query, 'query');
       const visitorId = visitorOf(req, res, false);
+      if (visitorId) downloadLimit.take(visitorId);
       const inbox = await inboxFor(inboxId);
       const att = visitorId ? await channel.conversations.attachment(inbox.id, visitorId, messageId, index) : null;
       if (!att) throw new NotFoundError('Attachment');
@@ -282,6 +303,17 @@ export function createWebchatRouter({
       await pipeline(core.blobs.stream(att.blobId), res);
     }),
   );
+
+  // A refused visitor request leaves a line of its own (route, code, why, fields, which visitor): the access
+  // log has the status alone. The answer itself is still the app's error handler's.
+  router.use(((err, req, _res, next) => {
+    const refusal = refusalOf(err);
+    if (refusal) {
+      const visitorId = channel.visitors.verify(readCookie(req.headers.cookie, VISITOR_COOKIE));
+      log.info({ method: req.method, path: req.originalUrl.split('?')[0], visitorId, ...refusal }, 'web chat request refused');
+    }
+    next(err);
+  }) as ErrorRequestHandler);
 
   // The built page: /chat and /chat/assets/*.
   router.use('/assets', express.static(path.join(clientDir, 'assets'), { fallthrough: false, immutable: true, maxAge: '30d' }));

@@ -7,6 +7,7 @@ import type { ChannelContext, OutboundMessage, SendResult } from '../../core/dom
 import { ChannelError } from '../../core/errors/app-error.js';
 import { webchatAdapterFactory } from './adapter.js';
 import { readCookie, VISITOR_COOKIE, VisitorIds } from './visitor-cookie.js';
+import { TypingThrottle } from './typing-throttle.js';
 import type { VisitorRoom, VisitorRooms } from './visitor-projector.js';
 
 /** What the web chat needs from the core: ingest, inbox lookup, the event bus and blob reads. */
@@ -32,6 +33,8 @@ const room = (inboxId: string, visitorId: string) => `v:${inboxId}:${visitorId}`
 const TYPING_LOOKUP_MS = 5_000;
 /** The chat page repeats "typing" every 2 s while the visitor types (the console lets it lapse after 8 s). */
 const TYPING_REPEAT_MS = 1_500;
+/** Visitor typing relays at most this often (see typing-throttle.ts): a person changes state a few times a second at most. */
+const TYPING_MIN_GAP_MS = 200;
 /** How long the visitors of tickets merged into a ticket are remembered (a merge in another hub process). */
 const MERGED_ROOMS_TTL_MS = 30_000;
 
@@ -175,34 +178,34 @@ export class WebchatChannel implements VisitorRooms {
     const target = room(inboxId, visitorId);
     void socket.join(target);
     let typingTicket: string | undefined;
-    // An anonymous socket: a page (or a script) may send `typing` as fast as it likes. A change is relayed
-    // at once, the same state again (the page repeats "typing" while the visitor types, and consoles let
-    // it lapse after a few seconds) at most every TYPING_REPEAT_MS; a visitor without a ticket yet is
-    // looked up at most once per TYPING_LOOKUP_MS.
-    let lastTyping: boolean | undefined;
-    let relayedAt = -Infinity;
+    // A visitor without a ticket yet is looked up at most once per TYPING_LOOKUP_MS; what it typed meanwhile
+    // (the latest state) is relayed once the ticket is known.
+    let lookingUp = false;
     let lookedUpAt = -Infinity;
-    const wanted = (typing: boolean) => typing !== lastTyping || Date.now() - relayedAt >= TYPING_REPEAT_MS;
+    let latest: boolean | undefined;
+    const throttle = new TypingThrottle((typing) => typingTicket && this.onVisitorTyping?.(typingTicket, typing), TYPING_REPEAT_MS, TYPING_MIN_GAP_MS);
     socket.on('typing', async (payload: unknown) => {
       const parsed = TypingSchema.safeParse(payload);
-      if (!parsed.success || !this.onVisitorTyping || !wanted(parsed.data.typing)) return;
-      if (!typingTicket && Date.now() - lookedUpAt >= TYPING_LOOKUP_MS) {
-        lookedUpAt = Date.now();
-        typingTicket = (await this.conversations.currentTicket(inboxId, visitorId).catch(() => null))?.id;
-      }
-      if (!typingTicket || !wanted(parsed.data.typing)) return;
-      lastTyping = parsed.data.typing;
-      relayedAt = Date.now();
-      this.onVisitorTyping(typingTicket, lastTyping);
+      if (!parsed.success || !this.onVisitorTyping) return;
+      if (typingTicket) return throttle.offer(parsed.data.typing);
+      latest = parsed.data.typing;
+      if (lookingUp || Date.now() - lookedUpAt < TYPING_LOOKUP_MS) return;
+      lookingUp = true;
+      lookedUpAt = Date.now();
+      typingTicket = (await this.conversations.currentTicket(inboxId, visitorId).catch(() => null))?.id;
+      lookingUp = false;
+      if (typingTicket && socket.connected && latest !== undefined) throttle.offer(latest);
     });
     socket.on('read', (payload: unknown) => {
       const parsed = ReadSchema.safeParse(payload);
       if (!parsed.success) return;
       const mine = this.delivered.get(target);
-      for (const id of parsed.data.ids) if (mine?.has(id)) void this.status(inboxId, id, 'read');
+      // Once per message: a page repeating `read` in a loop must not store a receipt per event.
+      for (const id of parsed.data.ids) if (mine?.delete(id)) void this.status(inboxId, id, 'read');
     });
     socket.on('disconnect', () => {
-      if (typingTicket && lastTyping && this.onVisitorTyping) this.onVisitorTyping(typingTicket, false);
+      throttle.stop();
+      if (typingTicket && throttle.typing && this.onVisitorTyping) this.onVisitorTyping(typingTicket, false);
     });
   }
 

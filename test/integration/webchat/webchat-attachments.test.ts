@@ -429,4 +429,26 @@ describe('web chat: a visitor uploading files', () => {
       ).status,
     ).toBe(202);
   });
+
+  it('downloads are limited per visitor: 60 a minute, then 429 with Retry-After; another visitor is not affected', async () => {
+    const v = await visitor();
+    const m = await uploaded(v.cookie, [{ name: 'big.txt', bytes: 'x'.repeat(50_000) }]);
+    const download = (cookie: string, id = String(m._id)) => fetch(`${app.url}/chat/api/attachments/${id}/0`, { headers: { cookie } });
+    const statuses: number[] = [];
+    let refused: Response | undefined;
+    for (let i = 0; i < 61; i++) {
+      const res = await download(v.cookie);
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+      else await res.arrayBuffer();
+    }
+    expect(statuses.slice(0, 60).every((s) => s === 200)).toBe(true);
+    expect(statuses[60]).toBe(429);
+    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await codeOf(refused!)).toBe('RATE_LIMITED');
+    // Another visitor (its own file) is not affected.
+    const other = await visitor();
+    const mine = await uploaded(other.cookie, [{ name: 'o.txt', bytes: 'other' }]);
+    expect((await download(other.cookie, String(mine._id))).status).toBe(200);
+  });
 });

@@ -89,6 +89,19 @@ describe('website chat', () => {
     expect(contact!.email).toBeUndefined();
   });
 
+  it('a visitor name with line breaks, control or bidi-override characters is stored on one line, as typed otherwise', async () => {
+    const v = await visitor();
+    const name = 'Bob\r\nBcc: x@example.com\u0000\u202Egnp.exe\t Smith';
+    expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'hi', name })).status).toBe(202);
+    expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'hi', name: '\r\n\u202E' })).status).toBe(400);
+    await app.core.ingest.drain();
+    const ticket = await modelsOf(app.core).Ticket.findOne({ 'replyTo.conversationId': v.id }).lean();
+    const contact = await modelsOf(app.core).Contact.findById(ticket!.contactId).lean();
+    expect(contact!.name).toBe('Bob Bcc: x@example.com gnp.exe Smith');
+    const message = await modelsOf(app.core).Message.findOne({ ticketId: ticket!._id, direction: 'inbound' }).lean();
+    expect(message!.author).toMatchObject({ name: 'Bob Bcc: x@example.com gnp.exe Smith' });
+  });
+
   it("an email that is another contact's is kept as the visitor's unverifiedEmail: the owner is neither joined nor changed", async () => {
     const mail = await createInbox(app.core, 'email');
     await app.core.ingest.accept([emailEvent(String(mail._id), { messageId: '<owner-1@example.com>', from: 'owner@example.com', subject: 'Invoice' })]);
