@@ -5,6 +5,7 @@ import { modelsOf } from '../../src/core/models/models-of.js';
 import { createUser } from '../support/test-core.js';
 import { launchBrowser, screenshot, signInToConsole } from './support/browser.js';
 import { startApp, type RunningApp } from './support/start-app.js';
+import { until } from '../support/until.js';
 
 /**
  * Issue 15 (routing and assignment) in real Chromium against the whole app: the agent's console is open
@@ -24,15 +25,6 @@ async function login(user: { email: string; password: string }): Promise<Page> {
   return signInToConsole(page, app.url, user);
 }
 
-async function until<T>(fn: () => Promise<T | undefined | null>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   app = await startApp({ WEBCHAT_NEW_PER_ADDRESS: '1000', WEBCHAT_NEW_PER_MINUTE: '1000' });

@@ -10,6 +10,7 @@ import { createUser, smsEvent } from '../support/test-core.js';
 import { launchBrowser, screenshot, signInToConsole } from './support/browser.js';
 import { startApp, type RunningApp } from './support/start-app.js';
 import { modelsOf } from '../../src/core/models/models-of.js';
+import { until } from '../support/until.js';
 
 /**
  * Issue 14 "Settings → Inboxes" (and the console parts of issues 12/13) in real Chromium against the whole app
@@ -50,15 +51,6 @@ async function login(user: { email: string; password: string }): Promise<Page> {
   return signInToConsole(page, app.url, user);
 }
 
-async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const row = (page: Page, name: string) => page.locator('[data-testid=inbox-row]', { hasText: name });
 

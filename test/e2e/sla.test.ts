@@ -6,6 +6,7 @@ import { createUser } from '../support/test-core.js';
 import { TestClock } from '../support/test-clock.js';
 import { launchBrowser, screenshot, signInToConsole } from './support/browser.js';
 import { startApp, type RunningApp } from './support/start-app.js';
+import { until } from '../support/until.js';
 
 /**
  * SLA settings in real Chromium against the whole app: an admin creates a business calendar (several
@@ -29,15 +30,6 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-async function until<T>(fn: () => Promise<T | undefined | null>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A website visitor writes (a new visitor each time: a new ticket); answers the ticket id. */
 async function visitorWrites(text: string): Promise<string> {

@@ -6,6 +6,7 @@ import { startSmtpCapture, type SmtpCapture } from '../../standins/smtp-capture.
 import { startHubProcess, type HubProcess } from '../../support/hub-process.js';
 import { createUser, startTestCore, TEST_SECRET, type TestCore } from '../../support/test-core.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
+import { until } from '../../support/until.js';
 
 /**
  * Two real hub processes on one database and one email inbox: exactly one IMAP session at any time, counted
@@ -75,15 +76,6 @@ const mail = () => {
   };
 };
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const storedCount = (id: string) => modelsOf(t.core).Message.countDocuments({ providerKey: `mail:${inboxId}:${id.slice(1, -1)}` });
 const leases = () => new SessionLeases(modelsOf(t.core), 'observer', LEASE_TTL_MS, createLogger('silent'));

@@ -9,6 +9,7 @@ import { startRedisServer, type RedisServer } from '../../standins/redis-server.
 import { startSmtpCapture, type SmtpCapture } from '../../standins/smtp-capture.js';
 import { startHubProcess, type HubProcess } from '../../support/hub-process.js';
 import { createUser, startTestCore, TEST_SECRET, type TestCore } from '../../support/test-core.js';
+import { until } from '../../support/until.js';
 
 /**
  * Several hub processes with REDIS_URL: two real hubs (src/main.ts) on one database and one
@@ -29,15 +30,6 @@ const sockets: ClientSocket[] = [];
 const hubEnv = () => ({ MONGODB_URI: t.db.uri, SECRET_KEY: TEST_SECRET, REDIS_URL: redis.url, SESSION_LEASE_TTL_MS: String(LEASE_TTL_MS), JOBS_POLL_MS: '200' });
 const leases = () => new SessionLeases(modelsOf(t.core), 'observer', LEASE_TTL_MS, createLogger('silent'));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** An agent's console socket on one hub, recording what it receives. */
 async function agentSocket(hub: HubProcess, token: string) {

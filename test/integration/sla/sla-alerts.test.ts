@@ -6,6 +6,7 @@ import { noticeId } from '../../../src/core/sla/sla-alerts.js';
 import type { TargetsByPriority } from '../../../src/core/sla/sla-targets.js';
 import type { Viewer } from '../../../src/core/users/viewer.js';
 import { createInbox, createUser, smsEvent, startTestCore, type TestCore } from '../../support/test-core.js';
+import { until } from '../../support/until.js';
 
 /**
  * Warnings and breach escalations with a controllable clock (moved, never waited for) and two hub
@@ -51,13 +52,6 @@ async function newTicket(from: string): Promise<string> {
   await a.core.ingest.accept([smsEvent(inbox, { sid: key, from })]);
   await a.core.ingest.drain();
   return String((await modelsOf(a.core).Message.findOne({ providerKey: `sms:${key}` }).lean())!.ticketId);
-}
-async function until(what: () => boolean | Promise<boolean>, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('SLA warnings and breaches', () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelsOf } from '../../../src/core/models/models-of.js';
 import { createUser } from '../../support/test-core.js';
 import { startApp, type RunningApp } from '../../e2e/support/start-app.js';
+import { until } from '../../support/until.js';
 
 /** The web chat visitor is told their place in the queue and the expected wait, live, as the queue moves. */
 let app: RunningApp;
@@ -17,15 +18,6 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function until<T>(fn: () => Promise<T | undefined | null> | T | undefined | null, ms = 15_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function visitorWrites(text: string) {
   const res = await fetch(`${app.url}/chat/api/session`);

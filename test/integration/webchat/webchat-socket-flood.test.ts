@@ -5,6 +5,7 @@ import type { InboundEventInput } from '../../../src/core/domain/inbound-event.j
 import { createUser } from '../../support/test-core.js';
 import { startApp, type RunningApp } from '../../e2e/support/start-app.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
+import { until } from '../../support/until.js';
 
 /**
  * A hostile page on the `/visitor` socket: events it may send as fast as it likes must cost the hub and the
@@ -21,15 +22,6 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function until<T>(fn: () => Promise<T | undefined | null> | T | undefined | null, ms = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A visitor with a ticket (one message stored), and its live socket. */
 async function chattingVisitor() {

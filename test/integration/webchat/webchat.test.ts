@@ -6,6 +6,7 @@ import { createInbox, createUser, emailEvent } from '../../support/test-core.js'
 import { startApp, type RunningApp } from '../../e2e/support/start-app.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
 import { CustomerConversationService } from '../../../src/core/conversations/customer-conversation.js';
+import { until } from '../../support/until.js';
 
 /** The website chat over HTTP and Socket.IO, against the whole app on FerretDB. */
 let app: RunningApp;
@@ -24,15 +25,6 @@ async function visitor() {
 const post = (cookie: string, body: unknown, type = 'application/json') =>
   fetch(`${app.url}/chat/api/messages`, { method: 'POST', headers: { 'content-type': type, cookie }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
-async function until<T>(fn: () => Promise<T | undefined | null> | T | undefined | null, ms = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   // Many visitors from one address: the new-conversation limits are tested in webchat-limits.test.ts.
