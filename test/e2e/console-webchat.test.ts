@@ -63,6 +63,14 @@ async function ticketOfVisitorText(text: string) {
   throw new Error(`no ticket for "${text}"`);
 }
 
+/** The reply's stored delivery and the web chat receipts the hub took in, for a failed wait on the ticks. */
+async function whereTheReceiptIs(ticketId: string): Promise<string> {
+  const models = modelsOf(app.core);
+  const replies = await models.Message.find({ ticketId, direction: 'outbound' }, { text: 1, providerMessageId: 1, delivery: 1 }).lean();
+  const receipts = await models.InboundEvent.find({ inboxId: app.webchatInboxId }, { type: 1, status: 1, attempts: 1, lastError: 1, receivedAt: 1, payloadJson: 1 }).lean();
+  return JSON.stringify({ replies, receipts: receipts.filter((r) => r.type !== 'message.received') }, null, 1);
+}
+
 beforeAll(async () => {
   app = await startApp();
   const deps = await modelsOf(app.core).Department.insertMany([{ name: 'Sales' }, { name: 'Billing' }]);
@@ -131,7 +139,12 @@ describe('website chat ↔ agent console', () => {
     await chat.waitForSelector('[data-testid=agent-message]:has-text("checking order A-1001")');
     // The visitor sees who answered (live, and again from the history after a reload below).
     await expect(chat.locator('[data-testid=agent-message]:has-text("checking order A-1001") [data-testid=agent-name]').textContent()).resolves.toBe('Ana Souza');
-    await anaPage.waitForSelector('[data-testid=message][data-direction=outbound] [data-testid=ticks][data-status=read], [data-testid=message][data-direction=outbound] [data-testid=ticks][data-status=delivered]');
+    await anaPage
+      .waitForSelector('[data-testid=message][data-direction=outbound] [data-testid=ticks][data-status=read], [data-testid=message][data-direction=outbound] [data-testid=ticks][data-status=delivered]')
+      .catch(async (err: Error) => {
+        // This wait has failed rarely in CI and never locally: say where the receipt was when it did.
+        throw new Error(`${err.message}\n${await whereTheReceiptIs(ticketId)}`);
+      });
     await visitorSays(chat, 'Thank you! It was supposed to arrive on Monday.');
     await anaPage.waitForSelector('[data-testid=message-text]:has-text("supposed to arrive on Monday")');
     await screenshot(anaPage, 'ticket-view.png');

@@ -74,7 +74,8 @@ export class StatusProcessor {
 
   async status(e: MessageStatusEvent): Promise<ProcessResult> {
     const message = await this.keys.inInbox(e.inboxId, e.providerMessageId);
-    if (!message) throw messageNotYetKnown(e.inboxId, e.providerMessageId);
+    // Keyed, but the worker is still recording the send: applied now, its event would beat the worker's `sent`.
+    if (!message || this.keys.recording.has(String(message._id))) throw messageNotYetKnown(e.inboxId, e.providerMessageId);
     return this.apply(message, e.status, e.reason);
   }
 

@@ -6,6 +6,7 @@ import { WriteBatcher } from '../db/write-batcher.js';
 import type { Message } from '../models/message.js';
 import { blobMessageKeyId, emailMessageKeyId, inboxMessageKeyId, MESSAGE_KEYS_BACKFILLED_ID, type MessageKey } from '../models/message-key.js';
 import type { Models } from '../models/registry.js';
+import { SendsBeingRecorded } from './sends-being-recorded.js';
 
 /** What names a message from outside: enough of it to write its keys. */
 export type KeyedMessage = Pick<Message, '_id' | 'inboxId'> & {
@@ -37,6 +38,8 @@ export interface MessageKeysBackfillResult {
  * all; on MongoDB the query stays the fallback for them (its indexes answer it).
  */
 export class MessageKeys {
+  /** Sends whose recording is under way: their receipts wait for it (see SendsBeingRecorded). */
+  readonly recording = new SendsBeingRecorded();
   private readonly inserts = new WriteBatcher<MessageKey>(() => rawCollection(this.models.MessageKey));
   /** Every message has its keys: a missing key means no such message, without asking the messages. */
   private complete = false;

@@ -103,14 +103,21 @@ export class DeliveryWorker {
       const adapter = this.registry.adapterFor(String(message.inboxId));
       if (!adapter) throw new ChannelError('CHANNEL_UNAVAILABLE', 'The channel of this inbox is not running', true);
       const result = await adapter.send(await this.toOutbound(message, ticket));
-      // Its provider id's key before the id is stored: a receipt or an echo that finds the id finds the message.
-      await this.keys.record({ _id: message._id, inboxId: message.inboxId, providerMessageId: result.providerMessageId });
-      const becameSent = await this.markSent(message, attempt, result.providerMessageId);
-      await this.claimOutcome(messageId, attempt, 'sent');
-      await this.outbox.remove(messageId);
-      const a = await this.audit.append(ticket._id, 'message.delivery_changed', systemActor, { messageId, from: 'queued', to: 'sent', attempt });
-      // A receipt that came first was announced already: a `sent` after it would turn the console's ticks back.
-      if (becameSent) this.bus.publish({ type: 'message.status_changed', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), messageId, status: 'sent' });
+      // Receipts for it wait until all of this is written and announced (tellSent).
+      this.keys.recording.begin(messageId);
+      try {
+        // Its provider id's key before the id is stored: a receipt or an echo that finds the id finds the message.
+        await this.keys.record({ _id: message._id, inboxId: message.inboxId, providerMessageId: result.providerMessageId });
+        const becameSent = await this.markSent(message, attempt, result.providerMessageId);
+        await this.claimOutcome(messageId, attempt, 'sent');
+        await this.outbox.remove(messageId);
+        const a = await this.audit.append(ticket._id, 'message.delivery_changed', systemActor, { messageId, from: 'queued', to: 'sent', attempt });
+        // A receipt that came first (another hub process took it in) was announced already: a `sent` after it
+        // would turn the console's ticks back.
+        if (becameSent) this.bus.publish({ type: 'message.status_changed', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), messageId, status: 'sent' });
+      } finally {
+        this.keys.recording.end(messageId);
+      }
       log.info({ ticketId: String(ticket._id) }, 'outbound message sent');
       this.tellSent(String(message.inboxId), result.providerMessageId, log);
       return 'sent';

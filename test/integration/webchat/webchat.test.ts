@@ -172,6 +172,33 @@ describe('website chat', () => {
     otherSock.disconnect();
   });
 
+  it('a visitor with two tabs, one of them frozen (never answers): the reply shown in the other still counts as delivered', async () => {
+    const v = await visitor();
+    expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'two tabs open' })).status).toBe(202);
+    await app.core.ingest.drain();
+    const ticket = (await modelsOf(app.core).Ticket.findOne({ 'replyTo.conversationId': v.id }).lean())!;
+    const open = () => connectClient(`${app.url}/visitor`, { transports: ['websocket'], extraHeaders: { cookie: v.cookie }, auth: { inboxId: app.webchatInboxId }, forceNew: true, reconnection: false });
+    const live = open();
+    // A tab the browser froze (a background tab on a phone): connected, but its page runs no handler.
+    const frozen = open();
+    const got: any[] = [];
+    live.on('message', (m: any, ack: (ok: boolean) => void) => {
+      got.push(m);
+      ack(true);
+    });
+    await Promise.all([live, frozen].map((s) => new Promise<void>((r) => s.once('connect', () => r()))));
+    const reply = await app.core.compose.reply(admin, String(ticket._id), { text: 'Seen in one tab', attachments: [] });
+    await until(() => got.find((m) => m.text === 'Seen in one tab'));
+    // The frozen tab's silence ends the broadcast's 5 s wait with an error; the live tab's answer is what counts.
+    const stored = await until(async () => {
+      const m = await modelsOf(app.core).Message.findById(reply._id).lean();
+      return m?.delivery.status === 'delivered' ? m : undefined;
+    }, 12_000);
+    expect(stored.delivery.status).toBe('delivered');
+    live.disconnect();
+    frozen.disconnect();
+  });
+
   it('a visitor flooding `typing` reaches the agents as changes plus a refresh at most every 1.5 s; the ticket is looked up once', async () => {
     const v = await visitor();
     expect((await post(v.cookie, { clientMessageId: randomUUID(), text: 'typing test' })).status).toBe(202);
