@@ -95,9 +95,10 @@ export class ReportsService {
   }
 
   private range(q: ReportQuery, defaultDays = 30) {
-    const to = q.to ?? this.today();
+    const today = this.today();
+    const to = q.to ?? today;
     const from = q.from ?? addDays(to, -(defaultDays - 1));
-    assertReportRange(from, to);
+    assertReportRange(from, to, today);
     return { from, to };
   }
 
