@@ -129,12 +129,16 @@ export function recomputeSla(ticket: SlaTicket, change: SlaChange, policy: Appli
   /** Kept as it is: met (reports compare with it) or breached and escalated. */
   const frozen = (t: SlaTarget) => met(t) || Boolean(breached[t] && prev[dueKey[t]]);
 
-  // Resuming: a target still running when the pause began gets the paused business minutes back.
+  // Resuming: a target still running when the pause began gets the paused business minutes back. A
+  // next-response cycle started by the very message that ends the pause was not running: it starts afresh
+  // (it used to get the whole pause added, a day or more of slack).
   if (prev.pausedAt && !pausedStatus(ticket.status)) {
-    const lost = businessMinutesBetween(cal, prev.pausedAt, now);
+    const pausedAt = prev.pausedAt;
+    const lost = businessMinutesBetween(cal, pausedAt, now);
     for (const t of SLA_TARGETS) {
       const due = computed(t);
-      if (due && due > prev.pausedAt) pausedFor[t] = (pausedFor[t] ?? 0) + lost;
+      const from = anchor(t);
+      if (due && from && from <= pausedAt && due > pausedAt) pausedFor[t] = (pausedFor[t] ?? 0) + lost;
     }
   }
   const paused = pausedStatus(ticket.status);

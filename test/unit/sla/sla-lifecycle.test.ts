@@ -108,6 +108,32 @@ describe('SLA lifecycle: changes', () => {
     expect(last.sla.pausedAt).toBeUndefined();
   });
 
+  it('the customer answer that ends a pause starts next response from that answer, with no paused time added', () => {
+    const { last } = story(business, [
+      [{ kind: 'agent-reply' }, { status: 'open', firstResponseAt: d('2026-12-07T13:20:00Z') }, '2026-12-07T13:20:00Z'],
+      // Monday 11:00 → pending (waiting on the customer); the customer answers Tuesday 10:00, which wakes the ticket.
+      [{ kind: 'status', from: 'open', to: 'pending' }, { status: 'pending' }, '2026-12-07T14:00:00Z'],
+      [{ kind: 'customer-message', at: d('2026-12-08T13:00:00Z') }, { status: 'open' }, '2026-12-08T13:00:00Z'],
+    ]);
+    // 30 minutes from the answer: Tuesday 10:30 — not 8 business hours later (the next-response clock was not running during the pause).
+    expect(iso(last.sla.nextResponseDueAt)).toBe('2026-12-08T13:30:00.000Z');
+    expect(iso(last.slaDueAt)).toBe('2026-12-08T13:30:00.000Z');
+    expect(last.sla.pausedMinutes).toEqual({ resolution: 8 * 60 });
+    expect(iso(last.sla.resolutionDueAt)).toBe('2026-12-08T20:00:00.000Z');
+  });
+
+  it('a next-response cycle that was running when the pause began gets the paused time back', () => {
+    const { last } = story(business, [
+      [{ kind: 'agent-reply' }, { status: 'open', firstResponseAt: d('2026-12-07T13:20:00Z') }, '2026-12-07T13:20:00Z'],
+      [{ kind: 'customer-message', at: d('2026-12-07T13:50:00Z') }, {}, '2026-12-07T13:50:00Z'],
+      // 10 of its 30 minutes used, then pending Monday 11:00 → Tuesday 10:00 (8 business hours)
+      [{ kind: 'status', from: 'open', to: 'pending' }, { status: 'pending' }, '2026-12-07T14:00:00Z'],
+      [{ kind: 'status', from: 'pending', to: 'open' }, { status: 'open' }, '2026-12-08T13:00:00Z'],
+    ]);
+    expect(iso(last.sla.nextResponseDueAt)).toBe('2026-12-08T13:20:00.000Z');
+    expect(last.sla.pausedMinutes).toEqual({ nextResponse: 8 * 60, resolution: 8 * 60 });
+  });
+
   it('a pause after the breach gives no time back', () => {
     const { last } = story(business, [
       [{ kind: 'agent-reply' }, { status: 'open', firstResponseAt: d('2026-12-07T15:00:00Z') }, '2026-12-07T15:00:00Z'],
