@@ -6,7 +6,7 @@ import { dayBucket } from '../time/day-bucket.js';
 import type { Viewer } from '../users/viewer.js';
 import { factsFromHistory, type TicketHistory } from './facts-from-history.js';
 import { LiveBoard, type LiveSnapshot, type LiveSource } from './live-board.js';
-import { assertReportRange } from './report-range.js';
+import { assertReportRange, FIRST_REPORT_DAY } from './report-range.js';
 import { addDays, type Granularity } from './report-calendar.js';
 import type { Fact } from './report-facts.js';
 import { ReportFeed } from './report-feed.js';
@@ -15,6 +15,8 @@ import type { Backlog, ReportLabels } from './report-types.js';
 import { AvailabilityLog, availabilityFacts } from './availability-log.js';
 import { checkFilters, scopeFor, type ReportFilters } from './report-scope.js';
 import { RollupStore, type RollupStoreOptions } from './rollup-store.js';
+
+const maxDay = (a: string, b: string) => (a > b ? a : b);
 
 export interface ReportQuery extends ReportFilters {
   from?: string | undefined;
@@ -95,9 +97,11 @@ export class ReportsService {
   }
 
   private range(q: ReportQuery, defaultDays = 30) {
-    const to = q.to ?? this.today();
-    const from = q.from ?? addDays(to, -(defaultDays - 1));
-    assertReportRange(from, to);
+    const today = this.today();
+    const to = q.to ?? today;
+    // The default start never falls before the first day: `to` alone near it is a shorter report, not a 400 on `from`.
+    const from = q.from ?? maxDay(addDays(to, -(defaultDays - 1)), FIRST_REPORT_DAY);
+    assertReportRange(from, to, today);
     return { from, to };
   }
 

@@ -12,11 +12,26 @@ export const businessIntervalSchema = z
 /** A valid IANA time zone name (what luxon and Intl accept). */
 export const timeZoneSchema = z.string().refine((z) => DateTime.now().setZone(z).isValid, { message: 'unknown IANA time zone' });
 
+/**
+ * Intervals of one day may touch but not overlap: an overlap counted its minutes twice (a target ran out
+ * early, a pause gave back double). The issue names the interval that starts inside another one.
+ */
+const dayIntervalsSchema = z
+  .array(businessIntervalSchema)
+  .max(8)
+  .superRefine((day, ctx) => {
+    const order = day.map((i, index) => ({ ...i, index })).sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.index - b.index));
+    for (let n = 1; n < order.length; n++) {
+      const [before, later] = [order[n - 1]!, order[n]!];
+      if (later.from < before.to) ctx.addIssue({ code: 'custom', path: [later.index, 'from'], message: `overlaps ${before.from}–${before.to} of the same day` });
+    }
+  });
+
 export const businessCalendarSchema = z.object({
   timeZone: timeZoneSchema,
   /** Seven lists of opening intervals, Monday first (ISO weekday 1 → index 0); at least one opening in the week. */
   week: z
-    .array(z.array(businessIntervalSchema).max(8))
+    .array(dayIntervalsSchema)
     .length(7)
     .refine((week) => week.some((day) => day.length > 0), 'a calendar needs opening hours on at least one day'),
   /** Local dates (`YYYY-MM-DD`) when nobody works. */
@@ -44,9 +59,17 @@ function openingsOf(cal: BusinessCalendar, day: DateTime): Array<[number, number
     // An hour skipped by a DST jump moves forward (luxon's rule): 02:30 on a spring-forward day = 03:30.
     return day.set({ hour: h, minute: m, second: 0, millisecond: 0 }).toMillis();
   };
-  return cal.week[day.weekday - 1]!.map((i) => [at(i.from), at(i.to)] as [number, number])
+  const sorted = cal.week[day.weekday - 1]!.map((i) => [at(i.from), at(i.to)] as [number, number])
     .filter(([s, e]) => e > s)
     .sort((a, b) => a[0] - b[0]);
+  // Overlaps are refused at the boundary; a calendar stored before that has them merged, so no minute counts twice.
+  const merged: Array<[number, number]> = [];
+  for (const [s, e] of sorted) {
+    const last = merged.at(-1);
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else merged.push([s, e]);
+  }
+  return merged;
 }
 
 /**

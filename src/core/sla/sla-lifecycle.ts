@@ -14,7 +14,7 @@ export interface SlaState {
   /** The customer message the next-response clock runs from (the oldest unanswered one). */
   nextResponseFrom?: Date;
   resolutionDueAt?: Date;
-  /** Set while the ticket waits on the customer (`pending`): running targets have no due time then. */
+  /** Set while no target runs: waiting on the customer (`pending`: running targets have no due time then), or solved / closed (due times kept); a resume gives the business minutes since back. */
   pausedAt?: Date;
   /** Business minutes each target spent paused while it was still running (before its due time). */
   pausedMinutes?: Partial<Record<SlaTarget, number>>;
@@ -90,6 +90,8 @@ export function reasonOf(change: SlaChange): string {
 
 const ended = (s: TicketStatus) => s === 'solved' || s === 'closed';
 const pausedStatus = (s: TicketStatus) => s === 'pending';
+/** No target runs: waiting on the customer, or solved / closed. Due times are kept while solved (met ones frozen). */
+const stopped = (s: TicketStatus) => pausedStatus(s) || ended(s);
 
 /**
  * The one place SLA due times are decided. Pure: ticket state after a change, the policy that applies
@@ -129,19 +131,25 @@ export function recomputeSla(ticket: SlaTicket, change: SlaChange, policy: Appli
   /** Kept as it is: met (reports compare with it) or breached and escalated. */
   const frozen = (t: SlaTarget) => met(t) || Boolean(breached[t] && prev[dueKey[t]]);
 
-  // Resuming: a target still running when the pause began gets the paused business minutes back.
-  if (prev.pausedAt && !pausedStatus(ticket.status)) {
-    const lost = businessMinutesBetween(cal, prev.pausedAt, now);
+  // Resuming: a target still running when the pause began gets the paused business minutes back. A
+  // next-response cycle started by the very message that ends the pause was not running: it starts afresh
+  // (it used to get the whole pause added, a day or more of slack).
+  if (prev.pausedAt && !stopped(ticket.status)) {
+    const pausedAt = prev.pausedAt;
+    const lost = businessMinutesBetween(cal, pausedAt, now);
     for (const t of SLA_TARGETS) {
       const due = computed(t);
-      if (due && due > prev.pausedAt) pausedFor[t] = (pausedFor[t] ?? 0) + lost;
+      const from = anchor(t);
+      if (due && from && from <= pausedAt && due > pausedAt) pausedFor[t] = (pausedFor[t] ?? 0) + lost;
     }
   }
   const paused = pausedStatus(ticket.status);
 
   const sla: SlaState = { policy: policy.id, policyName: policy.name };
   if (nextResponseFrom) sla.nextResponseFrom = nextResponseFrom;
-  if (paused) sla.pausedAt = prev.pausedAt ?? now;
+  // Solved (or closed) stops the clock as well: a reopen resumes the targets still running when it stopped.
+  // Without it a ticket solved in time and reopened days later was due in the past, breached and escalated at once.
+  if (stopped(ticket.status)) sla.pausedAt = prev.pausedAt ?? now;
   for (const t of SLA_TARGETS) {
     let due: Date | undefined;
     if (frozen(t)) due = prev[dueKey[t]] ?? computed(t);

@@ -145,6 +145,27 @@ describe('SLA warnings and breaches', () => {
     expect(alerts(a, b).filter((e) => e.scope.ticketId === id)).toEqual([]);
     expect(await modelsOf(a.core).SlaNotice.countDocuments({ ticketId: id })).toBe(0);
   });
+
+  it('a ticket solved in time and reopened by the customer days later is not breached at once: its clock resumes', async () => {
+    offset = 0;
+    const id = await newTicket('+5511900300004');
+    const created = await ticketOf(id);
+    // Solved 0 of its 60 / 600 minutes in; the customer writes again three days later (within the reopen window).
+    await a.core.tickets.setStatus(admin, id, 'solved');
+    offset = 3 * 24 * 60 * min;
+    await a.core.ingest.accept([smsEvent(inbox, { sid: `ALERT-${++sid}`, from: '+5511900300004' })]);
+    await a.core.ingest.drain();
+    const reopened = await ticketOf(id);
+    expect(reopened.status).toBe('open');
+    expect(reopened.reopenCount).toBe(1);
+    // Before: due at creation + 60 / 600 minutes, three days ago — breached and escalated by the next sweep.
+    expect(reopened.sla.firstResponseDueAt!.getTime()).toBeGreaterThan(clock().getTime() + 55 * min);
+    expect(reopened.sla.resolutionDueAt!.getTime()).toBeGreaterThan(clock().getTime() + 595 * min);
+    expect(reopened.sla.resolutionDueAt!.getTime()).toBeGreaterThan(created.sla.resolutionDueAt!.getTime() + 3 * 24 * 60 * min - 5 * min);
+    await Promise.all([a.core.slaAlerts.sweep(), b.core.slaAlerts.sweep()]);
+    expect(alerts(a, b).filter((e) => e.scope.ticketId === id)).toEqual([]);
+    expect((await ticketOf(id)).priority).toBe('normal');
+  });
 });
 
 describe('an escalation that fails (the database busy)', () => {

@@ -33,6 +33,9 @@ describe('SLA REST API', () => {
     expect(badZone.body.error.details.issues[0].path).toBe('timeZone');
     const badHours = await admin.post('/api/sla/calendars', { name: 'Y', timeZone: 'UTC', week: [[{ from: '18:00', to: '09:00' }], [], [], [], [], [], []], holidays: [] });
     expect(badHours.status).toBe(400);
+    const overlapping = await admin.post('/api/sla/calendars', { name: 'O', timeZone: 'UTC', week: [[{ from: '09:00', to: '13:00' }, { from: '12:00', to: '18:00' }], [], [], [], [], [], []], holidays: [] });
+    expect(overlapping.status).toBe(400);
+    expect(overlapping.body.error.details.issues[0]).toEqual({ path: 'week.0.1.from', message: 'overlaps 09:00–13:00 of the same day' });
 
     const policy = await admin.post('/api/sla/policies', { name: 'VIP', contactTag: 'VIP', targets: { urgent: row, high: row, normal: row, low: { ...row, nextResponseMinutes: null } } });
     expect(policy.status).toBe(201);

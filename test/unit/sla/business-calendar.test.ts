@@ -76,4 +76,26 @@ describe('business calendar: other rules', () => {
     expect(businessCalendarSchema.safeParse({ ...weekdays('UTC'), week: [[]] }).success).toBe(false);
     expect(businessCalendarSchema.safeParse({ ...weekdays('UTC'), holidays: ['25/12/2026'] }).success).toBe(false);
   });
+
+  it('refuses intervals of one day that overlap (each minute would count twice), naming the later one', () => {
+    const overlap = businessCalendarSchema.safeParse({ ...weekdays('UTC'), week: [[{ from: '13:00', to: '18:00' }, { from: '09:00', to: '14:00' }], [], [], [], [], [], []] });
+    expect(overlap.success).toBe(false);
+    expect(overlap.error?.issues.map((i) => i.path.join('.'))).toEqual(['week.0.0.from']);
+    const same = businessCalendarSchema.safeParse({ ...weekdays('UTC'), week: [nine2six, [...nine2six, ...nine2six], [], [], [], [], []] });
+    expect(same.error?.issues.map((i) => i.path.join('.'))).toEqual(['week.1.1.from']);
+    // Touching is no overlap: 09:00–12:00 and 12:00–18:00 is one day of nine hours.
+    expect(businessCalendarSchema.safeParse({ ...weekdays('UTC'), week: [[{ from: '12:00', to: '18:00' }, { from: '09:00', to: '12:00' }], [], [], [], [], [], []] }).success).toBe(true);
+  });
+
+  it('a stored calendar with overlapping intervals counts each open minute once (due times were too early)', () => {
+    // Written before overlaps were refused: 09:00–17:00 twice on Monday is one opening of 8 hours.
+    const twice = [{ from: '09:00', to: '17:00' }, { from: '09:00', to: '17:00' }];
+    const cal: BusinessCalendar = { timeZone: 'UTC', week: [twice, nine2six, [], [], [], [], []], holidays: [] };
+    expect(businessMinutesBetween(cal, new Date('2026-12-07T09:00:00Z'), new Date('2026-12-07T17:00:00Z'))).toBe(480);
+    // 8 h and 1 minute: Tuesday 09:01, not Monday 09:01 (before the 8 hours had even passed).
+    expect(addBusinessMinutes(cal, new Date('2026-12-07T09:00:00Z'), 481)?.toISOString()).toBe('2026-12-08T09:01:00.000Z');
+    const nested: BusinessCalendar = { timeZone: 'UTC', week: [[{ from: '09:00', to: '18:00' }, { from: '10:00', to: '11:00' }, { from: '17:30', to: '19:00' }], [], [], [], [], [], []], holidays: [] };
+    expect(businessMinutesBetween(nested, new Date('2026-12-07T00:00:00Z'), new Date('2026-12-08T00:00:00Z'))).toBe(600);
+    expect(addBusinessMinutes(nested, new Date('2026-12-07T10:30:00Z'), 60)?.toISOString()).toBe('2026-12-07T11:30:00.000Z');
+  });
 });

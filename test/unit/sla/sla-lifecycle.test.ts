@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BusinessCalendar } from '../../../src/core/sla/business-calendar.js';
 import { NO_SLA_DUE } from '../../../src/core/sla/policy.js';
-import { recomputeSla, slaDueAtOf, type SlaChange, type SlaTicket } from '../../../src/core/sla/sla-lifecycle.js';
+import { reasonOf, recomputeSla, slaDueAtOf, type SlaChange, type SlaTicket } from '../../../src/core/sla/sla-lifecycle.js';
 import { defaultTargets, type AppliedPolicy } from '../../../src/core/sla/sla-targets.js';
 
 const nine2six = [{ from: '09:00', to: '18:00' }];
@@ -106,6 +106,72 @@ describe('SLA lifecycle: changes', () => {
     expect(iso(last.sla.resolutionDueAt)).toBe('2026-12-08T20:00:00.000Z');
     expect(last.sla.pausedMinutes).toEqual({ resolution: 8 * 60 });
     expect(last.sla.pausedAt).toBeUndefined();
+  });
+
+  it('the customer answer that ends a pause starts next response from that answer, with no paused time added', () => {
+    const { last } = story(business, [
+      [{ kind: 'agent-reply' }, { status: 'open', firstResponseAt: d('2026-12-07T13:20:00Z') }, '2026-12-07T13:20:00Z'],
+      // Monday 11:00 → pending (waiting on the customer); the customer answers Tuesday 10:00, which wakes the ticket.
+      [{ kind: 'status', from: 'open', to: 'pending' }, { status: 'pending' }, '2026-12-07T14:00:00Z'],
+      [{ kind: 'customer-message', at: d('2026-12-08T13:00:00Z') }, { status: 'open' }, '2026-12-08T13:00:00Z'],
+    ]);
+    // 30 minutes from the answer: Tuesday 10:30 — not 8 business hours later (the next-response clock was not running during the pause).
+    expect(iso(last.sla.nextResponseDueAt)).toBe('2026-12-08T13:30:00.000Z');
+    expect(iso(last.slaDueAt)).toBe('2026-12-08T13:30:00.000Z');
+    expect(last.sla.pausedMinutes).toEqual({ resolution: 8 * 60 });
+    expect(iso(last.sla.resolutionDueAt)).toBe('2026-12-08T20:00:00.000Z');
+  });
+
+  it('a next-response cycle that was running when the pause began gets the paused time back', () => {
+    const { last } = story(business, [
+      [{ kind: 'agent-reply' }, { status: 'open', firstResponseAt: d('2026-12-07T13:20:00Z') }, '2026-12-07T13:20:00Z'],
+      [{ kind: 'customer-message', at: d('2026-12-07T13:50:00Z') }, {}, '2026-12-07T13:50:00Z'],
+      // 10 of its 30 minutes used, then pending Monday 11:00 → Tuesday 10:00 (8 business hours)
+      [{ kind: 'status', from: 'open', to: 'pending' }, { status: 'pending' }, '2026-12-07T14:00:00Z'],
+      [{ kind: 'status', from: 'pending', to: 'open' }, { status: 'open' }, '2026-12-08T13:00:00Z'],
+    ]);
+    expect(iso(last.sla.nextResponseDueAt)).toBe('2026-12-08T13:20:00.000Z');
+    expect(last.sla.pausedMinutes).toEqual({ nextResponse: 8 * 60, resolution: 8 * 60 });
+  });
+
+  it.each([
+    ['the customer writes again', { kind: 'customer-message', at: d('2026-12-09T13:00:00Z'), reopened: true }],
+    ['an agent reopens it', { kind: 'status', from: 'solved', to: 'open' }],
+  ] as Array<[string, SlaChange]>)('reopened after a solve in time (%s): resolution resumes where it stopped, not breached at once', (_how, reopen) => {
+    const { log, last } = story(business, [
+      [{ kind: 'agent-reply' }, { status: 'open', firstResponseAt: d('2026-12-07T13:20:00Z') }, '2026-12-07T13:20:00Z'],
+      // Solved Monday 11:00 with 7 of the 8 business hours left (due Monday 18:00).
+      [{ kind: 'status', from: 'open', to: 'solved' }, { status: 'solved' }, '2026-12-07T14:00:00Z'],
+      // Reopened Wednesday 10:00: the 7 hours left run from there.
+      [reopen, { status: 'open' }, '2026-12-09T13:00:00Z'],
+    ]);
+    expect(iso(log[2]!.sla.resolutionDueAt)).toBe('2026-12-07T21:00:00.000Z');
+    expect(log[2]!.slaDueAt).toEqual(NO_SLA_DUE);
+    expect(iso(last.sla.resolutionDueAt)).toBe('2026-12-09T20:00:00.000Z');
+    // The customer's message also starts a next-response cycle (30 minutes), which then comes first.
+    expect(iso(last.slaDueAt)).toBe(reopen.kind === 'status' ? '2026-12-09T20:00:00.000Z' : '2026-12-09T13:30:00.000Z');
+    expect(last.sla.pausedAt).toBeUndefined();
+    expect(last.moves.filter((m) => m.target === 'resolution')).toEqual([{ target: 'resolution', from: d('2026-12-07T21:00:00Z'), to: d('2026-12-09T20:00:00Z'), reason: reasonOf(reopen) }]);
+  });
+
+  it('reopened after a late solve: the resolution stays breached (no time back)', () => {
+    const { last } = story(business, [
+      [{ kind: 'agent-reply' }, { status: 'open', firstResponseAt: d('2026-12-07T13:20:00Z') }, '2026-12-07T13:20:00Z'],
+      [{ kind: 'status', from: 'open', to: 'solved' }, { status: 'solved' }, '2026-12-08T14:00:00Z'],
+      [{ kind: 'status', from: 'solved', to: 'open' }, { status: 'open' }, '2026-12-09T13:00:00Z'],
+    ]);
+    expect(iso(last.sla.resolutionDueAt)).toBe('2026-12-07T21:00:00.000Z');
+  });
+
+  it('pending, then solved, then reopened: both the wait and the solved time are given back', () => {
+    const { last } = story(business, [
+      [{ kind: 'agent-reply' }, { status: 'open', firstResponseAt: d('2026-12-07T13:20:00Z') }, '2026-12-07T13:20:00Z'],
+      [{ kind: 'status', from: 'open', to: 'pending' }, { status: 'pending' }, '2026-12-07T14:00:00Z'],
+      [{ kind: 'status', from: 'pending', to: 'solved' }, { status: 'solved' }, '2026-12-07T16:00:00Z'],
+      [{ kind: 'status', from: 'solved', to: 'open' }, { status: 'open' }, '2026-12-09T13:00:00Z'],
+    ]);
+    // Paused from Monday 11:00 to Wednesday 10:00; 7 hours were left.
+    expect(iso(last.sla.resolutionDueAt)).toBe('2026-12-09T20:00:00.000Z');
   });
 
   it('a pause after the breach gives no time back', () => {

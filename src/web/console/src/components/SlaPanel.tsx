@@ -6,15 +6,17 @@ import { SlaChip } from './bits.tsx';
 /** The ticket's SLA: which policy applies and each target's due time with the time left (or overdue). */
 export function SlaPanel({ detail }: { detail: TicketDetail }) {
   const sla = detail.sla;
+  const ended = detail.status === 'solved' || detail.status === 'closed';
   const rows: Array<[string, string | null | undefined, boolean]> = [
     [st('firstResponse'), sla.firstResponseDueAt, Boolean(detail.firstResponseAt)],
     [st('nextResponse'), sla.nextResponseDueAt, false],
-    [st('resolution'), sla.resolutionDueAt, detail.status === 'solved' || detail.status === 'closed'],
+    [st('resolution'), sla.resolutionDueAt, ended],
   ];
   return (
     <div class="sla-panel meta-line" data-testid="sla-panel">
       <span class="muted" data-testid="sla-policy">{st('slaPolicy', { name: sla.policyName ?? 'Default' })}</span>
-      {sla.pausedAt ? <span class="pill">{st('slaPaused', { time: clock(sla.pausedAt) })}</span> : null}
+      {/* A solved ticket's clock is stopped too (a reopen resumes it), but nobody waits on the customer. */}
+      {sla.pausedAt && !ended ? <span class="pill">{st('slaPaused', { time: clock(sla.pausedAt) })}</span> : null}
       {rows
         .filter(([, due]) => due)
         .map(([label, due, met]) => (
