@@ -20,11 +20,13 @@ import {
 } from './protocol.js';
 import { rooms, roomsForScope, roomsForViewer } from './rooms.js';
 import { pushLiveReports } from './live-reports.js';
+import { RoutingHold, type RoutingSignal } from './routing-hold.js';
 import { SyncBudget } from './sync-budget.js';
 import { TicketViewers } from './ticket-viewers.js';
 
 /** What the realtime server needs from the core: session check, ticket visibility, domain events. */
-export type RealtimeCore = Pick<Core, 'bus' | 'sessions' | 'tickets'> & Partial<Pick<Core, 'reports'>> & { config: Pick<Core['config'], 'publicUrl'> } & Partial<Pick<Core, 'availability'>>;
+export type RealtimeCore = Pick<Core, 'bus' | 'sessions' | 'tickets'> &
+  Partial<Pick<Core, 'reports'>> & { config: Pick<Core['config'], 'publicUrl'> } & Partial<Pick<Core, 'availability'>> & { router?: RoutingSignal };
 
 export interface OpenTicket {
   ticketId: string;
@@ -261,8 +263,11 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
     }
   }
 
+  // A new ticket's first events wait for its routing rules: they must not reach a department it is about to leave.
+  const hold = core.router ? new RoutingHold((event) => projector.project(event), core.router) : undefined;
   const unsubscribe = core.bus.subscribe((event) => {
-    projector.project(event);
+    if (hold) hold.offer(event);
+    else projector.project(event);
     if (event.type === 'user.sessions_ended' || event.type === 'user.access_changed') {
       cluster?.revalidateUser(event.userId);
       return revalidateUser(event.userId);
@@ -294,6 +299,7 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
       cluster?.close();
       stopLive();
       unsubscribe();
+      hold?.close();
       projector.close();
       io.disconnectSockets(true);
       for (const nsp of [io.of('/')]) nsp.disconnectSockets(true);

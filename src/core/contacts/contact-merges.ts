@@ -200,9 +200,10 @@ export class ContactMerges {
 
   private async pair(viewer: Viewer, sourceId: string, targetId: string): Promise<{ source: Contact; target: Contact }> {
     if (viewer.role === 'agent') throw new ForbiddenError('Only supervisors and administrators can merge contacts');
-    if (sourceId === targetId) throw new ValidationError('A contact cannot be merged into itself', [{ path: 'targetId', message: 'same as source' }]);
     const [source, target] = await Promise.all([sourceId, targetId].map((id) => (Types.ObjectId.isValid(id) ? this.models.Contact.findById(id).lean() : null)));
     if (!source || !target) throw new NotFoundError('Contact');
+    // Compared as read, not as typed: `ABC…` and `abc…` name the same contact.
+    if (source._id.equals(target._id)) throw new ValidationError('A contact cannot be merged into itself', [{ path: 'targetId', message: 'same as source' }]);
     if (source.mergedInto || target.mergedInto) throw new ConflictError('CONTACT_MERGED', 'One of these contacts was already merged');
     return { source, target };
   }

@@ -37,6 +37,9 @@ export type AfterRouting = (ticketId: string, departmentId?: string | null) => P
 export class NewTicketRouter {
   /** Tickets announced as created in this process whose first message has not been seen yet. */
   private readonly awaitingFirstMessage = new Set<string>();
+  /** Tickets whose rules are being applied now. */
+  private readonly routing = new Set<string>();
+  private readonly settledListeners: Array<(ticketId: string) => void> = [];
   private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
@@ -57,6 +60,35 @@ export class NewTicketRouter {
     return this.bus.subscribe((e) => this.onEvent(e));
   }
 
+  /**
+   * Whether a new ticket's department may still change by a rule: created here and its first message not
+   * seen yet, or its rules being applied. The realtime layer holds such a ticket's first events until then,
+   * so they do not reach the agents of a department it is about to leave (src/realtime/routing-hold.ts).
+   */
+  mayRoute(ticketId: string): boolean {
+    return this.awaitingFirstMessage.has(ticketId) || this.routing.has(ticketId);
+  }
+
+  /** Called once a ticket's rules were applied (or none matched, or routing failed), after its `ticket.updated`. */
+  onSettled(listener: (ticketId: string) => void): () => void {
+    this.settledListeners.push(listener);
+    return () => {
+      const i = this.settledListeners.indexOf(listener);
+      if (i >= 0) this.settledListeners.splice(i, 1);
+    };
+  }
+
+  private settled(ticketId: string): void {
+    this.routing.delete(ticketId);
+    for (const listener of [...this.settledListeners]) {
+      try {
+        listener(ticketId);
+      } catch (err) {
+        this.logger.warn({ err, ticketId }, 'routing listener failed');
+      }
+    }
+  }
+
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
@@ -74,7 +106,9 @@ export class NewTicketRouter {
     const ticketId = e.scope.ticketId;
     // Read before routing, which may consume what was just written.
     const written = this.justWritten?.ticket(ticketId)?.ticket;
+    this.routing.add(ticketId);
     const run = this.route(ticketId, e.message.text)
+      .finally(() => this.settled(ticketId))
       .then((rule) => this.after(ticketId, !rule && written ? (written.departmentId ? String(written.departmentId) : null) : undefined))
       .catch((err: unknown) => this.logger.error({ err, ticketId }, 'routing failed'));
     this.pending.add(run);

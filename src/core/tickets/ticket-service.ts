@@ -279,11 +279,12 @@ export class TicketService {
   }
 
   private async mergeNow(viewer: Viewer, sourceId: string, targetId: string): Promise<Ticket> {
-    if (sourceId === targetId) throw new ValidationError('A ticket cannot be merged into itself', [{ path: 'targetId', message: 'same as source' }]);
     const [source, target] = [await this.get(viewer, sourceId), await this.get(viewer, targetId)];
+    // Compared as read, not as typed: `ABC…` and `abc…` name the same ticket, which merged into itself was closed for good.
+    if (source._id.equals(target._id)) throw new ValidationError('A ticket cannot be merged into itself', [{ path: 'targetId', message: 'same as source' }]);
     if (source.mergedInto) throw new ConflictError('TICKET_MERGED', `Ticket #${source.number} is already merged`);
     if (target.mergedInto) throw new ConflictError('TICKET_MERGED', `Ticket #${target.number} is merged; merge into #${target.mergedInto} instead`);
-    if (target.mergedTicketIds.some((id) => String(id) === sourceId) || source.mergedTicketIds.some((id) => String(id) === targetId)) {
+    if (target.mergedTicketIds.some((id) => id.equals(source._id)) || source.mergedTicketIds.some((id) => id.equals(target._id))) {
       throw new ConflictError('TICKET_MERGED', 'These tickets are already merged');
     }
     const now = new Date();

@@ -106,12 +106,13 @@ export class TicketSplitter {
   }
 
   private async splitNow(viewer: Viewer, sourceId: string, input: SplitInput): Promise<Ticket> {
-    if (input.targetTicketId === sourceId) {
+    const source = await this.tickets.get(viewer, sourceId);
+    const existingTarget = input.targetTicketId ? await this.tickets.get(viewer, input.targetTicketId) : undefined;
+    // Compared as read, not as typed: `ABC…` and `abc…` name the same ticket.
+    if (existingTarget?._id.equals(source._id)) {
       throw new ValidationError('Messages cannot be moved to the ticket they are in', [{ path: 'targetTicketId', message: 'same as the source' }]);
     }
-    const source = await this.tickets.get(viewer, sourceId);
     if (source.mergedInto) throw new ConflictError('TICKET_MERGED', `Ticket #${source.number} is merged; move the messages from the ticket it was merged into`);
-    const existingTarget = input.targetTicketId ? await this.tickets.get(viewer, input.targetTicketId) : undefined;
     if (existingTarget?.mergedInto) throw new ConflictError('TICKET_MERGED', `Ticket #${existingTarget.number} is merged; move the messages to the ticket it was merged into`);
     if (existingTarget?.status === 'closed') throw new ConflictError('TICKET_CLOSED', `Ticket #${existingTarget.number} is closed; move the messages to a new ticket instead`);
 

@@ -7,6 +7,7 @@ import { UnauthenticatedError } from '../errors/app-error.js';
  * One-time links an admin hands to a person (no outbound mail needed): an invite for a new account, or a
  * password reset. Only the SHA-256 of the token is stored (`_id`), like sessions. Using a link deletes its
  * document by `_id`: of two concurrent uses exactly one sees `deletedCount === 1`, on MongoDB and FerretDB.
+ * A password set any other way (the owner's change, an admin's) and a deactivation void the user's links.
  */
 export interface UserLink {
   _id: string;

@@ -176,7 +176,9 @@ export class UserService {
     }
     // A reset password, another role or a deactivation must not leave old sessions (or sockets) working.
     const roleChanged = input.role !== undefined && input.role !== before.role;
-    if (input.active === false) await this.links.revokeAllOf(id);
+    // A link still out would set yet another password and sign its holder in: a password set here or a
+    // deactivation voids it (see `changeOwnPassword` for the owner's change).
+    if (input.active === false || password) await this.links.revokeAllOf(id);
     const departmentsChanged = departmentIds !== undefined && [...new Set(departmentIds.map((d) => d.toLowerCase()))].sort().join() !== before.departmentIds.map(String).sort().join();
     if (password || roleChanged || (input.active === false && before.active !== false)) {
       await this.sessions.endSessionsOf(id, id === viewer.id ? currentToken : undefined);
@@ -197,6 +199,8 @@ export class UserService {
     }
     assertStrongPassword(input.newPassword, user, 'newPassword');
     await this.models.User.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(input.newPassword) } });
+    // A reset link handed out earlier (and perhaps left in a chat) must not undo this change.
+    await this.links.revokeAllOf(user._id);
     this.logger.info({ userId: viewer.id }, 'password changed by its owner');
     await this.sessions.endSessionsOf(viewer.id, currentToken);
   }

@@ -66,6 +66,24 @@ describe('users', () => {
     expect((await h.anon.post('/api/auth/login', { email: user.email, password: 'brand new secret 2' })).status).toBe(200);
   });
 
+  it('a password set another way voids the outstanding link: whoever holds it can no longer take the account over', async () => {
+    // The user changes their own password while a reset link handed out earlier is still unused.
+    const own = await createUser(h.t.core, 'agent');
+    const ownLink = (await admin.post(`/api/users/${own.id}/reset-link`)).body.token as string;
+    const ownClient = await h.login(own);
+    expect((await ownClient.post('/api/auth/password', { currentPassword: own.password, newPassword: 'my own new secret' })).status).toBe(204);
+    const late = await h.anon.post('/api/auth/links', { token: ownLink, password: 'taken over by link' });
+    expect([late.status, late.headers.get('set-cookie')]).toEqual([401, null]);
+    expect((await h.anon.get(`/api/auth/links/${ownLink}`)).status).toBe(401);
+    expect((await h.anon.post('/api/auth/login', { email: own.email, password: 'my own new secret' })).status).toBe(200);
+
+    // An admin sets the password directly (for an invited user who lost the link, say).
+    const invited = (await admin.post('/api/users', { email: 'lost.link@example.com', name: 'Lost Link' })).body;
+    expect((await admin.patch(`/api/users/${invited.id}`, { password: 'set by the admin 1' })).status).toBe(200);
+    expect((await h.anon.post('/api/auth/links', { token: invited.invite.token, password: 'taken over by link' })).status).toBe(401);
+    expect((await h.anon.post('/api/auth/login', { email: 'lost.link@example.com', password: 'set by the admin 1' })).status).toBe(200);
+  });
+
   it('clear 4xx: duplicate email, weak password, last admin', async () => {
     const dup = await admin.post('/api/users', { email: agentUser.email.toUpperCase(), name: 'Dup', password: 'long enough pw' });
     expect([dup.status, dup.body.error.code]).toEqual([409, 'EMAIL_TAKEN']);

@@ -147,3 +147,13 @@ describe('concurrent contact merges', () => {
     expect(loser.contactId).not.toBe(survivor.contactId);
   });
 });
+
+describe('a contact named twice (its id in upper and lower case)', () => {
+  it('is not merged into itself: 400, the contact stays listed and unmerged', async () => {
+    const { contactId } = await customer('CT-1', '+5511977770001', 'Tereza Twice');
+    const res = await supervisor.post(`/api/contacts/${contactId.toUpperCase()}/merge`, { targetId: contactId });
+    expect([res.status, res.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect((await modelsOf(h.t.core).Contact.findById(contactId, { mergedInto: 1 }).lean())!.mergedInto).toBeUndefined();
+    expect(names(await supervisor.get('/api/contacts?q=tereza'))).toEqual(['Tereza Twice']);
+  });
+});

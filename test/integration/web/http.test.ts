@@ -317,3 +317,36 @@ describe('proxy headers', () => {
     }
   });
 });
+
+describe('secrets in paths', () => {
+  it('an invite or reset link token and a rating token never reach the access log', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const app = createWebApp({ core: h.t.core, logger: pino({ level: 'info' }, sink), databaseKind: 'ferretdb' });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const adminViewer = await createUser(h.t.core, 'admin');
+      const { invite } = await h.t.core.users.create(adminViewer, { email: 'log.me@example.com', name: 'Log Me', role: 'agent', departmentIds: [] });
+      const client = new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      // The console's "set your password" page asks who the link is for before the link is used.
+      expect((await client.get(`/api/auth/links/${invite!.token}`)).status).toBe(200);
+      const ratingToken = 'a-rating-token.0123456789abcdef';
+      // Express routes paths in any case.
+      expect((await client.get(`/API/Auth/Links/${invite!.token}`)).status).toBe(200);
+      await client.get(`/csat/${ratingToken}`);
+      const logged = lines.map((l) => JSON.parse(l) as { msg: string; path?: string }).filter((l) => l.msg === 'request');
+      expect(logged.map((l) => l.path)).toEqual(['/api/auth/links/:token', '/api/auth/links/:token', '/csat/:token']);
+      expect(lines.join('\n')).not.toContain(invite!.token);
+      expect(lines.join('\n')).not.toContain(ratingToken);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

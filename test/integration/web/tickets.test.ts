@@ -287,6 +287,29 @@ describe('ticket operations', () => {
   });
 });
 
+describe('a ticket named twice (its id in upper and lower case)', () => {
+  it('is not merged into itself nor split into itself: 400, nothing changed or audited', async () => {
+    const id = await newTicket(inboxA);
+    await agentA.post(`/api/tickets/${id}/note`, { text: 'a second message, so one can move' });
+    const messages = (await agentA.get(`/api/tickets/${id}/messages`)).body.items.map((m: { id: string }) => m.id);
+    const [audits, before] = [await auditCount(id), (await agentA.get(`/api/tickets/${id}`)).body.status];
+    const attempts = [
+      await agentA.post(`/api/tickets/${id}/split`, { messageIds: [messages[1]], targetTicketId: id.toUpperCase() }),
+      await agentA.post(`/api/tickets/${id.toUpperCase()}/merge`, { targetId: id }),
+      await agentA.post(`/api/tickets/${id}/merge`, { targetId: id.toUpperCase() }),
+    ];
+    expect(attempts.map((r) => [r.status, r.body.error?.code])).toEqual([
+      [400, 'VALIDATION_FAILED'],
+      [400, 'VALIDATION_FAILED'],
+      [400, 'VALIDATION_FAILED'],
+    ]);
+    const after = await agentA.get(`/api/tickets/${id}`);
+    expect(after.body).toMatchObject({ status: before, mergedInto: null, mergedTicketIds: [] });
+    expect((await agentA.get(`/api/tickets/${id}/messages`)).body.items.map((m: { id: string }) => m.id)).toEqual(messages);
+    expect(await auditCount(id)).toBe(audits);
+  });
+});
+
 describe('audit trail is append-only over HTTP', () => {
   it('no route alters or deletes audit events, and the chain is unchanged afterwards', async () => {
     await supervisor.patch(`/api/tickets/${ticketB}`, { addTags: ['audited'] });
