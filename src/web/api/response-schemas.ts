@@ -59,7 +59,8 @@ const HealthSchema = z.object({
     database: z.object({ status: PartStatus, latencyMs: z.number().optional(), error: z.string().optional() }),
     jobs: z.object({ status: PartStatus }),
     ingest: z.object({ status: PartStatus, backlog: z.record(z.string(), z.unknown()) }),
-    inboxes: z.array(z.object({ id, name: z.string(), kind: z.string(), status: PartStatus, detail: z.string().optional() })),
+    /** `id`, `name` and `detail` only for a signed-in admin or supervisor; the database's `error` likewise. */
+    inboxes: z.array(z.object({ id: id.optional(), name: z.string().optional(), kind: z.string(), status: PartStatus, detail: z.string().optional() })),
   }),
   /** Only when the embedded database holds more tickets than it serves well. */
   capacity: z.object({ tickets: z.number().int(), limit: z.number().int(), message: z.string() }).optional(),

@@ -1,5 +1,6 @@
 import type { HealthReport } from '../../core/health/health-check.js';
 import { defineRoute } from '../api/route.js';
+import { authenticate } from '../auth/authenticate.js';
 import type { CapacityAdvice } from '../../core/db/embedded-capacity.js';
 
 export interface HealthInfo {
@@ -22,10 +23,22 @@ export const healthRoutes = (info: HealthInfo) => [
     summary: 'Service health by part (database, jobs, inbound backlog, channels); 503 when the database is down',
     access: 'public',
     statusOf: (report: Pick<HealthReport, 'status'>) => (report.status === 'down' ? 503 : 200),
-    handler: async ({ core }) => {
+    handler: async ({ core, req }) => {
       const report = await core.health.report();
       const capacity = info.capacity?.();
-      return { status: report.status, database: info.databaseKind, version: info.version, parts: report.parts, ...(capacity ? { capacity } : {}) };
+      const viewer = await authenticate(core, req).catch(() => undefined);
+      const parts = viewer && viewer.role !== 'agent' ? report.parts : publicParts(report.parts);
+      return { status: report.status, database: info.databaseKind, version: info.version, parts, ...(capacity ? { capacity } : {}) };
     },
   }),
 ];
+
+/**
+ * What anyone on the internet may read: each part's status, and each inbox's kind and status. Inbox names and
+ * ids, a channel's error detail (mailbox addresses, hosts, a platform's refusal) and the database's error were
+ * public too; they are for admins and supervisors (signed in, or with a token).
+ */
+function publicParts(parts: HealthReport['parts']): HealthReport['parts'] {
+  const { error: _error, ...database } = parts.database;
+  return { ...parts, database, inboxes: parts.inboxes.map(({ kind, status }) => ({ kind, status })) as HealthReport['parts']['inboxes'] };
+}

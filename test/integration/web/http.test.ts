@@ -44,6 +44,20 @@ describe('basics', () => {
     expect(res.body.parts.inboxes).toContainEqual(expect.objectContaining({ kind: 'sms', status: 'unknown' }));
   });
 
+  it('GET /api/health names no inbox and shows no channel error to the public; admins and supervisors see them', async () => {
+    const inbox = await modelsOf(h.t.core).Inbox.findOne({ kind: 'sms' }).lean();
+    await modelsOf(h.t.core).Inbox.updateOne({ _id: inbox!._id }, { $set: { health: { status: 'down', detail: 'IMAP login refused for support@acme.example at imap.acme.example', checkedAt: new Date() } } });
+    const anon = await h.anon.get('/api/health');
+    const shown = JSON.stringify(anon.body);
+    expect(shown).not.toContain('acme.example');
+    expect(shown).not.toContain(inbox!.name);
+    expect(shown).not.toContain(String(inbox!._id));
+    expect(anon.body.parts.inboxes).toContainEqual({ kind: 'sms', status: 'down' });
+    const asAdmin = await admin.get('/api/health');
+    expect(asAdmin.body.parts.inboxes).toContainEqual(expect.objectContaining({ id: String(inbox!._id), name: inbox!.name, status: 'down', detail: expect.stringContaining('acme.example') }));
+    await modelsOf(h.t.core).Inbox.updateOne({ _id: inbox!._id }, { $unset: { health: 1 } });
+  });
+
   it('every response carries the security headers and a request id; no x-powered-by', async () => {
     for (const path of ['/api/health', '/api/nope', '/elsewhere']) {
       const res = await h.anon.get(path, { headers: { 'x-request-id': 'trace-123' } });
