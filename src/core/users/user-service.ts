@@ -160,7 +160,8 @@ export class UserService {
     if (input.departmentIds) await this.assertDepartments(input.departmentIds);
     const losesAdmin = before.role === 'admin' && before.active !== false && ((input.role && input.role !== 'admin') || input.active === false);
     if (losesAdmin) await assertAnotherActiveAdmin(this.models, id);
-    if (id === viewer.id && (input.active === false || (input.role && input.role !== 'admin'))) {
+    // The id as stored: the path's id may be written in upper case.
+    if (String(before._id) === viewer.id && (input.active === false || (input.role && input.role !== 'admin'))) {
       throw new ConflictError('SELF_LOCKOUT', 'You cannot deactivate or demote yourself');
     }
     if (input.password) assertStrongPassword(input.password, { email: input.email ?? before.email });

@@ -101,6 +101,18 @@ describe('users', () => {
     expect((await admin.patch(`/api/users/${adminUser.id}`, { role: 'agent' })).body.error.code).toBe('LAST_ADMIN');
   });
 
+  it('an admin cannot demote or deactivate themselves, however their id is written (SELF_LOCKOUT)', async () => {
+    const other = await admin.post('/api/users', { email: 'third.admin@example.com', name: 'Third', role: 'admin', password: 'long enough pw' });
+    expect(other.status).toBe(201);
+    for (const id of [adminUser.id, adminUser.id.toUpperCase()]) {
+      const demoted = await admin.patch(`/api/users/${id}`, { role: 'agent' });
+      expect([demoted.status, demoted.body.error?.code]).toEqual([409, 'SELF_LOCKOUT']);
+      expect((await admin.patch(`/api/users/${id}`, { active: false })).body.error?.code).toBe('SELF_LOCKOUT');
+    }
+    expect((await admin.get(`/api/users/${adminUser.id}`)).body).toMatchObject({ role: 'admin', active: true });
+    expect((await admin.patch(`/api/users/${other.body.id}`, { active: false })).status).toBe(200);
+  });
+
   it('every user edits their own name and locale; their password only with the current one', async () => {
     const me = await agent.patch('/api/auth/me', { name: 'Agent Renamed', locale: 'es' });
     expect(me.body).toMatchObject({ id: agentUser.id, name: 'Agent Renamed', locale: 'es', role: 'agent' });
