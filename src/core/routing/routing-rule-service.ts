@@ -5,6 +5,7 @@ import { channelKinds } from '../domain/channel-kind.js';
 import { NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { Models } from '../models/registry.js';
 import type { RoutingRule } from '../models/routing-rule.js';
+import { TagSchema } from '../tickets/tag.js';
 import { ticketPriorities } from '../tickets/ticket-enums.js';
 import { requireAdmin } from '../users/user-service.js';
 import type { Viewer } from '../users/viewer.js';
@@ -25,7 +26,7 @@ export const RoutingRuleInputSchema = z.object({
       inboxIds: z.array(objectId).max(50).default([]),
       channels: z.array(z.enum(channelKinds)).max(10).default([]),
       keywords: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
-      contactTags: z.array(label).max(50).default([]),
+      contactTags: z.array(TagSchema).max(50).default([]),
       timeWindow: z
         .object({
           timeZone: z.string().refine(isTimeZone, 'unknown time zone'),
@@ -42,7 +43,7 @@ export const RoutingRuleInputSchema = z.object({
       departmentId: objectId.optional(),
       priority: z.enum(ticketPriorities).optional(),
       type: z.string().trim().min(1).max(60).optional(),
-      tags: z.array(label).max(20).default([]),
+      tags: z.array(TagSchema).max(20).default([]),
       requiredSkills: z.array(label).max(20).default([]),
       cannedResponseId: objectId.optional(),
     })

@@ -14,6 +14,7 @@ import { slaDueField, type SlaChange } from '../sla/sla-lifecycle.js';
 import type { SlaTarget } from '../sla/sla-targets.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 import { raisedPriority } from './ticket-enums.js';
+import { normalizeTag } from './tag.js';
 import type { Viewer } from '../users/viewer.js';
 import type { TicketPriority, TicketStatus } from './ticket-enums.js';
 import type { TicketLocks } from './ticket-locks.js';
@@ -179,7 +180,7 @@ export class TicketService {
   }
 
   async changeTags(viewer: Viewer, ticketId: string, add: string[], remove: string[]) {
-    const norm = (xs: string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()).filter(Boolean))];
+    const norm = (xs: string[]) => [...new Set(xs.map(normalizeTag).filter(Boolean))];
     const toAdd = norm(add);
     const toRemove = norm(remove);
     return this.mutate(viewer, ticketId, (t) => {
