@@ -162,6 +162,12 @@ export class CsatService {
     const key = awaitingKey(event.inboxId, event.threading.conversationId);
     const awaiting = await this.db.Awaiting.findById(key).lean();
     if (!awaiting || awaiting.expiresAt.getTime() <= this.clock.now().getTime()) return false;
+    // The question was about a solve. A customer who reopened the ticket since (or whose ticket was merged
+    // into another) is talking to an agent again: their "3" answers the agent and must not vanish as a rating.
+    if (!(await this.stillAsked(awaiting.requestId))) {
+      await this.db.Awaiting.deleteOne({ _id: key, requestId: awaiting.requestId });
+      return false;
+    }
     try {
       await this.rate(awaiting.requestId, answer, 'reply');
     } catch (err) {
@@ -171,6 +177,14 @@ export class CsatService {
     // Only the next answer is the rating: what the customer writes after it is a normal message again.
     await this.db.Awaiting.deleteOne({ _id: key });
     return true;
+  }
+
+  /** The request's ticket is still at the solve it asked about (solved, or closed after it; not merged). */
+  private async stillAsked(requestId: string): Promise<boolean> {
+    const request = await this.db.Request.findById(requestId).lean<CsatRequest>();
+    const ticket = request ? await this.models.Ticket.findById(request.ticketId, { status: 1, mergedInto: 1, csat: 1 }).lean() : null;
+    if (!ticket || ticket.mergedInto || ticket.csat?.requestId !== requestId) return false;
+    return ticket.status === 'solved' || ticket.status === 'closed';
   }
 
   /** The web chat visitor's buttons (the visitor cookie names the conversation). */
