@@ -284,6 +284,9 @@ export class TicketService {
     const [source, target] = [await this.get(viewer, sourceId), await this.get(viewer, targetId)];
     if (source.mergedInto) throw new ConflictError('TICKET_MERGED', `Ticket #${source.number} is already merged`);
     if (target.mergedInto) throw new ConflictError('TICKET_MERGED', `Ticket #${target.number} is merged; merge into #${target.mergedInto} instead`);
+    // A closed ticket takes no replies nor customer messages (they open a follow-up): what is merged into it
+    // would be out of everyone's reach, the source closed with it.
+    if (target.status === 'closed') throw new ConflictError('TICKET_CLOSED', `Ticket #${target.number} is closed; merge into an open ticket`);
     if (target.mergedTicketIds.some((id) => String(id) === sourceId) || source.mergedTicketIds.some((id) => String(id) === targetId)) {
       throw new ConflictError('TICKET_MERGED', 'These tickets are already merged');
     }
