@@ -1,4 +1,5 @@
 import { ReadThroughCache } from '../cache/read-through-cache.js';
+import { cannedResponseModel } from '../canned/canned-response.js';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { channelKinds } from '../domain/channel-kind.js';
@@ -144,9 +145,15 @@ export class RoutingRuleService {
   }
 
   private async checkReferences(input: RoutingRuleInput): Promise<void> {
-    const { departmentId } = input.actions;
+    const { departmentId, cannedResponseId } = input.actions;
     if (departmentId && !(await this.models.Department.exists({ _id: departmentId }))) {
       throw new ValidationError('Unknown department', [{ path: 'actions.departmentId', message: 'no department with this id' }]);
+    }
+    // A missing response made the rule reply nothing (a warning in the log); a personal one is its owner's words.
+    if (cannedResponseId) {
+      const canned = await cannedResponseModel(this.models.User.db).findById(cannedResponseId, { ownerId: 1 }).lean();
+      if (!canned) throw new ValidationError('Unknown canned response', [{ path: 'actions.cannedResponseId', message: 'no canned response with this id' }]);
+      if (canned.ownerId) throw new ValidationError('A personal canned response cannot be a rule\'s reply', [{ path: 'actions.cannedResponseId', message: 'personal: only its owner uses it' }]);
     }
   }
 }

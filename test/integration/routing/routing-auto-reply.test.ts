@@ -56,3 +56,22 @@ describe('routing auto-reply', () => {
     expect(await modelsOf(h.t.core).Message.countDocuments({ ticketId: ticket._id, direction: 'outbound' })).toBe(0);
   });
 });
+
+describe('what a rule or a canned response refers to must exist', () => {
+  it('a rule naming a canned response that does not exist, or someone\'s personal one, is refused (400), not saved to send nothing', async () => {
+    const missing = await admin.post('/api/routing-rules', { name: 'Ghost reply', actions: { cannedResponseId: 'ffffffffffffffffffffffff' } });
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body.error.details)).toContain('actions.cannedResponseId');
+    const personal = await admin.post('/api/canned-responses', { shortcut: 'my-own', title: 'Mine', body: 'personal words', personal: true });
+    expect(personal.status).toBe(201);
+    expect((await admin.post('/api/routing-rules', { name: 'Personal reply', actions: { cannedResponseId: personal.body.id } })).status).toBe(400);
+  });
+
+  it('a canned response for a department that does not exist is refused (400): no agent would ever see it', async () => {
+    const res = await admin.post('/api/canned-responses', { shortcut: 'lost', title: 'Lost', body: 'x', departmentId: 'ffffffffffffffffffffffff' });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body.error.details)).toContain('departmentId');
+    const ok = await admin.post('/api/canned-responses', { shortcut: 'found', title: 'Found', body: 'x' });
+    expect((await admin.patch(`/api/canned-responses/${ok.body.id}`, { departmentId: 'ffffffffffffffffffffffff' })).status).toBe(400);
+  });
+});
