@@ -191,6 +191,8 @@ export class CsatService {
   async rateConversation(inboxId: string, conversationId: string, answer: CsatAnswer): Promise<{ ticketNumber: number; rating: number }> {
     const awaiting = await this.db.Awaiting.findById(awaitingKey(inboxId, conversationId)).lean();
     if (!awaiting) throw new NotFoundError('Rating request');
+    // Buttons left on a page from before the visitor reopened the conversation rate a solve that is over.
+    if (!(await this.stillAsked(awaiting.requestId))) throw new ConflictError('CSAT_SUPERSEDED', 'The conversation was reopened after this question; it can no longer be answered');
     const ticket = await this.rate(awaiting.requestId, answer, 'webchat');
     return { ticketNumber: ticket.number, rating: answer.rating };
   }
@@ -199,6 +201,7 @@ export class CsatService {
   async pendingFor(inboxId: string, conversationId: string): Promise<{ ticketNumber: number; rating: number | null } | null> {
     const awaiting = await this.db.Awaiting.findById(awaitingKey(inboxId, conversationId)).lean();
     if (!awaiting || awaiting.expiresAt.getTime() <= this.clock.now().getTime()) return null;
+    if (!(await this.stillAsked(awaiting.requestId))) return null;
     const request = await this.db.Request.findById(awaiting.requestId).lean();
     const ticket = request ? await this.models.Ticket.findById(request.ticketId).lean() : null;
     return ticket && request ? { ticketNumber: ticket.number, rating: request.rating ?? null } : null;

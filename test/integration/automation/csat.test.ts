@@ -96,6 +96,9 @@ describe('CSAT on a chat app (SMS)', () => {
     await a.core.ingest.accept([smsEvent(String(inbox._id), { sid: `SM-csat-reopen-${seq}`, from, text: 'it still has not arrived' })]);
     await a.core.ingest.drain();
     expect((await modelsOf(a.core).Ticket.findById(ticketId).lean())!.status).toBe('open');
+    // The web chat would no longer draw the rating buttons after a reload, nor take them.
+    expect(await a.core.csat.pendingFor(String(inbox._id), from)).toBeNull();
+    await expect(a.core.csat.rateConversation(String(inbox._id), from, { rating: 1, comment: null })).rejects.toMatchObject({ code: 'CSAT_SUPERSEDED' });
     // The agent asks how many boxes were missing; the customer answers.
     await a.core.ingest.accept([smsEvent(String(inbox._id), { sid: `SM-csat-answer-${seq}`, from, text: '3' })]);
     await a.core.ingest.drain();
