@@ -20,8 +20,7 @@ export const DEFAULT_TEMPLATES = {
  * resolve), nobody reads this before it goes: a variable without a value becomes empty text.
  */
 export function fillCustomerTemplate(template: string, vars: TemplateVars): string {
-  return renderTemplate(template, vars)
-    .replace(/\{\{\s*[a-zA-Z][\w.]*\s*\}\}/g, '')
+  return renderTemplate(template, vars, { unresolved: 'empty' })
     .replace(/[ \t]{2,}/g, ' ')
     .replace(/ +([.,!?])/g, '$1')
     .trim();

@@ -64,6 +64,7 @@ export class CannedResponseService {
 
   async create(viewer: Viewer, input: CannedInput): Promise<PublicCanned> {
     if (!input.personal) requireManager(viewer);
+    if (!input.personal) await this.assertDepartment(input.departmentId);
     await this.ready();
     try {
       const [created] = await this.model.insertMany([
@@ -93,6 +94,7 @@ export class CannedResponseService {
   async update(viewer: Viewer, id: string, input: Partial<CannedInput>): Promise<PublicCanned> {
     await this.assertMayChange(viewer, id);
     if (input.personal !== undefined) throw new ValidationError('A response stays personal or shared', [{ path: 'personal', message: 'cannot be changed' }]);
+    await this.assertDepartment(input.departmentId);
     const set: Record<string, unknown> = {};
     const unset: Record<string, unknown> = {};
     for (const k of ['shortcut', 'title', 'body'] as const) if (input[k] !== undefined) set[k] = input[k];
@@ -110,6 +112,14 @@ export class CannedResponseService {
   async remove(viewer: Viewer, id: string): Promise<void> {
     await this.assertMayChange(viewer, id);
     if ((await this.model.deleteOne({ _id: id })).deletedCount === 0) throw new NotFoundError('Canned response');
+  }
+
+  /** A response for a department nobody is in (an id that names none) would be shown to no agent, ever. */
+  private async assertDepartment(departmentId: string | null | undefined): Promise<void> {
+    if (!departmentId) return;
+    if (!(await this.model.db.collection('departments').findOne({ _id: new Types.ObjectId(departmentId) }, { projection: { _id: 1 } }))) {
+      throw new ValidationError('Unknown department', [{ path: 'departmentId', message: 'no department with this id' }]);
+    }
   }
 
   /** Personal: its owner only (someone else's is a 404, its existence not disclosed); shared: managers. */

@@ -155,14 +155,19 @@ export class ContactMerges {
     if (viewer.role === 'agent') throw new ForbiddenError('Only supervisors and administrators can undo a merge');
     const merge = /^[0-9a-f]{24}$/.test(mergeId) ? await this.model.findById(mergeId).lean() : null;
     if (!merge) throw new NotFoundError('Contact merge');
+    const target = await this.models.Contact.findById(merge.targetId).lean();
+    if (!target) throw new NotFoundError('Contact');
+    // Its target merged on since owns what this merge moved: undone now, the source came back empty, showing
+    // identities the other contact owns. Checked before the claim, so the undo stays possible later.
+    if (target.mergedInto && !(await this.undone(mergeId))) {
+      throw new ConflictError('CONTACT_MERGED', `${target.name ?? 'The contact'} was merged into another contact since; undo that merge first`);
+    }
     try {
       await this.model.insertMany([{ _id: `${mergeId}:undo`, sourceId: merge.sourceId, targetId: merge.targetId, by: new Types.ObjectId(viewer.id), at: new Date() }]);
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new ConflictError('MERGE_UNDONE', 'This merge was already undone');
       throw err;
     }
-    const target = await this.models.Contact.findById(merge.targetId).lean();
-    if (!target) throw new NotFoundError('Contact');
     // Keys back to the source, only those the target still owns (an identity merged on elsewhere since stays).
     for (const key of merge.identities) {
       await this.models.ContactIdentity.updateOne({ _id: key, contactId: merge.targetId }, { $set: { contactId: merge.sourceId } });
@@ -187,6 +192,10 @@ export class ContactMerges {
     await this.model.updateOne({ _id: mergeId }, { $set: { undoneAt: new Date(), undoneBy: new Types.ObjectId(viewer.id) } });
     this.logger.info({ mergeId, by: viewer.id }, 'contact merge undone');
     return { source: (await this.models.Contact.findById(merge.sourceId).lean())!, target: (await this.models.Contact.findById(merge.targetId).lean())! };
+  }
+
+  private async undone(mergeId: string): Promise<boolean> {
+    return Boolean(await this.model.exists({ _id: `${mergeId}:undo` }));
   }
 
   /** The merges a contact took part in, newest first (the contact page lists them with an undo). */

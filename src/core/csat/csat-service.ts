@@ -162,6 +162,12 @@ export class CsatService {
     const key = awaitingKey(event.inboxId, event.threading.conversationId);
     const awaiting = await this.db.Awaiting.findById(key).lean();
     if (!awaiting || awaiting.expiresAt.getTime() <= this.clock.now().getTime()) return false;
+    // The question was about a solve. A customer who reopened the ticket since (or whose ticket was merged
+    // into another) is talking to an agent again: their "3" answers the agent and must not vanish as a rating.
+    if (!(await this.stillAsked(awaiting.requestId))) {
+      await this.db.Awaiting.deleteOne({ _id: key, requestId: awaiting.requestId });
+      return false;
+    }
     try {
       await this.rate(awaiting.requestId, answer, 'reply');
     } catch (err) {
@@ -173,10 +179,20 @@ export class CsatService {
     return true;
   }
 
+  /** The request's ticket is still at the solve it asked about (solved, or closed after it; not merged). */
+  private async stillAsked(requestId: string): Promise<boolean> {
+    const request = await this.db.Request.findById(requestId).lean<CsatRequest>();
+    const ticket = request ? await this.models.Ticket.findById(request.ticketId, { status: 1, mergedInto: 1, csat: 1 }).lean() : null;
+    if (!ticket || ticket.mergedInto || ticket.csat?.requestId !== requestId) return false;
+    return ticket.status === 'solved' || ticket.status === 'closed';
+  }
+
   /** The web chat visitor's buttons (the visitor cookie names the conversation). */
   async rateConversation(inboxId: string, conversationId: string, answer: CsatAnswer): Promise<{ ticketNumber: number; rating: number }> {
     const awaiting = await this.db.Awaiting.findById(awaitingKey(inboxId, conversationId)).lean();
     if (!awaiting) throw new NotFoundError('Rating request');
+    // Buttons left on a page from before the visitor reopened the conversation rate a solve that is over.
+    if (!(await this.stillAsked(awaiting.requestId))) throw new ConflictError('CSAT_SUPERSEDED', 'The conversation was reopened after this question; it can no longer be answered');
     const ticket = await this.rate(awaiting.requestId, answer, 'webchat');
     return { ticketNumber: ticket.number, rating: answer.rating };
   }
@@ -185,6 +201,7 @@ export class CsatService {
   async pendingFor(inboxId: string, conversationId: string): Promise<{ ticketNumber: number; rating: number | null } | null> {
     const awaiting = await this.db.Awaiting.findById(awaitingKey(inboxId, conversationId)).lean();
     if (!awaiting || awaiting.expiresAt.getTime() <= this.clock.now().getTime()) return null;
+    if (!(await this.stillAsked(awaiting.requestId))) return null;
     const request = await this.db.Request.findById(awaiting.requestId).lean();
     const ticket = request ? await this.models.Ticket.findById(request.ticketId).lean() : null;
     return ticket && request ? { ticketNumber: ticket.number, rating: request.rating ?? null } : null;

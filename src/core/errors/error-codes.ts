@@ -20,7 +20,7 @@ export const errorCatalogue = {
   SELF_LOCKOUT: { fault: 'caller', meaning: 'An admin may not deactivate or demote themselves' },
   NAME_TAKEN: { fault: 'caller', meaning: 'Another department or inbox already has this name' },
   MACRO_EXISTS: { fault: 'caller', meaning: 'Another macro already has this name' },
-  CSAT_SUPERSEDED: { fault: 'caller', meaning: 'A newer rating request replaced this one; only the newest may be answered' },
+  CSAT_SUPERSEDED: { fault: 'caller', meaning: 'A newer rating request replaced this one, or the conversation was reopened since; only the newest question of a solve still in place may be answered' },
   CSAT_EXPIRED: { fault: 'caller', meaning: 'The rating request has expired' },
   ACCOUNT_INACTIVE: { fault: 'caller', meaning: 'The account is deactivated: an administrator reactivates it before its password can be set' },
   LAST_ADMIN: { fault: 'caller', meaning: 'The last active administrator cannot be deactivated, demoted or deleted' },

@@ -1,6 +1,7 @@
 import { Types, type Connection, type Model } from 'mongoose';
 import type { Logger } from 'pino';
-import { firstName, renderTemplate } from '../canned/render-template.js';
+import { fillCustomerTemplate } from '../automation/customer-texts.js';
+import { cannedVars } from '../canned/template-vars.js';
 import { isDuplicateKeyError } from '../db/duplicate-key.js';
 import { createSchemaIndexes } from '../db/schema-indexes.js';
 import { ConflictError, NotFoundError } from '../errors/app-error.js';
@@ -88,11 +89,10 @@ export class MacroService {
     let replyId: string | null = null;
     if (macro.actions.reply) {
       const contact = await this.models.Contact.findById(ticket.contactId).lean();
-      const text = renderTemplate(macro.actions.reply, {
-        'contact.name': firstName(contact?.name ?? ticket.replyTo.displayName),
-        'ticket.number': ticket.number,
-        'agent.name': viewer.name,
-      });
+      // Sent as clicked, unread: a variable without a value (a contact with no name) is left out, not sent as typed.
+      const vars = cannedVars({ contact, ticket, agent: viewer });
+      // Macros have always greeted by `{{contact.name}}` with the first name; existing macros keep reading so.
+      const text = fillCustomerTemplate(macro.actions.reply, { ...vars, 'contact.name': vars['contact.first_name'] });
       replyId = String((await this.compose.reply(viewer, ticketId, { text, attachments: [] }))._id);
     }
     const after = await this.tickets.changeTogether(viewer, ticketId, (t) => macroChange(t, { id: macro.id, name: macro.name, actions: macro.actions }, new Date()));

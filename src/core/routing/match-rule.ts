@@ -1,3 +1,4 @@
+import { normalizeTag } from '../tickets/tag.js';
 import { containsKeyword } from './normalize-text.js';
 import { inTimeWindow, type TimeWindow } from './time-window.js';
 
@@ -29,8 +30,8 @@ export function ruleMatches(c: RuleConditions, f: RoutingFacts): boolean {
   if (c.channels.length && !c.channels.includes(f.channel)) return false;
   if (c.keywords.length && !containsKeyword(`${f.subject}\n${f.text}`, c.keywords)) return false;
   if (c.contactTags.length) {
-    const tags = f.contactTags.map((t) => t.toLowerCase());
-    if (!c.contactTags.some((t) => tags.includes(t.toLowerCase()))) return false;
+    const tags = f.contactTags.map(normalizeTag);
+    if (!c.contactTags.some((t) => tags.includes(normalizeTag(t)))) return false;
   }
   // A stored rule without a window may carry an empty one (no time zone): no condition.
   if (c.timeWindow?.timeZone && !inTimeWindow(f.at, c.timeWindow)) return false;

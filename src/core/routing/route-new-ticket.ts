@@ -2,7 +2,8 @@ import { Types, type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { systemActor, type AuditLog } from '../audit/audit-log.js';
 import { cannedResponseModel } from '../canned/canned-response.js';
-import { firstName, renderTemplate } from '../canned/render-template.js';
+import { cannedVars } from '../canned/template-vars.js';
+import { fillCustomerTemplate } from '../automation/customer-texts.js';
 import type { DomainEvent } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { JustWritten } from '../events/just-written.js';
@@ -107,7 +108,7 @@ export class NewTicketRouter {
     // Read before routing, which may consume what was just written.
     const written = this.justWritten?.ticket(ticketId)?.ticket;
     this.routing.add(ticketId);
-    const run = this.route(ticketId, e.message.text)
+    const run = this.route(ticketId, e.message.text, e.message.automated)
       .finally(() => this.settled(ticketId))
       .then((rule) => this.after(ticketId, !rule && written ? (written.departmentId ? String(written.departmentId) : null) : undefined))
       .catch((err: unknown) => this.logger.error({ err, ticketId }, 'routing failed'));
@@ -115,13 +116,16 @@ export class NewTicketRouter {
     void run.finally(() => this.pending.delete(run));
   }
 
-  /** Applies the first matching rule to a new ticket; returns the rule, or undefined when none matched. */
-  async route(ticketId: string, text: string): Promise<RoutingRule | undefined> {
+  /**
+   * Applies the first matching rule to a new ticket; returns the rule, or undefined when none matched.
+   * `automated`: the first message is an auto-reply or a bounce (routed all the same, never answered).
+   */
+  async route(ticketId: string, text: string, automated = false): Promise<RoutingRule | undefined> {
     // Only what the ticket was created with is matched (and read again under the lock before changing it).
     const written = this.justWritten?.ticket(ticketId);
     const ticket = written?.ticket ?? (await this.models.Ticket.findById(ticketId).lean());
     if (!ticket) return undefined;
-    const contact = written?.contact ?? (await this.models.Contact.findById(ticket.contactId, { tags: 1, name: 1 }).lean());
+    const contact = written?.contact ?? (await this.models.Contact.findById(ticket.contactId, { tags: 1, name: 1, email: 1 }).lean());
     const facts: RoutingFacts = {
       inboxId: String(ticket.inboxId),
       channel: ticket.channel,
@@ -184,22 +188,19 @@ export class NewTicketRouter {
     }
     for (const e of announce) this.bus.publish(e);
     this.logger.info({ ticketId, ruleId: String(rule._id), applied }, 'ticket routed by rule');
-    if (a.cannedResponseId && this.autoReply) await this.sendCanned(after, a.cannedResponseId, contact?.name);
+    // Never to an autoresponder or a bounce: its helpdesk would answer ours, each answer a new ticket here.
+    if (a.cannedResponseId && this.autoReply && !automated) await this.sendCanned(after, a.cannedResponseId, contact);
     return rule;
   }
 
-  private async sendCanned(ticket: Ticket, cannedId: string, contactName: string | undefined): Promise<void> {
+  private async sendCanned(ticket: Ticket, cannedId: string, contact: { name?: string; email?: string } | null | undefined): Promise<void> {
     const canned = Types.ObjectId.isValid(cannedId) ? await cannedResponseModel(this.connection).findById(cannedId).lean() : null;
     if (!canned) {
       this.logger.warn({ ticketId: String(ticket._id), cannedId }, 'routing rule names a canned response that no longer exists');
       return;
     }
-    const text = renderTemplate(canned.body, {
-      'contact.name': contactName ?? ticket.replyTo.displayName,
-      'contact.firstName': firstName(contactName ?? ticket.replyTo.displayName),
-      'ticket.number': ticket.number,
-      'ticket.subject': ticket.subject,
-    });
+    // Nobody reads it before it goes: a variable without a value is left out, never sent as typed.
+    const text = fillCustomerTemplate(canned.body, cannedVars({ contact, ticket }));
     await this.autoReply!(ticket, text);
   }
 }

@@ -1,10 +1,12 @@
 import { ReadThroughCache } from '../cache/read-through-cache.js';
+import { cannedResponseModel } from '../canned/canned-response.js';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { channelKinds } from '../domain/channel-kind.js';
 import { NotFoundError, ValidationError } from '../errors/app-error.js';
 import type { Models } from '../models/registry.js';
 import type { RoutingRule } from '../models/routing-rule.js';
+import { TagSchema } from '../tickets/tag.js';
 import { ticketPriorities } from '../tickets/ticket-enums.js';
 import { requireAdmin } from '../users/user-service.js';
 import type { Viewer } from '../users/viewer.js';
@@ -25,7 +27,7 @@ export const RoutingRuleInputSchema = z.object({
       inboxIds: z.array(objectId).max(50).default([]),
       channels: z.array(z.enum(channelKinds)).max(10).default([]),
       keywords: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
-      contactTags: z.array(label).max(50).default([]),
+      contactTags: z.array(TagSchema).max(50).default([]),
       timeWindow: z
         .object({
           timeZone: z.string().refine(isTimeZone, 'unknown time zone'),
@@ -42,7 +44,7 @@ export const RoutingRuleInputSchema = z.object({
       departmentId: objectId.optional(),
       priority: z.enum(ticketPriorities).optional(),
       type: z.string().trim().min(1).max(60).optional(),
-      tags: z.array(label).max(20).default([]),
+      tags: z.array(TagSchema).max(20).default([]),
       requiredSkills: z.array(label).max(20).default([]),
       cannedResponseId: objectId.optional(),
     })
@@ -143,9 +145,15 @@ export class RoutingRuleService {
   }
 
   private async checkReferences(input: RoutingRuleInput): Promise<void> {
-    const { departmentId } = input.actions;
+    const { departmentId, cannedResponseId } = input.actions;
     if (departmentId && !(await this.models.Department.exists({ _id: departmentId }))) {
       throw new ValidationError('Unknown department', [{ path: 'actions.departmentId', message: 'no department with this id' }]);
+    }
+    // A missing response made the rule reply nothing (a warning in the log); a personal one is its owner's words.
+    if (cannedResponseId) {
+      const canned = await cannedResponseModel(this.models.User.db).findById(cannedResponseId, { ownerId: 1 }).lean();
+      if (!canned) throw new ValidationError('Unknown canned response', [{ path: 'actions.cannedResponseId', message: 'no canned response with this id' }]);
+      if (canned.ownerId) throw new ValidationError('A personal canned response cannot be a rule\'s reply', [{ path: 'actions.cannedResponseId', message: 'personal: only its owner uses it' }]);
     }
   }
 }

@@ -5,6 +5,7 @@ import { ValidationError } from '../errors/app-error.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import type { Viewer } from '../users/viewer.js';
+import { TagSchema } from './tag.js';
 import { ticketPriorities, ticketStatuses } from './ticket-enums.js';
 import type { OpenWork } from './open-work.js';
 import type { OpenWorkEntry } from './open-work-entry.js';
@@ -25,7 +26,7 @@ export const TicketListQuerySchema = z.object({
   inboxId: objectId.optional(),
   departmentId: objectId.optional(),
   assignee: z.union([z.literal('me'), z.literal('unassigned'), objectId]).optional(),
-  tag: z.string().min(1).max(60).optional(),
+  tag: TagSchema.optional(),
   q: z.string().min(1).max(200).optional(),
   contactId: objectId.optional(),
   /** `exclude`: snoozed tickets stay out until they wake (the open-work views); `only`: the Snoozed view. */

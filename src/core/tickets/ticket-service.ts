@@ -14,6 +14,7 @@ import { slaDueField, type SlaChange } from '../sla/sla-lifecycle.js';
 import type { SlaTarget } from '../sla/sla-targets.js';
 import { KeyedMutex } from '../sync/keyed-mutex.js';
 import { raisedPriority } from './ticket-enums.js';
+import { normalizeTag } from './tag.js';
 import type { Viewer } from '../users/viewer.js';
 import type { TicketPriority, TicketStatus } from './ticket-enums.js';
 import type { TicketLocks } from './ticket-locks.js';
@@ -179,7 +180,7 @@ export class TicketService {
   }
 
   async changeTags(viewer: Viewer, ticketId: string, add: string[], remove: string[]) {
-    const norm = (xs: string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()).filter(Boolean))];
+    const norm = (xs: string[]) => [...new Set(xs.map(normalizeTag).filter(Boolean))];
     const toAdd = norm(add);
     const toRemove = norm(remove);
     return this.mutate(viewer, ticketId, (t) => {
@@ -284,6 +285,9 @@ export class TicketService {
     if (source._id.equals(target._id)) throw new ValidationError('A ticket cannot be merged into itself', [{ path: 'targetId', message: 'same as source' }]);
     if (source.mergedInto) throw new ConflictError('TICKET_MERGED', `Ticket #${source.number} is already merged`);
     if (target.mergedInto) throw new ConflictError('TICKET_MERGED', `Ticket #${target.number} is merged; merge into #${target.mergedInto} instead`);
+    // A closed ticket takes no replies nor customer messages (they open a follow-up): what is merged into it
+    // would be out of everyone's reach, the source closed with it.
+    if (target.status === 'closed') throw new ConflictError('TICKET_CLOSED', `Ticket #${target.number} is closed; merge into an open ticket`);
     if (target.mergedTicketIds.some((id) => id.equals(source._id)) || source.mergedTicketIds.some((id) => id.equals(target._id))) {
       throw new ConflictError('TICKET_MERGED', 'These tickets are already merged');
     }

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { ticketPriorities, ticketStatuses } from '../../core/tickets/ticket-enums.js';
+import { TagSchema } from '../../core/tickets/tag.js';
 import { ObjectIdSchema } from './common-schemas.js';
-
-const tag = z.string().trim().min(1).max(60);
 
 /** Any subset of ticket fields; each one goes through its own TicketService operation (one audit event each). */
 export const TicketPatchSchema = z
@@ -10,8 +9,8 @@ export const TicketPatchSchema = z
     status: z.enum(ticketStatuses).optional(),
     priority: z.enum(ticketPriorities).optional(),
     type: z.string().trim().min(1).max(60).nullable().optional(),
-    addTags: z.array(tag).max(50).optional(),
-    removeTags: z.array(tag).max(50).optional(),
+    addTags: z.array(TagSchema).max(50).optional(),
+    removeTags: z.array(TagSchema).max(50).optional(),
     snoozedUntil: z.iso.datetime({ offset: true }).nullable().optional(),
     /** `null` unassigns. */
     assigneeId: ObjectIdSchema.nullable().optional(),

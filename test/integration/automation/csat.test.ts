@@ -87,6 +87,26 @@ describe('CSAT on a chat app (SMS)', () => {
     expect(after.status).toBe('open');
   });
 
+  it('after the customer reopened the ticket, a later "3" (an answer to the agent) is a message, not a rating of the old solve', async () => {
+    const { ticketId, from, inbox } = await smsTicket('hello, my parcel never arrived');
+    const agent = await createUser(a.core, 'admin');
+    await a.core.tickets.setStatus(agent, ticketId, 'solved');
+    await waitFor(async () => (await outbound(ticketId)).find((m) => m.automatic));
+    // Not a rating: the customer reopens the ticket.
+    await a.core.ingest.accept([smsEvent(String(inbox._id), { sid: `SM-csat-reopen-${seq}`, from, text: 'it still has not arrived' })]);
+    await a.core.ingest.drain();
+    expect((await modelsOf(a.core).Ticket.findById(ticketId).lean())!.status).toBe('open');
+    // The web chat would no longer draw the rating buttons after a reload, nor take them.
+    expect(await a.core.csat.pendingFor(String(inbox._id), from)).toBeNull();
+    await expect(a.core.csat.rateConversation(String(inbox._id), from, { rating: 1, comment: null })).rejects.toMatchObject({ code: 'CSAT_SUPERSEDED' });
+    // The agent asks how many boxes were missing; the customer answers.
+    await a.core.ingest.accept([smsEvent(String(inbox._id), { sid: `SM-csat-answer-${seq}`, from, text: '3' })]);
+    await a.core.ingest.drain();
+    const after = (await modelsOf(a.core).Ticket.findById(ticketId).lean())!;
+    expect(after.csat?.rating).toBeUndefined();
+    expect((await modelsOf(a.core).Message.find({ ticketId, direction: 'inbound' }).lean()).map((m) => m.text)).toContain('3');
+  });
+
   it('two hubs reacting to the same solve at once send one request', async () => {
     const { ticketId } = await smsTicket('hello, my order is late');
     await modelsOf(a.core).Ticket.updateOne({ _id: ticketId }, { $set: { status: 'solved', solvedAt: new Date() } });

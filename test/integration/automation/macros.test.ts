@@ -78,4 +78,24 @@ describe('macros', () => {
     expect(await modelsOf(h.t.core).AuditEvent.countDocuments({ ticketId, type: 'macro.applied' })).toBe(1);
     expect((await agent.post(`/api/tickets/${ticketId}/macros/000000000000000000000000`)).status).toBe(404);
   });
+
+  it('the reply of a macro fills every variable the canned-responses page offers; one without a value is left out, not sent as typed', async () => {
+    await h.t.core.ingest.accept([smsEvent(inboxId, { sid: `SM-macro-novars-${Date.now()}`, from: '+5511944400002', text: 'hello?' })]);
+    await h.t.core.ingest.drain();
+    const ticket = (await modelsOf(h.t.core).Ticket.findOne({ inboxId, 'replyTo.handle': '+5511944400002' }).lean())!;
+    const macro = await admin.post('/api/macros', { name: 'Greeting', actions: { reply: 'Hi {{contact.first_name}}, about “{{ticket.subject}}”: write to us from {{contact.email}} when you like. {{agent.first_name}}' } });
+    expect(macro.status).toBe(201);
+    const res = await agent.post(`/api/tickets/${String(ticket._id)}/macros/${macro.body.id}`);
+    expect(res.status).toBe(200);
+    const reply = await eventually(async () => adapter.sent.find((m) => m.messageId === res.body.replyId));
+    expect(reply.text).not.toContain('{{');
+    // No name (an SMS number), no email: "Hi," — the agent's first name closes it.
+    expect(reply.text).toMatch(/^Hi, about “.+”: write to us from when you like\. User$/);
+  });
+
+  it('a macro whose reply names a variable that does not exist is refused (400), not sent to customers as typed', async () => {
+    const res = await admin.post('/api/macros', { name: 'Typo', actions: { reply: 'Hi {{contact.nmae}}, thanks!' } });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body.error)).toContain('contact.nmae');
+  });
 });

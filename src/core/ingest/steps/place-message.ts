@@ -47,23 +47,36 @@ export class PlaceMessage {
     const readStamp = this.locks.stamp();
     const made: MadeTicket[] = [];
     let next = await this.placement.place(input, pointer);
-    while (next.kind === 'create') {
-      const written = await this.writer.write(next.ticketId, next.previous, event, inbox, contact);
-      if (written.created) made.push({ ticket: written.ticket, ...(next.previous ? { previous: next.previous } : {}) });
-      next = await this.placement.afterCreate(input, next, written);
+    for (let attempt = 1; ; attempt++) {
+      while (next.kind === 'create') {
+        const written = await this.writer.write(next.ticketId, next.previous, event, inbox, contact);
+        if (written.created) made.push({ ticket: written.ticket, ...(next.previous ? { previous: next.previous } : {}) });
+        next = await this.placement.afterCreate(input, next, written);
+      }
+      const placed: Placed = { ticket: next.ticket, decision: next.decision, created: next.kind === 'created', reopened: next.kind === 'reopen', made, readStamp, events: [] };
+      if (next.kind !== 'reopen' || (await this.reopen(placed))) return placed;
+      // The ticket was closed, merged or reopened between the decision and the reopen: decide again against
+      // what it is now (a closed one gets a follow-up). Bounded: a ticket changing under every try is an error
+      // the ingest retries.
+      if (attempt >= 3) throw new Error(`ticket ${String(next.ticket._id)} kept changing while a message was placed`);
+      next = await this.placement.place(input, pointer);
     }
-    const placed: Placed = { ticket: next.ticket, decision: next.decision, created: next.kind === 'created', reopened: next.kind === 'reopen', made, readStamp, events: [] };
-    if (next.kind === 'reopen') await this.reopen(placed);
-    return placed;
   }
 
-  /** A solved ticket the customer wrote to again within the reopen window: open again, audited, announced. */
-  private async reopen(placed: Placed): Promise<void> {
-    const ticket = placed.ticket;
-    const reopenCount = ticket.reopenCount + 1;
-    await this.locks.run(String(ticket._id), () =>
-      this.models.Ticket.updateOne({ _id: ticket._id }, { $set: { status: 'open', reopenCount }, $unset: { solvedAt: 1 } }),
-    );
+  /**
+   * A solved ticket the customer wrote to again within the reopen window: open again, audited, announced.
+   * False when, read again under its lock, it is no longer solved: a close (auto-close, an agent, a merge)
+   * landed after placement read it, and a closed ticket is never reopened.
+   */
+  private async reopen(placed: Placed): Promise<boolean> {
+    const decided = placed.ticket;
+    const ticket = await this.locks.run(String(decided._id), async () => {
+      const current = await this.models.Ticket.findById(decided._id).lean();
+      if (!current || current.status !== 'solved' || current.mergedInto) return null;
+      await this.models.Ticket.updateOne({ _id: current._id }, { $set: { status: 'open', reopenCount: current.reopenCount + 1 }, $unset: { solvedAt: 1 } });
+      return current;
+    });
+    if (!ticket) return false;
     const a = await this.audit.append(ticket._id, 'ticket.reopened', systemActor, {
       from: ticket.status,
       to: 'open',
@@ -71,5 +84,6 @@ export class PlaceMessage {
     });
     placed.ticket = (await this.models.Ticket.findById(ticket._id).lean())!;
     placed.events.push({ type: 'ticket.updated', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(placed.ticket), change: 'reopened', ticket: toTicketSummary(placed.ticket) });
+    return true;
   }
 }
