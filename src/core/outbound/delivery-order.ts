@@ -39,12 +39,19 @@ export async function checkOrder(models: Pick<Models, 'Message'>, message: Pick<
 
 /**
  * How long a message waiting behind an earlier one sleeps before it looks again: short at first (a slow send
- * ends in seconds), longer while the earlier one sits in a retry's backoff. The earlier message's end wakes a
+ * ends in seconds), longer (up to 5 s) while the earlier one sits in a retry's backoff. The earlier message's end wakes a
  * waiter of the same process at once (`OrderWaiters`); this bound is for a waiter in another hub process.
  */
 export function recheckDelay(acceptedAt: Date, now = new Date()): number {
-  return Math.min(15_000, Math.max(1_000, Math.round((now.getTime() - acceptedAt.getTime()) / 4)));
+  return Math.min(RECHECK_MAX_MS, Math.max(1_000, Math.round((now.getTime() - acceptedAt.getTime()) / 4)));
 }
+
+/**
+ * The most a waiter in another process lags behind the end of the message it waits for (plus a job poll). A
+ * recheck is one job and one `_id` read; a burst of N replies to one conversation held up for a minute costs
+ * about 12 × N of them.
+ */
+const RECHECK_MAX_MS = 5_000;
 
 type Wake = () => void;
 
