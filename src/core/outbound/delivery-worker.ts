@@ -29,7 +29,9 @@ const MAX_WAIT_ATTEMPTS = 1000;
  * re-read first (already sent → nothing to do), and the attempt is claimed by
  * a unique key, so duplicate or concurrent jobs never send twice. Only
  * `retryable` ChannelErrors (and unexpected errors) are retried, with backoff;
- * everything else ends as `failed` with the reason.
+ * everything else ends as `failed` with the reason. A message goes only after the
+ * one accepted before it in its conversation has been sent or has failed
+ * (`delivery-order.ts`); waiting for it is not an attempt.
  */
 export class DeliveryWorker {
   constructor(
