@@ -37,6 +37,13 @@ export interface ScriptedError {
   bareStatus?: boolean;
 }
 
+export interface HeldCall {
+  arrived: Promise<void>;
+  /** The client gave up on the call (closed its connection). */
+  abandoned: Promise<void>;
+  release(): void;
+}
+
 export interface TelegramBotApiStandin {
   apiRoot: string;
   token: string;
@@ -57,6 +64,11 @@ export interface TelegramBotApiStandin {
   addFile(content: Buffer, opts?: { filePath?: string; fileId?: string; declaredSize?: number }): string;
   /** The next `times` calls of `method` fail with this error. */
   failNext(method: string, error: ScriptedError, times?: number): void;
+  /**
+   * The next call of `method` gets no answer until `release()` (then it is served as usual, unless the client
+   * gave up meanwhile: a message Telegram never got). `arrived` resolves when that call came in.
+   */
+  holdNext(method: string): HeldCall;
   waitForSent(count: number, timeoutMs?: number): Promise<SentMessage[]>;
   callsOf(method: string): Array<{ method: string; params: Record<string, unknown>; at: Date }>;
   stop(): Promise<void>;
@@ -115,6 +127,7 @@ export async function startTelegramBotApi(
   const queue: Array<Record<string, unknown>> = [];
   const files = new Map<string, StoredFile>();
   const failures = new Map<string, Array<ScriptedError>>();
+  const holds = new Map<string, Array<{ arrive: () => void; abandon: () => void; released: Promise<void> }>>();
   const waiters = new Set<() => void>();
   const nextMessageId = new Map<string, number>();
   const deliveries = new Map<number, number>();
@@ -223,6 +236,17 @@ export async function startTelegramBotApi(
     calls.push({ method, params, at: new Date() });
     const scripted = failures.get(method)?.shift();
     if (scripted) return fail(res, scripted);
+    const held = holds.get(method)?.shift();
+    if (held) {
+      let gone = false;
+      res.on('close', () => {
+        gone = !res.writableEnded;
+        if (gone) held.abandon();
+      });
+      held.arrive();
+      await held.released;
+      if (gone) return;
+    }
 
     const chatId = params.chat_id !== undefined ? String(params.chat_id) : '';
     const replyTo =
@@ -388,6 +412,18 @@ export async function startTelegramBotApi(
         declaredSize: o.declaredSize ?? content.length,
       });
       return fileId;
+    },
+    holdNext(method) {
+      let arrive!: () => void;
+      let abandon!: () => void;
+      let release!: () => void;
+      const arrived = new Promise<void>((r) => (arrive = r));
+      const abandoned = new Promise<void>((r) => (abandon = r));
+      const released = new Promise<void>((r) => (release = r));
+      const list = holds.get(method) ?? [];
+      list.push({ arrive, abandon, released });
+      holds.set(method, list);
+      return { arrived, abandoned, release };
     },
     failNext(method, error, times = 1) {
       const list = failures.get(method) ?? [];

@@ -44,6 +44,8 @@ export interface TwilioStandin {
   mediaRequests: string[];
   /** Fail sends to this number (e.g. 21610 opted out, 21211 invalid, 429 rate limit). */
   failSendsTo(to: string, failure: TwilioFailure): void;
+  /** The next send to this number is answered only after `release()`; `arrived` resolves when it came in. */
+  holdNextSendTo(to: string): { arrived: Promise<void>; release(): void };
   /** Serve bytes at a Twilio media path (`/2010-04-01/Accounts/AC…/Messages/MM…/Media/ME…`, `…/Recordings/RE….mp3`). */
   addMedia(path: string, content: Buffer, contentType: string): void;
   waitForMessages(count: number, timeoutMs?: number): Promise<SentSms[]>;
@@ -64,6 +66,7 @@ export async function startTwilioStandin(account: {
   const calls: PlacedCall[] = [];
   const mediaRequests: string[] = [];
   const failures = new Map<string, TwilioFailure & { left: number }>();
+  const holds = new Map<string, Array<{ arrive: () => void; released: Promise<void> }>>();
   const media = new Map<string, { content: Buffer; contentType: string }>();
   const waiters = new Set<() => void>();
   const notify = () => waiters.forEach((w) => w());
@@ -132,6 +135,18 @@ export async function startTwilioStandin(account: {
         const from = form.get('From') ?? undefined;
         const messagingServiceSid = form.get('MessagingServiceSid') ?? undefined;
         if (!from && !messagingServiceSid) return error(res, 400, 21603, "A 'From' phone number is required.");
+        const held = holds.get(to)?.shift();
+        if (held) {
+          held.arrive();
+          void held.released.then(() => accept());
+          return;
+        }
+        return accept();
+      }
+      function accept() {
+        const to = form.get('To') ?? '';
+        const from = form.get('From') ?? undefined;
+        const messagingServiceSid = form.get('MessagingServiceSid') ?? undefined;
         const message: SentSms = {
           sid: sid('SM'),
           to,
@@ -234,6 +249,14 @@ export async function startTwilioStandin(account: {
     messages,
     calls,
     mediaRequests,
+    holdNextSendTo(to) {
+      let arrive!: () => void;
+      let release!: () => void;
+      const arrived = new Promise<void>((r) => (arrive = r));
+      const released = new Promise<void>((r) => (release = r));
+      holds.set(to, [...(holds.get(to) ?? []), { arrive, released }]);
+      return { arrived, release };
+    },
     failSendsTo(to, failure) {
       failures.set(to, { ...failure, left: failure.times ?? Number.POSITIVE_INFINITY });
     },

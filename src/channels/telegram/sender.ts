@@ -39,6 +39,44 @@ function kindOf(a: Attachment): 'photo' | 'voice' | 'document' {
 }
 
 /**
+ * How long one Bot API call of a reply may take. telegraf's own limit is 500 s: a call Telegram never answered
+ * (a dead connection, a stuck proxy) held the reply in `sending` — and the replies after it in its conversation
+ * waiting — for over 8 minutes. A text call is answered in well under a second; an upload is given time for
+ * its bytes (Telegram takes up to 50 MB). Past the limit the request is aborted, so its answer can no longer
+ * arrive after the retry has been recorded.
+ */
+export interface CallTimeouts {
+  textMs: number;
+  /** An upload: this, plus `msPerMb` per megabyte of the file. */
+  fileMs: number;
+  msPerMb: number;
+}
+export const DEFAULT_CALL_TIMEOUTS: CallTimeouts = { textMs: 20_000, fileMs: 30_000, msPerMb: 4_000 };
+
+/** telegraf types its signal after the `abort-controller` polyfill; node-fetch takes Node's own. */
+type CallSignal = NonNullable<Parameters<TelegramApi['callApi']>[2]>['signal'];
+
+/** Aborts `call` after `ms` with a retryable TELEGRAM_TIMEOUT (not the library's AbortError). */
+async function withTimeout<T>(ms: number, call: (signal: CallSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, ms);
+  try {
+    return await call(controller.signal as unknown as CallSignal);
+  } catch (err) {
+    if (!timedOut) throw err;
+    // Telegram may have got it (a lost answer, not a lost request): the retry may show it twice. The parts
+    // before it are in `progress` and are not sent again.
+    throw new ChannelError('TELEGRAM_TIMEOUT', `Telegram did not answer within ${Math.round(ms / 1000)} s`, true);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Parts of a message already sent, per outbound message id: the text's chunks and each file are separate Bot
  * API calls, and a retry after a later one failed (429, 5xx, a reset) must not send the earlier ones again.
  */
@@ -55,6 +93,7 @@ export async function sendOutbound(
   api: TelegramApi,
   out: OutboundMessage,
   progress: SendProgress = new Map(),
+  timeouts: CallTimeouts = DEFAULT_CALL_TIMEOUTS,
 ): Promise<SendResult> {
   const chatId = out.conversationId ?? out.to.handle;
   if (!/^-?\d+$/.test(chatId))
@@ -71,7 +110,13 @@ export async function sendOutbound(
   const captionFits = out.attachments.length > 0 && text.length <= CAPTION_LIMIT;
   const calls: Array<(first: boolean) => Promise<{ message_id: number }>> = [];
   if (text && !captionFits) {
-    for (const part of splitText(text)) calls.push((first) => api.sendMessage(chatId, part, first ? reply : {}));
+    for (const part of splitText(text)) {
+      calls.push((first) =>
+        withTimeout(timeouts.textMs, (signal) =>
+          api.callApi('sendMessage', { chat_id: chatId, text: part, ...(first ? reply : {}) }, { signal }),
+        ),
+      );
+    }
   }
   for (const [i, a] of out.attachments.entries()) {
     calls.push((first) => {
@@ -79,11 +124,14 @@ export async function sendOutbound(
       const extra = { ...caption, ...(first ? reply : {}) };
       const file = { source: a.content, filename: a.fileName };
       const kind = kindOf(a);
-      return kind === 'photo'
-        ? api.sendPhoto(chatId, file, extra)
-        : kind === 'voice'
-          ? api.sendVoice(chatId, file, extra)
-          : api.sendDocument(chatId, file, extra);
+      const ms = timeouts.fileMs + Math.ceil(a.content.length / 1_048_576) * timeouts.msPerMb;
+      return withTimeout<{ message_id: number }>(ms, (signal) =>
+        kind === 'photo'
+          ? api.callApi('sendPhoto', { chat_id: chatId, photo: file, ...extra }, { signal })
+          : kind === 'voice'
+            ? api.callApi('sendVoice', { chat_id: chatId, voice: file, ...extra }, { signal })
+            : api.callApi('sendDocument', { chat_id: chatId, document: file, ...extra }, { signal }),
+      );
     });
   }
   const ids = progress.get(out.messageId) ?? [];

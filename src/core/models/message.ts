@@ -65,6 +65,12 @@ export interface Message {
     /** When that customer last wrote (their ticket's stops at the merge): for platforms with a reply window. */
     lastCustomerMessageAt?: Date;
   };
+  /**
+   * Outbound: its place in its conversation's delivery order (`outbound/conversation-lanes.ts`), taken when it
+   * was accepted (again when an agent retries it): `after` is the message accepted just before it in the same
+   * lane, which must be sent or failed before this one goes. Absent on messages queued before order was kept.
+   */
+  order?: { lane: string; seq: number; after?: string };
   /** Why the message joined this ticket (rule + detail), shown to agents. */
   threadReason?: { rule: string; detail?: string };
   delivery: {
@@ -140,6 +146,10 @@ const schema = new Schema<Message>(
       quotedProviderMessageId: String,
     },
     threadReason: { rule: String, detail: String },
+    order: {
+      type: new Schema({ lane: { type: String, required: true }, seq: { type: Number, required: true }, after: String }, { _id: false }),
+      required: false,
+    },
     delivery: {
       status: { type: String, required: true, enum: deliveryStatuses },
       attempts: { type: Number, default: 0 },

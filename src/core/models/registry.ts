@@ -8,6 +8,7 @@ import { registerContactIdentityModel } from './contact-identity.js';
 import { registerConversationKeyModel } from './conversation-key.js';
 import { registerMessageKeyModel } from './message-key.js';
 import { registerOutboxEntryModel } from './outbox-entry.js';
+import { registerOutboundLaneModel } from './outbound-lane.js';
 import { registerDeliveryClaimModel } from './delivery-claim.js';
 import { registerDepartmentModel } from './department.js';
 import { registerInboundEventModel } from './inbound-event-record.js';
@@ -42,6 +43,7 @@ export function registerModels(c: Connection) {
     Message: registerMessageModel(c),
     MessageKey: registerMessageKeyModel(c),
     OutboxEntry: registerOutboxEntryModel(c),
+    OutboundLane: registerOutboundLaneModel(c),
     Session: registerSessionModel(c),
     SessionLease: registerSessionLeaseModel(c),
     ThreadEntry: registerThreadEntryModel(c),

@@ -25,6 +25,7 @@ import type { KeyedMessage, MessageKeys } from '../messages/message-keys.js';
 import type { Outbox } from './outbox.js';
 import type { OutboundQueue } from './outbound-queue.js';
 import { sendingInboxRefusal } from './sending-inbox.js';
+import { laneOf, takePlace, type DeliveryOrder } from './conversation-lanes.js';
 import { chooseRecipient, lastMessageFrom, replyRecipients, type ReplyRecipient, type ReplyRecipients } from './reply-recipients.js';
 
 export const ComposeAttachmentSchema = z.object({
@@ -159,7 +160,7 @@ export class ComposeService {
     const _id = new Types.ObjectId();
     const now = new Date();
     const emailMessageId = ticket.channel === 'email' ? createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) : undefined;
-    await this.claimNew(ticket._id, { _id, occurredAt: now, inboxId: ticket.inboxId, ...(emailMessageId ? { emailMessageId } : {}) }, true);
+    const order = await this.claimNew(ticket._id, { _id, occurredAt: now, inboxId: ticket.inboxId, ...(emailMessageId ? { emailMessageId } : {}) }, { lane: laneOf(ticket.inboxId, ticket.replyTo) });
     const [created] = await this.models.Message.insertMany([
       {
         _id,
@@ -177,6 +178,7 @@ export class ComposeService {
         threading: await this.replyThreading(ticket),
         delivery: { status: 'queued', attempts: 0, history: [{ status: 'queued', at: now }] },
         automatic: true,
+        order,
         occurredAt: now,
       },
     ]);
@@ -196,9 +198,12 @@ export class ComposeService {
       throw new ConflictError('NOT_RETRYABLE', 'Only failed outbound messages can be retried');
     }
     await this.outbox.add(message._id);
+    // Accepted again now: it goes after what was accepted since it failed, not before (a message queued before
+    // order was kept has no lane and keeps none).
+    const order = message.order ? await takePlace(this.models, message.order.lane, message._id) : undefined;
     await this.models.Message.updateOne(
       { _id: message._id },
-      { $set: { 'delivery.status': 'queued' }, $push: { 'delivery.history': { status: 'queued', at: new Date(), reason: `retry by ${viewer.name}` } } },
+      { $set: { 'delivery.status': 'queued', ...(order ? { order } : {}) }, $push: { 'delivery.history': { status: 'queued', at: new Date(), reason: `retry by ${viewer.name}` } } },
     );
     await this.audit.append(message.ticketId, 'message.retry_requested', { type: 'user', id: viewer.id, name: viewer.name }, { messageId });
     await this.queue().enqueue(messageId, message.delivery.attempts + 1);
@@ -217,7 +222,8 @@ export class ComposeService {
     const conversationId = to ? (to.conversationId ?? undefined) : ticket.replyTo?.conversationId;
     const inboxId = to ? new Types.ObjectId(to.inboxId) : ticket.inboxId;
     const emailMessageId = isReply && (to?.channel ?? ticket.channel) === 'email' ? createOutboundMessageId(this.secret, String(ticket._id), this.mailDomain()) : undefined;
-    await this.claimNew(ticket._id, { _id, occurredAt: now, inboxId, attachments, ...(emailMessageId ? { emailMessageId } : {}) }, isReply);
+    const lane = isReply ? { lane: laneOf(inboxId, { conversationId, handle: to?.to.handle ?? ticket.replyTo.handle }) } : false;
+    const order = await this.claimNew(ticket._id, { _id, occurredAt: now, inboxId, attachments, ...(emailMessageId ? { emailMessageId } : {}) }, lane);
     const [created] = await this.models.Message.insertMany([
       {
         _id,
@@ -236,6 +242,7 @@ export class ComposeService {
         ...(to ? { recipient: recipientOf(to, target.lastCustomerMessageAt) } : {}),
         threading,
         delivery: { status: isReply ? 'queued' : 'none', attempts: 0, history: [{ status: isReply ? 'queued' : 'none', at: now }] },
+        ...(order ? { order } : {}),
         occurredAt: now,
       },
     ]);
@@ -319,12 +326,18 @@ export class ComposeService {
    * thread entry; its keys — our Message-ID (its echo or bounce may come back any time after the send) and
    * its attachments (who may download them); and, when it is to be sent (`queued`), its outbox entry.
    */
-  async claimNew(ticketId: Types.ObjectId, m: KeyedMessage & { occurredAt: Date }, queued: boolean): Promise<void> {
-    await Promise.all([
+  async claimNew(ticketId: Types.ObjectId, m: KeyedMessage & { occurredAt: Date }, queued: false): Promise<undefined>;
+  async claimNew(ticketId: Types.ObjectId, m: KeyedMessage & { occurredAt: Date }, queued: { lane: string }): Promise<DeliveryOrder>;
+  async claimNew(ticketId: Types.ObjectId, m: KeyedMessage & { occurredAt: Date }, queued: false | { lane: string }): Promise<DeliveryOrder | undefined>;
+  async claimNew(ticketId: Types.ObjectId, m: KeyedMessage & { occurredAt: Date }, queued: false | { lane: string }): Promise<DeliveryOrder | undefined> {
+    const [, , , order] = await Promise.all([
       this.threadEntries.claim(ticketId, m),
       this.keys.record(m),
       queued ? this.outbox.add(m._id) : undefined,
+      // Its place in the conversation's delivery order, as accepted now (a place without its message is skipped).
+      queued ? takePlace(this.models, queued.lane, m._id) : undefined,
     ]);
+    return order;
   }
 
   /** A signed Message-ID for a new outbound email of this ticket (replies to it thread back by it). */

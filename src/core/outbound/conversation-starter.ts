@@ -21,6 +21,7 @@ import { dayBucket } from '../time/day-bucket.js';
 import { seesAllTickets, type Viewer } from '../users/viewer.js';
 import { canSee } from '../tickets/visibility.js';
 import { ComposeSchema, type ComposeService } from './compose-service.js';
+import { laneOf } from './conversation-lanes.js';
 import type { OutboundQueue } from './outbound-queue.js';
 
 /**
@@ -211,7 +212,11 @@ export class ConversationStarter {
     const messageId = new Types.ObjectId();
     const emailMessageId = recipient.conversationId ? undefined : this.compose.newEmailMessageId(String(ticket._id));
     // Its thread entry, keys and outbox entry first, as every message of ours (ComposeService.claimNew).
-    await this.compose.claimNew(ticket._id, { _id: messageId, occurredAt: sentAt, inboxId: inbox._id, attachments, ...(emailMessageId ? { emailMessageId } : {}) }, true);
+    const order = await this.compose.claimNew(
+      ticket._id,
+      { _id: messageId, occurredAt: sentAt, inboxId: inbox._id, attachments, ...(emailMessageId ? { emailMessageId } : {}) },
+      { lane: laneOf(inbox._id, recipient.replyTo) },
+    );
     const [created] = await this.models.Message.insertMany([
       {
         _id: messageId,
@@ -227,6 +232,7 @@ export class ConversationStarter {
         ...(recipient.conversationId ? { conversationId: recipient.conversationId } : { emailMessageId: emailMessageId! }),
         threading: { references: [] },
         delivery: { status: 'queued', attempts: 0, history: [{ status: 'queued', at: sentAt }] },
+        order,
         occurredAt: sentAt,
       },
     ]);

@@ -13,10 +13,11 @@ import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import type { SessionLeases } from '../inboxes/session-lease.js';
 import { backoffDelay, type HolderRoute, type OutboundQueue } from './outbound-queue.js';
+import { checkOrder, OrderWaiters, recheckDelay, type EarlierFailed, type EarlierPending } from './delivery-order.js';
 import type { Outbox } from './outbox.js';
 import { sendingInboxRefusal } from './sending-inbox.js';
 
-export type DeliveryOutcome = 'sent' | 'retry-scheduled' | 'failed' | 'skipped';
+export type DeliveryOutcome = 'sent' | 'retry-scheduled' | 'failed' | 'skipped' | 'waiting';
 
 export type SentListener = (inboxId: string, providerMessageId: string) => void;
 
@@ -28,7 +29,9 @@ const MAX_WAIT_ATTEMPTS = 1000;
  * re-read first (already sent → nothing to do), and the attempt is claimed by
  * a unique key, so duplicate or concurrent jobs never send twice. Only
  * `retryable` ChannelErrors (and unexpected errors) are retried, with backoff;
- * everything else ends as `failed` with the reason.
+ * everything else ends as `failed` with the reason. A message goes only after the
+ * one accepted before it in its conversation has been sent or has failed
+ * (`delivery-order.ts`); waiting for it is not an attempt.
  */
 export class DeliveryWorker {
   constructor(
@@ -45,6 +48,7 @@ export class DeliveryWorker {
   ) {}
 
   private leases: Pick<SessionLeases, 'current' | 'ttlMs'> | undefined;
+  private readonly waiters = new OrderWaiters();
   private sentListener: SentListener | undefined;
 
   /**
@@ -82,8 +86,14 @@ export class DeliveryWorker {
     const log = this.logger.child({ messageId, attempt });
     const message = await this.models.Message.findById(messageId).lean();
     if (!message || message.direction !== 'outbound') return 'skipped';
-    if (message.delivery.status !== 'queued' && message.delivery.status !== 'sending') return 'skipped';
+    if (message.delivery.status !== 'queued' && message.delivery.status !== 'sending') {
+      // It ended (perhaps in another process): whoever waits for it here need not wait for their recheck.
+      this.waiters.ended(messageId);
+      return 'skipped';
+    }
     if (message.delivery.attempts >= attempt) return 'skipped';
+    // Before the attempt is claimed: waiting behind an earlier message is not an attempt.
+    if (!(await this.inOrder(message, attempt, log))) return 'waiting';
 
     try {
       await this.models.DeliveryClaim.insertMany([{ _id: `${messageId}:${attempt}`, messageId, attempt, claimedAt: new Date() }]);
@@ -119,6 +129,7 @@ export class DeliveryWorker {
         this.keys.recording.end(messageId);
       }
       log.info({ ticketId: String(ticket._id) }, 'outbound message sent');
+      this.waiters.ended(messageId);
       this.tellSent(String(message.inboxId), result.providerMessageId, log);
       return 'sent';
     } catch (err) {
@@ -166,7 +177,62 @@ export class DeliveryWorker {
       this.bus.publish({ type: 'message.status_changed', seq: a.seq, at: a.at.toISOString(), scope: ticketScope(ticket), messageId, status: 'failed', reason: `${code}: ${reason}` });
     }
     log.warn({ code, reason }, 'outbound message failed permanently');
+    // The next message of its conversation goes without it (docs/architecture.md, "Outbound order").
+    this.waiters.ended(messageId);
     return 'failed';
+  }
+
+  /**
+   * Its conversation's earlier message is sent or failed (or there is none): true. Otherwise it waits, and a
+   * job looks again after `recheckDelay` — at once when the earlier one ends in this process. The agent sees
+   * what it waits for (the earlier message and, while that one is retried, its error).
+   */
+  private async inOrder(message: Message, attempt: number, log: Logger): Promise<boolean> {
+    const earlierId = message.order?.after;
+    if (!earlierId) return true;
+    const messageId = String(message._id);
+    this.waiters.add(earlierId, messageId, () => {
+      void this.queue()
+        .enqueue(messageId, attempt, new Date(), `after:${earlierId}`)
+        .catch((err: unknown) => log.warn({ err }, 'could not wake a message waiting in order; its recheck will'));
+    });
+    const check = await checkOrder(this.models, message);
+    if (check.go) {
+      this.waiters.remove(earlierId, messageId);
+      if (check.earlierFailed) await this.noteEarlierFailed(message, check.earlierFailed);
+      return true;
+    }
+    await this.noteWaiting(message, check.waitFor);
+    const at = new Date(Date.now() + recheckDelay(message.occurredAt));
+    await this.queue()
+      .enqueue(messageId, attempt, at, `wait:${at.toISOString()}`)
+      .catch((err: unknown) => log.error({ err }, 'could not schedule the order recheck; the delivery sweep will'));
+    log.info({ waitFor: check.waitFor.messageId, status: check.waitFor.status }, 'outbound message waits for an earlier one of its conversation');
+    return false;
+  }
+
+  /** Written and announced when what it waits for changed (another failed attempt of the earlier one), not on every recheck. */
+  private async noteWaiting(message: Message, earlier: EarlierPending): Promise<void> {
+    const why = earlier.lastError ? `, last attempt: ${earlier.lastError}` : '';
+    const reason = `WAITING_FOR_EARLIER_REPLY: goes after message ${earlier.messageId} of this conversation (${earlier.status}${why})`;
+    if (message.delivery.lastError === reason) return;
+    await this.announce(message, reason, true);
+  }
+
+  /** Once per message: it goes out although the one accepted before it never did. */
+  private async noteEarlierFailed(message: Message, earlier: EarlierFailed): Promise<void> {
+    const reason = `EARLIER_REPLY_FAILED: message ${earlier.messageId} of this conversation failed${earlier.lastError ? ` (${earlier.lastError})` : ''}; this one is sent without it`;
+    if (message.delivery.history.some((h) => h.reason === reason)) return;
+    await this.announce(message, reason, false);
+  }
+
+  private async announce(message: Message, reason: string, asLastError: boolean): Promise<void> {
+    await this.models.Message.updateOne(
+      { _id: message._id, 'delivery.status': 'queued' },
+      { ...(asLastError ? { $set: { 'delivery.lastError': reason } } : {}), $push: { 'delivery.history': { status: 'queued', at: new Date(), reason } } },
+    );
+    const ticket = await this.models.Ticket.findById(message.ticketId).lean();
+    if (ticket) this.bus.publish({ type: 'message.status_changed', at: new Date().toISOString(), scope: ticketScope(ticket), messageId: String(message._id), status: 'queued', reason });
   }
 
   /**

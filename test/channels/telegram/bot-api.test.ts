@@ -16,7 +16,7 @@ import type {
 } from '../../../src/core/domain/channel-adapter.js';
 import { createLogger } from '../../../src/core/logging/logger.js';
 import { ChannelError } from '../../../src/core/errors/app-error.js';
-import { startTelegramBotApi, type TelegramBotApiStandin } from '../../standins/telegram-bot-api.js';
+import { startTelegramBotApi, type HeldCall, type TelegramBotApiStandin } from '../../standins/telegram-bot-api.js';
 import { fixture } from './fixtures.js';
 
 /** The channel's pieces against the Bot API stand-in, with telegraf as the client (no hub, no database). */
@@ -274,12 +274,12 @@ describe('outbound, a long reply and a flaky Bot API', () => {
     expect(calls).toBeGreaterThan(1);
     let first = true;
     const flaky = client();
-    const sendMessage = flaky.sendMessage.bind(flaky);
-    flaky.sendMessage = (async (...args: Parameters<typeof sendMessage>) => {
+    const callApi = flaky.callApi.bind(flaky);
+    flaky.callApi = (async (...args: Parameters<typeof callApi>) => {
       if (!first) api.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
       first = false;
-      return sendMessage(...args);
-    }) as typeof sendMessage;
+      return callApi(...args);
+    }) as typeof callApi;
     const err = await rejection(sendOutbound(flaky, message, progress));
     expect(err.code).toBe('TELEGRAM_RATE_LIMITED');
     const r = await sendOutbound(client(), message, progress);
@@ -289,6 +289,35 @@ describe('outbound, a long reply and a flaky Bot API', () => {
     expect(r.providerMessageId).toBe(`381234567:${sent[0]!.message_id}`);
     expect(progress.size).toBe(0);
   });
+  it('a part Telegram never answers is given up after its timeout (retryable); the retry sends only what is missing', async () => {
+    const chat = '381230042';
+    const text = Array.from({ length: 900 }, (_, i) => `parte ${i}`).join('\n');
+    const parts = splitText(text);
+    expect(parts.length).toBeGreaterThan(1);
+    const message = out({ messageId: 'm-timeout', text, to: { handle: chat }, conversationId: chat });
+    const progress = new Map<string, number[]>();
+    const timeouts = { textMs: 400, fileMs: 400, msPerMb: 0 };
+    // The first part is answered; the second hangs (telegraf alone would wait 500 s for it).
+    const hanging = client();
+    const callApi = hanging.callApi.bind(hanging);
+    let held: HeldCall | undefined;
+    hanging.callApi = (async (...args: Parameters<typeof callApi>) => {
+      if (progress.get('m-timeout')?.length === 1) held ??= api.holdNext('sendMessage');
+      return callApi(...args);
+    }) as typeof callApi;
+    const startedAt = Date.now();
+    const err = await rejection(sendOutbound(hanging, message, progress, timeouts));
+    expect(err).toMatchObject({ code: 'TELEGRAM_TIMEOUT', retryable: true });
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    // The request was aborted, not left open: Telegram sees the connection closed (and never answers it here).
+    await held!.abandoned;
+    held!.release();
+    const r = await sendOutbound(client(), message, progress, timeouts);
+    const sent = api.sent.filter((m) => m.chatId === chat);
+    expect(sent.map((m) => m.text)).toEqual(parts);
+    expect(r.providerMessageId).toBe(`${chat}:${sent[0]!.message_id}`);
+  });
+
   it('a long text of emoji without spaces is cut between characters, never inside a surrogate pair', () => {
     const text = 'a' + '😀'.repeat(3000); // odd: the 4096th code unit is the first half of a pair
     const parts = splitText(text);

@@ -271,10 +271,13 @@ describe('WhatsApp through two hub processes (fake whatsapp-web.js client, Ferre
       before.drop('NAVIGATION');
       await eventually(async () => ((await health()).status === 'down' ? true : undefined));
       for (const text of texts) ids.push((await agent.post(`/api/tickets/${ticketId}/reply`, { text })).body.id);
-      // Each has been tried and is waiting (NOT_READY), none failed.
+      // The first has been tried and is waiting (NOT_READY); the others wait behind the one before them
+      // (their conversation's order, docs/architecture.md "Outbound order"); none failed.
       await eventually(async () => {
-        const ms = await models().Message.find({ _id: { $in: ids } }).lean();
-        return ms.length === 3 && ms.every((m) => m.delivery.lastError?.startsWith('NOT_READY')) ? true : undefined;
+        const ms = new Map((await models().Message.find({ _id: { $in: ids } }).lean()).map((m) => [String(m._id), m]));
+        const [first, ...later] = ids.map((id) => ms.get(id));
+        const waiting = later.every((m) => m?.delivery.status === 'queued' && m.delivery.lastError?.startsWith('WAITING_FOR_EARLIER_REPLY'));
+        return first?.delivery.lastError?.startsWith('NOT_READY') && waiting ? true : undefined;
       }, 40_000);
     } finally {
       // Even when this test fails: a gate left shut would hold every later session back (and fail those tests too).
@@ -284,7 +287,8 @@ describe('WhatsApp through two hub processes (fake whatsapp-web.js client, Ferre
     const after = await eventually(async () => [...clients.A, ...clients.B].find((c) => !c.destroyed && c.ready));
     expect(after).not.toBe(before);
     expect(after.qr).toBeUndefined(); // restored from the archive: no QR shown
-    await eventually(async () => (after.sent.length >= 3 ? true : undefined));
+    // One after the other: a waiter in the other hub looks again within 5 s of the one before it going.
+    await eventually(async () => (after.sent.length >= 3 ? true : undefined), 30_000);
     expect(after.sent.map((s) => s.content)).toEqual(texts);
     const stored = await eventually(async () => {
       const ms = await models().Message.find({ _id: { $in: ids } }).lean();
