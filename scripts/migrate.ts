@@ -58,10 +58,23 @@ async function main(): Promise<number> {
   }
 }
 
+/** What the operator can act on, in one line; anything else keeps its stack (a bug). */
+function explain(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  if (err.name === 'MigrationTargetError' || err.name === 'DataDirInUseError' || err.name === 'NoDatabaseError') return err.message;
+  if (err.name === 'MongoServerSelectionError') return `cannot reach the database (${err.message}). Is the host and port in the URI right, and is the server running?`;
+  const code = (err as { code?: unknown }).code;
+  if (code === 18 || /authentication failed/i.test(err.message)) return `the database refused the user name or password in the URI (${err.message}).`;
+  if (code === 13) return `the user in the URI may not write there (${err.message}).`;
+  return undefined;
+}
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error('migrate failed:', err);
+    const told = explain(err);
+    if (told) console.error(`migrate: ${told}`);
+    else console.error('migrate failed:', err);
     process.exit(1);
   },
 );
