@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   }
   startContext = { port: config.port, host: config.host, dataDir: config.database.dataDir };
   const logger = createLogger(config.logLevel);
+  // Before the database and the jobs: a hub that cannot reach Redis refuses to start instead of running half-way.
+  const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : undefined;
   const db = await startDatabase({ uri: config.database.uri, dataDir: config.database.dataDir, embedded: config.database.embedded, ferretdbBinary: config.database.ferretdbBinary, downloadTimeoutMs: config.database.downloadTimeoutMs, logger });
   const { secret, source } = await resolveInstanceSecret({ configured: config.secretKey, externalDatabase: Boolean(config.database.uri), dataDir: config.database.dataDir });
   if (source === 'generated') logger.info({ file: `${config.database.dataDir}/secret.key` }, 'generated the instance secret; back it up with the data directory');
@@ -90,7 +92,6 @@ async function main(): Promise<void> {
     documentedOperations: webchat.operations,
   });
   const server = http.createServer(app);
-  const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : undefined;
   const realtime = attachRealtime({ httpServer: server, core, logger, onAgentTyping: (ticket, typing) => void webchat!.channel.agentTyping(ticket, typing), adapter: redis?.adapter });
   webchat.channel.attachSockets(realtime.io, realtime.visitorTyping);
 

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHubProcess, type HubProcess } from '../support/hub-process.js';
+import { runRefusedHub, startHubProcess, type HubProcess } from '../support/hub-process.js';
 
 /**
  * Two `npm start`s on one DATA_DIR: before, both ran, each with its own FerretDB on the same SQLite files and
@@ -14,25 +13,6 @@ import { startHubProcess, type HubProcess } from '../support/hub-process.js';
 let dataDir: string;
 const hubs: HubProcess[] = [];
 const env = () => ({ DATA_DIR: dataDir, EMBEDDED_DB: 'ferretdb', ...(process.env.FERRETDB_BINARY ? { FERRETDB_BINARY: process.env.FERRETDB_BINARY } : {}) });
-
-/** A hub expected to refuse: its exit code and everything it printed. */
-function startRefused(): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: process.cwd(),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', ADMIN_PASSWORD: 'hub-process-admin-pw', ...env() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) =>
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    }),
-  );
-}
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'ponte-lock-'));
@@ -47,7 +27,7 @@ describe('one hub per DATA_DIR', () => {
     const first = await startHubProcess(env());
     hubs.push(first);
 
-    const second = await startRefused();
+    const second = await runRefusedHub(env());
     expect(second.code, second.output).toBe(1);
     expect(second.output).toContain(`DATA_DIR ${dataDir} is in use by another Ponte process (pid ${first.child.pid}`);
     expect(second.output).not.toMatch(/^\s+at /m); // no stack trace
