@@ -22,6 +22,7 @@ import { createLogger } from './core/logging/logger.js';
 import { attachRealtime } from './realtime/attach-realtime.js';
 import { connectRedisAdapter } from './realtime/redis-adapter.js';
 import { createWebApp } from './web/create-web-app.js';
+import { assertPortFree } from './web/http/port-free.js';
 import { consoleMounts } from './web/mount-console.js';
 import { webchatMount } from './web/mount-webchat.js';
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   }
   startContext = { port: config.port, host: config.host, dataDir: config.database.dataDir };
   const logger = createLogger(config.logLevel);
+  await assertPortFree(config.port, config.host);
   // Before the database and the jobs: a hub that cannot reach Redis refuses to start instead of running half-way.
   const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : undefined;
   const db = await startDatabase({ uri: config.database.uri, dataDir: config.database.dataDir, embedded: config.database.embedded, ferretdbBinary: config.database.ferretdbBinary, downloadTimeoutMs: config.database.downloadTimeoutMs, logger });

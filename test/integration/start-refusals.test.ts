@@ -43,10 +43,12 @@ describe('a hub that cannot start says why', () => {
     expect(Date.now() - started).toBeLessThan(40_000);
   }, 60_000);
 
-  it('PORT taken: one message naming the port, no stack', async () => {
+  it('PORT taken: one message naming the port, no stack, before the database and channels start', async () => {
     const run = await runRefusedHub(env({ PORT: String(port) }), 90_000);
     expect(run.code, run.output).toBe(1);
     expect(run.output).toContain(`Ponte cannot start. Port ${port} on 127.0.0.1 is already in use`);
+    // Found before anything started (it used to be the last step, after the database, the jobs and the channel sessions).
+    expect(run.output).not.toContain('embedded FerretDB started');
     expect(run.output).not.toMatch(/^\s+at /m);
   }, 120_000);
 });
