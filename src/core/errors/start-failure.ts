@@ -5,7 +5,7 @@
  */
 
 /** Errors whose message is already written for the operator (no database, DATA_DIR in use, …). */
-const OPERATOR_ERRORS = new Set(['NoDatabaseError', 'DataDirInUseError', 'InstanceSecretError', 'RedisUnreachableError']);
+const OPERATOR_ERRORS = new Set(['NoDatabaseError', 'DataDirInUseError', 'InstanceSecretError', 'RedisUnreachableError', 'EmbeddedDatabaseError']);
 
 export function describeStartFailure(err: unknown, context: { port: number; host: string; dataDir: string }): string | undefined {
   if (!(err instanceof Error)) return undefined;
