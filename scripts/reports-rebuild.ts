@@ -1,7 +1,8 @@
 // `npm run reports:rebuild`: recomputes every report fact and rollup from tickets, messages and the audit
 // history (the repair for facts a crash lost between an event and its rollup write). Run it with the hub
 // stopped, or accept that facts recorded while it runs wait for the next rebuild. Uses the hub's database
-// (MONGODB_URI, else the embedded one under DATA_DIR).
+// (MONGODB_URI, else the embedded one under DATA_DIR: there the hub must be stopped, as a second
+// process on DATA_DIR is refused, see src/core/db/data-dir-lock.ts).
 import { openReports } from './reports-database.js';
 
 const started = Date.now();

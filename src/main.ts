@@ -15,14 +15,19 @@ import { loadConfig, type Config } from './core/config/config.js';
 import { createCore } from './core/create-core.js';
 import { resolveInstanceSecret } from './core/crypto/instance-secret.js';
 import { connectMongoose, disconnect } from './core/db/connect.js';
-import { NoDatabaseError, startDatabase } from './core/db/start-database.js';
+import { startDatabase } from './core/db/start-database.js';
+import { describeStartFailure } from './core/errors/start-failure.js';
 import { watchEmbeddedCapacity } from './core/db/embedded-capacity.js';
 import { createLogger } from './core/logging/logger.js';
 import { attachRealtime } from './realtime/attach-realtime.js';
 import { connectRedisAdapter } from './realtime/redis-adapter.js';
 import { createWebApp } from './web/create-web-app.js';
+import { assertPortFree } from './web/http/port-free.js';
 import { consoleMounts } from './web/mount-console.js';
 import { webchatMount } from './web/mount-webchat.js';
+
+/** What a start failure's message may name (set once the configuration is read). */
+let startContext: { port: number; host: string; dataDir: string } | undefined;
 
 /** Composition root: config → database → core → channels → web → realtime → jobs. */
 async function main(): Promise<void> {
@@ -33,7 +38,11 @@ async function main(): Promise<void> {
     console.error((err as Error).message);
     process.exit(1);
   }
+  startContext = { port: config.port, host: config.host, dataDir: config.database.dataDir };
   const logger = createLogger(config.logLevel);
+  await assertPortFree(config.port, config.host);
+  // Before the database and the jobs: a hub that cannot reach Redis refuses to start instead of running half-way.
+  const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : undefined;
   const db = await startDatabase({ uri: config.database.uri, dataDir: config.database.dataDir, embedded: config.database.embedded, ferretdbBinary: config.database.ferretdbBinary, downloadTimeoutMs: config.database.downloadTimeoutMs, logger });
   const { secret, source } = await resolveInstanceSecret({ configured: config.secretKey, externalDatabase: Boolean(config.database.uri), dataDir: config.database.dataDir });
   if (source === 'generated') logger.info({ file: `${config.database.dataDir}/secret.key` }, 'generated the instance secret; back it up with the data directory');
@@ -85,7 +94,6 @@ async function main(): Promise<void> {
     documentedOperations: webchat.operations,
   });
   const server = http.createServer(app);
-  const redis = config.redisUrl ? await connectRedisAdapter(config.redisUrl, logger) : undefined;
   const realtime = attachRealtime({ httpServer: server, core, logger, onAgentTyping: (ticket, typing) => void webchat!.channel.agentTyping(ticket, typing), adapter: redis?.adapter });
   webchat.channel.attachSockets(realtime.io, realtime.visitorTyping);
 
@@ -137,9 +145,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  // No database: the message is the whole story (what was tried, the two ways out); a stack would bury it.
-  if (err instanceof NoDatabaseError) {
-    console.error(`\n${err.message}\n`);
+  // No database, DATA_DIR in use, PORT taken…: the message is the whole story; a stack would bury it.
+  const told = startContext && describeStartFailure(err, startContext);
+  if (told) {
+    console.error(`\nPonte cannot start. ${told}\n`);
     process.exit(1);
   }
   console.error('Ponte failed to start:', err);

@@ -110,6 +110,25 @@ describe('migrate the database to another server', () => {
     expect((await verifyMigratedChains(target.connection)).broken).toEqual([]);
   });
 
+  it('refuses a target holding another install\'s data (it merged them) and a source with nothing to copy', async () => {
+    const client = target.connection.getClient();
+    const foreign = client.db('someone_else');
+    await foreign.collection('tickets').insertOne({ subject: 'not from this install' });
+    const merged = await migrateDatabase({ source: t.db.connection.db!, target: foreign, logger }).then(
+      (report) => `copied (ok: ${report.ok})`,
+      (err: Error) => err.message,
+    );
+    expect(merged).toContain('already holds data that did not come from this install: tickets (1)');
+    expect(await foreign.collection('messages').countDocuments({})).toBe(0);
+
+    // A DATA_DIR or MONGODB_URI that is not the hub's: nothing to copy, and "Done" would have sent the hub to an empty database.
+    const fromEmpty = await migrateDatabase({ source: client.db('nothing_here'), target: client.db('fresh'), logger }).then(
+      (report) => `copied (ok: ${report.ok})`,
+      (err: Error) => err.message,
+    );
+    expect(fromEmpty).toContain('holds no data');
+  });
+
   it('npm run migrate -- --to … copies, verifies and says what to set next', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts', '--to', cliTarget.uri], {
       cwd: process.cwd(),
@@ -135,5 +154,19 @@ describe('migrate the database to another server', () => {
     bad.stderr.on('data', (d: Buffer) => (err += d.toString()));
     expect(await new Promise<number | null>((resolve) => bad.once('exit', resolve))).toBe(2);
     expect(err).toContain('--to must be a mongodb:// or mongodb+srv:// URI');
+
+    // The same copy again into a database holding someone else's data: one line saying so, no stack.
+    const foreignUri = cliTarget.uri.replace('/ponte', '/someone_else_cli');
+    await cliTarget.connection.getClient().db('someone_else_cli').collection('users').insertOne({ email: 'x@example.test' });
+    const refused = spawn(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts', '--to', foreignUri], {
+      cwd: process.cwd(),
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: t.db.uri, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let refusal = '';
+    refused.stderr.on('data', (d: Buffer) => (refusal += d.toString()));
+    expect(await new Promise<number | null>((resolve) => refused.once('exit', resolve))).toBe(1);
+    expect(refusal).toContain('migrate: the target database someone_else_cli already holds data that did not come from this install: users (1)');
+    expect(refusal).not.toMatch(/^\s+at /m);
   }, 120_000);
 });

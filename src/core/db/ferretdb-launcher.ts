@@ -18,6 +18,11 @@ async function sourceFiles(sourceDir: string): Promise<string[]> {
 const LOCK_STALE_MS = 15 * 60_000; // a cold build takes minutes on 2 cores; older locks are leftovers
 const STDERR_TAIL_LINES = 30;
 
+/** The embedded FerretDB would not start (damaged files, a taken address…): its own last words are the message. */
+export class EmbeddedDatabaseError extends Error {
+  override name = 'EmbeddedDatabaseError';
+}
+
 export interface RunningFerretDb {
   uri: string;
   pid: number;
@@ -235,7 +240,12 @@ export async function launchFerretDb(opts: {
     const fail = (why: string): void => {
       clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new Error(`FerretDB launcher ${opts.binary} ${why}. stderr tail:\n${tail()}`));
+      reject(
+        new EmbeddedDatabaseError(
+          `the embedded database (FerretDB) on ${path.resolve(opts.dir)} did not start: it ${why}. What it said last:\n${tail()}\n` +
+            'If it names the files ("file is not a database", "malformed"), they are damaged (a crash, a full disk): restore DATA_DIR from your backup.',
+        ),
+      );
     };
     const timeoutMs = opts.startTimeoutMs ?? 30_000;
     const timer = setTimeout(() => fail(`printed no MONGODB_URI within ${timeoutMs} ms`), timeoutMs);

@@ -1,5 +1,6 @@
 import type { AnyBulkWriteOperation, Db, Document, IndexDescription } from 'mongodb';
 import type { Logger } from '../logging/logger.js';
+import { checkMigrationTarget, MARKER_COLLECTION } from './migration-target.js';
 
 /**
  * Copies every collection of one database into another (GridFS buckets are two ordinary collections,
@@ -74,11 +75,13 @@ export async function migrateDatabase(opts: { source: Db; target: Db; logger: Lo
   const { source, target } = opts;
   const log = opts.logger;
   const batchSize = opts.batchSize ?? 500;
+  await checkMigrationTarget(source, target);
   const infos = await source.listCollections({}, { nameOnly: false }).toArray();
   const names = infos
     .filter((c) => c.type !== 'view' && !c.name.startsWith('system.'))
     .map((c) => c.name)
-    .sort();
+    // The marker first: a copy interrupted after any data arrived is recognised as this source's when resumed.
+    .sort((a, b) => Number(b === MARKER_COLLECTION) - Number(a === MARKER_COLLECTION) || (a < b ? -1 : a > b ? 1 : 0));
   const existing = new Set((await target.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   const collections: CollectionReport[] = [];
   for (const name of names) {

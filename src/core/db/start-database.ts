@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logging/logger.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { ferretDbAvailability } from './ferretdb-availability.js';
 import { ensureFerretDbBinary } from './ferretdb-launcher.js';
 import { superviseFerretDb } from './ferretdb-supervisor.js';
@@ -103,13 +104,42 @@ function withPoolLimit(uri: string): string {
 
 export async function startDatabase(opts: StartDatabaseOptions): Promise<StartedDatabase> {
   const log = opts.logger.child({ module: 'database' });
-  const dbName = opts.dbName ?? 'ponte';
 
   if (opts.uri) {
     const reason = 'MONGODB_URI is set; no embedded database started';
     log.info({ kind: 'mongodb', reason }, 'using external MongoDB');
     return { uri: opts.uri, kind: 'mongodb', reason, stop: async () => {} };
   }
+
+  // Before anything reads or starts on DATA_DIR: a second process there would run a second server on the same files.
+  const lock = await lockDataDir(opts.dataDir);
+  let started: StartedDatabase;
+  try {
+    started = await startEmbedded(opts, log);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  return {
+    uri: started.uri,
+    kind: started.kind,
+    reason: started.reason,
+    // Not copied: a restart after a crash has another process.
+    get pid() {
+      return started.pid;
+    },
+    stop: async () => {
+      try {
+        await started.stop();
+      } finally {
+        await lock.release();
+      }
+    },
+  };
+}
+
+async function startEmbedded(opts: StartDatabaseOptions, log: Logger): Promise<StartedDatabase> {
+  const dbName = opts.dbName ?? 'ponte';
 
   const mongoDir = path.join(opts.dataDir, 'mongodb');
   const ferretDir = path.join(opts.dataDir, 'ferretdb');
