@@ -1,8 +1,9 @@
 import { io, type Socket } from 'socket.io-client';
-import { api } from './api.ts';
+import { api, ApiError } from './api.ts';
 import { t } from './i18n.ts';
 import { store } from './store.ts';
 import { listenSlaAlerts } from './sla-alerts.ts';
+import { sessionEnded } from './session-end.ts';
 import type { InboxHealth, Message, Presence, TicketSummary, TicketViewer } from './types.ts';
 
 /**
@@ -35,15 +36,26 @@ export function connect() {
     if (store.selected) void join(store.selected);
     socket!.emit('presence:set', { status: document.hidden ? 'away' : 'online' });
   });
-  socket.on('disconnect', () => {
+  socket.on('disconnect', (reason) => {
     store.connection = 'offline';
     joined = null;
     store.changed();
+    // The server hangs up on a session that ended (and socket.io then never reconnects by itself): a 401 from
+    // /auth/me takes the console to the sign-in page; any other answer means it may come back.
+    if (reason === 'io server disconnect') {
+      void api.get('/auth/me').then(
+        () => socket?.connect(),
+        (err: unknown) => {
+          if (err instanceof ApiError && err.status === 401) sessionEnded();
+          else setTimeout(() => socket?.connect(), 2000);
+        },
+      );
+    }
   });
   socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
     store.connection = 'offline';
     store.changed();
-    if (err.data?.code === 'UNAUTHENTICATED') location.reload();
+    if (err.data?.code === 'UNAUTHENTICATED') sessionEnded();
   });
 
   socket.on('ticket.created', (e: Scoped & { ticket: TicketSummary }) => {
