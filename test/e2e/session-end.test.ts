@@ -69,5 +69,11 @@ describe('a console whose session ended', () => {
     await page.click('[data-testid=send]');
     await page.waitForSelector('input[name=email]', UI);
     await expect(page.locator('[data-testid=session-ended]').isVisible()).resolves.toBe(true);
+    // The answer that could not be sent is back in the composer once signed in again.
+    await page.fill('input[name=email]', agent.email);
+    await page.fill('input[name=password]', agent.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=composer-input]', UI);
+    await expect.poll(() => page.inputValue('[data-testid=composer-input]'), UI).toBe('Yes, it left yesterday');
   });
 });

@@ -217,8 +217,8 @@ class Store {
     const rank: Record<string, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
     if (prev && (rank[prev.deliveryStatus] ?? -1) > (rank[m.deliveryStatus] ?? -1)) m = { ...m, deliveryStatus: prev.deliveryStatus };
     thread.set(m.id, { ...prev, ...m, pending: undefined });
-    // The optimistic copy (same text, still pending) is replaced by the stored one.
-    for (const [k, v] of thread) if (v.pending === 'sending' && v.tempId && v.text === m.text && v.kind === m.kind && m.authorType === 'agent') thread.delete(k);
+    // The optimistic copy (same text, still pending, or failed and now sent again) is replaced by the stored one.
+    for (const [k, v] of thread) if ((v.pending === 'sending' || v.pending === 'failed') && v.tempId && v.text === m.text && v.kind === m.kind && m.authorType === 'agent') thread.delete(k);
     this.changed();
   }
 

@@ -19,6 +19,7 @@ import { ProfilePage } from './profile/ProfilePage.tsx';
 import { LinkPage, linkToken } from './profile/LinkPage.tsx';
 import { ContactsPage, isContactsRoute } from './contacts/ContactsPage.tsx';
 import { at } from '../admin-i18n.ts';
+import { clearDrafts } from '../drafts.ts';
 
 /** The settings area (`#/settings/...`) is its own chunk: agents never load it, the others on first visit. */
 const isSettingsRoute = () => location.hash.startsWith('#/settings');
@@ -190,6 +191,7 @@ export function App() {
           class="btn ghost small"
           onClick={() =>
             void api.post('/auth/logout').finally(() => {
+              clearDrafts(s.me!.id);
               location.hash = '';
               location.reload();
             })
