@@ -59,10 +59,12 @@ export function connect() {
   });
 
   socket.on('ticket.created', (e: Scoped & { ticket: TicketSummary }) => {
+    regained(e.ticket.id);
     store.bumpSeq(e.ticket.id, e.seq);
     store.upsertTicket(e.ticket);
   });
   socket.on('ticket.updated', (e: Scoped & { ticket: TicketSummary; change?: string }) => {
+    regained(e.ticket.id);
     store.bumpSeq(e.ticket.id, e.seq);
     store.upsertTicket(e.ticket);
     if (store.selected === e.ticket.id) void store.loadAudit(e.ticket.id).catch(() => undefined);
@@ -157,6 +159,16 @@ export function connect() {
   });
 
   document.addEventListener('visibilitychange', () => socket?.emit('presence:set', { status: document.hidden ? 'away' : 'online' }));
+}
+
+/**
+ * Ticket events reach only the rooms that may see the ticket, so one for a ticket we had lost (transferred
+ * away and back, reassigned to us) means it is ours to see again: the open one is read and joined afresh.
+ */
+function regained(ticketId: string) {
+  if (!store.revoked.delete(ticketId)) return;
+  store.changed();
+  if (store.selected === ticketId) void store.openTicket(ticketId).then(() => join(ticketId), () => store.revoked.add(ticketId));
 }
 
 async function fetchSummary(ticketId: string) {

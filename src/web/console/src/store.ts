@@ -256,6 +256,7 @@ class Store {
 
   async loadDetail(id: string) {
     const d = await api.get<TicketDetail>(`/tickets/${id}`);
+    this.revoked.delete(id); // read just now: visible again (transferred back)
     this.details.set(id, d);
     this.changed();
   }

@@ -119,7 +119,7 @@ export function TicketView() {
   }
   if (s.revoked.has(id)) {
     return (
-      <section class="ticket-view empty-state">
+      <section class="ticket-view empty-state" data-testid="ticket-gone">
         <p>{t('ticketGone')}</p>
       </section>
     );
