@@ -230,6 +230,7 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
       <textarea
         ref={area}
         data-testid="composer-input"
+        dir="auto"
         value={text}
         placeholder={mode === 'reply' ? t('replyPlaceholder') : t('notePlaceholder')}
         onInput={(e) => {

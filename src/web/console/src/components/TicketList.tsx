@@ -88,7 +88,7 @@ export function TicketList() {
               >
                 <div class="row-top">
                   <ChannelBadge channel={tk.channel} compact />
-                  <span class="subject">{tk.subject || `#${tk.number}`}</span>
+                  <span class="subject" dir="auto">{tk.subject || `#${tk.number}`}</span>
                   {unread ? (
                     <span class="badge" data-testid="unread-badge">
                       {unread}
@@ -96,7 +96,7 @@ export function TicketList() {
                   ) : null}
                 </div>
                 {tk.preview ? (
-                  <div class="row-preview" data-testid="ticket-preview" title={tk.preview}>
+                  <div class="row-preview" dir="auto" data-testid="ticket-preview" title={tk.preview}>
                     {tk.preview}
                   </div>
                 ) : null}

@@ -142,7 +142,7 @@ export function TicketView() {
       <header class="ticket-head">
         <div class="title-line">
           <h1>
-            <span class="num">#{detail.number}</span> {detail.subject}
+            <span class="num">#{detail.number}</span> <span dir="auto">{detail.subject}</span>
           </h1>
         </div>
         <div class="meta-line">
