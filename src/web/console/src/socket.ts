@@ -158,7 +158,12 @@ export function connect() {
     store.changed();
   });
 
-  document.addEventListener('visibilitychange', () => socket?.emit('presence:set', { status: document.hidden ? 'away' : 'online' }));
+  document.addEventListener('visibilitychange', () => {
+    socket?.emit('presence:set', { status: document.hidden ? 'away' : 'online' });
+    // Back on the tab: what arrived for the open ticket meanwhile is on screen now (clicking its row, already
+    // selected, would not clear the badge).
+    if (!document.hidden && store.selected && store.unread.delete(store.selected)) store.changed();
+  });
 }
 
 /**
