@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { messagePreview } from '../../../core/tickets/message-preview.ts';
 import { api, ApiError } from './api.ts';
 import { t } from './i18n.ts';
 import { store } from './store.ts';
@@ -91,7 +92,12 @@ export function connect() {
     store.bumpSeq(m.ticketId, e.seq);
     if (store.threads.has(m.ticketId)) store.addMessage(m);
     const known = store.tickets.get(m.ticketId);
-    if (known) store.upsertTicket({ ...known, lastMessageAt: m.occurredAt > known.lastMessageAt ? m.occurredAt : known.lastMessageAt });
+    if (known) {
+      // The row's second line is the newest conversation message, as the server keeps it (notes never).
+      const newest = m.kind === 'message' && m.occurredAt >= known.lastMessageAt;
+      const preview = newest ? messagePreview(m.text, m.attachments) : known.preview;
+      store.upsertTicket({ ...known, lastMessageAt: m.occurredAt > known.lastMessageAt ? m.occurredAt : known.lastMessageAt, ...(preview ? { preview } : {}) });
+    }
     else void fetchSummary(m.ticketId);
     if (m.direction === 'inbound') {
       store.customerTyping.delete(m.ticketId);
