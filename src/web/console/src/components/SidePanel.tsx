@@ -178,6 +178,7 @@ export function SidePanel() {
             ))}
             <input
               class="tag-input"
+              maxLength={60} // the API's limit (TicketPatchSchema): longer ones were refused after the field emptied
               placeholder={t('addTag')}
               value={tag}
               onInput={(e) => setTag(e.currentTarget.value)}
