@@ -1,3 +1,5 @@
+import { sessionEnded } from './session-end.ts';
+
 /** JSON over fetch with the session cookie; errors carry the API's stable code. */
 export class ApiError extends Error {
   constructor(
@@ -21,6 +23,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (res.status === 204) return undefined as T;
+  // `/auth/*` answers 401 by design (wrong password, no session yet); anywhere else it means the session ended.
+  if (res.status === 401 && !path.startsWith('/auth/')) sessionEnded();
   type Body = { error?: { code: string; message: string; details?: { issues?: Array<{ path: string; message: string }> } & Record<string, unknown> } };
   const data = (await res.json().catch(() => ({}))) as Body;
   const err = data.error;

@@ -1,8 +1,10 @@
 import { io, type Socket } from 'socket.io-client';
-import { api } from './api.ts';
+import { messagePreview } from '../../../core/tickets/message-preview.ts';
+import { api, ApiError } from './api.ts';
 import { t } from './i18n.ts';
 import { store } from './store.ts';
 import { listenSlaAlerts } from './sla-alerts.ts';
+import { sessionEnded } from './session-end.ts';
 import type { InboxHealth, Message, Presence, TicketSummary, TicketViewer } from './types.ts';
 
 /**
@@ -35,22 +37,35 @@ export function connect() {
     if (store.selected) void join(store.selected);
     socket!.emit('presence:set', { status: document.hidden ? 'away' : 'online' });
   });
-  socket.on('disconnect', () => {
+  socket.on('disconnect', (reason) => {
     store.connection = 'offline';
     joined = null;
     store.changed();
+    // The server hangs up on a session that ended (and socket.io then never reconnects by itself): a 401 from
+    // /auth/me takes the console to the sign-in page; any other answer means it may come back.
+    if (reason === 'io server disconnect') {
+      void api.get('/auth/me').then(
+        () => socket?.connect(),
+        (err: unknown) => {
+          if (err instanceof ApiError && err.status === 401) sessionEnded();
+          else setTimeout(() => socket?.connect(), 2000);
+        },
+      );
+    }
   });
   socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
     store.connection = 'offline';
     store.changed();
-    if (err.data?.code === 'UNAUTHENTICATED') location.reload();
+    if (err.data?.code === 'UNAUTHENTICATED') sessionEnded();
   });
 
   socket.on('ticket.created', (e: Scoped & { ticket: TicketSummary }) => {
+    regained(e.ticket.id);
     store.bumpSeq(e.ticket.id, e.seq);
     store.upsertTicket(e.ticket);
   });
   socket.on('ticket.updated', (e: Scoped & { ticket: TicketSummary; change?: string }) => {
+    regained(e.ticket.id);
     store.bumpSeq(e.ticket.id, e.seq);
     store.upsertTicket(e.ticket);
     if (store.selected === e.ticket.id) void store.loadAudit(e.ticket.id).catch(() => undefined);
@@ -77,7 +92,12 @@ export function connect() {
     store.bumpSeq(m.ticketId, e.seq);
     if (store.threads.has(m.ticketId)) store.addMessage(m);
     const known = store.tickets.get(m.ticketId);
-    if (known) store.upsertTicket({ ...known, lastMessageAt: m.occurredAt > known.lastMessageAt ? m.occurredAt : known.lastMessageAt });
+    if (known) {
+      // The row's second line is the newest conversation message, as the server keeps it (notes never).
+      const newest = m.kind === 'message' && m.occurredAt >= known.lastMessageAt;
+      const preview = newest ? messagePreview(m.text, m.attachments) : known.preview;
+      store.upsertTicket({ ...known, lastMessageAt: m.occurredAt > known.lastMessageAt ? m.occurredAt : known.lastMessageAt, ...(preview ? { preview } : {}) });
+    }
     else void fetchSummary(m.ticketId);
     if (m.direction === 'inbound') {
       store.customerTyping.delete(m.ticketId);
@@ -144,7 +164,22 @@ export function connect() {
     store.changed();
   });
 
-  document.addEventListener('visibilitychange', () => socket?.emit('presence:set', { status: document.hidden ? 'away' : 'online' }));
+  document.addEventListener('visibilitychange', () => {
+    socket?.emit('presence:set', { status: document.hidden ? 'away' : 'online' });
+    // Back on the tab: what arrived for the open ticket meanwhile is on screen now (clicking its row, already
+    // selected, would not clear the badge).
+    if (!document.hidden && store.selected && store.unread.delete(store.selected)) store.changed();
+  });
+}
+
+/**
+ * Ticket events reach only the rooms that may see the ticket, so one for a ticket we had lost (transferred
+ * away and back, reassigned to us) means it is ours to see again: the open one is read and joined afresh.
+ */
+function regained(ticketId: string) {
+  if (!store.revoked.delete(ticketId)) return;
+  store.changed();
+  if (store.selected === ticketId) void store.openTicket(ticketId).then(() => join(ticketId), () => store.revoked.add(ticketId));
 }
 
 async function fetchSummary(ticketId: string) {

@@ -38,6 +38,8 @@ class Store {
   tickets = new Map<string, TicketSummary>();
   order: string[] = [];
   listLoading = false;
+  /** The list's next page (`GET /tickets?cursor=`), null at the end; a search is one page. */
+  nextCursor: string | null = null;
   unread = new Map<string, number>();
   selected: string | null = null;
   details = new Map<string, TicketDetail>();
@@ -81,7 +83,7 @@ class Store {
 
   // ---- ticket list ----------------------------------------------------------------------
 
-  listQuery(): string {
+  listQuery(cursor?: string): string {
     const f = this.filters;
     const assignee = this.view === 'mine' ? 'me' : this.view === 'unassigned' ? 'unassigned' : undefined;
     return qs({
@@ -95,6 +97,7 @@ class Store {
       snoozed: this.view === 'snoozed' ? 'only' : 'exclude',
       sort: 'sla',
       limit: 100,
+      cursor,
     });
   }
 
@@ -141,10 +144,31 @@ class Store {
     const query = this.listQuery();
     try {
       const q = this.filters.q;
-      const page = await api.get<{ items: TicketSummary[] }>(q ? searchPath(q) : `/tickets${query}`);
+      const page = await api.get<{ items: TicketSummary[]; nextCursor?: string | null }>(q ? searchPath(q) : `/tickets${query}`);
       if (query !== this.listQuery()) return; // the filters changed meanwhile
       this.tickets = new Map(page.items.map((t) => [t.id, t]));
+      this.nextCursor = q ? null : (page.nextCursor ?? null);
       if (q) this.order = page.items.map((t) => t.id);
+      this.sort();
+    } finally {
+      this.listLoading = false;
+      this.changed();
+    }
+  }
+
+  /** The next page of the list, added to the tickets already shown (the list stays sorted as a whole). */
+  async loadMore() {
+    const cursor = this.nextCursor;
+    if (!cursor || this.listLoading || this.filters.q) return;
+    const query = this.listQuery();
+    this.listLoading = true;
+    this.changed();
+    try {
+      const page = await api.get<{ items: TicketSummary[]; nextCursor: string | null }>(`/tickets${this.listQuery(cursor)}`);
+      if (query !== this.listQuery() || cursor !== this.nextCursor) return; // filters changed or the list was reloaded
+      // A ticket already shown (it may have arrived live) keeps its live copy.
+      for (const t of page.items) if (!this.tickets.has(t.id)) this.tickets.set(t.id, t);
+      this.nextCursor = page.nextCursor;
       this.sort();
     } finally {
       this.listLoading = false;
@@ -217,8 +241,8 @@ class Store {
     const rank: Record<string, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
     if (prev && (rank[prev.deliveryStatus] ?? -1) > (rank[m.deliveryStatus] ?? -1)) m = { ...m, deliveryStatus: prev.deliveryStatus };
     thread.set(m.id, { ...prev, ...m, pending: undefined });
-    // The optimistic copy (same text, still pending) is replaced by the stored one.
-    for (const [k, v] of thread) if (v.pending === 'sending' && v.tempId && v.text === m.text && v.kind === m.kind && m.authorType === 'agent') thread.delete(k);
+    // The optimistic copy (same text, still pending, or failed and now sent again) is replaced by the stored one.
+    for (const [k, v] of thread) if ((v.pending === 'sending' || v.pending === 'failed') && v.tempId && v.text === m.text && v.kind === m.kind && m.authorType === 'agent') thread.delete(k);
     this.changed();
   }
 
@@ -232,6 +256,7 @@ class Store {
 
   async loadDetail(id: string) {
     const d = await api.get<TicketDetail>(`/tickets/${id}`);
+    this.revoked.delete(id); // read just now: visible again (transferred back)
     this.details.set(id, d);
     this.changed();
   }

@@ -19,6 +19,7 @@ import { ProfilePage } from './profile/ProfilePage.tsx';
 import { LinkPage, linkToken } from './profile/LinkPage.tsx';
 import { ContactsPage, isContactsRoute } from './contacts/ContactsPage.tsx';
 import { at } from '../admin-i18n.ts';
+import { clearDrafts } from '../drafts.ts';
 
 /** The settings area (`#/settings/...`) is its own chunk: agents never load it, the others on first visit. */
 const isSettingsRoute = () => location.hash.startsWith('#/settings');
@@ -45,10 +46,17 @@ function go(delta: number) {
   if (next) location.hash = `#/t/${next}`;
 }
 
-/** j/k move, r reply, n note, e solve — not while typing in a field. */
+/** The ticket list and the open ticket are on screen (not settings, contacts, reports or the profile). */
+const isWorkspaceRoute = () => /^(#\/?)?$|^#\/t\//.test(location.hash);
+
+/**
+ * j/k move, r reply, n note, e solve — not while typing in a field, not behind a modal dialog (focus can rest on
+ * the page under it after a click on the dialog's background), and only where the list and ticket are shown.
+ */
 function onShortcut(e: KeyboardEvent) {
   const el = e.target as HTMLElement;
-  if (e.ctrlKey || e.metaKey || e.altKey || el.closest('input, textarea, select, [contenteditable]') || isSettingsRoute()) return;
+  if (e.ctrlKey || e.metaKey || e.altKey || el.closest('input, textarea, select, [contenteditable]') || !isWorkspaceRoute()) return;
+  if (document.querySelector('[aria-modal="true"]')) return;
   if (e.key === 'j') go(1);
   else if (e.key === 'k') go(-1);
   else if ((e.key === 'r' || e.key === 'n') && store.selected) {
@@ -56,10 +64,14 @@ function onShortcut(e: KeyboardEvent) {
     window.dispatchEvent(new CustomEvent('ponte:compose', { detail: e.key === 'r' ? 'reply' : 'note' }));
   } else if (e.key === 'e' && store.selected) {
     const id = store.selected;
-    void api.patch(`/tickets/${id}`, { status: 'solved' }).then(() => {
-      go(1);
-      void store.loadDetail(id);
-    });
+    void api.patch(`/tickets/${id}`, { status: 'solved' }).then(
+      () => {
+        go(1);
+        void store.loadDetail(id).catch(() => undefined);
+      },
+      // Refused (merged, closed, no longer visible): said, as the side panel's status field does.
+      (err: Error) => store.flash(err.message),
+    );
   }
 }
 
@@ -190,6 +202,7 @@ export function App() {
           class="btn ghost small"
           onClick={() =>
             void api.post('/auth/logout').finally(() => {
+              clearDrafts(s.me!.id);
               location.hash = '';
               location.reload();
             })
@@ -215,7 +228,11 @@ export function App() {
         </div>
       )}
       <footer class="statusbar">{t('shortcuts')}</footer>
-      {s.toast ? <div class="toast">{s.toast}</div> : null}
+      {s.toast ? (
+        <div class="toast" role="status">
+          {s.toast}
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { store, useStore } from '../store.ts';
 import type { Message, ReplyWindow, TicketDetail } from '../types.ts';
 import { fileSize } from './bits.tsx';
 import { RecipientPicker, type Recipients } from './RecipientPicker.tsx';
+import { readDraft, writeDraft } from '../drafts.ts';
 
 interface Pending {
   fileName: string;
@@ -33,25 +34,37 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
   const area = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
+  const userId = s.me?.id ?? '';
+  // The text typed so far, kept per ticket (drafts.ts) so that another ticket or a reload does not lose it.
+  const edit = (next: string, m: 'reply' | 'note' = mode) => {
+    setText(next);
+    writeDraft(userId, ticket.id, { text: next, mode: m });
+  };
+  const switchMode = (m: 'reply' | 'note') => {
+    setMode(m);
+    writeDraft(userId, ticket.id, { text, mode: m });
+  };
+
   useEffect(() => {
     const onCompose = (e: Event) => {
-      setMode((e as CustomEvent<'reply' | 'note'>).detail);
+      switchMode((e as CustomEvent<'reply' | 'note'>).detail);
       area.current?.focus();
     };
     window.addEventListener('ponte:compose', onCompose);
     return () => window.removeEventListener('ponte:compose', onCompose);
-  }, []);
+  });
 
   // The agent's own pick of recipient (null: the default, the customer who wrote last).
   const [chosen, setChosen] = useState<string | null>(null);
   const recipientId = recipients ? (chosen && recipients.items.some((r) => r.id === chosen) ? chosen : recipients.defaultId) : undefined;
 
   useEffect(() => {
-    setText('');
+    const draft = readDraft(userId, ticket.id);
+    setText(draft?.text ?? '');
     setFiles([]);
     setChosen(null);
     // A note started on one ticket must not turn the next ticket's first answer into a note (or the reverse).
-    setMode('reply');
+    setMode(draft?.mode ?? 'reply');
   }, [ticket.id]);
 
   // Platforms that take replies only for a while after the customer wrote (Messenger): told before sending.
@@ -90,7 +103,7 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
     const caret = area.current?.selectionStart ?? text.length;
     const start = caret - slash[2]!.length - 1;
     const next = text.slice(0, start) + renderTemplate(c.body, vars()) + text.slice(caret);
-    setText(next);
+    edit(next);
     setCannedIndex(0);
     requestAnimationFrame(() => area.current?.focus());
   };
@@ -123,7 +136,7 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
     const thread = store.thread(ticket.id);
     thread.set(tempId, optimistic);
     store.changed();
-    setText('');
+    edit('');
     const attachments = files.map(({ fileName, mimeType, contentBase64 }) => ({ fileName, mimeType, contentBase64 }));
     setFiles([]);
     typing(ticket.id, mode, false, recipientId);
@@ -136,6 +149,12 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
     } catch (err) {
       thread.set(tempId, { ...optimistic, pending: 'failed', delivery: { lastError: err instanceof ApiError ? err.message : String(err) } });
       store.changed();
+      // Not sent: the text goes back into the box and the kept draft (a 401 reloads into the sign-in page), so
+      // sending again is one click; unless the agent has started the next answer meanwhile.
+      if (!readDraft(userId, ticket.id)) {
+        setText((current) => current || text);
+        writeDraft(userId, ticket.id, { text, mode });
+      }
     }
   };
 
@@ -167,10 +186,10 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
   return (
     <div class={`composer ${mode}`} data-testid="composer">
       <div class="composer-tabs" role="tablist">
-        <button role="tab" aria-selected={mode === 'reply'} class={mode === 'reply' ? 'active' : ''} data-testid="mode-reply" onClick={() => setMode('reply')}>
+        <button role="tab" aria-selected={mode === 'reply'} class={mode === 'reply' ? 'active' : ''} data-testid="mode-reply" onClick={() => switchMode('reply')}>
           {t('reply')}
         </button>
-        <button role="tab" aria-selected={mode === 'note'} class={mode === 'note' ? 'active' : ''} data-testid="mode-note" onClick={() => setMode('note')}>
+        <button role="tab" aria-selected={mode === 'note'} class={mode === 'note' ? 'active' : ''} data-testid="mode-note" onClick={() => switchMode('note')}>
           🔒 {t('note')}
         </button>
       </div>
@@ -211,11 +230,12 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
       <textarea
         ref={area}
         data-testid="composer-input"
+        dir="auto"
         value={text}
         placeholder={mode === 'reply' ? t('replyPlaceholder') : t('notePlaceholder')}
         onInput={(e) => {
           const v = e.currentTarget.value;
-          setText(v);
+          edit(v);
           setCannedIndex(0);
           typing(ticket.id, mode, v.length > 0, recipientId);
           activity(ticket.id, v ? (mode === 'reply' ? 'replying' : 'noting') : 'viewing');

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api.ts';
 import { getLang, setLang, t, type Lang } from '../i18n.ts';
 import type { Viewer } from '../types.ts';
+import { takeSessionEndedNotice } from '../session-end.ts';
 
 export function Login({ onLogin }: { onLogin: (v: Viewer) => void }) {
   const [email, setEmail] = useState('');
@@ -9,6 +10,7 @@ export function Login({ onLogin }: { onLogin: (v: Viewer) => void }) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [, force] = useState(0);
+  const [ended] = useState(takeSessionEndedNotice);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -30,6 +32,11 @@ export function Login({ onLogin }: { onLogin: (v: Viewer) => void }) {
           <span class="logo">P</span> Ponte
         </div>
         <h1>{t('signInTitle')}</h1>
+        {ended && !error ? (
+          <p class="notice" role="status" data-testid="session-ended">
+            {t('sessionEnded')}
+          </p>
+        ) : null}
         <label>
           {t('email')}
           <input name="email" type="email" autocomplete="username" value={email} onInput={(e) => setEmail(e.currentTarget.value)} required autofocus />

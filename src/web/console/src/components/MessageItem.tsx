@@ -102,7 +102,7 @@ export function MessageItem({ m, to, selectable }: { m: Message; to?: string | u
           <input type="checkbox" data-testid="split-select" checked={selectable.checked} onChange={selectable.toggle} title={st('selectMessage')} aria-label={st('selectMessage')} />
         ) : null}
         <Avatar name={m.authorName ?? '?'} size={24} />
-        <strong class="author">{m.authorName ?? ''}</strong>
+        <strong class="author" dir="auto" title={m.authorName ?? ''}>{m.authorName ?? ''}</strong>
         {note ? (
           <span class="note-label" title={t('notVisibleToCustomer')}>
             🔒 {t('internalNote')}
@@ -124,7 +124,7 @@ export function MessageItem({ m, to, selectable }: { m: Message; to?: string | u
         <time dateTime={m.occurredAt}>{clock(m.occurredAt)}</time>
         {m.direction === 'outbound' ? <Ticks status={m.deliveryStatus} pending={m.pending} /> : null}
       </header>
-      {m.subject && m.channel === 'email' ? <div class="msg-subject">{m.subject}</div> : null}
+      {m.subject && m.channel === 'email' ? <div class="msg-subject" dir="auto">{m.subject}</div> : null}
       {m.call ? <CallSummary call={m.call} /> : null}
       {m.revoked ? (
         <div class="msg-revoked" data-testid="message-revoked">
@@ -134,7 +134,7 @@ export function MessageItem({ m, to, selectable }: { m: Message; to?: string | u
       {m.hasHtml && m.html && showHtml ? (
         <EmailBody html={m.html} attachments={m.attachments} />
       ) : (
-        <div class="msg-text" data-testid="message-text" style={m.revoked ? { textDecoration: 'line-through', opacity: 0.6 } : undefined}>
+        <div class="msg-text" dir="auto" data-testid="message-text" style={m.revoked ? { textDecoration: 'line-through', opacity: 0.6 } : undefined}>
           {m.text}
         </div>
       )}

@@ -69,7 +69,7 @@ export function SidePanel() {
             <div class="contact-head">
               <Avatar name={c.name ?? c.email ?? '?'} size={40} />
               <div>
-                <div class="contact-name">{c.name ?? c.email ?? c.phone ?? '—'}</div>
+                <div class="contact-name" dir="auto">{c.name ?? c.email ?? c.phone ?? '—'}</div>
                 {c.email ? <div class="muted">{c.email}</div> : null}
                 {c.unverifiedEmail && c.unverifiedEmail !== c.email ? (
                   <div class="muted unverified-email" data-testid="unverified-email" title={t('unverifiedEmailHint')}>
@@ -97,7 +97,7 @@ export function SidePanel() {
                   {contact.tickets.map((x) => (
                     <li class={x.id === id ? 'current' : ''} data-testid="contact-ticket" data-ticket-id={x.id}>
                       <a href={`#/t/${x.id}`}>
-                        <ChannelBadge channel={x.channel} compact /> <span class="num">#{x.number}</span> <span class="ellipsis">{x.subject}</span>
+                        <ChannelBadge channel={x.channel} compact /> <span class="num">#{x.number}</span> <span class="ellipsis" dir="auto">{x.subject}</span>
                       </a>
                       <div class="past-meta">
                         <StatusPill status={x.status} /> <span class="muted">{relative(x.lastMessageAt)}</span>
@@ -178,6 +178,7 @@ export function SidePanel() {
             ))}
             <input
               class="tag-input"
+              maxLength={60} // the API's limit (TicketPatchSchema): longer ones were refused after the field emptied
               placeholder={t('addTag')}
               value={tag}
               onInput={(e) => setTag(e.currentTarget.value)}

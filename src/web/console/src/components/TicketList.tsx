@@ -38,6 +38,25 @@ function SearchBox({ q }: { q: string }) {
   );
 }
 
+/** The end of a list longer than a page: the next page loads when it scrolls into view, or on a click or Enter. */
+function MoreTickets({ loading }: { loading: boolean }) {
+  const ref = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !('IntersectionObserver' in window)) return;
+    const seen = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) void store.loadMore().catch(() => undefined);
+    });
+    seen.observe(el);
+    return () => seen.disconnect();
+  }, [loading]); // observed again after a page: still in view means the next one is wanted too
+  return (
+    <button ref={ref} class="btn ghost list-more" data-testid="list-more" disabled={loading} onClick={() => void store.loadMore().catch((err: Error) => store.flash(err.message))}>
+      {loading ? t('loading') : tt('showMore')}
+    </button>
+  );
+}
+
 export function TicketList() {
   const s = useStore();
   const q = s.filters.q;
@@ -69,7 +88,7 @@ export function TicketList() {
               >
                 <div class="row-top">
                   <ChannelBadge channel={tk.channel} compact />
-                  <span class="subject">{tk.subject || `#${tk.number}`}</span>
+                  <span class="subject" dir="auto">{tk.subject || `#${tk.number}`}</span>
                   {unread ? (
                     <span class="badge" data-testid="unread-badge">
                       {unread}
@@ -77,7 +96,7 @@ export function TicketList() {
                   ) : null}
                 </div>
                 {tk.preview ? (
-                  <div class="row-preview" data-testid="ticket-preview" title={tk.preview}>
+                  <div class="row-preview" dir="auto" data-testid="ticket-preview" title={tk.preview}>
                     {tk.preview}
                   </div>
                 ) : null}
@@ -101,6 +120,11 @@ export function TicketList() {
             </li>
           );
         })}
+        {s.nextCursor && !q ? (
+          <li>
+            <MoreTickets loading={s.listLoading} />
+          </li>
+        ) : null}
       </ul>
     </section>
   );

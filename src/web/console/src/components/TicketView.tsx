@@ -119,7 +119,7 @@ export function TicketView() {
   }
   if (s.revoked.has(id)) {
     return (
-      <section class="ticket-view empty-state">
+      <section class="ticket-view empty-state" data-testid="ticket-gone">
         <p>{t('ticketGone')}</p>
       </section>
     );
@@ -142,7 +142,7 @@ export function TicketView() {
       <header class="ticket-head">
         <div class="title-line">
           <h1>
-            <span class="num">#{detail.number}</span> {detail.subject}
+            <span class="num">#{detail.number}</span> <span dir="auto">{detail.subject}</span>
           </h1>
         </div>
         <div class="meta-line">
