@@ -64,6 +64,7 @@ import { createRouting } from './routing/routing-module.js';
 import { systemClock, type Clock } from './time/clock.js';
 import { InboxAutomationSettings } from './automation/inbox-automation.js';
 import { OnceMarks } from './automation/once-marks.js';
+import { ContactWindow } from './automation/contact-window.js';
 import { CsatService } from './csat/csat-service.js';
 import { AutomationSweep } from './automation/automation-sweep.js';
 import { AutoAcknowledger } from './automation/auto-acknowledge.js';
@@ -91,6 +92,9 @@ export interface CoreOptions {
    */
   ownsDatabase?: boolean;
 }
+
+/** At most one routing rule's auto-reply per contact in this many minutes (as acknowledgements by default). */
+const ROUTING_REPLY_WINDOW_MINUTES = 60;
 
 /** Wires the core services on one database connection. `start` begins background work; `stop` ends it. */
 export function createCore({ config, connection, logger, secret, channels, clock = systemClock, ownsDatabase = false }: CoreOptions) {
@@ -210,11 +214,17 @@ export function createCore({ config, connection, logger, secret, channels, clock
     for (const r of [woken, moved]) if (r.status === 'rejected') logger.error({ err: r.reason }, 'timers sweep failed; the next run tries again');
     return { woken: woken.status === 'fulfilled' ? woken.value : [], overflowed: moved.status === 'fulfilled' ? moved.value : [] };
   };
+  const routingReplies = new ContactWindow(onceMarks, 'routec');
   const routing = createRouting({
     models, connection, audit, locks, bus, logger: log('routing'), sla: slaEngine, justWritten,
     after: (ticketId, departmentId) => assignment.enqueue(ticketId, undefined, departmentId),
-    // A rule's canned auto-reply takes the durable outbound path of every automatic message.
+    // A rule's canned auto-reply takes the durable outbound path of every automatic message; one per contact
+    // an hour (ContactWindow: another system's autoresponder that does not say so would loop with us).
     autoReply: async (ticket, text) => {
+      if (!(await routingReplies.take(String(ticket.contactId), ROUTING_REPLY_WINDOW_MINUTES, clock.now()))) {
+        log('routing').info({ ticketId: String(ticket._id), contactId: String(ticket.contactId) }, 'routing auto-reply skipped: this contact got one within the hour');
+        return;
+      }
       await compose.sendAutomatic(ticket, text, 'message.routing_reply_queued');
     },
   });

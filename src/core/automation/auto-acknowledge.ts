@@ -8,6 +8,7 @@ import type { Clock } from '../time/clock.js';
 import { DEFAULT_TEMPLATES, fillCustomerTemplate, greetingName } from './customer-texts.js';
 import type { InboxAutomationSettings } from './inbox-automation.js';
 import { languageFor } from './language.js';
+import { ContactWindow } from './contact-window.js';
 import type { OnceMarks } from './once-marks.js';
 import { responsePromise } from './response-promise.js';
 
@@ -22,6 +23,8 @@ export type AckOutcome = 'sent' | 'off' | 'automated' | 'already' | 'rate-limite
  * Older inboxes switched it on with the email setting `autoAcknowledge` (+ `autoAcknowledgeText`): still honoured.
  */
 export class AutoAcknowledger {
+  private readonly perContact: ContactWindow;
+
   constructor(
     private readonly models: Models,
     private readonly settings: InboxAutomationSettings,
@@ -30,7 +33,9 @@ export class AutoAcknowledger {
     private readonly timeZone: string,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.perContact = new ContactWindow(marks, 'ackc');
+  }
 
   async onNewTicket(ticket: Ticket, inbox: Inbox, event: Pick<MessageReceived, 'automated' | 'fromUs' | 'text'>): Promise<AckOutcome> {
     const settings = await this.settings.get(String(inbox._id));
@@ -39,7 +44,7 @@ export class AutoAcknowledger {
     if (event.automated || event.fromUs) return 'automated';
     const now = this.clock.now();
     if (!(await this.marks.claim(`ack:${String(ticket._id)}`, now))) return 'already';
-    if (!(await this.withinContactLimit(String(ticket.contactId), settings.autoAck.perContactMinutes, now))) {
+    if (!(await this.perContact.take(String(ticket.contactId), settings.autoAck.perContactMinutes, now))) {
       this.logger.info({ ticketId: String(ticket._id), contactId: String(ticket.contactId) }, 'acknowledgement skipped: this contact got one recently');
       return 'rate-limited';
     }
@@ -57,19 +62,5 @@ export class AutoAcknowledger {
     });
     await this.compose.sendAutomatic(ticket, text, 'message.auto_acknowledgement_queued', { language });
     return 'sent';
-  }
-
-  /**
-   * One acknowledgement per contact per window. The last time is a pointer (`ackc:<contact>`, read by `_id`);
-   * two hubs racing for one contact are decided by the insert of the window's slot (`ackc:<contact>:<slot>`).
-   */
-  private async withinContactLimit(contactId: string, minutes: number, now: Date): Promise<boolean> {
-    if (minutes <= 0) return true;
-    const windowMs = minutes * 60_000;
-    const last = await this.marks.get(`ackc:${contactId}`);
-    if (last && now.getTime() - last.at.getTime() < windowMs) return false;
-    if (!(await this.marks.claim(`ackc:${contactId}:${Math.floor(now.getTime() / windowMs)}`, now))) return false;
-    await this.marks.set(`ackc:${contactId}`, now);
-    return true;
   }
 }

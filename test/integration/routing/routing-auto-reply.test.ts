@@ -55,6 +55,24 @@ describe('routing auto-reply', () => {
     // The router stores a rule's reply before it is idle.
     expect(await modelsOf(h.t.core).Message.countDocuments({ ticketId: ticket._id, direction: 'outbound' })).toBe(0);
   });
+
+  it('an autoresponder that neither says so nor threads gets one auto-reply an hour, not one per ticket it opens; others still get theirs', async () => {
+    const repliesTo = async (from: string) => {
+      const contact = await modelsOf(h.t.core).Contact.findOne({ email: from }).lean();
+      const tickets = await modelsOf(h.t.core).Ticket.find({ contactId: contact!._id }, { _id: 1 }).lean();
+      return modelsOf(h.t.core).Message.countDocuments({ ticketId: { $in: tickets.map((t) => t._id) }, direction: 'outbound' });
+    };
+    // Each of our replies makes it open a new ticket here (a fresh subject, no references): a loop, unless we stop.
+    for (let i = 1; i <= 3; i++) {
+      await h.t.core.ingest.accept([emailEvent(mailInboxId, { messageId: `<loop-${i}@bot.example>`, from: 'desk@bot.example', subject: `Request ${8000 + i} received`, text: 'We got it.' })]);
+      await settle();
+    }
+    await h.t.core.ingest.accept([emailEvent(mailInboxId, { messageId: '<person-1@people.example>', from: 'ana@people.example', subject: 'Invoice question', text: 'Hello' })]);
+    await settle();
+    await eventually(async () => ((await repliesTo('ana@people.example')) === 1 ? true : undefined));
+    expect(await modelsOf(h.t.core).Ticket.countDocuments({ subject: /^Request 800\d received$/ })).toBe(3);
+    expect(await repliesTo('desk@bot.example')).toBe(1);
+  });
 });
 
 describe('what a rule or a canned response refers to must exist', () => {
