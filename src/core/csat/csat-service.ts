@@ -106,7 +106,9 @@ export class CsatService {
     const language = await this.languageOf(ticket, settings.defaultLanguage);
     const link = `${this.publicUrl}/csat/${signCsatToken(this.secret, request._id)}`;
     const fresh = await this.locks.run(ticketId, async () => {
-      await this.models.Ticket.updateOne({ _id: ticket._id }, { $set: { csat: { requestId: request._id, requestedAt: now } } });
+      // Who has the ticket now: the rating is theirs in the reports, even if it is changed after a transfer.
+      const asked = { departmentId: ticket.departmentId ? String(ticket.departmentId) : null, assigneeId: ticket.assigneeId ? String(ticket.assigneeId) : null };
+      await this.models.Ticket.updateOne({ _id: ticket._id }, { $set: { csat: { requestId: request._id, requestedAt: now, ...asked } } });
       return (await this.models.Ticket.findById(ticket._id).lean())!;
     });
     if (mode !== 'link' && ticket.replyTo.conversationId) {
@@ -217,7 +219,9 @@ export class CsatService {
       if (!current) throw new NotFoundError('Rating request');
       // A reopen and a new solve asked again: only the newest question may be answered.
       if (current.csat?.requestId !== requestId) throw new ConflictError('CSAT_SUPERSEDED', 'A newer rating request replaced this one');
-      const csat = { requestId, requestedAt: request.requestedAt, rating: answer.rating, ratedAt: now, ...(answer.comment ? { comment: answer.comment } : {}) };
+      // Who had the ticket when asked stays with the answer (reports count it for them).
+      const asked = current.csat.departmentId !== undefined ? { departmentId: current.csat.departmentId ?? null, assigneeId: current.csat.assigneeId ?? null } : {};
+      const csat = { requestId, requestedAt: request.requestedAt, ...asked, rating: answer.rating, ratedAt: now, ...(answer.comment ? { comment: answer.comment } : {}) };
       await this.models.Ticket.updateOne({ _id: current._id }, { $set: { csat } });
       return { before: current, after: (await this.models.Ticket.findById(current._id).lean())! };
     });

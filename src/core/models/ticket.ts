@@ -51,7 +51,8 @@ export interface Ticket {
   /** Day bucket of creation in the org time zone, for reports without date operators. */
   createdDay: string;
   /** Customer satisfaction of the latest solve: asked at `requestedAt`, answered (1–5) at `ratedAt`. */
-  csat?: { requestId: string; requestedAt: Date; rating?: number; comment?: string; ratedAt?: Date };
+  /** `departmentId` / `assigneeId`: who had the ticket when the question was asked (reports count the rating for them). */
+  csat?: { requestId: string; requestedAt: Date; departmentId?: string | null; assigneeId?: string | null; rating?: number; comment?: string; ratedAt?: Date };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -105,7 +106,7 @@ const schema = new Schema<Ticket>(
     splitOut: Boolean,
     threadEntries: Boolean,
     createdDay: { type: String, required: true },
-    csat: { requestId: String, requestedAt: Date, rating: Number, comment: String, ratedAt: Date },
+    csat: { requestId: String, requestedAt: Date, departmentId: String, assigneeId: String, rating: Number, comment: String, ratedAt: Date },
   },
   { timestamps: true, versionKey: false, collection: 'tickets' },
 );

@@ -38,6 +38,8 @@ export function factsFromHistory(h: TicketHistory, timeZone: string): Fact[] {
   let agent = firstAssign ? str(data(firstAssign).from) : str(t.assigneeId);
   const dimsAtMessage = new Map<string, { dept: string; agent: string }>();
   let csatRequestDay: string | undefined;
+  /** Who had the ticket when the question was asked: the rating is counted for them (as live, report-feed.ts). */
+  let csatAsked: { dept: string; agent: string } | undefined;
   const ratings = new Map<string, Fact>();
   const facts: Fact[] = [];
   const fact = (id: string, kind: Fact['kind'], at: Date, extra: Partial<Fact> = {}): Fact => ({
@@ -58,12 +60,13 @@ export function factsFromHistory(h: TicketHistory, timeZone: string): Fact[] {
     else if (a.type === 'ticket.reopened') facts.push(fact(`reopened:${ticketId}:${a.seq}`, 'reopened', a.at));
     else if (a.type === 'csat.requested') {
       csatRequestDay = dayBucket(a.at, timeZone);
+      csatAsked = { dept, agent };
       facts.push(fact(`csatreq:${ticketId}:${a.seq}`, 'csatReq', a.at));
     } else if (a.type === 'csat.rated') {
       // Counted on the request's day; a changed rating for the same request replaces the earlier one.
       const day = csatRequestDay ?? dayBucket(a.at, timeZone);
       const rating = Number(data(a).rating);
-      if (rating >= 1 && rating <= 5) ratings.set(day, { ...fact(`csat:${ticketId}:${day}`, 'csat', a.at), day, rating });
+      if (rating >= 1 && rating <= 5) ratings.set(day, { ...fact(`csat:${ticketId}:${day}`, 'csat', a.at), ...csatAsked, day, rating });
     }
     else if ((a.type === 'ticket.status_changed' || a.type === 'macro.applied') && data(a).to === 'solved') {
       const sla = slaMet(a.at, t.sla?.resolutionDueAt);

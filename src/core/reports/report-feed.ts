@@ -9,7 +9,7 @@ import { availabilityFacts, type AvailabilityLog } from './availability-log.js';
 
 const str = (v: unknown) => (v === undefined || v === null || v === '' ? NONE : String(v));
 
-type TicketFields = Pick<Ticket, '_id' | 'inboxId' | 'channel' | 'sla' | 'firstResponseAt' | 'createdAt'> & { csat?: { requestedAt?: Date | null } | null };
+type TicketFields = Pick<Ticket, '_id' | 'inboxId' | 'channel' | 'sla' | 'firstResponseAt' | 'createdAt'> & { csat?: { requestedAt?: Date | null; departmentId?: string | null; assigneeId?: string | null } | null };
 
 /**
  * Turns domain events into facts (see `report-facts.ts`), reading the ticket or the message by `_id`
@@ -87,7 +87,15 @@ export class ReportFeed {
         if (!ticket) return [];
         // Counted on the day the question was asked: a changed rating replaces the fact in the same bucket.
         const day = dayBucket(ticket.csat?.requestedAt ?? new Date(event.at), tz);
-        const base = { inbox: String(ticket.inboxId), channel: ticket.channel, dept: str(event.scope.departmentId), agent: str(event.scope.assigneeId) };
+        // And for whoever had the ticket when the question was asked: a rating changed after a transfer landed
+        // in a second bucket under the same fact id, counted twice (a rebuild counted it once).
+        const asked = ticket.csat && ticket.csat.departmentId !== undefined ? ticket.csat : undefined;
+        const base = {
+          inbox: String(ticket.inboxId),
+          channel: ticket.channel,
+          dept: str(asked ? asked.departmentId : event.scope.departmentId),
+          agent: str(asked ? asked.assigneeId : event.scope.assigneeId),
+        };
         return [{ id: `csat:${event.scope.ticketId}:${day}`, kind: 'csat', day, ...base, rating: event.rating }];
       }
       case 'user.availability_changed': {

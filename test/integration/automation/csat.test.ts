@@ -56,6 +56,7 @@ describe('CSAT on a chat app (SMS)', () => {
   it('a solve asks once, in the customer language; a "4 …" reply is the rating and does not reopen', async () => {
     const { ticketId, from, inbox, adapter } = await smsTicket();
     const agent = await createUser(a.core, 'admin');
+    await a.core.tickets.assign(agent, ticketId, agent.id);
     await a.core.tickets.setStatus(agent, ticketId, 'solved');
     const request = await waitFor(async () => (await outbound(ticketId)).find((m) => m.automatic));
     expect(request.text).toMatch(/Responda com um número de 1 \(mau\) a 5/);
@@ -72,7 +73,8 @@ describe('CSAT on a chat app (SMS)', () => {
     await a.core.ingest.drain();
     const rated = (await modelsOf(a.core).Ticket.findById(ticketId).lean())!;
     expect(rated.status).toBe('solved');
-    expect(rated.csat).toMatchObject({ rating: 4, comment: 'rápido e simpático' });
+    // Who had the ticket when asked stays with the answer: the reports count the rating for them.
+    expect(rated.csat).toMatchObject({ rating: 4, comment: 'rápido e simpático', assigneeId: agent.id, departmentId: null });
     expect(rated.csat?.ratedAt).toBeInstanceOf(Date);
     expect(await modelsOf(a.core).Message.countDocuments({ ticketId, direction: 'inbound' })).toBe(1);
     const ratedEvent = a.events.find((e) => e.type === 'ticket.csat_rated' && e.scope.ticketId === ticketId);

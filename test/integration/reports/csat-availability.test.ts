@@ -32,7 +32,8 @@ const scope = async (ticketId: string) => {
 async function request(ticketId: string) {
   const s = await scope(ticketId);
   const at = new Date();
-  await modelsOf(t.core).Ticket.updateOne({ _id: ticketId }, { $set: { 'csat.requestedAt': at } }, { strict: false });
+  // As CsatService.request writes it: when, and who had the ticket then (the rating is theirs).
+  await modelsOf(t.core).Ticket.updateOne({ _id: ticketId }, { $set: { 'csat.requestedAt': at, 'csat.departmentId': s.departmentId, 'csat.assigneeId': s.assigneeId } }, { strict: false });
   await publishWithAudit(ticketId, 'csat.requested', { channel: 'sms' }, (seq, when) => ({ type: 'ticket.csat_requested', seq, at: when, scope: s, channel: 'sms' }));
 }
 
@@ -87,6 +88,26 @@ describe('CSAT in the channel and agent reports', () => {
     await rate(tickets[0]!, 5);
     await t.core.reports.flush();
     expect((await t.core.reports.channelReport(admin, { ...range(), granularity: 'day' })).total).toEqual(again.total);
+  });
+});
+
+describe('a rating changed after the ticket moved on', () => {
+  it('counts once, for whoever had the ticket when the question was asked (live and after a rebuild alike)', async () => {
+    const before = await t.core.reports.channelReport(admin, { ...range(), granularity: 'day' });
+    const id = tickets[3]!;
+    await rate(id, 2);
+    // Transferred and reassigned between the first rating and the changed one.
+    const depB = (await modelsOf(t.core).User.findById(agentB.id).lean())!.departmentIds[0]!;
+    await t.core.tickets.transfer(admin, id, String(depB));
+    await t.core.tickets.assign(admin, id, agentB.id);
+    await rate(id, 4);
+    await t.core.reports.flush();
+    const report = await t.core.reports.channelReport(admin, { ...range(), granularity: 'day' });
+    expect(report.total.csatRated).toBe(before.total.csatRated + 1);
+    expect(report.total.csatResponsePct).toBeLessThanOrEqual(100);
+    const agents = await t.core.reports.agentReport(admin, range());
+    expect(agents.agents.find((a) => a.agentId === agentB.id)?.figures.csatAvg ?? null).toBeNull();
+    expect(agents.agents.find((a) => a.agentId === agentA.id)?.figures.csatAvg).toBe(4); // (5 + 4 + 3 + 4) / 4
   });
 });
 
