@@ -150,6 +150,14 @@ export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000
       const ticket = await core.tickets.get(socket.data.viewer, ticketId);
       const id = String(ticket._id);
       await socket.join(rooms.ticket(id));
+      // Checked again once in the room: a transfer away between the check above and the join was evicted
+      // before this socket was there to evict, and it stayed in the room (viewers and typing of the ticket).
+      try {
+        await core.tickets.get(socket.data.viewer, id);
+      } catch (err) {
+        void socket.leave(rooms.ticket(id));
+        throw err;
+      }
       socket.data.open.set(id, { ticketId: id, inboxId: String(ticket.inboxId), channel: ticket.channel });
       viewers.join(id, socket.id, viewer.id, viewer.name);
       cluster?.viewerChanged(id, socket.id);

@@ -163,6 +163,39 @@ describe('rooms and the projector', () => {
     b!.disconnect();
   });
 
+  it('a join racing a transfer away: the socket does not stay in the room of a ticket it can no longer see', async () => {
+    const ticket = await inbound(inboxA, '+5511900000015');
+    const id = String(ticket._id);
+    const [a, b] = await Promise.all([agentA, agentB].map(async (u) => h.connect(await h.login(u))));
+    await Promise.all([a!, b!].map(connected));
+    const gotA = record(a!, ['ticket:viewers', 'ticket.revoked']);
+    // The transfer lands (and its eviction runs) between the join's visibility check and its entering the room.
+    const get = t.core.tickets.get.bind(t.core.tickets);
+    let raced = false;
+    const spy = vi.spyOn(t.core.tickets, 'get').mockImplementation(async (viewer, ticketId) => {
+      const seen = await get(viewer, ticketId);
+      if (!raced && ticketId === id && viewer.id === agentA.id) {
+        raced = true;
+        await t.core.tickets.transfer(supervisor, id, String(depB));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return seen;
+    });
+    try {
+      const joined = await ack(a!, 'ticket:join', { ticketId: id });
+      expect(raced).toBe(true);
+      expect(joined).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    } finally {
+      spy.mockRestore();
+    }
+    // Billing opens it: who views it is the ticket room's, and A must not hear of it.
+    expect(await ack(b!, 'ticket:join', { ticketId: id })).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gotA.filter((e) => e.name === 'ticket:viewers' && JSON.stringify(e.payload).includes(agentB.id))).toEqual([]);
+    a!.disconnect();
+    b!.disconnect();
+  });
+
   it('sync tells a reconnecting client which tickets changed after its last seq, and which it lost', async () => {
     const ticket = await inbound(inboxA, '+5511900000006');
     const hidden = await inbound(inboxA, '+5511900000007');
