@@ -20,7 +20,13 @@ export function sanitizeFileName(name: string): string {
   if (cleaned.length <= 255) return cleaned;
   const dot = cleaned.lastIndexOf('.');
   const ext = dot > 0 && cleaned.length - dot <= 16 ? cleaned.slice(dot) : '';
-  return cleaned.slice(0, 255 - ext.length) + ext;
+  return cutAt(cleaned, 255 - ext.length) + ext;
+}
+
+/** The first `n` UTF-16 units, one fewer if that would split an emoji's surrogate pair (stored as U+FFFD). */
+function cutAt(text: string, n: number): string {
+  const code = text.charCodeAt(n - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
 }
 
 /** `name.ext`, `name (2).ext`, ... so that no two attachments of a message share a name. */

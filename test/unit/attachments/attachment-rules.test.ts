@@ -61,6 +61,17 @@ describe('file names', () => {
     const used = new Set<string>();
     expect(['a.txt', 'A.txt', 'a.txt'].map((n) => uniqueFileName(n, used))).toEqual(['a.txt', 'A (2).txt', 'a (3).txt']);
   });
+
+  it('a long name of emoji is not cut in the middle of a character', () => {
+    // 300 emoji are 600 UTF-16 units: a cut at an odd unit left half a character, stored as U+FFFD.
+    for (const name of [`${'😀'.repeat(300)}.txt`, `x${'😀'.repeat(300)}.txt`, '😀'.repeat(300)]) {
+      const cut = sanitizeFileName(name);
+      expect(cut.length).toBeLessThanOrEqual(255);
+      // No lone surrogate (half an emoji).
+      expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+      expect(() => encodeURIComponent(cut)).not.toThrow();
+    }
+  });
 });
 
 describe('limits and serving', () => {
