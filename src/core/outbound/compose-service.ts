@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import { checkAttachments } from '../attachments/attachment-limits.js';
+import { sanitizeFileName, uniqueFileName } from '../attachments/file-name.js';
 import type { GridFsBlobStore } from '../attachments/blob-store.js';
 import type { Config } from '../config/config.js';
 import type { ChannelRegistry, ReplyWindow } from '../domain/channel-adapter.js';
@@ -358,7 +359,14 @@ export class ComposeService {
    * conversation's contact and claim) checks before it, so a refused file leaves nothing behind.
    */
   decodeAttachments(input: ComposeInput): DecodedAttachment[] {
-    const decoded = input.attachments.map((a) => ({ fileName: a.fileName, mimeType: a.mimeType, bytes: Buffer.from(a.contentBase64, 'base64') }));
+    // The name goes to the customer and to web chat downloads: the same rule as the names customers give, so
+    // an agent's file cannot pose as another type by a direction override, nor two share a name.
+    const used = new Set<string>();
+    const decoded = input.attachments.map((a, i) => ({
+      fileName: uniqueFileName(sanitizeFileName(a.fileName) || `attachment-${i + 1}`, used),
+      mimeType: a.mimeType,
+      bytes: Buffer.from(a.contentBase64, 'base64'),
+    }));
     checkAttachments(
       decoded.map((a) => ({ fileName: a.fileName, size: a.bytes.length })),
       this.config.limits,

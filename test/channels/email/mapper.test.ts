@@ -357,6 +357,18 @@ describe('mapRawEmail', () => {
     expect(e.attachments[0]?.size).toBe(70);
   });
 
+  it('maps two attachments with the same very long name (this hung the process in an endless loop)', async () => {
+    const long = `${'r'.repeat(300)}.pdf`;
+    const part = (body: string) =>
+      ['--b', 'Content-Type: application/pdf', `Content-Disposition: attachment; filename="${long}"`, 'Content-Transfer-Encoding: base64', '', Buffer.from(body).toString('base64')].join('\r\n');
+    const raw = Buffer.from(
+      ['From: a@example.com', 'To: help@example.com', 'Subject: twice', 'Message-ID: <long-names@example.com>', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"', '', part('one'), part('two'), '--b--', ''].join('\r\n'),
+    );
+    const e = await mapRawEmail(raw, { inboxId: 'i1' });
+    const names = e.attachments.map((a) => a.fileName);
+    expect(names).toEqual([`${'r'.repeat(251)}.pdf`, `${'r'.repeat(247)} (2).pdf`]);
+  });
+
   it('takes the author from Reply-To only when From is a no-reply address', async () => {
     const raw = Buffer.from(
       'From: Ana <ana@example.com>\r\nReply-To: other@example.com\r\nTo: s@ponte.test\r\nMessage-ID: <x1@example.com>\r\nSubject: hi\r\n\r\nhello\r\n',

@@ -173,6 +173,16 @@ describe('web chat: a visitor uploading files', () => {
     expect(ticket.lastMessagePreview ?? '').toContain('notes.txt');
   });
 
+  it('two files with the same very long name: distinct names (this upload hung the whole hub)', async () => {
+    const v = await visitor();
+    const long = `${'z'.repeat(400)}.txt`;
+    const m = await uploaded(v.cookie, [
+      { name: long, bytes: 'first' },
+      { name: long, bytes: 'second' },
+    ]);
+    expect(m.attachments.map((a) => a.fileName)).toEqual([`${'z'.repeat(251)}.txt`, `${'z'.repeat(247)} (2).txt`]);
+  });
+
   it('another visitor, no cookie, a forged message id or index: 404', async () => {
     const owner = await visitor();
     const m = await uploaded(owner.cookie, [{ name: 'private.txt', bytes: 'my address is …' }]);

@@ -61,6 +61,35 @@ describe('file names', () => {
     const used = new Set<string>();
     expect(['a.txt', 'A.txt', 'a.txt'].map((n) => uniqueFileName(n, used))).toEqual(['a.txt', 'A (2).txt', 'a (3).txt']);
   });
+
+  it('two files with the same long name get distinct names (the numbering was cut off again: an endless loop)', () => {
+    // A Set that gives up instead of letting a loop that never ends hang the test run.
+    class Bounded extends Set<string> {
+      private lookups = 0;
+      override has(value: string): boolean {
+        if (++this.lookups > 1_000) throw new Error('uniqueFileName does not terminate');
+        return super.has(value);
+      }
+    }
+    for (const name of [`${'a'.repeat(251)}.pdf`, 'b'.repeat(255), `${'😀'.repeat(125)}.pdf`, `x.${'y'.repeat(253)}`]) {
+      const used = new Bounded();
+      const names = [1, 2, 3].map(() => uniqueFileName(name, used));
+      expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(3);
+      for (const n of names) expect(n.length).toBeLessThanOrEqual(255);
+      expect(names[1]).toMatch(/ \(2\)(\.pdf)?$/);
+    }
+  });
+
+  it('a long name of emoji is not cut in the middle of a character', () => {
+    // 300 emoji are 600 UTF-16 units: a cut at an odd unit left half a character, stored as U+FFFD.
+    for (const name of [`${'😀'.repeat(300)}.txt`, `x${'😀'.repeat(300)}.txt`, '😀'.repeat(300)]) {
+      const cut = sanitizeFileName(name);
+      expect(cut.length).toBeLessThanOrEqual(255);
+      // No lone surrogate (half an emoji).
+      expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+      expect(() => encodeURIComponent(cut)).not.toThrow();
+    }
+  });
 });
 
 describe('limits and serving', () => {
