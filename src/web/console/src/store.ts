@@ -312,6 +312,13 @@ class Store {
     this.changed();
   }
 
+  /** Another admin changed a user or department (`directory.changed`): only that list is read again. */
+  async loadDirectory(what: 'users' | 'departments') {
+    if (what === 'users') this.users = (await api.get<{ items: User[] }>('/users')).items;
+    else this.departments = (await api.get<{ items: Department[] }>('/departments')).items;
+    this.changed();
+  }
+
   async loadInboxes() {
     this.inboxes = (await api.get<{ items: Inbox[] }>('/inboxes')).items;
     this.changed();
