@@ -144,9 +144,9 @@ export function createCore({ config, connection, logger, secret, channels, clock
     windowMs: config.auth.loginWindowMs,
   };
   const sessions = new SessionService(models, config.auth.sessionTtlMs, loginLimits, bus, log('auth'));
-  const users = new UserService(models, sessions, log('users'));
+  const users = new UserService(models, sessions, log('users'), bus);
   const departmentCache = new DepartmentCache(models);
-  const departments = new DepartmentService(models, departmentCache);
+  const departments = new DepartmentService(models, departmentCache, bus);
   const leases = new SessionLeases(models, newHolderId(), config.sessions.leaseTtlMs, log('sessions'));
   const inboxes = new InboxService(models, box, bus, channels, { publicUrl: config.publicUrl, leases });
   const contacts = new ContactService(models, locks, contactCache, log('contacts'));

@@ -69,6 +69,10 @@ export class Projector {
         // For the channel runtime; consoles get only the id (the settings screen re-reads the inbox list).
         this.io.to(rooms.agents).emit(event.type, { inboxId: event.inboxId, at: event.at });
         return;
+      case 'directory.changed':
+        // Every agent may list users and departments over REST; the event only says which list to re-read.
+        this.io.to(rooms.agents).emit(event.type, { what: event.what, at: event.at });
+        return;
       default:
         this.io.to(roomsForScope(event.scope)).emit(event.type, event);
     }

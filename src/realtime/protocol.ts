@@ -73,4 +73,4 @@ export const ClientEvents = {
 } as const;
 
 export const domainEventNames = ['ticket.created', 'ticket.updated', 'message.created', 'message.status_changed', 'channel.state_changed',
-  'inbox.changed'] as const;
+  'inbox.changed', 'directory.changed'] as const;

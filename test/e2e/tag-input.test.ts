@@ -48,4 +48,21 @@ describe('the tag field', () => {
     await expect.poll(async () => ((await modelsOf(app.core).Ticket.findById(ticketId).lean())!.tags), { timeout: 15_000 }).toEqual([expected]);
     await screenshot(page, 'tag-input.png');
   });
+
+  it('keeps a tag the server refused, with the reason, and empties only once a tag was taken', async () => {
+    const page = ctx.pages()[0]!;
+    const input = page.locator('[data-testid=side-panel] .tag-input');
+    const invisible = '\u200b\u200b'; // zero-width spaces only: refused ("a tag needs a visible character")
+    await input.fill(invisible);
+    await input.press('Enter');
+    await expect(page.locator('[data-testid=tag-error]').textContent()).resolves.toContain('a tag needs a visible character');
+    expect(await input.inputValue()).toBe(invisible);
+    await screenshot(page, 'tag-input-refused.png');
+    // Corrected and sent again: taken, so the field empties and the reason goes.
+    await input.fill('vip');
+    await expect(page.locator('[data-testid=tag-error]').count()).resolves.toBe(0);
+    await input.press('Enter');
+    await expect.poll(async () => (await modelsOf(app.core).Ticket.findById(ticketId).lean())!.tags, { timeout: 15_000 }).toContain('vip');
+    await expect.poll(() => input.inputValue()).toBe('');
+  });
 });

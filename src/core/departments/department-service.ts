@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from '../errors/app-error.js';
 import { cannedResponseModel } from '../canned/canned-response.js';
 import type { Department } from '../models/department.js';
 import type { DepartmentCache } from './department-cache.js';
+import type { DomainEventBus } from '../events/event-bus.js';
 import type { Models } from '../models/registry.js';
 import { requireAdmin } from '../users/user-service.js';
 import type { Viewer } from '../users/viewer.js';
@@ -18,7 +19,13 @@ export class DepartmentService {
   constructor(
     private readonly models: Models,
     private readonly cache: DepartmentCache,
+    private readonly bus: DomainEventBus,
   ) {}
+
+  /** Open consoles' department and transfer pickers follow the change without a reload. */
+  private announce(): void {
+    this.bus.publish({ type: 'directory.changed', at: new Date().toISOString(), what: 'departments' });
+  }
 
   list(): Promise<Department[]> {
     return this.models.Department.find().sort({ name: 1 }).lean();
@@ -28,6 +35,7 @@ export class DepartmentService {
     requireAdmin(viewer);
     try {
       const [created] = await this.models.Department.insertMany([input]);
+      this.announce();
       return created!.toObject() as Department;
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new ConflictError('NAME_TAKEN', 'A department with this name exists');
@@ -41,6 +49,7 @@ export class DepartmentService {
     try {
       await this.models.Department.updateOne({ _id: id }, { $set: input });
       this.cache.forget(id);
+      this.announce();
     } catch (err) {
       if (isDuplicateKeyError(err) || (err as { code?: number }).code === 1) throw new ConflictError('NAME_TAKEN', 'A department with this name exists');
       throw err;
@@ -68,5 +77,6 @@ export class DepartmentService {
     }
     await this.models.Department.deleteOne({ _id: dep });
     this.cache.forget(dep);
+    this.announce();
   }
 }

@@ -138,6 +138,11 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message.updated'), seq: z.number().int(), ...base, message: MessageViewSchema }),
   /** An inbox was created or changed: the channel runtime (re)starts its adapter. */
   z.object({ type: z.literal('inbox.changed'), at: z.string(), inboxId: id }),
+  /**
+   * A user or department was created, renamed, moved or (de)activated: open consoles re-read the list for
+   * their pickers. No names or ids ride along, so it tells nobody more than the REST lists they may read.
+   */
+  z.object({ type: z.literal('directory.changed'), at: z.string(), what: z.enum(['users', 'departments']) }),
   /** A CSAT question went to the customer (after a solve). */
   z.object({ type: z.literal('ticket.csat_requested'), seq: z.number().int(), ...base, channel: ChannelKindSchema }),
   /** The customer rated the ticket (a later rating within the window replaces the earlier one). */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Logger } from 'pino';
+import type { DomainEventBus } from '../events/event-bus.js';
 import { hashPassword } from '../auth/passwords.js';
 import { assertStrongPassword } from '../auth/password-policy.js';
 import type { SessionService } from '../auth/session-service.js';
@@ -72,8 +73,14 @@ export class UserService {
     private readonly models: Models,
     private readonly sessions: SessionService,
     private readonly logger: Logger,
+    private readonly bus: DomainEventBus,
   ) {
     this.links = new UserLinks(models.User.db);
+  }
+
+  /** Open consoles' pickers (assignee, transfer) follow the change without a reload. */
+  private announce(): void {
+    this.bus.publish({ type: 'directory.changed', at: new Date().toISOString(), what: 'users' });
   }
 
   async list(): Promise<PublicUser[]> {
@@ -102,6 +109,7 @@ export class UserService {
       throw err;
     }
     this.logger.info({ userId: String(created._id), by: viewer.id, invited: !password }, 'user created');
+    this.announce();
     if (password) return { user: publicUser(created) };
     return { user: publicUser(created), invite: await this.links.issue(created._id, 'invite', viewer.id) };
   }
@@ -139,6 +147,7 @@ export class UserService {
   /** The signed-in user's own name and language. */
   async updateOwnProfile(viewer: Viewer, input: z.infer<typeof UpdateOwnProfileSchema>): Promise<PublicUser> {
     await this.models.User.updateOne({ _id: viewer.id }, { $set: input });
+    this.announce();
     return this.get(viewer.id);
   }
 
@@ -186,6 +195,7 @@ export class UserService {
     } else if (departmentsChanged) {
       this.sessions.accessChanged(id);
     }
+    this.announce();
     return this.get(id);
   }
 

@@ -108,6 +108,20 @@ describe('rooms and the projector', () => {
     for (const s of [a, b, sup]) s!.disconnect();
   });
 
+  it('tells every agent that users or departments changed, naming nobody (the console re-reads the lists it may read)', async () => {
+    const admin = await createUser(t.core, 'admin');
+    const b = h.connect(await h.login(agentB));
+    await connected(b);
+    const got = record(b, ['directory.changed']);
+    await t.core.users.create(admin, { name: 'Secret Sales Hire', email: `hire-${Date.now()}@example.com`, role: 'agent', departmentIds: [String(depA)], password: 'a long enough password' });
+    await t.core.departments.update(admin, String(depA), { name: 'Sales' });
+    await until(() => got.length >= 2);
+    expect(got.map((e) => e.name)).toEqual(['directory.changed', 'directory.changed']);
+    expect(got.map((e) => Object.keys(e.payload).sort())).toEqual([['at', 'what'], ['at', 'what']]);
+    expect(got.map((e) => e.payload.what)).toEqual(['users', 'departments']);
+    b.disconnect();
+  });
+
   it('refuses ticket:join for a ticket the agent may not see, with an error ack', async () => {
     const ticket = await inbound(inboxA, '+5511900000003');
     const b = h.connect(await h.login(agentB));

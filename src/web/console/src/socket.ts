@@ -138,6 +138,7 @@ export function connect() {
   });
   // Created, changed or deleted (by another admin, or the runtime): re-read the list (names, session holders).
   socket.on('inbox.changed', () => void store.loadInboxes().catch(() => undefined));
+  socket.on('directory.changed', (e: { what: 'users' | 'departments' }) => void store.loadDirectory(e.what).catch(() => undefined));
   socket.on('report.live', (snapshot: unknown) => window.dispatchEvent(new CustomEvent('ponte:report-live', { detail: snapshot })));
   socket.on('user.availability_changed', (e: unknown) => window.dispatchEvent(new CustomEvent('ponte:availability', { detail: e })));
   socket.on('presence:snapshot', (list: Array<{ userId: string; status: Presence }>) => {

@@ -40,6 +40,8 @@ class Store {
   listLoading = false;
   /** The list's next page (`GET /tickets?cursor=`), null at the end; a search is one page. */
   nextCursor: string | null = null;
+  /** The search read only part of its candidates (`partial` in its answer): older matches may be missing. */
+  searchPartial = false;
   unread = new Map<string, number>();
   selected: string | null = null;
   details = new Map<string, TicketDetail>();
@@ -144,10 +146,11 @@ class Store {
     const query = this.listQuery();
     try {
       const q = this.filters.q;
-      const page = await api.get<{ items: TicketSummary[]; nextCursor?: string | null }>(q ? searchPath(q) : `/tickets${query}`);
+      const page = await api.get<{ items: TicketSummary[]; nextCursor?: string | null; partial?: boolean }>(q ? searchPath(q) : `/tickets${query}`);
       if (query !== this.listQuery()) return; // the filters changed meanwhile
       this.tickets = new Map(page.items.map((t) => [t.id, t]));
       this.nextCursor = q ? null : (page.nextCursor ?? null);
+      this.searchPartial = Boolean(q && page.partial);
       if (q) this.order = page.items.map((t) => t.id);
       this.sort();
     } finally {
@@ -309,6 +312,13 @@ class Store {
     this.departments = departments.items;
     this.inboxes = inboxes.items;
     this.canned = (await api.get<{ items: Canned[] }>('/canned-responses').catch(() => ({ items: [] }))).items;
+    this.changed();
+  }
+
+  /** Another admin changed a user or department (`directory.changed`): only that list is read again. */
+  async loadDirectory(what: 'users' | 'departments') {
+    if (what === 'users') this.users = (await api.get<{ items: User[] }>('/users')).items;
+    else this.departments = (await api.get<{ items: Department[] }>('/departments')).items;
     this.changed();
   }
 

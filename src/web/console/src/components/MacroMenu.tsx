@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.ts';
+import { api } from '../api.ts';
+import { errorText } from '../error-text.ts';
 import { at } from '../automation-i18n.ts';
 import type { Macro } from '../macros.ts';
 import { store } from '../store.ts';
@@ -28,7 +29,7 @@ export function MacroMenu({ ticketId }: { ticketId: string }) {
       void store.loadAudit(ticketId).catch(() => undefined);
       store.flash(at('macroApplied', { name: macro.name }));
     } catch (err) {
-      store.flash(err instanceof ApiError ? err.message : String(err));
+      store.flash(errorText(err));
     } finally {
       setBusy(false);
     }

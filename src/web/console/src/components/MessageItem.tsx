@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
+import { errorText } from '../error-text.ts';
 import { clock, t } from '../i18n.ts';
 import { store } from '../store.ts';
 import type { Attachment, Message } from '../types.ts';
@@ -92,8 +93,13 @@ export function MessageItem({ m, to, selectable }: { m: Message; to?: string | u
   const side = m.direction === 'inbound' ? 'in' : 'out';
   const cls = note ? 'msg note' : `msg ${side}`;
   const retry = async () => {
-    const updated = await api.post<Message>(`/messages/${m.id}/retry`);
-    store.addMessage(updated);
+    try {
+      const updated = await api.post<Message>(`/messages/${m.id}/retry`);
+      store.addMessage(updated);
+    } catch (err) {
+      // E.g. another agent retried it meanwhile (409 NOT_RETRYABLE): the click must not fail silently.
+      store.flash(errorText(err));
+    }
   };
   return (
     <article class={`${cls}${selectable?.checked ? ' picked' : ''}`} data-testid="message" data-kind={m.kind} data-direction={m.direction} data-message-id={m.id}>

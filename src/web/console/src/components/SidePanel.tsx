@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.ts';
+import { api } from '../api.ts';
+import { errorText } from '../error-text.ts';
 import { clock, relative, t, type Key } from '../i18n.ts';
 import { store, useStore } from '../store.ts';
 import type { TicketDetail } from '../types.ts';
@@ -11,15 +12,22 @@ import { CsatCard } from './CsatCard.tsx';
 const statuses = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed'];
 const priorities = ['low', 'normal', 'high', 'urgent'];
 
-async function patch(id: string, body: Record<string, unknown>) {
+/** Answers the refusal's text, or null once the server accepted the change (callers keep input until then). */
+async function send(id: string, body: Record<string, unknown>): Promise<string | null> {
   try {
     const d = await api.patch<TicketDetail>(`/tickets/${id}`, body);
     store.details.set(id, d);
     store.upsertTicket(d);
     void store.loadAudit(id).catch(() => undefined);
+    return null;
   } catch (err) {
-    store.flash(err instanceof ApiError ? err.message : String(err));
+    return errorText(err);
   }
+}
+
+async function patch(id: string, body: Record<string, unknown>) {
+  const refusal = await send(id, body);
+  if (refusal) store.flash(refusal);
 }
 
 function identityLabel(key: string) {
@@ -32,6 +40,7 @@ export function SidePanel() {
   const id = s.selected;
   const d = id ? s.details.get(id) : undefined;
   const [tag, setTag] = useState('');
+  const [tagError, setTagError] = useState('');
   // Read again on a new message; status changes (this ticket's or another of the contact's) arrive live via the store.
   const contact = d?.contactId ? s.contactCards.get(d.contactId) ?? null : null;
 
@@ -39,6 +48,9 @@ export function SidePanel() {
     if (!d?.contactId) return;
     void store.loadContactCard(d.contactId).catch(() => undefined);
   }, [d?.contactId, d?.lastMessageAt]);
+
+  // Another ticket's refusal does not belong under this one.
+  useEffect(() => setTagError(''), [id]);
 
   if (!id || !d || s.revoked.has(id)) return <aside class="side-panel" />;
 
@@ -181,15 +193,24 @@ export function SidePanel() {
               maxLength={60} // the API's limit (TicketPatchSchema): longer ones were refused after the field emptied
               placeholder={t('addTag')}
               value={tag}
-              onInput={(e) => setTag(e.currentTarget.value)}
+              aria-invalid={tagError ? 'true' : undefined}
+              onInput={(e) => (setTag(e.currentTarget.value), setTagError(''))}
               onKeyDown={(e) => {
-                if (e.key === 'Enter' && tag.trim()) {
-                  void patch(id, { addTags: [tag.trim()] });
-                  setTag('');
-                }
+                if (e.key !== 'Enter' || !tag.trim()) return;
+                const typed = tag;
+                // Emptied only once the server took it: a refused tag stays to be corrected, with the reason.
+                void send(id, { addTags: [typed.trim()] }).then((refusal) => {
+                  if (refusal) setTagError(refusal);
+                  else setTag((now) => (now === typed ? '' : now));
+                });
               }}
             />
           </div>
+          {tagError ? (
+            <div class="field-error" role="alert" data-testid="tag-error">
+              {tagError}
+            </div>
+          ) : null}
         </div>
         <div>
           <span class="label">{t('snooze')}</span>

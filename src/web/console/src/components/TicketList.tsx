@@ -69,6 +69,11 @@ export function TicketList() {
       {q ? (
         <div class="search-note" data-testid="search-note">
           {tt('searchResults', { q })}
+          {s.searchPartial ? (
+            <div class="search-partial" data-testid="search-partial">
+              {tt('searchPartial')}
+            </div>
+          ) : null}
         </div>
       ) : null}
       <ul data-testid="ticket-list">

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.ts';
+import { api } from '../api.ts';
+import { errorText } from '../error-text.ts';
 import { store } from '../store.ts';
 import { tt } from '../tickets-i18n.ts';
 import type { TicketDetail } from '../types.ts';
@@ -20,7 +21,7 @@ export function TicketTypeField({ id, value }: { id: string; value: string | nul
       store.upsertTicket(d);
       void store.loadAudit(id).catch(() => undefined);
     } catch (err) {
-      store.flash(err instanceof ApiError ? err.message : String(err));
+      store.flash(errorText(err));
       setText(value ?? '');
     }
   };

@@ -5,7 +5,7 @@ import { relative, t, type Key } from '../../i18n.ts';
 import { useStore } from '../../store.ts';
 import type { TicketSummary } from '../../types.ts';
 import type { ContactFull } from './contact-types.ts';
-import { errorText } from '../settings/admin-bits.tsx';
+import { errorText } from '../../error-text.ts';
 import { MergePanel, type MergeRecord } from './MergePanel.tsx';
 
 export const isContactsRoute = () => location.hash.startsWith('#/contacts');

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, qs } from '../../api.ts';
 import { at } from '../../admin-i18n.ts';
 import { clock } from '../../i18n.ts';
-import { errorText } from '../settings/admin-bits.tsx';
+import { errorText } from '../../error-text.ts';
 import type { ContactFull } from './contact-types.ts';
 
 export interface MergeRecord {

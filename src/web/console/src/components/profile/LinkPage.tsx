@@ -3,7 +3,7 @@ import { api } from '../../api.ts';
 import { at } from '../../admin-i18n.ts';
 import type { Viewer } from '../../types.ts';
 import { setLang, type Lang } from '../../i18n.ts';
-import { errorText } from '../settings/admin-bits.tsx';
+import { errorText } from '../../error-text.ts';
 
 export const linkToken = () => /^#\/link\/([\w-]{10,200})$/.exec(location.hash)?.[1] ?? null;
 

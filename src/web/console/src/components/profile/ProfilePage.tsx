@@ -4,7 +4,7 @@ import { at } from '../../admin-i18n.ts';
 import { setLang, type Lang } from '../../i18n.ts';
 import { store, useStore } from '../../store.ts';
 import type { Viewer } from '../../types.ts';
-import { errorText } from '../settings/admin-bits.tsx';
+import { errorText } from '../../error-text.ts';
 import { CannedPage } from '../settings/CannedPage.tsx';
 
 /** `#/profile`: every user's own name, language and password, and their personal canned responses. */

@@ -4,7 +4,7 @@ import { at } from '../../admin-i18n.ts';
 import { firstName, renderTemplate } from '../../../../../core/canned/render-template.ts';
 import { store, useStore } from '../../store.ts';
 import type { Canned } from '../../types.ts';
-import { errorText } from './admin-bits.tsx';
+import { errorText } from '../../error-text.ts';
 
 /** The variables the composer fills (see Composer.tsx), with the sample values of the preview. */
 const VARIABLES = [

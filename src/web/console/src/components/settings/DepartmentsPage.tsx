@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api.ts';
 import { at } from '../../admin-i18n.ts';
 import { store, useStore } from '../../store.ts';
-import { errorText } from './admin-bits.tsx';
+import { errorText } from '../../error-text.ts';
 
 /** Departments: create, rename, delete when nothing refers to them (the server says what is left). */
 export function DepartmentsPage() {

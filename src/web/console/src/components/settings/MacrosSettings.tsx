@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../../api.ts';
+import { api } from '../../api.ts';
+import { errorText } from '../../error-text.ts';
 import { at } from '../../automation-i18n.ts';
 import { t, type Key } from '../../i18n.ts';
 import type { Macro, MacroActions } from '../../macros.ts';
@@ -17,7 +18,7 @@ export function MacrosSettings({ canEdit }: { canEdit: boolean }) {
     api
       .get<{ items: Macro[] }>('/macros')
       .then((r) => setMacros(r.items))
-      .catch((err: unknown) => store.flash(String(err)));
+      .catch((err: unknown) => store.flash(errorText(err)));
   useEffect(() => void load(), []);
 
   if (editing) return <MacroForm macro={editing === 'new' ? null : editing} onDone={() => (setEditing(null), void load())} />;
@@ -53,7 +54,7 @@ export function MacrosSettings({ canEdit }: { canEdit: boolean }) {
                         void api
                           .delete(`/macros/${m.id}`)
                           .then(load)
-                          .catch((err: unknown) => store.flash(String(err)));
+                          .catch((err: unknown) => store.flash(errorText(err)));
                       }}
                     >
                       {at('macroDelete')}
@@ -104,7 +105,7 @@ function MacroForm({ macro, onDone }: { macro: Macro | null; onDone: () => void 
       store.flash(at('macroSaved'));
       onDone();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
     }
   };
 

@@ -22,7 +22,7 @@ import {
   type SlaPolicyView,
   type Targets,
 } from './sla-form.ts';
-import { errorText } from './admin-bits.tsx';
+import { errorText } from '../../error-text.ts';
 
 const channels = ['email', 'whatsapp', 'telegram', 'sms', 'voice', 'messenger', 'webchat'];
 const targetLabel = { firstResponseMinutes: 'firstResponse', nextResponseMinutes: 'nextResponse', resolutionMinutes: 'resolution' } as const;

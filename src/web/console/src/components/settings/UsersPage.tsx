@@ -5,7 +5,8 @@ import { rot } from '../../routing-i18n.ts';
 import { relative } from '../../i18n.ts';
 import { store, useStore } from '../../store.ts';
 import type { User } from '../../types.ts';
-import { errorText, OneTimeLink } from './admin-bits.tsx';
+import { errorText } from '../../error-text.ts';
+import { OneTimeLink } from './admin-bits.tsx';
 
 type Link = { path: string; expiresAt: string };
 const roles = ['agent', 'supervisor', 'admin'] as const;
