@@ -81,6 +81,14 @@ describe('composer drafts', () => {
     await page.click('[data-testid=send]');
     await expect.poll(() => page.locator('[data-testid=thread] [data-testid=message-text]').allTextContents(), UI).toContain('Your parcel left Lisbon this morning');
     await expect(composer(page)).resolves.toBe('');
+    // Sent means stored and answered: the console shows the stored message, not only its optimistic copy. (A
+    // reload while the send is still on its way cancels it, and the console keeps the text as a draft: it cannot
+    // know whether the reply was stored.)
+    let stored: string | undefined;
+    await expect
+      .poll(async () => (stored = (await modelsOf(app.core).Message.findOne({ ticketId: a, direction: 'outbound', text: 'Your parcel left Lisbon this morning' }).lean())?._id.toString()), UI)
+      .toBeTruthy();
+    await page.waitForSelector(`[data-testid=message][data-message-id="${stored}"]`);
     await page.reload();
     await page.waitForSelector('[data-testid=connection][data-state=online]');
     await page.waitForSelector('[data-testid=composer-input]');
