@@ -9,8 +9,11 @@
  */
 export type TemplateVars = Record<string, string | number | null | undefined>;
 
+/** `{{ contact.name }}`: a dotted variable name in double braces (group 1: the name). */
+export const TEMPLATE_VARIABLE = /\{\{\s*([a-zA-Z][\w]*(?:\.[a-zA-Z][\w]*)*)\s*\}\}/g;
+
 export function renderTemplate(body: string, vars: TemplateVars, opts: { unresolved?: 'keep' | 'empty' } = {}): string {
-  return body.replace(/\{\{\s*([a-zA-Z][\w]*(?:\.[a-zA-Z][\w]*)*)\s*\}\}/g, (whole, key: string) => {
+  return body.replace(TEMPLATE_VARIABLE, (whole, key: string) => {
     const v = Object.hasOwn(vars, key) ? vars[key] : undefined;
     if (v === undefined || v === null || v === '') return opts.unresolved === 'empty' ? '' : whole;
     return String(v);

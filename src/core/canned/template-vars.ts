@@ -1,4 +1,4 @@
-import type { TemplateVars } from './render-template.js';
+import { firstName, TEMPLATE_VARIABLE, type TemplateVars } from './render-template.js';
 
 /** A "name" that is really a phone number or an address (a contact nobody named): nobody is greeted by it. */
 const notAName = (s: string) => s.includes('@') || /^\+?\d/.test(s);
@@ -14,9 +14,9 @@ export function cannedVars(p: {
   agent?: { name: string } | undefined;
 }): TemplateVars {
   const name = (p.contact?.name ?? p.ticket.replyTo.displayName ?? '').trim();
-  const first = name.split(/\s+/)[0] ?? '';
+  const first = firstName(name);
   const contactFirst = first && !notAName(first) ? first : '';
-  const agentFirst = p.agent?.name.trim().split(/\s+/)[0] ?? '';
+  const agentFirst = firstName(p.agent?.name);
   return {
     'contact.name': name,
     'contact.first_name': contactFirst,
@@ -35,6 +35,6 @@ export const CANNED_VARIABLES = ['contact.name', 'contact.first_name', 'contact.
 /** The `{{…}}` names in a text that `cannedVars` does not fill (a typo an admin should hear about). */
 export function unknownVariables(body: string): string[] {
   const known = new Set<string>(CANNED_VARIABLES);
-  const names = [...body.matchAll(/\{\{\s*([a-zA-Z][\w]*(?:\.[a-zA-Z][\w]*)*)\s*\}\}/g)].map((m) => m[1]!);
+  const names = [...body.matchAll(TEMPLATE_VARIABLE)].map((m) => m[1]!);
   return [...new Set(names.filter((n) => !known.has(n)))];
 }
