@@ -6,11 +6,11 @@ const notAName = (s: string) => s.includes('@') || /^\+?\d/.test(s);
 /**
  * The variables a canned response may use when the server sends it (a routing rule's auto-reply, a macro's
  * reply): the same keys the canned-responses page offers and the composer fills, so a response written there
- * reads the same whichever way it goes out. `contact.firstName` is the older spelling, still filled.
+ * reads the same whichever way it goes out (the console's composer fills them with this too). `contact.firstName` is the older spelling, still filled.
  */
 export function cannedVars(p: {
   contact: { name?: string | null; email?: string | null } | null | undefined;
-  ticket: { number: number; subject?: string | null; replyTo: { displayName?: string; email?: string } };
+  ticket: { number: number; subject?: string | null; replyTo: { displayName?: string | null; email?: string | null } };
   agent?: { name: string } | undefined;
 }): TemplateVars {
   const name = (p.contact?.name ?? p.ticket.replyTo.displayName ?? '').trim();

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { renderTemplate } from '../../../../core/canned/render-template.ts';
+import { cannedVars } from '../../../../core/canned/template-vars.ts';
 import { CannedEmptyHint } from './settings/CannedEmptyHint.tsx';
 import { api, ApiError } from '../api.ts';
 import { t } from '../i18n.ts';
@@ -87,15 +88,8 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
   const slash = /(^|\s)\/([\w-]*)$/.exec(text.slice(0, area.current?.selectionStart ?? text.length));
   const matches = useMemo(() => (slash ? s.canned.filter((c) => c.shortcut.startsWith(slash[2]!.toLowerCase())).slice(0, 8) : []), [slash?.[2], s.canned]);
 
-  const vars = () => ({
-    'contact.name': ticket.contact?.name ?? ticket.contact?.email ?? '',
-    'contact.first_name': (ticket.contact?.name ?? '').split(/\s+/)[0] ?? '',
-    'contact.email': ticket.contact?.email ?? '',
-    'ticket.number': ticket.number,
-    'ticket.subject': ticket.subject,
-    'agent.name': s.me?.name ?? '',
-    'agent.first_name': (s.me?.name ?? '').split(/\s+/)[0] ?? '',
-  });
+  // The same variables, filled the same way, as when the server sends a canned response (template-vars.ts).
+  const vars = () => cannedVars({ contact: ticket.contact, ticket, agent: s.me ? { name: s.me.name } : undefined });
 
   const insertCanned = (i: number) => {
     const c = matches[i];
