@@ -36,6 +36,8 @@ export const TicketSummarySchema = z.object({
   snoozedUntil: z.string().nullable().optional(),
   /** The newest message's text, shortened. */
   preview: z.string().optional(),
+  /** The customer's newest message: waiting for an answer when it is the newest of all (the live board). */
+  lastCustomerMessageAt: z.string().nullable().optional(),
 });
 export type TicketSummary = z.infer<typeof TicketSummarySchema>;
 

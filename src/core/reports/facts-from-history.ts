@@ -1,5 +1,6 @@
 import { dayBucket } from '../time/day-bucket.js';
 import { NONE, secondsBetween, slaMet, type Fact } from './report-facts.js';
+import { statusFlow, statusFlowAuditTypes } from './status-flow.js';
 
 /** What a rebuild knows of a ticket: the stored ticket, its messages and its audit history. */
 export interface TicketHistory {
@@ -57,7 +58,6 @@ export function factsFromHistory(h: TicketHistory, timeZone: string): Fact[] {
     if (a.type === 'ticket.transferred') dept = str(data(a).to);
     else if (a.type === 'ticket.assigned') agent = str(data(a).to);
     else if (a.type === 'ticket.created') facts.push(fact(`created:${ticketId}`, 'created', a.at));
-    else if (a.type === 'ticket.reopened') facts.push(fact(`reopened:${ticketId}:${a.seq}`, 'reopened', a.at));
     else if (a.type === 'csat.requested') {
       csatRequestDay = dayBucket(a.at, timeZone);
       csatAsked = { dept, agent };
@@ -68,9 +68,13 @@ export function factsFromHistory(h: TicketHistory, timeZone: string): Fact[] {
       const rating = Number(data(a).rating);
       if (rating >= 1 && rating <= 5) ratings.set(day, { ...fact(`csat:${ticketId}:${day}`, 'csat', a.at), ...csatAsked, day, rating });
     }
-    else if ((a.type === 'ticket.status_changed' || a.type === 'macro.applied') && data(a).to === 'solved') {
-      const sla = slaMet(a.at, t.sla?.resolutionDueAt);
-      facts.push(fact(`resolved:${ticketId}:${a.seq}`, 'resolved', a.at, { seconds: secondsBetween(t.createdAt, a.at), ...(sla !== undefined ? { slaMet: sla } : {}) }));
+    else if (statusFlowAuditTypes.has(a.type)) {
+      const flow = statusFlow(a.type, data(a));
+      if (flow === 'resolved') {
+        const sla = slaMet(a.at, t.sla?.resolutionDueAt);
+        facts.push(fact(`resolved:${ticketId}:${a.seq}`, 'resolved', a.at, { seconds: secondsBetween(t.createdAt, a.at), ...(sla !== undefined ? { slaMet: sla } : {}) }));
+      } else if (flow === 'reopened') facts.push(fact(`reopened:${ticketId}:${a.seq}`, 'reopened', a.at));
+      else if (flow === 'closedUnsolved') facts.push(fact(`closed:${ticketId}:${a.seq}`, 'closedUnsolved', a.at));
     }
     if (a.ref?.startsWith('message:')) dimsAtMessage.set(a.ref.slice('message:'.length), { dept, agent });
   }

@@ -28,6 +28,16 @@ export interface LiveScope {
 const active = new Set<string>(activeStatuses);
 const str = (v: unknown) => (v === undefined || v === null || v === '' ? NONE : String(v));
 
+/**
+ * A ticket coming back into open work (set open again by an agent, a macro): waiting when the customer's
+ * message is its newest, as `load` decides — an unanswered question solved and reopened is still unanswered.
+ */
+function waitingSinceOf(t: { lastCustomerMessageAt?: string | null; lastMessageAt: string }): number | null {
+  if (!t.lastCustomerMessageAt) return null;
+  const customer = Date.parse(t.lastCustomerMessageAt);
+  return customer >= Date.parse(t.lastMessageAt) ? customer : null;
+}
+
 /** What the board needs of an open ticket. */
 export type LiveSource = Pick<Ticket, '_id' | 'status' | 'channel' | 'inboxId' | 'departmentId' | 'assigneeId' | 'lastCustomerMessageAt' | 'lastMessageAt'>;
 
@@ -87,7 +97,7 @@ export class LiveBoard {
           inbox: t.inboxId,
           dept: str(t.departmentId),
           agent: str(t.assigneeId),
-          waitingSince: prev ? prev.waitingSince : event.type === 'ticket.created' ? Date.parse(event.at) : null,
+          waitingSince: prev ? prev.waitingSince : event.type === 'ticket.created' ? Date.parse(event.at) : waitingSinceOf(t),
         });
         return true;
       }

@@ -7,9 +7,9 @@ const FIRST_COUNTER = 4;
 const COUNTERS = 12;
 const FRT_HIST = 16;
 const RES_HIST = 17;
-/** csatRequested, csatRated, csatSum, availableSec, awaySec: absent from rows packed before they existed. */
+/** csatRequested, csatRated, csatSum, availableSec, awaySec, closedUnsolved: absent from rows packed before they existed. */
 const FIRST_LATER = 18;
-const LATER = 5;
+const LATER = 6;
 
 /**
  * A running sum of packed rollup rows with dense histograms. Reports add a year's rows (~5,000, each to
@@ -33,10 +33,10 @@ export class MetricsSum {
     const [created, inbound, outbound, frtN, frtSum, frtSlaN, frtSlaMet, resolved, resSum, resSlaN, resSlaMet, reopened] = [...this.counters] as [
       number, number, number, number, number, number, number, number, number, number, number, number,
     ];
-    const [csatRequested, csatRated, csatSum, availableSec, awaySec] = [...this.later] as [number, number, number, number, number];
+    const [csatRequested, csatRated, csatSum, availableSec, awaySec, closedUnsolved] = [...this.later] as [number, number, number, number, number, number];
     return {
       created, inbound, outbound, frtN, frtSum, frtHist: sparse(this.frt), frtSlaN, frtSlaMet, resolved, resSum, resHist: sparse(this.res), resSlaN, resSlaMet, reopened,
-      csatRequested, csatRated, csatSum, availableSec, awaySec,
+      csatRequested, csatRated, csatSum, availableSec, awaySec, closedUnsolved,
     };
   }
 }

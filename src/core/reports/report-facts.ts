@@ -5,14 +5,15 @@
  *   in:<messageId> / out:<messageId>  a customer message / an agent reply
  *   frt:<ticketId>                   the first agent reply, with its time from creation
  *   resolved:<ticketId>:<auditSeq>   a move to `solved`, with its time from creation
- *   reopened:<ticketId>:<auditSeq>   a reopen
+ *   reopened:<ticketId>:<auditSeq>   a reopen (the customer's message, or a solved/closed ticket set open again)
+ *   closed:<ticketId>:<auditSeq>     an open ticket closed without a solve (closed, or merged into another)
  *   csatreq:<ticketId>:<auditSeq>    a CSAT question sent
  *   csat:<ticketId>:<requestDay>     the customer's rating (a later rating for the same request replaces it:
  *                                    it is counted on the request's day, so the replacement lands in the same bucket)
  *   available:<userId>:<since>:<day> / away:…  seconds an agent spent available / away on that day
  * Dimensions are those of the moment of the fact (department and assignee then, day in the org time zone).
  */
-export const factKinds = ['created', 'in', 'out', 'frt', 'resolved', 'reopened', 'csatReq', 'csat', 'available', 'away'] as const;
+export const factKinds = ['created', 'in', 'out', 'frt', 'resolved', 'reopened', 'closedUnsolved', 'csatReq', 'csat', 'available', 'away'] as const;
 export type FactKind = (typeof factKinds)[number];
 
 /** No department / no agent. */

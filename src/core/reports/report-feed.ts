@@ -6,6 +6,8 @@ import type { Ticket } from '../models/ticket.js';
 import { dayBucket } from '../time/day-bucket.js';
 import { NONE, secondsBetween, slaMet, type Fact } from './report-facts.js';
 import { availabilityFacts, type AvailabilityLog } from './availability-log.js';
+import { statusFlow, statusFlowAuditTypes, type StatusFlow } from './status-flow.js';
+import { auditEventId } from '../audit/audit-event-id.js';
 
 const str = (v: unknown) => (v === undefined || v === null || v === '' ? NONE : String(v));
 
@@ -36,6 +38,13 @@ export class ReportFeed {
         const at = new Date(event.at);
         const base = { day: dayBucket(at, tz), inbox: t.inboxId, channel: t.channel, dept: str(t.departmentId), agent: str(t.assigneeId) };
         if (event.change === 'reopened') return [{ id: `reopened:${t.id}:${event.seq}`, kind: 'reopened', ...base }];
+        if ((event.change === 'status' || event.change === 'merged') && t.status !== 'solved') {
+          // Closed without a solve, or set open again: the change's own audit event says from what.
+          const flow = await this.flowOf(t.id, event.seq);
+          if (flow === 'reopened') return [{ id: `reopened:${t.id}:${event.seq}`, kind: 'reopened', ...base }];
+          if (flow === 'closedUnsolved') return [{ id: `closed:${t.id}:${event.seq}`, kind: 'closedUnsolved', ...base }];
+          return [];
+        }
         if (event.change === 'status' && t.status === 'solved') {
           const ticket = await this.ticket(t.id);
           if (!ticket) return [];
@@ -105,6 +114,16 @@ export class ReportFeed {
       default:
         return [];
     }
+  }
+
+  private async flowOf(ticketId: string, seq: number): Promise<StatusFlow | null> {
+    if (!Types.ObjectId.isValid(ticketId)) return null;
+    const a = await this.models.AuditEvent.findById(auditEventId(ticketId, seq), { type: 1, dataJson: 1 }).lean();
+    if (!a) {
+      this.logger.warn({ ticketId, seq }, 'report feed: audit event of a status change not found');
+      return null;
+    }
+    return statusFlowAuditTypes.has(a.type) ? statusFlow(a.type, JSON.parse(a.dataJson) as Record<string, unknown>) : null;
   }
 
   private async ticket(id: string): Promise<TicketFields | null> {

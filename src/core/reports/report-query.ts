@@ -73,7 +73,8 @@ function sumOf(sums: Map<string, MetricsSum>, key: string): MetricsSum {
   return m;
 }
 
-const net = (m: Metrics) => m.created - m.resolved + m.reopened;
+/** The open backlog's change: what came in (created, reopened) less what left (solved, closed without a solve). */
+const net = (m: Metrics) => m.created - m.resolved + m.reopened - m.closedUnsolved;
 
 export async function channelReport(
   store: RollupStore,

@@ -17,6 +17,8 @@ export interface Metrics {
   resSlaN: number;
   resSlaMet: number;
   reopened: number;
+  /** Open tickets closed without a solve (closed or merged): they leave the backlog too. */
+  closedUnsolved: number;
   csatRequested: number;
   csatRated: number;
   csatSum: number;
@@ -39,6 +41,7 @@ export const emptyMetrics = (): Metrics => ({
   resSlaN: 0,
   resSlaMet: 0,
   reopened: 0,
+  closedUnsolved: 0,
   csatRequested: 0,
   csatRated: 0,
   csatSum: 0,
@@ -62,6 +65,9 @@ export function metricsOf(facts: Iterable<StoredFact>): Metrics {
         break;
       case 'reopened':
         m.reopened++;
+        break;
+      case 'closedUnsolved':
+        m.closedUnsolved++;
         break;
       case 'csatReq':
         m.csatRequested++;
@@ -120,6 +126,7 @@ export function addMetrics(into: Metrics, from: Metrics): Metrics {
   into.csatSum += from.csatSum ?? 0;
   into.availableSec += from.availableSec ?? 0;
   into.awaySec += from.awaySec ?? 0;
+  into.closedUnsolved += from.closedUnsolved ?? 0;
   return into;
 }
 

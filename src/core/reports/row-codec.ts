@@ -20,7 +20,7 @@ export function packRows(rows: Record<string, RollupRow>): Packed[] {
     r.inbox, r.channel, r.dept, r.agent,
     r.created, r.inbound, r.outbound, r.frtN, r.frtSum, r.frtSlaN, r.frtSlaMet,
     r.resolved, r.resSum, r.resSlaN, r.resSlaMet, r.reopened, packHist(r.frtHist), packHist(r.resHist),
-    r.csatRequested, r.csatRated, r.csatSum, r.availableSec, r.awaySec,
+    r.csatRequested, r.csatRated, r.csatSum, r.availableSec, r.awaySec, r.closedUnsolved,
   ]);
 }
 
@@ -30,11 +30,11 @@ export function unpackRows(packed: Packed[]): Record<string, RollupRow> {
     const [inbox, channel, dept, agent, created, inbound, outbound, frtN, frtSum, frtSlaN, frtSlaMet, resolved, resSum, resSlaN, resSlaMet, reopened, frtHist, resHist, ...later] = p as [
       string, string, string, string, number, number, number, number, number, number, number, number, number, number, number, number, number[], number[], ...number[],
     ];
-    // Rows packed before CSAT and availability were counted end at resHist.
-    const [csatRequested = 0, csatRated = 0, csatSum = 0, availableSec = 0, awaySec = 0] = later;
+    // Rows packed before CSAT and availability were counted end at resHist; before closedUnsolved, at awaySec.
+    const [csatRequested = 0, csatRated = 0, csatSum = 0, availableSec = 0, awaySec = 0, closedUnsolved = 0] = later;
     out[`${inbox}|${dept}|${agent}`] = {
       inbox, channel, dept, agent, created, inbound, outbound, frtN, frtSum, frtSlaN, frtSlaMet, resolved, resSum, resSlaN, resSlaMet, reopened,
-      frtHist: unpackHist(frtHist), resHist: unpackHist(resHist), csatRequested, csatRated, csatSum, availableSec, awaySec,
+      frtHist: unpackHist(frtHist), resHist: unpackHist(resHist), csatRequested, csatRated, csatSum, availableSec, awaySec, closedUnsolved,
     };
   }
   return out;

@@ -42,6 +42,10 @@ async function inbound(inboxId: string, phone: string, sid: string) {
 
 /** Figures computed directly from the stored data, without facts or rollups. */
 async function fromScratch(keep: (dims: { dept: string; agent: string | null; inbox: string }) => boolean = () => true) {
+  return figuresOf(await fromScratchMetrics(keep));
+}
+
+async function fromScratchMetrics(keep: (dims: { dept: string; agent: string | null; inbox: string }) => boolean = () => true) {
   const { Ticket, Message, AuditEvent } = modelsOf(t.core);
   const tickets = new Map((await Ticket.find({}).lean()).map((x) => [String(x._id), x]));
   const m: Metrics = emptyMetrics();
@@ -72,7 +76,10 @@ async function fromScratch(keep: (dims: { dept: string; agent: string | null; in
   for (const a of await AuditEvent.find({}).lean()) {
     const x = tickets.get(String(a.ticketId))!;
     if (!keep(dimsOf(x))) continue;
-    if (a.type === 'ticket.reopened') m.reopened++;
+    const d = JSON.parse(a.dataJson) as { from?: string; to?: string; previousStatus?: string };
+    const open = (st?: string) => st === 'new' || st === 'open' || st === 'pending' || st === 'on-hold';
+    if (a.type === 'ticket.reopened' || (a.type === 'ticket.status_changed' && (d.from === 'solved' || d.from === 'closed') && open(d.to))) m.reopened++;
+    if ((a.type === 'ticket.status_changed' && open(d.from) && d.to === 'closed') || (a.type === 'ticket.merged_into' && open(d.previousStatus))) m.closedUnsolved++;
     if (a.type === 'ticket.status_changed' && (JSON.parse(a.dataJson) as { to: string }).to === 'solved') {
       const s = Math.round((a.at.getTime() - x.createdAt.getTime()) / 1000);
       m.resolved++;
@@ -84,8 +91,10 @@ async function fromScratch(keep: (dims: { dept: string; agent: string | null; in
       }
     }
   }
-  return figuresOf(m);
+  return m;
 }
+
+const addDaysKey = (day: string, n: number) => new Date(Date.parse(`${day}T12:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 const fullDay = () => ({ from: t.core.reports.today(), to: t.core.reports.today() });
 
@@ -102,7 +111,9 @@ beforeAll(async () => {
     String((await createInbox(t.core, 'sms', { departmentId: depB }))._id),
   ];
   for (const i of inboxes) t.registry.adapters.set(i, new ScriptedAdapter());
-  // N customers; each ticket goes through a random life: assign, transfer, replies, solve, reopen.
+  // N customers; each ticket goes through a random life: assign, transfer, replies, solve, reopen (by the
+  // customer or an agent), closed without a solve, merged into an earlier ticket.
+  const opened: string[] = [];
   for (let i = 0; i < N; i++) {
     const phone = `+55119${String(10_000_000 + i)}`;
     const inbox = pick(inboxes);
@@ -124,10 +135,19 @@ beforeAll(async () => {
     // The assignee answers (they see the ticket); an unassigned ticket is answered by the admin.
     for (let r = 0; r < replies; r++) await t.core.compose.reply(assigned ? agent : admin, ticketId, { text: `resposta ${r} — ação`, attachments: [] });
     if (rand() < 0.3) await inbound(inbox, phone, `R${i}-1`);
-    if (rand() < 0.6) {
+    const fate = rand();
+    if (fate < 0.6) {
       await t.core.tickets.setStatus(admin, ticketId, 'solved');
       if (rand() < 0.3) await inbound(inbox, phone, `R${i}-2`); // reopens within the window
+      else if (rand() < 0.2) await t.core.tickets.setStatus(admin, ticketId, 'open'); // an agent sets it open again
+    } else if (fate < 0.7) {
+      await t.core.tickets.setStatus(admin, ticketId, 'closed'); // spam: closed without a solve
+    } else if (fate < 0.8 && opened.length) {
+      const target = opened[opened.length - 1]!;
+      const status = (await modelsOf(t.core).Ticket.findById(target, { status: 1 }).lean())!.status;
+      if (status !== 'closed' && target !== ticketId) await t.core.tickets.merge(admin, ticketId, target);
     }
+    opened.push(ticketId);
   }
   await t.core.reports.flush();
 }, 240_000);
@@ -153,6 +173,21 @@ describe('reports rollups', () => {
     // Sum of the series equals the total; byChannel adds up to the total.
     expect(report.series.reduce((s, p) => s + p.total.newTickets, 0)).toBe(N);
     expect(report.byChannel.reduce((s, c) => s + c.figures.inbound, 0)).toBe(scratch.inbound);
+  });
+
+  it('trace the backlog back to nothing before the first ticket, whatever closed, merged or reopened them', async () => {
+    // Every ticket was created today: the backlog at the end of yesterday was 0, today's net flow is the open
+    // backlog now. A ticket closed without a solve, merged, or set open again by an agent used to be left out.
+    const scratch = await fromScratchMetrics();
+    expect(scratch.closedUnsolved).toBeGreaterThan(0);
+    const open = await modelsOf(t.core).Ticket.countDocuments({ status: { $in: ['new', 'open', 'pending', 'on-hold'] } });
+    const yesterday = addDaysKey(t.core.reports.today(), -1);
+    const report = await t.core.reports.channelReport(admin, { from: yesterday, to: t.core.reports.today(), granularity: 'day' });
+    expect(report.backlog.trend).toEqual([
+      { period: yesterday, open: 0 },
+      { period: t.core.reports.today(), open },
+    ]);
+    expect(report.flows.map((f) => f.net)).toEqual([0, open]);
   });
 
   it('equal a rebuild from tickets, messages and audit history', async () => {
