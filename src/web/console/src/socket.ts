@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { messagePreview } from '../../../core/tickets/message-preview.ts';
 import { api, ApiError } from './api.ts';
+import { coalesce } from './coalesce.ts';
 import { t } from './i18n.ts';
 import { store } from './store.ts';
 import { listenSlaAlerts } from './sla-alerts.ts';
@@ -138,7 +139,9 @@ export function connect() {
   });
   // Created, changed or deleted (by another admin, or the runtime): re-read the list (names, session holders).
   socket.on('inbox.changed', () => void store.loadInboxes().catch(() => undefined));
-  socket.on('directory.changed', (e: { what: 'users' | 'departments' }) => void store.loadDirectory(e.what).catch(() => undefined));
+  // A burst (an admin importing agents) is one read per list, not one per event; a long import, one every 5 s.
+  const reread = { users: coalesce(() => store.loadDirectory('users'), 1000, 5000), departments: coalesce(() => store.loadDirectory('departments'), 1000, 5000) };
+  socket.on('directory.changed', (e: { what: 'users' | 'departments' }) => reread[e.what]?.());
   socket.on('report.live', (snapshot: unknown) => window.dispatchEvent(new CustomEvent('ponte:report-live', { detail: snapshot })));
   socket.on('user.availability_changed', (e: unknown) => window.dispatchEvent(new CustomEvent('ponte:availability', { detail: e })));
   socket.on('presence:snapshot', (list: Array<{ userId: string; status: Presence }>) => {
