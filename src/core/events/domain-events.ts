@@ -36,6 +36,8 @@ export const TicketSummarySchema = z.object({
   snoozedUntil: z.string().nullable().optional(),
   /** The newest message's text, shortened. */
   preview: z.string().optional(),
+  /** When the customer last wrote: a console back from a lost connection marks the tickets they wrote to meanwhile unread. */
+  lastCustomerMessageAt: z.string().nullable().optional(),
 });
 export type TicketSummary = z.infer<typeof TicketSummarySchema>;
 

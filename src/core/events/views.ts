@@ -7,7 +7,7 @@ const idOrNull = (v: unknown): string | null => (v ? String(v) : null);
 
 /** The fields a list row shows: a whole ticket or an open-work entry (`tickets/open-work-entry.ts`). */
 type SummarySource = Pick<Ticket, '_id' | 'number' | 'subject' | 'status' | 'priority' | 'channel' | 'inboxId' | 'contactId' | 'departmentId' | 'assigneeId' | 'tags' | 'lastMessageAt' | 'slaDueAt'> &
-  Partial<Pick<Ticket, 'snoozedUntil' | 'lastMessagePreview'>>;
+  Partial<Pick<Ticket, 'snoozedUntil' | 'lastMessagePreview' | 'lastCustomerMessageAt'>>;
 
 export function toTicketSummary(t: SummarySource): TicketSummary {
   return {
@@ -26,6 +26,7 @@ export function toTicketSummary(t: SummarySource): TicketSummary {
     slaDueAt: t.slaDueAt.getTime() >= NO_SLA_DUE.getTime() ? null : t.slaDueAt.toISOString(),
     snoozedUntil: t.snoozedUntil ? t.snoozedUntil.toISOString() : null,
     ...(t.lastMessagePreview ? { preview: t.lastMessagePreview } : {}),
+    lastCustomerMessageAt: t.lastCustomerMessageAt ? t.lastCustomerMessageAt.toISOString() : null,
   };
 }
 
