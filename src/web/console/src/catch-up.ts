@@ -1,6 +1,7 @@
 import { api, qs } from './api.ts';
 import { store } from './store.ts';
 import type { AuditEvent, Message, TicketSummary } from './types.ts';
+import { OutOfBudget, readPages, threadCursor } from './read-pages.ts';
 
 /**
  * What a console does when its socket comes back (a laptop that slept, a network change): the events it missed
@@ -24,28 +25,6 @@ const THREAD_PAGE = 200;
 const AUDIT_PAGE = 500;
 
 type SyncAck = { ok: boolean; stale?: Record<string, number>; gone?: string[] } | null;
-type Page<T> = { items: T[]; nextCursor?: string | null };
-
-class OutOfBudget extends Error {}
-
-/** Reads pages after `start` until the last; throws OutOfBudget when the budget runs out first. */
-export async function readPages<T>(fetchPage: (cursor: string | null) => Promise<Page<T>>, start: string | null, budget: { left: number }, maxPages = Infinity): Promise<{ items: T[]; next: string | null }> {
-  const items: T[] = [];
-  let cursor = start;
-  let pages = 0;
-  do {
-    if (budget.left <= 0) throw new OutOfBudget();
-    budget.left--;
-    const page = await fetchPage(cursor);
-    items.push(...page.items);
-    cursor = page.nextCursor ?? null;
-    pages++;
-  } while (cursor && pages < maxPages);
-  return { items, next: cursor };
-}
-
-/** The thread's position after `m`, as the API's `nextCursor` writes it (`<epoch ms>_<id>`). */
-export const threadCursor = (m: Pick<Message, 'occurredAt' | 'id'>) => `${Date.parse(m.occurredAt)}_${m.id}`;
 
 function newestHeld(thread: Map<string, Message>): Message | undefined {
   let newest: Message | undefined;
