@@ -60,6 +60,8 @@ class Store {
   connection: 'connecting' | 'online' | 'offline' = 'connecting';
   settings = { notify: localStorage.getItem('ponte.notify') === '1', sound: localStorage.getItem('ponte.sound') !== '0' };
   toast: string | null = null;
+  /** Side-panel changes on their way to the server (`<ticketId>:<field>` → the value sent): their control shows it and waits. */
+  saving = new Map<string, unknown>();
 
   private version = 0;
   private listeners = new Set<() => void>();
