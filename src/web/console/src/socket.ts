@@ -80,8 +80,9 @@ export function connect() {
     store.bumpSeq(e.ticket.id, e.seq);
     store.upsertTicket(e.ticket);
     if (store.selected === e.ticket.id) void store.loadAudit(e.ticket.id).catch(() => undefined);
-    // Messages moved out of or into this ticket (a split, maybe by another agent): its thread is read again.
-    if ((e.change === 'split_out' || e.change === 'split_in') && store.threads.has(e.ticket.id)) {
+    // Messages moved out of or into this ticket (a split, maybe by another agent), or another ticket merged into it
+    // (its messages now show here; the summary does not say `mergedInto`/`mergedTicketIds`): read again.
+    if ((e.change === 'split_out' || e.change === 'split_in' || e.change === 'merged') && store.threads.has(e.ticket.id)) {
       void store.reloadThread(e.ticket.id).catch(() => undefined);
       if (store.details.has(e.ticket.id)) void store.loadDetail(e.ticket.id).catch(() => undefined);
     }
