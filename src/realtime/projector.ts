@@ -21,10 +21,17 @@ import { rooms, roomsForScope } from './rooms.js';
  * of CPU); batched it is about N per window.
  */
 export const PRESENCE_BATCH_MS = 200;
+/**
+ * `directory.changed` goes to every agent, and each console re-reads a list on it: an import of 50 agents made
+ * every console ask 50 times. The first change of a burst is sent at once, the rest as one more event at the end
+ * of each window (sent after the last change was stored, so a console reading then sees it).
+ */
+export const DIRECTORY_BATCH_MS = 250;
 
 export class Projector {
   private readonly pendingPresence = new Map<string, PresenceEntry>();
   private presenceTimer: NodeJS.Timeout | undefined;
+  private readonly directoryTimers = new Map<'users' | 'departments', { timer: NodeJS.Timeout; pendingAt: string | null }>();
 
   constructor(
     private readonly io: Server,
@@ -71,11 +78,28 @@ export class Projector {
         return;
       case 'directory.changed':
         // Every agent may list users and departments over REST; the event only says which list to re-read.
-        this.io.to(rooms.agents).emit(event.type, { what: event.what, at: event.at });
+        this.directoryChanged(event.what, event.at);
         return;
       default:
         this.io.to(roomsForScope(event.scope)).emit(event.type, event);
     }
+  }
+
+  private directoryChanged(what: 'users' | 'departments', at: string): void {
+    const held = this.directoryTimers.get(what);
+    if (held) {
+      held.pendingAt = at;
+      return;
+    }
+    this.io.to(rooms.agents).emit('directory.changed', { what, at });
+    const window = (): NodeJS.Timeout =>
+      setTimeout(() => {
+        const w = this.directoryTimers.get(what);
+        if (!w?.pendingAt) return void this.directoryTimers.delete(what);
+        this.io.to(rooms.agents).emit('directory.changed', { what, at: w.pendingAt });
+        this.directoryTimers.set(what, { timer: window(), pendingAt: null });
+      }, DIRECTORY_BATCH_MS);
+    this.directoryTimers.set(what, { timer: window(), pendingAt: null });
   }
 
   /** Sent once per connection: who the server thinks you are (the console trusts this, not its cache). */
@@ -95,6 +119,8 @@ export class Projector {
     clearTimeout(this.presenceTimer);
     this.presenceTimer = undefined;
     this.pendingPresence.clear();
+    for (const { timer } of this.directoryTimers.values()) clearTimeout(timer);
+    this.directoryTimers.clear();
   }
 
   private flushPresence(): void {

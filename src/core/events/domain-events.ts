@@ -36,7 +36,8 @@ export const TicketSummarySchema = z.object({
   snoozedUntil: z.string().nullable().optional(),
   /** The newest message's text, shortened. */
   preview: z.string().optional(),
-  /** The customer's newest message: waiting for an answer when it is the newest of all (the live board). */
+  /** When the customer last wrote: the live board counts a ticket set open again as waiting when it is the newest
+   * message; a console back from a lost connection marks the tickets they wrote to meanwhile unread. */
   lastCustomerMessageAt: z.string().nullable().optional(),
 });
 export type TicketSummary = z.infer<typeof TicketSummarySchema>;

@@ -26,7 +26,7 @@ export function toTicketSummary(t: SummarySource): TicketSummary {
     slaDueAt: t.slaDueAt.getTime() >= NO_SLA_DUE.getTime() ? null : t.slaDueAt.toISOString(),
     snoozedUntil: t.snoozedUntil ? t.snoozedUntil.toISOString() : null,
     ...(t.lastMessagePreview ? { preview: t.lastMessagePreview } : {}),
-    ...(t.lastCustomerMessageAt ? { lastCustomerMessageAt: t.lastCustomerMessageAt.toISOString() } : {}),
+    lastCustomerMessageAt: t.lastCustomerMessageAt ? t.lastCustomerMessageAt.toISOString() : null,
   };
 }
 

@@ -1,3 +1,4 @@
+import { t } from './i18n.ts';
 import { sessionEnded } from './session-end.ts';
 
 /** JSON over fetch with the session cookie; errors carry the API's stable code. */
@@ -16,12 +17,18 @@ export class ApiError extends Error {
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`/api${path}`, {
-    method,
-    credentials: 'same-origin',
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  let res: Response;
+  try {
+    res = await fetch(`/api${path}`, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch {
+    // fetch's own "Failed to fetch" told the agent nothing; status 0: no answer at all.
+    throw new ApiError(0, 'NETWORK', t('networkDown'));
+  }
   if (res.status === 204) return undefined as T;
   // `/auth/*` answers 401 by design (wrong password, no session yet); anywhere else it means the session ended.
   if (res.status === 401 && !path.startsWith('/auth/')) sessionEnded();

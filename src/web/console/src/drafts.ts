@@ -1,13 +1,22 @@
 /**
  * What an agent has typed in a ticket's composer, kept per user and ticket in localStorage: looking at another
  * ticket, a reload, or a session that ended and was signed in again must not throw an unsent answer away.
- * Attachments are not kept (they can be megabytes; the agent picks them again). Signing out clears them, so the
- * next person on a shared computer does not find them.
+ * Attached files are sent inside the reply itself (nothing is uploaded before Send), and they can be megabytes:
+ * only their names and sizes are kept, so that after a reload the composer can say which files to attach
+ * again instead of losing them silently. Signing out clears drafts, so the next person on a shared computer
+ * does not find them.
  */
+export interface DraftFile {
+  name: string;
+  size: number;
+}
 export interface Draft {
   text: string;
   mode: 'reply' | 'note';
+  files?: DraftFile[];
 }
+
+const isFile = (f: unknown): f is DraftFile => Boolean(f) && typeof (f as DraftFile).name === 'string' && typeof (f as DraftFile).size === 'number';
 
 const PREFIX = 'ponte.draft.';
 const key = (userId: string, ticketId: string) => `${PREFIX}${userId}.${ticketId}`;
@@ -15,16 +24,18 @@ const key = (userId: string, ticketId: string) => `${PREFIX}${userId}.${ticketId
 export function readDraft(userId: string, ticketId: string): Draft | null {
   try {
     const d = JSON.parse(localStorage.getItem(key(userId, ticketId)) ?? 'null') as Partial<Draft> | null;
-    return d && typeof d.text === 'string' ? { text: d.text, mode: d.mode === 'note' ? 'note' : 'reply' } : null;
+    if (!d || typeof d.text !== 'string') return null;
+    const files = Array.isArray(d.files) ? d.files.filter(isFile).map((f) => ({ name: f.name, size: f.size })) : [];
+    return { text: d.text, mode: d.mode === 'note' ? 'note' : 'reply', ...(files.length ? { files } : {}) };
   } catch {
     return null;
   }
 }
 
-/** An empty text removes the draft. */
+/** An empty text without files removes the draft. */
 export function writeDraft(userId: string, ticketId: string, d: Draft): void {
   try {
-    if (d.text.trim()) localStorage.setItem(key(userId, ticketId), JSON.stringify(d));
+    if (d.text.trim() || d.files?.length) localStorage.setItem(key(userId, ticketId), JSON.stringify(d));
     else localStorage.removeItem(key(userId, ticketId));
   } catch {
     // storage full or disabled: the draft lives as long as the page, as before

@@ -2,6 +2,12 @@
 export type Lang = 'en' | 'pt' | 'es';
 
 const en = {
+  filesDropped: 'Attached before the page reloaded, not kept (files are sent with the reply, not stored before): {files}. Attach them again to send them.',
+  filesDroppedDismiss: 'Dismiss',
+  saving: 'Saving…',
+  notSent: 'Not sent: {reason}',
+  changeFailed: '{what} not changed: {reason}',
+  networkDown: 'the server could not be reached (connection lost?)',
   callBack: 'Call back',
   callBackStarted: 'Calling your phone; the customer is connected when you answer.',
   optedOutSms:
@@ -213,6 +219,12 @@ const en = {
 export type Key = keyof typeof en;
 
 const pt: Record<Key, string> = {
+  filesDropped: 'Anexados antes de a página recarregar, não foram guardados (os arquivos vão com a resposta, não ficam salvos antes): {files}. Anexe de novo para enviá-los.',
+  filesDroppedDismiss: 'Dispensar',
+  saving: 'Salvando…',
+  notSent: 'Não enviada: {reason}',
+  changeFailed: '{what} não foi alterado: {reason}',
+  networkDown: 'o servidor não respondeu (conexão perdida?)',
   callBack: 'Ligar de volta',
   callBackStarted: 'Ligando para o seu telefone; o cliente é conectado quando você atender.',
   optedOutSms:
@@ -424,6 +436,12 @@ const pt: Record<Key, string> = {
 };
 
 const es: Record<Key, string> = {
+  filesDropped: 'Adjuntados antes de que la página se recargara, no se conservaron (los archivos se envían con la respuesta, no se guardan antes): {files}. Adjúntelos de nuevo para enviarlos.',
+  filesDroppedDismiss: 'Descartar',
+  saving: 'Guardando…',
+  notSent: 'No enviado: {reason}',
+  changeFailed: '{what} no se cambió: {reason}',
+  networkDown: 'no se pudo contactar con el servidor (¿conexión perdida?)',
   callBack: 'Devolver la llamada',
   callBackStarted: 'Llamando a su teléfono; el cliente se conecta cuando conteste.',
   optedOutSms:

@@ -1,6 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import { messagePreview } from '../../../core/tickets/message-preview.ts';
 import { api, ApiError } from './api.ts';
+import { coalesce } from './coalesce.ts';
+import { catchUp } from './catch-up.ts';
 import { t } from './i18n.ts';
 import { store } from './store.ts';
 import { listenSlaAlerts } from './sla-alerts.ts';
@@ -12,15 +14,16 @@ import type { InboxHealth, Message, Presence, TicketSummary, TicketViewer } from
  * the session cookie and decides the rooms; the console only asks to join the
  * ticket it opens (refused unless the REST API would show it too).
  *
- * Catch-up: on every reconnect the console reloads the list, sends `sync`
- * with the last audit seq it saw per ticket, and refetches (REST) the thread
- * and `GET /api/tickets/:id/audit?afterSeq=<seq>` of the open ticket and of
- * every stale one it has loaded. Messages are merged by id, so what arrived
- * live and again by the fetch is shown once.
+ * Catch-up (`catch-up.ts`): on every reconnect the console reads the list
+ * again and, if `sync` says the open ticket changed, what it missed of it.
+ * Messages are merged by id, so what arrived live and again by the fetch is
+ * shown once.
  */
 let socket: Socket | undefined;
 let connectedOnce = false;
 let joined: string | null = null;
+/** When the connection went (the catch-up marks unread what customers wrote since). */
+let awaySince = 0;
 
 type Scoped = { scope: { ticketId: string; departmentId: string | null; assigneeId: string | null }; seq?: number };
 
@@ -32,13 +35,21 @@ export function connect() {
   socket.on('connect', () => {
     store.connection = 'online';
     store.changed();
-    if (connectedOnce) void catchUp();
+    if (connectedOnce) {
+      const since = awaySince || Date.now();
+      void catchUp((tickets) => socket!.timeout(10_000).emitWithAck('sync', { tickets }).catch(() => null), since)
+        .then(() => {
+          if (store.connection === 'online') awaySince = 0;
+        })
+        .catch(() => undefined);
+    }
     connectedOnce = true;
     if (store.selected) void join(store.selected);
     socket!.emit('presence:set', { status: document.hidden ? 'away' : 'online' });
   });
   socket.on('disconnect', (reason) => {
     store.connection = 'offline';
+    awaySince ||= Date.now();
     joined = null;
     store.changed();
     // The server hangs up on a session that ended (and socket.io then never reconnects by itself): a 401 from
@@ -69,8 +80,9 @@ export function connect() {
     store.bumpSeq(e.ticket.id, e.seq);
     store.upsertTicket(e.ticket);
     if (store.selected === e.ticket.id) void store.loadAudit(e.ticket.id).catch(() => undefined);
-    // Messages moved out of or into this ticket (a split, maybe by another agent): its thread is read again.
-    if ((e.change === 'split_out' || e.change === 'split_in') && store.threads.has(e.ticket.id)) {
+    // Messages moved out of or into this ticket (a split, maybe by another agent), or another ticket merged into it
+    // (its messages now show here; the summary does not say `mergedInto`/`mergedTicketIds`): read again.
+    if ((e.change === 'split_out' || e.change === 'split_in' || e.change === 'merged') && store.threads.has(e.ticket.id)) {
       void store.reloadThread(e.ticket.id).catch(() => undefined);
       if (store.details.has(e.ticket.id)) void store.loadDetail(e.ticket.id).catch(() => undefined);
     }
@@ -138,7 +150,9 @@ export function connect() {
   });
   // Created, changed or deleted (by another admin, or the runtime): re-read the list (names, session holders).
   socket.on('inbox.changed', () => void store.loadInboxes().catch(() => undefined));
-  socket.on('directory.changed', (e: { what: 'users' | 'departments' }) => void store.loadDirectory(e.what).catch(() => undefined));
+  // A burst (an admin importing agents) is one read per list, not one per event; a long import, one every 5 s.
+  const reread = { users: coalesce(() => store.loadDirectory('users'), 1000, 5000), departments: coalesce(() => store.loadDirectory('departments'), 1000, 5000) };
+  socket.on('directory.changed', (e: { what: 'users' | 'departments' }) => reread[e.what]?.());
   socket.on('report.live', (snapshot: unknown) => window.dispatchEvent(new CustomEvent('ponte:report-live', { detail: snapshot })));
   socket.on('user.availability_changed', (e: unknown) => window.dispatchEvent(new CustomEvent('ponte:availability', { detail: e })));
   socket.on('presence:snapshot', (list: Array<{ userId: string; status: Presence }>) => {
@@ -189,23 +203,6 @@ async function fetchSummary(ticketId: string) {
     store.upsertTicket(d);
   } catch {
     // not visible (any more): nothing to show
-  }
-}
-
-async function catchUp() {
-  await store.loadList().catch(() => undefined);
-  const tickets: Record<string, number> = {};
-  for (const id of store.threads.keys()) tickets[id] = store.lastSeq.get(id) ?? 0;
-  if (Object.keys(tickets).length === 0) return;
-  const res = (await socket!.timeout(10_000).emitWithAck('sync', { tickets }).catch(() => null)) as { ok: boolean; stale?: Record<string, number>; gone?: string[] } | null;
-  const stale = res?.ok ? Object.keys(res.stale ?? {}) : Object.keys(tickets);
-  for (const id of res?.gone ?? []) {
-    store.revoked.add(id);
-    store.threads.delete(id);
-  }
-  for (const id of new Set([...stale, ...(store.selected ? [store.selected] : [])])) {
-    if (res?.gone?.includes(id)) continue;
-    await Promise.all([store.loadThread(id), store.loadAudit(id)]).catch(() => undefined);
   }
 }
 

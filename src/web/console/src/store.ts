@@ -40,6 +40,8 @@ class Store {
   listLoading = false;
   /** The list's next page (`GET /tickets?cursor=`), null at the end; a search is one page. */
   nextCursor: string | null = null;
+  /** How many pages of the list are shown (a reconnect reads as many again). */
+  listPages = 1;
   /** The search read only part of its candidates (`partial` in its answer): older matches may be missing. */
   searchPartial = false;
   unread = new Map<string, number>();
@@ -58,6 +60,8 @@ class Store {
   connection: 'connecting' | 'online' | 'offline' = 'connecting';
   settings = { notify: localStorage.getItem('ponte.notify') === '1', sound: localStorage.getItem('ponte.sound') !== '0' };
   toast: string | null = null;
+  /** Side-panel changes on their way to the server (`<ticketId>:<field>` → the value sent): their control shows it and waits. */
+  saving = new Map<string, unknown>();
 
   private version = 0;
   private listeners = new Set<() => void>();
@@ -150,6 +154,7 @@ class Store {
       if (query !== this.listQuery()) return; // the filters changed meanwhile
       this.tickets = new Map(page.items.map((t) => [t.id, t]));
       this.nextCursor = q ? null : (page.nextCursor ?? null);
+      this.listPages = 1;
       this.searchPartial = Boolean(q && page.partial);
       if (q) this.order = page.items.map((t) => t.id);
       this.sort();
@@ -172,6 +177,7 @@ class Store {
       // A ticket already shown (it may have arrived live) keeps its live copy.
       for (const t of page.items) if (!this.tickets.has(t.id)) this.tickets.set(t.id, t);
       this.nextCursor = page.nextCursor;
+      this.listPages++;
       this.sort();
     } finally {
       this.listLoading = false;

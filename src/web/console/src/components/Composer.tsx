@@ -9,7 +9,7 @@ import { store, useStore } from '../store.ts';
 import type { Message, ReplyWindow, TicketDetail } from '../types.ts';
 import { fileSize } from './bits.tsx';
 import { RecipientPicker, type Recipients } from './RecipientPicker.tsx';
-import { readDraft, writeDraft } from '../drafts.ts';
+import { readDraft, writeDraft, type DraftFile } from '../drafts.ts';
 
 interface Pending {
   fileName: string;
@@ -17,6 +17,14 @@ interface Pending {
   size: number;
   contentBase64: string;
 }
+
+/**
+ * Files attached and not yet sent, per user and ticket, for as long as the page lives: looking at another ticket
+ * and coming back finds them still attached. A reload cannot keep them (see drafts.ts): the draft keeps their
+ * names, and the composer lists those it no longer has.
+ */
+const attached = new Map<string, Pending[]>();
+const sameFile = (a: DraftFile, b: Pending) => a.name === b.fileName && a.size === b.size;
 
 const readBase64 = (f: File) =>
   new Promise<string>((resolve, reject) => {
@@ -30,20 +38,42 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
   const s = useStore();
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
   const [text, setText] = useState('');
-  const [files, setFiles] = useState<Pending[]>([]);
+  const [files, setFilesState] = useState<Pending[]>([]);
+  /** Files of the kept draft this page does not have (attached before a reload or a new sign-in). */
+  const [dropped, setDropped] = useState<DraftFile[]>([]);
   const [cannedIndex, setCannedIndex] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
   const userId = s.me?.id ?? '';
+  const heldKey = `${userId}.${ticket.id}`;
+  /** The ticket the composer shows now (a send that fails after the agent moved on must not fill the next one's box). */
+  const shown = useRef(ticket.id);
   // The text typed so far, kept per ticket (drafts.ts) so that another ticket or a reload does not lose it.
+  const persist = (p: { text?: string; mode?: 'reply' | 'note'; files?: Pending[]; dropped?: DraftFile[] }) => {
+    const list = [...(p.files ?? files).map((f) => ({ name: f.fileName, size: f.size })), ...(p.dropped ?? dropped)];
+    writeDraft(userId, ticket.id, { text: p.text ?? text, mode: p.mode ?? mode, ...(list.length ? { files: list } : {}) });
+  };
   const edit = (next: string, m: 'reply' | 'note' = mode) => {
     setText(next);
-    writeDraft(userId, ticket.id, { text: next, mode: m });
+    persist({ text: next, mode: m });
   };
   const switchMode = (m: 'reply' | 'note') => {
     setMode(m);
-    writeDraft(userId, ticket.id, { text, mode: m });
+    persist({ mode: m });
+  };
+  const setFiles = (list: Pending[]) => {
+    setFilesState(list);
+    if (list.length) attached.set(heldKey, list);
+    else attached.delete(heldKey);
+    // A file attached again is no longer missing.
+    const still = dropped.filter((d) => !list.some((f) => sameFile(d, f)));
+    setDropped(still);
+    persist({ files: list, dropped: still });
+  };
+  const dismissDropped = () => {
+    setDropped([]);
+    persist({ dropped: [] });
   };
 
   useEffect(() => {
@@ -60,9 +90,12 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
   const recipientId = recipients ? (chosen && recipients.items.some((r) => r.id === chosen) ? chosen : recipients.defaultId) : undefined;
 
   useEffect(() => {
+    shown.current = ticket.id;
     const draft = readDraft(userId, ticket.id);
     setText(draft?.text ?? '');
-    setFiles([]);
+    const held = attached.get(`${userId}.${ticket.id}`) ?? [];
+    setFilesState(held);
+    setDropped((draft?.files ?? []).filter((d) => !held.some((f) => sameFile(d, f))));
     setChosen(null);
     // A note started on one ticket must not turn the next ticket's first answer into a note (or the reverse).
     setMode(draft?.mode ?? 'reply');
@@ -130,9 +163,13 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
     const thread = store.thread(ticket.id);
     thread.set(tempId, optimistic);
     store.changed();
-    edit('');
+    const sentFiles = files;
+    setText('');
+    setFilesState([]);
+    setDropped([]);
+    attached.delete(heldKey);
+    writeDraft(userId, ticket.id, { text: '', mode });
     const attachments = files.map(({ fileName, mimeType, contentBase64 }) => ({ fileName, mimeType, contentBase64 }));
-    setFiles([]);
     typing(ticket.id, mode, false, recipientId);
     activity(ticket.id, 'viewing');
     try {
@@ -145,9 +182,14 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
       store.changed();
       // Not sent: the text goes back into the box and the kept draft (a 401 reloads into the sign-in page), so
       // sending again is one click; unless the agent has started the next answer meanwhile.
+      // The files too: they are still in this page.
       if (!readDraft(userId, ticket.id)) {
-        setText((current) => current || text);
-        writeDraft(userId, ticket.id, { text, mode });
+        if (shown.current === ticket.id) {
+          setText((current) => current || text);
+          setFilesState(sentFiles);
+        }
+        if (sentFiles.length) attached.set(heldKey, sentFiles);
+        writeDraft(userId, ticket.id, { text, mode, ...(sentFiles.length ? { files: sentFiles.map((f) => ({ name: f.fileName, size: f.size })) } : {}) });
       }
     }
   };
@@ -237,8 +279,16 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
         onKeyDown={onKey}
         rows={4}
       />
+      {dropped.length ? (
+        <div class="composer-warning" role="alert" data-testid="dropped-files">
+          ⚠ {t('filesDropped', { files: dropped.map((f) => `${f.name} (${fileSize(f.size)})`).join(', ') })}{' '}
+          <button class="link" data-testid="dropped-files-dismiss" onClick={dismissDropped}>
+            {t('filesDroppedDismiss')}
+          </button>
+        </div>
+      ) : null}
       {files.length ? (
-        <div class="pending-files">
+        <div class="pending-files" data-testid="pending-files">
           {files.map((f, i) => (
             <span class="chip">
               📎 {f.fileName} <span class="muted">{fileSize(f.size)}</span>

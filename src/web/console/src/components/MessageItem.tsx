@@ -181,8 +181,8 @@ export function MessageItem({ m, to, selectable }: { m: Message; to?: string | u
         </div>
       ) : null}
       {m.deliveryStatus === 'failed' || m.pending === 'failed' ? (
-        <div class="msg-error">
-          {m.delivery?.lastError ?? t('failed')}{' '}
+        <div class="msg-error" data-testid="message-error">
+          {m.pending === 'failed' ? t('notSent', { reason: m.delivery?.lastError ?? t('failed') }) : (m.delivery?.lastError ?? t('failed'))}{' '}
           {m.pending ? null : (
             <button class="link" onClick={() => void retry()}>
               {t('retry')}

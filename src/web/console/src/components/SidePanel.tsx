@@ -25,9 +25,23 @@ async function send(id: string, body: Record<string, unknown>): Promise<string |
   }
 }
 
-async function patch(id: string, body: Record<string, unknown>) {
-  const refusal = await send(id, body);
-  if (refusal) store.flash(refusal);
+/**
+ * One change at a time per field: its control is disabled and says "Saving…" until the server answered (on a slow
+ * network a select used to sit on the new value with nothing saying whether it took), and a refusal names the
+ * field (the select goes back to the stored value).
+ */
+async function patch(id: string, body: Record<string, unknown>, what: 'assignee' | 'department' | 'status' | 'priority' | 'tags' | 'snooze') {
+  const key = `${id}:${what}`;
+  if (store.saving.has(key)) return;
+  store.saving.set(key, Object.values(body)[0]);
+  store.changed();
+  try {
+    const refusal = await send(id, body);
+    if (refusal) store.flash(t('changeFailed', { what: t(what), reason: refusal }));
+  } finally {
+    store.saving.delete(key);
+    store.changed();
+  }
 }
 
 function identityLabel(key: string) {
@@ -43,6 +57,10 @@ export function SidePanel() {
   const [tagError, setTagError] = useState('');
   // Read again on a new message; status changes (this ticket's or another of the contact's) arrive live via the store.
   const contact = d?.contactId ? s.contactCards.get(d.contactId) ?? null : null;
+  const busy = (what: string) => Boolean(id && s.saving.has(`${id}:${what}`));
+  const savingAny = Boolean(id && [...s.saving.keys()].some((k) => k.startsWith(`${id}:`)));
+  // While a pick is on its way its control shows it (a re-render would otherwise show the stored value again).
+  const shown = (what: string, stored: string | null) => (busy(what) ? String(s.saving.get(`${id}:${what}`) ?? '') : (stored ?? ''));
 
   useEffect(() => {
     if (!d?.contactId) return;
@@ -128,11 +146,18 @@ export function SidePanel() {
       <CsatCard d={d} />
 
       <section class="card actions">
-        <h3>{t('actions')}</h3>
+        <h3>
+          {t('actions')}{' '}
+          {savingAny ? (
+            <span class="muted saving" role="status" data-testid="saving">
+              {t('saving')}
+            </span>
+          ) : null}
+        </h3>
         <label>
           {t('assignee')}
           <div class="row">
-            <select data-testid="assignee" value={d.assigneeId ?? ''} onChange={(e) => void patch(id, { assigneeId: e.currentTarget.value || null })}>
+            <select data-testid="assignee" value={shown('assignee', d.assigneeId)} disabled={busy('assignee')} aria-busy={busy('assignee')} onChange={(e) => void patch(id, { assigneeId: e.currentTarget.value || null }, 'assignee')}>
               <option value="">{t('nobody')}</option>
               {s.users
                 .filter((u) => u.active)
@@ -143,7 +168,7 @@ export function SidePanel() {
                 ))}
             </select>
             {d.assigneeId !== s.me?.id ? (
-              <button class="btn small" onClick={() => void patch(id, { assigneeId: s.me!.id })}>
+              <button class="btn small" data-testid="assign-to-me" disabled={busy('assignee')} aria-busy={busy('assignee')} onClick={() => void patch(id, { assigneeId: s.me!.id }, 'assignee')}>
                 {t('assignToMe')}
               </button>
             ) : null}
@@ -151,7 +176,7 @@ export function SidePanel() {
         </label>
         <label>
           {t('department')}
-          <select data-testid="department" value={d.departmentId ?? ''} onChange={(e) => void patch(id, { departmentId: e.currentTarget.value || null })}>
+          <select data-testid="department" value={shown('department', d.departmentId)} disabled={busy('department')} aria-busy={busy('department')} onChange={(e) => void patch(id, { departmentId: e.currentTarget.value || null }, 'department')}>
             <option value="">{t('triage')}</option>
             {s.departments.map((x) => (
               <option value={x.id}>{x.name}</option>
@@ -161,7 +186,7 @@ export function SidePanel() {
         <div class="two">
           <label>
             {t('status')}
-            <select data-testid="status" value={d.status} onChange={(e) => void patch(id, { status: e.currentTarget.value })}>
+            <select data-testid="status" value={shown('status', d.status)} disabled={busy('status')} aria-busy={busy('status')} onChange={(e) => void patch(id, { status: e.currentTarget.value }, 'status')}>
               {statuses.map((x) => (
                 <option value={x}>{t(`st_${x}` as Key)}</option>
               ))}
@@ -169,7 +194,7 @@ export function SidePanel() {
           </label>
           <label>
             {t('priority')}
-            <select data-testid="priority" value={d.priority} onChange={(e) => void patch(id, { priority: e.currentTarget.value })}>
+            <select data-testid="priority" value={shown('priority', d.priority)} disabled={busy('priority')} aria-busy={busy('priority')} onChange={(e) => void patch(id, { priority: e.currentTarget.value }, 'priority')}>
               {priorities.map((x) => (
                 <option value={x}>{t(`pr_${x}` as Key)}</option>
               ))}
@@ -183,7 +208,7 @@ export function SidePanel() {
             {d.tags.map((g) => (
               <span class="tag">
                 {g}
-                <button class="link" aria-label={`remove ${g}`} onClick={() => void patch(id, { removeTags: [g] })}>
+                <button class="link" aria-label={`remove ${g}`} disabled={busy('tags')} onClick={() => void patch(id, { removeTags: [g] }, 'tags')}>
                   ×
                 </button>
               </span>
@@ -215,14 +240,14 @@ export function SidePanel() {
         <div>
           <span class="label">{t('snooze')}</span>
           <div class="row">
-            <button class="btn small" onClick={() => void patch(id, { snoozedUntil: new Date(Date.now() + 3_600_000).toISOString() })}>
+            <button class="btn small" disabled={busy('snooze')} onClick={() => void patch(id, { snoozedUntil: new Date(Date.now() + 3_600_000).toISOString() }, 'snooze')}>
               {t('snoozeFor1h')}
             </button>
-            <button class="btn small" onClick={() => void patch(id, { snoozedUntil: tomorrow9() })}>
+            <button class="btn small" disabled={busy('snooze')} onClick={() => void patch(id, { snoozedUntil: tomorrow9() }, 'snooze')}>
               {t('snoozeTomorrow')}
             </button>
             {d.snoozedUntil ? (
-              <button class="btn small" onClick={() => void patch(id, { snoozedUntil: null })} title={clock(d.snoozedUntil)}>
+              <button class="btn small" disabled={busy('snooze')} onClick={() => void patch(id, { snoozedUntil: null }, 'snooze')} title={clock(d.snoozedUntil)}>
                 {t('unsnooze')}
               </button>
             ) : null}
