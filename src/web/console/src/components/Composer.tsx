@@ -9,7 +9,8 @@ import { store, useStore } from '../store.ts';
 import type { Message, ReplyWindow, TicketDetail } from '../types.ts';
 import { fileSize } from './bits.tsx';
 import { RecipientPicker, type Recipients } from './RecipientPicker.tsx';
-import { readDraft, writeDraft } from '../drafts.ts';
+import { readDraft, writeDraft, type PendingSend } from '../drafts.ts';
+import { newClientMessageId } from '../client-message-id.ts';
 
 interface Pending {
   fileName: string;
@@ -36,14 +37,22 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
   const fileInput = useRef<HTMLInputElement>(null);
 
   const userId = s.me?.id ?? '';
-  // The text typed so far, kept per ticket (drafts.ts) so that another ticket or a reload does not lose it.
+  // The ticket the composer shows now: a send's answer may come after the agent moved to another ticket.
+  const shown = useRef(ticket.id);
+  shown.current = ticket.id;
+  // The text typed so far, kept per ticket (drafts.ts) so that another ticket or a reload does not lose it. A
+  // send not confirmed yet keeps its key while the box still holds its text; any change makes it a new text.
+  const save = (next: string, m: 'reply' | 'note') => {
+    const pending = readDraft(userId, ticket.id)?.pending;
+    writeDraft(userId, ticket.id, { text: next, mode: m, ...(pending && pending.text === next.trim() && pending.mode === m ? { pending } : {}) });
+  };
   const edit = (next: string, m: 'reply' | 'note' = mode) => {
     setText(next);
-    writeDraft(userId, ticket.id, { text: next, mode: m });
+    save(next, m);
   };
   const switchMode = (m: 'reply' | 'note') => {
     setMode(m);
-    writeDraft(userId, ticket.id, { text, mode: m });
+    save(text, m);
   };
 
   useEffect(() => {
@@ -61,11 +70,13 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
 
   useEffect(() => {
     const draft = readDraft(userId, ticket.id);
-    setText(draft?.text ?? '');
+    // A send the server never confirmed (a reload mid-send) comes back into the box: Send again reuses its key.
+    const unconfirmed = !draft?.text.trim() ? draft?.pending : undefined;
+    setText(unconfirmed?.text ?? draft?.text ?? '');
     setFiles([]);
     setChosen(null);
     // A note started on one ticket must not turn the next ticket's first answer into a note (or the reverse).
-    setMode(draft?.mode ?? 'reply');
+    setMode(unconfirmed?.mode ?? draft?.mode ?? 'reply');
   }, [ticket.id]);
 
   // Platforms that take replies only for a while after the customer wrote (Messenger): told before sending.
@@ -130,24 +141,36 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
     const thread = store.thread(ticket.id);
     thread.set(tempId, optimistic);
     store.changed();
-    edit('');
+    const to = mode === 'reply' && recipientId ? { recipientId } : {};
+    const filesSent = files.map((f) => `${f.fileName}:${f.mimeType}:${f.size}`).join('|');
+    // The same text (mode, recipient, files) sent again — after a failure or a reload mid-send — under the key
+    // it was first sent with: if that send was stored after all, the server answers with it instead of a copy.
+    const kept = readDraft(userId, ticket.id)?.pending;
+    const same = kept && kept.text === body && kept.mode === mode && kept.recipientId === to.recipientId && (kept.files ?? '') === filesSent;
+    const pending: PendingSend = same ? kept : { clientMessageId: newClientMessageId(), text: body, mode, ...to, ...(filesSent ? { files: filesSent } : {}) };
+    // The box empties, the text stays kept with its key until the server confirms it.
+    setText('');
+    writeDraft(userId, ticket.id, { text: '', mode, pending });
     const attachments = files.map(({ fileName, mimeType, contentBase64 }) => ({ fileName, mimeType, contentBase64 }));
     setFiles([]);
     typing(ticket.id, mode, false, recipientId);
     activity(ticket.id, 'viewing');
     try {
-      const to = mode === 'reply' && recipientId ? { recipientId } : {};
-      const stored = await api.post<Message>(`/tickets/${ticket.id}/${mode === 'reply' ? 'reply' : 'note'}`, { text: body, attachments, ...to });
+      const stored = await api.post<Message>(`/tickets/${ticket.id}/${mode === 'reply' ? 'reply' : 'note'}`, { text: body, attachments, ...to, clientMessageId: pending.clientMessageId });
       thread.delete(tempId);
       store.addMessage(stored);
+      // Confirmed: the kept text and its key are done with (what the agent typed since stays).
+      const d = readDraft(userId, ticket.id);
+      if (d?.pending?.clientMessageId === pending.clientMessageId) writeDraft(userId, ticket.id, { text: d.text, mode: d.mode });
     } catch (err) {
       thread.set(tempId, { ...optimistic, pending: 'failed', delivery: { lastError: err instanceof ApiError ? err.message : String(err) } });
       store.changed();
-      // Not sent: the text goes back into the box and the kept draft (a 401 reloads into the sign-in page), so
-      // sending again is one click; unless the agent has started the next answer meanwhile.
-      if (!readDraft(userId, ticket.id)) {
-        setText((current) => current || text);
-        writeDraft(userId, ticket.id, { text, mode });
+      // Not sent: the text goes back into the box and the kept draft, with its key (a 401 reloads into the
+      // sign-in page), so sending again is one click and cannot send it twice; unless the agent has started
+      // the next answer meanwhile.
+      if (!readDraft(userId, ticket.id)?.text.trim()) {
+        writeDraft(userId, ticket.id, { text, mode, pending });
+        if (shown.current === ticket.id) setText((current) => current || text);
       }
     }
   };
