@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
 import { modelsOf } from '../../../src/core/models/models-of.js';
+import { sendFingerprint, sendKeyId } from '../../../src/core/outbound/send-once.js';
 import { ScriptedAdapter } from '../../support/fake-channel.js';
 import { deliveryClaims, deliveryJobsSettled } from '../../support/delivery-jobs.js';
 import { createInbox, createUser, smsEvent } from '../../support/test-core.js';
@@ -149,6 +150,40 @@ describe('replies with a clientMessageId', () => {
     expect(accepted.headers.get('idempotent-replayed')).toBeNull();
     expect(await stored(ticketB, text)).toHaveLength(1);
   });
+});
+
+describe('a key whose first request died before storing its message', () => {
+  const orphan = async (clientMessageId: string, text: string, ageMs: number) => {
+    // What SendOnce.run leaves when its process dies between taking the key and storing the message.
+    const me = (await agent.get('/api/auth/me')).body;
+    const messageId = new Types.ObjectId();
+    const keyId = sendKeyId({ ticketId: ticketB, userId: me.id }, clientMessageId);
+    await models().SendKey.collection.insertOne({
+      _id: keyId,
+      fingerprint: sendFingerprint({ what: 'reply', text, attachments: [], recipientId: null }),
+      messageId,
+      at: new Date(Date.now() - ageMs),
+    } as never);
+    return { messageId: String(messageId), keyId };
+  };
+
+  it('is waited for while recent (409 CLIENT_MESSAGE_ID_IN_USE after the wait), then taken over with the same message id once stale', async () => {
+    const clientMessageId = key();
+    const text = 'Sent by a request that crashed';
+    const { messageId, keyId } = await orphan(clientMessageId, text, 0);
+    const waiting = await agent.post(`/api/tickets/${ticketB}/reply`, { text, clientMessageId });
+    expect(waiting.status, waiting.text).toBe(409);
+    expect(waiting.body.error.code).toBe('CLIENT_MESSAGE_ID_IN_USE');
+    expect(await stored(ticketB, text)).toHaveLength(0);
+
+    await models().SendKey.updateOne({ _id: keyId }, { $set: { at: new Date(Date.now() - 5 * 60_000) } });
+    const taken = await agent.post(`/api/tickets/${ticketB}/reply`, { text, clientMessageId });
+    expect(taken.status, taken.text).toBe(202);
+    expect(taken.body.id).toBe(messageId);
+    const again = await agent.post(`/api/tickets/${ticketB}/reply`, { text, clientMessageId });
+    expect(again.body.id).toBe(messageId);
+    expect(await stored(ticketB, text)).toHaveLength(1);
+  }, 30_000);
 });
 
 describe('notes with a clientMessageId', () => {
