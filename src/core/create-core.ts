@@ -32,6 +32,7 @@ import { defaultJobPollMs, JobScheduler } from './jobs/job-scheduler.js';
 import { isFerretDb } from './db/schema-indexes.js';
 import { ensureIndexes, registerModels } from './models/registry.js';
 import { ComposeService } from './outbound/compose-service.js';
+import { SendOnce } from './outbound/send-once.js';
 import { ConversationStarter } from './outbound/conversation-starter.js';
 import { DeliveryWorker } from './outbound/delivery-worker.js';
 import { Outbox } from './outbound/outbox.js';
@@ -167,6 +168,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   worker.routeToSessionHolders(leases);
   // Receipts that beat the send's answer run once it is recorded, not at the next sweep.
   worker.onSent((inboxId, providerMessageId) => ingest.messageKnown(inboxId, providerMessageId));
+  const sendOnce = new SendOnce(models, log('outbound'));
   const compose = new ComposeService(
     models,
     tickets,
@@ -181,6 +183,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     threadEntries,
     outbox,
     messageKeys,
+    sendOnce,
     channels,
   );
   const callBack = new CallBackService(tickets, channels, audit, log('calls'));
@@ -190,7 +193,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
   messageProcessor.useJustWritten(justWritten);
   tickets.useSla(slaEngine);
   compose.useSla(slaEngine);
-  const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'), placement);
+  const conversationStarter = new ConversationStarter(models, contactResolver, ticketNumbers, compose, audit, bus, queue, () => slaEngine, config, log('outbound'), placement, sendOnce);
   const sla = new SlaAdminService(models, slaEngine);
   const slaAlerts = new SlaAlerts(models, bus, (id, target, dueAt, unassign) => tickets.escalateBreach(id, target, dueAt, unassign), slaEngine.now, { warningLeadMs: config.sla.warningLeadMs, breachUnassign: config.sla.breachUnassign }, log('sla'), openWork);
 

@@ -38,6 +38,8 @@ export const errorCatalogue = {
   TICKET_MERGED: { fault: 'caller', meaning: 'The ticket was merged into another; act on that one' },
   TICKET_CLOSED: { fault: 'caller', meaning: "A closed ticket stays closed; the customer's next message opens a follow-up" },
   CONTACT_MERGED: { fault: 'caller', meaning: 'One of the contacts was already merged' },
+  CLIENT_MESSAGE_ID_REUSED: { fault: 'caller', meaning: 'The clientMessageId was already used by this author for a different message; a new message needs a new key' },
+  CLIENT_MESSAGE_ID_IN_USE: { fault: 'caller', meaning: 'A send with this clientMessageId is still being processed; send it again in a moment' },
   NOT_RETRYABLE: { fault: 'caller', meaning: 'Only a failed outbound message can be sent again' },
   OUTSIDE_MESSAGING_WINDOW: { fault: 'caller', meaning: 'The platform allows no free-form reply this long after the customer wrote' },
   AUDIT_CONTENTION: { fault: 'caller', meaning: 'Too many writers on one ticket at once; try again' },

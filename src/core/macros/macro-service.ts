@@ -81,7 +81,7 @@ export class MacroService {
    * Runs a macro on a ticket the viewer may see: the canned reply first (refused like any reply on a
    * merged or closed ticket, before anything changed), then status, priority and tags as one audited change.
    */
-  async apply(viewer: Viewer, macroId: string, ticketId: string): Promise<{ ticket: Ticket; replyId: string | null }> {
+  async apply(viewer: Viewer, macroId: string, ticketId: string, clientMessageId?: string): Promise<{ ticket: Ticket; replyId: string | null }> {
     const macro = toPublic(await this.load(macroId));
     const ticket = await this.tickets.get(viewer, ticketId);
     if (ticket.mergedInto) throw new ConflictError('TICKET_MERGED', 'This ticket was merged; apply the macro on the ticket it was merged into');
@@ -93,7 +93,8 @@ export class MacroService {
       const vars = cannedVars({ contact, ticket, agent: viewer });
       // Macros have always greeted by `{{contact.name}}` with the first name; existing macros keep reading so.
       const text = fillCustomerTemplate(macro.actions.reply, { ...vars, 'contact.name': vars['contact.first_name'] });
-      replyId = String((await this.compose.reply(viewer, ticketId, { text, attachments: [] }))._id);
+      // Keyed, a resent run answers with the reply the first run sent (the reply's fingerprint is its filled text).
+      replyId = String((await this.compose.reply(viewer, ticketId, { text, attachments: [], ...(clientMessageId ? { clientMessageId } : {}) }))._id);
     }
     const after = await this.tickets.changeTogether(viewer, ticketId, (t) => macroChange(t, { id: macro.id, name: macro.name, actions: macro.actions }, new Date()));
     this.logger.info({ ticketId, macroId, userId: viewer.id }, 'macro applied');

@@ -14,6 +14,7 @@ import { registerDepartmentModel } from './department.js';
 import { registerInboundEventModel } from './inbound-event-record.js';
 import { registerInboxModel } from './inbox.js';
 import { registerMessageModel } from './message.js';
+import { registerSendKeyModel } from './send-key.js';
 import { registerSessionModel } from './session.js';
 import { registerSessionLeaseModel } from './session-lease.js';
 import { registerThreadEntryModel } from './thread-entry.js';
@@ -44,6 +45,7 @@ export function registerModels(c: Connection) {
     MessageKey: registerMessageKeyModel(c),
     OutboxEntry: registerOutboxEntryModel(c),
     OutboundLane: registerOutboundLaneModel(c),
+    SendKey: registerSendKeyModel(c),
     Session: registerSessionModel(c),
     SessionLease: registerSessionLeaseModel(c),
     ThreadEntry: registerThreadEntryModel(c),

@@ -27,6 +27,7 @@ import type { Outbox } from './outbox.js';
 import type { OutboundQueue } from './outbound-queue.js';
 import { sendingInboxRefusal } from './sending-inbox.js';
 import { laneOf, takePlace, type DeliveryOrder } from './conversation-lanes.js';
+import { attachmentsFingerprint, ClientMessageIdSchema, sendFingerprint, sendKeyId, type Once, type SendOnce } from './send-once.js';
 import { chooseRecipient, lastMessageFrom, replyRecipients, type ReplyRecipient, type ReplyRecipients } from './reply-recipients.js';
 
 export const ComposeAttachmentSchema = z.object({
@@ -38,6 +39,7 @@ export const ComposeAttachmentSchema = z.object({
 export const ComposeSchema = z.object({
   text: z.string().trim().min(1, 'must not be empty').max(100_000),
   attachments: z.array(ComposeAttachmentSchema).max(20).default([]),
+  clientMessageId: ClientMessageIdSchema.optional(),
 });
 export type ComposeInput = z.infer<typeof ComposeSchema>;
 
@@ -86,6 +88,7 @@ export class ComposeService {
     private readonly threadEntries: ThreadEntries,
     private readonly outbox: Outbox,
     private readonly keys: MessageKeys,
+    private readonly once: SendOnce,
     private readonly channels?: ChannelRegistry,
   ) {}
 
@@ -129,7 +132,38 @@ export class ComposeService {
   }
 
   async reply(viewer: Viewer, ticketId: string, input: ReplyInput): Promise<Message> {
+    return (await this.replyOnce(viewer, ticketId, input)).result;
+  }
+
+  async note(viewer: Viewer, ticketId: string, input: ComposeInput): Promise<Message> {
+    return (await this.noteOnce(viewer, ticketId, input)).result;
+  }
+
+  /** A reply; with a `clientMessageId`, at most one per key (see SendOnce): a resend answers with the first. */
+  async replyOnce(viewer: Viewer, ticketId: string, input: ReplyInput): Promise<Once<Message>> {
     const ticket = await this.tickets.get(viewer, ticketId);
+    return this.keyed(viewer, ticket, 'reply', input, (messageId) => this.sendReply(viewer, ticket, input, messageId));
+  }
+
+  /** An internal note; with a `clientMessageId`, at most one per key. */
+  async noteOnce(viewer: Viewer, ticketId: string, input: ComposeInput): Promise<Once<Message>> {
+    const ticket = await this.tickets.get(viewer, ticketId);
+    return this.keyed(viewer, ticket, 'note', input, (messageId) => this.store(viewer, ticket, input, 'note', undefined, messageId));
+  }
+
+  /**
+   * Without a key, the send as always. With one: the key is the author's on this ticket, and stands for what
+   * was sent (reply or note, text, files, recipient); a resend is answered from the stored message, even after
+   * the ticket changed since (merged, window closed), because that send was accepted.
+   */
+  private async keyed(viewer: Viewer, ticket: Ticket, what: 'reply' | 'note', input: ReplyInput, work: (messageId: Types.ObjectId) => Promise<Message>): Promise<Once<Message>> {
+    if (!input.clientMessageId) return { result: await work(new Types.ObjectId()), replayed: false };
+    const id = sendKeyId({ ticketId: String(ticket._id), userId: viewer.id }, input.clientMessageId);
+    const fingerprint = sendFingerprint({ what, text: input.text, attachments: attachmentsFingerprint(input.attachments), recipientId: input.recipientId ?? null });
+    return this.once.run(id, fingerprint, work, (messageId) => this.models.Message.findById(messageId).lean());
+  }
+
+  private async sendReply(viewer: Viewer, ticket: Ticket, input: ReplyInput, messageId: Types.ObjectId): Promise<Message> {
     if (ticket.mergedInto) throw new ConflictError('TICKET_MERGED', 'This ticket was merged; reply on the ticket it was merged into');
     const recipients = await replyRecipients(this.models, ticket);
     const recipient = chooseRecipient(recipients, input.recipientId);
@@ -142,14 +176,9 @@ export class ComposeService {
       const reason = window.detail ?? 'The platform no longer accepts replies to this conversation';
       throw new AppError('OUTSIDE_MESSAGING_WINDOW', reason, { channelWindow: window });
     }
-    const message = await this.store(viewer, ticket, input, 'reply', { recipient, lastCustomerMessageAt, several: recipients.items.length > 1 });
+    const message = await this.store(viewer, ticket, input, 'reply', { recipient, lastCustomerMessageAt, several: recipients.items.length > 1 }, messageId);
     await this.queue().enqueue(String(message._id), 1);
     return message;
-  }
-
-  async note(viewer: Viewer, ticketId: string, input: ComposeInput): Promise<Message> {
-    const ticket = await this.tickets.get(viewer, ticketId);
-    return this.store(viewer, ticket, input, 'note');
   }
 
   /**
@@ -211,9 +240,8 @@ export class ComposeService {
     return (await this.models.Message.findById(message._id).lean())!;
   }
 
-  private async store(viewer: Viewer, ticket: Ticket, input: ComposeInput, what: 'reply' | 'note', target?: ReplyTarget): Promise<Message> {
+  private async store(viewer: Viewer, ticket: Ticket, input: ComposeInput, what: 'reply' | 'note', target: ReplyTarget | undefined, _id: Types.ObjectId): Promise<Message> {
     const attachments = await this.storeAttachments(input);
-    const _id = new Types.ObjectId();
     const now = new Date();
     const isReply = what === 'reply';
     const to = target?.recipient;

@@ -23,6 +23,7 @@ import { canSee } from '../tickets/visibility.js';
 import { ComposeSchema, type ComposeService } from './compose-service.js';
 import { laneOf } from './conversation-lanes.js';
 import type { OutboundQueue } from './outbound-queue.js';
+import { attachmentsFingerprint, sendFingerprint, sendKeyId, type Once, type SendOnce } from './send-once.js';
 
 /**
  * Channels whose inboxes may write to a customer first. Email: the first mail carries our signed Message-ID
@@ -123,9 +124,32 @@ export class ConversationStarter {
     private readonly config: Config,
     private readonly logger: Logger,
     private readonly placement: TicketPlacement,
+    private readonly once: SendOnce,
   ) {}
 
   async start(viewer: Viewer, input: StartConversationInput): Promise<{ ticket: Ticket; message: Message }> {
+    return (await this.startOnce(viewer, input)).result;
+  }
+
+  /**
+   * With a `clientMessageId`, one conversation per key of this agent (see SendOnce): a resent start answers
+   * with the ticket the first one made, instead of a second ticket and a second first message.
+   */
+  async startOnce(viewer: Viewer, input: StartConversationInput): Promise<Once<{ ticket: Ticket; message: Message }>> {
+    if (!input.clientMessageId) return { result: await this.startNew(viewer, input, new Types.ObjectId()), replayed: false };
+    const { clientMessageId, attachments, ...rest } = input;
+    const fingerprint = sendFingerprint({ what: 'start', ...rest, attachments: attachmentsFingerprint(attachments) });
+    return this.once.run(sendKeyId({ start: true, userId: viewer.id }, clientMessageId), fingerprint, (messageId) => this.startNew(viewer, input, messageId), async (messageId) => {
+      const message = await this.models.Message.findById(messageId).lean();
+      const ticket = message && (await this.models.Ticket.findById(message.ticketId).lean());
+      if (!message || !ticket) return null;
+      // Transferred since to a department the agent is not in: not shown, and still not started twice.
+      if (!canSee(viewer, ticket)) throw new NotFoundError('Ticket');
+      return { ticket, message };
+    });
+  }
+
+  private async startNew(viewer: Viewer, input: StartConversationInput, messageId: Types.ObjectId): Promise<{ ticket: Ticket; message: Message }> {
     const inbox = Types.ObjectId.isValid(input.inboxId) ? await this.models.Inbox.findById(input.inboxId).lean() : null;
     if (!inbox) throw new NotFoundError('Inbox');
     if (!seesAllTickets(viewer) && inbox.departmentId && !viewer.departmentIds.includes(String(inbox.departmentId))) {
@@ -209,7 +233,6 @@ export class ConversationStarter {
       },
     );
     const sentAt = new Date();
-    const messageId = new Types.ObjectId();
     const emailMessageId = recipient.conversationId ? undefined : this.compose.newEmailMessageId(String(ticket._id));
     // Its thread entry, keys and outbox entry first, as every message of ours (ComposeService.claimNew).
     const order = await this.compose.claimNew(

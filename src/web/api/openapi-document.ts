@@ -45,7 +45,8 @@ function operation(route: AnyRoute) {
     summary: route.summary,
     tags: [route.tag],
     ...(params.length ? { parameters: params } : {}),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toJsonSchema(route.body, 'input') } } } } : {}),
+    // A body that may be left out (applyMacro's optional key) is not a required one.
+    ...(route.body ? { requestBody: { required: !route.body.safeParse(undefined).success, content: { 'application/json': { schema: toJsonSchema(route.body, 'input') } } } } : {}),
     responses: { [String(route.status ?? 200)]: successResponse(route), default: { $ref: '#/components/responses/Error' } },
     security: route.access === 'public' ? [] : [{ sessionCookie: [] }, { bearer: [] }],
     ...(roles ? { 'x-roles': roles } : {}),

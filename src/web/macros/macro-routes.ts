@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { MacroInputSchema } from '../../core/macros/macro.js';
+import { ClientMessageIdSchema } from '../../core/outbound/send-once.js';
 import { defineRoute } from '../api/route.js';
 import { IdParamsSchema } from '../schemas/common-schemas.js';
 import { toTicketDetailView } from '../views/ticket-detail-view.js';
 
 const ApplyParamsSchema = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/i), macroId: z.string().regex(/^[0-9a-f]{24}$/i) });
+/** Optional: a key makes a retried application send the macro's reply once (the ticket changes are idempotent already). */
+const ApplyBodySchema = z.object({ clientMessageId: ClientMessageIdSchema.optional() }).optional();
 
 /** Macros: every agent lists and applies them; admins create, change and delete them. */
 export const macroRoutes = [
@@ -55,11 +58,14 @@ export const macroRoutes = [
     path: '/tickets/:id/macros/:macroId',
     operationId: 'applyMacro',
     tag: 'macros',
-    summary: 'Run a macro on a ticket: the reply, then status/priority/tags as one audited change (macro.applied)',
+    summary:
+      'Run a macro on a ticket: the reply, then status/priority/tags as one audited change (macro.applied). Each run sends ' +
+      'its reply again; with `clientMessageId`, a resent run sends it once (the changes apply once anyway)',
     access: 'user',
     params: ApplyParamsSchema,
-    handler: async ({ core, viewer, params }) => {
-      const { ticket, replyId } = await core.macros.apply(viewer, params.macroId, params.id);
+    body: ApplyBodySchema,
+    handler: async ({ core, viewer, params, body }) => {
+      const { ticket, replyId } = await core.macros.apply(viewer, params.macroId, params.id, body?.clientMessageId);
       return { ticket: await toTicketDetailView(core, ticket), replyId };
     },
   }),

@@ -1,5 +1,6 @@
 import { StartConversationSchema } from '../../core/outbound/conversation-starter.js';
 import { defineRoute } from '../api/route.js';
+import { replayed } from '../api/replayed.js';
 import { toTicketDetailView } from '../views/ticket-detail-view.js';
 
 /** "New conversation": an agent writes to a customer first (src/core/outbound/conversation-starter.ts). */
@@ -14,13 +15,14 @@ export const conversationRoutes = [
       'is queued for delivery like a reply. Email (`to`: an address; `subject` required), SMS and WhatsApp (`to`: a phone number in ' +
       'international format; the ticket claims the number\'s conversation, so the answer lands in it). 409 CONVERSATION_OPEN ' +
       '(details: ticketId, number) when that number has an active ticket on the inbox, 409 CONTACT_OPTED_OUT after an SMS STOP. ' +
-      'Agents only in inboxes of their departments',
+      'Agents only in inboxes of their departments. With `clientMessageId`, a resent start answers with the ticket the first ' +
+      'one made (header `Idempotent-Replayed: true`) instead of a second ticket and message',
     access: 'user',
     body: StartConversationSchema,
     bodyLimit: 'compose',
     status: 201,
-    handler: async ({ core, viewer, body }) => {
-      const { ticket, message } = await core.conversationStarter.start(viewer, body);
+    handler: async ({ core, viewer, body, res }) => {
+      const { ticket, message } = replayed(res, await core.conversationStarter.startOnce(viewer, body));
       return { ticket: await toTicketDetailView(core, ticket), messageId: String(message._id) };
     },
   }),

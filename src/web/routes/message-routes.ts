@@ -1,5 +1,6 @@
 import { ComposeSchema, ReplySchema } from '../../core/outbound/compose-service.js';
 import { defineRoute } from '../api/route.js';
+import { replayed } from '../api/replayed.js';
 import { IdParamsSchema } from '../schemas/common-schemas.js';
 import { ThreadQuerySchema } from '../schemas/ticket-schemas.js';
 import { toMessageDetailView } from '../views/message-detail-view.js';
@@ -27,13 +28,15 @@ export const messageRoutes = [
     tag: 'messages',
     summary:
       'Reply to the customer: stored as queued (202), delivered by the outbound job. `recipientId` picks one of the ' +
-      "ticket's recipients (a ticket with merged customers has several; unknown → 400); by default the customer who wrote last",
+      "ticket's recipients (a ticket with merged customers has several; unknown → 400); by default the customer who wrote last. " +
+      'With `clientMessageId`, a resend of the same reply answers with the message already accepted (same status, header ' +
+      '`Idempotent-Replayed: true`) instead of sending it twice',
     access: 'user',
     params: IdParamsSchema,
     body: ReplySchema,
     bodyLimit: 'compose',
     status: 202,
-    handler: async ({ core, viewer, params, body }) => toMessageDetailView(await core.compose.reply(viewer, params.id, body)),
+    handler: async ({ core, viewer, params, body, res }) => toMessageDetailView(replayed(res, await core.compose.replyOnce(viewer, params.id, body))),
   }),
   defineRoute({
     method: 'get',
@@ -64,13 +67,13 @@ export const messageRoutes = [
     path: '/tickets/:id/note',
     operationId: 'addTicketNote',
     tag: 'messages',
-    summary: 'Internal note: visible to agents only, never sent to any channel',
+    summary: 'Internal note: visible to agents only, never sent to any channel. Idempotent by `clientMessageId` like a reply',
     access: 'user',
     params: IdParamsSchema,
     body: ComposeSchema,
     bodyLimit: 'compose',
     status: 202,
-    handler: async ({ core, viewer, params, body }) => toMessageDetailView(await core.compose.note(viewer, params.id, body)),
+    handler: async ({ core, viewer, params, body, res }) => toMessageDetailView(replayed(res, await core.compose.noteOnce(viewer, params.id, body))),
   }),
   defineRoute({
     method: 'post',

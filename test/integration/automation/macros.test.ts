@@ -93,6 +93,24 @@ describe('macros', () => {
     expect(reply.text).toMatch(/^Hi, about “.+”: write to us from when you like\. User$/);
   });
 
+  it('a run resent with the same clientMessageId (a retried or doubled POST) sends the reply once and records one change', async () => {
+    await h.t.core.ingest.accept([smsEvent(inboxId, { sid: `SM-macro-once-${Date.now()}`, from: '+5511944400003', text: 'refund please' })]);
+    await h.t.core.ingest.drain();
+    const ticketId = String((await modelsOf(h.t.core).Ticket.findOne({ inboxId, 'replyTo.handle': '+5511944400003' }).lean())!._id);
+    const macroId = (await agent.get('/api/macros')).body.items.find((m: { name: string }) => m.name === 'Solved: refund sent').id;
+    const url = `/api/tickets/${ticketId}/macros/${macroId}`;
+    const clientMessageId = `macro-${Date.now()}`;
+    const runs = await Promise.all([agent.post(url, { clientMessageId }), agent.post(url, { clientMessageId })]);
+    const later = await agent.post(url, { clientMessageId });
+    for (const r of [...runs, later]) expect(r.status, r.text).toBe(200);
+    expect(new Set([...runs, later].map((r) => r.body.replyId)).size).toBe(1);
+    await eventually(async () => adapter.sent.find((m) => m.messageId === later.body.replyId));
+    expect(await modelsOf(h.t.core).Message.countDocuments({ ticketId, direction: 'outbound' })).toBe(1);
+    expect(adapter.sent.filter((m) => m.to.handle === '+5511944400003')).toHaveLength(1);
+    expect(await modelsOf(h.t.core).AuditEvent.countDocuments({ ticketId, type: 'macro.applied' })).toBe(1);
+    expect((await agent.post(url, { clientMessageId: 'no spaces allowed' })).status).toBe(400);
+  });
+
   it('a macro whose reply names a variable that does not exist is refused (400), not sent to customers as typed', async () => {
     const res = await admin.post('/api/macros', { name: 'Typo', actions: { reply: 'Hi {{contact.nmae}}, thanks!' } });
     expect(res.status).toBe(400);

@@ -14,6 +14,29 @@ export interface Draft {
   text: string;
   mode: 'reply' | 'note';
   files?: DraftFile[];
+  /**
+   * A text the agent pressed Send on that the server has not confirmed yet, with the key it was sent under
+   * (see client-message-id.ts): a reload mid-send puts it back in the box, and sending it again reuses the key,
+   * so the server answers with the reply it may already have stored instead of storing it twice.
+   */
+  pending?: PendingSend;
+}
+
+export interface PendingSend {
+  clientMessageId: string;
+  text: string;
+  mode: 'reply' | 'note';
+  recipientId?: string;
+  /** The files sent with it (name, type, size): the same text with other files is another message. */
+  files?: string;
+}
+
+function pendingOf(p: unknown): PendingSend | undefined {
+  const v = p as Partial<PendingSend> | null | undefined;
+  if (!v || typeof v.clientMessageId !== 'string' || typeof v.text !== 'string') return undefined;
+  return { clientMessageId: v.clientMessageId, text: v.text, mode: v.mode === 'note' ? 'note' : 'reply', ...(typeof v.recipientId === 'string' ? { recipientId: v.recipientId } : {}),
+    ...(typeof v.files === 'string' ? { files: v.files } : {}),
+  };
 }
 
 const isFile = (f: unknown): f is DraftFile => Boolean(f) && typeof (f as DraftFile).name === 'string' && typeof (f as DraftFile).size === 'number';
@@ -26,16 +49,17 @@ export function readDraft(userId: string, ticketId: string): Draft | null {
     const d = JSON.parse(localStorage.getItem(key(userId, ticketId)) ?? 'null') as Partial<Draft> | null;
     if (!d || typeof d.text !== 'string') return null;
     const files = Array.isArray(d.files) ? d.files.filter(isFile).map((f) => ({ name: f.name, size: f.size })) : [];
-    return { text: d.text, mode: d.mode === 'note' ? 'note' : 'reply', ...(files.length ? { files } : {}) };
+    const pending = pendingOf(d.pending);
+    return { text: d.text, mode: d.mode === 'note' ? 'note' : 'reply', ...(files.length ? { files } : {}), ...(pending ? { pending } : {}) };
   } catch {
     return null;
   }
 }
 
-/** An empty text without files removes the draft. */
+/** An empty text without files or a pending send removes the draft. */
 export function writeDraft(userId: string, ticketId: string, d: Draft): void {
   try {
-    if (d.text.trim() || d.files?.length) localStorage.setItem(key(userId, ticketId), JSON.stringify(d));
+    if (d.text.trim() || d.files?.length || d.pending) localStorage.setItem(key(userId, ticketId), JSON.stringify(d));
     else localStorage.removeItem(key(userId, ticketId));
   } catch {
     // storage full or disabled: the draft lives as long as the page, as before

@@ -9,7 +9,8 @@ import { store, useStore } from '../store.ts';
 import type { Message, ReplyWindow, TicketDetail } from '../types.ts';
 import { fileSize } from './bits.tsx';
 import { RecipientPicker, type Recipients } from './RecipientPicker.tsx';
-import { readDraft, writeDraft, type DraftFile } from '../drafts.ts';
+import { readDraft, writeDraft, type DraftFile, type PendingSend } from '../drafts.ts';
+import { newClientMessageId } from '../client-message-id.ts';
 
 interface Pending {
   fileName: string;
@@ -49,10 +50,15 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
   const heldKey = `${userId}.${ticket.id}`;
   /** The ticket the composer shows now (a send that fails after the agent moved on must not fill the next one's box). */
   const shown = useRef(ticket.id);
-  // The text typed so far, kept per ticket (drafts.ts) so that another ticket or a reload does not lose it.
+  // The text typed so far, kept per ticket (drafts.ts) so that another ticket or a reload does not lose it. A
+  // send not confirmed yet keeps its key while the box still holds its text; any change makes it a new text.
   const persist = (p: { text?: string; mode?: 'reply' | 'note'; files?: Pending[]; dropped?: DraftFile[] }) => {
     const list = [...(p.files ?? files).map((f) => ({ name: f.fileName, size: f.size })), ...(p.dropped ?? dropped)];
-    writeDraft(userId, ticket.id, { text: p.text ?? text, mode: p.mode ?? mode, ...(list.length ? { files: list } : {}) });
+    const next = p.text ?? text;
+    const m = p.mode ?? mode;
+    const pending = readDraft(userId, ticket.id)?.pending;
+    const keep = pending && pending.text === next.trim() && pending.mode === m;
+    writeDraft(userId, ticket.id, { text: next, mode: m, ...(list.length ? { files: list } : {}), ...(keep ? { pending } : {}) });
   };
   const edit = (next: string, m: 'reply' | 'note' = mode) => {
     setText(next);
@@ -92,13 +98,15 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
   useEffect(() => {
     shown.current = ticket.id;
     const draft = readDraft(userId, ticket.id);
-    setText(draft?.text ?? '');
+    // A send the server never confirmed (a reload mid-send) comes back into the box: Send again reuses its key.
+    const unconfirmed = !draft?.text.trim() ? draft?.pending : undefined;
+    setText(unconfirmed?.text ?? draft?.text ?? '');
     const held = attached.get(`${userId}.${ticket.id}`) ?? [];
     setFilesState(held);
     setDropped((draft?.files ?? []).filter((d) => !held.some((f) => sameFile(d, f))));
     setChosen(null);
     // A note started on one ticket must not turn the next ticket's first answer into a note (or the reverse).
-    setMode(draft?.mode ?? 'reply');
+    setMode(unconfirmed?.mode ?? draft?.mode ?? 'reply');
   }, [ticket.id]);
 
   // Platforms that take replies only for a while after the customer wrote (Messenger): told before sending.
@@ -163,33 +171,43 @@ export function Composer({ ticket, recipients = null }: { ticket: TicketDetail; 
     const thread = store.thread(ticket.id);
     thread.set(tempId, optimistic);
     store.changed();
+    const to = mode === 'reply' && recipientId ? { recipientId } : {};
+    const filesSent = files.map((f) => `${f.fileName}:${f.mimeType}:${f.size}`).join('|');
+    // The same text (mode, recipient, files) sent again — after a failure or a reload mid-send — under the key
+    // it was first sent with: if that send was stored after all, the server answers with it instead of a copy.
+    const kept = readDraft(userId, ticket.id)?.pending;
+    const same = kept && kept.text === body && kept.mode === mode && kept.recipientId === to.recipientId && (kept.files ?? '') === filesSent;
+    const pending: PendingSend = same ? kept : { clientMessageId: newClientMessageId(), text: body, mode, ...to, ...(filesSent ? { files: filesSent } : {}) };
+    // The box empties, the text stays kept with its key until the server confirms it.
     const sentFiles = files;
     setText('');
     setFilesState([]);
     setDropped([]);
     attached.delete(heldKey);
-    writeDraft(userId, ticket.id, { text: '', mode });
+    writeDraft(userId, ticket.id, { text: '', mode, pending });
     const attachments = files.map(({ fileName, mimeType, contentBase64 }) => ({ fileName, mimeType, contentBase64 }));
     typing(ticket.id, mode, false, recipientId);
     activity(ticket.id, 'viewing');
     try {
-      const to = mode === 'reply' && recipientId ? { recipientId } : {};
-      const stored = await api.post<Message>(`/tickets/${ticket.id}/${mode === 'reply' ? 'reply' : 'note'}`, { text: body, attachments, ...to });
+      const stored = await api.post<Message>(`/tickets/${ticket.id}/${mode === 'reply' ? 'reply' : 'note'}`, { text: body, attachments, ...to, clientMessageId: pending.clientMessageId });
       thread.delete(tempId);
       store.addMessage(stored);
+      // Confirmed: the kept text and its key are done with (what the agent typed since stays).
+      const d = readDraft(userId, ticket.id);
+      if (d?.pending?.clientMessageId === pending.clientMessageId) writeDraft(userId, ticket.id, { text: d.text, mode: d.mode, ...(d.files ? { files: d.files } : {}) });
     } catch (err) {
       thread.set(tempId, { ...optimistic, pending: 'failed', delivery: { lastError: err instanceof ApiError ? err.message : String(err) } });
       store.changed();
-      // Not sent: the text goes back into the box and the kept draft (a 401 reloads into the sign-in page), so
-      // sending again is one click; unless the agent has started the next answer meanwhile.
-      // The files too: they are still in this page.
-      if (!readDraft(userId, ticket.id)) {
+      // Not sent: the text goes back into the box and the kept draft, with its key (a 401 reloads into the
+      // sign-in page), so sending again is one click and cannot send it twice; unless the agent has started
+      // the next answer meanwhile. The files too: they are still in this page.
+      if (!readDraft(userId, ticket.id)?.text.trim()) {
         if (shown.current === ticket.id) {
           setText((current) => current || text);
           setFilesState(sentFiles);
         }
         if (sentFiles.length) attached.set(heldKey, sentFiles);
-        writeDraft(userId, ticket.id, { text, mode, ...(sentFiles.length ? { files: sentFiles.map((f) => ({ name: f.fileName, size: f.size })) } : {}) });
+        writeDraft(userId, ticket.id, { text, mode, pending, ...(sentFiles.length ? { files: sentFiles.map((f) => ({ name: f.fileName, size: f.size })) } : {}) });
       }
     }
   };

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
+import { newClientMessageId } from '../client-message-id.ts';
 import { errorText } from '../error-text.ts';
 import { at } from '../automation-i18n.ts';
 import type { Macro } from '../macros.ts';
@@ -23,7 +24,8 @@ export function MacroMenu({ ticketId }: { ticketId: string }) {
     if (!macro) return;
     setBusy(true);
     try {
-      const r = await api.post<{ ticket: TicketDetail }>(`/tickets/${ticketId}/macros/${id}`);
+      // One key per pick: a request the network resends sends the macro's reply once.
+      const r = await api.post<{ ticket: TicketDetail }>(`/tickets/${ticketId}/macros/${id}`, { clientMessageId: newClientMessageId() });
       store.details.set(ticketId, r.ticket);
       store.upsertTicket(r.ticket);
       void store.loadAudit(ticketId).catch(() => undefined);

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { KeyForContent } from '../client-message-id.ts';
 import { api, ApiError, qs } from '../api.ts';
 import { store, useStore } from '../store.ts';
 import { tt } from '../tickets-i18n.ts';
@@ -87,6 +88,7 @@ function NewConversationDialog({ onClose }: { onClose: () => void }) {
   const [picked, setPicked] = useState<Contact | null>(null);
   const [error, setError] = useState<{ text: string; ticket?: { id: string; number: number } } | null>(null);
   const [sending, setSending] = useState(false);
+  const [sendKey] = useState(() => new KeyForContent());
   const timer = useRef<number | undefined>(undefined);
   const first = useRef<HTMLInputElement>(null);
 
@@ -139,14 +141,16 @@ function NewConversationDialog({ onClose }: { onClose: () => void }) {
     if (!inboxId) return setError({ text: tt('newConvNoInbox') });
     setSending(true);
     try {
-      const res = await api.post<{ ticket: TicketDetail; messageId: string }>('/tickets', {
+      const content = {
         inboxId,
         to: to.trim(),
         ...(name.trim() && !picked ? { name: name.trim() } : {}),
         ...(subject.trim() || !byPhone ? { subject } : {}),
         text,
         attachments: (kind === 'sms' ? [] : files).map(({ fileName, mimeType, contentBase64 }) => ({ fileName, mimeType, contentBase64 })),
-      });
+      };
+      // Sending the same form again (its answer was lost) reuses the key: one conversation, not two.
+      const res = await api.post<{ ticket: TicketDetail; messageId: string }>('/tickets', { ...content, clientMessageId: sendKey.for(content) });
       onClose();
       location.hash = `#/t/${res.ticket.id}`;
     } catch (err) {
