@@ -8,6 +8,9 @@ import { ChannelError } from '../../core/errors/app-error.js';
 import { webchatAdapterFactory } from './adapter.js';
 import { readCookie, VISITOR_COOKIE, VisitorIds } from './visitor-cookie.js';
 import { TypingThrottle } from './typing-throttle.js';
+import { clientAddress } from './client-address.js';
+import { QuietLog } from './quiet-log.js';
+import { VisitorSocketCaps } from './visitor-socket-caps.js';
 import type { VisitorRoom, VisitorRooms } from './visitor-projector.js';
 
 /** What the web chat needs from the core: ingest, inbox lookup, the event bus and blob reads. */
@@ -60,6 +63,10 @@ export class WebchatChannel implements VisitorRooms {
   private onVisitorTyping: ((ticketId: string, typing: boolean) => void) | undefined;
   /** Undone by `close` (the visitor projector's bus subscription, the queue listener). */
   private readonly closers: Array<() => void> = [];
+  /** Live visitor sockets per visitor and per client address (see visitor-socket-caps.ts). */
+  readonly socketCaps: VisitorSocketCaps;
+  /** A refused reconnect loop is logged once a minute per visitor or address, not once per attempt. */
+  private readonly refusals: QuietLog;
 
   constructor(
     private readonly core: WebchatCore,
@@ -68,6 +75,8 @@ export class WebchatChannel implements VisitorRooms {
   ) {
     this.visitors = new VisitorIds(secret);
     this.conversations = core.conversations;
+    this.socketCaps = new VisitorSocketCaps({ perVisitor: core.config.webchat.socketsPerVisitor, perAddress: core.config.webchat.socketsPerAddress });
+    this.refusals = new QuietLog(logger, 60_000);
   }
 
   /** A ChannelRuntime factory for kind `webchat` (see adapter.ts). */
@@ -102,8 +111,20 @@ export class WebchatChannel implements VisitorRooms {
         .get(auth.data.inboxId)
         .then((inbox) => {
           if (inbox.kind !== 'webchat' || !inbox.enabled) throw new Error('not a webchat inbox');
+          // Gone while the inbox was read: socket.io drops the socket without a disconnect, which would keep its place.
+          if (socket.conn.readyState !== 'open') return next(new Error('GONE'));
+          const address = clientAddress(socket.request, this.core.config.auth.trustProxy);
+          const place = this.socketCaps.admit(visitorId, address);
+          if ('refused' in place) {
+            const { scope } = place.refused;
+            this.refusals.info(`${scope}:${scope === 'visitor' ? visitorId : address}`, { visitorId, address, inboxId: inbox.id, ...place.refused }, 'web chat socket refused: too many connections');
+            return next(Object.assign(new Error(place.refused.code), { data: place.refused }));
+          }
           socket.data.visitorId = visitorId;
           socket.data.inboxId = inbox.id;
+          socket.data.release = place.release;
+          // A socket that never reaches `connection` (the connection closed in between) gives its place back here.
+          socket.conn.once('close', place.release);
           next();
         })
         .catch(() => next(Object.assign(new Error('NOT_FOUND'), { data: { code: 'NOT_FOUND' } })));
@@ -176,7 +197,7 @@ export class WebchatChannel implements VisitorRooms {
   }
 
   private onVisitor(socket: Socket) {
-    const { visitorId, inboxId } = socket.data as { visitorId: string; inboxId: string };
+    const { visitorId, inboxId, release } = socket.data as { visitorId: string; inboxId: string; release: () => void };
     const target = room(inboxId, visitorId);
     void socket.join(target);
     let typingTicket: string | undefined;
@@ -206,6 +227,9 @@ export class WebchatChannel implements VisitorRooms {
       for (const id of parsed.data.ids) if (mine?.delete(id)) void this.status(inboxId, id, 'read');
     });
     socket.on('disconnect', () => {
+      // One connection may carry many sockets in turn: its close listener goes with the socket.
+      socket.conn.off('close', release);
+      release();
       throttle.stop();
       if (typingTicket && throttle.typing && this.onVisitorTyping) this.onVisitorTyping(typingTicket, false);
     });
