@@ -11,6 +11,7 @@ import { TypingThrottle } from './typing-throttle.js';
 import { clientAddress } from './client-address.js';
 import { QuietLog } from './quiet-log.js';
 import { VisitorSocketCaps } from './visitor-socket-caps.js';
+import { DeliveredMessages } from './delivered-messages.js';
 import type { VisitorRoom, VisitorRooms } from './visitor-projector.js';
 
 /** What the web chat needs from the core: ingest, inbox lookup, the event bus and blob reads. */
@@ -59,7 +60,7 @@ export class WebchatChannel implements VisitorRooms {
   /** ticketId → rooms of the web chat visitors whose tickets were merged into it (see `mergedRooms`). */
   private readonly mergedRoomsOf = new Map<string, { at: number; rooms: VisitorRoom[] }>();
   /** Messages delivered per visitor room: only those may be marked read by that visitor. */
-  private readonly delivered = new Map<string, Set<string>>();
+  private readonly delivered = new DeliveredMessages();
   private onVisitorTyping: ((ticketId: string, typing: boolean) => void) | undefined;
   /** Undone by `close` (the visitor projector's bus subscription, the queue listener). */
   private readonly closers: Array<() => void> = [];
@@ -81,6 +82,11 @@ export class WebchatChannel implements VisitorRooms {
 
   /** A ChannelRuntime factory for kind `webchat` (see adapter.ts). */
   readonly adapterFactory = webchatAdapterFactory(this);
+
+  /** Replies delivered and not yet read, held in this process (see delivered-messages.ts). */
+  get deliveredUnread(): { rooms: number; messages: number } {
+    return this.delivered.size;
+  }
 
   get socketsAttached(): boolean {
     return this.nsp !== undefined;
@@ -163,19 +169,12 @@ export class WebchatChannel implements VisitorRooms {
         // One tab's answer is enough: a tab that never answers (frozen in the background) ends the wait with an
         // error, and the reply shown in the others was delivered all the same (5 s later than with one tab).
         if (acks.length === 0) return;
-        this.remember(target, out.messageId);
+        this.delivered.add(target, out.messageId);
         // Usually after the worker has recorded the provider id; a receipt that comes first waits for it
         // (IngestService.messageKnown).
         setTimeout(() => void this.status(out.inboxId, out.messageId, 'delivered'), 250).unref();
       });
     return { providerMessageId, sentAt };
-  }
-
-  private remember(target: string, messageId: string) {
-    const set = this.delivered.get(target) ?? new Set<string>();
-    set.add(messageId);
-    if (set.size > 500) set.delete(set.values().next().value!);
-    this.delivered.set(target, set);
   }
 
   private async status(inboxId: string, messageId: string, status: 'delivered' | 'read') {
@@ -222,14 +221,14 @@ export class WebchatChannel implements VisitorRooms {
     socket.on('read', (payload: unknown) => {
       const parsed = ReadSchema.safeParse(payload);
       if (!parsed.success) return;
-      const mine = this.delivered.get(target);
       // Once per message: a page repeating `read` in a loop must not store a receipt per event.
-      for (const id of parsed.data.ids) if (mine?.delete(id)) void this.status(inboxId, id, 'read');
+      for (const id of this.delivered.take(target, parsed.data.ids)) void this.status(inboxId, id, 'read');
     });
     socket.on('disconnect', () => {
       // One connection may carry many sockets in turn: its close listener goes with the socket.
       socket.conn.off('close', release);
       release();
+      if (!this.nsp?.adapter.rooms.get(target)?.size) this.delivered.disconnected(target);
       throttle.stop();
       if (typingTicket && throttle.typing && this.onVisitorTyping) this.onVisitorTyping(typingTicket, false);
     });
