@@ -27,6 +27,9 @@ export interface VisitorReply {
   attachments: Array<{ index: number; fileName: string; mimeType: string; size: number }>;
 }
 
+/** The answer to a visitor event's ack. */
+export type VisitorAck = { ok: true } | { ok: false; error: { code: 'VALIDATION_FAILED' | 'INTERNAL'; message: string } };
+
 const TypingSchema = z.object({ typing: z.boolean() });
 const ReadSchema = z.object({ ids: z.array(z.string().regex(/^[0-9a-f]{24}$/i)).max(200) });
 const AuthSchema = z.object({ inboxId: z.string().regex(/^[0-9a-f]{24}$/i) });
@@ -206,11 +209,10 @@ export class WebchatChannel implements VisitorRooms {
     let lookedUpAt = -Infinity;
     let latest: boolean | undefined;
     const throttle = new TypingThrottle((typing) => typingTicket && this.onVisitorTyping?.(typingTicket, typing), TYPING_REPEAT_MS, TYPING_MIN_GAP_MS);
-    socket.on('typing', async (payload: unknown) => {
-      const parsed = TypingSchema.safeParse(payload);
-      if (!parsed.success || !this.onVisitorTyping) return;
-      if (typingTicket) return throttle.offer(parsed.data.typing);
-      latest = parsed.data.typing;
+    this.handle(socket, 'typing', TypingSchema, async ({ typing }) => {
+      if (!this.onVisitorTyping) return;
+      if (typingTicket) return throttle.offer(typing);
+      latest = typing;
       if (lookingUp || Date.now() - lookedUpAt < TYPING_LOOKUP_MS) return;
       lookingUp = true;
       lookedUpAt = Date.now();
@@ -218,11 +220,9 @@ export class WebchatChannel implements VisitorRooms {
       lookingUp = false;
       if (typingTicket && socket.connected && latest !== undefined) throttle.offer(latest);
     });
-    socket.on('read', (payload: unknown) => {
-      const parsed = ReadSchema.safeParse(payload);
-      if (!parsed.success) return;
+    this.handle(socket, 'read', ReadSchema, ({ ids }) => {
       // Once per message: a page repeating `read` in a loop must not store a receipt per event.
-      for (const id of this.delivered.take(target, parsed.data.ids)) void this.status(inboxId, id, 'read');
+      for (const id of this.delivered.take(target, ids)) void this.status(inboxId, id, 'read');
     });
     socket.on('disconnect', () => {
       // One connection may carry many sockets in turn: its close listener goes with the socket.
@@ -231,6 +231,30 @@ export class WebchatChannel implements VisitorRooms {
       if (!this.nsp?.adapter.rooms.get(target)?.size) this.delivered.disconnected(target);
       throttle.stop();
       if (typingTicket && throttle.typing && this.onVisitorTyping) this.onVisitorTyping(typingTicket, false);
+    });
+  }
+
+  /**
+   * A visitor event: the payload checked (anything may arrive on an anonymous socket), the ack — when the page
+   * asked for one — always answered, and a failure logged, never thrown.
+   */
+  private handle<S extends z.ZodType>(socket: Socket, event: string, schema: S, handler: (input: z.output<S>) => void | Promise<void>): void {
+    socket.on(event, (payload: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: VisitorAck) => void) : () => undefined;
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) {
+        const message = parsed.error.issues.slice(0, 5).map((i) => `${i.path.slice(0, 5).join('.') || event}: ${i.message}`).join('; ');
+        return reply({ ok: false, error: { code: 'VALIDATION_FAILED', message } });
+      }
+      Promise.resolve()
+        .then(() => handler(parsed.data))
+        .then(
+          () => reply({ ok: true }),
+          (err: unknown) => {
+            this.logger.error({ err, event, visitorId: socket.data.visitorId as string }, 'web chat socket handler failed');
+            reply({ ok: false, error: { code: 'INTERNAL', message: 'Something went wrong' } });
+          },
+        );
     });
   }
 

@@ -124,4 +124,16 @@ describe('visitor socket caps', () => {
       manager.engine?.close();
     }
   });
+
+  it('a payload over the 64 KB message limit closes its connection (nothing parsed), and the place is given back', async () => {
+    const cookie = await newVisitor('192.0.2.5');
+    const held = app.webchat.channel.socketCaps.size.sockets;
+    const o = await connect(cookie, '192.0.2.5');
+    if (!o.ok) throw new Error('refused');
+    expect(app.webchat.channel.socketCaps.size.sockets).toBe(held + 1);
+    const closed = new Promise<string>((r) => o.sock.once('disconnect', (reason) => r(reason)));
+    o.sock.emit('read', { ids: ['x'.repeat(100 * 1024)] });
+    expect(await closed).toMatch(/transport (close|error)/);
+    await until(() => app.webchat.channel.socketCaps.size.sockets === held);
+  });
 });
