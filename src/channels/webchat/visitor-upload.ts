@@ -1,4 +1,4 @@
-import { checkAttachments, type AttachmentLimits } from '../../core/attachments/attachment-limits.js';
+import { checkAttachments, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentLimits } from '../../core/attachments/attachment-limits.js';
 import { sanitizeFileName, uniqueFileName } from '../../core/attachments/file-name.js';
 import { sniffMimeType } from '../../core/attachments/sniff-type.js';
 import type { InboundAttachment } from '../../core/domain/inbound-event.js';
@@ -16,6 +16,23 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 const FIELDS = new Set(['clientMessageId', 'text', 'name', 'email']);
+/** Parts an acceptable upload can have: every file it may carry and each field once. */
+const MAX_PARTS = MAX_ATTACHMENTS_PER_MESSAGE + FIELDS.size;
+
+/**
+ * The parts of a multipart body, counted by their delimiters without parsing it, and stopping past `max`:
+ * the parser takes seconds and hundreds of MB for a body of many tiny parts (40 MB of them: 80 s of the
+ * event loop and 1 GB), all before the count of files could be checked.
+ */
+function partsUpTo(body: Buffer, contentType: string, max: number): number {
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  if (!boundary) return 0;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  let count = 0;
+  for (let at = body.indexOf(delimiter); at >= 0 && count <= max + 1; at = body.indexOf(delimiter, at + delimiter.length)) count += 1;
+  // The last delimiter closes the body; it starts no part.
+  return count - 1;
+}
 
 /**
  * A visitor's upload (a multipart/form-data body already read within its size limit) → the message fields
@@ -29,6 +46,8 @@ export async function readVisitorUpload(
   contentType: string,
   limits: AttachmentLimits,
 ): Promise<{ fields: VisitorUploadFields; attachments: InboundAttachment[] }> {
+  if (partsUpTo(body, contentType, MAX_PARTS) > MAX_PARTS)
+    throw new ValidationError(`Too many parts in the upload (at most ${MAX_ATTACHMENTS_PER_MESSAGE} files and the message fields)`, [{ path: 'file', message: 'too many parts' }]);
   let form: FormData;
   try {
     form = await new Response(body, {
