@@ -200,13 +200,15 @@ export function createWebchatRouter({
       const returning = visitorOf(req, res, false);
       if (returning) sessionLimit.take(returning);
       const visitorId = returning ?? visitorOf(req, res, true)!;
-      const history = await channel.conversations.history(inbox.id, visitorId);
+      // A visitor id made up just now has no conversation: a script loading the page in a loop without the
+      // cookie (not limited: every load is a new visitor) costs no database read.
+      const history = returning ? await channel.conversations.history(inbox.id, visitorId) : { ticket: null, messages: [] };
       res.setHeader('Cache-Control', 'no-store');
       const session: z.input<typeof ChatSessionSchema> = {
         inbox: { id: inbox.id, name: inbox.name, ...chatTexts(inbox.settings) },
         ticket: history.ticket,
         messages: history.messages,
-        csat: await core.csat.pendingFor(inbox.id, visitorId),
+        csat: returning ? await core.csat.pendingFor(inbox.id, visitorId) : null,
         // The page refuses a file over these before uploading it; the upload route enforces them.
         limits: { maxFileBytes: core.config.limits.maxAttachmentBytes, maxMessageBytes: core.config.limits.maxMessageAttachmentsBytes, maxFiles: MAX_ATTACHMENTS_PER_MESSAGE },
       };

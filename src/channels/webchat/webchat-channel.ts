@@ -8,6 +8,10 @@ import { ChannelError } from '../../core/errors/app-error.js';
 import { webchatAdapterFactory } from './adapter.js';
 import { readCookie, VISITOR_COOKIE, VisitorIds } from './visitor-cookie.js';
 import { TypingThrottle } from './typing-throttle.js';
+import { clientAddress } from './client-address.js';
+import { QuietLog } from './quiet-log.js';
+import { VisitorSocketCaps } from './visitor-socket-caps.js';
+import { DeliveredMessages } from './delivered-messages.js';
 import type { VisitorRoom, VisitorRooms } from './visitor-projector.js';
 
 /** What the web chat needs from the core: ingest, inbox lookup, the event bus and blob reads. */
@@ -22,6 +26,9 @@ export interface VisitorReply {
   authorName: string | null;
   attachments: Array<{ index: number; fileName: string; mimeType: string; size: number }>;
 }
+
+/** The answer to a visitor event's ack. */
+export type VisitorAck = { ok: true } | { ok: false; error: { code: 'VALIDATION_FAILED' | 'INTERNAL'; message: string } };
 
 const TypingSchema = z.object({ typing: z.boolean() });
 const ReadSchema = z.object({ ids: z.array(z.string().regex(/^[0-9a-f]{24}$/i)).max(200) });
@@ -56,10 +63,14 @@ export class WebchatChannel implements VisitorRooms {
   /** ticketId → rooms of the web chat visitors whose tickets were merged into it (see `mergedRooms`). */
   private readonly mergedRoomsOf = new Map<string, { at: number; rooms: VisitorRoom[] }>();
   /** Messages delivered per visitor room: only those may be marked read by that visitor. */
-  private readonly delivered = new Map<string, Set<string>>();
+  private readonly delivered = new DeliveredMessages();
   private onVisitorTyping: ((ticketId: string, typing: boolean) => void) | undefined;
   /** Undone by `close` (the visitor projector's bus subscription, the queue listener). */
   private readonly closers: Array<() => void> = [];
+  /** Live visitor sockets per visitor and per client address (see visitor-socket-caps.ts). */
+  readonly socketCaps: VisitorSocketCaps;
+  /** A refused reconnect loop is logged once a minute per visitor or address, not once per attempt. */
+  private readonly refusals: QuietLog;
 
   constructor(
     private readonly core: WebchatCore,
@@ -68,10 +79,17 @@ export class WebchatChannel implements VisitorRooms {
   ) {
     this.visitors = new VisitorIds(secret);
     this.conversations = core.conversations;
+    this.socketCaps = new VisitorSocketCaps({ perVisitor: core.config.webchat.socketsPerVisitor, perAddress: core.config.webchat.socketsPerAddress });
+    this.refusals = new QuietLog(logger, 60_000);
   }
 
   /** A ChannelRuntime factory for kind `webchat` (see adapter.ts). */
   readonly adapterFactory = webchatAdapterFactory(this);
+
+  /** Replies delivered and not yet read, held in this process (see delivered-messages.ts). */
+  get deliveredUnread(): { rooms: number; messages: number } {
+    return this.delivered.size;
+  }
 
   get socketsAttached(): boolean {
     return this.nsp !== undefined;
@@ -102,8 +120,20 @@ export class WebchatChannel implements VisitorRooms {
         .get(auth.data.inboxId)
         .then((inbox) => {
           if (inbox.kind !== 'webchat' || !inbox.enabled) throw new Error('not a webchat inbox');
+          // Gone while the inbox was read: socket.io drops the socket without a disconnect, which would keep its place.
+          if (socket.conn.readyState !== 'open') return next(new Error('GONE'));
+          const address = clientAddress(socket.request, this.core.config.auth.trustProxy);
+          const place = this.socketCaps.admit(visitorId, address);
+          if ('refused' in place) {
+            const { scope } = place.refused;
+            this.refusals.info(`${scope}:${scope === 'visitor' ? visitorId : address}`, { visitorId, address, inboxId: inbox.id, ...place.refused }, 'web chat socket refused: too many connections');
+            return next(Object.assign(new Error(place.refused.code), { data: place.refused }));
+          }
           socket.data.visitorId = visitorId;
           socket.data.inboxId = inbox.id;
+          socket.data.release = place.release;
+          // A socket that never reaches `connection` (the connection closed in between) gives its place back here.
+          socket.conn.once('close', place.release);
           next();
         })
         .catch(() => next(Object.assign(new Error('NOT_FOUND'), { data: { code: 'NOT_FOUND' } })));
@@ -142,19 +172,12 @@ export class WebchatChannel implements VisitorRooms {
         // One tab's answer is enough: a tab that never answers (frozen in the background) ends the wait with an
         // error, and the reply shown in the others was delivered all the same (5 s later than with one tab).
         if (acks.length === 0) return;
-        this.remember(target, out.messageId);
+        this.delivered.add(target, out.messageId);
         // Usually after the worker has recorded the provider id; a receipt that comes first waits for it
         // (IngestService.messageKnown).
         setTimeout(() => void this.status(out.inboxId, out.messageId, 'delivered'), 250).unref();
       });
     return { providerMessageId, sentAt };
-  }
-
-  private remember(target: string, messageId: string) {
-    const set = this.delivered.get(target) ?? new Set<string>();
-    set.add(messageId);
-    if (set.size > 500) set.delete(set.values().next().value!);
-    this.delivered.set(target, set);
   }
 
   private async status(inboxId: string, messageId: string, status: 'delivered' | 'read') {
@@ -176,7 +199,7 @@ export class WebchatChannel implements VisitorRooms {
   }
 
   private onVisitor(socket: Socket) {
-    const { visitorId, inboxId } = socket.data as { visitorId: string; inboxId: string };
+    const { visitorId, inboxId, release } = socket.data as { visitorId: string; inboxId: string; release: () => void };
     const target = room(inboxId, visitorId);
     void socket.join(target);
     let typingTicket: string | undefined;
@@ -186,11 +209,10 @@ export class WebchatChannel implements VisitorRooms {
     let lookedUpAt = -Infinity;
     let latest: boolean | undefined;
     const throttle = new TypingThrottle((typing) => typingTicket && this.onVisitorTyping?.(typingTicket, typing), TYPING_REPEAT_MS, TYPING_MIN_GAP_MS);
-    socket.on('typing', async (payload: unknown) => {
-      const parsed = TypingSchema.safeParse(payload);
-      if (!parsed.success || !this.onVisitorTyping) return;
-      if (typingTicket) return throttle.offer(parsed.data.typing);
-      latest = parsed.data.typing;
+    this.handle(socket, 'typing', TypingSchema, async ({ typing }) => {
+      if (!this.onVisitorTyping) return;
+      if (typingTicket) return throttle.offer(typing);
+      latest = typing;
       if (lookingUp || Date.now() - lookedUpAt < TYPING_LOOKUP_MS) return;
       lookingUp = true;
       lookedUpAt = Date.now();
@@ -198,16 +220,41 @@ export class WebchatChannel implements VisitorRooms {
       lookingUp = false;
       if (typingTicket && socket.connected && latest !== undefined) throttle.offer(latest);
     });
-    socket.on('read', (payload: unknown) => {
-      const parsed = ReadSchema.safeParse(payload);
-      if (!parsed.success) return;
-      const mine = this.delivered.get(target);
+    this.handle(socket, 'read', ReadSchema, ({ ids }) => {
       // Once per message: a page repeating `read` in a loop must not store a receipt per event.
-      for (const id of parsed.data.ids) if (mine?.delete(id)) void this.status(inboxId, id, 'read');
+      for (const id of this.delivered.take(target, ids)) void this.status(inboxId, id, 'read');
     });
     socket.on('disconnect', () => {
+      // One connection may carry many sockets in turn: its close listener goes with the socket.
+      socket.conn.off('close', release);
+      release();
+      if (!this.nsp?.adapter.rooms.get(target)?.size) this.delivered.disconnected(target);
       throttle.stop();
       if (typingTicket && throttle.typing && this.onVisitorTyping) this.onVisitorTyping(typingTicket, false);
+    });
+  }
+
+  /**
+   * A visitor event: the payload checked (anything may arrive on an anonymous socket), the ack — when the page
+   * asked for one — always answered, and a failure logged, never thrown.
+   */
+  private handle<S extends z.ZodType>(socket: Socket, event: string, schema: S, handler: (input: z.output<S>) => void | Promise<void>): void {
+    socket.on(event, (payload: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: VisitorAck) => void) : () => undefined;
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) {
+        const message = parsed.error.issues.slice(0, 5).map((i) => `${i.path.slice(0, 5).join('.') || event}: ${i.message}`).join('; ');
+        return reply({ ok: false, error: { code: 'VALIDATION_FAILED', message } });
+      }
+      Promise.resolve()
+        .then(() => handler(parsed.data))
+        .then(
+          () => reply({ ok: true }),
+          (err: unknown) => {
+            this.logger.error({ err, event, visitorId: socket.data.visitorId as string }, 'web chat socket handler failed');
+            reply({ ok: false, error: { code: 'INTERNAL', message: 'Something went wrong' } });
+          },
+        );
     });
   }
 

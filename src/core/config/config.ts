@@ -49,6 +49,10 @@ const EnvSchema = z.object({
   WEBCHAT_NEW_PER_ADDRESS: z.coerce.number().int().positive().default(10),
   WEBCHAT_NEW_PER_ADDRESS_WINDOW_MINUTES: z.coerce.number().positive().default(60),
   WEBCHAT_NEW_PER_MINUTE: z.coerce.number().int().positive().default(60),
+  // Live visitor sockets at once: per visitor (a person's open tabs, plus a few dropped ones not yet timed out)
+  // and per client address (generous: an office NAT or a mobile carrier puts many visitors behind one).
+  WEBCHAT_SOCKETS_PER_VISITOR: z.coerce.number().int().positive().default(10),
+  WEBCHAT_SOCKETS_PER_ADDRESS: z.coerce.number().int().positive().default(500),
 
   // How long /api/health waits for the database's ping before it reports it down.
   HEALTH_DB_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2000),
@@ -115,6 +119,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       newPerAddress: env.WEBCHAT_NEW_PER_ADDRESS,
       newPerAddressWindowMs: env.WEBCHAT_NEW_PER_ADDRESS_WINDOW_MINUTES * 60_000,
       newPerMinute: env.WEBCHAT_NEW_PER_MINUTE,
+      socketsPerVisitor: env.WEBCHAT_SOCKETS_PER_VISITOR,
+      socketsPerAddress: env.WEBCHAT_SOCKETS_PER_ADDRESS,
     },
     health: { databaseTimeoutMs: env.HEALTH_DB_TIMEOUT_MS },
     limits: {

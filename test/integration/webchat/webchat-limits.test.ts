@@ -69,6 +69,26 @@ describe('new web chat conversations are bounded', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('a first page load (no cookie yet: a visitor id just made up) reads nothing of a conversation it cannot have', async () => {
+    const conversations = app.webchat.channel.conversations;
+    const history = conversations.history.bind(conversations);
+    const pendingFor = app.core.csat.pendingFor.bind(app.core.csat);
+    let reads = 0;
+    conversations.history = (...args) => (reads++, history(...args));
+    app.core.csat.pendingFor = (...args) => (reads++, pendingFor(...args));
+    try {
+      for (let i = 0; i < 20; i++) {
+        const res = await fetch(`${app.url}/chat/api/session`, { headers: { 'x-forwarded-for': '198.51.100.60' } });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ ticket: null, messages: [], csat: null, inbox: { id: app.webchatInboxId } });
+      }
+      expect(reads).toBe(0);
+    } finally {
+      conversations.history = history;
+      app.core.csat.pendingFor = pendingFor;
+    }
+  });
+
   it(`per address: ${PER_ADDRESS} new conversations, then 429 CHAT_BUSY "try again shortly"; a started chat goes on; in total ${PER_MINUTE} a minute`, async () => {
     const before = await counts();
     const first = await mint('203.0.113.1', 'first visitor');

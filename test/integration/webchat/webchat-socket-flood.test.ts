@@ -101,4 +101,31 @@ describe('visitor socket floods', () => {
       agent.disconnect();
     }
   });
+
+  it('every visitor event checks its payload and answers its ack: wrong types, too many ids, deep JSON, unknown shapes; the socket stays up', async () => {
+    const v = await chattingVisitor();
+    const ask = (event: string, payload: unknown) => v.sock.timeout(3000).emitWithAck(event, payload);
+    let deep: unknown = { typing: true };
+    for (let i = 0; i < 2000; i++) deep = [deep];
+    try {
+      for (const [event, payload] of [
+        ['typing', 'yes'],
+        ['typing', { typing: 'true' }],
+        ['typing', null],
+        ['typing', deep],
+        ['read', { ids: 'not-a-list' }],
+        ['read', { ids: Array.from({ length: 201 }, () => 'a'.repeat(24)) }],
+        ['read', { ids: ['../../etc/passwd'] }],
+        ['read', 42],
+        ['read', deep],
+      ] as const) {
+        expect(await ask(event, payload), `${event} ${JSON.stringify(payload).slice(0, 40)}`).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+      }
+      expect(await ask('typing', { typing: true })).toEqual({ ok: true });
+      expect(await ask('read', { ids: ['0123456789abcdef01234567'] })).toEqual({ ok: true });
+      expect(v.sock.connected).toBe(true);
+    } finally {
+      v.sock.disconnect();
+    }
+  });
 });

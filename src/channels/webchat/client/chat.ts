@@ -1,5 +1,6 @@
 import { io } from 'socket.io-client';
 import { renderCsatCard, type CsatState } from './csat-card.js';
+import { connectionRefusal } from './connection-refusal.js';
 import { formatSize, pickerTexts, StagedFiles, uploadErrorText, type UploadLimits, type UploadRefusal } from './file-picker.js';
 
 /** The customer side of the website chat. Plain DOM; texts in EN/PT/ES by the browser's language. */
@@ -303,9 +304,21 @@ async function start() {
   });
   socket.on('connect', () => {
     $('status').textContent = t.online;
+    delete $('status').dataset.testid;
     markRead();
   });
   socket.io.on('reconnect', () => void loadSession().catch(() => undefined));
+  // Too many live sockets (this visitor's tabs, or everyone behind the address): said, and tried again later.
+  let refusedRetry: ReturnType<typeof setTimeout> | undefined;
+  socket.on('connect_error', (err) => {
+    const refusal = connectionRefusal(err, lang);
+    if (!refusal) return;
+    const status = $('status');
+    status.textContent = refusal.text;
+    status.dataset.testid = 'connection-refused';
+    clearTimeout(refusedRetry);
+    refusedRetry = setTimeout(() => socket?.connect(), refusal.retryInMs);
+  });
   socket.on('disconnect', () => ($('status').textContent = t.offline));
 }
 
