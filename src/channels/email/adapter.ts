@@ -11,7 +11,7 @@ import type {
 import type { InboundEventInput } from '../../core/domain/inbound-event.js';
 import { ChannelError } from '../../core/errors/app-error.js';
 import { ImapPoller } from './imap-poller.js';
-import { rawEmailToEvents } from './inbound-events.js';
+import { sharedMailReader, type MailReader } from './mail-reader.js';
 import { SenderRateLimit } from './sender-rate-limit.js';
 import { keyApartFromSharedMessageId } from './shared-message-id.js';
 import { EmailInboxSettingsSchema, loopValueOf, type EmailInboxSettings } from './settings.js';
@@ -38,6 +38,8 @@ export interface EmailAdapterDeps {
   createImapClient?: (options: ImapFlowOptions) => ImapFlow;
   createSmtpTransport?: (options: SMTPTransport.Options) => Transporter<SMTPTransport.SentMessageInfo>;
   now?: () => Date;
+  /** Where raw mail is parsed (a worker thread); tests give one with small limits. */
+  mailReader?: MailReader;
 }
 
 export function parseEmailSettings(raw: unknown): EmailInboxSettings {
@@ -122,12 +124,12 @@ export class EmailAdapter implements ChannelAdapter {
 
   private async toEvents(raw: Buffer, rawRef: string): Promise<InboundEventInput[]> {
     const s = this.settings as EmailInboxSettings;
-    const inbound = await rawEmailToEvents(raw, {
+    const { inbound, fingerprint } = await (this.deps.mailReader ?? sharedMailReader).read(raw, {
       inboxId: (this.ctx as ChannelContext).inboxId,
       rawRef,
       loopValues: [loopValueOf(s), s.fromAddress.toLowerCase()],
       ownAddresses: [s.fromAddress, ...(s.replyToAddress ? [s.replyToAddress] : [])],
-      ...(this.deps.now ? { now: this.deps.now } : {}),
+      ...(this.deps.now ? { nowIso: this.deps.now().toISOString() } : {}),
     });
     const received = inbound.event;
     if (inbound.ownMail) {
@@ -135,7 +137,7 @@ export class EmailAdapter implements ChannelAdapter {
       return [];
     }
     if (received.threading.messageId) {
-      await keyApartFromSharedMessageId((this.ctx as ChannelContext).state, received.threading.messageId, raw, inbound.events);
+      await keyApartFromSharedMessageId((this.ctx as ChannelContext).state, received.threading.messageId, fingerprint, inbound.events);
     }
     if (!received.automated && received.sender.email && this.inboundLimit?.hit(received.sender.email, received.providerKey)) {
       received.automated = true;

@@ -334,20 +334,38 @@ export class ImapPoller {
 
   private async deliver(uid: number, raw: Buffer, cursor: ImapCursor): Promise<void> {
     const { ctx } = this.options;
-    const rawRef = await ctx.blobs.put(`${ctx.inboxId}-${cursor.uidValidity}-${uid}.eml`, 'message/rfc822', raw);
-    let events: InboundEventInput[];
-    try {
-      events = await this.options.toEvents(raw, rawRef);
-      for (const e of events) {
-        const check = InboundEventSchema.safeParse(e);
-        if (!check.success) throw new Error(`mapped event invalid: ${check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      }
-    } catch (err) {
-      // A message we cannot map must not block the mailbox: keep it as an opaque mail.
-      this.log.error({ uid, err: { message: errorMessage(err) } }, 'could not map mail; storing it as unreadable');
-      events = [unreadableMailEvent(ctx.inboxId, raw, rawRef)];
-    }
     const key = `${cursor.uidValidity}:${uid}`;
+    const read = await this.beginRead(`${cursor.mailbox}:${key}`, uid, raw);
+    const { rawRef } = read.record;
+    let events: InboundEventInput[];
+    if (read.record.unfinishedReads > MAX_UNFINISHED_READS) {
+      // The reader died (or hung) on this very mail again and again: keep it aside, read the rest of the mailbox.
+      this.log.error({ uid, attempts: read.record.unfinishedReads - 1, rawRef }, 'the mail reader stops on this mail every time; storing it as unreadable');
+      events = [unreadableMailEvent(ctx.inboxId, raw, rawRef, 'The mail reader stopped on it every time it tried.')];
+    } else {
+      try {
+        events = await this.options.toEvents(raw, rawRef);
+        for (const e of events) {
+          const check = InboundEventSchema.safeParse(e);
+          if (!check.success) throw new Error(`mapped event invalid: ${check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        }
+      } catch (err) {
+        // A reader that died or could not start, or a database away (the channel state), is no fault of this mail:
+        // try again after a reconnect; `unfinishedReads` counts the reader's deaths on it.
+        if (isRetryableRead(err)) {
+          // Only a reader that died on the mail counts against it; undo the count otherwise (best effort: a
+          // database that is away may not take this write either).
+          if ((err as { code?: unknown })?.code !== 'MAIL_READER_CRASHED') {
+            await ctx.state.set(IN_FLIGHT_KEY, { ...read.record, unfinishedReads: read.record.unfinishedReads - 1 }).catch(() => undefined);
+          }
+          throw err;
+        }
+        // A message we cannot map must not block the mailbox: keep it as an opaque mail.
+        this.log.error({ uid, err: { message: errorMessage(err) } }, 'could not map mail; storing it as unreadable');
+        events = [unreadableMailEvent(ctx.inboxId, raw, rawRef)];
+      }
+      await this.options.ctx.state.set(IN_FLIGHT_KEY, { ...read.record, unfinishedReads: 0 });
+    }
     let result: { accepted: number; duplicates: number };
     try {
       result = await emitWithinAttachmentLimits(ctx, events);
@@ -364,8 +382,47 @@ export class ImapPoller {
       result = await ctx.emit([unreadableMailEvent(ctx.inboxId, raw, rawRef)]);
     }
     this.emitFailures = { key: '', count: 0 };
+    // Nothing stored refers to a copy made just now (our own mail come back, a mail stored before under another
+    // UID or UIDVALIDITY): remove it. A copy from an earlier attempt stays — the stored event may point to it.
+    if (result.accepted === 0 && read.fresh) await ctx.blobs.delete(rawRef);
     this.log.debug({ uid, accepted: result.accepted, duplicates: result.duplicates }, 'mail emitted');
   }
+
+  /**
+   * The mail in flight, kept in the channel state: its raw copy is stored once however often the mail is tried
+   * again (an emit that failed, a reconnect, a restart), and reads the reader never finished are counted, so a mail
+   * that kills the reader — or the whole process — is set aside instead of tried forever.
+   */
+  private async beginRead(key: string, uid: number, raw: Buffer): Promise<{ record: InFlightMail; fresh: boolean }> {
+    const { ctx } = this.options;
+    const previous = await ctx.state.get<InFlightMail>(IN_FLIGHT_KEY);
+    const same = previous?.key === key && previous.size === raw.length ? previous : undefined;
+    const rawRef = same?.rawRef ?? (await ctx.blobs.put(`${ctx.inboxId}-${key.split(':').slice(-2).join('-')}.eml`, 'message/rfc822', raw));
+    const record: InFlightMail = { key, size: raw.length, rawRef, unfinishedReads: (same?.unfinishedReads ?? 0) + 1 };
+    await ctx.state.set(IN_FLIGHT_KEY, record);
+    this.log.trace({ uid, rawRef, unfinishedReads: record.unfinishedReads }, 'reading mail');
+    return { record, fresh: !same };
+  }
+}
+
+/** State key of the mail being read (see `beginRead`). */
+export const IN_FLIGHT_KEY = 'imap.inFlight';
+
+interface InFlightMail {
+  /** `mailbox:UIDVALIDITY:UID`. */
+  key: string;
+  size: number;
+  rawRef: string;
+  /** Reads started and not finished (the reader died, hung, or the process went down meanwhile). */
+  unfinishedReads: number;
+}
+
+/** Reads of one mail the reader may die on before it is kept aside as unreadable. */
+const MAX_UNFINISHED_READS = 3;
+
+function isRetryableRead(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 'MAIL_READER_CRASHED' || code === 'MAIL_READER_UNAVAILABLE' || isOutage(err);
 }
 
 /**
@@ -405,7 +462,7 @@ function assertUsable(client: ImapFlow, answered = true): void {
 }
 
 /** The event for a mail the mapper could not handle: findable, kept, never auto-answered. */
-export function unreadableMailEvent(inboxId: string, raw: Buffer, rawRef: string): InboundEventInput {
+export function unreadableMailEvent(inboxId: string, raw: Buffer, rawRef: string, why?: string): InboundEventInput {
   const digest = createHash('sha256').update(raw).digest('hex');
   return {
     type: 'message.received',
@@ -413,7 +470,7 @@ export function unreadableMailEvent(inboxId: string, raw: Buffer, rawRef: string
     inboxId,
     occurredAt: new Date(),
     sender: { handle: 'unknown-sender', identityKeys: [addresslessSenderKey(inboxId, undefined)] },
-    text: 'This email could not be read. The original message is kept and can be downloaded.',
+    text: `This email could not be read.${why ? ` ${why}` : ''} The original message is kept and can be downloaded.`,
     attachments: [{ fileName: 'original.eml', mimeType: 'message/rfc822', size: raw.length }],
     threading: { conversationId: `<sha256:${digest}>` },
     automated: true,

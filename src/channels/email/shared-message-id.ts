@@ -30,9 +30,8 @@ function stateKey(messageId: string): string {
   return `mail.fingerprint:${createHash('sha256').update(messageId).digest('hex').slice(0, 32)}`;
 }
 
-/** Gives `events` keys of their own when another mail already came with this Message-ID. */
-export async function keyApartFromSharedMessageId(state: ChannelStateStore, messageId: string, raw: Buffer, events: InboundEventInput[]): Promise<void> {
-  const fingerprint = contentFingerprint(raw);
+/** Gives `events` keys of their own when another mail already came with this Message-ID (`fingerprint`: see above). */
+export async function keyApartFromSharedMessageId(state: ChannelStateStore, messageId: string, fingerprint: string, events: InboundEventInput[]): Promise<void> {
   const key = stateKey(messageId);
   const first = await state.get<string>(key);
   if (first === undefined) {

@@ -97,16 +97,40 @@ export class EventIntake {
       );
       return { providerKey, status: 'accepted', stored: stored.event };
     } catch (err) {
-      await Promise.all(stored.blobIds.map((id) => this.blobs.delete(id)));
+      // Our own insert may have landed before its answer was lost (the retry then meets it as a duplicate): its
+      // blobs are then the stored event's and stay.
+      if (!(isDuplicateKeyError(err) && (await this.storedWith(providerKey, stored.blobIds)))) {
+        await Promise.all(stored.blobIds.map((id) => this.blobs.delete(id)));
+      }
       if (isDuplicateKeyError(err)) return { providerKey, status: 'duplicate' };
       throw err;
     }
   }
 
-  /** Attachment bytes go to GridFS first: an event document must stay far below 16 MB. */
+  /** Whether the event stored under `providerKey` refers to these blobs (none: nothing to keep). */
+  private async storedWith(providerKey: string, blobIds: string[]): Promise<boolean> {
+    if (!blobIds.length) return false;
+    const record = await this.models.InboundEvent.findById(providerKey, { payloadJson: 1 }).lean();
+    return !!record?.payloadJson.includes(`"blobId":"${blobIds[0]}"`);
+  }
+
+  /**
+   * Attachment bytes go to GridFS first: an event document must stay far below 16 MB. Whatever fails half way
+   * (a size limit, the database gone during the third file) removes the files stored so far: the caller retries
+   * the whole event, and each retry used to leave another copy of the first files behind.
+   */
   private async moveAttachmentsToBlobs(event: Extract<InboundEvent, { type: 'message.received' }>) {
-    const { maxAttachmentBytes, maxMessageAttachmentsBytes } = this.config.limits;
     const blobIds: string[] = [];
+    try {
+      return await this.uploadAttachments(event, blobIds);
+    } catch (err) {
+      await Promise.all(blobIds.map((id) => this.blobs.delete(id)));
+      throw err;
+    }
+  }
+
+  private async uploadAttachments(event: Extract<InboundEvent, { type: 'message.received' }>, blobIds: string[]) {
+    const { maxAttachmentBytes, maxMessageAttachmentsBytes } = this.config.limits;
     let total = 0;
     const attachments = [];
     for (const a of event.attachments) {
@@ -117,7 +141,6 @@ export class EventIntake {
       const bytes = Buffer.from(a.contentBase64, 'base64');
       total += bytes.length;
       if (bytes.length > maxAttachmentBytes || total > maxMessageAttachmentsBytes) {
-        await Promise.all(blobIds.map((id) => this.blobs.delete(id)));
         this.logger.warn({ providerKey: event.providerKey, fileName: a.fileName, size: bytes.length }, 'attachment over the size limit');
         throw new AppError('ATTACHMENT_TOO_LARGE', `Attachment ${a.fileName} exceeds the size limit`);
       }

@@ -9,6 +9,8 @@ import { activeStatuses, type TicketStatus } from '../tickets/ticket-enums.js';
  *  4. the conversation's current ticket,
  *  then: active → append; solved within the reopen window → reopen;
  *  closed, or solved too long ago → new ticket linked to the old one; nothing → new ticket.
+ *  An automated message (auto-reply, bounce) never reopens a solved ticket nor opens its follow-up: it is kept
+ *  on it — an out-of-office notice answering each of our mails would otherwise reopen the ticket every time.
  */
 
 export interface CandidateTicket {
@@ -21,6 +23,8 @@ export interface CandidateTicket {
 export interface ThreadFacts {
   now: Date;
   reopenWindowMs: number;
+  /** The message is an auto-reply or a bounce (`MessageReceived.automated`). */
+  automated?: boolean;
   reference?: { ticket: CandidateTicket; via: 'in-reply-to' | 'references' | 'signed-message-id' };
   subjectToken?: { number: number; ticket?: CandidateTicket; senderIsParticipant: boolean };
   quoted?: CandidateTicket;
@@ -61,6 +65,7 @@ export function decideThread(f: ThreadFacts): ThreadDecision {
   const detail = pick.detail + suffix;
   if (activeStatuses.includes(ticket.status)) return { action: 'append', ticketId: ticket.id, rule, detail };
   if (ticket.status === 'solved') {
+    if (f.automated) return { action: 'append', ticketId: ticket.id, rule, detail: `${detail}; automated message kept on the solved ticket, not reopened` };
     const solvedAgo = ticket.solvedAt ? f.now.getTime() - ticket.solvedAt.getTime() : Infinity;
     if (solvedAgo <= f.reopenWindowMs) {
       return { action: 'reopen', ticketId: ticket.id, rule, detail: `${detail}; solved ticket reopened within the reopen window` };

@@ -312,7 +312,7 @@ export class TicketPlacement {
     lookedUp: Types.ObjectId | null | undefined,
   ): Promise<{ facts: ThreadFacts & { pointer?: string } } | { unfinished: Types.ObjectId }> {
     const currentTicket = (id: Types.ObjectId) => this.currentTicket(id, loaded);
-    const facts: ThreadFacts & { pointer?: string } = { now: new Date(), reopenWindowMs };
+    const facts: ThreadFacts & { pointer?: string } = { now: new Date(), reopenWindowMs, ...(event.automated ? { automated: true } : {}) };
     const t = event.threading;
 
     const refs = [...(t.inReplyTo ? [t.inReplyTo] : []), ...[...(t.references ?? [])].reverse()];

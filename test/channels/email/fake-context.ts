@@ -13,6 +13,8 @@ export class FakeStore {
   readonly emitCalls: string[] = [];
   readonly state = new Map<string, string>();
   readonly blobs = new Map<string, { fileName: string; mimeType: string; content: Buffer }>();
+  /** Blob ids are never reused, across contexts on this store (a deleted id must not come back). */
+  blobSeq = 0;
   readonly health: Array<Omit<ChannelHealth, 'checkedAt'>> = [];
   private waiters: Array<() => void> = [];
 
@@ -58,26 +60,31 @@ export interface FakeContextOptions {
   afterEmit?: (events: InboundEventInput[]) => void;
 }
 
+/** A database answers in a later turn of the event loop, never in the same one. */
+const roundTrip = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export function fakeContext(store: FakeStore, options: FakeContextOptions): ChannelContext {
-  let blobSeq = store.blobs.size;
   return {
     inboxId: options.inboxId ?? 'inbox-1',
     settings: options.settings,
     logger: pino({ level: process.env.EMAIL_TEST_LOG ?? 'silent' }),
     state: {
       async get<T>(key: string) {
+        await roundTrip();
         const v = store.state.get(key);
         return v === undefined ? undefined : (JSON.parse(v) as T);
       },
       async set(key: string, value: unknown) {
+        await roundTrip();
         store.state.set(key, JSON.stringify(value));
         store.notify();
       },
     },
     blobs: {
       async put(fileName, mimeType, content) {
-        blobSeq += 1;
-        const id = `blob-${blobSeq}`;
+        await roundTrip();
+        store.blobSeq += 1;
+        const id = `blob-${store.blobSeq}`;
         store.blobs.set(id, { fileName, mimeType, content: Buffer.from(content) });
         return id;
       },
@@ -91,6 +98,7 @@ export function fakeContext(store: FakeStore, options: FakeContextOptions): Chan
       },
     },
     async emit(inputs) {
+      await roundTrip();
       await options.beforeEmit?.(inputs);
       const events = inputs.map((i) => InboundEventSchema.parse(i));
       let accepted = 0;

@@ -180,4 +180,38 @@ describe('threading against the database', () => {
     expect(m!.html).toContain('Hi');
     expect(m!.html).not.toMatch(/script|onerror|onclick|javascript:/i);
   });
+
+  it.each([
+    ['within the reopen window', undefined],
+    ['past the reopen window', 0],
+  ])('an auto-reply (vacation notice, bounce) to a solved ticket is kept there without reopening it, %s', async (_label, windowDays) => {
+    const inbox = await createInbox(t.core, 'email');
+    if (windowDays !== undefined) await modelsOf(t.core).Inbox.updateOne({ _id: inbox._id }, { $set: { reopenWindowDays: windowDays } });
+    const inboxId = String(inbox._id);
+    const admin = await createUser(t.core, 'admin');
+    const tag = `w${windowDays ?? 'd'}`;
+    await ingest(emailEvent(inboxId, { messageId: `<${tag}-1@cust.example>`, from: 'vera@cust.example', subject: 'Refund' }));
+    const ticket = await ticketOf(`mail:${inboxId}:<${tag}-1@cust.example>`);
+    await t.core.tickets.setStatus(admin, String(ticket._id), 'solved');
+    await new Promise((r) => setTimeout(r, 5));
+    // "I am out of the office", answering each of our mails (some responders do, every time).
+    for (const n of [1, 2]) {
+      const key = `<${tag}-ooo${n}@cust.example>`;
+      const refs = { inReplyTo: `<${tag}-1@cust.example>`, references: [`<${tag}-1@cust.example>`] };
+      await ingest({ ...emailEvent(inboxId, { messageId: key, from: 'vera@cust.example', subject: 'Automatic reply: Refund', ...refs }), automated: true });
+      const after = await ticketOf(`mail:${inboxId}:${key}`);
+      expect(String(after._id)).toBe(String(ticket._id));
+      expect(after).toMatchObject({ status: 'solved' });
+      expect(after.reopenCount ?? 0).toBe(0);
+      const m = await modelsOf(t.core).Message.findOne({ providerKey: `mail:${inboxId}:${key}` }).lean();
+      expect(m!.threadReason!.detail).toContain('not reopened');
+    }
+    expect(await modelsOf(t.core).Ticket.countDocuments({ previousTicketId: ticket._id })).toBe(0);
+
+    // A person writing again still reopens it (or opens its follow-up) as before.
+    await ingest(emailEvent(inboxId, { messageId: `<${tag}-2@cust.example>`, from: 'vera@cust.example', subject: 'Re: Refund', inReplyTo: `<${tag}-1@cust.example>` }));
+    const again = await ticketOf(`mail:${inboxId}:<${tag}-2@cust.example>`);
+    if (windowDays === 0) expect(String(again.previousTicketId)).toBe(String(ticket._id));
+    else expect(again).toMatchObject({ _id: ticket._id, status: 'open', reopenCount: 1 });
+  });
 });
