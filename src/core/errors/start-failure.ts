@@ -16,6 +16,10 @@ export function describeStartFailure(err: unknown, context: { port: number; host
     if (code === 'EACCES') return `Not allowed to listen on port ${context.port} (ports below 1024 need extra rights). Set PORT to 1024 or higher.`;
     if (code === 'EADDRNOTAVAIL') return `HOST ${context.host} is not an address of this machine. Set HOST to one of its addresses, or 0.0.0.0 for all.`;
   }
+  // listen() on a HOST name that does not resolve (a typo): Node's error came with a stack and four lines of fields.
+  if (syscall === 'getaddrinfo' && (code === 'ENOTFOUND' || code === 'EAI_AGAIN') && (err as { hostname?: string }).hostname === context.host) {
+    return `HOST ${context.host} is not a name this machine can resolve (${code}). Set HOST to one of its addresses, or 0.0.0.0 for all.`;
+  }
   if (path && ['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EEXIST'].includes(code ?? '')) {
     const what = { EACCES: 'permission denied', EPERM: 'operation not permitted', ENOTDIR: 'a part of the path is a file, not a folder', EROFS: 'read-only file system', ENOSPC: 'no space left on the device', EEXIST: 'a file is in the way' }[code as string];
     return `Cannot use DATA_DIR ${context.dataDir}: ${syscall ?? 'access'} ${path}: ${what}. Set DATA_DIR to a folder this user can write, or fix its permissions.`;
