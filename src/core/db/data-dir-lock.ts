@@ -73,8 +73,8 @@ function isLiveNode(pid: number): boolean {
  */
 async function createExclusive(file: string, text: string): Promise<boolean> {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, text, { mode: 0o644 });
   try {
+    await writeFile(tmp, text, { mode: 0o644 });
     await link(tmp, file);
     return true;
   } catch (err) {

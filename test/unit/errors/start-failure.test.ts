@@ -15,3 +15,13 @@ describe('start failures worded for the operator', () => {
     expect(told).toMatch(/^HOST ponte-no-such-host\.invalid is not a name this machine can resolve \((ENOTFOUND|EAI_AGAIN)\)\. Set HOST/);
   });
 });
+
+describe('a full disk at start-up', () => {
+  it('ENOSPC from a write through an open file (no path in the error): one line naming DATA_DIR', () => {
+    // What fs.promises' FileHandle.writeFile throws on a full disk: code and syscall, no path.
+    const err = Object.assign(new Error('ENOSPC: no space left on device, write'), { errno: -28, code: 'ENOSPC', syscall: 'write' });
+    expect(describeStartFailure(err, { port: 3000, host: '127.0.0.1', dataDir: '/srv/ponte' })).toBe(
+      'Cannot use DATA_DIR /srv/ponte: no space left on the device (write). Free some space there, or set DATA_DIR to a folder on another disk.',
+    );
+  });
+});
