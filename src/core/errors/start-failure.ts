@@ -24,5 +24,9 @@ export function describeStartFailure(err: unknown, context: { port: number; host
     const what = { EACCES: 'permission denied', EPERM: 'operation not permitted', ENOTDIR: 'a part of the path is a file, not a folder', EROFS: 'read-only file system', ENOSPC: 'no space left on the device', EEXIST: 'a file is in the way' }[code as string];
     return `Cannot use DATA_DIR ${context.dataDir}: ${syscall ?? 'access'} ${path}: ${what}. Set DATA_DIR to a folder this user can write, or fix its permissions.`;
   }
+  // A write through an open file names no path; a full disk at start-up is the folder's all the same.
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return `Cannot use DATA_DIR ${context.dataDir}: no space left on the device${code === 'EDQUOT' ? ' (disk quota)' : ''} (${syscall ?? 'write'}). Free some space there, or set DATA_DIR to a folder on another disk.`;
+  }
   return undefined;
 }

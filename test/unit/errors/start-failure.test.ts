@@ -25,3 +25,13 @@ describe('a full disk at start-up', () => {
     );
   });
 });
+
+describe('the embedded database on a full disk at start-up', () => {
+  it('FerretDB relaying SQLite’s "database or disk is full": one line naming DATA_DIR, not the Go call chain and a stack', () => {
+    // As seen on a full tmpfs: the MongoServerError FerretDB returns for a write during start-up.
+    const err = Object.assign(new Error('[msg_findandmodify.go:196 handler.(*Handler).findAndModifyDocument] [db.go:193 fsql.(*DB).InTransaction] database or disk is full (13)'), { name: 'MongoServerError', code: 1, codeName: 'InternalError' });
+    expect(describeStartFailure(err, { port: 3000, host: '127.0.0.1', dataDir: '/srv/ponte' })).toBe(
+      'The database under DATA_DIR /srv/ponte could not write: no space left on the device (SQLite: "database or disk is full"). Free some space there, or move DATA_DIR to another disk.',
+    );
+  });
+});
