@@ -64,6 +64,14 @@ func main() {
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		log.Fatalf("create -dir: %v", err)
 	}
+	// The data directory becomes the working directory and every SQLite name below is relative to it.
+	// FerretDB parses its SQLite URI with url.Parse and hands SQLite a URI rebuilt from the decoded path
+	// without escaping it again, and globs that path for existing databases: a DATA_DIR holding `%`, `?`
+	// or `#` (URI syntax) or `[`, `*` (glob syntax) failed the start, or started on an empty catalogue
+	// while the data sat on disk. "./" needs no escaping in either.
+	if err := os.Chdir(abs); err != nil {
+		log.Fatalf("enter -dir: %v", err)
+	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{TCP: *listen},
@@ -74,7 +82,7 @@ func main() {
 		// synchronous(normal): under WAL a commit no longer waits for fsync (a
 		// checkpoint does). A crash of the process loses nothing; a power cut
 		// may lose the last commits, like MongoDB's default journal interval.
-		SQLiteURL: "file:" + abs + "/?_txlock=immediate&_pragma=synchronous(normal)&_pragma=temp_store(memory)",
+		SQLiteURL: "file:./?_txlock=immediate&_pragma=synchronous(normal)&_pragma=temp_store(memory)",
 	})
 	if err != nil {
 		log.Fatalf("start FerretDB: %v", err)
@@ -91,7 +99,7 @@ func main() {
 	}
 
 	// Existing databases get their _id indexes before anyone connects; new collections within a tick.
-	keeper := newIDIndexKeeper(abs)
+	keeper := newIDIndexKeeper(".") // the data directory, entered above
 	if err := keeper.pass(ctx); err != nil {
 		log.Printf("ferretdb-embedded: _id index keeper: %v", err)
 	}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import path from 'node:path';
 import { ValidationError } from '../errors/app-error.js';
+import { isTimeZone } from '../routing/time-window.js';
 
 /**
  * The only reader of process.env. Every key is listed in .env.example.
@@ -60,7 +61,8 @@ const EnvSchema = z.object({
   MAX_ATTACHMENT_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   MAX_MESSAGE_ATTACHMENTS_BYTES: z.coerce.number().int().positive().default(40 * 1024 * 1024),
   REOPEN_WINDOW_DAYS: z.coerce.number().nonnegative().default(7),
-  ORG_TIMEZONE: z.string().default('UTC'),
+  // Checked here: an unknown zone (a typo) passed, and every auto-acknowledgement then failed on Intl's RangeError.
+  ORG_TIMEZONE: z.string().refine(isTimeZone, 'unknown time zone (an IANA name such as Europe/Berlin)').default('UTC'),
 
   OUTBOUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   OUTBOUND_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(5000),
@@ -88,6 +90,9 @@ const EnvSchema = z.object({
 });
 
 export type Config = ReturnType<typeof toConfig>;
+
+/** Every environment variable the configuration reads (.env.example lists the same, a unit test checks). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(EnvSchema.shape);
 
 function toConfig(env: z.infer<typeof EnvSchema>) {
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
