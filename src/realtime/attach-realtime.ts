@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { ZodType } from 'zod';
@@ -23,10 +23,13 @@ import { pushLiveReports } from './live-reports.js';
 import { RoutingHold, type RoutingSignal } from './routing-hold.js';
 import { SyncBudget } from './sync-budget.js';
 import { TicketViewers } from './ticket-viewers.js';
+import { ConnectionsPerAddress } from './connections-per-address.js';
+import { QuietLog } from '../core/logging/quiet-log.js';
+import { clientAddress } from '../core/net/client-address.js';
 
 /** What the realtime server needs from the core: session check, ticket visibility, domain events. */
 export type RealtimeCore = Pick<Core, 'bus' | 'sessions' | 'tickets'> &
-  Partial<Pick<Core, 'reports'>> & { config: Pick<Core['config'], 'publicUrl'> } & Partial<Pick<Core, 'availability'>> & { router?: RoutingSignal };
+  Partial<Pick<Core, 'reports'>> & { config: Pick<Core['config'], 'publicUrl'> & Partial<Pick<Core['config'], 'auth' | 'webchat'>> } & Partial<Pick<Core, 'availability'>> & { router?: RoutingSignal };
 
 export interface OpenTicket {
   ticketId: string;
@@ -46,6 +49,10 @@ export interface RealtimeOptions {
   onAgentTyping?: (ticket: OpenTicket, typing: boolean) => void;
   /** Several hub processes: the Redis adapter (redis-adapter.ts); presence and viewers are then shared (cluster-sync.ts). */
   adapter?: ServerOptions['adapter'] | undefined;
+  /** Open connections one client address may hold (every namespace); default twice the web chat's per-address cap. */
+  connectionsPerAddress?: number;
+  /** How long a connection may stay without joining a namespace (Socket.IO's default is 45 s). */
+  connectTimeoutMs?: number;
 }
 
 export interface Realtime {
@@ -80,16 +87,32 @@ const fail = (err: unknown): AckReply => {
  * `ticket:join` is checked with `core.tickets.get` (the same visibility query
  * as REST) and refused with an error ack otherwise.
  */
-export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000, onAgentTyping, adapter }: RealtimeOptions): Realtime {
+export function attachRealtime({ httpServer, core, logger, revalidateMs = 60_000, onAgentTyping, adapter, connectionsPerAddress, connectTimeoutMs = 10_000 }: RealtimeOptions): Realtime {
   const log = logger.child({ module: 'realtime' });
+  const trustProxy = core.config.auth?.trustProxy ?? false;
+  const perAddress = new ConnectionsPerAddress(connectionsPerAddress ?? 2 * (core.config.webchat?.socketsPerAddress ?? 500));
+  const refusals = new QuietLog(log, 60_000);
   const io = new Server(httpServer, {
     serveClient: false,
-    // Same-origin only: the cookie rides along on cross-site WebSocket handshakes.
-    allowRequest: (req, cb) => cb(null, originAllowed(req, core.config.publicUrl)),
+    allowRequest: (req, cb) => {
+      // Same-origin only: the cookie rides along on cross-site WebSocket handshakes.
+      if (!originAllowed(req, core.config.publicUrl)) return cb(null, false);
+      const address = clientAddress(req, trustProxy);
+      if (perAddress.admits(address)) return cb(null, true);
+      refusals.info(address, { address, limit: perAddress.limit }, 'connection refused: too many open connections from one address');
+      cb('TOO_MANY_CONNECTIONS', false);
+    },
+    // A real client joins its namespace right after the handshake; a connection that joins none is dropped soon.
+    connectTimeout: connectTimeoutMs,
     maxHttpBufferSize: 64 * 1024,
     pingInterval: 20_000,
     pingTimeout: 20_000,
     ...(adapter ? { adapter } : {}),
+  });
+  io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+    const address = clientAddress(conn.request, trustProxy);
+    perAddress.opened(address);
+    conn.once('close', () => perAddress.closed(address));
   });
   const projector = new Projector(io, log);
   const presence = new AgentPresence();

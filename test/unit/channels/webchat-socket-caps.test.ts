@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from 'pino';
 import { VisitorSocketCaps } from '../../../src/channels/webchat/visitor-socket-caps.js';
-import { QuietLog } from '../../../src/channels/webchat/quiet-log.js';
-import { clientAddress } from '../../../src/channels/webchat/client-address.js';
+import { QuietLog } from '../../../src/core/logging/quiet-log.js';
+import { clientAddress } from '../../../src/core/net/client-address.js';
 import { loadConfig } from '../../../src/core/config/config.js';
 import { connectionRefusal } from '../../../src/channels/webchat/client/connection-refusal.js';
 
