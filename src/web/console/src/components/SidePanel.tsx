@@ -8,6 +8,7 @@ import { TicketTypeField } from './TicketTypeField.tsx';
 import { MergeField } from './MergeField.tsx';
 import { Avatar, ChannelBadge, StatusPill } from './bits.tsx';
 import { CsatCard } from './CsatCard.tsx';
+import { mt } from '../merged-i18n.ts';
 
 const statuses = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed'];
 const priorities = ['low', 'normal', 'high', 'urgent'];
@@ -186,7 +187,14 @@ export function SidePanel() {
         <div class="two">
           <label>
             {t('status')}
-            <select data-testid="status" value={shown('status', d.status)} disabled={busy('status')} aria-busy={busy('status')} onChange={(e) => void patch(id, { status: e.currentTarget.value }, 'status')}>
+            <select
+              data-testid="status"
+              value={shown('status', d.status)}
+              // The server refuses a merged ticket's status change (409 TICKET_MERGED): it stays closed into the other.
+              disabled={busy('status') || Boolean(d.mergedInto)}
+              title={d.mergedInto ? mt('mergedStatusHint') : undefined}
+              aria-busy={busy('status')}
+              onChange={(e) => void patch(id, { status: e.currentTarget.value }, 'status')}>
               {statuses.map((x) => (
                 <option value={x}>{t(`st_${x}` as Key)}</option>
               ))}
@@ -260,7 +268,8 @@ export function SidePanel() {
             </button>
           </div>
         ) : null}
-        <MergeField ticket={d} />
+        {/* Already merged: merging it again is refused (it went into one ticket for good). */}
+        {d.mergedInto ? null : <MergeField ticket={d} />}
       </section>
     </aside>
   );

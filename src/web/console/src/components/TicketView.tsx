@@ -11,6 +11,7 @@ import { sentToLabel, useRecipients } from './RecipientPicker.tsx';
 import { SlaPanel } from './SlaPanel.tsx';
 import { SplitBar } from './SplitBar.tsx';
 import { st as splitText } from '../split-i18n.ts';
+import { MergedComposer, MergedFrom, MergedIntoBanner, useMergeTarget } from './MergedBanner.tsx';
 
 /** Audit events worth a line in the thread (message events are the messages themselves). */
 function auditLine(e: AuditEvent): string | null {
@@ -65,6 +66,7 @@ export function TicketView() {
   const thread = id ? s.threads.get(id) : undefined;
   const count = thread?.size ?? 0;
   const recipients = useRecipients(detail, count);
+  const mergeTarget = useMergeTarget(detail);
   // "Move messages": the ticked messages of this ticket's thread (cleared when another ticket opens).
   const [splitting, setSplitting] = useState(false);
   const [picked, setPicked] = useState<string[]>([]);
@@ -152,13 +154,16 @@ export function TicketView() {
           <SlaChip due={detail.slaDueAt} />
           {detail.inbox ? <span class="muted">· {detail.inbox.name}</span> : null}
           {detail.snoozedUntil ? <span class="pill snoozed">💤 {t('snoozedUntil', { time: clock(detail.snoozedUntil) })}</span> : null}
-          <MacroMenu ticketId={id} />
+          <MergedFrom detail={detail} />
+          {/* The server refuses macros, status changes and moves on a merged ticket (409 TICKET_MERGED). */}
+          {detail.mergedInto ? null : <MacroMenu ticketId={id} />}
           {!detail.mergedInto && !splitting ? (
             <button class="btn small" data-testid="split-start" onClick={() => setSplitting(true)}>
               {splitText('splitStart')}
             </button>
           ) : null}
         </div>
+        <MergedIntoBanner detail={detail} target={mergeTarget} />
         {splitting ? (
           <SplitBar
             ticket={detail}
@@ -193,7 +198,7 @@ export function TicketView() {
         )}
         {customerTyping ? <div class="typing-line" data-testid="customer-typing">{t('customerTyping')}</div> : null}
       </div>
-      <Composer ticket={detail} recipients={recipients} />
+      {detail.mergedInto ? <MergedComposer detail={detail} target={mergeTarget} /> : <Composer ticket={detail} recipients={recipients} />}
     </section>
   );
 }
