@@ -31,6 +31,8 @@ interface Msg {
   files?: File[];
   /** Why the server refused it for good (too large, not a file it takes): shown instead of "tap to retry". */
   refused?: string;
+  /** Which live reply this was (counted from page load): a reply newer than a conversation read stays through it. */
+  liveSeq?: number;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -41,6 +43,7 @@ const messages = new Map<string, Msg>();
 const staged = new StagedFiles($('files'), $('upload-error'), lang, () => undefined);
 const readSent = new Set<string>();
 let greeting = '';
+let liveSeq = 0;
 
 $('text').setAttribute('placeholder', t.placeholder);
 $('send').textContent = t.send;
@@ -152,6 +155,7 @@ function upsertServer(m: { id: string; direction: 'inbound' | 'outbound'; text: 
 }
 
 async function loadSession() {
+  const readFrom = liveSeq;
   const res = await fetch(`/chat/api/session${inboxId ? `?inbox=${inboxId}` : ''}`, { credentials: 'same-origin' });
   if (!res.ok) throw new Error(`session ${res.status}`);
   // Title and greeting: the inbox's own, or (null) ours in the visitor's language.
@@ -164,8 +168,9 @@ async function loadSession() {
   greeting = data.inbox.greeting ?? t.greeting;
   setTicket(data.ticket);
   showCsat(data.csat ?? null);
-  // Server copies replace optimistic ones; unsent local messages stay.
-  for (const [k, m] of messages) if (m.id) messages.delete(k);
+  // Server copies replace optimistic ones; unsent local messages stay, and so do replies heard live while this
+  // read was on its way (the server may have answered it before they were stored).
+  for (const [k, m] of messages) if (m.id && !((m.liveSeq ?? 0) > readFrom)) messages.delete(k);
   for (const m of data.messages) upsertServer(m);
   render();
   return data.inbox.id;
@@ -279,7 +284,7 @@ async function start() {
   socket = io('/visitor', { auth: { inboxId: id }, withCredentials: true });
   socket.on('message', (reply: { id: string; text: string; at: string; ticketNumber: number; authorName?: string | null; attachments: Msg['attachments'] }, ack?: (ok: boolean) => void) => {
     ack?.(true);
-    messages.set(reply.id, { key: reply.id, id: reply.id, direction: 'outbound', text: reply.text, at: reply.at, state: 'sent', authorName: reply.authorName ?? null, attachments: reply.attachments });
+    messages.set(reply.id, { key: reply.id, id: reply.id, direction: 'outbound', text: reply.text, at: reply.at, state: 'sent', authorName: reply.authorName ?? null, attachments: reply.attachments, liveSeq: ++liveSeq });
     // A reply comes from the ticket that now holds the conversation (after a merge, another number).
     if (shownTicket && reply.ticketNumber !== shownTicket.number) setTicket({ ...shownTicket, number: reply.ticketNumber });
     $('typing').hidden = true;
@@ -302,17 +307,26 @@ async function start() {
     clearTimeout(typingTimer);
     if (typing) typingTimer = setTimeout(() => (el.hidden = true), 8000);
   });
+  // Too many live sockets (this visitor's tabs, or everyone behind the address): said, and tried again later.
+  let refusedRetry: ReturnType<typeof setTimeout> | undefined;
+  // Replies sent while refused went only to the visitor's other tabs (no socket here to hear or replay them),
+  // and the transport never dropped, so the manager's `reconnect` below does not fire: re-read on getting in.
+  let refusedSinceRead = false;
   socket.on('connect', () => {
     $('status').textContent = t.online;
     delete $('status').dataset.testid;
+    clearTimeout(refusedRetry);
+    if (refusedSinceRead) {
+      refusedSinceRead = false;
+      void loadSession().catch(() => undefined);
+    }
     markRead();
   });
   socket.io.on('reconnect', () => void loadSession().catch(() => undefined));
-  // Too many live sockets (this visitor's tabs, or everyone behind the address): said, and tried again later.
-  let refusedRetry: ReturnType<typeof setTimeout> | undefined;
   socket.on('connect_error', (err) => {
     const refusal = connectionRefusal(err, lang);
     if (!refusal) return;
+    refusedSinceRead = true;
     const status = $('status');
     status.textContent = refusal.text;
     status.dataset.testid = 'connection-refused';
