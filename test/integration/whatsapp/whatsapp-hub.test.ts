@@ -93,6 +93,11 @@ const live = (): FakeWhatsAppClient => {
   return running[0]!;
 };
 const models = () => modelsOf(h.t.core);
+/**
+ * Domain events of both hubs: the one holding the session publishes what it takes in, and under load (a lease of
+ * 3 s renewed late) the session may move to hub B between two steps of a test.
+ */
+const events = () => [...h.t.events, ...b.events];
 const health = async () => (await models().Inbox.findById(inboxId).lean())!.health as { status: string; detail?: string; qr?: string };
 const byKey = (providerKey: string) => eventually(async () => (await models().Message.findOne({ providerKey }).lean()) ?? undefined);
 const pointer = async () => ((await (await h.t.core.channelContext(inboxId)).state.get<ArchivePointer>(ARCHIVE_STATE_KEY)) ?? {}) as ArchivePointer;
@@ -183,7 +188,7 @@ describe('WhatsApp through two hub processes (fake whatsapp-web.js client, Ferre
     await eventually(async () => ((await models().Message.findById(reply.body.id).lean())?.delivery.status === 'delivered' ? true : undefined));
     live().ack(waId, 3);
     await eventually(async () => ((await models().Message.findById(reply.body.id).lean())?.delivery.status === 'read' ? true : undefined));
-    const ticks = () => h.t.events.filter((e) => e.type === 'message.status_changed' && e.messageId === reply.body.id).map((e) => (e as { status: string }).status);
+    const ticks = () => events().filter((e) => e.type === 'message.status_changed' && e.messageId === reply.body.id).map((e) => (e as { status: string }).status);
     await eventually(async () => (ticks().includes('read') ? true : undefined));
     expect(ticks()).toEqual(expect.arrayContaining(['sent', 'delivered', 'read']));
 
@@ -222,7 +227,7 @@ describe('WhatsApp through two hub processes (fake whatsapp-web.js client, Ferre
     });
     expect(marked.text).toBe('Olá! Meu pedido #4471 ainda não chegou.');
     // Announced after the write: the consoles redraw the message struck through, with its reaction.
-    const annotated = await eventually(async () => h.t.events.find((e) => e.type === 'message.annotated' && e.revoked));
+    const annotated = await eventually(async () => events().find((e) => e.type === 'message.annotated' && e.revoked));
     expect(annotated).toMatchObject({ revoked: true, reactions: [{ by: '+5511987654321', emoji: '👍' }], messageId: String(marked._id) });
 
     const replyMsg = asMessage(waFixture('reply'));
