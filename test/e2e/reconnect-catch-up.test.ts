@@ -104,4 +104,38 @@ describe('a reconnect after a long sleep', () => {
     expect(threadReads.every((r) => r.includes('after='))).toBe(true);
     await screenshot(page, 'reconnect-catch-up.png');
   });
+
+  it('what arrived while away is read even when live messages come in first after the reconnect', async () => {
+    // The socket is back and its rooms deliver live messages while the catch-up's first read (the list) is still
+    // on its way: the catch-up used to measure "the newest message held" after those, and skipped the ones
+    // that came while the socket was down (seen in CI as a burst with a lost message after a forced disconnect).
+    const open = await ticketOf(smsEvent(inbox, { sid: 'SM-e2e-cu-3' }).providerKey);
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${app.url}/console/#/t/${open}`);
+    const texts = () => page.locator('[data-testid=message-text]').allTextContents();
+    await expect.poll(texts, UI).toEqual(['Customer 3 needs help']);
+
+    await sleep(page);
+    await page.waitForSelector('[data-testid=connection][data-state=offline]');
+    const away = ['Away 1', 'Away 2', 'Away 3'];
+    for (const [i, text] of away.entries()) await app.core.ingest.accept([smsEvent(inbox, { sid: `SM-e2e-cu-away-${i}`, from: from(3), text })]);
+    await app.core.ingest.drain();
+
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(/\/api\/tickets\?/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await wake(page);
+    await page.waitForSelector('[data-testid=connection][data-state=online]');
+    await app.core.ingest.accept([smsEvent(inbox, { sid: 'SM-e2e-cu-live-0', from: from(3), text: 'Live 1' })]);
+    await app.core.ingest.drain();
+    await expect.poll(async () => (await texts()).includes('Live 1'), UI).toBe(true);
+    release();
+    await page.unroute(/\/api\/tickets\?/);
+    await expect.poll(texts, UI).toEqual(['Customer 3 needs help', ...away, 'Live 1']);
+    await page.close();
+  });
 });

@@ -35,9 +35,23 @@ function newestHeld(thread: Map<string, Message>): Message | undefined {
   return newest;
 }
 
+/**
+ * What the console held of a ticket when its socket came back, taken before the first await: from then on live
+ * events of the rejoined rooms land in the store, and a catch-up that measured "what I hold" after them would
+ * start its reads after the newest live message and its `sync` at the newest live seq, skipping everything
+ * that arrived while the socket was down.
+ */
+type Held = { seq: number; auditSeq: number; newest: Message | undefined; ids: Set<string> };
+
+function heldOf(id: string): Held {
+  const thread = store.threads.get(id) ?? new Map<string, Message>();
+  return { seq: store.lastSeq.get(id) ?? 0, auditSeq: store.audits.get(id)?.at(-1)?.seq ?? 0, newest: newestHeld(thread), ids: new Set(thread.keys()) };
+}
+
 export async function catchUp(sync: (tickets: Record<string, number>) => Promise<SyncAck>, awaySince: number): Promise<void> {
   const budget = { left: PAGES };
   const selected = store.selected;
+  const held = selected ? heldOf(selected) : undefined;
   const wrote = new Map([...store.tickets.values()].map((t) => [t.id, t.lastCustomerMessageAt ?? null]));
 
   // Other tickets' threads: only the agent's own unconfirmed copies are kept (a failed send stays visible).
@@ -50,7 +64,7 @@ export async function catchUp(sync: (tickets: Record<string, number>) => Promise
 
   try {
     await rereadList(budget, wrote, awaySince);
-    if (selected) await catchUpTicket(selected, sync, budget);
+    if (selected && held) await catchUpTicket(selected, held, sync, budget);
   } catch (err) {
     if (!(err instanceof OutOfBudget)) throw err;
     await readViewAfresh(selected);
@@ -81,9 +95,8 @@ async function rereadList(budget: { left: number }, wrote: Map<string, string | 
   store.changed();
 }
 
-async function catchUpTicket(id: string, sync: (tickets: Record<string, number>) => Promise<SyncAck>, budget: { left: number }) {
-  const seqBefore = store.lastSeq.get(id) ?? 0;
-  const res = await sync({ [id]: seqBefore });
+async function catchUpTicket(id: string, before: Held, sync: (tickets: Record<string, number>) => Promise<SyncAck>, budget: { left: number }) {
+  const res = await sync({ [id]: before.seq });
   if (res?.gone?.includes(id)) {
     store.revoked.add(id);
     store.changed();
@@ -94,8 +107,7 @@ async function catchUpTicket(id: string, sync: (tickets: Record<string, number>)
   await store.loadDetail(id).catch(() => undefined);
 
   // The audit after the newest seq held, page after page.
-  const held = store.audits.get(id) ?? [];
-  const afterSeq = held.at(-1)?.seq ?? 0;
+  const afterSeq = before.auditSeq;
   const audit = await readPages<AuditEvent>(
     async (cursor) => {
       const page = await api.get<{ items: AuditEvent[] }>(`/tickets/${id}/audit${qs({ afterSeq: cursor ?? afterSeq, limit: AUDIT_PAGE })}`);
@@ -106,10 +118,11 @@ async function catchUpTicket(id: string, sync: (tickets: Record<string, number>)
   );
 
   // The thread after the newest message held.
-  const thread = store.thread(id);
-  const heldIds = new Set([...thread.keys()]);
-  const newest = newestHeld(thread);
-  const fresh = await readPages<Message>((cursor) => api.get(`/tickets/${id}/messages${qs({ after: cursor, limit: THREAD_PAGE })}`), newest ? threadCursor(newest) : null, budget);
+  const fresh = await readPages<Message>(
+    (cursor) => api.get(`/tickets/${id}/messages${qs({ after: cursor, limit: THREAD_PAGE })}`),
+    before.newest ? threadCursor(before.newest) : null,
+    budget,
+  );
   const freshIds = new Set(fresh.items.map((m) => m.id));
 
   let wholeAgain = false;
@@ -126,8 +139,11 @@ async function catchUpTicket(id: string, sync: (tickets: Record<string, number>)
     if (e.type.startsWith('ticket.split') || e.type.startsWith('ticket.merged')) wholeAgain = true;
   }
 
-  const inbound = fresh.items.filter((m) => m.direction === 'inbound' && !heldIds.has(m.id)).length;
-  store.audits.set(id, [...held, ...audit.items.filter((e) => e.seq > afterSeq)].sort((a, b) => a.seq - b.seq));
+  const thread = store.thread(id);
+  const inbound = fresh.items.filter((m) => m.direction === 'inbound' && !before.ids.has(m.id) && !thread.has(m.id)).length;
+  // Live audit events since the reconnect are held already: merged by seq, each once.
+  const bySeq = new Map([...(store.audits.get(id) ?? []), ...audit.items].map((e) => [e.seq, e]));
+  store.audits.set(id, [...bySeq.values()].sort((a, b) => a.seq - b.seq));
   store.bumpSeq(id, store.audits.get(id)!.at(-1)?.seq);
   if (wholeAgain) {
     const all = await readPages<Message>((cursor) => api.get(`/tickets/${id}/messages${qs({ after: cursor, limit: THREAD_PAGE })}`), null, budget);
