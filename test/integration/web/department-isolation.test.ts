@@ -99,7 +99,7 @@ describe('starting a conversation to an address of another department’s custom
     expect(audit.body.items[0].data).not.toHaveProperty('followUpOf');
     for (const text of [res.text, again.text, audit.text]) {
       expect(text).not.toContain(String(first._id));
-      expect(text).not.toContain(`#${first.number}`);
+      expect(text).not.toMatch(new RegExp(`#${first.number}(?!\\d)`));
     }
     // A supervisor, who sees both, still sees the link.
     expect((await supervisor.get(`/api/tickets/${ticket.id}`)).body.previousTicketId).toBe(String(first._id));
@@ -122,5 +122,126 @@ describe('starting a conversation to an address of another department’s custom
     expect(detail.body.previousTicketId).toBeNull();
     const audit = await sales.get(`/api/tickets/${next._id}/audit`);
     expect(audit.body.items[0].data).not.toHaveProperty('followUpOf');
+    // Nor does the reason its first message was threaded as it was (the thread and the live event).
+    const thread = await sales.get(`/api/tickets/${next._id}/messages`);
+    expect(thread.body.items[0].threadReason).toMatchObject({ rule: 'conversation' });
+    const live = h.t.events.find((e) => e.type === 'message.created' && e.message.ticketId === String(next._id));
+    for (const text of [detail.text, audit.text, thread.text, JSON.stringify(live)]) {
+      expect(text).not.toContain(String(first._id));
+      expect(text).not.toMatch(new RegExp(`#${first.number}(?!\\d)`));
+    }
+  });
+});
+
+describe('the neighbours: what Sales may not see of Billing answers 404 or is left out', () => {
+  let blobId: string;
+  let noteId: string;
+  let mine: string;
+  let admin: ApiClient;
+  let billingAgent: ApiClient;
+
+  beforeAll(async () => {
+    admin = await h.login(await createUser(h.t.core, 'admin', []));
+    billingAgent = await h.login(await createUser(h.t.core, 'agent', [billingDept]));
+    const note = await supervisor.post(`/api/tickets/${billingTicket.id}/note`, {
+      text: 'internal: refund 4711 approved',
+      attachments: [{ fileName: 'invoice-4711.txt', mimeType: 'text/plain', contentBase64: Buffer.from('invoice 4711').toString('base64') }],
+    });
+    expect(note.status, note.text).toBe(202);
+    noteId = note.body.id;
+    blobId = note.body.attachments[0].blobId;
+    const own = await sales.post('/api/tickets', { inboxId: salesMail, to: 'someone.else@example.com', subject: 'Mine', text: 'hello' });
+    mine = own.body.ticket.id;
+  });
+
+  it('the ticket, its thread, audit, recipients, reply window, replies and notes: 404 without a name', async () => {
+    for (const path of ['', '/messages', '/audit', '/audit/verify', '/recipients', '/reply-window']) {
+      const res = await sales.get(`/api/tickets/${billingTicket.id}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.text).not.toContain('Overdue');
+    }
+    expect((await sales.post(`/api/tickets/${billingTicket.id}/reply`, { text: 'x' })).status).toBe(404);
+    expect((await sales.post(`/api/tickets/${billingTicket.id}/note`, { text: 'x' })).status).toBe(404);
+    expect((await sales.patch(`/api/tickets/${billingTicket.id}`, { status: 'open' })).status).toBe(404);
+    expect((await sales.post(`/api/messages/${noteId}/retry`)).status).toBe(404);
+  });
+
+  it('search by number, by subject and by contact, the list filtered by its contact or department: nothing', async () => {
+    for (const q of [`#${billingTicket.number}`, String(billingTicket.number), 'Overdue', 'Bia']) {
+      const res = await sales.get(`/api/search/tickets?q=${encodeURIComponent(q)}`);
+      expect(res.status, q).toBe(200);
+      expect(res.body.items.map((t: { id: string }) => t.id), q).not.toContain(billingTicket.id);
+    }
+    for (const filter of [`contactId=${billingTicket.contactId}`, `departmentId=${billingDept}`]) {
+      const res = await sales.get(`/api/tickets?${filter}`);
+      expect(res.status, filter).toBe(200);
+      expect(res.body.items.map((t: { id: string }) => t.id), filter).not.toContain(billingTicket.id);
+    }
+  });
+
+  it('an attachment of its messages, by blob id: 404 (the supervisor gets it)', async () => {
+    expect((await supervisor.get(`/api/attachments/${blobId}`)).status).toBe(200);
+    const res = await sales.get(`/api/attachments/${blobId}`);
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain('invoice 4711');
+  });
+
+  it('merge and split with it on either side: 404, nothing moved', async () => {
+    expect((await sales.post(`/api/tickets/${mine}/merge`, { targetId: billingTicket.id })).status).toBe(404);
+    expect((await sales.post(`/api/tickets/${billingTicket.id}/merge`, { targetId: mine })).status).toBe(404);
+    const thread = await sales.get(`/api/tickets/${mine}/messages`);
+    const split = await sales.post(`/api/tickets/${mine}/split`, { messageIds: [thread.body.items[0].id], targetTicketId: billingTicket.id });
+    expect(split.status).toBe(404);
+    expect((await sales.post(`/api/tickets/${billingTicket.id}/split`, { messageIds: [noteId] })).status).toBe(404);
+    const after = (await models().Ticket.findById(billingTicket.id).lean())!;
+    expect(after.mergedInto).toBeUndefined();
+    expect(after.mergedTicketIds).toEqual([]);
+  });
+
+  it('a macro on it: 404, nothing applied', async () => {
+    const macro = await admin.post('/api/macros', { name: 'Close it', actions: { status: 'solved', tagsAdd: ['probe'] } });
+    expect(macro.status, macro.text).toBe(201);
+    expect((await sales.post(`/api/tickets/${billingTicket.id}/macros/${macro.body.id}`, {})).status).toBe(404);
+    const after = (await models().Ticket.findById(billingTicket.id).lean())!;
+    expect(after.tags).not.toContain('probe');
+    expect(after.status).toBe('new');
+  });
+
+  it('canned responses of Billing and another agent’s personal ones: not listed, 404 to change', async () => {
+    const shared = await supervisor.post('/api/canned-responses', { shortcut: 'billing-refund', title: 'Refund', body: 'Your refund…', departmentId: String(billingDept) });
+    expect(shared.status, shared.text).toBe(201);
+    const personal = await billingAgent.post('/api/canned-responses', { shortcut: 'bia-private', title: 'Bia', body: 'Dear Bia…', personal: true });
+    expect(personal.status, personal.text).toBe(201);
+    const list = await sales.get('/api/canned-responses');
+    expect(list.body.items.map((c: { shortcut: string }) => c.shortcut)).not.toContain('billing-refund');
+    expect(list.body.items.map((c: { shortcut: string }) => c.shortcut)).not.toContain('bia-private');
+    expect((await sales.patch(`/api/canned-responses/${personal.body.id}`, { body: 'changed' })).status).toBe(404);
+    expect((await sales.delete(`/api/canned-responses/${personal.body.id}`)).status).toBe(404);
+  });
+
+  it('reports with Billing as the department filter: an agent gets only their own numbers (none there)', async () => {
+    const live = await sales.get(`/api/reports/live?departmentId=${billingDept}`);
+    expect(live.status).toBe(200);
+    expect(live.body).toMatchObject({ openTotal: 0, waiting: 0 });
+    expect((await supervisor.get(`/api/reports/live?departmentId=${billingDept}`)).body.openTotal).toBeGreaterThan(0);
+    for (const path of ['/api/reports/channels', '/api/reports/agents']) {
+      const res = await sales.get(`${path}?departmentId=${billingDept}`);
+      expect(res.status, path).toBe(200);
+      expect(res.body.total?.newTickets ?? 0, path).toBe(0);
+    }
+    expect((await sales.get(`/api/reports/agents?departmentId=${billingDept}`)).body.agents).toEqual([]);
+  });
+
+  it('the contact, by id, search and update: 404 and nothing', async () => {
+    const other = await h.t.core.ingest.accept([
+      { ...emailEvent(billingMail, { messageId: `<b2-${Date.now()}@example.com>`, from: 'carla@example.com', subject: 'Invoice', text: 'x' }), sender: { handle: 'carla@example.com', email: 'carla@example.com', displayName: 'Carla Conta' } },
+    ]);
+    expect(other).toBeDefined();
+    await h.t.core.ingest.drain();
+    const carla = (await models().Contact.findOne({ identities: 'email:carla@example.com' }).lean())!;
+    expect((await sales.get(`/api/contacts/${carla._id}`)).status).toBe(404);
+    expect((await sales.patch(`/api/contacts/${carla._id}`, { name: 'Hacked' })).status).toBe(404);
+    for (const q of ['Carla', 'carla@example.com', 'carla']) expect((await sales.get(`/api/contacts?q=${encodeURIComponent(q)}`)).body.items, q).toEqual([]);
+    expect((await models().Contact.findById(carla._id).lean())!.name).toBe('Carla Conta');
   });
 });
