@@ -106,6 +106,22 @@ describe('starting a conversation to an address of another department’s custom
     expect((await supervisor.get(`/api/tickets/${ticket.id}/audit`)).body.items[0].data.followUpOf).toBe(first.number);
   });
 
+  it('a number whose conversation on the inbox is open in Billing’s ticket: 409 that names no ticket, nothing written', async () => {
+    const number = '+5511922220003';
+    await h.t.core.ingest.accept([smsEvent(salesSms, { sid: `CO-${Date.now()}`, from: number, text: 'an open matter' })]);
+    await h.t.core.ingest.drain();
+    const open = (await models().Ticket.findOne({ inboxId: new Types.ObjectId(salesSms), 'replyTo.phone': number }).lean())!;
+    expect((await supervisor.patch(`/api/tickets/${open._id}`, { departmentId: String(billingDept) })).status).toBe(200);
+    const before = await models().Ticket.countDocuments({});
+    const res = await sales.post('/api/tickets', { inboxId: salesSms, to: number, text: 'Hello?' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('CONVERSATION_OPEN');
+    expect(res.body.error.details).toBeUndefined();
+    expect(res.text).not.toContain(String(open._id));
+    expect(res.text).not.toMatch(new RegExp(`#${open.number}(?!\\d)`));
+    expect(await models().Ticket.countDocuments({})).toBe(before);
+  });
+
   it('the customer’s own follow-up on Sales’ inbox after the ticket moved to Billing names it neither', async () => {
     const number = '+5511922220002';
     await h.t.core.ingest.accept([smsEvent(salesSms, { sid: `FI-1-${Date.now()}`, from: number, text: 'first' })]);
