@@ -40,12 +40,18 @@ export type ThreadDecision =
 
 export function decideThread(f: ThreadFacts): ThreadDecision {
   const notes: string[] = [];
-  let pick: { ticket: CandidateTicket; rule: ThreadRule; detail: string } | undefined;
+  // `detail(name)`: the reason, naming the ticket as `name` — its number when the message lands in it, but
+  // "the previous ticket" for a follow-up: the ticket followed may be another department's by now, and the
+  // reason is shown with the message to whoever sees the follow-up (its number stays in `previousTicketId`).
+  let pick: { ticket: CandidateTicket; rule: ThreadRule; detail: (name: string) => string } | undefined;
 
   if (f.reference) {
-    pick = { ticket: f.reference.ticket, rule: 'reference', detail: `${f.reference.via} matches ticket #${f.reference.ticket.number}` };
+    const via = f.reference.via;
+    pick = { ticket: f.reference.ticket, rule: 'reference', detail: (name) => `${via} matches ${name}` };
   } else if (f.subjectToken?.ticket && f.subjectToken.senderIsParticipant) {
-    pick = { ticket: f.subjectToken.ticket, rule: 'subject-token', detail: `subject token [#${f.subjectToken.number}] from a participant` };
+    // The number the customer wrote in the subject, which the message shows anyway.
+    const token = f.subjectToken.number;
+    pick = { ticket: f.subjectToken.ticket, rule: 'subject-token', detail: () => `subject token [#${token}] from a participant` };
   } else {
     if (f.subjectToken) {
       notes.push(
@@ -54,15 +60,16 @@ export function decideThread(f: ThreadFacts): ThreadDecision {
           : `subject token [#${f.subjectToken.number}] ignored: no such ticket`,
       );
     }
-    if (f.quoted) pick = { ticket: f.quoted, rule: 'quoted-message', detail: `quotes a message of ticket #${f.quoted.number}` };
-    else if (f.conversation) pick = { ticket: f.conversation, rule: 'conversation', detail: `same conversation as ticket #${f.conversation.number}` };
+    if (f.quoted) pick = { ticket: f.quoted, rule: 'quoted-message', detail: (name) => `quotes a message of ${name}` };
+    else if (f.conversation) pick = { ticket: f.conversation, rule: 'conversation', detail: (name) => `same conversation as ${name}` };
   }
 
   const suffix = notes.length ? `; ${notes.join('; ')}` : '';
   if (!pick) return { action: 'new', rule: 'new-conversation', detail: `new conversation${suffix}` };
 
   const { ticket, rule } = pick;
-  const detail = pick.detail + suffix;
+  const detail = pick.detail(`ticket #${ticket.number}`) + suffix;
+  const followUp = pick.detail('the previous ticket') + suffix;
   if (activeStatuses.includes(ticket.status)) return { action: 'append', ticketId: ticket.id, rule, detail };
   if (ticket.status === 'solved') {
     if (f.automated) return { action: 'append', ticketId: ticket.id, rule, detail: `${detail}; automated message kept on the solved ticket, not reopened` };
@@ -70,7 +77,7 @@ export function decideThread(f: ThreadFacts): ThreadDecision {
     if (solvedAgo <= f.reopenWindowMs) {
       return { action: 'reopen', ticketId: ticket.id, rule, detail: `${detail}; solved ticket reopened within the reopen window` };
     }
-    return { action: 'new', previousTicketId: ticket.id, rule, detail: `${detail}; solved outside the reopen window, follow-up ticket` };
+    return { action: 'new', previousTicketId: ticket.id, rule, detail: `${followUp}; solved outside the reopen window, follow-up ticket` };
   }
-  return { action: 'new', previousTicketId: ticket.id, rule, detail: `${detail}; ticket is closed, follow-up ticket` };
+  return { action: 'new', previousTicketId: ticket.id, rule, detail: `${followUp}; ticket is closed, follow-up ticket` };
 }

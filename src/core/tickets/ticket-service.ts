@@ -22,6 +22,7 @@ import type { OpenWork } from './open-work.js';
 import { listTickets, type TicketListQuery } from './ticket-queries.js';
 import { checkSync, type SyncResult } from './sync-check.js';
 import { canSee, visibilityFilter } from './visibility.js';
+import { seesLinkedTicket, withoutHiddenLinks } from './linked-ticket.js';
 
 /** `sla`: the change moves SLA clocks; due times are recomputed on the changed ticket, under the same lock. */
 export type TicketChange = { update: Record<string, unknown>; audit: { type: string; data: Record<string, unknown> }; change: string; sla?: SlaChange } | null;
@@ -78,11 +79,13 @@ export class TicketService {
   async auditTrail(viewer: Viewer, ticketId: string, afterSeq = 0, limit = 200) {
     const ticket = await this.get(viewer, ticketId);
     const events = await readAuditTrail(this.models, ticket._id, afterSeq, limit);
+    // The number of the ticket this one follows up, only to whoever may see that one (linked-ticket.ts).
+    const hidePrevious = events.some((e) => e.type === 'ticket.created') && !(await seesLinkedTicket(this.models, viewer, ticket.previousTicketId));
     return events.map((e) => ({
       seq: e.seq,
       type: e.type,
       actor: e.actor,
-      data: JSON.parse(e.dataJson) as Record<string, unknown>,
+      data: withoutHiddenLinks(JSON.parse(e.dataJson) as Record<string, unknown>, e.type, hidePrevious),
       at: e.at,
       hash: e.hash,
       prevHash: e.prevHash,

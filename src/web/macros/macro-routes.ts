@@ -66,7 +66,7 @@ export const macroRoutes = [
     body: ApplyBodySchema,
     handler: async ({ core, viewer, params, body }) => {
       const { ticket, replyId } = await core.macros.apply(viewer, params.macroId, params.id, body?.clientMessageId);
-      return { ticket: await toTicketDetailView(core, ticket), replyId };
+      return { ticket: await toTicketDetailView(core, viewer, ticket), replyId };
     },
   }),
 ];

@@ -23,7 +23,7 @@ export const conversationRoutes = [
     status: 201,
     handler: async ({ core, viewer, body, res }) => {
       const { ticket, message } = replayed(res, await core.conversationStarter.startOnce(viewer, body));
-      return { ticket: await toTicketDetailView(core, ticket), messageId: String(message._id) };
+      return { ticket: await toTicketDetailView(core, viewer, ticket), messageId: String(message._id) };
     },
   }),
 ];

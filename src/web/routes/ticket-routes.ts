@@ -35,7 +35,7 @@ export const ticketRoutes = [
     summary: 'Ticket detail: SLA targets and times, contact, inbox, department and assignee',
     access: 'user',
     params: IdParamsSchema,
-    handler: async ({ core, viewer, params }) => toTicketDetailView(core, await core.tickets.get(viewer, params.id)),
+    handler: async ({ core, viewer, params }) => toTicketDetailView(core, viewer, await core.tickets.get(viewer, params.id)),
   }),
   defineRoute({
     method: 'patch',
@@ -46,7 +46,7 @@ export const ticketRoutes = [
     access: 'user',
     params: IdParamsSchema,
     body: TicketPatchSchema,
-    handler: async ({ core, viewer, params, body }) => toTicketDetailView(core, await applyTicketPatch(core, viewer, params.id, body)),
+    handler: async ({ core, viewer, params, body }) => toTicketDetailView(core, viewer, await applyTicketPatch(core, viewer, params.id, body)),
   }),
   defineRoute({
     method: 'post',
@@ -68,7 +68,7 @@ export const ticketRoutes = [
     access: 'user',
     params: IdParamsSchema,
     body: MergeSchema,
-    handler: async ({ core, viewer, params, body }) => toTicketDetailView(core, await core.tickets.merge(viewer, params.id, body.targetId)),
+    handler: async ({ core, viewer, params, body }) => toTicketDetailView(core, viewer, await core.tickets.merge(viewer, params.id, body.targetId)),
   }),
   defineRoute({
     method: 'post',
@@ -79,6 +79,6 @@ export const ticketRoutes = [
     access: 'user',
     params: IdParamsSchema,
     body: SplitSchema,
-    handler: async ({ core, viewer, params, body }) => toTicketDetailView(core, await core.ticketSplit.split(viewer, params.id, body)),
+    handler: async ({ core, viewer, params, body }) => toTicketDetailView(core, viewer, await core.ticketSplit.split(viewer, params.id, body)),
   }),
 ];

@@ -1,16 +1,18 @@
 import type { Core } from '../../core/create-core.js';
 import { toTicketSummary } from '../../core/events/views.js';
 import type { Ticket } from '../../core/models/ticket.js';
+import type { Viewer } from '../../core/users/viewer.js';
 import { toContactView } from './contact-view.js';
 import { idOrNull, isoOrNull } from './iso.js';
 
 /**
  * One ticket with everything the detail pane needs: SLA targets and times,
  * the contact, and the names of its inbox, department and assignee. The
- * caller has already checked the viewer may see the ticket.
+ * caller has already checked the viewer may see the ticket; the ticket it
+ * follows up is named only to a viewer who may see that one too.
  */
-export async function toTicketDetailView(core: Core, t: Ticket) {
-  const { contact, inbox, department, assignee } = await core.ticketContext.of(t);
+export async function toTicketDetailView(core: Core, viewer: Viewer, t: Ticket) {
+  const { contact, inbox, department, assignee, previousVisible } = await core.ticketContext.of(t, viewer);
   return {
     ...toTicketSummary(t),
     type: t.type ?? null,
@@ -32,7 +34,7 @@ export async function toTicketDetailView(core: Core, t: Ticket) {
     csat: t.csat
       ? { rating: t.csat.rating ?? null, comment: t.csat.comment ?? null, requestedAt: t.csat.requestedAt.toISOString(), ratedAt: isoOrNull(t.csat.ratedAt) }
       : null,
-    previousTicketId: idOrNull(t.previousTicketId),
+    previousTicketId: previousVisible ? idOrNull(t.previousTicketId) : null,
     mergedInto: idOrNull(t.mergedInto),
     mergedTicketIds: t.mergedTicketIds.map(String),
     createdAt: t.createdAt.toISOString(),

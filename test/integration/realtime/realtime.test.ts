@@ -137,6 +137,22 @@ describe('rooms and the projector', () => {
     b.disconnect();
   });
 
+  it('typing and activity on a ticket the agent could not join: refused, and its viewers never hear of them', async () => {
+    const ticket = await inbound(inboxA, '+5511900000013');
+    const id = String(ticket._id);
+    const [a, b] = await Promise.all([agentA, agentB].map(async (u) => h.connect(await h.login(u))));
+    await Promise.all([a!, b!].map(connected));
+    expect(await ack(a!, 'ticket:join', { ticketId: id })).toMatchObject({ ok: true });
+    const gotA = record(a!, ['ticket:viewers', 'agent:typing', 'message.created']);
+    expect(await ack(b!, 'ticket:join', { ticketId: id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await ack(b!, 'typing', { ticketId: id, mode: 'reply', typing: true })).toMatchObject({ ok: false, error: { code: 'NOT_JOINED' } });
+    expect(await ack(b!, 'ticket:activity', { ticketId: id, activity: 'replying' })).toMatchObject({ ok: false, error: { code: 'NOT_JOINED' } });
+    await fence(gotA);
+    expect(gotA.filter((e) => e.name !== 'message.created')).toEqual([]);
+    a!.disconnect();
+    b!.disconnect();
+  });
+
   it('tells agents who else is viewing and replying (collision) and relays typing', async () => {
     const ticket = await inbound(inboxA, '+5511900000004');
     const id = String(ticket._id);

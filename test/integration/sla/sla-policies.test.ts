@@ -76,7 +76,7 @@ describe('SLA policies', () => {
 
     // The detail view and the REST list name the policy.
     const { toTicketDetailView } = await import('../../../src/web/views/ticket-detail-view.js');
-    expect((await toTicketDetailView(t.core, onA)).sla).toMatchObject({ policyName: 'Inbox A', nextResponseDueAt: null, pausedAt: null });
+    expect((await toTicketDetailView(t.core, admin, onA)).sla).toMatchObject({ policyName: 'Inbox A', nextResponseDueAt: null, pausedAt: null });
 
     // Editing "Inbox A" moves its open ticket, with the reason, and leaves the others alone.
     const edited = await t.core.sla.updatePolicy(admin, String(inboxPolicy._id), { name: 'Inbox A', targets: targets([20, 60, 45, 240]), inboxId: inboxA });
