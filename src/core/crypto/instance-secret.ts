@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
+import { link, open, readFile, rm } from 'node:fs/promises';
+import { makeDir } from '../fs/make-dir.js';
 import path from 'node:path';
 import { AppError } from '../errors/app-error.js';
 
@@ -20,7 +21,7 @@ export async function resolveInstanceSecret(opts: {
   const file = path.join(opts.dataDir, 'secret.key');
   const existing = await readSecretFile(file);
   if (existing !== undefined) return { secret: existing, source: 'data-dir' };
-  await mkdir(opts.dataDir, { recursive: true });
+  await makeDir(opts.dataDir);
   await createOnce(file, `${randomBytes(32).toString('base64url')}\n`);
   // Whoever created it first (two first starts at once) decides; both read the same key.
   return { secret: (await readSecretFile(file))!, source: 'generated' };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { link, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { makeDir } from '../fs/make-dir.js';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
@@ -122,7 +123,7 @@ async function takeOver(file: string, seen: string, text: string): Promise<boole
 }
 
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
-  await mkdir(dataDir, { recursive: true });
+  await makeDir(dataDir);
   const file = path.join(dataDir, 'ponte.lock');
   const me: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   const text = `${JSON.stringify(me)}\n`;

@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logging/logger.js';
+import { makeDir } from '../fs/make-dir.js';
 
 /**
  * Builds (when needed) and runs scripts/ferretdb/ferretdb-embedded, a small Go
@@ -210,7 +211,7 @@ export async function launchFerretDb(opts: {
   /** Called when the process exits without `stop()` (a crash, a kill); the supervisor restarts it. */
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }): Promise<RunningFerretDb> {
-  await fs.mkdir(opts.dir, { recursive: true });
+  await makeDir(opts.dir);
   const child = spawn(opts.binary, ['-dir', path.resolve(opts.dir), '-listen', opts.listen ?? '127.0.0.1:0', '-stdin-watch'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     // A group of its own: a terminal's Ctrl+C (SIGINT to the whole foreground group) reaches the hub only, whose

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logging/logger.js';
 import { RestartOnExit } from './restart-on-exit.js';
+import { makeDir } from '../fs/make-dir.js';
 
 /**
  * mongodb-memory-server with a persistent dbPath: a real mongod when one can be had.
@@ -68,7 +69,7 @@ export async function startMemoryServer(opts: {
   restartDelaysMs?: number[];
 }): Promise<RunningMemoryServer> {
   const { MongoMemoryServer } = await import('mongodb-memory-server-core');
-  await fs.mkdir(opts.dbPath, { recursive: true });
+  await makeDir(opts.dbPath);
   const { systemBinary } = opts;
   const server = new MongoMemoryServer({
     instance: { dbPath: path.resolve(opts.dbPath), storageEngine: 'wiredTiger' },

@@ -24,6 +24,10 @@ export function describeStartFailure(err: unknown, context: { port: number; host
     const what = { EACCES: 'permission denied', EPERM: 'operation not permitted', ENOTDIR: 'a part of the path is a file, not a folder', EROFS: 'read-only file system', ENOSPC: 'no space left on the device', EEXIST: 'a file is in the way' }[code as string];
     return `Cannot use DATA_DIR ${context.dataDir}: ${syscall ?? 'access'} ${path}: ${what}. Set DATA_DIR to a folder this user can write, or fix its permissions.`;
   }
+  // mkdir answering ENOENT under a parent that exists (/proc, /sys): the folder cannot be made there (fs/make-dir.ts).
+  if (path && code === 'ENOENT' && syscall === 'mkdir') {
+    return `Cannot use DATA_DIR ${context.dataDir}: mkdir ${path}: this file system takes no new folders there. Set DATA_DIR to a folder this user can write, or fix its permissions.`;
+  }
   // The embedded FerretDB's SQLite answering a write on a full disk (SQLITE_FULL), relayed as a server error.
   if (/database or disk is full/.test(err.message)) {
     return `The database under DATA_DIR ${context.dataDir} could not write: no space left on the device (SQLite: "database or disk is full"). Free some space there, or move DATA_DIR to another disk.`;
