@@ -146,5 +146,5 @@ describe('a long thread', () => {
     expect(again.filter((q) => q.get('before') === 'end')).toHaveLength(1);
     expect(again.filter((q) => !q.get('before') && !q.get('after'))).toHaveLength(0);
     await page.locator('[data-testid=older-loading]').waitFor({ state: 'attached' });
-  });
+  }, 180_000); // ten page reads of a 1,000-message thread and a reconnect: 25–100 s on a loaded 2-core host
 });

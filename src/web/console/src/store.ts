@@ -64,8 +64,11 @@ class Store {
   olderCursor = new Map<string, string | null>();
   /** Threads whose older page is on its way, or whose last attempt failed (the view offers to try again). */
   olderState = new Map<string, 'loading' | 'failed'>();
-  /** Bumped by each read of a thread's newest page: an older page read before it no longer fits and is dropped. */
-  private threadReads = new Map<string, number>();
+  /**
+   * Bumped by each read of a thread's newest page: an older page read before it no longer fits and is dropped,
+   * and the view goes to the bottom (the older messages above it may be gone).
+   */
+  threadReads = new Map<string, number>();
   /** Told just before older messages go in front of a thread (the view notes what the agent is looking at). */
   private olderListeners = new Set<(ticketId: string) => void>();
   audits = new Map<string, AuditEvent[]>();

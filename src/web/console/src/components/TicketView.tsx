@@ -113,9 +113,10 @@ export function TicketView() {
   const messages = items.flatMap((it) => (it.kind === 'message' ? [it.m.id] : []));
   const newest = messages.at(-1);
   const stick = useRef(true);
+  const reads = id ? (s.threadReads.get(id) ?? 0) : 0;
   useEffect(() => {
     stick.current = true;
-  }, [id, newest]);
+  }, [id, newest, reads]);
   const rendered = Boolean(detail);
   const older = id ? s.olderCursor.get(id) : undefined;
   const olderState = id ? s.olderState.get(id) : undefined;
@@ -144,7 +145,7 @@ export function TicketView() {
   useEffect(() => {
     const el = scroller.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [id, newest]);
+  }, [id, newest, reads]);
   // Older messages go in front: the message at the top of the view stays where it is on the screen.
   const anchor = useRef<{ messageId: string; top: number } | null>(null);
   useEffect(
