@@ -23,14 +23,20 @@ let ids: string[];
 const start = Date.now() - 2 * 24 * 3600_000;
 const UI = { timeout: 30_000 };
 const PHONE = '+5511966000001';
+const TIED = 150;
+const TIED_PHONE = '+5511966000002';
 const text = (i: number) => `Message ${String(i + 1).padStart(4, '0')}${i % 7 === 0 ? ' — a longer one, so that the messages are not all of one height in the view' : ''}`;
 
 beforeAll(async () => {
   app = await startApp();
   supervisor = await createUser(app.core, 'supervisor');
   inbox = String((await createInbox(app.core, 'sms'))._id);
-  // One batch through the ingest: a second apart, the first message first.
-  await app.core.ingest.accept(Array.from({ length: COUNT }, (_, i) => smsEvent(inbox, { sid: `SM-long-${i}`, from: PHONE, text: text(i), at: new Date(start + i * 1000) })));
+  // One batch through the ingest: a second apart, the first message first; and a second customer's 150 at one
+  // and the same millisecond (the page boundary is a tie that only the message id breaks).
+  await app.core.ingest.accept([
+    ...Array.from({ length: COUNT }, (_, i) => smsEvent(inbox, { sid: `SM-long-${i}`, from: PHONE, text: text(i), at: new Date(start + i * 1000) })),
+    ...Array.from({ length: TIED }, (_, i) => smsEvent(inbox, { sid: `SM-tied-${i}`, from: TIED_PHONE, text: `Tied ${i}`, at: new Date(start) })),
+  ]);
   await app.core.ingest.drain();
   const rows = await modelsOf(app.core).Message.find({ providerKey: /^sms:SM-long-/ }, { _id: 1, ticketId: 1, occurredAt: 1 }).sort({ occurredAt: 1 }).lean();
   expect(rows).toHaveLength(COUNT);
@@ -147,4 +153,19 @@ describe('a long thread', () => {
     expect(again.filter((q) => !q.get('before') && !q.get('after'))).toHaveLength(0);
     await page.locator('[data-testid=older-loading]').waitFor({ state: 'attached' });
   }, 180_000); // ten page reads of a 1,000-message thread and a reconnect: 25–100 s on a loaded 2-core host
+
+  it('messages at one millisecond: the page read later goes before those held, in the order the API pages them', async () => {
+    const rows = await modelsOf(app.core).Message.find({ providerKey: /^sms:SM-tied-/ }, { _id: 1, ticketId: 1 }).lean();
+    const tied = rows.map((r) => String(r._id)).sort();
+    const own = await b.browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+    const page = await own.newPage();
+    page.setDefaultTimeout(30_000);
+    await signInToConsole(page, app.url, supervisor);
+    await page.evaluate((id) => ((globalThis as any).location.hash = `#/t/${id}`), String(rows[0]!.ticketId));
+    await expect.poll(() => shownIds(page), UI).toEqual(tied.slice(-PAGE));
+    await page.locator('[data-testid=thread]').evaluate((el) => (el.scrollTop = 0));
+    await page.locator('[data-testid=thread-start]').waitFor({ state: 'visible' });
+    expect(await shownIds(page)).toEqual(tied);
+    await own.close();
+  });
 });

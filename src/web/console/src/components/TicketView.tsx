@@ -75,7 +75,18 @@ function threadItems(s: ReturnType<typeof useStore>, id: string, thread: Map<str
       const text = Date.parse(e.at) >= from ? auditLine(e) : null;
       return text ? [{ kind: 'audit' as const, at: e.at, e, text }] : [];
     }),
-  ].sort((a, b) => a.at.localeCompare(b.at));
+  ].sort(inThreadOrder);
+}
+
+/**
+ * Time first; at the same millisecond messages by id (the API's thread order: an older page read later would
+ * otherwise land after the messages held), then audit lines by seq.
+ */
+function inThreadOrder(a: Item, b: Item): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  if (a.kind !== b.kind) return a.kind === 'message' ? -1 : 1;
+  const [x, y] = a.kind === 'message' && b.kind === 'message' ? [a.m.id, b.m.id] : a.kind === 'audit' && b.kind === 'audit' ? [a.e.seq, b.e.seq] : [0, 0];
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** The first message at least partly in view, and how far below the top of the view its top is. */
