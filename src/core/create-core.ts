@@ -50,7 +50,7 @@ import { MessageKeys } from './messages/message-keys.js';
 import { ThreadBackfill } from './tickets/thread-backfill.js';
 import { ThreadEntries } from './tickets/thread-entries.js';
 import { TicketSplitter } from './tickets/ticket-split.js';
-import { listThread } from './tickets/thread-queries.js';
+import { listThread, type ThreadRange } from './tickets/thread-queries.js';
 import { StopSnapshots, type SnapshotParts } from './sync/stop-snapshots.js';
 import { OpenWork } from './tickets/open-work.js';
 import { ContactOrder } from './contacts/contact-order.js';
@@ -292,7 +292,7 @@ export function createCore({ config, connection, logger, secret, channels, clock
     canned: new CannedResponseService(connection),
     conversations: new CustomerConversationService(models, () => isFerretDb(connection)),
     // Read through thread entries by `_id` on the embedded database; on MongoDB the index serves the query.
-    threads: { list: async (ticket: Ticket, opts: { after?: string; limit: number }) => listThread(models, ticket, { ...opts, byEntries: await isFerretDb(connection) }) },
+    threads: { list: async (ticket: Ticket, opts: ThreadRange) => listThread(models, ticket, { ...opts, byEntries: await isFerretDb(connection) }) },
     /** Whether the driver holds a live connection (the health route's first look). */
     databaseConnected: () => connection.readyState === 1,
     reports,

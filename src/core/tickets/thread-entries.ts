@@ -116,8 +116,8 @@ const hex = (id: Types.ObjectId) => id.toHexString();
 const compare = (a: ThreadPosition, b: ThreadPosition) => a.at.getTime() - b.at.getTime() || (hex(a.id) < hex(b.id) ? -1 : hex(a.id) > hex(b.id) ? 1 : 0);
 
 /**
- * The messages of `ticketIds` after `after`, in (occurredAt, _id) order, at most `take`, read by `_id`
- * through their entries — or `null` when some ticket's entries are not known to be complete (it predates
+ * The messages of `ticketIds` after `after` — or, with `before`, the newest ones before it (`'end'`: the
+ * newest of all) — in (occurredAt, _id) order, at most `take`, read by `_id` through their entries — or `null` when some ticket's entries are not known to be complete (it predates
  * them and has no mark, or it is gone) or one is missing under a later one (deleted): the caller asks
  * the `(ticketId, occurredAt)` query instead, so the answer is always the query's.
  * `complete` lists the tickets known to be complete without their mark (created with entries).
@@ -129,6 +129,7 @@ export async function readThreadByEntries<M extends { _id: Types.ObjectId; ticke
   after: ThreadPosition | undefined,
   take: number,
   load: (id: Types.ObjectId) => Promise<M | null>,
+  before?: ThreadPosition | 'end',
 ): Promise<M[] | null> {
   const flagged = await Promise.all(
     ticketIds.map(async (id) => complete.has(String(id)) || Boolean((await models.Ticket.findOne({ _id: id }, { threadEntries: 1 }).lean())?.threadEntries)),
@@ -143,10 +144,14 @@ export async function readThreadByEntries<M extends { _id: Types.ObjectId; ticke
       if (!e.messageId || !e.occurredAt || seen.has(String(e.messageId))) continue;
       seen.add(String(e.messageId));
       const position = { at: e.occurredAt, id: e.messageId };
-      if (!after || compare(position, after) > 0) candidates.push(position);
+      if (after && compare(position, after) <= 0) continue;
+      if (before && before !== 'end' && compare(position, before) >= 0) continue;
+      candidates.push(position);
     }
   }
   candidates.sort(compare);
+  // Backwards: the newest candidates are read first, so a page before a point costs its own reads only.
+  if (before) candidates.reverse();
   const found: M[] = [];
   for (let i = 0; i < candidates.length && found.length < take; ) {
     // As many as still wanted, at least a probe's worth, at most MAX_READ_WIDTH lookups on their way at once.
@@ -155,5 +160,5 @@ export async function readThreadByEntries<M extends { _id: Types.ObjectId; ticke
     i += width;
     for (const m of batch) if (m && inThread.has(String(m.ticketId)) && found.length < take) found.push(m);
   }
-  return found;
+  return before ? found.reverse() : found;
 }

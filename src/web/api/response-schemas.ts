@@ -401,7 +401,8 @@ export const responseSchemas: Readonly<Record<string, z.ZodType>> = {
   callBack: z.object({ providerCallId: z.string() }),
   getTicketAudit: z.object({ items: z.array(AuditEventSchema) }),
   verifyTicketAudit: AuditChainReportSchema,
-  listTicketMessages: z.object({ items: z.array(MessageDetailSchema), nextCursor: z.string().nullable() }),
+  /** `nextCursor` on forward reads (`after`), `prevCursor` on backward ones (`before`); the other is null. */
+  listTicketMessages: z.object({ items: z.array(MessageDetailSchema), nextCursor: z.string().nullable(), prevCursor: z.string().nullable() }),
   replyToTicket: MessageDetailSchema,
   addTicketNote: MessageDetailSchema,
   retryMessage: MessageDetailSchema,

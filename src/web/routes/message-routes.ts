@@ -12,13 +12,16 @@ export const messageRoutes = [
     path: '/tickets/:id/messages',
     operationId: 'listTicketMessages',
     tag: 'messages',
-    summary: 'Messages and notes of a ticket (and of tickets merged into it), oldest first, paged forward',
+    summary:
+      'Messages and notes of a ticket (and of tickets merged into it), oldest first in every page. Paged forward with ' +
+      '`after=<nextCursor>`, or backward from the newest with `before=end`, then `before=<prevCursor>` (a console opens ' +
+      'a long thread at its end and reads older pages on demand); `after` and `before` together are a 400',
     access: 'user',
     params: IdParamsSchema,
     query: ThreadQuerySchema,
     handler: async ({ core, viewer, params, query }) => {
       const page = await core.threads.list(await core.tickets.get(viewer, params.id), query);
-      return { items: page.items.map(toMessageDetailView), nextCursor: page.nextCursor };
+      return { items: page.items.map(toMessageDetailView), nextCursor: page.nextCursor, prevCursor: page.prevCursor };
     },
   }),
   defineRoute({

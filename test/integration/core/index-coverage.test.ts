@@ -106,11 +106,18 @@ describe('index coverage (MongoDB)', () => {
     origin = 'thread as served (FerretDB: by thread entries)';
     const served = await t.core.threads.list(ticket, { limit: 1 });
     if (served.nextCursor) await t.core.threads.list(ticket, { limit: 1, after: served.nextCursor });
+    origin = 'thread newest page as served (the console opens a ticket at its end)';
+    const newestServed = await t.core.threads.list(ticket, { limit: 1, before: 'end' });
+    if (newestServed.prevCursor) await t.core.threads.list(ticket, { limit: 1, before: newestServed.prevCursor });
     // The query: MongoDB's thread, and FerretDB's for a ticket whose thread entries are incomplete.
     origin = 'thread';
     const thread = await listThread(m, ticket, { limit: 1 });
     origin = 'thread next page';
     if (thread.nextCursor) await listThread(m, ticket, { limit: 1, after: thread.nextCursor });
+    origin = 'thread newest page';
+    const newest = await listThread(m, ticket, { limit: 1, before: 'end' });
+    origin = 'thread previous page';
+    await listThread(m, ticket, { limit: 1, before: newest.prevCursor ?? `${Date.now()}_${String(ticket._id)}` });
     origin = 'audit trail';
     await t.core.tickets.auditTrail(admin, id);
     origin = 'audit trail by query (events older than derived ids)';
@@ -134,8 +141,10 @@ describe('index coverage (MongoDB)', () => {
   });
 
   it('fails when an index is missing: without (ticketId, occurredAt) the thread reads every message', () => {
-    const thread = shapes.filter((s) => s.origin === 'thread' && s.collection === 'messages');
-    expect(thread.length).toBeGreaterThan(0);
+    const thread = shapes.filter((s) => ['thread', 'thread newest page', 'thread previous page'].includes(s.origin) && s.collection === 'messages');
+    expect(new Set(thread.map((s) => s.origin))).toEqual(new Set(['thread', 'thread newest page', 'thread previous page']));
+    // The backward reads: the same index, walked from its other end.
+    expect(thread.filter((s) => s.sort?.occurredAt === -1 && s.sort?._id === -1).length).toBe(2);
     const indexes = declaredIndexes();
     const without = (indexes.get('messages') ?? []).filter((ix) => ix[0]![0] !== 'ticketId');
     expect(uncovered(thread, (c) => (c === 'messages' ? without : indexes.get(c)))).toHaveLength(thread.length);

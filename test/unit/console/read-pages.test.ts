@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OutOfBudget, readPages, threadCursor } from '../../../src/web/console/src/read-pages.js';
+import { isBefore, OutOfBudget, readPages, threadCursor } from '../../../src/web/console/src/read-pages.js';
 
 /** A console back from a long absence must not spend hundreds of requests catching up (catch-up.ts). */
 const pages = (n: number) => async (cursor: string | null) => {
@@ -31,5 +31,17 @@ describe('readPages', () => {
 describe('threadCursor', () => {
   it('writes the position the messages API pages by: epoch milliseconds and the message id', () => {
     expect(threadCursor({ occurredAt: '2026-12-05T23:00:00.123Z', id: '65f0c0ffee0000000000abcd' })).toBe('1796511600123_65f0c0ffee0000000000abcd');
+  });
+});
+
+describe('isBefore', () => {
+  const at = '2026-12-06T02:00:00.000Z';
+  const cursor = threadCursor({ occurredAt: at, id: '6750000000000000000000bb' });
+  it('orders by time, then by id when the times are equal (as the API pages)', () => {
+    expect(isBefore({ occurredAt: '2026-12-06T01:59:59.999Z', id: 'ff50000000000000000000ff' }, cursor)).toBe(true);
+    expect(isBefore({ occurredAt: at, id: '6750000000000000000000aa' }, cursor)).toBe(true);
+    expect(isBefore({ occurredAt: at, id: '6750000000000000000000bb' }, cursor)).toBe(false);
+    expect(isBefore({ occurredAt: at, id: '6750000000000000000000bc' }, cursor)).toBe(false);
+    expect(isBefore({ occurredAt: '2026-12-06T02:00:00.001Z', id: '0050000000000000000000aa' }, cursor)).toBe(false);
   });
 });

@@ -12,7 +12,8 @@ import { OutOfBudget, readPages, threadCursor } from './read-pages.ts';
  * - The open ticket, if `sync` says it changed: its detail (status, assignee… in the header), its audit after
  *   the last seq seen and its thread after the newest message held, each page after page until done. A change
  *   to an older message (an edit, a reaction, a message dated before the newest one, messages moved away) makes
- *   the thread read again whole; a delivery status is applied from the audit event.
+ *   the thread read again as on opening: its newest page only, older pages held are dropped (the agent scrolls
+ *   up for them again); a delivery status is applied from the audit event. Nothing held yet: the newest page.
  * - Other tickets' cached threads are dropped (opening a ticket reads its thread anyway): they used to be
  *   re-read too, each whole, and more than 100 of them made `sync` refuse and every one of them be re-read.
  *
@@ -117,15 +118,13 @@ async function catchUpTicket(id: string, before: Held, sync: (tickets: Record<st
     budget,
   );
 
-  // The thread after the newest message held.
-  const fresh = await readPages<Message>(
-    (cursor) => api.get(`/tickets/${id}/messages${qs({ after: cursor, limit: THREAD_PAGE })}`),
-    before.newest ? threadCursor(before.newest) : null,
-    budget,
-  );
+  // The thread after the newest message held (none held: its newest page, below).
+  const fresh = before.newest
+    ? await readPages<Message>((cursor) => api.get(`/tickets/${id}/messages${qs({ after: cursor, limit: THREAD_PAGE })}`), threadCursor(before.newest), budget)
+    : { items: [] as Message[], next: null };
   const freshIds = new Set(fresh.items.map((m) => m.id));
 
-  let wholeAgain = false;
+  let wholeAgain = !before.newest;
   const statuses: Array<{ messageId: string; to: string }> = [];
   for (const e of audit.items) {
     const d = e.data as { messageId?: unknown; messageIds?: unknown; to?: unknown };
@@ -146,9 +145,9 @@ async function catchUpTicket(id: string, before: Held, sync: (tickets: Record<st
   store.audits.set(id, [...bySeq.values()].sort((a, b) => a.seq - b.seq));
   store.bumpSeq(id, store.audits.get(id)!.at(-1)?.seq);
   if (wholeAgain) {
-    const all = await readPages<Message>((cursor) => api.get(`/tickets/${id}/messages${qs({ after: cursor, limit: THREAD_PAGE })}`), null, budget);
-    store.threads.set(id, new Map([...thread].filter(([, m]) => m.pending)));
-    for (const m of all.items) store.addMessage(m, id);
+    if (budget.left <= 0) throw new OutOfBudget();
+    budget.left--;
+    await store.loadThread(id);
   } else {
     for (const m of fresh.items) store.addMessage(m, id);
   }

@@ -31,3 +31,10 @@ export async function readPages<T>(
 
 /** The thread's position after `m`, as the API's `nextCursor` writes it (`<epoch ms>_<id>`, src/core/messages). */
 export const threadCursor = (m: Pick<Message, 'occurredAt' | 'id'>) => `${Date.parse(m.occurredAt)}_${m.id}`;
+
+/** Whether `m` comes before the position `cursor` names (thread order: time, then id; ids are lower-case hex). */
+export function isBefore(m: Pick<Message, 'occurredAt' | 'id'>, cursor: string): boolean {
+  const [ms, id = ''] = cursor.split('_');
+  const at = Date.parse(m.occurredAt);
+  return at < Number(ms) || (at === Number(ms) && m.id.toLowerCase() < id.toLowerCase());
+}

@@ -102,7 +102,7 @@ export function connect() {
   socket.on('message.created', (e: Scoped & { message: Message }) => {
     const m = e.message;
     store.bumpSeq(m.ticketId, e.seq);
-    if (store.threads.has(m.ticketId)) store.addMessage(m);
+    if (store.threads.has(m.ticketId)) store.addLive(m);
     const known = store.tickets.get(m.ticketId);
     if (known) {
       // The row's second line is the newest conversation message, as the server keeps it (notes never).
@@ -123,7 +123,7 @@ export function connect() {
   // A call entry completed later (outcome, recording, transcription): the whole message again.
   socket.on('message.updated', (e: Scoped & { message: Message }) => {
     store.bumpSeq(e.scope.ticketId, e.seq);
-    if (store.threads.has(e.message.ticketId)) store.addMessage(e.message);
+    if (store.threads.has(e.message.ticketId)) store.addLive(e.message);
     store.changed();
   });
   socket.on('message.status_changed', (e: Scoped & { messageId: string; status: string; reason?: string }) => {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs } from './api.ts';
+import { isBefore } from './read-pages.ts';
 import type { AuditEvent, Canned, ChannelDescription, ConnectionReport, Contact, Department, Inbox, Message, Presence, TicketDetail, TicketSummary, TicketViewer, User, Viewer } from './types.ts';
 
 export type View = 'mine' | 'unassigned' | 'departments' | 'all' | 'snoozed';
@@ -13,6 +14,14 @@ export interface Filters {
 }
 
 export const ACTIVE_STATUSES = ['new', 'open', 'pending', 'on-hold'];
+
+/**
+ * Messages read at once from a thread: opening a ticket reads its newest page only, older pages are read as the
+ * agent scrolls up (a 1,000-message thread read whole, oldest first, took seconds before anything showed).
+ */
+export const THREAD_PAGE = 100;
+
+type ThreadPage = { items: Message[]; nextCursor: string | null; prevCursor: string | null };
 
 /** With a search text the list shows the server's search (all statuses, bodies and contacts included). */
 const searchPath = (q: string) => `/search/tickets${qs({ q, limit: 50 })}`;
@@ -48,6 +57,20 @@ class Store {
   selected: string | null = null;
   details = new Map<string, TicketDetail>();
   threads = new Map<string, Map<string, Message>>();
+  /**
+   * Per thread held: the `before` cursor of the page older than the messages held, null once the first message
+   * is held, absent before the first read. Live messages older than that point are left for the scroll to read.
+   */
+  olderCursor = new Map<string, string | null>();
+  /** Threads whose older page is on its way, or whose last attempt failed (the view offers to try again). */
+  olderState = new Map<string, 'loading' | 'failed'>();
+  /**
+   * Bumped by each read of a thread's newest page: an older page read before it no longer fits and is dropped,
+   * and the view goes to the bottom (the older messages above it may be gone).
+   */
+  threadReads = new Map<string, number>();
+  /** Told just before older messages go in front of a thread (the view notes what the agent is looking at). */
+  private olderListeners = new Set<(ticketId: string) => void>();
   audits = new Map<string, AuditEvent[]>();
   lastSeq = new Map<string, number>();
   viewers = new Map<string, TicketViewer[]>();
@@ -270,30 +293,66 @@ class Store {
     this.changed();
   }
 
-  /** All pages of the thread; merging by id keeps every message exactly once. */
+  /**
+   * The thread's newest page, in place of what was held (older pages read before are dropped: the agent scrolls up
+   * for them again); the agent's unconfirmed copies and messages that arrived live during the read stay.
+   */
   async loadThread(id: string) {
-    let after: string | null = null;
-    do {
-      const page: { items: Message[]; nextCursor: string | null } = await api.get(`/tickets/${id}/messages${qs({ after, limit: 200 })}`);
-      // The page holds the messages of the tickets merged into this one too: they belong in this thread.
-      for (const m of page.items) this.addMessage(m, id);
-      after = page.nextCursor;
-    } while (after);
+    const read = (this.threadReads.get(id) ?? 0) + 1;
+    this.threadReads.set(id, read);
+    const heldBefore = new Set(this.threads.get(id)?.keys() ?? []);
+    const page = await api.get<ThreadPage>(`/tickets/${id}/messages${qs({ before: 'end', limit: THREAD_PAGE })}`);
+    if (this.threadReads.get(id) !== read) return; // a later read of the same thread answers instead
+    const thread = this.thread(id);
+    for (const [key, m] of thread) if (!m.pending && heldBefore.has(key)) thread.delete(key);
+    // The page holds the messages of the tickets merged into this one too: they belong in this thread.
+    for (const m of page.items) this.addMessage(m, id);
+    this.olderCursor.set(id, page.prevCursor);
+    this.olderState.delete(id);
+    this.changed();
   }
 
-  /** The thread read afresh (messages moved away by a split must leave it); unconfirmed own copies stay. */
-  async reloadThread(id: string) {
-    const items: Message[] = [];
-    let after: string | null = null;
-    do {
-      const page: { items: Message[]; nextCursor: string | null } = await api.get(`/tickets/${id}/messages${qs({ after, limit: 200 })}`);
-      items.push(...page.items);
-      after = page.nextCursor;
-    } while (after);
-    const old = this.threads.get(id);
-    this.threads.set(id, new Map([...(old ?? [])].filter(([, m]) => m.pending)));
-    for (const m of items) this.addMessage(m, id);
+  /** The thread read afresh (messages moved away by a split or in by a merge): its newest page, as on opening. */
+  reloadThread(id: string) {
+    return this.loadThread(id);
+  }
+
+  /** The page before the oldest message held, put in front of the thread (the view keeps its place). */
+  async loadOlder(id: string) {
+    const cursor = this.olderCursor.get(id);
+    if (!cursor || this.olderState.get(id) === 'loading') return;
+    const read = this.threadReads.get(id) ?? 0;
+    this.olderState.set(id, 'loading');
     this.changed();
+    try {
+      const page = await api.get<ThreadPage>(`/tickets/${id}/messages${qs({ before: cursor, limit: THREAD_PAGE })}`);
+      if (this.threadReads.get(id) !== read) return; // the thread was read anew meanwhile: this page may not join it
+      for (const fn of this.olderListeners) fn(id);
+      for (const m of page.items) this.addMessage(m, id);
+      this.olderCursor.set(id, page.prevCursor);
+      this.olderState.delete(id);
+    } catch (err) {
+      if (this.threadReads.get(id) === read) this.olderState.set(id, 'failed');
+      throw err;
+    } finally {
+      this.changed();
+    }
+  }
+
+  onOlderPage(fn: (ticketId: string) => void) {
+    this.olderListeners.add(fn);
+    return () => this.olderListeners.delete(fn);
+  }
+
+  /**
+   * A message from a live event. One dated before the oldest held while older ones are not read yet (a late
+   * delivery, an edit of an old message) is left for the scroll up to read: alone at the top it would stand
+   * out of place, and the page read there brings it anyway.
+   */
+  addLive(m: Message) {
+    const cursor = this.olderCursor.get(m.ticketId);
+    if (cursor && isBefore(m, cursor)) return;
+    this.addMessage(m);
   }
 
   async loadAudit(id: string) {

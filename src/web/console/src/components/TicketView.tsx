@@ -1,8 +1,9 @@
 import { MacroMenu } from './MacroMenu.tsx';
 import { automationAuditText } from './automation-audit.ts';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { clock, t, type Key } from '../i18n.ts';
-import { useStore } from '../store.ts';
+import { store, useStore } from '../store.ts';
+import { tt } from '../thread-i18n.ts';
 import type { AuditEvent, Message } from '../types.ts';
 import { ChannelBadge, PriorityMark, SlaChip, StatusPill } from './bits.tsx';
 import { Composer } from './Composer.tsx';
@@ -58,6 +59,46 @@ function auditLine(e: AuditEvent): string | null {
 
 type Item = { kind: 'message'; at: string; m: Message } | { kind: 'audit'; at: string; e: AuditEvent; text: string };
 
+/** How close to the top of the thread (px) the page before is asked for: it is there before the agent reaches it. */
+const OLDER_MARGIN_PX = 400;
+
+/**
+ * The thread's messages and audit lines in time order. While older messages are still to be read, audit lines
+ * from before the oldest one held wait with them (they would all gather at the top).
+ */
+function threadItems(s: ReturnType<typeof useStore>, id: string, thread: Map<string, Message> | undefined): Item[] {
+  const older = s.olderCursor.get(id);
+  const from = typeof older === 'string' ? Number(older.split('_')[0]) : -Infinity;
+  return [
+    ...[...(thread?.values() ?? [])].map((m) => ({ kind: 'message' as const, at: m.occurredAt, m })),
+    ...(s.audits.get(id) ?? []).flatMap((e) => {
+      const text = Date.parse(e.at) >= from ? auditLine(e) : null;
+      return text ? [{ kind: 'audit' as const, at: e.at, e, text }] : [];
+    }),
+  ].sort(inThreadOrder);
+}
+
+/**
+ * Time first; at the same millisecond messages by id (the API's thread order: an older page read later would
+ * otherwise land after the messages held), then audit lines by seq.
+ */
+function inThreadOrder(a: Item, b: Item): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  if (a.kind !== b.kind) return a.kind === 'message' ? -1 : 1;
+  const [x, y] = a.kind === 'message' && b.kind === 'message' ? [a.m.id, b.m.id] : a.kind === 'audit' && b.kind === 'audit' ? [a.e.seq, b.e.seq] : [0, 0];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The first message at least partly in view, and how far below the top of the view its top is. */
+function topMessage(el: HTMLElement): { messageId: string; top: number } | null {
+  const top = el.getBoundingClientRect().top;
+  for (const node of el.querySelectorAll<HTMLElement>('[data-message-id]')) {
+    const r = node.getBoundingClientRect();
+    if (r.bottom > top) return { messageId: node.dataset.messageId!, top: r.top - top };
+  }
+  return null;
+}
+
 export function TicketView() {
   const s = useStore();
   const id = s.selected;
@@ -78,19 +119,28 @@ export function TicketView() {
 
   // The thread opens at the newest message and stays there while it fills in (the detail, the audit lines and
   // images arrive after the first render, e.g. when a ticket URL is opened directly), until the agent scrolls up.
+  // A new message at the end brings the view down to it again; older pages put in front of it do not.
+  const items = id ? threadItems(s, id, thread) : [];
+  const messages = items.flatMap((it) => (it.kind === 'message' ? [it.m.id] : []));
+  const newest = messages.at(-1);
   const stick = useRef(true);
+  const reads = id ? (s.threadReads.get(id) ?? 0) : 0;
   useEffect(() => {
     stick.current = true;
-  }, [id, count]);
+  }, [id, newest, reads]);
   const rendered = Boolean(detail);
+  const older = id ? s.olderCursor.get(id) : undefined;
+  const olderState = id ? s.olderState.get(id) : undefined;
   useEffect(() => {
     const el = scroller.current;
-    if (!el) return;
+    if (!el || !id) return;
     const toBottom = () => {
       if (stick.current) el.scrollTop = el.scrollHeight;
     };
     const onScroll = () => {
       stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+      // Near the top: the page before (the store reads one at a time, and only while there is one).
+      if (el.scrollTop < OLDER_MARGIN_PX) void store.loadOlder(id).catch(() => undefined);
     };
     toBottom();
     const watcher = new MutationObserver(toBottom);
@@ -106,7 +156,32 @@ export function TicketView() {
   useEffect(() => {
     const el = scroller.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [id, count]);
+  }, [id, newest, reads]);
+  // Older messages go in front: the message at the top of the view stays where it is on the screen.
+  const anchor = useRef<{ messageId: string; top: number } | null>(null);
+  useEffect(
+    () =>
+      store.onOlderPage((ticketId) => {
+        if (ticketId === id && scroller.current) anchor.current = topMessage(scroller.current);
+      }),
+    [id],
+  );
+  const oldest = messages[0];
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const a = anchor.current;
+    anchor.current = null;
+    if (!el || !a) return;
+    const node = el.querySelector(`[data-message-id="${a.messageId}"]`);
+    if (!node) return;
+    stick.current = false;
+    el.scrollTop += node.getBoundingClientRect().top - el.getBoundingClientRect().top - a.top;
+  }, [oldest]);
+  // A newest page too short to scroll: nothing would ever ask for the page before it.
+  useEffect(() => {
+    const el = scroller.current;
+    if (el && id && typeof older === 'string' && !olderState && el.scrollHeight <= el.clientHeight) void store.loadOlder(id).catch(() => undefined);
+  }, [id, older, olderState, items.length]);
 
   if (!id) {
     return (
@@ -127,14 +202,6 @@ export function TicketView() {
     );
   }
   if (!detail) return <section class="ticket-view empty-state">{t('loading')}</section>;
-
-  const items: Item[] = [
-    ...[...(thread?.values() ?? [])].map((m) => ({ kind: 'message' as const, at: m.occurredAt, m })),
-    ...(s.audits.get(id) ?? []).flatMap((e) => {
-      const text = auditLine(e);
-      return text ? [{ kind: 'audit' as const, at: e.at, e, text }] : [];
-    }),
-  ].sort((a, b) => a.at.localeCompare(b.at));
 
   const viewers = (s.viewers.get(id) ?? []).filter((v) => v.userId !== s.me?.id);
   const customerTyping = (s.customerTyping.get(id) ?? 0) > Date.now();
@@ -186,6 +253,22 @@ export function TicketView() {
         ) : null}
       </header>
       <div class="thread" ref={scroller} data-testid="thread">
+        {older === null ? (
+          <div class="thread-edge muted" data-testid="thread-start">
+            {tt('threadStart')}
+          </div>
+        ) : older === undefined ? null : olderState === 'failed' ? (
+          <div class="thread-edge" data-testid="older-failed">
+            {tt('olderFailed')}{' '}
+            <button class="link" onClick={() => void store.loadOlder(id).catch(() => undefined)}>
+              {tt('olderRetry')}
+            </button>
+          </div>
+        ) : (
+          <div class="thread-edge muted" data-testid="older-loading">
+            {tt('olderLoading')}
+          </div>
+        )}
         {items.map((it) =>
           it.kind === 'message' ? (
             <MessageItem key={it.m.id} m={it.m} to={sentToLabel(it.m, id, recipients)} {...(splitting && !it.m.pending ? { selectable: { checked: picked.includes(it.m.id), toggle: () => toggle(it.m.id) } } : {})} />

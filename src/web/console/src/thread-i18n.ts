@@ -1,0 +1,30 @@
+import { getLang } from './i18n.ts';
+
+/** Texts of a long thread read from its end (older pages on scroll), kept apart from i18n.ts so areas merge without conflicts. */
+const en = {
+  olderLoading: 'Loading older messages…',
+  olderFailed: 'Older messages could not be loaded.',
+  olderRetry: 'Try again',
+  threadStart: 'Beginning of the conversation',
+};
+type Key = keyof typeof en;
+
+const pt: Record<Key, string> = {
+  olderLoading: 'Carregando mensagens anteriores…',
+  olderFailed: 'Não foi possível carregar as mensagens anteriores.',
+  olderRetry: 'Tentar de novo',
+  threadStart: 'Início da conversa',
+};
+
+const es: Record<Key, string> = {
+  olderLoading: 'Cargando mensajes anteriores…',
+  olderFailed: 'No se pudieron cargar los mensajes anteriores.',
+  olderRetry: 'Reintentar',
+  threadStart: 'Inicio de la conversación',
+};
+
+const dictionaries: Record<string, Record<Key, string>> = { en, pt, es };
+
+export function tt(key: Key): string {
+  return dictionaries[getLang()]?.[key] ?? en[key];
+}
