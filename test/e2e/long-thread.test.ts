@@ -42,6 +42,8 @@ beforeAll(async () => {
   expect(rows).toHaveLength(COUNT);
   ticket = String(rows[0]!.ticketId);
   ids = rows.map((r) => String(r._id));
+  // Today's change on a ticket whose audit is longer than a page (an entry per message): its line must show.
+  await app.core.tickets.setPriority(supervisor, ticket, 'urgent');
   b = await launchBrowser();
 }, 300_000);
 
@@ -78,6 +80,8 @@ describe('a long thread', () => {
     await newest.waitFor({ state: 'visible', timeout: 60_000 });
     // Shown at the bottom of the view, not just rendered somewhere above it.
     await expect.poll(() => topOf(page, ids.at(-1)!), UI).toBeLessThan(900);
+    // The console read one page of 500 audit entries, the oldest, and never showed this line.
+    await expect.poll(() => page.locator('[data-testid=audit-line]', { hasText: /urgent/i }).count(), UI).toBe(1);
     console.log(`[long-thread] newest of ${COUNT} messages in view after ${Date.now() - started} ms`);
 
     expect(reads).toHaveLength(1);

@@ -3,6 +3,10 @@ import { api, qs } from './api.ts';
 import { isBefore } from './read-pages.ts';
 import type { AuditEvent, Canned, ChannelDescription, ConnectionReport, Contact, Department, Inbox, Message, Presence, TicketDetail, TicketSummary, TicketViewer, User, Viewer } from './types.ts';
 
+/** The audit is read in pages of AUDIT_PAGE, at most AUDIT_PAGES of them when a ticket opens (loadAudit). */
+const AUDIT_PAGE = 500;
+const AUDIT_PAGES = 20;
+
 export type View = 'mine' | 'unassigned' | 'departments' | 'all' | 'snoozed';
 export interface Filters {
   channel: string;
@@ -355,12 +359,21 @@ class Store {
     this.addMessage(m);
   }
 
+  /**
+   * The audit after the last seq held, page after page: a long ticket has more than a page of it (every message
+   * is an entry), and reading one page showed its oldest lines only, never today's status change. Bounded: past
+   * AUDIT_PAGES pages the newest lines wait for the next open.
+   */
   async loadAudit(id: string) {
     const known = this.audits.get(id) ?? [];
-    const after = known.at(-1)?.seq ?? 0;
-    const page = await api.get<{ items: AuditEvent[] }>(`/tickets/${id}/audit${qs({ afterSeq: after, limit: 500 })}`);
     const bySeq = new Map(known.map((e) => [e.seq, e]));
-    for (const e of page.items) bySeq.set(e.seq, e);
+    let after = known.at(-1)?.seq ?? 0;
+    for (let pages = 0; pages < AUDIT_PAGES; pages++) {
+      const page = await api.get<{ items: AuditEvent[] }>(`/tickets/${id}/audit${qs({ afterSeq: after, limit: AUDIT_PAGE })}`);
+      for (const e of page.items) bySeq.set(e.seq, e);
+      if (page.items.length < AUDIT_PAGE) break;
+      after = page.items.at(-1)!.seq;
+    }
     const all = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
     this.audits.set(id, all);
     this.bumpSeq(id, all.at(-1)?.seq);
