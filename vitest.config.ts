@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowestFirstSequencer } from './test/support/slowest-first-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -12,5 +13,6 @@ export default defineConfig({
     // Forks isolate native handles and child processes (FerretDB) per file; 2 cores → 2 workers.
     pool: 'forks',
     maxWorkers: 2,
+    sequence: { sequencer: SlowestFirstSequencer },
   },
 });

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowestFirstSequencer } from './test/support/slowest-first-sequencer.js';
 
 /**
  * Browser end-to-end tests: the whole app in-process on FerretDB, driven with
@@ -14,5 +15,6 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,
+    sequence: { sequencer: SlowestFirstSequencer },
   },
 });

@@ -2,6 +2,8 @@
 export interface VisitorSocketLimits {
   perVisitor: number;
   perAddress: number;
+  /** The per-visitor refusal's retry hint (WEBCHAT_SOCKET_RETRY_SECONDS); the per-address one is twice it. Default 15. */
+  retrySeconds?: number;
 }
 
 /** The handshake refusal's `data`, read by the chat page (client/connection-refusal.ts). */
@@ -13,7 +15,7 @@ export interface SocketRefusal {
   retryAfterSeconds: number;
 }
 
-const RETRY_AFTER_SECONDS = { visitor: 15, address: 30 } as const;
+const DEFAULT_RETRY_SECONDS = 15;
 
 /**
  * Live visitor sockets per visitor and per client address, in this process. Every socket holds memory and is
@@ -58,7 +60,7 @@ export class VisitorSocketCaps {
   }
 
   private refusal(scope: 'visitor' | 'address'): SocketRefusal {
-    return { code: 'TOO_MANY_CONNECTIONS', scope, limit: scope === 'visitor' ? this.limits.perVisitor : this.limits.perAddress, retryAfterSeconds: RETRY_AFTER_SECONDS[scope] };
+    return { code: 'TOO_MANY_CONNECTIONS', scope, limit: scope === 'visitor' ? this.limits.perVisitor : this.limits.perAddress, retryAfterSeconds: (this.limits.retrySeconds ?? DEFAULT_RETRY_SECONDS) * (scope === 'visitor' ? 1 : 2) };
   }
 }
 

@@ -79,7 +79,7 @@ export class WebchatChannel implements VisitorRooms {
   ) {
     this.visitors = new VisitorIds(secret);
     this.conversations = core.conversations;
-    this.socketCaps = new VisitorSocketCaps({ perVisitor: core.config.webchat.socketsPerVisitor, perAddress: core.config.webchat.socketsPerAddress });
+    this.socketCaps = new VisitorSocketCaps({ perVisitor: core.config.webchat.socketsPerVisitor, perAddress: core.config.webchat.socketsPerAddress, retrySeconds: core.config.webchat.socketRetrySeconds });
     this.refusals = new QuietLog(logger, 60_000);
   }
 

@@ -54,6 +54,8 @@ const EnvSchema = z.object({
   // and per client address (generous: an office NAT or a mobile carrier puts many visitors behind one).
   WEBCHAT_SOCKETS_PER_VISITOR: z.coerce.number().int().positive().default(10),
   WEBCHAT_SOCKETS_PER_ADDRESS: z.coerce.number().int().positive().default(500),
+  // When a tab refused for the per-visitor cap tries again by itself (the per-address refusal waits twice as long).
+  WEBCHAT_SOCKET_RETRY_SECONDS: z.coerce.number().int().positive().max(150).default(15),
 
   // How long /api/health waits for the database's ping before it reports it down.
   HEALTH_DB_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2000),
@@ -126,6 +128,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       newPerMinute: env.WEBCHAT_NEW_PER_MINUTE,
       socketsPerVisitor: env.WEBCHAT_SOCKETS_PER_VISITOR,
       socketsPerAddress: env.WEBCHAT_SOCKETS_PER_ADDRESS,
+      socketRetrySeconds: env.WEBCHAT_SOCKET_RETRY_SECONDS,
     },
     health: { databaseTimeoutMs: env.HEALTH_DB_TIMEOUT_MS },
     limits: {

@@ -32,6 +32,8 @@ const TIMERS_SWEEP_EVERY = '15 seconds';
  */
 const LEGACY_TIMER_JOBS = ['ticket.unsnooze', 'assignment.overflow'];
 const SWEEP_LOCK_LIFETIME_MS = 60_000;
+/** How often a stop looks whether the running jobs have finished. */
+const DRAIN_CHECK_MS = 50;
 /** Failed jobs stay this long (to be looked at); routed deliveries this long past due mean their hub is gone. */
 const PURGE_AFTER_MS = 3_600_000;
 /**
@@ -152,8 +154,18 @@ export class JobScheduler implements OutboundQueue {
     const stats = await this.agenda.getRunningStats(true);
     const running = new Set((stats.runningJobs as Array<{ _id?: unknown }>).map((j) => String(j._id)));
     const lockedAhead = (stats.lockedJobs as Array<{ _id?: unknown; lockedAt?: Date | null }>).filter((j) => j.lockedAt && !running.has(String(j._id)));
-    const result = await this.agenda.drain({ timeout: timeoutMs, closeConnection: false });
-    if (result.timedOut) this.logger.warn({ running: result.running }, 'jobs still running at shutdown');
+    // agenda's drain ends on a job's `complete` event, which comes before the job leaves the running list
+    // (removeOnComplete still deletes it then): it missed that end and waited its whole timeout. The list
+    // itself says when the running jobs are done.
+    const done = new AbortController();
+    const watch = setInterval(() => {
+      void this.agenda
+        .getRunningStats()
+        .then((s) => s.runningJobs === 0 && done.abort())
+        .catch(() => undefined);
+    }, DRAIN_CHECK_MS);
+    const result = await this.agenda.drain({ timeout: timeoutMs, signal: done.signal, closeConnection: false }).finally(() => clearInterval(watch));
+    if (result.timedOut || result.running > 0) this.logger.warn({ running: result.running }, 'jobs still running at shutdown');
     for (const job of lockedAhead) {
       await this.jobs.updateOne({ _id: job._id, lockedAt: job.lockedAt } as never, { $unset: { lockedAt: 1 } }).catch((err: unknown) => this.logger.warn({ err, jobId: String(job._id) }, 'could not release a job lock at shutdown'));
     }

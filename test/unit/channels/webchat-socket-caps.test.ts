@@ -25,6 +25,17 @@ describe('visitor socket caps', () => {
     expect(caps.size.visitors).toBe(2); // b and c; nothing kept for a visitor without a socket
   });
 
+  it('the retry hint comes from WEBCHAT_SOCKET_RETRY_SECONDS (default 15 s per visitor, twice that per address)', () => {
+    expect(loadConfig({}).webchat.socketRetrySeconds).toBe(15);
+    const retrySeconds = loadConfig({ WEBCHAT_SOCKET_RETRY_SECONDS: '2' }).webchat.socketRetrySeconds;
+    const caps = new VisitorSocketCaps({ perVisitor: 1, perAddress: 2, retrySeconds });
+    caps.admit('a', '10.0.0.1');
+    expect(caps.admit('a', '10.0.0.1')).toMatchObject({ refused: { scope: 'visitor', retryAfterSeconds: 2 } });
+    caps.admit('b', '10.0.0.1');
+    expect(caps.admit('c', '10.0.0.1')).toMatchObject({ refused: { scope: 'address', retryAfterSeconds: 4 } });
+    expect(() => loadConfig({ WEBCHAT_SOCKET_RETRY_SECONDS: '0' })).toThrow();
+  });
+
   it('defaults: a tight cap per visitor, a generous one per address (a NAT shares it)', () => {
     const { webchat } = loadConfig({});
     expect(webchat.socketsPerVisitor).toBe(10);
