@@ -180,6 +180,13 @@ describe('Settings → SLA', () => {
     expect(await order()).toEqual([second, first, third]);
     await screenshot(sup, 'sla-list-order.png');
 
+    // The raised ticket's history says which due time moved and why, in words (it showed "Ana: sla.changed").
+    await sup.goto(`${app.url}/console/#/t/${second}`);
+    const history = sup.locator('[data-testid=audit-line]');
+    await expect.poll(() => history.filter({ hasText: 'First response due' }).filter({ hasText: '(priority normal → high)' }).count(), { timeout: 10_000 }).toBe(1);
+    expect((await history.allTextContents()).join('\n')).not.toContain('sla.changed');
+    await screenshot(sup, 'sla-history.png');
+
     // ---- supervisors look at Settings → SLA without changing it ----
     await sup.goto(`${app.url}/console/#/settings/sla`);
     await sup.waitForSelector('[data-testid=sla-read-only]');

@@ -2,6 +2,9 @@ import { getLang } from './i18n.ts';
 
 /** Texts of the SLA parts of the console, kept apart from i18n.ts so areas merge without conflicts. */
 const en = {
+  au_sla_due: '{target} due {time} ({reason})',
+  au_sla_none: '{target}: no due time any more ({reason})',
+  au_sla_breached: '{target} breached',
   slaPolicy: 'SLA policy: {name}',
   firstResponse: 'First response',
   nextResponse: 'Next response',
@@ -74,6 +77,9 @@ const en = {
 type Key = keyof typeof en;
 
 const pt: Record<Key, string> = {
+  au_sla_due: '{target} vence {time} ({reason})',
+  au_sla_none: '{target}: sem prazo ({reason})',
+  au_sla_breached: '{target} violado',
   slaPolicy: 'Política de SLA: {name}',
   firstResponse: 'Primeira resposta',
   nextResponse: 'Próxima resposta',
@@ -144,6 +150,9 @@ const pt: Record<Key, string> = {
 };
 
 const es: Record<Key, string> = {
+  au_sla_due: '{target} vence {time} ({reason})',
+  au_sla_none: '{target}: ya sin plazo ({reason})',
+  au_sla_breached: '{target} incumplido',
   slaPolicy: 'Política de SLA: {name}',
   firstResponse: 'Primera respuesta',
   nextResponse: 'Siguiente respuesta',

@@ -12,6 +12,7 @@ import { sentToLabel, useRecipients } from './RecipientPicker.tsx';
 import { SlaPanel } from './SlaPanel.tsx';
 import { SplitBar } from './SplitBar.tsx';
 import { st as splitText } from '../split-i18n.ts';
+import { st as slaText } from '../sla-i18n.ts';
 import { MergedComposer, MergedFrom, MergedIntoBanner, useMergeTarget } from './MergedBanner.tsx';
 
 /** Audit events worth a line in the thread (message events are the messages themselves). */
@@ -50,12 +51,22 @@ function auditLine(e: AuditEvent): string | null {
       return splitText('au_split_in', { actor, count: (d.messageIds ?? []).length, number: d.sourceNumber });
     case 'message.moved':
       return t('au_message_moved', { number: d.toNumber });
+    // A due time moved (a priority change, a policy edited, a pause ended) or passed: the history says which and why.
+    case 'sla.changed': {
+      const target = slaTarget(d.target);
+      const reason = typeof d.reason === 'string' ? d.reason : '';
+      return d.to ? slaText('au_sla_due', { target, time: clock(d.to), reason }) : slaText('au_sla_none', { target, reason });
+    }
+    case 'sla.breached':
+      return slaText('au_sla_breached', { target: slaTarget(d.target) });
     case 'message.delivery_changed':
       return d.to === 'failed' ? t('au_failed', { reason: d.reason ?? d.code ?? '' }) : null;
     default:
       return automationAuditText(e, d, actor) ?? (e.type.startsWith('message.') ? null : t('au_other', { actor, type: e.type }));
   }
 }
+
+const slaTarget = (target: unknown) => (target === 'firstResponse' || target === 'nextResponse' || target === 'resolution' ? slaText(target) : String(target ?? ''));
 
 type Item = { kind: 'message'; at: string; m: Message } | { kind: 'audit'; at: string; e: AuditEvent; text: string };
 
