@@ -157,6 +157,8 @@ async function measure(core: Core, f: Fixture, size: number) {
     ['inbox: solved (last message)', await timed(list(f.admin, { status: 'solved', sort: 'lastMessage' }))],
     ['ticket detail', await timed(() => core.tickets.get(f.agent, String(ticket._id)))],
     ['ticket thread (first page)', await timed(async () => core.threads.list(await core.tickets.get(f.agent, String(ticket._id)), { limit: 50 }))],
+    // What the console reads when a ticket opens: its newest page.
+    ['ticket thread (newest page)', await timed(async () => core.threads.list(await core.tickets.get(f.agent, String(ticket._id)), { before: 'end', limit: 100 }))],
     ['ticket audit', await timed(() => core.tickets.auditTrail(f.agent, String(ticket._id)))],
     ['contact page', await timed(() => core.contacts.detail(f.agent, String(ticket.contactId)))],
     ['contacts: list, agent', await timed(() => core.contacts.search(f.agent, undefined, 50))],
