@@ -136,22 +136,48 @@ describe('a long thread', () => {
     expect(reads.slice(1).every((q) => /^\d+_[0-9a-f]{24}$/.test(new URLSearchParams(q).get('before') ?? ''))).toBe(true);
     expect(new Set(reads).size).toBe(reads.length);
 
-    // A live message still lands at the end, and the view goes down to it.
+    // A live message lands at the end while the agent reads the first one: the view stays where it is (it used to
+    // jump to the end) and says that a message came below; the button takes the agent down to it.
+    const firstAt = await topOf(page, ids[0]!);
     await app.core.ingest.accept([smsEvent(inbox, { sid: 'SM-long-live', from: PHONE, text: 'A live one' })]);
     await app.core.ingest.drain();
     await expect.poll(() => page.locator('[data-testid=thread] [data-testid=message]').last().textContent(), UI).toContain('A live one');
+    const below = page.locator('[data-testid=new-below]');
+    await expect.poll(() => below.textContent(), UI).toContain('1 new message');
+    expect(await topOf(page, ids[0]!)).toBe(firstAt);
+    await app.core.ingest.accept([smsEvent(inbox, { sid: 'SM-long-live-2', from: PHONE, text: 'And another' })]);
+    await app.core.ingest.drain();
+    await expect.poll(() => below.textContent(), UI).toContain('2 new messages');
+    expect(await topOf(page, ids[0]!)).toBe(firstAt);
+    await screenshot(page, 'long-thread-new-below.png');
+    await below.click();
     await expect.poll(atBottom, UI).toBeLessThan(4);
+    await expect(below.count()).resolves.toBe(0);
+    // At the end, the next one brings the view down to it, with no notice.
+    await app.core.ingest.accept([smsEvent(inbox, { sid: 'SM-long-live-3', from: PHONE, text: 'A third one' })]);
+    await app.core.ingest.drain();
+    await expect.poll(() => page.locator('[data-testid=thread] [data-testid=message]').last().textContent(), UI).toContain('A third one');
+    await expect.poll(atBottom, UI).toBeLessThan(4);
+    await expect(below.count()).resolves.toBe(0);
+    // The agent's own reply, sent from further up, takes the view down to it too.
+    await page.locator('[data-testid=thread]').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+    await page.locator('[data-testid=composer-input]').fill('Our answer');
+    await page.locator('[data-testid=composer-input]').press('Control+Enter');
+    await expect.poll(() => page.locator('[data-testid=thread] [data-testid=message]').last().textContent(), UI).toContain('Our answer');
+    await expect.poll(atBottom, UI).toBeLessThan(4);
+    await expect(below.count()).resolves.toBe(0);
     expect(reads).toHaveLength(COUNT / PAGE + 1);
 
     // Away while an old message moves to another ticket: back, the catch-up reads the thread as on opening (its
     // newest page, the older pages held dropped) instead of the whole thread from its first message.
-    const live = String((await modelsOf(app.core).Message.findOne({ providerKey: 'sms:SM-long-live' }).lean())!._id);
+    const live = (await modelsOf(app.core).Message.find({ ticketId: ticket, _id: { $nin: ids } }, { _id: 1 }).sort({ occurredAt: 1, _id: 1 }).lean()).map((m) => String(m._id));
+    expect(live).toHaveLength(4);
     await page.evaluate(() => (globalThis as any).ponteSocket.disconnect());
     await page.waitForSelector('[data-testid=connection][data-state=offline]');
     await app.core.ticketSplit.split(supervisor, ticket, { messageIds: [ids[10]!] });
     const readsBefore = reads.length;
     await page.evaluate(() => (globalThis as any).ponteSocket.connect());
-    const left = [...ids.filter((id) => id !== ids[10]), live];
+    const left = [...ids.filter((id) => id !== ids[10]), ...live];
     await expect.poll(() => shownIds(page), UI).toEqual(left.slice(-PAGE));
     const again = reads.slice(readsBefore).map((q) => new URLSearchParams(q));
     expect(again.filter((q) => q.get('before') === 'end')).toHaveLength(1);

@@ -6,6 +6,8 @@ const en = {
   olderFailed: 'Older messages could not be loaded.',
   olderRetry: 'Try again',
   threadStart: 'Beginning of the conversation',
+  newBelowOne: '1 new message',
+  newBelowMany: '{n} new messages',
 };
 type Key = keyof typeof en;
 
@@ -14,6 +16,8 @@ const pt: Record<Key, string> = {
   olderFailed: 'Não foi possível carregar as mensagens anteriores.',
   olderRetry: 'Tentar de novo',
   threadStart: 'Início da conversa',
+  newBelowOne: '1 mensagem nova',
+  newBelowMany: '{n} mensagens novas',
 };
 
 const es: Record<Key, string> = {
@@ -21,6 +25,8 @@ const es: Record<Key, string> = {
   olderFailed: 'No se pudieron cargar los mensajes anteriores.',
   olderRetry: 'Reintentar',
   threadStart: 'Inicio de la conversación',
+  newBelowOne: '1 mensaje nuevo',
+  newBelowMany: '{n} mensajes nuevos',
 };
 
 const dictionaries: Record<string, Record<Key, string>> = { en, pt, es };

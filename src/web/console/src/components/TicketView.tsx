@@ -130,15 +130,34 @@ export function TicketView() {
 
   // The thread opens at the newest message and stays there while it fills in (the detail, the audit lines and
   // images arrive after the first render, e.g. when a ticket URL is opened directly), until the agent scrolls up.
-  // A new message at the end brings the view down to it again; older pages put in front of it do not.
+  // A new message at the end brings the view down to it while the agent is at the end, or when it is their own;
+  // an agent reading further up stays where they are and is told how many came below (they used to be pulled
+  // down to the end mid-sentence by every customer message). Older pages put in front of it move nothing.
   const items = id ? threadItems(s, id, thread) : [];
-  const messages = items.flatMap((it) => (it.kind === 'message' ? [it.m.id] : []));
-  const newest = messages.at(-1);
+  const messages = items.flatMap((it) => (it.kind === 'message' ? [it.m] : []));
+  const newestMessage = messages.at(-1);
+  const newest = newestMessage?.id;
   const stick = useRef(true);
   const reads = id ? (s.threadReads.get(id) ?? 0) : 0;
+  const [below, setBelow] = useState(0);
   useEffect(() => {
     stick.current = true;
-  }, [id, newest, reads]);
+    setBelow(0);
+  }, [id, reads]);
+  const shownNewest = useRef<{ ticket: string | null; message: string | undefined }>({ ticket: null, message: undefined });
+  useEffect(() => {
+    const before = shownNewest.current;
+    shownNewest.current = { ticket: id, message: newest };
+    if (!newest || before.ticket !== id || before.message === newest) return;
+    if (newestMessage?.pending) stick.current = true;
+    if (!stick.current) setBelow((n) => n + 1);
+  }, [id, newest]);
+  const toEnd = () => {
+    const el = scroller.current;
+    stick.current = true;
+    setBelow(0);
+    if (el) el.scrollTop = el.scrollHeight;
+  };
   const rendered = Boolean(detail);
   const older = id ? s.olderCursor.get(id) : undefined;
   const olderState = id ? s.olderState.get(id) : undefined;
@@ -150,6 +169,7 @@ export function TicketView() {
     };
     const onScroll = () => {
       stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+      if (stick.current) setBelow(0);
       // Near the top: the page before (the store reads one at a time, and only while there is one).
       if (el.scrollTop < OLDER_MARGIN_PX) void store.loadOlder(id).catch(() => undefined);
     };
@@ -166,7 +186,7 @@ export function TicketView() {
   }, [id, rendered]);
   useEffect(() => {
     const el = scroller.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
   }, [id, newest, reads]);
   // Older messages go in front: the message at the top of the view stays where it is on the screen.
   const anchor = useRef<{ messageId: string; top: number } | null>(null);
@@ -177,7 +197,7 @@ export function TicketView() {
       }),
     [id],
   );
-  const oldest = messages[0];
+  const oldest = messages[0]?.id;
   useLayoutEffect(() => {
     const el = scroller.current;
     const a = anchor.current;
@@ -291,6 +311,11 @@ export function TicketView() {
           ),
         )}
         {customerTyping ? <div class="typing-line" data-testid="customer-typing">{t('customerTyping')}</div> : null}
+        {below ? (
+          <button class="new-below" data-testid="new-below" onClick={toEnd}>
+            {below === 1 ? tt('newBelowOne') : tt('newBelowMany').replace('{n}', String(below))} ↓
+          </button>
+        ) : null}
       </div>
       {detail.mergedInto ? <MergedComposer detail={detail} target={mergeTarget} /> : <Composer ticket={detail} recipients={recipients} />}
     </section>
