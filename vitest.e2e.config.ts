@@ -15,6 +15,10 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,
+    // The files run one after another in one process that keeps its modules (and one Chromium, support/browser.ts):
+    // each file re-importing the app and playwright cost ~2.8 s (100 s of a CI run). Every file starts its own app
+    // on its own database, so nothing a test touches is shared; nothing here mocks modules or stubs the env.
+    isolate: false,
     sequence: { sequencer: SlowestFirstSequencer },
   },
 });
