@@ -150,7 +150,11 @@ export function TicketView() {
     shownNewest.current = { ticket: id, message: newest };
     if (!newest || before.ticket !== id || before.message === newest) return;
     if (newestMessage?.pending) stick.current = true;
-    if (!stick.current) setBelow((n) => n + 1);
+    if (stick.current) return;
+    // Several can come in one render (a catch-up, a burst): all those after the one that was newest count.
+    const from = messages.findIndex((m) => m.id === before.message);
+    const came = from >= 0 ? messages.length - 1 - from : 1;
+    if (came > 0) setBelow((n) => n + came);
   }, [id, newest]);
   const toEnd = () => {
     const el = scroller.current;
