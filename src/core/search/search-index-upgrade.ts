@@ -13,6 +13,8 @@ const SETTLE_EVERY_KEYS = 4_000;
 export interface KeyWriter {
   addKeys(ticketId: string, number: number, keys: Iterable<string>): void;
   settled(): Promise<void>;
+  /** Stopped (shutdown): the upgrade ends early, and its caller records no marker. */
+  isStopped(): boolean;
 }
 
 /** Keys of `text` that version 1 did not write: none for most Latin text (nothing to write). */
@@ -41,6 +43,7 @@ export async function addVersion2Keys(models: Models, index: KeyWriter): Promise
   // Only contacts with new keys are kept: memory follows the affected contacts, not all of them.
   const byContact = new Map<string, string[]>();
   for await (const c of models.Contact.find({}, { name: 1, email: 1, phone: 1 }).lean().cursor()) {
+    if (index.isStopped()) break;
     scanned++;
     const keys = newKeys(contactText(c));
     if (keys.length) byContact.set(String(c._id), keys);
@@ -48,6 +51,7 @@ export async function addVersion2Keys(models: Models, index: KeyWriter): Promise
   let tickets = 0;
   const numbers = new Map<string, number>();
   for await (const t of models.Ticket.find({}, { number: 1, subject: 1, contactId: 1, replyTo: 1 }).lean().cursor()) {
+    if (index.isStopped()) break;
     scanned++;
     numbers.set(String(t._id), t.number);
     const keys = [...newKeys(ticketOwnText(t)), ...(byContact.get(String(t.contactId)) ?? [])];
@@ -58,6 +62,7 @@ export async function addVersion2Keys(models: Models, index: KeyWriter): Promise
   let messages = 0;
   const fields = { ticketId: 1, text: 1, kind: 1, attachments: 1, author: 1 };
   for await (const m of models.Message.find({ kind: { $ne: 'system' } }, fields).lean().cursor()) {
+    if (index.isStopped()) break;
     scanned++;
     const number = numbers.get(String(m.ticketId));
     if (number === undefined) continue;

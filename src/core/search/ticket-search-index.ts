@@ -114,6 +114,20 @@ export class TicketSearchIndex {
     this.kick();
   }
 
+  /** True once stopped: what is added is no longer written. */
+  isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * A backfill cut short by `stop` (shutdown): keys were added but not all written, so no marker — it runs
+   * again at next start (repeating what was written is harmless). It used to record its marker anyway.
+   */
+  private interrupted(): undefined {
+    this.logger.info('search index backfill interrupted by shutdown; it runs again at next start');
+    return undefined;
+  }
+
   /** Resolves once everything added so far is written (tests, benchmarks, shutdown). */
   async settled(): Promise<void> {
     while (this.flushing || (this.pending.size > 0 && !this.stopped)) {
@@ -205,6 +219,7 @@ export class TicketSearchIndex {
       const started = Date.now();
       this.logger.info('search index: adding the keys of version 2 (ß, ø, ł… folded; CJK characters and pairs) in the background');
       const done = await addVersion2Keys(this.models, this);
+      if (this.stopped) return this.interrupted();
       await this.postings.setMarker(KEYS_V2_MARKER);
       this.logger.info({ ...done, ms: Date.now() - started }, 'search index: version 2 keys added');
       return { kind: 'keys:2', tickets: done.tickets, messages: done.messages };
@@ -213,18 +228,21 @@ export class TicketSearchIndex {
     let messages = 0;
     const numbers = new Map<string, number>();
     for await (const t of this.models.Ticket.find({}, { number: 1, subject: 1, contactId: 1, replyTo: 1 }).lean().cursor()) {
+      if (this.stopped) return this.interrupted();
       numbers.set(String(t._id), t.number);
       await this.indexTicket(t);
       if (++tickets % 200 === 0) await this.settled();
     }
     const fields = { ticketId: 1, text: 1, kind: 1, attachments: 1, author: 1 };
     for await (const m of this.models.Message.find({ kind: { $ne: 'system' } }, fields).lean().cursor()) {
+      if (this.stopped) return this.interrupted();
       const number = numbers.get(String(m.ticketId));
       if (number === undefined) continue;
       this.add(String(m.ticketId), number, storedMessageText(m));
       if (++messages % 200 === 0) await this.settled();
     }
     await this.settled();
+    if (this.stopped) return this.interrupted();
     // Written with this version's keys: the upgrade has nothing to add.
     await this.postings.setMarker(KEYS_V2_MARKER);
     await this.postings.setMarker(BACKFILL_MARKER);

@@ -190,4 +190,17 @@ describe('an index built before these keys', () => {
     const admin = await createUser(t.core, 'admin');
     expect((await searchTickets(modelsOf(t.core), postings, admin, { q: '住ん', limit: 25 })).items.map((x) => x.number)).toEqual(numbersOf('tokyo'));
   });
+
+  it.each([[[]], [['backfilled:1']]])('a backfill cut short by stop (shutdown) records no marker, so it runs again at next start (markers before: %j)', async (before) => {
+    const conn = t.db.connection;
+    await conn.db!.collection('search_postings').deleteMany({});
+    const postings = new SearchPostings(conn);
+    for (const m of before) await postings.setMarker(m);
+    const index = new TicketSearchIndex(modelsOf(t.core), postings, createLogger('silent'));
+    const running = index.backfill();
+    index.stop();
+    expect(await running).toBeUndefined();
+    expect(await postings.hasMarker('backfilled:1')).toBe(before.length > 0);
+    expect(await postings.hasMarker('keys:2')).toBe(false);
+  });
 });
