@@ -1,6 +1,8 @@
+import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/core/logging/logger.js';
 import { modelsOf } from '../../../src/core/models/models-of.js';
+import { registerModels } from '../../../src/core/models/registry.js';
 import { bucketOf, SearchPostings } from '../../../src/core/search/search-postings.js';
 import { indexKeys, numberKey } from '../../../src/core/search/search-terms.js';
 import { indexKeysV1 } from '../../../src/core/search/search-terms-v1.js';
@@ -122,6 +124,23 @@ describe('Chinese, Japanese and Korean text is found by any run of its character
     expect(await numbersFor('東京 没有')).toEqual([]);
     expect(await numbersFor('ピール')).toEqual([]);
     expect(await numbersFor('订购')).toEqual([]);
+  });
+
+  it('a CJK and ß search still sends the database only `{_id}` filters', async () => {
+    const conn = mongoose.createConnection(t.db.uri, { dbName: t.db.connection.name, monitorCommands: true, autoIndex: false });
+    await conn.asPromise();
+    try {
+      const filters: unknown[] = [];
+      conn.getClient().on('commandStarted', (e) => {
+        if (e.commandName === 'find') filters.push(e.command.filter);
+      });
+      const admin = await createUser(t.core, 'admin');
+      for (const q of ['届きません', '东', 'große']) await searchTickets(registerModels(conn), new SearchPostings(conn), admin, { q, limit: 25 });
+      expect(filters.length).toBeGreaterThan(0);
+      for (const f of filters) expect(Object.keys(f as object)).toEqual(['_id']);
+    } finally {
+      await conn.close();
+    }
   });
 
   it('a one-letter Latin term is still ignored', async () => {
