@@ -42,7 +42,9 @@ beforeAll(async () => {
   await app.core.ingest.drain();
   // A long thread on the first ticket, so opening it directly must scroll.
   for (let i = 1; i <= 30; i++) {
-    await app.core.ingest.accept([smsEvent(inbox, { sid: `SM-e2e-tampa-${i}`, from: '+5511955550001', text: `Mais um detalhe, parte ${i}.\nSegunda linha.` })]);
+    // One follow-up in the middle has CJK text and a ß: found by the search box like any other word.
+    const extra = i === 15 ? ' Endereço: 東京都に住んでいます, Große Straße 5.' : '';
+    await app.core.ingest.accept([smsEvent(inbox, { sid: `SM-e2e-tampa-${i}`, from: '+5511955550001', text: `Mais um detalhe, parte ${i}.${extra}\nSegunda linha.` })]);
   }
   await app.core.ingest.drain();
   await app.core.search.settled();
@@ -85,12 +87,21 @@ describe('ticket search in the console', () => {
     expect(searches.length).toBeLessThan(4);
   });
 
-  it("the contact's name without its accents finds the ticket; a solved ticket is found too", async () => {
+  it("the contact's name without its accents, text inside a CJK run and ß typed as ss find the ticket; a solved ticket is found too", async () => {
     await page.fill('[data-testid=ticket-search]', 'inaki munoz');
     await expect.poll(() => listedNumbers(page)).toEqual([numbers['+5511955550001']]);
     await page.fill('[data-testid=ticket-search]', 'BOLETO');
     await expect.poll(() => listedNumbers(page)).toEqual([numbers['+5511955550002']]);
     await expect(page.locator('[data-testid=ticket-row] .status, [data-testid=ticket-row]').first().textContent()).resolves.toMatch(/solved|resolvido|resuelto/i);
+    // Inside a CJK run (no spaces to split at), and ß typed as ss: the server's answer to each is the tampa ticket.
+    for (const q of ['住んで', 'grosse strasse']) {
+      const answered = page.waitForResponse((r) => r.url().includes('/api/search/tickets') && new URL(r.url()).searchParams.get('q') === q);
+      await page.fill('[data-testid=ticket-search]', q);
+      const body = (await (await answered).json()) as { items: Array<{ number: number }> };
+      expect(body.items.map((x) => x.number)).toEqual([numbers['+5511955550001']]);
+      await expect.poll(() => listedNumbers(page)).toEqual([numbers['+5511955550001']]);
+    }
+    await screenshot(page, 'search-cjk-and-sz.png');
   });
 
   it('a text nothing has says so; clearing the box brings back the open-work list', async () => {

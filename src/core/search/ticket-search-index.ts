@@ -4,11 +4,12 @@ import type { DomainEvent } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { JustWritten } from '../events/just-written.js';
 import type { Contact } from '../models/contact.js';
-import type { Message } from '../models/message.js';
 import type { Models } from '../models/registry.js';
 import type { Ticket } from '../models/ticket.js';
 import { bucketOf, type SearchPostings } from './search-postings.js';
-import { indexKeys, numberKey, phoneText } from './search-terms.js';
+import { addVersion2Keys } from './search-index-upgrade.js';
+import { indexKeys, numberKey } from './search-terms.js';
+import { contactText, messageText, storedMessageText, ticketOwnText, type IndexedMessage, type IndexedTicket } from './search-texts.js';
 
 const RETRY_MS = 1_000;
 /**
@@ -24,6 +25,8 @@ const WRITTEN_MEMORY = 100_000;
 /** Ticket numbers of recent messages' tickets, so a message's bucket costs no read. */
 const NUMBER_CACHE = 5_000;
 const BACKFILL_MARKER = 'backfilled:1';
+/** The index has version 2's keys (folded ß, ø, ł…; CJK characters and pairs): see `search-index-upgrade.ts`. */
+export const KEYS_V2_MARKER = 'keys:2';
 
 /**
  * Keeps the search postings up to date from the domain events (published after each write): a new ticket is
@@ -73,8 +76,7 @@ export class TicketSearchIndex {
       if (m.kind === 'system') return;
       const number = event.ticket?.number ?? (await this.numberOf(m.ticketId));
       if (number === undefined) return;
-      const names = m.attachments.map((a) => a.fileName).join(' ');
-      this.add(m.ticketId, number, `${m.text} ${names} ${m.authorType === 'contact' ? (m.authorName ?? '') : ''}`);
+      this.add(m.ticketId, number, messageText(m));
     }
   }
 
@@ -82,34 +84,27 @@ export class TicketSearchIndex {
    * Messages that joined `ticket` by a split: their words now find it. Postings are only ever added, so the
    * ticket they left is still found by those words (a false hit the result list shows; nothing is hidden).
    */
-  indexMovedMessages(ticket: Pick<Ticket, '_id' | 'number'>, messages: Array<Pick<Message, 'kind' | 'text' | 'attachments' | 'author'>>): void {
+  indexMovedMessages(ticket: Pick<Ticket, '_id' | 'number'>, messages: IndexedMessage[]): void {
     for (const m of messages) {
       if (m.kind === 'system') continue;
-      const names = m.attachments.map((a) => a.fileName).join(' ');
-      this.add(String(ticket._id), ticket.number, `${m.text} ${names} ${m.author.type === 'contact' ? (m.author.name ?? '') : ''}`);
+      this.add(String(ticket._id), ticket.number, storedMessageText(m));
     }
   }
 
-  async indexTicket(ticket: Pick<Ticket, '_id' | 'number' | 'subject' | 'contactId' | 'replyTo'>, known?: Contact): Promise<void> {
+  async indexTicket(ticket: IndexedTicket, known?: Contact): Promise<void> {
     const contact = known ?? (await this.models.Contact.findById(ticket.contactId).lean());
-    const r = ticket.replyTo;
-    const text = [
-      ticket.subject,
-      String(ticket.number),
-      contact?.name,
-      contact?.email,
-      phoneText(contact?.phone),
-      r.displayName,
-      r.email,
-      phoneText(r.phone),
-    ].join(' ');
-    this.add(String(ticket._id), ticket.number, text, [numberKey(ticket.number)]);
+    this.add(String(ticket._id), ticket.number, `${ticketOwnText(ticket)} ${contactText(contact)}`, [numberKey(ticket.number)]);
   }
 
   add(ticketId: string, number: number, text: string, exactKeys: string[] = []): void {
+    this.addKeys(ticketId, number, [...indexKeys(text), ...exactKeys]);
+  }
+
+  /** Adds the ticket under these keys (as they are: already folded). */
+  addKeys(ticketId: string, number: number, keys: Iterable<string>): void {
     this.remember(ticketId, number);
     const bucket = bucketOf(number);
-    for (const key of [...indexKeys(text), ...exactKeys]) {
+    for (const key of keys) {
       const slot = `${key}|${bucket}`;
       if (this.written.has(`${slot}|${ticketId}`)) continue;
       let entry = this.pending.get(slot);
@@ -117,6 +112,20 @@ export class TicketSearchIndex {
       entry.ids.add(ticketId);
     }
     this.kick();
+  }
+
+  /** True once stopped: what is added is no longer written. */
+  isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * A backfill cut short by `stop` (shutdown): keys were added but not all written, so no marker — it runs
+   * again at next start (repeating what was written is harmless). It used to record its marker anyway.
+   */
+  private interrupted(): undefined {
+    this.logger.info('search index backfill interrupted by shutdown; it runs again at next start');
+    return undefined;
   }
 
   /** Resolves once everything added so far is written (tests, benchmarks, shutdown). */
@@ -201,28 +210,42 @@ export class TicketSearchIndex {
   /**
    * Indexes every ticket and message once on a database whose tickets predate the search index (one full
    * read of both collections, in the background; a marker document records that it finished). Live events
-   * are indexed meanwhile; indexing one twice is harmless.
+   * are indexed meanwhile; indexing one twice is harmless. An index built before version 2's keys gets only
+   * those it lacks (`addVersion2Keys`), once.
    */
-  async backfill(): Promise<{ tickets: number; messages: number } | undefined> {
-    if (await this.postings.hasMarker(BACKFILL_MARKER)) return undefined;
+  async backfill(): Promise<{ kind: 'full' | 'keys:2'; tickets: number; messages: number } | undefined> {
+    if (await this.postings.hasMarker(BACKFILL_MARKER)) {
+      if (await this.postings.hasMarker(KEYS_V2_MARKER)) return undefined;
+      const started = Date.now();
+      this.logger.info('search index: adding the keys of version 2 (ß, ø, ł… folded; CJK characters and pairs) in the background');
+      const done = await addVersion2Keys(this.models, this);
+      if (this.stopped) return this.interrupted();
+      await this.postings.setMarker(KEYS_V2_MARKER);
+      this.logger.info({ ...done, ms: Date.now() - started }, 'search index: version 2 keys added');
+      return { kind: 'keys:2', tickets: done.tickets, messages: done.messages };
+    }
     let tickets = 0;
     let messages = 0;
     const numbers = new Map<string, number>();
     for await (const t of this.models.Ticket.find({}, { number: 1, subject: 1, contactId: 1, replyTo: 1 }).lean().cursor()) {
+      if (this.stopped) return this.interrupted();
       numbers.set(String(t._id), t.number);
       await this.indexTicket(t);
       if (++tickets % 200 === 0) await this.settled();
     }
     const fields = { ticketId: 1, text: 1, kind: 1, attachments: 1, author: 1 };
     for await (const m of this.models.Message.find({ kind: { $ne: 'system' } }, fields).lean().cursor()) {
+      if (this.stopped) return this.interrupted();
       const number = numbers.get(String(m.ticketId));
       if (number === undefined) continue;
-      const names = m.attachments.map((a) => a.fileName).join(' ');
-      this.add(String(m.ticketId), number, `${m.text} ${names} ${m.author.type === 'contact' ? (m.author.name ?? '') : ''}`);
+      this.add(String(m.ticketId), number, storedMessageText(m));
       if (++messages % 200 === 0) await this.settled();
     }
     await this.settled();
+    if (this.stopped) return this.interrupted();
+    // Written with this version's keys: the upgrade has nothing to add.
+    await this.postings.setMarker(KEYS_V2_MARKER);
     await this.postings.setMarker(BACKFILL_MARKER);
-    return { tickets, messages };
+    return { kind: 'full', tickets, messages };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fold, indexKeys, phoneText, queryKeys, tokens } from '../../../src/core/search/search-terms.js';
+import { cjkGrams, fold, indexKeys, phoneText, queryKeys, tokens } from '../../../src/core/search/search-terms.js';
 
 describe('search terms', () => {
   it.each([
@@ -31,5 +31,34 @@ describe('search terms', () => {
     expect(queryKeys('4471 xj')).toEqual(['4471', 'xj']);
     expect(tokens(phoneText('+55 11 98765-4321'))).toEqual(expect.arrayContaining(['5511987654321', '11987654321']));
     expect(phoneText(undefined)).toBe('');
+  });
+
+  it.each([
+    ['Große STRASSE ẞ', 'grosse strasse ss'],
+    ['Øresund Łódź Ærø Œuvre', 'oresund lodz aero oeuvre'],
+    ['Đorđe Ðe Þór', 'dorde de thor'],
+    ['DİYARBAKIR ılık', 'diyarbakir ilik'],
+    ['ビール ｶﾞｲﾄﾞ', 'ビール ガイド'],
+    ['한국', '한국'],
+  ])('folds letters NFKD leaves whole, keeps kana voicing and Hangul syllables: %s → %s', (raw, folded) => {
+    expect(fold(raw)).toBe(folded);
+  });
+
+  it('a CJK run is indexed under each character and each pair, by code point; Latin beside it by prefixes', () => {
+    expect(cjkGrams('𠮷野家')).toEqual(['𠮷', '野', '家', '𠮷野', '野家']);
+    expect([...indexKeys('订单12345没有到。')].sort()).toEqual(['12', '123', '1234', '12345', '单', '到', '有', '有到', '没', '没有', '订', '订单'].sort());
+  });
+
+  it('a long CJK text is indexed by at most 1,200 CJK keys', () => {
+    const text = Array.from({ length: 3000 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20000))).join('');
+    expect(indexKeys(`${text} hello`).size).toBe(1200 + 4);
+  });
+
+  it('query keys: a CJK run is its pairs, or its character when it is one; one Latin letter is still nothing', () => {
+    expect(queryKeys('東')).toEqual(['東']);
+    expect(queryKeys('東京都')).toEqual(['東京', '京都']);
+    expect(queryKeys('s 東')).toEqual(['東']);
+    expect(queryKeys('订单 12345')).toEqual(['12345', '订单']);
+    expect(queryKeys('Straße')).toEqual(['strasse']);
   });
 });
