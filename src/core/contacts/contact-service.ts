@@ -51,6 +51,7 @@ const newestContactFirst = (a: Contact, b: Contact) =>
 export class ContactService {
   private readonly merges: ContactMerges;
   private backfilled: Promise<void> | undefined;
+  private refreshed: Promise<unknown> | undefined;
   private ticketIndex: ContactTicketIndex | undefined;
   private order: ContactOrder | undefined;
 
@@ -216,15 +217,46 @@ export class ContactService {
     return (await this.models.Contact.findById(id).lean())!;
   }
 
-  /** Contacts stored before `searchTerms` existed get them once per process, on the first search. */
+  /**
+   * Contacts stored before `searchTerms` existed get them once per process, on the first search, which waits
+   * for them. Terms stored by an older folding (before ß, ø, ł… were folded, 2026-12-06) are brought up to
+   * date in the background meanwhile: one read of every contact (the `$exists` question above is a full scan
+   * on the embedded database anyway) and a write only where the terms differ, so the first search is not held
+   * up by an install's whole contact list.
+   */
   private backfill(): Promise<void> {
     return (this.backfilled ??= (async () => {
       const missing = await this.models.Contact.find({ searchTerms: { $exists: false } }, { name: 1, email: 1, phone: 1, identities: 1, unverifiedEmail: 1 }).lean();
       for (const c of missing) await this.models.Contact.collection.updateOne({ _id: c._id }, { $set: { searchTerms: termsOf(c) } });
       if (missing.length) this.logger.info({ contacts: missing.length }, 'contact search terms filled in');
+      this.refreshed ??= this.refreshTerms().catch((err: unknown) => {
+        this.refreshed = undefined;
+        this.logger.warn({ err }, 'contact search terms not refreshed; tried again on the next search');
+      });
     })().catch((err: unknown) => {
       this.backfilled = undefined;
       throw err;
     }));
+  }
+
+  /** Rewrites the terms of the contacts whose stored terms are not what the current folding gives. */
+  private async refreshTerms(): Promise<number> {
+    let changed = 0;
+    const fields = { name: 1, email: 1, phone: 1, identities: 1, unverifiedEmail: 1, searchTerms: 1 };
+    for await (const c of this.models.Contact.find({ searchTerms: { $exists: true } }, fields).lean().cursor()) {
+      const terms = termsOf(c);
+      const stored = c.searchTerms ?? [];
+      if (terms.length === stored.length && terms.every((t, i) => t === stored[i])) continue;
+      // Only if unchanged since the read: an edit meanwhile wrote the right terms itself.
+      await this.models.Contact.collection.updateOne({ _id: c._id, searchTerms: stored }, { $set: { searchTerms: terms } });
+      changed++;
+    }
+    if (changed) this.logger.info({ contacts: changed }, 'contact search terms refreshed');
+    return changed;
+  }
+
+  /** The background refresh of stored terms, once started by a search (tests wait for it). */
+  async termsRefreshed(): Promise<void> {
+    await this.refreshed;
   }
 }

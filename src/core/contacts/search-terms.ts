@@ -1,14 +1,13 @@
+import { fold } from '../search/search-terms.js';
+
 /**
  * Contact search without accents or case: each contact stores `searchTerms`, folded words of its name,
  * email, phone and identity values, kept up to date on every write (contact model hooks, the resolver's
  * raw insert). A query is folded the same way and each of its words must be the prefix of a term:
  * `^maria` on a multikey index is an index range on MongoDB; FerretDB scans, with the result limited.
  */
-export const fold = (s: string) =>
-  s
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase();
+// Folded as the ticket search folds (accents, case, ß → ss, ø → o, ł → l…), so both search boxes agree: `strauss`
+// finds "Strauß" on the Contacts page too. Terms stored with an older folding are refreshed by `ContactService`.
 
 const words = (s: string) => fold(s).split(/[^\p{L}\p{N}@._+-]+/u).filter(Boolean);
 const digits = (s: string) => s.replace(/\D/g, '');
