@@ -38,7 +38,11 @@ export class SlowestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const base = await super.sort(files);
     const known = (f: TestSpecification) => KNOWN_DURATIONS_MS[path.relative(f.project.config.root, f.moduleId).split(path.sep).join('/')] ?? -1;
+    // Files of isolated projects first, then those that share a worker's modules (vitest.config.ts): Vitest hands a
+    // worker the next file without restarting it only when that file is of the same non-isolated project, so the
+    // shared files must follow one another. Within each part, slowest first.
+    const part = (f: TestSpecification) => (f.project.config.isolate === false ? 1 : 0);
     // Array.prototype.sort is stable: unlisted files (-1) keep the base order.
-    return [...base].sort((a, b) => known(b) - known(a));
+    return [...base].sort((a, b) => part(a) - part(b) || known(b) - known(a));
   }
 }
