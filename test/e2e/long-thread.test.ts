@@ -170,12 +170,26 @@ describe('a long thread', () => {
     await expect.poll(() => page.locator('[data-testid=thread] [data-testid=message]').last().textContent(), UI).toContain('Our answer');
     await expect.poll(atBottom, UI).toBeLessThan(4);
     await expect(below.count()).resolves.toBe(0);
+    // The agent scrolls up while their own reply is on its way: its confirmation is nothing new to them.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/tickets/*/reply', async (route) => (await held, await route.continue()), { times: 1 });
+    await page.locator('[data-testid=composer-input]').fill('Our second answer');
+    await page.locator('[data-testid=composer-input]').press('Control+Enter');
+    await expect.poll(() => page.locator('[data-testid=thread] [data-testid=message]').last().textContent(), UI).toContain('Our second answer');
+    await page.locator('[data-testid=thread]').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+    const lastId = () => page.locator('[data-testid=thread] [data-testid=message]').last().getAttribute('data-message-id');
+    const optimistic = await lastId();
+    release();
+    await expect.poll(lastId, UI).not.toBe(optimistic);
+    await page.waitForTimeout(300);
+    await expect(below.count()).resolves.toBe(0);
     expect(reads).toHaveLength(COUNT / PAGE + 1);
 
     // Away while an old message moves to another ticket: back, the catch-up reads the thread as on opening (its
     // newest page, the older pages held dropped) instead of the whole thread from its first message.
     const live = (await modelsOf(app.core).Message.find({ ticketId: ticket, _id: { $nin: ids } }, { _id: 1 }).sort({ occurredAt: 1, _id: 1 }).lean()).map((m) => String(m._id));
-    expect(live).toHaveLength(5);
+    expect(live).toHaveLength(6);
     await page.evaluate(() => (globalThis as any).ponteSocket.disconnect());
     await page.waitForSelector('[data-testid=connection][data-state=offline]');
     await app.core.ticketSplit.split(supervisor, ticket, { messageIds: [ids[10]!] });

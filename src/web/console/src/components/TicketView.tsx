@@ -144,15 +144,17 @@ export function TicketView() {
     stick.current = true;
     setBelow(0);
   }, [id, reads]);
-  const shownNewest = useRef<{ ticket: string | null; message: string | undefined }>({ ticket: null, message: undefined });
+  const shownNewest = useRef<{ ticket: string | null; message: string | undefined; pending: boolean }>({ ticket: null, message: undefined, pending: false });
   useEffect(() => {
     const before = shownNewest.current;
-    shownNewest.current = { ticket: id, message: newest };
+    shownNewest.current = { ticket: id, message: newest, pending: Boolean(newestMessage?.pending) };
     if (!newest || before.ticket !== id || before.message === newest) return;
     if (newestMessage?.pending) stick.current = true;
     if (stick.current) return;
     // Several can come in one render (a catch-up, a burst): all those after the one that was newest count.
     const from = messages.findIndex((m) => m.id === before.message);
+    // The agent's own optimistic copy, replaced by the stored message: nothing new to them.
+    if (from < 0 && before.pending) return;
     const came = from >= 0 ? messages.length - 1 - from : 1;
     if (came > 0) setBelow((n) => n + came);
   }, [id, newest]);
